@@ -1,0 +1,415 @@
+//! The UniFFI surface of Runsheet: what the Kotlin and Swift shells call.
+//!
+//! A thin layer: each exported method delegates to [`runsheet_core::Runsheet`] and converts
+//! types. Errors cross as the small [`RunsheetError`] enum; each variant is one thing a shell
+//! can act on, and its text is a sentence a courier can read (no personal data, no token).
+
+#![deny(missing_docs)]
+
+mod log;
+
+use std::sync::{Arc, Mutex};
+
+use runsheet_core as core;
+
+pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
+
+uniffi::setup_scaffolding!();
+
+/// Errors a shell can act on.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum RunsheetError {
+    /// The task is not on the courier's list (wrong id, or reassigned away).
+    #[error("Task {task_id} is not on your list.")]
+    NotFound {
+        /// The id asked for.
+        task_id: String,
+    },
+    /// The action is not allowed now; the text says why.
+    #[error("{reason}")]
+    NotAllowed {
+        /// Why, in words for the courier.
+        reason: String,
+    },
+    /// A caller passed something unusable.
+    #[error("Invalid request: {reason}")]
+    InvalidArgument {
+        /// What was wrong.
+        reason: String,
+    },
+    /// The server could not be reached; actions stay saved on the phone.
+    #[error("No connection to the server. Your actions are saved on this phone and will be sent when the network is back.")]
+    Offline {
+        /// Technical detail for logs.
+        detail: String,
+    },
+    /// The token was refused; the shell should sign the courier in again and call `set_token`.
+    #[error("Your session has expired. Please sign in again; your actions are kept.")]
+    AuthRequired,
+    /// The server failed or answered something unusable; actions stay saved.
+    #[error("The server could not process the sync ({detail}). Your actions are kept and will be retried.")]
+    SyncFailed {
+        /// Technical detail (status and code).
+        detail: String,
+    },
+    /// The database on the phone failed.
+    #[error("The task store on this phone failed: {detail}")]
+    Storage {
+        /// Technical detail.
+        detail: String,
+    },
+    /// The database was written by a newer app version; update the app.
+    #[error("This task store was written by a newer version of the app (schema {found}, this version reads up to {supported}). Please update the app.")]
+    IncompatibleVersion {
+        /// Schema version found.
+        found: i64,
+        /// Highest version this build reads.
+        supported: i64,
+    },
+}
+
+impl From<core::Error> for RunsheetError {
+    fn from(e: core::Error) -> Self {
+        use core::Error as E;
+        match e {
+            E::TaskNotFound { task_id } => RunsheetError::NotFound { task_id },
+            E::InvalidTransition { .. } => RunsheetError::NotAllowed {
+                reason: capitalise(&e.to_string()),
+            },
+            E::InvalidArgument(reason) => RunsheetError::InvalidArgument { reason },
+            E::Offline(detail) => RunsheetError::Offline { detail },
+            E::AuthRequired => RunsheetError::AuthRequired,
+            E::Server { .. } | E::BadResponse(_) | E::Protocol(_) => RunsheetError::SyncFailed {
+                detail: e.to_string(),
+            },
+            E::IncompatibleVersion { found, supported } => {
+                RunsheetError::IncompatibleVersion { found, supported }
+            }
+            E::Sqlite(_) | E::Corrupt(_) => {
+                tracing::error!(error = %e, "storage failure");
+                RunsheetError::Storage {
+                    detail: e.to_string(),
+                }
+            }
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect::<String>() + ".",
+        None => String::new(),
+    }
+}
+
+/// How to open the core.
+#[derive(uniffi::Record)]
+pub struct RunsheetConfig {
+    /// Path of the SQLite file in the app's private storage (created if missing).
+    pub db_path: String,
+    /// The dispatch server, `https://host[:port]`.
+    pub server_url: String,
+    /// The courier's bearer token; held in memory only, never stored or logged.
+    pub token: String,
+}
+
+/// What kind of work a task is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum TaskKind {
+    /// Restaurant to customer.
+    Food,
+    /// Grocery with cold chain.
+    Grocery,
+    /// Depot-loaded parcel.
+    Parcel,
+    /// Customer back to merchant or depot.
+    ReturnPickup,
+}
+
+impl From<core::TaskKind> for TaskKind {
+    fn from(k: core::TaskKind) -> Self {
+        match k {
+            core::TaskKind::Food => TaskKind::Food,
+            core::TaskKind::Grocery => TaskKind::Grocery,
+            core::TaskKind::Parcel => TaskKind::Parcel,
+            core::TaskKind::ReturnPickup => TaskKind::ReturnPickup,
+        }
+    }
+}
+
+/// Where a task is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum TaskStatus {
+    /// To do.
+    Assigned,
+    /// Handed over.
+    Delivered,
+    /// Withdrawn by the dispatcher.
+    Cancelled,
+}
+
+impl From<core::TaskStatus> for TaskStatus {
+    fn from(s: core::TaskStatus) -> Self {
+        match s {
+            core::TaskStatus::Assigned => TaskStatus::Assigned,
+            core::TaskStatus::Delivered => TaskStatus::Delivered,
+            core::TaskStatus::Cancelled => TaskStatus::Cancelled,
+        }
+    }
+}
+
+/// A place on a task.
+#[derive(Clone, uniffi::Record)]
+pub struct Stop {
+    /// Merchant or customer name.
+    pub name: String,
+    /// Street address.
+    pub address: String,
+    /// Masked contact phone.
+    pub phone: Option<String>,
+    /// WGS-84 latitude.
+    pub lat: f64,
+    /// WGS-84 longitude.
+    pub lon: f64,
+    /// Goods ready at, Unix seconds.
+    pub ready_at: Option<i64>,
+    /// Promised time, Unix seconds.
+    pub due_by: Option<i64>,
+}
+
+impl From<core::Stop> for Stop {
+    fn from(s: core::Stop) -> Self {
+        Stop {
+            name: s.name,
+            address: s.address,
+            phone: s.phone,
+            lat: s.lat,
+            lon: s.lon,
+            ready_at: s.ready_at,
+            due_by: s.due_by,
+        }
+    }
+}
+
+/// A task on the courier's list, with what the courier can do next.
+#[derive(Clone, uniffi::Record)]
+pub struct Task {
+    /// The dispatcher's id.
+    pub id: String,
+    /// Kind of work.
+    pub kind: TaskKind,
+    /// Status, including the courier's unsynced actions.
+    pub status: TaskStatus,
+    /// Pickup stop, if any.
+    pub pickup: Option<Stop>,
+    /// Drop-off stop.
+    pub dropoff: Stop,
+    /// Actions on this task still waiting for the server.
+    pub pending_actions: u32,
+    /// Whether "delivered" is allowed now (the shell shows the button only then).
+    pub can_deliver: bool,
+}
+
+impl From<core::Task> for Task {
+    fn from(t: core::Task) -> Self {
+        Task {
+            can_deliver: t.status == core::TaskStatus::Assigned,
+            id: t.id,
+            kind: t.kind.into(),
+            status: t.status.into(),
+            pickup: t.pickup.map(Into::into),
+            dropoff: t.dropoff.into(),
+            pending_actions: t.pending_actions,
+        }
+    }
+}
+
+/// The task list after a change, with what changed.
+#[derive(uniffi::Record)]
+pub struct TaskListUpdate {
+    /// The whole list in display order.
+    pub tasks: Vec<Task>,
+    /// Ids new to this listener (all of them on the first update).
+    pub added: Vec<String>,
+    /// Ids whose content changed.
+    pub updated: Vec<String>,
+    /// Ids no longer on the list.
+    pub removed: Vec<String>,
+}
+
+/// Implemented by the shell to hear about task-list changes.
+#[uniffi::export(with_foreign)]
+pub trait TaskListener: Send + Sync {
+    /// Called after each change is saved (and once at subscription with the whole list), on a
+    /// background thread: hand it to the UI thread.
+    fn on_update(&self, update: TaskListUpdate);
+}
+
+struct ListenerBridge(Arc<dyn TaskListener>);
+
+impl core::TaskListener for ListenerBridge {
+    fn on_update(&self, u: core::TaskListUpdate) {
+        self.0.on_update(TaskListUpdate {
+            tasks: u.tasks.into_iter().map(Into::into).collect(),
+            added: u.added,
+            updated: u.updated,
+            removed: u.removed,
+        });
+    }
+}
+
+/// A live subscription; `cancel()` it (or let it be collected) to stop updates.
+#[derive(uniffi::Object)]
+pub struct TaskListSubscription {
+    inner: Mutex<Option<core::Subscription>>,
+}
+
+#[uniffi::export]
+impl TaskListSubscription {
+    /// Stops updates. Safe to call more than once.
+    pub fn cancel(&self) {
+        if let Some(s) = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            s.cancel();
+        }
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, uniffi::Record)]
+pub struct SyncReport {
+    /// Actions the server applied now.
+    pub pushed: u64,
+    /// Actions it already had (an earlier answer was lost); not applied again.
+    pub duplicates: u64,
+    /// Actions it refused (see `rejections()`).
+    pub rejected: u64,
+    /// Changes pulled from the server.
+    pub pulled_changes: u64,
+    /// Actions still waiting.
+    pub pending: u64,
+}
+
+/// Whether the courier's actions have left the phone.
+#[derive(Debug, uniffi::Record)]
+pub struct SyncStatus {
+    /// Actions saved and not yet acknowledged.
+    pub pending: u64,
+    /// Device time of the oldest pending action, Unix seconds.
+    pub oldest_pending_at: Option<i64>,
+    /// Last successful sync, Unix seconds.
+    pub last_success_at: Option<i64>,
+    /// Why the last sync failed, if it did.
+    pub last_error: Option<String>,
+}
+
+/// An action the server refused.
+#[derive(Debug, uniffi::Record)]
+pub struct Rejection {
+    /// The task.
+    pub task_id: String,
+    /// Machine code (`unknown_task`, `not_your_task`, `invalid_state`).
+    pub code: String,
+    /// The server's sentence.
+    pub reason: String,
+    /// When the phone learned of it, Unix seconds.
+    pub rejected_at: i64,
+}
+
+/// One courier's Runsheet: the task list, actions and sync.
+#[derive(uniffi::Object)]
+pub struct Runsheet {
+    inner: core::Runsheet,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Runsheet {
+    /// Opens (or creates) the store at `config.db_path`. Does no network I/O.
+    #[uniffi::constructor]
+    pub fn new(config: RunsheetConfig) -> Result<Arc<Self>, RunsheetError> {
+        let inner = core::Runsheet::open(core::Config {
+            db_path: config.db_path.into(),
+            server_url: config.server_url,
+            token: core::Token::new(config.token),
+            clock: Arc::new(core::SystemClock),
+        })?;
+        Ok(Arc::new(Runsheet { inner }))
+    }
+
+    /// This install's client id.
+    pub fn client_id(&self) -> Result<String, RunsheetError> {
+        Ok(self.inner.client_id()?)
+    }
+
+    /// The courier's tasks: open ones by promised time, then finished ones.
+    pub fn tasks(&self) -> Result<Vec<Task>, RunsheetError> {
+        Ok(self.inner.tasks()?.into_iter().map(Into::into).collect())
+    }
+
+    /// One task.
+    pub fn task(&self, task_id: String) -> Result<Task, RunsheetError> {
+        Ok(self.inner.task(&task_id)?.into())
+    }
+
+    /// Marks the task delivered. Saved on the phone before this returns; sent on the next sync.
+    pub fn mark_delivered(&self, task_id: String) -> Result<(), RunsheetError> {
+        self.inner.mark_delivered(&task_id)?;
+        Ok(())
+    }
+
+    /// Sends saved actions and fetches the dispatcher's changes. Call it after each action, when
+    /// the network comes back, and periodically; a failure keeps every action saved.
+    pub async fn sync(&self) -> Result<SyncReport, RunsheetError> {
+        let r = self.inner.sync().await?;
+        Ok(SyncReport {
+            pushed: r.pushed,
+            duplicates: r.duplicates,
+            rejected: r.rejected,
+            pulled_changes: r.pulled_changes,
+            pending: r.pending,
+        })
+    }
+
+    /// Pending actions and the last sync's outcome.
+    pub fn sync_status(&self) -> Result<SyncStatus, RunsheetError> {
+        let s = self.inner.sync_status()?;
+        Ok(SyncStatus {
+            pending: s.pending,
+            oldest_pending_at: s.oldest_pending_at,
+            last_success_at: s.last_success_at,
+            last_error: s.last_error,
+        })
+    }
+
+    /// Actions the server refused, newest first.
+    pub fn rejections(&self) -> Result<Vec<Rejection>, RunsheetError> {
+        Ok(self
+            .inner
+            .rejections()?
+            .into_iter()
+            .map(|r| Rejection {
+                task_id: r.task_id,
+                code: r.code,
+                reason: r.reason,
+                rejected_at: r.rejected_at,
+            })
+            .collect())
+    }
+
+    /// Replaces the courier's token after they sign in again.
+    pub fn set_token(&self, token: String) {
+        self.inner.set_token(core::Token::new(token));
+    }
+
+    /// Subscribes to task-list changes; `listener` gets the whole list at once.
+    pub fn subscribe_tasks(
+        &self,
+        listener: Arc<dyn TaskListener>,
+    ) -> Result<Arc<TaskListSubscription>, RunsheetError> {
+        let sub = self.inner.subscribe(Arc::new(ListenerBridge(listener)))?;
+        Ok(Arc::new(TaskListSubscription {
+            inner: Mutex::new(Some(sub)),
+        }))
+    }
+}

@@ -1,0 +1,79 @@
+//! The core's internal error: detailed, with sources. The FFI crate maps it to the small public
+//! enum a shell can act on; nothing here carries a customer's name, phone or address, or a token.
+
+use runsheet_protocol::TaskStatus;
+
+/// Everything that can go wrong inside the core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite failed.
+    #[error("storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer build of Runsheet; it is left untouched.
+    #[error("the database has schema version {found}, this build supports up to {supported}")]
+    IncompatibleVersion {
+        /// Version found in the file.
+        found: i64,
+        /// Highest version this build knows.
+        supported: i64,
+    },
+    /// The file is not a usable SQLite database. It is reported, never deleted: it may hold
+    /// courier actions that have not reached the server.
+    #[error("the database file is damaged or not a database ({0}); it has been left in place")]
+    Corrupt(String),
+    /// No task with this id is on the courier's list.
+    #[error("task {task_id} is not on your list")]
+    TaskNotFound {
+        /// The id asked for.
+        task_id: String,
+    },
+    /// The action is not allowed in the task's current state.
+    #[error("task {task_id} is {}; it cannot be marked {action}", status.as_str())]
+    InvalidTransition {
+        /// The task.
+        task_id: String,
+        /// Its current status.
+        status: TaskStatus,
+        /// The action refused.
+        action: &'static str,
+    },
+    /// A caller passed something unusable (an empty id, a bad URL).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// The server could not be reached (no network, refused, timed out).
+    #[error("server unreachable: {0}")]
+    Offline(String),
+    /// The server refused the token.
+    #[error("the server refused the courier's token")]
+    AuthRequired,
+    /// The server answered with an error status.
+    #[error("server answered HTTP {status} ({code}): {reason}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The server's error code.
+        code: String,
+        /// The server's explanation.
+        reason: String,
+    },
+    /// The server's answer could not be understood; nothing was applied.
+    #[error("unreadable server answer: {0}")]
+    BadResponse(String),
+    /// The server and the device disagree about which mutations were sent; nothing was applied.
+    #[error("sync protocol violation: {0}")]
+    Protocol(String),
+}
+
+impl Error {
+    /// True for failures that a later sync may get past without anyone doing anything.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Offline(_) | Error::BadResponse(_) => true,
+            Error::Server { status, .. } => *status >= 500 || *status == 429,
+            _ => false,
+        }
+    }
+}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,232 @@
+//! Runsheet's offline-first courier core.
+//!
+//! Everything a courier does is saved on the device first, in one SQLite transaction with its
+//! outbox row, then sent to the dispatch server when the network allows: never lost, never
+//! applied twice. [`Runsheet`] is the one entry point; the FFI crate wraps it for Kotlin and
+//! Swift, the CLI and the QA harness drive it directly.
+//!
+//! Modules are named after courier concepts: [`task`] (tasks, stops and actions), [`outbox`]
+//! (actions waiting for the server), [`sync`] (push and pull), [`listener`] (task-list updates),
+//! [`store`] and [`schema`] (the SQLite file).
+
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod listener;
+pub mod outbox;
+pub mod schema;
+pub mod store;
+pub mod sync;
+pub mod task;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub use error::{Error, Result};
+pub use listener::{Subscription, TaskListUpdate, TaskListener};
+pub use outbox::Rejection;
+pub use runsheet_protocol::{Action, TaskKind, TaskStatus};
+pub use sync::{SyncReport, Token};
+pub use task::{Stop, Task};
+
+use listener::Listeners;
+use store::{meta_get, Store};
+use sync::Remote;
+
+/// The time source. Production uses [`SystemClock`]; the QA harness supplies a virtual clock.
+pub trait Clock: Send + Sync {
+    /// Now, as Unix seconds.
+    fn now(&self) -> i64;
+}
+
+/// The device's wall clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        chrono::Utc::now().timestamp()
+    }
+}
+
+/// How to open a core.
+#[derive(Clone)]
+pub struct Config {
+    /// The SQLite file (created if missing).
+    pub db_path: PathBuf,
+    /// The dispatch server, `http(s)://host:port`.
+    pub server_url: String,
+    /// The courier's bearer token (kept in memory only).
+    pub token: Token,
+    /// Time source.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("db_path", &self.db_path)
+            .field("server_url", &self.server_url)
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether the courier's actions have left the phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncStatus {
+    /// Actions saved on the device and not yet acknowledged by the server.
+    pub pending: u64,
+    /// Device time of the oldest pending action, Unix seconds.
+    pub oldest_pending_at: Option<i64>,
+    /// When a sync last completed, Unix seconds.
+    pub last_success_at: Option<i64>,
+    /// Why the last sync failed, if it did (no personal data).
+    pub last_error: Option<String>,
+}
+
+/// One courier's device: the store, the sync client and the listeners.
+pub struct Runsheet {
+    store: Store,
+    remote: Remote,
+    listeners: Arc<Listeners>,
+    sync_lock: tokio::sync::Mutex<()>,
+    last_error: Mutex<Option<String>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Runsheet {
+    /// Opens the store (creating or migrating it) and prepares the sync client. No network.
+    pub fn open(config: Config) -> Result<Self> {
+        let remote = Remote::new(&config.server_url, config.token)?;
+        let store = Store::open(&config.db_path)?;
+        Ok(Runsheet {
+            store,
+            remote,
+            listeners: Arc::new(Listeners::default()),
+            sync_lock: tokio::sync::Mutex::new(()),
+            last_error: Mutex::new(None),
+            clock: config.clock,
+        })
+    }
+
+    /// The install's client id (made when the database was created).
+    pub fn client_id(&self) -> Result<String> {
+        self.store.read(|c| {
+            meta_get(c, "client_id")?.ok_or_else(|| Error::Corrupt("store has no client id".into()))
+        })
+    }
+
+    /// The courier's tasks: open ones first by promised time, then finished ones.
+    pub fn tasks(&self) -> Result<Vec<Task>> {
+        self.store.read(task::list)
+    }
+
+    /// One task.
+    pub fn task(&self, task_id: &str) -> Result<Task> {
+        self.store.read(|c| task::get(c, task_id))?.ok_or_else(|| Error::TaskNotFound {
+            task_id: task_id.to_owned(),
+        })
+    }
+
+    /// Marks the task delivered: the new state and its outbox mutation are saved in one
+    /// transaction before this returns. Returns the mutation id.
+    pub fn mark_delivered(&self, task_id: &str) -> Result<i64> {
+        self.act(Action::Delivered {
+            task_id: task_id.to_owned(),
+        })
+    }
+
+    fn act(&self, action: Action) -> Result<i64> {
+        if action.task_id().is_empty() {
+            return Err(Error::InvalidArgument("empty task id".into()));
+        }
+        let now = self.clock.now();
+        let id = self.store.write(|tx| {
+            task::apply_action(tx, &action)?;
+            outbox::enqueue(tx, &action, now)
+        })?;
+        tracing::info!(mutation_id = id, action = action.name(), "courier action saved");
+        self.notify();
+        Ok(id)
+    }
+
+    /// Pushes pending actions and pulls the server's changes. Safe to call at any time: one
+    /// sync runs at a time, and a failed sync changes nothing and keeps every action queued.
+    pub async fn sync(&self) -> Result<SyncReport> {
+        let _one_at_a_time = self.sync_lock.lock().await;
+        let result = sync::run(&self.store, &self.remote, self.clock.now()).await;
+        let touched = match &result {
+            Ok(report) => {
+                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                tracing::info!(
+                    pushed = report.pushed,
+                    duplicates = report.duplicates,
+                    rejected = report.rejected,
+                    pulled = report.pulled_changes,
+                    pending = report.pending,
+                    "sync done"
+                );
+                !report.changed_task_ids.is_empty()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "sync failed; actions stay queued");
+                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                false
+            }
+        };
+        if touched {
+            self.notify();
+        }
+        result
+    }
+
+    /// Replaces the bearer token (after the courier signs in again).
+    pub fn set_token(&self, token: Token) {
+        self.remote.set_token(token);
+    }
+
+    /// Pending actions, their age and the last sync's outcome.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let (pending, oldest_pending_at, last_ok) = self.store.read(|c| {
+            let (n, oldest) = outbox::stats(c)?;
+            let last = meta_get(c, "last_sync_ok")?.and_then(|v| v.parse().ok());
+            Ok((n, oldest, last))
+        })?;
+        Ok(SyncStatus {
+            pending,
+            oldest_pending_at,
+            last_success_at: last_ok,
+            last_error: self
+                .last_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+        })
+    }
+
+    /// Actions the server refused, newest first.
+    pub fn rejections(&self) -> Result<Vec<Rejection>> {
+        self.store.read(outbox::rejections)
+    }
+
+    /// Subscribes to task-list updates; the listener gets the current list at once.
+    pub fn subscribe(&self, listener: Arc<dyn TaskListener>) -> Result<Subscription> {
+        let tasks = self.tasks()?;
+        let id = self.listeners.add(listener, &tasks);
+        Ok(Subscription {
+            listeners: Arc::downgrade(&self.listeners),
+            id,
+        })
+    }
+
+    fn notify(&self) {
+        if self.listeners.is_empty() {
+            return;
+        }
+        match self.tasks() {
+            Ok(tasks) => self.listeners.notify(&tasks),
+            Err(e) => tracing::error!(error = %e, "task list unreadable for listeners"),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Task-list listeners: each gets the whole list first, then what changed after every write.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use crate::task::Task;
+
+/// What changed in the courier's task list since the listener last heard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskListUpdate {
+    /// The whole list, in display order.
+    pub tasks: Vec<Task>,
+    /// Ids new to this listener (every id on the first update).
+    pub added: Vec<String>,
+    /// Ids whose content changed.
+    pub updated: Vec<String>,
+    /// Ids no longer on the list.
+    pub removed: Vec<String>,
+}
+
+/// Receives task-list updates. Called on the thread that made the change, after it committed;
+/// an implementation should hand the update to its UI thread and return quickly.
+pub trait TaskListener: Send + Sync {
+    /// The list changed (or this is the first snapshot).
+    fn on_update(&self, update: TaskListUpdate);
+}
+
+struct Subscriber {
+    listener: Arc<dyn TaskListener>,
+    seen: Mutex<HashMap<String, i64>>,
+}
+
+impl Subscriber {
+    fn deliver(&self, tasks: &[Task]) {
+        let update = {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            let now: HashMap<String, i64> =
+                tasks.iter().map(|t| (t.id.clone(), t.local_rev)).collect();
+            let mut added = Vec::new();
+            let mut updated = Vec::new();
+            for t in tasks {
+                match seen.get(&t.id) {
+                    None => added.push(t.id.clone()),
+                    Some(rev) if *rev != t.local_rev => updated.push(t.id.clone()),
+                    Some(_) => {}
+                }
+            }
+            let mut removed: Vec<String> =
+                seen.keys().filter(|id| !now.contains_key(*id)).cloned().collect();
+            removed.sort();
+            let first = seen.is_empty() && now.is_empty();
+            *seen = now;
+            if added.is_empty() && updated.is_empty() && removed.is_empty() && !first {
+                return;
+            }
+            TaskListUpdate {
+                tasks: tasks.to_vec(),
+                added,
+                updated,
+                removed,
+            }
+        };
+        self.listener.on_update(update);
+    }
+}
+
+/// The set of current subscribers.
+#[derive(Default)]
+pub(crate) struct Listeners {
+    next_id: AtomicU64,
+    subs: Mutex<HashMap<u64, Arc<Subscriber>>>,
+}
+
+impl Listeners {
+    pub(crate) fn add(&self, listener: Arc<dyn TaskListener>, tasks: &[Task]) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let sub = Arc::new(Subscriber {
+            listener,
+            seen: Mutex::new(HashMap::new()),
+        });
+        self.subs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, sub.clone());
+        sub.deliver(tasks);
+        id
+    }
+
+    pub(crate) fn remove(&self, id: u64) {
+        self.subs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.subs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+    }
+
+    pub(crate) fn notify(&self, tasks: &[Task]) {
+        let subs: Vec<Arc<Subscriber>> = self
+            .subs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        for s in subs {
+            s.deliver(tasks);
+        }
+    }
+}
+
+/// Keeps a listener subscribed; dropping it or calling [`Subscription::cancel`] unsubscribes.
+pub struct Subscription {
+    pub(crate) listeners: Weak<Listeners>,
+    pub(crate) id: u64,
+}
+
+impl Subscription {
+    /// Stops updates to this listener. Safe to call more than once.
+    pub fn cancel(&self) {
+        if let Some(l) = self.listeners.upgrade() {
+            l.remove(self.id);
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}

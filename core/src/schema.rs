@@ -1,0 +1,93 @@
+//! The device schema and its migrations.
+//!
+//! Each entry of [`MIGRATIONS`] upgrades the schema by one version and is never edited once
+//! shipped: a new version appends an entry. A frozen copy of every shipped version lives in
+//! `core/tests/fixtures/` and a test opens each with the current code.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// Migration `n` (1-based) takes a database from version `n - 1` to `n`.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: tasks with their stops, the outbox and key/value metadata.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE tasks (
+        id              TEXT PRIMARY KEY,
+        kind            TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        server_revision INTEGER NOT NULL,
+        local_rev       INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE stops (
+        task_id  TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        role     TEXT NOT NULL CHECK (role IN ('pickup', 'dropoff')),
+        name     TEXT NOT NULL,
+        address  TEXT NOT NULL,
+        phone    TEXT,
+        lat      REAL NOT NULL,
+        lon      REAL NOT NULL,
+        ready_at INTEGER,
+        due_by   INTEGER,
+        PRIMARY KEY (task_id, role)
+    ) STRICT;
+    CREATE TABLE outbox (
+        mutation_id INTEGER PRIMARY KEY,
+        task_id     TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        device_time INTEGER NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT
+    ) STRICT;
+    "#,
+    // v2: rejected mutations are kept as notices for the courier; outbox looked up by task.
+    r#"
+    CREATE TABLE rejections (
+        mutation_id INTEGER PRIMARY KEY,
+        task_id     TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        code        TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        rejected_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX outbox_by_task ON outbox(task_id, mutation_id);
+    "#,
+];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database to [`CURRENT_VERSION`] in one immediate transaction, or refuses a file
+/// written by a newer build. A fresh database also gets its client id here.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > CURRENT_VERSION {
+        return Err(Error::IncompatibleVersion {
+            found,
+            supported: CURRENT_VERSION,
+        });
+    }
+    if found == CURRENT_VERSION {
+        return Ok(());
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        tracing::info!(from = i, to = i + 1, "migrating device schema");
+        tx.execute_batch(sql)?;
+    }
+    if found == 0 {
+        // A new install: a new client id, so mutation ids restarting at 1 never collide with
+        // ids a previous install of this courier already sent.
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('client_id', ?1)",
+            [uuid::Uuid::new_v4().to_string()],
+        )?;
+    }
+    tx.pragma_update(None, "user_version", CURRENT_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}

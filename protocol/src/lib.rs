@@ -1,0 +1,358 @@
+//! Runsheet sync protocol v1.
+//!
+//! The JSON documents that travel between the courier's device (`runsheet-core`) and the
+//! dispatch server (`runsheet-server`). Both sides depend on this crate, so a field renamed on
+//! one side is a compile error on the other; `docs/protocol.md` and `docs/openapi.yaml` describe
+//! the same documents for platform engineers who implement the server themselves.
+//!
+//! Times are Unix seconds (UTC). Ids are opaque strings chosen by the dispatcher, except the
+//! client id (a UUID chosen by each install) and mutation ids (consecutive integers per client,
+//! starting at 1).
+
+#![deny(missing_docs)]
+
+use serde::{Deserialize, Serialize};
+
+/// The version segment of every sync URL (`/v1/...`).
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Most mutations the server accepts in one push request.
+pub const MAX_PUSH_BATCH: usize = 500;
+
+/// Most changes the server returns in one pull page.
+pub const MAX_PULL_PAGE: usize = 500;
+
+/// What kind of work a task is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// Restaurant pickup, customer drop-off.
+    Food,
+    /// Grocery pickup with cold-chain items, customer drop-off in a slot.
+    Grocery,
+    /// Parcel drop-off, loaded at a depot.
+    Parcel,
+    /// Collect from a customer, bring back to a merchant or depot.
+    ReturnPickup,
+}
+
+impl TaskKind {
+    /// The stable wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskKind::Food => "food",
+            TaskKind::Grocery => "grocery",
+            TaskKind::Parcel => "parcel",
+            TaskKind::ReturnPickup => "return_pickup",
+        }
+    }
+
+    /// Parses a storage name written by [`TaskKind::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "food" => TaskKind::Food,
+            "grocery" => TaskKind::Grocery,
+            "parcel" => TaskKind::Parcel,
+            "return_pickup" => TaskKind::ReturnPickup,
+            _ => return None,
+        })
+    }
+}
+
+/// Where a task is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Given to the courier, not yet done.
+    Assigned,
+    /// Handed over to the customer.
+    Delivered,
+    /// Withdrawn by the dispatcher.
+    Cancelled,
+}
+
+impl TaskStatus {
+    /// The stable wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Assigned => "assigned",
+            TaskStatus::Delivered => "delivered",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a storage name written by [`TaskStatus::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "assigned" => TaskStatus::Assigned,
+            "delivered" => TaskStatus::Delivered,
+            "cancelled" => TaskStatus::Cancelled,
+            _ => return None,
+        })
+    }
+
+    /// True once nothing more can happen to the task on the courier's side.
+    pub fn is_final(self) -> bool {
+        matches!(self, TaskStatus::Delivered | TaskStatus::Cancelled)
+    }
+}
+
+/// A place the courier must go: a merchant, a depot or a customer's door.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopDoc {
+    /// Merchant or customer name shown to the courier (personal data for customers).
+    pub name: String,
+    /// Street address (personal data for customers).
+    pub address: String,
+    /// Contact phone, masked by the platform where it is a customer's (personal data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// WGS-84 latitude, degrees.
+    pub lat: f64,
+    /// WGS-84 longitude, degrees.
+    pub lon: f64,
+    /// When the goods are ready (pickups), Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_at: Option<i64>,
+    /// The time promised for this stop (the customer's promised delivery time), Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_by: Option<i64>,
+}
+
+impl std::fmt::Debug for StopDoc {
+    /// Prints the coordinates and times only: names, addresses and phones never reach a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StopDoc")
+            .field("lat", &self.lat)
+            .field("lon", &self.lon)
+            .field("ready_at", &self.ready_at)
+            .field("due_by", &self.due_by)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A task as the server sends it to the courier it is assigned to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskDoc {
+    /// The dispatcher's task id.
+    pub id: String,
+    /// What kind of work it is.
+    pub kind: TaskKind,
+    /// Its status on the server.
+    pub status: TaskStatus,
+    /// Where the goods are collected; `None` for parcels loaded at the depot before the round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup: Option<StopDoc>,
+    /// Where the goods go.
+    pub dropoff: StopDoc,
+    /// Server revision of the task; grows with every change the server makes to it.
+    pub revision: i64,
+}
+
+/// One entry of a pull answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Change {
+    /// The task is new to the courier or changed: store it as given.
+    UpsertTask {
+        /// The task as it now is on the server.
+        task: TaskDoc,
+    },
+    /// The task is no longer the courier's (reassigned or deleted): drop it.
+    RemoveTask {
+        /// The task's id.
+        task_id: String,
+    },
+}
+
+/// `GET /v1/sync/pull` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Changes after the cursor the client sent, oldest first.
+    pub changes: Vec<Change>,
+    /// Cursor to send next time; store it only once `has_more` is false and all pages are applied.
+    pub cursor: i64,
+    /// True when more changes wait beyond this page.
+    pub has_more: bool,
+    /// The highest mutation id of this client the server has processed (0 if none).
+    pub last_mutation_id: i64,
+    /// Server clock, Unix seconds, so the device can measure its own clock's offset.
+    pub server_time: i64,
+}
+
+/// What the courier did. The courier owns these physical facts; the server records each one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// The goods were handed over at the drop-off.
+    Delivered {
+        /// The task.
+        task_id: String,
+    },
+}
+
+impl Action {
+    /// The task the action is about.
+    pub fn task_id(&self) -> &str {
+        match self {
+            Action::Delivered { task_id } => task_id,
+        }
+    }
+
+    /// A short stable name for logs and storage.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Delivered { .. } => "delivered",
+        }
+    }
+}
+
+/// One courier action on its way to the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mutation {
+    /// Consecutive per client, starting at 1; the idempotency key with the client id.
+    pub mutation_id: i64,
+    /// When the courier did it, by the device clock, Unix seconds.
+    pub device_time: i64,
+    /// What was done.
+    pub action: Action,
+}
+
+/// `POST /v1/sync/push` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The install's id (a UUID made when its database was created).
+    pub client_id: String,
+    /// Pending mutations in id order, at most [`MAX_PUSH_BATCH`].
+    pub mutations: Vec<Mutation>,
+}
+
+/// The server's verdict on one pushed mutation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum MutationOutcome {
+    /// Applied now.
+    Applied,
+    /// Applied by an earlier request (a retry); not applied again.
+    Duplicate,
+    /// Recorded but not applied; the client keeps a notice and moves on.
+    Rejected {
+        /// Machine-readable reason, see [`RejectCode`].
+        code: RejectCode,
+        /// A sentence for people (contains no personal data).
+        reason: String,
+    },
+}
+
+/// Why a mutation was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// No task with that id exists.
+    UnknownTask,
+    /// The task belongs to another courier.
+    NotYourTask,
+    /// The task's state does not allow the action.
+    InvalidState,
+}
+
+impl RejectCode {
+    /// The stable wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectCode::UnknownTask => "unknown_task",
+            RejectCode::NotYourTask => "not_your_task",
+            RejectCode::InvalidState => "invalid_state",
+        }
+    }
+}
+
+/// Result of one mutation in a push answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    /// The mutation's id.
+    pub mutation_id: i64,
+    /// What happened to it.
+    #[serde(flatten)]
+    pub outcome: MutationOutcome,
+}
+
+/// `POST /v1/sync/push` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One result per pushed mutation, in the order sent.
+    pub results: Vec<MutationResult>,
+    /// The highest mutation id of this client the server has processed.
+    pub last_mutation_id: i64,
+}
+
+/// Body of every 4xx/5xx answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Machine-readable error code (`unauthorized`, `mutation_gap`, `bad_request`, ...).
+    pub error: String,
+    /// A sentence for people.
+    pub reason: String,
+    /// For `mutation_gap`: the mutation id the server expects next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_mutation_id: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_result_wire_shape_is_flat() {
+        let r = MutationResult {
+            mutation_id: 3,
+            outcome: MutationOutcome::Rejected {
+                code: RejectCode::NotYourTask,
+                reason: "no".into(),
+            },
+        };
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"mutation_id": 3, "outcome": "rejected", "code": "not_your_task", "reason": "no"})
+        );
+        let back: MutationResult = serde_json::from_value(v).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn unknown_action_is_refused() {
+        let bad = serde_json::json!({"mutation_id": 1, "device_time": 0, "action": {"type": "teleported", "task_id": "t"}});
+        assert!(serde_json::from_value::<Mutation>(bad).is_err());
+    }
+
+    #[test]
+    fn stop_debug_hides_personal_data() {
+        let s = StopDoc {
+            name: "Alice Example".into(),
+            address: "1 Secret Lane".into(),
+            phone: Some("+8613800000000".into()),
+            lat: 30.0,
+            lon: 120.0,
+            ready_at: None,
+            due_by: Some(5),
+        };
+        let d = format!("{s:?}");
+        assert!(!d.contains("Alice") && !d.contains("Secret") && !d.contains("138"));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for k in [TaskKind::Food, TaskKind::Grocery, TaskKind::Parcel, TaskKind::ReturnPickup] {
+            assert_eq!(TaskKind::parse(k.as_str()), Some(k));
+        }
+        for s in [TaskStatus::Assigned, TaskStatus::Delivered, TaskStatus::Cancelled] {
+            assert_eq!(TaskStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(TaskStatus::parse("teleported"), None);
+    }
+}

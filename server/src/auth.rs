@@ -1,0 +1,63 @@
+//! Bearer tokens: couriers for the sync API, one admin token for the dispatch API.
+//! Only SHA-256 digests of courier tokens are stored; no token is ever logged.
+
+use axum::http::HeaderMap;
+use rusqlite::OptionalExtension;
+use sha2::{Digest, Sha256};
+
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// The SHA-256 of a token, hex.
+pub fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A fresh random courier token (256 bits, hex).
+pub fn new_token() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// The courier the request's token belongs to, or 401.
+pub async fn courier(db: &Db, headers: &HeaderMap) -> Result<String, ApiError> {
+    let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
+    let d = digest(token);
+    db.run(move |c| {
+        c.query_row(
+            "SELECT id FROM couriers WHERE token_sha256 = ?1",
+            [&d],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .ok_or_else(ApiError::unauthorized)
+    })
+    .await
+}
+
+/// Checks the dispatch (admin) token in constant time; 401 if absent or wrong, 403 if the
+/// server runs without a dispatch API.
+pub fn admin(expected: Option<&str>, headers: &HeaderMap) -> Result<(), ApiError> {
+    let expected = expected.ok_or_else(|| {
+        ApiError::forbidden("this server runs without a dispatch API (no admin token set)")
+    })?;
+    let given = bearer(headers).ok_or_else(ApiError::unauthorized)?;
+    let (a, b) = (Sha256::digest(given.as_bytes()), Sha256::digest(expected.as_bytes()));
+    if a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0 {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized())
+    }
+}

@@ -1,0 +1,123 @@
+//! The server's SQLite store: schema, migrations and the one connection handlers share.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::ApiError;
+
+/// Migration `n` takes the server schema from version `n - 1` to `n`.
+const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE couriers (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        token_sha256 TEXT NOT NULL UNIQUE,
+        created_at   INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE tasks (
+        id         TEXT PRIMARY KEY,
+        courier_id TEXT REFERENCES couriers(id),
+        kind       TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        pickup     TEXT,
+        dropoff    TEXT NOT NULL,
+        revision   INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE changes (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        courier_id TEXT NOT NULL,
+        task_id    TEXT NOT NULL,
+        op         TEXT NOT NULL CHECK (op IN ('upsert', 'remove'))
+    ) STRICT;
+    CREATE INDEX changes_by_courier ON changes(courier_id, seq);
+    CREATE TABLE clients (
+        client_id        TEXT PRIMARY KEY,
+        courier_id       TEXT NOT NULL REFERENCES couriers(id),
+        last_mutation_id INTEGER NOT NULL DEFAULT 0,
+        created_at       INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE mutations (
+        client_id   TEXT NOT NULL,
+        mutation_id INTEGER NOT NULL,
+        courier_id  TEXT NOT NULL,
+        task_id     TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        device_time INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        outcome     TEXT NOT NULL CHECK (outcome IN ('applied', 'rejected')),
+        reject_code TEXT,
+        reason      TEXT,
+        PRIMARY KEY (client_id, mutation_id)
+    ) STRICT;
+    CREATE INDEX mutations_by_task ON mutations(task_id);
+"#];
+
+/// Errors opening the server database.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// SQLite failed.
+    #[error("server database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file was written by a newer server.
+    #[error("server database has schema version {found}, this build supports up to {supported}")]
+    IncompatibleVersion {
+        /// Found.
+        found: i64,
+        /// Supported.
+        supported: i64,
+    },
+}
+
+/// The shared connection. Handlers run their SQL on the blocking pool through [`Db::run`].
+#[derive(Clone)]
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Db {
+    /// Opens or creates the database and applies migrations.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let supported = MIGRATIONS.len() as i64;
+        if found > supported {
+            return Err(DbError::IncompatibleVersion { found, supported });
+        }
+        for sql in MIGRATIONS.iter().skip(found as usize) {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", supported)?;
+        tx.commit()?;
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` on the connection, on tokio's blocking pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut c)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+/// Now, Unix seconds, by the server's clock (the clock that orders events).
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

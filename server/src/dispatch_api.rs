@@ -1,0 +1,273 @@
+//! The dispatch API: what a platform's dispatcher (and the tests, the demo and QA) use to create
+//! couriers, assign and cancel tasks, and read what couriers' devices sent.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use rusqlite::params;
+use runsheet_protocol::{StopDoc, TaskDoc, TaskKind, TaskStatus};
+use serde::{Deserialize, Serialize};
+
+use crate::db::now;
+use crate::error::ApiError;
+use crate::task::{insert_task, load_task, record_change};
+use crate::{auth, ApiJson, AppState};
+
+/// `POST /v1/dispatch/couriers` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCourier {
+    /// The courier's id (unique).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A created courier and their bearer token (shown once; only its digest is stored).
+#[derive(Serialize, Deserialize)]
+pub struct CourierCreated {
+    /// The courier's id.
+    pub id: String,
+    /// Their bearer token for the sync API.
+    pub token: String,
+}
+
+/// `POST /v1/dispatch/couriers`.
+pub async fn create_courier(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewCourier>,
+) -> Result<(StatusCode, Json<CourierCreated>), ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    check_id("courier id", &body.id)?;
+    let token = auth::new_token();
+    let digest = auth::digest(&token);
+    let id = body.id.clone();
+    state
+        .db
+        .run(move |c| {
+            let n = c.execute(
+                "INSERT INTO couriers (id, name, token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(id) DO NOTHING",
+                params![body.id, body.name, digest, now()],
+            )?;
+            if n == 0 {
+                return Err(ApiError::conflict("courier_exists", "a courier with this id exists"));
+            }
+            Ok(())
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(CourierCreated { id, token })))
+}
+
+/// `POST /v1/dispatch/tasks` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    /// The task's id (unique).
+    pub id: String,
+    /// The courier to assign it to, if any.
+    #[serde(default)]
+    pub courier_id: Option<String>,
+    /// What kind of task.
+    pub kind: TaskKind,
+    /// Pickup stop, absent for depot-loaded parcels.
+    #[serde(default)]
+    pub pickup: Option<StopDoc>,
+    /// Drop-off stop.
+    pub dropoff: StopDoc,
+}
+
+fn check_id(what: &str, id: &str) -> Result<(), ApiError> {
+    if id.is_empty() || id.len() > 128 || id.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(format!(
+            "{what} must be 1 to 128 printable characters"
+        )));
+    }
+    Ok(())
+}
+
+fn check_stop(what: &str, s: &StopDoc) -> Result<(), ApiError> {
+    if !(-90.0..=90.0).contains(&s.lat) || !(-180.0..=180.0).contains(&s.lon) {
+        return Err(ApiError::bad_request(format!(
+            "{what} coordinates are out of range"
+        )));
+    }
+    Ok(())
+}
+
+/// `POST /v1/dispatch/tasks`: creates a task, assigned if `courier_id` is given.
+pub async fn create_task(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewTask>,
+) -> Result<(StatusCode, Json<TaskDoc>), ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    check_id("task id", &body.id)?;
+    if let Some(p) = &body.pickup {
+        check_stop("pickup", p)?;
+    }
+    check_stop("dropoff", &body.dropoff)?;
+    let doc = TaskDoc {
+        id: body.id,
+        kind: body.kind,
+        status: TaskStatus::Assigned,
+        pickup: body.pickup,
+        dropoff: body.dropoff,
+        revision: 1,
+    };
+    let out = doc.clone();
+    let courier = body.courier_id;
+    state
+        .db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            if let Some(courier) = &courier {
+                let exists: bool = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM couriers WHERE id = ?1)",
+                    [courier],
+                    |r| r.get(0),
+                )?;
+                if !exists {
+                    return Err(ApiError::not_found("no courier with this id"));
+                }
+            }
+            insert_task(&tx, &doc, courier.as_deref(), now())?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// A task with its assignment, as the dispatcher sees it.
+#[derive(Serialize, Deserialize)]
+pub struct DispatchTask {
+    /// The task.
+    pub task: TaskDoc,
+    /// Assigned courier.
+    pub courier_id: Option<String>,
+}
+
+/// `GET /v1/dispatch/tasks/{id}`.
+pub async fn get_task(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<DispatchTask>, ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    let found = state.db.run(move |c| load_task(c, &id)).await?;
+    let (task, courier_id) = found.ok_or_else(|| ApiError::not_found("no task with this id"))?;
+    Ok(Json(DispatchTask { task, courier_id }))
+}
+
+/// `POST /v1/dispatch/tasks/{id}/cancel`.
+pub async fn cancel_task(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<DispatchTask>, ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    let found = state
+        .db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            let (doc, courier) =
+                load_task(&tx, &id)?.ok_or_else(|| ApiError::not_found("no task with this id"))?;
+            if doc.status.is_final() {
+                return Err(ApiError::conflict(
+                    "task_final",
+                    format!("the task is already {}", doc.status.as_str()),
+                ));
+            }
+            tx.execute(
+                "UPDATE tasks SET status = 'cancelled', revision = revision + 1, updated_at = ?2
+                 WHERE id = ?1",
+                params![id, now()],
+            )?;
+            if let Some(courier) = &courier {
+                record_change(&tx, courier, &id, "upsert")?;
+            }
+            let out = load_task(&tx, &id)?.ok_or_else(|| ApiError::internal("task vanished"))?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(DispatchTask {
+        task: found.0,
+        courier_id: found.1,
+    }))
+}
+
+/// Filter of `GET /v1/dispatch/mutations`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MutationFilter {
+    /// Only this courier's.
+    #[serde(default)]
+    pub courier_id: Option<String>,
+    /// Only this task's.
+    #[serde(default)]
+    pub task_id: Option<String>,
+}
+
+/// One mutation as the server recorded it.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct MutationRecord {
+    /// Sending install.
+    pub client_id: String,
+    /// Its id.
+    pub mutation_id: i64,
+    /// The courier.
+    pub courier_id: String,
+    /// The task.
+    pub task_id: String,
+    /// The action (protocol JSON).
+    pub action: serde_json::Value,
+    /// `applied` or `rejected`.
+    pub outcome: String,
+    /// Rejection code.
+    pub reject_code: Option<String>,
+    /// Device clock at the action.
+    pub device_time: i64,
+    /// Server clock at receipt.
+    pub received_at: i64,
+}
+
+/// `GET /v1/dispatch/mutations`: every mutation recorded, oldest first.
+pub async fn list_mutations(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<MutationFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<MutationRecord>>, ApiError> {
+    let Query(f) = query?;
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    let rows = state
+        .db
+        .run(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT client_id, mutation_id, courier_id, task_id, action, outcome, reject_code,
+                        device_time, received_at
+                 FROM mutations
+                 WHERE (?1 IS NULL OR courier_id = ?1) AND (?2 IS NULL OR task_id = ?2)
+                 ORDER BY received_at, client_id, mutation_id",
+            )?;
+            let rows = stmt.query_map(params![f.courier_id, f.task_id], |r| {
+                let action: String = r.get(4)?;
+                Ok(MutationRecord {
+                    client_id: r.get(0)?,
+                    mutation_id: r.get(1)?,
+                    courier_id: r.get(2)?,
+                    task_id: r.get(3)?,
+                    action: serde_json::from_str(&action).unwrap_or(serde_json::Value::Null),
+                    outcome: r.get(5)?,
+                    reject_code: r.get(6)?,
+                    device_time: r.get(7)?,
+                    received_at: r.get(8)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    Ok(Json(rows))
+}

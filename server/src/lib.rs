@@ -1,0 +1,189 @@
+//! Runsheet's reference dispatch and sync server.
+//!
+//! Platforms implement protocol v1 (`docs/protocol.md`) against their own dispatch systems;
+//! this server is the reference they test against, and what the demo, the QA harness and the
+//! Kotlin suite run on loopback. axum over one SQLite file (WAL).
+
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod db;
+pub mod dispatch_api;
+pub mod error;
+pub mod sync_api;
+pub mod task;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::oneshot;
+
+pub use db::{Db, DbError};
+pub use dispatch_api::{CourierCreated, DispatchTask, MutationRecord};
+pub use error::ApiError;
+
+/// Largest request body accepted, bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// JSON body extractor whose rejections are [`ApiError`]s (JSON bodies with a reason).
+#[derive(Debug, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// Shared handler state.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub db: Db,
+    /// Token for the dispatch API; `None` disables it.
+    pub admin_token: Option<String>,
+}
+
+/// How to run the server.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Address to bind; port 0 picks a free one.
+    pub addr: SocketAddr,
+    /// The SQLite file.
+    pub db_path: PathBuf,
+    /// Token for the dispatch API; `None` disables it.
+    pub admin_token: Option<String>,
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("addr", &self.addr)
+            .field("db_path", &self.db_path)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Errors starting the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The database could not be opened.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The address could not be bound, or the runtime not started.
+    #[error("cannot start the server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The router, for tests that call it without a socket.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/v1/sync/push", post(sync_api::push))
+        .route("/v1/sync/pull", get(sync_api::pull))
+        .route("/v1/dispatch/couriers", post(dispatch_api::create_courier))
+        .route("/v1/dispatch/tasks", post(dispatch_api::create_task))
+        .route("/v1/dispatch/tasks/{id}", get(dispatch_api::get_task))
+        .route("/v1/dispatch/tasks/{id}/cancel", post(dispatch_api::cancel_task))
+        .route("/v1/dispatch/mutations", get(dispatch_api::list_mutations))
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A server running on its own thread and runtime, so that [`RunningServer::kill`] can drop
+/// every connection at once, as a crashed process would.
+pub struct RunningServer {
+    /// The bound address.
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<bool>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// `http://addr`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops gracefully: in-flight requests finish.
+    pub fn shutdown(mut self) {
+        self.stop_with(true);
+    }
+
+    /// Stops at once: open connections are cut mid-request, as if the process died.
+    pub fn kill(mut self) {
+        self.stop_with(false);
+    }
+
+    fn stop_with(&mut self, graceful: bool) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(graceful);
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.stop_with(false);
+    }
+}
+
+/// Opens the database, binds `config.addr` and serves on a new thread. Returns once the socket
+/// is bound.
+pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    let db = Db::open(&config.db_path)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("runsheet-server")
+        .build()?;
+    let listener = rt.block_on(tokio::net::TcpListener::bind(config.addr))?;
+    let addr = listener.local_addr()?;
+    let (stop_tx, stop_rx) = oneshot::channel::<bool>();
+    let state = AppState {
+        db,
+        admin_token: config.admin_token,
+    };
+    let thread = std::thread::Builder::new()
+        .name("runsheet-server".into())
+        .spawn(move || {
+            let (graceful_tx, graceful_rx) = oneshot::channel::<()>();
+            let killed = rt.block_on(async move {
+                let server = tokio::spawn(serve(listener, state, async move {
+                    let _ = graceful_rx.await;
+                }));
+                let graceful = stop_rx.await.unwrap_or(false);
+                if graceful {
+                    let _ = graceful_tx.send(());
+                    let _ = server.await;
+                }
+                !graceful
+            });
+            if killed {
+                rt.shutdown_background();
+            } else {
+                rt.shutdown_timeout(std::time::Duration::from_secs(5));
+            }
+        })?;
+    tracing::info!(%addr, "runsheet server listening");
+    Ok(RunningServer {
+        addr,
+        stop: Some(stop_tx),
+        thread: Some(thread),
+    })
+}

@@ -1,0 +1,274 @@
+//! Sync protocol v1: `POST /v1/sync/push` and `GET /v1/sync/pull`.
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use runsheet_protocol::{
+    Action, Change, MutationOutcome, MutationResult, PullResponse, PushRequest, PushResponse,
+    RejectCode, TaskStatus, MAX_PULL_PAGE, MAX_PUSH_BATCH,
+};
+use serde::Deserialize;
+
+use crate::db::now;
+use crate::error::ApiError;
+use crate::task::{load_task, record_change};
+use crate::{auth, ApiJson, AppState};
+
+/// `POST /v1/sync/push`: applies each mutation at most once, in order.
+pub async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    let courier = auth::courier(&state.db, &headers).await?;
+    validate_push(&req)?;
+    let resp = state
+        .db
+        .run(move |c| apply_push(c, &courier, &req))
+        .await?;
+    Ok(Json(resp))
+}
+
+fn validate_push(req: &PushRequest) -> Result<(), ApiError> {
+    if req.client_id.is_empty() || req.client_id.len() > 64 {
+        return Err(ApiError::bad_request("client_id must be 1 to 64 characters"));
+    }
+    if req.mutations.len() > MAX_PUSH_BATCH {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_PUSH_BATCH} mutations per push"
+        )));
+    }
+    for w in req.mutations.windows(2) {
+        if w[1].mutation_id != w[0].mutation_id + 1 {
+            return Err(ApiError::bad_request(
+                "mutation ids in a push must be consecutive and increasing",
+            ));
+        }
+    }
+    if req.mutations.iter().any(|m| m.mutation_id < 1) {
+        return Err(ApiError::bad_request("mutation ids start at 1"));
+    }
+    Ok(())
+}
+
+fn apply_push(c: &mut Connection, courier: &str, req: &PushRequest) -> Result<PushResponse, ApiError> {
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let received = now();
+    let owner: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT courier_id, last_mutation_id FROM clients WHERE client_id = ?1",
+            [&req.client_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let mut last = match owner {
+        Some((owner, _)) if owner != courier => {
+            return Err(ApiError::forbidden("this client id belongs to another courier"))
+        }
+        Some((_, last)) => last,
+        None => {
+            tx.execute(
+                "INSERT INTO clients (client_id, courier_id, last_mutation_id, created_at)
+                 VALUES (?1, ?2, 0, ?3)",
+                params![req.client_id, courier, received],
+            )?;
+            0
+        }
+    };
+    let mut results = Vec::with_capacity(req.mutations.len());
+    for m in &req.mutations {
+        if m.mutation_id <= last {
+            results.push(MutationResult {
+                mutation_id: m.mutation_id,
+                outcome: MutationOutcome::Duplicate,
+            });
+            continue;
+        }
+        if m.mutation_id != last + 1 {
+            let mut e = ApiError::conflict(
+                "mutation_gap",
+                format!(
+                    "mutation {} arrived but {} was expected next",
+                    m.mutation_id,
+                    last + 1
+                ),
+            );
+            e.expected_mutation_id = Some(last + 1);
+            return Err(e);
+        }
+        let outcome = apply_action(&tx, courier, &m.action)?;
+        let (o, code, reason) = match &outcome {
+            MutationOutcome::Rejected { code, reason } => {
+                ("rejected", Some(code.as_str()), Some(reason.as_str()))
+            }
+            _ => ("applied", None, None),
+        };
+        let action_json = serde_json::to_string(&m.action).map_err(ApiError::internal)?;
+        tx.execute(
+            "INSERT INTO mutations (client_id, mutation_id, courier_id, task_id, action,
+                 device_time, received_at, outcome, reject_code, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                req.client_id,
+                m.mutation_id,
+                courier,
+                m.action.task_id(),
+                action_json,
+                m.device_time,
+                received,
+                o,
+                code,
+                reason
+            ],
+        )?;
+        last = m.mutation_id;
+        results.push(MutationResult {
+            mutation_id: m.mutation_id,
+            outcome,
+        });
+    }
+    tx.execute(
+        "UPDATE clients SET last_mutation_id = ?2 WHERE client_id = ?1",
+        params![req.client_id, last],
+    )?;
+    tx.commit()?;
+    let applied = results
+        .iter()
+        .filter(|r| r.outcome == MutationOutcome::Applied)
+        .count();
+    tracing::info!(mutations = req.mutations.len(), applied, last, "push processed");
+    Ok(PushResponse {
+        results,
+        last_mutation_id: last,
+    })
+}
+
+fn reject(code: RejectCode, reason: impl Into<String>) -> MutationOutcome {
+    MutationOutcome::Rejected {
+        code,
+        reason: reason.into(),
+    }
+}
+
+fn apply_action(
+    tx: &Connection,
+    courier: &str,
+    action: &Action,
+) -> Result<MutationOutcome, ApiError> {
+    let Some((doc, owner)) = load_task(tx, action.task_id())? else {
+        return Ok(reject(RejectCode::UnknownTask, "no such task"));
+    };
+    if owner.as_deref() != Some(courier) {
+        return Ok(reject(
+            RejectCode::NotYourTask,
+            "the task is not assigned to this courier",
+        ));
+    }
+    match (action, doc.status) {
+        (Action::Delivered { .. }, TaskStatus::Assigned) => {
+            tx.execute(
+                "UPDATE tasks SET status = 'delivered', revision = revision + 1, updated_at = ?2
+                 WHERE id = ?1",
+                params![doc.id, now()],
+            )?;
+            record_change(tx, courier, &doc.id, "upsert")?;
+            Ok(MutationOutcome::Applied)
+        }
+        (Action::Delivered { .. }, status) => Ok(reject(
+            RejectCode::InvalidState,
+            format!("the task is {} on the server", status.as_str()),
+        )),
+    }
+}
+
+/// Query of `GET /v1/sync/pull`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// The install asking.
+    pub client_id: String,
+    /// The cursor from the previous pull (0 for the first).
+    #[serde(default)]
+    pub cursor: i64,
+    /// Page size (default and maximum [`MAX_PULL_PAGE`]).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// `GET /v1/sync/pull`: the courier's changes after the cursor.
+pub async fn pull(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let Query(q) = query?;
+    let courier = auth::courier(&state.db, &headers).await?;
+    if q.cursor < 0 {
+        return Err(ApiError::bad_request("cursor must not be negative"));
+    }
+    let limit = q.limit.unwrap_or(MAX_PULL_PAGE).clamp(1, MAX_PULL_PAGE);
+    let resp = state
+        .db
+        .run(move |c| read_changes(c, &courier, &q.client_id, q.cursor, limit))
+        .await?;
+    Ok(Json(resp))
+}
+
+fn read_changes(
+    c: &mut Connection,
+    courier: &str,
+    client_id: &str,
+    cursor: i64,
+    limit: usize,
+) -> Result<PullResponse, ApiError> {
+    let tx = c.transaction()?;
+    let client: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT courier_id, last_mutation_id FROM clients WHERE client_id = ?1",
+            [client_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let last_mutation_id = match client {
+        Some((owner, _)) if owner != courier => {
+            return Err(ApiError::forbidden("this client id belongs to another courier"))
+        }
+        Some((_, last)) => last,
+        None => 0,
+    };
+    let rows: Vec<(i64, String, String)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT seq, task_id, op FROM changes WHERE courier_id = ?1 AND seq > ?2
+             ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![courier, cursor, (limit + 1) as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let has_more = rows.len() > limit;
+    let mut changes = Vec::new();
+    let mut next = cursor;
+    for (seq, task_id, op) in rows.into_iter().take(limit) {
+        next = seq;
+        if op == "remove" {
+            changes.push(Change::RemoveTask { task_id });
+            continue;
+        }
+        match load_task(&tx, &task_id)? {
+            Some((doc, owner)) if owner.as_deref() == Some(courier) => {
+                changes.push(Change::UpsertTask { task: doc })
+            }
+            // Reassigned since: a later 'remove' change for this courier follows.
+            _ => {}
+        }
+    }
+    Ok(PullResponse {
+        changes,
+        cursor: next,
+        has_more,
+        last_mutation_id,
+        server_time: now(),
+    })
+}
