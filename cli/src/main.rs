@@ -1,1 +1,91 @@
-fn main() {}
+//! `runsheet`: the courier core's command line.
+//!
+//! - `runsheet demo`: a courier shift against an embedded reference server, narrated.
+//! - `runsheet serve`: the reference dispatch and sync server.
+
+mod demo;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "runsheet", version, about = "Runsheet courier core: demo and reference server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a narrated courier shift against an embedded server on loopback (no set-up).
+    Demo,
+    /// Run the reference dispatch and sync server.
+    Serve {
+        /// Address to listen on; port 0 picks a free port (the chosen one is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// SQLite file (created if missing).
+        #[arg(long)]
+        db: PathBuf,
+        /// Token that unlocks the dispatch API; without it the dispatch API is off.
+        #[arg(long, env = "RUNSHEET_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo => demo::run(),
+        Command::Serve {
+            addr,
+            db,
+            admin_token,
+        } => serve(addr, db, admin_token),
+    }
+}
+
+fn serve(addr: SocketAddr, db: PathBuf, admin_token: Option<String>) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("runsheet serve: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        let db = runsheet_server::Db::open(&db).map_err(|e| e.to_string())?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let bound = listener.local_addr().map_err(|e| e.to_string())?;
+        // The first stdout line is the address: scripts and tests read it.
+        println!("listening on http://{bound}");
+        if admin_token.is_none() {
+            println!("dispatch API off (no --admin-token)");
+        }
+        let state = runsheet_server::AppState { db, admin_token };
+        runsheet_server::serve(listener, state, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("runsheet serve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod client;
 pub mod db;
 pub mod dispatch_api;
 pub mod error;
@@ -22,6 +23,7 @@ use axum::Router;
 use tokio::sync::oneshot;
 
 pub use db::{Db, DbError};
+pub use client::{DispatchError, Dispatcher};
 pub use dispatch_api::{CourierCreated, DispatchTask, MutationRecord};
 pub use error::ApiError;
 
@@ -152,7 +154,9 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .enable_all()
         .thread_name("runsheet-server")
         .build()?;
-    let listener = rt.block_on(tokio::net::TcpListener::bind(config.addr))?;
+    // Bound with std so that `start` works from inside another runtime too.
+    let listener = std::net::TcpListener::bind(config.addr)?;
+    listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let (stop_tx, stop_rx) = oneshot::channel::<bool>();
     let state = AppState {
@@ -164,6 +168,13 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .spawn(move || {
             let (graceful_tx, graceful_rx) = oneshot::channel::<()>();
             let killed = rt.block_on(async move {
+                let listener = match tokio::net::TcpListener::from_std(listener) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot register the listener");
+                        return true;
+                    }
+                };
                 let server = tokio::spawn(serve(listener, state, async move {
                     let _ = graceful_rx.await;
                 }));

@@ -1,1 +1,481 @@
-fn main() {}
+//! `cargo xtask`: the project's build and test driver.
+//!
+//! - `cargo xtask test [--long]`: every test: formatting, clippy, the Rust tests, the bindings,
+//!   the C header check, the Kotlin JVM suite against the real library, the Swift parse check.
+//!   Installs what it needs (kotlinc from npm, JNA/JUnit from Debian, tree-sitter from npm).
+//!   `--long` sizes the seeded fault and crash loops for a long local run.
+//! - `cargo xtask bindings`: builds the library and generates the Kotlin and Swift bindings
+//!   into `target/bindings/{kotlin,swift}` (and the Swift file into the iOS package).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+const KOTLIN_VERSION: &str = "2.4.20";
+const TREE_SITTER: &str = "tree-sitter@0.22.4";
+const TREE_SITTER_SWIFT: &str = "tree-sitter-swift@0.7.1";
+const DEBIAN_JARS: &[(&str, &str)] = &[
+    ("jna.jar", "libjna-java"),
+    ("junit4.jar", "junit4"),
+    ("hamcrest-core.jar", "libhamcrest-java"),
+];
+
+type Result<T, E = String> = std::result::Result<T, E>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(args.iter().any(|a| a == "--long")),
+        Some("bindings") => bindings().map(|_| ()),
+        _ => {
+            eprintln!("usage: cargo xtask test [--long] | cargo xtask bindings");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn run(what: &str, cmd: &mut Command) -> Result<()> {
+    println!("==> {what}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{what}: cannot start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what}: {status}"))
+    }
+}
+
+/// Runs `cmd`, echoing its stdout, and returns the stdout lines.
+fn run_capture(what: &str, cmd: &mut Command) -> Result<(bool, Vec<String>)> {
+    println!("==> {what}");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{what}: cannot start: {e}"))?;
+    let mut lines = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line.map_err(|e| e.to_string())?;
+            println!("{line}");
+            lines.push(line);
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    Ok((status.success(), lines))
+}
+
+/// Paths the Kotlin and Swift steps need.
+struct Bindings {
+    kotlin: PathBuf,
+    swift_dir: PathBuf,
+    lib_dir: PathBuf,
+}
+
+fn bindings() -> Result<Bindings> {
+    let root = root();
+    // Separate invocations: building uniffi-bindgen (uniffi's `cli` feature) together with the
+    // library would unify features into the cdylib.
+    run(
+        "build runsheet-ffi (cdylib)",
+        cargo().args(["build", "-p", "runsheet-ffi"]),
+    )?;
+    run(
+        "build uniffi-bindgen",
+        cargo().args(["build", "-p", "uniffi-bindgen"]),
+    )?;
+    let target = target_dir();
+    let lib = target.join("debug").join(cdylib_name());
+    let out = target.join("bindings");
+    for (lang, dir) in [("kotlin", "kotlin"), ("swift", "swift")] {
+        let dir = out.join(dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        run(
+            &format!("generate {lang} bindings"),
+            Command::new(target.join("debug").join("uniffi-bindgen"))
+                .current_dir(&root)
+                .args(["generate", "--no-format", "--library"])
+                .arg(&lib)
+                .args(["--language", lang, "--out-dir"])
+                .arg(&dir),
+        )?;
+    }
+    let swift_dir = out.join("swift");
+    let ios_generated = root.join("ios/Sources/RunsheetCore/Generated");
+    std::fs::create_dir_all(&ios_generated).map_err(|e| e.to_string())?;
+    std::fs::copy(
+        swift_dir.join("RunsheetCore.swift"),
+        ios_generated.join("RunsheetCore.swift"),
+    )
+    .map_err(|e| format!("copy Swift bindings into ios/: {e}"))?;
+    Ok(Bindings {
+        kotlin: out.join("kotlin/app/runsheet/core/runsheet_ffi.kt"),
+        swift_dir,
+        lib_dir: target.join("debug"),
+    })
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+fn cdylib_name() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "librunsheet_ffi.dylib"
+    } else {
+        "librunsheet_ffi.so"
+    }
+}
+
+/// Outcome of one step of `cargo xtask test`.
+struct Step {
+    name: &'static str,
+    ok: bool,
+    passed: u64,
+    failed: u64,
+    secs: f64,
+    note: String,
+}
+
+fn test(long: bool) -> Result<()> {
+    let started = Instant::now();
+    let mut steps: Vec<Step> = Vec::new();
+    let mut record = |name: &'static str, t: Instant, r: Result<(u64, u64, String)>| {
+        let (ok, passed, failed, note) = match r {
+            Ok((p, f, note)) => (f == 0, p, f, note),
+            Err(e) => {
+                eprintln!("xtask: {name} failed: {e}");
+                (false, 0, 0, e)
+            }
+        };
+        steps.push(Step {
+            name,
+            ok,
+            passed,
+            failed,
+            secs: t.elapsed().as_secs_f64(),
+            note,
+        });
+    };
+
+    let t = Instant::now();
+    record(
+        "cargo fmt --check",
+        t,
+        run("cargo fmt --all --check", cargo().args(["fmt", "--all", "--check"]))
+            .map(|_| (0, 0, String::new())),
+    );
+
+    let t = Instant::now();
+    record(
+        "cargo clippy",
+        t,
+        run(
+            "cargo clippy --workspace --all-targets -- -D warnings",
+            cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+        )
+        .map(|_| (0, 0, String::new())),
+    );
+
+    let t = Instant::now();
+    let mut rust = cargo();
+    rust.args(["test", "--workspace", "--exclude", "uniffi-bindgen"]);
+    if long {
+        rust.env("RUNSHEET_LONG", "1");
+    }
+    record("rust tests", t, rust_tests(&mut rust));
+
+    let t = Instant::now();
+    let b = bindings();
+    record(
+        "bindings",
+        t,
+        b.as_ref().map(|_| (0, 0, String::new())).map_err(Clone::clone),
+    );
+
+    if let Ok(b) = &b {
+        let t = Instant::now();
+        record("C header", t, check_header(b));
+
+        let t = Instant::now();
+        record("kotlin jvm suite", t, kotlin_suite(b));
+    }
+
+    let t = Instant::now();
+    record("swift parse", t, swift_check());
+
+    println!("\n==> summary ({:.0} s)", started.elapsed().as_secs_f64());
+    let (mut passed, mut failed) = (0, 0);
+    let mut all_ok = true;
+    for s in &steps {
+        println!(
+            "  {:<4} {:<18} {:>5} passed {:>3} failed  {:>6.1} s  {}",
+            if s.ok { "ok" } else { "FAIL" },
+            s.name,
+            s.passed,
+            s.failed,
+            s.secs,
+            s.note
+        );
+        passed += s.passed;
+        failed += s.failed;
+        all_ok &= s.ok;
+    }
+    if !all_ok && failed == 0 {
+        failed = steps.iter().filter(|s| !s.ok).count() as u64;
+    }
+    println!("{passed} passed, {failed} failed");
+    if all_ok {
+        Ok(())
+    } else {
+        Err("some steps failed (see the summary)".into())
+    }
+}
+
+/// Runs cargo test and adds up its `test result:` lines.
+fn rust_tests(cmd: &mut Command) -> Result<(u64, u64, String)> {
+    let (ok, lines) = run_capture("cargo test --workspace", cmd)?;
+    let (mut passed, mut failed) = (0, 0);
+    for l in &lines {
+        if let Some(rest) = l.strip_prefix("test result: ") {
+            passed += number_before(rest, " passed");
+            failed += number_before(rest, " failed");
+        }
+    }
+    if !ok && failed == 0 {
+        return Err("cargo test failed (build error?)".into());
+    }
+    Ok((passed, failed, String::new()))
+}
+
+fn number_before(s: &str, word: &str) -> u64 {
+    s.find(word)
+        .and_then(|i| s[..i].rsplit(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn check_header(b: &Bindings) -> Result<(u64, u64, String)> {
+    let header = b.swift_dir.join("RunsheetFFI.h");
+    run(
+        "gcc -fsyntax-only RunsheetFFI.h",
+        Command::new("gcc").args(["-fsyntax-only", "-x", "c"]).arg(&header),
+    )?;
+    Ok((1, 0, "header compiles".into()))
+}
+
+fn have(cmd: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {cmd} >/dev/null 2>&1")])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn npm_install(prefix: &Path, packages: &[&str]) -> Result<()> {
+    if !have("npm") {
+        return Err("npm is needed to install the Kotlin compiler and tree-sitter".into());
+    }
+    std::fs::create_dir_all(prefix).map_err(|e| e.to_string())?;
+    run(
+        &format!("npm install {}", packages.join(" ")),
+        Command::new("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(prefix)
+            .args(["--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
+            .args(packages),
+    )
+}
+
+fn kotlin_home() -> Result<PathBuf> {
+    let prefix = target_dir().join("tools/kotlin");
+    let home = prefix.join("node_modules/kotlin-compiler");
+    if !home.join("bin/kotlinc").exists() {
+        npm_install(&prefix, &[&format!("kotlin-compiler@{KOTLIN_VERSION}")])?;
+    }
+    Ok(home)
+}
+
+fn debian_jars() -> Result<PathBuf> {
+    let dir = PathBuf::from("/usr/share/java");
+    let missing: Vec<&str> = DEBIAN_JARS
+        .iter()
+        .filter(|(jar, _)| !dir.join(jar).exists())
+        .map(|(_, pkg)| *pkg)
+        .collect();
+    if missing.is_empty() {
+        return Ok(dir);
+    }
+    let mut pkgs = missing.clone();
+    pkgs.push("libjna-jni");
+    let sudo = if is_root() { "" } else { "sudo -n " };
+    let script = format!(
+        "{sudo}apt-get update -qq && DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq {}",
+        pkgs.join(" ")
+    );
+    run(
+        &format!("install Debian packages {}", pkgs.join(" ")),
+        Command::new("sh").args(["-c", &script]),
+    )?;
+    Ok(dir)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
+}
+
+fn kotlin_suite(b: &Bindings) -> Result<(u64, u64, String)> {
+    let root = root();
+    let home = kotlin_home()?;
+    let java = debian_jars()?;
+    run(
+        "build runsheet (server binary for the suite)",
+        cargo().args(["build", "-p", "runsheet-cli"]),
+    )?;
+    let lib = home.join("lib");
+    let sep = if cfg!(windows) { ";" } else { ":" };
+    let cp = [
+        lib.join("kotlinx-coroutines-core-jvm.jar"),
+        lib.join("kotlin-test.jar"),
+        lib.join("kotlin-test-junit.jar"),
+        java.join("jna.jar"),
+        java.join("junit4.jar"),
+        java.join("hamcrest-core.jar"),
+    ]
+    .iter()
+    .map(|p| p.display().to_string())
+    .collect::<Vec<_>>()
+    .join(sep);
+    let tests = root.join("android/runsheet/src/test/kotlin");
+    let classes = target_dir().join("kotlin-tests/classes");
+    let _ = std::fs::remove_dir_all(&classes);
+    run(
+        "kotlinc (bindings + JVM suite)",
+        Command::new(home.join("bin/kotlinc"))
+            .arg(&b.kotlin)
+            .arg(&tests)
+            .args(["-cp", &cp, "-nowarn", "-d"])
+            .arg(&classes),
+    )?;
+    let test_classes = find_test_classes(&tests)?;
+    if test_classes.is_empty() {
+        return Err("no Kotlin test classes found".into());
+    }
+    let runtime_cp = format!(
+        "{}{sep}{cp}{sep}{}",
+        classes.display(),
+        lib.join("kotlin-stdlib.jar").display()
+    );
+    let bin = target_dir().join("debug/runsheet");
+    let (_, lines) = run_capture(
+        "JUnit (Kotlin bindings over the real library)",
+        Command::new("java")
+            .current_dir(&root)
+            .arg("-cp")
+            .arg(&runtime_cp)
+            .arg(format!("-Djna.library.path={}", b.lib_dir.display()))
+            .arg(format!("-Drunsheet.bin={}", bin.display()))
+            .arg("org.junit.runner.JUnitCore")
+            .args(&test_classes),
+    )?;
+    // JUnit prints `OK (N tests)` or `Tests run: N,  Failures: F`.
+    let mut result = None;
+    for l in &lines {
+        if let Some(rest) = l.strip_prefix("OK (") {
+            result = Some((number_before(rest, " test"), 0));
+        } else if let Some(rest) = l.strip_prefix("Tests run: ") {
+            let mut parts = rest.split(',');
+            let run: u64 = parts.next().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+            let failed: u64 = parts
+                .next()
+                .and_then(|s| s.trim().strip_prefix("Failures:"))
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(1);
+            result = Some((run.saturating_sub(failed), failed));
+        }
+    }
+    let (passed, failed) = result.ok_or("JUnit printed no summary")?;
+    println!("kotlin: {passed} passed, {failed} failed");
+    Ok((passed, failed, format!("{} classes", test_classes.len())))
+}
+
+fn find_test_classes(dir: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))? {
+            let p = e.map_err(|e| e.to_string())?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "kt")
+                && p.file_stem().is_some_and(|s| s.to_string_lossy().ends_with("Test"))
+            {
+                let src = std::fs::read_to_string(&p).map_err(|e| e.to_string())?;
+                let pkg = src
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("package "))
+                    .map(|p| format!("{}.", p.trim()))
+                    .unwrap_or_default();
+                let stem = p.file_stem().unwrap_or_default().to_string_lossy();
+                out.push(format!("{pkg}{stem}"));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn swift_check() -> Result<(u64, u64, String)> {
+    let root = root();
+    let prefix = target_dir().join("tools/tree-sitter");
+    let modules = prefix.join("node_modules");
+    if !modules.join("tree-sitter-swift").exists() || !modules.join("tree-sitter").exists() {
+        npm_install(&prefix, &[TREE_SITTER, TREE_SITTER_SWIFT])?;
+    }
+    let (ok, lines) = run_capture(
+        "tree-sitter parse of hand-written Swift",
+        Command::new("node")
+            .arg(root.join("xtask/swift/check-swift.js"))
+            .arg(&modules)
+            .arg(root.join("ios")),
+    )?;
+    let summary = lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("swift files parsed"))
+        .ok_or("the Swift check printed no summary")?;
+    let parsed = number_before(summary, " swift files parsed");
+    let errors = number_before(summary, " with errors");
+    if !ok && errors == 0 {
+        return Err(summary.clone());
+    }
+    Ok((parsed - errors.min(parsed), errors, summary.clone()))
+}

@@ -1,0 +1,249 @@
+//! The device store: creation, migrations from every shipped schema, refusal of newer and
+//! damaged files, and the one-transaction rule for courier actions.
+
+use std::path::Path;
+
+use runsheet_core::schema::{CURRENT_VERSION, MIGRATIONS};
+use runsheet_core::store::Store;
+use runsheet_core::{outbox, task, Action, Error, TaskStatus};
+use runsheet_protocol::{StopDoc, TaskDoc, TaskKind};
+
+fn schema_of(path: &Path) -> Vec<(String, String)> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let mut s = c
+        .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    let rows = s
+        .query_map([], |r| {
+            let sql: String = r.get(1)?;
+            Ok((r.get(0)?, sql.split_whitespace().collect::<Vec<_>>().join(" ")))
+        })
+        .unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
+
+fn user_version(path: &Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn doc(id: &str) -> TaskDoc {
+    TaskDoc {
+        id: id.into(),
+        kind: TaskKind::Food,
+        status: runsheet_protocol::TaskStatus::Assigned,
+        pickup: None,
+        dropoff: StopDoc {
+            name: "Customer".into(),
+            address: "Somewhere".into(),
+            phone: None,
+            lat: 30.0,
+            lon: 120.0,
+            ready_at: None,
+            due_by: Some(100),
+        },
+        revision: 1,
+    }
+}
+
+#[test]
+fn a_new_file_gets_the_current_schema_and_a_client_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(user_version(&path), CURRENT_VERSION);
+    let mode: String = store
+        .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = store
+        .read(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(fk, 1);
+    drop(store);
+    // Reopening changes nothing.
+    let before = schema_of(&path);
+    Store::open(&path).unwrap();
+    assert_eq!(schema_of(&path), before);
+}
+
+#[test]
+fn a_recreated_database_gets_a_new_client_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = |p: &Path| -> String {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .query_row("SELECT value FROM meta WHERE key = 'client_id'", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    let a = dir.path().join("a.db");
+    Store::open(&a).unwrap();
+    let first = id(&a);
+    std::fs::remove_file(&a).unwrap();
+    Store::open(&a).unwrap();
+    assert_ne!(first, id(&a));
+}
+
+#[test]
+fn every_shipped_schema_upgrades_to_the_fresh_schema_keeping_its_data() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.db");
+    Store::open(&fresh).unwrap();
+    // One frozen file per shipped version below the current one.
+    for version in 1..CURRENT_VERSION {
+        let sql = std::fs::read_to_string(fixtures.join(format!("schema-v{version}.sql")))
+            .unwrap_or_else(|_| panic!("missing fixture for shipped schema v{version}"));
+        let old = dir.path().join(format!("v{version}.db"));
+        rusqlite::Connection::open(&old)
+            .unwrap()
+            .execute_batch(&sql)
+            .unwrap();
+        assert_eq!(user_version(&old), version);
+        let store = Store::open(&old).unwrap();
+        assert_eq!(user_version(&old), CURRENT_VERSION);
+        assert_eq!(schema_of(&old), schema_of(&fresh), "v{version} upgraded != fresh");
+        // The data written by the old version is all still there and readable.
+        let tasks = store.read(task::list).unwrap();
+        assert_eq!(tasks.len(), 2);
+        let t1 = tasks.iter().find(|t| t.id == "T-1").unwrap();
+        assert_eq!(t1.status, TaskStatus::Delivered);
+        assert_eq!(t1.pending_actions, 1);
+        assert!(t1.pickup.is_some());
+        let pending = store.read(|c| outbox::pending(c, 10)).unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].mutation_id, 1);
+        // New mutation ids continue after the old ones.
+        store
+            .write(|tx| {
+                task::apply_action(tx, &Action::Delivered { task_id: "T-2".into() })?;
+                outbox::enqueue(tx, &Action::Delivered { task_id: "T-2".into() }, 5)
+            })
+            .map(|id| assert_eq!(id, 2))
+            .unwrap();
+    }
+    assert_eq!(MIGRATIONS.len() as i64, CURRENT_VERSION);
+}
+
+#[test]
+fn a_database_from_a_newer_build_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.db");
+    Store::open(&path).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", CURRENT_VERSION + 5)
+        .unwrap();
+    let before = schema_of(&path);
+    match Store::open(&path) {
+        Err(Error::IncompatibleVersion { found, supported }) => {
+            assert_eq!(found, CURRENT_VERSION + 5);
+            assert_eq!(supported, CURRENT_VERSION);
+        }
+        other => panic!("expected IncompatibleVersion, got {:?}", other.err()),
+    }
+    assert_eq!(user_version(&path), CURRENT_VERSION + 5);
+    assert_eq!(schema_of(&path), before);
+}
+
+#[test]
+fn a_damaged_file_is_reported_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("junk.db");
+    let junk = b"this is not a sqlite database, it is a courier's lunch order".repeat(100);
+    std::fs::write(&path, &junk).unwrap();
+    match Store::open(&path) {
+        Err(Error::Corrupt(_)) => {}
+        other => panic!("expected Corrupt, got {:?}", other.err()),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), junk, "the file must not be touched");
+}
+
+#[test]
+fn an_action_writes_state_and_outbox_together_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let store = Store::open(&path).unwrap();
+    store.write(|tx| task::upsert_from_server(tx, &doc("A"))).unwrap();
+    let deliver = Action::Delivered { task_id: "A".into() };
+
+    // A failure after the state change rolls the state change back too.
+    let r: Result<(), Error> = store.write(|tx| {
+        task::apply_action(tx, &deliver)?;
+        Err(Error::InvalidArgument("simulated crash before the outbox row".into()))
+    });
+    assert!(r.is_err());
+    let a = store.read(|c| task::get(c, "A")).unwrap().unwrap();
+    assert_eq!(a.status, TaskStatus::Assigned);
+    assert_eq!(store.read(outbox::stats).unwrap().0, 0);
+
+    let id = store
+        .write(|tx| {
+            task::apply_action(tx, &deliver)?;
+            outbox::enqueue(tx, &deliver, 42)
+        })
+        .unwrap();
+    assert_eq!(id, 1);
+    drop(store);
+
+    // Survives a reopen (the app killed right after the action returned).
+    let store = Store::open(&path).unwrap();
+    let a = store.read(|c| task::get(c, "A")).unwrap().unwrap();
+    assert_eq!(a.status, TaskStatus::Delivered);
+    assert_eq!(a.pending_actions, 1);
+    let pending = store.read(|c| outbox::pending(c, 10)).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].action, deliver);
+    assert_eq!(pending[0].device_time, 42);
+
+    // A second delivery is refused with the reason, and queues nothing.
+    match store.write(|tx| task::apply_action(tx, &deliver)) {
+        Err(Error::InvalidTransition { status, .. }) => assert_eq!(status, TaskStatus::Delivered),
+        other => panic!("expected InvalidTransition, got {other:?}"),
+    }
+    match store.write(|tx| task::apply_action(tx, &Action::Delivered { task_id: "nope".into() })) {
+        Err(Error::TaskNotFound { task_id }) => assert_eq!(task_id, "nope"),
+        other => panic!("expected TaskNotFound, got {other:?}"),
+    }
+    assert_eq!(store.read(outbox::stats).unwrap().0, 1);
+}
+
+#[test]
+fn mutation_ids_are_never_reused_after_acknowledgement() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("d.db")).unwrap();
+    for id in ["A", "B", "C"] {
+        store.write(|tx| task::upsert_from_server(tx, &doc(id))).unwrap();
+    }
+    let act = |id: &str| {
+        store
+            .write(|tx| outbox::enqueue(tx, &Action::Delivered { task_id: id.into() }, 0))
+            .unwrap()
+    };
+    assert_eq!(act("A"), 1);
+    assert_eq!(act("B"), 2);
+    store.write(|tx| outbox::acknowledge_through(tx, 2)).unwrap();
+    assert_eq!(store.read(outbox::stats).unwrap().0, 0);
+    assert_eq!(act("C"), 3);
+}
+
+#[test]
+fn a_task_removed_by_the_server_keeps_its_pending_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("d.db")).unwrap();
+    store.write(|tx| task::upsert_from_server(tx, &doc("A"))).unwrap();
+    let deliver = Action::Delivered { task_id: "A".into() };
+    store
+        .write(|tx| {
+            task::apply_action(tx, &deliver)?;
+            outbox::enqueue(tx, &deliver, 1)
+        })
+        .unwrap();
+    assert!(store.write(|tx| task::remove(tx, "A")).unwrap());
+    assert!(store.read(|c| task::get(c, "A")).unwrap().is_none());
+    assert_eq!(store.read(|c| outbox::pending(c, 10)).unwrap().len(), 1);
+}

@@ -1,0 +1,134 @@
+//! A typed client for the dispatch API, used by the demo, the QA harness and the tests to play
+//! the dispatcher against a running server.
+
+use runsheet_protocol::{ErrorBody, StopDoc, TaskDoc, TaskKind};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::dispatch_api::{CourierCreated, DispatchTask, MutationRecord};
+
+/// Errors talking to the dispatch API.
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    /// The server could not be reached.
+    #[error("dispatch API unreachable: {0}")]
+    Transport(String),
+    /// The server answered with an error.
+    #[error("dispatch API answered HTTP {status}: {code}: {reason}")]
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// Error code.
+        code: String,
+        /// Reason.
+        reason: String,
+    },
+}
+
+/// The dispatcher's side of a server.
+#[derive(Clone)]
+pub struct Dispatcher {
+    http: reqwest::Client,
+    base: String,
+    admin_token: String,
+}
+
+impl Dispatcher {
+    /// A client for `base_url` using the server's admin token.
+    pub fn new(base_url: &str, admin_token: &str) -> Self {
+        Dispatcher {
+            http: reqwest::Client::new(),
+            base: base_url.trim_end_matches('/').to_owned(),
+            admin_token: admin_token.to_owned(),
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<T, DispatchError> {
+        let resp = req
+            .bearer_auth(&self.admin_token)
+            .send()
+            .await
+            .map_err(|e| DispatchError::Transport(e.without_url().to_string()))?;
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| DispatchError::Transport(e.to_string()))?;
+        if !status.is_success() {
+            let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+            let (code, reason) = body
+                .map(|b| (b.error, b.reason))
+                .unwrap_or_else(|| ("unknown".into(), String::from_utf8_lossy(&bytes).into()));
+            return Err(DispatchError::Status {
+                status: status.as_u16(),
+                code,
+                reason,
+            });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| DispatchError::Status {
+            status: status.as_u16(),
+            code: "unreadable".into(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Creates a courier; returns their bearer token.
+    pub async fn create_courier(&self, id: &str, name: &str) -> Result<String, DispatchError> {
+        let c: CourierCreated = self
+            .send(
+                self.http
+                    .post(format!("{}/v1/dispatch/couriers", self.base))
+                    .json(&json!({"id": id, "name": name})),
+            )
+            .await?;
+        Ok(c.token)
+    }
+
+    /// Creates a task assigned to `courier_id`.
+    pub async fn assign_task(
+        &self,
+        id: &str,
+        courier_id: &str,
+        kind: TaskKind,
+        pickup: Option<StopDoc>,
+        dropoff: StopDoc,
+    ) -> Result<TaskDoc, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/tasks", self.base))
+                .json(&json!({"id": id, "courier_id": courier_id, "kind": kind,
+                              "pickup": pickup, "dropoff": dropoff})),
+        )
+        .await
+    }
+
+    /// Cancels a task.
+    pub async fn cancel_task(&self, id: &str) -> Result<DispatchTask, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/tasks/{id}/cancel", self.base)),
+        )
+        .await
+    }
+
+    /// A task as the server holds it.
+    pub async fn task(&self, id: &str) -> Result<DispatchTask, DispatchError> {
+        self.send(self.http.get(format!("{}/v1/dispatch/tasks/{id}", self.base)))
+            .await
+    }
+
+    /// Every mutation the server recorded, optionally for one courier.
+    pub async fn mutations(
+        &self,
+        courier_id: Option<&str>,
+    ) -> Result<Vec<MutationRecord>, DispatchError> {
+        let mut req = self.http.get(format!("{}/v1/dispatch/mutations", self.base));
+        if let Some(c) = courier_id {
+            req = req.query(&[("courier_id", c)]);
+        }
+        self.send(req).await
+    }
+}
