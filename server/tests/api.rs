@@ -1,0 +1,369 @@
+//! The reference server over real HTTP on loopback: authentication and authorisation,
+//! exactly-once push, gaps, paging, and bad input answered with typed 4xx errors.
+
+use runsheet_protocol::{
+    Action, Change, ErrorBody, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse,
+    RejectCode, StopDoc, TaskKind, TaskStatus,
+};
+use runsheet_server::{Dispatcher, RunningServer, ServerConfig};
+use serde_json::json;
+
+const ADMIN: &str = "test-admin-token";
+
+struct Env {
+    _dir: tempfile::TempDir,
+    server: RunningServer,
+    dispatch: Dispatcher,
+    http: reqwest::Client,
+}
+
+fn stop(name: &str) -> StopDoc {
+    StopDoc {
+        name: name.into(),
+        address: "1 Test Road".into(),
+        phone: None,
+        lat: 30.27,
+        lon: 120.15,
+        ready_at: None,
+        due_by: None,
+    }
+}
+
+async fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let server = runsheet_server::start(ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db_path: dir.path().join("s.db"),
+        admin_token: Some(ADMIN.into()),
+    })
+    .unwrap();
+    let dispatch = Dispatcher::new(&server.url(), ADMIN);
+    Env {
+        _dir: dir,
+        server,
+        dispatch,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Env {
+    async fn courier_with_tasks(&self, courier: &str, tasks: &[&str]) -> String {
+        let token = self.dispatch.create_courier(courier, "Test").await.unwrap();
+        for t in tasks {
+            self.dispatch
+                .assign_task(t, courier, TaskKind::Parcel, None, stop("Customer"))
+                .await
+                .unwrap();
+        }
+        token
+    }
+
+    async fn push_raw(&self, token: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}/v1/sync/push", self.server.url()))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn push(&self, token: &str, client: &str, muts: Vec<Mutation>) -> PushResponse {
+        let r = self
+            .push_raw(
+                token,
+                serde_json::to_value(PushRequest {
+                    client_id: client.into(),
+                    mutations: muts,
+                })
+                .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    async fn pull(&self, token: &str, client: &str, cursor: i64, limit: usize) -> PullResponse {
+        let r = self
+            .http
+            .get(format!(
+                "{}/v1/sync/pull?client_id={client}&cursor={cursor}&limit={limit}",
+                self.server.url()
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+}
+
+fn delivered(id: i64, task: &str) -> Mutation {
+    Mutation {
+        mutation_id: id,
+        device_time: 1_795_400_000,
+        action: Action::Delivered {
+            task_id: task.into(),
+        },
+    }
+}
+
+async fn error_of(r: reqwest::Response) -> (u16, ErrorBody) {
+    let status = r.status().as_u16();
+    let body: ErrorBody = r.json().await.expect("error answers carry a JSON body");
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_retried_push_is_acknowledged_but_applied_once() {
+    let e = env().await;
+    let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
+    let first = e
+        .push(&token, "dev-1", vec![delivered(1, "T1"), delivered(2, "T2")])
+        .await;
+    assert_eq!(first.last_mutation_id, 2);
+    assert!(first
+        .results
+        .iter()
+        .all(|r| r.outcome == MutationOutcome::Applied));
+    // The same request again (its answer was lost): acknowledged, not applied again.
+    let again = e
+        .push(&token, "dev-1", vec![delivered(1, "T1"), delivered(2, "T2")])
+        .await;
+    assert_eq!(again.last_mutation_id, 2);
+    assert!(again
+        .results
+        .iter()
+        .all(|r| r.outcome == MutationOutcome::Duplicate));
+    let recorded = e.dispatch.mutations(Some("c1")).await.unwrap();
+    assert_eq!(recorded.len(), 2);
+    assert_eq!(
+        e.dispatch.task("T1").await.unwrap().task.status,
+        TaskStatus::Delivered
+    );
+}
+
+#[tokio::test]
+async fn a_gap_in_mutation_ids_is_a_409_and_applies_nothing() {
+    let e = env().await;
+    let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
+    e.push(&token, "dev-1", vec![delivered(1, "T1")]).await;
+    let r = e
+        .push_raw(
+            &token,
+            json!({"client_id": "dev-1", "mutations": [
+                {"mutation_id": 3, "device_time": 0, "action": {"type": "delivered", "task_id": "T2"}}]}),
+        )
+        .await;
+    let (status, body) = error_of(r).await;
+    assert_eq!(status, 409);
+    assert_eq!(body.error, "mutation_gap");
+    assert_eq!(body.expected_mutation_id, Some(2));
+    assert_eq!(
+        e.dispatch.task("T2").await.unwrap().task.status,
+        TaskStatus::Assigned
+    );
+}
+
+#[tokio::test]
+async fn a_courier_can_neither_see_nor_change_another_couriers_task() {
+    let e = env().await;
+    let ann = e.courier_with_tasks("ann", &["A1"]).await;
+    let bob = e.courier_with_tasks("bob", &["B1"]).await;
+
+    let seen = e.pull(&bob, "bob-phone", 0, 100).await;
+    let ids: Vec<String> = seen
+        .changes
+        .iter()
+        .map(|c| match c {
+            Change::UpsertTask { task } => task.id.clone(),
+            Change::RemoveTask { task_id } => task_id.clone(),
+        })
+        .collect();
+    assert_eq!(ids, ["B1"]);
+
+    let r = e.push(&bob, "bob-phone", vec![delivered(1, "A1")]).await;
+    match &r.results[0].outcome {
+        MutationOutcome::Rejected { code, .. } => assert_eq!(*code, RejectCode::NotYourTask),
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    assert_eq!(
+        e.dispatch.task("A1").await.unwrap().task.status,
+        TaskStatus::Assigned
+    );
+
+    // Bob cannot push or pull as Ann's phone either.
+    e.push(&ann, "ann-phone", vec![]).await;
+    let r = e
+        .push_raw(&bob, json!({"client_id": "ann-phone", "mutations": []}))
+        .await;
+    let (status, body) = error_of(r).await;
+    assert_eq!((status, body.error.as_str()), (403, "forbidden"));
+    let r = e
+        .http
+        .get(format!("{}/v1/sync/pull?client_id=ann-phone", e.server.url()))
+        .bearer_auth(&bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_token_are_refused() {
+    let e = env().await;
+    e.courier_with_tasks("c1", &["T1"]).await;
+    for token in [None, Some("wrong"), Some(ADMIN)] {
+        let mut req = e
+            .http
+            .get(format!("{}/v1/sync/pull?client_id=x", e.server.url()));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let (status, body) = error_of(req.send().await.unwrap()).await;
+        assert_eq!((status, body.error.as_str()), (401, "unauthorized"));
+    }
+    // The dispatch API needs the admin token, not a courier's.
+    let courier = e.dispatch.create_courier("c2", "x").await.unwrap();
+    let r = e
+        .http
+        .get(format!("{}/v1/dispatch/mutations", e.server.url()))
+        .bearer_auth(&courier)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn bad_requests_get_a_4xx_with_a_reason() {
+    let e = env().await;
+    let token = e.courier_with_tasks("c1", &["T1"]).await;
+    let url = format!("{}/v1/sync/push", e.server.url());
+    let json_post = |body: String| {
+        e.http
+            .post(&url)
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let cases: Vec<(reqwest::RequestBuilder, u16)> = vec![
+        (json_post("{not json".into()), 400),
+        (
+            json_post(
+                r#"{"client_id":"d","mutations":[{"mutation_id":1,"device_time":0,"action":{"type":"teleported","task_id":"T1"}}]}"#.into(),
+            ),
+            422,
+        ),
+        (json_post(r#"{"client_id":"d","mutations":[],"extra":1}"#.into()), 422),
+        (json_post(r#"{"client_id":"","mutations":[]}"#.into()), 400),
+        (e.http.post(&url).bearer_auth(&token).body("{}"), 415),
+        (
+            e.http
+                .get(format!("{}/v1/sync/pull?client_id=d&cursor=-1", e.server.url()))
+                .bearer_auth(&token),
+            400,
+        ),
+        (
+            e.http
+                .get(format!("{}/v1/sync/pull?client_id=d&cursor=abc", e.server.url()))
+                .bearer_auth(&token),
+            400,
+        ),
+        (e.http.get(format!("{}/v1/nowhere", e.server.url())), 404),
+    ];
+    for (i, (req, want)) in cases.into_iter().enumerate() {
+        let (status, body) = error_of(req.send().await.unwrap()).await;
+        assert_eq!(status, want, "case {i}: {body:?}");
+        assert!(!body.reason.is_empty(), "case {i} has no reason");
+    }
+    // Nothing was applied by any of them, and the server still works.
+    assert_eq!(e.dispatch.mutations(None).await.unwrap().len(), 0);
+    e.push(&token, "d", vec![delivered(1, "T1")]).await;
+    assert_eq!(e.dispatch.mutations(None).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn pull_pages_through_changes_with_a_cursor() {
+    let e = env().await;
+    let tasks: Vec<String> = (1..=5).map(|i| format!("T{i}")).collect();
+    let refs: Vec<&str> = tasks.iter().map(String::as_str).collect();
+    let token = e.courier_with_tasks("c1", &refs).await;
+    let mut cursor = 0;
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let p = e.pull(&token, "d", cursor, 2).await;
+        pages += 1;
+        assert!(p.cursor > cursor || p.changes.is_empty());
+        cursor = p.cursor;
+        for c in p.changes {
+            if let Change::UpsertTask { task } = c {
+                seen.push(task.id);
+            }
+        }
+        if !p.has_more {
+            break;
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, tasks);
+    // Nothing new after the final cursor; a cancellation shows up next.
+    assert!(e.pull(&token, "d", cursor, 2).await.changes.is_empty());
+    e.dispatch.cancel_task("T3").await.unwrap();
+    let p = e.pull(&token, "d", cursor, 2).await;
+    match &p.changes[..] {
+        [Change::UpsertTask { task }] => {
+            assert_eq!(task.id, "T3");
+            assert_eq!(task.status, TaskStatus::Cancelled);
+            assert_eq!(task.revision, 2);
+        }
+        other => panic!("expected the cancellation, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_of_a_cancelled_task_is_recorded_and_rejected() {
+    let e = env().await;
+    let token = e.courier_with_tasks("c1", &["T1"]).await;
+    e.dispatch.cancel_task("T1").await.unwrap();
+    let r = e.push(&token, "d", vec![delivered(1, "T1")]).await;
+    match &r.results[0].outcome {
+        MutationOutcome::Rejected { code, reason } => {
+            assert_eq!(*code, RejectCode::InvalidState);
+            assert!(reason.contains("cancelled"));
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    assert_eq!(r.last_mutation_id, 1, "a rejection still advances the client's id");
+    let rec = e.dispatch.mutations(Some("c1")).await.unwrap();
+    assert_eq!(rec.len(), 1);
+    assert_eq!(rec[0].outcome, "rejected");
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    // In-process (no socket): over a socket the server may close before the client has
+    // finished writing the body, which makes the client's view of it racy.
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let state = runsheet_server::AppState {
+        db: runsheet_server::Db::open(&dir.path().join("s.db")).unwrap(),
+        admin_token: None,
+    };
+    let big = format!(
+        r#"{{"client_id":"d","mutations":[],"pad":"{}"}}"#,
+        "x".repeat(runsheet_server::MAX_BODY_BYTES + 1)
+    );
+    let req = axum::http::Request::post("/v1/sync/push")
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer whatever")
+        .body(axum::body::Body::from(big))
+        .unwrap();
+    let resp = runsheet_server::app(state).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), 413);
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+    let body: ErrorBody = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body.error, "too_large");
+}
