@@ -1,1 +1,130 @@
-//! placeholder
+//! Shared pieces of the end-to-end tests: a reference server that can be killed and restarted
+//! on the same address and database, a dispatcher, and couriers' cores opened through the same
+//! API the shells use (`runsheet_ffi`).
+
+#![deny(missing_docs)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use runsheet_ffi::{Runsheet, RunsheetConfig, TaskListUpdate, TaskListener};
+use runsheet_protocol::{StopDoc, TaskKind};
+use runsheet_server::{Dispatcher, RunningServer, ServerConfig};
+
+/// The admin token of test servers.
+pub const ADMIN: &str = "e2e-admin";
+
+/// A server on loopback with its own temporary folder, restartable on the same port.
+pub struct World {
+    /// Temporary folder holding the server's and the couriers' databases.
+    pub dir: tempfile::TempDir,
+    config: ServerConfig,
+    server: Option<RunningServer>,
+    /// The dispatcher's client.
+    pub dispatch: Dispatcher,
+}
+
+impl World {
+    /// Starts a fresh server.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = ServerConfig {
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            db_path: dir.path().join("server.db"),
+            admin_token: Some(ADMIN.into()),
+        };
+        let server = runsheet_server::start(config.clone()).expect("server starts");
+        config.addr = server.addr;
+        let dispatch = Dispatcher::new(&server.url(), ADMIN);
+        World {
+            dir,
+            config,
+            server: Some(server),
+            dispatch,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.config.addr)
+    }
+
+    /// Kills the server: every connection is cut, as if the process died.
+    pub fn kill_server(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.kill();
+        }
+    }
+
+    /// Starts the server again on the same address and database.
+    pub fn restart_server(&mut self) {
+        self.kill_server();
+        self.server = Some(runsheet_server::start(self.config.clone()).expect("server restarts"));
+    }
+
+    /// Creates a courier and assigns them parcel tasks with the given ids; returns the token.
+    pub async fn courier(&self, id: &str, tasks: &[&str]) -> String {
+        let token = self
+            .dispatch
+            .create_courier(id, "Courier")
+            .await
+            .expect("courier created");
+        for t in tasks {
+            self.dispatch
+                .assign_task(t, id, TaskKind::Parcel, None, stop("Customer"))
+                .await
+                .expect("task assigned");
+        }
+        token
+    }
+
+    /// Path of a courier device database in the world's folder.
+    pub fn device_db(&self, name: &str) -> PathBuf {
+        self.dir.path().join(format!("{name}.db"))
+    }
+
+    /// Opens (or reopens, after an app kill) a courier's core.
+    pub fn open_core(&self, name: &str, token: &str) -> Arc<Runsheet> {
+        Runsheet::new(RunsheetConfig {
+            db_path: self.device_db(name).to_string_lossy().into_owned(),
+            server_url: self.url(),
+            token: token.into(),
+        })
+        .expect("core opens")
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A drop-off stop at a fixed test location.
+pub fn stop(name: &str) -> StopDoc {
+    StopDoc {
+        name: name.into(),
+        address: "1 Test Road".into(),
+        phone: None,
+        lat: 30.27,
+        lon: 120.15,
+        ready_at: None,
+        due_by: None,
+    }
+}
+
+/// A listener that keeps every update it receives.
+#[derive(Default)]
+pub struct Recorder {
+    /// Updates in arrival order: (added, updated, removed) ids.
+    pub updates: Mutex<Vec<(Vec<String>, Vec<String>, Vec<String>)>>,
+}
+
+impl TaskListener for Recorder {
+    fn on_update(&self, u: TaskListUpdate) {
+        self.updates
+            .lock()
+            .expect("recorder lock")
+            .push((u.added, u.updated, u.removed));
+    }
+}

@@ -1,0 +1,196 @@
+//! End to end: the real core (through the FFI crate's API) against the real server on loopback.
+
+use std::sync::Arc;
+
+use runsheet_ffi::{RunsheetError, TaskStatus};
+use runsheet_protocol::{Action, Mutation, PushRequest};
+use runsheet_tests::{Recorder, World, ADMIN};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_made_while_the_server_is_dead_is_sent_once_after_it_returns() {
+    let mut w = World::new();
+    let token = w.courier("c1", &["T1", "T2", "T3"]).await;
+    let core = w.open_core("phone", &token);
+    let rec = Arc::new(Recorder::default());
+    let _sub = core.subscribe_tasks(rec.clone()).unwrap();
+    core.sync().await.unwrap();
+    assert_eq!(core.tasks().unwrap().len(), 3);
+
+    core.mark_delivered("T1".into()).unwrap();
+    assert_eq!(core.sync().await.unwrap().pushed, 1);
+
+    // Mid-shift the server dies.
+    w.kill_server();
+    core.mark_delivered("T2".into()).unwrap();
+    match core.sync().await {
+        Err(RunsheetError::Offline { .. }) => {}
+        other => panic!("expected Offline, got {other:?}"),
+    }
+    let status = core.sync_status().unwrap();
+    assert_eq!(status.pending, 1);
+    assert!(status.last_error.is_some());
+    let t2 = core.task("T2".into()).unwrap();
+    assert_eq!(t2.status, TaskStatus::Delivered, "the courier sees their action at once");
+    assert_eq!(t2.pending_actions, 1);
+
+    // Another failed attempt changes nothing.
+    assert!(core.sync().await.is_err());
+    assert_eq!(core.sync_status().unwrap().pending, 1);
+
+    w.restart_server();
+    let r = core.sync().await.unwrap();
+    assert_eq!((r.pushed, r.duplicates, r.pending), (1, 0, 0));
+    // And again: nothing left to send.
+    assert_eq!(core.sync().await.unwrap().pushed, 0);
+
+    let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
+    let tasks: Vec<&str> = recorded.iter().map(|m| m.task_id.as_str()).collect();
+    assert_eq!(tasks, ["T1", "T2"], "each delivery exactly once, in order");
+    assert!(recorded.iter().all(|m| m.outcome == "applied"));
+    let ids: Vec<i64> = recorded.iter().map(|m| m.mutation_id).collect();
+    assert_eq!(ids, [1, 2]);
+    assert_eq!(
+        w.dispatch.task("T2").await.unwrap().task.status,
+        runsheet_protocol::TaskStatus::Delivered
+    );
+    let status = core.sync_status().unwrap();
+    assert_eq!(status.pending, 0);
+    assert!(status.last_error.is_none());
+    assert!(status.last_success_at.is_some());
+
+    // The listener saw the first snapshot, then T1 and T2 change.
+    let updates = rec.updates.lock().unwrap();
+    assert!(updates[0].0.is_empty(), "empty list before the first sync");
+    assert_eq!(updates[1].0, ["T1", "T2", "T3"]);
+    assert!(updates.iter().any(|u| u.1 == ["T2"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_survives_the_app_being_killed_before_it_syncs() {
+    let w = World::new();
+    let token = w.courier("c1", &["T1"]).await;
+    {
+        let core = w.open_core("phone", &token);
+        core.sync().await.unwrap();
+        core.mark_delivered("T1".into()).unwrap();
+        // The app is killed here: the core is dropped without syncing.
+    }
+    let core = w.open_core("phone", &token);
+    assert_eq!(core.sync_status().unwrap().pending, 1);
+    assert_eq!(core.task("T1".into()).unwrap().status, TaskStatus::Delivered);
+    assert_eq!(core.sync().await.unwrap().pushed, 1);
+    assert_eq!(w.dispatch.mutations(None).await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_whose_answer_was_lost_is_not_applied_twice() {
+    let w = World::new();
+    let token = w.courier("c1", &["T1", "T2"]).await;
+    let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    core.mark_delivered("T1".into()).unwrap();
+    // The push reached the server and was applied, but its answer never came back: replay it
+    // as the phone sent it.
+    let req = PushRequest {
+        client_id: core.client_id().unwrap(),
+        mutations: vec![Mutation {
+            mutation_id: 1,
+            device_time: 0,
+            action: Action::Delivered {
+                task_id: "T1".into(),
+            },
+        }],
+    };
+    let resp = reqwest::Client::new()
+        .post(format!("{}/v1/sync/push", w.url()))
+        .bearer_auth(&token)
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    core.mark_delivered("T2".into()).unwrap();
+
+    let r = core.sync().await.unwrap();
+    assert_eq!((r.pushed, r.duplicates, r.pending), (1, 1, 0));
+    let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
+    assert_eq!(recorded.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_of_a_task_cancelled_meanwhile_is_a_notice_not_a_loss() {
+    let w = World::new();
+    let token = w.courier("c1", &["T1", "T2"]).await;
+    let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    // The dispatcher cancels T1 while the courier, offline, delivers it.
+    w.dispatch.cancel_task("T1").await.unwrap();
+    core.mark_delivered("T1".into()).unwrap();
+    core.mark_delivered("T2".into()).unwrap();
+
+    let r = core.sync().await.unwrap();
+    assert_eq!((r.pushed, r.rejected, r.pending), (1, 1, 0));
+    let rejections = core.rejections().unwrap();
+    assert_eq!(rejections.len(), 1);
+    assert_eq!(rejections[0].task_id, "T1");
+    assert_eq!(rejections[0].code, "invalid_state");
+    // The server recorded the courier's fact, and the phone now shows the server's state.
+    let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
+    assert_eq!(recorded.len(), 2);
+    assert_eq!(core.task("T1".into()).unwrap().status, TaskStatus::Cancelled);
+    assert!(!core.task("T1".into()).unwrap().can_deliver);
+    assert_eq!(core.task("T2".into()).unwrap().status, TaskStatus::Delivered);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn couriers_see_only_their_own_tasks_and_bad_tokens_are_typed_errors() {
+    let w = World::new();
+    let ann = w.courier("ann", &["A1", "A2"]).await;
+    let bob = w.courier("bob", &["B1"]).await;
+    let a = w.open_core("ann", &ann);
+    let b = w.open_core("bob", &bob);
+    a.sync().await.unwrap();
+    b.sync().await.unwrap();
+    let ids = |c: &runsheet_ffi::Runsheet| -> Vec<String> {
+        c.tasks().unwrap().into_iter().map(|t| t.id).collect()
+    };
+    assert_eq!(ids(&a), ["A1", "A2"]);
+    assert_eq!(ids(&b), ["B1"]);
+    match b.mark_delivered("A1".into()) {
+        Err(RunsheetError::NotFound { task_id }) => assert_eq!(task_id, "A1"),
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+
+    let stranger = w.open_core("stranger", "not-a-token");
+    match stranger.sync().await {
+        Err(e @ RunsheetError::AuthRequired) => assert!(e.to_string().contains("sign in")),
+        other => panic!("expected AuthRequired, got {other:?}"),
+    }
+    // The admin token is not a courier token either.
+    stranger.set_token(ADMIN.into());
+    assert!(matches!(
+        stranger.sync().await,
+        Err(RunsheetError::AuthRequired)
+    ));
+    // After signing in properly the same core syncs.
+    stranger.set_token(bob.clone());
+    stranger.sync().await.unwrap();
+    assert_eq!(ids(&stranger), ["B1"]);
+}
+
+#[test]
+fn bad_configuration_is_a_typed_error() {
+    let w = World::new();
+    let r = runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
+        db_path: w.device_db("x").to_string_lossy().into_owned(),
+        server_url: "ftp://example".into(),
+        token: "t".into(),
+    });
+    assert!(matches!(r, Err(RunsheetError::InvalidArgument { .. })));
+    let r = runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
+        db_path: w.dir.path().join("no/such/dir/x.db").to_string_lossy().into_owned(),
+        server_url: w.url(),
+        token: "t".into(),
+    });
+    assert!(matches!(r, Err(RunsheetError::Storage { .. })));
+}
