@@ -35,7 +35,14 @@ impl TaskListener for Narrator {
     }
 }
 
-fn stop(name: &str, address: &str, lat: f64, lon: f64, ready_at: Option<i64>, due_by: Option<i64>) -> StopDoc {
+fn stop(
+    name: &str,
+    address: &str,
+    lat: f64,
+    lon: f64,
+    ready_at: Option<i64>,
+    due_by: Option<i64>,
+) -> StopDoc {
     StopDoc {
         name: name.into(),
         address: address.into(),
@@ -49,15 +56,20 @@ fn stop(name: &str, address: &str, lat: f64, lon: f64, ready_at: Option<i64>, du
 
 fn show(tasks: &[Task]) {
     for t in tasks {
-        let action = if t.can_deliver { "  -> [Delivered]" } else { "" };
+        let action = if t.can_deliver {
+            "  -> [Delivered]"
+        } else {
+            ""
+        };
         let pending = if t.pending_actions > 0 {
             format!("  ({} action(s) not yet sent)", t.pending_actions)
         } else {
             String::new()
         };
+        let (kind, status) = (format!("{:?}", t.kind), format!("{:?}", t.status));
         println!(
-            "    {:<8} {:<8?} {:<10?} to {}{action}{pending}",
-            t.id, t.kind, t.status, t.dropoff.name
+            "    {:<8} {kind:<8} {status:<10} to {}{action}{pending}",
+            t.id, t.dropoff.name
         );
     }
 }
@@ -68,7 +80,10 @@ fn start_server(cfg: &ServerConfig) -> Result<RunningServer, String> {
 
 /// Runs the demo; exit status 0 when every delivery reached the server exactly once.
 pub fn run() -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("demo: cannot start the runtime: {e}");
@@ -107,14 +122,59 @@ async fn shift() -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .as_secs() as i64;
     let shift = [
-        ("F-101", TaskKind::Food,
-         Some(stop("Noodle House", "12 Wensan Rd", 30.2790, 120.1410, Some(now + 300), None)),
-         stop("Customer A", "Block 3, Huanglong Garden", 30.2702, 120.1305, None, Some(now + 1800))),
-        ("G-202", TaskKind::Grocery,
-         Some(stop("FreshMart Wulin", "88 Wulin Sq", 30.2745, 120.1620, Some(now + 600), None)),
-         stop("Customer B", "Unit 1201, Qinghe Tower", 30.2571, 120.1700, None, Some(now + 2700))),
-        ("P-303", TaskKind::Parcel, None,
-         stop("Customer C", "5 Gongshu Lane", 30.2900, 120.1500, None, Some(now + 3600))),
+        (
+            "F-101",
+            TaskKind::Food,
+            Some(stop(
+                "Noodle House",
+                "12 Wensan Rd",
+                30.2790,
+                120.1410,
+                Some(now + 300),
+                None,
+            )),
+            stop(
+                "Customer A",
+                "Block 3, Huanglong Garden",
+                30.2702,
+                120.1305,
+                None,
+                Some(now + 1800),
+            ),
+        ),
+        (
+            "G-202",
+            TaskKind::Grocery,
+            Some(stop(
+                "FreshMart Wulin",
+                "88 Wulin Sq",
+                30.2745,
+                120.1620,
+                Some(now + 600),
+                None,
+            )),
+            stop(
+                "Customer B",
+                "Unit 1201, Qinghe Tower",
+                30.2571,
+                120.1700,
+                None,
+                Some(now + 2700),
+            ),
+        ),
+        (
+            "P-303",
+            TaskKind::Parcel,
+            None,
+            stop(
+                "Customer C",
+                "5 Gongshu Lane",
+                30.2900,
+                120.1500,
+                None,
+                Some(now + 3600),
+            ),
+        ),
     ];
     for (id, kind, pickup, dropoff) in shift {
         dispatch
@@ -133,25 +193,33 @@ async fn shift() -> Result<(), String> {
     let _sub = core
         .subscribe_tasks(Arc::new(Narrator))
         .map_err(|e| e.to_string())?;
-    println!("3. Courier app opened (store {}), first sync:", "courier.db");
+    println!("3. Courier app opened on a fresh store, first sync:");
     let r = core.sync().await.map_err(|e| e.to_string())?;
     println!("    pulled {} change(s)", r.pulled_changes);
     show(&core.tasks().map_err(|e| e.to_string())?);
 
     println!("4. Courier delivers F-101 and the app syncs:");
-    core.mark_delivered("F-101".into()).map_err(|e| e.to_string())?;
+    core.mark_delivered("F-101".into())
+        .map_err(|e| e.to_string())?;
     let r = core.sync().await.map_err(|e| e.to_string())?;
-    println!("    server applied {} action(s), {} pending", r.pushed, r.pending);
+    println!(
+        "    server applied {} action(s), {} pending",
+        r.pushed, r.pending
+    );
 
     println!("5. The server dies (the courier is in a lift); courier delivers G-202:");
     server.kill();
-    core.mark_delivered("G-202".into()).map_err(|e| e.to_string())?;
+    core.mark_delivered("G-202".into())
+        .map_err(|e| e.to_string())?;
     match core.sync().await {
         Err(e @ RunsheetError::Offline { .. }) => println!("    sync: {e}"),
         other => return Err(format!("expected an offline error, got {other:?}")),
     }
     let status = core.sync_status().map_err(|e| e.to_string())?;
-    println!("    {} action(s) saved on the phone, waiting", status.pending);
+    println!(
+        "    {} action(s) saved on the phone, waiting",
+        status.pending
+    );
     show(&core.tasks().map_err(|e| e.to_string())?);
 
     println!("6. Trying to deliver F-101 again is refused:");
@@ -163,10 +231,14 @@ async fn shift() -> Result<(), String> {
     println!("7. Server back on the same address; the queued delivery goes out:");
     let server = start_server(&cfg)?;
     let r = core.sync().await.map_err(|e| e.to_string())?;
-    println!("    server applied {} action(s), {} pending", r.pushed, r.pending);
+    println!(
+        "    server applied {} action(s), {} pending",
+        r.pushed, r.pending
+    );
 
     println!("8. Courier delivers P-303 and the shift ends:");
-    core.mark_delivered("P-303".into()).map_err(|e| e.to_string())?;
+    core.mark_delivered("P-303".into())
+        .map_err(|e| e.to_string())?;
     core.sync().await.map_err(|e| e.to_string())?;
     show(&core.tasks().map_err(|e| e.to_string())?);
 
@@ -189,7 +261,10 @@ async fn shift() -> Result<(), String> {
     server.shutdown();
     let mut ids: Vec<&str> = applied.iter().map(|m| m.task_id.as_str()).collect();
     ids.sort_unstable();
-    if status.pending != 0 || ids != ["F-101", "G-202", "P-303"] || applied.iter().any(|m| m.outcome != "applied") {
+    if status.pending != 0
+        || ids != ["F-101", "G-202", "P-303"]
+        || applied.iter().any(|m| m.outcome != "applied")
+    {
         return Err("the server does not hold each delivery exactly once".into());
     }
     println!("    every delivery reached the server exactly once");

@@ -12,7 +12,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "runsheet", version, about = "Runsheet courier core: demo and reference server")]
+#[command(
+    name = "runsheet",
+    version,
+    about = "Runsheet courier core: demo and reference server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -56,7 +60,10 @@ fn main() -> ExitCode {
 }
 
 fn serve(addr: SocketAddr, db: PathBuf, admin_token: Option<String>) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("runsheet serve: cannot start the runtime: {e}");

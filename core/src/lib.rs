@@ -124,9 +124,11 @@ impl Runsheet {
 
     /// One task.
     pub fn task(&self, task_id: &str) -> Result<Task> {
-        self.store.read(|c| task::get(c, task_id))?.ok_or_else(|| Error::TaskNotFound {
-            task_id: task_id.to_owned(),
-        })
+        self.store
+            .read(|c| task::get(c, task_id))?
+            .ok_or_else(|| Error::TaskNotFound {
+                task_id: task_id.to_owned(),
+            })
     }
 
     /// Marks the task delivered: the new state and its outbox mutation are saved in one
@@ -146,7 +148,11 @@ impl Runsheet {
             task::apply_action(tx, &action)?;
             outbox::enqueue(tx, &action, now)
         })?;
-        tracing::info!(mutation_id = id, action = action.name(), "courier action saved");
+        tracing::info!(
+            mutation_id = id,
+            action = action.name(),
+            "courier action saved"
+        );
         self.notify();
         Ok(id)
     }

@@ -46,8 +46,11 @@ impl Subscriber {
                     Some(_) => {}
                 }
             }
-            let mut removed: Vec<String> =
-                seen.keys().filter(|id| !now.contains_key(*id)).cloned().collect();
+            let mut removed: Vec<String> = seen
+                .keys()
+                .filter(|id| !now.contains_key(*id))
+                .cloned()
+                .collect();
             removed.sort();
             let first = seen.is_empty() && now.is_empty();
             *seen = now;

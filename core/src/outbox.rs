@@ -3,8 +3,8 @@
 //! A row is written in the same transaction as the state change it describes, and removed only
 //! when the server has acknowledged (applied, already applied, or rejected) that mutation id.
 
-use rusqlite::{params, Connection};
 use runsheet_protocol::{Action, Mutation};
+use rusqlite::{params, Connection};
 
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set};
@@ -51,8 +51,8 @@ pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Mutation>> {
 
 /// Pending actions for one task, in id order (for rebasing after a pull).
 pub fn pending_for_task(conn: &Connection, task_id: &str) -> Result<Vec<Action>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT action FROM outbox WHERE task_id = ?1 ORDER BY mutation_id")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT action FROM outbox WHERE task_id = ?1 ORDER BY mutation_id")?;
     let mut rows = stmt.query([task_id])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
@@ -67,11 +67,11 @@ pub fn pending_for_task(conn: &Connection, task_id: &str) -> Result<Vec<Action>>
 
 /// Number of pending mutations and the device time of the oldest.
 pub fn stats(conn: &Connection) -> Result<(u64, Option<i64>)> {
-    Ok(conn.query_row(
-        "SELECT COUNT(*), MIN(device_time) FROM outbox",
-        [],
-        |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
-    )?)
+    Ok(
+        conn.query_row("SELECT COUNT(*), MIN(device_time) FROM outbox", [], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+        })?,
+    )
 }
 
 /// Deletes every mutation the server has processed (ids up to and including `last`).

@@ -190,7 +190,11 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
                     MutationOutcome::Duplicate => report.duplicates += 1,
                     MutationOutcome::Rejected { code, reason } => {
                         report.rejected += 1;
-                        tracing::warn!(mutation_id = r.mutation_id, code = code.as_str(), "mutation rejected");
+                        tracing::warn!(
+                            mutation_id = r.mutation_id,
+                            code = code.as_str(),
+                            "mutation rejected"
+                        );
                         outbox::reject(tx, r.mutation_id, code.as_str(), reason, now)?;
                     }
                 }
@@ -258,7 +262,10 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
                     Ok(()) => {}
                     Err(Error::TaskNotFound { .. }) | Err(Error::InvalidTransition { .. }) => {
                         // Kept in the outbox: a physical fact the server must still record.
-                        tracing::info!(action = action.name(), "pending action no longer applies locally");
+                        tracing::info!(
+                            action = action.name(),
+                            "pending action no longer applies locally"
+                        );
                     }
                     Err(e) => return Err(e),
                 }
@@ -268,7 +275,7 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
         meta_set(tx, "last_sync_ok", &now.to_string())?;
         Ok(())
     })?;
-    report.pending = store.read(|c| outbox::stats(c))?.0;
+    report.pending = store.read(outbox::stats)?.0;
     report.changed_task_ids = changed.into_iter().collect();
     Ok(report)
 }

@@ -1,8 +1,8 @@
 //! Tasks and their stops as the courier's device holds them, and the courier actions that
 //! change them.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
 use runsheet_protocol::{Action, StopDoc, TaskDoc, TaskKind, TaskStatus};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
 

@@ -16,7 +16,10 @@ fn schema_of(path: &Path) -> Vec<(String, String)> {
     let rows = s
         .query_map([], |r| {
             let sql: String = r.get(1)?;
-            Ok((r.get(0)?, sql.split_whitespace().collect::<Vec<_>>().join(" ")))
+            Ok((
+                r.get(0)?,
+                sql.split_whitespace().collect::<Vec<_>>().join(" "),
+            ))
         })
         .unwrap();
     rows.collect::<Result<_, _>>().unwrap()
@@ -106,7 +109,11 @@ fn every_shipped_schema_upgrades_to_the_fresh_schema_keeping_its_data() {
         assert_eq!(user_version(&old), version);
         let store = Store::open(&old).unwrap();
         assert_eq!(user_version(&old), CURRENT_VERSION);
-        assert_eq!(schema_of(&old), schema_of(&fresh), "v{version} upgraded != fresh");
+        assert_eq!(
+            schema_of(&old),
+            schema_of(&fresh),
+            "v{version} upgraded != fresh"
+        );
         // The data written by the old version is all still there and readable.
         let tasks = store.read(task::list).unwrap();
         assert_eq!(tasks.len(), 2);
@@ -120,8 +127,19 @@ fn every_shipped_schema_upgrades_to_the_fresh_schema_keeping_its_data() {
         // New mutation ids continue after the old ones.
         store
             .write(|tx| {
-                task::apply_action(tx, &Action::Delivered { task_id: "T-2".into() })?;
-                outbox::enqueue(tx, &Action::Delivered { task_id: "T-2".into() }, 5)
+                task::apply_action(
+                    tx,
+                    &Action::Delivered {
+                        task_id: "T-2".into(),
+                    },
+                )?;
+                outbox::enqueue(
+                    tx,
+                    &Action::Delivered {
+                        task_id: "T-2".into(),
+                    },
+                    5,
+                )
             })
             .map(|id| assert_eq!(id, 2))
             .unwrap();
@@ -160,7 +178,11 @@ fn a_damaged_file_is_reported_and_kept() {
         Err(Error::Corrupt(_)) => {}
         other => panic!("expected Corrupt, got {:?}", other.err()),
     }
-    assert_eq!(std::fs::read(&path).unwrap(), junk, "the file must not be touched");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        junk,
+        "the file must not be touched"
+    );
 }
 
 #[test]
@@ -168,13 +190,19 @@ fn an_action_writes_state_and_outbox_together_or_not_at_all() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.db");
     let store = Store::open(&path).unwrap();
-    store.write(|tx| task::upsert_from_server(tx, &doc("A"))).unwrap();
-    let deliver = Action::Delivered { task_id: "A".into() };
+    store
+        .write(|tx| task::upsert_from_server(tx, &doc("A")))
+        .unwrap();
+    let deliver = Action::Delivered {
+        task_id: "A".into(),
+    };
 
     // A failure after the state change rolls the state change back too.
     let r: Result<(), Error> = store.write(|tx| {
         task::apply_action(tx, &deliver)?;
-        Err(Error::InvalidArgument("simulated crash before the outbox row".into()))
+        Err(Error::InvalidArgument(
+            "simulated crash before the outbox row".into(),
+        ))
     });
     assert!(r.is_err());
     let a = store.read(|c| task::get(c, "A")).unwrap().unwrap();
@@ -205,7 +233,14 @@ fn an_action_writes_state_and_outbox_together_or_not_at_all() {
         Err(Error::InvalidTransition { status, .. }) => assert_eq!(status, TaskStatus::Delivered),
         other => panic!("expected InvalidTransition, got {other:?}"),
     }
-    match store.write(|tx| task::apply_action(tx, &Action::Delivered { task_id: "nope".into() })) {
+    match store.write(|tx| {
+        task::apply_action(
+            tx,
+            &Action::Delivered {
+                task_id: "nope".into(),
+            },
+        )
+    }) {
         Err(Error::TaskNotFound { task_id }) => assert_eq!(task_id, "nope"),
         other => panic!("expected TaskNotFound, got {other:?}"),
     }
@@ -217,7 +252,9 @@ fn mutation_ids_are_never_reused_after_acknowledgement() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("d.db")).unwrap();
     for id in ["A", "B", "C"] {
-        store.write(|tx| task::upsert_from_server(tx, &doc(id))).unwrap();
+        store
+            .write(|tx| task::upsert_from_server(tx, &doc(id)))
+            .unwrap();
     }
     let act = |id: &str| {
         store
@@ -226,7 +263,9 @@ fn mutation_ids_are_never_reused_after_acknowledgement() {
     };
     assert_eq!(act("A"), 1);
     assert_eq!(act("B"), 2);
-    store.write(|tx| outbox::acknowledge_through(tx, 2)).unwrap();
+    store
+        .write(|tx| outbox::acknowledge_through(tx, 2))
+        .unwrap();
     assert_eq!(store.read(outbox::stats).unwrap().0, 0);
     assert_eq!(act("C"), 3);
 }
@@ -235,8 +274,12 @@ fn mutation_ids_are_never_reused_after_acknowledgement() {
 fn a_task_removed_by_the_server_keeps_its_pending_actions() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("d.db")).unwrap();
-    store.write(|tx| task::upsert_from_server(tx, &doc("A"))).unwrap();
-    let deliver = Action::Delivered { task_id: "A".into() };
+    store
+        .write(|tx| task::upsert_from_server(tx, &doc("A")))
+        .unwrap();
+    let deliver = Action::Delivered {
+        task_id: "A".into(),
+    };
     store
         .write(|tx| {
             task::apply_action(tx, &deliver)?;

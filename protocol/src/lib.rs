@@ -158,7 +158,7 @@ pub enum Change {
     /// The task is new to the courier or changed: store it as given.
     UpsertTask {
         /// The task as it now is on the server.
-        task: TaskDoc,
+        task: Box<TaskDoc>,
     },
     /// The task is no longer the courier's (reassigned or deleted): drop it.
     RemoveTask {
@@ -347,10 +347,19 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for k in [TaskKind::Food, TaskKind::Grocery, TaskKind::Parcel, TaskKind::ReturnPickup] {
+        for k in [
+            TaskKind::Food,
+            TaskKind::Grocery,
+            TaskKind::Parcel,
+            TaskKind::ReturnPickup,
+        ] {
             assert_eq!(TaskKind::parse(k.as_str()), Some(k));
         }
-        for s in [TaskStatus::Assigned, TaskStatus::Delivered, TaskStatus::Cancelled] {
+        for s in [
+            TaskStatus::Assigned,
+            TaskStatus::Delivered,
+            TaskStatus::Cancelled,
+        ] {
             assert_eq!(TaskStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(TaskStatus::parse("teleported"), None);

@@ -54,8 +54,15 @@ pub fn admin(expected: Option<&str>, headers: &HeaderMap) -> Result<(), ApiError
         ApiError::forbidden("this server runs without a dispatch API (no admin token set)")
     })?;
     let given = bearer(headers).ok_or_else(ApiError::unauthorized)?;
-    let (a, b) = (Sha256::digest(given.as_bytes()), Sha256::digest(expected.as_bytes()));
-    if a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0 {
+    let (a, b) = (
+        Sha256::digest(given.as_bytes()),
+        Sha256::digest(expected.as_bytes()),
+    );
+    if a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+    {
         Ok(())
     } else {
         Err(ApiError::unauthorized())

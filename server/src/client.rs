@@ -116,8 +116,11 @@ impl Dispatcher {
 
     /// A task as the server holds it.
     pub async fn task(&self, id: &str) -> Result<DispatchTask, DispatchError> {
-        self.send(self.http.get(format!("{}/v1/dispatch/tasks/{id}", self.base)))
-            .await
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/tasks/{id}", self.base)),
+        )
+        .await
     }
 
     /// Every mutation the server recorded, optionally for one courier.
@@ -125,7 +128,9 @@ impl Dispatcher {
         &self,
         courier_id: Option<&str>,
     ) -> Result<Vec<MutationRecord>, DispatchError> {
-        let mut req = self.http.get(format!("{}/v1/dispatch/mutations", self.base));
+        let mut req = self
+            .http
+            .get(format!("{}/v1/dispatch/mutations", self.base));
         if let Some(c) = courier_id {
             req = req.query(&[("courier_id", c)]);
         }

@@ -4,8 +4,8 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use rusqlite::params;
 use runsheet_protocol::{StopDoc, TaskDoc, TaskKind, TaskStatus};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::db::now;
@@ -52,7 +52,10 @@ pub async fn create_courier(
                 params![body.id, body.name, digest, now()],
             )?;
             if n == 0 {
-                return Err(ApiError::conflict("courier_exists", "a courier with this id exists"));
+                return Err(ApiError::conflict(
+                    "courier_exists",
+                    "a courier with this id exists",
+                ));
             }
             Ok(())
         })

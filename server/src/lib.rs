@@ -22,8 +22,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::oneshot;
 
-pub use db::{Db, DbError};
 pub use client::{DispatchError, Dispatcher};
+pub use db::{Db, DbError};
 pub use dispatch_api::{CourierCreated, DispatchTask, MutationRecord};
 pub use error::ApiError;
 
@@ -60,7 +60,10 @@ impl std::fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("addr", &self.addr)
             .field("db_path", &self.db_path)
-            .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -85,7 +88,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/dispatch/couriers", post(dispatch_api::create_courier))
         .route("/v1/dispatch/tasks", post(dispatch_api::create_task))
         .route("/v1/dispatch/tasks/{id}", get(dispatch_api::get_task))
-        .route("/v1/dispatch/tasks/{id}/cancel", post(dispatch_api::cancel_task))
+        .route(
+            "/v1/dispatch/tasks/{id}/cancel",
+            post(dispatch_api::cancel_task),
+        )
         .route("/v1/dispatch/mutations", get(dispatch_api::list_mutations))
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

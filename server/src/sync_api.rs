@@ -3,11 +3,11 @@
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use runsheet_protocol::{
     Action, Change, MutationOutcome, MutationResult, PullResponse, PushRequest, PushResponse,
     RejectCode, TaskStatus, MAX_PULL_PAGE, MAX_PUSH_BATCH,
 };
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Deserialize;
 
 use crate::db::now;
@@ -23,16 +23,15 @@ pub async fn push(
 ) -> Result<Json<PushResponse>, ApiError> {
     let courier = auth::courier(&state.db, &headers).await?;
     validate_push(&req)?;
-    let resp = state
-        .db
-        .run(move |c| apply_push(c, &courier, &req))
-        .await?;
+    let resp = state.db.run(move |c| apply_push(c, &courier, &req)).await?;
     Ok(Json(resp))
 }
 
 fn validate_push(req: &PushRequest) -> Result<(), ApiError> {
     if req.client_id.is_empty() || req.client_id.len() > 64 {
-        return Err(ApiError::bad_request("client_id must be 1 to 64 characters"));
+        return Err(ApiError::bad_request(
+            "client_id must be 1 to 64 characters",
+        ));
     }
     if req.mutations.len() > MAX_PUSH_BATCH {
         return Err(ApiError::bad_request(format!(
@@ -52,7 +51,11 @@ fn validate_push(req: &PushRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn apply_push(c: &mut Connection, courier: &str, req: &PushRequest) -> Result<PushResponse, ApiError> {
+fn apply_push(
+    c: &mut Connection,
+    courier: &str,
+    req: &PushRequest,
+) -> Result<PushResponse, ApiError> {
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let received = now();
     let owner: Option<(String, i64)> = tx
@@ -64,7 +67,9 @@ fn apply_push(c: &mut Connection, courier: &str, req: &PushRequest) -> Result<Pu
         .optional()?;
     let mut last = match owner {
         Some((owner, _)) if owner != courier => {
-            return Err(ApiError::forbidden("this client id belongs to another courier"))
+            return Err(ApiError::forbidden(
+                "this client id belongs to another courier",
+            ))
         }
         Some((_, last)) => last,
         None => {
@@ -137,7 +142,12 @@ fn apply_push(c: &mut Connection, courier: &str, req: &PushRequest) -> Result<Pu
         .iter()
         .filter(|r| r.outcome == MutationOutcome::Applied)
         .count();
-    tracing::info!(mutations = req.mutations.len(), applied, last, "push processed");
+    tracing::info!(
+        mutations = req.mutations.len(),
+        applied,
+        last,
+        "push processed"
+    );
     Ok(PushResponse {
         results,
         last_mutation_id: last,
@@ -232,7 +242,9 @@ fn read_changes(
         .optional()?;
     let last_mutation_id = match client {
         Some((owner, _)) if owner != courier => {
-            return Err(ApiError::forbidden("this client id belongs to another courier"))
+            return Err(ApiError::forbidden(
+                "this client id belongs to another courier",
+            ))
         }
         Some((_, last)) => last,
         None => 0,
@@ -258,7 +270,9 @@ fn read_changes(
         }
         match load_task(&tx, &task_id)? {
             Some((doc, owner)) if owner.as_deref() == Some(courier) => {
-                changes.push(Change::UpsertTask { task: doc })
+                changes.push(Change::UpsertTask {
+                    task: Box::new(doc),
+                })
             }
             // Reassigned since: a later 'remove' change for this courier follows.
             _ => {}

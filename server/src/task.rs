@@ -1,20 +1,45 @@
 //! Tasks as the server stores them, and the per-courier change log that pull reads.
 
-use rusqlite::{params, Connection, OptionalExtension};
 use runsheet_protocol::{StopDoc, TaskDoc, TaskKind, TaskStatus};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::ApiError;
 
 /// Loads a task and the courier it is assigned to.
 pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<String>)>, ApiError> {
-    let row: Option<(String, String, Option<String>, String, i64, Option<String>)> = c
+    struct Row {
+        kind: String,
+        status: String,
+        pickup: Option<String>,
+        dropoff: String,
+        revision: i64,
+        courier: Option<String>,
+    }
+    let row = c
         .query_row(
             "SELECT kind, status, pickup, dropoff, revision, courier_id FROM tasks WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| {
+                Ok(Row {
+                    kind: r.get(0)?,
+                    status: r.get(1)?,
+                    pickup: r.get(2)?,
+                    dropoff: r.get(3)?,
+                    revision: r.get(4)?,
+                    courier: r.get(5)?,
+                })
+            },
         )
         .optional()?;
-    let Some((kind, status, pickup, dropoff, revision, courier)) = row else {
+    let Some(Row {
+        kind,
+        status,
+        pickup,
+        dropoff,
+        revision,
+        courier,
+    }) = row
+    else {
         return Ok(None);
     };
     let kind = TaskKind::parse(&kind).ok_or_else(|| ApiError::internal("bad kind in store"))?;
@@ -39,7 +64,12 @@ pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<Str
 }
 
 /// Appends to a courier's change log (what their next pull returns).
-pub fn record_change(c: &Connection, courier: &str, task_id: &str, op: &str) -> Result<(), ApiError> {
+pub fn record_change(
+    c: &Connection,
+    courier: &str,
+    task_id: &str,
+    op: &str,
+) -> Result<(), ApiError> {
     c.execute(
         "INSERT INTO changes (courier_id, task_id, op) VALUES (?1, ?2, ?3)",
         params![courier, task_id, op],
@@ -74,7 +104,10 @@ pub fn insert_task(
         ],
     )?;
     if inserted == 0 {
-        return Err(ApiError::conflict("task_exists", "a task with this id already exists"));
+        return Err(ApiError::conflict(
+            "task_exists",
+            "a task with this id already exists",
+        ));
     }
     if let Some(courier) = courier {
         record_change(c, courier, &doc.id, "upsert")?;

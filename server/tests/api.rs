@@ -120,7 +120,11 @@ async fn a_retried_push_is_acknowledged_but_applied_once() {
     let e = env().await;
     let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
     let first = e
-        .push(&token, "dev-1", vec![delivered(1, "T1"), delivered(2, "T2")])
+        .push(
+            &token,
+            "dev-1",
+            vec![delivered(1, "T1"), delivered(2, "T2")],
+        )
         .await;
     assert_eq!(first.last_mutation_id, 2);
     assert!(first
@@ -129,7 +133,11 @@ async fn a_retried_push_is_acknowledged_but_applied_once() {
         .all(|r| r.outcome == MutationOutcome::Applied));
     // The same request again (its answer was lost): acknowledged, not applied again.
     let again = e
-        .push(&token, "dev-1", vec![delivered(1, "T1"), delivered(2, "T2")])
+        .push(
+            &token,
+            "dev-1",
+            vec![delivered(1, "T1"), delivered(2, "T2")],
+        )
         .await;
     assert_eq!(again.last_mutation_id, 2);
     assert!(again
@@ -202,7 +210,10 @@ async fn a_courier_can_neither_see_nor_change_another_couriers_task() {
     assert_eq!((status, body.error.as_str()), (403, "forbidden"));
     let r = e
         .http
-        .get(format!("{}/v1/sync/pull?client_id=ann-phone", e.server.url()))
+        .get(format!(
+            "{}/v1/sync/pull?client_id=ann-phone",
+            e.server.url()
+        ))
         .bearer_auth(&bob)
         .send()
         .await
@@ -300,7 +311,7 @@ async fn pull_pages_through_changes_with_a_cursor() {
         cursor = p.cursor;
         for c in p.changes {
             if let Change::UpsertTask { task } = c {
-                seen.push(task.id);
+                seen.push(task.id.clone());
             }
         }
         if !p.has_more {
@@ -336,7 +347,10 @@ async fn a_delivery_of_a_cancelled_task_is_recorded_and_rejected() {
         }
         other => panic!("expected a rejection, got {other:?}"),
     }
-    assert_eq!(r.last_mutation_id, 1, "a rejection still advances the client's id");
+    assert_eq!(
+        r.last_mutation_id, 1,
+        "a rejection still advances the client's id"
+    );
     let rec = e.dispatch.mutations(Some("c1")).await.unwrap();
     assert_eq!(rec.len(), 1);
     assert_eq!(rec[0].outcome, "rejected");
@@ -363,7 +377,9 @@ async fn an_oversized_body_is_refused_with_413() {
         .unwrap();
     let resp = runsheet_server::app(state).oneshot(req).await.unwrap();
     assert_eq!(resp.status(), 413);
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
     let body: ErrorBody = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(body.error, "too_large");
 }

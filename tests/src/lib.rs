@@ -113,11 +113,14 @@ pub fn stop(name: &str) -> StopDoc {
     }
 }
 
+/// The ids one listener update named: (added, updated, removed).
+pub type UpdateIds = (Vec<String>, Vec<String>, Vec<String>);
+
 /// A listener that keeps every update it receives.
 #[derive(Default)]
 pub struct Recorder {
-    /// Updates in arrival order: (added, updated, removed) ids.
-    pub updates: Mutex<Vec<(Vec<String>, Vec<String>, Vec<String>)>>,
+    /// Updates in arrival order.
+    pub updates: Mutex<Vec<UpdateIds>>,
 }
 
 impl TaskListener for Recorder {

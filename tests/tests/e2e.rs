@@ -30,7 +30,11 @@ async fn a_delivery_made_while_the_server_is_dead_is_sent_once_after_it_returns(
     assert_eq!(status.pending, 1);
     assert!(status.last_error.is_some());
     let t2 = core.task("T2".into()).unwrap();
-    assert_eq!(t2.status, TaskStatus::Delivered, "the courier sees their action at once");
+    assert_eq!(
+        t2.status,
+        TaskStatus::Delivered,
+        "the courier sees their action at once"
+    );
     assert_eq!(t2.pending_actions, 1);
 
     // Another failed attempt changes nothing.
@@ -77,7 +81,10 @@ async fn an_action_survives_the_app_being_killed_before_it_syncs() {
     }
     let core = w.open_core("phone", &token);
     assert_eq!(core.sync_status().unwrap().pending, 1);
-    assert_eq!(core.task("T1".into()).unwrap().status, TaskStatus::Delivered);
+    assert_eq!(
+        core.task("T1".into()).unwrap().status,
+        TaskStatus::Delivered
+    );
     assert_eq!(core.sync().await.unwrap().pushed, 1);
     assert_eq!(w.dispatch.mutations(None).await.unwrap().len(), 1);
 }
@@ -137,9 +144,15 @@ async fn a_delivery_of_a_task_cancelled_meanwhile_is_a_notice_not_a_loss() {
     // The server recorded the courier's fact, and the phone now shows the server's state.
     let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
     assert_eq!(recorded.len(), 2);
-    assert_eq!(core.task("T1".into()).unwrap().status, TaskStatus::Cancelled);
+    assert_eq!(
+        core.task("T1".into()).unwrap().status,
+        TaskStatus::Cancelled
+    );
     assert!(!core.task("T1".into()).unwrap().can_deliver);
-    assert_eq!(core.task("T2".into()).unwrap().status, TaskStatus::Delivered);
+    assert_eq!(
+        core.task("T2".into()).unwrap().status,
+        TaskStatus::Delivered
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,7 +201,12 @@ fn bad_configuration_is_a_typed_error() {
     });
     assert!(matches!(r, Err(RunsheetError::InvalidArgument { .. })));
     let r = runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
-        db_path: w.dir.path().join("no/such/dir/x.db").to_string_lossy().into_owned(),
+        db_path: w
+            .dir
+            .path()
+            .join("no/such/dir/x.db")
+            .to_string_lossy()
+            .into_owned(),
         server_url: w.url(),
         token: "t".into(),
     });

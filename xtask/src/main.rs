@@ -185,8 +185,11 @@ fn test(long: bool) -> Result<()> {
     record(
         "cargo fmt --check",
         t,
-        run("cargo fmt --all --check", cargo().args(["fmt", "--all", "--check"]))
-            .map(|_| (0, 0, String::new())),
+        run(
+            "cargo fmt --all --check",
+            cargo().args(["fmt", "--all", "--check"]),
+        )
+        .map(|_| (0, 0, String::new())),
     );
 
     let t = Instant::now();
@@ -195,7 +198,14 @@ fn test(long: bool) -> Result<()> {
         t,
         run(
             "cargo clippy --workspace --all-targets -- -D warnings",
-            cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+            cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
         )
         .map(|_| (0, 0, String::new())),
     );
@@ -213,7 +223,9 @@ fn test(long: bool) -> Result<()> {
     record(
         "bindings",
         t,
-        b.as_ref().map(|_| (0, 0, String::new())).map_err(Clone::clone),
+        b.as_ref()
+            .map(|_| (0, 0, String::new()))
+            .map_err(Clone::clone),
     );
 
     if let Ok(b) = &b {
@@ -282,7 +294,9 @@ fn check_header(b: &Bindings) -> Result<(u64, u64, String)> {
     let header = b.swift_dir.join("RunsheetFFI.h");
     run(
         "gcc -fsyntax-only RunsheetFFI.h",
-        Command::new("gcc").args(["-fsyntax-only", "-x", "c"]).arg(&header),
+        Command::new("gcc")
+            .args(["-fsyntax-only", "-x", "c"])
+            .arg(&header),
     )?;
     Ok((1, 0, "header compiles".into()))
 }
@@ -306,7 +320,12 @@ fn npm_install(prefix: &Path, packages: &[&str]) -> Result<()> {
             .arg("install")
             .arg("--prefix")
             .arg(prefix)
-            .args(["--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
+            .args([
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+            ])
             .args(packages),
     )
 }
@@ -413,7 +432,10 @@ fn kotlin_suite(b: &Bindings) -> Result<(u64, u64, String)> {
             result = Some((number_before(rest, " test"), 0));
         } else if let Some(rest) = l.strip_prefix("Tests run: ") {
             let mut parts = rest.split(',');
-            let run: u64 = parts.next().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+            let run: u64 = parts
+                .next()
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(0);
             let failed: u64 = parts
                 .next()
                 .and_then(|s| s.trim().strip_prefix("Failures:"))
@@ -436,7 +458,8 @@ fn find_test_classes(dir: &Path) -> Result<Vec<String>> {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "kt")
-                && p.file_stem().is_some_and(|s| s.to_string_lossy().ends_with("Test"))
+                && p.file_stem()
+                    .is_some_and(|s| s.to_string_lossy().ends_with("Test"))
             {
                 let src = std::fs::read_to_string(&p).map_err(|e| e.to_string())?;
                 let pkg = src
