@@ -4,6 +4,8 @@
 
 #![deny(missing_docs)]
 
+pub mod faults;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -85,12 +87,22 @@ impl World {
 
     /// Opens (or reopens, after an app kill) a courier's core.
     pub fn open_core(&self, name: &str, token: &str) -> Arc<Runsheet> {
+        self.open_core_via(name, token, &self.url())
+    }
+
+    /// Opens a courier's core that reaches the server through `url` (a proxy).
+    pub fn open_core_via(&self, name: &str, token: &str, url: &str) -> Arc<Runsheet> {
         Runsheet::new(RunsheetConfig {
             db_path: self.device_db(name).to_string_lossy().into_owned(),
-            server_url: self.url(),
+            server_url: url.into(),
             token: token.into(),
         })
         .expect("core opens")
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.config.addr
     }
 }
 
