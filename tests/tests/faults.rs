@@ -37,7 +37,15 @@ async fn every_accepted_action_lands_exactly_once_through_a_faulty_network() {
         }
     }
     // The runs really exercised every kind of fault.
-    for kind in ["DropRequest", "DropResponse", "Duplicate", "Delay", "ServerError", "TruncateResponse", "Reset"] {
+    for kind in [
+        "DropRequest",
+        "DropResponse",
+        "Duplicate",
+        "Delay",
+        "ServerError",
+        "TruncateResponse",
+        "Reset",
+    ] {
         assert!(
             faults_seen.get(kind).copied().unwrap_or(0) > 0,
             "no {kind} fault was injected: {faults_seen:?}"
@@ -98,9 +106,15 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
 
     // The network heals: the queue must drain.
     proxy.set_fault_rate(0.0);
-    let report = core.sync().await.map_err(|e| format!("clean sync failed: {e}"))?;
+    let report = core
+        .sync()
+        .await
+        .map_err(|e| format!("clean sync failed: {e}"))?;
     if report.pending != 0 || core.sync_status().map_err(|e| e.to_string())?.pending != 0 {
-        return Err(format!("{} actions still pending after a clean sync", report.pending));
+        return Err(format!(
+            "{} actions still pending after a clean sync",
+            report.pending
+        ));
     }
 
     // Exactly once, in order, all applied.
@@ -114,11 +128,15 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
     let server_ids: Vec<i64> = recorded.iter().map(|m| m.mutation_id).collect();
     let expected_ids: Vec<i64> = (1..=accepted.len() as i64).collect();
     if server_ids != expected_ids {
-        return Err(format!("server mutation ids {server_ids:?}, expected {expected_ids:?}"));
+        return Err(format!(
+            "server mutation ids {server_ids:?}, expected {expected_ids:?}"
+        ));
     }
     let server_tasks: Vec<&str> = recorded.iter().map(|m| m.task_id.as_str()).collect();
     if server_tasks != accepted.iter().map(String::as_str).collect::<Vec<_>>() {
-        return Err(format!("server applied {server_tasks:?}, the phone accepted {accepted:?}"));
+        return Err(format!(
+            "server applied {server_tasks:?}, the phone accepted {accepted:?}"
+        ));
     }
     if let Some(m) = recorded.iter().find(|m| m.outcome != "applied") {
         return Err(format!("mutation {} was {}", m.mutation_id, m.outcome));
@@ -129,8 +147,13 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
         let server = w.dispatch.task(&t.id).await.map_err(|e| e.to_string())?;
         let same = matches!(
             (t.status, server.task.status),
-            (TaskStatus::Assigned, runsheet_protocol::TaskStatus::Assigned)
-                | (TaskStatus::Delivered, runsheet_protocol::TaskStatus::Delivered)
+            (
+                TaskStatus::Assigned,
+                runsheet_protocol::TaskStatus::Assigned
+            ) | (
+                TaskStatus::Delivered,
+                runsheet_protocol::TaskStatus::Delivered
+            )
         );
         if !same || t.pending_actions != 0 {
             return Err(format!(

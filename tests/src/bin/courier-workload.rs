@@ -1,0 +1,56 @@
+//! A courier workload for the crash test: opens the core through the shells' API, delivers tasks
+//! and syncs at random until killed. After each action returns it prints `ACK <task id>`: from
+//! that moment the action must survive anything.
+//!
+//! Usage: courier-workload DB_PATH SERVER_URL TOKEN SEED
+
+use std::io::Write;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use runsheet_ffi::{Runsheet, RunsheetConfig};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [db, url, token, seed] = &args[..] else {
+        eprintln!("usage: courier-workload DB_PATH SERVER_URL TOKEN SEED");
+        std::process::exit(2);
+    };
+    let seed: u64 = seed.parse().unwrap_or(0);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let core = Runsheet::new(RunsheetConfig {
+        db_path: db.clone(),
+        server_url: url.clone(),
+        token: token.clone(),
+    })
+    .expect("core opens");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "OPEN");
+    let _ = out.flush();
+    loop {
+        if rng.gen_bool(0.3) {
+            let _ = rt.block_on(core.sync());
+            let _ = writeln!(out, "SYNCED");
+            let _ = out.flush();
+        }
+        let open: Vec<String> = core
+            .tasks()
+            .expect("tasks")
+            .into_iter()
+            .filter(|t| t.can_deliver)
+            .map(|t| t.id)
+            .collect();
+        if open.is_empty() {
+            let _ = writeln!(out, "IDLE");
+            let _ = out.flush();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            continue;
+        }
+        let id = open[rng.gen_range(0..open.len())].clone();
+        core.mark_delivered(id.clone())
+            .expect("deliverable task accepted");
+        let _ = writeln!(out, "ACK {id}");
+        let _ = out.flush();
+    }
+}

@@ -1,0 +1,141 @@
+//! Crashes: a child process runs a courier workload through the shells' API and is SIGKILLed at
+//! a random moment, again and again on the same phone database. After every kill the store opens
+//! cleanly and passes SQLite's integrity check, and no action the API had acknowledged is
+//! missing; after the final sync the server holds every delivery exactly once.
+//!
+//! `RUNSHEET_LONG=1` runs 1,000 kills instead of 100; `RUNSHEET_SEED` changes the seeds.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use runsheet_ffi::TaskStatus;
+use runsheet_tests::World;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_once() {
+    let long = std::env::var_os("RUNSHEET_LONG").is_some();
+    let kills = if long { 1000 } else { 100 };
+    let first: u64 = std::env::var("RUNSHEET_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0xC0FFEE);
+    let w = World::new();
+    let tasks: Vec<String> = (0..kills * 3).map(|i| format!("T{i:04}")).collect();
+    let refs: Vec<&str> = tasks.iter().map(String::as_str).collect();
+    let token = w.courier("crashy", &refs).await;
+    let db = w.device_db("crashy-phone");
+    let bin = env!("CARGO_BIN_EXE_courier-workload");
+    let mut acked: BTreeSet<String> = BTreeSet::new();
+
+    for k in 0..kills {
+        let seed = first + k as u64;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut child = Command::new(bin)
+            .arg(&db)
+            .arg(w.url())
+            .arg(&token)
+            .arg(seed.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("workload starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        // Kill after a random number of lines (actions, syncs), or a random time, whichever
+        // comes first: some kills land mid-transaction, some mid-sync.
+        let after_lines = rng.gen_range(1..8);
+        let deadline = Duration::from_millis(rng.gen_range(5..80));
+        let started = std::time::Instant::now();
+        let mut lines = 0;
+        while lines < after_lines {
+            let left = deadline.saturating_sub(started.elapsed());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    lines += 1;
+                    if let Some(id) = line.strip_prefix("ACK ") {
+                        acked.insert(id.to_owned());
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+        // Lines written before the kill still count as acknowledged; the reader ends when the
+        // dead child's pipe closes.
+        let _ = reader.join();
+        for line in rx.try_iter() {
+            if let Some(id) = line.strip_prefix("ACK ") {
+                acked.insert(id.to_owned());
+            }
+        }
+
+        // The file is sound and every acknowledged action is there.
+        let conn = rusqlite::Connection::open(&db).expect("store file opens");
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("integrity check runs");
+        assert_eq!(check, "ok", "kill {k} (seed {seed}) damaged the store");
+        drop(conn);
+        let core = w.open_core("crashy-phone", &token);
+        for id in &acked {
+            let t = core.task(id.clone()).unwrap_or_else(|e| {
+                panic!("kill {k} (seed {seed}): acknowledged task {id} is gone: {e}")
+            });
+            assert_eq!(
+                t.status,
+                TaskStatus::Delivered,
+                "kill {k} (seed {seed}): acknowledged delivery of {id} is missing"
+            );
+        }
+    }
+
+    // Final sync: the server holds each delivery exactly once.
+    let core = w.open_core("crashy-phone", &token);
+    let report = core.sync().await.expect("final sync");
+    assert_eq!(report.pending, 0);
+    let delivered: BTreeSet<String> = core
+        .tasks()
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.status == TaskStatus::Delivered)
+        .map(|t| t.id)
+        .collect();
+    assert!(acked.is_subset(&delivered));
+    assert!(
+        acked.len() >= kills / 2,
+        "the workload barely ran: {} acks",
+        acked.len()
+    );
+    let recorded = w.dispatch.mutations(Some("crashy")).await.unwrap();
+    let mut on_server: Vec<String> = recorded.iter().map(|m| m.task_id.clone()).collect();
+    on_server.sort();
+    let unique: BTreeSet<String> = on_server.iter().cloned().collect();
+    assert_eq!(
+        on_server.len(),
+        unique.len(),
+        "a delivery was applied twice"
+    );
+    assert_eq!(unique, delivered, "server and phone disagree");
+    assert!(recorded.iter().all(|m| m.outcome == "applied"));
+    let mut ids: Vec<i64> = recorded.iter().map(|m| m.mutation_id).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=ids.len() as i64).collect::<Vec<_>>());
+    println!(
+        "{kills} kills, {} acknowledged deliveries, {} on the server",
+        acked.len(),
+        unique.len()
+    );
+}
