@@ -317,10 +317,41 @@ pub struct Rejection {
     pub rejected_at: i64,
 }
 
+/// The device's clock as the core reads it. Apps use the system clock (the plain constructor);
+/// the QA harness passes a virtual clock to replay a shift deterministically.
+#[uniffi::export(with_foreign)]
+pub trait DeviceClock: Send + Sync {
+    /// Now, Unix seconds, by the device's clock (which may be wrong: the core allows for it).
+    fn now_unix_seconds(&self) -> i64;
+}
+
+struct ClockBridge(Arc<dyn DeviceClock>);
+
+impl core::Clock for ClockBridge {
+    fn now(&self) -> i64 {
+        self.0.now_unix_seconds()
+    }
+}
+
 /// One courier's Runsheet: the task list, actions and sync.
 #[derive(uniffi::Object)]
 pub struct Runsheet {
     inner: core::Runsheet,
+}
+
+impl Runsheet {
+    fn open(
+        config: RunsheetConfig,
+        clock: Arc<dyn core::Clock>,
+    ) -> Result<Arc<Self>, RunsheetError> {
+        let inner = core::Runsheet::open(core::Config {
+            db_path: config.db_path.into(),
+            server_url: config.server_url,
+            token: core::Token::new(config.token),
+            clock,
+        })?;
+        Ok(Arc::new(Runsheet { inner }))
+    }
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -328,13 +359,16 @@ impl Runsheet {
     /// Opens (or creates) the store at `config.db_path`. Does no network I/O.
     #[uniffi::constructor]
     pub fn new(config: RunsheetConfig) -> Result<Arc<Self>, RunsheetError> {
-        let inner = core::Runsheet::open(core::Config {
-            db_path: config.db_path.into(),
-            server_url: config.server_url,
-            token: core::Token::new(config.token),
-            clock: Arc::new(core::SystemClock),
-        })?;
-        Ok(Arc::new(Runsheet { inner }))
+        Self::open(config, Arc::new(core::SystemClock))
+    }
+
+    /// Like the plain constructor, with a clock of the caller's (QA harness, simulations).
+    #[uniffi::constructor]
+    pub fn with_clock(
+        config: RunsheetConfig,
+        clock: Arc<dyn DeviceClock>,
+    ) -> Result<Arc<Self>, RunsheetError> {
+        Self::open(config, Arc::new(ClockBridge(clock)))
     }
 
     /// This install's client id.
