@@ -260,22 +260,6 @@ impl core::TaskListener for ListenerBridge {
     }
 }
 
-/// A live subscription; `cancel()` it (or let it be collected) to stop updates.
-#[derive(uniffi::Object)]
-pub struct TaskListSubscription {
-    inner: Mutex<Option<core::Subscription>>,
-}
-
-#[uniffi::export]
-impl TaskListSubscription {
-    /// Stops updates. Safe to call more than once.
-    pub fn cancel(&self) {
-        if let Some(s) = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            s.cancel();
-        }
-    }
-}
-
 /// What one sync did.
 #[derive(Debug, uniffi::Record)]
 pub struct SyncReport {
@@ -304,8 +288,19 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
 }
 
+impl From<core::SyncStatus> for SyncStatus {
+    fn from(s: core::SyncStatus) -> Self {
+        SyncStatus {
+            pending: s.pending,
+            oldest_pending_at: s.oldest_pending_at,
+            last_success_at: s.last_success_at,
+            last_error: s.last_error,
+        }
+    }
+}
+
 /// An action the server refused.
-#[derive(Debug, uniffi::Record)]
+#[derive(Debug, Clone, uniffi::Record)]
 pub struct Rejection {
     /// The task.
     pub task_id: String,
@@ -315,6 +310,87 @@ pub struct Rejection {
     pub reason: String,
     /// When the phone learned of it, Unix seconds.
     pub rejected_at: i64,
+}
+
+impl From<core::Rejection> for Rejection {
+    fn from(r: core::Rejection) -> Self {
+        Rejection {
+            task_id: r.task_id,
+            code: r.code,
+            reason: r.reason,
+            rejected_at: r.rejected_at,
+        }
+    }
+}
+
+/// What a sync listener hears after every action and every sync attempt.
+#[derive(Debug, uniffi::Record)]
+pub struct SyncEvent {
+    /// Pending actions, their age, the last outcome.
+    pub status: SyncStatus,
+    /// Actions the server refused in this sync: show each to the courier.
+    pub new_rejections: Vec<Rejection>,
+    /// The token was refused and no fresh one could be had: ask the courier to sign in.
+    pub auth_required: bool,
+}
+
+/// Implemented by the shell to show whether actions have left the phone, and refusals.
+#[uniffi::export(with_foreign)]
+pub trait SyncListener: Send + Sync {
+    /// Called on a background thread: hand it to the UI thread.
+    fn on_sync_event(&self, event: SyncEvent);
+}
+
+struct SyncListenerBridge(Arc<dyn SyncListener>);
+
+impl core::SyncListener for SyncListenerBridge {
+    fn on_sync_event(&self, e: core::SyncEvent) {
+        self.0.on_sync_event(SyncEvent {
+            status: e.status.into(),
+            new_rejections: e.new_rejections.into_iter().map(Into::into).collect(),
+            auth_required: e.auth_required,
+        });
+    }
+}
+
+/// Implemented by the shell: a fresh bearer token when the server refuses the current one
+/// (e.g. refreshed with the platform's auth service). Called off the main thread; may block.
+#[uniffi::export(with_foreign)]
+pub trait TokenProvider: Send + Sync {
+    /// A new token, or `None` if the courier must sign in again.
+    fn fresh_token(&self) -> Option<String>;
+}
+
+struct TokenProviderBridge(Arc<dyn TokenProvider>);
+
+impl core::TokenProvider for TokenProviderBridge {
+    fn fresh_token(&self) -> Option<core::Token> {
+        self.0.fresh_token().map(core::Token::new)
+    }
+}
+
+/// A live subscription; `cancel()` it (or let it be collected) to stop updates.
+#[derive(uniffi::Object)]
+pub struct Subscription {
+    inner: Mutex<Option<core::Subscription>>,
+}
+
+#[uniffi::export]
+impl Subscription {
+    /// Stops updates. Safe to call more than once.
+    pub fn cancel(&self) {
+        if let Some(s) = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            s.cancel();
+        }
+    }
+}
+
+impl Subscription {
+    fn wrap(s: core::Subscription) -> Arc<Self> {
+        Arc::new(Subscription {
+            inner: Mutex::new(Some(s)),
+        })
+    }
 }
 
 /// The device's clock as the core reads it. Apps use the system clock (the plain constructor);
@@ -407,13 +483,7 @@ impl Runsheet {
 
     /// Pending actions and the last sync's outcome.
     pub fn sync_status(&self) -> Result<SyncStatus, RunsheetError> {
-        let s = self.inner.sync_status()?;
-        Ok(SyncStatus {
-            pending: s.pending,
-            oldest_pending_at: s.oldest_pending_at,
-            last_success_at: s.last_success_at,
-            last_error: s.last_error,
-        })
+        Ok(self.inner.sync_status()?.into())
     }
 
     /// Actions the server refused, newest first.
@@ -422,12 +492,7 @@ impl Runsheet {
             .inner
             .rejections()?
             .into_iter()
-            .map(|r| Rejection {
-                task_id: r.task_id,
-                code: r.code,
-                reason: r.reason,
-                rejected_at: r.rejected_at,
-            })
+            .map(Into::into)
             .collect())
     }
 
@@ -440,10 +505,26 @@ impl Runsheet {
     pub fn subscribe_tasks(
         &self,
         listener: Arc<dyn TaskListener>,
-    ) -> Result<Arc<TaskListSubscription>, RunsheetError> {
+    ) -> Result<Arc<Subscription>, RunsheetError> {
         let sub = self.inner.subscribe(Arc::new(ListenerBridge(listener)))?;
-        Ok(Arc::new(TaskListSubscription {
-            inner: Mutex::new(Some(sub)),
-        }))
+        Ok(Subscription::wrap(sub))
+    }
+
+    /// Subscribes to sync events; `listener` gets the current state at once.
+    pub fn subscribe_sync(
+        &self,
+        listener: Arc<dyn SyncListener>,
+    ) -> Result<Arc<Subscription>, RunsheetError> {
+        let sub = self
+            .inner
+            .subscribe_sync(Arc::new(SyncListenerBridge(listener)))?;
+        Ok(Subscription::wrap(sub))
+    }
+
+    /// Sets the provider asked for a fresh token when the server refuses the current one;
+    /// without one, a refused token ends the sync with `AuthRequired`.
+    pub fn set_token_provider(&self, provider: Option<Arc<dyn TokenProvider>>) {
+        self.inner
+            .set_token_provider(provider.map(|p| Arc::new(TokenProviderBridge(p)) as _));
     }
 }

@@ -23,13 +23,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 pub use error::{Error, Result};
-pub use listener::{Subscription, TaskListUpdate, TaskListener};
+pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
 pub use outbox::Rejection;
 pub use runsheet_protocol::{Action, TaskKind, TaskStatus};
-pub use sync::{SyncReport, Token};
+pub use sync::{SyncReport, Token, TokenProvider};
 pub use task::{Stop, Task};
 
-use listener::Listeners;
+use listener::{Listeners, SyncListeners};
 use store::{meta_get, Store};
 use sync::Remote;
 
@@ -90,6 +90,8 @@ pub struct Runsheet {
     store: Store,
     remote: Remote,
     listeners: Arc<Listeners>,
+    sync_listeners: Arc<SyncListeners>,
+    token_provider: Mutex<Option<Arc<dyn TokenProvider>>>,
     sync_lock: tokio::sync::Mutex<()>,
     last_error: Mutex<Option<String>>,
     clock: Arc<dyn Clock>,
@@ -104,6 +106,8 @@ impl Runsheet {
             store,
             remote,
             listeners: Arc::new(Listeners::default()),
+            sync_listeners: Arc::new(SyncListeners::default()),
+            token_provider: Mutex::new(None),
             sync_lock: tokio::sync::Mutex::new(()),
             last_error: Mutex::new(None),
             clock: config.clock,
@@ -154,15 +158,30 @@ impl Runsheet {
             "courier action saved"
         );
         self.notify();
+        self.notify_sync(Vec::new(), false);
         Ok(id)
     }
 
     /// Pushes pending actions and pulls the server's changes. Safe to call at any time: one
     /// sync runs at a time, and a failed sync changes nothing and keeps every action queued.
+    /// When the server refuses the token, the token provider (if any) is asked for a fresh one
+    /// and the sync is retried once.
     pub async fn sync(&self) -> Result<SyncReport> {
         let _one_at_a_time = self.sync_lock.lock().await;
-        let result = sync::run(&self.store, &self.remote, self.clock.now()).await;
-        let touched = match &result {
+        let mut result = sync::run(&self.store, &self.remote, self.clock.now()).await;
+        if matches!(result, Err(Error::AuthRequired)) {
+            let provider = self
+                .token_provider
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            if let Some(token) = provider.and_then(|p| p.fresh_token()) {
+                tracing::info!("token refused; retrying once with a fresh token");
+                self.remote.set_token(token);
+                result = sync::run(&self.store, &self.remote, self.clock.now()).await;
+            }
+        }
+        let (touched, rejected_ids) = match &result {
             Ok(report) => {
                 *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 tracing::info!(
@@ -173,18 +192,78 @@ impl Runsheet {
                     pending = report.pending,
                     "sync done"
                 );
-                !report.changed_task_ids.is_empty()
+                (
+                    !report.changed_task_ids.is_empty(),
+                    report.rejected_ids.clone(),
+                )
             }
             Err(e) => {
                 tracing::warn!(error = %e, "sync failed; actions stay queued");
                 *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
-                false
+                (false, Vec::new())
             }
         };
         if touched {
             self.notify();
         }
+        self.notify_sync(rejected_ids, matches!(result, Err(Error::AuthRequired)));
         result
+    }
+
+    /// Sets (or clears) the shell's token provider, asked once for a fresh token on a 401.
+    pub fn set_token_provider(&self, provider: Option<Arc<dyn TokenProvider>>) {
+        *self
+            .token_provider
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = provider;
+    }
+
+    /// Subscribes to sync events (outbox state, rejections, sign-in needed); the listener gets
+    /// the current state at once.
+    pub fn subscribe_sync(&self, listener: Arc<dyn SyncListener>) -> Result<Subscription> {
+        let status = self.sync_status()?;
+        let id = self.sync_listeners.add(listener.clone());
+        listener.on_sync_event(SyncEvent {
+            status,
+            new_rejections: Vec::new(),
+            auth_required: false,
+        });
+        let weak = Arc::downgrade(&self.sync_listeners);
+        Ok(Subscription::new(move || {
+            if let Some(l) = weak.upgrade() {
+                l.remove(id);
+            }
+        }))
+    }
+
+    fn notify_sync(&self, rejected_ids: Vec<i64>, auth_required: bool) {
+        let listeners = self.sync_listeners.snapshot();
+        if listeners.is_empty() {
+            return;
+        }
+        let event = self.sync_status().and_then(|status| {
+            let new_rejections = if rejected_ids.is_empty() {
+                Vec::new()
+            } else {
+                self.rejections()?
+                    .into_iter()
+                    .filter(|r| rejected_ids.contains(&r.mutation_id))
+                    .collect()
+            };
+            Ok(SyncEvent {
+                status,
+                new_rejections,
+                auth_required,
+            })
+        });
+        match event {
+            Ok(event) => {
+                for l in listeners {
+                    l.on_sync_event(event.clone());
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "sync state unreadable for listeners"),
+        }
     }
 
     /// Replaces the bearer token (after the courier signs in again).
@@ -220,10 +299,7 @@ impl Runsheet {
     pub fn subscribe(&self, listener: Arc<dyn TaskListener>) -> Result<Subscription> {
         let tasks = self.tasks()?;
         let id = self.listeners.add(listener, &tasks);
-        Ok(Subscription {
-            listeners: Arc::downgrade(&self.listeners),
-            id,
-        })
+        Ok(Subscription::for_tasks(Arc::downgrade(&self.listeners), id))
     }
 
     fn notify(&self) {

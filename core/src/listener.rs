@@ -120,15 +120,29 @@ impl Listeners {
 
 /// Keeps a listener subscribed; dropping it or calling [`Subscription::cancel`] unsubscribes.
 pub struct Subscription {
-    pub(crate) listeners: Weak<Listeners>,
-    pub(crate) id: u64,
+    cancel: Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 impl Subscription {
+    pub(crate) fn new(cancel: impl FnOnce() + Send + 'static) -> Self {
+        Subscription {
+            cancel: Mutex::new(Some(Box::new(cancel))),
+        }
+    }
+
+    pub(crate) fn for_tasks(listeners: Weak<Listeners>, id: u64) -> Self {
+        Self::new(move || {
+            if let Some(l) = listeners.upgrade() {
+                l.remove(id);
+            }
+        })
+    }
+
     /// Stops updates to this listener. Safe to call more than once.
     pub fn cancel(&self) {
-        if let Some(l) = self.listeners.upgrade() {
-            l.remove(self.id);
+        let f = self.cancel.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(f) = f {
+            f();
         }
     }
 }
@@ -136,5 +150,57 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.cancel();
+    }
+}
+
+/// What a sync listener hears: the outbox's state after every action and sync attempt, and the
+/// actions the server refused in that sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncEvent {
+    /// Pending actions, their age and the last outcome.
+    pub status: crate::SyncStatus,
+    /// Actions the server refused in this sync (each reaches the shell once, here).
+    pub new_rejections: Vec<crate::Rejection>,
+    /// The server refused the token and no fresh one could be had: ask the courier to sign in.
+    pub auth_required: bool,
+}
+
+/// Receives [`SyncEvent`]s. Called after the change is saved, on the thread that made it.
+pub trait SyncListener: Send + Sync {
+    /// The outbox or the sync state changed.
+    fn on_sync_event(&self, event: SyncEvent);
+}
+
+/// The set of current sync listeners.
+#[derive(Default)]
+pub(crate) struct SyncListeners {
+    next_id: AtomicU64,
+    subs: Mutex<HashMap<u64, Arc<dyn SyncListener>>>,
+}
+
+impl SyncListeners {
+    pub(crate) fn add(&self, l: Arc<dyn SyncListener>) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.subs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, l);
+        id
+    }
+
+    pub(crate) fn remove(&self, id: u64) {
+        self.subs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+    }
+
+    pub(crate) fn snapshot(&self) -> Vec<Arc<dyn SyncListener>> {
+        self.subs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect()
     }
 }

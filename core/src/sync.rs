@@ -31,6 +31,14 @@ impl std::fmt::Debug for Token {
     }
 }
 
+/// Gives the core a fresh token when the server refuses the current one (implemented by the
+/// shell, which may refresh it with the platform's auth service). Called off the main thread;
+/// it may block. `None` means the courier must sign in again.
+pub trait TokenProvider: Send + Sync {
+    /// A new token, or `None`.
+    fn fresh_token(&self) -> Option<Token>;
+}
+
 /// The HTTP side of sync: talks protocol v1 to one server.
 pub struct Remote {
     http: reqwest::Client,
@@ -138,6 +146,8 @@ pub struct SyncReport {
     pub pulled_changes: u64,
     /// Tasks whose stored state changed.
     pub changed_task_ids: Vec<String>,
+    /// Mutation ids the server refused in this sync.
+    pub rejected_ids: Vec<i64>,
     /// Pending mutations left after the sync.
     pub pending: u64,
 }
@@ -190,6 +200,7 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
                     MutationOutcome::Duplicate => report.duplicates += 1,
                     MutationOutcome::Rejected { code, reason } => {
                         report.rejected += 1;
+                        report.rejected_ids.push(r.mutation_id);
                         tracing::warn!(
                             mutation_id = r.mutation_id,
                             code = code.as_str(),

@@ -212,3 +212,102 @@ fn bad_configuration_is_a_typed_error() {
     });
     assert!(matches!(r, Err(RunsheetError::Storage { .. })));
 }
+
+struct Provider {
+    token: Option<String>,
+    calls: std::sync::atomic::AtomicU32,
+}
+
+impl runsheet_ffi::TokenProvider for Provider {
+    fn fresh_token(&self) -> Option<String> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.token.clone()
+    }
+}
+
+#[derive(Default)]
+struct SyncEvents(std::sync::Mutex<Vec<runsheet_ffi::SyncEvent>>);
+
+impl runsheet_ffi::SyncListener for SyncEvents {
+    fn on_sync_event(&self, e: runsheet_ffi::SyncEvent) {
+        self.0.lock().unwrap().push(e);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_is_refreshed_once_through_the_shells_provider() {
+    let w = World::new();
+    let good = w.courier("c1", &["T1"]).await;
+    let core = w.open_core("phone", "expired-token");
+    let events = Arc::new(SyncEvents::default());
+    let _sub = core.subscribe_sync(events.clone()).unwrap();
+
+    // Without a provider: AuthRequired, and the shell hears it must ask for sign-in.
+    assert!(matches!(
+        core.sync().await,
+        Err(RunsheetError::AuthRequired)
+    ));
+    assert!(events.0.lock().unwrap().last().unwrap().auth_required);
+
+    // A provider that cannot help: asked once, still AuthRequired.
+    let none = Arc::new(Provider {
+        token: None,
+        calls: Default::default(),
+    });
+    core.set_token_provider(Some(none.clone()));
+    assert!(matches!(
+        core.sync().await,
+        Err(RunsheetError::AuthRequired)
+    ));
+    assert_eq!(none.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // A provider with a fresh token: asked once, the sync goes through, and later syncs use it.
+    let fresh = Arc::new(Provider {
+        token: Some(good),
+        calls: Default::default(),
+    });
+    core.set_token_provider(Some(fresh.clone()));
+    core.sync().await.unwrap();
+    core.sync().await.unwrap();
+    assert_eq!(fresh.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(core.tasks().unwrap().len(), 1);
+    assert!(!events.0.lock().unwrap().last().unwrap().auth_required);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_listener_hears_the_queue_failures_and_every_rejection() {
+    let mut w = World::new();
+    let token = w.courier("c1", &["T1", "T2"]).await;
+    let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    let events = Arc::new(SyncEvents::default());
+    let _sub = core.subscribe_sync(events.clone()).unwrap();
+    assert_eq!(events.0.lock().unwrap()[0].status.pending, 0);
+
+    w.dispatch.cancel_task("T1").await.unwrap();
+    core.mark_delivered("T1".into()).unwrap();
+    assert_eq!(events.0.lock().unwrap().last().unwrap().status.pending, 1);
+
+    w.kill_server();
+    assert!(core.sync().await.is_err());
+    {
+        let ev = events.0.lock().unwrap();
+        let last = ev.last().unwrap();
+        assert_eq!(last.status.pending, 1);
+        assert!(last.status.last_error.is_some());
+        assert!(last.new_rejections.is_empty());
+    }
+
+    w.restart_server();
+    core.sync().await.unwrap();
+    let ev = events.0.lock().unwrap();
+    let last = ev.last().unwrap();
+    assert_eq!(last.status.pending, 0);
+    assert!(last.status.last_error.is_none());
+    assert_eq!(last.new_rejections.len(), 1);
+    assert_eq!(last.new_rejections[0].task_id, "T1");
+    assert_eq!(last.new_rejections[0].code, "invalid_state");
+    // Each rejection is announced once.
+    let announced: usize = ev.iter().map(|e| e.new_rejections.len()).sum();
+    assert_eq!(announced, 1);
+}
