@@ -412,7 +412,7 @@ impl core::Clock for ClockBridge {
 /// One courier's Runsheet: the task list, actions and sync.
 #[derive(uniffi::Object)]
 pub struct Runsheet {
-    inner: core::Runsheet,
+    inner: Arc<core::Runsheet>,
 }
 
 impl Runsheet {
@@ -426,7 +426,9 @@ impl Runsheet {
             token: core::Token::new(config.token),
             clock,
         })?;
-        Ok(Arc::new(Runsheet { inner }))
+        Ok(Arc::new(Runsheet {
+            inner: Arc::new(inner),
+        }))
     }
 }
 
@@ -519,6 +521,27 @@ impl Runsheet {
             .inner
             .subscribe_sync(Arc::new(SyncListenerBridge(listener)))?;
         Ok(Subscription::wrap(sub))
+    }
+
+    /// Syncs on its own from now on: at once, after each action, when `network_available()` is
+    /// called, and every `interval_seconds`; failures back off exponentially with jitter.
+    pub fn start_auto_sync(&self, interval_seconds: u32) -> Result<(), RunsheetError> {
+        let policy = core::AutoSyncPolicy {
+            interval: std::time::Duration::from_secs(u64::from(interval_seconds.max(1))),
+            ..Default::default()
+        };
+        Ok(self.inner.start_auto_sync(policy)?)
+    }
+
+    /// Stops automatic sync.
+    pub fn stop_auto_sync(&self) {
+        self.inner.stop_auto_sync();
+    }
+
+    /// The platform reports connectivity (Android ConnectivityManager, iOS NWPathMonitor): with
+    /// auto-sync on, sync now and forget the backoff.
+    pub fn network_available(&self) {
+        self.inner.network_available();
     }
 
     /// Sets the provider asked for a fresh token when the server refuses the current one;

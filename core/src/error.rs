@@ -55,6 +55,8 @@ pub enum Error {
         code: String,
         /// The server's explanation.
         reason: String,
+        /// Seconds the server asked the client to wait (`Retry-After`), if it did.
+        retry_after: Option<u64>,
     },
     /// The server's answer could not be understood; nothing was applied.
     #[error("unreadable server answer: {0}")]
@@ -71,6 +73,16 @@ impl Error {
             Error::Offline(_) | Error::BadResponse(_) => true,
             Error::Server { status, .. } => *status >= 500 || *status == 429,
             _ => false,
+        }
+    }
+}
+
+impl Error {
+    /// The wait the server asked for, if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::Server { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 }

@@ -11,6 +11,7 @@
 
 #![deny(missing_docs)]
 
+pub mod autosync;
 pub mod error;
 pub mod listener;
 pub mod outbox;
@@ -22,6 +23,7 @@ pub mod task;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+pub use autosync::AutoSyncPolicy;
 pub use error::{Error, Result};
 pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
 pub use outbox::Rejection;
@@ -29,6 +31,7 @@ pub use runsheet_protocol::{Action, TaskKind, TaskStatus};
 pub use sync::{SyncReport, Token, TokenProvider};
 pub use task::{Stop, Task};
 
+use autosync::AutoSync;
 use listener::{Listeners, SyncListeners};
 use store::{meta_get, Store};
 use sync::Remote;
@@ -95,6 +98,7 @@ pub struct Runsheet {
     sync_lock: tokio::sync::Mutex<()>,
     last_error: Mutex<Option<String>>,
     clock: Arc<dyn Clock>,
+    auto_sync: Mutex<Option<AutoSync>>,
 }
 
 impl Runsheet {
@@ -111,6 +115,7 @@ impl Runsheet {
             sync_lock: tokio::sync::Mutex::new(()),
             last_error: Mutex::new(None),
             clock: config.clock,
+            auto_sync: Mutex::new(None),
         })
     }
 
@@ -159,6 +164,14 @@ impl Runsheet {
         );
         self.notify();
         self.notify_sync(Vec::new(), false);
+        if let Some(a) = self
+            .auto_sync
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            a.kick();
+        }
         Ok(id)
     }
 
@@ -208,6 +221,36 @@ impl Runsheet {
         }
         self.notify_sync(rejected_ids, matches!(result, Err(Error::AuthRequired)));
         result
+    }
+
+    /// Starts syncing on its own: now, after each action, on [`Runsheet::network_available`]
+    /// and every `policy.interval`, backing off on failures. Replaces a running loop.
+    pub fn start_auto_sync(self: &Arc<Self>, policy: AutoSyncPolicy) -> Result<()> {
+        let a = AutoSync::start(Arc::downgrade(self), policy)
+            .map_err(|e| Error::InvalidArgument(format!("cannot start auto-sync: {e}")))?;
+        *self.auto_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
+        Ok(())
+    }
+
+    /// Stops automatic sync (explicit `sync()` calls still work).
+    pub fn stop_auto_sync(&self) {
+        self.auto_sync
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+    }
+
+    /// The shell's hint that the network is back: with auto-sync on, sync now and forget the
+    /// backoff.
+    pub fn network_available(&self) {
+        if let Some(a) = self
+            .auto_sync
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            a.network_available();
+        }
     }
 
     /// Sets (or clears) the shell's token provider, asked once for a fresh token on a 401.

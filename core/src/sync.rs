@@ -113,6 +113,12 @@ fn transport_error(e: reqwest::Error) -> Error {
 
 async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
     let status = resp.status();
+    // Only the delta-seconds form; an HTTP date is treated as "no advice".
+    let retry_after = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
     let bytes = resp.bytes().await.map_err(transport_error)?;
     if status.is_success() {
         return serde_json::from_slice(&bytes)
@@ -130,6 +136,7 @@ async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
         status: status.as_u16(),
         code,
         reason,
+        retry_after,
     })
 }
 

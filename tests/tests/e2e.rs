@@ -311,3 +311,54 @@ async fn the_sync_listener_hears_the_queue_failures_and_every_rejection() {
     let announced: usize = ev.iter().map(|e| e.new_rejections.len()).sum();
     assert_eq!(announced, 1);
 }
+
+/// Polls `f` every 20 ms for up to 20 s: a behavioural wait, not a timing assertion.
+async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    for _ in 0..1000 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_sync_sends_actions_by_itself_and_resumes_when_the_network_returns() {
+    let mut w = World::new();
+    let token = w.courier("c1", &["T1", "T2"]).await;
+    let core = w.open_core("phone", &token);
+    // A long interval: only the start, the actions and the network hint trigger syncs here.
+    core.start_auto_sync(3600).unwrap();
+    eventually("the first automatic sync pulls the tasks", || {
+        core.tasks().map(|t| t.len() == 2).unwrap_or(false)
+    })
+    .await;
+
+    core.mark_delivered("T1".into()).unwrap();
+    eventually("the action is pushed without a sync() call", || {
+        core.sync_status().map(|s| s.pending == 0).unwrap_or(false)
+    })
+    .await;
+
+    w.kill_server();
+    core.mark_delivered("T2".into()).unwrap();
+    eventually("the failed attempt is recorded", || {
+        core.sync_status()
+            .map(|s| s.last_error.is_some())
+            .unwrap_or(false)
+    })
+    .await;
+    assert_eq!(core.sync_status().unwrap().pending, 1);
+
+    w.restart_server();
+    core.network_available();
+    eventually("the queued action goes out after the network hint", || {
+        core.sync_status().map(|s| s.pending == 0).unwrap_or(false)
+    })
+    .await;
+    let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
+    let tasks: Vec<&str> = recorded.iter().map(|m| m.task_id.as_str()).collect();
+    assert_eq!(tasks, ["T1", "T2"]);
+    core.stop_auto_sync();
+}

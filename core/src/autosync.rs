@@ -1,0 +1,198 @@
+//! Automatic sync: after each courier action, when the shell says the network is back, and
+//! periodically; failures back off exponentially with jitter and honour the server's
+//! `Retry-After`. The policy lives here so that no shell re-implements it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use rand::Rng;
+use tokio::sync::Notify;
+
+use crate::error::Error;
+use crate::Runsheet;
+
+/// When to sync on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AutoSyncPolicy {
+    /// Sync at least this often while all is well.
+    pub interval: Duration,
+    /// First retry delay after a failure (doubled each further failure).
+    pub base_backoff: Duration,
+    /// Longest wait between attempts.
+    pub max_backoff: Duration,
+}
+
+impl Default for AutoSyncPolicy {
+    fn default() -> Self {
+        AutoSyncPolicy {
+            interval: Duration::from_secs(60),
+            base_backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(300),
+        }
+    }
+}
+
+impl AutoSyncPolicy {
+    /// The wait after `failures` consecutive failures (0 = none): half the exponential step plus
+    /// a random part of the other half ("equal jitter", so phones that lost the network together
+    /// do not retry together), never less than the server's `Retry-After`, never more than
+    /// `max_backoff` unless the server asked for longer.
+    pub fn delay(&self, failures: u32, retry_after: Option<u64>, rng: &mut impl Rng) -> Duration {
+        let base = if failures == 0 {
+            self.interval
+        } else {
+            let exp = self
+                .base_backoff
+                .saturating_mul(1u32 << (failures - 1).min(20));
+            let step = exp.min(self.max_backoff);
+            let half = step / 2;
+            half + rng.gen_range(Duration::ZERO..=half)
+        };
+        match retry_after {
+            Some(s) => base.max(Duration::from_secs(s)),
+            None => base,
+        }
+    }
+}
+
+/// The running loop's controls, kept by the core.
+pub(crate) struct AutoSync {
+    kick: Arc<Notify>,
+    reset: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+}
+
+impl AutoSync {
+    /// Starts the loop on its own thread. It holds only a weak reference to the core, so
+    /// dropping the core ends it.
+    pub(crate) fn start(core: Weak<Runsheet>, policy: AutoSyncPolicy) -> std::io::Result<Self> {
+        let kick = Arc::new(Notify::new());
+        let reset = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (k, r, s) = (kick.clone(), reset.clone(), stop.clone());
+        std::thread::Builder::new()
+            .name("runsheet-autosync".into())
+            .spawn(move || rt.block_on(run(core, policy, k, r, s)))?;
+        Ok(AutoSync { kick, reset, stop })
+    }
+
+    /// Sync soon (after an action).
+    pub(crate) fn kick(&self) {
+        self.kick.notify_one();
+    }
+
+    /// The network is back: forget the backoff and sync now.
+    pub(crate) fn network_available(&self) {
+        self.reset.store(true, Ordering::SeqCst);
+        self.kick.notify_one();
+    }
+}
+
+impl Drop for AutoSync {
+    fn drop(&mut self) {
+        // Not joined: the loop may be the one dropping the core.
+        self.stop.store(true, Ordering::SeqCst);
+        self.kick.notify_one();
+    }
+}
+
+async fn run(
+    core: Weak<Runsheet>,
+    policy: AutoSyncPolicy,
+    kick: Arc<Notify>,
+    reset: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+) {
+    let mut rng = rand::thread_rng();
+    let mut failures: u32 = 0;
+    let mut retry_after = None;
+    // Sync once at start: the app was just opened or the loop just enabled.
+    let mut wait = Duration::ZERO;
+    loop {
+        if wait > Duration::ZERO {
+            tokio::select! {
+                _ = kick.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        if reset.swap(false, Ordering::SeqCst) {
+            failures = 0;
+            retry_after = None;
+        }
+        let Some(core) = core.upgrade() else { break };
+        let outcome = core.sync().await;
+        drop(core);
+        match outcome {
+            Ok(_) => {
+                failures = 0;
+                retry_after = None;
+            }
+            Err(Error::AuthRequired) => {
+                // Retrying cannot help until the courier signs in; wait for a kick.
+                tracing::info!("auto-sync paused until the courier signs in again");
+                kick.notified().await;
+                continue;
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                retry_after = e.retry_after();
+            }
+        }
+        wait = policy.delay(failures, retry_after, &mut rng);
+        tracing::debug!(
+            failures,
+            wait_ms = wait.as_millis() as u64,
+            "auto-sync waiting"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let p = AutoSyncPolicy {
+            interval: Duration::from_secs(60),
+            base_backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(300),
+        };
+        let mut rng = StdRng::seed_from_u64(7);
+        assert_eq!(p.delay(0, None, &mut rng), Duration::from_secs(60));
+        for failures in 1..=12u32 {
+            let step = (Duration::from_secs(2) * 2u32.pow(failures - 1)).min(p.max_backoff);
+            for _ in 0..50 {
+                let d = p.delay(failures, None, &mut rng);
+                assert!(
+                    d >= step / 2 && d <= step,
+                    "{failures}: {d:?} not in [{:?}, {step:?}]",
+                    step / 2
+                );
+            }
+        }
+        // Jitter really varies.
+        let a: Vec<Duration> = (0..10).map(|_| p.delay(5, None, &mut rng)).collect();
+        assert!(a.iter().any(|d| *d != a[0]));
+        // No overflow at absurd failure counts.
+        assert!(p.delay(u32::MAX, None, &mut rng) <= p.max_backoff);
+    }
+
+    #[test]
+    fn retry_after_is_a_floor() {
+        let p = AutoSyncPolicy::default();
+        let mut rng = StdRng::seed_from_u64(1);
+        assert!(p.delay(1, Some(120), &mut rng) >= Duration::from_secs(120));
+        assert!(p.delay(0, Some(600), &mut rng) >= Duration::from_secs(600));
+        assert!(p.delay(1, Some(0), &mut rng) <= Duration::from_secs(2));
+    }
+}
