@@ -109,7 +109,6 @@ async fn run(
 ) {
     let mut rng = rand::thread_rng();
     let mut failures: u32 = 0;
-    let mut retry_after = None;
     // Sync once at start: the app was just opened or the loop just enabled.
     let mut wait = Duration::ZERO;
     loop {
@@ -124,15 +123,14 @@ async fn run(
         }
         if reset.swap(false, Ordering::SeqCst) {
             failures = 0;
-            retry_after = None;
         }
         let Some(core) = core.upgrade() else { break };
         let outcome = core.sync().await;
         drop(core);
-        match outcome {
+        let retry_after = match outcome {
             Ok(_) => {
                 failures = 0;
-                retry_after = None;
+                None
             }
             Err(Error::AuthRequired) => {
                 // Retrying cannot help until the courier signs in; wait for a kick.
@@ -142,9 +140,9 @@ async fn run(
             }
             Err(e) => {
                 failures = failures.saturating_add(1);
-                retry_after = e.retry_after();
+                e.retry_after()
             }
-        }
+        };
         wait = policy.delay(failures, retry_after, &mut rng);
         tracing::debug!(
             failures,
