@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use tokio::sync::oneshot;
 
@@ -79,20 +79,53 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
 }
 
-/// The router, for tests that call it without a socket.
-pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/v1/sync/push", post(sync_api::push))
-        .route("/v1/sync/pull", get(sync_api::pull))
-        .route("/v1/dispatch/couriers", post(dispatch_api::create_courier))
-        .route("/v1/dispatch/tasks", post(dispatch_api::create_task))
-        .route("/v1/dispatch/tasks/{id}", get(dispatch_api::get_task))
-        .route(
+/// Every route: method, path and handler. The router and [`route_table`] are both built from
+/// this list, and a test checks `docs/openapi.json` against [`route_table`].
+fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("GET", "/healthz", get(|| async { "ok" })),
+        ("POST", "/v1/sync/push", post(sync_api::push)),
+        ("GET", "/v1/sync/pull", get(sync_api::pull)),
+        (
+            "POST",
+            "/v1/dispatch/couriers",
+            post(dispatch_api::create_courier),
+        ),
+        (
+            "POST",
+            "/v1/dispatch/tasks",
+            post(dispatch_api::create_task),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/tasks/{id}",
+            get(dispatch_api::get_task),
+        ),
+        (
+            "POST",
             "/v1/dispatch/tasks/{id}/cancel",
             post(dispatch_api::cancel_task),
-        )
-        .route("/v1/dispatch/mutations", get(dispatch_api::list_mutations))
+        ),
+        (
+            "GET",
+            "/v1/dispatch/mutations",
+            get(dispatch_api::list_mutations),
+        ),
+    ]
+}
+
+/// The (method, path) of every route the server serves, in OpenAPI path syntax.
+pub fn route_table() -> Vec<(&'static str, &'static str)> {
+    routes().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+/// The router, for tests that call it without a socket.
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (_, path, handler) in routes() {
+        router = router.route(path, handler);
+    }
+    router
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
