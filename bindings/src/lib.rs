@@ -286,6 +286,8 @@ pub struct SyncStatus {
     pub last_success_at: Option<i64>,
     /// Why the last sync failed, if it did.
     pub last_error: Option<String>,
+    /// Server time minus device time at the last pull, seconds (warn the courier when large).
+    pub clock_offset_seconds: Option<i64>,
 }
 
 impl From<core::SyncStatus> for SyncStatus {
@@ -295,6 +297,7 @@ impl From<core::SyncStatus> for SyncStatus {
             oldest_pending_at: s.oldest_pending_at,
             last_success_at: s.last_success_at,
             last_error: s.last_error,
+            clock_offset_seconds: s.clock_offset_seconds,
         }
     }
 }

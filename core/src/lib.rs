@@ -86,6 +86,9 @@ pub struct SyncStatus {
     pub last_success_at: Option<i64>,
     /// Why the last sync failed, if it did (no personal data).
     pub last_error: Option<String>,
+    /// Server time minus device time at the last pull, seconds (positive: the device clock is
+    /// behind). Lets the shell warn about a wrong clock and the server order events.
+    pub clock_offset_seconds: Option<i64>,
 }
 
 /// One courier's device: the store, the sync client and the listeners.
@@ -316,15 +319,17 @@ impl Runsheet {
 
     /// Pending actions, their age and the last sync's outcome.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let (pending, oldest_pending_at, last_ok) = self.store.read(|c| {
+        let (pending, oldest_pending_at, last_ok, offset) = self.store.read(|c| {
             let (n, oldest) = outbox::stats(c)?;
             let last = meta_get(c, "last_sync_ok")?.and_then(|v| v.parse().ok());
-            Ok((n, oldest, last))
+            let offset = meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok());
+            Ok((n, oldest, last, offset))
         })?;
         Ok(SyncStatus {
             pending,
             oldest_pending_at,
             last_success_at: last_ok,
+            clock_offset_seconds: offset,
             last_error: self
                 .last_error
                 .lock()

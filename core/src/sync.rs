@@ -291,6 +291,10 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
         }
         meta_set(tx, "pull_cursor", &next.to_string())?;
         meta_set(tx, "last_sync_ok", &now.to_string())?;
+        if let Some(last) = pages.last() {
+            // How far the device clock is from the server's (positive: the device is behind).
+            meta_set(tx, "clock_offset", &(last.server_time - now).to_string())?;
+        }
         Ok(())
     })?;
     report.pending = store.read(outbox::stats)?.0;

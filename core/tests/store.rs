@@ -290,3 +290,52 @@ fn a_task_removed_by_the_server_keeps_its_pending_actions() {
     assert!(store.read(|c| task::get(c, "A")).unwrap().is_none());
     assert_eq!(store.read(|c| outbox::pending(c, 10)).unwrap().len(), 1);
 }
+
+#[test]
+fn a_full_disk_refuses_the_action_and_leaves_the_store_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("d.db")).unwrap();
+    store
+        .write(|tx| task::upsert_from_server(tx, &doc("A")))
+        .unwrap();
+    // Cap the file at its current size: the next write that needs a page fails as on a full disk.
+    store
+        .read(|c| {
+            let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            c.pragma_update(None, "max_page_count", pages)?;
+            Ok(())
+        })
+        .unwrap();
+    let deliver = Action::Delivered {
+        task_id: "A".into(),
+    };
+    let big = Action::Delivered {
+        task_id: "A".repeat(200_000),
+    };
+    let r = store.write(|tx| {
+        task::apply_action(tx, &deliver)?;
+        outbox::enqueue(tx, &big, 1)
+    });
+    match r {
+        Err(Error::Sqlite(e)) => assert_eq!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DiskFull),
+            "{e}"
+        ),
+        other => panic!("expected a full-disk error, got {other:?}"),
+    }
+    let a = store.read(|c| task::get(c, "A")).unwrap().unwrap();
+    assert_eq!(a.status, TaskStatus::Assigned, "half an action was saved");
+    assert_eq!(store.read(outbox::stats).unwrap().0, 0);
+    // Room again: the same action goes through.
+    store
+        .read(|c| Ok(c.pragma_update(None, "max_page_count", 1_000_000)?))
+        .unwrap();
+    store
+        .write(|tx| {
+            task::apply_action(tx, &deliver)?;
+            outbox::enqueue(tx, &deliver, 1)
+        })
+        .unwrap();
+    assert_eq!(store.read(outbox::stats).unwrap().0, 1);
+}

@@ -14,7 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// What the proxy does to one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Forward it and its answer untouched.
     None,
@@ -32,6 +32,22 @@ pub enum Fault {
     TruncateResponse,
     /// Reset the connection after reading the request, without forwarding.
     Reset,
+    /// Answer with these raw bytes (a whole HTTP response) without forwarding: garbage,
+    /// wrong-but-valid JSON, a 503 with `Retry-After`.
+    Respond(Vec<u8>),
+}
+
+impl Fault {
+    /// A canned `HTTP/1.1 <status>` answer with a JSON content type and extra header lines.
+    pub fn respond(status: u16, extra_headers: &str, body: &str) -> Fault {
+        Fault::Respond(
+            format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra_headers}connection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes(),
+        )
+    }
 }
 
 const ALL: [Fault; 7] = [
@@ -47,6 +63,8 @@ const ALL: [Fault; 7] = [
 struct State {
     rng: StdRng,
     fault_rate: f64,
+    /// When set, the next requests get these faults in order (then none), ignoring the rate.
+    script: Option<std::collections::VecDeque<Fault>>,
     upstream: SocketAddr,
     log: Vec<Fault>,
 }
@@ -67,6 +85,7 @@ impl FaultProxy {
         let state = Arc::new(Mutex::new(State {
             rng: StdRng::seed_from_u64(seed),
             fault_rate,
+            script: None,
             upstream,
             log: Vec::new(),
         }));
@@ -85,6 +104,14 @@ impl FaultProxy {
     /// `http://addr`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Starts a proxy that applies `script` to the next requests, one fault each, in order,
+    /// and forwards everything after untouched.
+    pub async fn scripted(upstream: SocketAddr, script: Vec<Fault>) -> std::io::Result<Self> {
+        let p = Self::start(upstream, 0, 0.0).await?;
+        p.state.lock().expect("proxy lock").script = Some(script.into());
+        Ok(p)
     }
 
     /// Changes the fault rate (0 for a clean network).
@@ -161,14 +188,23 @@ async fn handle(mut conn: TcpStream, st: Arc<Mutex<State>>) -> std::io::Result<(
     };
     let (fault, upstream, delay_ms) = {
         let mut s = st.lock().expect("proxy lock");
-        let rate = s.fault_rate.clamp(0.0, 1.0);
-        let fault = if s.rng.gen_bool(rate) {
-            ALL[s.rng.gen_range(0..ALL.len())]
-        } else {
-            Fault::None
+        let scripted = s
+            .script
+            .as_mut()
+            .map(|q| q.pop_front().unwrap_or(Fault::None));
+        let fault = match scripted {
+            Some(f) => f,
+            None => {
+                let rate = s.fault_rate.clamp(0.0, 1.0);
+                if s.rng.gen_bool(rate) {
+                    ALL[s.rng.gen_range(0..ALL.len())].clone()
+                } else {
+                    Fault::None
+                }
+            }
         };
         let delay = s.rng.gen_range(1..30);
-        s.log.push(fault);
+        s.log.push(fault.clone());
         (fault, s.upstream, delay)
     };
     match fault {
@@ -199,6 +235,9 @@ async fn handle(mut conn: TcpStream, st: Arc<Mutex<State>>) -> std::io::Result<(
         Fault::TruncateResponse => {
             let resp = forward(upstream, &req).await?;
             conn.write_all(&resp[..resp.len() / 2]).await?;
+        }
+        Fault::Respond(bytes) => {
+            conn.write_all(&bytes).await?;
         }
         Fault::Reset => {
             // SO_LINGER 0: close sends RST instead of FIN.
