@@ -21,6 +21,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use tokio::sync::oneshot;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 pub use client::{DispatchError, Dispatcher};
 pub use db::{Db, DbError};
@@ -125,10 +126,31 @@ pub fn app(state: AppState) -> Router {
     for (_, path, handler) in routes() {
         router = router.route(path, handler);
     }
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
     router
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Outermost last: a request id is set (or kept from the caller), logged on the request's
+        // span with method and path only (no query, no headers: no tokens), and echoed back.
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        request_id = %id,
+                        method = %req.method(),
+                        path = %req.uri().path()
+                    )
+                },
+            ),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }
 

@@ -383,3 +383,25 @@ async fn an_oversized_body_is_refused_with_413() {
     let body: ErrorBody = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(body.error, "too_large");
 }
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id() {
+    let e = env().await;
+    let r = e
+        .http
+        .get(format!("{}/healthz", e.server.url()))
+        .send()
+        .await
+        .unwrap();
+    let id = r.headers().get("x-request-id").expect("a request id");
+    assert_eq!(id.to_str().unwrap().len(), 36, "a UUID");
+    // A caller's id is kept, so a platform can follow one request across systems.
+    let r = e
+        .http
+        .get(format!("{}/healthz", e.server.url()))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "trace-me-42");
+}
