@@ -273,6 +273,8 @@ pub struct SyncReport {
     pub pulled_changes: u64,
     /// Actions still waiting.
     pub pending: u64,
+    /// Attachments uploaded in this sync.
+    pub uploaded: u64,
 }
 
 /// Whether the courier's actions have left the phone.
@@ -288,6 +290,8 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// Server time minus device time at the last pull, seconds (warn the courier when large).
     pub clock_offset_seconds: Option<i64>,
+    /// Proof attachments not yet uploaded.
+    pub pending_uploads: u64,
 }
 
 impl From<core::SyncStatus> for SyncStatus {
@@ -298,6 +302,7 @@ impl From<core::SyncStatus> for SyncStatus {
             last_success_at: s.last_success_at,
             last_error: s.last_error,
             clock_offset_seconds: s.clock_offset_seconds,
+            pending_uploads: s.pending_uploads,
         }
     }
 }
@@ -396,6 +401,48 @@ impl Subscription {
     }
 }
 
+/// Where a proof attachment is on its way to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum UploadState {
+    /// Waiting for the network.
+    Pending,
+    /// On the server.
+    Uploaded,
+    /// The file disappeared or changed before it was sent: tell the courier.
+    Missing,
+}
+
+/// A proof attachment (photo, signature) recorded on the phone.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Attachment {
+    /// SHA-256 of the bytes, lowercase hex: what actions refer to.
+    pub sha256: String,
+    /// The file.
+    pub path: String,
+    /// Bytes.
+    pub size: u64,
+    /// Upload state.
+    pub state: UploadState,
+    /// Failed upload attempts so far.
+    pub attempts: u32,
+}
+
+impl From<core::Attachment> for Attachment {
+    fn from(a: core::Attachment) -> Self {
+        Attachment {
+            sha256: a.sha256,
+            path: a.path,
+            size: a.size,
+            state: match a.state {
+                core::UploadState::Pending => UploadState::Pending,
+                core::UploadState::Uploaded => UploadState::Uploaded,
+                core::UploadState::Missing => UploadState::Missing,
+            },
+            attempts: a.attempts,
+        }
+    }
+}
+
 /// The device's clock as the core reads it. Apps use the system clock (the plain constructor);
 /// the QA harness passes a virtual clock to replay a shift deterministically.
 #[uniffi::export(with_foreign)]
@@ -473,6 +520,33 @@ impl Runsheet {
         Ok(())
     }
 
+    /// Records a photo or signature file the app wrote (in its private storage) for upload;
+    /// returns it with the SHA-256 that `mark_delivered_with_proof` takes.
+    pub fn attach_file(&self, path: String) -> Result<Attachment, RunsheetError> {
+        Ok(self.inner.attach_file(std::path::Path::new(&path))?.into())
+    }
+
+    /// Marks the task delivered with proof attachments; saved at once, files sent later.
+    pub fn mark_delivered_with_proof(
+        &self,
+        task_id: String,
+        attachment_hashes: Vec<String>,
+    ) -> Result<(), RunsheetError> {
+        self.inner
+            .mark_delivered_with_proof(&task_id, attachment_hashes)?;
+        Ok(())
+    }
+
+    /// Every attachment with its upload state (for an upload progress view).
+    pub fn attachments(&self) -> Result<Vec<Attachment>, RunsheetError> {
+        Ok(self
+            .inner
+            .attachments()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// Sends saved actions and fetches the dispatcher's changes. Call it after each action, when
     /// the network comes back, and periodically; a failure keeps every action saved.
     pub async fn sync(&self) -> Result<SyncReport, RunsheetError> {
@@ -483,6 +557,7 @@ impl Runsheet {
             rejected: r.rejected,
             pulled_changes: r.pulled_changes,
             pending: r.pending,
+            uploaded: r.uploaded,
         })
     }
 

@@ -140,7 +140,7 @@ fn main() {
                             revision: 1,
                         },
                     )?;
-                    let a = Action::Delivered { task_id: id };
+                    let a = Action::delivered(id);
                     task::apply_action(tx, &a)?;
                     outbox::enqueue(tx, &a, 0)?;
                 }

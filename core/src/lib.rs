@@ -11,6 +11,7 @@
 
 #![deny(missing_docs)]
 
+pub mod attachment;
 pub mod autosync;
 pub mod error;
 pub mod listener;
@@ -23,6 +24,7 @@ pub mod task;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+pub use attachment::{Attachment, UploadState};
 pub use autosync::AutoSyncPolicy;
 pub use error::{Error, Result};
 pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
@@ -89,6 +91,8 @@ pub struct SyncStatus {
     /// Server time minus device time at the last pull, seconds (positive: the device clock is
     /// behind). Lets the shell warn about a wrong clock and the server order events.
     pub clock_offset_seconds: Option<i64>,
+    /// Proof attachments not yet uploaded.
+    pub pending_uploads: u64,
 }
 
 /// One courier's device: the store, the sync client and the listeners.
@@ -146,9 +150,38 @@ impl Runsheet {
     /// Marks the task delivered: the new state and its outbox mutation are saved in one
     /// transaction before this returns. Returns the mutation id.
     pub fn mark_delivered(&self, task_id: &str) -> Result<i64> {
+        self.act(Action::delivered(task_id.to_owned()))
+    }
+
+    /// Marks the task delivered with proof attachments (recorded with
+    /// [`Runsheet::attach_file`]). The delivery is saved at once; the files follow when the
+    /// network allows.
+    pub fn mark_delivered_with_proof(&self, task_id: &str, proof: Vec<String>) -> Result<i64> {
+        for sha in &proof {
+            if self.store.read(|c| attachment::get(c, sha))?.is_none() {
+                return Err(Error::InvalidArgument(format!(
+                    "attachment {sha} was not recorded on this phone"
+                )));
+            }
+        }
         self.act(Action::Delivered {
             task_id: task_id.to_owned(),
+            proof,
         })
+    }
+
+    /// Records a file the shell wrote (photo, signature) for upload and returns it with its
+    /// SHA-256, the id actions refer to.
+    pub fn attach_file(&self, path: &std::path::Path) -> Result<Attachment> {
+        let now = self.clock.now();
+        let a = self.store.write(|tx| attachment::record(tx, path, now))?;
+        self.notify_sync(Vec::new(), false);
+        Ok(a)
+    }
+
+    /// Every attachment and its upload state.
+    pub fn attachments(&self) -> Result<Vec<Attachment>> {
+        self.store.read(attachment::list)
     }
 
     fn act(&self, action: Action) -> Result<i64> {
@@ -319,17 +352,19 @@ impl Runsheet {
 
     /// Pending actions, their age and the last sync's outcome.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let (pending, oldest_pending_at, last_ok, offset) = self.store.read(|c| {
+        let (pending, oldest_pending_at, last_ok, offset, uploads) = self.store.read(|c| {
             let (n, oldest) = outbox::stats(c)?;
             let last = meta_get(c, "last_sync_ok")?.and_then(|v| v.parse().ok());
             let offset = meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok());
-            Ok((n, oldest, last, offset))
+            let uploads = attachment::pending(c)?.len() as u64;
+            Ok((n, oldest, last, offset, uploads))
         })?;
         Ok(SyncStatus {
             pending,
             oldest_pending_at,
             last_success_at: last_ok,
             clock_offset_seconds: offset,
+            pending_uploads: uploads,
             last_error: self
                 .last_error
                 .lock()

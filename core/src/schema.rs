@@ -56,6 +56,19 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX outbox_by_task ON outbox(task_id, mutation_id);
     "#,
+    // v3: proof attachments waiting for (or done with) their upload.
+    r#"
+    CREATE TABLE attachments (
+        sha256      TEXT PRIMARY KEY,
+        path        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'uploaded', 'missing')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        created_at  INTEGER NOT NULL,
+        uploaded_at INTEGER
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -92,6 +92,21 @@ impl Remote {
         decode(resp).await
     }
 
+    /// `PUT /v1/attachments/{sha256}`.
+    pub async fn put_attachment(&self, sha: &str, bytes: Vec<u8>) -> Result<()> {
+        let resp = self
+            .http
+            .put(format!("{}/v1/attachments/{sha}", self.base))
+            .header(reqwest::header::AUTHORIZATION, self.bearer())
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes)
+            .timeout(Duration::from_secs(120))
+            .send()
+            .await
+            .map_err(transport_error)?;
+        decode::<serde_json::Value>(resp).await.map(|_| ())
+    }
+
     /// `GET /v1/sync/pull`.
     pub async fn pull(&self, client_id: &str, cursor: i64) -> Result<PullResponse> {
         let resp = self
@@ -157,6 +172,8 @@ pub struct SyncReport {
     pub rejected_ids: Vec<i64>,
     /// Pending mutations left after the sync.
     pub pending: u64,
+    /// Attachments uploaded in this sync.
+    pub uploaded: u64,
 }
 
 /// Pushes every pending mutation, then pulls and applies the server's changes.
@@ -299,5 +316,57 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
     })?;
     report.pending = store.read(outbox::stats)?.0;
     report.changed_task_ids = changed.into_iter().collect();
+    report.uploaded = upload_attachments(store, remote, now).await?;
     Ok(report)
+}
+
+/// Uploads pending attachments, oldest first, after the actions that refer to them have gone.
+/// A failed upload stays queued for the next sync and does not fail this one (the courier's
+/// actions are already on the server); a refused token does.
+async fn upload_attachments(store: &Store, remote: &Remote, now: i64) -> Result<u64> {
+    use crate::attachment::{self, UploadState};
+    let mut uploaded = 0;
+    for a in store.read(attachment::pending)? {
+        let bytes = match std::fs::read(&a.path) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = %e, "attachment file gone before upload");
+                let note = format!("file unreadable: {}", e.kind());
+                store.write(|tx| {
+                    attachment::set_state(tx, &a.sha256, UploadState::Missing, Some(&note), now)
+                })?;
+                continue;
+            }
+        };
+        match remote.put_attachment(&a.sha256, bytes).await {
+            Ok(()) => {
+                store.write(|tx| {
+                    attachment::set_state(tx, &a.sha256, UploadState::Uploaded, None, now)
+                })?;
+                uploaded += 1;
+            }
+            Err(Error::AuthRequired) => return Err(Error::AuthRequired),
+            Err(Error::Server { code, .. }) if code == "hash_mismatch" => {
+                // The file changed after it was recorded: the evidence no longer matches.
+                store.write(|tx| {
+                    attachment::set_state(
+                        tx,
+                        &a.sha256,
+                        UploadState::Missing,
+                        Some("file changed after it was recorded"),
+                        now,
+                    )
+                })?;
+            }
+            Err(e) => {
+                let note = e.to_string();
+                store.write(|tx| {
+                    attachment::set_state(tx, &a.sha256, UploadState::Pending, Some(&note), now)
+                })?;
+                tracing::info!(error = %e, "attachment upload deferred");
+                break;
+            }
+        }
+    }
+    Ok(uploaded)
 }

@@ -127,19 +127,8 @@ fn every_shipped_schema_upgrades_to_the_fresh_schema_keeping_its_data() {
         // New mutation ids continue after the old ones.
         store
             .write(|tx| {
-                task::apply_action(
-                    tx,
-                    &Action::Delivered {
-                        task_id: "T-2".into(),
-                    },
-                )?;
-                outbox::enqueue(
-                    tx,
-                    &Action::Delivered {
-                        task_id: "T-2".into(),
-                    },
-                    5,
-                )
+                task::apply_action(tx, &Action::delivered("T-2"))?;
+                outbox::enqueue(tx, &Action::delivered("T-2"), 5)
             })
             .map(|id| assert_eq!(id, 2))
             .unwrap();
@@ -193,9 +182,7 @@ fn an_action_writes_state_and_outbox_together_or_not_at_all() {
     store
         .write(|tx| task::upsert_from_server(tx, &doc("A")))
         .unwrap();
-    let deliver = Action::Delivered {
-        task_id: "A".into(),
-    };
+    let deliver = Action::delivered("A");
 
     // A failure after the state change rolls the state change back too.
     let r: Result<(), Error> = store.write(|tx| {
@@ -233,14 +220,7 @@ fn an_action_writes_state_and_outbox_together_or_not_at_all() {
         Err(Error::InvalidTransition { status, .. }) => assert_eq!(status, TaskStatus::Delivered),
         other => panic!("expected InvalidTransition, got {other:?}"),
     }
-    match store.write(|tx| {
-        task::apply_action(
-            tx,
-            &Action::Delivered {
-                task_id: "nope".into(),
-            },
-        )
-    }) {
+    match store.write(|tx| task::apply_action(tx, &Action::delivered("nope"))) {
         Err(Error::TaskNotFound { task_id }) => assert_eq!(task_id, "nope"),
         other => panic!("expected TaskNotFound, got {other:?}"),
     }
@@ -258,7 +238,7 @@ fn mutation_ids_are_never_reused_after_acknowledgement() {
     }
     let act = |id: &str| {
         store
-            .write(|tx| outbox::enqueue(tx, &Action::Delivered { task_id: id.into() }, 0))
+            .write(|tx| outbox::enqueue(tx, &Action::delivered(id), 0))
             .unwrap()
     };
     assert_eq!(act("A"), 1);
@@ -277,9 +257,7 @@ fn a_task_removed_by_the_server_keeps_its_pending_actions() {
     store
         .write(|tx| task::upsert_from_server(tx, &doc("A")))
         .unwrap();
-    let deliver = Action::Delivered {
-        task_id: "A".into(),
-    };
+    let deliver = Action::delivered("A");
     store
         .write(|tx| {
             task::apply_action(tx, &deliver)?;
@@ -306,12 +284,8 @@ fn a_full_disk_refuses_the_action_and_leaves_the_store_as_it_was() {
             Ok(())
         })
         .unwrap();
-    let deliver = Action::Delivered {
-        task_id: "A".into(),
-    };
-    let big = Action::Delivered {
-        task_id: "A".repeat(200_000),
-    };
+    let deliver = Action::delivered("A");
+    let big = Action::delivered("A".repeat(200_000));
     let r = store.write(|tx| {
         task::apply_action(tx, &deliver)?;
         outbox::enqueue(tx, &big, 1)

@@ -190,14 +190,26 @@ pub enum Action {
     Delivered {
         /// The task.
         task_id: String,
+        /// SHA-256 (lowercase hex) of proof attachments (photos, signature), uploaded separately
+        /// with `PUT /v1/attachments/{sha256}`, before or after this mutation.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        proof: Vec<String>,
     },
 }
 
 impl Action {
+    /// "Delivered" without proof attachments.
+    pub fn delivered(task_id: impl Into<String>) -> Self {
+        Action::Delivered {
+            task_id: task_id.into(),
+            proof: Vec::new(),
+        }
+    }
+
     /// The task the action is about.
     pub fn task_id(&self) -> &str {
         match self {
-            Action::Delivered { task_id } => task_id,
+            Action::Delivered { task_id, .. } => task_id,
         }
     }
 

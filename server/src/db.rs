@@ -9,7 +9,8 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::ApiError;
 
 /// Migration `n` takes the server schema from version `n - 1` to `n`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE couriers (
         id           TEXT PRIMARY KEY,
         name         TEXT NOT NULL,
@@ -53,7 +54,17 @@ const MIGRATIONS: &[&str] = &[r#"
         PRIMARY KEY (client_id, mutation_id)
     ) STRICT;
     CREATE INDEX mutations_by_task ON mutations(task_id);
-"#];
+"#,
+    r#"
+    CREATE TABLE attachments (
+        sha256      TEXT PRIMARY KEY,
+        courier_id  TEXT NOT NULL REFERENCES couriers(id),
+        size        INTEGER NOT NULL,
+        content     BLOB NOT NULL,
+        received_at INTEGER NOT NULL
+    ) STRICT;
+"#,
+];
 
 /// Errors opening the server database.
 #[derive(Debug, thiserror::Error)]

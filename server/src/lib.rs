@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod attachment_api;
 pub mod auth;
 pub mod client;
 pub mod db;
@@ -18,7 +19,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
 use tokio::sync::oneshot;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -111,6 +112,17 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "GET",
             "/v1/dispatch/mutations",
             get(dispatch_api::list_mutations),
+        ),
+        (
+            "PUT",
+            "/v1/attachments/{sha256}",
+            put(attachment_api::put)
+                .layer(DefaultBodyLimit::max(attachment_api::MAX_ATTACHMENT_BYTES)),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/attachments/{sha256}",
+            get(attachment_api::get),
         ),
     ]
 }

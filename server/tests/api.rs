@@ -103,9 +103,7 @@ fn delivered(id: i64, task: &str) -> Mutation {
     Mutation {
         mutation_id: id,
         device_time: 1_795_400_000,
-        action: Action::Delivered {
-            task_id: task.into(),
-        },
+        action: Action::delivered(task),
     }
 }
 
@@ -404,4 +402,83 @@ async fn every_answer_carries_a_request_id() {
         .await
         .unwrap();
     assert_eq!(r.headers()["x-request-id"], "trace-me-42");
+}
+
+#[tokio::test]
+async fn attachments_are_stored_once_verified_against_their_hash() {
+    use sha2::Digest;
+    let e = env().await;
+    let token = e.courier_with_tasks("c1", &[]).await;
+    let photo = b"\x89PNG proof of delivery at the door".to_vec();
+    let sha = hex::encode(sha2::Sha256::digest(&photo));
+    let put = |sha: String, body: Vec<u8>, token: Option<String>| {
+        let mut r = e
+            .http
+            .put(format!("{}/v1/attachments/{sha}", e.server.url()))
+            .body(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    let r = put(sha.clone(), photo.clone(), Some(token.clone()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // A retried upload is a no-op.
+    let r = put(sha.clone(), photo.clone(), Some(token.clone()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["created"], false);
+    // The dispatcher (after-sales) gets the bytes back.
+    let got = e
+        .http
+        .get(format!("{}/v1/dispatch/attachments/{sha}", e.server.url()))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), &photo[..]);
+
+    let other = hex::encode(sha2::Sha256::digest(b"something else"));
+    let cases = [
+        (
+            put(other, photo.clone(), Some(token.clone()))
+                .await
+                .unwrap(),
+            422,
+            "hash_mismatch",
+        ),
+        (
+            put("abc".into(), photo.clone(), Some(token.clone()))
+                .await
+                .unwrap(),
+            400,
+            "bad_request",
+        ),
+        (
+            put(sha.to_uppercase(), photo.clone(), Some(token.clone()))
+                .await
+                .unwrap(),
+            400,
+            "bad_request",
+        ),
+        (
+            put(sha.clone(), vec![], Some(token.clone())).await.unwrap(),
+            400,
+            "bad_request",
+        ),
+        (
+            put(sha.clone(), photo.clone(), None).await.unwrap(),
+            401,
+            "unauthorized",
+        ),
+    ];
+    for (i, (r, status, code)) in cases.into_iter().enumerate() {
+        let (s, b) = error_of(r).await;
+        assert_eq!((s, b.error.as_str()), (status, code), "case {i}");
+    }
 }

@@ -110,9 +110,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
         mutations: vec![runsheet_protocol::Mutation {
             mutation_id: 1,
             device_time: 0,
-            action: runsheet_protocol::Action::Delivered {
-                task_id: "t".into(),
-            },
+            action: runsheet_protocol::Action::delivered("t"),
         }],
     })
     .unwrap();

@@ -103,9 +103,7 @@ async fn a_push_whose_answer_was_lost_is_not_applied_twice() {
         mutations: vec![Mutation {
             mutation_id: 1,
             device_time: 0,
-            action: Action::Delivered {
-                task_id: "T1".into(),
-            },
+            action: Action::delivered("T1"),
         }],
     };
     let resp = reqwest::Client::new()
@@ -361,4 +359,79 @@ async fn auto_sync_sends_actions_by_itself_and_resumes_when_the_network_returns(
     let tasks: Vec<&str> = recorded.iter().map(|m| m.task_id.as_str()).collect();
     assert_eq!(tasks, ["T1", "T2"]);
     core.stop_auto_sync();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proof_photos_follow_the_delivery_and_never_block_it() {
+    use runsheet_ffi::UploadState;
+    let mut w = World::new();
+    let token = w.courier("c1", &["T1", "T2"]).await;
+    let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    let photos = w.dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let door = photos.join("door.jpg");
+    std::fs::write(&door, b"JPEG bytes of a parcel at the door").unwrap();
+
+    // Offline: the photo is recorded and the delivery saved at once.
+    w.kill_server();
+    let a = core
+        .attach_file(door.to_string_lossy().into_owned())
+        .unwrap();
+    assert_eq!(a.sha256.len(), 64);
+    assert_eq!(a.state, UploadState::Pending);
+    // Recording the same photo again is the same attachment.
+    assert_eq!(
+        core.attach_file(door.to_string_lossy().into_owned())
+            .unwrap()
+            .sha256,
+        a.sha256
+    );
+    core.mark_delivered_with_proof("T1".into(), vec![a.sha256.clone()])
+        .unwrap();
+    assert_eq!(core.sync_status().unwrap().pending_uploads, 1);
+    // A hash the phone never recorded is refused, and nothing is queued.
+    assert!(matches!(
+        core.mark_delivered_with_proof("T2".into(), vec!["0".repeat(64)]),
+        Err(RunsheetError::InvalidArgument { .. })
+    ));
+    assert_eq!(core.sync_status().unwrap().pending, 1);
+
+    w.restart_server();
+    let r = core.sync().await.unwrap();
+    assert_eq!((r.pushed, r.uploaded), (1, 1));
+    assert_eq!(core.attachments().unwrap()[0].state, UploadState::Uploaded);
+    assert_eq!(core.sync_status().unwrap().pending_uploads, 0);
+    let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
+    assert_eq!(recorded[0].action["proof"][0], a.sha256.as_str());
+    let bytes = reqwest::Client::new()
+        .get(format!("{}/v1/dispatch/attachments/{}", w.url(), a.sha256))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(bytes.as_ref(), b"JPEG bytes of a parcel at the door");
+
+    // A photo deleted before it could be sent is reported, not silently dropped.
+    let lost = photos.join("lost.jpg");
+    std::fs::write(&lost, b"another photo").unwrap();
+    let l = core
+        .attach_file(lost.to_string_lossy().into_owned())
+        .unwrap();
+    core.mark_delivered_with_proof("T2".into(), vec![l.sha256.clone()])
+        .unwrap();
+    std::fs::remove_file(&lost).unwrap();
+    let r = core.sync().await.unwrap();
+    assert_eq!((r.pushed, r.uploaded), (1, 0));
+    let state = core
+        .attachments()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.sha256 == l.sha256)
+        .unwrap()
+        .state;
+    assert_eq!(state, UploadState::Missing);
 }
