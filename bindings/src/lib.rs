@@ -292,6 +292,10 @@ pub struct SyncStatus {
     pub clock_offset_seconds: Option<i64>,
     /// Proof attachments not yet uploaded.
     pub pending_uploads: u64,
+    /// GPS fixes buffered on the phone.
+    pub pending_fixes: u64,
+    /// GPS fixes dropped (buffer full) and not yet reported.
+    pub dropped_fixes: u64,
 }
 
 impl From<core::SyncStatus> for SyncStatus {
@@ -303,6 +307,8 @@ impl From<core::SyncStatus> for SyncStatus {
             last_error: s.last_error,
             clock_offset_seconds: s.clock_offset_seconds,
             pending_uploads: s.pending_uploads,
+            pending_fixes: s.pending_fixes,
+            dropped_fixes: s.dropped_fixes,
         }
     }
 }
@@ -535,6 +541,17 @@ impl Runsheet {
         self.inner
             .mark_delivered_with_proof(&task_id, attachment_hashes)?;
         Ok(())
+    }
+
+    /// Buffers a GPS fix (from the platform's location service) for dispatch; sent last, capped
+    /// on the phone. Returns how many old fixes were dropped to make room.
+    pub fn record_location(
+        &self,
+        lat: f64,
+        lon: f64,
+        accuracy_m: f64,
+    ) -> Result<u64, RunsheetError> {
+        Ok(self.inner.record_location(lat, lon, accuracy_m)?)
     }
 
     /// Every attachment with its upload state (for an upload progress view).

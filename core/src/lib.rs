@@ -15,6 +15,7 @@ pub mod attachment;
 pub mod autosync;
 pub mod error;
 pub mod listener;
+pub mod location;
 pub mod outbox;
 pub mod schema;
 pub mod store;
@@ -93,6 +94,10 @@ pub struct SyncStatus {
     pub clock_offset_seconds: Option<i64>,
     /// Proof attachments not yet uploaded.
     pub pending_uploads: u64,
+    /// GPS fixes buffered on the phone.
+    pub pending_fixes: u64,
+    /// GPS fixes dropped (buffer full) and not yet reported to the server.
+    pub dropped_fixes: u64,
 }
 
 /// One courier's device: the store, the sync client and the listeners.
@@ -106,6 +111,7 @@ pub struct Runsheet {
     last_error: Mutex<Option<String>>,
     clock: Arc<dyn Clock>,
     auto_sync: Mutex<Option<AutoSync>>,
+    fix_cap: std::sync::atomic::AtomicU64,
 }
 
 impl Runsheet {
@@ -123,6 +129,7 @@ impl Runsheet {
             last_error: Mutex::new(None),
             clock: config.clock,
             auto_sync: Mutex::new(None),
+            fix_cap: std::sync::atomic::AtomicU64::new(location::DEFAULT_BUFFER_CAP),
         })
     }
 
@@ -177,6 +184,21 @@ impl Runsheet {
         let a = self.store.write(|tx| attachment::record(tx, path, now))?;
         self.notify_sync(Vec::new(), false);
         Ok(a)
+    }
+
+    /// Buffers a GPS fix for dispatch (sent after everything else); returns how many old fixes
+    /// were dropped to stay within the buffer cap.
+    pub fn record_location(&self, lat: f64, lon: f64, accuracy_m: f64) -> Result<u64> {
+        let now = self.clock.now();
+        let cap = self.fix_cap.load(std::sync::atomic::Ordering::Relaxed);
+        self.store
+            .write(|tx| location::record(tx, lat, lon, accuracy_m, now, cap))
+    }
+
+    /// Most GPS fixes kept on the phone (default [`location::DEFAULT_BUFFER_CAP`]).
+    pub fn set_location_buffer_cap(&self, cap: u64) {
+        self.fix_cap
+            .store(cap.max(1), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Every attachment and its upload state.
@@ -352,19 +374,22 @@ impl Runsheet {
 
     /// Pending actions, their age and the last sync's outcome.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let (pending, oldest_pending_at, last_ok, offset, uploads) = self.store.read(|c| {
-            let (n, oldest) = outbox::stats(c)?;
-            let last = meta_get(c, "last_sync_ok")?.and_then(|v| v.parse().ok());
-            let offset = meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok());
-            let uploads = attachment::pending(c)?.len() as u64;
-            Ok((n, oldest, last, offset, uploads))
-        })?;
+        let (pending, oldest_pending_at, last_ok, offset, uploads, fixes) =
+            self.store.read(|c| {
+                let (n, oldest) = outbox::stats(c)?;
+                let last = meta_get(c, "last_sync_ok")?.and_then(|v| v.parse().ok());
+                let offset = meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok());
+                let uploads = attachment::pending(c)?.len() as u64;
+                Ok((n, oldest, last, offset, uploads, location::stats(c)?))
+            })?;
         Ok(SyncStatus {
             pending,
             oldest_pending_at,
             last_success_at: last_ok,
             clock_offset_seconds: offset,
             pending_uploads: uploads,
+            pending_fixes: fixes.0,
+            dropped_fixes: fixes.1,
             last_error: self
                 .last_error
                 .lock()

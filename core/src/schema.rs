@@ -69,6 +69,16 @@ pub const MIGRATIONS: &[&str] = &[
         uploaded_at INTEGER
     ) STRICT;
     "#,
+    // v4: GPS fixes waiting to be sent (lowest priority, capped).
+    r#"
+    CREATE TABLE location_fixes (
+        seq         INTEGER PRIMARY KEY,
+        lat         REAL NOT NULL,
+        lon         REAL NOT NULL,
+        accuracy_m  REAL NOT NULL,
+        recorded_at INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -107,6 +107,22 @@ impl Remote {
         decode::<serde_json::Value>(resp).await.map(|_| ())
     }
 
+    /// `POST /v1/sync/locations`.
+    pub async fn push_locations(
+        &self,
+        batch: &runsheet_protocol::LocationBatch,
+    ) -> Result<runsheet_protocol::LocationAck> {
+        let resp = self
+            .http
+            .post(format!("{}/v1/sync/locations", self.base))
+            .header(reqwest::header::AUTHORIZATION, self.bearer())
+            .json(batch)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        decode(resp).await
+    }
+
     /// `GET /v1/sync/pull`.
     pub async fn pull(&self, client_id: &str, cursor: i64) -> Result<PullResponse> {
         let resp = self
@@ -317,7 +333,38 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
     report.pending = store.read(outbox::stats)?.0;
     report.changed_task_ids = changed.into_iter().collect();
     report.uploaded = upload_attachments(store, remote, now).await?;
+    send_locations(store, remote, &client_id).await?;
     Ok(report)
+}
+
+/// Sends buffered GPS fixes, last and least important: a failure leaves them buffered and does
+/// not fail the sync (a refused token does).
+async fn send_locations(store: &Store, remote: &Remote, client_id: &str) -> Result<()> {
+    use crate::location;
+    loop {
+        let (fixes, dropped) =
+            store.read(|c| location::pending(c, runsheet_protocol::MAX_LOCATION_BATCH))?;
+        let Some(last) = fixes.last().map(|f| f.seq) else {
+            return Ok(());
+        };
+        let full = fixes.len() == runsheet_protocol::MAX_LOCATION_BATCH;
+        let batch = runsheet_protocol::LocationBatch {
+            client_id: client_id.to_owned(),
+            fixes,
+            dropped,
+        };
+        match remote.push_locations(&batch).await {
+            Ok(_) => store.write(|tx| location::acknowledge(tx, last, dropped))?,
+            Err(Error::AuthRequired) => return Err(Error::AuthRequired),
+            Err(e) => {
+                tracing::info!(error = %e, "location fixes deferred");
+                return Ok(());
+            }
+        }
+        if !full {
+            return Ok(());
+        }
+    }
 }
 
 /// Uploads pending attachments, oldest first, after the actions that refer to them have gone.

@@ -302,6 +302,45 @@ pub struct PushResponse {
     pub last_mutation_id: i64,
 }
 
+/// One GPS fix from the courier's phone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationFix {
+    /// Consecutive per client (the idempotency key with the client id).
+    pub seq: i64,
+    /// WGS-84 latitude.
+    pub lat: f64,
+    /// WGS-84 longitude.
+    pub lon: f64,
+    /// Reported horizontal accuracy, metres.
+    pub accuracy_m: f64,
+    /// When the fix was taken, device clock, Unix seconds.
+    pub recorded_at: i64,
+}
+
+/// `POST /v1/sync/locations` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationBatch {
+    /// The install.
+    pub client_id: String,
+    /// Fixes, oldest first, at most [`MAX_LOCATION_BATCH`].
+    pub fixes: Vec<LocationFix>,
+    /// Fixes the phone dropped (its buffer was full) since its previous batch.
+    #[serde(default)]
+    pub dropped: u64,
+}
+
+/// `POST /v1/sync/locations` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocationAck {
+    /// Fixes stored now (a retried batch stores none again).
+    pub stored: u64,
+}
+
+/// Most fixes in one location batch.
+pub const MAX_LOCATION_BATCH: usize = 1000;
+
 /// Body of every 4xx/5xx answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -123,6 +123,23 @@ impl Dispatcher {
         .await
     }
 
+    /// A courier's GPS track (fixes recorded at or after `since`) and the drops reported.
+    pub async fn track(
+        &self,
+        courier_id: &str,
+        since: i64,
+    ) -> Result<crate::location_api::Track, DispatchError> {
+        self.send(
+            self.http
+                .get(format!(
+                    "{}/v1/dispatch/couriers/{courier_id}/locations",
+                    self.base
+                ))
+                .query(&[("since", since)]),
+        )
+        .await
+    }
+
     /// Every mutation the server recorded, optionally for one courier.
     pub async fn mutations(
         &self,

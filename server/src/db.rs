@@ -64,6 +64,25 @@ const MIGRATIONS: &[&str] = &[
         received_at INTEGER NOT NULL
     ) STRICT;
 "#,
+    r#"
+    CREATE TABLE location_fixes (
+        client_id   TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        courier_id  TEXT NOT NULL,
+        lat         REAL NOT NULL,
+        lon         REAL NOT NULL,
+        accuracy_m  REAL NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (client_id, seq)
+    ) STRICT;
+    CREATE INDEX fixes_by_courier ON location_fixes(courier_id, recorded_at);
+    CREATE TABLE location_drops (
+        courier_id  TEXT NOT NULL,
+        dropped     INTEGER NOT NULL,
+        reported_at INTEGER NOT NULL
+    ) STRICT;
+"#,
 ];
 
 /// Errors opening the server database.

@@ -12,6 +12,7 @@ pub mod client;
 pub mod db;
 pub mod dispatch_api;
 pub mod error;
+pub mod location_api;
 pub mod sync_api;
 pub mod task;
 
@@ -123,6 +124,12 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "GET",
             "/v1/dispatch/attachments/{sha256}",
             get(attachment_api::get),
+        ),
+        ("POST", "/v1/sync/locations", post(location_api::push)),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/locations",
+            get(location_api::track),
         ),
     ]
 }

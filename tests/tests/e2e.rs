@@ -435,3 +435,54 @@ async fn proof_photos_follow_the_delivery_and_never_block_it() {
         .state;
     assert_eq!(state, UploadState::Missing);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn location_fixes_are_capped_offline_sent_last_and_stored_once() {
+    let mut w = World::new();
+    let token = w.courier("c1", &["T1"]).await;
+    let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    w.kill_server();
+    // A long offline stretch with a small buffer: the oldest fixes go first.
+    let raw = runsheet_core::Runsheet::open(runsheet_core::Config {
+        db_path: w.device_db("phone"),
+        server_url: w.url(),
+        token: runsheet_core::Token::new(token.clone()),
+        clock: Arc::new(runsheet_core::SystemClock),
+    })
+    .unwrap();
+    raw.set_location_buffer_cap(50);
+    let mut dropped = 0;
+    for i in 0..80 {
+        dropped += raw
+            .record_location(30.27 + i as f64 * 1e-4, 120.15, 5.0)
+            .unwrap();
+    }
+    assert_eq!(dropped, 30);
+    let s = raw.sync_status().unwrap();
+    assert_eq!((s.pending_fixes, s.dropped_fixes), (50, 30));
+    assert!(matches!(
+        raw.record_location(91.0, 0.0, 5.0),
+        Err(runsheet_core::Error::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        core.record_location(0.0, 0.0, f64::NAN),
+        Err(RunsheetError::InvalidArgument { .. })
+    ));
+    drop(raw);
+
+    w.restart_server();
+    core.mark_delivered("T1".into()).unwrap();
+    core.sync().await.unwrap();
+    let s = core.sync_status().unwrap();
+    assert_eq!((s.pending, s.pending_fixes, s.dropped_fixes), (0, 0, 0));
+    let track = w.dispatch.track("c1", 0).await.unwrap();
+    assert_eq!(track.fixes.len(), 50);
+    assert_eq!(track.dropped, 30);
+    // The newest 50 were kept, in order.
+    let seqs: Vec<i64> = track.fixes.iter().map(|f| f.seq).collect();
+    assert_eq!(seqs, (31..=80).collect::<Vec<_>>());
+    // Nothing is sent twice.
+    core.sync().await.unwrap();
+    assert_eq!(w.dispatch.track("c1", 0).await.unwrap().fixes.len(), 50);
+}
