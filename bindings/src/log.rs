@@ -93,11 +93,13 @@ impl<S: Subscriber> Layer<S> for ForwardLayer {
         }
         let mut v = TextVisitor(String::new());
         event.record(&mut v);
-        sink.sink.log(LogRecord {
+        let record = LogRecord {
             level,
             target: event.metadata().target().to_owned(),
             text: v.0,
-        });
+        };
+        // A sink that throws must not take the core down (nor log about itself, recursively).
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sink.sink.log(record)));
     }
 }
 

@@ -246,7 +246,11 @@ impl Runsheet {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .clone();
-            if let Some(token) = provider.and_then(|p| p.fresh_token()) {
+            let mut fresh = None;
+            if let Some(p) = provider {
+                listener::guard("token provider", || fresh = p.fresh_token());
+            }
+            if let Some(token) = fresh {
                 tracing::info!("token refused; retrying once with a fresh token");
                 self.remote.set_token(token);
                 result = sync::run(&self.store, &self.remote, self.clock.now()).await;
@@ -324,11 +328,12 @@ impl Runsheet {
     pub fn subscribe_sync(&self, listener: Arc<dyn SyncListener>) -> Result<Subscription> {
         let status = self.sync_status()?;
         let id = self.sync_listeners.add(listener.clone());
-        listener.on_sync_event(SyncEvent {
+        let first = SyncEvent {
             status,
             new_rejections: Vec::new(),
             auth_required: false,
-        });
+        };
+        listener::guard("sync listener", || listener.on_sync_event(first));
         let weak = Arc::downgrade(&self.sync_listeners);
         Ok(Subscription::new(move || {
             if let Some(l) = weak.upgrade() {
@@ -360,7 +365,8 @@ impl Runsheet {
         match event {
             Ok(event) => {
                 for l in listeners {
-                    l.on_sync_event(event.clone());
+                    let e = event.clone();
+                    listener::guard("sync listener", || l.on_sync_event(e));
                 }
             }
             Err(e) => tracing::error!(error = %e, "sync state unreadable for listeners"),

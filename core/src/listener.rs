@@ -64,7 +64,16 @@ impl Subscriber {
                 removed,
             }
         };
-        self.listener.on_update(update);
+        let listener = &self.listener;
+        guard("task listener", || listener.on_update(update));
+    }
+}
+
+/// Calls a shell's callback so that one that throws or panics cannot take the core down with
+/// it (the failure is logged; the core carries on).
+pub(crate) fn guard(what: &str, f: impl FnOnce()) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
+        tracing::error!(callback = what, "a shell callback failed; ignored");
     }
 }
 

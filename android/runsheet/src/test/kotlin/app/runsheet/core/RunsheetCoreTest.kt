@@ -1,0 +1,378 @@
+package app.runsheet.core
+
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Before
+import org.junit.Rule
+import org.junit.Test
+import org.junit.rules.TemporaryFolder
+import java.io.File
+import java.util.concurrent.CopyOnWriteArrayList
+
+/** Collects task-list updates from the core (called on the core's thread). */
+class RecordingTaskListener : TaskListener {
+    val updates = CopyOnWriteArrayList<TaskListUpdate>()
+    override fun onUpdate(update: TaskListUpdate) {
+        updates.add(update)
+    }
+}
+
+/** Collects sync events. */
+class RecordingSyncListener : SyncListener {
+    val events = CopyOnWriteArrayList<SyncEvent>()
+    override fun onSyncEvent(event: SyncEvent) {
+        events.add(event)
+    }
+}
+
+/**
+ * The Kotlin bindings over the real Rust library (JNA) against a real `runsheet serve` process:
+ * what the Android shell relies on, crossing the actual FFI.
+ */
+class RunsheetCoreTest {
+    @get:Rule
+    val tmp = TemporaryFolder()
+
+    private lateinit var server: TestServer
+    private val opened = mutableListOf<Runsheet>()
+
+    @Before
+    fun startServer() {
+        server = TestServer.start(tmp.newFolder("server"))
+    }
+
+    @After
+    fun stop() {
+        opened.forEach { it.close() }
+        server.close()
+    }
+
+    private fun open(name: String, token: String, url: String = server.url): Runsheet =
+        Runsheet(RunsheetConfig(File(tmp.root, "$name.db").path, url, token)).also { opened.add(it) }
+
+    @Test
+    fun `the courier sees the tasks the dispatcher assigned`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("F1", "ann", kind = "food", customer = "Li Wei")
+        server.assign("P1", "ann", kind = "parcel")
+        val core = open("ann", token)
+        assertTrue(core.tasks().isEmpty())
+        val report = core.sync()
+        assertEquals(2uL, report.pulledChanges)
+        val tasks = core.tasks()
+        assertEquals(setOf("F1", "P1"), tasks.map { it.id }.toSet())
+        val f1 = core.task("F1")
+        assertEquals(TaskKind.FOOD, f1.kind)
+        assertEquals(TaskStatus.ASSIGNED, f1.status)
+        assertEquals("Li Wei", f1.dropoff.name)
+        assertNotNull(f1.pickup)
+        assertNull(core.task("P1").pickup)
+        assertTrue(tasks.all { it.canDeliver })
+    }
+
+    @Test
+    fun `a delivery is saved at once and applied on the server exactly once`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann")
+        server.assign("T2", "ann")
+        val core = open("ann", token)
+        core.sync()
+        core.markDelivered("T1")
+        val t1 = core.task("T1")
+        assertEquals(TaskStatus.DELIVERED, t1.status)
+        assertFalse(t1.canDeliver)
+        assertEquals(1u, t1.pendingActions)
+        assertEquals(1uL, core.syncStatus().pending)
+
+        val r = core.sync()
+        assertEquals(1uL, r.pushed)
+        assertEquals(0uL, r.pending)
+        core.sync()
+        assertEquals(listOf(Recorded(1, "T1", "applied")), server.mutations("ann"))
+        assertEquals("delivered", server.status("T1"))
+        assertEquals("assigned", server.status("T2"))
+        assertEquals(0u, core.task("T1").pendingActions)
+    }
+
+    @Test
+    fun `the listener gets the whole list first then what changed, until cancelled`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann")
+        server.assign("T2", "ann")
+        val core = open("ann", token)
+        val listener = RecordingTaskListener()
+        val sub = core.subscribeTasks(listener)
+        assertEquals(1, listener.updates.size)
+        assertTrue(listener.updates[0].tasks.isEmpty())
+
+        core.sync()
+        assertEquals(listOf("T1", "T2"), listener.updates.last().added.sorted())
+        core.markDelivered("T2")
+        val last = listener.updates.last()
+        assertEquals(listOf("T2"), last.updated)
+        assertTrue(last.added.isEmpty() && last.removed.isEmpty())
+        assertEquals(TaskStatus.DELIVERED, last.tasks.first { it.id == "T2" }.status)
+
+        sub.cancel()
+        val seen = listener.updates.size
+        core.markDelivered("T1")
+        core.sync()
+        assertEquals(seen, listener.updates.size)
+        sub.cancel() // twice is fine
+    }
+
+    @Test
+    fun `refused calls are typed exceptions with readable messages`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann")
+        val core = open("ann", token)
+        core.sync()
+        try {
+            core.markDelivered("nope")
+            fail("an unknown task was accepted")
+        } catch (e: RunsheetException.NotFound) {
+            assertEquals("Task nope is not on your list.", e.message)
+        }
+        core.markDelivered("T1")
+        try {
+            core.markDelivered("T1")
+            fail("a second delivery was accepted")
+        } catch (e: RunsheetException.NotAllowed) {
+            assertTrue(e.message!!, e.message!!.contains("already") || e.message!!.contains("delivered"))
+        }
+        try {
+            Runsheet(RunsheetConfig(File(tmp.root, "x.db").path, "ftp://nowhere", "t"))
+            fail("a bad server URL was accepted")
+        } catch (e: RunsheetException.InvalidArgument) {
+            assertTrue(e.message!!.contains("http"))
+        }
+        try {
+            Runsheet(RunsheetConfig(File(tmp.root, "no/such/dir/x.db").path, server.url, "t"))
+            fail("an unopenable store was accepted")
+        } catch (e: RunsheetException.Storage) {
+            assertTrue(e.message!!.isNotEmpty())
+        }
+        assertEquals(1uL, core.syncStatus().pending)
+    }
+
+    @Test
+    fun `an action taken offline reaches the server once the network returns`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann")
+        server.assign("T2", "ann")
+        val core = open("ann", token)
+        val events = RecordingSyncListener()
+        core.subscribeSync(events)
+        core.sync()
+        core.markDelivered("T1")
+        core.sync()
+
+        server.kill()
+        core.markDelivered("T2")
+        try {
+            core.sync()
+            fail("sync succeeded with the server dead")
+        } catch (e: RunsheetException.Offline) {
+            assertTrue(e.message!!.contains("saved"))
+        }
+        val status = core.syncStatus()
+        assertEquals(1uL, status.pending)
+        assertNotNull(status.lastError)
+        assertNotNull(status.oldestPendingAt)
+        assertNotNull(events.events.last().status.lastError)
+        assertEquals(TaskStatus.DELIVERED, core.task("T2").status)
+
+        server.restart()
+        val r = core.sync()
+        assertEquals(1uL, r.pushed)
+        assertEquals(0uL, core.syncStatus().pending)
+        assertNull(core.syncStatus().lastError)
+        assertEquals(
+            listOf(Recorded(1, "T1", "applied"), Recorded(2, "T2", "applied")),
+            server.mutations("ann"),
+        )
+        assertEquals(0uL, events.events.last().status.pending)
+    }
+
+    @Test
+    fun `the app killed before syncing loses nothing`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann")
+        open("ann", token).use { core ->
+            core.sync()
+            core.markDelivered("T1")
+        }
+        opened.clear()
+        val again = open("ann", token)
+        assertEquals(1uL, again.syncStatus().pending)
+        assertEquals(TaskStatus.DELIVERED, again.task("T1").status)
+        assertEquals(1uL, again.sync().pushed)
+        assertEquals(1, server.mutations("ann").size)
+    }
+
+    @Test
+    fun `a courier sees only their own tasks`() = runBlocking {
+        val ann = server.createCourier("ann")
+        val bob = server.createCourier("bob")
+        server.assign("A1", "ann")
+        server.assign("B1", "bob")
+        val a = open("ann", ann)
+        val b = open("bob", bob)
+        a.sync()
+        b.sync()
+        assertEquals(listOf("A1"), a.tasks().map { it.id })
+        assertEquals(listOf("B1"), b.tasks().map { it.id })
+        try {
+            b.markDelivered("A1")
+            fail("bob delivered ann's task")
+        } catch (e: RunsheetException.NotFound) {
+        }
+        assertEquals("assigned", server.status("A1"))
+    }
+
+    @Test
+    fun `a refused token asks the shell's provider once, then signs in again`() = runBlocking {
+        val good = server.createCourier("ann")
+        server.assign("T1", "ann")
+        val core = open("ann", "expired")
+        val events = RecordingSyncListener()
+        core.subscribeSync(events)
+        try {
+            core.sync()
+            fail("a bad token was accepted")
+        } catch (e: RunsheetException.AuthRequired) {
+            assertTrue(e.message!!.contains("sign in"))
+        }
+        assertTrue(events.events.last().authRequired)
+
+        var calls = 0
+        core.setTokenProvider(object : TokenProvider {
+            override fun freshToken(): String? {
+                calls++
+                return good
+            }
+        })
+        core.sync()
+        core.sync()
+        assertEquals(1, calls)
+        assertEquals(listOf("T1"), core.tasks().map { it.id })
+    }
+
+    @Test
+    fun `a delivery of a task cancelled meanwhile comes back as a notice`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann")
+        server.assign("T2", "ann")
+        val core = open("ann", token)
+        val events = RecordingSyncListener()
+        core.subscribeSync(events)
+        core.sync()
+        server.cancel("T1")
+        core.markDelivered("T1")
+        val r = core.sync()
+        assertEquals(1uL, r.rejected)
+        val notice = events.events.last().newRejections.single()
+        assertEquals("T1", notice.taskId)
+        assertEquals("invalid_state", notice.code)
+        assertEquals(TaskStatus.CANCELLED, core.task("T1").status)
+        assertFalse(core.task("T1").canDeliver)
+        assertEquals(listOf(Recorded(1, "T1", "rejected")), server.mutations("ann"))
+        assertEquals(1, core.rejections().size)
+    }
+
+    @Test
+    fun `a proof photo follows the delivery`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann")
+        val core = open("ann", token)
+        core.sync()
+        val photo = tmp.newFile("door.jpg").apply { writeBytes("JPEG at the door".toByteArray()) }
+        val a = core.attachFile(photo.path)
+        assertEquals(64, a.sha256.length)
+        assertEquals(UploadState.PENDING, a.state)
+        core.markDeliveredWithProof("T1", listOf(a.sha256))
+        assertEquals(1uL, core.syncStatus().pendingUploads)
+        assertEquals(404, server.attachmentStatus(a.sha256))
+        val r = core.sync()
+        assertEquals(1uL, r.uploaded)
+        assertEquals(UploadState.UPLOADED, core.attachments().single().state)
+        assertEquals(200, server.attachmentStatus(a.sha256))
+    }
+
+    @Test
+    fun `the core reads the clock the shell gives it`() {
+        val token = server.createCourier("ann")
+        val fixed = 1_795_400_000L
+        val core = Runsheet.withClock(
+            RunsheetConfig(File(tmp.root, "clock.db").path, server.url, token),
+            object : DeviceClock {
+                override fun nowUnixSeconds(): Long = fixed
+            },
+        ).also { opened.add(it) }
+        server.assign("T1", "ann")
+        runBlocking { core.sync() }
+        core.markDelivered("T1")
+        assertEquals(fixed, core.syncStatus().oldestPendingAt)
+    }
+
+    @Test
+    fun `auto sync sends an action without an explicit sync call`() {
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann")
+        val core = open("ann", token)
+        core.startAutoSync(3600u)
+        fun waitFor(what: String, cond: () -> Boolean) {
+            val deadline = System.currentTimeMillis() + 20_000
+            while (!cond()) {
+                if (System.currentTimeMillis() > deadline) fail("never happened: $what")
+                Thread.sleep(20)
+            }
+        }
+        waitFor("the first automatic sync pulls the task") { core.tasks().isNotEmpty() }
+        core.markDelivered("T1")
+        waitFor("the action leaves the phone") { core.syncStatus().pending == 0uL }
+        core.stopAutoSync()
+        assertEquals(listOf(Recorded(1, "T1", "applied")), server.mutations("ann"))
+    }
+
+    @Test
+    fun `a listener that throws does not break the core`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann")
+        val core = open("ann", token)
+        core.subscribeTasks(object : TaskListener {
+            override fun onUpdate(update: TaskListUpdate) = throw IllegalStateException("buggy screen")
+        })
+        core.subscribeSync(object : SyncListener {
+            override fun onSyncEvent(event: SyncEvent) = throw IllegalStateException("buggy badge")
+        })
+        core.sync()
+        core.markDelivered("T1")
+        assertEquals(1uL, core.sync().pushed)
+        assertEquals(1, server.mutations("ann").size)
+    }
+
+    @Test
+    fun `the core's logs reach the shell's sink without customer data`() = runBlocking {
+        val records = CopyOnWriteArrayList<LogRecord>()
+        setLogSink(object : LogSink {
+            override fun log(record: LogRecord) {
+                records.add(record)
+            }
+        }, LogLevel.DEBUG)
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann", customer = "Zhang Secretname")
+        val core = open("ann", token)
+        core.sync()
+        core.markDelivered("T1")
+        core.sync()
+        assertTrue(records.any { it.target.startsWith("runsheet_core") && it.text.contains("courier action saved") })
+        assertTrue(records.none { it.text.contains("Secretname") || it.text.contains(token) })
+    }
+}

@@ -1,0 +1,132 @@
+package app.runsheet.core
+
+import java.io.BufferedReader
+import java.io.File
+import java.io.InputStreamReader
+import java.net.HttpURLConnection
+import java.net.URI
+import java.util.UUID
+import java.util.concurrent.TimeUnit
+
+/** One mutation as the reference server recorded it. */
+data class Recorded(val mutationId: Long, val taskId: String, val outcome: String)
+
+/**
+ * A real `runsheet serve` child process on a free loopback port with its own SQLite file, and
+ * the dispatcher's side of its API. It can be killed (SIGKILL) and restarted on the same port
+ * and database, as a server that crashed and came back.
+ */
+class TestServer private constructor(
+    private val db: File,
+    private val adminToken: String,
+    private var process: Process,
+    val port: Int,
+) : AutoCloseable {
+    val url: String get() = "http://127.0.0.1:$port"
+
+    companion object {
+        private fun binary(): String =
+            System.getProperty("runsheet.bin")
+                ?: error("system property runsheet.bin (path of the runsheet binary) is not set")
+
+        /** Starts `runsheet serve` and returns it with the port it printed. */
+        private fun launch(db: File, addr: String, adminToken: String): Pair<Process, Int> {
+            val pb = ProcessBuilder(binary(), "serve", "--addr", addr, "--db", db.path)
+            pb.environment()["RUNSHEET_ADMIN_TOKEN"] = adminToken
+            pb.redirectErrorStream(true)
+            val p = pb.start()
+            val out = BufferedReader(InputStreamReader(p.inputStream))
+            val first = out.readLine() ?: error("runsheet serve exited: ${p.waitFor()}")
+            val port = Regex("""listening on http://127\.0\.0\.1:(\d+)""").find(first)
+                ?.groupValues?.get(1)?.toInt()
+                ?: error("unexpected first line from runsheet serve: $first")
+            Thread { out.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
+            return p to port
+        }
+
+        fun start(dir: File): TestServer {
+            val db = File(dir, "server.db")
+            val token = "admin-" + UUID.randomUUID()
+            val (p, port) = launch(db, "127.0.0.1:0", token)
+            return TestServer(db, token, p, port)
+        }
+    }
+
+    /** SIGKILL: every connection is cut, as a crashed process. */
+    fun kill() {
+        process.destroyForcibly()
+        process.waitFor(10, TimeUnit.SECONDS)
+    }
+
+    /** Starts the server again on the same port and database. */
+    fun restart() {
+        kill()
+        process = launch(db, "127.0.0.1:$port", adminToken).first
+    }
+
+    override fun close() = kill()
+
+    private fun call(method: String, path: String, body: String? = null): Pair<Int, String> {
+        val c = URI("$url$path").toURL().openConnection() as HttpURLConnection
+        c.requestMethod = method
+        c.setRequestProperty("Authorization", "Bearer $adminToken")
+        if (body != null) {
+            c.doOutput = true
+            c.setRequestProperty("Content-Type", "application/json")
+            c.outputStream.use { it.write(body.toByteArray()) }
+        }
+        val code = c.responseCode
+        val text = (if (code < 400) c.inputStream else c.errorStream)
+            ?.bufferedReader()?.use { it.readText() } ?: ""
+        return code to text
+    }
+
+    private fun ok(r: Pair<Int, String>): String {
+        check(r.first in 200..299) { "dispatch API answered ${r.first}: ${r.second}" }
+        return r.second
+    }
+
+    /** Creates a courier; returns their bearer token. */
+    fun createCourier(id: String): String {
+        val body = ok(call("POST", "/v1/dispatch/couriers", """{"id":"$id","name":"Courier $id"}"""))
+        return Regex(""""token":"([0-9a-f]+)"""").find(body)!!.groupValues[1]
+    }
+
+    /** Assigns a task; `kind` is food, grocery, parcel or return_pickup. */
+    fun assign(id: String, courier: String, kind: String = "parcel", customer: String = "Customer $id") {
+        val pickup = if (kind == "parcel") "" else
+            ""","pickup":{"name":"Merchant","address":"1 Market St","lat":30.279,"lon":120.141}"""
+        ok(
+            call(
+                "POST", "/v1/dispatch/tasks",
+                """{"id":"$id","courier_id":"$courier","kind":"$kind"$pickup,""" +
+                    """"dropoff":{"name":"$customer","address":"2 Home Rd","lat":30.27,"lon":120.13,"due_by":1795408200}}""",
+            ),
+        )
+    }
+
+    fun cancel(id: String) {
+        ok(call("POST", "/v1/dispatch/tasks/$id/cancel"))
+    }
+
+    /** The task's status on the server. */
+    fun status(id: String): String {
+        val body = ok(call("GET", "/v1/dispatch/tasks/$id"))
+        return Regex(""""status":"(\w+)"""").find(body)!!.groupValues[1]
+    }
+
+    /** Every mutation the server recorded for `courier`, oldest first. */
+    fun mutations(courier: String): List<Recorded> {
+        val body = ok(call("GET", "/v1/dispatch/mutations?courier_id=$courier"))
+        return body.split("{\"client_id\"").drop(1).map { rec ->
+            Recorded(
+                mutationId = Regex(""""mutation_id":(\d+)""").find(rec)!!.groupValues[1].toLong(),
+                taskId = Regex(""""courier_id":"[^"]*","task_id":"([^"]*)"""").find(rec)!!.groupValues[1],
+                outcome = Regex(""""outcome":"(\w+)"""").find(rec)!!.groupValues[1],
+            )
+        }
+    }
+
+    /** HTTP status of GET on an attachment (200 once uploaded). */
+    fun attachmentStatus(sha256: String): Int = call("GET", "/v1/dispatch/attachments/$sha256").first
+}
