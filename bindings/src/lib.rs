@@ -193,9 +193,10 @@ impl From<core::Stop> for Stop {
     }
 }
 
-/// A task on the courier's list, with what the courier can do next.
+/// A task on the courier's list, with what the courier can do next. (Not `Task`: that name
+/// would shadow Swift concurrency's `Task` in the shells.)
 #[derive(Clone, uniffi::Record)]
-pub struct Task {
+pub struct CourierTask {
     /// The dispatcher's id.
     pub id: String,
     /// Kind of work.
@@ -212,9 +213,9 @@ pub struct Task {
     pub can_deliver: bool,
 }
 
-impl From<core::Task> for Task {
+impl From<core::Task> for CourierTask {
     fn from(t: core::Task) -> Self {
-        Task {
+        CourierTask {
             can_deliver: t.status == core::TaskStatus::Assigned,
             id: t.id,
             kind: t.kind.into(),
@@ -230,7 +231,7 @@ impl From<core::Task> for Task {
 #[derive(uniffi::Record)]
 pub struct TaskListUpdate {
     /// The whole list in display order.
-    pub tasks: Vec<Task>,
+    pub tasks: Vec<CourierTask>,
     /// Ids new to this listener (all of them on the first update).
     pub added: Vec<String>,
     /// Ids whose content changed.
@@ -511,12 +512,12 @@ impl Runsheet {
     }
 
     /// The courier's tasks: open ones by promised time, then finished ones.
-    pub fn tasks(&self) -> Result<Vec<Task>, RunsheetError> {
+    pub fn tasks(&self) -> Result<Vec<CourierTask>, RunsheetError> {
         Ok(self.inner.tasks()?.into_iter().map(Into::into).collect())
     }
 
     /// One task.
-    pub fn task(&self, task_id: String) -> Result<Task, RunsheetError> {
+    pub fn task(&self, task_id: String) -> Result<CourierTask, RunsheetError> {
         Ok(self.inner.task(&task_id)?.into())
     }
 

@@ -8,7 +8,9 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use runsheet_ffi::{Runsheet, RunsheetConfig, RunsheetError, Task, TaskListUpdate, TaskListener};
+use runsheet_ffi::{
+    CourierTask, Runsheet, RunsheetConfig, RunsheetError, TaskListUpdate, TaskListener,
+};
 use runsheet_protocol::{StopDoc, TaskKind};
 use runsheet_server::{Dispatcher, RunningServer, ServerConfig};
 
@@ -54,7 +56,7 @@ fn stop(
     }
 }
 
-fn show(tasks: &[Task]) {
+fn show(tasks: &[CourierTask]) {
     for t in tasks {
         let action = if t.can_deliver {
             "  -> [Delivered]"

@@ -291,12 +291,30 @@ fn number_before(s: &str, word: &str) -> u64 {
 }
 
 fn check_header(b: &Bindings) -> Result<(u64, u64, String)> {
-    let header = b.swift_dir.join("RunsheetFFI.h");
+    // Included from a C file, as a consumer would. The header is written for Clang (Swift's
+    // importer): its nullability qualifiers are Clang-only, so for gcc they are defined away;
+    // everything else is checked as C11 with warnings as errors.
+    let probe = b.swift_dir.join("header-check.c");
+    std::fs::write(
+        &probe,
+        "#include \"RunsheetFFI.h\"\nint main(void) { return (int)sizeof(RustBuffer) > 0 ? 0 : 1; }\n",
+    )
+    .map_err(|e| e.to_string())?;
     run(
         "gcc -fsyntax-only RunsheetFFI.h",
         Command::new("gcc")
-            .args(["-fsyntax-only", "-x", "c"])
-            .arg(&header),
+            .args([
+                "-fsyntax-only",
+                "-std=c11",
+                "-Wall",
+                "-Werror",
+                "-D_Nonnull=",
+                "-D_Nullable=",
+                "-D_Null_unspecified=",
+                "-I",
+            ])
+            .arg(&b.swift_dir)
+            .arg(&probe),
     )?;
     Ok((1, 0, "header compiles".into()))
 }
