@@ -114,6 +114,53 @@ impl Dispatcher {
         .await
     }
 
+    /// Gives the task to another courier.
+    pub async fn reassign_task(
+        &self,
+        id: &str,
+        courier_id: &str,
+    ) -> Result<DispatchTask, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/tasks/{id}/reassign", self.base))
+                .json(&json!({ "courier_id": courier_id })),
+        )
+        .await
+    }
+
+    /// Changes a task's stops (order details the platform owns).
+    pub async fn update_task(
+        &self,
+        id: &str,
+        pickup: Option<StopDoc>,
+        dropoff: Option<StopDoc>,
+    ) -> Result<DispatchTask, DispatchError> {
+        let mut body = serde_json::Map::new();
+        if let Some(p) = pickup {
+            body.insert("pickup".into(), json!(p));
+        }
+        if let Some(d) = dropoff {
+            body.insert("dropoff".into(), json!(d));
+        }
+        self.send(
+            self.http
+                .patch(format!("{}/v1/dispatch/tasks/{id}", self.base))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// Open after-sales cases.
+    pub async fn after_sales(
+        &self,
+    ) -> Result<Vec<crate::dispatch_api::AfterSalesCase>, DispatchError> {
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/after-sales", self.base)),
+        )
+        .await
+    }
+
     /// A task as the server holds it.
     pub async fn task(&self, id: &str) -> Result<DispatchTask, DispatchError> {
         self.send(

@@ -83,6 +83,18 @@ const MIGRATIONS: &[&str] = &[
         reported_at INTEGER NOT NULL
     ) STRICT;
 "#,
+    r#"
+    CREATE TABLE after_sales (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id     TEXT NOT NULL,
+        courier_id  TEXT NOT NULL,
+        client_id   TEXT NOT NULL,
+        mutation_id INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        detail      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+    ) STRICT;
+"#,
 ];
 
 /// Errors opening the server database.

@@ -274,3 +274,187 @@ pub async fn list_mutations(
         .await?;
     Ok(Json(rows))
 }
+
+/// `POST /v1/dispatch/tasks/{id}/reassign` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reassign {
+    /// The courier who takes the task over.
+    pub courier_id: String,
+}
+
+/// Applies `change` to a task that is not final, bumps its revision, and returns it.
+fn change_open_task(
+    c: &mut rusqlite::Connection,
+    id: &str,
+    change: impl FnOnce(&rusqlite::Transaction<'_>, &TaskDoc, Option<&str>) -> Result<(), ApiError>,
+) -> Result<(TaskDoc, Option<String>), ApiError> {
+    let tx = c.transaction()?;
+    let (doc, courier) =
+        load_task(&tx, id)?.ok_or_else(|| ApiError::not_found("no task with this id"))?;
+    if doc.status.is_final() {
+        return Err(ApiError::conflict(
+            "task_final",
+            format!("the task is already {}", doc.status.as_str()),
+        ));
+    }
+    change(&tx, &doc, courier.as_deref())?;
+    tx.execute(
+        "UPDATE tasks SET revision = revision + 1, updated_at = ?2 WHERE id = ?1",
+        params![id, now()],
+    )?;
+    let out = load_task(&tx, id)?.ok_or_else(|| ApiError::internal("task vanished"))?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// `POST /v1/dispatch/tasks/{id}/reassign`: the old courier's next pull removes the task, the
+/// new courier's adds it. A fact the old courier records meanwhile opens an after-sales case.
+pub async fn reassign_task(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Reassign>,
+) -> Result<Json<DispatchTask>, ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    let to = body.courier_id;
+    let (task, courier_id) = state
+        .db
+        .run(move |c| {
+            change_open_task(c, &id, |tx, doc, from| {
+                let exists: bool = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM couriers WHERE id = ?1)",
+                    [&to],
+                    |r| r.get(0),
+                )?;
+                if !exists {
+                    return Err(ApiError::not_found("no courier with this id"));
+                }
+                if from == Some(to.as_str()) {
+                    return Err(ApiError::conflict(
+                        "same_courier",
+                        "the task is already assigned to this courier",
+                    ));
+                }
+                tx.execute(
+                    "UPDATE tasks SET courier_id = ?2 WHERE id = ?1",
+                    params![doc.id, to],
+                )?;
+                if let Some(from) = from {
+                    record_change(tx, from, &doc.id, "remove")?;
+                }
+                record_change(tx, &to, &doc.id, "upsert")
+            })
+        })
+        .await?;
+    Ok(Json(DispatchTask { task, courier_id }))
+}
+
+/// `PATCH /v1/dispatch/tasks/{id}` body: order details the platform owns.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskUpdate {
+    /// New pickup stop (ready time, merchant), if it changed.
+    #[serde(default)]
+    pub pickup: Option<StopDoc>,
+    /// New drop-off stop (address correction, promised time), if it changed.
+    #[serde(default)]
+    pub dropoff: Option<StopDoc>,
+}
+
+/// `PATCH /v1/dispatch/tasks/{id}`: changes order details; the courier sees them on the next pull.
+pub async fn update_task(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TaskUpdate>,
+) -> Result<Json<DispatchTask>, ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    if body.pickup.is_none() && body.dropoff.is_none() {
+        return Err(ApiError::bad_request("nothing to update"));
+    }
+    if let Some(p) = &body.pickup {
+        check_stop("pickup", p)?;
+    }
+    if let Some(d) = &body.dropoff {
+        check_stop("dropoff", d)?;
+    }
+    let (task, courier_id) = state
+        .db
+        .run(move |c| {
+            change_open_task(c, &id, |tx, doc, courier| {
+                if let Some(p) = &body.pickup {
+                    let j = serde_json::to_string(p).map_err(ApiError::internal)?;
+                    tx.execute(
+                        "UPDATE tasks SET pickup = ?2 WHERE id = ?1",
+                        params![doc.id, j],
+                    )?;
+                }
+                if let Some(d) = &body.dropoff {
+                    let j = serde_json::to_string(d).map_err(ApiError::internal)?;
+                    tx.execute(
+                        "UPDATE tasks SET dropoff = ?2 WHERE id = ?1",
+                        params![doc.id, j],
+                    )?;
+                }
+                match courier {
+                    Some(courier) => record_change(tx, courier, &doc.id, "upsert"),
+                    None => Ok(()),
+                }
+            })
+        })
+        .await?;
+    Ok(Json(DispatchTask { task, courier_id }))
+}
+
+/// One after-sales case: a courier's fact the server could not apply.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AfterSalesCase {
+    /// Case number.
+    pub id: i64,
+    /// The task.
+    pub task_id: String,
+    /// The courier who recorded the fact.
+    pub courier_id: String,
+    /// The phone it came from.
+    pub client_id: String,
+    /// Its mutation id.
+    pub mutation_id: i64,
+    /// `fact_on_closed_task` or `fact_on_reassigned_task`.
+    pub kind: String,
+    /// What the fact was and why it was not applied.
+    pub detail: String,
+    /// When the server opened the case.
+    pub created_at: i64,
+}
+
+/// `GET /v1/dispatch/after-sales`: open cases, oldest first.
+pub async fn after_sales(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<AfterSalesCase>>, ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    let cases = state
+        .db
+        .run(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, task_id, courier_id, client_id, mutation_id, kind, detail, created_at
+                 FROM after_sales ORDER BY id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(AfterSalesCase {
+                    id: r.get(0)?,
+                    task_id: r.get(1)?,
+                    courier_id: r.get(2)?,
+                    client_id: r.get(3)?,
+                    mutation_id: r.get(4)?,
+                    kind: r.get(5)?,
+                    detail: r.get(6)?,
+                    created_at: r.get(7)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    Ok(Json(cases))
+}

@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put, MethodRouter};
+use axum::routing::{get, patch, post, put, MethodRouter};
 use axum::Router;
 use tokio::sync::oneshot;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -105,6 +105,11 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             get(dispatch_api::get_task),
         ),
         (
+            "PATCH",
+            "/v1/dispatch/tasks/{id}",
+            patch(dispatch_api::update_task),
+        ),
+        (
             "POST",
             "/v1/dispatch/tasks/{id}/cancel",
             post(dispatch_api::cancel_task),
@@ -127,6 +132,16 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ),
         ("POST", "/v1/sync/locations", post(location_api::push)),
         (
+            "POST",
+            "/v1/dispatch/tasks/{id}/reassign",
+            post(dispatch_api::reassign_task),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/after-sales",
+            get(dispatch_api::after_sales),
+        ),
+        (
             "GET",
             "/v1/dispatch/couriers/{id}/locations",
             get(location_api::track),
@@ -141,8 +156,16 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
 
 /// The router, for tests that call it without a socket.
 pub fn app(state: AppState) -> Router {
-    let mut router = Router::new();
+    // Routes sharing a path (GET and PATCH of a task) are merged into one method router.
+    let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
     for (_, path, handler) in routes() {
+        match by_path.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
+            None => by_path.push((path, handler)),
+        }
+    }
+    let mut router = Router::new();
+    for (path, handler) in by_path {
         router = router.route(path, handler);
     }
     let request_id = axum::http::HeaderName::from_static("x-request-id");

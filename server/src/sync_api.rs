@@ -103,6 +103,9 @@ fn apply_push(
             return Err(e);
         }
         let outcome = apply_action(&tx, courier, &m.action)?;
+        if let MutationOutcome::Rejected { code, reason } = &outcome {
+            flag_for_after_sales(&tx, courier, &req.client_id, m, *code, reason, received)?;
+        }
         let (o, code, reason) = match &outcome {
             MutationOutcome::Rejected { code, reason } => {
                 ("rejected", Some(code.as_str()), Some(reason.as_str()))
@@ -152,6 +155,52 @@ fn apply_push(
         results,
         last_mutation_id: last,
     })
+}
+
+/// A physical fact the server could not apply (the task was cancelled, or reassigned away from
+/// this courier, while the phone was offline) is never discarded: besides the mutation record, it
+/// opens an after-sales case for a person to settle. Facts about tasks the courier never held
+/// open none (they are mistakes or abuse, and are only recorded).
+fn flag_for_after_sales(
+    tx: &Connection,
+    courier: &str,
+    client_id: &str,
+    m: &runsheet_protocol::Mutation,
+    code: RejectCode,
+    reason: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    let task_id = m.action.task_id();
+    let kind = match code {
+        RejectCode::InvalidState => "fact_on_closed_task",
+        RejectCode::NotYourTask => {
+            let held: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM changes WHERE courier_id = ?1 AND task_id = ?2)",
+                params![courier, task_id],
+                |r| r.get(0),
+            )?;
+            if !held {
+                return Ok(());
+            }
+            "fact_on_reassigned_task"
+        }
+        RejectCode::UnknownTask => return Ok(()),
+    };
+    tx.execute(
+        "INSERT INTO after_sales (task_id, courier_id, client_id, mutation_id, kind, detail, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            task_id,
+            courier,
+            client_id,
+            m.mutation_id,
+            kind,
+            format!("{}: {reason}", m.action.name()),
+            now
+        ],
+    )?;
+    tracing::info!(mutation_id = m.mutation_id, kind, "after-sales case opened");
+    Ok(())
 }
 
 fn reject(code: RejectCode, reason: impl Into<String>) -> MutationOutcome {

@@ -482,3 +482,31 @@ async fn attachments_are_stored_once_verified_against_their_hash() {
         assert_eq!((s, b.error.as_str()), (status, code), "case {i}");
     }
 }
+
+#[tokio::test]
+async fn only_facts_about_tasks_the_courier_held_open_after_sales_cases() {
+    let e = env().await;
+    let ann = e.courier_with_tasks("ann", &["A1"]).await;
+    let eve = e.courier_with_tasks("eve", &[]).await;
+    // Eve never held A1: her claim is recorded and rejected, no case.
+    let r = e.push(&eve, "eve-phone", vec![delivered(1, "A1")]).await;
+    assert!(matches!(
+        r.results[0].outcome,
+        MutationOutcome::Rejected {
+            code: RejectCode::NotYourTask,
+            ..
+        }
+    ));
+    assert!(e.dispatch.after_sales().await.unwrap().is_empty());
+    // Ann held A1 until it was reassigned: her delivery opens a case.
+    e.dispatch.reassign_task("A1", "eve").await.unwrap();
+    e.push(&ann, "ann-phone", vec![delivered(1, "A1")]).await;
+    let cases = e.dispatch.after_sales().await.unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].kind, "fact_on_reassigned_task");
+    assert_eq!(cases[0].courier_id, "ann");
+    // Reassigning to the same courier, or a finished task, is refused.
+    assert!(e.dispatch.reassign_task("A1", "eve").await.is_err());
+    e.dispatch.cancel_task("A1").await.unwrap();
+    assert!(e.dispatch.reassign_task("A1", "ann").await.is_err());
+}

@@ -486,3 +486,85 @@ async fn location_fixes_are_capped_offline_sent_last_and_stored_once() {
     core.sync().await.unwrap();
     assert_eq!(w.dispatch.track("c1", 0).await.unwrap().fixes.len(), 50);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reassignment_race_keeps_the_fact_and_opens_an_after_sales_case() {
+    let w = World::new();
+    let ann = w.courier("ann", &["T1", "T2"]).await;
+    let bob = w.courier("bob", &[]).await;
+    let a = w.open_core("ann", &ann);
+    let b = w.open_core("bob", &bob);
+    a.sync().await.unwrap();
+    // Ann, offline, delivers T1 while dispatch hands it to Bob.
+    a.mark_delivered("T1".into()).unwrap();
+    w.dispatch.reassign_task("T1", "bob").await.unwrap();
+
+    let r = a.sync().await.unwrap();
+    assert_eq!((r.rejected, r.pending), (1, 0));
+    let notice = &a.rejections().unwrap()[0];
+    assert_eq!(
+        (notice.task_id.as_str(), notice.code.as_str()),
+        ("T1", "not_your_task")
+    );
+    let ids: Vec<String> = a.tasks().unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(ids, ["T2"], "the reassigned task left Ann's list");
+    b.sync().await.unwrap();
+    assert_eq!(b.task("T1".into()).unwrap().status, TaskStatus::Assigned);
+
+    let cases = w.dispatch.after_sales().await.unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].kind, "fact_on_reassigned_task");
+    assert_eq!(
+        (cases[0].task_id.as_str(), cases[0].courier_id.as_str()),
+        ("T1", "ann")
+    );
+    // Bob, who holds it now, delivers it normally.
+    b.mark_delivered("T1".into()).unwrap();
+    assert_eq!(b.sync().await.unwrap().pushed, 1);
+    assert_eq!(w.dispatch.after_sales().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_of_a_cancelled_task_opens_an_after_sales_case() {
+    let w = World::new();
+    let token = w.courier("c1", &["T1"]).await;
+    let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    w.dispatch.cancel_task("T1").await.unwrap();
+    core.mark_delivered("T1".into()).unwrap();
+    core.sync().await.unwrap();
+    let cases = w.dispatch.after_sales().await.unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].kind, "fact_on_closed_task");
+    assert!(cases[0].detail.contains("delivered"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispatcher_update_arrives_under_the_couriers_pending_action() {
+    let w = World::new();
+    let token = w.courier("c1", &["T1"]).await;
+    let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    // The courier delivers offline; meanwhile dispatch corrects the address and promise.
+    core.mark_delivered("T1".into()).unwrap();
+    let mut corrected = runsheet_tests::stop("Customer");
+    corrected.address = "Gate 2, 1 Test Road".into();
+    corrected.due_by = Some(1_795_409_999);
+    w.dispatch
+        .update_task("T1", None, Some(corrected))
+        .await
+        .unwrap();
+    // The pull brings the update; the courier's delivery stays applied on top of it.
+    let r = core.sync().await.unwrap();
+    assert_eq!(r.pushed, 1);
+    let t = core.task("T1".into()).unwrap();
+    assert_eq!(t.dropoff.address, "Gate 2, 1 Test Road");
+    assert_eq!(t.dropoff.due_by, Some(1_795_409_999));
+    assert_eq!(t.status, TaskStatus::Delivered);
+    // Updating a finished task is refused.
+    assert!(w
+        .dispatch
+        .update_task("T1", None, Some(runsheet_tests::stop("x")))
+        .await
+        .is_err());
+}
