@@ -7,9 +7,12 @@
 
 use std::collections::HashMap;
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use runsheet_ffi::TaskStatus;
+use runsheet_ffi::{DeviceClock, Runsheet, RunsheetConfig, TaskStatus};
 use runsheet_tests::faults::{Fault, FaultProxy};
 use runsheet_tests::World;
 
@@ -54,6 +57,33 @@ async fn every_accepted_action_lands_exactly_once_through_a_faulty_network() {
     println!("{runs} seeded runs, faults injected: {faults_seen:?}");
 }
 
+/// The phone's clock in these runs: virtual, so a seed replays with the same device times.
+struct VirtualClock(AtomicI64);
+
+impl DeviceClock for VirtualClock {
+    fn now_unix_seconds(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+fn open_phone(
+    w: &World,
+    phone: &str,
+    token: &str,
+    url: &str,
+    clock: &Arc<VirtualClock>,
+) -> Arc<Runsheet> {
+    Runsheet::with_clock(
+        RunsheetConfig {
+            db_path: w.device_db(phone).to_string_lossy().into_owned(),
+            server_url: url.into(),
+            token: token.into(),
+        },
+        clock.clone(),
+    )
+    .expect("core opens")
+}
+
 async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
     let mut rng = StdRng::seed_from_u64(seed);
     let courier = format!("c{seed}");
@@ -65,10 +95,12 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
         .await
         .map_err(|e| e.to_string())?;
     let phone = format!("phone-{seed}");
-    let mut core = w.open_core_via(&phone, &token, &proxy.url());
+    let clock = Arc::new(VirtualClock(AtomicI64::new(1_795_400_000)));
+    let mut core = open_phone(w, &phone, &token, &proxy.url(), &clock);
     let mut accepted: Vec<String> = Vec::new();
 
     for _ in 0..rng.gen_range(4..12) {
+        clock.0.fetch_add(rng.gen_range(1..120), Ordering::SeqCst);
         match rng.gen_range(0..10) {
             // Deliver a task the phone shows as deliverable.
             0..=3 => {
@@ -89,7 +121,7 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
             // The app is killed and reopened.
             4 => {
                 drop(core);
-                core = w.open_core_via(&phone, &token, &proxy.url());
+                core = open_phone(w, &phone, &token, &proxy.url(), &clock);
             }
             // Sync over the faulty network; failures are expected and must change nothing.
             _ => {
@@ -141,6 +173,13 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
     if let Some(m) = recorded.iter().find(|m| m.outcome != "applied") {
         return Err(format!("mutation {} was {}", m.mutation_id, m.outcome));
     }
+    // Device times are the virtual clock's, non-decreasing in mutation order.
+    if recorded
+        .windows(2)
+        .any(|p| p[0].device_time > p[1].device_time)
+    {
+        return Err("device times went backwards".into());
+    }
 
     // Phone and server agree on every task.
     for t in core.tasks().map_err(|e| e.to_string())? {
@@ -163,4 +202,14 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
         }
     }
     Ok(proxy.faults())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seed_replays_the_same_faults() {
+    for seed in [7, 0x5EED_0042, 123_456_789] {
+        let first = one_run(&World::new(), seed).await.unwrap();
+        let again = one_run(&World::new(), seed).await.unwrap();
+        assert_eq!(first, again, "seed {seed} did not replay");
+        assert!(first.iter().any(|f| *f != Fault::None), "seed {seed} injected nothing");
+    }
 }
