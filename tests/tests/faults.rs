@@ -213,5 +213,8 @@ async fn a_seed_replays_the_same_faults() {
         assert_eq!(first, again, "seed {seed} did not replay");
         injected += first.iter().filter(|f| **f != Fault::None).count();
     }
-    assert!(injected > 0, "the seeds injected no fault: the replay proved nothing");
+    assert!(
+        injected > 0,
+        "the seeds injected no fault: the replay proved nothing"
+    );
 }
