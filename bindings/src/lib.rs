@@ -450,6 +450,19 @@ impl From<core::Attachment> for Attachment {
     }
 }
 
+/// The platform's settings as the phone last received them.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PlatformSettings {
+    /// 0 until the platform publishes any (the defaults apply).
+    pub version: i64,
+    /// Seconds between automatic syncs.
+    pub auto_sync_interval_s: u32,
+    /// Most GPS fixes kept on the phone.
+    pub location_buffer_cap: u64,
+    /// Hours a finished task's customer data stays on the phone.
+    pub customer_data_retention_h: u32,
+}
+
 /// The device's clock as the core reads it. Apps use the system clock (the plain constructor);
 /// the QA harness passes a virtual clock to replay a shift deterministically.
 #[uniffi::export(with_foreign)]
@@ -553,6 +566,17 @@ impl Runsheet {
         accuracy_m: f64,
     ) -> Result<u64, RunsheetError> {
         Ok(self.inner.record_location(lat, lon, accuracy_m)?)
+    }
+
+    /// The platform's settings as last received.
+    pub fn settings(&self) -> Result<PlatformSettings, RunsheetError> {
+        let s = self.inner.settings()?;
+        Ok(PlatformSettings {
+            version: s.version,
+            auto_sync_interval_s: s.auto_sync_interval_s,
+            location_buffer_cap: s.location_buffer_cap,
+            customer_data_retention_h: s.customer_data_retention_h,
+        })
     }
 
     /// Every attachment with its upload state (for an upload progress view).

@@ -126,6 +126,13 @@ async fn run(
         }
         let Some(core) = core.upgrade() else { break };
         let outcome = core.sync().await;
+        // The platform's interval, once published, replaces the shell's.
+        let interval = core
+            .settings()
+            .ok()
+            .filter(|s| s.version > 0)
+            .map(|s| Duration::from_secs(u64::from(s.auto_sync_interval_s)))
+            .unwrap_or(policy.interval);
         drop(core);
         let retry_after = match outcome {
             Ok(_) => {
@@ -143,7 +150,7 @@ async fn run(
                 e.retry_after()
             }
         };
-        wait = policy.delay(failures, retry_after, &mut rng);
+        wait = AutoSyncPolicy { interval, ..policy }.delay(failures, retry_after, &mut rng);
         tracing::debug!(
             failures,
             wait_ms = wait.as_millis() as u64,

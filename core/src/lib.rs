@@ -18,6 +18,7 @@ pub mod listener;
 pub mod location;
 pub mod outbox;
 pub mod schema;
+pub mod settings;
 pub mod store;
 pub mod sync;
 pub mod task;
@@ -30,7 +31,7 @@ pub use autosync::AutoSyncPolicy;
 pub use error::{Error, Result};
 pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
 pub use outbox::Rejection;
-pub use runsheet_protocol::{Action, TaskKind, TaskStatus};
+pub use runsheet_protocol::{Action, Settings, TaskKind, TaskStatus};
 pub use sync::{SyncReport, Token, TokenProvider};
 pub use task::{Stop, Task};
 
@@ -119,6 +120,7 @@ impl Runsheet {
     pub fn open(config: Config) -> Result<Self> {
         let remote = Remote::new(&config.server_url, config.token)?;
         let store = Store::open(&config.db_path)?;
+        let cap = store.read(settings::load)?.location_buffer_cap;
         Ok(Runsheet {
             store,
             remote,
@@ -129,7 +131,7 @@ impl Runsheet {
             last_error: Mutex::new(None),
             clock: config.clock,
             auto_sync: Mutex::new(None),
-            fix_cap: std::sync::atomic::AtomicU64::new(location::DEFAULT_BUFFER_CAP),
+            fix_cap: std::sync::atomic::AtomicU64::new(cap),
         })
     }
 
@@ -281,6 +283,11 @@ impl Runsheet {
         if touched {
             self.notify();
         }
+        if let Ok(r) = &result {
+            if r.settings_changed {
+                self.apply_settings();
+            }
+        }
         self.notify_sync(rejected_ids, matches!(result, Err(Error::AuthRequired)));
         result
     }
@@ -312,6 +319,22 @@ impl Runsheet {
             .as_ref()
         {
             a.network_available();
+        }
+    }
+
+    /// The platform's settings as last received (the defaults, version 0, until then).
+    pub fn settings(&self) -> Result<Settings> {
+        self.store.read(settings::load)
+    }
+
+    fn apply_settings(&self) {
+        match self.settings() {
+            Ok(s) => {
+                tracing::info!(version = s.version, "platform settings applied");
+                self.fix_cap
+                    .store(s.location_buffer_cap, std::sync::atomic::Ordering::Relaxed);
+            }
+            Err(e) => tracing::error!(error = %e, "settings unreadable"),
         }
     }
 

@@ -124,12 +124,21 @@ impl Remote {
     }
 
     /// `GET /v1/sync/pull`.
-    pub async fn pull(&self, client_id: &str, cursor: i64) -> Result<PullResponse> {
+    pub async fn pull(
+        &self,
+        client_id: &str,
+        cursor: i64,
+        settings_version: i64,
+    ) -> Result<PullResponse> {
         let resp = self
             .http
             .get(format!("{}/v1/sync/pull", self.base))
             .header(reqwest::header::AUTHORIZATION, self.bearer())
-            .query(&[("client_id", client_id), ("cursor", &cursor.to_string())])
+            .query(&[
+                ("client_id", client_id),
+                ("cursor", &cursor.to_string()),
+                ("settings_version", &settings_version.to_string()),
+            ])
             .send()
             .await
             .map_err(transport_error)?;
@@ -190,6 +199,8 @@ pub struct SyncReport {
     pub pending: u64,
     /// Attachments uploaded in this sync.
     pub uploaded: u64,
+    /// The platform published new settings, now applied.
+    pub settings_changed: bool,
 }
 
 /// Pushes every pending mutation, then pulls and applies the server's changes.
@@ -266,10 +277,11 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
             .and_then(|v| v.parse().ok())
             .unwrap_or(0))
     })?;
+    let settings_version = store.read(crate::settings::load)?.version;
     let mut pages = Vec::new();
     let mut next = cursor;
     loop {
-        let page = remote.pull(&client_id, next).await?;
+        let page = remote.pull(&client_id, next, settings_version).await?;
         if page.cursor < next {
             return Err(Error::BadResponse(format!(
                 "pull cursor went backwards ({} after {next})",
@@ -324,6 +336,10 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
         }
         meta_set(tx, "pull_cursor", &next.to_string())?;
         meta_set(tx, "last_sync_ok", &now.to_string())?;
+        if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {
+            crate::settings::store(tx, settings)?;
+            report.settings_changed = true;
+        }
         if let Some(last) = pages.last() {
             // How far the device clock is from the server's (positive: the device is behind).
             meta_set(tx, "clock_offset", &(last.server_time - now).to_string())?;

@@ -180,6 +180,64 @@ pub struct PullResponse {
     pub last_mutation_id: i64,
     /// Server clock, Unix seconds, so the device can measure its own clock's offset.
     pub server_time: i64,
+    /// The platform's settings, present when newer than the `settings_version` the client sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
+}
+
+/// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
+/// are ignored, and absent ones take their defaults, so both sides can evolve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Grows with every change; 0 means the defaults (never published).
+    #[serde(default)]
+    pub version: i64,
+    /// Seconds between automatic syncs while all is well (10 to 3600).
+    #[serde(default = "Settings::default_interval")]
+    pub auto_sync_interval_s: u32,
+    /// Most GPS fixes kept on a phone (100 to 1,000,000).
+    #[serde(default = "Settings::default_cap")]
+    pub location_buffer_cap: u64,
+    /// Hours a finished task's customer data stays on the phone (1 to 720).
+    #[serde(default = "Settings::default_retention")]
+    pub customer_data_retention_h: u32,
+}
+
+impl Settings {
+    fn default_interval() -> u32 {
+        60
+    }
+    fn default_cap() -> u64 {
+        10_000
+    }
+    fn default_retention() -> u32 {
+        24
+    }
+
+    /// Why these settings cannot be applied, if they cannot.
+    pub fn problem(&self) -> Option<String> {
+        if !(10..=3600).contains(&self.auto_sync_interval_s) {
+            return Some("auto_sync_interval_s must be 10 to 3600".into());
+        }
+        if !(100..=1_000_000).contains(&self.location_buffer_cap) {
+            return Some("location_buffer_cap must be 100 to 1000000".into());
+        }
+        if !(1..=720).contains(&self.customer_data_retention_h) {
+            return Some("customer_data_retention_h must be 1 to 720".into());
+        }
+        None
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: 0,
+            auto_sync_interval_s: Self::default_interval(),
+            location_buffer_cap: Self::default_cap(),
+            customer_data_retention_h: Self::default_retention(),
+        }
+    }
 }
 
 /// What the courier did. The courier owns these physical facts; the server records each one.
@@ -394,6 +452,26 @@ mod tests {
         };
         let d = format!("{s:?}");
         assert!(!d.contains("Alice") && !d.contains("Secret") && !d.contains("138"));
+    }
+
+    #[test]
+    fn settings_tolerate_unknown_and_missing_keys() {
+        let s: Settings = serde_json::from_str(
+            r#"{"version": 3, "auto_sync_interval_s": 30, "from_the_future": true}"#,
+        )
+        .unwrap();
+        assert_eq!(s.version, 3);
+        assert_eq!(s.auto_sync_interval_s, 30);
+        assert_eq!(
+            s.location_buffer_cap,
+            Settings::default().location_buffer_cap
+        );
+        assert!(s.problem().is_none());
+        let bad = Settings {
+            auto_sync_interval_s: 1,
+            ..Settings::default()
+        };
+        assert!(bad.problem().is_some());
     }
 
     #[test]

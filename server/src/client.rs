@@ -150,6 +150,19 @@ impl Dispatcher {
         .await
     }
 
+    /// Publishes settings to every phone; returns them with their new version.
+    pub async fn publish_settings(
+        &self,
+        settings: &runsheet_protocol::Settings,
+    ) -> Result<runsheet_protocol::Settings, DispatchError> {
+        self.send(
+            self.http
+                .put(format!("{}/v1/dispatch/settings", self.base))
+                .json(settings),
+        )
+        .await
+    }
+
     /// Open after-sales cases.
     pub async fn after_sales(
         &self,

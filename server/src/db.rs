@@ -95,6 +95,13 @@ const MIGRATIONS: &[&str] = &[
         created_at  INTEGER NOT NULL
     ) STRICT;
 "#,
+    r#"
+    CREATE TABLE settings (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL,
+        body    TEXT NOT NULL
+    ) STRICT;
+"#,
 ];
 
 /// Errors opening the server database.

@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use runsheet_protocol::{StopDoc, TaskDoc, TaskKind, TaskStatus};
+use runsheet_protocol::{Settings, StopDoc, TaskDoc, TaskKind, TaskStatus};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
@@ -457,4 +457,58 @@ pub async fn after_sales(
         })
         .await?;
     Ok(Json(cases))
+}
+
+/// The published settings, if any were ever published.
+pub fn load_settings(c: &rusqlite::Connection) -> Result<Option<Settings>, ApiError> {
+    use rusqlite::OptionalExtension;
+    let row: Option<(i64, String)> = c
+        .query_row("SELECT version, body FROM settings WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    row.map(|(version, body)| {
+        let mut s: Settings = serde_json::from_str(&body).map_err(ApiError::internal)?;
+        s.version = version;
+        Ok(s)
+    })
+    .transpose()
+}
+
+/// `PUT /v1/dispatch/settings`: publishes new settings to every phone (version + 1).
+pub async fn put_settings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Settings>,
+) -> Result<Json<Settings>, ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    if let Some(problem) = body.problem() {
+        return Err(ApiError::bad_request(problem));
+    }
+    let out = state
+        .db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            let version = load_settings(&tx)?.map(|s| s.version).unwrap_or(0) + 1;
+            let json = serde_json::to_string(&body).map_err(ApiError::internal)?;
+            tx.execute(
+                "INSERT INTO settings (id, version, body) VALUES (1, ?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = excluded.body",
+                params![version, json],
+            )?;
+            tx.commit()?;
+            Ok(Settings { version, ..body })
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// `GET /v1/dispatch/settings`: the published settings (the defaults, version 0, if none).
+pub async fn get_settings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Settings>, ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    let s = state.db.run(|c| load_settings(c)).await?;
+    Ok(Json(s.unwrap_or_default()))
 }

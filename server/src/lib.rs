@@ -142,6 +142,16 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             get(dispatch_api::after_sales),
         ),
         (
+            "PUT",
+            "/v1/dispatch/settings",
+            put(dispatch_api::put_settings),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/settings",
+            get(dispatch_api::get_settings),
+        ),
+        (
             "GET",
             "/v1/dispatch/couriers/{id}/locations",
             get(location_api::track),

@@ -253,6 +253,9 @@ pub struct PullQuery {
     /// Page size (default and maximum [`MAX_PULL_PAGE`]).
     #[serde(default)]
     pub limit: Option<usize>,
+    /// Version of the settings the client has (0: none); newer ones come with the answer.
+    #[serde(default)]
+    pub settings_version: i64,
 }
 
 /// `GET /v1/sync/pull`: the courier's changes after the cursor.
@@ -269,7 +272,12 @@ pub async fn pull(
     let limit = q.limit.unwrap_or(MAX_PULL_PAGE).clamp(1, MAX_PULL_PAGE);
     let resp = state
         .db
-        .run(move |c| read_changes(c, &courier, &q.client_id, q.cursor, limit))
+        .run(move |c| {
+            let mut page = read_changes(c, &courier, &q.client_id, q.cursor, limit)?;
+            page.settings =
+                crate::dispatch_api::load_settings(c)?.filter(|s| s.version > q.settings_version);
+            Ok(page)
+        })
         .await?;
     Ok(Json(resp))
 }
@@ -333,5 +341,6 @@ fn read_changes(
         has_more,
         last_mutation_id,
         server_time: now(),
+        settings: None,
     })
 }

@@ -126,6 +126,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
         has_more: false,
         last_mutation_id: 0,
         server_time: 0,
+        settings: None,
     })
     .unwrap();
     for f in required("PullResponse") {

@@ -568,3 +568,55 @@ async fn a_dispatcher_update_arrives_under_the_couriers_pending_action() {
         .await
         .is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn platform_settings_reach_the_phone_and_apply() {
+    let w = World::new();
+    let token = w.courier("c1", &[]).await;
+    let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    assert_eq!(
+        core.settings().unwrap().version,
+        0,
+        "defaults until published"
+    );
+    let published = w
+        .dispatch
+        .publish_settings(&runsheet_protocol::Settings {
+            version: 0,
+            auto_sync_interval_s: 30,
+            location_buffer_cap: 100,
+            customer_data_retention_h: 12,
+        })
+        .await
+        .unwrap();
+    assert_eq!(published.version, 1);
+    core.sync().await.unwrap();
+    let s = core.settings().unwrap();
+    assert_eq!(
+        (
+            s.version,
+            s.auto_sync_interval_s,
+            s.location_buffer_cap,
+            s.customer_data_retention_h
+        ),
+        (1, 30, 100, 12)
+    );
+    // The buffer cap applies at once.
+    let dropped: u64 = (0..150)
+        .map(|_| core.record_location(30.0, 120.0, 5.0).unwrap())
+        .sum();
+    assert_eq!(dropped, 50);
+    // Out-of-range settings are refused by the server, and the phone keeps what it has.
+    let bad = runsheet_protocol::Settings {
+        auto_sync_interval_s: 1,
+        ..runsheet_protocol::Settings::default()
+    };
+    assert!(w.dispatch.publish_settings(&bad).await.is_err());
+    core.sync().await.unwrap();
+    assert_eq!(core.settings().unwrap().version, 1);
+    // Settings survive a restart of the app.
+    drop(core);
+    let again = w.open_core("phone", &token);
+    assert_eq!(again.settings().unwrap().location_buffer_cap, 100);
+}
