@@ -42,6 +42,14 @@ class RunsheetCoreTest {
     private lateinit var server: TestServer
     private val opened = mutableListOf<Runsheet>()
 
+    /**
+     * Subscriptions end when cancelled or garbage-collected (as the API documents), so a test
+     * keeps every one reachable here until it ends, as an app keeps them in its view model.
+     */
+    private val subscriptions = mutableListOf<Subscription>()
+
+    private fun keep(sub: Subscription): Subscription = sub.also { subscriptions.add(it) }
+
     @Before
     fun startServer() {
         server = TestServer.start(tmp.newFolder("server"))
@@ -49,6 +57,7 @@ class RunsheetCoreTest {
 
     @After
     fun stop() {
+        subscriptions.forEach { it.cancel() }
         opened.forEach { it.close() }
         server.close()
     }
@@ -107,7 +116,7 @@ class RunsheetCoreTest {
         server.assign("T2", "ann")
         val core = open("ann", token)
         val listener = RecordingTaskListener()
-        val sub = core.subscribeTasks(listener)
+        val sub = keep(core.subscribeTasks(listener))
         assertEquals(1, listener.updates.size)
         assertTrue(listener.updates[0].tasks.isEmpty())
 
@@ -168,7 +177,7 @@ class RunsheetCoreTest {
         server.assign("T2", "ann")
         val core = open("ann", token)
         val events = RecordingSyncListener()
-        core.subscribeSync(events)
+        keep(core.subscribeSync(events))
         core.sync()
         core.markDelivered("T1")
         core.sync()
@@ -242,7 +251,7 @@ class RunsheetCoreTest {
         server.assign("T1", "ann")
         val core = open("ann", "expired")
         val events = RecordingSyncListener()
-        core.subscribeSync(events)
+        keep(core.subscribeSync(events))
         try {
             core.sync()
             fail("a bad token was accepted")
@@ -271,7 +280,7 @@ class RunsheetCoreTest {
         server.assign("T2", "ann")
         val core = open("ann", token)
         val events = RecordingSyncListener()
-        core.subscribeSync(events)
+        keep(core.subscribeSync(events))
         core.sync()
         server.cancel("T1")
         core.markDelivered("T1")
@@ -342,16 +351,27 @@ class RunsheetCoreTest {
     }
 
     @Test
+    fun `a subscription nobody holds ends when collected`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("T1", "ann")
+        val core = open("ann", token)
+        val listener = RecordingTaskListener()
+        core.subscribeTasks(listener).close() // what the garbage collector's cleaner does
+        core.sync()
+        assertEquals(1, listener.updates.size) // only the snapshot given at subscription
+    }
+
+    @Test
     fun `a listener that throws does not break the core`() = runBlocking {
         val token = server.createCourier("ann")
         server.assign("T1", "ann")
         val core = open("ann", token)
-        core.subscribeTasks(object : TaskListener {
+        keep(core.subscribeTasks(object : TaskListener {
             override fun onUpdate(update: TaskListUpdate) = throw IllegalStateException("buggy screen")
-        })
-        core.subscribeSync(object : SyncListener {
+        }))
+        keep(core.subscribeSync(object : SyncListener {
             override fun onSyncEvent(event: SyncEvent) = throw IllegalStateException("buggy badge")
-        })
+        }))
         core.sync()
         core.markDelivered("T1")
         assertEquals(1uL, core.sync().pushed)
