@@ -2,8 +2,10 @@
 //!
 //! - `runsheet demo`: a courier shift against an embedded reference server, narrated.
 //! - `runsheet serve`: the reference dispatch and sync server.
+//! - `runsheet qa run PATH...`: QA scenario files against the real core and server.
 
 mod demo;
+mod qa;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -26,6 +28,11 @@ struct Cli {
 enum Command {
     /// Run a narrated courier shift against an embedded server on loopback (no set-up).
     Demo,
+    /// Headless QA: run scenario files against the real core and server on loopback.
+    Qa {
+        #[command(subcommand)]
+        command: QaCommand,
+    },
     /// Run the reference dispatch and sync server.
     Serve {
         /// Address to listen on; port 0 picks a free port (the chosen one is printed).
@@ -40,17 +47,56 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum QaCommand {
+    /// Run scenario files or folders of them (*.toml); see docs/scenarios.md.
+    Run {
+        /// Scenario files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write a JUnit XML report here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Use this seed for every scenario instead of each file's own.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// How many scenarios run at once.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+    },
+}
+
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // QA runs provoke failures on purpose; their report says what matters, so the core's own
+    // warnings stay out of it unless RUST_LOG asks for them.
+    let default_level = match cli.command {
+        Command::Qa { .. } => "error",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .init();
-    let cli = Cli::parse();
     match cli.command {
         Command::Demo => demo::run(),
+        Command::Qa {
+            command:
+                QaCommand::Run {
+                    paths,
+                    junit,
+                    seed,
+                    jobs,
+                },
+        } => qa::run(qa::QaRun {
+            paths,
+            junit,
+            seed,
+            jobs,
+        }),
         Command::Serve {
             addr,
             db,

@@ -61,6 +61,8 @@ const ALL: [Fault; 7] = [
 ];
 
 struct State {
+    /// Every connection is refused (no network at all).
+    offline: bool,
     rng: StdRng,
     fault_rate: f64,
     /// When set, the next requests get these faults in order (then none), ignoring the rate.
@@ -83,6 +85,7 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State {
+            offline: false,
             rng: StdRng::seed_from_u64(seed),
             fault_rate,
             script: None,
@@ -112,6 +115,11 @@ impl FaultProxy {
         let p = Self::start(upstream, 0, 0.0).await?;
         p.state.lock().expect("proxy lock").script = Some(script.into());
         Ok(p)
+    }
+
+    /// Cuts (or restores) the network: while offline every connection is closed at once.
+    pub fn set_offline(&self, offline: bool) {
+        self.state.lock().expect("proxy lock").offline = offline;
     }
 
     /// Changes the fault rate (0 for a clean network).
@@ -183,6 +191,10 @@ async fn forward(upstream: SocketAddr, req: &[u8]) -> std::io::Result<Vec<u8>> {
 }
 
 async fn handle(mut conn: TcpStream, st: Arc<Mutex<State>>) -> std::io::Result<()> {
+    if st.lock().expect("proxy lock").offline {
+        conn.set_zero_linger()?;
+        return Ok(());
+    }
     let Some(req) = read_request(&mut conn).await? else {
         return Ok(());
     };

@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod faults;
+pub mod qa;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

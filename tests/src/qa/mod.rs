@@ -1,0 +1,11 @@
+//! The headless QA harness: scenario files (TOML, docs/scenarios.md) that drive the real core,
+//! through the API the shells use, against the real reference server on a virtual clock.
+//! `runsheet qa run PATH...` is its command line.
+
+pub mod report;
+pub mod run;
+pub mod scenario;
+
+pub use report::{collect_files, junit_xml, run_all, Report};
+pub use run::{list_diff, Failure, Outcome};
+pub use scenario::{load, Scenario, ScenarioError};

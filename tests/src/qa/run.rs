@@ -1,0 +1,546 @@
+//! Runs a checked scenario: the real core, through the API the shells use (`runsheet_ffi`),
+//! against the real reference server on loopback, on a virtual clock. Each courier's phone
+//! reaches the server through its own proxy, which is how the scenario cuts or degrades the
+//! network.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use runsheet_ffi::{
+    DeviceClock, Runsheet, RunsheetConfig, RunsheetError, Subscription, TaskStatus,
+};
+
+use super::scenario::{parse_offset, stop_doc, ExpectSpec, NetworkSpec, Scenario, StepSpec};
+use crate::faults::FaultProxy;
+use crate::{Recorder, World};
+
+/// Why a scenario failed: where, what was expected, what was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// 1-based step number (0: set-up).
+    pub step: usize,
+    /// The step's line in the file.
+    pub line: usize,
+    /// The step's `at`.
+    pub at: String,
+    /// The expectation or action that failed (`task_status.F1`, `deliver`, ...).
+    pub expectation: String,
+    /// What the scenario expected.
+    pub expected: String,
+    /// What was found instead (with a diff for lists).
+    pub found: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "step {} (line {}, at {}): {}: expected {}, found {}",
+            self.step, self.line, self.at, self.expectation, self.expected, self.found
+        )
+    }
+}
+
+/// The result of one scenario.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The file.
+    pub file: std::path::PathBuf,
+    /// The scenario's name.
+    pub name: String,
+    /// Steps run.
+    pub steps: usize,
+    /// Wall time.
+    pub seconds: f64,
+    /// `None` when it passed.
+    pub failure: Option<Failure>,
+}
+
+/// The device clock of one phone: the scenario's virtual time plus the phone's skew.
+struct PhoneClock {
+    now: Arc<AtomicI64>,
+    skew: AtomicI64,
+}
+
+impl DeviceClock for PhoneClock {
+    fn now_unix_seconds(&self) -> i64 {
+        self.now.load(Ordering::SeqCst) + self.skew.load(Ordering::SeqCst)
+    }
+}
+
+struct Phone {
+    db: String,
+    token: String,
+    proxy: FaultProxy,
+    clock: Arc<PhoneClock>,
+    recorder: Arc<Recorder>,
+    core: Option<Arc<Runsheet>>,
+    sub: Option<Arc<Subscription>>,
+    seen: usize,
+}
+
+impl Phone {
+    fn open(&mut self) -> Result<(), String> {
+        let core = Runsheet::with_clock(
+            RunsheetConfig {
+                db_path: self.db.clone(),
+                server_url: self.proxy.url(),
+                token: self.token.clone(),
+            },
+            self.clock.clone(),
+        )
+        .map_err(|e| format!("the core did not open: {e}"))?;
+        self.sub = Some(
+            core.subscribe_tasks(self.recorder.clone())
+                .map_err(|e| e.to_string())?,
+        );
+        self.core = Some(core);
+        Ok(())
+    }
+
+    fn core(&self) -> &Runsheet {
+        self.core
+            .as_deref()
+            .expect("a phone's core is open between steps")
+    }
+}
+
+fn error_name(e: &RunsheetError) -> &'static str {
+    match e {
+        RunsheetError::NotFound { .. } => "NotFound",
+        RunsheetError::NotAllowed { .. } => "NotAllowed",
+        RunsheetError::InvalidArgument { .. } => "InvalidArgument",
+        RunsheetError::Offline { .. } => "Offline",
+        RunsheetError::AuthRequired => "AuthRequired",
+        RunsheetError::SyncFailed { .. } => "SyncFailed",
+        RunsheetError::Storage { .. } => "Storage",
+        RunsheetError::IncompatibleVersion { .. } => "IncompatibleVersion",
+    }
+}
+
+fn status_name(s: TaskStatus) -> &'static str {
+    match s {
+        TaskStatus::Assigned => "assigned",
+        TaskStatus::Delivered => "delivered",
+        TaskStatus::Cancelled => "cancelled",
+    }
+}
+
+/// What differs between two lists, for a report.
+pub fn list_diff(expected: &[String], found: &[String]) -> String {
+    let e: BTreeSet<&String> = expected.iter().collect();
+    let f: BTreeSet<&String> = found.iter().collect();
+    let missing: Vec<&&String> = e.difference(&f).collect();
+    let extra: Vec<&&String> = f.difference(&e).collect();
+    let mut parts = vec![format!("{found:?}")];
+    if !missing.is_empty() {
+        parts.push(format!("missing {missing:?}"));
+    }
+    if !extra.is_empty() {
+        parts.push(format!("unexpected {extra:?}"));
+    }
+    if missing.is_empty() && extra.is_empty() {
+        if expected.len() != found.len() {
+            parts.push("some ids repeated".into());
+        } else {
+            parts.push("same ids in another order".into());
+        }
+    }
+    parts.join("; ")
+}
+
+/// Runs `s`; `seed` overrides the file's.
+pub async fn run(s: &Scenario, seed: Option<u64>) -> Outcome {
+    let started = Instant::now();
+    let mut steps = 0;
+    let failure = execute(s, seed.unwrap_or(s.doc.scenario.seed), &mut steps)
+        .await
+        .err();
+    Outcome {
+        file: s.file.clone(),
+        name: s.doc.scenario.name.clone(),
+        steps,
+        seconds: started.elapsed().as_secs_f64(),
+        failure,
+    }
+}
+
+async fn execute(s: &Scenario, seed: u64, steps_run: &mut usize) -> Result<(), Failure> {
+    let setup = |what: &str, e: String| Failure {
+        step: 0,
+        line: 0,
+        at: "set-up".into(),
+        expectation: what.into(),
+        expected: "success".into(),
+        found: e,
+    };
+    let mut world = World::new();
+    let now = Arc::new(AtomicI64::new(s.start));
+    let mut phones: HashMap<String, Phone> = HashMap::new();
+    for (i, c) in s.doc.courier.iter().enumerate() {
+        let token = world
+            .dispatch
+            .create_courier(&c.id, &c.name)
+            .await
+            .map_err(|e| setup("create courier", e.to_string()))?;
+        let proxy = FaultProxy::start(world.addr(), seed.wrapping_add(i as u64), 0.0)
+            .await
+            .map_err(|e| setup("start network", e.to_string()))?;
+        let mut phone = Phone {
+            db: world
+                .device_db(&format!("phone-{}", c.id))
+                .to_string_lossy()
+                .into_owned(),
+            token,
+            proxy,
+            clock: Arc::new(PhoneClock {
+                now: now.clone(),
+                skew: AtomicI64::new(0),
+            }),
+            recorder: Arc::new(Recorder::default()),
+            core: None,
+            sub: None,
+            seen: 0,
+        };
+        phone.open().map_err(|e| setup("open phone", e))?;
+        phones.insert(c.id.clone(), phone);
+    }
+    for t in s.doc.task.iter().filter(|t| !t.later) {
+        assign(&world, s, t)
+            .await
+            .map_err(|e| setup("assign task", e))?;
+    }
+    let only = s
+        .doc
+        .courier
+        .first()
+        .map(|c| c.id.clone())
+        .unwrap_or_default();
+
+    for (i, step) in s.doc.step.iter().enumerate() {
+        *steps_run = i + 1;
+        now.store(s.start + s.step_offsets[i], Ordering::SeqCst);
+        let fail = |expectation: String, expected: String, found: String| Failure {
+            step: i + 1,
+            line: s.line_of(step.action.span().start),
+            at: step.at.get_ref().clone(),
+            expectation,
+            expected,
+            found,
+        };
+        let courier = step
+            .courier
+            .as_ref()
+            .map(|c| c.get_ref().clone())
+            .unwrap_or_else(|| only.clone());
+        let action = step.action.get_ref().as_str();
+        let result = act(&mut world, s, &mut phones, &courier, step).await;
+        match (result, &step.expect_error) {
+            (Ok(()), Some(want)) => {
+                return Err(fail(
+                    action.into(),
+                    format!("error {}", want.get_ref()),
+                    "success".into(),
+                ))
+            }
+            (Err(ActError::Typed(e)), Some(want)) if error_name(&e) != want.get_ref() => {
+                return Err(fail(
+                    action.into(),
+                    format!("error {}", want.get_ref()),
+                    format!("error {} ({e})", error_name(&e)),
+                ))
+            }
+            (Err(ActError::Typed(e)), None) if !step.allow_error => {
+                return Err(fail(
+                    action.into(),
+                    "success".into(),
+                    format!("error {} ({e})", error_name(&e)),
+                ))
+            }
+            (Err(ActError::Harness(msg)), _) => {
+                return Err(fail(action.into(), "success".into(), msg))
+            }
+            _ => {}
+        }
+        if let Some(expect) = &step.expect {
+            let phone = phones.get_mut(&courier).expect("validated courier");
+            check(&world, &courier, phone, expect)
+                .await
+                .map_err(|(what, expected, found)| fail(what, expected, found))?;
+        }
+    }
+    Ok(())
+}
+
+/// An action's failure: a typed error of the core (which a step may expect), or a problem of
+/// the harness or the dispatcher (which always fails the scenario).
+enum ActError {
+    Typed(RunsheetError),
+    Harness(String),
+}
+
+async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> Result<(), String> {
+    world
+        .dispatch
+        .assign_task(
+            t.id.get_ref(),
+            t.courier.get_ref(),
+            t.kind,
+            t.pickup.as_ref().map(|p| stop_doc(p, s.start)),
+            stop_doc(&t.dropoff, s.start),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+async fn act(
+    world: &mut World,
+    s: &Scenario,
+    phones: &mut HashMap<String, Phone>,
+    courier: &str,
+    step: &StepSpec,
+) -> Result<(), ActError> {
+    let task = step
+        .task
+        .as_ref()
+        .map(|t| t.get_ref().clone())
+        .unwrap_or_default();
+    let phone = phones.get_mut(courier).expect("validated courier");
+    match step.action.get_ref().as_str() {
+        "sync" => phone
+            .core()
+            .sync()
+            .await
+            .map(|_| ())
+            .map_err(ActError::Typed),
+        "deliver" => phone.core().mark_delivered(task).map_err(ActError::Typed),
+        "kill_app" => {
+            phone.sub.take();
+            phone.core.take();
+            phone.open().map_err(ActError::Harness)
+        }
+        "network" => {
+            match step.network.as_ref().map(|n| n.get_ref()) {
+                Some(NetworkSpec::Mode(m)) if m == "offline" => phone.proxy.set_offline(true),
+                Some(NetworkSpec::Mode(_)) => {
+                    phone.proxy.set_offline(false);
+                    phone.proxy.set_fault_rate(0.0);
+                }
+                Some(NetworkSpec::Flaky { flaky }) => {
+                    phone.proxy.set_offline(false);
+                    phone.proxy.set_fault_rate(*flaky);
+                }
+                None => {}
+            }
+            Ok(())
+        }
+        "set_token" => {
+            let valid = step.token.as_ref().is_some_and(|t| t.get_ref() == "valid");
+            let token = if valid {
+                phone.token.clone()
+            } else {
+                "expired-or-revoked".into()
+            };
+            phone.core().set_token(token);
+            Ok(())
+        }
+        "skew" => {
+            let skew = step
+                .skew
+                .as_ref()
+                .and_then(|k| parse_offset(k.get_ref()))
+                .unwrap_or(0);
+            phone.clock.skew.store(skew, Ordering::SeqCst);
+            Ok(())
+        }
+        "kill_server" => {
+            world.kill_server();
+            Ok(())
+        }
+        "restart_server" => {
+            world.restart_server();
+            Ok(())
+        }
+        "assign" => {
+            let spec = s
+                .doc
+                .task
+                .iter()
+                .find(|t| *t.id.get_ref() == task)
+                .expect("validated task");
+            assign(world, s, spec).await.map_err(ActError::Harness)
+        }
+        "cancel" => world
+            .dispatch
+            .cancel_task(&task)
+            .await
+            .map(|_| ())
+            .map_err(|e| ActError::Harness(e.to_string())),
+        "reassign" => {
+            let to = step
+                .to
+                .as_ref()
+                .map(|t| t.get_ref().clone())
+                .unwrap_or_default();
+            world
+                .dispatch
+                .reassign_task(&task, &to)
+                .await
+                .map(|_| ())
+                .map_err(|e| ActError::Harness(e.to_string()))
+        }
+        _ => Ok(()), // "expect": checked by the caller
+    }
+}
+
+type Mismatch = (String, String, String);
+
+fn same(what: String, expected: &[String], found: &[String]) -> Result<(), Mismatch> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err((what, format!("{expected:?}"), list_diff(expected, found)))
+    }
+}
+
+fn same_set(what: &str, expected: &[String], found: BTreeSet<String>) -> Result<(), Mismatch> {
+    let e: BTreeSet<String> = expected.iter().cloned().collect();
+    if e == found {
+        Ok(())
+    } else {
+        let found: Vec<String> = found.into_iter().collect();
+        let expected: Vec<String> = e.into_iter().collect();
+        Err((
+            what.into(),
+            format!("{expected:?}"),
+            list_diff(&expected, &found),
+        ))
+    }
+}
+
+async fn check(
+    world: &World,
+    courier: &str,
+    phone: &mut Phone,
+    x: &ExpectSpec,
+) -> Result<(), Mismatch> {
+    let core = phone.core();
+    let tasks = core.tasks().map_err(|e| {
+        (
+            "tasks".to_string(),
+            "the task list".to_string(),
+            e.to_string(),
+        )
+    })?;
+    for (id, want) in &x.task_status {
+        let found = tasks
+            .iter()
+            .find(|t| &t.id == id)
+            .map(|t| status_name(t.status).to_string())
+            .unwrap_or_else(|| "not on the list".into());
+        if &found != want {
+            return Err((format!("task_status.{id}"), want.clone(), found));
+        }
+    }
+    if let Some(want) = &x.tasks {
+        let found: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
+        same("tasks".into(), want, &found)?;
+    }
+    for (id, want) in &x.can_deliver {
+        let found = tasks.iter().find(|t| &t.id == id).map(|t| t.can_deliver);
+        if found != Some(*want) {
+            return Err((
+                format!("can_deliver.{id}"),
+                want.to_string(),
+                found.map_or("not on the list".into(), |f| f.to_string()),
+            ));
+        }
+    }
+    if let Some(want) = x.pending {
+        let found = core
+            .sync_status()
+            .map_err(|e| ("pending".to_string(), want.to_string(), e.to_string()))?
+            .pending;
+        if found != want {
+            return Err(("pending".into(), want.to_string(), found.to_string()));
+        }
+    }
+    if let Some(want) = &x.rejections {
+        let mut found: Vec<String> = core
+            .rejections()
+            .map_err(|e| ("rejections".to_string(), format!("{want:?}"), e.to_string()))?
+            .into_iter()
+            .map(|r| r.task_id)
+            .collect();
+        found.reverse(); // oldest first, like the file
+        same("rejections".into(), want, &found)?;
+    }
+    let updates = phone.recorder.updates.lock().expect("recorder").clone();
+    let since = &updates[phone.seen.min(updates.len())..];
+    let collect = |pick: fn(&crate::UpdateIds) -> &Vec<String>| -> BTreeSet<String> {
+        since.iter().flat_map(|u| pick(u).iter().cloned()).collect()
+    };
+    if let Some(want) = &x.listener_added {
+        same_set("listener_added", want, collect(|u| &u.0))?;
+    }
+    if let Some(want) = &x.listener_updated {
+        same_set("listener_updated", want, collect(|u| &u.1))?;
+    }
+    if let Some(want) = &x.listener_removed {
+        same_set("listener_removed", want, collect(|u| &u.2))?;
+    }
+    phone.seen = updates.len();
+
+    let needs_server = x.server_applied.is_some()
+        || x.server_rejected.is_some()
+        || !x.server_status.is_empty()
+        || x.after_sales.is_some();
+    if needs_server {
+        let unreachable =
+            |what: &str, e: String| (what.to_string(), "the server to answer".to_string(), e);
+        let recorded = world
+            .dispatch
+            .mutations(Some(courier))
+            .await
+            .map_err(|e| unreachable("server_applied", e.to_string()))?;
+        let pick = |outcome: &str| -> Vec<String> {
+            recorded
+                .iter()
+                .filter(|m| m.outcome == outcome)
+                .map(|m| m.task_id.clone())
+                .collect()
+        };
+        if let Some(want) = &x.server_applied {
+            same("server_applied".into(), want, &pick("applied"))?;
+        }
+        if let Some(want) = &x.server_rejected {
+            same("server_rejected".into(), want, &pick("rejected"))?;
+        }
+        for (id, want) in &x.server_status {
+            let found = world
+                .dispatch
+                .task(id)
+                .await
+                .map(|t| t.task.status.as_str().to_string())
+                .map_err(|e| unreachable(&format!("server_status.{id}"), e.to_string()))?;
+            if &found != want {
+                return Err((format!("server_status.{id}"), want.clone(), found));
+            }
+        }
+        if let Some(want) = &x.after_sales {
+            let found: Vec<String> = world
+                .dispatch
+                .after_sales()
+                .await
+                .map_err(|e| unreachable("after_sales", e.to_string()))?
+                .into_iter()
+                .map(|c| c.task_id)
+                .collect();
+            same("after_sales".into(), want, &found)?;
+        }
+    }
+    Ok(())
+}

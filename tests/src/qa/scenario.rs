@@ -1,0 +1,546 @@
+//! Scenario files: a courier shift as TOML (format in docs/scenarios.md), parsed and checked
+//! before anything runs, with the line of every mistake.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use runsheet_protocol::{StopDoc, TaskKind};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A scenario file that cannot run, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct ScenarioError {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line (0 when unknown).
+    pub line: usize,
+    /// What is wrong, for a QA engineer.
+    pub message: String,
+}
+
+/// `[scenario]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Shown in reports.
+    pub name: String,
+    /// What the scenario shows.
+    #[serde(default)]
+    pub description: String,
+    /// Seeds the network's flakiness.
+    #[serde(default)]
+    pub seed: u64,
+    /// Virtual start time: RFC 3339 (`2026-11-24T11:30:00+08:00`) or Unix seconds.
+    pub start: Spanned<toml::Value>,
+}
+
+/// `[[courier]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourierDoc {
+    /// Courier id (also the dispatch id).
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A stop in a scenario file; times are offsets from the start (`"+25m"`) or Unix seconds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopSpec {
+    /// Merchant or customer name.
+    pub name: String,
+    /// Address.
+    #[serde(default)]
+    pub address: String,
+    /// Masked phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// Ready time.
+    #[serde(default)]
+    pub ready_at: Option<Spanned<String>>,
+    /// Promised time.
+    #[serde(default)]
+    pub due_by: Option<Spanned<String>>,
+}
+
+/// `[[task]]` (also the body of an `assign` step).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskSpec {
+    /// Task id.
+    pub id: Spanned<String>,
+    /// The courier it is (or will be) assigned to.
+    pub courier: Spanned<String>,
+    /// food, grocery, parcel or return_pickup.
+    pub kind: TaskKind,
+    /// Pickup stop.
+    #[serde(default)]
+    pub pickup: Option<StopSpec>,
+    /// Drop-off stop.
+    pub dropoff: StopSpec,
+    /// Create it only when a step assigns it (`do = "assign"`), not at the start.
+    #[serde(default)]
+    pub later: bool,
+}
+
+/// What a step's `network` sets.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum NetworkSpec {
+    /// `"offline"` or `"online"`.
+    Mode(String),
+    /// `{ flaky = 0.3 }`: that share of requests fail (seeded).
+    Flaky {
+        /// Share of requests that fail, 0 to 1.
+        flaky: f64,
+    },
+}
+
+/// Expectations checked at an `expect` step (all optional).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectSpec {
+    /// Status of tasks on the phone: `{ F1 = "delivered" }`.
+    #[serde(default)]
+    pub task_status: BTreeMap<String, String>,
+    /// The ids on the phone's task list, in order.
+    #[serde(default)]
+    pub tasks: Option<Vec<String>>,
+    /// Whether "Delivered" is offered: `{ F1 = false }`.
+    #[serde(default)]
+    pub can_deliver: BTreeMap<String, bool>,
+    /// Actions waiting on the phone.
+    #[serde(default)]
+    pub pending: Option<u64>,
+    /// Task ids of the courier's mutations the server applied, in order (exactly once each).
+    #[serde(default)]
+    pub server_applied: Option<Vec<String>>,
+    /// Task ids of the courier's mutations the server recorded but rejected.
+    #[serde(default)]
+    pub server_rejected: Option<Vec<String>>,
+    /// Task ids of rejection notices shown on the phone.
+    #[serde(default)]
+    pub rejections: Option<Vec<String>>,
+    /// Status of tasks on the server: `{ F1 = "cancelled" }`.
+    #[serde(default)]
+    pub server_status: BTreeMap<String, String>,
+    /// Ids the task listener reported added since the previous expect step.
+    #[serde(default)]
+    pub listener_added: Option<Vec<String>>,
+    /// Ids reported updated since the previous expect step.
+    #[serde(default)]
+    pub listener_updated: Option<Vec<String>>,
+    /// Ids reported removed since the previous expect step.
+    #[serde(default)]
+    pub listener_removed: Option<Vec<String>>,
+    /// After-sales cases open on the server (task ids).
+    #[serde(default)]
+    pub after_sales: Option<Vec<String>>,
+}
+
+/// `[[step]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    /// When, as an offset from the start (`"+12m"`, `"+90s"`, `"+1h30m"`); non-decreasing.
+    pub at: Spanned<String>,
+    /// The action (see docs/scenarios.md).
+    #[serde(rename = "do")]
+    pub action: Spanned<String>,
+    /// Whose phone (default: the only courier).
+    #[serde(default)]
+    pub courier: Option<Spanned<String>>,
+    /// The task acted on.
+    #[serde(default)]
+    pub task: Option<Spanned<String>>,
+    /// For `network`.
+    #[serde(default)]
+    pub network: Option<Spanned<NetworkSpec>>,
+    /// For `set_token`: `"valid"` or `"invalid"`.
+    #[serde(default)]
+    pub token: Option<Spanned<String>>,
+    /// For `skew`: the device clock's offset, `"-2h"`.
+    #[serde(default)]
+    pub skew: Option<Spanned<String>>,
+    /// For `reassign`: the courier who takes the task.
+    #[serde(default)]
+    pub to: Option<Spanned<String>>,
+    /// The typed error the action must return (`"Offline"`, `"NotAllowed"`, ...).
+    #[serde(default)]
+    pub expect_error: Option<Spanned<String>>,
+    /// The action may fail without failing the scenario (flaky networks).
+    #[serde(default)]
+    pub allow_error: bool,
+    /// For `expect`.
+    #[serde(default)]
+    pub expect: Option<ExpectSpec>,
+}
+
+/// A whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioDoc {
+    /// `[scenario]`.
+    pub scenario: Header,
+    /// `[[courier]]`.
+    #[serde(default)]
+    pub courier: Vec<CourierDoc>,
+    /// `[[task]]`.
+    #[serde(default)]
+    pub task: Vec<TaskSpec>,
+    /// `[[step]]`.
+    #[serde(default)]
+    pub step: Vec<StepSpec>,
+}
+
+/// The actions a step can take.
+pub const ACTIONS: &[&str] = &[
+    "sync",
+    "deliver",
+    "kill_app",
+    "network",
+    "set_token",
+    "skew",
+    "kill_server",
+    "restart_server",
+    "assign",
+    "cancel",
+    "reassign",
+    "expect",
+];
+
+/// The typed errors an action can return (the FFI's `RunsheetError` variants).
+pub const ERRORS: &[&str] = &[
+    "NotFound",
+    "NotAllowed",
+    "InvalidArgument",
+    "Offline",
+    "AuthRequired",
+    "SyncFailed",
+    "Storage",
+    "IncompatibleVersion",
+];
+
+/// A checked scenario, ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Its file.
+    pub file: PathBuf,
+    /// The file's text (for line numbers in reports).
+    pub source: String,
+    /// The parsed document.
+    pub doc: ScenarioDoc,
+    /// Start time, Unix seconds.
+    pub start: i64,
+    /// Each step's time, seconds from the start.
+    pub step_offsets: Vec<i64>,
+}
+
+impl Scenario {
+    /// The 1-based line of a byte offset in the file.
+    pub fn line_of(&self, offset: usize) -> usize {
+        line_of(&self.source, offset)
+    }
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
+/// Parses a duration offset: `+12m`, `90s`, `+1h30m`, `-2h` (seconds).
+pub fn parse_offset(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let (sign, rest) = match t.strip_prefix('-') {
+        Some(r) => (-1, r),
+        None => (1, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: i64 = 0;
+    let mut num = String::new();
+    for c in rest.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().ok()?;
+        num.clear();
+        total += n * match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+    }
+    if !num.is_empty() {
+        return None;
+    }
+    Some(sign * total)
+}
+
+/// Reads and checks one scenario file.
+pub fn load(file: &Path) -> Result<Scenario, ScenarioError> {
+    let err = |line: usize, message: String| ScenarioError {
+        file: file.to_path_buf(),
+        line,
+        message,
+    };
+    let source =
+        std::fs::read_to_string(file).map_err(|e| err(0, format!("cannot read the file: {e}")))?;
+    let doc: ScenarioDoc = toml::from_str(&source).map_err(|e| {
+        let line = e.span().map(|s| line_of(&source, s.start)).unwrap_or(0);
+        err(line, e.message().trim().to_owned())
+    })?;
+    let at = |sp: std::ops::Range<usize>| line_of(&source, sp.start);
+
+    let start = match doc.scenario.start.get_ref() {
+        toml::Value::Integer(i) => *i,
+        toml::Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|d| d.timestamp())
+            .map_err(|e| {
+                err(
+                    at(doc.scenario.start.span()),
+                    format!("start {s:?} is not an RFC 3339 time: {e}"),
+                )
+            })?,
+        toml::Value::Datetime(d) => chrono::DateTime::parse_from_rfc3339(&d.to_string())
+            .map(|d| d.timestamp())
+            .map_err(|e| {
+                err(
+                    at(doc.scenario.start.span()),
+                    format!("start needs a date, a time and a UTC offset: {e}"),
+                )
+            })?,
+        _ => {
+            return Err(err(
+                at(doc.scenario.start.span()),
+                "start must be an RFC 3339 time or Unix seconds".into(),
+            ))
+        }
+    };
+
+    let couriers: HashSet<&str> = doc.courier.iter().map(|c| c.id.as_str()).collect();
+    if couriers.is_empty() {
+        return Err(err(0, "a scenario needs at least one [[courier]]".into()));
+    }
+    let mut tasks: HashSet<&str> = HashSet::new();
+    for t in &doc.task {
+        if !tasks.insert(t.id.get_ref()) {
+            return Err(err(
+                at(t.id.span()),
+                format!("task {:?} is defined twice", t.id.get_ref()),
+            ));
+        }
+        if !couriers.contains(t.courier.get_ref().as_str()) {
+            return Err(err(
+                at(t.courier.span()),
+                format!("no courier {:?} is defined", t.courier.get_ref()),
+            ));
+        }
+        for stop in t.pickup.iter().chain(std::iter::once(&t.dropoff)) {
+            for time in stop.ready_at.iter().chain(stop.due_by.iter()) {
+                if parse_offset(time.get_ref()).is_none() {
+                    return Err(err(
+                        at(time.span()),
+                        format!("{:?} is not a time offset like \"+25m\"", time.get_ref()),
+                    ));
+                }
+            }
+        }
+    }
+
+    let mut step_offsets = Vec::with_capacity(doc.step.len());
+    let mut last = i64::MIN;
+    for (i, step) in doc.step.iter().enumerate() {
+        let n = i + 1;
+        let off = parse_offset(step.at.get_ref()).ok_or_else(|| {
+            err(
+                at(step.at.span()),
+                format!(
+                    "step {n}: {:?} is not a time offset like \"+12m\"",
+                    step.at.get_ref()
+                ),
+            )
+        })?;
+        if off < last {
+            return Err(err(
+                at(step.at.span()),
+                format!(
+                    "step {n}: time goes backwards ({} is earlier than the step before it)",
+                    step.at.get_ref()
+                ),
+            ));
+        }
+        last = off;
+        step_offsets.push(off);
+        let action = step.action.get_ref().as_str();
+        if !ACTIONS.contains(&action) {
+            return Err(err(
+                at(step.action.span()),
+                format!(
+                    "step {n}: unknown action {action:?} (known: {})",
+                    ACTIONS.join(", ")
+                ),
+            ));
+        }
+        if let Some(c) = &step.courier {
+            if !couriers.contains(c.get_ref().as_str()) {
+                return Err(err(
+                    at(c.span()),
+                    format!("step {n}: no courier {:?} is defined", c.get_ref()),
+                ));
+            }
+        } else if couriers.len() > 1
+            && !matches!(
+                action,
+                "kill_server" | "restart_server" | "expect" | "cancel" | "reassign" | "assign"
+            )
+        {
+            return Err(err(
+                at(step.action.span()),
+                format!("step {n}: several couriers are defined; say whose phone with courier = \"...\""),
+            ));
+        }
+        let needs_task = matches!(action, "deliver" | "assign" | "cancel" | "reassign");
+        match (&step.task, needs_task) {
+            (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
+                return Err(err(
+                    at(t.span()),
+                    format!("step {n}: no task {:?} is defined", t.get_ref()),
+                ))
+            }
+            (None, true) => {
+                return Err(err(
+                    at(step.action.span()),
+                    format!("step {n}: {action} needs task = \"...\""),
+                ))
+            }
+            _ => {}
+        }
+        let need = |field: bool, what: &str| -> Result<(), ScenarioError> {
+            if field {
+                Ok(())
+            } else {
+                Err(err(
+                    at(step.action.span()),
+                    format!("step {n}: {action} needs {what}"),
+                ))
+            }
+        };
+        match action {
+            "network" => {
+                need(
+                    step.network.is_some(),
+                    "network = \"offline\", \"online\" or { flaky = 0.3 }",
+                )?;
+                if let Some(nw) = &step.network {
+                    let ok = match nw.get_ref() {
+                        NetworkSpec::Mode(m) => m == "offline" || m == "online",
+                        NetworkSpec::Flaky { flaky } => (0.0..=1.0).contains(flaky),
+                    };
+                    if !ok {
+                        return Err(err(at(nw.span()), format!("step {n}: network must be \"offline\", \"online\" or {{ flaky = 0..1 }}")));
+                    }
+                }
+            }
+            "set_token" => {
+                need(step.token.is_some(), "token = \"valid\" or \"invalid\"")?;
+                if let Some(t) = &step.token {
+                    if t.get_ref() != "valid" && t.get_ref() != "invalid" {
+                        return Err(err(
+                            at(t.span()),
+                            format!("step {n}: token must be \"valid\" or \"invalid\""),
+                        ));
+                    }
+                }
+            }
+            "skew" => {
+                need(step.skew.is_some(), "skew = \"-2h\"")?;
+                if let Some(s) = &step.skew {
+                    if parse_offset(s.get_ref()).is_none() {
+                        return Err(err(
+                            at(s.span()),
+                            format!("step {n}: {:?} is not an offset like \"-2h\"", s.get_ref()),
+                        ));
+                    }
+                }
+            }
+            "reassign" => {
+                need(step.to.is_some(), "to = \"courier id\"")?;
+                if let Some(to) = &step.to {
+                    if !couriers.contains(to.get_ref().as_str()) {
+                        return Err(err(
+                            at(to.span()),
+                            format!("step {n}: no courier {:?} is defined", to.get_ref()),
+                        ));
+                    }
+                }
+            }
+            "expect" => need(step.expect.is_some(), "an [step.expect] table")?,
+            _ => {}
+        }
+        if let Some(e) = &step.expect_error {
+            if !ERRORS.contains(&e.get_ref().as_str()) {
+                return Err(err(
+                    at(e.span()),
+                    format!(
+                        "step {n}: unknown error {:?} (known: {})",
+                        e.get_ref(),
+                        ERRORS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Scenario {
+        file: file.to_path_buf(),
+        source,
+        doc,
+        start,
+        step_offsets,
+    })
+}
+
+/// Turns a stop of the file into a protocol stop, resolving time offsets against `start`.
+pub fn stop_doc(s: &StopSpec, start: i64) -> StopDoc {
+    let time = |t: &Option<Spanned<String>>| {
+        t.as_ref()
+            .and_then(|t| parse_offset(t.get_ref()))
+            .map(|o| start + o)
+    };
+    StopDoc {
+        name: s.name.clone(),
+        address: s.address.clone(),
+        phone: s.phone.clone(),
+        lat: s.lat,
+        lon: s.lon,
+        ready_at: time(&s.ready_at),
+        due_by: time(&s.due_by),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_offset;
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_offset("+12m"), Some(720));
+        assert_eq!(parse_offset("90s"), Some(90));
+        assert_eq!(parse_offset("+1h30m"), Some(5400));
+        assert_eq!(parse_offset("-2h"), Some(-7200));
+        assert_eq!(parse_offset("+0m"), Some(0));
+        for bad in ["", "+", "12", "5x", "m", "+1h30", "tomorrow"] {
+            assert_eq!(parse_offset(bad), None, "{bad}");
+        }
+    }
+}
