@@ -219,6 +219,9 @@ fn test(long: bool) -> Result<()> {
     record("rust tests", t, rust_tests(&mut rust));
 
     let t = Instant::now();
+    record("qa scenarios", t, qa_scenarios());
+
+    let t = Instant::now();
     let b = bindings();
     record(
         "bindings",
@@ -288,6 +291,30 @@ fn number_before(s: &str, word: &str) -> u64 {
         .and_then(|i| s[..i].rsplit(|c: char| !c.is_ascii_digit()).next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+/// `runsheet qa run tests/scenarios`, as a QA engineer runs it, with a JUnit report.
+fn qa_scenarios() -> Result<(u64, u64, String)> {
+    run(
+        "build runsheet",
+        cargo().args(["build", "-p", "runsheet-cli"]),
+    )?;
+    let junit = target_dir().join("qa-junit.xml");
+    let (_, lines) = run_capture(
+        "runsheet qa run tests/scenarios",
+        Command::new(target_dir().join("debug/runsheet"))
+            .current_dir(root())
+            .args(["qa", "run", "tests/scenarios", "--junit"])
+            .arg(&junit),
+    )?;
+    let summary = lines
+        .iter()
+        .rev()
+        .find(|l| l.contains(" scenarios: "))
+        .ok_or("runsheet qa printed no summary")?;
+    let passed = number_before(summary, " passed");
+    let failed = number_before(summary, " failed");
+    Ok((passed, failed, format!("JUnit XML in {}", junit.display())))
 }
 
 fn check_header(b: &Bindings) -> Result<(u64, u64, String)> {
