@@ -68,10 +68,10 @@ enum QaCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // QA runs provoke failures on purpose; their report says what matters, so the core's own
-    // warnings stay out of it unless RUST_LOG asks for them.
+    // The demo and QA runs provoke failures on purpose; their output says what matters, so the
+    // core's own warnings stay out of it unless RUST_LOG asks for them.
     let default_level = match cli.command {
-        Command::Qa { .. } => "error",
+        Command::Qa { .. } | Command::Demo => "error",
         _ => "warn",
     };
     tracing_subscriber::fmt()

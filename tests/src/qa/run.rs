@@ -151,11 +151,44 @@ pub fn list_diff(expected: &[String], found: &[String]) -> String {
     parts.join("; ")
 }
 
+/// What a narrated run reports after each step (the demo prints it).
+#[derive(Debug, Clone)]
+pub struct Narration {
+    /// 1-based step number.
+    pub step: usize,
+    /// The step's `at`.
+    pub at: String,
+    /// The action.
+    pub action: String,
+    /// The courier whose phone acted.
+    pub courier: String,
+    /// The action's task, if any.
+    pub task: Option<String>,
+    /// The typed error the action returned, as the courier would read it.
+    pub error: Option<String>,
+    /// The courier's task list after the step: (id, status, drop-off name, can deliver, unsent).
+    pub tasks: Vec<(String, &'static str, String, bool, u32)>,
+    /// Actions waiting on the phone.
+    pub pending: u64,
+}
+
+/// Receives a [`Narration`] after each step.
+pub type Narrator<'a> = &'a (dyn Fn(&Narration) + Sync);
+
 /// Runs `s`; `seed` overrides the file's.
 pub async fn run(s: &Scenario, seed: Option<u64>) -> Outcome {
+    run_narrated(s, seed, None).await
+}
+
+/// Runs `s`, telling `narrator` what the phone shows after each step.
+pub async fn run_narrated(
+    s: &Scenario,
+    seed: Option<u64>,
+    narrator: Option<Narrator<'_>>,
+) -> Outcome {
     let started = Instant::now();
     let mut steps = 0;
-    let failure = execute(s, seed.unwrap_or(s.doc.scenario.seed), &mut steps)
+    let failure = execute(s, seed.unwrap_or(s.doc.scenario.seed), &mut steps, narrator)
         .await
         .err();
     Outcome {
@@ -167,7 +200,12 @@ pub async fn run(s: &Scenario, seed: Option<u64>) -> Outcome {
     }
 }
 
-async fn execute(s: &Scenario, seed: u64, steps_run: &mut usize) -> Result<(), Failure> {
+async fn execute(
+    s: &Scenario,
+    seed: u64,
+    steps_run: &mut usize,
+    narrator: Option<Narrator<'_>>,
+) -> Result<(), Failure> {
     let setup = |what: &str, e: String| Failure {
         step: 0,
         line: 0,
@@ -237,6 +275,38 @@ async fn execute(s: &Scenario, seed: u64, steps_run: &mut usize) -> Result<(), F
             .unwrap_or_else(|| only.clone());
         let action = step.action.get_ref().as_str();
         let result = act(&mut world, s, &mut phones, &courier, step).await;
+        if let Some(narrate) = narrator {
+            let phone = phones.get(&courier).expect("validated courier");
+            let core = phone.core();
+            let tasks = core
+                .tasks()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.id,
+                        status_name(t.status),
+                        t.dropoff.name,
+                        t.can_deliver,
+                        t.pending_actions,
+                    )
+                })
+                .collect();
+            narrate(&Narration {
+                step: i + 1,
+                at: step.at.get_ref().clone(),
+                action: action.to_owned(),
+                courier: courier.clone(),
+                task: step.task.as_ref().map(|t| t.get_ref().clone()),
+                error: match &result {
+                    Err(ActError::Typed(e)) => Some(e.to_string()),
+                    Err(ActError::Harness(m)) => Some(m.clone()),
+                    Ok(()) => None,
+                },
+                tasks,
+                pending: core.sync_status().map(|st| st.pending).unwrap_or(0),
+            });
+        }
         match (result, &step.expect_error) {
             (Ok(()), Some(want)) => {
                 return Err(fail(

@@ -289,13 +289,21 @@ pub fn parse_offset(s: &str) -> Option<i64> {
 
 /// Reads and checks one scenario file.
 pub fn load(file: &Path) -> Result<Scenario, ScenarioError> {
+    let source = std::fs::read_to_string(file).map_err(|e| ScenarioError {
+        file: file.to_path_buf(),
+        line: 0,
+        message: format!("cannot read the file: {e}"),
+    })?;
+    parse(file, source)
+}
+
+/// Checks a scenario given as text (`file` names it in reports).
+pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
     let err = |line: usize, message: String| ScenarioError {
         file: file.to_path_buf(),
         line,
         message,
     };
-    let source =
-        std::fs::read_to_string(file).map_err(|e| err(0, format!("cannot read the file: {e}")))?;
     let doc: ScenarioDoc = toml::from_str(&source).map_err(|e| {
         let line = e.span().map(|s| line_of(&source, s.start)).unwrap_or(0);
         err(line, e.message().trim().to_owned())
