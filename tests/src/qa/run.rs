@@ -71,6 +71,9 @@ impl DeviceClock for PhoneClock {
 }
 
 struct Phone {
+    /// Where the courier is (for `move`).
+    position: (f64, f64),
+    rng: rand::rngs::StdRng,
     db: String,
     token: String,
     proxy: FaultProxy,
@@ -226,7 +229,22 @@ async fn execute(
         let proxy = FaultProxy::start(world.addr(), seed.wrapping_add(i as u64), 0.0)
             .await
             .map_err(|e| setup("start network", e.to_string()))?;
+        let position = match (c.lat, c.lon) {
+            (Some(lat), Some(lon)) => (lat, lon),
+            _ => s
+                .doc
+                .task
+                .iter()
+                .find(|t| t.courier.get_ref() == &c.id)
+                .map(|t| {
+                    let stop = t.pickup.as_ref().unwrap_or(&t.dropoff);
+                    (stop.lat, stop.lon)
+                })
+                .unwrap_or((0.0, 0.0)),
+        };
         let mut phone = Phone {
+            position,
+            rng: rand::SeedableRng::seed_from_u64(seed.wrapping_add(1000 + i as u64)),
             db: world
                 .device_db(&format!("phone-{}", c.id))
                 .to_string_lossy()
@@ -259,7 +277,8 @@ async fn execute(
 
     for (i, step) in s.doc.step.iter().enumerate() {
         *steps_run = i + 1;
-        now.store(s.start + s.step_offsets[i], Ordering::SeqCst);
+        // A ride may have carried the clock past this step's time; it never goes back.
+        now.fetch_max(s.start + s.step_offsets[i], Ordering::SeqCst);
         let fail = |expectation: String, expected: String, found: String| Failure {
             step: i + 1,
             line: s.line_of(step.action.span().start),
@@ -274,7 +293,7 @@ async fn execute(
             .map(|c| c.get_ref().clone())
             .unwrap_or_else(|| only.clone());
         let action = step.action.get_ref().as_str();
-        let result = act(&mut world, s, &mut phones, &courier, step).await;
+        let result = act(&mut world, s, &mut phones, &courier, step, &now).await;
         if let Some(narrate) = narrator {
             let phone = phones.get(&courier).expect("validated courier");
             let core = phone.core();
@@ -366,12 +385,60 @@ async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> R
         .map_err(|e| e.to_string())
 }
 
+/// Great-circle distance, metres.
+fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let r = 6_371_008.8_f64;
+    let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
+    let dp = (b.0 - a.0).to_radians();
+    let dl = (b.1 - a.1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * r * h.sqrt().min(1.0).asin()
+}
+
+/// Rides from the phone's position to `to` at `speed` m/s, recording a GPS fix every 5 s of
+/// virtual time (with seeded noise of up to `noise` metres), and leaves the clock at arrival.
+fn ride(
+    phone: &mut Phone,
+    now: &AtomicI64,
+    to: (f64, f64),
+    speed: f64,
+    noise: f64,
+) -> Result<(), ActError> {
+    use rand::Rng;
+    let from = phone.position;
+    let seconds = (distance_m(from, to) / speed).ceil().max(1.0) as i64;
+    let mut t = 0;
+    while t < seconds {
+        let before = t;
+        t = (t + 5).min(seconds);
+        now.fetch_add(t - before, Ordering::SeqCst);
+        let f = t as f64 / seconds as f64;
+        let metres_per_degree = 111_320.0;
+        let jitter = |rng: &mut rand::rngs::StdRng| {
+            if noise > 0.0 {
+                rng.gen_range(-noise..=noise) / metres_per_degree
+            } else {
+                0.0
+            }
+        };
+        let lat = from.0 + (to.0 - from.0) * f + jitter(&mut phone.rng);
+        let lon = from.1 + (to.1 - from.1) * f + jitter(&mut phone.rng);
+        phone
+            .core()
+            .record_location(lat, lon, noise.max(5.0))
+            .map_err(ActError::Typed)?;
+    }
+    phone.position = to;
+    Ok(())
+}
+
 async fn act(
     world: &mut World,
     s: &Scenario,
     phones: &mut HashMap<String, Phone>,
     courier: &str,
     step: &StepSpec,
+    now: &AtomicI64,
 ) -> Result<(), ActError> {
     let task = step
         .task
@@ -462,6 +529,35 @@ async fn act(
                 .map(|_| ())
                 .map_err(|e| ActError::Harness(e.to_string()))
         }
+        "update" => world
+            .dispatch
+            .update_task(
+                &task,
+                step.pickup.as_ref().map(|p| stop_doc(p, s.start)),
+                step.dropoff.as_ref().map(|d| stop_doc(d, s.start)),
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| ActError::Harness(e.to_string())),
+        "move" => {
+            let spec = s
+                .doc
+                .task
+                .iter()
+                .find(|t| *t.id.get_ref() == task)
+                .expect("validated task");
+            let stop = match step.stop.as_ref().map(|x| x.get_ref().as_str()) {
+                Some("pickup") => spec.pickup.as_ref().expect("validated pickup"),
+                _ => &spec.dropoff,
+            };
+            ride(
+                phone,
+                now,
+                (stop.lat, stop.lon),
+                step.speed_mps.unwrap_or(4.0),
+                step.noise_m.unwrap_or(0.0),
+            )
+        }
         _ => Ok(()), // "expect": checked by the caller
     }
 }
@@ -519,6 +615,25 @@ async fn check(
         let found: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
         same("tasks".into(), want, &found)?;
     }
+    for (id, want) in &x.dropoff_address {
+        let found = tasks
+            .iter()
+            .find(|t| &t.id == id)
+            .map(|t| t.dropoff.address.clone())
+            .unwrap_or_else(|| "not on the list".into());
+        if &found != want {
+            return Err((format!("dropoff_address.{id}"), want.clone(), found));
+        }
+    }
+    if let Some(want) = x.pending_fixes {
+        let found = core
+            .sync_status()
+            .map_err(|e| ("pending_fixes".to_string(), want.to_string(), e.to_string()))?
+            .pending_fixes;
+        if found != want {
+            return Err(("pending_fixes".into(), want.to_string(), found.to_string()));
+        }
+    }
     for (id, want) in &x.can_deliver {
         let found = tasks.iter().find(|t| &t.id == id).map(|t| t.can_deliver);
         if found != Some(*want) {
@@ -564,6 +679,18 @@ async fn check(
     }
     phone.seen = updates.len();
 
+    if let Some(want) = x.server_fixes {
+        let found = world
+            .dispatch
+            .track(courier, 0)
+            .await
+            .map_err(|e| ("server_fixes".to_string(), want.to_string(), e.to_string()))?
+            .fixes
+            .len() as u64;
+        if found != want {
+            return Err(("server_fixes".into(), want.to_string(), found.to_string()));
+        }
+    }
     let needs_server = x.server_applied.is_some()
         || x.server_rejected.is_some()
         || !x.server_status.is_empty()

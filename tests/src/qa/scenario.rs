@@ -45,6 +45,12 @@ pub struct CourierDoc {
     /// Display name.
     #[serde(default)]
     pub name: String,
+    /// Where the courier starts (default: the first stop of their first task).
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// Where the courier starts.
+    #[serde(default)]
+    pub lon: Option<f64>,
 }
 
 /// A stop in a scenario file; times are offsets from the start (`"+25m"`) or Unix seconds.
@@ -144,6 +150,15 @@ pub struct ExpectSpec {
     /// After-sales cases open on the server (task ids).
     #[serde(default)]
     pub after_sales: Option<Vec<String>>,
+    /// The drop-off address the phone shows: `{ F1 = "Gate 2, ..." }`.
+    #[serde(default)]
+    pub dropoff_address: BTreeMap<String, String>,
+    /// GPS fixes buffered on the phone.
+    #[serde(default)]
+    pub pending_fixes: Option<u64>,
+    /// GPS fixes of this courier the server holds.
+    #[serde(default)]
+    pub server_fixes: Option<u64>,
 }
 
 /// `[[step]]`.
@@ -173,6 +188,21 @@ pub struct StepSpec {
     /// For `reassign`: the courier who takes the task.
     #[serde(default)]
     pub to: Option<Spanned<String>>,
+    /// For `move`: which stop of `task` to ride to, `"pickup"` or `"dropoff"`.
+    #[serde(default)]
+    pub stop: Option<Spanned<String>>,
+    /// For `move`: speed in metres per second (default 4, an e-bike).
+    #[serde(default)]
+    pub speed_mps: Option<f64>,
+    /// For `move`: GPS noise, metres (seeded; default 0).
+    #[serde(default)]
+    pub noise_m: Option<f64>,
+    /// For `update`: the task's new pickup stop.
+    #[serde(default)]
+    pub pickup: Option<StopSpec>,
+    /// For `update`: the task's new drop-off stop.
+    #[serde(default)]
+    pub dropoff: Option<StopSpec>,
     /// The typed error the action must return (`"Offline"`, `"NotAllowed"`, ...).
     #[serde(default)]
     pub expect_error: Option<Spanned<String>>,
@@ -214,6 +244,8 @@ pub const ACTIONS: &[&str] = &[
     "assign",
     "cancel",
     "reassign",
+    "update",
+    "move",
     "expect",
 ];
 
@@ -418,7 +450,10 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 format!("step {n}: several couriers are defined; say whose phone with courier = \"...\""),
             ));
         }
-        let needs_task = matches!(action, "deliver" | "assign" | "cancel" | "reassign");
+        let needs_task = matches!(
+            action,
+            "deliver" | "assign" | "cancel" | "reassign" | "update" | "move"
+        );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
                 return Err(err(
@@ -494,6 +529,42 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 }
             }
             "expect" => need(step.expect.is_some(), "an [step.expect] table")?,
+            "update" => need(
+                step.pickup.is_some() || step.dropoff.is_some(),
+                "pickup = {...} or dropoff = {...}",
+            )?,
+            "move" => {
+                need(step.stop.is_some(), "stop = \"pickup\" or \"dropoff\"")?;
+                let task = doc
+                    .task
+                    .iter()
+                    .find(|t| Some(t.id.get_ref()) == step.task.as_ref().map(|x| x.get_ref()));
+                if let (Some(stop), Some(task)) = (&step.stop, task) {
+                    let ok = match stop.get_ref().as_str() {
+                        "dropoff" => true,
+                        "pickup" => task.pickup.is_some(),
+                        _ => false,
+                    };
+                    if !ok {
+                        return Err(err(
+                            at(stop.span()),
+                            format!("step {n}: stop must be \"dropoff\" or a pickup the task has"),
+                        ));
+                    }
+                }
+                if step.speed_mps.is_some_and(|v| !(v > 0.0 && v < 100.0)) {
+                    return Err(err(
+                        at(step.action.span()),
+                        format!("step {n}: speed_mps must be between 0 and 100"),
+                    ));
+                }
+                if step.noise_m.is_some_and(|v| !(0.0..1000.0).contains(&v)) {
+                    return Err(err(
+                        at(step.action.span()),
+                        format!("step {n}: noise_m must be 0 to 1000"),
+                    ));
+                }
+            }
             _ => {}
         }
         if let Some(e) = &step.expect_error {
