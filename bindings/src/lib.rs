@@ -297,6 +297,8 @@ pub struct SyncStatus {
     pub pending_fixes: u64,
     /// GPS fixes dropped (buffer full) and not yet reported.
     pub dropped_fixes: u64,
+    /// Whether the last sync attempt reached the server (`None` before the first).
+    pub online: Option<bool>,
 }
 
 impl From<core::SyncStatus> for SyncStatus {
@@ -310,6 +312,7 @@ impl From<core::SyncStatus> for SyncStatus {
             pending_uploads: s.pending_uploads,
             pending_fixes: s.pending_fixes,
             dropped_fixes: s.dropped_fixes,
+            online: s.online,
         }
     }
 }

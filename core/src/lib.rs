@@ -99,6 +99,8 @@ pub struct SyncStatus {
     pub pending_fixes: u64,
     /// GPS fixes dropped (buffer full) and not yet reported to the server.
     pub dropped_fixes: u64,
+    /// Whether the last sync attempt reached the server (`None` before the first attempt).
+    pub online: Option<bool>,
 }
 
 /// One courier's device: the store, the sync client and the listeners.
@@ -110,6 +112,7 @@ pub struct Runsheet {
     token_provider: Mutex<Option<Arc<dyn TokenProvider>>>,
     sync_lock: tokio::sync::Mutex<()>,
     last_error: Mutex<Option<String>>,
+    online: Mutex<Option<bool>>,
     clock: Arc<dyn Clock>,
     auto_sync: Mutex<Option<AutoSync>>,
     fix_cap: std::sync::atomic::AtomicU64,
@@ -129,6 +132,7 @@ impl Runsheet {
             token_provider: Mutex::new(None),
             sync_lock: tokio::sync::Mutex::new(()),
             last_error: Mutex::new(None),
+            online: Mutex::new(None),
             clock: config.clock,
             auto_sync: Mutex::new(None),
             fix_cap: std::sync::atomic::AtomicU64::new(cap),
@@ -258,6 +262,8 @@ impl Runsheet {
                 result = sync::run(&self.store, &self.remote, self.clock.now()).await;
             }
         }
+        *self.online.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(!matches!(result, Err(Error::Offline(_))));
         let (touched, rejected_ids) = match &result {
             Ok(report) => {
                 *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -419,6 +425,7 @@ impl Runsheet {
             pending_uploads: uploads,
             pending_fixes: fixes.0,
             dropped_fixes: fixes.1,
+            online: *self.online.lock().unwrap_or_else(|p| p.into_inner()),
             last_error: self
                 .last_error
                 .lock()

@@ -93,6 +93,10 @@ struct SyncStatusRow: View {
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
             if let status {
+                if status.online == false {
+                    Label("Offline: actions are kept on this phone", systemImage: "wifi.slash")
+                        .foregroundStyle(.secondary)
+                }
                 if status.pending == 0 {
                     Label("All actions sent", systemImage: "checkmark.icloud")
                 } else {

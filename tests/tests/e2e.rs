@@ -29,6 +29,7 @@ async fn a_delivery_made_while_the_server_is_dead_is_sent_once_after_it_returns(
     let status = core.sync_status().unwrap();
     assert_eq!(status.pending, 1);
     assert!(status.last_error.is_some());
+    assert_eq!(status.online, Some(false));
     let t2 = core.task("T2".into()).unwrap();
     assert_eq!(
         t2.status,
@@ -61,6 +62,7 @@ async fn a_delivery_made_while_the_server_is_dead_is_sent_once_after_it_returns(
     assert_eq!(status.pending, 0);
     assert!(status.last_error.is_none());
     assert!(status.last_success_at.is_some());
+    assert_eq!(status.online, Some(true));
 
     // The listener saw the first snapshot, then T1 and T2 change.
     let updates = rec.updates.lock().unwrap();

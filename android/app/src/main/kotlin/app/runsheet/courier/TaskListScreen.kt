@@ -56,6 +56,9 @@ fun TaskListScreen(state: TaskListState, onDeliver: (CourierTask) -> Unit, onSyn
 private fun SyncStatusLine(status: SyncStatus?, notice: String?) {
     Column(Modifier.padding(horizontal = 16.dp)) {
         if (status != null) {
+            if (status.online == false) {
+                Text("Offline: actions are kept on this phone", style = MaterialTheme.typography.bodySmall)
+            }
             Text(
                 if (status.pending == 0uL) "All actions sent"
                 else "${status.pending} action(s) waiting for the network",
