@@ -385,6 +385,21 @@ async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> R
         .map_err(|e| e.to_string())
 }
 
+/// The task a step names (checked to exist when the file was loaded).
+fn task_spec<'a>(s: &'a Scenario, id: &str) -> &'a super::scenario::TaskSpec {
+    s.doc
+        .task
+        .iter()
+        .find(|t| t.id.get_ref() == id)
+        .expect("steps name only tasks the file defines (checked at load)")
+}
+
+/// A dispatcher call's outcome as a step result: its failures are the harness's, never a
+/// typed error the scenario could expect.
+fn dispatched<T>(r: Result<T, runsheet_server::DispatchError>) -> Result<(), ActError> {
+    r.map(|_| ()).map_err(|e| ActError::Harness(e.to_string()))
+}
+
 /// Great-circle distance, metres.
 fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     let r = 6_371_008.8_f64;
@@ -501,51 +516,30 @@ async fn act(
             world.restart_server();
             Ok(())
         }
-        "assign" => {
-            let spec = s
-                .doc
-                .task
-                .iter()
-                .find(|t| *t.id.get_ref() == task)
-                .expect("validated task");
-            assign(world, s, spec).await.map_err(ActError::Harness)
-        }
-        "cancel" => world
-            .dispatch
-            .cancel_task(&task)
+        "assign" => assign(world, s, task_spec(s, &task))
             .await
-            .map(|_| ())
-            .map_err(|e| ActError::Harness(e.to_string())),
+            .map_err(ActError::Harness),
+        "cancel" => dispatched(world.dispatch.cancel_task(&task).await),
         "reassign" => {
             let to = step
                 .to
                 .as_ref()
                 .map(|t| t.get_ref().clone())
                 .unwrap_or_default();
+            dispatched(world.dispatch.reassign_task(&task, &to).await)
+        }
+        "update" => dispatched(
             world
                 .dispatch
-                .reassign_task(&task, &to)
-                .await
-                .map(|_| ())
-                .map_err(|e| ActError::Harness(e.to_string()))
-        }
-        "update" => world
-            .dispatch
-            .update_task(
-                &task,
-                step.pickup.as_ref().map(|p| stop_doc(p, s.start)),
-                step.dropoff.as_ref().map(|d| stop_doc(d, s.start)),
-            )
-            .await
-            .map(|_| ())
-            .map_err(|e| ActError::Harness(e.to_string())),
+                .update_task(
+                    &task,
+                    step.pickup.as_ref().map(|p| stop_doc(p, s.start)),
+                    step.dropoff.as_ref().map(|d| stop_doc(d, s.start)),
+                )
+                .await,
+        ),
         "move" => {
-            let spec = s
-                .doc
-                .task
-                .iter()
-                .find(|t| *t.id.get_ref() == task)
-                .expect("validated task");
+            let spec = task_spec(s, &task);
             let stop = match step.stop.as_ref().map(|x| x.get_ref().as_str()) {
                 Some("pickup") => spec.pickup.as_ref().expect("validated pickup"),
                 _ => &spec.dropoff,
