@@ -12,6 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use runsheet_core as core;
 
+/// The stop sequencer, re-exported for the command line.
+pub use runsheet_core::plan;
+
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 
 uniffi::setup_scaffolding!();

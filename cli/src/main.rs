@@ -6,6 +6,7 @@
 
 mod demo;
 mod qa;
+mod route;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +34,11 @@ enum Command {
         #[command(subcommand)]
         command: QaCommand,
     },
+    /// Stop sequencing on runsheet-route-v1 instances.
+    Route {
+        #[command(subcommand)]
+        command: RouteCommand,
+    },
     /// Run the reference dispatch and sync server.
     Serve {
         /// Address to listen on; port 0 picks a free port (the chosen one is printed).
@@ -44,6 +50,23 @@ enum Command {
         /// Token that unlocks the dispatch API; without it the dispatch API is off.
         #[arg(long, env = "RUNSHEET_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RouteCommand {
+    /// Print the best visiting order found for an instance, as {"instance", "sequence"}.
+    Plan {
+        /// A runsheet-route-v1 instance (JSON).
+        instance: PathBuf,
+    },
+    /// Solve every instance of a folder and compare with its reference.json.
+    Bench {
+        /// Folder of instances (e.g. ../shared/bench/route/public).
+        dir: PathBuf,
+        /// Also write each solution to this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -83,6 +106,12 @@ fn main() -> ExitCode {
         .init();
     match cli.command {
         Command::Demo => demo::run(),
+        Command::Route {
+            command: RouteCommand::Plan { instance },
+        } => route::plan_file(&instance),
+        Command::Route {
+            command: RouteCommand::Bench { dir, out },
+        } => route::bench(&dir, out.as_ref()),
         Command::Qa {
             command:
                 QaCommand::Run {

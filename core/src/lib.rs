@@ -17,6 +17,7 @@ pub mod error;
 pub mod listener;
 pub mod location;
 pub mod outbox;
+pub mod plan;
 pub mod schema;
 pub mod settings;
 pub mod store;
