@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use runsheet_core as core;
 
-/// The stop sequencer, re-exported for the command line.
-pub use runsheet_core::plan;
+/// The stop sequencer and map datums, re-exported for the command line.
+pub use runsheet_core::{geo, plan};
 
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 

@@ -34,6 +34,11 @@ enum Command {
         #[command(subcommand)]
         command: QaCommand,
     },
+    /// Coordinates: convert between WGS-84, GCJ-02 and BD-09.
+    Geo {
+        #[command(subcommand)]
+        command: GeoCommand,
+    },
     /// Stop sequencing on runsheet-route-v1 instances.
     Route {
         #[command(subcommand)]
@@ -50,6 +55,25 @@ enum Command {
         /// Token that unlocks the dispatch API; without it the dispatch API is off.
         #[arg(long, env = "RUNSHEET_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum GeoCommand {
+    /// Print {"lat":..,"lon":..} of a point converted from one datum to another.
+    Convert {
+        /// wgs84, gcj02 or bd09.
+        #[arg(long)]
+        from: String,
+        /// wgs84, gcj02 or bd09.
+        #[arg(long)]
+        to: String,
+        /// Latitude, degrees.
+        #[arg(allow_hyphen_values = true)]
+        lat: f64,
+        /// Longitude, degrees.
+        #[arg(allow_hyphen_values = true)]
+        lon: f64,
     },
 }
 
@@ -106,6 +130,9 @@ fn main() -> ExitCode {
         .init();
     match cli.command {
         Command::Demo => demo::run(),
+        Command::Geo {
+            command: GeoCommand::Convert { from, to, lat, lon },
+        } => geo_convert(&from, &to, lat, lon),
         Command::Route {
             command: RouteCommand::Plan { instance },
         } => route::plan_file(&instance),
@@ -132,6 +159,21 @@ fn main() -> ExitCode {
             admin_token,
         } => serve(addr, db, admin_token),
     }
+}
+
+fn geo_convert(from: &str, to: &str, lat: f64, lon: f64) -> ExitCode {
+    use runsheet_ffi::geo::{convert, Datum};
+    let (Some(f), Some(t)) = (Datum::parse(from), Datum::parse(to)) else {
+        eprintln!("runsheet geo convert: datums are wgs84, gcj02 or bd09");
+        return ExitCode::from(2);
+    };
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        eprintln!("runsheet geo convert: latitude must be -90..90 and longitude -180..180");
+        return ExitCode::from(2);
+    }
+    let (la, lo) = convert(lat, lon, f, t);
+    println!("{}", serde_json::json!({ "lat": la, "lon": lo }));
+    ExitCode::SUCCESS
 }
 
 fn serve(addr: SocketAddr, db: PathBuf, admin_token: Option<String>) -> ExitCode {

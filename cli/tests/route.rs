@@ -36,3 +36,38 @@ fn route_plan_prints_a_solution_or_a_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad instance"));
 }
+
+#[test]
+fn geo_convert_prints_json_and_refuses_bad_input() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_runsheet"))
+            .args(["geo", "convert"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--from", "wgs84", "--to", "gcj02", "39.915", "116.404"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((v["lat"].as_f64().unwrap() - 39.91640428150164).abs() < 1e-9);
+    assert!((v["lon"].as_f64().unwrap() - 116.41024449916938).abs() < 1e-9);
+    // Outside China, unchanged; negative coordinates are accepted.
+    let out = run(&["--from", "wgs84", "--to", "gcj02", "51.5007", "-0.1246"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["lat"].as_f64(), v["lon"].as_f64()),
+        (Some(51.5007), Some(-0.1246))
+    );
+    assert_eq!(
+        run(&["--from", "mars", "--to", "gcj02", "1", "2"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["--from", "wgs84", "--to", "bd09", "91", "2"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

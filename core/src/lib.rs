@@ -14,6 +14,7 @@
 pub mod attachment;
 pub mod autosync;
 pub mod error;
+pub mod geo;
 pub mod listener;
 pub mod location;
 pub mod outbox;
