@@ -15,6 +15,7 @@ pub mod attachment;
 pub mod autosync;
 pub mod error;
 pub mod geo;
+pub mod hint;
 pub mod listener;
 pub mod location;
 pub mod outbox;
