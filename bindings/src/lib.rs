@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod log;
+mod workflow;
 
 use std::sync::{Arc, Mutex};
 
@@ -16,6 +17,7 @@ use runsheet_core as core;
 pub use runsheet_core::{geo, plan};
 
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
+pub use workflow::*;
 
 uniffi::setup_scaffolding!();
 
@@ -33,6 +35,13 @@ pub enum RunsheetError {
     #[error("{reason}")]
     NotAllowed {
         /// Why, in words for the courier.
+        reason: String,
+    },
+    /// The workflow needs something done first; the text lists what (the task's `next_action`
+    /// carries the same blockers as codes).
+    #[error("{reason}")]
+    Blocked {
+        /// What is missing, in words for the courier.
         reason: String,
     },
     /// A caller passed something unusable.
@@ -78,6 +87,9 @@ impl From<core::Error> for RunsheetError {
         match e {
             E::TaskNotFound { task_id } => RunsheetError::NotFound { task_id },
             E::InvalidTransition { .. } => RunsheetError::NotAllowed {
+                reason: capitalise(&e.to_string()),
+            },
+            E::Blocked { .. } => RunsheetError::Blocked {
                 reason: capitalise(&e.to_string()),
             },
             E::InvalidArgument(reason) => RunsheetError::InvalidArgument { reason },
@@ -145,20 +157,81 @@ impl From<core::TaskKind> for TaskKind {
 /// Where a task is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum TaskStatus {
-    /// To do.
+    /// New, not yet accepted.
     Assigned,
+    /// Accepted, heading to the pickup.
+    Accepted,
+    /// At the pickup.
+    AtPickup,
+    /// Goods in the box.
+    PickedUp,
+    /// At the drop-off.
+    AtDropoff,
     /// Handed over.
     Delivered,
+    /// Delivery failed; goods going back.
+    Failed,
+    /// Goods back at the merchant or depot.
+    Returned,
     /// Withdrawn by the dispatcher.
     Cancelled,
 }
 
 impl From<core::TaskStatus> for TaskStatus {
     fn from(s: core::TaskStatus) -> Self {
+        use core::TaskStatus as S;
         match s {
-            core::TaskStatus::Assigned => TaskStatus::Assigned,
-            core::TaskStatus::Delivered => TaskStatus::Delivered,
-            core::TaskStatus::Cancelled => TaskStatus::Cancelled,
+            S::Assigned => TaskStatus::Assigned,
+            S::Accepted => TaskStatus::Accepted,
+            S::AtPickup => TaskStatus::AtPickup,
+            S::PickedUp => TaskStatus::PickedUp,
+            S::AtDropoff => TaskStatus::AtDropoff,
+            S::Delivered => TaskStatus::Delivered,
+            S::Failed => TaskStatus::Failed,
+            S::Returned => TaskStatus::Returned,
+            S::Cancelled => TaskStatus::Cancelled,
+        }
+    }
+}
+
+/// How an item must be kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum TemperatureClass {
+    /// Room temperature.
+    Ambient,
+    /// 0 to 4 °C.
+    Chilled,
+    /// -18 °C or colder.
+    Frozen,
+    /// Hot food.
+    Hot,
+}
+
+/// One item of a task (a bag, a parcel, a grocery line).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Item {
+    /// The code on its label.
+    pub code: String,
+    /// What it is.
+    pub name: String,
+    /// How it must be kept.
+    pub temperature: TemperatureClass,
+    /// How many.
+    pub quantity: u32,
+}
+
+impl From<core::ItemDoc> for Item {
+    fn from(i: core::ItemDoc) -> Self {
+        Item {
+            code: i.code,
+            name: i.name,
+            temperature: match i.temperature {
+                core::TemperatureClass::Ambient => TemperatureClass::Ambient,
+                core::TemperatureClass::Chilled => TemperatureClass::Chilled,
+                core::TemperatureClass::Frozen => TemperatureClass::Frozen,
+                core::TemperatureClass::Hot => TemperatureClass::Hot,
+            },
+            quantity: i.quantity,
         }
     }
 }
@@ -180,6 +253,10 @@ pub struct Stop {
     pub ready_at: Option<i64>,
     /// Promised time, Unix seconds.
     pub due_by: Option<i64>,
+    /// Start of the delivery slot, Unix seconds.
+    pub not_before: Option<i64>,
+    /// True when a courier corrected the pin to the real door.
+    pub pin_corrected: bool,
 }
 
 impl From<core::Stop> for Stop {
@@ -192,6 +269,8 @@ impl From<core::Stop> for Stop {
             lon: s.lon,
             ready_at: s.ready_at,
             due_by: s.due_by,
+            not_before: s.not_before,
+            pin_corrected: s.pin_corrected,
         }
     }
 }
@@ -212,21 +291,48 @@ pub struct CourierTask {
     pub dropoff: Stop,
     /// Actions on this task still waiting for the server.
     pub pending_actions: u32,
-    /// Whether "delivered" is allowed now (the shell shows the button only then).
+    /// Whether "delivered" is allowed now (the courier is at the drop-off).
     pub can_deliver: bool,
+    /// The status in words ("at the drop-off").
+    pub status_label: String,
+    /// The one primary action and its blockers (`None` once finished).
+    pub next_action: Option<NextAction>,
+    /// When the customer ordered, Unix seconds.
+    pub ordered_at: Option<i64>,
+    /// The goods.
+    pub items: Vec<Item>,
+    /// Where failed goods go back (the pickup when absent).
+    pub return_to: Option<Stop>,
+    /// True once the customer's name, phone and address were wiped from the phone.
+    pub customer_data_purged: bool,
 }
 
-impl From<core::Task> for CourierTask {
-    fn from(t: core::Task) -> Self {
+impl CourierTask {
+    fn with_next(t: core::Task, next: Option<core::NextAction>) -> Self {
         CourierTask {
-            can_deliver: t.status == core::TaskStatus::Assigned,
+            can_deliver: t.status == core::TaskStatus::AtDropoff,
+            status_label: t.status.label().into(),
+            next_action: next.map(Into::into),
             id: t.id,
             kind: t.kind.into(),
             status: t.status.into(),
             pickup: t.pickup.map(Into::into),
             dropoff: t.dropoff.into(),
             pending_actions: t.pending_actions,
+            ordered_at: t.ordered_at,
+            items: t.items.into_iter().map(Into::into).collect(),
+            return_to: t.return_to.map(Into::into),
+            customer_data_purged: t.customer_data_purged,
         }
+    }
+}
+
+impl From<core::Task> for CourierTask {
+    /// Without the shift and position context, the primary action is the on-duty one without
+    /// distances; `task_list()` gives it with both.
+    fn from(t: core::Task) -> Self {
+        let next = core::workflow::next_for_task(&t, core::ShiftState::OnDuty, None);
+        CourierTask::with_next(t, next)
     }
 }
 
@@ -467,6 +573,10 @@ pub struct PlatformSettings {
     pub location_buffer_cap: u64,
     /// Hours a finished task's customer data stays on the phone.
     pub customer_data_retention_h: u32,
+    /// Seconds to wait at the door before a customer counts as unreachable.
+    pub unreachable_wait_s: u32,
+    /// Unanswered contact attempts needed before that.
+    pub unreachable_min_attempts: u32,
 }
 
 /// The device's clock as the core reads it. Apps use the system clock (the plain constructor);
@@ -540,7 +650,8 @@ impl Runsheet {
         Ok(self.inner.task(&task_id)?.into())
     }
 
-    /// Marks the task delivered. Saved on the phone before this returns; sent on the next sync.
+    /// Marks the task delivered (the courier must be at the drop-off). Saved on the phone
+    /// before this returns; sent on the next sync.
     pub fn mark_delivered(&self, task_id: String) -> Result<(), RunsheetError> {
         self.inner.mark_delivered(&task_id)?;
         Ok(())
@@ -582,6 +693,8 @@ impl Runsheet {
             auto_sync_interval_s: s.auto_sync_interval_s,
             location_buffer_cap: s.location_buffer_cap,
             customer_data_retention_h: s.customer_data_retention_h,
+            unreachable_wait_s: s.unreachable_wait_s,
+            unreachable_min_attempts: s.unreachable_min_attempts,
         })
     }
 

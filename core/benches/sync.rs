@@ -26,6 +26,8 @@ fn stop() -> StopDoc {
         lon: 120.15,
         ready_at: None,
         due_by: Some(1_795_410_000),
+        not_before: None,
+        pin_corrected: false,
     }
 }
 
@@ -134,15 +136,18 @@ fn main() {
                         &TaskDoc {
                             id: id.clone(),
                             kind: TaskKind::Parcel,
-                            status: TaskStatus::Assigned,
+                            status: TaskStatus::AtDropoff,
                             pickup: None,
                             dropoff: stop(),
                             revision: 1,
+                            ordered_at: None,
+                            items: Vec::new(),
+                            return_to: None,
                         },
                     )?;
                     let a = Action::delivered(id);
                     task::apply_action(tx, &a)?;
-                    outbox::enqueue(tx, &a, 0)?;
+                    outbox::enqueue(tx, &a, 0, None)?;
                 }
                 Ok(())
             })
@@ -197,10 +202,13 @@ fn main() {
                         &TaskDoc {
                             id: format!("A{i:05}"),
                             kind: TaskKind::Food,
-                            status: TaskStatus::Assigned,
+                            status: TaskStatus::AtDropoff,
                             pickup: None,
                             dropoff: stop(),
                             revision: 1,
+                            ordered_at: None,
+                            items: Vec::new(),
+                            return_to: None,
                         },
                     )?;
                 }

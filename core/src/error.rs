@@ -28,7 +28,7 @@ pub enum Error {
         task_id: String,
     },
     /// The action is not allowed in the task's current state.
-    #[error("task {task_id} is {}; it cannot be marked {action}", status.as_str())]
+    #[error("task {task_id} is {}; {action} is not possible now", status.label())]
     InvalidTransition {
         /// The task.
         task_id: String,
@@ -36,6 +36,20 @@ pub enum Error {
         status: TaskStatus,
         /// The action refused.
         action: &'static str,
+    },
+    /// The workflow refuses the action until something is done first; each blocker says what,
+    /// in words a shell can show.
+    #[error(
+        "cannot {action} task {task_id} yet: {}",
+        crate::workflow::join(blockers)
+    )]
+    Blocked {
+        /// The task ("" for shift actions).
+        task_id: String,
+        /// The action refused.
+        action: &'static str,
+        /// What is missing.
+        blockers: Vec<crate::workflow::Blocker>,
     },
     /// A caller passed something unusable (an empty id, a bad URL).
     #[error("invalid argument: {0}")]

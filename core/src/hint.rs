@@ -95,6 +95,15 @@ pub fn hint(
     }
 }
 
+/// Fixes reporting a worse accuracy than this are ignored for arrivals and distance, metres.
+pub const MAX_FIX_ACCURACY_M: f64 = 50.0;
+/// A fix implying a faster ride than this since the last accepted one is a GPS jump, m/s.
+pub const MAX_RIDE_SPEED_MPS: f64 = 40.0;
+/// Arrival radius at a pickup (merchants cluster in malls; the door is often off the pin).
+pub const PICKUP_RADIUS_M: f64 = 60.0;
+/// Arrival radius at a drop-off.
+pub const DROPOFF_RADIUS_M: f64 = 50.0;
+
 /// One GPS fix.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Fix {
@@ -145,8 +154,8 @@ impl ArrivalDetector {
             radius_m,
             exit_radius_m: radius_m * 1.5,
             dwell_s: 20,
-            max_accuracy_m: 50.0,
-            max_speed_mps: 40.0,
+            max_accuracy_m: MAX_FIX_ACCURACY_M,
+            max_speed_mps: MAX_RIDE_SPEED_MPS,
             arrived: false,
             crossing_since: None,
             last: None,

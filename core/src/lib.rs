@@ -13,6 +13,7 @@
 
 pub mod attachment;
 pub mod autosync;
+pub mod contact;
 pub mod error;
 pub mod geo;
 pub mod hint;
@@ -20,11 +21,18 @@ pub mod listener;
 pub mod location;
 pub mod outbox;
 pub mod plan;
+pub mod retention;
+pub mod route;
+pub mod scan;
 pub mod schema;
 pub mod settings;
+pub mod shift;
 pub mod store;
 pub mod sync;
 pub mod task;
+pub mod tasklist;
+pub mod timeline;
+pub mod workflow;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -34,9 +42,18 @@ pub use autosync::AutoSyncPolicy;
 pub use error::{Error, Result};
 pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
 pub use outbox::Rejection;
-pub use runsheet_protocol::{Action, Settings, TaskKind, TaskStatus};
+pub use route::{LocationAccuracy, LocationRequest, NextStopHint, PlannedStop, Route};
+pub use runsheet_protocol::{
+    Action, ActionContext, ActionLocation, ArrivalMethod, ContactChannel, ExceptionReason, ItemDoc,
+    LocationSource, MessageTemplate, Settings, ShiftEvent, StopRole, TaskKind, TaskStatus,
+    TemperatureClass,
+};
+pub use shift::{ShiftState, ShiftSummary};
 pub use sync::{SyncReport, Token, TokenProvider};
 pub use task::{Stop, Task};
+pub use tasklist::{Entry, Group, TaskList};
+pub use timeline::Event;
+pub use workflow::{Blocker, NextAction, Step};
 
 use autosync::AutoSync;
 use listener::{Listeners, SyncListeners};
@@ -119,6 +136,13 @@ pub struct Runsheet {
     clock: Arc<dyn Clock>,
     auto_sync: Mutex<Option<AutoSync>>,
     fix_cap: std::sync::atomic::AtomicU64,
+    /// The last GPS fix the shell reported (any accuracy).
+    last_fix: Mutex<Option<hint::Fix>>,
+    /// The last fix the odometer accepted.
+    odometer: Mutex<Option<hint::Fix>>,
+    /// Arrival detectors per (task, stop) the courier is heading to.
+    detectors: Mutex<std::collections::HashMap<(String, StopRole), hint::ArrivalDetector>>,
+    planner: Mutex<route::Planner>,
 }
 
 impl Runsheet {
@@ -126,7 +150,13 @@ impl Runsheet {
     pub fn open(config: Config) -> Result<Self> {
         let remote = Remote::new(&config.server_url, config.token)?;
         let store = Store::open(&config.db_path)?;
-        let cap = store.read(settings::load)?.location_buffer_cap;
+        let settings = store.read(settings::load)?;
+        let cap = settings.location_buffer_cap;
+        let now = config.clock.now();
+        store.write(|tx| {
+            task::mark_ended(tx, now)?;
+            retention::purge(tx, now, settings.customer_data_retention_h)
+        })?;
         Ok(Runsheet {
             store,
             remote,
@@ -139,6 +169,10 @@ impl Runsheet {
             clock: config.clock,
             auto_sync: Mutex::new(None),
             fix_cap: std::sync::atomic::AtomicU64::new(cap),
+            last_fix: Mutex::new(None),
+            odometer: Mutex::new(None),
+            detectors: Mutex::new(std::collections::HashMap::new()),
+            planner: Mutex::new(route::Planner::default()),
         })
     }
 
@@ -197,11 +231,52 @@ impl Runsheet {
 
     /// Buffers a GPS fix for dispatch (sent after everything else); returns how many old fixes
     /// were dropped to stay within the buffer cap.
+    ///
+    /// The fix also drives the shift's odometer (fixes worse than 50 m or implying more than
+    /// 40 m/s are ignored) and arrival detection: when the courier has stayed inside the radius
+    /// of a stop they are heading to, the arrival is recorded for them (method `gps`).
     pub fn record_location(&self, lat: f64, lon: f64, accuracy_m: f64) -> Result<u64> {
+        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+            return Err(Error::InvalidArgument(
+                "location coordinates are out of range".into(),
+            ));
+        }
         let now = self.clock.now();
+        let fix = hint::Fix {
+            lat,
+            lon,
+            accuracy_m,
+            at: now,
+        };
+        *self.last_fix.lock().unwrap_or_else(|p| p.into_inner()) = Some(fix);
+        let ridden = self.odometer_step(fix);
         let cap = self.fix_cap.load(std::sync::atomic::Ordering::Relaxed);
-        self.store
-            .write(|tx| location::record(tx, lat, lon, accuracy_m, now, cap))
+        let dropped = self.store.write(|tx| {
+            shift::add_distance(tx, ridden)?;
+            location::record(tx, lat, lon, accuracy_m, now, cap)
+        })?;
+        self.detect_arrivals(fix)?;
+        Ok(dropped)
+    }
+
+    fn odometer_step(&self, fix: hint::Fix) -> f64 {
+        if !fix.accuracy_m.is_finite() || fix.accuracy_m > hint::MAX_FIX_ACCURACY_M {
+            return 0.0;
+        }
+        let mut last = self.odometer.lock().unwrap_or_else(|p| p.into_inner());
+        let ridden = match *last {
+            Some(l) if fix.at >= l.at => {
+                let d = hint::distance_m((l.lat, l.lon), (fix.lat, fix.lon));
+                if d / ((fix.at - l.at).max(1) as f64) > hint::MAX_RIDE_SPEED_MPS {
+                    return 0.0; // a GPS jump
+                }
+                d
+            }
+            Some(_) => return 0.0,
+            None => 0.0,
+        };
+        *last = Some(fix);
+        ridden
     }
 
     /// Most GPS fixes kept on the phone (default [`location::DEFAULT_BUFFER_CAP`]).
@@ -215,14 +290,51 @@ impl Runsheet {
         self.store.read(attachment::list)
     }
 
+    /// Where and with what clock an action happens now.
+    fn context(&self, now: i64) -> Result<ActionContext> {
+        let offset = self
+            .store
+            .read(|c| Ok(meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok())))?;
+        let location = self
+            .last_fix
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .map(|f| {
+                let age_s = (now - f.at).max(0);
+                ActionLocation {
+                    lat: f.lat,
+                    lon: f.lon,
+                    accuracy_m: f.accuracy_m,
+                    age_s,
+                    source: if age_s <= 60 {
+                        LocationSource::Gps
+                    } else {
+                        LocationSource::LastKnown
+                    },
+                }
+            });
+        Ok(ActionContext {
+            clock_offset_s: offset,
+            location,
+        })
+    }
+
+    /// Checks the workflow's guards, applies the action, records it on the timeline and queues
+    /// it for the server, all in one transaction.
     fn act(&self, action: Action) -> Result<i64> {
-        if action.task_id().is_empty() {
-            return Err(Error::InvalidArgument("empty task id".into()));
-        }
         let now = self.clock.now();
+        let ctx = self.context(now)?;
+        let settings = self.settings()?;
         let id = self.store.write(|tx| {
+            let shift_state = shift::state(tx)?;
+            workflow::check(tx, &action, &settings, shift_state, now)?;
             task::apply_action(tx, &action)?;
-            outbox::enqueue(tx, &action, now)
+            if let Action::Shift { event } = &action {
+                shift::apply(tx, *event, now)?;
+            }
+            task::mark_ended(tx, now)?;
+            timeline::record(tx, &action, now, &ctx)?;
+            outbox::enqueue(tx, &action, now, Some(&ctx))
         })?;
         tracing::info!(
             mutation_id = id,
@@ -289,6 +401,11 @@ impl Runsheet {
                 (false, Vec::new())
             }
         };
+        if result.is_ok() {
+            if let Err(e) = self.purge_customer_data() {
+                tracing::error!(error = %e, "customer data purge failed");
+            }
+        }
         if touched {
             self.notify();
         }

@@ -3,7 +3,7 @@
 //! A row is written in the same transaction as the state change it describes, and removed only
 //! when the server has acknowledged (applied, already applied, or rejected) that mutation id.
 
-use runsheet_protocol::{Action, Mutation};
+use runsheet_protocol::{Action, ActionContext, Mutation};
 use rusqlite::{params, Connection};
 
 use crate::error::{Error, Result};
@@ -11,7 +11,12 @@ use crate::store::{meta_get, meta_set};
 
 /// Appends `action` and returns its mutation id. Ids are consecutive per install and never
 /// reused, even after acknowledged rows are deleted.
-pub fn enqueue(conn: &Connection, action: &Action, device_time: i64) -> Result<i64> {
+pub fn enqueue(
+    conn: &Connection,
+    action: &Action,
+    device_time: i64,
+    context: Option<&ActionContext>,
+) -> Result<i64> {
     let last: i64 = match meta_get(conn, "last_issued_mutation_id")? {
         Some(v) => v
             .parse()
@@ -21,9 +26,17 @@ pub fn enqueue(conn: &Connection, action: &Action, device_time: i64) -> Result<i
     let id = last + 1;
     let json = serde_json::to_string(action)
         .map_err(|e| Error::InvalidArgument(format!("action cannot be encoded: {e}")))?;
+    let context = match context {
+        Some(c) => Some(
+            serde_json::to_string(c)
+                .map_err(|e| Error::InvalidArgument(format!("context cannot be encoded: {e}")))?,
+        ),
+        None => None,
+    };
     conn.execute(
-        "INSERT INTO outbox (mutation_id, task_id, action, device_time) VALUES (?1, ?2, ?3, ?4)",
-        params![id, action.task_id(), json, device_time],
+        "INSERT INTO outbox (mutation_id, task_id, action, device_time, context)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, action.task_id(), json, device_time, context],
     )?;
     meta_set(conn, "last_issued_mutation_id", &id.to_string())?;
     Ok(id)
@@ -32,7 +45,8 @@ pub fn enqueue(conn: &Connection, action: &Action, device_time: i64) -> Result<i
 /// The oldest `limit` pending mutations, in id order.
 pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Mutation>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT mutation_id, action, device_time FROM outbox ORDER BY mutation_id LIMIT ?1",
+        "SELECT mutation_id, action, device_time, context FROM outbox
+         ORDER BY mutation_id LIMIT ?1",
     )?;
     let mut rows = stmt.query([limit as i64])?;
     let mut out = Vec::new();
@@ -40,10 +54,15 @@ pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Mutation>> {
         let json: String = r.get(1)?;
         let action: Action = serde_json::from_str(&json)
             .map_err(|e| Error::Corrupt(format!("unreadable outbox action: {e}")))?;
+        let context: Option<String> = r.get(3)?;
+        // A context that cannot be read is dropped rather than blocking the queue: the action
+        // itself is the fact that must reach the server.
+        let context = context.and_then(|c| serde_json::from_str(&c).ok());
         out.push(Mutation {
             mutation_id: r.get(0)?,
             device_time: r.get(2)?,
             action,
+            context,
         });
     }
     Ok(out)

@@ -308,6 +308,25 @@ impl Problem {
         })
     }
 
+    /// When service begins at each stop of a feasible sequence (after travel and any wait for
+    /// a ready time), Unix seconds, in sequence order; `None` if the sequence is infeasible.
+    pub fn schedule(&self, seq: &[usize]) -> Option<Vec<i64>> {
+        self.evaluate(seq)?;
+        let mut t = self.start_time;
+        let mut pos = self.n;
+        let mut out = Vec::with_capacity(seq.len());
+        for &s in seq {
+            t += self.t(pos, s);
+            if let Some(r) = self.ready[s] {
+                t = t.max(r);
+            }
+            out.push(t);
+            t += self.service[s];
+            pos = s;
+        }
+        Some(out)
+    }
+
     /// The best sequence found: exact for small instances, else iterated local search within
     /// `budget`, seeded by `seed`.
     pub fn solve(&self, budget: Duration, seed: u64) -> Vec<usize> {

@@ -79,6 +79,33 @@ pub const MIGRATIONS: &[&str] = &[
         recorded_at INTEGER NOT NULL
     ) STRICT;
     "#,
+    // v5: the full courier workflow: task details, the local event log (transitions, contact
+    // attempts, exceptions, shift events) with clock offset and location, action context in
+    // the outbox, and the customer-data purge mark.
+    r#"
+    ALTER TABLE tasks ADD COLUMN ordered_at INTEGER;
+    ALTER TABLE tasks ADD COLUMN items TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE tasks ADD COLUMN return_to TEXT;
+    ALTER TABLE tasks ADD COLUMN ended_at INTEGER;
+    ALTER TABLE tasks ADD COLUMN purged_at INTEGER;
+    ALTER TABLE stops ADD COLUMN not_before INTEGER;
+    ALTER TABLE stops ADD COLUMN pin_corrected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN context TEXT;
+    CREATE TABLE task_events (
+        id             INTEGER PRIMARY KEY,
+        task_id        TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        detail         TEXT NOT NULL,
+        at             INTEGER NOT NULL,
+        clock_offset_s INTEGER,
+        lat            REAL,
+        lon            REAL,
+        accuracy_m     REAL,
+        source         TEXT
+    ) STRICT;
+    CREATE INDEX task_events_by_task ON task_events(task_id, id);
+    CREATE INDEX task_events_by_time ON task_events(at);
+    "#,
 ];
 
 /// The schema version this build writes.

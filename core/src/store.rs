@@ -35,6 +35,9 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Deleted and overwritten content is zeroed, so purged customer data does not linger in
+        // free pages.
+        conn.pragma_update(None, "secure_delete", true)?;
         schema::migrate(&mut conn).map_err(|e| match e {
             Error::Sqlite(e) => classify_open_error(e),
             other => other,
@@ -42,6 +45,14 @@ impl Store {
         Ok(Store {
             conn: Mutex::new(conn),
         })
+    }
+
+    /// Copies the write-ahead log into the database and truncates it, so overwritten bytes
+    /// (purged customer data) no longer sit in the log file.
+    pub fn checkpoint(&self) -> Result<()> {
+        let conn = self.lock();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Runs `f` with the connection for reading.

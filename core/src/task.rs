@@ -1,7 +1,7 @@
 //! Tasks and their stops as the courier's device holds them, and the courier actions that
 //! change them.
 
-use runsheet_protocol::{Action, StopDoc, TaskDoc, TaskKind, TaskStatus};
+use runsheet_protocol::{Action, ItemDoc, StopDoc, StopRole, TaskDoc, TaskKind, TaskStatus};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
@@ -23,6 +23,10 @@ pub struct Stop {
     pub ready_at: Option<i64>,
     /// Promised time at this stop, Unix seconds.
     pub due_by: Option<i64>,
+    /// Start of the delivery slot (groceries), Unix seconds.
+    pub not_before: Option<i64>,
+    /// True when a courier corrected the map pin to where the door really is.
+    pub pin_corrected: bool,
 }
 
 impl std::fmt::Debug for Stop {
@@ -47,6 +51,8 @@ impl From<StopDoc> for Stop {
             lon: d.lon,
             ready_at: d.ready_at,
             due_by: d.due_by,
+            not_before: d.not_before,
+            pin_corrected: d.pin_corrected,
         }
     }
 }
@@ -70,10 +76,48 @@ pub struct Task {
     pub pending_actions: u32,
     /// Local revision: grows with every change stored for this task (used for listener diffs).
     pub local_rev: i64,
+    /// When the customer ordered, Unix seconds.
+    pub ordered_at: Option<i64>,
+    /// The goods.
+    pub items: Vec<ItemDoc>,
+    /// Where the goods go back after a failed delivery (the pickup when absent).
+    pub return_to: Option<Stop>,
+    /// When the task reached a final status on this phone, Unix seconds.
+    pub ended_at: Option<i64>,
+    /// True once the customer's name, phone and address were removed from the phone.
+    pub customer_data_purged: bool,
+}
+
+impl Task {
+    /// The stop the courier is heading to or standing at for this task, if any.
+    pub fn current_stop(&self) -> Option<(StopRole, &Stop)> {
+        use TaskStatus::*;
+        match self.status {
+            Assigned | Accepted | AtPickup => match &self.pickup {
+                Some(p) => Some((StopRole::Pickup, p)),
+                None => Some((StopRole::Dropoff, &self.dropoff)),
+            },
+            PickedUp | AtDropoff => Some((StopRole::Dropoff, &self.dropoff)),
+            Failed => self.return_stop().map(|s| (StopRole::Return, s)),
+            Delivered | Returned | Cancelled => None,
+        }
+    }
+
+    /// Where failed goods go back: the return stop, else the pickup.
+    pub fn return_stop(&self) -> Option<&Stop> {
+        self.return_to.as_ref().or(self.pickup.as_ref())
+    }
+
+    /// True while the goods are in the courier's box.
+    pub fn goods_on_board(&self) -> bool {
+        self.status.goods_on_board()
+            || (self.pickup.is_none() && self.status == TaskStatus::Accepted)
+    }
 }
 
 const TASK_COLUMNS: &str = "t.id, t.kind, t.status, t.server_revision, t.local_rev,
-    (SELECT COUNT(*) FROM outbox o WHERE o.task_id = t.id)";
+    (SELECT COUNT(*) FROM outbox o WHERE o.task_id = t.id), t.ordered_at, t.items, t.return_to,
+    t.ended_at, t.purged_at";
 
 fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
     let id: String = row.get(0)?;
@@ -86,6 +130,16 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
     let (pickup, dropoff) = load_stops(conn, &id)?;
     let dropoff =
         dropoff.ok_or_else(|| Error::Corrupt(format!("task {id} has no drop-off stop")))?;
+    let items: String = row.get(7)?;
+    let items: Vec<ItemDoc> = serde_json::from_str(&items)
+        .map_err(|e| Error::Corrupt(format!("task {id} has unreadable items: {e}")))?;
+    let return_to: Option<String> = row.get(8)?;
+    let return_to = match return_to {
+        Some(j) => Some(Stop::from(serde_json::from_str::<StopDoc>(&j).map_err(
+            |e| Error::Corrupt(format!("task {id} has an unreadable return stop: {e}")),
+        )?)),
+        None => None,
+    };
     Ok(Task {
         id,
         kind,
@@ -95,12 +149,17 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
         server_revision: row.get(3)?,
         local_rev: row.get(4)?,
         pending_actions: row.get(5)?,
+        ordered_at: row.get(6)?,
+        items,
+        return_to,
+        ended_at: row.get(9)?,
+        customer_data_purged: row.get::<_, Option<i64>>(10)?.is_some(),
     })
 }
 
 fn load_stops(conn: &Connection, task_id: &str) -> Result<(Option<Stop>, Option<Stop>)> {
     let mut stmt = conn.prepare_cached(
-        "SELECT role, name, address, phone, lat, lon, ready_at, due_by
+        "SELECT role, name, address, phone, lat, lon, ready_at, due_by, not_before, pin_corrected
          FROM stops WHERE task_id = ?1",
     )?;
     let mut rows = stmt.query([task_id])?;
@@ -115,6 +174,8 @@ fn load_stops(conn: &Connection, task_id: &str) -> Result<(Option<Stop>, Option<
             lon: r.get(5)?,
             ready_at: r.get(6)?,
             due_by: r.get(7)?,
+            not_before: r.get(8)?,
+            pin_corrected: r.get::<_, i64>(9)? != 0,
         };
         if role == "pickup" {
             pickup = Some(stop);
@@ -130,7 +191,8 @@ pub fn list(conn: &Connection) -> Result<Vec<Task>> {
     let sql = format!(
         "SELECT {TASK_COLUMNS} FROM tasks t
          LEFT JOIN stops d ON d.task_id = t.id AND d.role = 'dropoff'
-         ORDER BY (t.status != 'assigned'), d.due_by IS NULL, d.due_by, t.id"
+         ORDER BY (t.status IN ('delivered', 'returned', 'cancelled')), d.due_by IS NULL,
+             d.due_by, t.id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([])?;
@@ -155,11 +217,32 @@ pub fn get(conn: &Connection, task_id: &str) -> Result<Option<Task>> {
 /// Stores the server's version of a task, replacing the local one (the caller rebases pending
 /// actions on top afterwards).
 pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
+    let items = serde_json::to_string(&doc.items)
+        .map_err(|e| Error::InvalidArgument(format!("items cannot be encoded: {e}")))?;
+    let return_to = match &doc.return_to {
+        Some(r) => Some(
+            serde_json::to_string(r)
+                .map_err(|e| Error::InvalidArgument(format!("stop cannot be encoded: {e}")))?,
+        ),
+        None => None,
+    };
     conn.execute(
-        "INSERT INTO tasks (id, kind, status, server_revision, local_rev) VALUES (?1, ?2, ?3, ?4, 1)
+        "INSERT INTO tasks (id, kind, status, server_revision, local_rev, ordered_at, items,
+             return_to)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)
          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
-             server_revision = excluded.server_revision, local_rev = tasks.local_rev + 1",
-        params![doc.id, doc.kind.as_str(), doc.status.as_str(), doc.revision],
+             server_revision = excluded.server_revision, local_rev = tasks.local_rev + 1,
+             ordered_at = excluded.ordered_at, items = excluded.items,
+             return_to = excluded.return_to, purged_at = NULL",
+        params![
+            doc.id,
+            doc.kind.as_str(),
+            doc.status.as_str(),
+            doc.revision,
+            doc.ordered_at,
+            items,
+            return_to
+        ],
     )?;
     conn.execute("DELETE FROM stops WHERE task_id = ?1", [&doc.id])?;
     if let Some(p) = &doc.pickup {
@@ -171,9 +254,22 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
 
 fn insert_stop(conn: &Connection, task_id: &str, role: &str, s: &StopDoc) -> Result<()> {
     conn.execute(
-        "INSERT INTO stops (task_id, role, name, address, phone, lat, lon, ready_at, due_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![task_id, role, s.name, s.address, s.phone, s.lat, s.lon, s.ready_at, s.due_by],
+        "INSERT INTO stops (task_id, role, name, address, phone, lat, lon, ready_at, due_by,
+             not_before, pin_corrected)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            task_id,
+            role,
+            s.name,
+            s.address,
+            s.phone,
+            s.lat,
+            s.lon,
+            s.ready_at,
+            s.due_by,
+            s.not_before,
+            s.pin_corrected as i64
+        ],
     )?;
     Ok(())
 }
@@ -184,33 +280,66 @@ pub fn remove(conn: &Connection, task_id: &str) -> Result<bool> {
     Ok(conn.execute("DELETE FROM tasks WHERE id = ?1", [task_id])? > 0)
 }
 
-/// Checks that `action` is allowed on the task as stored and applies it to the local state.
-/// Used both when the courier acts and when pending actions are replayed after a pull.
+/// Checks that `action` is allowed on the task as stored (the workflow table shared with the
+/// server, [`TaskStatus::after`]) and applies it to the local state. Used both when the courier
+/// acts and when pending actions are replayed after a pull. Guards beyond the table (arrival,
+/// contact attempts, photos) are the workflow module's, checked only when the courier acts.
 pub fn apply_action(conn: &Connection, action: &Action) -> Result<()> {
-    let task_id = action.task_id();
-    let status: Option<String> = conn
-        .query_row("SELECT status FROM tasks WHERE id = ?1", [task_id], |r| {
-            r.get(0)
-        })
+    let Some(task_id) = action.task() else {
+        return Ok(()); // shift events change no task
+    };
+    let row: Option<(String, bool)> = conn
+        .query_row(
+            "SELECT status, EXISTS(SELECT 1 FROM stops WHERE task_id = ?1 AND role = 'pickup')
+             FROM tasks WHERE id = ?1",
+            [task_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
-    let status = status.ok_or_else(|| Error::TaskNotFound {
+    let (status, has_pickup) = row.ok_or_else(|| Error::TaskNotFound {
         task_id: task_id.to_owned(),
     })?;
     let status = TaskStatus::parse(&status)
         .ok_or_else(|| Error::Corrupt(format!("unknown task status {status:?} in the store")))?;
-    let next = match (action, status) {
-        (Action::Delivered { .. }, TaskStatus::Assigned) => TaskStatus::Delivered,
-        (Action::Delivered { .. }, _) => {
-            return Err(Error::InvalidTransition {
-                task_id: task_id.to_owned(),
-                status,
-                action: action.name(),
-            })
-        }
-    };
+    let next = status
+        .after(action, has_pickup)
+        .ok_or_else(|| Error::InvalidTransition {
+            task_id: task_id.to_owned(),
+            status,
+            action: action.name(),
+        })?;
     conn.execute(
         "UPDATE tasks SET status = ?2, local_rev = local_rev + 1 WHERE id = ?1",
         params![task_id, next.as_str()],
+    )?;
+    match action {
+        Action::ReportException {
+            ready_at: Some(ready),
+            ..
+        } => {
+            conn.execute(
+                "UPDATE stops SET ready_at = ?2 WHERE task_id = ?1 AND role = 'pickup'",
+                params![task_id, ready],
+            )?;
+        }
+        Action::CorrectPin { lat, lon, .. } => {
+            conn.execute(
+                "UPDATE stops SET lat = ?2, lon = ?3, pin_corrected = 1
+                 WHERE task_id = ?1 AND role = 'dropoff'",
+                params![task_id, lat, lon],
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Stamps `ended_at` on tasks that reached a final status and have none yet.
+pub fn mark_ended(conn: &Connection, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE tasks SET ended_at = ?1
+         WHERE ended_at IS NULL AND status IN ('delivered', 'returned', 'cancelled')",
+        [now],
     )?;
     Ok(())
 }

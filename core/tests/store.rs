@@ -35,8 +35,9 @@ fn user_version(path: &Path) -> i64 {
 fn doc(id: &str) -> TaskDoc {
     TaskDoc {
         id: id.into(),
-        kind: TaskKind::Food,
-        status: runsheet_protocol::TaskStatus::Assigned,
+        kind: TaskKind::Parcel,
+        // At the door: "delivered" is the next step.
+        status: runsheet_protocol::TaskStatus::AtDropoff,
         pickup: None,
         dropoff: StopDoc {
             name: "Customer".into(),
@@ -46,8 +47,13 @@ fn doc(id: &str) -> TaskDoc {
             lon: 120.0,
             ready_at: None,
             due_by: Some(100),
+            not_before: None,
+            pin_corrected: false,
         },
         revision: 1,
+        ordered_at: None,
+        items: Vec::new(),
+        return_to: None,
     }
 }
 
@@ -127,8 +133,11 @@ fn every_shipped_schema_upgrades_to_the_fresh_schema_keeping_its_data() {
         // New mutation ids continue after the old ones.
         store
             .write(|tx| {
-                task::apply_action(tx, &Action::delivered("T-2"))?;
-                outbox::enqueue(tx, &Action::delivered("T-2"), 5)
+                let accept = Action::Accept {
+                    task_id: "T-2".into(),
+                };
+                task::apply_action(tx, &accept)?;
+                outbox::enqueue(tx, &accept, 5, None)
             })
             .map(|id| assert_eq!(id, 2))
             .unwrap();
@@ -193,13 +202,13 @@ fn an_action_writes_state_and_outbox_together_or_not_at_all() {
     });
     assert!(r.is_err());
     let a = store.read(|c| task::get(c, "A")).unwrap().unwrap();
-    assert_eq!(a.status, TaskStatus::Assigned);
+    assert_eq!(a.status, TaskStatus::AtDropoff);
     assert_eq!(store.read(outbox::stats).unwrap().0, 0);
 
     let id = store
         .write(|tx| {
             task::apply_action(tx, &deliver)?;
-            outbox::enqueue(tx, &deliver, 42)
+            outbox::enqueue(tx, &deliver, 42, None)
         })
         .unwrap();
     assert_eq!(id, 1);
@@ -238,7 +247,7 @@ fn mutation_ids_are_never_reused_after_acknowledgement() {
     }
     let act = |id: &str| {
         store
-            .write(|tx| outbox::enqueue(tx, &Action::delivered(id), 0))
+            .write(|tx| outbox::enqueue(tx, &Action::delivered(id), 0, None))
             .unwrap()
     };
     assert_eq!(act("A"), 1);
@@ -261,7 +270,7 @@ fn a_task_removed_by_the_server_keeps_its_pending_actions() {
     store
         .write(|tx| {
             task::apply_action(tx, &deliver)?;
-            outbox::enqueue(tx, &deliver, 1)
+            outbox::enqueue(tx, &deliver, 1, None)
         })
         .unwrap();
     assert!(store.write(|tx| task::remove(tx, "A")).unwrap());
@@ -288,7 +297,7 @@ fn a_full_disk_refuses_the_action_and_leaves_the_store_as_it_was() {
     let big = Action::delivered("A".repeat(200_000));
     let r = store.write(|tx| {
         task::apply_action(tx, &deliver)?;
-        outbox::enqueue(tx, &big, 1)
+        outbox::enqueue(tx, &big, 1, None)
     });
     match r {
         Err(Error::Sqlite(e)) => assert_eq!(
@@ -299,7 +308,7 @@ fn a_full_disk_refuses_the_action_and_leaves_the_store_as_it_was() {
         other => panic!("expected a full-disk error, got {other:?}"),
     }
     let a = store.read(|c| task::get(c, "A")).unwrap().unwrap();
-    assert_eq!(a.status, TaskStatus::Assigned, "half an action was saved");
+    assert_eq!(a.status, TaskStatus::AtDropoff, "half an action was saved");
     assert_eq!(store.read(outbox::stats).unwrap().0, 0);
     // Room again: the same action goes through.
     store
@@ -308,7 +317,7 @@ fn a_full_disk_refuses_the_action_and_leaves_the_store_as_it_was() {
     store
         .write(|tx| {
             task::apply_action(tx, &deliver)?;
-            outbox::enqueue(tx, &deliver, 1)
+            outbox::enqueue(tx, &deliver, 1, None)
         })
         .unwrap();
     assert_eq!(store.read(outbox::stats).unwrap().0, 1);

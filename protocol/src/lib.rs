@@ -13,6 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod action;
+pub use action::*;
+
 /// The version segment of every sync URL (`/v1/...`).
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -59,41 +62,128 @@ impl TaskKind {
     }
 }
 
-/// Where a task is in its life.
+/// Where a task is in its life. The courier moves it forward with [`Action`]s along
+/// [`TaskStatus::after`]; only the dispatcher cancels it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
-    /// Given to the courier, not yet done.
+    /// Given to the courier, not yet accepted.
     Assigned,
+    /// Accepted by the courier; heading to the pickup (or, for parcels, the round has started).
+    Accepted,
+    /// At the merchant, depot or (for return pickups) the customer.
+    AtPickup,
+    /// The goods are in the courier's box.
+    PickedUp,
+    /// At the drop-off.
+    AtDropoff,
     /// Handed over to the customer.
     Delivered,
+    /// The delivery failed (see the exception report); the goods go back on a return leg.
+    Failed,
+    /// The goods are back at the merchant or depot (or there were none to bring back).
+    Returned,
     /// Withdrawn by the dispatcher.
     Cancelled,
 }
 
 impl TaskStatus {
+    /// Every status, in workflow order.
+    pub const ALL: [TaskStatus; 9] = [
+        TaskStatus::Assigned,
+        TaskStatus::Accepted,
+        TaskStatus::AtPickup,
+        TaskStatus::PickedUp,
+        TaskStatus::AtDropoff,
+        TaskStatus::Delivered,
+        TaskStatus::Failed,
+        TaskStatus::Returned,
+        TaskStatus::Cancelled,
+    ];
+
     /// The stable wire and storage name.
     pub fn as_str(self) -> &'static str {
         match self {
             TaskStatus::Assigned => "assigned",
+            TaskStatus::Accepted => "accepted",
+            TaskStatus::AtPickup => "at_pickup",
+            TaskStatus::PickedUp => "picked_up",
+            TaskStatus::AtDropoff => "at_dropoff",
             TaskStatus::Delivered => "delivered",
+            TaskStatus::Failed => "failed",
+            TaskStatus::Returned => "returned",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Words a shell can show ("at the drop-off").
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskStatus::Assigned => "new",
+            TaskStatus::Accepted => "accepted",
+            TaskStatus::AtPickup => "at the pickup",
+            TaskStatus::PickedUp => "picked up",
+            TaskStatus::AtDropoff => "at the drop-off",
+            TaskStatus::Delivered => "delivered",
+            TaskStatus::Failed => "failed, returning",
+            TaskStatus::Returned => "returned",
             TaskStatus::Cancelled => "cancelled",
         }
     }
 
     /// Parses a storage name written by [`TaskStatus::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "assigned" => TaskStatus::Assigned,
-            "delivered" => TaskStatus::Delivered,
-            "cancelled" => TaskStatus::Cancelled,
-            _ => return None,
-        })
+        TaskStatus::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
     /// True once nothing more can happen to the task on the courier's side.
     pub fn is_final(self) -> bool {
-        matches!(self, TaskStatus::Delivered | TaskStatus::Cancelled)
+        matches!(
+            self,
+            TaskStatus::Delivered | TaskStatus::Returned | TaskStatus::Cancelled
+        )
+    }
+
+    /// True while the goods are in the courier's box (for a task with a pickup stop).
+    pub fn goods_on_board(self) -> bool {
+        matches!(
+            self,
+            TaskStatus::PickedUp | TaskStatus::AtDropoff | TaskStatus::Failed
+        )
+    }
+
+    /// The status a task with this status moves to when the courier does `action`, or `None`
+    /// when the workflow does not allow it. `has_pickup` says whether the task has a pickup
+    /// stop (parcels loaded at a depot have none: accepting them starts the round). Actions that
+    /// do not move the task (reports, contact, pin corrections) keep the status on any task
+    /// that is not finished. Both the device and the server decide with this one table.
+    pub fn after(self, action: &Action, has_pickup: bool) -> Option<TaskStatus> {
+        use TaskStatus::*;
+        let next = match (action, self) {
+            (Action::Accept { .. }, Assigned) => Accepted,
+            (Action::Arrive { stop, .. }, s) => match (stop, s) {
+                (StopRole::Pickup, Accepted) if has_pickup => AtPickup,
+                (StopRole::Dropoff, PickedUp) => AtDropoff,
+                (StopRole::Dropoff, Accepted) if !has_pickup => AtDropoff,
+                (StopRole::Return, Failed) => Failed,
+                _ => return None,
+            },
+            (Action::PickUp { .. }, AtPickup) => PickedUp,
+            (Action::Delivered { .. }, AtDropoff) => Delivered,
+            (Action::Fail { .. }, PickedUp | AtDropoff) => Failed,
+            (Action::Fail { .. }, Accepted) if !has_pickup => Failed,
+            (Action::Fail { .. }, AtPickup) => Failed,
+            (Action::Returned { .. }, Failed) => Returned,
+            (Action::CorrectPin { .. }, s) if s != Cancelled => s,
+            (
+                Action::ReportException { .. }
+                | Action::ContactAttempt { .. }
+                | Action::SendMessage { .. },
+                s,
+            ) if !s.is_final() => s,
+            _ => return None,
+        };
+        Some(next)
     }
 }
 
@@ -118,6 +208,12 @@ pub struct StopDoc {
     /// The time promised for this stop (the customer's promised delivery time), Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_by: Option<i64>,
+    /// Start of the customer's delivery slot (groceries): not before this, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
+    /// True when the coordinates come from a courier's correction of the map pin.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pin_corrected: bool,
 }
 
 impl std::fmt::Debug for StopDoc {
@@ -128,6 +224,7 @@ impl std::fmt::Debug for StopDoc {
             .field("lon", &self.lon)
             .field("ready_at", &self.ready_at)
             .field("due_by", &self.due_by)
+            .field("not_before", &self.not_before)
             .finish_non_exhaustive()
     }
 }
@@ -149,6 +246,64 @@ pub struct TaskDoc {
     pub dropoff: StopDoc,
     /// Server revision of the task; grows with every change the server makes to it.
     pub revision: i64,
+    /// When the customer ordered, Unix seconds (delivery time is measured from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordered_at: Option<i64>,
+    /// The goods, with their temperature class (fresh groceries) and codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ItemDoc>,
+    /// Where the goods go back if the delivery fails; the pickup stop when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_to: Option<StopDoc>,
+}
+
+/// How an item must be kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemperatureClass {
+    /// Room temperature.
+    #[default]
+    Ambient,
+    /// 0 to 4 °C.
+    Chilled,
+    /// -18 °C or colder.
+    Frozen,
+    /// Hot food, kept apart from cold.
+    Hot,
+}
+
+impl TemperatureClass {
+    /// The stable wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TemperatureClass::Ambient => "ambient",
+            TemperatureClass::Chilled => "chilled",
+            TemperatureClass::Frozen => "frozen",
+            TemperatureClass::Hot => "hot",
+        }
+    }
+}
+
+/// One item (a bag, a parcel, a line of a grocery order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemDoc {
+    /// The code on its label (order label, GTIN or SSCC).
+    pub code: String,
+    /// What it is ("2 x milk 1 l").
+    pub name: String,
+    /// How it must be kept.
+    #[serde(default)]
+    pub temperature: TemperatureClass,
+    /// How many.
+    #[serde(default = "ItemDoc::one")]
+    pub quantity: u32,
+}
+
+impl ItemDoc {
+    fn one() -> u32 {
+        1
+    }
 }
 
 /// One entry of a pull answer.
@@ -201,6 +356,13 @@ pub struct Settings {
     /// Hours a finished task's customer data stays on the phone (1 to 720).
     #[serde(default = "Settings::default_retention")]
     pub customer_data_retention_h: u32,
+    /// Seconds a courier waits at the door, after reaching the drop-off, before the customer
+    /// counts as unreachable (60 to 3600).
+    #[serde(default = "Settings::default_unreachable_wait")]
+    pub unreachable_wait_s: u32,
+    /// Unanswered contact attempts needed before the customer counts as unreachable (1 to 10).
+    #[serde(default = "Settings::default_unreachable_attempts")]
+    pub unreachable_min_attempts: u32,
 }
 
 impl Settings {
@@ -212,6 +374,12 @@ impl Settings {
     }
     fn default_retention() -> u32 {
         24
+    }
+    fn default_unreachable_wait() -> u32 {
+        600
+    }
+    fn default_unreachable_attempts() -> u32 {
+        2
     }
 
     /// Why these settings cannot be applied, if they cannot.
@@ -225,6 +393,12 @@ impl Settings {
         if !(1..=720).contains(&self.customer_data_retention_h) {
             return Some("customer_data_retention_h must be 1 to 720".into());
         }
+        if !(60..=3600).contains(&self.unreachable_wait_s) {
+            return Some("unreachable_wait_s must be 60 to 3600".into());
+        }
+        if !(1..=10).contains(&self.unreachable_min_attempts) {
+            return Some("unreachable_min_attempts must be 1 to 10".into());
+        }
         None
     }
 }
@@ -236,45 +410,8 @@ impl Default for Settings {
             auto_sync_interval_s: Self::default_interval(),
             location_buffer_cap: Self::default_cap(),
             customer_data_retention_h: Self::default_retention(),
-        }
-    }
-}
-
-/// What the courier did. The courier owns these physical facts; the server records each one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Action {
-    /// The goods were handed over at the drop-off.
-    Delivered {
-        /// The task.
-        task_id: String,
-        /// SHA-256 (lowercase hex) of proof attachments (photos, signature), uploaded separately
-        /// with `PUT /v1/attachments/{sha256}`, before or after this mutation.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        proof: Vec<String>,
-    },
-}
-
-impl Action {
-    /// "Delivered" without proof attachments.
-    pub fn delivered(task_id: impl Into<String>) -> Self {
-        Action::Delivered {
-            task_id: task_id.into(),
-            proof: Vec::new(),
-        }
-    }
-
-    /// The task the action is about.
-    pub fn task_id(&self) -> &str {
-        match self {
-            Action::Delivered { task_id, .. } => task_id,
-        }
-    }
-
-    /// A short stable name for logs and storage.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::Delivered { .. } => "delivered",
+            unreachable_wait_s: Self::default_unreachable_wait(),
+            unreachable_min_attempts: Self::default_unreachable_attempts(),
         }
     }
 }
@@ -289,6 +426,9 @@ pub struct Mutation {
     pub device_time: i64,
     /// What was done.
     pub action: Action,
+    /// Where and with what clock the courier did it (absent from older clients).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<ActionContext>,
 }
 
 /// `POST /v1/sync/push` body.
@@ -449,6 +589,8 @@ mod tests {
             lon: 120.0,
             ready_at: None,
             due_by: Some(5),
+            not_before: None,
+            pin_corrected: false,
         };
         let d = format!("{s:?}");
         assert!(!d.contains("Alice") && !d.contains("Secret") && !d.contains("138"));
@@ -475,6 +617,107 @@ mod tests {
     }
 
     #[test]
+    fn the_workflow_table() {
+        use TaskStatus::*;
+        let t = || "t".to_string();
+        let arrive = |stop| Action::Arrive {
+            task_id: t(),
+            stop,
+            method: ArrivalMethod::Gps,
+            reason: None,
+        };
+        let fail = Action::Fail {
+            task_id: t(),
+            reason: ExceptionReason::CustomerRefused,
+            note: None,
+            photos: vec![],
+        };
+        // Food: the full happy path.
+        let path = [
+            (Action::Accept { task_id: t() }, Accepted),
+            (arrive(StopRole::Pickup), AtPickup),
+            (Action::PickUp { task_id: t() }, PickedUp),
+            (arrive(StopRole::Dropoff), AtDropoff),
+            (Action::delivered("t"), Delivered),
+        ];
+        let mut s = Assigned;
+        for (a, want) in &path {
+            s = s
+                .after(a, true)
+                .unwrap_or_else(|| panic!("{} from {s:?}", a.name()));
+            assert_eq!(s, *want);
+        }
+        // Skipping a step is refused.
+        assert_eq!(Assigned.after(&Action::delivered("t"), true), None);
+        assert_eq!(Accepted.after(&arrive(StopRole::Dropoff), true), None);
+        assert_eq!(Accepted.after(&Action::PickUp { task_id: t() }, true), None);
+        // Parcels (no pickup stop): accepted means loaded.
+        assert_eq!(
+            Accepted.after(&arrive(StopRole::Dropoff), false),
+            Some(AtDropoff)
+        );
+        assert_eq!(Accepted.after(&arrive(StopRole::Pickup), false), None);
+        // Failure and the return leg.
+        assert_eq!(AtDropoff.after(&fail, true), Some(Failed));
+        assert_eq!(
+            Failed.after(&Action::Returned { task_id: t() }, true),
+            Some(Returned)
+        );
+        assert_eq!(Delivered.after(&fail, true), None);
+        // Nothing moves a finished task, except a pin correction on a delivered one.
+        let pin = Action::CorrectPin {
+            task_id: t(),
+            lat: 1.0,
+            lon: 2.0,
+        };
+        assert_eq!(Delivered.after(&pin, true), Some(Delivered));
+        assert_eq!(Cancelled.after(&pin, true), None);
+        for s in TaskStatus::ALL.into_iter().filter(|s| s.is_final()) {
+            for a in path.iter().map(|(a, _)| a) {
+                assert_eq!(s.after(a, true), None, "{} on {s:?}", a.name());
+            }
+        }
+    }
+
+    #[test]
+    fn actions_round_trip_on_the_wire() {
+        let m = Mutation {
+            mutation_id: 4,
+            device_time: 100,
+            action: Action::ReportException {
+                task_id: "t".into(),
+                reason: ExceptionReason::MerchantDelay,
+                note: Some("kitchen backed up".into()),
+                photos: vec![],
+                ready_at: Some(700),
+            },
+            context: Some(ActionContext {
+                clock_offset_s: Some(-3),
+                location: Some(ActionLocation {
+                    lat: 30.0,
+                    lon: 120.0,
+                    accuracy_m: 8.0,
+                    age_s: 5,
+                    source: LocationSource::Gps,
+                }),
+            }),
+        };
+        let v = serde_json::to_value(&m).unwrap();
+        assert_eq!(v["action"]["type"], "report_exception");
+        assert_eq!(v["action"]["reason"], "merchant_delay");
+        assert_eq!(v["context"]["location"]["source"], "gps");
+        assert_eq!(serde_json::from_value::<Mutation>(v).unwrap(), m);
+        let shift = serde_json::to_value(Action::Shift {
+            event: ShiftEvent::BreakStart,
+        })
+        .unwrap();
+        assert_eq!(
+            shift,
+            serde_json::json!({"type": "shift", "event": "break_start"})
+        );
+    }
+
+    #[test]
     fn names_round_trip() {
         for k in [
             TaskKind::Food,
@@ -484,12 +727,11 @@ mod tests {
         ] {
             assert_eq!(TaskKind::parse(k.as_str()), Some(k));
         }
-        for s in [
-            TaskStatus::Assigned,
-            TaskStatus::Delivered,
-            TaskStatus::Cancelled,
-        ] {
+        for s in TaskStatus::ALL {
             assert_eq!(TaskStatus::parse(s.as_str()), Some(s));
+        }
+        for r in ExceptionReason::ALL {
+            assert_eq!(ExceptionReason::parse(r.as_str()), Some(r));
         }
         assert_eq!(TaskStatus::parse("teleported"), None);
     }

@@ -213,4 +213,39 @@ impl Dispatcher {
         }
         self.send(req).await
     }
+
+    /// Creates a task from a full dispatch body (`POST /v1/dispatch/tasks`): kind, stops,
+    /// items, order time, return stop. The body is sent as given.
+    pub async fn create_task(&self, body: &serde_json::Value) -> Result<TaskDoc, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/tasks", self.base))
+                .json(body),
+        )
+        .await
+    }
+
+    /// A courier's duty status.
+    pub async fn courier_status(
+        &self,
+        courier_id: &str,
+    ) -> Result<crate::dispatch_api::CourierStatus, DispatchError> {
+        self.send(self.http.get(format!(
+            "{}/v1/dispatch/couriers/{courier_id}/status",
+            self.base
+        )))
+        .await
+    }
+
+    /// Messages sent to a task's customer.
+    pub async fn messages(
+        &self,
+        task_id: &str,
+    ) -> Result<Vec<crate::dispatch_api::SentMessage>, DispatchError> {
+        self.send(self.http.get(format!(
+            "{}/v1/dispatch/tasks/{task_id}/messages",
+            self.base
+        )))
+        .await
+    }
 }

@@ -102,6 +102,31 @@ const MIGRATIONS: &[&str] = &[
         body    TEXT NOT NULL
     ) STRICT;
 "#,
+    r#"
+    ALTER TABLE tasks ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE mutations ADD COLUMN context TEXT;
+    CREATE TABLE address_pins (
+        address_key  TEXT PRIMARY KEY,
+        lat          REAL NOT NULL,
+        lon          REAL NOT NULL,
+        courier_id   TEXT NOT NULL,
+        task_id      TEXT NOT NULL,
+        corrected_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE messages (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id    TEXT NOT NULL,
+        courier_id TEXT NOT NULL,
+        template   TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        sent_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE courier_status (
+        courier_id TEXT PRIMARY KEY REFERENCES couriers(id),
+        state      TEXT NOT NULL CHECK (state IN ('on_duty', 'on_break', 'off_duty')),
+        since      INTEGER NOT NULL
+    ) STRICT;
+"#,
 ];
 
 /// Errors opening the server database.

@@ -79,6 +79,15 @@ pub struct NewTask {
     pub pickup: Option<StopDoc>,
     /// Drop-off stop.
     pub dropoff: StopDoc,
+    /// When the customer ordered.
+    #[serde(default)]
+    pub ordered_at: Option<i64>,
+    /// The goods.
+    #[serde(default)]
+    pub items: Vec<runsheet_protocol::ItemDoc>,
+    /// Where the goods go back if the delivery fails (the pickup when absent).
+    #[serde(default)]
+    pub return_to: Option<StopDoc>,
 }
 
 fn check_id(what: &str, id: &str) -> Result<(), ApiError> {
@@ -111,20 +120,32 @@ pub async fn create_task(
         check_stop("pickup", p)?;
     }
     check_stop("dropoff", &body.dropoff)?;
-    let doc = TaskDoc {
+    if let Some(r) = &body.return_to {
+        check_stop("return_to", r)?;
+    }
+    if body.kind != TaskKind::Parcel && body.pickup.is_none() {
+        return Err(ApiError::bad_request(format!(
+            "a {} task needs a pickup stop",
+            body.kind.as_str()
+        )));
+    }
+    let mut doc = TaskDoc {
         id: body.id,
         kind: body.kind,
         status: TaskStatus::Assigned,
         pickup: body.pickup,
         dropoff: body.dropoff,
         revision: 1,
+        ordered_at: body.ordered_at,
+        items: body.items,
+        return_to: body.return_to,
     };
-    let out = doc.clone();
     let courier = body.courier_id;
-    state
+    let out = state
         .db
         .run(move |c| {
             let tx = c.transaction()?;
+            crate::task::apply_pin_correction(&tx, &mut doc.dropoff)?;
             if let Some(courier) = &courier {
                 let exists: bool = tx.query_row(
                     "SELECT EXISTS(SELECT 1 FROM couriers WHERE id = ?1)",
@@ -137,7 +158,7 @@ pub async fn create_task(
             }
             insert_task(&tx, &doc, courier.as_deref(), now())?;
             tx.commit()?;
-            Ok(())
+            Ok(doc)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(out)))
@@ -235,6 +256,9 @@ pub struct MutationRecord {
     pub device_time: i64,
     /// Server clock at receipt.
     pub received_at: i64,
+    /// The device's clock offset and location when the courier acted.
+    #[serde(default)]
+    pub context: Option<serde_json::Value>,
 }
 
 /// `GET /v1/dispatch/mutations`: every mutation recorded, oldest first.
@@ -250,7 +274,7 @@ pub async fn list_mutations(
         .run(move |c| {
             let mut stmt = c.prepare_cached(
                 "SELECT client_id, mutation_id, courier_id, task_id, action, outcome, reject_code,
-                        device_time, received_at
+                        device_time, received_at, context
                  FROM mutations
                  WHERE (?1 IS NULL OR courier_id = ?1) AND (?2 IS NULL OR task_id = ?2)
                  ORDER BY received_at, client_id, mutation_id",
@@ -267,6 +291,9 @@ pub async fn list_mutations(
                     reject_code: r.get(6)?,
                     device_time: r.get(7)?,
                     received_at: r.get(8)?,
+                    context: r
+                        .get::<_, Option<String>>(9)?
+                        .and_then(|c| serde_json::from_str(&c).ok()),
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -336,8 +363,10 @@ pub async fn reassign_task(
                         "the task is already assigned to this courier",
                     ));
                 }
+                // The new courier starts the workflow afresh: they must accept it, and arrive
+                // themselves (a handover of goods is recorded as the new courier's pickup).
                 tx.execute(
-                    "UPDATE tasks SET courier_id = ?2 WHERE id = ?1",
+                    "UPDATE tasks SET courier_id = ?2, status = 'assigned' WHERE id = ?1",
                     params![doc.id, to],
                 )?;
                 if let Some(from) = from {
@@ -420,7 +449,8 @@ pub struct AfterSalesCase {
     pub client_id: String,
     /// Its mutation id.
     pub mutation_id: i64,
-    /// `fact_on_closed_task` or `fact_on_reassigned_task`.
+    /// `fact_on_closed_task`, `fact_on_reassigned_task`, or `exception:<reason>` for a
+    /// courier's exception report (a failed delivery, a merchant delay, an accident...).
     pub kind: String,
     /// What the fact was and why it was not applied.
     pub detail: String,
@@ -511,4 +541,96 @@ pub async fn get_settings(
     auth::admin(state.admin_token.as_deref(), &headers)?;
     let s = state.db.run(|c| load_settings(c)).await?;
     Ok(Json(s.unwrap_or_default()))
+}
+
+/// A courier's duty status, as dispatch monitoring sees it.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CourierStatus {
+    /// The courier.
+    pub courier_id: String,
+    /// `on_duty`, `on_break` or `off_duty`.
+    pub state: String,
+    /// Since when, by the server clock (0: never reported).
+    pub since: i64,
+}
+
+/// `GET /v1/dispatch/couriers/{id}/status`.
+pub async fn courier_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<CourierStatus>, ApiError> {
+    use rusqlite::OptionalExtension;
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    let out = state
+        .db
+        .run(move |c| {
+            let exists: bool = c.query_row(
+                "SELECT EXISTS(SELECT 1 FROM couriers WHERE id = ?1)",
+                [&id],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                return Err(ApiError::not_found("no courier with this id"));
+            }
+            let row: Option<(String, i64)> = c
+                .query_row(
+                    "SELECT state, since FROM courier_status WHERE courier_id = ?1",
+                    [&id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let (state, since) = row.unwrap_or_else(|| ("off_duty".into(), 0));
+            Ok(CourierStatus {
+                courier_id: id,
+                state,
+                since,
+            })
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// A message sent to a customer on a courier's behalf.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SentMessage {
+    /// The task.
+    pub task_id: String,
+    /// The courier.
+    pub courier_id: String,
+    /// The template used.
+    pub template: String,
+    /// The text sent.
+    pub body: String,
+    /// When the server sent it.
+    pub sent_at: i64,
+}
+
+/// `GET /v1/dispatch/tasks/{id}/messages`: messages sent to the task's customer, oldest first.
+pub async fn task_messages(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<SentMessage>>, ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    let rows = state
+        .db
+        .run(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT task_id, courier_id, template, body, sent_at FROM messages
+                 WHERE task_id = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([&id], |r| {
+                Ok(SentMessage {
+                    task_id: r.get(0)?,
+                    courier_id: r.get(1)?,
+                    template: r.get(2)?,
+                    body: r.get(3)?,
+                    sent_at: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    Ok(Json(rows))
 }

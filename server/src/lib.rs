@@ -156,6 +156,16 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/v1/dispatch/couriers/{id}/locations",
             get(location_api::track),
         ),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/status",
+            get(dispatch_api::courier_status),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/tasks/{id}/messages",
+            get(dispatch_api::task_messages),
+        ),
     ]
 }
 

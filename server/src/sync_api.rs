@@ -5,14 +5,14 @@ use axum::http::HeaderMap;
 use axum::Json;
 use runsheet_protocol::{
     Action, Change, MutationOutcome, MutationResult, PullResponse, PushRequest, PushResponse,
-    RejectCode, TaskStatus, MAX_PULL_PAGE, MAX_PUSH_BATCH,
+    RejectCode, ShiftEvent, MAX_PULL_PAGE, MAX_PUSH_BATCH,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Deserialize;
 
 use crate::db::now;
 use crate::error::ApiError;
-use crate::task::{load_task, record_change};
+use crate::task::{address_key, load_task, record_change};
 use crate::{auth, ApiJson, AppState};
 
 /// `POST /v1/sync/push`: applies each mutation at most once, in order.
@@ -102,7 +102,7 @@ fn apply_push(
             e.expected_mutation_id = Some(last + 1);
             return Err(e);
         }
-        let outcome = apply_action(&tx, courier, &m.action)?;
+        let outcome = apply_action(&tx, courier, &req.client_id, m)?;
         if let MutationOutcome::Rejected { code, reason } = &outcome {
             flag_for_after_sales(&tx, courier, &req.client_id, m, *code, reason, received)?;
         }
@@ -113,10 +113,14 @@ fn apply_push(
             _ => ("applied", None, None),
         };
         let action_json = serde_json::to_string(&m.action).map_err(ApiError::internal)?;
+        let context_json = match &m.context {
+            Some(c) => Some(serde_json::to_string(c).map_err(ApiError::internal)?),
+            None => None,
+        };
         tx.execute(
             "INSERT INTO mutations (client_id, mutation_id, courier_id, task_id, action,
-                 device_time, received_at, outcome, reject_code, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 device_time, received_at, outcome, reject_code, reason, context)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 req.client_id,
                 m.mutation_id,
@@ -127,7 +131,8 @@ fn apply_push(
                 received,
                 o,
                 code,
-                reason
+                reason,
+                context_json
             ],
         )?;
         last = m.mutation_id;
@@ -186,18 +191,20 @@ fn flag_for_after_sales(
         }
         RejectCode::UnknownTask => return Ok(()),
     };
+    // Several facts on the same closed task (the whole walk done offline) are one case.
+    let line = format!("{}: {reason}", m.action.name());
+    let appended = tx.execute(
+        "UPDATE after_sales SET detail = detail || '; ' || ?4
+         WHERE task_id = ?1 AND courier_id = ?2 AND kind = ?3",
+        params![task_id, courier, kind, line],
+    )?;
+    if appended > 0 {
+        return Ok(());
+    }
     tx.execute(
         "INSERT INTO after_sales (task_id, courier_id, client_id, mutation_id, kind, detail, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            task_id,
-            courier,
-            client_id,
-            m.mutation_id,
-            kind,
-            format!("{}: {reason}", m.action.name()),
-            now
-        ],
+        params![task_id, courier, client_id, m.mutation_id, kind, line, now],
     )?;
     tracing::info!(mutation_id = m.mutation_id, kind, "after-sales case opened");
     Ok(())
@@ -213,9 +220,17 @@ fn reject(code: RejectCode, reason: impl Into<String>) -> MutationOutcome {
 fn apply_action(
     tx: &Connection,
     courier: &str,
-    action: &Action,
+    client_id: &str,
+    m: &runsheet_protocol::Mutation,
 ) -> Result<MutationOutcome, ApiError> {
-    let Some((doc, owner)) = load_task(tx, action.task_id())? else {
+    let action = &m.action;
+    let Some(task_id) = action.task() else {
+        if let Action::Shift { event } = action {
+            apply_shift(tx, courier, *event)?;
+        }
+        return Ok(MutationOutcome::Applied);
+    };
+    let Some((doc, owner)) = load_task(tx, task_id)? else {
         return Ok(reject(RejectCode::UnknownTask, "no such task"));
     };
     if owner.as_deref() != Some(courier) {
@@ -224,21 +239,139 @@ fn apply_action(
             "the task is not assigned to this courier",
         ));
     }
-    match (action, doc.status) {
-        (Action::Delivered { .. }, TaskStatus::Assigned) => {
-            tx.execute(
-                "UPDATE tasks SET status = 'delivered', revision = revision + 1, updated_at = ?2
-                 WHERE id = ?1",
-                params![doc.id, now()],
-            )?;
-            record_change(tx, courier, &doc.id, "upsert")?;
-            Ok(MutationOutcome::Applied)
-        }
-        (Action::Delivered { .. }, status) => Ok(reject(
+    let Some(next) = doc.status.after(action, doc.pickup.is_some()) else {
+        return Ok(reject(
             RejectCode::InvalidState,
-            format!("the task is {} on the server", status.as_str()),
-        )),
+            format!(
+                "the task is {} on the server; {} is not allowed",
+                doc.status.as_str(),
+                action.name()
+            ),
+        ));
+    };
+    let t = now();
+    let mut changed = next != doc.status;
+    if changed {
+        tx.execute(
+            "UPDATE tasks SET status = ?2 WHERE id = ?1",
+            params![doc.id, next.as_str()],
+        )?;
     }
+    match action {
+        Action::Fail {
+            reason,
+            note,
+            photos,
+            ..
+        }
+        | Action::ReportException {
+            reason,
+            note,
+            photos,
+            ..
+        } => {
+            let mut detail = format!("{}: {}", action.name(), reason.as_str());
+            if let Some(n) = note {
+                detail.push_str(&format!(" - {n}"));
+            }
+            if !photos.is_empty() {
+                detail.push_str(&format!(" ({} photos)", photos.len()));
+            }
+            tx.execute(
+                "INSERT INTO after_sales (task_id, courier_id, client_id, mutation_id, kind, detail,
+                     created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    doc.id,
+                    courier,
+                    client_id,
+                    m.mutation_id,
+                    format!("exception:{}", reason.as_str()),
+                    detail,
+                    t
+                ],
+            )?;
+            tracing::info!(
+                mutation_id = m.mutation_id,
+                reason = reason.as_str(),
+                "exception reported"
+            );
+            if let Action::ReportException {
+                ready_at: Some(ready),
+                ..
+            } = action
+            {
+                if let Some(mut p) = doc.pickup.clone() {
+                    p.ready_at = Some(*ready);
+                    let j = serde_json::to_string(&p).map_err(ApiError::internal)?;
+                    tx.execute(
+                        "UPDATE tasks SET pickup = ?2 WHERE id = ?1",
+                        params![doc.id, j],
+                    )?;
+                    changed = true;
+                }
+            }
+        }
+        Action::CorrectPin { lat, lon, .. } => {
+            if !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon) {
+                return Ok(reject(
+                    RejectCode::InvalidState,
+                    "the corrected pin is out of range",
+                ));
+            }
+            let mut d = doc.dropoff.clone();
+            d.lat = *lat;
+            d.lon = *lon;
+            d.pin_corrected = true;
+            let j = serde_json::to_string(&d).map_err(ApiError::internal)?;
+            tx.execute(
+                "UPDATE tasks SET dropoff = ?2 WHERE id = ?1",
+                params![doc.id, j],
+            )?;
+            tx.execute(
+                "INSERT INTO address_pins (address_key, lat, lon, courier_id, task_id, corrected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(address_key) DO UPDATE SET lat = excluded.lat, lon = excluded.lon,
+                     courier_id = excluded.courier_id, task_id = excluded.task_id,
+                     corrected_at = excluded.corrected_at",
+                params![address_key(&doc.dropoff.address), lat, lon, courier, doc.id, t],
+            )?;
+            changed = true;
+        }
+        Action::SendMessage { template, text, .. } => {
+            // The reference server "sends" by recording: a platform forwards the text to the
+            // customer through its masked SMS or in-app channel here.
+            tx.execute(
+                "INSERT INTO messages (task_id, courier_id, template, body, sent_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![doc.id, courier, template.as_str(), text, t],
+            )?;
+        }
+        _ => {}
+    }
+    if changed {
+        tx.execute(
+            "UPDATE tasks SET revision = revision + 1, updated_at = ?2 WHERE id = ?1",
+            params![doc.id, t],
+        )?;
+        record_change(tx, courier, &doc.id, "upsert")?;
+    }
+    Ok(MutationOutcome::Applied)
+}
+
+fn apply_shift(tx: &Connection, courier: &str, event: ShiftEvent) -> Result<(), ApiError> {
+    let state = match event {
+        ShiftEvent::Start | ShiftEvent::BreakEnd => "on_duty",
+        ShiftEvent::BreakStart => "on_break",
+        ShiftEvent::End => "off_duty",
+    };
+    tx.execute(
+        "INSERT INTO courier_status (courier_id, state, since) VALUES (?1, ?2, ?3)
+         ON CONFLICT(courier_id) DO UPDATE SET state = excluded.state, since = excluded.since",
+        params![courier, state, now()],
+    )?;
+    tracing::info!(event = event.as_str(), "shift event");
+    Ok(())
 }
 
 /// Query of `GET /v1/sync/pull`.

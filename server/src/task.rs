@@ -1,7 +1,8 @@
 //! Tasks as the server stores them, and the per-courier change log that pull reads.
 
-use runsheet_protocol::{StopDoc, TaskDoc, TaskKind, TaskStatus};
+use runsheet_protocol::{ItemDoc, StopDoc, TaskDoc, TaskKind, TaskStatus};
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 
@@ -14,10 +15,12 @@ pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<Str
         dropoff: String,
         revision: i64,
         courier: Option<String>,
+        details: String,
     }
     let row = c
         .query_row(
-            "SELECT kind, status, pickup, dropoff, revision, courier_id FROM tasks WHERE id = ?1",
+            "SELECT kind, status, pickup, dropoff, revision, courier_id, details
+             FROM tasks WHERE id = ?1",
             [id],
             |r| {
                 Ok(Row {
@@ -27,6 +30,7 @@ pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<Str
                     dropoff: r.get(3)?,
                     revision: r.get(4)?,
                     courier: r.get(5)?,
+                    details: r.get(6)?,
                 })
             },
         )
@@ -38,6 +42,7 @@ pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<Str
         dropoff,
         revision,
         courier,
+        details,
     }) = row
     else {
         return Ok(None);
@@ -50,6 +55,7 @@ pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<Str
         None => None,
     };
     let dropoff: StopDoc = serde_json::from_str(&dropoff).map_err(ApiError::internal)?;
+    let details: Details = serde_json::from_str(&details).map_err(ApiError::internal)?;
     Ok(Some((
         TaskDoc {
             id: id.to_owned(),
@@ -58,9 +64,61 @@ pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<Str
             pickup,
             dropoff,
             revision,
+            ordered_at: details.ordered_at,
+            items: details.items,
+            return_to: details.return_to,
         },
         courier,
     )))
+}
+
+/// The parts of a task stored as one JSON column (they are read and written whole).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Details {
+    #[serde(default)]
+    ordered_at: Option<i64>,
+    #[serde(default)]
+    items: Vec<ItemDoc>,
+    #[serde(default)]
+    return_to: Option<StopDoc>,
+}
+
+fn details_json(doc: &TaskDoc) -> Result<String, ApiError> {
+    serde_json::to_string(&Details {
+        ordered_at: doc.ordered_at,
+        items: doc.items.clone(),
+        return_to: doc.return_to.clone(),
+    })
+    .map_err(ApiError::internal)
+}
+
+/// The key under which a drop-off address's pin correction is kept: the address with case and
+/// spacing folded, hashed (the key itself carries no address).
+pub fn address_key(address: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let folded: String = address
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    hex::encode(Sha256::digest(folded.as_bytes()))
+}
+
+/// Gives a new task's drop-off the pin a courier corrected for the same address, if any.
+pub fn apply_pin_correction(c: &Connection, dropoff: &mut StopDoc) -> Result<(), ApiError> {
+    let pin: Option<(f64, f64)> = c
+        .query_row(
+            "SELECT lat, lon FROM address_pins WHERE address_key = ?1",
+            [address_key(&dropoff.address)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((lat, lon)) = pin {
+        dropoff.lat = lat;
+        dropoff.lon = lon;
+        dropoff.pin_corrected = true;
+    }
+    Ok(())
 }
 
 /// Appends to a courier's change log (what their next pull returns).
@@ -90,8 +148,9 @@ pub fn insert_task(
     };
     let dropoff = serde_json::to_string(&doc.dropoff).map_err(ApiError::internal)?;
     let inserted = c.execute(
-        "INSERT INTO tasks (id, courier_id, kind, status, pickup, dropoff, revision, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO NOTHING",
+        "INSERT INTO tasks (id, courier_id, kind, status, pickup, dropoff, revision, updated_at,
+             details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO NOTHING",
         params![
             doc.id,
             courier,
@@ -100,7 +159,8 @@ pub fn insert_task(
             pickup,
             dropoff,
             doc.revision,
-            now
+            now,
+            details_json(doc)?
         ],
     )?;
     if inserted == 0 {

@@ -26,6 +26,8 @@ fn stop(name: &str) -> StopDoc {
         lon: 120.15,
         ready_at: None,
         due_by: None,
+        not_before: None,
+        pin_corrected: false,
     }
 }
 
@@ -104,6 +106,18 @@ fn delivered(id: i64, task: &str) -> Mutation {
         mutation_id: id,
         device_time: 1_795_400_000,
         action: Action::delivered(task),
+        context: None,
+    }
+}
+
+fn accept(id: i64, task: &str) -> Mutation {
+    Mutation {
+        mutation_id: id,
+        device_time: 1_795_400_000,
+        action: Action::Accept {
+            task_id: task.into(),
+        },
+        context: None,
     }
 }
 
@@ -118,11 +132,7 @@ async fn a_retried_push_is_acknowledged_but_applied_once() {
     let e = env().await;
     let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
     let first = e
-        .push(
-            &token,
-            "dev-1",
-            vec![delivered(1, "T1"), delivered(2, "T2")],
-        )
+        .push(&token, "dev-1", vec![accept(1, "T1"), accept(2, "T2")])
         .await;
     assert_eq!(first.last_mutation_id, 2);
     assert!(first
@@ -131,11 +141,7 @@ async fn a_retried_push_is_acknowledged_but_applied_once() {
         .all(|r| r.outcome == MutationOutcome::Applied));
     // The same request again (its answer was lost): acknowledged, not applied again.
     let again = e
-        .push(
-            &token,
-            "dev-1",
-            vec![delivered(1, "T1"), delivered(2, "T2")],
-        )
+        .push(&token, "dev-1", vec![accept(1, "T1"), accept(2, "T2")])
         .await;
     assert_eq!(again.last_mutation_id, 2);
     assert!(again
@@ -146,7 +152,7 @@ async fn a_retried_push_is_acknowledged_but_applied_once() {
     assert_eq!(recorded.len(), 2);
     assert_eq!(
         e.dispatch.task("T1").await.unwrap().task.status,
-        TaskStatus::Delivered
+        TaskStatus::Accepted
     );
 }
 

@@ -111,6 +111,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
             mutation_id: 1,
             device_time: 0,
             action: runsheet_protocol::Action::delivered("t"),
+            context: None,
         }],
     })
     .unwrap();

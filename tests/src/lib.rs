@@ -113,6 +113,16 @@ impl Default for World {
     }
 }
 
+/// Brings parcel tasks to the courier's door: accepts each and confirms the arrival by hand
+/// (two actions per task, saved like any other), so `mark_delivered` is the next step.
+pub fn walk_to_door(core: &Runsheet, tasks: &[&str]) {
+    for t in tasks {
+        core.accept((*t).into()).expect("task accepted");
+        core.arrive_manually((*t).into(), "test: at the door".into())
+            .expect("arrival confirmed");
+    }
+}
+
 /// A drop-off stop at a fixed test location.
 pub fn stop(name: &str) -> StopDoc {
     StopDoc {
@@ -123,6 +133,8 @@ pub fn stop(name: &str) -> StopDoc {
         lon: 120.15,
         ready_at: None,
         due_by: None,
+        not_before: None,
+        pin_corrected: false,
     }
 }
 

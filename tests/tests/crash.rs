@@ -30,7 +30,8 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
     let token = w.courier("crashy", &refs).await;
     let db = w.device_db("crashy-phone");
     let bin = env!("CARGO_BIN_EXE_courier-workload");
-    let mut acked: BTreeSet<String> = BTreeSet::new();
+    // (task id, what was acknowledged: accepted, arrived or delivered)
+    let mut acked: BTreeSet<(String, String)> = BTreeSet::new();
 
     for k in 0..kills {
         let seed = first + k as u64;
@@ -64,8 +65,8 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
             match rx.recv_timeout(left) {
                 Ok(line) => {
                     lines += 1;
-                    if let Some(id) = line.strip_prefix("ACK ") {
-                        acked.insert(id.to_owned());
+                    if let Some(ack) = parse_ack(&line) {
+                        acked.insert(ack);
                     }
                 }
                 Err(_) => break,
@@ -77,8 +78,8 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
         // dead child's pipe closes.
         let _ = reader.join();
         for line in rx.try_iter() {
-            if let Some(id) = line.strip_prefix("ACK ") {
-                acked.insert(id.to_owned());
+            if let Some(ack) = parse_ack(&line) {
+                acked.insert(ack);
             }
         }
 
@@ -90,14 +91,20 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
         assert_eq!(check, "ok", "kill {k} (seed {seed}) damaged the store");
         drop(conn);
         let core = w.open_core("crashy-phone", &token);
-        for id in &acked {
+        for (id, what) in &acked {
             let t = core.task(id.clone()).unwrap_or_else(|e| {
                 panic!("kill {k} (seed {seed}): acknowledged task {id} is gone: {e}")
             });
-            assert_eq!(
-                t.status,
-                TaskStatus::Delivered,
-                "kill {k} (seed {seed}): acknowledged delivery of {id} is missing"
+            // Each acknowledged step is there (the task is at it or past it).
+            let reached = match what.as_str() {
+                "accepted" => t.status != TaskStatus::Assigned,
+                "arrived" => matches!(t.status, TaskStatus::AtDropoff | TaskStatus::Delivered),
+                _ => t.status == TaskStatus::Delivered,
+            };
+            assert!(
+                reached,
+                "kill {k} (seed {seed}): acknowledged {what} of {id} is missing ({:?})",
+                t.status
             );
         }
     }
@@ -113,14 +120,23 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
         .filter(|t| t.status == TaskStatus::Delivered)
         .map(|t| t.id)
         .collect();
-    assert!(acked.is_subset(&delivered));
+    let acked_deliveries: BTreeSet<String> = acked
+        .iter()
+        .filter(|(_, what)| what == "delivered")
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert!(acked_deliveries.is_subset(&delivered));
     assert!(
         acked.len() >= kills / 2,
         "the workload barely ran: {} acks",
         acked.len()
     );
     let recorded = w.dispatch.mutations(Some("crashy")).await.unwrap();
-    let mut on_server: Vec<String> = recorded.iter().map(|m| m.task_id.clone()).collect();
+    let mut on_server: Vec<String> = recorded
+        .iter()
+        .filter(|m| m.action["type"] == "delivered")
+        .map(|m| m.task_id.clone())
+        .collect();
     on_server.sort();
     let unique: BTreeSet<String> = on_server.iter().cloned().collect();
     assert_eq!(
@@ -134,8 +150,15 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
     ids.sort_unstable();
     assert_eq!(ids, (1..=ids.len() as i64).collect::<Vec<_>>());
     println!(
-        "{kills} kills, {} acknowledged deliveries, {} on the server",
+        "{kills} kills, {} acknowledged actions ({} deliveries), {} deliveries on the server",
         acked.len(),
+        acked_deliveries.len(),
         unique.len()
     );
+}
+
+/// `ACK <task> <accepted|arrived|delivered>` from the workload.
+fn parse_ack(line: &str) -> Option<(String, String)> {
+    let mut parts = line.strip_prefix("ACK ")?.split(' ');
+    Some((parts.next()?.to_owned(), parts.next()?.to_owned()))
 }

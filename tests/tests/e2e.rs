@@ -4,7 +4,16 @@ use std::sync::Arc;
 
 use runsheet_ffi::{RunsheetError, TaskStatus};
 use runsheet_protocol::{Action, Mutation, PushRequest};
-use runsheet_tests::{Recorder, World, ADMIN};
+use runsheet_server::MutationRecord;
+use runsheet_tests::{walk_to_door, Recorder, World, ADMIN};
+
+/// The deliveries among a courier's recorded mutations (the walk to the door comes first).
+fn deliveries(recorded: &[MutationRecord]) -> Vec<&MutationRecord> {
+    recorded
+        .iter()
+        .filter(|m| m.action["type"] == "delivered")
+        .collect()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_made_while_the_server_is_dead_is_sent_once_after_it_returns() {
@@ -15,6 +24,8 @@ async fn a_delivery_made_while_the_server_is_dead_is_sent_once_after_it_returns(
     let _sub = core.subscribe_tasks(rec.clone()).unwrap();
     core.sync().await.unwrap();
     assert_eq!(core.tasks().unwrap().len(), 3);
+    walk_to_door(&core, &["T1", "T2"]);
+    assert_eq!(core.sync().await.unwrap().pushed, 4);
 
     core.mark_delivered("T1".into()).unwrap();
     assert_eq!(core.sync().await.unwrap().pushed, 1);
@@ -48,12 +59,13 @@ async fn a_delivery_made_while_the_server_is_dead_is_sent_once_after_it_returns(
     // And again: nothing left to send.
     assert_eq!(core.sync().await.unwrap().pushed, 0);
 
-    let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
+    let all = w.dispatch.mutations(Some("c1")).await.unwrap();
+    assert!(all.iter().all(|m| m.outcome == "applied"));
+    let recorded = deliveries(&all);
     let tasks: Vec<&str> = recorded.iter().map(|m| m.task_id.as_str()).collect();
     assert_eq!(tasks, ["T1", "T2"], "each delivery exactly once, in order");
-    assert!(recorded.iter().all(|m| m.outcome == "applied"));
     let ids: Vec<i64> = recorded.iter().map(|m| m.mutation_id).collect();
-    assert_eq!(ids, [1, 2]);
+    assert_eq!(ids, [5, 6]);
     assert_eq!(
         w.dispatch.task("T2").await.unwrap().task.status,
         runsheet_protocol::TaskStatus::Delivered
@@ -78,6 +90,8 @@ async fn an_action_survives_the_app_being_killed_before_it_syncs() {
     {
         let core = w.open_core("phone", &token);
         core.sync().await.unwrap();
+        walk_to_door(&core, &["T1"]);
+        core.sync().await.unwrap();
         core.mark_delivered("T1".into()).unwrap();
         // The app is killed here: the core is dropped without syncing.
     }
@@ -88,7 +102,7 @@ async fn an_action_survives_the_app_being_killed_before_it_syncs() {
         TaskStatus::Delivered
     );
     assert_eq!(core.sync().await.unwrap().pushed, 1);
-    assert_eq!(w.dispatch.mutations(None).await.unwrap().len(), 1);
+    assert_eq!(w.dispatch.mutations(None).await.unwrap().len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -97,15 +111,18 @@ async fn a_push_whose_answer_was_lost_is_not_applied_twice() {
     let token = w.courier("c1", &["T1", "T2"]).await;
     let core = w.open_core("phone", &token);
     core.sync().await.unwrap();
+    walk_to_door(&core, &["T1", "T2"]);
+    core.sync().await.unwrap();
     core.mark_delivered("T1".into()).unwrap();
     // The push reached the server and was applied, but its answer never came back: replay it
     // as the phone sent it.
     let req = PushRequest {
         client_id: core.client_id().unwrap(),
         mutations: vec![Mutation {
-            mutation_id: 1,
+            mutation_id: 5,
             device_time: 0,
             action: Action::delivered("T1"),
+            context: None,
         }],
     };
     let resp = reqwest::Client::new()
@@ -121,7 +138,7 @@ async fn a_push_whose_answer_was_lost_is_not_applied_twice() {
     let r = core.sync().await.unwrap();
     assert_eq!((r.pushed, r.duplicates, r.pending), (1, 1, 0));
     let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
-    assert_eq!(recorded.len(), 2);
+    assert_eq!(recorded.len(), 6);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,6 +146,8 @@ async fn a_delivery_of_a_task_cancelled_meanwhile_is_a_notice_not_a_loss() {
     let w = World::new();
     let token = w.courier("c1", &["T1", "T2"]).await;
     let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    walk_to_door(&core, &["T1", "T2"]);
     core.sync().await.unwrap();
     // The dispatcher cancels T1 while the courier, offline, delivers it.
     w.dispatch.cancel_task("T1").await.unwrap();
@@ -143,7 +162,7 @@ async fn a_delivery_of_a_task_cancelled_meanwhile_is_a_notice_not_a_loss() {
     assert_eq!(rejections[0].code, "invalid_state");
     // The server recorded the courier's fact, and the phone now shows the server's state.
     let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
-    assert_eq!(recorded.len(), 2);
+    assert_eq!(deliveries(&recorded).len(), 2);
     assert_eq!(
         core.task("T1".into()).unwrap().status,
         TaskStatus::Cancelled
@@ -280,6 +299,8 @@ async fn the_sync_listener_hears_the_queue_failures_and_every_rejection() {
     let token = w.courier("c1", &["T1", "T2"]).await;
     let core = w.open_core("phone", &token);
     core.sync().await.unwrap();
+    walk_to_door(&core, &["T1", "T2"]);
+    core.sync().await.unwrap();
     let events = Arc::new(SyncEvents::default());
     let _sub = core.subscribe_sync(events.clone()).unwrap();
     assert_eq!(events.0.lock().unwrap()[0].status.pending, 0);
@@ -334,6 +355,7 @@ async fn auto_sync_sends_actions_by_itself_and_resumes_when_the_network_returns(
         core.tasks().map(|t| t.len() == 2).unwrap_or(false)
     })
     .await;
+    walk_to_door(&core, &["T1", "T2"]);
 
     core.mark_delivered("T1".into()).unwrap();
     eventually("the action is pushed without a sync() call", || {
@@ -358,8 +380,12 @@ async fn auto_sync_sends_actions_by_itself_and_resumes_when_the_network_returns(
     })
     .await;
     let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
-    let tasks: Vec<&str> = recorded.iter().map(|m| m.task_id.as_str()).collect();
+    let tasks: Vec<&str> = deliveries(&recorded)
+        .iter()
+        .map(|m| m.task_id.as_str())
+        .collect();
     assert_eq!(tasks, ["T1", "T2"]);
+    assert_eq!(recorded.len(), 6, "the walk and the deliveries, once each");
     core.stop_auto_sync();
 }
 
@@ -369,6 +395,8 @@ async fn proof_photos_follow_the_delivery_and_never_block_it() {
     let mut w = World::new();
     let token = w.courier("c1", &["T1", "T2"]).await;
     let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    walk_to_door(&core, &["T1", "T2"]);
     core.sync().await.unwrap();
     let photos = w.dir.path().join("photos");
     std::fs::create_dir_all(&photos).unwrap();
@@ -405,7 +433,10 @@ async fn proof_photos_follow_the_delivery_and_never_block_it() {
     assert_eq!(core.attachments().unwrap()[0].state, UploadState::Uploaded);
     assert_eq!(core.sync_status().unwrap().pending_uploads, 0);
     let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
-    assert_eq!(recorded[0].action["proof"][0], a.sha256.as_str());
+    assert_eq!(
+        deliveries(&recorded)[0].action["proof"][0],
+        a.sha256.as_str()
+    );
     let bytes = reqwest::Client::new()
         .get(format!("{}/v1/dispatch/attachments/{}", w.url(), a.sha256))
         .bearer_auth(ADMIN)
@@ -474,6 +505,7 @@ async fn location_fixes_are_capped_offline_sent_last_and_stored_once() {
     drop(raw);
 
     w.restart_server();
+    walk_to_door(&core, &["T1"]);
     core.mark_delivered("T1".into()).unwrap();
     core.sync().await.unwrap();
     let s = core.sync_status().unwrap();
@@ -496,6 +528,8 @@ async fn a_reassignment_race_keeps_the_fact_and_opens_an_after_sales_case() {
     let bob = w.courier("bob", &[]).await;
     let a = w.open_core("ann", &ann);
     let b = w.open_core("bob", &bob);
+    a.sync().await.unwrap();
+    walk_to_door(&a, &["T1"]);
     a.sync().await.unwrap();
     // Ann, offline, delivers T1 while dispatch hands it to Bob.
     a.mark_delivered("T1".into()).unwrap();
@@ -521,8 +555,9 @@ async fn a_reassignment_race_keeps_the_fact_and_opens_an_after_sales_case() {
         ("T1", "ann")
     );
     // Bob, who holds it now, delivers it normally.
+    walk_to_door(&b, &["T1"]);
     b.mark_delivered("T1".into()).unwrap();
-    assert_eq!(b.sync().await.unwrap().pushed, 1);
+    assert_eq!(b.sync().await.unwrap().pushed, 3);
     assert_eq!(w.dispatch.after_sales().await.unwrap().len(), 1);
 }
 
@@ -531,6 +566,8 @@ async fn a_delivery_of_a_cancelled_task_opens_an_after_sales_case() {
     let w = World::new();
     let token = w.courier("c1", &["T1"]).await;
     let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    walk_to_door(&core, &["T1"]);
     core.sync().await.unwrap();
     w.dispatch.cancel_task("T1").await.unwrap();
     core.mark_delivered("T1".into()).unwrap();
@@ -546,6 +583,8 @@ async fn a_dispatcher_update_arrives_under_the_couriers_pending_action() {
     let w = World::new();
     let token = w.courier("c1", &["T1"]).await;
     let core = w.open_core("phone", &token);
+    core.sync().await.unwrap();
+    walk_to_door(&core, &["T1"]);
     core.sync().await.unwrap();
     // The courier delivers offline; meanwhile dispatch corrects the address and promise.
     core.mark_delivered("T1".into()).unwrap();
@@ -589,6 +628,7 @@ async fn platform_settings_reach_the_phone_and_apply() {
             auto_sync_interval_s: 30,
             location_buffer_cap: 100,
             customer_data_retention_h: 12,
+            ..Default::default()
         })
         .await
         .unwrap();

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use runsheet_ffi::{DeviceClock, Runsheet, RunsheetConfig, TaskStatus};
+use runsheet_ffi::{DeviceClock, Runsheet, RunsheetConfig, Step};
 use runsheet_tests::faults::{Fault, FaultProxy};
 use runsheet_tests::World;
 
@@ -102,19 +102,25 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
     for _ in 0..rng.gen_range(4..12) {
         clock.0.fetch_add(rng.gen_range(1..120), Ordering::SeqCst);
         match rng.gen_range(0..10) {
-            // Deliver a task the phone shows as deliverable.
+            // Do a task's primary action (accept, confirm arrival by hand, deliver).
             0..=3 => {
-                let open: Vec<String> = core
+                let open: Vec<(String, Step)> = core
                     .tasks()
                     .map_err(|e| e.to_string())?
                     .into_iter()
-                    .filter(|t| t.can_deliver)
-                    .map(|t| t.id)
+                    .filter_map(|t| t.next_action.map(|n| (t.id, n.step)))
                     .collect();
                 if !open.is_empty() {
-                    let id = open[rng.gen_range(0..open.len())].clone();
-                    core.mark_delivered(id.clone())
-                        .map_err(|e| format!("a deliverable task was refused: {e}"))?;
+                    let (id, step) = open[rng.gen_range(0..open.len())].clone();
+                    let r = match step {
+                        Step::Accept => core.accept(id.clone()),
+                        Step::ArrivePickup | Step::ArriveDropoff => {
+                            core.arrive_manually(id.clone(), "fault test".into())
+                        }
+                        Step::Deliver => core.mark_delivered(id.clone()),
+                        other => return Err(format!("unexpected step {other:?} for a parcel")),
+                    };
+                    r.map_err(|e| format!("the primary action {step:?} was refused: {e}"))?;
                     accepted.push(id);
                 }
             }
@@ -184,16 +190,7 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
     // Phone and server agree on every task.
     for t in core.tasks().map_err(|e| e.to_string())? {
         let server = w.dispatch.task(&t.id).await.map_err(|e| e.to_string())?;
-        let same = matches!(
-            (t.status, server.task.status),
-            (
-                TaskStatus::Assigned,
-                runsheet_protocol::TaskStatus::Assigned
-            ) | (
-                TaskStatus::Delivered,
-                runsheet_protocol::TaskStatus::Delivered
-            )
-        );
+        let same = runsheet_tests::qa::status_name(t.status) == server.task.status.as_str();
         if !same || t.pending_actions != 0 {
             return Err(format!(
                 "task {} is {:?} on the phone, {:?} on the server",

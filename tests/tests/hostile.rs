@@ -44,11 +44,13 @@ async fn garbage_and_nonsense_answers_change_nothing() {
         let phone = format!("phone-{i}");
         let direct = w.open_core(&phone, &token);
         direct.sync().await.unwrap();
+        let first = direct.tasks().unwrap()[0].id.clone();
+        runsheet_tests::walk_to_door(&direct, &[first.as_str()]);
+        direct.sync().await.unwrap();
         drop(direct);
         // First request (the push) gets the nonsense; everything after is real.
         let proxy = FaultProxy::scripted(w.addr(), vec![answer]).await.unwrap();
         let core = w.open_core_via(&phone, &token, &proxy.url());
-        let first = core.tasks().unwrap()[0].id.clone();
         core.mark_delivered(first.clone()).unwrap();
         let before = snapshot(&core);
         match core.sync().await {
@@ -74,6 +76,7 @@ async fn garbage_and_nonsense_answers_change_nothing() {
             .unwrap()
             .into_iter()
             .filter(|m| m.client_id == core.client_id().unwrap())
+            .filter(|m| m.action["type"] == "delivered")
             .count();
         assert_eq!(applied, 1, "case {i}: applied exactly once");
         // The next phone starts from tasks still assigned on the server.
@@ -121,6 +124,8 @@ async fn the_server_restarted_mid_push_gets_each_mutation_once() {
     let token = w.courier("c1", &refs).await;
     let core = w.open_core("phone", &token);
     core.sync().await.unwrap();
+    runsheet_tests::walk_to_door(&core, &refs);
+    core.sync().await.unwrap();
     for id in &ids {
         core.mark_delivered(id.clone()).unwrap();
     }
@@ -136,10 +141,10 @@ async fn the_server_restarted_mid_push_gets_each_mutation_once() {
     let r = via.sync().await.unwrap();
     assert_eq!((r.duplicates, r.pushed, r.pending), (500, 200, 0));
     let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
-    assert_eq!(recorded.len(), 1200);
+    assert_eq!(recorded.len(), 2400 + 1200);
     let mut mids: Vec<i64> = recorded.iter().map(|m| m.mutation_id).collect();
     mids.sort_unstable();
-    assert_eq!(mids, (1..=1200).collect::<Vec<_>>());
+    assert_eq!(mids, (1..=3600).collect::<Vec<_>>());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -196,12 +201,16 @@ async fn a_device_clock_hours_off_is_measured_and_the_server_orders_by_its_own_c
     core.sync().await.unwrap();
     let offset = core.sync_status().unwrap().clock_offset_seconds.unwrap();
     assert!((offset + five_hours).abs() <= 5, "offset {offset}");
+    for t in ["T1", "T2"] {
+        core.accept(t).unwrap();
+        core.arrive_manually(t, "test: at the door").unwrap();
+    }
     core.mark_delivered("T1").unwrap();
     core.sync().await.unwrap();
     core.mark_delivered("T2").unwrap();
     core.sync().await.unwrap();
     let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
-    assert_eq!(recorded.len(), 2);
+    assert_eq!(recorded.len(), 6);
     for m in &recorded {
         // The device's claim is kept as evidence; the server's receipt time is its own.
         assert!(m.device_time - m.received_at >= five_hours - 5);

@@ -1,5 +1,5 @@
-//! A courier workload for the crash test: opens the core through the shells' API, delivers tasks
-//! and syncs at random until killed. After each action returns it prints `ACK <task id>`: from
+//! A courier workload for the crash test: opens the core through the shells' API, walks tasks through
+//! their workflow (accept, arrive, deliver) and syncs at random until killed. After each action returns it prints `ACK <task id> <accepted|arrived|delivered>`: from
 //! that moment the action must survive anything.
 //!
 //! Usage: courier-workload DB_PATH SERVER_URL TOKEN SEED
@@ -8,7 +8,7 @@ use std::io::Write;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use runsheet_ffi::{Runsheet, RunsheetConfig};
+use runsheet_ffi::{Runsheet, RunsheetConfig, Step};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,12 +34,12 @@ fn main() {
             let _ = writeln!(out, "SYNCED");
             let _ = out.flush();
         }
-        let open: Vec<String> = core
+        // Any task's primary action: accept, confirm the arrival by hand, or deliver.
+        let open: Vec<(String, Step)> = core
             .tasks()
             .expect("tasks")
             .into_iter()
-            .filter(|t| t.can_deliver)
-            .map(|t| t.id)
+            .filter_map(|t| t.next_action.map(|n| (t.id, n.step)))
             .collect();
         if open.is_empty() {
             let _ = writeln!(out, "IDLE");
@@ -47,10 +47,25 @@ fn main() {
             std::thread::sleep(std::time::Duration::from_millis(5));
             continue;
         }
-        let id = open[rng.gen_range(0..open.len())].clone();
-        core.mark_delivered(id.clone())
-            .expect("deliverable task accepted");
-        let _ = writeln!(out, "ACK {id}");
+        let (id, step) = open[rng.gen_range(0..open.len())].clone();
+        let name = match step {
+            Step::Accept => {
+                core.accept(id.clone()).expect("accept");
+                "accepted"
+            }
+            Step::ArriveDropoff | Step::ArrivePickup => {
+                core.arrive_manually(id.clone(), "workload".into())
+                    .expect("arrival");
+                "arrived"
+            }
+            Step::Deliver => {
+                core.mark_delivered(id.clone())
+                    .expect("deliverable task accepted");
+                "delivered"
+            }
+            _ => continue,
+        };
+        let _ = writeln!(out, "ACK {id} {name}");
         let _ = out.flush();
     }
 }

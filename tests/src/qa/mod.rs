@@ -7,5 +7,8 @@ pub mod run;
 pub mod scenario;
 
 pub use report::{collect_files, junit_xml, run_all, Report};
-pub use run::{list_diff, run_narrated, Failure, Narration, Narrator, Outcome};
+pub use run::{
+    complete, list_diff, run_narrated, status_name, step_name, Failure, Narration, Narrator,
+    Outcome,
+};
 pub use scenario::{load, parse, Scenario, ScenarioError};

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use runsheet_ffi::{
-    DeviceClock, Runsheet, RunsheetConfig, RunsheetError, Subscription, TaskStatus,
+    ContactChannel, DeviceClock, ExceptionReason, MessageTemplate, Runsheet, RunsheetConfig,
+    RunsheetError, Step, Subscription, TaskGroup, TaskStatus,
 };
 
 use super::scenario::{parse_offset, stop_doc, ExpectSpec, NetworkSpec, Scenario, StepSpec};
@@ -114,6 +115,7 @@ fn error_name(e: &RunsheetError) -> &'static str {
     match e {
         RunsheetError::NotFound { .. } => "NotFound",
         RunsheetError::NotAllowed { .. } => "NotAllowed",
+        RunsheetError::Blocked { .. } => "Blocked",
         RunsheetError::InvalidArgument { .. } => "InvalidArgument",
         RunsheetError::Offline { .. } => "Offline",
         RunsheetError::AuthRequired => "AuthRequired",
@@ -123,12 +125,93 @@ fn error_name(e: &RunsheetError) -> &'static str {
     }
 }
 
-fn status_name(s: TaskStatus) -> &'static str {
+/// The status name the scenario format (and the wire) uses.
+pub fn status_name(s: TaskStatus) -> &'static str {
     match s {
         TaskStatus::Assigned => "assigned",
+        TaskStatus::Accepted => "accepted",
+        TaskStatus::AtPickup => "at_pickup",
+        TaskStatus::PickedUp => "picked_up",
+        TaskStatus::AtDropoff => "at_dropoff",
         TaskStatus::Delivered => "delivered",
+        TaskStatus::Failed => "failed",
+        TaskStatus::Returned => "returned",
         TaskStatus::Cancelled => "cancelled",
     }
+}
+
+/// The step code the scenario format uses (the core's `Step::code`).
+pub fn step_name(s: Step) -> &'static str {
+    match s {
+        Step::StartShift => "start_shift",
+        Step::EndBreak => "end_break",
+        Step::Accept => "accept",
+        Step::ArrivePickup => "arrive_pickup",
+        Step::ArriveDropoff => "arrive_dropoff",
+        Step::ArriveReturn => "arrive_return",
+        Step::PickUp => "pick_up",
+        Step::Deliver => "deliver",
+        Step::Return => "return",
+        Step::EndShift => "end_shift",
+        Step::WaitForTasks => "wait_for_tasks",
+    }
+}
+
+fn group_name(g: TaskGroup) -> &'static str {
+    match g {
+        TaskGroup::Now => "now",
+        TaskGroup::Next => "next",
+        TaskGroup::Later => "later",
+        TaskGroup::DoneToday => "done_today",
+    }
+}
+
+fn reason(s: &str) -> ExceptionReason {
+    match s {
+        "customer_unreachable" => ExceptionReason::CustomerUnreachable,
+        "wrong_address" => ExceptionReason::WrongAddress,
+        "customer_refused" => ExceptionReason::CustomerRefused,
+        "goods_damaged" => ExceptionReason::GoodsDamaged,
+        "merchant_delay" => ExceptionReason::MerchantDelay,
+        "vehicle_breakdown" => ExceptionReason::VehicleBreakdown,
+        _ => ExceptionReason::Accident,
+    }
+}
+
+fn template(s: &str) -> MessageTemplate {
+    match s {
+        "arriving_in" => MessageTemplate::ArrivingIn,
+        "at_the_door" => MessageTemplate::AtTheDoor,
+        "left_at_reception" => MessageTemplate::LeftAtReception,
+        _ => MessageTemplate::LeftAtDoor,
+    }
+}
+
+/// Walks a task through every remaining step of its workflow by hand (accept, manual
+/// arrivals, pick up) and delivers it: what `complete` does in a scenario.
+pub fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> {
+    for _ in 0..8 {
+        let Some(next) = core.next_action(task.to_owned())? else {
+            return Ok(());
+        };
+        match next.step {
+            Step::Accept => core.accept(task.to_owned())?,
+            Step::ArrivePickup | Step::ArriveDropoff | Step::ArriveReturn => {
+                core.arrive_manually(task.to_owned(), "walked by the QA harness".into())?
+            }
+            Step::PickUp => core.pick_up(task.to_owned())?,
+            Step::Deliver => return core.mark_delivered(task.to_owned()),
+            Step::Return => return core.mark_returned(task.to_owned()),
+            _ => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// The ids in order of first appearance.
+fn distinct(ids: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    ids.filter(|id| seen.insert(id.clone())).collect()
 }
 
 /// What differs between two lists, for a report.
@@ -355,7 +438,7 @@ async fn execute(
         }
         if let Some(expect) = &step.expect {
             let phone = phones.get_mut(&courier).expect("validated courier");
-            check(&world, &courier, phone, expect)
+            check(&world, &courier, phone, expect, s.start)
                 .await
                 .map_err(|(what, expected, found)| fail(what, expected, found))?;
         }
@@ -371,15 +454,19 @@ enum ActError {
 }
 
 async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> Result<(), String> {
+    let body = serde_json::json!({
+        "id": t.id.get_ref(),
+        "courier_id": t.courier.get_ref(),
+        "kind": t.kind,
+        "pickup": t.pickup.as_ref().map(|p| stop_doc(p, s.start)),
+        "dropoff": stop_doc(&t.dropoff, s.start),
+        "items": t.items,
+        "return_to": t.return_to.as_ref().map(|r| stop_doc(r, s.start)),
+        "ordered_at": s.start,
+    });
     world
         .dispatch
-        .assign_task(
-            t.id.get_ref(),
-            t.courier.get_ref(),
-            t.kind,
-            t.pickup.as_ref().map(|p| stop_doc(p, s.start)),
-            stop_doc(&t.dropoff, s.start),
-        )
+        .create_task(&body)
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())
@@ -469,6 +556,89 @@ async fn act(
             .map(|_| ())
             .map_err(ActError::Typed),
         "deliver" => phone.core().mark_delivered(task).map_err(ActError::Typed),
+        "accept" => phone.core().accept(task).map_err(ActError::Typed),
+        "arrive" => {
+            let why = step
+                .reason
+                .as_ref()
+                .map(|r| r.get_ref().clone())
+                .unwrap_or_default();
+            phone
+                .core()
+                .arrive_manually(task, why)
+                .map_err(ActError::Typed)
+        }
+        "pick_up" => phone.core().pick_up(task).map_err(ActError::Typed),
+        "complete" => complete(phone.core(), &task).map_err(ActError::Typed),
+        "return" => phone.core().mark_returned(task).map_err(ActError::Typed),
+        "report" => {
+            let mut photos = Vec::new();
+            for k in 0..step.photos.unwrap_or(0) {
+                let path = std::path::Path::new(&phone.db)
+                    .with_extension(format!("{task}-{k}-{}.jpg", now.load(Ordering::SeqCst)));
+                std::fs::write(&path, format!("photo {k} of {task}"))
+                    .map_err(|e| ActError::Harness(format!("cannot write a photo: {e}")))?;
+                let a = phone
+                    .core()
+                    .attach_file(path.to_string_lossy().into_owned())
+                    .map_err(ActError::Typed)?;
+                photos.push(a.sha256);
+            }
+            let ready_at = step
+                .ready_at
+                .as_ref()
+                .and_then(|r| parse_offset(r.get_ref()))
+                .map(|o| s.start + o);
+            let why = step
+                .reason
+                .as_ref()
+                .map(|r| r.get_ref().as_str())
+                .unwrap_or("");
+            phone
+                .core()
+                .report_exception(task, reason(why), step.note.clone(), photos, ready_at)
+                .map_err(ActError::Typed)
+        }
+        "contact" => {
+            let channel = match step.channel.as_ref().map(|c| c.get_ref().as_str()) {
+                Some("message") => ContactChannel::Message,
+                _ => ContactChannel::Call,
+            };
+            phone
+                .core()
+                .record_contact_attempt(task, channel, step.answered.unwrap_or(false))
+                .map_err(ActError::Typed)
+        }
+        "message" => {
+            let t = step
+                .template
+                .as_ref()
+                .map(|t| t.get_ref().as_str())
+                .unwrap_or("");
+            phone
+                .core()
+                .send_message(task, template(t))
+                .map_err(ActError::Typed)
+        }
+        "correct_pin" => phone
+            .core()
+            .correct_pin(task, step.lat.unwrap_or(0.0), step.lon.unwrap_or(0.0))
+            .map_err(ActError::Typed),
+        "shift" => {
+            let core = phone.core();
+            match step.event.as_ref().map(|e| e.get_ref().as_str()) {
+                Some("start") => core.start_shift(),
+                Some("break_start") => core.start_break(),
+                Some("break_end") => core.end_break(),
+                _ => core.end_shift(),
+            }
+            .map_err(ActError::Typed)
+        }
+        "purge" => phone
+            .core()
+            .purge_customer_data()
+            .map(drop)
+            .map_err(ActError::Typed),
         "kill_app" => {
             phone.sub.take();
             phone.core.take();
@@ -586,6 +756,7 @@ async fn check(
     courier: &str,
     phone: &mut Phone,
     x: &ExpectSpec,
+    start: i64,
 ) -> Result<(), Mismatch> {
     let core = phone.core();
     let tasks = core.tasks().map_err(|e| {
@@ -655,7 +826,149 @@ async fn check(
             .map(|r| r.task_id)
             .collect();
         found.reverse(); // oldest first, like the file
-        same("rejections".into(), want, &found)?;
+        same("rejections".into(), want, &distinct(found.into_iter()))?;
+    }
+    let failed = |what: String, want: String| move |e: RunsheetError| (what, want, e.to_string());
+    for (id, want) in &x.next_action {
+        let found = core
+            .next_action(id.clone())
+            .map_err(failed(format!("next_action.{id}"), want.clone()))?
+            .map_or("none", |n| step_name(n.step));
+        if found != want {
+            return Err((format!("next_action.{id}"), want.clone(), found.into()));
+        }
+    }
+    for (id, want) in &x.blockers {
+        let found: Vec<String> = core
+            .next_action(id.clone())
+            .map_err(failed(format!("blockers.{id}"), format!("{want:?}")))?
+            .map(|n| n.blockers.into_iter().map(|b| b.code).collect())
+            .unwrap_or_default();
+        same(format!("blockers.{id}"), want, &found)?;
+    }
+    if let Some(want) = &x.shift_next {
+        let found = core
+            .shift_next_action()
+            .map_err(failed("shift_next".into(), want.clone()))?;
+        if step_name(found.step) != want {
+            return Err((
+                "shift_next".into(),
+                want.clone(),
+                step_name(found.step).into(),
+            ));
+        }
+    }
+    if !x.group.is_empty() || x.now.is_some() {
+        let list = core
+            .task_list()
+            .map_err(failed("group".into(), "the task list".into()))?;
+        for (id, want) in &x.group {
+            let found = list
+                .entries
+                .iter()
+                .find(|e| &e.task.id == id)
+                .map_or("not on the list", |e| group_name(e.group));
+            if found != want {
+                return Err((format!("group.{id}"), want.clone(), found.into()));
+            }
+        }
+        if let Some(want) = &x.now {
+            let found: Vec<String> = list
+                .entries
+                .iter()
+                .filter(|e| e.group == TaskGroup::Now)
+                .map(|e| e.task.id.clone())
+                .collect();
+            same("now".into(), want, &found)?;
+        }
+    }
+    if let Some(want) = &x.route {
+        let found: Vec<String> = core
+            .route()
+            .map_err(failed("route".into(), format!("{want:?}")))?
+            .stops
+            .into_iter()
+            .map(|s| s.task_id)
+            .collect();
+        same("route".into(), want, &found)?;
+    }
+    if let Some(want) = &x.shift_state {
+        let found = match core
+            .shift_summary()
+            .map_err(failed("shift_state".into(), want.clone()))?
+            .state
+        {
+            runsheet_ffi::ShiftState::OffDuty => "off_duty",
+            runsheet_ffi::ShiftState::OnDuty => "on_duty",
+            runsheet_ffi::ShiftState::OnBreak => "on_break",
+        };
+        if found != want {
+            return Err(("shift_state".into(), want.clone(), found.into()));
+        }
+    }
+    if !x.shift_summary.is_empty() {
+        let sum = core
+            .shift_summary()
+            .map_err(failed("shift_summary".into(), "a summary".into()))?;
+        for (k, want) in &x.shift_summary {
+            let found = match k.as_str() {
+                "delivered" => f64::from(sum.delivered),
+                "delivered_on_time" => f64::from(sum.delivered_on_time),
+                "failed" => f64::from(sum.failed),
+                "cancelled" => f64::from(sum.cancelled),
+                "open_tasks" => f64::from(sum.open_tasks),
+                "breaks" => f64::from(sum.breaks),
+                "break_seconds" => sum.break_seconds as f64,
+                "distance_m" => sum.distance_m.round(),
+                other => {
+                    return Err((
+                        format!("shift_summary.{other}"),
+                        "a known figure (delivered, delivered_on_time, failed, cancelled, open_tasks, breaks, break_seconds, distance_m)".into(),
+                        other.into(),
+                    ))
+                }
+            };
+            // distance is checked to within 10%, counts exactly.
+            let ok = if k == "distance_m" {
+                (found - want).abs() <= want.abs() * 0.1 + 1.0
+            } else {
+                found == *want
+            };
+            if !ok {
+                return Err((
+                    format!("shift_summary.{k}"),
+                    want.to_string(),
+                    found.to_string(),
+                ));
+            }
+        }
+    }
+    for (id, want) in &x.customer_data_purged {
+        let found = tasks
+            .iter()
+            .find(|t| &t.id == id)
+            .map(|t| t.customer_data_purged);
+        if found != Some(*want) {
+            return Err((
+                format!("customer_data_purged.{id}"),
+                want.to_string(),
+                found.map_or("not on the list".into(), |f| f.to_string()),
+            ));
+        }
+    }
+    for (id, want) in &x.pickup_ready_at {
+        let want_t = parse_offset(want).map(|o| start + o);
+        let found = tasks
+            .iter()
+            .find(|t| &t.id == id)
+            .and_then(|t| t.pickup.as_ref().and_then(|p| p.ready_at));
+        if found != want_t {
+            return Err((
+                format!("pickup_ready_at.{id}"),
+                format!("{want} ({want_t:?})"),
+                format!("{found:?}"),
+            ));
+        }
     }
     let updates = phone.recorder.updates.lock().expect("recorder").clone();
     let since = &updates[phone.seen.min(updates.len())..];
@@ -686,9 +999,14 @@ async fn check(
         }
     }
     let needs_server = x.server_applied.is_some()
+        || x.server_actions.is_some()
         || x.server_rejected.is_some()
         || !x.server_status.is_empty()
-        || x.after_sales.is_some();
+        || x.after_sales.is_some()
+        || x.after_sales_kinds.is_some()
+        || x.courier_status.is_some()
+        || !x.server_messages.is_empty()
+        || !x.server_pin_corrected.is_empty();
     if needs_server {
         let unreachable =
             |what: &str, e: String| (what.to_string(), "the server to answer".to_string(), e);
@@ -697,18 +1015,41 @@ async fn check(
             .mutations(Some(courier))
             .await
             .map_err(|e| unreachable("server_applied", e.to_string()))?;
-        let pick = |outcome: &str| -> Vec<String> {
-            recorded
-                .iter()
-                .filter(|m| m.outcome == outcome)
-                .map(|m| m.task_id.clone())
-                .collect()
-        };
+        // Deliveries the server applied, in order (each exactly once).
+        let applied: Vec<String> = recorded
+            .iter()
+            .filter(|m| m.outcome == "applied" && m.action["type"] == "delivered")
+            .map(|m| m.task_id.clone())
+            .collect();
         if let Some(want) = &x.server_applied {
-            same("server_applied".into(), want, &pick("applied"))?;
+            same("server_applied".into(), want, &applied)?;
+        }
+        if let Some(want) = &x.server_actions {
+            let found: Vec<String> = recorded
+                .iter()
+                .filter(|m| m.outcome == "applied")
+                .map(|m| {
+                    let kind = m.action["type"].as_str().unwrap_or("?");
+                    if m.task_id.is_empty() {
+                        kind.to_owned()
+                    } else {
+                        format!("{}:{kind}", m.task_id)
+                    }
+                })
+                .collect();
+            same("server_actions".into(), want, &found)?;
         }
         if let Some(want) = &x.server_rejected {
-            same("server_rejected".into(), want, &pick("rejected"))?;
+            same(
+                "server_rejected".into(),
+                want,
+                &distinct(
+                    recorded
+                        .iter()
+                        .filter(|m| m.outcome == "rejected")
+                        .map(|m| m.task_id.clone()),
+                ),
+            )?;
         }
         for (id, want) in &x.server_status {
             let found = world
@@ -731,6 +1072,56 @@ async fn check(
                 .map(|c| c.task_id)
                 .collect();
             same("after_sales".into(), want, &found)?;
+        }
+        if let Some(want) = &x.after_sales_kinds {
+            let found: Vec<String> = world
+                .dispatch
+                .after_sales()
+                .await
+                .map_err(|e| unreachable("after_sales_kinds", e.to_string()))?
+                .into_iter()
+                .map(|c| c.kind)
+                .collect();
+            same("after_sales_kinds".into(), want, &found)?;
+        }
+        if let Some(want) = &x.courier_status {
+            let found = world
+                .dispatch
+                .courier_status(courier)
+                .await
+                .map_err(|e| unreachable("courier_status", e.to_string()))?
+                .state;
+            if &found != want {
+                return Err(("courier_status".into(), want.clone(), found));
+            }
+        }
+        for (id, want) in &x.server_messages {
+            let found: Vec<String> = world
+                .dispatch
+                .messages(id)
+                .await
+                .map_err(|e| unreachable(&format!("server_messages.{id}"), e.to_string()))?
+                .into_iter()
+                .map(|m| m.body)
+                .collect();
+            same(format!("server_messages.{id}"), want, &found)?;
+        }
+        for (id, want) in &x.server_pin_corrected {
+            let found = world
+                .dispatch
+                .task(id)
+                .await
+                .map_err(|e| unreachable(&format!("server_pin_corrected.{id}"), e.to_string()))?
+                .task
+                .dropoff
+                .pin_corrected;
+            if found != *want {
+                return Err((
+                    format!("server_pin_corrected.{id}"),
+                    want.to_string(),
+                    found.to_string(),
+                ));
+            }
         }
     }
     Ok(())

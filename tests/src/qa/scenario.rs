@@ -75,6 +75,9 @@ pub struct StopSpec {
     /// Promised time.
     #[serde(default)]
     pub due_by: Option<Spanned<String>>,
+    /// Start of the delivery slot (groceries).
+    #[serde(default)]
+    pub not_before: Option<Spanned<String>>,
 }
 
 /// `[[task]]` (also the body of an `assign` step).
@@ -95,6 +98,12 @@ pub struct TaskSpec {
     /// Create it only when a step assigns it (`do = "assign"`), not at the start.
     #[serde(default)]
     pub later: bool,
+    /// The goods (bags, parcels, grocery lines with their temperature class).
+    #[serde(default)]
+    pub items: Vec<runsheet_protocol::ItemDoc>,
+    /// Where failed goods go back (default: the pickup).
+    #[serde(default)]
+    pub return_to: Option<StopSpec>,
 }
 
 /// What a step's `network` sets.
@@ -126,13 +135,18 @@ pub struct ExpectSpec {
     /// Actions waiting on the phone.
     #[serde(default)]
     pub pending: Option<u64>,
-    /// Task ids of the courier's mutations the server applied, in order (exactly once each).
+    /// Task ids of the courier's deliveries the server applied, in order (exactly once each).
     #[serde(default)]
     pub server_applied: Option<Vec<String>>,
-    /// Task ids of the courier's mutations the server recorded but rejected.
+    /// Every action of the courier the server applied, in order, as `task:action`
+    /// (`F1:accept`, `F1:arrive`, ..., or `shift` for shift events).
+    #[serde(default)]
+    pub server_actions: Option<Vec<String>>,
+    /// Task ids (each once, by first rejection) of the courier's mutations the server recorded
+    /// but rejected.
     #[serde(default)]
     pub server_rejected: Option<Vec<String>>,
-    /// Task ids of rejection notices shown on the phone.
+    /// Task ids (each once, oldest first) of rejection notices shown on the phone.
     #[serde(default)]
     pub rejections: Option<Vec<String>>,
     /// Status of tasks on the server: `{ F1 = "cancelled" }`.
@@ -159,6 +173,48 @@ pub struct ExpectSpec {
     /// GPS fixes of this courier the server holds.
     #[serde(default)]
     pub server_fixes: Option<u64>,
+    /// The primary action's step code per task: `{ F1 = "deliver" }` (`"none"` once finished).
+    #[serde(default)]
+    pub next_action: BTreeMap<String, String>,
+    /// The primary action's blocker codes per task: `{ F1 = ["not_arrived"] }`.
+    #[serde(default)]
+    pub blockers: BTreeMap<String, Vec<String>>,
+    /// The shift's primary action step code (`"start_shift"`, `"accept"`, `"end_shift"`...).
+    #[serde(default)]
+    pub shift_next: Option<String>,
+    /// Group of tasks on the list: `{ F1 = "now" }` (now, next, later, done_today).
+    #[serde(default)]
+    pub group: BTreeMap<String, String>,
+    /// Tasks of the list's "now" group, in order.
+    #[serde(default)]
+    pub now: Option<Vec<String>>,
+    /// The phone's shift state: `on_duty`, `on_break`, `off_duty`.
+    #[serde(default)]
+    pub shift_state: Option<String>,
+    /// The courier's duty status as dispatch sees it.
+    #[serde(default)]
+    pub courier_status: Option<String>,
+    /// Figures of the shift summary: `{ delivered = 2, failed = 1, delivered_on_time = 2 }`.
+    #[serde(default)]
+    pub shift_summary: BTreeMap<String, f64>,
+    /// Kinds of after-sales cases on the server, in order (`exception:merchant_delay`, ...).
+    #[serde(default)]
+    pub after_sales_kinds: Option<Vec<String>>,
+    /// Texts the server sent to a task's customer: `{ F1 = ["Your courier is at your door."] }`.
+    #[serde(default)]
+    pub server_messages: BTreeMap<String, Vec<String>>,
+    /// Whether the task's customer data is wiped from the phone: `{ F1 = true }`.
+    #[serde(default)]
+    pub customer_data_purged: BTreeMap<String, bool>,
+    /// Whether the server's drop-off pin of a task is a courier's correction: `{ F2 = true }`.
+    #[serde(default)]
+    pub server_pin_corrected: BTreeMap<String, bool>,
+    /// The pickup ready time the phone shows, as an offset from the start: `{ F1 = "+40m" }`.
+    #[serde(default)]
+    pub pickup_ready_at: BTreeMap<String, String>,
+    /// Order of task ids of the planned route's stops (a task appears once per stop).
+    #[serde(default)]
+    pub route: Option<Vec<String>>,
 }
 
 /// `[[step]]`.
@@ -197,6 +253,37 @@ pub struct StepSpec {
     /// For `move`: GPS noise, metres (seeded; default 0).
     #[serde(default)]
     pub noise_m: Option<f64>,
+    /// For `arrive`: why the arrival is confirmed by hand. For `report`: the exception reason
+    /// (`customer_unreachable`, `merchant_delay`, ...).
+    #[serde(default)]
+    pub reason: Option<Spanned<String>>,
+    /// For `report`: the courier's note.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// For `report`: how many photos to attach (files the harness writes).
+    #[serde(default)]
+    pub photos: Option<u32>,
+    /// For `report` (merchant delay): the new ready time, an offset from the start.
+    #[serde(default)]
+    pub ready_at: Option<Spanned<String>>,
+    /// For `contact`: whether the customer answered (default false).
+    #[serde(default)]
+    pub answered: Option<bool>,
+    /// For `contact`: `call` (default) or `message`.
+    #[serde(default)]
+    pub channel: Option<Spanned<String>>,
+    /// For `message`: `arriving_in`, `at_the_door`, `left_at_reception`, `left_at_door`.
+    #[serde(default)]
+    pub template: Option<Spanned<String>>,
+    /// For `correct_pin`: the door's latitude.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// For `correct_pin`: the door's longitude.
+    #[serde(default)]
+    pub lon: Option<f64>,
+    /// For `shift`: `start`, `break_start`, `break_end` or `end`.
+    #[serde(default)]
+    pub event: Option<Spanned<String>>,
     /// For `update`: the task's new pickup stop.
     #[serde(default)]
     pub pickup: Option<StopSpec>,
@@ -246,13 +333,47 @@ pub const ACTIONS: &[&str] = &[
     "reassign",
     "update",
     "move",
+    "accept",
+    "arrive",
+    "pick_up",
+    "complete",
+    "report",
+    "return",
+    "contact",
+    "message",
+    "correct_pin",
+    "shift",
+    "purge",
     "expect",
 ];
+
+/// Exception reasons a `report` step takes.
+pub const REASONS: &[&str] = &[
+    "customer_unreachable",
+    "wrong_address",
+    "customer_refused",
+    "goods_damaged",
+    "merchant_delay",
+    "vehicle_breakdown",
+    "accident",
+];
+
+/// Message templates a `message` step takes.
+pub const TEMPLATES: &[&str] = &[
+    "arriving_in",
+    "at_the_door",
+    "left_at_reception",
+    "left_at_door",
+];
+
+/// Shift events a `shift` step takes.
+pub const SHIFT_EVENTS: &[&str] = &["start", "break_start", "break_end", "end"];
 
 /// The typed errors an action can return (the FFI's `RunsheetError` variants).
 pub const ERRORS: &[&str] = &[
     "NotFound",
     "NotAllowed",
+    "Blocked",
     "InvalidArgument",
     "Offline",
     "AuthRequired",
@@ -386,8 +507,28 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 format!("no courier {:?} is defined", t.courier.get_ref()),
             ));
         }
-        for stop in t.pickup.iter().chain(std::iter::once(&t.dropoff)) {
-            for time in stop.ready_at.iter().chain(stop.due_by.iter()) {
+        if t.kind != TaskKind::Parcel && t.pickup.is_none() {
+            return Err(err(
+                at(t.id.span()),
+                format!(
+                    "task {:?}: a {} task needs a pickup stop",
+                    t.id.get_ref(),
+                    t.kind.as_str()
+                ),
+            ));
+        }
+        for stop in t
+            .pickup
+            .iter()
+            .chain(std::iter::once(&t.dropoff))
+            .chain(t.return_to.iter())
+        {
+            for time in stop
+                .ready_at
+                .iter()
+                .chain(stop.due_by.iter())
+                .chain(stop.not_before.iter())
+            {
                 if parse_offset(time.get_ref()).is_none() {
                     return Err(err(
                         at(time.span()),
@@ -452,7 +593,21 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         }
         let needs_task = matches!(
             action,
-            "deliver" | "assign" | "cancel" | "reassign" | "update" | "move"
+            "deliver"
+                | "assign"
+                | "cancel"
+                | "reassign"
+                | "update"
+                | "move"
+                | "accept"
+                | "arrive"
+                | "pick_up"
+                | "complete"
+                | "report"
+                | "return"
+                | "contact"
+                | "message"
+                | "correct_pin"
         );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
@@ -469,6 +624,22 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
             }
             _ => {}
         }
+        let one_of = |v: &Option<Spanned<String>>,
+                      known: &[&str],
+                      what: &str|
+         -> Result<(), ScenarioError> {
+            match v {
+                Some(x) if !known.contains(&x.get_ref().as_str()) => Err(err(
+                    at(x.span()),
+                    format!(
+                        "step {n}: unknown {what} {:?} (known: {})",
+                        x.get_ref(),
+                        known.join(", ")
+                    ),
+                )),
+                _ => Ok(()),
+            }
+        };
         let need = |field: bool, what: &str| -> Result<(), ScenarioError> {
             if field {
                 Ok(())
@@ -529,6 +700,47 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 }
             }
             "expect" => need(step.expect.is_some(), "an [step.expect] table")?,
+            "arrive" => need(
+                step.reason.is_some(),
+                "reason = \"why GPS did not detect it\"",
+            )?,
+            "report" => {
+                need(
+                    step.reason.is_some(),
+                    "reason = \"customer_unreachable\" (or another)",
+                )?;
+                one_of(&step.reason, REASONS, "reason")?;
+                if let Some(r) = &step.ready_at {
+                    if parse_offset(r.get_ref()).is_none() {
+                        return Err(err(
+                            at(r.span()),
+                            format!(
+                                "step {n}: {:?} is not a time offset like \"+40m\"",
+                                r.get_ref()
+                            ),
+                        ));
+                    }
+                }
+            }
+            "contact" => one_of(&step.channel, &["call", "message"], "channel")?,
+            "message" => {
+                need(
+                    step.template.is_some(),
+                    "template = \"arriving_in\" (or another)",
+                )?;
+                one_of(&step.template, TEMPLATES, "template")?;
+            }
+            "correct_pin" => need(
+                step.lat.is_some() && step.lon.is_some(),
+                "lat = .. and lon = ..",
+            )?,
+            "shift" => {
+                need(
+                    step.event.is_some(),
+                    "event = \"start\" (or break_start, break_end, end)",
+                )?;
+                one_of(&step.event, SHIFT_EVENTS, "event")?;
+            }
             "update" => need(
                 step.pickup.is_some() || step.dropoff.is_some(),
                 "pickup = {...} or dropoff = {...}",
@@ -604,6 +816,8 @@ pub fn stop_doc(s: &StopSpec, start: i64) -> StopDoc {
         lon: s.lon,
         ready_at: time(&s.ready_at),
         due_by: time(&s.due_by),
+        not_before: time(&s.not_before),
+        pin_corrected: false,
     }
 }
 

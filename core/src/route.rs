@@ -1,0 +1,441 @@
+//! The courier's route: the open tasks' stops in the order the planner ([`crate::plan`]) finds
+//! best, re-planned when tasks, ready times or the courier's position change, keeping the
+//! current next stop unless changing it gains clearly (couriers hate a plan that flips). From
+//! it come the next-stop hint, the shift's projected finish, the stops at risk, and how much
+//! location accuracy the phone needs now.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::time::Duration;
+
+use runsheet_protocol::{StopRole, TaskStatus};
+
+use crate::hint::{self, distance_m, Risk, AT_RISK_MARGIN_S};
+use crate::plan::{Instance, Point, Problem, StopIn};
+use crate::task::{Stop, Task};
+
+/// Riding speed assumed offline, metres per second (an e-bike in town, ~16 km/h).
+pub const SPEED_MPS: f64 = 4.5;
+/// Road distance over straight-line distance in town.
+pub const DETOUR_FACTOR: f64 = 1.3;
+/// Seconds spent at a pickup.
+pub const PICKUP_SERVICE_S: i64 = 180;
+/// Seconds spent at a drop-off.
+pub const DROPOFF_SERVICE_S: i64 = 120;
+/// A new plan replaces the current next stop only if it saves at least this much cost
+/// (seconds of makespan plus weighted lateness) ...
+pub const STICKY_MIN_GAIN: i64 = 120;
+/// ... and at least this share of the plan's cost.
+pub const STICKY_MIN_SHARE: f64 = 0.05;
+
+/// One stop of the route.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedStop {
+    /// The task.
+    pub task_id: String,
+    /// Which of its stops.
+    pub role: StopRole,
+    /// WGS-84 latitude.
+    pub lat: f64,
+    /// WGS-84 longitude.
+    pub lon: f64,
+    /// Projected start of service, Unix seconds.
+    pub eta: i64,
+    /// The promised time, if any.
+    pub due_by: Option<i64>,
+    /// Projected risk against it.
+    pub risk: Option<Risk>,
+}
+
+/// The planned route.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Route {
+    /// Stops in visiting order.
+    pub stops: Vec<PlannedStop>,
+    /// Projected end of the last service, Unix seconds (`None` with no stops).
+    pub finish: Option<i64>,
+    /// The planner's cost (makespan plus weighted lateness).
+    pub cost: i64,
+}
+
+impl Route {
+    /// Stops projected late or at risk.
+    pub fn at_risk(&self) -> Vec<&PlannedStop> {
+        self.stops
+            .iter()
+            .filter(|s| matches!(s.risk, Some(Risk::Late | Risk::AtRisk)))
+            .collect()
+    }
+
+    /// Position of the task's first stop on the route.
+    pub fn position(&self, task_id: &str) -> Option<usize> {
+        self.stops.iter().position(|s| s.task_id == task_id)
+    }
+}
+
+fn risk(eta: i64, due: Option<i64>) -> Option<Risk> {
+    due.map(|d| {
+        if eta > d {
+            Risk::Late
+        } else if eta > d - AT_RISK_MARGIN_S {
+            Risk::AtRisk
+        } else {
+            Risk::OnTime
+        }
+    })
+}
+
+struct Leg<'a> {
+    task_id: &'a str,
+    role: StopRole,
+    stop: &'a Stop,
+    kind: &'static str,
+}
+
+/// The stops still to visit for the open tasks, with the order ids on board.
+fn legs(tasks: &[Task]) -> (Vec<Leg<'_>>, Vec<String>, Vec<usize>) {
+    let mut legs = Vec::new();
+    let mut onboard = Vec::new();
+    let mut forced = Vec::new();
+    for t in tasks {
+        use TaskStatus::*;
+        let here = matches!(t.status, AtPickup | AtDropoff);
+        match t.status {
+            Assigned | Accepted | AtPickup if t.pickup.is_some() => {
+                if let Some(p) = &t.pickup {
+                    if here {
+                        forced.push(legs.len());
+                    }
+                    legs.push(Leg {
+                        task_id: &t.id,
+                        role: StopRole::Pickup,
+                        stop: p,
+                        kind: "pickup",
+                    });
+                }
+                legs.push(Leg {
+                    task_id: &t.id,
+                    role: StopRole::Dropoff,
+                    stop: &t.dropoff,
+                    kind: "dropoff",
+                });
+            }
+            Assigned | Accepted | AtPickup | PickedUp | AtDropoff => {
+                if here {
+                    forced.push(legs.len());
+                }
+                onboard.push(t.id.clone());
+                legs.push(Leg {
+                    task_id: &t.id,
+                    role: StopRole::Dropoff,
+                    stop: &t.dropoff,
+                    kind: "dropoff",
+                });
+            }
+            Failed => {
+                if let Some(r) = t.return_stop() {
+                    onboard.push(t.id.clone());
+                    legs.push(Leg {
+                        task_id: &t.id,
+                        role: StopRole::Return,
+                        stop: r,
+                        kind: "dropoff",
+                    });
+                }
+            }
+            Delivered | Returned | Cancelled => {}
+        }
+    }
+    (legs, onboard, forced)
+}
+
+/// Keeps the route between calls: re-plans only when its inputs change, and keeps the next
+/// stop unless a new plan gains clearly.
+#[derive(Debug, Default)]
+pub struct Planner {
+    signature: u64,
+    route: Route,
+}
+
+impl Planner {
+    /// The route for `tasks` from `position` (the last GPS fix) at `now`.
+    pub fn plan(&mut self, tasks: &[Task], position: Option<(f64, f64)>, now: i64) -> Route {
+        let (legs, onboard, forced) = legs(tasks);
+        let mut h = DefaultHasher::new();
+        for l in &legs {
+            l.task_id.hash(&mut h);
+            l.role.hash(&mut h);
+            l.stop.lat.to_bits().hash(&mut h);
+            l.stop.lon.to_bits().hash(&mut h);
+            (l.stop.ready_at, l.stop.due_by, l.stop.not_before).hash(&mut h);
+        }
+        forced.hash(&mut h);
+        // Re-plan when the courier moved ~100 m or a minute passed.
+        position
+            .map(|(a, b)| ((a * 1000.0) as i64, (b * 1000.0) as i64))
+            .hash(&mut h);
+        (now / 60).hash(&mut h);
+        let sig = h.finish();
+        if sig == self.signature && !self.route.stops.is_empty() {
+            return self.route.clone();
+        }
+        let previous_first = self
+            .route
+            .stops
+            .first()
+            .map(|s| (s.task_id.clone(), s.role));
+        let route = solve(&legs, &onboard, &forced, position, now, previous_first);
+        self.signature = sig;
+        self.route = route.clone();
+        route
+    }
+}
+
+fn solve(
+    legs: &[Leg<'_>],
+    onboard: &[String],
+    forced: &[usize],
+    position: Option<(f64, f64)>,
+    now: i64,
+    previous_first: Option<(String, StopRole)>,
+) -> Route {
+    if legs.is_empty() {
+        return Route::default();
+    }
+    let start = position
+        .or_else(|| {
+            forced
+                .first()
+                .map(|&i| (legs[i].stop.lat, legs[i].stop.lon))
+        })
+        .unwrap_or((legs[0].stop.lat, legs[0].stop.lon));
+    let inst = Instance {
+        format: "runsheet-route-v1".into(),
+        name: "shift".into(),
+        start: Point {
+            lat: start.0,
+            lon: start.1,
+        },
+        start_time: now,
+        speed_mps: SPEED_MPS,
+        detour_factor: DETOUR_FACTOR,
+        lateness_weight: None,
+        capacity: None,
+        onboard: onboard.to_vec(),
+        stops: legs
+            .iter()
+            .enumerate()
+            .map(|(i, l)| StopIn {
+                id: i.to_string(),
+                order: l.task_id.to_owned(),
+                kind: l.kind.into(),
+                lat: l.stop.lat,
+                lon: l.stop.lon,
+                ready_at: if l.role == StopRole::Pickup {
+                    l.stop.ready_at
+                } else {
+                    l.stop.not_before
+                },
+                due_by: l.stop.due_by,
+                service_s: if l.kind == "pickup" {
+                    PICKUP_SERVICE_S
+                } else {
+                    DROPOFF_SERVICE_S
+                },
+            })
+            .collect(),
+    };
+    let problem = match Problem::new(&inst) {
+        Ok(p) => p,
+        Err(e) => {
+            // Bad coordinates from the server: keep the list order rather than fail the list.
+            tracing::warn!(error = %e, "route not plannable; using list order");
+            return in_list_order(legs, now);
+        }
+    };
+    let mut seq = problem.solve(Duration::from_millis(60), 7);
+    // The courier is standing at a stop: it comes first, whatever the plan says.
+    let pin_first = |seq: &mut Vec<usize>, i: usize| -> bool {
+        let mut cand = seq.clone();
+        cand.retain(|&s| s != i);
+        cand.insert(0, i);
+        if problem.evaluate(&cand).is_some() {
+            *seq = cand;
+            true
+        } else {
+            false
+        }
+    };
+    if let Some(&f) = forced.first() {
+        pin_first(&mut seq, f);
+    } else if let Some((task, role)) = previous_first {
+        if let Some(prev) = legs
+            .iter()
+            .position(|l| l.task_id == task && l.role == role)
+        {
+            if seq.first() != Some(&prev) {
+                let new_cost = problem.evaluate(&seq).map(|c| c.cost).unwrap_or(i64::MAX);
+                let mut cand = seq.clone();
+                if pin_first(&mut cand, prev) {
+                    let old_cost = problem.evaluate(&cand).map(|c| c.cost).unwrap_or(i64::MAX);
+                    let gain = old_cost.saturating_sub(new_cost);
+                    let needed = STICKY_MIN_GAIN.max((new_cost as f64 * STICKY_MIN_SHARE) as i64);
+                    if gain < needed {
+                        seq = cand;
+                    }
+                }
+            }
+        }
+    }
+    let Some(times) = problem.schedule(&seq) else {
+        return in_list_order(legs, now);
+    };
+    let cost = problem.evaluate(&seq).map(|c| c.cost).unwrap_or(0);
+    let stops: Vec<PlannedStop> = seq
+        .iter()
+        .zip(times)
+        .map(|(&i, eta)| {
+            let l = &legs[i];
+            PlannedStop {
+                task_id: l.task_id.to_owned(),
+                role: l.role,
+                lat: l.stop.lat,
+                lon: l.stop.lon,
+                eta,
+                due_by: l.stop.due_by,
+                risk: risk(eta, l.stop.due_by),
+            }
+        })
+        .collect();
+    let finish = stops.last().map(|s| {
+        s.eta
+            + if s.role == StopRole::Pickup {
+                PICKUP_SERVICE_S
+            } else {
+                DROPOFF_SERVICE_S
+            }
+    });
+    Route {
+        stops,
+        finish,
+        cost,
+    }
+}
+
+fn in_list_order(legs: &[Leg<'_>], now: i64) -> Route {
+    Route {
+        stops: legs
+            .iter()
+            .map(|l| PlannedStop {
+                task_id: l.task_id.to_owned(),
+                role: l.role,
+                lat: l.stop.lat,
+                lon: l.stop.lon,
+                eta: now,
+                due_by: l.stop.due_by,
+                risk: None,
+            })
+            .collect(),
+        finish: None,
+        cost: 0,
+    }
+}
+
+/// The hint for the stop the courier is heading to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextStopHint {
+    /// The stop.
+    pub stop: PlannedStop,
+    /// Distance, bearing, ETA and risk from the last fix (`None` without a fix).
+    pub hint: Option<hint::Hint>,
+}
+
+/// The first stop of the route with a hint from `position`.
+pub fn next_stop_hint(
+    route: &Route,
+    position: Option<(f64, f64)>,
+    now: i64,
+) -> Option<NextStopHint> {
+    let stop = route.stops.first()?.clone();
+    let hint = position.map(|p| {
+        hint::hint(
+            p,
+            (stop.lat, stop.lon),
+            now,
+            stop.due_by,
+            SPEED_MPS,
+            DETOUR_FACTOR,
+        )
+    });
+    Some(NextStopHint { stop, hint })
+}
+
+/// How precise and how frequent the location the core needs now is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocationAccuracy {
+    /// No location needed (off duty).
+    Off,
+    /// Cell/Wi-Fi level, slow: far from the next stop or nothing to ride to.
+    Coarse,
+    /// Balanced: on the way.
+    Balanced,
+    /// GPS, fast: approaching or at a stop (arrival detection).
+    Fine,
+}
+
+/// The location request the shell should apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocationRequest {
+    /// Accuracy class.
+    pub accuracy: LocationAccuracy,
+    /// Seconds between fixes.
+    pub interval_s: u32,
+}
+
+/// Within this distance of the next stop, GPS runs fine and fast.
+pub const APPROACH_RADIUS_M: f64 = 500.0;
+/// Beyond this distance, coarse and slow is enough.
+pub const FAR_RADIUS_M: f64 = 3000.0;
+
+/// What the shell's location provider should do now.
+pub fn location_request(
+    on_duty: bool,
+    route: &Route,
+    position: Option<(f64, f64)>,
+) -> LocationRequest {
+    if !on_duty {
+        return LocationRequest {
+            accuracy: LocationAccuracy::Off,
+            interval_s: 0,
+        };
+    }
+    let Some(next) = route.stops.first() else {
+        return LocationRequest {
+            accuracy: LocationAccuracy::Coarse,
+            interval_s: 120,
+        };
+    };
+    let Some(p) = position else {
+        return LocationRequest {
+            accuracy: LocationAccuracy::Fine,
+            interval_s: 5,
+        };
+    };
+    let d = distance_m(p, (next.lat, next.lon));
+    if d <= APPROACH_RADIUS_M {
+        LocationRequest {
+            accuracy: LocationAccuracy::Fine,
+            interval_s: 3,
+        }
+    } else if d <= FAR_RADIUS_M {
+        LocationRequest {
+            accuracy: LocationAccuracy::Balanced,
+            interval_s: 10,
+        }
+    } else {
+        LocationRequest {
+            accuracy: LocationAccuracy::Coarse,
+            interval_s: 30,
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! The courier's shift: on duty, on a break, off duty; synced for dispatch monitoring; with a
+//! start-of-shift and an end-of-shift summary computed on the phone.
+
+use runsheet_protocol::{Action, ShiftEvent, TaskStatus};
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::store::{meta_get, meta_set};
+use crate::task;
+use crate::timeline;
+
+/// Where the courier is in their shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShiftState {
+    /// Not working.
+    OffDuty,
+    /// Working.
+    OnDuty,
+    /// On a break.
+    OnBreak,
+}
+
+impl ShiftState {
+    /// The stable storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShiftState::OffDuty => "off_duty",
+            ShiftState::OnDuty => "on_duty",
+            ShiftState::OnBreak => "on_break",
+        }
+    }
+
+    /// The state after `event`.
+    pub fn after(event: ShiftEvent) -> Self {
+        match event {
+            ShiftEvent::Start | ShiftEvent::BreakEnd => ShiftState::OnDuty,
+            ShiftEvent::BreakStart => ShiftState::OnBreak,
+            ShiftEvent::End => ShiftState::OffDuty,
+        }
+    }
+}
+
+/// The stored shift state.
+pub fn state(conn: &Connection) -> Result<ShiftState> {
+    Ok(match meta_get(conn, "shift_state")?.as_deref() {
+        Some("on_duty") => ShiftState::OnDuty,
+        Some("on_break") => ShiftState::OnBreak,
+        _ => ShiftState::OffDuty,
+    })
+}
+
+/// When the current (or last) shift started.
+pub fn started_at(conn: &Connection) -> Result<Option<i64>> {
+    Ok(meta_get(conn, "shift_started_at")?.and_then(|v| v.parse().ok()))
+}
+
+/// Applies a shift event to the stored state.
+pub fn apply(conn: &Connection, event: ShiftEvent, now: i64) -> Result<()> {
+    meta_set(conn, "shift_state", ShiftState::after(event).as_str())?;
+    if event == ShiftEvent::Start {
+        meta_set(conn, "shift_started_at", &now.to_string())?;
+        meta_set(conn, "shift_distance_m", "0")?;
+        conn.execute("DELETE FROM meta WHERE key = 'shift_ended_at'", [])?;
+    }
+    if event == ShiftEvent::End {
+        meta_set(conn, "shift_ended_at", &now.to_string())?;
+    }
+    Ok(())
+}
+
+/// Adds ridden metres to the shift's odometer (only while on duty or on a break).
+pub fn add_distance(conn: &Connection, metres: f64) -> Result<()> {
+    if state(conn)? == ShiftState::OffDuty || !metres.is_finite() || metres <= 0.0 {
+        return Ok(());
+    }
+    let d: f64 = meta_get(conn, "shift_distance_m")?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    meta_set(conn, "shift_distance_m", &format!("{:.1}", d + metres))
+}
+
+/// The shift's figures so far (or, after the end, for the whole shift).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftSummary {
+    /// Current state.
+    pub state: ShiftState,
+    /// Start, Unix seconds (`None` before the first shift).
+    pub started_at: Option<i64>,
+    /// End, once ended.
+    pub ended_at: Option<i64>,
+    /// Tasks open now (not delivered, returned or cancelled).
+    pub open_tasks: u32,
+    /// When the open work is projected to be done, Unix seconds (from the stop plan).
+    pub expected_finish: Option<i64>,
+    /// Delivered during the shift.
+    pub delivered: u32,
+    /// Of which by the promised time.
+    pub delivered_on_time: u32,
+    /// Failed deliveries during the shift.
+    pub failed: u32,
+    /// Tasks cancelled by dispatch while open on this phone.
+    pub cancelled: u32,
+    /// Metres ridden (accepted GPS fixes).
+    pub distance_m: f64,
+    /// Breaks taken.
+    pub breaks: u32,
+    /// Seconds spent on breaks.
+    pub break_s: i64,
+}
+
+impl ShiftSummary {
+    /// Share of deliveries on time, 0..1 (`None` before the first delivery).
+    pub fn on_time_rate(&self) -> Option<f64> {
+        (self.delivered > 0).then(|| f64::from(self.delivered_on_time) / f64::from(self.delivered))
+    }
+}
+
+/// Computes the summary from the timeline and the task list.
+pub fn summary(conn: &Connection, now: i64, expected_finish: Option<i64>) -> Result<ShiftSummary> {
+    let state = state(conn)?;
+    let started = started_at(conn)?;
+    let ended = if state == ShiftState::OffDuty {
+        meta_get(conn, "shift_ended_at")?.and_then(|v| v.parse().ok())
+    } else {
+        None
+    };
+    let tasks = task::list(conn)?;
+    let open_tasks = tasks.iter().filter(|t| !t.status.is_final()).count() as u32;
+    let mut s = ShiftSummary {
+        state,
+        started_at: started,
+        ended_at: ended,
+        open_tasks,
+        expected_finish,
+        delivered: 0,
+        delivered_on_time: 0,
+        failed: 0,
+        cancelled: 0,
+        distance_m: meta_get(conn, "shift_distance_m")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0),
+        breaks: 0,
+        break_s: 0,
+    };
+    let Some(start) = started else {
+        return Ok(s);
+    };
+    let until = ended.unwrap_or(now);
+    let mut break_from = None;
+    for e in timeline::since(conn, start)? {
+        if e.at > until {
+            break;
+        }
+        match e.action() {
+            Some(Action::Delivered { task_id, .. }) => {
+                s.delivered += 1;
+                let due = tasks
+                    .iter()
+                    .find(|t| t.id == task_id)
+                    .and_then(|t| t.dropoff.due_by);
+                if due.is_none_or(|d| e.at <= d) {
+                    s.delivered_on_time += 1;
+                }
+            }
+            Some(Action::Fail { .. }) => s.failed += 1,
+            Some(Action::Shift {
+                event: ShiftEvent::BreakStart,
+            }) => {
+                s.breaks += 1;
+                break_from = Some(e.at);
+            }
+            Some(Action::Shift {
+                event: ShiftEvent::BreakEnd,
+            }) => {
+                if let Some(b) = break_from.take() {
+                    s.break_s += e.at - b;
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(b) = break_from {
+        s.break_s += until - b;
+    }
+    s.cancelled = tasks
+        .iter()
+        .filter(|t| t.status == TaskStatus::Cancelled && t.ended_at.is_some_and(|e| e >= start))
+        .count() as u32;
+    Ok(s)
+}
+
+impl crate::Runsheet {
+    /// Goes on duty.
+    pub fn start_shift(&self) -> Result<i64> {
+        self.act(Action::Shift {
+            event: ShiftEvent::Start,
+        })
+    }
+
+    /// Starts a break (new tasks cannot be accepted during it).
+    pub fn start_break(&self) -> Result<i64> {
+        self.act(Action::Shift {
+            event: ShiftEvent::BreakStart,
+        })
+    }
+
+    /// Ends the break.
+    pub fn end_break(&self) -> Result<i64> {
+        self.act(Action::Shift {
+            event: ShiftEvent::BreakEnd,
+        })
+    }
+
+    /// Goes off duty; refused while goods are in the box.
+    pub fn end_shift(&self) -> Result<i64> {
+        self.act(Action::Shift {
+            event: ShiftEvent::End,
+        })
+    }
+
+    /// The shift's state.
+    pub fn shift_state(&self) -> Result<ShiftState> {
+        self.store.read(state)
+    }
+
+    /// The shift's summary: at the start, the open tasks and the projected finish; at the
+    /// end, what was done, failed, on time, and the distance ridden.
+    pub fn shift_summary(&self) -> Result<ShiftSummary> {
+        let now = self.clock.now();
+        let finish = self.route()?.finish;
+        self.store.read(|c| summary(c, now, finish))
+    }
+}

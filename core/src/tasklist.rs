@@ -1,0 +1,220 @@
+//! The task list as the courier sees it: grouped into now, next, later and done today, ordered
+//! by the planned stop sequence, each task with its one primary action.
+
+use chrono::{Local, TimeZone};
+
+use crate::route::Route;
+use crate::shift::ShiftState;
+use crate::task::Task;
+use crate::workflow::{self, NextAction};
+
+/// Where a task sits on the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Group {
+    /// Act on it now: a new task to accept, a stop the courier is at, or the next stop.
+    Now,
+    /// The following stops of the plan.
+    Next,
+    /// Everything else still open.
+    Later,
+    /// Finished since local midnight.
+    DoneToday,
+}
+
+/// Tasks of the route's first stops (beyond the first) that count as "next".
+pub const NEXT_STOPS: usize = 2;
+
+/// One line of the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The task.
+    pub task: Task,
+    /// Its group.
+    pub group: Group,
+    /// Position of its first stop on the route (0 = next stop).
+    pub route_position: Option<u32>,
+    /// Its primary action (`None` once finished).
+    pub next: Option<NextAction>,
+}
+
+/// The grouped list with counts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskList {
+    /// Entries: now, next, later, done today; by route position within a group (done: latest
+    /// first).
+    pub entries: Vec<Entry>,
+    /// Entries in "now".
+    pub now: u32,
+    /// Entries in "next".
+    pub next: u32,
+    /// Entries in "later".
+    pub later: u32,
+    /// Entries in "done today".
+    pub done_today: u32,
+}
+
+/// Local midnight before `now` (device time zone).
+pub fn local_midnight(now: i64) -> i64 {
+    Local
+        .timestamp_opt(now, 0)
+        .single()
+        .and_then(|t| t.date_naive().and_hms_opt(0, 0, 0))
+        .and_then(|m| Local.from_local_datetime(&m).earliest())
+        .map(|m| m.timestamp())
+        .unwrap_or(now - now.rem_euclid(86_400))
+}
+
+/// Groups `tasks` along `route`.
+pub fn build(
+    tasks: Vec<Task>,
+    route: &Route,
+    shift: ShiftState,
+    position: Option<(f64, f64)>,
+    now: i64,
+) -> TaskList {
+    let midnight = local_midnight(now);
+    let first = route.stops.first().map(|s| s.task_id.as_str());
+    let next_ids: Vec<&str> = route
+        .stops
+        .iter()
+        .skip(1)
+        .take(NEXT_STOPS)
+        .map(|s| s.task_id.as_str())
+        .collect();
+    let mut entries: Vec<Entry> = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        let pos = route.position(&t.id).map(|p| p as u32);
+        let group = if t.status.is_final() {
+            if t.ended_at.is_none_or(|e| e >= midnight) {
+                Group::DoneToday
+            } else {
+                continue; // finished before today: not on the list
+            }
+        } else if t.status == runsheet_protocol::TaskStatus::Assigned
+            || matches!(
+                t.status,
+                runsheet_protocol::TaskStatus::AtPickup | runsheet_protocol::TaskStatus::AtDropoff
+            )
+            || first == Some(t.id.as_str())
+        {
+            Group::Now
+        } else if next_ids.contains(&t.id.as_str()) {
+            Group::Next
+        } else {
+            Group::Later
+        };
+        let next = workflow::next_for_task(&t, shift, position);
+        entries.push(Entry {
+            task: t,
+            group,
+            route_position: pos,
+            next,
+        });
+    }
+    let rank = |g: Group| match g {
+        Group::Now => 0,
+        Group::Next => 1,
+        Group::Later => 2,
+        Group::DoneToday => 3,
+    };
+    entries.sort_by(|a, b| {
+        rank(a.group).cmp(&rank(b.group)).then_with(|| {
+            if a.group == Group::DoneToday {
+                b.task.ended_at.cmp(&a.task.ended_at)
+            } else {
+                a.route_position
+                    .unwrap_or(u32::MAX)
+                    .cmp(&b.route_position.unwrap_or(u32::MAX))
+            }
+        })
+    });
+    let count = |g| entries.iter().filter(|e| e.group == g).count() as u32;
+    TaskList {
+        now: count(Group::Now),
+        next: count(Group::Next),
+        later: count(Group::Later),
+        done_today: count(Group::DoneToday),
+        entries,
+    }
+}
+
+impl crate::Runsheet {
+    /// The open tasks' stops in the planned order, with projected times and risks.
+    pub fn route(&self) -> crate::Result<Route> {
+        let tasks = self.tasks()?;
+        let now = self.clock.now();
+        let position = self.last_position();
+        Ok(self
+            .planner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .plan(&tasks, position, now))
+    }
+
+    /// The grouped task list with each task's primary action.
+    pub fn task_list(&self) -> crate::Result<TaskList> {
+        let route = self.route()?;
+        let tasks = self.tasks()?;
+        let shift = self.store.read(crate::shift::state)?;
+        Ok(build(
+            tasks,
+            &route,
+            shift,
+            self.last_position(),
+            self.clock.now(),
+        ))
+    }
+
+    /// The shift's one primary action: start the shift, end the break, the next planned
+    /// stop's action, or end the shift when nothing is open.
+    pub fn shift_next_action(&self) -> crate::Result<NextAction> {
+        use crate::workflow::Step;
+        let shift = self.store.read(crate::shift::state)?;
+        let single = |step| NextAction {
+            task_id: None,
+            step,
+            blockers: Vec::new(),
+        };
+        match shift {
+            ShiftState::OffDuty => return Ok(single(Step::StartShift)),
+            ShiftState::OnBreak => return Ok(single(Step::EndBreak)),
+            ShiftState::OnDuty => {}
+        }
+        let list = self.task_list()?;
+        if let Some(n) = list
+            .entries
+            .iter()
+            .filter(|e| e.group != Group::DoneToday)
+            .find_map(|e| e.next.clone())
+        {
+            return Ok(n);
+        }
+        Ok(single(if list.entries.is_empty() {
+            Step::WaitForTasks
+        } else {
+            Step::EndShift
+        }))
+    }
+
+    /// The stop the courier is heading to, with distance, direction, ETA and risk.
+    pub fn next_stop_hint(&self) -> crate::Result<Option<crate::route::NextStopHint>> {
+        let route = self.route()?;
+        Ok(crate::route::next_stop_hint(
+            &route,
+            self.last_position(),
+            self.clock.now(),
+        ))
+    }
+
+    /// The location accuracy and interval the shell should request now (fine near the next
+    /// stop, coarse far from it, off when off duty).
+    pub fn location_request(&self) -> crate::Result<crate::route::LocationRequest> {
+        let shift = self.store.read(crate::shift::state)?;
+        let route = self.route()?;
+        Ok(crate::route::location_request(
+            shift != ShiftState::OffDuty,
+            &route,
+            self.last_position(),
+        ))
+    }
+}

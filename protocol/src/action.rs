@@ -1,0 +1,371 @@
+//! What the courier did: the actions a device pushes, and the context each carries.
+
+use serde::{Deserialize, Serialize};
+
+/// Which stop of a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopRole {
+    /// The merchant, depot or (return pickups) customer where the goods are collected.
+    Pickup,
+    /// Where the goods go.
+    Dropoff,
+    /// Where the goods go back after a failed delivery.
+    Return,
+}
+
+impl StopRole {
+    /// The stable wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopRole::Pickup => "pickup",
+            StopRole::Dropoff => "dropoff",
+            StopRole::Return => "return",
+        }
+    }
+
+    /// Words for a shell ("the drop-off").
+    pub fn label(self) -> &'static str {
+        match self {
+            StopRole::Pickup => "the pickup",
+            StopRole::Dropoff => "the drop-off",
+            StopRole::Return => "the return stop",
+        }
+    }
+}
+
+/// How an arrival was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArrivalMethod {
+    /// Detected from GPS fixes (inside the stop's radius for the dwell time).
+    Gps,
+    /// Confirmed by the courier, with a reason (GPS failed, indoor, wrong pin).
+    Manual,
+}
+
+/// Why a delivery or pickup did not go as planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionReason {
+    /// Contact attempts made and the wait timer ran out.
+    CustomerUnreachable,
+    /// The address is wrong or incomplete.
+    WrongAddress,
+    /// The customer refused the goods.
+    CustomerRefused,
+    /// The goods are damaged.
+    GoodsDamaged,
+    /// The merchant has not got the goods ready.
+    MerchantDelay,
+    /// The courier's vehicle broke down.
+    VehicleBreakdown,
+    /// An accident or a safety issue.
+    Accident,
+}
+
+impl ExceptionReason {
+    /// Every reason.
+    pub const ALL: [ExceptionReason; 7] = [
+        ExceptionReason::CustomerUnreachable,
+        ExceptionReason::WrongAddress,
+        ExceptionReason::CustomerRefused,
+        ExceptionReason::GoodsDamaged,
+        ExceptionReason::MerchantDelay,
+        ExceptionReason::VehicleBreakdown,
+        ExceptionReason::Accident,
+    ];
+
+    /// The stable wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionReason::CustomerUnreachable => "customer_unreachable",
+            ExceptionReason::WrongAddress => "wrong_address",
+            ExceptionReason::CustomerRefused => "customer_refused",
+            ExceptionReason::GoodsDamaged => "goods_damaged",
+            ExceptionReason::MerchantDelay => "merchant_delay",
+            ExceptionReason::VehicleBreakdown => "vehicle_breakdown",
+            ExceptionReason::Accident => "accident",
+        }
+    }
+
+    /// Parses [`ExceptionReason::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        ExceptionReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// True when the reason ends the delivery (the goods go back): the customer could not be
+    /// reached, the address is wrong, the customer refused, or the goods arrived damaged.
+    pub fn fails_delivery(self) -> bool {
+        matches!(
+            self,
+            ExceptionReason::CustomerUnreachable
+                | ExceptionReason::WrongAddress
+                | ExceptionReason::CustomerRefused
+                | ExceptionReason::GoodsDamaged
+        )
+    }
+}
+
+/// How the courier tried to reach the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactChannel {
+    /// A call to the masked number.
+    Call,
+    /// A message through the platform.
+    Message,
+}
+
+/// A message the courier sends the customer through the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageTemplate {
+    /// "Your courier is arriving in N min".
+    ArrivingIn,
+    /// "Your courier is at the door".
+    AtTheDoor,
+    /// "Your order was left at reception".
+    LeftAtReception,
+    /// "Your order was left at your door".
+    LeftAtDoor,
+}
+
+impl MessageTemplate {
+    /// The stable wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageTemplate::ArrivingIn => "arriving_in",
+            MessageTemplate::AtTheDoor => "at_the_door",
+            MessageTemplate::LeftAtReception => "left_at_reception",
+            MessageTemplate::LeftAtDoor => "left_at_door",
+        }
+    }
+}
+
+/// A shift event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShiftEvent {
+    /// The courier goes on duty.
+    Start,
+    /// The courier starts a break.
+    BreakStart,
+    /// The break is over.
+    BreakEnd,
+    /// The courier goes off duty.
+    End,
+}
+
+impl ShiftEvent {
+    /// The stable wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShiftEvent::Start => "start",
+            ShiftEvent::BreakStart => "break_start",
+            ShiftEvent::BreakEnd => "break_end",
+            ShiftEvent::End => "end",
+        }
+    }
+}
+
+/// What the courier did. The courier owns these physical facts; the server records each one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// The courier takes the task.
+    Accept {
+        /// The task.
+        task_id: String,
+    },
+    /// The courier is at a stop of the task.
+    Arrive {
+        /// The task.
+        task_id: String,
+        /// Which stop.
+        stop: StopRole,
+        /// Detected or confirmed by hand.
+        method: ArrivalMethod,
+        /// Why it was confirmed by hand (required for [`ArrivalMethod::Manual`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The goods are in the box.
+    PickUp {
+        /// The task.
+        task_id: String,
+    },
+    /// The goods were handed over at the drop-off.
+    Delivered {
+        /// The task.
+        task_id: String,
+        /// SHA-256 (lowercase hex) of proof attachments (photos, signature), uploaded separately
+        /// with `PUT /v1/attachments/{sha256}`, before or after this mutation.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        proof: Vec<String>,
+    },
+    /// The delivery failed; the goods go back. Opens an after-sales case.
+    Fail {
+        /// The task.
+        task_id: String,
+        /// Why (one for which [`ExceptionReason::fails_delivery`] holds).
+        reason: ExceptionReason,
+        /// The courier's note.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        /// SHA-256 of photo attachments.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        photos: Vec<String>,
+    },
+    /// The goods of a failed delivery are back at the merchant or depot.
+    Returned {
+        /// The task.
+        task_id: String,
+    },
+    /// Something went wrong that does not end the delivery (merchant delay, breakdown,
+    /// accident). Opens an after-sales case.
+    ReportException {
+        /// The task.
+        task_id: String,
+        /// What happened.
+        reason: ExceptionReason,
+        /// The courier's note.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        /// SHA-256 of photo attachments.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        photos: Vec<String>,
+        /// For a merchant delay: when the merchant now says the goods will be ready.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ready_at: Option<i64>,
+    },
+    /// The drop-off's map pin is wrong; the door is here (WGS-84). The next courier to this
+    /// address gets the corrected pin.
+    CorrectPin {
+        /// The task.
+        task_id: String,
+        /// Latitude of the door.
+        lat: f64,
+        /// Longitude of the door.
+        lon: f64,
+    },
+    /// The courier tried to reach the customer.
+    ContactAttempt {
+        /// The task.
+        task_id: String,
+        /// How.
+        channel: ContactChannel,
+        /// Whether the customer answered.
+        answered: bool,
+    },
+    /// A message to the customer, sent by the server through the platform's masked channel.
+    SendMessage {
+        /// The task.
+        task_id: String,
+        /// Which template.
+        template: MessageTemplate,
+        /// The text as filled on the device (with the live ETA).
+        text: String,
+    },
+    /// Start or end of the shift or a break.
+    Shift {
+        /// What happened.
+        event: ShiftEvent,
+    },
+}
+
+impl Action {
+    /// "Delivered" without proof attachments.
+    pub fn delivered(task_id: impl Into<String>) -> Self {
+        Action::Delivered {
+            task_id: task_id.into(),
+            proof: Vec::new(),
+        }
+    }
+
+    /// The task the action is about (`None` for shift events).
+    pub fn task(&self) -> Option<&str> {
+        match self {
+            Action::Accept { task_id }
+            | Action::Arrive { task_id, .. }
+            | Action::PickUp { task_id }
+            | Action::Delivered { task_id, .. }
+            | Action::Fail { task_id, .. }
+            | Action::Returned { task_id }
+            | Action::ReportException { task_id, .. }
+            | Action::CorrectPin { task_id, .. }
+            | Action::ContactAttempt { task_id, .. }
+            | Action::SendMessage { task_id, .. } => Some(task_id),
+            Action::Shift { .. } => None,
+        }
+    }
+
+    /// The task id, or "" for shift events (the storage key).
+    pub fn task_id(&self) -> &str {
+        self.task().unwrap_or("")
+    }
+
+    /// A short stable name for logs and storage.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Accept { .. } => "accept",
+            Action::Arrive { .. } => "arrive",
+            Action::PickUp { .. } => "pick_up",
+            Action::Delivered { .. } => "delivered",
+            Action::Fail { .. } => "fail",
+            Action::Returned { .. } => "returned",
+            Action::ReportException { .. } => "report_exception",
+            Action::CorrectPin { .. } => "correct_pin",
+            Action::ContactAttempt { .. } => "contact_attempt",
+            Action::SendMessage { .. } => "send_message",
+            Action::Shift { .. } => "shift",
+        }
+    }
+
+    /// Attachments (SHA-256) the action refers to.
+    pub fn attachments(&self) -> &[String] {
+        match self {
+            Action::Delivered { proof, .. } => proof,
+            Action::Fail { photos, .. } | Action::ReportException { photos, .. } => photos,
+            _ => &[],
+        }
+    }
+}
+
+/// Where a device location came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocationSource {
+    /// A GPS fix taken within the last minute.
+    Gps,
+    /// The last fix known, older than a minute.
+    LastKnown,
+}
+
+/// The device's location when the courier acted.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionLocation {
+    /// WGS-84 latitude.
+    pub lat: f64,
+    /// WGS-84 longitude.
+    pub lon: f64,
+    /// Reported accuracy of the fix, metres.
+    pub accuracy_m: f64,
+    /// Age of the fix when the courier acted, seconds.
+    pub age_s: i64,
+    /// Where it came from.
+    pub source: LocationSource,
+}
+
+/// Recorded with every action: the device clock's offset from server time and the location.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionContext {
+    /// Server time minus device time at the last sync, seconds (`None` before any sync).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_offset_s: Option<i64>,
+    /// The location, if one was known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<ActionLocation>,
+}
