@@ -499,32 +499,46 @@ fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
 
 /// Rides from the phone's position to `to` at `speed` m/s, recording a GPS fix every 5 s of
 /// virtual time (with seeded noise of up to `noise` metres), and leaves the clock at arrival.
+/// Rides from the phone's position to `to` at `speed`, one fix every 5 s with `noise` metres
+/// of seeded jitter and `jumps` wild fixes (2 km off, as GPS multipath in a city gives), then
+/// stays `dwell` seconds at the stop, still reporting fixes.
 fn ride(
     phone: &mut Phone,
     now: &AtomicI64,
     to: (f64, f64),
     speed: f64,
     noise: f64,
+    jumps: u32,
+    dwell: i64,
 ) -> Result<(), ActError> {
     use rand::Rng;
     let from = phone.position;
     let seconds = (distance_m(from, to) / speed).ceil().max(1.0) as i64;
+    let metres_per_degree = 111_320.0;
+    let total = seconds + dwell;
+    let fixes = (total / 5).max(1);
+    let mut jump_at: Vec<i64> = (0..jumps).map(|_| phone.rng.gen_range(0..fixes)).collect();
+    jump_at.sort_unstable();
     let mut t = 0;
-    while t < seconds {
+    let mut k = 0;
+    while t < total {
         let before = t;
-        t = (t + 5).min(seconds);
+        t = (t + 5).min(total);
         now.fetch_add(t - before, Ordering::SeqCst);
-        let f = t as f64 / seconds as f64;
-        let metres_per_degree = 111_320.0;
-        let jitter = |rng: &mut rand::rngs::StdRng| {
+        let f = (t as f64 / seconds as f64).min(1.0);
+        let mut jitter = |rng: &mut rand::rngs::StdRng| {
             if noise > 0.0 {
                 rng.gen_range(-noise..=noise) / metres_per_degree
             } else {
                 0.0
             }
         };
-        let lat = from.0 + (to.0 - from.0) * f + jitter(&mut phone.rng);
+        let mut lat = from.0 + (to.0 - from.0) * f + jitter(&mut phone.rng);
         let lon = from.1 + (to.1 - from.1) * f + jitter(&mut phone.rng);
+        if jump_at.contains(&k) {
+            lat += 2000.0 / metres_per_degree;
+        }
+        k += 1;
         phone
             .core()
             .record_location(lat, lon, noise.max(5.0))
@@ -720,6 +734,8 @@ async fn act(
                 (stop.lat, stop.lon),
                 step.speed_mps.unwrap_or(4.0),
                 step.noise_m.unwrap_or(0.0),
+                step.jumps.unwrap_or(0),
+                step.dwell_s.unwrap_or(30),
             )
         }
         _ => Ok(()), // "expect": checked by the caller

@@ -253,6 +253,12 @@ pub struct StepSpec {
     /// For `move`: GPS noise, metres (seeded; default 0).
     #[serde(default)]
     pub noise_m: Option<f64>,
+    /// For `move`: wild fixes 2 km off the track (GPS multipath; default 0).
+    #[serde(default)]
+    pub jumps: Option<u32>,
+    /// For `move`: seconds spent at the stop after arriving, still reporting fixes (default 30).
+    #[serde(default)]
+    pub dwell_s: Option<i64>,
     /// For `arrive`: why the arrival is confirmed by hand. For `report`: the exception reason
     /// (`customer_unreachable`, `merchant_delay`, ...).
     #[serde(default)]

@@ -1,0 +1,473 @@
+//! The courier's workflow end to end, through the API the shells use, on a virtual clock:
+//! illegal transitions and their words, guards, exceptions and return legs, pin corrections
+//! handed to the next courier, contact and messages, the shift, and the customer-data purge.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use runsheet_ffi::{
+    ContactChannel, DeviceClock, ExceptionReason, MessageTemplate, Runsheet, RunsheetConfig,
+    RunsheetError, ShiftState, Step, TaskGroup, TaskStatus,
+};
+use runsheet_protocol::StopDoc;
+use runsheet_tests::World;
+use serde_json::json;
+
+const T0: i64 = 1_795_406_400; // 2026-11-24 08:00 UTC
+
+struct Clock(AtomicI64);
+
+impl DeviceClock for Clock {
+    fn now_unix_seconds(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl Clock {
+    fn advance(&self, s: i64) {
+        self.0.fetch_add(s, Ordering::SeqCst);
+    }
+}
+
+fn stop(name: &str, address: &str, lat: f64, lon: f64) -> StopDoc {
+    StopDoc {
+        name: name.into(),
+        address: address.into(),
+        phone: Some("+86 138 **** 0042".into()),
+        lat,
+        lon,
+        ready_at: None,
+        due_by: None,
+        not_before: None,
+        pin_corrected: false,
+    }
+}
+
+struct Phone {
+    core: Arc<Runsheet>,
+    clock: Arc<Clock>,
+}
+
+async fn phone(w: &World, courier: &str) -> Phone {
+    let token = w.courier(courier, &[]).await;
+    let clock = Arc::new(Clock(AtomicI64::new(T0)));
+    let core = Runsheet::with_clock(
+        RunsheetConfig {
+            db_path: w.device_db(courier).to_string_lossy().into_owned(),
+            server_url: w.url(),
+            token,
+        },
+        clock.clone(),
+    )
+    .unwrap();
+    Phone { core, clock }
+}
+
+async fn food(w: &World, id: &str, courier: &str, dropoff_address: &str) {
+    let mut pickup = stop("Noodle House", "12 Wensan Rd", 30.2790, 120.1410);
+    pickup.ready_at = Some(T0 + 600);
+    let mut dropoff = stop("Li Wei", dropoff_address, 30.2745, 120.1620);
+    dropoff.due_by = Some(T0 + 1800);
+    w.dispatch
+        .create_task(&json!({"id": id, "courier_id": courier, "kind": "food",
+            "pickup": pickup, "dropoff": dropoff, "ordered_at": T0 - 120}))
+        .await
+        .unwrap();
+}
+
+fn reason_of(e: RunsheetError) -> String {
+    e.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn illegal_transitions_are_typed_errors_that_say_what_is_missing() {
+    let w = World::new();
+    let p = phone(&w, "ann").await;
+    food(&w, "F1", "ann", "B2, Wulin Plaza").await;
+    p.core.sync().await.unwrap();
+    let core = &p.core;
+
+    // Delivering a new task: not allowed, and the words say where it stands.
+    let e = core.mark_delivered("F1".into()).unwrap_err();
+    assert!(matches!(e, RunsheetError::NotAllowed { .. }), "{e:?}");
+    assert_eq!(
+        reason_of(e),
+        "Task F1 is new; delivered is not possible now."
+    );
+    // Picking up before arriving, arriving at the drop-off before the pickup: refused too.
+    core.accept("F1".into()).unwrap();
+    assert!(matches!(
+        core.pick_up("F1".into()),
+        Err(RunsheetError::NotAllowed { .. })
+    ));
+    // A manual arrival needs a reason.
+    let e = core.arrive_manually("F1".into(), "  ".into()).unwrap_err();
+    assert!(matches!(e, RunsheetError::Blocked { .. }), "{e:?}");
+    assert!(reason_of(e).contains("give a reason"));
+    // The primary action says GPS has not seen the arrival, and how far it is.
+    core.record_location(30.2890, 120.1410, 8.0).unwrap();
+    let next = core.next_action("F1".into()).unwrap().unwrap();
+    assert_eq!(next.step, Step::ArrivePickup);
+    assert_eq!(next.label, "Arrived at pickup");
+    assert_eq!(next.blockers.len(), 1);
+    assert_eq!(next.blockers[0].code, "not_arrived");
+    assert!(
+        next.blockers[0].text.contains("1.1 km"),
+        "{}",
+        next.blockers[0].text
+    );
+    // Reporting the customer unreachable before reaching the door.
+    core.arrive_manually("F1".into(), "GPS lost in the mall".into())
+        .unwrap();
+    core.pick_up("F1".into()).unwrap();
+    let e = core
+        .report_exception(
+            "F1".into(),
+            ExceptionReason::CustomerUnreachable,
+            None,
+            vec![],
+            None,
+        )
+        .unwrap_err();
+    assert!(reason_of(e).contains("get to the drop-off first"));
+    // Nothing refused reached the outbox: accept, arrival, pickup only.
+    assert_eq!(core.sync_status().unwrap().pending, 3);
+    // Each recorded transition carries where and when.
+    let tl = core.timeline("F1".into()).unwrap();
+    let kinds: Vec<&str> = tl.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["accept", "arrive", "pick_up"]);
+    assert_eq!(tl[1].lat, Some(30.2890));
+    core.sync().await.unwrap();
+    let recorded = w.dispatch.mutations(Some("ann")).await.unwrap();
+    let ctx = recorded[2].context.as_ref().expect("context on the server");
+    assert_eq!(ctx["location"]["source"], "gps");
+    assert_eq!(
+        w.dispatch.task("F1").await.unwrap().task.status,
+        runsheet_protocol::TaskStatus::PickedUp
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_customer_needs_attempts_and_the_wait_then_the_goods_go_back() {
+    let w = World::new();
+    let p = phone(&w, "ann").await;
+    food(&w, "F1", "ann", "B2, Wulin Plaza").await;
+    p.core.sync().await.unwrap();
+    let core = &p.core;
+    runsheet_tests::qa::complete(core, "F1").unwrap();
+    assert_eq!(
+        core.task("F1".into()).unwrap().status,
+        TaskStatus::Delivered
+    );
+
+    food(&w, "F2", "ann", "Tower C, Qiushi Rd").await;
+    core.sync().await.unwrap();
+    core.accept("F2".into()).unwrap();
+    core.arrive_manually("F2".into(), "indoor".into()).unwrap();
+    core.pick_up("F2".into()).unwrap();
+    core.arrive_manually("F2".into(), "indoor".into()).unwrap();
+    let unreachable = || {
+        core.report_exception(
+            "F2".into(),
+            ExceptionReason::CustomerUnreachable,
+            Some("no answer at the door".into()),
+            vec![],
+            None,
+        )
+    };
+    let e = unreachable().unwrap_err();
+    let words = reason_of(e);
+    assert!(
+        words.contains("2 times first (0 unanswered so far)"),
+        "{words}"
+    );
+    assert!(words.contains("wait at the door 10 min more"), "{words}");
+    core.record_contact_attempt("F2".into(), ContactChannel::Call, false)
+        .unwrap();
+    core.record_contact_attempt("F2".into(), ContactChannel::Message, false)
+        .unwrap();
+    p.clock.advance(300);
+    let words = reason_of(unreachable().unwrap_err());
+    assert!(!words.contains("times"), "{words}");
+    assert!(words.contains("5 min more"), "{words}");
+    p.clock.advance(300);
+    unreachable().unwrap();
+    let t = core.task("F2".into()).unwrap();
+    assert_eq!(t.status, TaskStatus::Failed);
+    let next = t.next_action.unwrap();
+    assert_eq!(next.step, Step::Return);
+    core.mark_returned("F2".into()).unwrap();
+    core.sync().await.unwrap();
+    assert_eq!(
+        w.dispatch.task("F2").await.unwrap().task.status,
+        runsheet_protocol::TaskStatus::Returned
+    );
+    let cases = w.dispatch.after_sales().await.unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].kind, "exception:customer_unreachable");
+    assert!(cases[0].detail.contains("no answer at the door"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merchant_delay_moves_the_ready_time_and_damage_needs_a_photo() {
+    let w = World::new();
+    let p = phone(&w, "ann").await;
+    food(&w, "F1", "ann", "B2, Wulin Plaza").await;
+    p.core.sync().await.unwrap();
+    let core = &p.core;
+    core.accept("F1".into()).unwrap();
+    core.arrive_manually("F1".into(), "inside the mall".into())
+        .unwrap();
+    // A delay in the past is refused; a real one moves the ready time at once, offline.
+    assert!(matches!(
+        core.report_exception(
+            "F1".into(),
+            ExceptionReason::MerchantDelay,
+            None,
+            vec![],
+            Some(T0 - 1)
+        ),
+        Err(RunsheetError::Blocked { .. })
+    ));
+    core.report_exception(
+        "F1".into(),
+        ExceptionReason::MerchantDelay,
+        Some("kitchen backed up".into()),
+        vec![],
+        Some(T0 + 1500),
+    )
+    .unwrap();
+    assert_eq!(
+        core.task("F1".into()).unwrap().pickup.unwrap().ready_at,
+        Some(T0 + 1500)
+    );
+    core.sync().await.unwrap();
+    assert_eq!(
+        w.dispatch
+            .task("F1")
+            .await
+            .unwrap()
+            .task
+            .pickup
+            .unwrap()
+            .ready_at,
+        Some(T0 + 1500)
+    );
+    // Damaged goods at the door: a photo is required.
+    core.pick_up("F1".into()).unwrap();
+    core.arrive_manually("F1".into(), "indoor".into()).unwrap();
+    let e = core
+        .report_exception(
+            "F1".into(),
+            ExceptionReason::GoodsDamaged,
+            None,
+            vec![],
+            None,
+        )
+        .unwrap_err();
+    assert!(reason_of(e).contains("photo"));
+    let photo = w.dir.path().join("spill.jpg");
+    std::fs::write(&photo, b"soup everywhere").unwrap();
+    let a = core
+        .attach_file(photo.to_string_lossy().into_owned())
+        .unwrap();
+    core.report_exception(
+        "F1".into(),
+        ExceptionReason::GoodsDamaged,
+        Some("lid came off".into()),
+        vec![a.sha256],
+        None,
+    )
+    .unwrap();
+    assert_eq!(core.task("F1".into()).unwrap().status, TaskStatus::Failed);
+    core.sync().await.unwrap();
+    let kinds: Vec<String> = w
+        .dispatch
+        .after_sales()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        ["exception:merchant_delay", "exception:goods_damaged"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrected_pin_reaches_the_next_courier_to_that_address() {
+    let w = World::new();
+    let ann = phone(&w, "ann").await;
+    food(&w, "F1", "ann", "Block 7,  Huanglong Garden").await;
+    ann.core.sync().await.unwrap();
+    runsheet_tests::qa::complete(&ann.core, "F1").unwrap();
+    // The door is 120 m from the pin.
+    ann.core
+        .correct_pin("F1".into(), 30.2756, 120.1627)
+        .unwrap();
+    let t = ann.core.task("F1".into()).unwrap();
+    assert!(t.dropoff.pin_corrected);
+    ann.core.sync().await.unwrap();
+
+    let bob = phone(&w, "bob").await;
+    // Same address, spelled with other spacing and case.
+    food(&w, "F9", "bob", "block 7, Huanglong Garden").await;
+    bob.core.sync().await.unwrap();
+    let d = bob.core.task("F9".into()).unwrap().dropoff;
+    assert!(d.pin_corrected);
+    assert_eq!((d.lat, d.lon), (30.2756, 120.1627));
+    // A pin cannot be moved from afar (before reaching the drop-off).
+    food(&w, "F10", "bob", "elsewhere").await;
+    bob.core.sync().await.unwrap();
+    assert!(matches!(
+        bob.core.correct_pin("F10".into(), 30.0, 120.0),
+        Err(RunsheetError::NotAllowed { .. }) | Err(RunsheetError::Blocked { .. })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_carry_the_live_eta_and_go_out_through_the_server() {
+    let w = World::new();
+    let p = phone(&w, "ann").await;
+    food(&w, "F1", "ann", "B2, Wulin Plaza").await;
+    p.core.sync().await.unwrap();
+    let core = &p.core;
+    core.accept("F1".into()).unwrap();
+    core.arrive_manually("F1".into(), "indoor".into()).unwrap();
+    core.pick_up("F1".into()).unwrap();
+    // About 2 km away at the pickup, at 4.5 m/s on roads 1.3 times the straight line: 10 min.
+    core.record_location(30.2790, 120.1410, 5.0).unwrap();
+    let text = core
+        .message_text("F1".into(), MessageTemplate::ArrivingIn)
+        .unwrap();
+    assert_eq!(text, "Your courier is arriving in about 10 min.");
+    core.send_message("F1".into(), MessageTemplate::ArrivingIn)
+        .unwrap();
+    core.sync().await.unwrap();
+    let sent = w.dispatch.messages("F1").await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].body, text);
+    assert_eq!(sent[0].template, "arriving_in");
+    // The masked number is what the phone has; the message text has no personal data.
+    assert_eq!(
+        core.task("F1".into()).unwrap().dropoff.phone.as_deref(),
+        Some("+86 138 **** 0042")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shift_gates_work_and_sums_it_up() {
+    let w = World::new();
+    let p = phone(&w, "ann").await;
+    let core = &p.core;
+    assert_eq!(core.shift_next_action().unwrap().step, Step::StartShift);
+    core.start_shift().unwrap();
+    assert!(matches!(
+        core.start_shift(),
+        Err(RunsheetError::InvalidArgument { .. })
+    ));
+    food(&w, "F1", "ann", "B2, Wulin Plaza").await;
+    food(&w, "F2", "ann", "Tower C, Qiushi Rd").await;
+    core.sync().await.unwrap();
+    assert_eq!(
+        w.dispatch.courier_status("ann").await.unwrap().state,
+        "on_duty"
+    );
+    let start = core.shift_summary().unwrap();
+    assert_eq!(start.open_tasks, 2);
+    assert!(start.expected_finish.unwrap() > T0);
+    // On a break new work waits.
+    core.start_break().unwrap();
+    assert_eq!(core.shift_next_action().unwrap().step, Step::EndBreak);
+    assert!(matches!(
+        core.accept("F1".into()),
+        Err(RunsheetError::Blocked { .. })
+    ));
+    p.clock.advance(600);
+    core.end_break().unwrap();
+    // The list: both new tasks act-now, the shift's button is the first planned one.
+    let list = core.task_list().unwrap();
+    assert_eq!(list.now_count, 2);
+    assert!(list.entries.iter().all(|e| e.group == TaskGroup::Now));
+    assert_eq!(core.shift_next_action().unwrap().step, Step::Accept);
+    // Goods on board block the end of the shift.
+    core.accept("F1".into()).unwrap();
+    core.arrive_manually("F1".into(), "indoor".into()).unwrap();
+    core.pick_up("F1".into()).unwrap();
+    let e = core.end_shift().unwrap_err();
+    assert!(reason_of(e).contains("1 task(s) still have goods"));
+    core.arrive_manually("F1".into(), "indoor".into()).unwrap();
+    core.mark_delivered("F1".into()).unwrap();
+    w.dispatch.cancel_task("F2").await.unwrap();
+    core.sync().await.unwrap();
+    // Ride 1 km north in fixes every 10 s (one GPS jump thrown in, which is not counted).
+    for i in 0..=10 {
+        core.record_location(30.20 + 0.0009 * f64::from(i), 120.10, 5.0)
+            .unwrap();
+        if i == 5 {
+            core.record_location(31.5, 121.0, 5.0).unwrap();
+        }
+        p.clock.advance(10);
+    }
+    assert_eq!(core.shift_next_action().unwrap().step, Step::EndShift);
+    core.end_shift().unwrap();
+    core.sync().await.unwrap();
+    let end = core.shift_summary().unwrap();
+    assert_eq!(end.state, ShiftState::OffDuty);
+    assert_eq!(
+        (end.delivered, end.delivered_on_time, end.cancelled),
+        (1, 1, 1)
+    );
+    assert_eq!((end.breaks, end.break_seconds), (1, 600));
+    assert!((end.distance_m - 1000.0).abs() < 20.0, "{}", end.distance_m);
+    assert_eq!(
+        w.dispatch.courier_status("ann").await.unwrap().state,
+        "off_duty"
+    );
+    let list = core.task_list().unwrap();
+    assert_eq!(list.done_today_count, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_data_is_purged_after_the_retention_and_leaves_the_file() {
+    let w = World::new();
+    let p = phone(&w, "ann").await;
+    food(&w, "F1", "ann", "Apartment 1601, Secret Towers").await;
+    p.core.sync().await.unwrap();
+    runsheet_tests::qa::complete(&p.core, "F1").unwrap();
+    p.core.sync().await.unwrap();
+    let db = w.device_db("ann");
+    let on_disk = |needle: &str| {
+        let mut found = false;
+        for ext in ["", "-wal"] {
+            let path = format!("{}{ext}", db.display());
+            if let Ok(bytes) = std::fs::read(&path) {
+                found |= bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+            }
+        }
+        found
+    };
+    assert!(on_disk("Secret Towers"), "the test must see the data first");
+    // 23 h later it is still needed (a complaint may come); after 24 h it is gone.
+    p.clock.advance(23 * 3600);
+    assert_eq!(p.core.purge_customer_data().unwrap(), 0);
+    p.clock.advance(3600 + 60);
+    assert_eq!(p.core.purge_customer_data().unwrap(), 1);
+    let t = p.core.task("F1".into()).unwrap();
+    assert!(t.customer_data_purged);
+    assert_eq!(t.dropoff.name, "");
+    assert_eq!(t.dropoff.address, "");
+    assert_eq!(t.dropoff.phone, None);
+    assert_eq!(
+        t.status,
+        TaskStatus::Delivered,
+        "the courier's record stays"
+    );
+    for seeded in ["Secret Towers", "Li Wei", "138 **** 0042"] {
+        assert!(!on_disk(seeded), "{seeded} is still in the database files");
+    }
+    // A later sync does not bring it back for good: the purge runs after every sync.
+    p.core.sync().await.unwrap();
+    assert!(p.core.task("F1".into()).unwrap().customer_data_purged);
+}
