@@ -526,7 +526,7 @@ fn ride(
         t = (t + 5).min(total);
         now.fetch_add(t - before, Ordering::SeqCst);
         let f = (t as f64 / seconds as f64).min(1.0);
-        let mut jitter = |rng: &mut rand::rngs::StdRng| {
+        let jitter = |rng: &mut rand::rngs::StdRng| {
             if noise > 0.0 {
                 rng.gen_range(-noise..=noise) / metres_per_degree
             } else {
