@@ -472,13 +472,13 @@ impl crate::Runsheet {
             }
         };
         let id = self.act(action)?;
-        // Nothing to bring back: no return stop, or a return pickup that failed at the
-        // customer's door before anything was collected.
+        // Nothing to bring back: a return pickup that failed at the customer's door before
+        // anything was collected closes at once.
         let t = self.task(task_id)?;
         let collected = self.timeline(task_id)?.iter().any(|e| e.kind == "pick_up");
         if t.status == TaskStatus::Failed
-            && (t.return_stop().is_none()
-                || (t.kind == runsheet_protocol::TaskKind::ReturnPickup && !collected))
+            && t.kind == runsheet_protocol::TaskKind::ReturnPickup
+            && !collected
         {
             return self.mark_returned(task_id);
         }

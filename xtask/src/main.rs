@@ -35,8 +35,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(args.iter().any(|a| a == "--long")),
         Some("bindings") => bindings().map(|_| ()),
+        // Only the Kotlin JVM suite (after the bindings): the quick loop for binding work.
+        Some("kotlin") => bindings().and_then(|b| kotlin_suite(&b)).map(|_| ()),
         _ => {
-            eprintln!("usage: cargo xtask test [--long] | cargo xtask bindings");
+            eprintln!(
+                "usage: cargo xtask test [--long] | cargo xtask bindings | cargo xtask kotlin"
+            );
             return ExitCode::from(2);
         }
     };

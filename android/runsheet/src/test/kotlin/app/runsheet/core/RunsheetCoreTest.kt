@@ -62,6 +62,14 @@ class RunsheetCoreTest {
         server.close()
     }
 
+    /** Accepts each task and confirms the arrival at its door by hand: delivering is next. */
+    private fun walkToDoor(core: Runsheet, vararg ids: String) {
+        for (id in ids) {
+            core.accept(id)
+            core.arriveManually(id, "test: at the door")
+        }
+    }
+
     private fun open(name: String, token: String, url: String = server.url): Runsheet =
         Runsheet(RunsheetConfig(File(tmp.root, "$name.db").path, url, token)).also { opened.add(it) }
 
@@ -82,7 +90,9 @@ class RunsheetCoreTest {
         assertEquals("Li Wei", f1.dropoff.name)
         assertNotNull(f1.pickup)
         assertNull(core.task("P1").pickup)
-        assertTrue(tasks.all { it.canDeliver })
+        // New tasks: the one button is "Accept"; delivering is not possible yet.
+        assertTrue(tasks.none { it.canDeliver })
+        assertTrue(tasks.all { it.nextAction?.step == Step.ACCEPT && it.statusLabel == "new" })
     }
 
     @Test
@@ -92,6 +102,9 @@ class RunsheetCoreTest {
         server.assign("T2", "ann")
         val core = open("ann", token)
         core.sync()
+        walkToDoor(core, "T1")
+        core.sync()
+        assertTrue(core.task("T1").canDeliver)
         core.markDelivered("T1")
         val t1 = core.task("T1")
         assertEquals(TaskStatus.DELIVERED, t1.status)
@@ -103,7 +116,7 @@ class RunsheetCoreTest {
         assertEquals(1uL, r.pushed)
         assertEquals(0uL, r.pending)
         core.sync()
-        assertEquals(listOf(Recorded(1, "T1", "applied")), server.mutations("ann"))
+        assertEquals(listOf(Recorded(3, "T1", "applied")), server.deliveries("ann"))
         assertEquals("delivered", server.status("T1"))
         assertEquals("assigned", server.status("T2"))
         assertEquals(0u, core.task("T1").pendingActions)
@@ -122,6 +135,7 @@ class RunsheetCoreTest {
 
         core.sync()
         assertEquals(listOf("T1", "T2"), listener.updates.last().added.sorted())
+        walkToDoor(core, "T1", "T2")
         core.markDelivered("T2")
         val last = listener.updates.last()
         assertEquals(listOf("T2"), last.updated)
@@ -148,6 +162,13 @@ class RunsheetCoreTest {
         } catch (e: RunsheetException.NotFound) {
             assertEquals("Task nope is not on your list.", e.message)
         }
+        try {
+            core.markDelivered("T1")
+            fail("a new task was delivered without the workflow")
+        } catch (e: RunsheetException.NotAllowed) {
+            assertEquals("Task T1 is new; delivered is not possible now.", e.message)
+        }
+        walkToDoor(core, "T1")
         core.markDelivered("T1")
         try {
             core.markDelivered("T1")
@@ -167,7 +188,7 @@ class RunsheetCoreTest {
         } catch (e: RunsheetException.Storage) {
             assertTrue(e.message!!.isNotEmpty())
         }
-        assertEquals(1uL, core.syncStatus().pending)
+        assertEquals(3uL, core.syncStatus().pending)
     }
 
     @Test
@@ -179,6 +200,7 @@ class RunsheetCoreTest {
         val events = RecordingSyncListener()
         keep(core.subscribeSync(events))
         core.sync()
+        walkToDoor(core, "T1", "T2")
         core.markDelivered("T1")
         core.sync()
 
@@ -203,8 +225,8 @@ class RunsheetCoreTest {
         assertEquals(0uL, core.syncStatus().pending)
         assertNull(core.syncStatus().lastError)
         assertEquals(
-            listOf(Recorded(1, "T1", "applied"), Recorded(2, "T2", "applied")),
-            server.mutations("ann"),
+            listOf(Recorded(5, "T1", "applied"), Recorded(6, "T2", "applied")),
+            server.deliveries("ann"),
         )
         assertEquals(0uL, events.events.last().status.pending)
     }
@@ -215,14 +237,15 @@ class RunsheetCoreTest {
         server.assign("T1", "ann")
         open("ann", token).use { core ->
             core.sync()
+            walkToDoor(core, "T1")
             core.markDelivered("T1")
         }
         opened.clear()
         val again = open("ann", token)
-        assertEquals(1uL, again.syncStatus().pending)
+        assertEquals(3uL, again.syncStatus().pending)
         assertEquals(TaskStatus.DELIVERED, again.task("T1").status)
-        assertEquals(1uL, again.sync().pushed)
-        assertEquals(1, server.mutations("ann").size)
+        assertEquals(3uL, again.sync().pushed)
+        assertEquals(3, server.mutations("ann").size)
     }
 
     @Test
@@ -282,6 +305,8 @@ class RunsheetCoreTest {
         val events = RecordingSyncListener()
         keep(core.subscribeSync(events))
         core.sync()
+        walkToDoor(core, "T1", "T2")
+        core.sync()
         server.cancel("T1")
         core.markDelivered("T1")
         val r = core.sync()
@@ -291,7 +316,7 @@ class RunsheetCoreTest {
         assertEquals("invalid_state", notice.code)
         assertEquals(TaskStatus.CANCELLED, core.task("T1").status)
         assertFalse(core.task("T1").canDeliver)
-        assertEquals(listOf(Recorded(1, "T1", "rejected")), server.mutations("ann"))
+        assertEquals(listOf(Recorded(5, "T1", "rejected")), server.deliveries("ann"))
         assertEquals(1, core.rejections().size)
     }
 
@@ -301,6 +326,7 @@ class RunsheetCoreTest {
         server.assign("T1", "ann")
         val core = open("ann", token)
         core.sync()
+        walkToDoor(core, "T1")
         val photo = tmp.newFile("door.jpg").apply { writeBytes("JPEG at the door".toByteArray()) }
         val a = core.attachFile(photo.path)
         assertEquals(64, a.sha256.length)
@@ -326,6 +352,7 @@ class RunsheetCoreTest {
         ).also { opened.add(it) }
         server.assign("T1", "ann")
         runBlocking { core.sync() }
+        walkToDoor(core, "T1")
         core.markDelivered("T1")
         assertEquals(fixed, core.syncStatus().oldestPendingAt)
     }
@@ -344,10 +371,11 @@ class RunsheetCoreTest {
             }
         }
         waitFor("the first automatic sync pulls the task") { core.tasks().isNotEmpty() }
+        walkToDoor(core, "T1")
         core.markDelivered("T1")
         waitFor("the action leaves the phone") { core.syncStatus().pending == 0uL }
         core.stopAutoSync()
-        assertEquals(listOf(Recorded(1, "T1", "applied")), server.mutations("ann"))
+        assertEquals(listOf(Recorded(3, "T1", "applied")), server.deliveries("ann"))
     }
 
     @Test
@@ -373,9 +401,10 @@ class RunsheetCoreTest {
             override fun onSyncEvent(event: SyncEvent) = throw IllegalStateException("buggy badge")
         }))
         core.sync()
+        walkToDoor(core, "T1")
         core.markDelivered("T1")
-        assertEquals(1uL, core.sync().pushed)
-        assertEquals(1, server.mutations("ann").size)
+        assertEquals(3uL, core.sync().pushed)
+        assertEquals(3, server.mutations("ann").size)
     }
 
     @Test
@@ -390,6 +419,7 @@ class RunsheetCoreTest {
         server.assign("T1", "ann", customer = "Zhang Secretname")
         val core = open("ann", token)
         core.sync()
+        walkToDoor(core, "T1")
         core.markDelivered("T1")
         core.sync()
         assertTrue(records.any { it.target.startsWith("runsheet_core") && it.text.contains("courier action saved") })

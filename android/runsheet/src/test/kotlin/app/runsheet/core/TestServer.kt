@@ -9,7 +9,8 @@ import java.util.UUID
 import java.util.concurrent.TimeUnit
 
 /** One mutation as the reference server recorded it. */
-data class Recorded(val mutationId: Long, val taskId: String, val outcome: String)
+/** One mutation the server recorded; `action` is its type (`accept`, `arrive`, `delivered`, ...). */
+data class Recorded(val mutationId: Long, val taskId: String, val outcome: String, val action: String = "delivered")
 
 /**
  * A real `runsheet serve` child process on a free loopback port with its own SQLite file, and
@@ -123,9 +124,25 @@ class TestServer private constructor(
                 mutationId = Regex(""""mutation_id":(\d+)""").find(rec)!!.groupValues[1].toLong(),
                 taskId = Regex(""""courier_id":"[^"]*","task_id":"([^"]*)"""").find(rec)!!.groupValues[1],
                 outcome = Regex(""""outcome":"(\w+)"""").find(rec)!!.groupValues[1],
+                action = Regex(""""type":"(\w+)"""").find(rec)!!.groupValues[1],
             )
         }
     }
+
+    /** The deliveries among the mutations (the walk to the door comes before them). */
+    fun deliveries(courier: String): List<Recorded> = mutations(courier).filter { it.action == "delivered" }
+
+    /** Kinds of the open after-sales cases, oldest first (`exception:customer_unreachable`, ...). */
+    fun afterSalesKinds(): List<String> =
+        Regex(""""kind":"([^"]+)"""").findAll(ok(call("GET", "/v1/dispatch/after-sales"))).map { it.groupValues[1] }.toList()
+
+    /** Texts the server sent to a task's customer, oldest first. */
+    fun messages(task: String): List<String> =
+        Regex(""""body":"([^"]*)"""").findAll(ok(call("GET", "/v1/dispatch/tasks/$task/messages"))).map { it.groupValues[1] }.toList()
+
+    /** The courier's duty status as dispatch sees it (`on_duty`, `on_break`, `off_duty`). */
+    fun courierStatus(id: String): String =
+        Regex(""""state":"(\w+)"""").find(ok(call("GET", "/v1/dispatch/couriers/$id/status")))!!.groupValues[1]
 
     /** HTTP status of GET on an attachment (200 once uploaded). */
     fun attachmentStatus(sha256: String): Int = call("GET", "/v1/dispatch/attachments/$sha256").first

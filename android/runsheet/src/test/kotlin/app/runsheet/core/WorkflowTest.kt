@@ -1,0 +1,176 @@
+package app.runsheet.core
+
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Before
+import org.junit.Rule
+import org.junit.Test
+import org.junit.rules.TemporaryFolder
+import java.io.File
+import java.util.concurrent.atomic.AtomicLong
+
+/** A clock the test moves by hand (the core reads it through the FFI). */
+class ManualClock(start: Long) : DeviceClock {
+    val now = AtomicLong(start)
+    override fun nowUnixSeconds(): Long = now.get()
+    fun advance(seconds: Long) {
+        now.addAndGet(seconds)
+    }
+}
+
+/**
+ * The courier's workflow as the Android shell drives it, over the real FFI against a real
+ * server: one primary action per task, guards that say what is missing, exceptions and the
+ * return leg, customer contact, the shift, navigation hints and the location request.
+ */
+class WorkflowTest {
+    @get:Rule
+    val tmp = TemporaryFolder()
+
+    private lateinit var server: TestServer
+    private val opened = mutableListOf<Runsheet>()
+    private val clock = ManualClock(1_795_406_400L)
+
+    @Before
+    fun startServer() {
+        server = TestServer.start(tmp.newFolder("server"))
+    }
+
+    @After
+    fun stop() {
+        opened.forEach { it.close() }
+        server.close()
+    }
+
+    private fun open(name: String, token: String): Runsheet =
+        Runsheet.withClock(RunsheetConfig(File(tmp.root, "$name.db").path, server.url, token), clock)
+            .also { opened.add(it) }
+
+    @Test
+    fun `a food order walks its workflow with one button at a time`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("F1", "ann", kind = "food", customer = "Li Wei")
+        val core = open("ann", token)
+        core.sync()
+        assertEquals(Step.ACCEPT, core.nextAction("F1")!!.step)
+        core.accept("F1")
+        // GPS has not seen the arrival: the button says so, with the distance.
+        core.recordLocation(30.289, 120.141, 8.0)
+        val arrive = core.nextAction("F1")!!
+        assertEquals(Step.ARRIVE_PICKUP, arrive.step)
+        assertEquals("Arrived at pickup", arrive.label)
+        assertEquals(listOf("not_arrived"), arrive.blockers.map { it.code })
+        assertTrue(arrive.blockers[0].text, arrive.blockers[0].text.contains("1.1 km"))
+        // A manual arrival needs a reason.
+        try {
+            core.arriveManually("F1", " ")
+            fail("an arrival without a reason was accepted")
+        } catch (e: RunsheetException.Blocked) {
+            assertTrue(e.message!!, e.message!!.contains("give a reason"))
+        }
+        core.arriveManually("F1", "GPS lost in the mall")
+        assertEquals(TaskStatus.AT_PICKUP, core.task("F1").status)
+        core.pickUp("F1")
+        assertEquals(Step.ARRIVE_DROPOFF, core.nextAction("F1")!!.step)
+        // GPS detects the arrival at the door: fixes inside the radius for the dwell time.
+        repeat(6) {
+            core.recordLocation(30.27, 120.13, 6.0)
+            clock.advance(5)
+        }
+        val t = core.task("F1")
+        assertEquals(TaskStatus.AT_DROPOFF, t.status)
+        assertTrue(t.canDeliver)
+        core.markDelivered("F1")
+        assertNull(core.nextAction("F1"))
+        val kinds = core.timeline("F1").map { it.kind }
+        assertEquals(listOf("accept", "arrive", "pick_up", "arrive", "delivered"), kinds)
+        assertTrue(core.timeline("F1")[3].detailJson.contains("\"method\":\"gps\""))
+        core.sync()
+        assertEquals("delivered", server.status("F1"))
+        val list = core.taskList()
+        assertEquals(1u, list.doneTodayCount)
+        assertEquals(TaskGroup.DONE_TODAY, list.entries.single().group)
+    }
+
+    @Test
+    fun `an unreachable customer needs attempts and the wait, then the goods go back`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("P1", "ann", kind = "parcel")
+        val core = open("ann", token)
+        core.sync()
+        core.accept("P1")
+        core.arriveManually("P1", "indoor")
+        try {
+            core.reportException("P1", ExceptionReason.CUSTOMER_UNREACHABLE, null, emptyList(), null)
+            fail("unreachable reported without trying")
+        } catch (e: RunsheetException.Blocked) {
+            assertTrue(e.message!!, e.message!!.contains("2 times"))
+            assertTrue(e.message!!, e.message!!.contains("10 min"))
+        }
+        core.recordContactAttempt("P1", ContactChannel.CALL, false)
+        core.recordContactAttempt("P1", ContactChannel.MESSAGE, false)
+        clock.advance(600)
+        core.reportException("P1", ExceptionReason.CUSTOMER_UNREACHABLE, "no answer", emptyList(), null)
+        assertEquals(TaskStatus.FAILED, core.task("P1").status)
+        assertEquals(Step.RETURN, core.nextAction("P1")!!.step)
+        core.markReturned("P1")
+        core.sync()
+        assertEquals("returned", server.status("P1"))
+        assertEquals(listOf("exception:customer_unreachable"), server.afterSalesKinds())
+    }
+
+    @Test
+    fun `the shift, the hint to the next stop, messages and the location request`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("F1", "ann", kind = "food", customer = "Li Wei")
+        val core = open("ann", token)
+        assertEquals(Step.START_SHIFT, core.shiftNextAction().step)
+        assertEquals(LocationAccuracy.OFF, core.locationRequest().accuracy)
+        core.startShift()
+        core.sync()
+        assertEquals("on_duty", server.courierStatus("ann"))
+        assertEquals(Step.ACCEPT, core.shiftNextAction().step)
+        core.accept("F1")
+        // Far from the restaurant: coarse and slow; close: fine and fast.
+        core.recordLocation(30.32, 120.141, 10.0)
+        assertEquals(LocationAccuracy.COARSE, core.locationRequest().accuracy)
+        clock.advance(600)
+        core.recordLocation(30.2815, 120.141, 10.0)
+        val req = core.locationRequest()
+        assertEquals(LocationAccuracy.FINE, req.accuracy)
+        assertEquals(3u, req.intervalSeconds)
+        val hint = core.nextStopHint()!!
+        assertEquals("F1", hint.stop.taskId)
+        assertEquals(StopRole.PICKUP, hint.stop.role)
+        assertEquals("south", hint.compass)
+        assertTrue(hint.distanceM!! in 270.0..290.0)
+        assertEquals(setOf("google", "apple", "waze", "amap", "baidu"), hint.links.map { it.app }.toSet())
+        assertTrue(hint.links.first { it.app == "amap" }.url.contains("coordinate=gaode"))
+        assertNotNull(core.route().projectedFinish)
+        core.arriveManually("F1", "GPS slow")
+        core.pickUp("F1")
+        try {
+            core.endShift()
+            fail("the shift ended with goods in the box")
+        } catch (e: RunsheetException.Blocked) {
+            assertTrue(e.message!!.contains("goods"))
+        }
+        core.sendMessage("F1", MessageTemplate.AT_THE_DOOR)
+        core.arriveManually("F1", "indoor")
+        core.markDelivered("F1")
+        core.endShift()
+        core.sync()
+        assertEquals(listOf("Your courier is at your door."), server.messages("F1"))
+        assertEquals("off_duty", server.courierStatus("ann"))
+        val summary = core.shiftSummary()
+        assertEquals(ShiftState.OFF_DUTY, summary.state)
+        assertEquals(1u, summary.delivered)
+        assertFalse(summary.distanceM < 4000.0)
+    }
+}
