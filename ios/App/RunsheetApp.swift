@@ -27,6 +27,7 @@ final class CourierSession: ObservableObject {
     @Published private(set) var error: String?
 
     private let monitor = NWPathMonitor()
+    private var location: LocationFeed?
 
     init() {
         OSLogSink.install()
@@ -48,6 +49,13 @@ final class CourierSession: ObservableObject {
             let store = try TaskListStore(core: Runsheet(config: config))
             store.startAutoSync()
             watchNetwork(store)
+            let feed = LocationFeed(core: store.core) { [weak store] in
+                Task { @MainActor in
+                    store?.refresh()
+                }
+            }
+            feed.start()
+            location = feed
             self.store = store
             error = nil
         } catch {

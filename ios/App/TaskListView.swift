@@ -1,20 +1,36 @@
 import RunsheetCore
 import SwiftUI
 
-/// The courier's task list: one row per task, a single primary button when the core allows it,
-/// and whether the courier's actions have left the phone.
+/// The courier's shift on one screen: the shift's one button, the hint to the next stop with the
+/// maps hand-off, and the tasks grouped now / next / later / done today in planned order, each
+/// with its one primary button (disabled with the core's reason while something blocks it).
 struct TaskListView: View {
     @ObservedObject var store: TaskListStore
+    @State private var arriving: CourierTask?
+    @State private var problem: CourierTask?
+    @State private var contact: CourierTask?
 
     var body: some View {
         List {
             Section {
                 SyncStatusRow(status: store.status, notice: store.notice)
+                ShiftBar(next: store.shiftNext, summary: store.summary) { store.perform($0) }
             }
-            Section("Tasks") {
-                ForEach(store.tasks, id: \.id) { task in
-                    TaskRow(task: task) {
-                        store.deliver(task)
+            if let hint = store.hint {
+                Section("Next stop") {
+                    HintCard(hint: hint)
+                }
+            }
+            ForEach(groups, id: \.0) { group, entries in
+                Section("\(groupLabel(group)) (\(entries.count))") {
+                    ForEach(entries, id: \.task.id) { entry in
+                        TaskRow(
+                            task: entry.task,
+                            perform: { store.perform($0) },
+                            arrive: { arriving = entry.task },
+                            reportProblem: { problem = entry.task },
+                            contact: { contact = entry.task }
+                        )
                     }
                 }
             }
@@ -23,6 +39,9 @@ struct TaskListView: View {
             await store.sync()
         }
         .toolbar {
+            if store.summary?.state == .onDuty {
+                Button("Break") { store.startBreak() }
+            }
             Button("Sync") {
                 Task {
                     await store.sync()
@@ -30,13 +49,141 @@ struct TaskListView: View {
             }
         }
         .navigationTitle("Runsheet")
+        .sheet(item: $arriving) { task in
+            ArrivalReasonSheet { reason in
+                store.arriveManually(task, reason: reason)
+                arriving = nil
+            }
+        }
+        .sheet(item: $problem) { task in
+            ProblemSheet(task: task) { reason, note, photos, readyIn in
+                store.report(task, reason: reason, note: note, photos: photos, readyInMinutes: readyIn)
+                problem = nil
+            }
+        }
+        .sheet(item: $contact) { task in
+            ContactSheet(task: task, store: store)
+        }
+    }
+
+    private var groups: [(TaskGroup, [TaskListEntry])] {
+        let entries = store.list?.entries ?? []
+        return [TaskGroup.now, .next, .later, .doneToday].compactMap { group in
+            let inGroup = entries.filter { $0.group == group }
+            return inGroup.isEmpty ? nil : (group, inGroup)
+        }
+    }
+
+    private func groupLabel(_ group: TaskGroup) -> String {
+        switch group {
+        case .now: return "Now"
+        case .next: return "Next"
+        case .later: return "Later"
+        case .doneToday: return "Done today"
+        }
     }
 }
 
-/// One task: kind, where to, status, unsent actions, and "Delivered" when allowed.
+extension CourierTask: Identifiable {}
+
+/// The shift's one button and its figures.
+struct ShiftBar: View {
+    let next: NextAction?
+    let summary: ShiftSummary?
+    let perform: (NextAction) -> Void
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            if let summary {
+                Text("\(summary.openTasks) open · \(summary.delivered) delivered (\(summary.deliveredOnTime) on time) · \(summary.failed) failed · \(String(format: "%.1f", summary.distanceM / 1000)) km")
+                    .font(.caption)
+                if let finish = summary.expectedFinish {
+                    Text("Expected to finish at \(clock(finish))")
+                        .font(.caption)
+                }
+            }
+            if let next, next.taskId == nil {
+                if next.step == .waitForTasks {
+                    Text(next.label)
+                } else {
+                    Button(next.label) { perform(next) }
+                        .buttonStyle(.borderedProminent)
+                        .disabled(!next.blockers.isEmpty)
+                    ForEach(next.blockers, id: \.code) { blocker in
+                        Text(blocker.text).font(.caption).foregroundStyle(.red)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Distance, direction, ETA and risk to the next stop, and the maps apps to navigate with.
+struct HintCard: View {
+    let hint: NextStopHint
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Text("Task \(hint.stop.taskId)")
+                .font(.headline)
+            Text(line)
+                .font(.subheadline)
+            if let risk = hint.risk {
+                Text(riskLabel(risk))
+                    .foregroundStyle(risk == .onTime ? Color.green : Color.red)
+            }
+            HStack {
+                ForEach(hint.links, id: \.app) { link in
+                    if let url = URL(string: link.url) {
+                        Link(appLabel(link.app), destination: url)
+                            .buttonStyle(.bordered)
+                    }
+                }
+            }
+        }
+    }
+
+    private var line: String {
+        var parts: [String] = []
+        if let d = hint.distanceM {
+            parts.append(d >= 1000 ? String(format: "%.1f km", d / 1000) : "\(Int(d)) m")
+        }
+        if let compass = hint.compass {
+            parts.append(compass)
+        }
+        if let eta = hint.eta {
+            parts.append("ETA \(clock(eta))")
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    private func riskLabel(_ risk: Risk) -> String {
+        switch risk {
+        case .onTime: return "On time"
+        case .atRisk: return "At risk of being late"
+        case .late: return "Will be late"
+        }
+    }
+
+    private func appLabel(_ app: String) -> String {
+        switch app {
+        case "google": return "Google Maps"
+        case "apple": return "Apple Maps"
+        case "waze": return "Waze"
+        case "amap": return "Amap"
+        case "baidu": return "Baidu"
+        default: return app
+        }
+    }
+}
+
+/// One task: kind, where to, status, goods, unsent actions, and its one primary button.
 struct TaskRow: View {
     let task: CourierTask
-    let deliver: () -> Void
+    let perform: (NextAction) -> Void
+    let arrive: () -> Void
+    let reportProblem: () -> Void
+    let contact: () -> Void
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
@@ -45,26 +192,62 @@ struct TaskRow: View {
                     .font(.caption)
                     .padding(.horizontal, 6)
                     .background(Color.secondary.opacity(0.2), in: Capsule())
-                Text(task.dropoff.name)
+                Text(task.customerDataPurged ? "Task \(task.id)" : task.dropoff.name)
                     .font(.headline)
                 Spacer()
-                Text(statusLabel)
+                Text(task.statusLabel)
                     .font(.subheadline)
                     .foregroundStyle(.secondary)
             }
-            Text(task.dropoff.address)
-                .font(.subheadline)
+            if !task.customerDataPurged {
+                Text(task.dropoff.address)
+                    .font(.subheadline)
+            }
+            if let due = task.dropoff.dueBy {
+                Text("Promised by \(clock(due))")
+                    .font(.caption)
+            }
+            if !task.items.isEmpty {
+                Text(task.items.map { "\($0.name) (\($0.temperature))" }.joined(separator: ", "))
+                    .font(.caption)
+            }
             if task.pendingActions > 0 {
                 Label("\(task.pendingActions) not sent yet", systemImage: "icloud.slash")
                     .font(.caption)
                     .foregroundStyle(.orange)
             }
-            if task.canDeliver {
-                Button("Delivered", action: deliver)
-                    .buttonStyle(.borderedProminent)
+            if let next = task.nextAction {
+                primary(next)
+                HStack {
+                    if task.dropoff.phone != nil {
+                        Button("Contact", action: contact)
+                    }
+                    Button("Report a problem", action: reportProblem)
+                }
+                .buttonStyle(.borderless)
+                .font(.caption)
             }
         }
         .padding(.vertical, 4)
+    }
+
+    @ViewBuilder
+    private func primary(_ next: NextAction) -> some View {
+        switch next.step {
+        case .arrivePickup, .arriveDropoff, .arriveReturn:
+            // GPS records the arrival by itself; the button is the manual fallback with a reason.
+            Button("\(next.label) (confirm)", action: arrive)
+                .buttonStyle(.bordered)
+        default:
+            Button(next.label) { perform(next) }
+                .buttonStyle(.borderedProminent)
+                .disabled(!next.blockers.isEmpty)
+        }
+        ForEach(next.blockers, id: \.code) { blocker in
+            Text(blocker.text)
+                .font(.caption)
+                .foregroundStyle(.secondary)
+        }
     }
 
     private var kindLabel: String {
@@ -73,14 +256,6 @@ struct TaskRow: View {
         case .grocery: return "Grocery"
         case .parcel: return "Parcel"
         case .returnPickup: return "Return"
-        }
-    }
-
-    private var statusLabel: String {
-        switch task.status {
-        case .assigned: return "To do"
-        case .delivered: return "Delivered"
-        case .cancelled: return "Cancelled"
         }
     }
 }
@@ -115,4 +290,11 @@ struct SyncStatusRow: View {
             }
         }
     }
+}
+
+/// Local clock time of a Unix timestamp.
+func clock(_ unixSeconds: Int64) -> String {
+    let formatter = DateFormatter()
+    formatter.dateFormat = "HH:mm"
+    return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(unixSeconds)))
 }

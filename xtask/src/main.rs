@@ -37,9 +37,11 @@ fn main() -> ExitCode {
         Some("bindings") => bindings().map(|_| ()),
         // Only the Kotlin JVM suite (after the bindings): the quick loop for binding work.
         Some("kotlin") => bindings().and_then(|b| kotlin_suite(&b)).map(|_| ()),
+        // Only the tree-sitter parse of the hand-written Swift.
+        Some("swift") => swift_check().map(|(_, _, s)| println!("{s}")),
         _ => {
             eprintln!(
-                "usage: cargo xtask test [--long] | cargo xtask bindings | cargo xtask kotlin"
+                "usage: cargo xtask test [--long] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift"
             );
             return ExitCode::from(2);
         }

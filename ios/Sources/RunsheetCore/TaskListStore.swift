@@ -1,12 +1,18 @@
 import Foundation
 
-/// Hands the core's task-list updates to SwiftUI on the main actor. It decides nothing: what the
-/// courier may do next comes from the core (`CourierTask.canDeliver`), and every error's text is
-/// the core's own sentence.
+/// Hands the core's state to SwiftUI on the main actor. It decides nothing: which button each
+/// task shows, what blocks it and in which words, the route and the hint all come from the core,
+/// and every error's text is the core's own sentence.
 @MainActor
 public final class TaskListStore: ObservableObject {
-    /// The courier's tasks in the order the core gives them.
-    @Published public private(set) var tasks: [CourierTask] = []
+    /// The grouped list (now, next, later, done today) in planned order.
+    @Published public private(set) var list: TaskList?
+    /// The shift's one button (start shift, end break, the next stop's action, end shift).
+    @Published public private(set) var shiftNext: NextAction?
+    /// Distance, direction, ETA and risk to the next stop, with maps deep links.
+    @Published public private(set) var hint: NextStopHint?
+    /// The shift's figures.
+    @Published public private(set) var summary: ShiftSummary?
     /// Whether actions have left the phone.
     @Published public private(set) var status: SyncStatus?
     /// The last message to show the courier (an error or a refusal from the server).
@@ -14,15 +20,16 @@ public final class TaskListStore: ObservableObject {
     /// The server refused the token: show the sign-in screen.
     @Published public private(set) var needsSignIn = false
 
-    private let core: Runsheet
+    /// The core, for the location feed.
+    public let core: Runsheet
     private var subscriptions: [Subscription] = []
 
     /// Subscribes to the core's task list and sync state.
     public init(core: Runsheet) throws {
         self.core = core
-        let taskBridge = TaskListBridge { [weak self] update in
+        let taskBridge = TaskListBridge { [weak self] _ in
             Task { @MainActor in
-                self?.tasks = update.tasks
+                self?.refresh()
             }
         }
         let syncBridge = SyncBridge { [weak self] event in
@@ -32,6 +39,7 @@ public final class TaskListStore: ObservableObject {
         }
         subscriptions.append(try core.subscribeTasks(listener: taskBridge))
         subscriptions.append(try core.subscribeSync(listener: syncBridge))
+        refresh()
     }
 
     deinit {
@@ -48,14 +56,95 @@ public final class TaskListStore: ObservableObject {
         }
     }
 
-    /// Marks the task delivered (saved on the phone at once; sent when the network allows).
-    public func deliver(_ task: CourierTask) {
+    /// Re-reads the list, the shift's button, the hint and the summary from the core.
+    public func refresh() {
         do {
-            try core.markDelivered(taskId: task.id)
+            list = try core.taskList()
+            shiftNext = try core.shiftNextAction()
+            hint = try core.nextStopHint()
+            summary = try core.shiftSummary()
+        } catch {
+            notice = error.localizedDescription
+        }
+    }
+
+    private func act(_ body: () throws -> Void) {
+        do {
+            try body()
             notice = nil
         } catch {
             notice = error.localizedDescription
         }
+        refresh()
+    }
+
+    /// Performs a primary action the core offered. Arrivals are recorded from GPS by the core;
+    /// their button opens the manual arrival sheet instead (see `arriveManually`).
+    public func perform(_ action: NextAction) {
+        act {
+            let id = action.taskId ?? ""
+            switch action.step {
+            case .startShift: try core.startShift()
+            case .endBreak: try core.endBreak()
+            case .endShift: try core.endShift()
+            case .accept: try core.accept(taskId: id)
+            case .pickUp: try core.pickUp(taskId: id)
+            case .deliver: try core.markDelivered(taskId: id)
+            case .return: try core.markReturned(taskId: id)
+            case .arrivePickup, .arriveDropoff, .arriveReturn, .waitForTasks: break
+            }
+        }
+    }
+
+    /// Confirms the arrival by hand, with the courier's reason.
+    public func arriveManually(_ task: CourierTask, reason: String) {
+        act { try core.arriveManually(taskId: task.id, reason: reason) }
+    }
+
+    /// Starts a break.
+    public func startBreak() {
+        act { try core.startBreak() }
+    }
+
+    /// Reports a problem with photo files the app wrote; `readyInMinutes` for a merchant delay.
+    public func report(
+        _ task: CourierTask,
+        reason: ExceptionReason,
+        note: String?,
+        photos: [URL],
+        readyInMinutes: Int?
+    ) {
+        act {
+            let hashes = try photos.map { try core.attachFile(path: $0.path).sha256 }
+            let readyAt = readyInMinutes.map { Int64(Date().timeIntervalSince1970) + Int64($0 * 60) }
+            try core.reportException(
+                taskId: task.id,
+                reason: reason,
+                note: note,
+                photoHashes: hashes,
+                newReadyAt: readyAt
+            )
+        }
+    }
+
+    /// Records a call or message attempt to the masked number.
+    public func contactAttempt(_ task: CourierTask, channel: ContactChannel, answered: Bool) {
+        act { try core.recordContactAttempt(taskId: task.id, channel: channel, answered: answered) }
+    }
+
+    /// The template's text as the customer would get it now.
+    public func messagePreview(_ task: CourierTask, template: MessageTemplate) -> String {
+        (try? core.messageText(taskId: task.id, template: template)) ?? ""
+    }
+
+    /// Queues a templated message; the server sends it through the masked channel.
+    public func sendMessage(_ task: CourierTask, template: MessageTemplate) {
+        act { try core.sendMessage(taskId: task.id, template: template) }
+    }
+
+    /// Moves the drop-off pin to where the phone is (the courier stands at the real door).
+    public func correctPin(_ task: CourierTask, lat: Double, lon: Double) {
+        act { try core.correctPin(taskId: task.id, lat: lat, lon: lon) }
     }
 
     /// Sends saved actions and fetches the dispatcher's changes.
@@ -66,6 +155,7 @@ public final class TaskListStore: ObservableObject {
         } catch {
             notice = error.localizedDescription
         }
+        refresh()
     }
 
     /// Lets the core sync on its own (after each action, on network changes, periodically).
@@ -77,7 +167,8 @@ public final class TaskListStore: ObservableObject {
         }
     }
 
-    /// The platform reports connectivity (NWPathMonitor): the core syncs now.
+    /// The platform reports connectivity (NWPathMonitor), or a push (APNs) says the server has
+    /// news: the core syncs now.
     public func networkAvailable() {
         core.networkAvailable()
     }

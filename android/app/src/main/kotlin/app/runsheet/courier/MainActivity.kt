@@ -1,25 +1,100 @@
 package app.runsheet.courier
 
+import android.Manifest
+import android.content.Intent
+import android.net.Uri
 import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
+import androidx.activity.result.contract.ActivityResultContracts
 import androidx.activity.viewModels
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateListOf
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.core.content.FileProvider
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import app.runsheet.core.CourierTask
+import java.io.File
 
 class MainActivity : ComponentActivity() {
     private val model: TaskListViewModel by viewModels()
+    private var pendingPhoto: File? = null
+    private val photos = mutableStateListOf<File>()
+
+    private val askLocation = registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
+        if (granted) model.locationGranted()
+    }
+
+    private val takePicture = registerForActivityResult(ActivityResultContracts.TakePicture()) { saved ->
+        pendingPhoto?.takeIf { saved }?.let { photos.add(it) }
+        pendingPhoto = null
+    }
+
+    private fun takePhoto() {
+        val file = File(model.photoDir, "photo-${System.currentTimeMillis()}.jpg")
+        pendingPhoto = file
+        takePicture.launch(FileProvider.getUriForFile(this, "app.runsheet.courier.photos", file))
+    }
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         setContent {
             MaterialTheme {
                 val state by model.state.collectAsStateWithLifecycle()
+                var arriving by remember { mutableStateOf<CourierTask?>(null) }
+                var problem by remember { mutableStateOf<CourierTask?>(null) }
+                var contact by remember { mutableStateOf<CourierTask?>(null) }
                 if (state.status == null || state.needsSignIn) {
-                    SignInScreen(state.notice, model::signIn)
+                    SignInScreen(state.notice) { token ->
+                        model.signIn(token)
+                        askLocation.launch(Manifest.permission.ACCESS_FINE_LOCATION)
+                    }
                 } else {
-                    TaskListScreen(state, model::deliver, model::sync)
+                    TaskListScreen(
+                        state,
+                        TaskListActions(
+                            perform = model::perform,
+                            arriveManually = { arriving = it },
+                            problem = { photos.clear(); problem = it },
+                            contact = { contact = it },
+                            openMaps = { link -> startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(link.url))) },
+                            startBreak = model::startBreak,
+                            sync = model::sync,
+                        ),
+                    )
+                }
+                arriving?.let { task ->
+                    ArrivalReasonDialog(
+                        onReason = { model.arriveManually(task, it); arriving = null },
+                        onDismiss = { arriving = null },
+                    )
+                }
+                problem?.let { task ->
+                    ProblemSheet(
+                        task,
+                        photos,
+                        onTakePhoto = ::takePhoto,
+                        onReport = { reason, note, readyIn ->
+                            model.report(task, reason, note, photos.toList(), readyIn)
+                            problem = null
+                        },
+                        onDismiss = { problem = null },
+                    )
+                }
+                contact?.let { task ->
+                    ContactSheet(
+                        task,
+                        preview = { model.messagePreview(task, it) },
+                        onCall = {
+                            task.dropoff.phone?.let { startActivity(Intent(Intent.ACTION_DIAL, Uri.parse("tel:$it"))) }
+                        },
+                        onAttempt = { channel, answered -> model.contactAttempt(task, channel, answered) },
+                        onMessage = { model.sendMessage(task, it) },
+                        onDismiss = { contact = null },
+                    )
                 }
             }
         }

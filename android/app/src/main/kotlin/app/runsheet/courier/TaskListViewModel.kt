@@ -6,14 +6,22 @@ import android.net.ConnectivityManager
 import android.net.Network
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
+import app.runsheet.core.ContactChannel
 import app.runsheet.core.CourierTask
+import app.runsheet.core.ExceptionReason
+import app.runsheet.core.MessageTemplate
+import app.runsheet.core.NextAction
+import app.runsheet.core.NextStopHint
 import app.runsheet.core.Runsheet
 import app.runsheet.core.RunsheetConfig
 import app.runsheet.core.RunsheetException
+import app.runsheet.core.ShiftSummary
+import app.runsheet.core.Step
 import app.runsheet.core.Subscription
 import app.runsheet.core.SyncEvent
 import app.runsheet.core.SyncListener
 import app.runsheet.core.SyncStatus
+import app.runsheet.core.TaskList
 import app.runsheet.core.TaskListUpdate
 import app.runsheet.core.TaskListener
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -23,25 +31,33 @@ import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import java.io.File
 
-/** What the task screen shows. Everything in it comes from the core. */
+/** What the screens show. Everything in it comes from the core. */
 data class TaskListState(
-    val tasks: List<CourierTask> = emptyList(),
+    val list: TaskList? = null,
+    val shiftNext: NextAction? = null,
+    val hint: NextStopHint? = null,
+    val summary: ShiftSummary? = null,
     val status: SyncStatus? = null,
     val notice: String? = null,
     val needsSignIn: Boolean = false,
 )
 
 /**
- * Holds the core for the screen's lifetime and turns its listeners into a StateFlow. No business
- * logic: the core says which tasks can be delivered and when to sync; this only forwards.
+ * Holds the core for the app's lifetime and turns its listeners into a StateFlow. No business
+ * logic: which button a task shows, what blocks it and in which words, come from the core;
+ * this forwards taps and shows the core's sentences.
  */
 class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     private val _state = MutableStateFlow(TaskListState())
     val state: StateFlow<TaskListState> = _state.asStateFlow()
 
     private var core: Runsheet? = null
+    private var location: LocationFeed? = null
     private val subscriptions = mutableListOf<Subscription>()
     private var networkCallback: ConnectivityManager.NetworkCallback? = null
+
+    /** Where photos are written (the app's private files, shared with the camera app). */
+    val photoDir: File get() = File(getApplication<Application>().filesDir, "photos").apply { mkdirs() }
 
     /** Opens the core in the app's private storage with the courier's token. */
     fun signIn(token: String) {
@@ -54,10 +70,9 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
         try {
             val db = File(getApplication<Application>().filesDir, "runsheet.db")
             val c = Runsheet(RunsheetConfig(db.path, BuildConfig.RUNSHEET_SERVER, token))
+            core = c
             subscriptions += c.subscribeTasks(object : TaskListener {
-                override fun onUpdate(update: TaskListUpdate) {
-                    _state.update { it.copy(tasks = update.tasks) }
-                }
+                override fun onUpdate(update: TaskListUpdate) = refresh()
             })
             subscriptions += c.subscribeSync(object : SyncListener {
                 override fun onSyncEvent(event: SyncEvent) {
@@ -72,21 +87,91 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
                 }
             })
             c.startAutoSync(60u)
-            core = c
             watchNetwork(c)
+            refresh()
         } catch (e: RunsheetException) {
             _state.update { it.copy(notice = e.message) }
         }
     }
 
-    fun deliver(task: CourierTask) {
+    /** Starts feeding locations once the courier granted the permission. */
+    fun locationGranted() {
+        val c = core ?: return
+        location = location ?: LocationFeed(getApplication(), c)
+        location?.refresh()
+    }
+
+    /** Re-reads the grouped list, the shift's button and the next-stop hint from the core. */
+    fun refresh() {
         val c = core ?: return
         try {
-            c.markDelivered(task.id)
+            _state.update {
+                it.copy(
+                    list = c.taskList(),
+                    shiftNext = c.shiftNextAction(),
+                    hint = c.nextStopHint(),
+                    summary = c.shiftSummary(),
+                )
+            }
+        } catch (e: RunsheetException) {
+            _state.update { it.copy(notice = e.message) }
+        }
+        location?.refresh()
+    }
+
+    private fun act(block: (Runsheet) -> Unit) {
+        val c = core ?: return
+        try {
+            block(c)
             _state.update { it.copy(notice = null) }
         } catch (e: RunsheetException) {
             _state.update { it.copy(notice = e.message) }
         }
+        refresh()
+    }
+
+    /** Performs a primary action the core offered (the one button of a task or of the shift). */
+    fun perform(action: NextAction) = act { c ->
+        val id = action.taskId
+        when (action.step) {
+            Step.START_SHIFT -> c.startShift()
+            Step.END_BREAK -> c.endBreak()
+            Step.END_SHIFT -> c.endShift()
+            Step.ACCEPT -> c.accept(id!!)
+            Step.PICK_UP -> c.pickUp(id!!)
+            Step.DELIVER -> c.markDelivered(id!!)
+            Step.RETURN -> c.markReturned(id!!)
+            // Arrivals are detected from GPS; the button only opens the manual arrival dialog.
+            Step.ARRIVE_PICKUP, Step.ARRIVE_DROPOFF, Step.ARRIVE_RETURN, Step.WAIT_FOR_TASKS -> Unit
+        }
+    }
+
+    fun arriveManually(task: CourierTask, reason: String) = act { it.arriveManually(task.id, reason) }
+
+    fun startBreak() = act { it.startBreak() }
+
+    /** Reports an exception with the photos taken for it (files in [photoDir]). */
+    fun report(task: CourierTask, reason: ExceptionReason, note: String?, photos: List<File>, readyInMinutes: Int?) =
+        act { c ->
+            val hashes = photos.map { c.attachFile(it.path).sha256 }
+            val readyAt = readyInMinutes?.let { System.currentTimeMillis() / 1000 + it * 60L }
+            c.reportException(task.id, reason, note, hashes, readyAt)
+        }
+
+    fun contactAttempt(task: CourierTask, channel: ContactChannel, answered: Boolean) =
+        act { it.recordContactAttempt(task.id, channel, answered) }
+
+    /** The template's text as the customer would get it now (a preview). */
+    fun messagePreview(task: CourierTask, template: MessageTemplate): String =
+        runCatching { core?.messageText(task.id, template) }.getOrNull() ?: ""
+
+    fun sendMessage(task: CourierTask, template: MessageTemplate) = act { it.sendMessage(task.id, template) }
+
+    /** Moves the drop-off pin to where the phone is now (the courier stands at the real door). */
+    fun correctPinHere(task: CourierTask, lat: Double, lon: Double) = act { it.correctPin(task.id, lat, lon) }
+
+    fun deliverWithProof(task: CourierTask, photo: File) = act { c ->
+        c.markDeliveredWithProof(task.id, listOf(c.attachFile(photo.path).sha256))
     }
 
     fun sync() {
@@ -98,7 +183,13 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
             } catch (e: RunsheetException) {
                 _state.update { it.copy(notice = e.message) }
             }
+            refresh()
         }
+    }
+
+    /** A push notification (FCM) said the server has news: sync now. */
+    fun pushReceived() {
+        core?.networkAvailable()
     }
 
     private fun watchNetwork(c: Runsheet) {
@@ -115,6 +206,7 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
             val cm = getApplication<Application>().getSystemService(Context.CONNECTIVITY_SERVICE) as ConnectivityManager
             cm.unregisterNetworkCallback(it)
         }
+        location?.stop()
         subscriptions.forEach { it.cancel() }
         core?.stopAutoSync()
         core?.close()
