@@ -173,4 +173,65 @@ class WorkflowTest {
         assertEquals(1u, summary.delivered)
         assertFalse(summary.distanceM < 4000.0)
     }
+
+    @Test
+    fun `every kind and every exception crosses the FFI`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("F1", "ann", kind = "food")
+        server.assign("G1", "ann", kind = "grocery")
+        server.assign("P1", "ann", kind = "parcel")
+        server.assign("R1", "ann", kind = "return_pickup")
+        server.assign("P2", "ann", kind = "parcel")
+        val core = open("ann", token)
+        core.sync()
+        assertEquals(
+            setOf(TaskKind.FOOD, TaskKind.GROCERY, TaskKind.PARCEL, TaskKind.RETURN_PICKUP),
+            core.tasks().map { it.kind }.toSet(),
+        )
+        listOf("F1", "G1", "P1", "R1", "P2").forEach { core.accept(it) }
+        // Merchant delay and a breakdown before the pickup: reported, the task goes on.
+        core.arriveManually("F1", "inside the mall")
+        core.reportException("F1", ExceptionReason.MERCHANT_DELAY, "kitchen late", emptyList(), clock.now.get() + 1200)
+        assertEquals(clock.now.get() + 1200, core.task("F1").pickup!!.readyAt)
+        core.reportException("G1", ExceptionReason.VEHICLE_BREAKDOWN, "flat tyre", emptyList(), null)
+        assertEquals(TaskStatus.ACCEPTED, core.task("G1").status)
+        // An accident and damaged goods need a photo.
+        try {
+            core.reportException("G1", ExceptionReason.ACCIDENT, null, emptyList(), null)
+            fail("an accident without a photo was accepted")
+        } catch (e: RunsheetException.Blocked) {
+            assertTrue(e.message!!.contains("photo"))
+        }
+        val photo = tmp.newFile("scene.jpg").apply { writeBytes("photo".toByteArray()) }
+        val sha = core.attachFile(photo.path).sha256
+        core.reportException("G1", ExceptionReason.ACCIDENT, "slipped", listOf(sha), null)
+        core.pickUp("F1")
+        core.arriveManually("F1", "indoor")
+        core.reportException("F1", ExceptionReason.GOODS_DAMAGED, "lid off", listOf(sha), null)
+        // A wrong address found on the way, a refusal at the door.
+        core.reportException("P1", ExceptionReason.WRONG_ADDRESS, "no such number", emptyList(), null)
+        core.arriveManually("P2", "gate")
+        core.reportException("P2", ExceptionReason.CUSTOMER_REFUSED, null, emptyList(), null)
+        // The return pickup is collected from the customer and brought to the merchant.
+        core.arriveManually("R1", "customer's building")
+        core.pickUp("R1")
+        core.arriveManually("R1", "merchant")
+        core.markDelivered("R1")
+        assertEquals(
+            listOf(TaskStatus.FAILED, TaskStatus.FAILED, TaskStatus.FAILED, TaskStatus.DELIVERED),
+            listOf("F1", "P1", "P2", "R1").map { core.task(it).status },
+        )
+        core.sync()
+        assertEquals(
+            listOf(
+                "exception:merchant_delay",
+                "exception:vehicle_breakdown",
+                "exception:accident",
+                "exception:goods_damaged",
+                "exception:wrong_address",
+                "exception:customer_refused",
+            ),
+            server.afterSalesKinds(),
+        )
+    }
 }
