@@ -158,8 +158,15 @@ pub struct Planner {
 }
 
 impl Planner {
-    /// The route for `tasks` from `position` (the last GPS fix) at `now`.
-    pub fn plan(&mut self, tasks: &[Task], position: Option<(f64, f64)>, now: i64) -> Route {
+    /// The route for `tasks` from `position` (the last GPS fix) at `now`, riding at
+    /// `speed_mps` (the platform's speed for this hour, or [`SPEED_MPS`]).
+    pub fn plan(
+        &mut self,
+        tasks: &[Task],
+        position: Option<(f64, f64)>,
+        now: i64,
+        speed_mps: f64,
+    ) -> Route {
         let (legs, onboard, forced) = legs(tasks);
         let mut h = DefaultHasher::new();
         for l in &legs {
@@ -170,6 +177,7 @@ impl Planner {
             (l.stop.ready_at, l.stop.due_by, l.stop.not_before).hash(&mut h);
         }
         forced.hash(&mut h);
+        speed_mps.to_bits().hash(&mut h);
         // Re-plan when the courier moved ~100 m or a minute passed.
         position
             .map(|(a, b)| ((a * 1000.0) as i64, (b * 1000.0) as i64))
@@ -184,7 +192,15 @@ impl Planner {
             .stops
             .first()
             .map(|s| (s.task_id.clone(), s.role));
-        let route = solve(&legs, &onboard, &forced, position, now, previous_first);
+        let route = solve(
+            &legs,
+            &onboard,
+            &forced,
+            position,
+            now,
+            speed_mps,
+            previous_first,
+        );
         self.signature = sig;
         self.route = route.clone();
         route
@@ -197,6 +213,7 @@ fn solve(
     forced: &[usize],
     position: Option<(f64, f64)>,
     now: i64,
+    speed_mps: f64,
     previous_first: Option<(String, StopRole)>,
 ) -> Route {
     if legs.is_empty() {
@@ -217,7 +234,7 @@ fn solve(
             lon: start.1,
         },
         start_time: now,
-        speed_mps: SPEED_MPS,
+        speed_mps,
         detour_factor: DETOUR_FACTOR,
         lateness_weight: None,
         capacity: None,
@@ -350,11 +367,12 @@ pub struct NextStopHint {
     pub hint: Option<hint::Hint>,
 }
 
-/// The first stop of the route with a hint from `position`.
+/// The first stop of the route with a hint from `position` at `speed_mps`.
 pub fn next_stop_hint(
     route: &Route,
     position: Option<(f64, f64)>,
     now: i64,
+    speed_mps: f64,
 ) -> Option<NextStopHint> {
     let stop = route.stops.first()?.clone();
     let hint = position.map(|p| {
@@ -363,7 +381,7 @@ pub fn next_stop_hint(
             (stop.lat, stop.lon),
             now,
             stop.due_by,
-            SPEED_MPS,
+            speed_mps,
             DETOUR_FACTOR,
         )
     });
@@ -437,5 +455,200 @@ pub fn location_request(
             accuracy: LocationAccuracy::Coarse,
             interval_s: 30,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runsheet_protocol::{TaskKind, TaskStatus};
+
+    const NOW: i64 = 1_795_406_400;
+
+    fn stop(lat: f64, lon: f64, ready: Option<i64>, due: Option<i64>) -> Stop {
+        Stop {
+            name: String::new(),
+            address: String::new(),
+            phone: None,
+            lat,
+            lon,
+            ready_at: ready,
+            due_by: due,
+            not_before: None,
+            pin_corrected: false,
+        }
+    }
+
+    fn task(id: &str, status: TaskStatus, pickup: Option<Stop>, dropoff: Stop) -> Task {
+        Task {
+            id: id.into(),
+            kind: if pickup.is_some() {
+                TaskKind::Food
+            } else {
+                TaskKind::Parcel
+            },
+            status,
+            pickup,
+            dropoff,
+            server_revision: 1,
+            pending_actions: 0,
+            local_rev: 1,
+            ordered_at: None,
+            items: Vec::new(),
+            return_to: None,
+            ended_at: None,
+            customer_data_purged: false,
+        }
+    }
+
+    fn order(r: &Route) -> Vec<(String, StopRole)> {
+        r.stops
+            .iter()
+            .map(|s| (s.task_id.clone(), s.role))
+            .collect()
+    }
+
+    #[test]
+    fn pickups_come_before_their_drop_offs_and_goods_on_board_need_only_the_door() {
+        let food = task(
+            "F",
+            TaskStatus::Accepted,
+            Some(stop(30.30, 120.10, None, None)),
+            stop(30.31, 120.10, None, Some(NOW + 1800)),
+        );
+        let mut p = Planner::default();
+        let r = p.plan(&[food.clone()], Some((30.29, 120.10)), NOW, SPEED_MPS);
+        assert_eq!(
+            order(&r),
+            [
+                ("F".into(), StopRole::Pickup),
+                ("F".into(), StopRole::Dropoff)
+            ]
+        );
+        assert!(r.finish.unwrap() > NOW);
+        let on_board = Task {
+            status: TaskStatus::PickedUp,
+            ..food
+        };
+        let r = p.plan(&[on_board], Some((30.30, 120.10)), NOW, SPEED_MPS);
+        assert_eq!(order(&r), [("F".into(), StopRole::Dropoff)]);
+        // 1,112 m x 1.3 at 4.5 m/s: 321 s.
+        assert_eq!(r.stops[0].eta, NOW + 321);
+        assert_eq!(r.stops[0].risk, Some(Risk::OnTime));
+    }
+
+    #[test]
+    fn the_next_stop_sticks_unless_changing_it_gains_clearly() {
+        // Two parcels 1 km north and 1.1 km south of the courier.
+        let a = task(
+            "A",
+            TaskStatus::Accepted,
+            None,
+            stop(30.309, 120.10, None, None),
+        );
+        let b = task(
+            "B",
+            TaskStatus::Accepted,
+            None,
+            stop(30.290, 120.10, None, None),
+        );
+        let tasks = [a, b];
+        let mut p = Planner::default();
+        let r = p.plan(&tasks, Some((30.300, 120.10)), NOW, SPEED_MPS);
+        assert_eq!(r.stops[0].task_id, "A", "the nearer stop first");
+        // The courier drifts 150 m south: B is now a little better, but not clearly: A stays.
+        let r = p.plan(&tasks, Some((30.2987, 120.10)), NOW + 60, SPEED_MPS);
+        assert_eq!(r.stops[0].task_id, "A", "the plan flipped for a small gain");
+        // A fresh planner (no current plan) would take B from there: the stickiness did it.
+        let fresh = Planner::default().plan(&tasks, Some((30.2987, 120.10)), NOW + 60, SPEED_MPS);
+        assert_eq!(fresh.stops[0].task_id, "B");
+        // The courier rides well south, next to B: the gain is clear, the plan changes.
+        let r = p.plan(&tasks, Some((30.291, 120.10)), NOW + 300, SPEED_MPS);
+        assert_eq!(r.stops[0].task_id, "B");
+    }
+
+    #[test]
+    fn a_stop_the_courier_stands_at_comes_first() {
+        let far = task(
+            "F",
+            TaskStatus::AtDropoff,
+            None,
+            stop(30.40, 120.10, None, None),
+        );
+        let near = task(
+            "N",
+            TaskStatus::Accepted,
+            None,
+            stop(30.301, 120.10, None, None),
+        );
+        let r = Planner::default().plan(&[near, far], Some((30.30, 120.10)), NOW, SPEED_MPS);
+        assert_eq!(r.stops[0].task_id, "F");
+    }
+
+    #[test]
+    fn a_later_ready_time_reorders_and_slower_hours_push_the_finish() {
+        let food = |ready| {
+            task(
+                "F",
+                TaskStatus::Accepted,
+                Some(stop(30.301, 120.10, Some(ready), None)),
+                stop(30.302, 120.10, None, Some(NOW + 3600)),
+            )
+        };
+        let parcel = task(
+            "P",
+            TaskStatus::Accepted,
+            None,
+            stop(30.310, 120.10, None, Some(NOW + 3600)),
+        );
+        let mut p = Planner::default();
+        let r = p.plan(
+            &[food(NOW), parcel.clone()],
+            Some((30.30, 120.10)),
+            NOW,
+            SPEED_MPS,
+        );
+        assert_eq!(r.stops[0].task_id, "F");
+        // The merchant says 40 minutes: the parcel goes first (a clear gain).
+        let r = p.plan(
+            &[food(NOW + 2400), parcel.clone()],
+            Some((30.30, 120.10)),
+            NOW,
+            SPEED_MPS,
+        );
+        assert_eq!(r.stops[0].task_id, "P");
+        // At peak-hour speed the same route ends later.
+        let fast = Planner::default().plan(&[parcel.clone()], Some((30.30, 120.10)), NOW, 6.0);
+        let slow = Planner::default().plan(&[parcel], Some((30.30, 120.10)), NOW, 2.5);
+        assert!(slow.finish.unwrap() > fast.finish.unwrap());
+    }
+
+    #[test]
+    fn the_location_request_follows_the_distance_to_the_next_stop() {
+        let r = Route {
+            stops: vec![PlannedStop {
+                task_id: "A".into(),
+                role: StopRole::Dropoff,
+                lat: 30.30,
+                lon: 120.10,
+                eta: NOW,
+                due_by: None,
+                risk: None,
+            }],
+            finish: None,
+            cost: 0,
+        };
+        let at = |d_lat: f64| location_request(true, &r, Some((30.30 + d_lat, 120.10))).accuracy;
+        assert_eq!(at(0.001), LocationAccuracy::Fine);
+        assert_eq!(at(0.01), LocationAccuracy::Balanced);
+        assert_eq!(at(0.1), LocationAccuracy::Coarse);
+        assert_eq!(
+            location_request(false, &r, None).accuracy,
+            LocationAccuracy::Off
+        );
+        assert_eq!(
+            location_request(true, &Route::default(), None).accuracy,
+            LocationAccuracy::Coarse
+        );
     }
 }

@@ -144,11 +144,21 @@ impl crate::Runsheet {
         let tasks = self.tasks()?;
         let now = self.clock.now();
         let position = self.last_position();
+        let speed = self.speed_now(now)?;
         Ok(self
             .planner
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .plan(&tasks, position, now))
+            .plan(&tasks, position, now, speed))
+    }
+
+    /// The riding speed the plan and the hints use now: the platform's for this hour when it
+    /// publishes a profile, else [`crate::route::SPEED_MPS`].
+    pub fn speed_now(&self, now: i64) -> crate::Result<f64> {
+        Ok(self
+            .settings()?
+            .speed_at(now)
+            .unwrap_or(crate::route::SPEED_MPS))
     }
 
     /// The grouped task list with each task's primary action.
@@ -199,10 +209,12 @@ impl crate::Runsheet {
     /// The stop the courier is heading to, with distance, direction, ETA and risk.
     pub fn next_stop_hint(&self) -> crate::Result<Option<crate::route::NextStopHint>> {
         let route = self.route()?;
+        let now = self.clock.now();
         Ok(crate::route::next_stop_hint(
             &route,
             self.last_position(),
-            self.clock.now(),
+            now,
+            self.speed_now(now)?,
         ))
     }
 

@@ -526,6 +526,7 @@ impl crate::Runsheet {
             .iter()
             .find(|s| s.task_id == t.id && s.role == StopRole::Dropoff)
             .map(|s| s.eta);
+        let speed = self.speed_now(now)?;
         let eta = eta.or_else(|| {
             self.last_position().map(|p| {
                 crate::hint::hint(
@@ -533,7 +534,7 @@ impl crate::Runsheet {
                     (t.dropoff.lat, t.dropoff.lon),
                     now,
                     None,
-                    crate::route::SPEED_MPS,
+                    speed,
                     crate::route::DETOUR_FACTOR,
                 )
                 .eta

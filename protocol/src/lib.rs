@@ -363,6 +363,13 @@ pub struct Settings {
     /// Unanswered contact attempts needed before the customer counts as unreachable (1 to 10).
     #[serde(default = "Settings::default_unreachable_attempts")]
     pub unreachable_min_attempts: u32,
+    /// Riding speed by local hour of day, metres per second (24 values, 0 to 40; slower at the
+    /// lunch and dinner peaks). Empty: the planner's offline default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub speed_by_hour_mps: Vec<f64>,
+    /// The city's offset from UTC, minutes (for the local hour of `speed_by_hour_mps`).
+    #[serde(default)]
+    pub utc_offset_min: i32,
 }
 
 impl Settings {
@@ -382,6 +389,16 @@ impl Settings {
         2
     }
 
+    /// The riding speed at `unix_seconds` from the hourly profile, if one is published.
+    pub fn speed_at(&self, unix_seconds: i64) -> Option<f64> {
+        if self.speed_by_hour_mps.len() != 24 {
+            return None;
+        }
+        let local = unix_seconds + i64::from(self.utc_offset_min) * 60;
+        let hour = local.rem_euclid(86_400) / 3600;
+        self.speed_by_hour_mps.get(hour as usize).copied()
+    }
+
     /// Why these settings cannot be applied, if they cannot.
     pub fn problem(&self) -> Option<String> {
         if !(10..=3600).contains(&self.auto_sync_interval_s) {
@@ -399,6 +416,18 @@ impl Settings {
         if !(1..=10).contains(&self.unreachable_min_attempts) {
             return Some("unreachable_min_attempts must be 1 to 10".into());
         }
+        if !self.speed_by_hour_mps.is_empty()
+            && (self.speed_by_hour_mps.len() != 24
+                || self
+                    .speed_by_hour_mps
+                    .iter()
+                    .any(|v| !(v.is_finite() && *v > 0.0 && *v <= 40.0)))
+        {
+            return Some("speed_by_hour_mps must be 24 speeds above 0 and at most 40 m/s".into());
+        }
+        if !(-720..=840).contains(&self.utc_offset_min) {
+            return Some("utc_offset_min must be -720 to 840".into());
+        }
         None
     }
 }
@@ -412,6 +441,8 @@ impl Default for Settings {
             customer_data_retention_h: Self::default_retention(),
             unreachable_wait_s: Self::default_unreachable_wait(),
             unreachable_min_attempts: Self::default_unreachable_attempts(),
+            speed_by_hour_mps: Vec::new(),
+            utc_offset_min: 0,
         }
     }
 }
@@ -614,6 +645,24 @@ mod tests {
             ..Settings::default()
         };
         assert!(bad.problem().is_some());
+        // An hourly speed profile: slower at the peaks, read in the city's local time.
+        let mut speeds = vec![5.0; 24];
+        speeds[12] = 3.0; // lunch peak
+        let china = Settings {
+            speed_by_hour_mps: speeds,
+            utc_offset_min: 480,
+            ..Settings::default()
+        };
+        assert!(china.problem().is_none());
+        // 2026-11-23 04:30 UTC is 12:30 in Beijing; 00:30 UTC is 08:30 there.
+        assert_eq!(china.speed_at(1_795_406_400 + 1800), Some(3.0));
+        assert_eq!(china.speed_at(1_795_406_400 - 4 * 3600 + 1800), Some(5.0));
+        assert_eq!(Settings::default().speed_at(0), None);
+        let short = Settings {
+            speed_by_hour_mps: vec![4.0; 23],
+            ..Settings::default()
+        };
+        assert!(short.problem().is_some());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use runsheet_protocol::StopDoc;
 use runsheet_tests::World;
 use serde_json::json;
 
-const T0: i64 = 1_795_406_400; // 2026-11-24 08:00 UTC
+const T0: i64 = 1_795_406_400; // 2026-11-23 04:00 UTC, noon in Hangzhou
 
 struct Clock(AtomicI64);
 
