@@ -517,7 +517,12 @@ mod tests {
             stop(30.31, 120.10, None, Some(NOW + 1800)),
         );
         let mut p = Planner::default();
-        let r = p.plan(&[food.clone()], Some((30.29, 120.10)), NOW, SPEED_MPS);
+        let r = p.plan(
+            std::slice::from_ref(&food),
+            Some((30.29, 120.10)),
+            NOW,
+            SPEED_MPS,
+        );
         assert_eq!(
             order(&r),
             [
@@ -618,7 +623,12 @@ mod tests {
         );
         assert_eq!(r.stops[0].task_id, "P");
         // At peak-hour speed the same route ends later.
-        let fast = Planner::default().plan(&[parcel.clone()], Some((30.30, 120.10)), NOW, 6.0);
+        let fast = Planner::default().plan(
+            std::slice::from_ref(&parcel),
+            Some((30.30, 120.10)),
+            NOW,
+            6.0,
+        );
         let slow = Planner::default().plan(&[parcel], Some((30.30, 120.10)), NOW, 2.5);
         assert!(slow.finish.unwrap() > fast.finish.unwrap());
     }
