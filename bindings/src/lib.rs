@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+mod handoff;
 mod log;
 mod workflow;
 
@@ -13,9 +14,10 @@ use std::sync::{Arc, Mutex};
 
 use runsheet_core as core;
 
-/// The stop sequencer and map datums, re-exported for the command line.
-pub use runsheet_core::{geo, plan};
+/// The stop sequencer, map datums and barcode parser, re-exported for the command line.
+pub use runsheet_core::{geo, plan, scan};
 
+pub use handoff::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use workflow::*;
 

@@ -7,6 +7,7 @@
 mod demo;
 mod qa;
 mod route;
+mod scan;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +39,11 @@ enum Command {
     Geo {
         #[command(subcommand)]
         command: GeoCommand,
+    },
+    /// Barcodes: what the core reads in a scan.
+    Scan {
+        #[command(subcommand)]
+        command: ScanCommand,
     },
     /// Stop sequencing on runsheet-route-v1 instances.
     Route {
@@ -74,6 +80,21 @@ enum GeoCommand {
         /// Longitude, degrees.
         #[arg(allow_hyphen_values = true)]
         lon: f64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScanCommand {
+    /// Print one JSON object: {"ok":true,"kind":..,"gtin":..,"expiry":..,"expired":..} with the
+    /// fields present, or {"ok":false,"code":..,"message":..}. Exit 0 when it parsed, 1 when not.
+    Parse {
+        /// The date expiry is judged against (and the century window of two-digit years):
+        /// YYYY-MM-DD; default: today.
+        #[arg(long)]
+        today: Option<String>,
+        /// The scanner's text (GS1 element strings may hold GS, ASCII 29, as FNC1).
+        #[arg(allow_hyphen_values = true)]
+        raw: String,
     },
 }
 
@@ -133,6 +154,9 @@ fn main() -> ExitCode {
         Command::Geo {
             command: GeoCommand::Convert { from, to, lat, lon },
         } => geo_convert(&from, &to, lat, lon),
+        Command::Scan {
+            command: ScanCommand::Parse { today, raw },
+        } => scan::parse(today.as_deref(), &raw),
         Command::Route {
             command: RouteCommand::Plan { instance },
         } => route::plan_file(&instance),

@@ -322,6 +322,15 @@ impl Runsheet {
     /// Checks the workflow's guards, applies the action, records it on the timeline and queues
     /// it for the server, all in one transaction.
     fn act(&self, action: Action) -> Result<i64> {
+        self.act_with(action, |_| Ok(()))
+    }
+
+    /// [`Runsheet::act`] with `also` run in the same transaction (a scan's own row).
+    fn act_with(
+        &self,
+        action: Action,
+        also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<i64> {
         let now = self.clock.now();
         let ctx = self.context(now)?;
         let settings = self.settings()?;
@@ -334,6 +343,7 @@ impl Runsheet {
             }
             task::mark_ended(tx, now)?;
             timeline::record(tx, &action, now, &ctx)?;
+            also(tx)?;
             outbox::enqueue(tx, &action, now, Some(&ctx))
         })?;
         tracing::info!(

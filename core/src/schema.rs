@@ -106,6 +106,20 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX task_events_by_task ON task_events(task_id, id);
     CREATE INDEX task_events_by_time ON task_events(at);
     "#,
+    // v6: barcode scans at handoffs, classified against the manifests.
+    r#"
+    CREATE TABLE scans (
+        id        INTEGER PRIMARY KEY,
+        task_id   TEXT NOT NULL,
+        stage     TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        item_code TEXT,
+        outcome   TEXT NOT NULL,
+        at        INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX scans_by_task ON scans(task_id, stage);
+    CREATE INDEX scans_by_key ON scans(key, id);
+    "#,
 ];
 
 /// The schema version this build writes.

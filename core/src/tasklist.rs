@@ -166,13 +166,16 @@ impl crate::Runsheet {
         let route = self.route()?;
         let tasks = self.tasks()?;
         let shift = self.store.read(crate::shift::state)?;
-        Ok(build(
-            tasks,
-            &route,
-            shift,
-            self.last_position(),
-            self.clock.now(),
-        ))
+        let mut list = build(tasks, &route, shift, self.last_position(), self.clock.now());
+        self.store.read(|c| {
+            for e in &mut list.entries {
+                if let Some(next) = e.next.as_mut() {
+                    crate::workflow::add_item_blockers(c, &e.task, next)?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(list)
     }
 
     /// The shift's one primary action: start the shift, end the break, the next planned

@@ -60,6 +60,17 @@ pub enum Blocker {
     ReadyTimeNotInFuture,
     /// A merchant delay can only be reported before the goods are picked up.
     AlreadyPickedUp,
+    /// Items of the handoff are not confirmed yet (scan them, or confirm by hand).
+    ItemsNotConfirmed {
+        /// Confirmed so far.
+        confirmed: u32,
+        /// Expected.
+        expected: u32,
+        /// Names of the missing items.
+        missing: Vec<String>,
+    },
+    /// A manual confirmation needs a photo of the item (damaged label).
+    PhotoOfItemRequired,
 }
 
 impl Blocker {
@@ -77,6 +88,8 @@ impl Blocker {
             Blocker::GoodsOnBoard { .. } => "goods_on_board",
             Blocker::ReadyTimeNotInFuture => "ready_time_not_in_future",
             Blocker::AlreadyPickedUp => "already_picked_up",
+            Blocker::ItemsNotConfirmed { .. } => "items_not_confirmed",
+            Blocker::PhotoOfItemRequired => "photo_of_item_required",
         }
     }
 
@@ -113,6 +126,15 @@ impl Blocker {
             Blocker::AlreadyPickedUp => {
                 "the goods are already picked up; a merchant delay no longer applies".into()
             }
+            Blocker::ItemsNotConfirmed {
+                confirmed,
+                expected,
+                missing,
+            } => format!(
+                "scan every item first: {confirmed} of {expected} confirmed, missing {}",
+                missing.join(", ")
+            ),
+            Blocker::PhotoOfItemRequired => "add a photo of the item".into(),
         }
     }
 }
@@ -254,6 +276,21 @@ pub fn next_for_task(
     })
 }
 
+/// Adds what the stored scans say to a pick-up or delivery step: the items still to confirm.
+pub fn add_item_blockers(conn: &Connection, t: &Task, next: &mut NextAction) -> Result<()> {
+    if matches!(next.step, Step::PickUp | Step::Deliver) {
+        let p = crate::scan::confirm::progress(conn, t, crate::scan::confirm::stage_of(t))?;
+        if !p.complete() {
+            next.blockers.push(Blocker::ItemsNotConfirmed {
+                confirmed: p.confirmed,
+                expected: p.expected,
+                missing: p.missing.iter().map(|i| i.name.clone()).collect(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Checks the guards of `action` against the stored state; `Err(Blocked)` lists what is missing
 /// and `Err(InvalidTransition)` says the workflow does not allow it at all.
 pub fn check(
@@ -382,6 +419,25 @@ pub fn check(
         }
         Action::SendMessage { text, .. } if text.trim().is_empty() => {
             return Err(Error::InvalidArgument("the message is empty".into()))
+        }
+        Action::PickUp { .. } | Action::Delivered { .. } => {
+            let stage = crate::scan::confirm::stage_of(&t);
+            let p = crate::scan::confirm::progress(conn, &t, stage)?;
+            if !p.complete() {
+                blockers.push(Blocker::ItemsNotConfirmed {
+                    confirmed: p.confirmed,
+                    expected: p.expected,
+                    missing: p.missing.iter().map(|i| i.name.clone()).collect(),
+                });
+            }
+        }
+        Action::ConfirmItem { reason, photos, .. } => {
+            if reason.trim().is_empty() {
+                blockers.push(Blocker::ReasonRequired);
+            }
+            if photos.is_empty() {
+                blockers.push(Blocker::PhotoOfItemRequired);
+            }
         }
         _ => {}
     }
@@ -561,7 +617,11 @@ impl crate::Runsheet {
     pub fn next_action(&self, task_id: &str) -> Result<Option<NextAction>> {
         let t = self.task(task_id)?;
         let shift = self.store.read(crate::shift::state)?;
-        Ok(next_for_task(&t, shift, self.last_position()))
+        let Some(mut next) = next_for_task(&t, shift, self.last_position()) else {
+            return Ok(None);
+        };
+        self.store.read(|c| add_item_blockers(c, &t, &mut next))?;
+        Ok(Some(next))
     }
 
     /// The task's timeline, oldest first.

@@ -267,6 +267,33 @@ pub enum Action {
         /// The text as filled on the device (with the live ETA).
         text: String,
     },
+    /// A barcode scanned at a handoff, as the phone classified it against the manifests.
+    Scan {
+        /// The task scanned for.
+        task_id: String,
+        /// Which handoff.
+        stage: StopRole,
+        /// The canonical key of the code (`order:F1:1/2`, `sscc:…`, `gtin:…`); no personal data.
+        code: String,
+        /// `confirmed`, `duplicate`, `other_task`, `not_mine`, `unreadable` or `expired`.
+        outcome: String,
+        /// The manifest item it matched, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item_code: Option<String>,
+    },
+    /// An item confirmed by hand (damaged label), with a reason and a photo.
+    ConfirmItem {
+        /// The task.
+        task_id: String,
+        /// Which handoff.
+        stage: StopRole,
+        /// The manifest item.
+        item_code: String,
+        /// Why it could not be scanned.
+        reason: String,
+        /// SHA-256 of the photo attachments.
+        photos: Vec<String>,
+    },
     /// Start or end of the shift or a break.
     Shift {
         /// What happened.
@@ -295,7 +322,9 @@ impl Action {
             | Action::ReportException { task_id, .. }
             | Action::CorrectPin { task_id, .. }
             | Action::ContactAttempt { task_id, .. }
-            | Action::SendMessage { task_id, .. } => Some(task_id),
+            | Action::SendMessage { task_id, .. }
+            | Action::Scan { task_id, .. }
+            | Action::ConfirmItem { task_id, .. } => Some(task_id),
             Action::Shift { .. } => None,
         }
     }
@@ -318,6 +347,8 @@ impl Action {
             Action::CorrectPin { .. } => "correct_pin",
             Action::ContactAttempt { .. } => "contact_attempt",
             Action::SendMessage { .. } => "send_message",
+            Action::Scan { .. } => "scan",
+            Action::ConfirmItem { .. } => "confirm_item",
             Action::Shift { .. } => "shift",
         }
     }
@@ -326,7 +357,9 @@ impl Action {
     pub fn attachments(&self) -> &[String] {
         match self {
             Action::Delivered { proof, .. } => proof,
-            Action::Fail { photos, .. } | Action::ReportException { photos, .. } => photos,
+            Action::Fail { photos, .. }
+            | Action::ReportException { photos, .. }
+            | Action::ConfirmItem { photos, .. } => photos,
             _ => &[],
         }
     }

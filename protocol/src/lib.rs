@@ -178,7 +178,9 @@ impl TaskStatus {
             (
                 Action::ReportException { .. }
                 | Action::ContactAttempt { .. }
-                | Action::SendMessage { .. },
+                | Action::SendMessage { .. }
+                | Action::Scan { .. }
+                | Action::ConfirmItem { .. },
                 s,
             ) if !s.is_final() => s,
             _ => return None,

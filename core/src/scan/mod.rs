@@ -31,6 +31,7 @@
 //! Dates in GS1 data are two-digit years; their century is chosen relative to "today" (the
 //! device's local date, or the one given to [`parse_at`]).
 
+pub mod confirm;
 mod digital_link;
 mod gs1;
 pub mod label;

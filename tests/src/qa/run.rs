@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use runsheet_ffi::{
     ContactChannel, DeviceClock, ExceptionReason, MessageTemplate, Runsheet, RunsheetConfig,
-    RunsheetError, Step, Subscription, TaskGroup, TaskStatus,
+    RunsheetError, ScanOutcomeKind, ScanSymbology, Step, Subscription, TaskGroup, TaskStatus,
 };
 
 use super::scenario::{parse_offset, stop_doc, ExpectSpec, NetworkSpec, Scenario, StepSpec};
@@ -187,13 +187,53 @@ fn template(s: &str) -> MessageTemplate {
     }
 }
 
+fn symbology(s: &str) -> ScanSymbology {
+    match s {
+        "ean8" => ScanSymbology::Ean8,
+        "ean13" => ScanSymbology::Ean13,
+        "upc_a" => ScanSymbology::UpcA,
+        "upc_e" => ScanSymbology::UpcE,
+        "itf" => ScanSymbology::Itf,
+        "code128" => ScanSymbology::Code128,
+        "gs1_128" => ScanSymbology::Gs1128,
+        "code39" => ScanSymbology::Code39,
+        "data_matrix" => ScanSymbology::DataMatrix,
+        "gs1_data_matrix" => ScanSymbology::Gs1DataMatrix,
+        "qr_code" => ScanSymbology::QrCode,
+        "gs1_qr" => ScanSymbology::Gs1Qr,
+        "gs1_data_bar" => ScanSymbology::Gs1DataBar,
+        "pdf417" => ScanSymbology::Pdf417,
+        "aztec" => ScanSymbology::Aztec,
+        _ => ScanSymbology::Unknown,
+    }
+}
+
+/// The scenario name of a scan outcome.
+pub fn outcome_name(o: ScanOutcomeKind) -> &'static str {
+    match o {
+        ScanOutcomeKind::Confirmed => "confirmed",
+        ScanOutcomeKind::Duplicate => "duplicate",
+        ScanOutcomeKind::Repeat => "repeat",
+        ScanOutcomeKind::OtherTask => "other_task",
+        ScanOutcomeKind::NotMine => "not_mine",
+        ScanOutcomeKind::Unreadable => "unreadable",
+        ScanOutcomeKind::Expired => "expired",
+    }
+}
+
 /// Walks a task through every remaining step of its workflow by hand (accept, manual
-/// arrivals, pick up) and delivers it: what `complete` does in a scenario.
+/// arrivals, scanning every item of each handoff, pick up) and delivers it: what `complete`
+/// does in a scenario.
 pub fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> {
     for _ in 0..8 {
         let Some(next) = core.next_action(task.to_owned())? else {
             return Ok(());
         };
+        if matches!(next.step, Step::PickUp | Step::Deliver) {
+            for item in core.scan_progress(task.to_owned())?.missing {
+                core.scan(task.to_owned(), item.code, ScanSymbology::Unknown)?;
+            }
+        }
         match next.step {
             Step::Accept => core.accept(task.to_owned())?,
             Step::ArrivePickup | Step::ArriveDropoff | Step::ArriveReturn => {
@@ -653,6 +693,58 @@ async fn act(
             .purge_customer_data()
             .map(drop)
             .map_err(ActError::Typed),
+        "scan" => {
+            let raw = step.code.clone().unwrap_or_default();
+            let sym = symbology(step.symbology.as_ref().map_or("", |s| s.get_ref()));
+            let mut first = None;
+            for _ in 0..step.burst.unwrap_or(1).max(1) {
+                let r = phone
+                    .core()
+                    .scan(task.clone(), raw.clone(), sym)
+                    .map_err(ActError::Typed)?;
+                first.get_or_insert(r.outcome);
+            }
+            match (&step.outcome, first) {
+                (Some(want), Some(got)) if want.get_ref() != outcome_name(got) => {
+                    Err(ActError::Harness(format!(
+                        "scan outcome: expected {}, found {}",
+                        want.get_ref(),
+                        outcome_name(got)
+                    )))
+                }
+                _ => Ok(()),
+            }
+        }
+        "confirm_item" => {
+            let mut photos = Vec::new();
+            for k in 0..step.photos.unwrap_or(0) {
+                let path = std::path::Path::new(&phone.db).with_extension(format!(
+                    "{task}-label-{k}-{}.jpg",
+                    now.load(Ordering::SeqCst)
+                ));
+                std::fs::write(&path, format!("label photo {k} of {task}"))
+                    .map_err(|e| ActError::Harness(format!("cannot write a photo: {e}")))?;
+                photos.push(
+                    phone
+                        .core()
+                        .attach_file(path.to_string_lossy().into_owned())
+                        .map_err(ActError::Typed)?
+                        .sha256,
+                );
+            }
+            phone
+                .core()
+                .confirm_item_manually(
+                    task,
+                    step.item.clone().unwrap_or_default(),
+                    step.reason
+                        .as_ref()
+                        .map(|r| r.get_ref().clone())
+                        .unwrap_or_default(),
+                    photos,
+                )
+                .map_err(ActError::Typed)
+        }
         "kill_app" => {
             phone.sub.take();
             phone.core.take();
@@ -985,6 +1077,25 @@ async fn check(
                 format!("{found:?}"),
             ));
         }
+    }
+    for (id, want) in &x.scan_progress {
+        let p = core
+            .scan_progress(id.clone())
+            .map_err(failed(format!("scan_progress.{id}"), want.clone()))?;
+        let found = format!("{}/{}", p.confirmed, p.expected);
+        if &found != want {
+            return Err((format!("scan_progress.{id}"), want.clone(), found));
+        }
+    }
+    for (id, want) in &x.missing_items {
+        let found: Vec<String> = core
+            .scan_progress(id.clone())
+            .map_err(failed(format!("missing_items.{id}"), format!("{want:?}")))?
+            .missing
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        same(format!("missing_items.{id}"), want, &found)?;
     }
     let updates = phone.recorder.updates.lock().expect("recorder").clone();
     let since = &updates[phone.seen.min(updates.len())..];

@@ -215,6 +215,12 @@ pub struct ExpectSpec {
     /// Order of task ids of the planned route's stops (a task appears once per stop).
     #[serde(default)]
     pub route: Option<Vec<String>>,
+    /// A handoff's progress as `confirmed/expected`: `{ G1 = "1/2" }`.
+    #[serde(default)]
+    pub scan_progress: BTreeMap<String, String>,
+    /// Names of the items still to confirm at a task's current handoff.
+    #[serde(default)]
+    pub missing_items: BTreeMap<String, Vec<String>>,
 }
 
 /// `[[step]]`.
@@ -290,6 +296,23 @@ pub struct StepSpec {
     /// For `shift`: `start`, `break_start`, `break_end` or `end`.
     #[serde(default)]
     pub event: Option<Spanned<String>>,
+    /// For `scan`: the scanner's text (`\u001d` for FNC1).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// For `scan`: the symbology the scanner reported (`gs1_128`, `qr_code`, ...; default
+    /// unknown).
+    #[serde(default)]
+    pub symbology: Option<Spanned<String>>,
+    /// For `scan`: the outcome it must have (`confirmed`, `duplicate`, `repeat`, `other_task`,
+    /// `not_mine`, `unreadable`, `expired`); for a burst, the first scan's.
+    #[serde(default)]
+    pub outcome: Option<Spanned<String>>,
+    /// For `scan`: how many times the camera reports the code at once (default 1).
+    #[serde(default)]
+    pub burst: Option<u32>,
+    /// For `confirm_item`: the manifest item's code.
+    #[serde(default)]
+    pub item: Option<String>,
     /// For `update`: the task's new pickup stop.
     #[serde(default)]
     pub pickup: Option<StopSpec>,
@@ -350,7 +373,40 @@ pub const ACTIONS: &[&str] = &[
     "correct_pin",
     "shift",
     "purge",
+    "scan",
+    "confirm_item",
     "expect",
+];
+
+/// Scan outcomes a `scan` step can expect.
+pub const OUTCOMES: &[&str] = &[
+    "confirmed",
+    "duplicate",
+    "repeat",
+    "other_task",
+    "not_mine",
+    "unreadable",
+    "expired",
+];
+
+/// Symbologies a `scan` step can name.
+pub const SYMBOLOGIES: &[&str] = &[
+    "unknown",
+    "ean8",
+    "ean13",
+    "upc_a",
+    "upc_e",
+    "itf",
+    "code128",
+    "gs1_128",
+    "code39",
+    "data_matrix",
+    "gs1_data_matrix",
+    "qr_code",
+    "gs1_qr",
+    "gs1_data_bar",
+    "pdf417",
+    "aztec",
 ];
 
 /// Exception reasons a `report` step takes.
@@ -614,6 +670,8 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 | "contact"
                 | "message"
                 | "correct_pin"
+                | "scan"
+                | "confirm_item"
         );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
