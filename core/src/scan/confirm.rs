@@ -146,24 +146,6 @@ pub fn item_key(code: &str, today: NaiveDate) -> String {
     }
 }
 
-/// Whether a scanned key matches an item key: exact, or a GTIN scan without serial/batch
-/// matching an item that has one (and the other way round).
-fn matches(scan: &str, item: &str) -> bool {
-    if scan == item {
-        return true;
-    }
-    let gtin = |k: &str| {
-        k.strip_prefix("gtin:")
-            .map(|r| r.split(':').next().unwrap_or("").to_owned())
-    };
-    match (gtin(scan), gtin(item)) {
-        (Some(a), Some(b)) => {
-            a == b && (scan.matches(':').count() == 1 || item.matches(':').count() == 1)
-        }
-        _ => false,
-    }
-}
-
 /// The stage a task's items are handed over at now.
 pub fn stage_of(t: &Task) -> StopRole {
     use TaskStatus::*;
@@ -227,7 +209,95 @@ pub fn progress(conn: &Connection, t: &Task, stage: StopRole) -> Result<Progress
     })
 }
 
-/// Classifies a scan for `task` against the courier's open tasks. Does not store it.
+/// A handoff's manifest with each item's match key computed once.
+#[derive(Debug, Clone, Default)]
+pub struct Manifest {
+    keys: std::collections::HashMap<String, String>,
+    /// GTIN (14 digits) to item code, for scans that carry a GTIN without the item's batch or
+    /// serial (and the other way round).
+    gtins: std::collections::HashMap<String, String>,
+}
+
+impl Manifest {
+    /// The manifest of `items`, their codes parsed as of `today`.
+    pub fn new(items: &[ItemDoc], today: NaiveDate) -> Self {
+        let mut m = Manifest::default();
+        for i in items {
+            let key = item_key(&i.code, today);
+            if let Some(g) = gtin_of(&key) {
+                m.gtins
+                    .entry(g.to_owned())
+                    .or_insert_with(|| i.code.clone());
+            }
+            m.keys.insert(key, i.code.clone());
+        }
+        m
+    }
+
+    /// The item a scanned key matches.
+    pub fn find(&self, key: &str) -> Option<&str> {
+        if let Some(code) = self.keys.get(key) {
+            return Some(code);
+        }
+        gtin_of(key)
+            .and_then(|g| self.gtins.get(g))
+            .map(String::as_str)
+    }
+}
+
+fn gtin_of(key: &str) -> Option<&str> {
+    key.strip_prefix("gtin:")
+        .map(|r| r.split(':').next().unwrap_or(r))
+}
+
+/// Classifies a scan (pure: parse, key, manifest lookups). `confirmed` holds the item codes
+/// already confirmed at this handoff, `others` the manifests of the courier's other open tasks,
+/// `last_seen` when the same key was last scanned.
+#[allow(clippy::too_many_arguments)]
+pub fn classify_code(
+    raw: &str,
+    symbology: Symbology,
+    today: NaiveDate,
+    manifest: &Manifest,
+    confirmed: &[String],
+    others: &[(String, Manifest)],
+    last_seen: impl FnOnce(&str) -> Option<i64>,
+    now: i64,
+) -> (ScanOutcome, String) {
+    let parsed = match parse_with_symbology_at(raw, symbology, today) {
+        Ok(p) => p,
+        Err(e) => return (unreadable(&e), format!("raw:{}", raw.trim())),
+    };
+    let key = key_of(&parsed);
+    if last_seen(&key).is_some_and(|at| now >= at && now - at < REPEAT_WINDOW_S) {
+        return (ScanOutcome::Repeat, key);
+    }
+    if let Some(item) = manifest.find(&key) {
+        let item_code = item.to_owned();
+        if confirmed.contains(&item_code) {
+            return (ScanOutcome::Duplicate { item_code }, key);
+        }
+        if let Some(expiry) = parsed.expiry.filter(|e| *e < today) {
+            return (ScanOutcome::Expired { item_code, expiry }, key);
+        }
+        return (ScanOutcome::Confirmed { item_code }, key);
+    }
+    for (task_id, m) in others {
+        if let Some(item) = m.find(&key) {
+            return (
+                ScanOutcome::OtherTask {
+                    task_id: task_id.clone(),
+                    item_code: item.to_owned(),
+                },
+                key,
+            );
+        }
+    }
+    (ScanOutcome::NotMine, key)
+}
+
+/// Classifies a scan for `task` against the courier's open tasks, reading the stored scans.
+/// Does not store it.
 pub fn classify(
     conn: &Connection,
     task: &Task,
@@ -237,70 +307,41 @@ pub fn classify(
     now: i64,
     today: NaiveDate,
 ) -> Result<(ScanOutcome, String)> {
-    let parsed = match parse_with_symbology_at(raw, symbology, today) {
-        Ok(p) => p,
-        Err(e) => return Ok((unreadable(&e), format!("raw:{}", raw.trim()))),
-    };
-    let key = key_of(&parsed);
-    let recent: Option<i64> = conn
-        .query_row(
-            "SELECT at FROM scans WHERE key = ?1 ORDER BY id DESC LIMIT 1",
-            [&key],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if recent.is_some_and(|at| now - at < REPEAT_WINDOW_S && now >= at) {
-        return Ok((ScanOutcome::Repeat, key));
-    }
-    let stage = stage_of(task);
-    if let Some(item) = task
-        .items
+    let manifest = Manifest::new(&task.items, today);
+    let confirmed = confirmed_items(conn, &task.id, stage_of(task))?;
+    let other: Vec<(String, Manifest)> = others
         .iter()
-        .find(|i| matches(&key, &item_key(&i.code, today)))
-    {
-        if confirmed_items(conn, &task.id, stage)?.contains(&item.code) {
-            return Ok((
-                ScanOutcome::Duplicate {
-                    item_code: item.code.clone(),
-                },
-                key,
-            ));
-        }
-        if let Some(expiry) = parsed.expiry.filter(|e| *e < today) {
-            return Ok((
-                ScanOutcome::Expired {
-                    item_code: item.code.clone(),
-                    expiry,
-                },
-                key,
-            ));
-        }
-        return Ok((
-            ScanOutcome::Confirmed {
-                item_code: item.code.clone(),
-            },
-            key,
-        ));
-    }
-    for o in others
-        .iter()
-        .filter(|o| o.id != task.id && !o.status.is_final())
-    {
-        if let Some(item) = o
-            .items
-            .iter()
-            .find(|i| matches(&key, &item_key(&i.code, today)))
+        .filter(|o| o.id != task.id && !o.status.is_final() && !o.items.is_empty())
+        .map(|o| (o.id.clone(), Manifest::new(&o.items, today)))
+        .collect();
+    let mut failure = None;
+    let result = classify_code(
+        raw,
+        symbology,
+        today,
+        &manifest,
+        &confirmed,
+        &other,
+        |key| match conn
+            .query_row(
+                "SELECT at FROM scans WHERE key = ?1 ORDER BY id DESC LIMIT 1",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()
         {
-            return Ok((
-                ScanOutcome::OtherTask {
-                    task_id: o.id.clone(),
-                    item_code: item.code.clone(),
-                },
-                key,
-            ));
-        }
+            Ok(at) => at,
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        },
+        now,
+    );
+    match failure {
+        Some(e) => Err(e.into()),
+        None => Ok(result),
     }
-    Ok((ScanOutcome::NotMine, key))
 }
 
 fn unreadable(e: &ScanError) -> ScanOutcome {
@@ -465,5 +506,128 @@ impl crate::Runsheet {
         self.act_with(action, move |tx| {
             record_manual(tx, task_id, stage, &code, now)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(code: &str) -> ItemDoc {
+        ItemDoc {
+            code: code.into(),
+            name: code.into(),
+            temperature: Default::default(),
+            quantity: 1,
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    fn run(raw: &str, m: &Manifest, confirmed: &[String], others: &[(String, Manifest)]) -> String {
+        classify_code(
+            raw,
+            Symbology::Unknown,
+            today(),
+            m,
+            confirmed,
+            others,
+            |_| None,
+            0,
+        )
+        .0
+        .code()
+        .to_owned()
+    }
+
+    #[test]
+    fn labels_gs1_codes_and_gtins_match_their_items() {
+        let m = Manifest::new(
+            &[
+                item("RS1:F1:1/2:A"),
+                item("(01)09506000134352(10)MILK7"),
+                item("(00)106141411234567897"),
+            ],
+            today(),
+        );
+        assert_eq!(run("RS1:F1:1/2:A", &m, &[], &[]), "confirmed");
+        // The same milk with its expiry and batch, in raw element-string form.
+        assert_eq!(
+            run("010950600013435217270101\u{1d}10MILK7", &m, &[], &[]),
+            "confirmed"
+        );
+        // Only the GTIN (an EAN-13 on the carton): still that item.
+        assert_eq!(run("9506000134352", &m, &[], &[]), "confirmed");
+        assert_eq!(run("106141411234567897", &m, &[], &[]), "confirmed");
+        assert_eq!(
+            run("RS1:F1:1/2:A", &m, &["RS1:F1:1/2:A".into()], &[]),
+            "duplicate"
+        );
+        assert_eq!(run("4006381333931", &m, &[], &[]), "not_mine");
+        assert_eq!(run("4006381333932", &m, &[], &[]), "unreadable");
+        let other = vec![(
+            "F2".to_string(),
+            Manifest::new(&[item("RS1:F2:1/1:H")], today()),
+        )];
+        assert_eq!(run("RS1:F2:1/1:H", &m, &[], &other), "other_task");
+        // One digit off in the GTIN: the check digit catches it.
+        assert_eq!(
+            run("(01)09506000134353(10)MILK7", &m, &[], &[]),
+            "unreadable"
+        );
+    }
+
+    #[test]
+    fn expired_goods_and_camera_bursts() {
+        let m = Manifest::new(&[item("(01)09506000134352")], today());
+        let (o, _) = classify_code(
+            "(01)09506000134352(17)261123",
+            Symbology::Unknown,
+            today(),
+            &m,
+            &[],
+            &[],
+            |_| None,
+            0,
+        );
+        assert_eq!(o.code(), "expired");
+        assert!(o.is_mismatch());
+        // Day 00 is the month's last day: still good on the 24th... of the same month.
+        let (o, _) = classify_code(
+            "(01)09506000134352(17)261100",
+            Symbology::Unknown,
+            today(),
+            &m,
+            &[],
+            &[],
+            |_| None,
+            0,
+        );
+        assert_eq!(o.code(), "confirmed");
+        // The same key seen 1 s ago is a repeat; 10 s ago it is not.
+        let (o, _) = classify_code(
+            "(01)09506000134352",
+            Symbology::Unknown,
+            today(),
+            &m,
+            &[],
+            &[],
+            |_| Some(99),
+            100,
+        );
+        assert_eq!(o, ScanOutcome::Repeat);
+        let (o, _) = classify_code(
+            "(01)09506000134352",
+            Symbology::Unknown,
+            today(),
+            &m,
+            &[],
+            &[],
+            |_| Some(90),
+            100,
+        );
+        assert_eq!(o.code(), "confirmed");
     }
 }
