@@ -139,6 +139,23 @@ impl Blocker {
     }
 }
 
+/// What a refused action was, in words ("deliver task F1", "end the shift").
+pub fn what(action: &str, task_id: &str) -> String {
+    let verb = match action {
+        "accept" => "accept",
+        "arrive" => "confirm the arrival for",
+        "pick_up" => "pick up",
+        "delivered" => "deliver",
+        "fail" | "report_exception" => "report this for",
+        "returned" => "close the return of",
+        "correct_pin" => "move the pin of",
+        "confirm_item" => "confirm the item of",
+        "shift" => return "change the shift".into(),
+        other => other,
+    };
+    format!("{verb} task {task_id}")
+}
+
 /// The blockers' messages joined for an error line.
 pub fn join(blockers: &[Blocker]) -> String {
     blockers

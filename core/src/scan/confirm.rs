@@ -324,8 +324,9 @@ pub fn classify(
         &other,
         |key| match conn
             .query_row(
-                "SELECT at FROM scans WHERE key = ?1 ORDER BY id DESC LIMIT 1",
-                [key],
+                "SELECT at FROM scans WHERE key = ?1 AND task_id = ?2 AND stage = ?3
+                 ORDER BY id DESC LIMIT 1",
+                params![key, task.id, stage_of(task).as_str()],
                 |r| r.get(0),
             )
             .optional()

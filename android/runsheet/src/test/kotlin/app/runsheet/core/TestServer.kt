@@ -106,6 +106,20 @@ class TestServer private constructor(
         )
     }
 
+    /** Assigns a food task whose bags carry these label codes. */
+    fun assignWithItems(id: String, courier: String, codes: List<String>) {
+        val items = codes.mapIndexed { i, c -> """{"code":"$c","name":"Bag ${i + 1}"}""" }.joinToString(",")
+        ok(
+            call(
+                "POST", "/v1/dispatch/tasks",
+                """{"id":"$id","courier_id":"$courier","kind":"food",""" +
+                    """"pickup":{"name":"Merchant","address":"1 Market St","lat":30.279,"lon":120.141},""" +
+                    """"dropoff":{"name":"Customer $id","address":"2 Home Rd","lat":30.27,"lon":120.13},""" +
+                    """"items":[$items]}""",
+            ),
+        )
+    }
+
     fun cancel(id: String) {
         ok(call("POST", "/v1/dispatch/tasks/$id/cancel"))
     }

@@ -234,4 +234,54 @@ class WorkflowTest {
             server.afterSalesKinds(),
         )
     }
+
+    @Test
+    fun `a handoff is confirmed by scanning every bag`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assignWithItems("F1", "ann", listOf("RS1:F1:1/2:A", "RS1:F1:2/2:2"))
+        server.assignWithItems("F2", "ann", listOf("RS1:F2:1/1:H"))
+        val core = open("ann", token)
+        core.sync()
+        core.accept("F1")
+        core.arriveManually("F1", "food court")
+        // The camera reports the first bag three times: one confirmation, then repeats.
+        val first = core.scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE)
+        assertEquals(ScanOutcomeKind.CONFIRMED, first.outcome)
+        assertEquals(ScanOutcomeKind.REPEAT, core.scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE).outcome)
+        assertEquals("1 of 2 items confirmed", first.progress.text)
+        // The other order's bag: wrong bag, and which task it belongs to.
+        val wrong = core.scan("F1", "RS1:F2:1/1:H", ScanSymbology.QR_CODE)
+        assertEquals(ScanOutcomeKind.OTHER_TASK, wrong.outcome)
+        assertEquals("F2", wrong.otherTaskId)
+        assertTrue(wrong.message, wrong.message.contains("F2"))
+        // A misread label is caught.
+        assertEquals(ScanOutcomeKind.UNREADABLE, core.scan("F1", "RS1:F1:2/2:3", ScanSymbology.QR_CODE).outcome)
+        // The pickup waits for the missing bag, and says which.
+        assertEquals(listOf("items_not_confirmed"), core.nextAction("F1")!!.blockers.map { it.code })
+        try {
+            core.pickUp("F1")
+            fail("picked up with a bag missing")
+        } catch (e: RunsheetException.Blocked) {
+            assertTrue(e.message!!, e.message!!.contains("Bag 2"))
+        }
+        // The second label is torn: confirmed by hand, which needs a photo.
+        try {
+            core.confirmItemManually("F1", "RS1:F1:2/2:2", "label torn", emptyList())
+            fail("a manual confirmation without a photo was accepted")
+        } catch (e: RunsheetException.Blocked) {
+            assertTrue(e.message!!.contains("photo"))
+        }
+        val photo = tmp.newFile("bag.jpg").apply { writeBytes("bag".toByteArray()) }
+        core.confirmItemManually("F1", "RS1:F1:2/2:2", "label torn", listOf(core.attachFile(photo.path).sha256))
+        assertEquals(2u, core.scanProgress("F1").confirmed)
+        core.pickUp("F1")
+        // At the door the bags are scanned again.
+        core.arriveManually("F1", "indoor")
+        assertEquals(2u, core.scanProgress("F1").missing.size.toUInt())
+        core.scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE)
+        core.scan("F1", "RS1:F1:2/2:2", ScanSymbology.QR_CODE)
+        core.markDelivered("F1")
+        core.sync()
+        assertEquals("delivered", server.status("F1"))
+    }
 }
