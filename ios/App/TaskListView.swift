@@ -9,6 +9,7 @@ struct TaskListView: View {
     @State private var arriving: CourierTask?
     @State private var problem: CourierTask?
     @State private var contact: CourierTask?
+    @State private var scanning: CourierTask?
 
     var body: some View {
         List {
@@ -29,7 +30,8 @@ struct TaskListView: View {
                             perform: { store.perform($0) },
                             arrive: { arriving = entry.task },
                             reportProblem: { problem = entry.task },
-                            contact: { contact = entry.task }
+                            contact: { contact = entry.task },
+                            scan: { scanning = entry.task }
                         )
                     }
                 }
@@ -63,6 +65,9 @@ struct TaskListView: View {
         }
         .sheet(item: $contact) { task in
             ContactSheet(task: task, store: store)
+        }
+        .sheet(item: $scanning) { task in
+            ScanView(task: task, store: store)
         }
     }
 
@@ -184,6 +189,7 @@ struct TaskRow: View {
     let arrive: () -> Void
     let reportProblem: () -> Void
     let contact: () -> Void
+    let scan: () -> Void
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
@@ -242,6 +248,10 @@ struct TaskRow: View {
             Button(next.label) { perform(next) }
                 .buttonStyle(.borderedProminent)
                 .disabled(!next.blockers.isEmpty)
+            if next.blockers.contains(where: { $0.code == "items_not_confirmed" }) {
+                Button("Scan items", action: scan)
+                    .buttonStyle(.bordered)
+            }
         }
         ForEach(next.blockers, id: \.code) { blocker in
             Text(blocker.text)

@@ -147,6 +147,32 @@ public final class TaskListStore: ObservableObject {
         act { try core.correctPin(taskId: task.id, lat: lat, lon: lon) }
     }
 
+    /// A code the camera read for the task's current handoff; the core classifies it (a burst
+    /// of the same code counts once) and says how far the handoff is.
+    public func scan(_ task: CourierTask, raw: String, symbology: ScanSymbology) -> ScanResult? {
+        do {
+            let result = try core.scan(taskId: task.id, raw: raw, symbology: symbology)
+            refresh()
+            return result
+        } catch {
+            notice = error.localizedDescription
+            return nil
+        }
+    }
+
+    /// The handoff's progress ("3 of 4 items confirmed") and the missing items.
+    public func scanProgress(_ task: CourierTask) -> ScanProgress? {
+        try? core.scanProgress(taskId: task.id)
+    }
+
+    /// A damaged label: the item confirmed by hand with a reason and photos.
+    public func confirmByHand(_ task: CourierTask, item: Item, reason: String, photos: [URL]) {
+        act {
+            let hashes = try photos.map { try core.attachFile(path: $0.path).sha256 }
+            try core.confirmItemManually(taskId: task.id, itemCode: item.code, reason: reason, photoHashes: hashes)
+        }
+    }
+
     /// Sends saved actions and fetches the dispatcher's changes.
     public func sync() async {
         do {

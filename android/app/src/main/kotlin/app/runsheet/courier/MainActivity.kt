@@ -47,7 +47,19 @@ class MainActivity : ComponentActivity() {
                 var arriving by remember { mutableStateOf<CourierTask?>(null) }
                 var problem by remember { mutableStateOf<CourierTask?>(null) }
                 var contact by remember { mutableStateOf<CourierTask?>(null) }
-                if (state.status == null || state.needsSignIn) {
+                val scanning = state.scanning
+                if (scanning != null) {
+                    ScanScreen(
+                        scanning,
+                        state.scanProgress,
+                        state.lastScan,
+                        onScan = model::scan,
+                        onConfirmByHand = { item ->
+                            if (photos.isEmpty()) takePhoto() else model.confirmByHand(item, "label damaged", photos.toList())
+                        },
+                        onDone = model::closeScanner,
+                    )
+                } else if (state.status == null || state.needsSignIn) {
                     SignInScreen(state.notice) { token ->
                         model.signIn(token)
                         askLocation.launch(Manifest.permission.ACCESS_FINE_LOCATION)
@@ -59,6 +71,7 @@ class MainActivity : ComponentActivity() {
                             perform = model::perform,
                             arriveManually = { arriving = it },
                             problem = { photos.clear(); problem = it },
+                            scan = { photos.clear(); model.openScanner(it) },
                             contact = { contact = it },
                             openMaps = { link -> startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(link.url))) },
                             startBreak = model::startBreak,

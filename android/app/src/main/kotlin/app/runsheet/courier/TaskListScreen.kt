@@ -46,6 +46,7 @@ class TaskListActions(
     val perform: (NextAction) -> Unit,
     val arriveManually: (CourierTask) -> Unit,
     val problem: (CourierTask) -> Unit,
+    val scan: (CourierTask) -> Unit,
     val contact: (CourierTask) -> Unit,
     val openMaps: (NavigationLink) -> Unit,
     val startBreak: () -> Unit,
@@ -191,6 +192,9 @@ private fun PrimaryButton(task: CourierTask, next: NextAction, actions: TaskList
         OutlinedButton(onClick = { actions.arriveManually(task) }) { Text("${next.label} (confirm)") }
     } else {
         Button(onClick = { actions.perform(next) }, enabled = next.blockers.isEmpty()) { Text(next.label) }
+        if (next.blockers.any { it.code == "items_not_confirmed" }) {
+            OutlinedButton(onClick = { actions.scan(task) }) { Text("Scan items") }
+        }
     }
     next.blockers.forEach { Text(it.text, style = MaterialTheme.typography.bodySmall) }
 }

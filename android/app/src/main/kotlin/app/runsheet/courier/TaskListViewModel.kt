@@ -15,6 +15,10 @@ import app.runsheet.core.NextStopHint
 import app.runsheet.core.Runsheet
 import app.runsheet.core.RunsheetConfig
 import app.runsheet.core.RunsheetException
+import app.runsheet.core.ScanProgress
+import app.runsheet.core.ScanResult
+import app.runsheet.core.ScanSymbology
+import app.runsheet.core.Item
 import app.runsheet.core.ShiftSummary
 import app.runsheet.core.Step
 import app.runsheet.core.Subscription
@@ -40,6 +44,10 @@ data class TaskListState(
     val status: SyncStatus? = null,
     val notice: String? = null,
     val needsSignIn: Boolean = false,
+    /** The task whose handoff is being scanned, its progress and the last verdict. */
+    val scanning: String? = null,
+    val scanProgress: ScanProgress? = null,
+    val lastScan: ScanResult? = null,
 )
 
 /**
@@ -172,6 +180,38 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
 
     fun deliverWithProof(task: CourierTask, photo: File) = act { c ->
         c.markDeliveredWithProof(task.id, listOf(c.attachFile(photo.path).sha256))
+    }
+
+    /** Opens the scanner on the task's current handoff. */
+    fun openScanner(task: CourierTask) {
+        val c = core ?: return
+        _state.update {
+            it.copy(scanning = task.id, scanProgress = runCatching { c.scanProgress(task.id) }.getOrNull(), lastScan = null)
+        }
+    }
+
+    fun closeScanner() {
+        _state.update { it.copy(scanning = null, scanProgress = null, lastScan = null) }
+        refresh()
+    }
+
+    /** A code the camera read: the core classifies it (repeats of a burst count once). */
+    fun scan(raw: String, symbology: ScanSymbology) {
+        val c = core ?: return
+        val task = _state.value.scanning ?: return
+        try {
+            val r = c.scan(task, raw, symbology)
+            _state.update { it.copy(lastScan = r, scanProgress = r.progress) }
+        } catch (e: RunsheetException) {
+            _state.update { it.copy(notice = e.message) }
+        }
+    }
+
+    /** A damaged label: the item confirmed by hand with a reason and a photo. */
+    fun confirmByHand(item: Item, reason: String, photos: List<File>) = act { c ->
+        val task = _state.value.scanning ?: return@act
+        c.confirmItemManually(task, item.code, reason, photos.map { c.attachFile(it.path).sha256 })
+        _state.update { it.copy(scanProgress = c.scanProgress(task)) }
     }
 
     fun sync() {
