@@ -128,8 +128,37 @@ pub struct ScanResult {
     pub progress: ScanProgress,
 }
 
+/// The result of checking the customer's handoff code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum HandoffCheck {
+    /// The code matched.
+    Verified,
+    /// It did not.
+    Wrong {
+        /// Tries left before the check locks.
+        attempts_left: u32,
+    },
+    /// Too many wrong codes: hand over another way, or call support.
+    Locked,
+}
+
 #[uniffi::export]
 impl Runsheet {
+    /// Checks the code the customer shows (PIN typed, or the QR's text), offline against the
+    /// salted hash the platform sent; locked after five wrong codes.
+    pub fn verify_handoff_code(
+        &self,
+        task_id: String,
+        code: String,
+    ) -> Result<HandoffCheck, RunsheetError> {
+        use runsheet_core::scan::handoff::HandoffCheck as C;
+        Ok(match self.inner.verify_handoff_code(&task_id, &code)? {
+            C::Verified => HandoffCheck::Verified,
+            C::Wrong { attempts_left } => HandoffCheck::Wrong { attempts_left },
+            C::Locked => HandoffCheck::Locked,
+        })
+    }
+
     /// Classifies a scan for the task's current handoff and records it.
     pub fn scan(
         &self,

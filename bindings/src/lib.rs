@@ -307,6 +307,10 @@ pub struct CourierTask {
     pub return_to: Option<Stop>,
     /// True once the customer's name, phone and address were wiped from the phone.
     pub customer_data_purged: bool,
+    /// Whether the customer will show a handoff code (PIN or QR) to check.
+    pub has_handoff_code: bool,
+    /// True once the customer's code matched.
+    pub handoff_verified: bool,
 }
 
 impl CourierTask {
@@ -325,6 +329,8 @@ impl CourierTask {
             items: t.items.into_iter().map(Into::into).collect(),
             return_to: t.return_to.map(Into::into),
             customer_data_purged: t.customer_data_purged,
+            has_handoff_code: t.handoff_code.is_some(),
+            handoff_verified: t.handoff_verified,
         }
     }
 }

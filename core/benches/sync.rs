@@ -143,6 +143,7 @@ fn main() {
                             ordered_at: None,
                             items: Vec::new(),
                             return_to: None,
+                            handoff_code: None,
                         },
                     )?;
                     let a = Action::delivered(id);
@@ -209,6 +210,7 @@ fn main() {
                             ordered_at: None,
                             items: Vec::new(),
                             return_to: None,
+                            handoff_code: None,
                         },
                     )?;
                 }

@@ -498,6 +498,9 @@ mod tests {
             return_to: None,
             ended_at: None,
             customer_data_purged: false,
+            handoff_code: None,
+            handoff_failures: 0,
+            handoff_verified: false,
         }
     }
 

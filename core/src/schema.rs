@@ -106,7 +106,8 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX task_events_by_task ON task_events(task_id, id);
     CREATE INDEX task_events_by_time ON task_events(at);
     "#,
-    // v6: barcode scans at handoffs, classified against the manifests.
+    // v6: barcode scans at handoffs, classified against the manifests; the customer's handoff
+    // code (salted hash) with its failed attempts.
     r#"
     CREATE TABLE scans (
         id        INTEGER PRIMARY KEY,
@@ -119,6 +120,9 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX scans_by_task ON scans(task_id, stage);
     CREATE INDEX scans_by_key ON scans(key, id);
+    ALTER TABLE tasks ADD COLUMN handoff_code TEXT;
+    ALTER TABLE tasks ADD COLUMN handoff_failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN handoff_verified INTEGER NOT NULL DEFAULT 0;
     "#,
 ];
 

@@ -1,7 +1,9 @@
 //! Tasks and their stops as the courier's device holds them, and the courier actions that
 //! change them.
 
-use runsheet_protocol::{Action, ItemDoc, StopDoc, StopRole, TaskDoc, TaskKind, TaskStatus};
+use runsheet_protocol::{
+    Action, HandoffCodeDoc, ItemDoc, StopDoc, StopRole, TaskDoc, TaskKind, TaskStatus,
+};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
@@ -86,6 +88,12 @@ pub struct Task {
     pub ended_at: Option<i64>,
     /// True once the customer's name, phone and address were removed from the phone.
     pub customer_data_purged: bool,
+    /// The customer's handoff code as a salted hash, if the platform uses one.
+    pub handoff_code: Option<HandoffCodeDoc>,
+    /// Wrong handoff codes entered so far.
+    pub handoff_failures: u32,
+    /// True once the customer's code matched.
+    pub handoff_verified: bool,
 }
 
 impl Task {
@@ -117,7 +125,7 @@ impl Task {
 
 const TASK_COLUMNS: &str = "t.id, t.kind, t.status, t.server_revision, t.local_rev,
     (SELECT COUNT(*) FROM outbox o WHERE o.task_id = t.id), t.ordered_at, t.items, t.return_to,
-    t.ended_at, t.purged_at";
+    t.ended_at, t.purged_at, t.handoff_code, t.handoff_failures, t.handoff_verified";
 
 fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
     let id: String = row.get(0)?;
@@ -154,6 +162,11 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
         return_to,
         ended_at: row.get(9)?,
         customer_data_purged: row.get::<_, Option<i64>>(10)?.is_some(),
+        handoff_code: row
+            .get::<_, Option<String>>(11)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
+        handoff_failures: row.get(12)?,
+        handoff_verified: row.get::<_, i64>(13)? != 0,
     })
 }
 
@@ -228,12 +241,13 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
     };
     conn.execute(
         "INSERT INTO tasks (id, kind, status, server_revision, local_rev, ordered_at, items,
-             return_to)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)
+             return_to, handoff_code)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8)
          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
              server_revision = excluded.server_revision, local_rev = tasks.local_rev + 1,
              ordered_at = excluded.ordered_at, items = excluded.items,
-             return_to = excluded.return_to, purged_at = NULL",
+             return_to = excluded.return_to, handoff_code = excluded.handoff_code,
+             purged_at = NULL",
         params![
             doc.id,
             doc.kind.as_str(),
@@ -241,7 +255,10 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
             doc.revision,
             doc.ordered_at,
             items,
-            return_to
+            return_to,
+            doc.handoff_code
+                .as_ref()
+                .and_then(|h| serde_json::to_string(h).ok())
         ],
     )?;
     conn.execute("DELETE FROM stops WHERE task_id = ?1", [&doc.id])?;

@@ -54,6 +54,7 @@ fn doc(id: &str) -> TaskDoc {
         ordered_at: None,
         items: Vec::new(),
         return_to: None,
+        handoff_code: None,
     }
 }
 

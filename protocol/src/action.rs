@@ -294,6 +294,14 @@ pub enum Action {
         /// SHA-256 of the photo attachments.
         photos: Vec<String>,
     },
+    /// The customer showed a handoff code; the phone checked it offline (the code itself is
+    /// not sent).
+    HandoffCode {
+        /// The task.
+        task_id: String,
+        /// Whether it matched.
+        verified: bool,
+    },
     /// Start or end of the shift or a break.
     Shift {
         /// What happened.
@@ -324,7 +332,8 @@ impl Action {
             | Action::ContactAttempt { task_id, .. }
             | Action::SendMessage { task_id, .. }
             | Action::Scan { task_id, .. }
-            | Action::ConfirmItem { task_id, .. } => Some(task_id),
+            | Action::ConfirmItem { task_id, .. }
+            | Action::HandoffCode { task_id, .. } => Some(task_id),
             Action::Shift { .. } => None,
         }
     }
@@ -349,6 +358,7 @@ impl Action {
             Action::SendMessage { .. } => "send_message",
             Action::Scan { .. } => "scan",
             Action::ConfirmItem { .. } => "confirm_item",
+            Action::HandoffCode { .. } => "handoff_code",
             Action::Shift { .. } => "shift",
         }
     }

@@ -180,7 +180,8 @@ impl TaskStatus {
                 | Action::ContactAttempt { .. }
                 | Action::SendMessage { .. }
                 | Action::Scan { .. }
-                | Action::ConfirmItem { .. },
+                | Action::ConfirmItem { .. }
+                | Action::HandoffCode { .. },
                 s,
             ) if !s.is_final() => s,
             _ => return None,
@@ -257,6 +258,19 @@ pub struct TaskDoc {
     /// Where the goods go back if the delivery fails; the pickup stop when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_to: Option<StopDoc>,
+    /// The customer's handoff code (PIN or QR), as a salted hash the phone verifies offline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff_code: Option<HandoffCodeDoc>,
+}
+
+/// A customer's handoff code as the phone holds it: never the code, only a salted SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoffCodeDoc {
+    /// Random salt, hex.
+    pub salt: String,
+    /// SHA-256 of the salt's text followed by the code, lowercase hex.
+    pub sha256: String,
 }
 
 /// How an item must be kept.

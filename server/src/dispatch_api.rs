@@ -88,6 +88,10 @@ pub struct NewTask {
     /// Where the goods go back if the delivery fails (the pickup when absent).
     #[serde(default)]
     pub return_to: Option<StopDoc>,
+    /// The code the platform gave the customer to show at the handoff (4 to 12 characters);
+    /// stored and sent to the phone only as a salted hash.
+    #[serde(default)]
+    pub handoff_code: Option<String>,
 }
 
 fn check_id(what: &str, id: &str) -> Result<(), ApiError> {
@@ -123,6 +127,14 @@ pub async fn create_task(
     if let Some(r) = &body.return_to {
         check_stop("return_to", r)?;
     }
+    if let Some(c) = &body.handoff_code {
+        let n = c.trim().chars().count();
+        if !(4..=12).contains(&n) {
+            return Err(ApiError::bad_request(
+                "handoff_code must be 4 to 12 characters",
+            ));
+        }
+    }
     if body.kind != TaskKind::Parcel && body.pickup.is_none() {
         return Err(ApiError::bad_request(format!(
             "a {} task needs a pickup stop",
@@ -139,6 +151,10 @@ pub async fn create_task(
         ordered_at: body.ordered_at,
         items: body.items,
         return_to: body.return_to,
+        handoff_code: body
+            .handoff_code
+            .as_deref()
+            .map(crate::task::hash_handoff_code),
     };
     let courier = body.courier_id;
     let out = state

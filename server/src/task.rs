@@ -1,6 +1,6 @@
 //! Tasks as the server stores them, and the per-courier change log that pull reads.
 
-use runsheet_protocol::{ItemDoc, StopDoc, TaskDoc, TaskKind, TaskStatus};
+use runsheet_protocol::{HandoffCodeDoc, ItemDoc, StopDoc, TaskDoc, TaskKind, TaskStatus};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +67,7 @@ pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<Str
             ordered_at: details.ordered_at,
             items: details.items,
             return_to: details.return_to,
+            handoff_code: details.handoff_code,
         },
         courier,
     )))
@@ -81,6 +82,8 @@ struct Details {
     items: Vec<ItemDoc>,
     #[serde(default)]
     return_to: Option<StopDoc>,
+    #[serde(default)]
+    handoff_code: Option<HandoffCodeDoc>,
 }
 
 fn details_json(doc: &TaskDoc) -> Result<String, ApiError> {
@@ -88,6 +91,7 @@ fn details_json(doc: &TaskDoc) -> Result<String, ApiError> {
         ordered_at: doc.ordered_at,
         items: doc.items.clone(),
         return_to: doc.return_to.clone(),
+        handoff_code: doc.handoff_code.clone(),
     })
     .map_err(ApiError::internal)
 }
@@ -173,4 +177,15 @@ pub fn insert_task(
         record_change(c, courier, &doc.id, "upsert")?;
     }
     Ok(())
+}
+
+/// The salted hash of a customer's handoff code: the phone gets this, never the code.
+pub fn hash_handoff_code(code: &str) -> HandoffCodeDoc {
+    use rand::RngCore;
+    use sha2::{Digest, Sha256};
+    let mut salt = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut salt);
+    let salt = hex::encode(salt);
+    let sha256 = hex::encode(Sha256::digest(format!("{salt}{}", code.trim())));
+    HandoffCodeDoc { salt, sha256 }
 }

@@ -34,6 +34,7 @@
 pub mod confirm;
 mod digital_link;
 mod gs1;
+pub mod handoff;
 pub mod label;
 
 use chrono::NaiveDate;

@@ -503,6 +503,7 @@ async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> R
         "items": t.items,
         "return_to": t.return_to.as_ref().map(|r| stop_doc(r, s.start)),
         "ordered_at": s.start,
+        "handoff_code": t.handoff_code,
     });
     world
         .dispatch
@@ -712,6 +713,24 @@ async fn act(
                         outcome_name(got)
                     )))
                 }
+                _ => Ok(()),
+            }
+        }
+        "handoff" => {
+            let r = phone
+                .core()
+                .verify_handoff_code(task, step.code.clone().unwrap_or_default())
+                .map_err(ActError::Typed)?;
+            let found = match r {
+                runsheet_ffi::HandoffCheck::Verified => "verified",
+                runsheet_ffi::HandoffCheck::Wrong { .. } => "wrong",
+                runsheet_ffi::HandoffCheck::Locked => "locked",
+            };
+            match &step.result {
+                Some(want) if want.get_ref() != found => Err(ActError::Harness(format!(
+                    "handoff check: expected {}, found {found}",
+                    want.get_ref()
+                ))),
                 _ => Ok(()),
             }
         }

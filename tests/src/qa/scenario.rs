@@ -98,6 +98,9 @@ pub struct TaskSpec {
     /// Create it only when a step assigns it (`do = "assign"`), not at the start.
     #[serde(default)]
     pub later: bool,
+    /// The code the platform gives the customer to show at the door.
+    #[serde(default)]
+    pub handoff_code: Option<String>,
     /// The goods (bags, parcels, grocery lines with their temperature class).
     #[serde(default)]
     pub items: Vec<runsheet_protocol::ItemDoc>,
@@ -307,6 +310,9 @@ pub struct StepSpec {
     /// `not_mine`, `unreadable`, `expired`); for a burst, the first scan's.
     #[serde(default)]
     pub outcome: Option<Spanned<String>>,
+    /// For `handoff`: what the check must say (`verified`, `wrong`, `locked`).
+    #[serde(default)]
+    pub result: Option<Spanned<String>>,
     /// For `scan`: how many times the camera reports the code at once (default 1).
     #[serde(default)]
     pub burst: Option<u32>,
@@ -375,6 +381,7 @@ pub const ACTIONS: &[&str] = &[
     "purge",
     "scan",
     "confirm_item",
+    "handoff",
     "expect",
 ];
 
@@ -672,6 +679,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 | "correct_pin"
                 | "scan"
                 | "confirm_item"
+                | "handoff"
         );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {

@@ -120,6 +120,17 @@ class TestServer private constructor(
         )
     }
 
+    /** Assigns a parcel whose customer will show `code` at the door. */
+    fun assignWithCode(id: String, courier: String, code: String) {
+        ok(
+            call(
+                "POST", "/v1/dispatch/tasks",
+                """{"id":"$id","courier_id":"$courier","kind":"parcel","handoff_code":"$code",""" +
+                    """"dropoff":{"name":"Customer $id","address":"2 Home Rd","lat":30.27,"lon":120.13}}""",
+            ),
+        )
+    }
+
     fun cancel(id: String) {
         ok(call("POST", "/v1/dispatch/tasks/$id/cancel"))
     }

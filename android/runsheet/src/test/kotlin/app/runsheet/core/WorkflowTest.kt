@@ -284,4 +284,21 @@ class WorkflowTest {
         core.sync()
         assertEquals("delivered", server.status("F1"))
     }
+
+    @Test
+    fun `the customer's handoff code is checked offline and locks after five wrong tries`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assignWithCode("P1", "ann", "482913")
+        val core = open("ann", token)
+        core.sync()
+        val task = core.task("P1")
+        assertTrue(task.hasHandoffCode)
+        assertFalse(task.handoffVerified)
+        server.kill() // offline from here: the check needs no network
+        assertEquals(HandoffCheck.Wrong(4u), core.verifyHandoffCode("P1", "000000"))
+        assertEquals(HandoffCheck.Verified, core.verifyHandoffCode("P1", "482913"))
+        assertTrue(core.task("P1").handoffVerified)
+        repeat(3) { core.verifyHandoffCode("P1", "1") } // verified stays verified
+        assertEquals(HandoffCheck.Verified, core.verifyHandoffCode("P1", "482913"))
+    }
 }
