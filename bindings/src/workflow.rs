@@ -271,6 +271,8 @@ pub struct ShiftSummary {
     pub breaks: u32,
     /// Seconds on breaks.
     pub break_seconds: i64,
+    /// Order-error events at handoffs (wrong bag, foreign item, expired goods offered).
+    pub order_errors: u32,
 }
 
 /// Lateness risk against a promised time.
@@ -579,6 +581,7 @@ impl Runsheet {
             distance_m: s.distance_m,
             breaks: s.breaks,
             break_seconds: s.break_s,
+            order_errors: s.order_errors,
         })
     }
 

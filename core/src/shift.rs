@@ -106,6 +106,8 @@ pub struct ShiftSummary {
     pub breaks: u32,
     /// Seconds spent on breaks.
     pub break_s: i64,
+    /// Order-error events at handoffs (wrong bag, foreign item, expired goods offered).
+    pub order_errors: u32,
 }
 
 impl ShiftSummary {
@@ -141,6 +143,7 @@ pub fn summary(conn: &Connection, now: i64, expected_finish: Option<i64>) -> Res
             .unwrap_or(0.0),
         breaks: 0,
         break_s: 0,
+        order_errors: 0,
     };
     let Some(start) = started else {
         return Ok(s);
@@ -182,6 +185,7 @@ pub fn summary(conn: &Connection, now: i64, expected_finish: Option<i64>) -> Res
     if let Some(b) = break_from {
         s.break_s += until - b;
     }
+    s.order_errors = crate::scan::confirm::mismatches_since(conn, start)?;
     s.cancelled = tasks
         .iter()
         .filter(|t| t.status == TaskStatus::Cancelled && t.ended_at.is_some_and(|e| e >= start))

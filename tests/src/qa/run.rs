@@ -1047,10 +1047,11 @@ async fn check(
                 "breaks" => f64::from(sum.breaks),
                 "break_seconds" => sum.break_seconds as f64,
                 "distance_m" => sum.distance_m.round(),
+                "order_errors" => f64::from(sum.order_errors),
                 other => {
                     return Err((
                         format!("shift_summary.{other}"),
-                        "a known figure (delivered, delivered_on_time, failed, cancelled, open_tasks, breaks, break_seconds, distance_m)".into(),
+                        "a known figure (delivered, delivered_on_time, failed, cancelled, open_tasks, breaks, break_seconds, distance_m, order_errors)".into(),
                         other.into(),
                     ))
                 }
