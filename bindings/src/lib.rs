@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+mod checklist;
 mod handoff;
 mod log;
 mod workflow;
@@ -17,6 +18,7 @@ use runsheet_core as core;
 /// The stop sequencer, map datums and barcode parser, re-exported for the command line.
 pub use runsheet_core::{geo, plan, scan};
 
+pub use checklist::*;
 pub use handoff::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use workflow::*;
@@ -311,6 +313,8 @@ pub struct CourierTask {
     pub has_handoff_code: bool,
     /// True once the customer's code matched.
     pub handoff_verified: bool,
+    /// The customer asked for a contactless handover.
+    pub contactless: bool,
 }
 
 impl CourierTask {
@@ -331,6 +335,7 @@ impl CourierTask {
             customer_data_purged: t.customer_data_purged,
             has_handoff_code: t.handoff_code.is_some(),
             handoff_verified: t.handoff_verified,
+            contactless: t.contactless,
         }
     }
 }

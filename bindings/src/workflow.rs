@@ -173,6 +173,8 @@ pub enum ExceptionReason {
     VehicleBreakdown,
     /// An accident or safety issue, with a photo.
     Accident,
+    /// A checklist answer outside the procedure (raised by the core itself).
+    ChecklistBreach,
 }
 
 impl From<ExceptionReason> for core::ExceptionReason {
@@ -186,6 +188,7 @@ impl From<ExceptionReason> for core::ExceptionReason {
             ExceptionReason::MerchantDelay => R::MerchantDelay,
             ExceptionReason::VehicleBreakdown => R::VehicleBreakdown,
             ExceptionReason::Accident => R::Accident,
+            ExceptionReason::ChecklistBreach => R::ChecklistBreach,
         }
     }
 }
@@ -273,6 +276,9 @@ pub struct ShiftSummary {
     pub break_seconds: i64,
     /// Order-error events at handoffs (wrong bag, foreign item, expired goods offered).
     pub order_errors: u32,
+    /// Share of required checklist items done within the procedure before their stage's
+    /// transition (0..1; `None` before any checklist applied).
+    pub sop_compliance: Option<f64>,
 }
 
 /// Lateness risk against a promised time.
@@ -582,6 +588,7 @@ impl Runsheet {
             breaks: s.breaks,
             break_seconds: s.break_s,
             order_errors: s.order_errors,
+            sop_compliance: s.sop_compliance,
         })
     }
 

@@ -144,6 +144,8 @@ fn main() {
                             items: Vec::new(),
                             return_to: None,
                             handoff_code: None,
+                            contactless: false,
+                            proof: Default::default(),
                         },
                     )?;
                     let a = Action::delivered(id);
@@ -211,6 +213,8 @@ fn main() {
                             items: Vec::new(),
                             return_to: None,
                             handoff_code: None,
+                            contactless: false,
+                            proof: Default::default(),
                         },
                     )?;
                 }

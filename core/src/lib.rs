@@ -13,6 +13,7 @@
 
 pub mod attachment;
 pub mod autosync;
+pub mod checklist;
 pub mod contact;
 pub mod error;
 pub mod geo;
@@ -44,9 +45,10 @@ pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskLi
 pub use outbox::Rejection;
 pub use route::{LocationAccuracy, LocationRequest, NextStopHint, PlannedStop, Route};
 pub use runsheet_protocol::{
-    Action, ActionContext, ActionLocation, ArrivalMethod, ContactChannel, ExceptionReason, ItemDoc,
-    LocationSource, MessageTemplate, Settings, ShiftEvent, StopRole, TaskKind, TaskStatus,
-    TemperatureClass,
+    Action, ActionContext, ActionLocation, AnswerValue, ArrivalMethod, ChecklistItemDef,
+    ChecklistStage, ChecklistTemplate, Condition, ContactChannel, ExceptionReason, ItemDoc,
+    ItemKind, LocationSource, MessageTemplate, ProofPolicy, Settings, ShiftEvent, StopRole,
+    TaskKind, TaskStatus, TemperatureClass,
 };
 pub use shift::{ShiftState, ShiftSummary};
 pub use sync::{SyncReport, Token, TokenProvider};
@@ -343,6 +345,17 @@ impl Runsheet {
             }
             task::mark_ended(tx, now)?;
             timeline::record(tx, &action, now, &ctx)?;
+            // Arriving starts the stage: its checklist's version is pinned for this task now.
+            if let Action::Arrive { task_id, stop, .. } = &action {
+                let stage = match stop {
+                    StopRole::Pickup => Some(ChecklistStage::Pickup),
+                    StopRole::Dropoff => Some(ChecklistStage::Dropoff),
+                    StopRole::Return => None,
+                };
+                if let (Some(stage), Some(t)) = (stage, task::get(tx, task_id)?) {
+                    checklist::template_for(tx, Some(&t), stage)?;
+                }
+            }
             also(tx)?;
             outbox::enqueue(tx, &action, now, Some(&ctx))
         })?;

@@ -501,6 +501,8 @@ mod tests {
             handoff_code: None,
             handoff_failures: 0,
             handoff_verified: false,
+            contactless: false,
+            proof: Default::default(),
         }
     }
 

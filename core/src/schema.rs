@@ -107,7 +107,8 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX task_events_by_time ON task_events(at);
     "#,
     // v6: barcode scans at handoffs, classified against the manifests; the customer's handoff
-    // code (salted hash) with its failed attempts.
+    // code (salted hash) with its failed attempts; SOP checklists (templates, the version each
+    // task keeps, answers) and the task's proof policy.
     r#"
     CREATE TABLE scans (
         id        INTEGER PRIMARY KEY,
@@ -123,6 +124,31 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE tasks ADD COLUMN handoff_code TEXT;
     ALTER TABLE tasks ADD COLUMN handoff_failures INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE tasks ADD COLUMN handoff_verified INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN contactless INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN proof TEXT NOT NULL DEFAULT 'none';
+    CREATE TABLE checklist_templates (
+        id      TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        seq     INTEGER NOT NULL,
+        body    TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    ) STRICT;
+    CREATE TABLE task_checklists (
+        task_id     TEXT NOT NULL,
+        stage       TEXT NOT NULL,
+        template_id TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        PRIMARY KEY (task_id, stage)
+    ) STRICT;
+    CREATE TABLE answers (
+        task_id      TEXT NOT NULL,
+        stage        TEXT NOT NULL,
+        item_id      TEXT NOT NULL,
+        value        TEXT NOT NULL,
+        out_of_range INTEGER NOT NULL DEFAULT 0,
+        at           INTEGER NOT NULL,
+        PRIMARY KEY (task_id, stage, item_id)
+    ) STRICT;
     "#,
 ];
 

@@ -64,6 +64,9 @@ pub fn apply(conn: &Connection, event: ShiftEvent, now: i64) -> Result<()> {
     }
     if event == ShiftEvent::End {
         meta_set(conn, "shift_ended_at", &now.to_string())?;
+        // The next shift answers the start-of-shift checklist afresh, on the newest template.
+        conn.execute("DELETE FROM answers WHERE task_id = ''", [])?;
+        conn.execute("DELETE FROM task_checklists WHERE task_id = ''", [])?;
     }
     Ok(())
 }
@@ -108,6 +111,9 @@ pub struct ShiftSummary {
     pub break_s: i64,
     /// Order-error events at handoffs (wrong bag, foreign item, expired goods offered).
     pub order_errors: u32,
+    /// Share of required checklist items answered within the procedure before their stage's
+    /// transition (`None` when no checklist applied).
+    pub sop_compliance: Option<f64>,
 }
 
 impl ShiftSummary {
@@ -144,6 +150,7 @@ pub fn summary(conn: &Connection, now: i64, expected_finish: Option<i64>) -> Res
         breaks: 0,
         break_s: 0,
         order_errors: 0,
+        sop_compliance: None,
     };
     let Some(start) = started else {
         return Ok(s);
@@ -186,6 +193,7 @@ pub fn summary(conn: &Connection, now: i64, expected_finish: Option<i64>) -> Res
         s.break_s += until - b;
     }
     s.order_errors = crate::scan::confirm::mismatches_since(conn, start)?;
+    s.sop_compliance = crate::checklist::compliance_since(conn, start)?;
     s.cancelled = tasks
         .iter()
         .filter(|t| t.status == TaskStatus::Cancelled && t.ended_at.is_some_and(|e| e >= start))

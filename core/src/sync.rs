@@ -129,6 +129,7 @@ impl Remote {
         client_id: &str,
         cursor: i64,
         settings_version: i64,
+        checklists_after: i64,
     ) -> Result<PullResponse> {
         let resp = self
             .http
@@ -138,6 +139,7 @@ impl Remote {
                 ("client_id", client_id),
                 ("cursor", &cursor.to_string()),
                 ("settings_version", &settings_version.to_string()),
+                ("checklists_after", &checklists_after.to_string()),
             ])
             .send()
             .await
@@ -278,10 +280,13 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
             .unwrap_or(0))
     })?;
     let settings_version = store.read(crate::settings::load)?.version;
+    let checklists_after = store.read(crate::checklist::last_seq)?;
     let mut pages = Vec::new();
     let mut next = cursor;
     loop {
-        let page = remote.pull(&client_id, next, settings_version).await?;
+        let page = remote
+            .pull(&client_id, next, settings_version, checklists_after)
+            .await?;
         if page.cursor < next {
             return Err(Error::BadResponse(format!(
                 "pull cursor went backwards ({} after {next})",
@@ -336,6 +341,11 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
         }
         meta_set(tx, "pull_cursor", &next.to_string())?;
         meta_set(tx, "last_sync_ok", &now.to_string())?;
+        for page in &pages {
+            for t in &page.checklists {
+                crate::checklist::store_template(tx, t)?;
+            }
+        }
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {
             crate::settings::store(tx, settings)?;
             report.settings_changed = true;

@@ -2,7 +2,7 @@
 //! change them.
 
 use runsheet_protocol::{
-    Action, HandoffCodeDoc, ItemDoc, StopDoc, StopRole, TaskDoc, TaskKind, TaskStatus,
+    Action, HandoffCodeDoc, ItemDoc, ProofPolicy, StopDoc, StopRole, TaskDoc, TaskKind, TaskStatus,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -94,6 +94,10 @@ pub struct Task {
     pub handoff_failures: u32,
     /// True once the customer's code matched.
     pub handoff_verified: bool,
+    /// The customer asked for a contactless handover.
+    pub contactless: bool,
+    /// How the delivery must be proven.
+    pub proof: ProofPolicy,
 }
 
 impl Task {
@@ -125,7 +129,8 @@ impl Task {
 
 const TASK_COLUMNS: &str = "t.id, t.kind, t.status, t.server_revision, t.local_rev,
     (SELECT COUNT(*) FROM outbox o WHERE o.task_id = t.id), t.ordered_at, t.items, t.return_to,
-    t.ended_at, t.purged_at, t.handoff_code, t.handoff_failures, t.handoff_verified";
+    t.ended_at, t.purged_at, t.handoff_code, t.handoff_failures, t.handoff_verified,
+    t.contactless, t.proof";
 
 fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
     let id: String = row.get(0)?;
@@ -167,6 +172,8 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
             .and_then(|j| serde_json::from_str(&j).ok()),
         handoff_failures: row.get(12)?,
         handoff_verified: row.get::<_, i64>(13)? != 0,
+        contactless: row.get::<_, i64>(14)? != 0,
+        proof: serde_json::from_value(serde_json::Value::String(row.get(15)?)).unwrap_or_default(),
     })
 }
 
@@ -241,13 +248,13 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
     };
     conn.execute(
         "INSERT INTO tasks (id, kind, status, server_revision, local_rev, ordered_at, items,
-             return_to, handoff_code)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8)
+             return_to, handoff_code, contactless, proof)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
              server_revision = excluded.server_revision, local_rev = tasks.local_rev + 1,
              ordered_at = excluded.ordered_at, items = excluded.items,
              return_to = excluded.return_to, handoff_code = excluded.handoff_code,
-             purged_at = NULL",
+             contactless = excluded.contactless, proof = excluded.proof, purged_at = NULL",
         params![
             doc.id,
             doc.kind.as_str(),
@@ -258,7 +265,12 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
             return_to,
             doc.handoff_code
                 .as_ref()
-                .and_then(|h| serde_json::to_string(h).ok())
+                .and_then(|h| serde_json::to_string(h).ok()),
+            doc.contactless as i64,
+            serde_json::to_value(doc.proof)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "none".into())
         ],
     )?;
     conn.execute("DELETE FROM stops WHERE task_id = ?1", [&doc.id])?;

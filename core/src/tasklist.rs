@@ -189,7 +189,18 @@ impl crate::Runsheet {
             blockers: Vec::new(),
         };
         match shift {
-            ShiftState::OffDuty => return Ok(single(Step::StartShift)),
+            ShiftState::OffDuty => {
+                let stage = runsheet_protocol::ChecklistStage::StartOfShift;
+                let mut next = single(Step::StartShift);
+                if let Some(list) = self.checklist(None, stage)? {
+                    let missing = list.missing();
+                    if !missing.is_empty() {
+                        next.blockers
+                            .push(crate::workflow::Blocker::ChecklistIncomplete { stage, missing });
+                    }
+                }
+                return Ok(next);
+            }
             ShiftState::OnBreak => return Ok(single(Step::EndBreak)),
             ShiftState::OnDuty => {}
         }

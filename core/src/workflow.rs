@@ -71,6 +71,18 @@ pub enum Blocker {
     },
     /// A manual confirmation needs a photo of the item (damaged label).
     PhotoOfItemRequired,
+    /// Required checklist items of the stage are not done.
+    ChecklistIncomplete {
+        /// Which checklist.
+        stage: runsheet_protocol::ChecklistStage,
+        /// Labels of the missing items.
+        missing: Vec<String>,
+    },
+    /// The platform's proof of delivery is missing.
+    ProofMissing {
+        /// What it asks for.
+        policy: runsheet_protocol::ProofPolicy,
+    },
 }
 
 impl Blocker {
@@ -90,6 +102,8 @@ impl Blocker {
             Blocker::AlreadyPickedUp => "already_picked_up",
             Blocker::ItemsNotConfirmed { .. } => "items_not_confirmed",
             Blocker::PhotoOfItemRequired => "photo_of_item_required",
+            Blocker::ChecklistIncomplete { .. } => "checklist_incomplete",
+            Blocker::ProofMissing { .. } => "proof_missing",
         }
     }
 
@@ -135,6 +149,18 @@ impl Blocker {
                 missing.join(", ")
             ),
             Blocker::PhotoOfItemRequired => "add a photo of the item".into(),
+            Blocker::ChecklistIncomplete { stage, missing } => format!(
+                "complete the {} checklist: {}",
+                stage.as_str().replace('_', " "),
+                missing.join(", ")
+            ),
+            Blocker::ProofMissing { policy } => match policy {
+                runsheet_protocol::ProofPolicy::Photo => "take a photo of the goods at the door",
+                runsheet_protocol::ProofPolicy::Signature => "get the customer's signature",
+                runsheet_protocol::ProofPolicy::Code => "check the customer's handoff code",
+                runsheet_protocol::ProofPolicy::None => "give proof of delivery",
+            }
+            .into(),
         }
     }
 }
@@ -293,8 +319,28 @@ pub fn next_for_task(
     })
 }
 
-/// Adds what the stored scans say to a pick-up or delivery step: the items still to confirm.
+/// Adds what the stored scans and checklists say to a pick-up or delivery step: the items
+/// still to confirm, the checklist items still to do, the proof still missing.
 pub fn add_item_blockers(conn: &Connection, t: &Task, next: &mut NextAction) -> Result<()> {
+    let stage = match next.step {
+        Step::PickUp => Some(runsheet_protocol::ChecklistStage::Pickup),
+        Step::Deliver => Some(runsheet_protocol::ChecklistStage::Dropoff),
+        _ => None,
+    };
+    if let Some(stage) = stage {
+        if let Some(list) = crate::checklist::checklist(conn, Some(t), stage)? {
+            let missing = list.missing();
+            if !missing.is_empty() {
+                next.blockers
+                    .push(Blocker::ChecklistIncomplete { stage, missing });
+            }
+        }
+    }
+    if next.step == Step::Deliver {
+        if let Some(policy) = crate::checklist::proof_missing(conn, t, &[])? {
+            next.blockers.push(Blocker::ProofMissing { policy });
+        }
+    }
     if matches!(next.step, Step::PickUp | Step::Deliver) {
         let p = crate::scan::confirm::progress(conn, t, crate::scan::confirm::stage_of(t))?;
         if !p.complete() {
@@ -320,7 +366,15 @@ pub fn check(
     let mut blockers = Vec::new();
     if let Action::Shift { event } = action {
         match (event, shift) {
-            (ShiftEvent::Start, ShiftState::OffDuty) => {}
+            (ShiftEvent::Start, ShiftState::OffDuty) => {
+                let stage = runsheet_protocol::ChecklistStage::StartOfShift;
+                if let Some(list) = crate::checklist::checklist(conn, None, stage)? {
+                    let missing = list.missing();
+                    if !missing.is_empty() {
+                        blockers.push(Blocker::ChecklistIncomplete { stage, missing });
+                    }
+                }
+            }
             (ShiftEvent::BreakStart, ShiftState::OnDuty) => {}
             (ShiftEvent::BreakEnd, ShiftState::OnBreak) => {}
             (ShiftEvent::End, ShiftState::OnDuty | ShiftState::OnBreak) => {
@@ -342,6 +396,9 @@ pub fn check(
             }
         }
         return blocked("", action, blockers);
+    }
+    if let Action::Answer { task_id: None, .. } = action {
+        return Ok(()); // the start-of-shift checklist: no task to check against
     }
     let task_id = action.task_id();
     if task_id.is_empty() {
@@ -367,6 +424,15 @@ pub fn check(
             blockers.push(Blocker::ReasonRequired)
         }
         Action::Fail { reason, photos, .. } | Action::ReportException { reason, photos, .. } => {
+            if matches!(action, Action::Fail { .. }) {
+                let stage = runsheet_protocol::ChecklistStage::Failure;
+                if let Some(list) = crate::checklist::checklist(conn, Some(&t), stage)? {
+                    let missing = list.missing();
+                    if !missing.is_empty() {
+                        blockers.push(Blocker::ChecklistIncomplete { stage, missing });
+                    }
+                }
+            }
             if action.name() == "fail" && !reason.fails_delivery() {
                 return Err(Error::InvalidArgument(format!(
                     "{} does not end a delivery; report it as an exception",
@@ -438,6 +504,26 @@ pub fn check(
             return Err(Error::InvalidArgument("the message is empty".into()))
         }
         Action::PickUp { .. } | Action::Delivered { .. } => {
+            let (cl_stage, proof) = match action {
+                Action::Delivered { proof, .. } => {
+                    (runsheet_protocol::ChecklistStage::Dropoff, Some(proof))
+                }
+                _ => (runsheet_protocol::ChecklistStage::Pickup, None),
+            };
+            if let Some(list) = crate::checklist::checklist(conn, Some(&t), cl_stage)? {
+                let missing = list.missing();
+                if !missing.is_empty() {
+                    blockers.push(Blocker::ChecklistIncomplete {
+                        stage: cl_stage,
+                        missing,
+                    });
+                }
+            }
+            if let Some(proof) = proof {
+                if let Some(policy) = crate::checklist::proof_missing(conn, &t, proof)? {
+                    blockers.push(Blocker::ProofMissing { policy });
+                }
+            }
             let stage = crate::scan::confirm::stage_of(&t);
             let p = crate::scan::confirm::progress(conn, &t, stage)?;
             if !p.complete() {

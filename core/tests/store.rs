@@ -55,6 +55,8 @@ fn doc(id: &str) -> TaskDoc {
         items: Vec::new(),
         return_to: None,
         handoff_code: None,
+        contactless: false,
+        proof: Default::default(),
     }
 }
 

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::{AnswerValue, ChecklistStage};
+
 /// Which stop of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -62,11 +64,13 @@ pub enum ExceptionReason {
     VehicleBreakdown,
     /// An accident or a safety issue.
     Accident,
+    /// A checklist answer outside the procedure (a chilled box at 9 °C, a broken seal).
+    ChecklistBreach,
 }
 
 impl ExceptionReason {
     /// Every reason.
-    pub const ALL: [ExceptionReason; 7] = [
+    pub const ALL: [ExceptionReason; 8] = [
         ExceptionReason::CustomerUnreachable,
         ExceptionReason::WrongAddress,
         ExceptionReason::CustomerRefused,
@@ -74,6 +78,7 @@ impl ExceptionReason {
         ExceptionReason::MerchantDelay,
         ExceptionReason::VehicleBreakdown,
         ExceptionReason::Accident,
+        ExceptionReason::ChecklistBreach,
     ];
 
     /// The stable wire and storage name.
@@ -86,6 +91,7 @@ impl ExceptionReason {
             ExceptionReason::MerchantDelay => "merchant_delay",
             ExceptionReason::VehicleBreakdown => "vehicle_breakdown",
             ExceptionReason::Accident => "accident",
+            ExceptionReason::ChecklistBreach => "checklist_breach",
         }
     }
 
@@ -302,6 +308,25 @@ pub enum Action {
         /// Whether it matched.
         verified: bool,
     },
+    /// An answer to a checklist item.
+    Answer {
+        /// The task (`None` for the start-of-shift checklist).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        task_id: Option<String>,
+        /// Which checklist.
+        stage: ChecklistStage,
+        /// The template answered.
+        template_id: String,
+        /// Its version (a task keeps the version it started with).
+        template_version: i64,
+        /// The item.
+        item_id: String,
+        /// The answer.
+        value: AnswerValue,
+        /// True when the answer is outside what the procedure allows.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        out_of_range: bool,
+    },
     /// Start or end of the shift or a break.
     Shift {
         /// What happened.
@@ -334,6 +359,7 @@ impl Action {
             | Action::Scan { task_id, .. }
             | Action::ConfirmItem { task_id, .. }
             | Action::HandoffCode { task_id, .. } => Some(task_id),
+            Action::Answer { task_id, .. } => task_id.as_deref(),
             Action::Shift { .. } => None,
         }
     }
@@ -359,6 +385,7 @@ impl Action {
             Action::Scan { .. } => "scan",
             Action::ConfirmItem { .. } => "confirm_item",
             Action::HandoffCode { .. } => "handoff_code",
+            Action::Answer { .. } => "answer",
             Action::Shift { .. } => "shift",
         }
     }

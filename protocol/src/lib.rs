@@ -14,7 +14,9 @@
 use serde::{Deserialize, Serialize};
 
 mod action;
+mod checklist;
 pub use action::*;
+pub use checklist::*;
 
 /// The version segment of every sync URL (`/v1/...`).
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -181,7 +183,8 @@ impl TaskStatus {
                 | Action::SendMessage { .. }
                 | Action::Scan { .. }
                 | Action::ConfirmItem { .. }
-                | Action::HandoffCode { .. },
+                | Action::HandoffCode { .. }
+                | Action::Answer { .. },
                 s,
             ) if !s.is_final() => s,
             _ => return None,
@@ -261,6 +264,16 @@ pub struct TaskDoc {
     /// The customer's handoff code (PIN or QR), as a salted hash the phone verifies offline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handoff_code: Option<HandoffCodeDoc>,
+    /// The customer asked for a contactless handover (photo at the door).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub contactless: bool,
+    /// How the delivery must be proven.
+    #[serde(default, skip_serializing_if = "is_default_proof")]
+    pub proof: ProofPolicy,
+}
+
+fn is_default_proof(p: &ProofPolicy) -> bool {
+    *p == ProofPolicy::None
 }
 
 /// A customer's handoff code as the phone holds it: never the code, only a salted SHA-256.
@@ -354,6 +367,9 @@ pub struct PullResponse {
     /// The platform's settings, present when newer than the `settings_version` the client sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<Settings>,
+    /// Checklist templates published after the `checklists_after` sequence the client sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklists: Vec<ChecklistTemplate>,
 }
 
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server

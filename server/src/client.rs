@@ -248,4 +248,17 @@ impl Dispatcher {
         )))
         .await
     }
+
+    /// Publishes a checklist template; returns it with its version and sequence.
+    pub async fn publish_checklist(
+        &self,
+        template: &runsheet_protocol::ChecklistTemplate,
+    ) -> Result<runsheet_protocol::ChecklistTemplate, DispatchError> {
+        self.send(
+            self.http
+                .put(format!("{}/v1/dispatch/checklists", self.base))
+                .json(template),
+        )
+        .await
+    }
 }

@@ -126,6 +126,13 @@ const MIGRATIONS: &[&str] = &[
         state      TEXT NOT NULL CHECK (state IN ('on_duty', 'on_break', 'off_duty')),
         since      INTEGER NOT NULL
     ) STRICT;
+    CREATE TABLE checklist_templates (
+        id      TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        seq     INTEGER NOT NULL UNIQUE,
+        body    TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    ) STRICT;
 "#,
 ];
 

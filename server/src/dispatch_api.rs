@@ -92,6 +92,12 @@ pub struct NewTask {
     /// stored and sent to the phone only as a salted hash.
     #[serde(default)]
     pub handoff_code: Option<String>,
+    /// The customer asked for a contactless handover.
+    #[serde(default)]
+    pub contactless: bool,
+    /// How the delivery must be proven (none, photo, signature, code).
+    #[serde(default)]
+    pub proof: runsheet_protocol::ProofPolicy,
 }
 
 fn check_id(what: &str, id: &str) -> Result<(), ApiError> {
@@ -155,6 +161,8 @@ pub async fn create_task(
             .handoff_code
             .as_deref()
             .map(crate::task::hash_handoff_code),
+        contactless: body.contactless,
+        proof: body.proof,
     };
     let courier = body.courier_id;
     let out = state
@@ -649,4 +657,61 @@ pub async fn task_messages(
         })
         .await?;
     Ok(Json(rows))
+}
+
+/// `PUT /v1/dispatch/checklists`: publishes a checklist template (a new version of its id);
+/// every phone gets it on its next pull. Tasks already started keep the version they began with.
+pub async fn put_checklist(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<runsheet_protocol::ChecklistTemplate>,
+) -> Result<Json<runsheet_protocol::ChecklistTemplate>, ApiError> {
+    auth::admin(state.admin_token.as_deref(), &headers)?;
+    if let Some(problem) = body.problem() {
+        return Err(ApiError::bad_request(problem));
+    }
+    let out = state
+        .db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            let version: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM checklist_templates WHERE id = ?1",
+                [&body.id],
+                |r| r.get(0),
+            )?;
+            let seq: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM checklist_templates",
+                [],
+                |r| r.get(0),
+            )?;
+            let t = runsheet_protocol::ChecklistTemplate {
+                version,
+                seq,
+                ..body
+            };
+            let json = serde_json::to_string(&t).map_err(ApiError::internal)?;
+            tx.execute(
+                "INSERT INTO checklist_templates (id, version, seq, body) VALUES (?1, ?2, ?3, ?4)",
+                params![t.id, version, seq, json],
+            )?;
+            tx.commit()?;
+            Ok(t)
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// Templates published after `seq`, in publication order.
+pub fn checklists_after(
+    c: &rusqlite::Connection,
+    seq: i64,
+) -> Result<Vec<runsheet_protocol::ChecklistTemplate>, ApiError> {
+    let mut stmt =
+        c.prepare_cached("SELECT body FROM checklist_templates WHERE seq > ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([seq], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for body in rows {
+        out.push(serde_json::from_str(&body?).map_err(ApiError::internal)?);
+    }
+    Ok(out)
 }

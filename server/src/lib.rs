@@ -166,6 +166,11 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/v1/dispatch/tasks/{id}/messages",
             get(dispatch_api::task_messages),
         ),
+        (
+            "PUT",
+            "/v1/dispatch/checklists",
+            put(dispatch_api::put_checklist),
+        ),
     ]
 }
 

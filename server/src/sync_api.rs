@@ -389,6 +389,9 @@ pub struct PullQuery {
     /// Version of the settings the client has (0: none); newer ones come with the answer.
     #[serde(default)]
     pub settings_version: i64,
+    /// The highest checklist publication sequence the client holds.
+    #[serde(default)]
+    pub checklists_after: i64,
 }
 
 /// `GET /v1/sync/pull`: the courier's changes after the cursor.
@@ -409,6 +412,7 @@ pub async fn pull(
             let mut page = read_changes(c, &courier, &q.client_id, q.cursor, limit)?;
             page.settings =
                 crate::dispatch_api::load_settings(c)?.filter(|s| s.version > q.settings_version);
+            page.checklists = crate::dispatch_api::checklists_after(c, q.checklists_after)?;
             Ok(page)
         })
         .await?;
@@ -475,5 +479,6 @@ fn read_changes(
         last_mutation_id,
         server_time: now(),
         settings: None,
+        checklists: Vec::new(),
     })
 }

@@ -1,6 +1,8 @@
 //! Tasks as the server stores them, and the per-courier change log that pull reads.
 
-use runsheet_protocol::{HandoffCodeDoc, ItemDoc, StopDoc, TaskDoc, TaskKind, TaskStatus};
+use runsheet_protocol::{
+    HandoffCodeDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskKind, TaskStatus,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +70,8 @@ pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<Str
             items: details.items,
             return_to: details.return_to,
             handoff_code: details.handoff_code,
+            contactless: details.contactless,
+            proof: details.proof,
         },
         courier,
     )))
@@ -84,6 +88,10 @@ struct Details {
     return_to: Option<StopDoc>,
     #[serde(default)]
     handoff_code: Option<HandoffCodeDoc>,
+    #[serde(default)]
+    contactless: bool,
+    #[serde(default)]
+    proof: ProofPolicy,
 }
 
 fn details_json(doc: &TaskDoc) -> Result<String, ApiError> {
@@ -92,6 +100,8 @@ fn details_json(doc: &TaskDoc) -> Result<String, ApiError> {
         items: doc.items.clone(),
         return_to: doc.return_to.clone(),
         handoff_code: doc.handoff_code.clone(),
+        contactless: doc.contactless,
+        proof: doc.proof,
     })
     .map_err(ApiError::internal)
 }

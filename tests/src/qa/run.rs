@@ -221,6 +221,77 @@ pub fn outcome_name(o: ScanOutcomeKind) -> &'static str {
     }
 }
 
+fn harness_file(task: &str, what: &str) -> Result<String, RunsheetError> {
+    let path = std::env::temp_dir().join(format!(
+        "runsheet-qa-{}-{task}-{what}-{}.jpg",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    std::fs::write(&path, format!("{what} of {task}")).map_err(|e| RunsheetError::Storage {
+        detail: e.to_string(),
+    })?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
+/// Answers every required item of a task's checklist that is still missing, the way the
+/// procedure wants it (for `complete`).
+fn fill_checklist(
+    core: &Runsheet,
+    task: &str,
+    stage: runsheet_ffi::ChecklistStage,
+) -> Result<(), RunsheetError> {
+    use runsheet_ffi::{ChecklistAnswer as A, ChecklistItemKind as K};
+    for _ in 0..4 {
+        let Some(list) = core.checklist(Some(task.to_owned()), stage)? else {
+            return Ok(());
+        };
+        let todo: Vec<_> = list
+            .items
+            .into_iter()
+            .filter(|i| i.applies && i.required && !i.satisfied)
+            .collect();
+        if todo.is_empty() {
+            return Ok(());
+        }
+        for i in todo {
+            let answer = match &i.kind {
+                K::Confirm => A::Confirmed,
+                K::YesNo { required } => A::YesNo {
+                    yes: required.unwrap_or(true),
+                },
+                K::Number { min, max, .. } => A::Number {
+                    value: match (min, max) {
+                        (Some(a), Some(b)) => (a + b) / 2.0,
+                        (Some(a), None) => *a,
+                        (None, Some(b)) => *b,
+                        _ => 0.0,
+                    },
+                },
+                K::Choice { options } => A::Choice {
+                    option: options.first().cloned().unwrap_or_default(),
+                },
+                K::Text => A::Text { text: "ok".into() },
+                K::Photo { min_count } => A::Photos {
+                    hashes: (0..*min_count)
+                        .map(|k| {
+                            harness_file(task, &format!("{}-{k}", i.id))
+                                .and_then(|f| core.attach_file(f).map(|a| a.sha256))
+                        })
+                        .collect::<Result<_, _>>()?,
+                },
+                K::Signature => A::Signature {
+                    hash: core.attach_file(harness_file(task, "signature")?)?.sha256,
+                },
+                K::Scan => A::Scan {
+                    code: "scanned".into(),
+                },
+            };
+            core.answer_checklist_item(Some(task.to_owned()), stage, i.id, answer)?;
+        }
+    }
+    Ok(())
+}
+
 /// Walks a task through every remaining step of its workflow by hand (accept, manual
 /// arrivals, scanning every item of each handoff, pick up) and delivers it: what `complete`
 /// does in a scenario.
@@ -233,6 +304,20 @@ pub fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> {
             for item in core.scan_progress(task.to_owned())?.missing {
                 core.scan(task.to_owned(), item.code, ScanSymbology::Unknown)?;
             }
+            let stage = if next.step == Step::PickUp {
+                runsheet_ffi::ChecklistStage::Pickup
+            } else {
+                runsheet_ffi::ChecklistStage::Dropoff
+            };
+            fill_checklist(core, task, stage)?;
+        }
+        if next.step == Step::Deliver
+            && next.blockers.iter().any(|b| b.code == "proof_missing")
+            && core.task(task.to_owned())?.next_action.is_some()
+        {
+            let photo = harness_file(task, "proof")?;
+            let sha = core.attach_file(photo)?.sha256;
+            return core.mark_delivered_with_proof(task.to_owned(), vec![sha]);
         }
         match next.step {
             Step::Accept => core.accept(task.to_owned())?,
@@ -504,6 +589,8 @@ async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> R
         "return_to": t.return_to.as_ref().map(|r| stop_doc(r, s.start)),
         "ordered_at": s.start,
         "handoff_code": t.handoff_code,
+        "contactless": t.contactless,
+        "proof": t.proof.unwrap_or_default(),
     });
     world
         .dispatch
@@ -715,6 +802,73 @@ async fn act(
                 }
                 _ => Ok(()),
             }
+        }
+        "publish_checklist" => match &step.checklist {
+            Some(t) => dispatched(world.dispatch.publish_checklist(t).await),
+            None => Ok(()),
+        },
+        "answer" => {
+            let stage = match step.stage.as_ref().map_or("", |s| s.get_ref().as_str()) {
+                "start_of_shift" => runsheet_ffi::ChecklistStage::StartOfShift,
+                "pickup" => runsheet_ffi::ChecklistStage::Pickup,
+                "dropoff" => runsheet_ffi::ChecklistStage::Dropoff,
+                _ => runsheet_ffi::ChecklistStage::Failure,
+            };
+            let task_id = (!task.is_empty()).then(|| task.clone());
+            let item_id = step.item.clone().unwrap_or_default();
+            let list = phone
+                .core()
+                .checklist(task_id.clone(), stage)
+                .map_err(ActError::Typed)?
+                .ok_or_else(|| ActError::Harness("no checklist for that stage".into()))?;
+            let kind = list
+                .items
+                .iter()
+                .find(|i| i.id == item_id)
+                .map(|i| i.kind.clone())
+                .ok_or_else(|| ActError::Harness(format!("no checklist item {item_id}")))?;
+            let mut file = |what: &str| -> Result<String, ActError> {
+                let path = std::path::Path::new(&phone.db).with_extension(format!(
+                    "{task}-{item_id}-{what}-{}.jpg",
+                    now.load(Ordering::SeqCst)
+                ));
+                std::fs::write(&path, format!("{what} for {item_id}"))
+                    .map_err(|e| ActError::Harness(format!("cannot write a file: {e}")))?;
+                Ok(phone
+                    .core()
+                    .attach_file(path.to_string_lossy().into_owned())
+                    .map_err(ActError::Typed)?
+                    .sha256)
+            };
+            use runsheet_ffi::{ChecklistAnswer as A, ChecklistItemKind as K};
+            let v = step.value.clone();
+            let answer = match (kind, v) {
+                (K::Photo { .. }, _) => A::Photos {
+                    hashes: (0..step.photos.unwrap_or(1))
+                        .map(|k| file(&format!("photo{k}")))
+                        .collect::<Result<_, _>>()?,
+                },
+                (K::Signature, _) => A::Signature {
+                    hash: file("signature")?,
+                },
+                (K::Confirm, _) => A::Confirmed,
+                (K::YesNo { .. }, Some(toml::Value::Boolean(b))) => A::YesNo { yes: b },
+                (K::Number { .. }, Some(toml::Value::Float(f))) => A::Number { value: f },
+                (K::Number { .. }, Some(toml::Value::Integer(i))) => A::Number { value: i as f64 },
+                (K::Choice { .. }, Some(toml::Value::String(o))) => A::Choice { option: o },
+                (K::Scan, Some(toml::Value::String(c))) => A::Scan { code: c },
+                (_, Some(toml::Value::String(t))) => A::Text { text: t },
+                (k, v) => {
+                    return Err(ActError::Harness(format!(
+                        "answer {v:?} does not fit item kind {k:?}"
+                    )))
+                }
+            };
+            phone
+                .core()
+                .answer_checklist_item(task_id, stage, item_id, answer)
+                .map(drop)
+                .map_err(ActError::Typed)
         }
         "handoff" => {
             let r = phone
@@ -1048,6 +1202,7 @@ async fn check(
                 "break_seconds" => sum.break_seconds as f64,
                 "distance_m" => sum.distance_m.round(),
                 "order_errors" => f64::from(sum.order_errors),
+                "sop_compliance" => sum.sop_compliance.unwrap_or(-1.0),
                 other => {
                     return Err((
                         format!("shift_summary.{other}"),
@@ -1116,6 +1271,60 @@ async fn check(
             .map(|i| i.name)
             .collect();
         same(format!("missing_items.{id}"), want, &found)?;
+    }
+    let stage_of = |key: &str| -> (Option<String>, runsheet_ffi::ChecklistStage) {
+        let (task, stage) = key.split_once('.').unwrap_or((key, "pickup"));
+        let stage = match stage {
+            "start_of_shift" => runsheet_ffi::ChecklistStage::StartOfShift,
+            "dropoff" => runsheet_ffi::ChecklistStage::Dropoff,
+            "failure" => runsheet_ffi::ChecklistStage::Failure,
+            _ => runsheet_ffi::ChecklistStage::Pickup,
+        };
+        ((task != "shift").then(|| task.to_owned()), stage)
+    };
+    for (key, want) in &x.checklist_missing {
+        let (task, stage) = stage_of(key);
+        let found = core
+            .checklist(task, stage)
+            .map_err(failed(
+                format!("checklist_missing.{key}"),
+                format!("{want:?}"),
+            ))?
+            .map(|c| c.missing)
+            .unwrap_or_default();
+        same(format!("checklist_missing.{key}"), want, &found)?;
+    }
+    for (key, want) in &x.checklist_version {
+        let (task, stage) = stage_of(key);
+        let found = core
+            .checklist(task, stage)
+            .map_err(failed(format!("checklist_version.{key}"), want.to_string()))?
+            .map_or(0, |c| c.version);
+        if found != *want {
+            return Err((
+                format!("checklist_version.{key}"),
+                want.to_string(),
+                found.to_string(),
+            ));
+        }
+    }
+    for (id, parts) in &x.evidence_has {
+        let bundle: serde_json::Value = serde_json::from_str(
+            &core
+                .evidence_bundle(id.clone())
+                .map_err(failed(format!("evidence_has.{id}"), format!("{parts:?}")))?,
+        )
+        .map_err(|e| (format!("evidence_has.{id}"), "JSON".into(), e.to_string()))?;
+        for part in parts {
+            let n = bundle[part.as_str()].as_array().map_or(0, Vec::len);
+            if n == 0 {
+                return Err((
+                    format!("evidence_has.{id}.{part}"),
+                    "entries".into(),
+                    "none".into(),
+                ));
+            }
+        }
     }
     let updates = phone.recorder.updates.lock().expect("recorder").clone();
     let since = &updates[phone.seen.min(updates.len())..];

@@ -101,6 +101,12 @@ pub struct TaskSpec {
     /// The code the platform gives the customer to show at the door.
     #[serde(default)]
     pub handoff_code: Option<String>,
+    /// The customer asked for a contactless handover.
+    #[serde(default)]
+    pub contactless: bool,
+    /// The proof of delivery the platform wants: `none`, `photo`, `signature`, `code`.
+    #[serde(default)]
+    pub proof: Option<runsheet_protocol::ProofPolicy>,
     /// The goods (bags, parcels, grocery lines with their temperature class).
     #[serde(default)]
     pub items: Vec<runsheet_protocol::ItemDoc>,
@@ -224,6 +230,17 @@ pub struct ExpectSpec {
     /// Names of the items still to confirm at a task's current handoff.
     #[serde(default)]
     pub missing_items: BTreeMap<String, Vec<String>>,
+    /// Labels of required checklist items still to do: `{ "F1.pickup" = ["Seal intact"] }`
+    /// (`shift.start_of_shift` for the shift's checklist).
+    #[serde(default)]
+    pub checklist_missing: BTreeMap<String, Vec<String>>,
+    /// The template version a task's checklist uses: `{ "F1.dropoff" = 1 }`.
+    #[serde(default)]
+    pub checklist_version: BTreeMap<String, i64>,
+    /// Parts of a task's evidence bundle that must not be empty: `{ F1 = ["answers", "scans"] }`
+    /// (`timeline`, `scans`, `answers`, `attachments`, `checklists`).
+    #[serde(default)]
+    pub evidence_has: BTreeMap<String, Vec<String>>,
 }
 
 /// `[[step]]`.
@@ -310,6 +327,16 @@ pub struct StepSpec {
     /// `not_mine`, `unreadable`, `expired`); for a burst, the first scan's.
     #[serde(default)]
     pub outcome: Option<Spanned<String>>,
+    /// For `publish_checklist`: the template (id, stage, kinds, items).
+    #[serde(default)]
+    pub checklist: Option<runsheet_protocol::ChecklistTemplate>,
+    /// For `answer`: which checklist (`start_of_shift`, `pickup`, `dropoff`, `failure`).
+    #[serde(default)]
+    pub stage: Option<Spanned<String>>,
+    /// For `answer`: the answer (true/false, a number, a choice or text); photos and
+    /// signatures are files the harness writes (`photos = 1`, `value = "signed"`).
+    #[serde(default)]
+    pub value: Option<toml::Value>,
     /// For `handoff`: what the check must say (`verified`, `wrong`, `locked`).
     #[serde(default)]
     pub result: Option<Spanned<String>>,
@@ -382,6 +409,8 @@ pub const ACTIONS: &[&str] = &[
     "scan",
     "confirm_item",
     "handoff",
+    "publish_checklist",
+    "answer",
     "expect",
 ];
 
