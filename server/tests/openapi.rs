@@ -128,6 +128,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
         last_mutation_id: 0,
         server_time: 0,
         settings: None,
+        checklists: vec![],
     })
     .unwrap();
     for f in required("PullResponse") {
