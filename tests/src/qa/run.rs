@@ -827,7 +827,7 @@ async fn act(
                 .find(|i| i.id == item_id)
                 .map(|i| i.kind.clone())
                 .ok_or_else(|| ActError::Harness(format!("no checklist item {item_id}")))?;
-            let mut file = |what: &str| -> Result<String, ActError> {
+            let file = |what: &str| -> Result<String, ActError> {
                 let path = std::path::Path::new(&phone.db).with_extension(format!(
                     "{task}-{item_id}-{what}-{}.jpg",
                     now.load(Ordering::SeqCst)

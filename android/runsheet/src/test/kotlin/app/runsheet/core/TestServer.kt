@@ -131,6 +131,22 @@ class TestServer private constructor(
         )
     }
 
+    /** Publishes a checklist template (JSON as the dispatch API takes it). */
+    fun publishChecklist(json: String) {
+        ok(call("PUT", "/v1/dispatch/checklists", json))
+    }
+
+    /** Assigns a contactless parcel whose delivery must be proven with a photo. */
+    fun assignContactless(id: String, courier: String) {
+        ok(
+            call(
+                "POST", "/v1/dispatch/tasks",
+                """{"id":"$id","courier_id":"$courier","kind":"parcel","contactless":true,"proof":"photo",""" +
+                    """"dropoff":{"name":"Customer $id","address":"2 Home Rd","lat":30.27,"lon":120.13}}""",
+            ),
+        )
+    }
+
     fun cancel(id: String) {
         ok(call("POST", "/v1/dispatch/tasks/$id/cancel"))
     }

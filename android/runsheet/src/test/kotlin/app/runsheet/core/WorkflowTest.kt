@@ -301,4 +301,64 @@ class WorkflowTest {
         repeat(3) { core.verifyHandoffCode("P1", "1") } // verified stays verified
         assertEquals(HandoffCheck.Verified, core.verifyHandoffCode("P1", "482913"))
     }
+
+    @Test
+    fun `a drop-off checklist is completed, gates the delivery, and lands in the evidence bundle`() = runBlocking {
+        server.publishChecklist(
+            """{"id":"dropoff","stage":"dropoff","items":[
+              {"id":"contacted","label":"Customer contacted","kind":{"type":"confirm"}},
+              {"id":"photo","label":"Photo at the door","kind":{"type":"photo","min_count":1},"when":{"if":"fact","fact":"contactless"}},
+              {"id":"temp","label":"Box temperature","kind":{"type":"number","unit":"C","min":0.0,"max":4.0}},
+              {"id":"where","label":"Left where","kind":{"type":"choice","options":["door","reception"]}},
+              {"id":"note","label":"Note","kind":{"type":"text"},"required":false},
+              {"id":"sig","label":"Signature","kind":{"type":"signature"},"when":{"if":"answer","item":"where","equals":"reception"}},
+              {"id":"ok","label":"Seal intact","kind":{"type":"yes_no","required":true}},
+              {"id":"code","label":"Bag label","kind":{"type":"scan"},"required":false}
+            ]}""".trimIndent(),
+        )
+        val token = server.createCourier("ann")
+        server.assignContactless("P1", "ann")
+        val core = open("ann", token)
+        core.sync()
+        core.accept("P1")
+        core.arriveManually("P1", "gated estate")
+        val list = core.checklist("P1", ChecklistStage.DROPOFF)!!
+        assertEquals(1L, list.version)
+        assertTrue(list.items.first { it.id == "photo" }.applies)
+        assertFalse(list.items.first { it.id == "sig" }.applies)
+        assertTrue(list.items.first { it.id == "temp" }.kind is ChecklistItemKind.Number)
+        assertEquals(listOf("Customer contacted", "Photo at the door", "Box temperature", "Left where", "Seal intact"), list.missing)
+        val codes = core.nextAction("P1")!!.blockers.map { it.code }
+        assertEquals(listOf("checklist_incomplete", "proof_missing"), codes)
+        // A wrong kind of answer is refused; an out-of-range one is recorded and reported.
+        try {
+            core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "temp", ChecklistAnswer.Text("cold"))
+            fail("text accepted for a number")
+        } catch (e: RunsheetException.InvalidArgument) {
+        }
+        assertFalse(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "temp", ChecklistAnswer.Number(9.0)))
+        assertTrue(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "contacted", ChecklistAnswer.Confirmed))
+        assertTrue(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "where", ChecklistAnswer.Choice("reception")))
+        // Choosing reception makes the signature apply.
+        assertTrue(core.checklist("P1", ChecklistStage.DROPOFF)!!.items.first { it.id == "sig" }.applies)
+        val photo = core.attachFile(tmp.newFile("door.jpg").apply { writeBytes("door".toByteArray()) }.path).sha256
+        val sig = core.attachFile(tmp.newFile("sig.png").apply { writeBytes("sig".toByteArray()) }.path).sha256
+        core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "photo", ChecklistAnswer.Photos(listOf(photo)))
+        core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "sig", ChecklistAnswer.Signature(sig))
+        core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "note", ChecklistAnswer.Text("behind the plant"))
+        core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "code", ChecklistAnswer.Scan("RS1:P1:1/1:X"))
+        assertFalse(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "ok", ChecklistAnswer.YesNo(false)))
+        assertEquals(listOf("Seal intact"), core.checklist("P1", ChecklistStage.DROPOFF)!!.missing)
+        core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "ok", ChecklistAnswer.YesNo(true))
+        assertTrue(core.checklist("P1", ChecklistStage.DROPOFF)!!.missing.isEmpty())
+        core.markDelivered("P1")
+        core.sync()
+        assertEquals("delivered", server.status("P1"))
+        assertEquals(listOf("exception:checklist_breach", "exception:checklist_breach"), server.afterSalesKinds())
+        val bundle = core.evidenceBundle("P1")
+        assertTrue(bundle.contains("\"format\": \"runsheet-evidence-v1\""))
+        assertTrue(bundle.contains("\"item\": \"temp\""))
+        assertTrue(bundle.contains(photo))
+        assertFalse("the bundle carries no customer name", bundle.contains("Customer P1"))
+    }
 }
