@@ -10,6 +10,7 @@ struct TaskListView: View {
     @State private var problem: CourierTask?
     @State private var contact: CourierTask?
     @State private var scanning: CourierTask?
+    @State private var checklistFor: CourierTask?
 
     var body: some View {
         List {
@@ -31,7 +32,8 @@ struct TaskListView: View {
                             arrive: { arriving = entry.task },
                             reportProblem: { problem = entry.task },
                             contact: { contact = entry.task },
-                            scan: { scanning = entry.task }
+                            scan: { scanning = entry.task },
+                            checklist: { checklistFor = entry.task }
                         )
                     }
                 }
@@ -68,6 +70,14 @@ struct TaskListView: View {
         }
         .sheet(item: $scanning) { task in
             ScanView(task: task, store: store)
+        }
+        .sheet(item: $checklistFor) { task in
+            ChecklistScreen(
+                title: "Checklist for \(task.id)",
+                taskId: task.id,
+                stage: task.status == .atPickup || task.status == .accepted ? .pickup : .dropoff,
+                store: store
+            )
         }
     }
 
@@ -190,6 +200,7 @@ struct TaskRow: View {
     let reportProblem: () -> Void
     let contact: () -> Void
     let scan: () -> Void
+    let checklist: () -> Void
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
@@ -250,6 +261,10 @@ struct TaskRow: View {
                 .disabled(!next.blockers.isEmpty)
             if next.blockers.contains(where: { $0.code == "items_not_confirmed" }) {
                 Button("Scan items", action: scan)
+                    .buttonStyle(.bordered)
+            }
+            if next.blockers.contains(where: { $0.code == "checklist_incomplete" || $0.code == "proof_missing" }) {
+                Button("Checklist", action: checklist)
                     .buttonStyle(.bordered)
             }
         }

@@ -173,6 +173,31 @@ public final class TaskListStore: ObservableObject {
         }
     }
 
+    /// A stage's checklist (`taskId` nil: the start-of-shift checklist).
+    public func checklist(taskId: String?, stage: ChecklistStage) -> ChecklistView? {
+        try? core.checklist(taskId: taskId, stage: stage)
+    }
+
+    /// Answers a checklist item; an answer outside the procedure is recorded and reported.
+    public func answerChecklist(taskId: String?, stage: ChecklistStage, itemId: String, answer: ChecklistAnswer) {
+        act { _ = try core.answerChecklistItem(taskId: taskId, stage: stage, itemId: itemId, answer: answer) }
+    }
+
+    /// Records a file the app wrote (photo, signature) and returns its hash.
+    public func attach(_ url: URL) -> String? {
+        do {
+            return try core.attachFile(path: url.path).sha256
+        } catch {
+            notice = error.localizedDescription
+            return nil
+        }
+    }
+
+    /// The task's evidence bundle (JSON) to share with support for an appeal.
+    public func evidenceBundle(_ task: CourierTask) -> String? {
+        try? core.evidenceBundle(taskId: task.id)
+    }
+
     /// Sends saved actions and fetches the dispatcher's changes.
     public func sync() async {
         do {

@@ -16,7 +16,11 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.core.content.FileProvider
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import app.runsheet.core.ChecklistAnswer
+import app.runsheet.core.ChecklistItem
+import app.runsheet.core.ChecklistStage
 import app.runsheet.core.CourierTask
+import app.runsheet.core.TaskStatus
 import java.io.File
 
 class MainActivity : ComponentActivity() {
@@ -48,7 +52,29 @@ class MainActivity : ComponentActivity() {
                 var problem by remember { mutableStateOf<CourierTask?>(null) }
                 var contact by remember { mutableStateOf<CourierTask?>(null) }
                 val scanning = state.scanning
-                if (scanning != null) {
+                val checklist = state.checklist
+                var signing by remember { mutableStateOf<ChecklistItem?>(null) }
+                if (signing != null) {
+                    SignaturePad(
+                        onSigned = { file -> model.answerWithFiles(signing!!, listOf(file), signature = true); signing = null },
+                        dir = model.photoDir,
+                        onCancel = { signing = null },
+                    )
+                } else if (checklist != null) {
+                    ChecklistScreen(
+                        title = state.checklistTask?.let { "Checklist for $it" } ?: "Start of shift",
+                        list = checklist,
+                        inputs = ChecklistInputs(
+                            answer = model::answer,
+                            takePhotos = { item ->
+                                if (photos.isEmpty()) takePhoto() else model.answerWithFiles(item, photos.toList(), signature = false)
+                            },
+                            signature = { signing = it },
+                            scan = { item -> model.answer(item, ChecklistAnswer.Scan(item.id)) },
+                            done = model::closeChecklist,
+                        ),
+                    )
+                } else if (scanning != null) {
                     ScanScreen(
                         scanning,
                         state.scanProgress,
@@ -72,6 +98,16 @@ class MainActivity : ComponentActivity() {
                             arriveManually = { arriving = it },
                             problem = { photos.clear(); problem = it },
                             scan = { photos.clear(); model.openScanner(it) },
+                            checklist = { task ->
+                                photos.clear()
+                                val stage = when (task?.status) {
+                                    null -> ChecklistStage.START_OF_SHIFT
+                                    TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.AT_PICKUP -> ChecklistStage.PICKUP
+                                    TaskStatus.FAILED -> ChecklistStage.FAILURE
+                                    else -> ChecklistStage.DROPOFF
+                                }
+                                model.openChecklist(task?.id, stage)
+                            },
                             contact = { contact = it },
                             openMaps = { link -> startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(link.url))) },
                             startBreak = model::startBreak,

@@ -47,6 +47,7 @@ class TaskListActions(
     val arriveManually: (CourierTask) -> Unit,
     val problem: (CourierTask) -> Unit,
     val scan: (CourierTask) -> Unit,
+    val checklist: (CourierTask?) -> Unit,
     val contact: (CourierTask) -> Unit,
     val openMaps: (NavigationLink) -> Unit,
     val startBreak: () -> Unit,
@@ -118,6 +119,9 @@ private fun ShiftBar(next: NextAction?, summary: ShiftSummary?, actions: TaskLis
                     Text(next.label)
                 }
                 next.blockers.forEach { Text(it.text, color = MaterialTheme.colorScheme.error) }
+                if (next.blockers.any { it.code == "checklist_incomplete" }) {
+                    OutlinedButton(onClick = { actions.checklist(null) }) { Text("Start-of-shift checklist") }
+                }
             } else if (next?.step == Step.WAIT_FOR_TASKS) {
                 Text(next.label, style = MaterialTheme.typography.bodyMedium)
             }
@@ -194,6 +198,9 @@ private fun PrimaryButton(task: CourierTask, next: NextAction, actions: TaskList
         Button(onClick = { actions.perform(next) }, enabled = next.blockers.isEmpty()) { Text(next.label) }
         if (next.blockers.any { it.code == "items_not_confirmed" }) {
             OutlinedButton(onClick = { actions.scan(task) }) { Text("Scan items") }
+        }
+        if (next.blockers.any { it.code == "checklist_incomplete" || it.code == "proof_missing" }) {
+            OutlinedButton(onClick = { actions.checklist(task) }) { Text("Checklist") }
         }
     }
     next.blockers.forEach { Text(it.text, style = MaterialTheme.typography.bodySmall) }

@@ -19,6 +19,10 @@ import app.runsheet.core.ScanProgress
 import app.runsheet.core.ScanResult
 import app.runsheet.core.ScanSymbology
 import app.runsheet.core.Item
+import app.runsheet.core.ChecklistAnswer
+import app.runsheet.core.ChecklistItem
+import app.runsheet.core.ChecklistStage
+import app.runsheet.core.ChecklistView
 import app.runsheet.core.ShiftSummary
 import app.runsheet.core.Step
 import app.runsheet.core.Subscription
@@ -48,6 +52,10 @@ data class TaskListState(
     val scanning: String? = null,
     val scanProgress: ScanProgress? = null,
     val lastScan: ScanResult? = null,
+    /** The checklist open on screen: its task (null: the shift's), stage and content. */
+    val checklistTask: String? = null,
+    val checklistStage: ChecklistStage? = null,
+    val checklist: ChecklistView? = null,
 )
 
 /**
@@ -181,6 +189,40 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     fun deliverWithProof(task: CourierTask, photo: File) = act { c ->
         c.markDeliveredWithProof(task.id, listOf(c.attachFile(photo.path).sha256))
     }
+
+    /** Opens a checklist (`taskId` null: the start-of-shift one). */
+    fun openChecklist(taskId: String?, stage: ChecklistStage) {
+        val c = core ?: return
+        _state.update {
+            it.copy(checklistTask = taskId, checklistStage = stage, checklist = runCatching { c.checklist(taskId, stage) }.getOrNull())
+        }
+    }
+
+    fun closeChecklist() {
+        _state.update { it.copy(checklistTask = null, checklistStage = null, checklist = null) }
+        refresh()
+    }
+
+    /** Answers an item of the open checklist (out-of-range answers are reported by the core). */
+    fun answer(item: ChecklistItem, answer: ChecklistAnswer) = act { c ->
+        val stage = _state.value.checklistStage ?: return@act
+        val task = _state.value.checklistTask
+        c.answerChecklistItem(task, stage, item.id, answer)
+        _state.update { it.copy(checklist = c.checklist(task, stage)) }
+    }
+
+    /** Answers a photo or signature item with files the app wrote. */
+    fun answerWithFiles(item: ChecklistItem, files: List<File>, signature: Boolean) = act { c ->
+        val hashes = files.map { c.attachFile(it.path).sha256 }
+        val answer = if (signature) ChecklistAnswer.Signature(hashes.first()) else ChecklistAnswer.Photos(hashes)
+        val stage = _state.value.checklistStage ?: return@act
+        val task = _state.value.checklistTask
+        c.answerChecklistItem(task, stage, item.id, answer)
+        _state.update { it.copy(checklist = c.checklist(task, stage)) }
+    }
+
+    /** The task's evidence bundle (JSON) to share with support for an appeal. */
+    fun evidence(task: CourierTask): String? = runCatching { core?.evidenceBundle(task.id) }.getOrNull()
 
     /** Opens the scanner on the task's current handoff. */
     fun openScanner(task: CourierTask) {
