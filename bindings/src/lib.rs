@@ -9,6 +9,7 @@
 mod checklist;
 mod handoff;
 mod log;
+mod ratings;
 mod workflow;
 
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,7 @@ pub use runsheet_core::{geo, plan, scan};
 pub use checklist::*;
 pub use handoff::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
+pub use ratings::*;
 pub use workflow::*;
 
 uniffi::setup_scaffolding!();
@@ -472,6 +474,8 @@ pub struct SyncEvent {
     pub new_rejections: Vec<Rejection>,
     /// The token was refused and no fresh one could be had: ask the courier to sign in.
     pub auth_required: bool,
+    /// Ratings received or changed (appeal decided) in this sync: announce them.
+    pub new_ratings: Vec<Rating>,
 }
 
 /// Implemented by the shell to show whether actions have left the phone, and refusals.
@@ -489,6 +493,7 @@ impl core::SyncListener for SyncListenerBridge {
             status: e.status.into(),
             new_rejections: e.new_rejections.into_iter().map(Into::into).collect(),
             auth_required: e.auth_required,
+            new_ratings: e.new_ratings.into_iter().map(Into::into).collect(),
         });
     }
 }

@@ -116,6 +116,7 @@ fn main() {
         addr: "127.0.0.1:0".parse().expect("addr"),
         db_path: dir.path().join("server.db"),
         admin_token: Some("bench".into()),
+        clock: None,
     })
     .expect("server");
     let d = Dispatcher::new(&server.url(), "bench");

@@ -22,6 +22,7 @@ pub mod listener;
 pub mod location;
 pub mod outbox;
 pub mod plan;
+pub mod rating;
 pub mod retention;
 pub mod route;
 pub mod scan;
@@ -45,10 +46,11 @@ pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskLi
 pub use outbox::Rejection;
 pub use route::{LocationAccuracy, LocationRequest, NextStopHint, PlannedStop, Route};
 pub use runsheet_protocol::{
-    Action, ActionContext, ActionLocation, AnswerValue, ArrivalMethod, ChecklistItemDef,
-    ChecklistStage, ChecklistTemplate, Condition, ContactChannel, ExceptionReason, ItemDoc,
-    ItemKind, LocationSource, MessageTemplate, ProofPolicy, Settings, ShiftEvent, StopRole,
-    TaskKind, TaskStatus, TemperatureClass,
+    Action, ActionContext, ActionLocation, AnswerValue, AppealStatus, ArrivalMethod,
+    ChecklistItemDef, ChecklistStage, ChecklistTemplate, Condition, ContactChannel,
+    ExceptionReason, ItemDoc, ItemKind, Kpis, LocationSource, MessageTemplate, ProofPolicy,
+    RatingDoc, RatingSource, RatingTarget, Settings, ShiftEvent, StopRole, TaskKind, TaskStatus,
+    TemperatureClass,
 };
 pub use shift::{ShiftState, ShiftSummary};
 pub use sync::{SyncReport, Token, TokenProvider};
@@ -227,7 +229,7 @@ impl Runsheet {
     pub fn attach_file(&self, path: &std::path::Path) -> Result<Attachment> {
         let now = self.clock.now();
         let a = self.store.write(|tx| attachment::record(tx, path, now))?;
-        self.notify_sync(Vec::new(), false);
+        self.notify_sync(Vec::new(), false, Vec::new());
         Ok(a)
     }
 
@@ -365,7 +367,7 @@ impl Runsheet {
             "courier action saved"
         );
         self.notify();
-        self.notify_sync(Vec::new(), false);
+        self.notify_sync(Vec::new(), false, Vec::new());
         if let Some(a) = self
             .auto_sync
             .lock()
@@ -402,6 +404,10 @@ impl Runsheet {
         }
         *self.online.lock().unwrap_or_else(|p| p.into_inner()) =
             Some(!matches!(result, Err(Error::Offline(_))));
+        let new_ratings = result
+            .as_ref()
+            .map(|r| r.new_ratings.clone())
+            .unwrap_or_default();
         let (touched, rejected_ids) = match &result {
             Ok(report) => {
                 *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -437,7 +443,11 @@ impl Runsheet {
                 self.apply_settings();
             }
         }
-        self.notify_sync(rejected_ids, matches!(result, Err(Error::AuthRequired)));
+        self.notify_sync(
+            rejected_ids,
+            matches!(result, Err(Error::AuthRequired)),
+            new_ratings,
+        );
         result
     }
 
@@ -504,6 +514,7 @@ impl Runsheet {
             status,
             new_rejections: Vec::new(),
             auth_required: false,
+            new_ratings: Vec::new(),
         };
         listener::guard("sync listener", || listener.on_sync_event(first));
         let weak = Arc::downgrade(&self.sync_listeners);
@@ -514,7 +525,7 @@ impl Runsheet {
         }))
     }
 
-    fn notify_sync(&self, rejected_ids: Vec<i64>, auth_required: bool) {
+    fn notify_sync(&self, rejected_ids: Vec<i64>, auth_required: bool, rating_ids: Vec<String>) {
         let listeners = self.sync_listeners.snapshot();
         if listeners.is_empty() {
             return;
@@ -528,10 +539,19 @@ impl Runsheet {
                     .filter(|r| rejected_ids.contains(&r.mutation_id))
                     .collect()
             };
+            let new_ratings = if rating_ids.is_empty() {
+                Vec::new()
+            } else {
+                self.ratings()?
+                    .into_iter()
+                    .filter(|r| rating_ids.contains(&r.id))
+                    .collect()
+            };
             Ok(SyncEvent {
                 status,
                 new_rejections,
                 auth_required,
+                new_ratings,
             })
         });
         match event {

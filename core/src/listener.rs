@@ -172,6 +172,8 @@ pub struct SyncEvent {
     pub new_rejections: Vec<crate::Rejection>,
     /// The server refused the token and no fresh one could be had: ask the courier to sign in.
     pub auth_required: bool,
+    /// Ratings received or changed (appeal decided) in this sync: announce them.
+    pub new_ratings: Vec<crate::RatingDoc>,
 }
 
 /// Receives [`SyncEvent`]s. Called after the change is saved, on the thread that made it.

@@ -108,7 +108,8 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // v6: barcode scans at handoffs, classified against the manifests; the customer's handoff
     // code (salted hash) with its failed attempts; SOP checklists (templates, the version each
-    // task keeps, answers) and the task's proof policy.
+    // task keeps, answers) and the task's proof policy; ratings received, and the courier's own
+    // ratings of stops.
     r#"
     CREATE TABLE scans (
         id        INTEGER PRIMARY KEY,
@@ -148,6 +149,21 @@ pub const MIGRATIONS: &[&str] = &[
         out_of_range INTEGER NOT NULL DEFAULT 0,
         at           INTEGER NOT NULL,
         PRIMARY KEY (task_id, stage, item_id)
+    ) STRICT;
+    CREATE TABLE ratings (
+        id          TEXT PRIMARY KEY,
+        task_id     TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        seq         INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE stop_ratings (
+        task_id TEXT NOT NULL,
+        target  TEXT NOT NULL,
+        stars   INTEGER NOT NULL,
+        note    TEXT,
+        at      INTEGER NOT NULL,
+        PRIMARY KEY (task_id, target)
     ) STRICT;
     "#,
 ];

@@ -130,6 +130,7 @@ impl Remote {
         cursor: i64,
         settings_version: i64,
         checklists_after: i64,
+        ratings_after: i64,
     ) -> Result<PullResponse> {
         let resp = self
             .http
@@ -140,6 +141,7 @@ impl Remote {
                 ("cursor", &cursor.to_string()),
                 ("settings_version", &settings_version.to_string()),
                 ("checklists_after", &checklists_after.to_string()),
+                ("ratings_after", &ratings_after.to_string()),
             ])
             .send()
             .await
@@ -203,6 +205,8 @@ pub struct SyncReport {
     pub uploaded: u64,
     /// The platform published new settings, now applied.
     pub settings_changed: bool,
+    /// Ratings new or changed (an appeal decided) in this sync.
+    pub new_ratings: Vec<String>,
 }
 
 /// Pushes every pending mutation, then pulls and applies the server's changes.
@@ -281,11 +285,18 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
     })?;
     let settings_version = store.read(crate::settings::load)?.version;
     let checklists_after = store.read(crate::checklist::last_seq)?;
+    let ratings_after = store.read(crate::rating::last_seq)?;
     let mut pages = Vec::new();
     let mut next = cursor;
     loop {
         let page = remote
-            .pull(&client_id, next, settings_version, checklists_after)
+            .pull(
+                &client_id,
+                next,
+                settings_version,
+                checklists_after,
+                ratings_after,
+            )
             .await?;
         if page.cursor < next {
             return Err(Error::BadResponse(format!(
@@ -344,6 +355,10 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
         for page in &pages {
             for t in &page.checklists {
                 crate::checklist::store_template(tx, t)?;
+            }
+            for r in &page.ratings {
+                crate::rating::store(tx, r)?;
+                report.new_ratings.push(r.id.clone());
             }
         }
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {

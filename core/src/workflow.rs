@@ -78,6 +78,16 @@ pub enum Blocker {
         /// Labels of the missing items.
         missing: Vec<String>,
     },
+    /// The window to appeal this rating has passed.
+    AppealWindowClosed {
+        /// Its length, hours.
+        hours: u32,
+    },
+    /// The window to rate this task's stops has passed.
+    RatingWindowClosed {
+        /// Its length, hours.
+        hours: u32,
+    },
     /// The platform's proof of delivery is missing.
     ProofMissing {
         /// What it asks for.
@@ -104,6 +114,8 @@ impl Blocker {
             Blocker::PhotoOfItemRequired => "photo_of_item_required",
             Blocker::ChecklistIncomplete { .. } => "checklist_incomplete",
             Blocker::ProofMissing { .. } => "proof_missing",
+            Blocker::AppealWindowClosed { .. } => "appeal_window_closed",
+            Blocker::RatingWindowClosed { .. } => "rating_window_closed",
         }
     }
 
@@ -154,6 +166,12 @@ impl Blocker {
                 stage.as_str().replace('_', " "),
                 missing.join(", ")
             ),
+            Blocker::AppealWindowClosed { hours } => {
+                format!("ratings can be appealed within {hours} hours; this one is older")
+            }
+            Blocker::RatingWindowClosed { hours } => {
+                format!("stops can be rated within {hours} hours after the task")
+            }
             Blocker::ProofMissing { policy } => match policy {
                 runsheet_protocol::ProofPolicy::Photo => "take a photo of the goods at the door",
                 runsheet_protocol::ProofPolicy::Signature => "get the customer's signature",
@@ -177,6 +195,8 @@ pub fn what(action: &str, task_id: &str) -> String {
         "correct_pin" => "move the pin of",
         "confirm_item" => "confirm the item of",
         "shift" => return "change the shift".into(),
+        "appeal" => "appeal the rating of",
+        "rate_stop" => "rate the stops of",
         other => other,
     };
     format!("{verb} task {task_id}")

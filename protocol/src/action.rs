@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AnswerValue, ChecklistStage};
+use crate::{AnswerValue, ChecklistStage, RatingTarget};
 
 /// Which stop of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -327,6 +327,32 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         out_of_range: bool,
     },
+    /// The courier rates the merchant or the drop-off of a task (a later one replaces it).
+    RateStop {
+        /// The task.
+        task_id: String,
+        /// What is rated.
+        target: RatingTarget,
+        /// 1 to 5 stars.
+        stars: u8,
+        /// Tags (`food_ready_on_time`, `good_packaging`, `easy_to_find`, ...).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tags: Vec<String>,
+        /// A note (access notes for the next courier).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// The courier appeals a rating or penalty, with the task's evidence bundle.
+    Appeal {
+        /// The rating appealed.
+        rating_id: String,
+        /// Its task.
+        task_id: String,
+        /// Why it is unfair.
+        reason: String,
+        /// The evidence bundle (JSON, `runsheet-evidence-v1`).
+        evidence: String,
+    },
     /// Start or end of the shift or a break.
     Shift {
         /// What happened.
@@ -360,6 +386,7 @@ impl Action {
             | Action::ConfirmItem { task_id, .. }
             | Action::HandoffCode { task_id, .. } => Some(task_id),
             Action::Answer { task_id, .. } => task_id.as_deref(),
+            Action::RateStop { task_id, .. } | Action::Appeal { task_id, .. } => Some(task_id),
             Action::Shift { .. } => None,
         }
     }
@@ -386,6 +413,8 @@ impl Action {
             Action::ConfirmItem { .. } => "confirm_item",
             Action::HandoffCode { .. } => "handoff_code",
             Action::Answer { .. } => "answer",
+            Action::RateStop { .. } => "rate_stop",
+            Action::Appeal { .. } => "appeal",
             Action::Shift { .. } => "shift",
         }
     }

@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 
 mod action;
 mod checklist;
+mod rating;
 pub use action::*;
 pub use checklist::*;
+pub use rating::*;
 
 /// The version segment of every sync URL (`/v1/...`).
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -177,6 +179,8 @@ impl TaskStatus {
             (Action::Fail { .. }, AtPickup) => Failed,
             (Action::Returned { .. }, Failed) => Returned,
             (Action::CorrectPin { .. }, s) if s != Cancelled => s,
+            // Ratings and appeals are about tasks already done.
+            (Action::RateStop { .. } | Action::Appeal { .. }, s) => s,
             (
                 Action::ReportException { .. }
                 | Action::ContactAttempt { .. }
@@ -370,6 +374,10 @@ pub struct PullResponse {
     /// Checklist templates published after the `checklists_after` sequence the client sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checklists: Vec<ChecklistTemplate>,
+    /// Ratings of this courier new or changed (appeal decided) after the `ratings_after`
+    /// sequence the client sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ratings: Vec<RatingDoc>,
 }
 
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
@@ -402,6 +410,9 @@ pub struct Settings {
     /// The city's offset from UTC, minutes (for the local hour of `speed_by_hour_mps`).
     #[serde(default)]
     pub utc_offset_min: i32,
+    /// The courier KPIs' targets, peak windows and appeal window.
+    #[serde(default)]
+    pub kpi_targets: KpiTargets,
 }
 
 impl Settings {
@@ -475,6 +486,7 @@ impl Default for Settings {
             unreachable_min_attempts: Self::default_unreachable_attempts(),
             speed_by_hour_mps: Vec::new(),
             utc_offset_min: 0,
+            kpi_targets: KpiTargets::default(),
         }
     }
 }

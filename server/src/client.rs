@@ -261,4 +261,63 @@ impl Dispatcher {
         )
         .await
     }
+
+    /// Rates a task's courier (as a customer, merchant or the platform).
+    pub async fn rate(
+        &self,
+        body: &serde_json::Value,
+    ) -> Result<runsheet_protocol::RatingDoc, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/ratings", self.base))
+                .json(body),
+        )
+        .await
+    }
+
+    /// Decides a pending appeal.
+    pub async fn decide_appeal(
+        &self,
+        rating_id: &str,
+        upheld: bool,
+    ) -> Result<runsheet_protocol::RatingDoc, DispatchError> {
+        self.send(
+            self.http
+                .post(format!(
+                    "{}/v1/dispatch/ratings/{rating_id}/decision",
+                    self.base
+                ))
+                .json(&json!({ "upheld": upheld })),
+        )
+        .await
+    }
+
+    /// A courier's ratings with their appeals and evidence.
+    pub async fn ratings(
+        &self,
+        courier_id: &str,
+    ) -> Result<Vec<crate::rating_api::ReviewedRating>, DispatchError> {
+        self.send(self.http.get(format!(
+            "{}/v1/dispatch/couriers/{courier_id}/ratings",
+            self.base
+        )))
+        .await
+    }
+
+    /// The courier's KPIs as the server computes them, from `since`.
+    pub async fn kpis(
+        &self,
+        courier_id: &str,
+        since: i64,
+    ) -> Result<runsheet_protocol::Kpis, DispatchError> {
+        self.send(
+            self.http
+                .get(format!(
+                    "{}/v1/dispatch/couriers/{courier_id}/kpis",
+                    self.base
+                ))
+                .query(&[("since", since)]),
+        )
+        .await
+    }
 }

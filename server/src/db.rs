@@ -133,6 +133,32 @@ const MIGRATIONS: &[&str] = &[
         body    TEXT NOT NULL,
         PRIMARY KEY (id, version)
     ) STRICT;
+    CREATE TABLE ratings (
+        id            TEXT PRIMARY KEY,
+        courier_id    TEXT NOT NULL,
+        task_id       TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        stars         INTEGER,
+        tags          TEXT NOT NULL DEFAULT '[]',
+        comment       TEXT,
+        created_at    INTEGER NOT NULL,
+        appeal        TEXT,
+        appeal_note   TEXT,
+        appeal_reason TEXT,
+        evidence      TEXT,
+        seq           INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX ratings_by_courier ON ratings(courier_id, seq);
+    CREATE TABLE stop_ratings (
+        task_id    TEXT NOT NULL,
+        target     TEXT NOT NULL,
+        courier_id TEXT NOT NULL,
+        stars      INTEGER NOT NULL,
+        tags       TEXT NOT NULL,
+        note       TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, target)
+    ) STRICT;
 "#,
 ];
 
@@ -156,6 +182,13 @@ pub enum DbError {
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    clock: Option<Arc<std::sync::atomic::AtomicI64>>,
+}
+
+thread_local! {
+    /// The clock [`now`] reads on this thread (set by [`Db::run`] for its closure).
+    static CLOCK: std::cell::RefCell<Option<Arc<std::sync::atomic::AtomicI64>>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 impl Db {
@@ -179,7 +212,14 @@ impl Db {
         tx.commit()?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
+            clock: None,
         })
+    }
+
+    /// Reads `clock` instead of the system clock (the QA harness's virtual time).
+    pub fn with_clock(mut self, clock: Option<Arc<std::sync::atomic::AtomicI64>>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Runs `f` on the connection, on tokio's blocking pool.
@@ -189,7 +229,9 @@ impl Db {
         F: FnOnce(&mut Connection) -> Result<T, ApiError> + Send + 'static,
     {
         let conn = self.conn.clone();
+        let clock = self.clock.clone();
         tokio::task::spawn_blocking(move || {
+            CLOCK.with(|c| *c.borrow_mut() = clock);
             let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut c)
         })
@@ -200,5 +242,11 @@ impl Db {
 
 /// Now, Unix seconds, by the server's clock (the clock that orders events).
 pub fn now() -> i64 {
-    chrono::Utc::now().timestamp()
+    CLOCK
+        .with(|c| {
+            c.borrow()
+                .as_ref()
+                .map(|t| t.load(std::sync::atomic::Ordering::SeqCst))
+        })
+        .unwrap_or_else(|| chrono::Utc::now().timestamp())
 }

@@ -13,6 +13,7 @@ pub mod db;
 pub mod dispatch_api;
 pub mod error;
 pub mod location_api;
+pub mod rating_api;
 pub mod sync_api;
 pub mod task;
 
@@ -56,6 +57,9 @@ pub struct ServerConfig {
     pub db_path: PathBuf,
     /// Token for the dispatch API; `None` disables it.
     pub admin_token: Option<String>,
+    /// A virtual clock (Unix seconds) the server reads instead of the system clock: the QA
+    /// harness runs a shift's hours in seconds, and the server's times must follow.
+    pub clock: Option<std::sync::Arc<std::sync::atomic::AtomicI64>>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -171,6 +175,22 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/v1/dispatch/checklists",
             put(dispatch_api::put_checklist),
         ),
+        ("POST", "/v1/dispatch/ratings", post(rating_api::create)),
+        (
+            "POST",
+            "/v1/dispatch/ratings/{id}/decision",
+            post(rating_api::decide),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/ratings",
+            get(rating_api::list),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/kpis",
+            get(rating_api::kpis),
+        ),
     ]
 }
 
@@ -276,7 +296,7 @@ impl Drop for RunningServer {
 /// Opens the database, binds `config.addr` and serves on a new thread. Returns once the socket
 /// is bound.
 pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
-    let db = Db::open(&config.db_path)?;
+    let db = Db::open(&config.db_path)?.with_clock(config.clock.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

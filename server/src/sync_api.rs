@@ -239,6 +239,18 @@ fn apply_action(
             "the task is not assigned to this courier",
         ));
     }
+    if matches!(action, Action::RateStop { .. } | Action::Appeal { .. }) {
+        let window = crate::dispatch_api::load_settings(tx)?
+            .unwrap_or_default()
+            .kpi_targets
+            .appeal_window_h;
+        return Ok(
+            match crate::rating_api::apply(tx, courier, action, window)? {
+                Some(reason) => reject(RejectCode::InvalidState, reason),
+                None => MutationOutcome::Applied,
+            },
+        );
+    }
     let Some(next) = doc.status.after(action, doc.pickup.is_some()) else {
         return Ok(reject(
             RejectCode::InvalidState,
@@ -392,6 +404,9 @@ pub struct PullQuery {
     /// The highest checklist publication sequence the client holds.
     #[serde(default)]
     pub checklists_after: i64,
+    /// The highest rating sequence the client holds.
+    #[serde(default)]
+    pub ratings_after: i64,
 }
 
 /// `GET /v1/sync/pull`: the courier's changes after the cursor.
@@ -413,6 +428,7 @@ pub async fn pull(
             page.settings =
                 crate::dispatch_api::load_settings(c)?.filter(|s| s.version > q.settings_version);
             page.checklists = crate::dispatch_api::checklists_after(c, q.checklists_after)?;
+            page.ratings = crate::rating_api::ratings_after(c, &courier, q.ratings_after)?;
             Ok(page)
         })
         .await?;
@@ -480,5 +496,6 @@ fn read_changes(
         server_time: now(),
         settings: None,
         checklists: Vec::new(),
+        ratings: Vec::new(),
     })
 }

@@ -37,6 +37,7 @@ async fn env() -> Env {
         addr: "127.0.0.1:0".parse().unwrap(),
         db_path: dir.path().join("s.db"),
         admin_token: Some(ADMIN.into()),
+        clock: None,
     })
     .unwrap();
     let dispatch = Dispatcher::new(&server.url(), ADMIN);

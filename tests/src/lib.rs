@@ -28,13 +28,19 @@ pub struct World {
 }
 
 impl World {
-    /// Starts a fresh server.
+    /// Starts a fresh server on the system clock.
     pub fn new() -> Self {
+        Self::with_clock(None)
+    }
+
+    /// Starts a fresh server that reads `clock` (the QA harness's virtual time).
+    pub fn with_clock(clock: Option<Arc<std::sync::atomic::AtomicI64>>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = ServerConfig {
             addr: "127.0.0.1:0".parse().expect("addr"),
             db_path: dir.path().join("server.db"),
             admin_token: Some(ADMIN.into()),
+            clock,
         };
         let server = runsheet_server::start(config.clone()).expect("server starts");
         config.addr = server.addr;

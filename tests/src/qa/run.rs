@@ -3,7 +3,7 @@
 //! reaches the server through its own proxy, which is how the scenario cuts or degrades the
 //! network.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -425,8 +425,10 @@ async fn execute(
         expected: "success".into(),
         found: e,
     };
-    let mut world = World::new();
+    // The server reads the scenario's virtual clock too: hours of a shift pass in seconds, and
+    // server-side times (ratings, receipts) must stay on the same clock as the phones'.
     let now = Arc::new(AtomicI64::new(s.start));
+    let mut world = World::with_clock(Some(now.clone()));
     let mut phones: HashMap<String, Phone> = HashMap::new();
     for (i, c) in s.doc.courier.iter().enumerate() {
         let token = world
@@ -587,7 +589,8 @@ async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> R
         "dropoff": stop_doc(&t.dropoff, s.start),
         "items": t.items,
         "return_to": t.return_to.as_ref().map(|r| stop_doc(r, s.start)),
-        "ordered_at": s.start,
+        "ordered_at": s.start
+            + t.ordered_at.as_ref().and_then(|o| parse_offset(o.get_ref())).unwrap_or(0),
         "handoff_code": t.handoff_code,
         "contactless": t.contactless,
         "proof": t.proof.unwrap_or_default(),
@@ -803,6 +806,58 @@ async fn act(
                 _ => Ok(()),
             }
         }
+        "publish_settings" => match &step.settings {
+            Some(settings) => dispatched(world.dispatch.publish_settings(settings).await),
+            None => Ok(()),
+        },
+        "rate_courier" => dispatched(
+            world
+                .dispatch
+                .rate(&serde_json::json!({
+                    "id": step.rating,
+                    "task_id": task,
+                    "source": step.source.as_ref().map(|s| s.get_ref().clone()),
+                    "stars": step.stars,
+                    "tags": step.tags,
+                    "comment": step.note,
+                }))
+                .await,
+        ),
+        "decide_appeal" => dispatched(
+            world
+                .dispatch
+                .decide_appeal(
+                    step.rating.as_deref().unwrap_or(""),
+                    step.upheld.unwrap_or(false),
+                )
+                .await,
+        ),
+        "rate" => {
+            let target = match step.source.as_ref().map(|s| s.get_ref().as_str()) {
+                Some("merchant") => runsheet_ffi::RatingTarget::Merchant,
+                _ => runsheet_ffi::RatingTarget::Dropoff,
+            };
+            phone
+                .core()
+                .rate_stop(
+                    task,
+                    target,
+                    step.stars.unwrap_or(0),
+                    step.tags.clone(),
+                    step.note.clone(),
+                )
+                .map_err(ActError::Typed)
+        }
+        "appeal" => phone
+            .core()
+            .appeal(
+                step.rating.clone().unwrap_or_default(),
+                step.reason
+                    .as_ref()
+                    .map(|r| r.get_ref().clone())
+                    .unwrap_or_default(),
+            )
+            .map_err(ActError::Typed),
         "publish_checklist" => match &step.checklist {
             Some(t) => dispatched(world.dispatch.publish_checklist(t).await),
             None => Ok(()),
@@ -1306,6 +1361,108 @@ async fn check(
                 want.to_string(),
                 found.to_string(),
             ));
+        }
+    }
+    let kpi_map = |k: &runsheet_ffi::Kpis| -> BTreeMap<String, f64> {
+        let f = |v: Option<f64>| v.map_or(-1.0, |x| (x * 10_000.0).round() / 10_000.0);
+        BTreeMap::from([
+            ("deliveries".to_string(), f64::from(k.deliveries)),
+            ("on_time_rate".to_string(), f(k.on_time_rate)),
+            (
+                "avg_delivery_min_peak".to_string(),
+                f(k.avg_delivery_min_peak),
+            ),
+            (
+                "avg_delivery_min_off_peak".to_string(),
+                f(k.avg_delivery_min_off_peak),
+            ),
+            ("order_error_rate".to_string(), f(k.order_error_rate)),
+            ("delay_rate".to_string(), f(k.delay_rate)),
+            ("satisfaction".to_string(), f(k.satisfaction)),
+        ])
+    };
+    let phone_kpis = if !x.kpi.is_empty() || x.kpi_agree.is_some() {
+        Some(kpi_map(
+            &core
+                .kpis(runsheet_ffi::KpiPeriod::Month)
+                .map_err(failed("kpi".into(), "the KPIs".into()))?,
+        ))
+    } else {
+        None
+    };
+    let compare = |what: &str, want: &BTreeMap<String, f64>, found: &BTreeMap<String, f64>| {
+        for (k, v) in want {
+            match found.get(k) {
+                Some(f) if (f - v).abs() < 1e-3 => {}
+                other => {
+                    return Err((
+                        format!("{what}.{k}"),
+                        v.to_string(),
+                        other.map_or("not a KPI".into(), |f| f.to_string()),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    };
+    if let Some(found) = &phone_kpis {
+        compare("kpi", &x.kpi, found)?;
+    }
+    if !x.server_kpi.is_empty() || x.kpi_agree.is_some() {
+        let since = phone.clock.now.load(Ordering::SeqCst) - 30 * 86_400;
+        let server = world.dispatch.kpis(courier, since).await.map_err(|e| {
+            (
+                "server_kpi".to_string(),
+                "the server's KPIs".to_string(),
+                e.to_string(),
+            )
+        })?;
+        let server = kpi_map(&runsheet_ffi::Kpis {
+            deliveries: server.deliveries,
+            on_time_rate: server.on_time_rate,
+            avg_delivery_min_peak: server.avg_delivery_min_peak,
+            avg_delivery_min_off_peak: server.avg_delivery_min_off_peak,
+            order_error_rate: server.order_error_rate,
+            delay_rate: server.delay_rate,
+            satisfaction: server.satisfaction,
+            below_target: server.below_target,
+        });
+        compare("server_kpi", &x.server_kpi, &server)?;
+        if x.kpi_agree == Some(true) {
+            if let Some(phone) = &phone_kpis {
+                if phone != &server {
+                    return Err((
+                        "kpi_agree".into(),
+                        format!("{phone:?}"),
+                        format!("{server:?}"),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(want) = &x.ratings {
+        let found: Vec<String> = core
+            .ratings()
+            .map_err(failed("ratings".into(), format!("{want:?}")))?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        same("ratings".into(), want, &found)?;
+    }
+    for (id, want) in &x.appeal {
+        let found = core
+            .ratings()
+            .map_err(failed(format!("appeal.{id}"), want.clone()))?
+            .into_iter()
+            .find(|r| &r.id == id)
+            .map_or("not on the phone".to_string(), |r| match r.appeal {
+                None => "none".into(),
+                Some(runsheet_ffi::AppealStatus::Pending) => "pending".into(),
+                Some(runsheet_ffi::AppealStatus::Upheld) => "upheld".into(),
+                Some(runsheet_ffi::AppealStatus::Rejected) => "rejected".into(),
+            });
+        if &found != want {
+            return Err((format!("appeal.{id}"), want.clone(), found));
         }
     }
     for (id, parts) in &x.evidence_has {

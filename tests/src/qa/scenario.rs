@@ -104,6 +104,9 @@ pub struct TaskSpec {
     /// The customer asked for a contactless handover.
     #[serde(default)]
     pub contactless: bool,
+    /// When the customer ordered, an offset from the start (default: the start).
+    #[serde(default)]
+    pub ordered_at: Option<Spanned<String>>,
     /// The proof of delivery the platform wants: `none`, `photo`, `signature`, `code`.
     #[serde(default)]
     pub proof: Option<runsheet_protocol::ProofPolicy>,
@@ -237,6 +240,22 @@ pub struct ExpectSpec {
     /// The template version a task's checklist uses: `{ "F1.dropoff" = 1 }`.
     #[serde(default)]
     pub checklist_version: BTreeMap<String, i64>,
+    /// The phone's KPIs over the last 30 days: `{ on_time_rate = 0.5, deliveries = 4 }` (a
+    /// figure that is not computed is -1).
+    #[serde(default)]
+    pub kpi: BTreeMap<String, f64>,
+    /// The same figures as the server computes them over the same 30 days.
+    #[serde(default)]
+    pub server_kpi: BTreeMap<String, f64>,
+    /// Whether the phone's and the server's 30-day KPIs are identical.
+    #[serde(default)]
+    pub kpi_agree: Option<bool>,
+    /// Ratings on the phone (ids, newest first).
+    #[serde(default)]
+    pub ratings: Option<Vec<String>>,
+    /// Appeal status of ratings on the phone: `{ R1 = "upheld" }` (`none` if not appealed).
+    #[serde(default)]
+    pub appeal: BTreeMap<String, String>,
     /// Parts of a task's evidence bundle that must not be empty: `{ F1 = ["answers", "scans"] }`
     /// (`timeline`, `scans`, `answers`, `attachments`, `checklists`).
     #[serde(default)]
@@ -327,6 +346,9 @@ pub struct StepSpec {
     /// `not_mine`, `unreadable`, `expired`); for a burst, the first scan's.
     #[serde(default)]
     pub outcome: Option<Spanned<String>>,
+    /// For `publish_settings`: the platform's settings (keys left out take their defaults).
+    #[serde(default)]
+    pub settings: Option<runsheet_protocol::Settings>,
     /// For `publish_checklist`: the template (id, stage, kinds, items).
     #[serde(default)]
     pub checklist: Option<runsheet_protocol::ChecklistTemplate>,
@@ -337,6 +359,22 @@ pub struct StepSpec {
     /// signatures are files the harness writes (`photos = 1`, `value = "signed"`).
     #[serde(default)]
     pub value: Option<toml::Value>,
+    /// For `rate_courier`, `appeal`, `decide_appeal`: the rating's id.
+    #[serde(default)]
+    pub rating: Option<String>,
+    /// For `rate_courier` (`customer`, `merchant`, `platform`) and `rate` (`merchant`,
+    /// `dropoff`): who rates / what is rated.
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
+    /// For `rate_courier` and `rate`: 1 to 5 stars.
+    #[serde(default)]
+    pub stars: Option<u8>,
+    /// For `rate_courier` and `rate`: tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// For `decide_appeal`: whether the appeal is upheld.
+    #[serde(default)]
+    pub upheld: Option<bool>,
     /// For `handoff`: what the check must say (`verified`, `wrong`, `locked`).
     #[serde(default)]
     pub result: Option<Spanned<String>>,
@@ -410,7 +448,12 @@ pub const ACTIONS: &[&str] = &[
     "confirm_item",
     "handoff",
     "publish_checklist",
+    "publish_settings",
     "answer",
+    "rate_courier",
+    "decide_appeal",
+    "rate",
+    "appeal",
     "expect",
 ];
 
@@ -709,6 +752,8 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 | "scan"
                 | "confirm_item"
                 | "handoff"
+                | "rate_courier"
+                | "rate"
         );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
