@@ -129,6 +129,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
         server_time: 0,
         settings: None,
         checklists: vec![],
+        ratings: vec![],
     })
     .unwrap();
     for f in required("PullResponse") {
