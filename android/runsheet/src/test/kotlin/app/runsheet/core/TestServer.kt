@@ -147,6 +147,21 @@ class TestServer private constructor(
         )
     }
 
+    /** A customer (or merchant, platform) rates the courier of a task. */
+    fun rate(id: String, task: String, stars: Int, source: String = "customer") {
+        ok(call("POST", "/v1/dispatch/ratings", """{"id":"$id","task_id":"$task","source":"$source","stars":$stars}"""))
+    }
+
+    /** Decides a pending appeal. */
+    fun decideAppeal(rating: String, upheld: Boolean) {
+        ok(call("POST", "/v1/dispatch/ratings/$rating/decision", """{"upheld":$upheld}"""))
+    }
+
+    /** For each of a courier's ratings (in order), whether the server holds appeal evidence. */
+    fun appealsWithEvidence(courier: String): List<Boolean> =
+        Regex("\"evidence\":(null|\")").findAll(ok(call("GET", "/v1/dispatch/couriers/$courier/ratings")))
+            .map { it.groupValues[1] == "\"" }.toList()
+
     fun cancel(id: String) {
         ok(call("POST", "/v1/dispatch/tasks/$id/cancel"))
     }

@@ -361,4 +361,47 @@ class WorkflowTest {
         assertTrue(bundle.contains(photo))
         assertFalse("the bundle carries no customer name", bundle.contains("Customer P1"))
     }
+
+    @Test
+    fun `ratings arrive with the sync, KPIs are read, and an upheld appeal leaves the figures`() = runBlocking {
+        val token = server.createCourier("ann")
+        server.assign("P1", "ann")
+        server.assign("P2", "ann")
+        val core = open("ann", token)
+        val events = RecordingSyncListener()
+        core.subscribeSync(events).also { sub ->
+            core.sync()
+            for (id in listOf("P1", "P2")) {
+                core.accept(id)
+                core.arriveManually(id, "indoor")
+                core.markDelivered(id)
+            }
+            core.rateStop("P1", RatingTarget.DROPOFF, 4u, listOf("easy_to_find"), "gate code 1234#")
+            core.sync()
+            server.rate("R1", "P1", 2)
+            server.rate("R2", "P2", 5)
+            core.sync()
+            assertEquals(setOf("R1", "R2"), events.events.last().newRatings.map { it.id }.toSet())
+            sub.cancel()
+        }
+        assertEquals(setOf("R1", "R2"), core.ratings().map { it.id }.toSet())
+        val before = core.kpis(KpiPeriod.MONTH)
+        assertEquals(2u, before.deliveries)
+        assertEquals(0.5, before.satisfaction!!, 1e-9)
+        assertTrue(before.belowTarget.contains("satisfaction"))
+        // An appeal needs a reason, then goes out with the evidence bundle.
+        try {
+            core.appeal("R1", " ")
+            fail("an appeal without a reason was accepted")
+        } catch (e: RunsheetException.Blocked) {
+        }
+        core.appeal("R1", "the customer rated the wrong order")
+        assertEquals(AppealStatus.PENDING, core.ratings().first { it.id == "R1" }.appeal)
+        core.sync()
+        assertEquals(listOf(true, false), server.appealsWithEvidence("ann"))
+        server.decideAppeal("R1", true)
+        core.sync()
+        assertEquals(AppealStatus.UPHELD, core.ratings().first { it.id == "R1" }.appeal)
+        assertEquals(1.0, core.kpis(KpiPeriod.MONTH).satisfaction!!, 1e-9)
+    }
 }
