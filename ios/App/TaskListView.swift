@@ -11,6 +11,7 @@ struct TaskListView: View {
     @State private var contact: CourierTask?
     @State private var scanning: CourierTask?
     @State private var checklistFor: CourierTask?
+    @State private var ratingFor: CourierTask?
 
     var body: some View {
         List {
@@ -33,7 +34,8 @@ struct TaskListView: View {
                             reportProblem: { problem = entry.task },
                             contact: { contact = entry.task },
                             scan: { scanning = entry.task },
-                            checklist: { checklistFor = entry.task }
+                            checklist: { checklistFor = entry.task },
+                            rate: { ratingFor = entry.task }
                         )
                     }
                 }
@@ -43,6 +45,7 @@ struct TaskListView: View {
             await store.sync()
         }
         .toolbar {
+            NavigationLink("My figures") { KpiView(store: store) }
             if store.summary?.state == .onDuty {
                 Button("Break") { store.startBreak() }
             }
@@ -70,6 +73,9 @@ struct TaskListView: View {
         }
         .sheet(item: $scanning) { task in
             ScanView(task: task, store: store)
+        }
+        .sheet(item: $ratingFor) { task in
+            RateStopView(task: task, store: store)
         }
         .sheet(item: $checklistFor) { task in
             ChecklistScreen(
@@ -201,6 +207,7 @@ struct TaskRow: View {
     let contact: () -> Void
     let scan: () -> Void
     let checklist: () -> Void
+    let rate: () -> Void
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
@@ -232,6 +239,10 @@ struct TaskRow: View {
                 Label("\(task.pendingActions) not sent yet", systemImage: "icloud.slash")
                     .font(.caption)
                     .foregroundStyle(.orange)
+            }
+            if task.nextAction == nil && task.status == .delivered {
+                Button("Rate the pickup and the drop-off", action: rate)
+                    .font(.caption)
             }
             if let next = task.nextAction {
                 primary(next)

@@ -193,6 +193,26 @@ public final class TaskListStore: ObservableObject {
         }
     }
 
+    /// The courier's figures for a period (computed on the phone, the same as the server's).
+    public func kpis(_ period: KpiPeriod) -> Kpis? {
+        try? core.kpis(period: period)
+    }
+
+    /// The ratings received, newest first.
+    public func ratings() -> [Rating] {
+        (try? core.ratings()) ?? []
+    }
+
+    /// Appeals a rating with a reason; the core attaches the task's evidence bundle.
+    public func appeal(_ rating: Rating, reason: String) {
+        act { try core.appeal(ratingId: rating.id, reason: reason) }
+    }
+
+    /// Rates the merchant or the drop-off of a finished task (queued offline, editable a while).
+    public func rateStop(_ task: CourierTask, target: RatingTarget, stars: UInt8, note: String?) {
+        act { try core.rateStop(taskId: task.id, target: target, stars: stars, tags: [], note: note) }
+    }
+
     /// The task's evidence bundle (JSON) to share with support for an appeal.
     public func evidenceBundle(_ task: CourierTask) -> String? {
         try? core.evidenceBundle(taskId: task.id)

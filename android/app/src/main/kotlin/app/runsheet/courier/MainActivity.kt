@@ -21,6 +21,7 @@ import app.runsheet.core.ChecklistItem
 import app.runsheet.core.ChecklistStage
 import app.runsheet.core.CourierTask
 import app.runsheet.core.TaskStatus
+import app.runsheet.core.KpiPeriod
 import java.io.File
 
 class MainActivity : ComponentActivity() {
@@ -54,7 +55,24 @@ class MainActivity : ComponentActivity() {
                 val scanning = state.scanning
                 val checklist = state.checklist
                 var signing by remember { mutableStateOf<ChecklistItem?>(null) }
-                if (signing != null) {
+                var rating by remember { mutableStateOf<CourierTask?>(null) }
+                rating?.let { task ->
+                    RateStopDialog(
+                        task,
+                        onRate = { target, stars, note -> model.rateStop(task, target, stars, note) },
+                        onDismiss = { rating = null },
+                    )
+                }
+                if (state.showKpis) {
+                    KpiScreen(
+                        state.kpiPeriod,
+                        state.kpis,
+                        state.ratings,
+                        onPeriod = model::showKpis,
+                        onAppeal = model::appeal,
+                        onClose = model::closeKpis,
+                    )
+                } else if (signing != null) {
                     SignaturePad(
                         onSigned = { file -> model.answerWithFiles(signing!!, listOf(file), signature = true); signing = null },
                         dir = model.photoDir,
@@ -111,6 +129,8 @@ class MainActivity : ComponentActivity() {
                             contact = { contact = it },
                             openMaps = { link -> startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(link.url))) },
                             startBreak = model::startBreak,
+                            kpis = { model.showKpis(KpiPeriod.TODAY) },
+                            rate = { rating = it },
                             sync = model::sync,
                         ),
                     )

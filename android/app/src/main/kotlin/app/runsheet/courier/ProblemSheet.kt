@@ -114,3 +114,38 @@ fun ContactSheet(
         confirmButton = { TextButton(onClick = onDismiss) { Text("Done") } },
     )
 }
+
+/** Rating the merchant and the drop-off after a delivery (stars and an access note). */
+@Composable
+fun RateStopDialog(
+    task: CourierTask,
+    onRate: (app.runsheet.core.RatingTarget, Int, String?) -> Unit,
+    onDismiss: () -> Unit,
+) {
+    var merchant by remember { mutableStateOf(0) }
+    var door by remember { mutableStateOf(0) }
+    var note by remember { mutableStateOf("") }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text("Rate task ${task.id}") },
+        text = {
+            Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
+                if (task.pickup != null) {
+                    Text("Merchant (food ready, packaging)")
+                    Row { (1..5).forEach { s -> FilterChip(merchant == s, { merchant = s }, { Text("$s") }) } }
+                }
+                Text("Drop-off (easy to find)")
+                Row { (1..5).forEach { s -> FilterChip(door == s, { door = s }, { Text("$s") }) } }
+                OutlinedTextField(value = note, onValueChange = { note = it }, label = { Text("Access note for the next courier") })
+            }
+        },
+        confirmButton = {
+            TextButton(onClick = {
+                if (merchant > 0) onRate(app.runsheet.core.RatingTarget.MERCHANT, merchant, null)
+                if (door > 0) onRate(app.runsheet.core.RatingTarget.DROPOFF, door, note.ifBlank { null })
+                onDismiss()
+            }) { Text("Send") }
+        },
+        dismissButton = { TextButton(onClick = onDismiss) { Text("Cancel") } },
+    )
+}

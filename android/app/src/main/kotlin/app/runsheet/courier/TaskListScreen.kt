@@ -51,6 +51,8 @@ class TaskListActions(
     val contact: (CourierTask) -> Unit,
     val openMaps: (NavigationLink) -> Unit,
     val startBreak: () -> Unit,
+    val kpis: () -> Unit,
+    val rate: (CourierTask) -> Unit,
     val sync: () -> Unit,
 )
 
@@ -70,6 +72,7 @@ fun TaskListScreen(state: TaskListState, actions: TaskListActions) {
                     if (state.summary?.state == ShiftState.ON_DUTY) {
                         TextButton(onClick = actions.startBreak) { Text("Break") }
                     }
+                    TextButton(onClick = actions.kpis) { Text("My figures") }
                     TextButton(onClick = actions.sync) { Text("Sync") }
                 },
             )
@@ -178,6 +181,9 @@ private fun TaskRow(task: CourierTask, actions: TaskListActions) {
                 Text("${task.pendingActions} not sent yet", color = MaterialTheme.colorScheme.tertiary)
             }
             task.nextAction?.let { next -> PrimaryButton(task, next, actions) }
+            if (task.nextAction == null && task.status == app.runsheet.core.TaskStatus.DELIVERED) {
+                TextButton(onClick = { actions.rate(task) }) { Text("Rate the pickup and the drop-off") }
+            }
             if (task.nextAction != null) {
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     if (task.dropoff.phone != null) TextButton(onClick = { actions.contact(task) }) { Text("Contact") }

@@ -23,6 +23,10 @@ import app.runsheet.core.ChecklistAnswer
 import app.runsheet.core.ChecklistItem
 import app.runsheet.core.ChecklistStage
 import app.runsheet.core.ChecklistView
+import app.runsheet.core.KpiPeriod
+import app.runsheet.core.Kpis
+import app.runsheet.core.Rating
+import app.runsheet.core.RatingTarget
 import app.runsheet.core.ShiftSummary
 import app.runsheet.core.Step
 import app.runsheet.core.Subscription
@@ -56,6 +60,11 @@ data class TaskListState(
     val checklistTask: String? = null,
     val checklistStage: ChecklistStage? = null,
     val checklist: ChecklistView? = null,
+    /** The KPI screen: open or not, its period, the figures and the ratings. */
+    val showKpis: Boolean = false,
+    val kpiPeriod: KpiPeriod = KpiPeriod.TODAY,
+    val kpis: Kpis? = null,
+    val ratings: List<Rating> = emptyList(),
 )
 
 /**
@@ -96,6 +105,7 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
                         it.copy(
                             status = event.status,
                             needsSignIn = event.authRequired,
+                            ratings = if (event.newRatings.isEmpty()) it.ratings else it.ratings + event.newRatings,
                             notice = event.newRejections.firstOrNull()
                                 ?.let { r -> "Task ${r.taskId}: ${r.reason}" } ?: it.notice,
                         )
@@ -220,6 +230,31 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
         c.answerChecklistItem(task, stage, item.id, answer)
         _state.update { it.copy(checklist = c.checklist(task, stage)) }
     }
+
+    /** Opens the KPI screen for a period (figures computed on the phone). */
+    fun showKpis(period: KpiPeriod) {
+        val c = core ?: return
+        _state.update {
+            it.copy(
+                showKpis = true,
+                kpiPeriod = period,
+                kpis = runCatching { c.kpis(period) }.getOrNull(),
+                ratings = runCatching { c.ratings() }.getOrElse { emptyList() },
+            )
+        }
+    }
+
+    fun closeKpis() = _state.update { it.copy(showKpis = false) }
+
+    /** Appeals a rating; the core attaches the task's evidence bundle. */
+    fun appeal(rating: Rating, reason: String) = act { c ->
+        c.appeal(rating.id, reason)
+        _state.update { it.copy(ratings = c.ratings()) }
+    }
+
+    /** Rates the merchant or drop-off of a finished task (editable for a while, queued offline). */
+    fun rateStop(task: CourierTask, target: RatingTarget, stars: Int, note: String?) =
+        act { it.rateStop(task.id, target, stars.toUByte(), emptyList(), note) }
 
     /** The task's evidence bundle (JSON) to share with support for an appeal. */
     fun evidence(task: CourierTask): String? = runCatching { core?.evidenceBundle(task.id) }.getOrNull()
