@@ -369,24 +369,6 @@ impl crate::Runsheet {
         value: AnswerValue,
     ) -> Result<bool> {
         let task = task_id.map(|id| self.task(id)).transpose()?;
-        let hashes: Vec<&String> = match &value {
-            AnswerValue::Signature(s) => vec![s],
-            AnswerValue::Photos(p) => p.iter().collect(),
-            _ => Vec::new(),
-        };
-        {
-            for sha in hashes {
-                if self
-                    .store
-                    .read(|c| crate::attachment::get(c, sha))?
-                    .is_none()
-                {
-                    return Err(Error::InvalidArgument(format!(
-                        "attachment {sha} was not recorded on this phone"
-                    )));
-                }
-            }
-        }
         let list = self
             .store
             .write(|tx| checklist(tx, task.as_ref(), stage))?
@@ -510,15 +492,10 @@ impl crate::Runsheet {
             .iter()
             .filter_map(|e| e.action())
             .flat_map(|a| {
-                let mut v = a.attachments().to_vec();
-                if let Action::Answer { value, .. } = &a {
-                    match value {
-                        AnswerValue::Photos(p) => v.extend(p.iter().cloned()),
-                        AnswerValue::Signature(s) => v.push(s.clone()),
-                        _ => {}
-                    }
-                }
-                v
+                a.attachments()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
             })
             .collect();
         let attachments: Vec<serde_json::Value> = self

@@ -211,13 +211,6 @@ impl Runsheet {
     /// [`Runsheet::attach_file`]). The delivery is saved at once; the files follow when the
     /// network allows.
     pub fn mark_delivered_with_proof(&self, task_id: &str, proof: Vec<String>) -> Result<i64> {
-        for sha in &proof {
-            if self.store.read(|c| attachment::get(c, sha))?.is_none() {
-                return Err(Error::InvalidArgument(format!(
-                    "attachment {sha} was not recorded on this phone"
-                )));
-            }
-        }
         self.act(Action::Delivered {
             task_id: task_id.to_owned(),
             proof,
@@ -339,6 +332,14 @@ impl Runsheet {
         let ctx = self.context(now)?;
         let settings = self.settings()?;
         let id = self.store.write(|tx| {
+            // Every file the action refers to must have been recorded with `attach_file`.
+            for sha in action.attachments() {
+                if attachment::get(tx, sha)?.is_none() {
+                    return Err(Error::InvalidArgument(format!(
+                        "attachment {sha} was not recorded on this phone"
+                    )));
+                }
+            }
             let shift_state = shift::state(tx)?;
             workflow::check(tx, &action, &settings, shift_state, now)?;
             task::apply_action(tx, &action)?;

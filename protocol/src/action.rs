@@ -419,14 +419,20 @@ impl Action {
         }
     }
 
-    /// Attachments (SHA-256) the action refers to.
-    pub fn attachments(&self) -> &[String] {
+    /// Attachments (SHA-256) the action refers to: proof, report and item photos, checklist
+    /// photos and signatures.
+    pub fn attachments(&self) -> Vec<&str> {
         match self {
-            Action::Delivered { proof, .. } => proof,
+            Action::Delivered { proof, .. } => proof.iter().map(String::as_str).collect(),
             Action::Fail { photos, .. }
             | Action::ReportException { photos, .. }
-            | Action::ConfirmItem { photos, .. } => photos,
-            _ => &[],
+            | Action::ConfirmItem { photos, .. } => photos.iter().map(String::as_str).collect(),
+            Action::Answer { value, .. } => match value {
+                AnswerValue::Photos(p) => p.iter().map(String::as_str).collect(),
+                AnswerValue::Signature(s) => vec![s.as_str()],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
         }
     }
 }

@@ -221,6 +221,16 @@ pub fn outcome_name(o: ScanOutcomeKind) -> &'static str {
     }
 }
 
+/// Writes `n` photo files for a task and records them on the phone; returns their hashes.
+fn attach_files(core: &Runsheet, task: &str, what: &str, n: u32) -> Result<Vec<String>, ActError> {
+    (0..n)
+        .map(|k| {
+            let file = harness_file(task, &format!("{what}{k}")).map_err(ActError::Typed)?;
+            Ok(core.attach_file(file).map_err(ActError::Typed)?.sha256)
+        })
+        .collect()
+}
+
 fn harness_file(task: &str, what: &str) -> Result<String, RunsheetError> {
     let path = std::env::temp_dir().join(format!(
         "runsheet-qa-{}-{task}-{what}-{}.jpg",
@@ -717,18 +727,7 @@ async fn act(
         "complete" => complete(phone.core(), &task).map_err(ActError::Typed),
         "return" => phone.core().mark_returned(task).map_err(ActError::Typed),
         "report" => {
-            let mut photos = Vec::new();
-            for k in 0..step.photos.unwrap_or(0) {
-                let path = std::path::Path::new(&phone.db)
-                    .with_extension(format!("{task}-{k}-{}.jpg", now.load(Ordering::SeqCst)));
-                std::fs::write(&path, format!("photo {k} of {task}"))
-                    .map_err(|e| ActError::Harness(format!("cannot write a photo: {e}")))?;
-                let a = phone
-                    .core()
-                    .attach_file(path.to_string_lossy().into_owned())
-                    .map_err(ActError::Typed)?;
-                photos.push(a.sha256);
-            }
+            let photos = attach_files(phone.core(), &task, "photo", step.photos.unwrap_or(0))?;
             let ready_at = step
                 .ready_at
                 .as_ref()
@@ -944,22 +943,7 @@ async fn act(
             }
         }
         "confirm_item" => {
-            let mut photos = Vec::new();
-            for k in 0..step.photos.unwrap_or(0) {
-                let path = std::path::Path::new(&phone.db).with_extension(format!(
-                    "{task}-label-{k}-{}.jpg",
-                    now.load(Ordering::SeqCst)
-                ));
-                std::fs::write(&path, format!("label photo {k} of {task}"))
-                    .map_err(|e| ActError::Harness(format!("cannot write a photo: {e}")))?;
-                photos.push(
-                    phone
-                        .core()
-                        .attach_file(path.to_string_lossy().into_owned())
-                        .map_err(ActError::Typed)?
-                        .sha256,
-                );
-            }
+            let photos = attach_files(phone.core(), &task, "label", step.photos.unwrap_or(0))?;
             phone
                 .core()
                 .confirm_item_manually(
