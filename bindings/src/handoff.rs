@@ -84,6 +84,9 @@ pub enum ScanOutcomeKind {
     Unreadable,
     /// Expired: do not hand it over.
     Expired,
+    /// The label's storage temperature is of another class than the order's: do not hand it
+    /// over.
+    WrongTemperature,
 }
 
 /// A handoff's progress: "3 of 4 items confirmed", and what is missing.
@@ -179,6 +182,7 @@ impl Runsheet {
                 ScanOutcome::NotMine => ScanOutcomeKind::NotMine,
                 ScanOutcome::Unreadable { .. } => ScanOutcomeKind::Unreadable,
                 ScanOutcome::Expired { .. } => ScanOutcomeKind::Expired,
+                ScanOutcome::WrongTemperature { .. } => ScanOutcomeKind::WrongTemperature,
             },
             message: o.message(),
             item_code: o.item_code().map(str::to_owned),

@@ -95,7 +95,7 @@ pub fn facts(conn: &Connection, since: i64) -> Result<KpiFacts> {
     }
     f.tasks_with_errors = conn.query_row(
         "SELECT COUNT(DISTINCT task_id) FROM scans
-         WHERE at >= ?1 AND outcome IN ('other_task', 'not_mine', 'expired')",
+         WHERE at >= ?1 AND outcome IN ('other_task', 'not_mine', 'expired', 'wrong_temperature')",
         [since],
         |r| r.get(0),
     )?;

@@ -376,7 +376,7 @@ pub fn facts(c: &Connection, courier: &str, since: i64) -> Result<KpiFacts, ApiE
             Some("scan")
                 if matches!(
                     action["outcome"].as_str(),
-                    Some("other_task" | "not_mine" | "expired")
+                    Some("other_task" | "not_mine" | "expired" | "wrong_temperature")
                 ) =>
             {
                 error_tasks.insert(task_id);

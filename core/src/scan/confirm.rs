@@ -6,7 +6,7 @@
 //! every item confirmed, or confirmed by hand with a reason and a photo.
 
 use chrono::NaiveDate;
-use runsheet_protocol::{ItemDoc, StopRole, TaskStatus};
+use runsheet_protocol::{ItemDoc, StopRole, TaskStatus, TemperatureClass};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{parse_with_symbology_at, CodeKind, ParsedCode, ScanError, Symbology};
@@ -47,6 +47,16 @@ pub enum ScanOutcome {
         /// The parser's sentence.
         message: String,
     },
+    /// An expected item whose label states a storage temperature of another class than the
+    /// manifest's (an ambient carton where chilled milk was ordered): do not hand it over.
+    WrongTemperature {
+        /// The item's code.
+        item_code: String,
+        /// The class the manifest expects.
+        expected: TemperatureClass,
+        /// The class the label's storage temperature implies.
+        found: TemperatureClass,
+    },
     /// An expected item whose expiry date has passed: do not hand it over.
     Expired {
         /// The item's code.
@@ -68,6 +78,7 @@ impl ScanOutcome {
             ScanOutcome::NotMine => "not_mine",
             ScanOutcome::Unreadable { .. } => "unreadable",
             ScanOutcome::Expired { .. } => "expired",
+            ScanOutcome::WrongTemperature { .. } => "wrong_temperature",
         }
     }
 
@@ -76,7 +87,10 @@ impl ScanOutcome {
     pub fn is_mismatch(&self) -> bool {
         matches!(
             self,
-            ScanOutcome::OtherTask { .. } | ScanOutcome::NotMine | ScanOutcome::Expired { .. }
+            ScanOutcome::OtherTask { .. }
+                | ScanOutcome::NotMine
+                | ScanOutcome::Expired { .. }
+                | ScanOutcome::WrongTemperature { .. }
         )
     }
 
@@ -86,7 +100,8 @@ impl ScanOutcome {
             ScanOutcome::Confirmed { item_code }
             | ScanOutcome::Duplicate { item_code }
             | ScanOutcome::OtherTask { item_code, .. }
-            | ScanOutcome::Expired { item_code, .. } => Some(item_code),
+            | ScanOutcome::Expired { item_code, .. }
+            | ScanOutcome::WrongTemperature { item_code, .. } => Some(item_code),
             _ => None,
         }
     }
@@ -107,6 +122,13 @@ impl ScanOutcome {
             ScanOutcome::Expired { expiry, .. } => {
                 format!("Expired on {expiry}: do not hand it over; report it.")
             }
+            ScanOutcome::WrongTemperature {
+                expected, found, ..
+            } => format!(
+                "Wrong temperature class: the order needs {} goods, this label says {}; do not hand it over.",
+                expected.as_str(),
+                found.as_str()
+            ),
         }
     }
 }
@@ -213,6 +235,7 @@ pub fn progress(conn: &Connection, t: &Task, stage: StopRole) -> Result<Progress
 #[derive(Debug, Clone, Default)]
 pub struct Manifest {
     keys: std::collections::HashMap<String, String>,
+    temperature: std::collections::HashMap<String, TemperatureClass>,
     /// GTIN (14 digits) to item code, for scans that carry a GTIN without the item's batch or
     /// serial (and the other way round).
     gtins: std::collections::HashMap<String, String>,
@@ -230,8 +253,14 @@ impl Manifest {
                     .or_insert_with(|| i.code.clone());
             }
             m.keys.insert(key, i.code.clone());
+            m.temperature.insert(i.code.clone(), i.temperature);
         }
         m
+    }
+
+    /// The temperature class the manifest gives an item.
+    pub fn temperature(&self, item_code: &str) -> TemperatureClass {
+        self.temperature.get(item_code).copied().unwrap_or_default()
     }
 
     /// The item a scanned key matches.
@@ -279,6 +308,20 @@ pub fn classify_code(
         }
         if let Some(expiry) = parsed.expiry.filter(|e| *e < today) {
             return (ScanOutcome::Expired { item_code, expiry }, key);
+        }
+        let expected = manifest.temperature(&item_code);
+        if let Some(found) = label_class(&parsed) {
+            let comparable = expected != TemperatureClass::Hot;
+            if comparable && found != expected {
+                return (
+                    ScanOutcome::WrongTemperature {
+                        item_code,
+                        expected,
+                        found,
+                    },
+                    key,
+                );
+            }
         }
         return (ScanOutcome::Confirmed { item_code }, key);
     }
@@ -345,6 +388,29 @@ pub fn classify(
     }
 }
 
+/// The temperature class a label's maximum storage temperature implies (GS1 AI 4331, degrees
+/// Celsius, or 4330, Fahrenheit; six digits with two implied decimals, a trailing `-` for
+/// below zero): at most -18 °C frozen, at most 8 °C chilled, above that ambient.
+pub fn label_class(parsed: &ParsedCode) -> Option<TemperatureClass> {
+    let read = |ai: &str| -> Option<f64> {
+        let v = parsed.element(ai)?;
+        let (digits, negative) = match v.strip_suffix('-') {
+            Some(d) => (d, true),
+            None => (v, false),
+        };
+        let n: f64 = digits.parse::<u32>().ok()?.into();
+        Some(if negative { -n / 100.0 } else { n / 100.0 })
+    };
+    let celsius = read("4331").or_else(|| read("4330").map(|f| (f - 32.0) * 5.0 / 9.0))?;
+    Some(if celsius <= -18.0 {
+        TemperatureClass::Frozen
+    } else if celsius <= 8.0 {
+        TemperatureClass::Chilled
+    } else {
+        TemperatureClass::Ambient
+    })
+}
+
 fn unreadable(e: &ScanError) -> ScanOutcome {
     ScanOutcome::Unreadable {
         code: e.code().into(),
@@ -402,7 +468,7 @@ pub fn record_manual(
 pub fn mismatches_since(conn: &Connection, since: i64) -> Result<u32> {
     Ok(conn.query_row(
         "SELECT COUNT(*) FROM scans
-         WHERE at >= ?1 AND outcome IN ('other_task', 'not_mine', 'expired')",
+         WHERE at >= ?1 AND outcome IN ('other_task', 'not_mine', 'expired', 'wrong_temperature')",
         [since],
         |r| r.get(0),
     )?)
@@ -567,6 +633,47 @@ mod tests {
             run("(01)09506000134353(10)MILK7", &m, &[], &[]),
             "unreadable"
         );
+    }
+
+    #[test]
+    fn a_label_of_another_temperature_class_is_refused() {
+        let chilled = ItemDoc {
+            temperature: TemperatureClass::Chilled,
+            ..item("(01)09506000134352")
+        };
+        let m = Manifest::new(&[chilled], today());
+        // Max storage 4.00 °C: chilled, as ordered.
+        assert_eq!(
+            run("(01)09506000134352(4331)000400", &m, &[], &[]),
+            "confirmed"
+        );
+        // Max storage 25.00 °C: an ambient carton where fresh milk was ordered.
+        let (o, _) = classify_code(
+            "(01)09506000134352(4331)002500",
+            Symbology::Unknown,
+            today(),
+            &m,
+            &[],
+            &[],
+            |_| None,
+            0,
+        );
+        assert_eq!(
+            o,
+            ScanOutcome::WrongTemperature {
+                item_code: "(01)09506000134352".into(),
+                expected: TemperatureClass::Chilled,
+                found: TemperatureClass::Ambient
+            }
+        );
+        assert!(o.is_mismatch());
+        // Frozen at -18.00 °C given in Fahrenheit (-0.4 °F), for a chilled line: wrong too.
+        assert_eq!(
+            run("(01)09506000134352(4330)000040-", &m, &[], &[]),
+            "wrong_temperature"
+        );
+        // No temperature on the label: nothing to judge.
+        assert_eq!(run("(01)09506000134352", &m, &[], &[]), "confirmed");
     }
 
     #[test]

@@ -218,6 +218,7 @@ pub fn outcome_name(o: ScanOutcomeKind) -> &'static str {
         ScanOutcomeKind::NotMine => "not_mine",
         ScanOutcomeKind::Unreadable => "unreadable",
         ScanOutcomeKind::Expired => "expired",
+        ScanOutcomeKind::WrongTemperature => "wrong_temperature",
     }
 }
 

@@ -466,6 +466,7 @@ pub const OUTCOMES: &[&str] = &[
     "not_mine",
     "unreadable",
     "expired",
+    "wrong_temperature",
 ];
 
 /// Symbologies a `scan` step can name.
