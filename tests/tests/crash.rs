@@ -29,6 +29,13 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
     let refs: Vec<&str> = tasks.iter().map(String::as_str).collect();
     let token = w.courier("crashy", &refs).await;
     let db = w.device_db("crashy-phone");
+    // The phone is installed and has its tasks before the kills begin: the kills land on the
+    // courier's actions and syncs, not always on the first install's schema creation (which is
+    // one transaction, and on a loaded machine can outlast every kill deadline).
+    w.open_core("crashy-phone", &token)
+        .sync()
+        .await
+        .expect("first sync");
     let bin = env!("CARGO_BIN_EXE_courier-workload");
     // (task id, what was acknowledged: accepted, arrived or delivered)
     let mut acked: BTreeSet<(String, String)> = BTreeSet::new();
