@@ -114,7 +114,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("tmp");
     let server = runsheet_server::start(ServerConfig {
         addr: "127.0.0.1:0".parse().expect("addr"),
-        db_path: dir.path().join("server.db"),
+        db: runsheet_server::DbConfig::Sqlite(dir.path().join("server.db")),
         admin_token: Some("bench".into()),
         clock: None,
     })

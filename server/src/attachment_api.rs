@@ -2,11 +2,11 @@
 //! verified against their hash; a retry of the same upload is a no-op. Mutations refer to
 //! attachments by hash, and may arrive before or after the upload.
 
+use crate::params;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -99,12 +99,11 @@ pub async fn get(
     let found: Option<Vec<u8>> = state
         .db
         .run(move |c| {
-            Ok(c.query_row(
+            Ok(c.query_opt(
                 "SELECT content FROM attachments WHERE sha256 = ?1",
-                [sha],
+                params![sha],
                 |r| r.get(0),
-            )
-            .optional()?)
+            )?)
         })
         .await?;
     found

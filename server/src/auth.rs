@@ -2,11 +2,11 @@
 //! Only SHA-256 digests of courier tokens are stored; no token is ever logged.
 
 use axum::http::HeaderMap;
-use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::params;
 
 /// The SHA-256 of a token, hex.
 pub fn digest(token: &str) -> String {
@@ -36,12 +36,11 @@ pub async fn courier(db: &Db, headers: &HeaderMap) -> Result<String, ApiError> {
     let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
     let d = digest(token);
     db.run(move |c| {
-        c.query_row(
+        c.query_opt(
             "SELECT id FROM couriers WHERE token_sha256 = ?1",
-            [&d],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
+            params![&d],
+            |r| r.get::<String>(0),
+        )?
         .ok_or_else(ApiError::unauthorized)
     })
     .await

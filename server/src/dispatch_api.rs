@@ -1,14 +1,14 @@
 //! The dispatch API: what a platform's dispatcher (and the tests, the demo and QA) use to create
 //! couriers, assign and cancel tasks, and read what couriers' devices sent.
 
+use crate::params;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use runsheet_protocol::{Settings, StopDoc, TaskDoc, TaskKind, TaskStatus};
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use crate::db::now;
+use crate::db::{now, Tx};
 use crate::error::ApiError;
 use crate::task::{insert_task, load_task, record_change};
 use crate::{auth, ApiJson, AppState};
@@ -168,20 +168,19 @@ pub async fn create_task(
     let out = state
         .db
         .run(move |c| {
-            let tx = c.transaction()?;
-            crate::task::apply_pin_correction(&tx, &mut doc.dropoff)?;
+            let tx = c;
+            crate::task::apply_pin_correction(tx, &mut doc.dropoff)?;
             if let Some(courier) = &courier {
                 let exists: bool = tx.query_row(
                     "SELECT EXISTS(SELECT 1 FROM couriers WHERE id = ?1)",
-                    [courier],
+                    params![courier],
                     |r| r.get(0),
                 )?;
                 if !exists {
                     return Err(ApiError::not_found("no courier with this id"));
                 }
             }
-            insert_task(&tx, &doc, courier.as_deref(), now())?;
-            tx.commit()?;
+            insert_task(tx, &doc, courier.as_deref(), now())?;
             Ok(doc)
         })
         .await?;
@@ -219,9 +218,9 @@ pub async fn cancel_task(
     let found = state
         .db
         .run(move |c| {
-            let tx = c.transaction()?;
+            let tx = c;
             let (doc, courier) =
-                load_task(&tx, &id)?.ok_or_else(|| ApiError::not_found("no task with this id"))?;
+                load_task(tx, &id)?.ok_or_else(|| ApiError::not_found("no task with this id"))?;
             if doc.status.is_final() {
                 return Err(ApiError::conflict(
                     "task_final",
@@ -234,10 +233,9 @@ pub async fn cancel_task(
                 params![id, now()],
             )?;
             if let Some(courier) = &courier {
-                record_change(&tx, courier, &id, "upsert")?;
+                record_change(tx, courier, &id, "upsert")?;
             }
-            let out = load_task(&tx, &id)?.ok_or_else(|| ApiError::internal("task vanished"))?;
-            tx.commit()?;
+            let out = load_task(tx, &id)?.ok_or_else(|| ApiError::internal("task vanished"))?;
             Ok(out)
         })
         .await?;
@@ -296,31 +294,31 @@ pub async fn list_mutations(
     let rows = state
         .db
         .run(move |c| {
-            let mut stmt = c.prepare_cached(
+            Ok(c.query_map(
                 "SELECT client_id, mutation_id, courier_id, task_id, action, outcome, reject_code,
                         device_time, received_at, context
                  FROM mutations
                  WHERE (?1 IS NULL OR courier_id = ?1) AND (?2 IS NULL OR task_id = ?2)
                  ORDER BY received_at, client_id, mutation_id",
-            )?;
-            let rows = stmt.query_map(params![f.courier_id, f.task_id], |r| {
-                let action: String = r.get(4)?;
-                Ok(MutationRecord {
-                    client_id: r.get(0)?,
-                    mutation_id: r.get(1)?,
-                    courier_id: r.get(2)?,
-                    task_id: r.get(3)?,
-                    action: serde_json::from_str(&action).unwrap_or(serde_json::Value::Null),
-                    outcome: r.get(5)?,
-                    reject_code: r.get(6)?,
-                    device_time: r.get(7)?,
-                    received_at: r.get(8)?,
-                    context: r
-                        .get::<_, Option<String>>(9)?
-                        .and_then(|c| serde_json::from_str(&c).ok()),
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                params![f.courier_id, f.task_id],
+                |r| {
+                    let action: String = r.get(4)?;
+                    Ok(MutationRecord {
+                        client_id: r.get(0)?,
+                        mutation_id: r.get(1)?,
+                        courier_id: r.get(2)?,
+                        task_id: r.get(3)?,
+                        action: serde_json::from_str(&action).unwrap_or(serde_json::Value::Null),
+                        outcome: r.get(5)?,
+                        reject_code: r.get(6)?,
+                        device_time: r.get(7)?,
+                        received_at: r.get(8)?,
+                        context: r
+                            .get::<Option<String>>(9)?
+                            .and_then(|c| serde_json::from_str(&c).ok()),
+                    })
+                },
+            )?)
         })
         .await?;
     Ok(Json(rows))
@@ -336,26 +334,25 @@ pub struct Reassign {
 
 /// Applies `change` to a task that is not final, bumps its revision, and returns it.
 fn change_open_task(
-    c: &mut rusqlite::Connection,
+    c: &mut Tx<'_>,
     id: &str,
-    change: impl FnOnce(&rusqlite::Transaction<'_>, &TaskDoc, Option<&str>) -> Result<(), ApiError>,
+    change: impl FnOnce(&mut Tx<'_>, &TaskDoc, Option<&str>) -> Result<(), ApiError>,
 ) -> Result<(TaskDoc, Option<String>), ApiError> {
-    let tx = c.transaction()?;
+    let tx = c;
     let (doc, courier) =
-        load_task(&tx, id)?.ok_or_else(|| ApiError::not_found("no task with this id"))?;
+        load_task(tx, id)?.ok_or_else(|| ApiError::not_found("no task with this id"))?;
     if doc.status.is_final() {
         return Err(ApiError::conflict(
             "task_final",
             format!("the task is already {}", doc.status.as_str()),
         ));
     }
-    change(&tx, &doc, courier.as_deref())?;
+    change(tx, &doc, courier.as_deref())?;
     tx.execute(
         "UPDATE tasks SET revision = revision + 1, updated_at = ?2 WHERE id = ?1",
         params![id, now()],
     )?;
-    let out = load_task(&tx, id)?.ok_or_else(|| ApiError::internal("task vanished"))?;
-    tx.commit()?;
+    let out = load_task(tx, id)?.ok_or_else(|| ApiError::internal("task vanished"))?;
     Ok(out)
 }
 
@@ -375,7 +372,7 @@ pub async fn reassign_task(
             change_open_task(c, &id, |tx, doc, from| {
                 let exists: bool = tx.query_row(
                     "SELECT EXISTS(SELECT 1 FROM couriers WHERE id = ?1)",
-                    [&to],
+                    params![&to],
                     |r| r.get(0),
                 )?;
                 if !exists {
@@ -491,36 +488,35 @@ pub async fn after_sales(
     let cases = state
         .db
         .run(|c| {
-            let mut stmt = c.prepare_cached(
+            Ok(c.query_map(
                 "SELECT id, task_id, courier_id, client_id, mutation_id, kind, detail, created_at
                  FROM after_sales ORDER BY id",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok(AfterSalesCase {
-                    id: r.get(0)?,
-                    task_id: r.get(1)?,
-                    courier_id: r.get(2)?,
-                    client_id: r.get(3)?,
-                    mutation_id: r.get(4)?,
-                    kind: r.get(5)?,
-                    detail: r.get(6)?,
-                    created_at: r.get(7)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                params![],
+                |r| {
+                    Ok(AfterSalesCase {
+                        id: r.get(0)?,
+                        task_id: r.get(1)?,
+                        courier_id: r.get(2)?,
+                        client_id: r.get(3)?,
+                        mutation_id: r.get(4)?,
+                        kind: r.get(5)?,
+                        detail: r.get(6)?,
+                        created_at: r.get(7)?,
+                    })
+                },
+            )?)
         })
         .await?;
     Ok(Json(cases))
 }
 
 /// The published settings, if any were ever published.
-pub fn load_settings(c: &rusqlite::Connection) -> Result<Option<Settings>, ApiError> {
-    use rusqlite::OptionalExtension;
-    let row: Option<(i64, String)> = c
-        .query_row("SELECT version, body FROM settings WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
+pub fn load_settings(c: &mut Tx<'_>) -> Result<Option<Settings>, ApiError> {
+    let row: Option<(i64, String)> = c.query_opt(
+        "SELECT version, body FROM settings WHERE id = 1",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     row.map(|(version, body)| {
         let mut s: Settings = serde_json::from_str(&body).map_err(ApiError::internal)?;
         s.version = version;
@@ -542,15 +538,16 @@ pub async fn put_settings(
     let out = state
         .db
         .run(move |c| {
-            let tx = c.transaction()?;
-            let version = load_settings(&tx)?.map(|s| s.version).unwrap_or(0) + 1;
+            let tx = c;
+            tx.lock_global("settings")?;
+            tx.announce("*")?;
+            let version = load_settings(tx)?.map(|s| s.version).unwrap_or(0) + 1;
             let json = serde_json::to_string(&body).map_err(ApiError::internal)?;
             tx.execute(
                 "INSERT INTO settings (id, version, body) VALUES (1, ?1, ?2)
                  ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = excluded.body",
                 params![version, json],
             )?;
-            tx.commit()?;
             Ok(Settings { version, ..body })
         })
         .await?;
@@ -563,7 +560,7 @@ pub async fn get_settings(
     headers: HeaderMap,
 ) -> Result<Json<Settings>, ApiError> {
     auth::admin(state.admin_token.as_deref(), &headers)?;
-    let s = state.db.run(|c| load_settings(c)).await?;
+    let s = state.db.run(load_settings).await?;
     Ok(Json(s.unwrap_or_default()))
 }
 
@@ -584,26 +581,23 @@ pub async fn courier_status(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<CourierStatus>, ApiError> {
-    use rusqlite::OptionalExtension;
     auth::admin(state.admin_token.as_deref(), &headers)?;
     let out = state
         .db
         .run(move |c| {
             let exists: bool = c.query_row(
                 "SELECT EXISTS(SELECT 1 FROM couriers WHERE id = ?1)",
-                [&id],
+                params![&id],
                 |r| r.get(0),
             )?;
             if !exists {
                 return Err(ApiError::not_found("no courier with this id"));
             }
-            let row: Option<(String, i64)> = c
-                .query_row(
-                    "SELECT state, since FROM courier_status WHERE courier_id = ?1",
-                    [&id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let row: Option<(String, i64)> = c.query_opt(
+                "SELECT state, since FROM courier_status WHERE courier_id = ?1",
+                params![&id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             let (state, since) = row.unwrap_or_else(|| ("off_duty".into(), 0));
             Ok(CourierStatus {
                 courier_id: id,
@@ -640,20 +634,20 @@ pub async fn task_messages(
     let rows = state
         .db
         .run(move |c| {
-            let mut stmt = c.prepare_cached(
+            Ok(c.query_map(
                 "SELECT task_id, courier_id, template, body, sent_at FROM messages
                  WHERE task_id = ?1 ORDER BY id",
-            )?;
-            let rows = stmt.query_map([&id], |r| {
-                Ok(SentMessage {
-                    task_id: r.get(0)?,
-                    courier_id: r.get(1)?,
-                    template: r.get(2)?,
-                    body: r.get(3)?,
-                    sent_at: r.get(4)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                params![&id],
+                |r| {
+                    Ok(SentMessage {
+                        task_id: r.get(0)?,
+                        courier_id: r.get(1)?,
+                        template: r.get(2)?,
+                        body: r.get(3)?,
+                        sent_at: r.get(4)?,
+                    })
+                },
+            )?)
         })
         .await?;
     Ok(Json(rows))
@@ -673,15 +667,18 @@ pub async fn put_checklist(
     let out = state
         .db
         .run(move |c| {
-            let tx = c.transaction()?;
+            let tx = c;
+            // Publications are numbered in commit order (phones pull by this number).
+            tx.lock_global("checklists")?;
+            tx.announce("*")?;
             let version: i64 = tx.query_row(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM checklist_templates WHERE id = ?1",
-                [&body.id],
+                params![&body.id],
                 |r| r.get(0),
             )?;
             let seq: i64 = tx.query_row(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM checklist_templates",
-                [],
+                params![],
                 |r| r.get(0),
             )?;
             let t = runsheet_protocol::ChecklistTemplate {
@@ -694,7 +691,6 @@ pub async fn put_checklist(
                 "INSERT INTO checklist_templates (id, version, seq, body) VALUES (?1, ?2, ?3, ?4)",
                 params![t.id, version, seq, json],
             )?;
-            tx.commit()?;
             Ok(t)
         })
         .await?;
@@ -703,15 +699,17 @@ pub async fn put_checklist(
 
 /// Templates published after `seq`, in publication order.
 pub fn checklists_after(
-    c: &rusqlite::Connection,
+    c: &mut Tx<'_>,
     seq: i64,
 ) -> Result<Vec<runsheet_protocol::ChecklistTemplate>, ApiError> {
-    let mut stmt =
-        c.prepare_cached("SELECT body FROM checklist_templates WHERE seq > ?1 ORDER BY seq")?;
-    let rows = stmt.query_map([seq], |r| r.get::<_, String>(0))?;
+    let rows = c.query_map(
+        "SELECT body FROM checklist_templates WHERE seq > ?1 ORDER BY seq",
+        params![seq],
+        |r| r.get::<String>(0),
+    )?;
     let mut out = Vec::new();
     for body in rows {
-        out.push(serde_json::from_str(&body?).map_err(ApiError::internal)?);
+        out.push(serde_json::from_str(&body).map_err(ApiError::internal)?);
     }
     Ok(out)
 }

@@ -59,6 +59,12 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, code, reason)
     }
 
+    /// 503: the server cannot take the request now (no database connection free, shutting
+    /// down, a conflicting concurrent transaction); the client retries later.
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", reason)
+    }
+
     /// 500 internal: logged here, answered without detail.
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
@@ -70,8 +76,12 @@ impl ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::db::DbError> for ApiError {
+    fn from(e: crate::db::DbError) -> Self {
+        if e.is_retryable() {
+            tracing::warn!(error = %e, "transaction conflict; the client retries");
+            return ApiError::unavailable("a concurrent update conflicted; retry");
+        }
         ApiError::internal(e)
     }
 }

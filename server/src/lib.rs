@@ -13,12 +13,13 @@ pub mod db;
 pub mod dispatch_api;
 pub mod error;
 pub mod location_api;
+pub mod ops;
 pub mod rating_api;
 pub mod sync_api;
 pub mod task;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post, put, MethodRouter};
@@ -27,7 +28,7 @@ use tokio::sync::oneshot;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 pub use client::{DispatchError, Dispatcher};
-pub use db::{Db, DbError};
+pub use db::{test_postgres, Db, DbConfig, DbError, PoolLimits};
 pub use dispatch_api::{CourierCreated, DispatchTask, MutationRecord};
 pub use error::ApiError;
 
@@ -46,6 +47,22 @@ pub struct AppState {
     pub db: Db,
     /// Token for the dispatch API; `None` disables it.
     pub admin_token: Option<String>,
+    /// Prometheus metrics.
+    pub metrics: Arc<ops::Metrics>,
+    /// Draining or not.
+    pub lifecycle: Arc<ops::Lifecycle>,
+}
+
+impl AppState {
+    /// State over `db`, with fresh metrics.
+    pub fn new(db: Db, admin_token: Option<String>) -> Self {
+        AppState {
+            db,
+            admin_token,
+            metrics: Arc::new(ops::Metrics::default()),
+            lifecycle: Arc::new(ops::Lifecycle::default()),
+        }
+    }
 }
 
 /// How to run the server.
@@ -53,8 +70,8 @@ pub struct AppState {
 pub struct ServerConfig {
     /// Address to bind; port 0 picks a free one.
     pub addr: SocketAddr,
-    /// The SQLite file.
-    pub db_path: PathBuf,
+    /// The store: a SQLite file, or a PostgreSQL database shared with other replicas.
+    pub db: DbConfig,
     /// Token for the dispatch API; `None` disables it.
     pub admin_token: Option<String>,
     /// A virtual clock (Unix seconds) the server reads instead of the system clock: the QA
@@ -66,7 +83,7 @@ impl std::fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServerConfig")
             .field("addr", &self.addr)
-            .field("db_path", &self.db_path)
+            .field("db", &self.db)
             .field(
                 "admin_token",
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
@@ -90,7 +107,9 @@ pub enum ServerError {
 /// this list, and a test checks `docs/openapi.json` against [`route_table`].
 fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
     vec![
-        ("GET", "/healthz", get(|| async { "ok" })),
+        ("GET", "/healthz", get(ops::healthz)),
+        ("GET", "/readyz", get(ops::readyz)),
+        ("GET", "/metrics", get(ops::metrics)),
         ("POST", "/v1/sync/push", post(sync_api::push)),
         ("GET", "/v1/sync/pull", get(sync_api::pull)),
         (
@@ -215,6 +234,10 @@ pub fn app(state: AppState) -> Router {
     }
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     router
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            ops::track,
+        ))
         .fallback(|| async { ApiError::not_found("no such route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Outermost last: a request id is set (or kept from the caller), logged on the request's
@@ -241,15 +264,25 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// Serves on `listener` until `shutdown` resolves, then drains: readiness fails, waiting
+/// long-polls answer at once, no new connection is accepted, and requests in flight (a push
+/// half-way through its transaction among them) finish before this returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let lifecycle = state.lifecycle.clone();
+    let db = state.db.clone();
+    let result = axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("draining: finishing requests in flight");
+            lifecycle.begin_drain();
+        })
+        .await;
+    db.close();
+    result
 }
 
 /// A server running on its own thread and runtime, so that [`RunningServer::kill`] can drop
@@ -296,7 +329,13 @@ impl Drop for RunningServer {
 /// Opens the database, binds `config.addr` and serves on a new thread. Returns once the socket
 /// is bound.
 pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
-    let db = Db::open(&config.db_path)?.with_clock(config.clock.clone());
+    // On a thread of its own: the PostgreSQL client blocks on a runtime of its own, which
+    // tokio forbids on a thread that drives async tasks (the caller may be one).
+    let db_config = config.db.clone();
+    let db = std::thread::spawn(move || Db::open(&db_config))
+        .join()
+        .map_err(|_| std::io::Error::other("opening the store panicked"))??
+        .with_clock(config.clock.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -307,10 +346,7 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let (stop_tx, stop_rx) = oneshot::channel::<bool>();
-    let state = AppState {
-        db,
-        admin_token: config.admin_token,
-    };
+    let state = AppState::new(db, config.admin_token);
     let thread = std::thread::Builder::new()
         .name("runsheet-server".into())
         .spawn(move || {

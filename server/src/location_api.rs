@@ -2,11 +2,11 @@
 //! once per client and sequence number) and `GET /v1/dispatch/couriers/{id}/locations` for
 //! dispatch monitoring.
 
+use crate::params;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use runsheet_protocol::{LocationAck, LocationBatch, LocationFix, MAX_LOCATION_BATCH};
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::db::now;
@@ -44,14 +44,13 @@ pub async fn push(
     let stored = state
         .db
         .run(move |c| {
-            let tx = c.transaction()?;
+            let tx = c;
             let owner: Option<String> = tx
-                .query_row(
+                .query_opt(
                     "SELECT courier_id FROM clients WHERE client_id = ?1",
-                    [&batch.client_id],
+                    params![&batch.client_id],
                     |r| r.get(0),
-                )
-                .optional()?;
+                )?;
             if owner.as_deref().is_some_and(|o| o != courier) {
                 return Err(ApiError::forbidden("this client id belongs to another courier"));
             }
@@ -72,7 +71,7 @@ pub async fn push(
                         f.recorded_at,
                         received
                     ],
-                )? as u64;
+                )?;
             }
             if batch.dropped > 0 && stored > 0 {
                 tx.execute(
@@ -80,7 +79,6 @@ pub async fn push(
                     params![courier, batch.dropped as i64, received],
                 )?;
             }
-            tx.commit()?;
             Ok(stored)
         })
         .await?;
@@ -117,12 +115,11 @@ pub async fn track(
     let track = state
         .db
         .run(move |c| {
-            let mut stmt = c.prepare_cached(
+            let fixes = c.query_map(
                 "SELECT seq, lat, lon, accuracy_m, recorded_at FROM location_fixes
                  WHERE courier_id = ?1 AND recorded_at >= ?2 ORDER BY recorded_at, client_id, seq",
-            )?;
-            let fixes = stmt
-                .query_map(params![courier, q.since], |r| {
+                params![courier, q.since],
+                |r| {
                     Ok(LocationFix {
                         seq: r.get(0)?,
                         lat: r.get(1)?,
@@ -130,11 +127,11 @@ pub async fn track(
                         accuracy_m: r.get(3)?,
                         recorded_at: r.get(4)?,
                     })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
+                },
+            )?;
             let dropped: i64 = c.query_row(
-                "SELECT COALESCE(SUM(dropped), 0) FROM location_drops WHERE courier_id = ?1",
-                [&courier],
+                "SELECT CAST(COALESCE(SUM(dropped), 0) AS BIGINT) FROM location_drops WHERE courier_id = ?1",
+                params![&courier],
                 |r| r.get(0),
             )?;
             Ok(Track {

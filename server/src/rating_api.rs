@@ -1,13 +1,14 @@
 //! Ratings of couriers, their appeals, the courier's ratings of stops, and the KPIs the server
 //! computes from its own facts with the protocol crate's arithmetic (the same as the phone's).
 
+use crate::db::{DbError, Row, Tx};
+use crate::params;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use runsheet_protocol::{
     compute_kpis, Action, AppealStatus, DeliveryFact, KpiFacts, Kpis, RatingDoc, RatingSource,
 };
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::db::now;
@@ -35,12 +36,17 @@ pub struct NewRating {
     pub comment: Option<String>,
 }
 
-fn next_seq(c: &Connection) -> Result<i64, ApiError> {
-    Ok(
-        c.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM ratings", [], |r| {
-            r.get(0)
-        })?,
-    )
+/// The next rating sequence number, for a rating of `courier` written in this transaction.
+/// Taken under the courier's lock (so that their ratings commit in sequence order) and
+/// announced to their waiting pulls.
+fn next_seq(c: &mut Tx<'_>, courier: &str) -> Result<i64, ApiError> {
+    c.lock_courier(courier)?;
+    c.announce(courier)?;
+    Ok(c.query_row(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM ratings",
+        params![],
+        |r| r.get(0),
+    )?)
 }
 
 fn source_str(s: RatingSource) -> &'static str {
@@ -59,7 +65,7 @@ fn appeal_str(a: AppealStatus) -> &'static str {
     }
 }
 
-fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<RatingDoc> {
+fn row_to_doc(r: &Row) -> Result<RatingDoc, DbError> {
     let source: String = r.get(2)?;
     let tags: String = r.get(4)?;
     let appeal: Option<String> = r.get(7)?;
@@ -71,7 +77,7 @@ fn row_to_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<RatingDoc> {
             "platform" => RatingSource::Platform,
             _ => RatingSource::Customer,
         },
-        stars: r.get::<_, Option<i64>>(3)?.map(|s| s as u8),
+        stars: r.get::<Option<i64>>(3)?.map(|s| s as u8),
         tags: serde_json::from_str(&tags).unwrap_or_default(),
         comment: r.get(5)?,
         created_at: r.get(6)?,
@@ -89,12 +95,12 @@ const COLUMNS: &str =
     "id, task_id, source, stars, tags, comment, created_at, appeal, appeal_note, seq";
 
 /// The courier's ratings changed after `seq`, in order (what a pull carries).
-pub fn ratings_after(c: &Connection, courier: &str, seq: i64) -> Result<Vec<RatingDoc>, ApiError> {
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM ratings WHERE courier_id = ?1 AND seq > ?2 ORDER BY seq"
-    ))?;
-    let rows = stmt.query_map(params![courier, seq], row_to_doc)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+pub fn ratings_after(c: &mut Tx<'_>, courier: &str, seq: i64) -> Result<Vec<RatingDoc>, ApiError> {
+    Ok(c.query_map(
+        &format!("SELECT {COLUMNS} FROM ratings WHERE courier_id = ?1 AND seq > ?2 ORDER BY seq"),
+        params![courier, seq],
+        row_to_doc,
+    )?)
 }
 
 /// `POST /v1/dispatch/ratings`: rates the courier of a task; their phone gets it on the next pull.
@@ -113,18 +119,16 @@ pub async fn create(
     let out = state
         .db
         .run(move |c| {
-            let tx = c.transaction()?;
-            let courier: Option<Option<String>> = tx
-                .query_row(
-                    "SELECT courier_id FROM tasks WHERE id = ?1",
-                    [&body.task_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let tx = c;
+            let courier: Option<Option<String>> = tx.query_opt(
+                "SELECT courier_id FROM tasks WHERE id = ?1",
+                params![&body.task_id],
+                |r| r.get(0),
+            )?;
             let courier = courier
                 .flatten()
                 .ok_or_else(|| ApiError::not_found("no assigned task with this id"))?;
-            let seq = next_seq(&tx)?;
+            let seq = next_seq(tx, &courier)?;
             let tags = serde_json::to_string(&body.tags).map_err(ApiError::internal)?;
             let inserted = tx.execute(
                 "INSERT INTO ratings (id, courier_id, task_id, source, stars, tags, comment,
@@ -150,10 +154,9 @@ pub async fn create(
             }
             let doc = tx.query_row(
                 &format!("SELECT {COLUMNS} FROM ratings WHERE id = ?1"),
-                [&body.id],
+                params![&body.id],
                 row_to_doc,
             )?;
-            tx.commit()?;
             Ok(doc)
         })
         .await?;
@@ -183,38 +186,37 @@ pub async fn decide(
     let out = state
         .db
         .run(move |c| {
-            let tx = c.transaction()?;
-            let appeal: Option<Option<String>> = tx
-                .query_row("SELECT appeal FROM ratings WHERE id = ?1", [&id], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            match appeal {
+            let tx = c;
+            let row: Option<(String, Option<String>)> = tx.query_opt(
+                "SELECT courier_id, appeal FROM ratings WHERE id = ?1",
+                params![&id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let courier = match row {
                 None => return Err(ApiError::not_found("no rating with this id")),
-                Some(a) if a.as_deref() != Some("pending") => {
+                Some((_, a)) if a.as_deref() != Some("pending") => {
                     return Err(ApiError::conflict(
                         "no_pending_appeal",
                         "the rating has no pending appeal",
                     ))
                 }
-                _ => {}
-            }
+                Some((courier, _)) => courier,
+            };
             let status = if body.upheld {
                 AppealStatus::Upheld
             } else {
                 AppealStatus::Rejected
             };
-            let seq = next_seq(&tx)?;
+            let seq = next_seq(tx, &courier)?;
             tx.execute(
                 "UPDATE ratings SET appeal = ?2, appeal_note = ?3, seq = ?4 WHERE id = ?1",
                 params![id, appeal_str(status), body.note, seq],
             )?;
             let doc = tx.query_row(
                 &format!("SELECT {COLUMNS} FROM ratings WHERE id = ?1"),
-                [&id],
+                params![&id],
                 row_to_doc,
             )?;
-            tx.commit()?;
             Ok(doc)
         })
         .await?;
@@ -242,18 +244,20 @@ pub async fn list(
     let out = state
         .db
         .run(move |c| {
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT {COLUMNS}, appeal_reason, evidence FROM ratings WHERE courier_id = ?1
+            Ok(c.query_map(
+                &format!(
+                    "SELECT {COLUMNS}, appeal_reason, evidence FROM ratings WHERE courier_id = ?1
                  ORDER BY created_at, id"
-            ))?;
-            let rows = stmt.query_map([&courier], |r| {
-                Ok(ReviewedRating {
-                    rating: row_to_doc(r)?,
-                    appeal_reason: r.get(10)?,
-                    evidence: r.get(11)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                ),
+                params![&courier],
+                |r| {
+                    Ok(ReviewedRating {
+                        rating: row_to_doc(r)?,
+                        appeal_reason: r.get(10)?,
+                        evidence: r.get(11)?,
+                    })
+                },
+            )?)
         })
         .await?;
     Ok(Json(out))
@@ -261,7 +265,7 @@ pub async fn list(
 
 /// Applies a courier's rating of a stop or appeal (called inside the push transaction).
 pub fn apply(
-    tx: &Connection,
+    tx: &mut Tx<'_>,
     courier: &str,
     action: &Action,
     appeal_window_h: u32,
@@ -300,13 +304,11 @@ pub fn apply(
             evidence,
             ..
         } => {
-            let row: Option<(String, i64, Option<String>)> = tx
-                .query_row(
-                    "SELECT courier_id, created_at, appeal FROM ratings WHERE id = ?1",
-                    [rating_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
+            let row: Option<(String, i64, Option<String>)> = tx.query_opt(
+                "SELECT courier_id, created_at, appeal FROM ratings WHERE id = ?1",
+                params![rating_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
             let Some((owner, created, appeal)) = row else {
                 return Ok(Some("no such rating".into()));
             };
@@ -321,7 +323,7 @@ pub fn apply(
                     "the appeal window ({appeal_window_h} h) has passed"
                 )));
             }
-            let seq = next_seq(tx)?;
+            let seq = next_seq(tx, courier)?;
             tx.execute(
                 "UPDATE ratings SET appeal = 'pending', appeal_reason = ?2, evidence = ?3, seq = ?4
                  WHERE id = ?1",
@@ -342,19 +344,16 @@ pub struct KpiQuery {
 }
 
 /// The server's facts for a courier since `since` (the same facts the phone holds).
-pub fn facts(c: &Connection, courier: &str, since: i64) -> Result<KpiFacts, ApiError> {
-    let mut stmt = c.prepare_cached(
+pub fn facts(c: &mut Tx<'_>, courier: &str, since: i64) -> Result<KpiFacts, ApiError> {
+    let rows: Vec<(String, i64, Option<String>, String)> = c.query_map(
         "SELECT m.task_id, m.device_time, m.context, m.action FROM mutations m
          WHERE m.courier_id = ?1 AND m.outcome = 'applied' AND m.device_time >= ?2
          ORDER BY m.received_at, m.mutation_id",
+        params![courier, since],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
-    let rows: Vec<(String, i64, Option<String>, String)> = stmt
-        .query_map(params![courier, since], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<Result<_, _>>()?;
     let mut f = KpiFacts::default();
-    let mut error_tasks = std::collections::BTreeSet::new();
+    let mut error_tasks = std::collections::BTreeSet::<String>::new();
     for (task_id, device_time, context, action) in rows {
         let action: serde_json::Value = serde_json::from_str(&action).unwrap_or_default();
         match action["type"].as_str() {
@@ -385,14 +384,12 @@ pub fn facts(c: &Connection, courier: &str, since: i64) -> Result<KpiFacts, ApiE
         }
     }
     f.tasks_with_errors = error_tasks.len() as u32;
-    let mut stmt = c.prepare_cached(
+    f.stars = c.query_map(
         "SELECT stars FROM ratings WHERE courier_id = ?1 AND created_at >= ?2
            AND stars IS NOT NULL AND (appeal IS NULL OR appeal != 'upheld') ORDER BY id",
+        params![courier, since],
+        |r| r.get::<u8>(0),
     )?;
-    f.stars = stmt
-        .query_map(params![courier, since], |r| r.get::<_, i64>(0))?
-        .map(|s| s.map(|s| s as u8))
-        .collect::<Result<_, _>>()?;
     Ok(f)
 }
 

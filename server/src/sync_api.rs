@@ -1,5 +1,7 @@
 //! Sync protocol v1: `POST /v1/sync/push` and `GET /v1/sync/pull`.
 
+use crate::db::Tx;
+use crate::params;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
@@ -7,7 +9,6 @@ use runsheet_protocol::{
     Action, Change, MutationOutcome, MutationResult, PullResponse, PushRequest, PushResponse,
     RejectCode, ShiftEvent, MAX_PULL_PAGE, MAX_PUSH_BATCH,
 };
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Deserialize;
 
 use crate::db::now;
@@ -24,6 +25,14 @@ pub async fn push(
     let courier = auth::courier(&state.db, &headers).await?;
     validate_push(&req)?;
     let resp = state.db.run(move |c| apply_push(c, &courier, &req)).await?;
+    state.metrics.pushes.inc();
+    for r in &resp.results {
+        state.metrics.mutation(match r.outcome {
+            MutationOutcome::Applied => "applied",
+            MutationOutcome::Duplicate => "duplicate",
+            MutationOutcome::Rejected { .. } => "rejected",
+        });
+    }
     Ok(Json(resp))
 }
 
@@ -51,36 +60,29 @@ fn validate_push(req: &PushRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn apply_push(
-    c: &mut Connection,
-    courier: &str,
-    req: &PushRequest,
-) -> Result<PushResponse, ApiError> {
-    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+fn apply_push(c: &mut Tx<'_>, courier: &str, req: &PushRequest) -> Result<PushResponse, ApiError> {
+    let tx = c;
     let received = now();
-    let owner: Option<(String, i64)> = tx
-        .query_row(
-            "SELECT courier_id, last_mutation_id FROM clients WHERE client_id = ?1",
-            [&req.client_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let mut last = match owner {
-        Some((owner, _)) if owner != courier => {
-            return Err(ApiError::forbidden(
-                "this client id belongs to another courier",
-            ))
-        }
-        Some((_, last)) => last,
-        None => {
-            tx.execute(
-                "INSERT INTO clients (client_id, courier_id, last_mutation_id, created_at)
-                 VALUES (?1, ?2, 0, ?3)",
-                params![req.client_id, courier, received],
-            )?;
-            0
-        }
-    };
+    // The install's row, locked until commit: a retry racing its original on another replica
+    // waits here, then sees the original's last applied id and skips what it applied.
+    tx.execute(
+        "INSERT INTO clients (client_id, courier_id, last_mutation_id, created_at)
+         VALUES (?1, ?2, 0, ?3) ON CONFLICT (client_id) DO NOTHING",
+        params![req.client_id, courier, received],
+    )?;
+    let (owner, mut last): (String, i64) = tx.query_row(
+        &format!(
+            "SELECT courier_id, last_mutation_id FROM clients WHERE client_id = ?1{}",
+            tx.for_update()
+        ),
+        params![&req.client_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if owner != courier {
+        return Err(ApiError::forbidden(
+            "this client id belongs to another courier",
+        ));
+    }
     let mut results = Vec::with_capacity(req.mutations.len());
     for m in &req.mutations {
         if m.mutation_id <= last {
@@ -102,9 +104,9 @@ fn apply_push(
             e.expected_mutation_id = Some(last + 1);
             return Err(e);
         }
-        let outcome = apply_action(&tx, courier, &req.client_id, m)?;
+        let outcome = apply_action(tx, courier, &req.client_id, m)?;
         if let MutationOutcome::Rejected { code, reason } = &outcome {
-            flag_for_after_sales(&tx, courier, &req.client_id, m, *code, reason, received)?;
+            flag_for_after_sales(tx, courier, &req.client_id, m, *code, reason, received)?;
         }
         let (o, code, reason) = match &outcome {
             MutationOutcome::Rejected { code, reason } => {
@@ -145,7 +147,6 @@ fn apply_push(
         "UPDATE clients SET last_mutation_id = ?2 WHERE client_id = ?1",
         params![req.client_id, last],
     )?;
-    tx.commit()?;
     let applied = results
         .iter()
         .filter(|r| r.outcome == MutationOutcome::Applied)
@@ -167,7 +168,7 @@ fn apply_push(
 /// opens an after-sales case for a person to settle. Facts about tasks the courier never held
 /// open none (they are mistakes or abuse, and are only recorded).
 fn flag_for_after_sales(
-    tx: &Connection,
+    tx: &mut Tx<'_>,
     courier: &str,
     client_id: &str,
     m: &runsheet_protocol::Mutation,
@@ -218,7 +219,7 @@ fn reject(code: RejectCode, reason: impl Into<String>) -> MutationOutcome {
 }
 
 fn apply_action(
-    tx: &Connection,
+    tx: &mut Tx<'_>,
     courier: &str,
     client_id: &str,
     m: &runsheet_protocol::Mutation,
@@ -371,7 +372,7 @@ fn apply_action(
     Ok(MutationOutcome::Applied)
 }
 
-fn apply_shift(tx: &Connection, courier: &str, event: ShiftEvent) -> Result<(), ApiError> {
+fn apply_shift(tx: &mut Tx<'_>, courier: &str, event: ShiftEvent) -> Result<(), ApiError> {
     let state = match event {
         ShiftEvent::Start | ShiftEvent::BreakEnd => "on_duty",
         ShiftEvent::BreakStart => "on_break",
@@ -386,8 +387,11 @@ fn apply_shift(tx: &Connection, courier: &str, event: ShiftEvent) -> Result<(), 
     Ok(())
 }
 
+/// Longest a pull may wait for a change, seconds.
+pub const MAX_PULL_WAIT_S: u64 = 30;
+
 /// Query of `GET /v1/sync/pull`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
     /// The install asking.
@@ -407,6 +411,11 @@ pub struct PullQuery {
     /// The highest rating sequence the client holds.
     #[serde(default)]
     pub ratings_after: i64,
+    /// Long-poll: when nothing is new, wait up to this many seconds (at most
+    /// [`MAX_PULL_WAIT_S`]) and answer as soon as a change for the courier commits on any
+    /// replica. 0 (the default) answers at once.
+    #[serde(default)]
+    pub wait_s: u64,
 }
 
 /// `GET /v1/sync/pull`: the courier's changes after the cursor.
@@ -420,8 +429,54 @@ pub async fn pull(
     if q.cursor < 0 {
         return Err(ApiError::bad_request("cursor must not be negative"));
     }
+    if q.wait_s > MAX_PULL_WAIT_S {
+        return Err(ApiError::bad_request(format!(
+            "wait_s must be at most {MAX_PULL_WAIT_S}"
+        )));
+    }
+    if q.wait_s == 0 || state.lifecycle.draining() {
+        let page = read_page(&state, &courier, &q).await?;
+        state.metrics.pulls.inc();
+        return Ok(Json(page));
+    }
+    // Register the wait before reading, so that a change committed between the read and the
+    // wait still wakes this pull.
+    let watch = state.db.feed().watch(&courier);
+    let changed = watch.notify().notified();
+    tokio::pin!(changed);
+    changed.as_mut().enable();
+    let page = read_page(&state, &courier, &q).await?;
+    if !is_quiet(&page) {
+        state.metrics.pulls.inc();
+        return Ok(Json(page));
+    }
+    state.metrics.long_polls.inc();
+    let woke = tokio::select! {
+        _ = &mut changed => true,
+        _ = tokio::time::sleep(std::time::Duration::from_secs(q.wait_s)) => false,
+        _ = state.lifecycle.drained() => false,
+    };
+    if woke {
+        state.metrics.long_poll_wakeups.inc();
+    }
+    let page = read_page(&state, &courier, &q).await?;
+    state.metrics.pulls.inc();
+    Ok(Json(page))
+}
+
+/// Nothing new for the client in this page.
+fn is_quiet(p: &PullResponse) -> bool {
+    p.changes.is_empty() && p.settings.is_none() && p.checklists.is_empty() && p.ratings.is_empty()
+}
+
+async fn read_page(
+    state: &AppState,
+    courier: &str,
+    q: &PullQuery,
+) -> Result<PullResponse, ApiError> {
     let limit = q.limit.unwrap_or(MAX_PULL_PAGE).clamp(1, MAX_PULL_PAGE);
-    let resp = state
+    let (courier, q) = (courier.to_owned(), q.clone());
+    state
         .db
         .run(move |c| {
             let mut page = read_changes(c, &courier, &q.client_id, q.cursor, limit)?;
@@ -431,25 +486,22 @@ pub async fn pull(
             page.ratings = crate::rating_api::ratings_after(c, &courier, q.ratings_after)?;
             Ok(page)
         })
-        .await?;
-    Ok(Json(resp))
+        .await
 }
 
 fn read_changes(
-    c: &mut Connection,
+    c: &mut Tx<'_>,
     courier: &str,
     client_id: &str,
     cursor: i64,
     limit: usize,
 ) -> Result<PullResponse, ApiError> {
-    let tx = c.transaction()?;
-    let client: Option<(String, i64)> = tx
-        .query_row(
-            "SELECT courier_id, last_mutation_id FROM clients WHERE client_id = ?1",
-            [client_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let tx = c;
+    let client: Option<(String, i64)> = tx.query_opt(
+        "SELECT courier_id, last_mutation_id FROM clients WHERE client_id = ?1",
+        params![client_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let last_mutation_id = match client {
         Some((owner, _)) if owner != courier => {
             return Err(ApiError::forbidden(
@@ -460,14 +512,12 @@ fn read_changes(
         None => 0,
     };
     let rows: Vec<(i64, String, String)> = {
-        let mut stmt = tx.prepare_cached(
+        tx.query_map(
             "SELECT seq, task_id, op FROM changes WHERE courier_id = ?1 AND seq > ?2
              ORDER BY seq LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![courier, cursor, (limit + 1) as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?;
-        rows.collect::<Result<_, _>>()?
+            params![courier, cursor, (limit + 1) as i64],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?
     };
     let has_more = rows.len() > limit;
     let mut changes = Vec::new();
@@ -478,7 +528,7 @@ fn read_changes(
             changes.push(Change::RemoveTask { task_id });
             continue;
         }
-        match load_task(&tx, &task_id)? {
+        match load_task(tx, &task_id)? {
             Some((doc, owner)) if owner.as_deref() == Some(courier) => {
                 changes.push(Change::UpsertTask {
                     task: Box::new(doc),

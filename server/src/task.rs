@@ -1,15 +1,16 @@
 //! Tasks as the server stores them, and the per-courier change log that pull reads.
 
+use crate::db::Tx;
+use crate::params;
 use runsheet_protocol::{
     HandoffCodeDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskKind, TaskStatus,
 };
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 
 /// Loads a task and the courier it is assigned to.
-pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<String>)>, ApiError> {
+pub fn load_task(c: &mut Tx<'_>, id: &str) -> Result<Option<(TaskDoc, Option<String>)>, ApiError> {
     struct Row {
         kind: String,
         status: String,
@@ -19,24 +20,22 @@ pub fn load_task(c: &Connection, id: &str) -> Result<Option<(TaskDoc, Option<Str
         courier: Option<String>,
         details: String,
     }
-    let row = c
-        .query_row(
-            "SELECT kind, status, pickup, dropoff, revision, courier_id, details
+    let row = c.query_opt(
+        "SELECT kind, status, pickup, dropoff, revision, courier_id, details
              FROM tasks WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Row {
-                    kind: r.get(0)?,
-                    status: r.get(1)?,
-                    pickup: r.get(2)?,
-                    dropoff: r.get(3)?,
-                    revision: r.get(4)?,
-                    courier: r.get(5)?,
-                    details: r.get(6)?,
-                })
-            },
-        )
-        .optional()?;
+        params![id],
+        |r| {
+            Ok(Row {
+                kind: r.get(0)?,
+                status: r.get(1)?,
+                pickup: r.get(2)?,
+                dropoff: r.get(3)?,
+                revision: r.get(4)?,
+                courier: r.get(5)?,
+                details: r.get(6)?,
+            })
+        },
+    )?;
     let Some(Row {
         kind,
         status,
@@ -119,14 +118,12 @@ pub fn address_key(address: &str) -> String {
 }
 
 /// Gives a new task's drop-off the pin a courier corrected for the same address, if any.
-pub fn apply_pin_correction(c: &Connection, dropoff: &mut StopDoc) -> Result<(), ApiError> {
-    let pin: Option<(f64, f64)> = c
-        .query_row(
-            "SELECT lat, lon FROM address_pins WHERE address_key = ?1",
-            [address_key(&dropoff.address)],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+pub fn apply_pin_correction(c: &mut Tx<'_>, dropoff: &mut StopDoc) -> Result<(), ApiError> {
+    let pin: Option<(f64, f64)> = c.query_opt(
+        "SELECT lat, lon FROM address_pins WHERE address_key = ?1",
+        params![address_key(&dropoff.address)],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     if let Some((lat, lon)) = pin {
         dropoff.lat = lat;
         dropoff.lon = lon;
@@ -137,11 +134,15 @@ pub fn apply_pin_correction(c: &Connection, dropoff: &mut StopDoc) -> Result<(),
 
 /// Appends to a courier's change log (what their next pull returns).
 pub fn record_change(
-    c: &Connection,
+    c: &mut Tx<'_>,
     courier: &str,
     task_id: &str,
     op: &str,
 ) -> Result<(), ApiError> {
+    // Under the courier's lock: their changes commit in sequence order, so a pull's cursor
+    // never passes a change that commits later with a smaller number.
+    c.lock_courier(courier)?;
+    c.announce(courier)?;
     c.execute(
         "INSERT INTO changes (courier_id, task_id, op) VALUES (?1, ?2, ?3)",
         params![courier, task_id, op],
@@ -151,7 +152,7 @@ pub fn record_change(
 
 /// Inserts a new task (revision 1) or fails with 409 if the id exists.
 pub fn insert_task(
-    c: &Connection,
+    c: &mut Tx<'_>,
     doc: &TaskDoc,
     courier: Option<&str>,
     now: i64,

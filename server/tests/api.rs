@@ -1,11 +1,13 @@
 //! The reference server over real HTTP on loopback: authentication and authorisation,
-//! exactly-once push, gaps, paging, and bad input answered with typed 4xx errors.
+//! exactly-once push, gaps, paging, and bad input answered with typed 4xx errors. One suite,
+//! run against both stores: every test below runs once on SQLite (`sqlite::`) and once on
+//! PostgreSQL (`postgres::`, on the cluster `cargo xtask test` starts).
 
 use runsheet_protocol::{
     Action, Change, ErrorBody, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse,
     RejectCode, StopDoc, TaskKind, TaskStatus,
 };
-use runsheet_server::{Dispatcher, RunningServer, ServerConfig};
+use runsheet_server::{DbConfig, Dispatcher, RunningServer, ServerConfig};
 use serde_json::json;
 
 const ADMIN: &str = "test-admin-token";
@@ -31,22 +33,39 @@ fn stop(name: &str) -> StopDoc {
     }
 }
 
-async fn env() -> Env {
+/// Which store a run of the suite uses.
+#[derive(Debug, Clone, Copy)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A server on `engine`, or `None` when PostgreSQL is not configured here (the run skips).
+async fn env_on(engine: Engine, label: &str) -> Option<Env> {
     let dir = tempfile::tempdir().unwrap();
+    let db = match engine {
+        Engine::Sqlite => DbConfig::Sqlite(dir.path().join("s.db")),
+        Engine::Postgres => {
+            let label = label.to_owned();
+            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
+                .await
+                .unwrap()?
+        }
+    };
     let server = runsheet_server::start(ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
-        db_path: dir.path().join("s.db"),
+        db,
         admin_token: Some(ADMIN.into()),
         clock: None,
     })
     .unwrap();
     let dispatch = Dispatcher::new(&server.url(), ADMIN);
-    Env {
+    Some(Env {
         _dir: dir,
         server,
         dispatch,
         http: reqwest::Client::new(),
-    }
+    })
 }
 
 impl Env {
@@ -128,9 +147,11 @@ async fn error_of(r: reqwest::Response) -> (u16, ErrorBody) {
     (status, body)
 }
 
-#[tokio::test]
-async fn a_retried_push_is_acknowledged_but_applied_once() {
-    let e = env().await;
+async fn a_retried_push_is_acknowledged_but_applied_once(engine: Engine) {
+    let e = match env_on(engine, "a_retried_push_is_acknowledged_but_applied_once").await {
+        Some(e) => e,
+        None => return,
+    };
     let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
     let first = e
         .push(&token, "dev-1", vec![accept(1, "T1"), accept(2, "T2")])
@@ -157,9 +178,11 @@ async fn a_retried_push_is_acknowledged_but_applied_once() {
     );
 }
 
-#[tokio::test]
-async fn a_gap_in_mutation_ids_is_a_409_and_applies_nothing() {
-    let e = env().await;
+async fn a_gap_in_mutation_ids_is_a_409_and_applies_nothing(engine: Engine) {
+    let e = match env_on(engine, "a_gap_in_mutation_ids_is_a_409_and_applies_nothing").await {
+        Some(e) => e,
+        None => return,
+    };
     let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
     e.push(&token, "dev-1", vec![delivered(1, "T1")]).await;
     let r = e
@@ -179,9 +202,16 @@ async fn a_gap_in_mutation_ids_is_a_409_and_applies_nothing() {
     );
 }
 
-#[tokio::test]
-async fn a_courier_can_neither_see_nor_change_another_couriers_task() {
-    let e = env().await;
+async fn a_courier_can_neither_see_nor_change_another_couriers_task(engine: Engine) {
+    let e = match env_on(
+        engine,
+        "a_courier_can_neither_see_nor_change_another_couriers_task",
+    )
+    .await
+    {
+        Some(e) => e,
+        None => return,
+    };
     let ann = e.courier_with_tasks("ann", &["A1"]).await;
     let bob = e.courier_with_tasks("bob", &["B1"]).await;
 
@@ -226,9 +256,11 @@ async fn a_courier_can_neither_see_nor_change_another_couriers_task() {
     assert_eq!(r.status(), 403);
 }
 
-#[tokio::test]
-async fn requests_without_a_valid_token_are_refused() {
-    let e = env().await;
+async fn requests_without_a_valid_token_are_refused(engine: Engine) {
+    let e = match env_on(engine, "requests_without_a_valid_token_are_refused").await {
+        Some(e) => e,
+        None => return,
+    };
     e.courier_with_tasks("c1", &["T1"]).await;
     for token in [None, Some("wrong"), Some(ADMIN)] {
         let mut req = e
@@ -252,9 +284,11 @@ async fn requests_without_a_valid_token_are_refused() {
     assert_eq!(r.status(), 401);
 }
 
-#[tokio::test]
-async fn bad_requests_get_a_4xx_with_a_reason() {
-    let e = env().await;
+async fn bad_requests_get_a_4xx_with_a_reason(engine: Engine) {
+    let e = match env_on(engine, "bad_requests_get_a_4xx_with_a_reason").await {
+        Some(e) => e,
+        None => return,
+    };
     let token = e.courier_with_tasks("c1", &["T1"]).await;
     let url = format!("{}/v1/sync/push", e.server.url());
     let json_post = |body: String| {
@@ -300,9 +334,11 @@ async fn bad_requests_get_a_4xx_with_a_reason() {
     assert_eq!(e.dispatch.mutations(None).await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn pull_pages_through_changes_with_a_cursor() {
-    let e = env().await;
+async fn pull_pages_through_changes_with_a_cursor(engine: Engine) {
+    let e = match env_on(engine, "pull_pages_through_changes_with_a_cursor").await {
+        Some(e) => e,
+        None => return,
+    };
     let tasks: Vec<String> = (1..=5).map(|i| format!("T{i}")).collect();
     let refs: Vec<&str> = tasks.iter().map(String::as_str).collect();
     let token = e.courier_with_tasks("c1", &refs).await;
@@ -339,9 +375,16 @@ async fn pull_pages_through_changes_with_a_cursor() {
     }
 }
 
-#[tokio::test]
-async fn a_delivery_of_a_cancelled_task_is_recorded_and_rejected() {
-    let e = env().await;
+async fn a_delivery_of_a_cancelled_task_is_recorded_and_rejected(engine: Engine) {
+    let e = match env_on(
+        engine,
+        "a_delivery_of_a_cancelled_task_is_recorded_and_rejected",
+    )
+    .await
+    {
+        Some(e) => e,
+        None => return,
+    };
     let token = e.courier_with_tasks("c1", &["T1"]).await;
     e.dispatch.cancel_task("T1").await.unwrap();
     let r = e.push(&token, "d", vec![delivered(1, "T1")]).await;
@@ -367,10 +410,10 @@ async fn an_oversized_body_is_refused_with_413() {
     // finished writing the body, which makes the client's view of it racy.
     use tower::ServiceExt;
     let dir = tempfile::tempdir().unwrap();
-    let state = runsheet_server::AppState {
-        db: runsheet_server::Db::open(&dir.path().join("s.db")).unwrap(),
-        admin_token: None,
-    };
+    let state = runsheet_server::AppState::new(
+        runsheet_server::Db::open_sqlite(&dir.path().join("s.db")).unwrap(),
+        None,
+    );
     let big = format!(
         r#"{{"client_id":"d","mutations":[],"pad":"{}"}}"#,
         "x".repeat(runsheet_server::MAX_BODY_BYTES + 1)
@@ -389,9 +432,11 @@ async fn an_oversized_body_is_refused_with_413() {
     assert_eq!(body.error, "too_large");
 }
 
-#[tokio::test]
-async fn every_answer_carries_a_request_id() {
-    let e = env().await;
+async fn every_answer_carries_a_request_id(engine: Engine) {
+    let e = match env_on(engine, "every_answer_carries_a_request_id").await {
+        Some(e) => e,
+        None => return,
+    };
     let r = e
         .http
         .get(format!("{}/healthz", e.server.url()))
@@ -411,10 +456,17 @@ async fn every_answer_carries_a_request_id() {
     assert_eq!(r.headers()["x-request-id"], "trace-me-42");
 }
 
-#[tokio::test]
-async fn attachments_are_stored_once_verified_against_their_hash() {
+async fn attachments_are_stored_once_verified_against_their_hash(engine: Engine) {
     use sha2::Digest;
-    let e = env().await;
+    let e = match env_on(
+        engine,
+        "attachments_are_stored_once_verified_against_their_hash",
+    )
+    .await
+    {
+        Some(e) => e,
+        None => return,
+    };
     let token = e.courier_with_tasks("c1", &[]).await;
     let photo = b"\x89PNG proof of delivery at the door".to_vec();
     let sha = hex::encode(sha2::Sha256::digest(&photo));
@@ -490,9 +542,16 @@ async fn attachments_are_stored_once_verified_against_their_hash() {
     }
 }
 
-#[tokio::test]
-async fn only_facts_about_tasks_the_courier_held_open_after_sales_cases() {
-    let e = env().await;
+async fn only_facts_about_tasks_the_courier_held_open_after_sales_cases(engine: Engine) {
+    let e = match env_on(
+        engine,
+        "only_facts_about_tasks_the_courier_held_open_after_sales_cases",
+    )
+    .await
+    {
+        Some(e) => e,
+        None => return,
+    };
     let ann = e.courier_with_tasks("ann", &["A1"]).await;
     let eve = e.courier_with_tasks("eve", &[]).await;
     // Eve never held A1: her claim is recorded and rejected, no case.
@@ -517,3 +576,34 @@ async fn only_facts_about_tasks_the_courier_held_open_after_sales_cases() {
     e.dispatch.cancel_task("A1").await.unwrap();
     assert!(e.dispatch.reassign_task("A1", "ann").await.is_err());
 }
+
+/// Every test of the shared suite, once per store.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::Engine::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::Engine::Postgres).await
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    a_retried_push_is_acknowledged_but_applied_once,
+    a_gap_in_mutation_ids_is_a_409_and_applies_nothing,
+    a_courier_can_neither_see_nor_change_another_couriers_task,
+    requests_without_a_valid_token_are_refused,
+    bad_requests_get_a_4xx_with_a_reason,
+    pull_pages_through_changes_with_a_cursor,
+    a_delivery_of_a_cancelled_task_is_recorded_and_rejected,
+    every_answer_carries_a_request_id,
+    attachments_are_stored_once_verified_against_their_hash,
+    only_facts_about_tasks_the_courier_held_open_after_sales_cases,
+);

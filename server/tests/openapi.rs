@@ -65,10 +65,10 @@ fn every_reference_in_the_spec_resolves() {
 #[tokio::test]
 async fn every_documented_route_is_live() {
     let dir = tempfile::tempdir().unwrap();
-    let state = runsheet_server::AppState {
-        db: runsheet_server::Db::open(&dir.path().join("s.db")).unwrap(),
-        admin_token: Some("admin".into()),
-    };
+    let state = runsheet_server::AppState::new(
+        runsheet_server::Db::open_sqlite(&dir.path().join("s.db")).unwrap(),
+        Some("admin".into()),
+    );
     let app = runsheet_server::app(state);
     for (method, path) in runsheet_server::route_table() {
         let uri = path.replace("{id}", "some-id");

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use runsheet_ffi::{Runsheet, RunsheetConfig, TaskListUpdate, TaskListener};
 use runsheet_protocol::{StopDoc, TaskKind};
-use runsheet_server::{Dispatcher, RunningServer, ServerConfig};
+use runsheet_server::{DbConfig, Dispatcher, RunningServer, ServerConfig};
 
 /// The admin token of test servers.
 pub const ADMIN: &str = "e2e-admin";
@@ -38,7 +38,7 @@ impl World {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = ServerConfig {
             addr: "127.0.0.1:0".parse().expect("addr"),
-            db_path: dir.path().join("server.db"),
+            db: DbConfig::Sqlite(dir.path().join("server.db")),
             admin_token: Some(ADMIN.into()),
             clock,
         };

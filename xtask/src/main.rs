@@ -1,11 +1,19 @@
 //! `cargo xtask`: the project's build and test driver.
 //!
-//! - `cargo xtask test [--long]`: every test: formatting, clippy, the Rust tests, the bindings,
-//!   the C header check, the Kotlin JVM suite against the real library, the Swift parse check.
-//!   Installs what it needs (kotlinc from npm, JNA/JUnit from Debian, tree-sitter from npm).
-//!   `--long` sizes the seeded fault and crash loops for a long local run.
+//! - `cargo xtask test [--long] [--no-postgres]`: every test: formatting, clippy, the Rust
+//!   tests, the bindings, the C header check, the Kotlin JVM suite against the real library, the
+//!   Swift parse check. Installs what it needs (kotlinc from npm, JNA/JUnit and PostgreSQL from
+//!   Debian, tree-sitter from npm). The Rust tests get a throwaway PostgreSQL cluster, its URL in
+//!   `RUNSHEET_TEST_POSTGRES` (see `postgres.rs`); `--no-postgres` skips it (and the tests that
+//!   need it skip themselves). `--long` sizes the seeded fault and crash loops for a long local
+//!   run.
 //! - `cargo xtask bindings`: builds the library and generates the Kotlin and Swift bindings
 //!   into `target/bindings/{kotlin,swift}` (and the Swift file into the iOS package).
+//! - `cargo xtask postgres`: a throwaway PostgreSQL cluster until Enter or Ctrl-C; prints its URL.
+//! - `cargo xtask loadtest [ARGS...]`: `runsheet loadtest --postgres URL --pgbench PATH ARGS...`
+//!   (release build) against a throwaway cluster.
+
+mod postgres;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -33,15 +41,20 @@ fn root() -> PathBuf {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("test") => test(args.iter().any(|a| a == "--long")),
+        Some("test") => test(
+            args.iter().any(|a| a == "--long"),
+            args.iter().any(|a| a == "--no-postgres"),
+        ),
         Some("bindings") => bindings().map(|_| ()),
         // Only the Kotlin JVM suite (after the bindings): the quick loop for binding work.
         Some("kotlin") => bindings().and_then(|b| kotlin_suite(&b)).map(|_| ()),
         // Only the tree-sitter parse of the hand-written Swift.
         Some("swift") => swift_check().map(|(_, _, s)| println!("{s}")),
+        Some("postgres") => postgres::serve(),
+        Some("loadtest") => postgres::loadtest(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask test [--long] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift"
+                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift\n       cargo xtask postgres | cargo xtask loadtest [ARGS...]"
             );
             return ExitCode::from(2);
         }
@@ -166,7 +179,7 @@ struct Step {
     note: String,
 }
 
-fn test(long: bool) -> Result<()> {
+fn test(long: bool, no_postgres: bool) -> Result<()> {
     let started = Instant::now();
     let mut steps: Vec<Step> = Vec::new();
     let mut record = |name: &'static str, t: Instant, r: Result<(u64, u64, String)>| {
@@ -222,7 +235,37 @@ fn test(long: bool) -> Result<()> {
     if long {
         rust.env("RUNSHEET_LONG", "1");
     }
+    // A throwaway PostgreSQL cluster for the Postgres-backed tests, stopped when dropped.
+    rust.env_remove(postgres::ENV_VAR);
+    rust.env_remove("RUNSHEET_REQUIRE_POSTGRES");
+    let cluster = if no_postgres {
+        None
+    } else {
+        // Without --no-postgres the PostgreSQL runs must run: a cluster that failed to start
+        // fails them instead of letting them skip.
+        rust.env("RUNSHEET_REQUIRE_POSTGRES", "1");
+        let c = postgres::Cluster::start();
+        if let Ok(c) = &c {
+            rust.env(postgres::ENV_VAR, c.url());
+        }
+        record(
+            "postgres",
+            t,
+            c.as_ref()
+                .map(|c| (0, 0, c.url().to_string()))
+                .map_err(Clone::clone),
+        );
+        c.ok()
+    };
+    if let Some(sig) = postgres::interrupted() {
+        return Err(format!("interrupted (signal {sig})"));
+    }
+    let t = Instant::now();
     record("rust tests", t, rust_tests(&mut rust));
+    drop(cluster);
+    if let Some(sig) = postgres::interrupted() {
+        return Err(format!("interrupted (signal {sig})"));
+    }
 
     let t = Instant::now();
     record("qa scenarios", t, qa_scenarios());
@@ -402,6 +445,12 @@ fn debian_jars() -> Result<PathBuf> {
     }
     let mut pkgs = missing.clone();
     pkgs.push("libjna-jni");
+    apt_install(&pkgs)?;
+    Ok(dir)
+}
+
+/// `apt-get install` of Debian packages (through `sudo -n` when not root).
+fn apt_install(pkgs: &[&str]) -> Result<()> {
     let sudo = if is_root() { "" } else { "sudo -n " };
     let script = format!(
         "{sudo}apt-get update -qq && DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq {}",
@@ -410,8 +459,7 @@ fn debian_jars() -> Result<PathBuf> {
     run(
         &format!("install Debian packages {}", pkgs.join(" ")),
         Command::new("sh").args(["-c", &script]),
-    )?;
-    Ok(dir)
+    )
 }
 
 fn is_root() -> bool {

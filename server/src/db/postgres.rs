@@ -1,0 +1,271 @@
+//! The PostgreSQL engine: a pool of connections per replica (r2d2), READ COMMITTED transactions
+//! with explicit row locks where order matters, migrations under an advisory lock (replicas may
+//! start together), and a listener thread that turns other replicas' `NOTIFY runsheet_changes`
+//! into wake-ups of this replica's waiting pulls.
+
+use std::error::Error as StdError;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
+use postgres::{Client, NoTls};
+use r2d2_postgres::PostgresConnectionManager;
+
+use super::{postgres_dialect, ChangeFeed, DbError, PoolLimits, Row, Tx, TxInner, Value};
+use super::{sql::dollar_placeholders, MIGRATIONS};
+use crate::error::ApiError;
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+/// The channel replicas announce committed changes on; the payload is a courier id or `*`.
+const CHANNEL: &str = "runsheet_changes";
+
+/// Key of the advisory lock held while migrating.
+const MIGRATION_LOCK: i64 = 0x5255_4e53_4845_4554; // "RUNSHEET"
+
+#[derive(Clone)]
+pub(super) struct Postgres {
+    pool: Pool,
+    stop: Arc<AtomicBool>,
+}
+
+impl Postgres {
+    pub(super) fn open(
+        url: &str,
+        limits: PoolLimits,
+        feed: Arc<ChangeFeed>,
+    ) -> Result<Self, DbError> {
+        let config: postgres::Config = url.parse()?;
+        migrate(&mut config.connect(NoTls)?)?;
+        let manager = PostgresConnectionManager::new(config.clone(), NoTls);
+        let pool = r2d2::Pool::builder()
+            .max_size(limits.max_connections.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(limits.acquire_timeout)
+            // A broken connection is noticed when used; checking each checkout would cost a
+            // round trip per request.
+            .test_on_check_out(false)
+            .build(manager)
+            .map_err(|e| DbError::Busy(e.to_string()))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        std::thread::Builder::new()
+            .name("runsheet-pg-listen".into())
+            .spawn(move || listen(config, feed, s))
+            .map_err(|e| DbError::Query(format!("cannot start the listener: {e}")))?;
+        Ok(Postgres { pool, stop })
+    }
+
+    pub(super) fn pool_state(&self) -> (u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections)
+    }
+
+    pub(super) fn close(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// Runs `f` in one READ COMMITTED transaction on a pooled connection.
+    pub(super) fn transaction<T>(
+        &self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, ApiError>,
+    ) -> Result<(T, Vec<String>), ApiError> {
+        let mut conn = self.pool.get().map_err(|e| {
+            tracing::warn!(error = %e, "no database connection free");
+            ApiError::unavailable("the server is busy; retry later")
+        })?;
+        let tx = conn.transaction().map_err(DbError::from)?;
+        let mut t = Tx {
+            inner: TxInner::Postgres(tx),
+            announced: Vec::new(),
+        };
+        let value = f(&mut t)?;
+        let Tx { inner, announced } = t;
+        if let TxInner::Postgres(tx) = inner {
+            tx.commit().map_err(DbError::from)?;
+        }
+        Ok((value, announced))
+    }
+}
+
+fn migrate(client: &mut Client) -> Result<(), DbError> {
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+    let result = (|| {
+        let mut tx = client.transaction()?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS runsheet_schema (version BIGINT NOT NULL);
+             INSERT INTO runsheet_schema (version)
+                 SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM runsheet_schema);",
+        )?;
+        let found: i64 = tx
+            .query_one("SELECT version FROM runsheet_schema", &[])?
+            .get(0);
+        let supported = MIGRATIONS.len() as i64;
+        if found > supported {
+            return Err(DbError::IncompatibleVersion { found, supported });
+        }
+        for sql in MIGRATIONS.iter().skip(found as usize) {
+            tx.batch_execute(&postgres_dialect(sql))?;
+        }
+        tx.execute("UPDATE runsheet_schema SET version = $1", &[&supported])?;
+        tx.commit()?;
+        Ok(())
+    })();
+    client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
+    result
+}
+
+/// Listens on [`CHANNEL`] until `stop`, reconnecting after failures. After a reconnect every
+/// waiter is woken (a notification may have been missed while disconnected; a pull that wakes
+/// for nothing just waits again).
+fn listen(config: postgres::Config, feed: Arc<ChangeFeed>, stop: Arc<AtomicBool>) {
+    let mut backoff = Duration::from_millis(100);
+    while !stop.load(Ordering::SeqCst) {
+        let mut client = match config.connect(NoTls) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "change listener cannot connect; retrying");
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        if let Err(e) = client.batch_execute(&format!("LISTEN {CHANNEL}")) {
+            tracing::warn!(error = %e, "LISTEN failed; retrying");
+            std::thread::sleep(backoff);
+            continue;
+        }
+        backoff = Duration::from_millis(100);
+        feed.notify("*");
+        feed.set_listening(true);
+        'connected: while !stop.load(Ordering::SeqCst) {
+            {
+                let mut notifications = client.notifications();
+                let mut iter = notifications.timeout_iter(Duration::from_millis(500));
+                loop {
+                    match postgres::fallible_iterator::FallibleIterator::next(&mut iter) {
+                        Ok(Some(n)) => feed.notify(n.payload()),
+                        Ok(None) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "change listener lost its connection");
+                            break 'connected;
+                        }
+                    }
+                }
+            }
+            if client.is_closed() {
+                break;
+            }
+        }
+        feed.set_listening(false);
+    }
+}
+
+pub(super) fn execute(
+    tx: &mut postgres::Transaction<'_>,
+    sql: &str,
+    values: &[Value],
+) -> Result<u64, DbError> {
+    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+    Ok(tx.execute(dollar_placeholders(sql).as_str(), &refs)?)
+}
+
+pub(super) fn query(
+    tx: &mut postgres::Transaction<'_>,
+    sql: &str,
+    values: &[Value],
+) -> Result<Vec<Row>, DbError> {
+    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+    let rows = tx.query(dollar_placeholders(sql).as_str(), &refs)?;
+    rows.iter()
+        .map(|r| {
+            let values = (0..r.len())
+                .map(|i| r.try_get::<_, Value>(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Row { values })
+        })
+        .collect()
+}
+
+type BoxError = Box<dyn StdError + Sync + Send>;
+
+impl ToSql for Value {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
+                Type::INT8 => i.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::FLOAT8 => (*i as f64).to_sql(ty, out),
+                Type::FLOAT4 => (*i as f32).to_sql(ty, out),
+                Type::BOOL => (*i != 0).to_sql(ty, out),
+                _ => i.to_string().as_str().to_sql(ty, out),
+            },
+            Value::Real(f) => match *ty {
+                Type::FLOAT8 => f.to_sql(ty, out),
+                Type::FLOAT4 => (*f as f32).to_sql(ty, out),
+                _ => f.to_string().as_str().to_sql(ty, out),
+            },
+            Value::Text(s) => match *ty {
+                Type::BYTEA => s.as_bytes().to_sql(ty, out),
+                _ => s.as_str().to_sql(ty, out),
+            },
+            Value::Blob(b) => b.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Value {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(match *ty {
+            Type::BOOL => Value::Int(i64::from(bool::from_sql(ty, raw)?)),
+            Type::INT2 => Value::Int(i64::from(i16::from_sql(ty, raw)?)),
+            Type::INT4 => Value::Int(i64::from(i32::from_sql(ty, raw)?)),
+            Type::INT8 => Value::Int(i64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f64::from(f32::from_sql(ty, raw)?)),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::BYTEA => Value::Blob(<&[u8]>::from_sql(ty, raw)?.to_vec()),
+            _ if <&str as FromSql>::accepts(ty) => Value::Text(<&str>::from_sql(ty, raw)?.into()),
+            _ => {
+                return Err(format!("column type {ty} is not read by the server (cast it)").into())
+            }
+        })
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, BoxError> {
+        Ok(Value::Null)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// Creates a new empty database named `name` on the server at `admin_url` (a role that may
+/// create databases) and returns the URL of the new database. For tests and the load test,
+/// which each want a database of their own on one throwaway cluster.
+pub fn create_database(admin_url: &str, name: &str) -> Result<String, DbError> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(DbError::Query(format!("bad database name {name:?}")));
+    }
+    let mut client = admin_url.parse::<postgres::Config>()?.connect(NoTls)?;
+    client.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    let base = match admin_url.rfind('/') {
+        Some(i) if i > "postgres://".len() => &admin_url[..i],
+        _ => admin_url,
+    };
+    let (base, query) = match admin_url.find('?') {
+        Some(q) => (&base[..base.len().min(q)], &admin_url[q..]),
+        None => (base, ""),
+    };
+    Ok(format!("{base}/{name}{query}"))
+}
