@@ -801,6 +801,30 @@ impl Runsheet {
         self.inner.network_available();
     }
 
+    /// The app came to the foreground (`true`) or left it. In the foreground, auto-sync holds
+    /// a long-poll open so a new or changed task shows within about a second; in the
+    /// background it falls back to the periodic sync and push notifications. Call from
+    /// `onStart`/`onStop` (Android) or the scene phase (iOS).
+    pub fn set_foreground(&self, foreground: bool) {
+        self.inner.set_foreground(foreground);
+    }
+
+    /// A push notification's data payload as JSON (FCM `RemoteMessage.data`, APNs user info).
+    /// True when it is Runsheet's sync hint: auto-sync syncs now. False for other payloads.
+    pub fn handle_push(&self, payload_json: String) -> Result<bool, RunsheetError> {
+        Ok(self.inner.handle_push(&payload_json)?)
+    }
+
+    /// Waits up to `wait_seconds` (1 to 30) for the server to have something new for this
+    /// phone; true if it has. Nothing is applied: call `sync()` next. Auto-sync does this by
+    /// itself in the foreground; this is for shells and tests that drive sync by hand.
+    pub async fn wait_for_changes(&self, wait_seconds: u32) -> Result<bool, RunsheetError> {
+        Ok(self
+            .inner
+            .wait_for_changes(std::time::Duration::from_secs(u64::from(wait_seconds)))
+            .await?)
+    }
+
     /// Sets the provider asked for a fresh token when the server refuses the current one;
     /// without one, a refused token ends the sync with `AuthRequired`.
     pub fn set_token_provider(&self, provider: Option<Arc<dyn TokenProvider>>) {

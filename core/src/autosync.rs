@@ -56,6 +56,9 @@ impl AutoSyncPolicy {
     }
 }
 
+/// How long one foreground long-poll waits for a change before the loop syncs and asks again.
+pub const LONG_POLL: Duration = Duration::from_secs(25);
+
 /// The running loop's controls, kept by the core.
 pub(crate) struct AutoSync {
     kick: Arc<Notify>,
@@ -66,7 +69,11 @@ pub(crate) struct AutoSync {
 impl AutoSync {
     /// Starts the loop on its own thread. It holds only a weak reference to the core, so
     /// dropping the core ends it.
-    pub(crate) fn start(core: Weak<Runsheet>, policy: AutoSyncPolicy) -> std::io::Result<Self> {
+    pub(crate) fn start(
+        core: Weak<Runsheet>,
+        policy: AutoSyncPolicy,
+        foreground: Arc<AtomicBool>,
+    ) -> std::io::Result<Self> {
         let kick = Arc::new(Notify::new());
         let reset = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));
@@ -76,7 +83,7 @@ impl AutoSync {
         let (k, r, s) = (kick.clone(), reset.clone(), stop.clone());
         std::thread::Builder::new()
             .name("runsheet-autosync".into())
-            .spawn(move || rt.block_on(run(core, policy, k, r, s)))?;
+            .spawn(move || rt.block_on(run(core, policy, k, r, s, foreground)))?;
         Ok(AutoSync { kick, reset, stop })
     }
 
@@ -101,11 +108,12 @@ impl Drop for AutoSync {
 }
 
 async fn run(
-    core: Weak<Runsheet>,
+    weak: Weak<Runsheet>,
     policy: AutoSyncPolicy,
     kick: Arc<Notify>,
     reset: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
+    foreground: Arc<AtomicBool>,
 ) {
     let mut rng = rand::thread_rng();
     let mut failures: u32 = 0;
@@ -124,7 +132,7 @@ async fn run(
         if reset.swap(false, Ordering::SeqCst) {
             failures = 0;
         }
-        let Some(core) = core.upgrade() else { break };
+        let Some(core) = weak.upgrade() else { break };
         let outcome = core.sync().await;
         // The platform's interval, once published, replaces the shell's.
         let interval = core
@@ -151,6 +159,26 @@ async fn run(
             }
         };
         wait = AutoSyncPolicy { interval, ..policy }.delay(failures, retry_after, &mut rng);
+        // In the foreground, and while all is well, wait for the server's next change with a
+        // long-poll instead of the interval: a new task shows within about a second. A courier
+        // action (kick) or leaving the foreground ends the wait.
+        if failures == 0 && foreground.load(Ordering::SeqCst) && !stop.load(Ordering::SeqCst) {
+            let Some(core) = weak.upgrade() else { break };
+            let waited = tokio::select! {
+                _ = kick.notified() => Ok(true),
+                r = core.wait_for_changes(LONG_POLL) => r,
+            };
+            drop(core);
+            match waited {
+                Ok(_) => wait = Duration::ZERO,
+                Err(e) => {
+                    tracing::debug!(error = %e, "long-poll failed; backing off");
+                    failures = 1;
+                    wait = policy.delay(failures, e.retry_after(), &mut rng);
+                }
+            }
+            continue;
+        }
         tracing::debug!(
             failures,
             wait_ms = wait.as_millis() as u64,

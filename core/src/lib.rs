@@ -139,6 +139,8 @@ pub struct Runsheet {
     online: Mutex<Option<bool>>,
     clock: Arc<dyn Clock>,
     auto_sync: Mutex<Option<AutoSync>>,
+    /// The shell says the app is in the foreground: auto-sync long-polls for changes.
+    foreground: Arc<std::sync::atomic::AtomicBool>,
     fix_cap: std::sync::atomic::AtomicU64,
     /// The last GPS fix the shell reported (any accuracy).
     last_fix: Mutex<Option<hint::Fix>>,
@@ -172,6 +174,7 @@ impl Runsheet {
             online: Mutex::new(None),
             clock: config.clock,
             auto_sync: Mutex::new(None),
+            foreground: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             fix_cap: std::sync::atomic::AtomicU64::new(cap),
             last_fix: Mutex::new(None),
             odometer: Mutex::new(None),
@@ -455,7 +458,7 @@ impl Runsheet {
     /// Starts syncing on its own: now, after each action, on [`Runsheet::network_available`]
     /// and every `policy.interval`, backing off on failures. Replaces a running loop.
     pub fn start_auto_sync(self: &Arc<Self>, policy: AutoSyncPolicy) -> Result<()> {
-        let a = AutoSync::start(Arc::downgrade(self), policy)
+        let a = AutoSync::start(Arc::downgrade(self), policy, self.foreground.clone())
             .map_err(|e| Error::InvalidArgument(format!("cannot start auto-sync: {e}")))?;
         *self.auto_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
         Ok(())
@@ -480,6 +483,63 @@ impl Runsheet {
         {
             a.network_available();
         }
+    }
+
+    /// The shell's report that the app is in the foreground (`true`) or not. In the foreground,
+    /// auto-sync keeps a long-poll open, so a new or changed task reaches the courier within
+    /// about a second of its commit on the server; in the background it falls back to the
+    /// periodic sync (and push notifications, see [`Runsheet::handle_push`]).
+    pub fn set_foreground(&self, foreground: bool) {
+        let was = self
+            .foreground
+            .swap(foreground, std::sync::atomic::Ordering::SeqCst);
+        if was != foreground {
+            tracing::debug!(foreground, "app foreground state changed");
+            if let Some(a) = self
+                .auto_sync
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
+            {
+                a.kick();
+            }
+        }
+    }
+
+    /// Whether the shell last said the app is in the foreground.
+    pub fn is_foreground(&self) -> bool {
+        self.foreground.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Waits up to `wait` (at most 30 s) for the server to have something new for this phone;
+    /// true if it has (then [`Runsheet::sync`] fetches it). Nothing is applied here, so this
+    /// never contends with a sync.
+    pub async fn wait_for_changes(&self, wait: std::time::Duration) -> Result<bool> {
+        let at = sync::position(&self.store)?;
+        let client_id = self.client_id()?;
+        self.remote.wait_for_change(&client_id, &at, wait).await
+    }
+
+    /// A push notification's data payload (FCM `data` or APNs user info, as JSON). Returns
+    /// true when it is Runsheet's sync hint (`{"runsheet": "sync"}`, at the top level or under
+    /// `data`): auto-sync then syncs now, backoff forgotten. A payload for something else is
+    /// false; one that is not a JSON object is an [`Error::InvalidArgument`].
+    pub fn handle_push(&self, payload: &str) -> Result<bool> {
+        let v: serde_json::Value = serde_json::from_str(payload)
+            .map_err(|e| Error::InvalidArgument(format!("push payload is not JSON: {e}")))?;
+        if !v.is_object() {
+            return Err(Error::InvalidArgument(
+                "push payload is not a JSON object".into(),
+            ));
+        }
+        let hint =
+            |o: &serde_json::Value| o.get("runsheet").and_then(|h| h.as_str()) == Some("sync");
+        let ours = hint(&v) || v.get("data").is_some_and(hint);
+        if ours {
+            tracing::info!("push notification: sync hint");
+            self.network_available();
+        }
+        Ok(ours)
     }
 
     /// The platform's settings as last received (the defaults, version 0, until then).

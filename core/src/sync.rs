@@ -132,22 +132,83 @@ impl Remote {
         checklists_after: i64,
         ratings_after: i64,
     ) -> Result<PullResponse> {
+        let at = PullPosition {
+            cursor,
+            settings_version,
+            checklists_after,
+            ratings_after,
+        };
         let resp = self
-            .http
-            .get(format!("{}/v1/sync/pull", self.base))
-            .header(reqwest::header::AUTHORIZATION, self.bearer())
-            .query(&[
-                ("client_id", client_id),
-                ("cursor", &cursor.to_string()),
-                ("settings_version", &settings_version.to_string()),
-                ("checklists_after", &checklists_after.to_string()),
-                ("ratings_after", &ratings_after.to_string()),
-            ])
+            .pull_request(client_id, &at)
             .send()
             .await
             .map_err(transport_error)?;
         decode(resp).await
     }
+
+    /// A long-poll: `GET /v1/sync/pull` with `wait_s` and a page of one. True when the server
+    /// has something after `at` (it answers as soon as a change commits, or after `wait`).
+    /// Nothing is applied: the caller syncs.
+    pub async fn wait_for_change(
+        &self,
+        client_id: &str,
+        at: &PullPosition,
+        wait: Duration,
+    ) -> Result<bool> {
+        let wait_s = wait.as_secs().clamp(1, 30);
+        let resp = self
+            .pull_request(client_id, at)
+            .query(&[("wait_s", wait_s.to_string()), ("limit", "1".into())])
+            .timeout(Duration::from_secs(wait_s + 15))
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let page: PullResponse = decode(resp).await?;
+        Ok(!page.changes.is_empty()
+            || page.settings.is_some()
+            || !page.checklists.is_empty()
+            || !page.ratings.is_empty())
+    }
+
+    fn pull_request(&self, client_id: &str, at: &PullPosition) -> reqwest::RequestBuilder {
+        self.http
+            .get(format!("{}/v1/sync/pull", self.base))
+            .header(reqwest::header::AUTHORIZATION, self.bearer())
+            .query(&[
+                ("client_id", client_id),
+                ("cursor", &at.cursor.to_string()),
+                ("settings_version", &at.settings_version.to_string()),
+                ("checklists_after", &at.checklists_after.to_string()),
+                ("ratings_after", &at.ratings_after.to_string()),
+            ])
+    }
+}
+
+/// What the phone already holds of each server feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullPosition {
+    /// Task change cursor.
+    pub cursor: i64,
+    /// Settings version.
+    pub settings_version: i64,
+    /// Highest checklist publication.
+    pub checklists_after: i64,
+    /// Highest rating sequence.
+    pub ratings_after: i64,
+}
+
+/// Reads the phone's position in each feed.
+pub(crate) fn position(store: &Store) -> Result<PullPosition> {
+    Ok(PullPosition {
+        cursor: store.read(|c| {
+            Ok(meta_get(c, "pull_cursor")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0))
+        })?,
+        settings_version: store.read(crate::settings::load)?.version,
+        checklists_after: store.read(crate::checklist::last_seq)?,
+        ratings_after: store.read(crate::rating::last_seq)?,
+    })
 }
 
 fn transport_error(e: reqwest::Error) -> Error {
@@ -278,14 +339,12 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
     }
 
     // Pull every page, then apply them all in one transaction with the new cursor.
-    let cursor: i64 = store.read(|c| {
-        Ok(meta_get(c, "pull_cursor")?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
-    })?;
-    let settings_version = store.read(crate::settings::load)?.version;
-    let checklists_after = store.read(crate::checklist::last_seq)?;
-    let ratings_after = store.read(crate::rating::last_seq)?;
+    let PullPosition {
+        cursor,
+        settings_version,
+        checklists_after,
+        ratings_after,
+    } = position(store)?;
     let mut pages = Vec::new();
     let mut next = cursor;
     loop {

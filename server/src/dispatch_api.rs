@@ -298,7 +298,8 @@ pub async fn list_mutations(
                 "SELECT client_id, mutation_id, courier_id, task_id, action, outcome, reject_code,
                         device_time, received_at, context
                  FROM mutations
-                 WHERE (?1 IS NULL OR courier_id = ?1) AND (?2 IS NULL OR task_id = ?2)
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR courier_id = ?1)
+                   AND (CAST(?2 AS TEXT) IS NULL OR task_id = ?2)
                  ORDER BY received_at, client_id, mutation_id",
                 params![f.courier_id, f.task_id],
                 |r| {

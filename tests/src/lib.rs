@@ -17,6 +17,18 @@ use runsheet_server::{DbConfig, Dispatcher, RunningServer, ServerConfig};
 /// The admin token of test servers.
 pub const ADMIN: &str = "e2e-admin";
 
+/// Which store a world's server runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Store {
+    /// A SQLite file in the world's folder (the default).
+    Sqlite,
+    /// A fresh database on this PostgreSQL server (a role that may create databases).
+    Postgres {
+        /// `postgres://user@host:port/db`.
+        admin_url: String,
+    },
+}
+
 /// A server on loopback with its own temporary folder, restartable on the same port.
 pub struct World {
     /// Temporary folder holding the server's and the couriers' databases.
@@ -35,10 +47,39 @@ impl World {
 
     /// Starts a fresh server that reads `clock` (the QA harness's virtual time).
     pub fn with_clock(clock: Option<Arc<std::sync::atomic::AtomicI64>>) -> Self {
+        Self::on_store(clock, &Store::Sqlite)
+    }
+
+    /// Starts a fresh server on `store` (a new database of its own either way).
+    pub fn on_store(clock: Option<Arc<std::sync::atomic::AtomicI64>>, store: &Store) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let db = match store {
+            Store::Sqlite => DbConfig::Sqlite(dir.path().join("server.db")),
+            Store::Postgres { admin_url } => {
+                // The PostgreSQL client blocks on a runtime of its own: a thread of its own.
+                let admin = admin_url.clone();
+                let name = format!(
+                    "rs_world_{}",
+                    uuid::Uuid::new_v4()
+                        .simple()
+                        .to_string()
+                        .get(..12)
+                        .unwrap_or("0")
+                );
+                let url =
+                    std::thread::spawn(move || runsheet_server::db::create_database(&admin, &name))
+                        .join()
+                        .expect("create database thread")
+                        .expect("database created");
+                DbConfig::Postgres {
+                    url,
+                    pool: runsheet_server::PoolLimits::default(),
+                }
+            }
+        };
         let mut config = ServerConfig {
             addr: "127.0.0.1:0".parse().expect("addr"),
-            db: DbConfig::Sqlite(dir.path().join("server.db")),
+            db,
             admin_token: Some(ADMIN.into()),
             clock,
         };

@@ -140,3 +140,29 @@ async fn junit_xml_counts_failures_and_escapes_text() {
     assert!(xml.contains("Quotes &quot; &amp; &lt;angles&gt;"), "{xml}");
     assert!(!xml.contains("<angles>"));
 }
+
+/// The same library against the PostgreSQL store (each scenario on a fresh database of the
+/// cluster `cargo xtask test` starts): every endpoint a scenario touches runs the same SQL on
+/// both stores, so the library is the broadest shared suite there is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scenario_library_passes_on_postgres() {
+    let Ok(admin_url) = std::env::var(runsheet_server::db::TEST_POSTGRES_VAR) else {
+        // Skips only where nothing asked for PostgreSQL (see `test_postgres`).
+        assert!(runsheet_server::test_postgres("qa_library").is_none());
+        return;
+    };
+    let files = qa::collect_files(&[library()]).unwrap();
+    let store = qa::Store::Postgres { admin_url };
+    let report = qa::run_all_on(&files, None, 2, &store, |_| {})
+        .await
+        .unwrap();
+    for o in &report.outcomes {
+        assert!(
+            o.failure.is_none(),
+            "{} on PostgreSQL: {}",
+            o.name,
+            o.failure.as_ref().unwrap()
+        );
+    }
+    assert_eq!(report.passed(), files.len());
+}

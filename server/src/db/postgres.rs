@@ -27,8 +27,32 @@ const MIGRATION_LOCK: i64 = 0x5255_4e53_4845_4554; // "RUNSHEET"
 
 #[derive(Clone)]
 pub(super) struct Postgres {
-    pool: Pool,
+    pool: Arc<PoolOwner>,
     stop: Arc<AtomicBool>,
+}
+
+/// Owns the pool. A `postgres::Client` blocks on a runtime of its own when dropped, which
+/// tokio forbids on a thread driving async tasks, and the last handle may well be dropped on
+/// one (the server's state at shutdown): the pool is dropped on a thread of its own.
+struct PoolOwner(Option<Pool>);
+
+impl std::ops::Deref for PoolOwner {
+    type Target = Pool;
+    fn deref(&self) -> &Pool {
+        self.0
+            .as_ref()
+            .expect("the pool lives until the owner drops")
+    }
+}
+
+impl Drop for PoolOwner {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take() {
+            let _ = std::thread::Builder::new()
+                .name("runsheet-pg-close".into())
+                .spawn(move || drop(pool));
+        }
+    }
 }
 
 impl Postgres {
@@ -55,7 +79,10 @@ impl Postgres {
             .name("runsheet-pg-listen".into())
             .spawn(move || listen(config, feed, s))
             .map_err(|e| DbError::Query(format!("cannot start the listener: {e}")))?;
-        Ok(Postgres { pool, stop })
+        Ok(Postgres {
+            pool: Arc::new(PoolOwner(Some(pool))),
+            stop,
+        })
     }
 
     pub(super) fn pool_state(&self) -> (u32, u32) {

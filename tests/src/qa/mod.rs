@@ -6,9 +6,10 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 
-pub use report::{collect_files, junit_xml, run_all, Report};
+pub use crate::Store;
+pub use report::{collect_files, junit_xml, run_all, run_all_on, Report};
 pub use run::{
-    complete, list_diff, run_narrated, status_name, step_name, Failure, Narration, Narrator,
-    Outcome,
+    complete, list_diff, run_narrated, run_narrated_on, run_on, status_name, step_name, Failure,
+    Narration, Narrator, Outcome,
 };
 pub use scenario::{load, parse, Scenario, ScenarioError};

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::run::{run, Outcome};
+use super::run::{run_on, Outcome};
 use super::scenario::{load, ScenarioError};
+use crate::Store;
 
 /// Every `*.toml` under the given files and folders, sorted.
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {
@@ -84,6 +85,17 @@ pub async fn run_all(
     jobs: usize,
     progress: impl Fn(&Outcome) + Send + Sync + 'static,
 ) -> Result<Report, Vec<ScenarioError>> {
+    run_all_on(files, seed, jobs, &Store::Sqlite, progress).await
+}
+
+/// [`run_all`] with every scenario's server on `store` (each on a fresh database).
+pub async fn run_all_on(
+    files: &[PathBuf],
+    seed: Option<u64>,
+    jobs: usize,
+    store: &Store,
+    progress: impl Fn(&Outcome) + Send + Sync + 'static,
+) -> Result<Report, Vec<ScenarioError>> {
     let mut scenarios = Vec::new();
     let mut errors = Vec::new();
     for f in files {
@@ -99,10 +111,10 @@ pub async fn run_all(
     let limit = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
     let mut handles = Vec::new();
     for s in scenarios {
-        let (limit, progress) = (limit.clone(), progress.clone());
+        let (limit, progress, store) = (limit.clone(), progress.clone(), store.clone());
         handles.push(tokio::spawn(async move {
             let _slot = limit.acquire_owned().await.expect("semaphore open");
-            let o = run(&s, seed).await;
+            let o = run_on(&s, seed, &store).await;
             progress(&o);
             o
         }));

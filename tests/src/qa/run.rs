@@ -15,7 +15,7 @@ use runsheet_ffi::{
 
 use super::scenario::{parse_offset, stop_doc, ExpectSpec, NetworkSpec, Scenario, StepSpec};
 use crate::faults::FaultProxy;
-use crate::{Recorder, World};
+use crate::{Recorder, Store, World};
 
 /// Why a scenario failed: where, what was expected, what was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -399,7 +399,12 @@ pub type Narrator<'a> = &'a (dyn Fn(&Narration) + Sync);
 
 /// Runs `s`; `seed` overrides the file's.
 pub async fn run(s: &Scenario, seed: Option<u64>) -> Outcome {
-    run_narrated(s, seed, None).await
+    run_on(s, seed, &Store::Sqlite).await
+}
+
+/// Runs `s` against a server on `store`.
+pub async fn run_on(s: &Scenario, seed: Option<u64>, store: &Store) -> Outcome {
+    run_narrated_on(s, seed, None, store).await
 }
 
 /// Runs `s`, telling `narrator` what the phone shows after each step.
@@ -408,11 +413,27 @@ pub async fn run_narrated(
     seed: Option<u64>,
     narrator: Option<Narrator<'_>>,
 ) -> Outcome {
+    run_narrated_on(s, seed, narrator, &Store::Sqlite).await
+}
+
+/// [`run_narrated`] against a server on `store`.
+pub async fn run_narrated_on(
+    s: &Scenario,
+    seed: Option<u64>,
+    narrator: Option<Narrator<'_>>,
+    store: &Store,
+) -> Outcome {
     let started = Instant::now();
     let mut steps = 0;
-    let failure = execute(s, seed.unwrap_or(s.doc.scenario.seed), &mut steps, narrator)
-        .await
-        .err();
+    let failure = execute(
+        s,
+        seed.unwrap_or(s.doc.scenario.seed),
+        &mut steps,
+        narrator,
+        store,
+    )
+    .await
+    .err();
     Outcome {
         file: s.file.clone(),
         name: s.doc.scenario.name.clone(),
@@ -427,6 +448,7 @@ async fn execute(
     seed: u64,
     steps_run: &mut usize,
     narrator: Option<Narrator<'_>>,
+    store: &Store,
 ) -> Result<(), Failure> {
     let setup = |what: &str, e: String| Failure {
         step: 0,
@@ -439,7 +461,7 @@ async fn execute(
     // The server reads the scenario's virtual clock too: hours of a shift pass in seconds, and
     // server-side times (ratings, receipts) must stay on the same clock as the phones'.
     let now = Arc::new(AtomicI64::new(s.start));
-    let mut world = World::with_clock(Some(now.clone()));
+    let mut world = World::on_store(Some(now.clone()), store);
     let mut phones: HashMap<String, Phone> = HashMap::new();
     for (i, c) in s.doc.courier.iter().enumerate() {
         let token = world
