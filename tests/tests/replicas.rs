@@ -396,3 +396,35 @@ on_both_stores!(
     a_draining_replica_releases_its_long_polls,
     metrics_count_pushes_and_outcomes,
 );
+
+/// Push payloads: Runsheet's sync hint at the top level (APNs user info) or under `data`
+/// (FCM) is recognised; another feature's payload is not; a payload that is not a JSON object
+/// is refused with a typed error. Nothing here needs the network.
+#[test]
+fn push_payloads_are_recognised_or_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let core = runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
+        db_path: dir.path().join("phone.db").to_string_lossy().into_owned(),
+        server_url: "http://127.0.0.1:9".into(),
+        token: "t".into(),
+    })
+    .expect("core");
+    assert!(core
+        .handle_push(r#"{"aps":{"content-available":1},"runsheet":"sync"}"#.into())
+        .expect("apns"));
+    assert!(core
+        .handle_push(r#"{"data":{"runsheet":"sync"}}"#.into())
+        .expect("fcm"));
+    assert!(!core
+        .handle_push(r#"{"data":{"promo":"lunch"}}"#.into())
+        .expect("other"));
+    for bad in ["not json", "[1,2]", "\"sync\""] {
+        assert!(
+            matches!(
+                core.handle_push(bad.into()),
+                Err(runsheet_ffi::RunsheetError::InvalidArgument { .. })
+            ),
+            "{bad}"
+        );
+    }
+}
