@@ -43,5 +43,11 @@ dependencies {
     implementation(libs.mlkit.barcode.scanning)
     implementation(libs.lifecycle.viewmodel.compose)
     implementation(libs.lifecycle.runtime.compose)
+    // Foreground/background of the whole app -> setForeground() (the core long-polls in the foreground).
+    implementation(libs.lifecycle.process)
+    // Push sync hints (FCM data messages) -> handlePush(). A platform build adds its own
+    // google-services.json and the com.google.gms.google-services plugin.
+    implementation(platform(libs.firebase.bom))
+    implementation(libs.firebase.messaging)
     implementation(libs.kotlinx.coroutines.android)
 }

@@ -5,17 +5,27 @@ import SwiftUI
 /// The courier app: sign in, then the task list. All decisions are the core's.
 @main
 struct RunsheetApp: App {
+    @UIApplicationDelegateAdaptor(AppDelegate.self) private var appDelegate
+    @Environment(\.scenePhase) private var scenePhase
     @StateObject private var session = CourierSession()
 
     var body: some Scene {
         WindowGroup {
-            if let store = session.store {
-                NavigationStack {
-                    TaskListView(store: store)
+            Group {
+                if let store = session.store {
+                    NavigationStack {
+                        TaskListView(store: store)
+                    }
+                } else {
+                    SignInView(session: session)
                 }
-            } else {
-                SignInView(session: session)
             }
+            .onAppear {
+                appDelegate.session = session
+            }
+        }
+        .onChange(of: scenePhase) { phase in
+            session.setForeground(phase == .active)
         }
     }
 }
@@ -28,6 +38,8 @@ final class CourierSession: ObservableObject {
 
     private let monitor = NWPathMonitor()
     private var location: LocationFeed?
+    /// The last scene phase was `.active`; a core opened later starts with it.
+    private var foreground = false
 
     init() {
         OSLogSink.install()
@@ -48,6 +60,7 @@ final class CourierSession: ObservableObject {
             )
             let store = try TaskListStore(core: Runsheet(config: config))
             store.startAutoSync()
+            store.setForeground(foreground)
             watchNetwork(store)
             let feed = LocationFeed(core: store.core) { [weak store] in
                 Task { @MainActor in
@@ -61,6 +74,12 @@ final class CourierSession: ObservableObject {
         } catch {
             self.error = error.localizedDescription
         }
+    }
+
+    /// The scene phase changed: in the foreground the core long-polls for new tasks.
+    func setForeground(_ active: Bool) {
+        foreground = active
+        store?.setForeground(active)
     }
 
     private func watchNetwork(_ store: TaskListStore) {

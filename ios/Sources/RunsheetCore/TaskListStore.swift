@@ -238,10 +238,25 @@ public final class TaskListStore: ObservableObject {
         }
     }
 
-    /// The platform reports connectivity (NWPathMonitor), or a push (APNs) says the server has
-    /// news: the core syncs now.
+    /// The platform reports connectivity (NWPathMonitor): the core syncs now.
     public func networkAvailable() {
         core.networkAvailable()
+    }
+
+    /// The app came to the foreground (scene phase `.active`) or left it: in the foreground the
+    /// core's auto-sync long-polls, so a new task shows within about a second.
+    public func setForeground(_ foreground: Bool) {
+        core.setForeground(foreground: foreground)
+    }
+
+    /// A push notification's user info as JSON: true when the core took it as Runsheet's sync
+    /// hint (its auto-sync then syncs at once), false for anything else.
+    public func handlePush(payloadJson: String) -> Bool {
+        do {
+            return try core.handlePush(payloadJson: payloadJson)
+        } catch {
+            return false
+        }
     }
 
     /// The courier signed in again.

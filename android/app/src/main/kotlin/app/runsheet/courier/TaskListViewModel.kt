@@ -113,6 +113,8 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
                 }
             })
             c.startAutoSync(60u)
+            // Foreground/background (long-poll or periodic sync) and push hints reach it from here.
+            getApplication<RunsheetApplication>().attach(c)
             watchNetwork(c)
             refresh()
         } catch (e: RunsheetException) {
@@ -304,11 +306,6 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
         }
     }
 
-    /** A push notification (FCM) said the server has news: sync now. */
-    fun pushReceived() {
-        core?.networkAvailable()
-    }
-
     private fun watchNetwork(c: Runsheet) {
         val cm = getApplication<Application>().getSystemService(Context.CONNECTIVITY_SERVICE) as ConnectivityManager
         val cb = object : ConnectivityManager.NetworkCallback() {
@@ -325,6 +322,7 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
         }
         location?.stop()
         subscriptions.forEach { it.cancel() }
+        core?.let { getApplication<RunsheetApplication>().detach(it) }
         core?.stopAutoSync()
         core?.close()
     }

@@ -1,0 +1,60 @@
+import RunsheetCore
+import UIKit
+
+/// Remote notifications: registers for them and forwards each one's user info to the core as
+/// JSON. Whether it is Runsheet's sync hint is the core's call; this only forwards.
+@MainActor
+final class AppDelegate: NSObject, UIApplicationDelegate {
+    /// The app's session, handed over by `RunsheetApp` when its scene appears.
+    weak var session: CourierSession?
+
+    func application(
+        _ application: UIApplication,
+        didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]? = nil
+    ) -> Bool {
+        // Silent (content-available) pushes need no permission prompt, only this registration,
+        // the Push Notifications capability and the "remote-notification" background mode.
+        application.registerForRemoteNotifications()
+        return true
+    }
+
+    func application(_ application: UIApplication, didRegisterForRemoteNotificationsWithDeviceToken deviceToken: Data) {
+        // The APNs device token goes to the platform's push registration endpoint (the dispatch
+        // platform's own device-registration API, tied to the signed-in courier), so the server
+        // can address sync hints to this phone. That endpoint is the platform's and is not part
+        // of this repository or the core's API; send the token from here when it exists. It is
+        // a credential: do not log it.
+    }
+
+    func application(_ application: UIApplication, didFailToRegisterForRemoteNotificationsWithError error: Error) {
+        // Without push the core still syncs: long-poll in the foreground, periodically otherwise.
+    }
+
+    func application(
+        _ application: UIApplication,
+        didReceiveRemoteNotification userInfo: [AnyHashable: Any],
+        fetchCompletionHandler completionHandler: @escaping (UIBackgroundFetchResult) -> Void
+    ) {
+        guard let store = session?.store, let payload = Self.json(userInfo) else {
+            completionHandler(.noData)
+            return
+        }
+        completionHandler(store.handlePush(payloadJson: payload) ? .newData : .noData)
+    }
+
+    /// The user info as a JSON object (APNs payloads are JSON, so their keys are strings).
+    private static func json(_ userInfo: [AnyHashable: Any]) -> String? {
+        var object: [String: Any] = [:]
+        for (key, value) in userInfo {
+            if let key = key as? String {
+                object[key] = value
+            }
+        }
+        guard JSONSerialization.isValidJSONObject(object),
+              let data = try? JSONSerialization.data(withJSONObject: object)
+        else {
+            return nil
+        }
+        return String(data: data, encoding: .utf8)
+    }
+}
