@@ -5,6 +5,7 @@
 //! - `runsheet qa run PATH...`: QA scenario files against the real core and server.
 
 mod demo;
+mod loadtest;
 mod qa;
 mod route;
 mod scan;
@@ -50,6 +51,9 @@ enum Command {
         #[command(subcommand)]
         command: RouteCommand,
     },
+    /// Benchmark: N couriers, each with its own core, against server replicas sharing one
+    /// PostgreSQL; prints throughput, latencies, notification delay and a pgbench baseline.
+    Loadtest(loadtest::Options),
     /// Run the reference dispatch and sync server (one replica). Every flag can also be set
     /// by its environment variable.
     Serve {
@@ -162,6 +166,7 @@ fn main() -> ExitCode {
         .init();
     match cli.command {
         Command::Demo => demo::run(),
+        Command::Loadtest(opts) => loadtest::run(opts),
         Command::Geo {
             command: GeoCommand::Convert { from, to, lat, lon },
         } => geo_convert(&from, &to, lat, lon),

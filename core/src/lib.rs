@@ -372,6 +372,12 @@ impl Runsheet {
         );
         self.notify();
         self.notify_sync(Vec::new(), false, Vec::new());
+        self.kick_auto_sync();
+        Ok(id)
+    }
+
+    /// Asks a running auto-sync loop to sync soon.
+    fn kick_auto_sync(&self) {
         if let Some(a) = self
             .auto_sync
             .lock()
@@ -380,7 +386,6 @@ impl Runsheet {
         {
             a.kick();
         }
-        Ok(id)
     }
 
     /// Pushes pending actions and pulls the server's changes. Safe to call at any time: one
@@ -495,14 +500,7 @@ impl Runsheet {
             .swap(foreground, std::sync::atomic::Ordering::SeqCst);
         if was != foreground {
             tracing::debug!(foreground, "app foreground state changed");
-            if let Some(a) = self
-                .auto_sync
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .as_ref()
-            {
-                a.kick();
-            }
+            self.kick_auto_sync();
         }
     }
 

@@ -39,7 +39,17 @@ final class AppDelegate: NSObject, UIApplicationDelegate {
             completionHandler(.noData)
             return
         }
-        completionHandler(store.handlePush(payloadJson: payload) ? .newData : .noData)
+        guard store.handlePush(payloadJson: payload) else {
+            completionHandler(.noData)
+            return
+        }
+        // iOS suspends the app once the handler is called: complete after the sync the hint
+        // asked for (the core's own sync; its outcome decides nothing here).
+        let core = store.core
+        Task {
+            let synced = (try? await core.sync()) != nil
+            completionHandler(synced ? .newData : .failed)
+        }
     }
 
     /// The user info as a JSON object (APNs payloads are JSON, so their keys are strings).

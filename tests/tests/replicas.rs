@@ -102,6 +102,16 @@ async fn pull(http: &reqwest::Client, url: &str, token: &str, query: &str) -> Pu
     r.json().await.expect("pull response")
 }
 
+/// Courier `c1` with task `T1`, created through replica 0.
+async fn courier_with_task(r: &Replicas) -> (Dispatcher, String) {
+    let d = r.dispatch(0);
+    let token = d.create_courier("c1", "Courier").await.expect("courier");
+    d.assign_task("T1", "c1", TaskKind::Parcel, None, stop("Customer"))
+        .await
+        .expect("task");
+    (d, token)
+}
+
 /// Each round pushes the next batch to both replicas at the same instant, as a retry racing
 /// its original. Every mutation must be applied exactly once (one answer says applied, the
 /// other duplicate), and the server's record must hold ids 1..n once each, in order.
@@ -109,11 +119,7 @@ async fn a_retry_racing_its_original_on_another_replica_applies_once(postgres: b
     let Some(r) = Replicas::start(postgres, "race").await else {
         return;
     };
-    let d = r.dispatch(0);
-    let token = d.create_courier("c1", "Courier").await.expect("courier");
-    d.assign_task("T1", "c1", TaskKind::Parcel, None, stop("Customer"))
-        .await
-        .expect("task");
+    let (d, token) = courier_with_task(&r).await;
     let http = reqwest::Client::new();
     let rounds = 40;
     let mut next = 1;
@@ -232,12 +238,7 @@ async fn a_foreground_phone_gets_a_new_task_without_polling(postgres: bool) {
         .await
         .expect("courier");
     let dir = tempfile::tempdir().expect("dir");
-    let core = runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
-        db_path: dir.path().join("phone.db").to_string_lossy().into_owned(),
-        server_url: r.url(0),
-        token,
-    })
-    .expect("core");
+    let core = phone(&dir, &r.url(0), &token);
     core.set_foreground(true);
     core.start_auto_sync(3600).expect("auto-sync");
     // The first sync (at start) registers the install.
@@ -269,6 +270,16 @@ async fn a_foreground_phone_gets_a_new_task_without_polling(postgres: bool) {
         .expect("payload"));
     wait_until(|| has_task(&core, "LATER")).await;
     core.stop_auto_sync();
+}
+
+/// A phone's core with its store in `dir`.
+fn phone(dir: &tempfile::TempDir, url: &str, token: &str) -> Arc<runsheet_ffi::Runsheet> {
+    runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
+        db_path: dir.path().join("phone.db").to_string_lossy().into_owned(),
+        server_url: url.into(),
+        token: token.into(),
+    })
+    .expect("core")
 }
 
 fn has_task(core: &Arc<runsheet_ffi::Runsheet>, id: &str) -> bool {
@@ -340,11 +351,7 @@ async fn metrics_count_pushes_and_outcomes(postgres: bool) {
     let Some(r) = Replicas::start(postgres, "metrics").await else {
         return;
     };
-    let d = r.dispatch(0);
-    let token = d.create_courier("c1", "Courier").await.expect("courier");
-    d.assign_task("T1", "c1", TaskKind::Parcel, None, stop("Customer"))
-        .await
-        .expect("task");
+    let (_, token) = courier_with_task(&r).await;
     let http = reqwest::Client::new();
     let req = PushRequest {
         client_id: "phone-1".into(),
@@ -403,12 +410,7 @@ on_both_stores!(
 #[test]
 fn push_payloads_are_recognised_or_refused() {
     let dir = tempfile::tempdir().expect("dir");
-    let core = runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
-        db_path: dir.path().join("phone.db").to_string_lossy().into_owned(),
-        server_url: "http://127.0.0.1:9".into(),
-        token: "t".into(),
-    })
-    .expect("core");
+    let core = phone(&dir, "http://127.0.0.1:9", "t");
     assert!(core
         .handle_push(r#"{"aps":{"content-available":1},"runsheet":"sync"}"#.into())
         .expect("apns"));
