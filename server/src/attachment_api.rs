@@ -48,7 +48,7 @@ pub async fn put(
     Path(sha): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<AttachmentStored>), ApiError> {
-    let courier = auth::courier(&state.db, &headers).await?;
+    let courier = auth::courier(&state, &headers).await?;
     check_hash(&sha)?;
     if body.is_empty() {
         return Err(ApiError::bad_request("an attachment cannot be empty"));

@@ -4,7 +4,12 @@
 use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use crate::db::Db;
+use crate::AppState;
 use crate::error::ApiError;
 use crate::params;
 
@@ -31,10 +36,50 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// Courier tokens this replica has verified, by digest, so that a phone's every request does not
+/// cost a database transaction. Tokens are never changed once issued (a revocation feature
+/// would clear the entry, and other replicas' entries expire after [`TokenCache::TTL`]).
+#[derive(Default)]
+pub struct TokenCache {
+    known: Mutex<HashMap<String, (String, Instant)>>,
+}
+
+impl TokenCache {
+    /// How long a verified token is trusted without asking the store again.
+    pub const TTL: Duration = Duration::from_secs(300);
+    /// Most entries kept (a full cache is emptied: the cost is one query per courier).
+    pub const MAX: usize = 200_000;
+
+    fn get(&self, digest: &str) -> Option<String> {
+        let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        known
+            .get(digest)
+            .filter(|(_, at)| at.elapsed() < Self::TTL)
+            .map(|(c, _)| c.clone())
+    }
+
+    fn put(&self, digest: String, courier: String) {
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        if known.len() >= Self::MAX {
+            known.clear();
+        }
+        known.insert(digest, (courier, Instant::now()));
+    }
+}
+
 /// The courier the request's token belongs to, or 401.
-pub async fn courier(db: &Db, headers: &HeaderMap) -> Result<String, ApiError> {
+pub async fn courier(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
     let d = digest(token);
+    if let Some(c) = state.tokens.get(&d) {
+        return Ok(c);
+    }
+    let courier = lookup(&state.db, d.clone()).await?;
+    state.tokens.put(d, courier.clone());
+    Ok(courier)
+}
+
+async fn lookup(db: &Db, d: String) -> Result<String, ApiError> {
     db.run(move |c| {
         c.query_opt(
             "SELECT id FROM couriers WHERE token_sha256 = ?1",

@@ -51,6 +51,8 @@ pub struct AppState {
     pub metrics: Arc<ops::Metrics>,
     /// Draining or not.
     pub lifecycle: Arc<ops::Lifecycle>,
+    /// Courier tokens verified recently.
+    pub tokens: Arc<auth::TokenCache>,
 }
 
 impl AppState {
@@ -61,6 +63,7 @@ impl AppState {
             admin_token,
             metrics: Arc::new(ops::Metrics::default()),
             lifecycle: Arc::new(ops::Lifecycle::default()),
+            tokens: Arc::new(auth::TokenCache::default()),
         }
     }
 }

@@ -19,7 +19,7 @@ pub async fn push(
     headers: HeaderMap,
     ApiJson(batch): ApiJson<LocationBatch>,
 ) -> Result<Json<LocationAck>, ApiError> {
-    let courier = auth::courier(&state.db, &headers).await?;
+    let courier = auth::courier(&state, &headers).await?;
     if batch.client_id.is_empty() || batch.client_id.len() > 64 {
         return Err(ApiError::bad_request(
             "client_id must be 1 to 64 characters",

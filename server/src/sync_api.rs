@@ -22,7 +22,7 @@ pub async fn push(
     headers: HeaderMap,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let courier = auth::courier(&state.db, &headers).await?;
+    let courier = auth::courier(&state, &headers).await?;
     validate_push(&req)?;
     let resp = state.db.run(move |c| apply_push(c, &courier, &req)).await?;
     state.metrics.pushes.inc();
@@ -425,7 +425,7 @@ pub async fn pull(
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let Query(q) = query?;
-    let courier = auth::courier(&state.db, &headers).await?;
+    let courier = auth::courier(&state, &headers).await?;
     if q.cursor < 0 {
         return Err(ApiError::bad_request("cursor must not be negative"));
     }

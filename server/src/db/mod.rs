@@ -431,7 +431,10 @@ impl Db {
 
 pub(crate) enum TxInner<'a> {
     Sqlite(rusqlite::Transaction<'a>),
-    Postgres(::postgres::Transaction<'a>),
+    Postgres(
+        ::postgres::Transaction<'a>,
+        &'a mut std::collections::HashMap<String, ::postgres::Statement>,
+    ),
 }
 
 /// One open transaction. Every method takes the same SQL text (`?N` placeholders) on both
@@ -447,7 +450,7 @@ impl Tx<'_> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::execute(tx, sql, &values),
-            TxInner::Postgres(tx) => postgres::execute(tx, sql, &values),
+            TxInner::Postgres(tx, st) => postgres::execute(tx, st, sql, &values),
         }
     }
 
@@ -461,7 +464,7 @@ impl Tx<'_> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         let rows = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::query(tx, sql, &values)?,
-            TxInner::Postgres(tx) => postgres::query(tx, sql, &values)?,
+            TxInner::Postgres(tx, st) => postgres::query(tx, st, sql, &values)?,
         };
         rows.iter().map(&mut f).collect()
     }
@@ -476,7 +479,7 @@ impl Tx<'_> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         let rows = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::query(tx, sql, &values)?,
-            TxInner::Postgres(tx) => postgres::query(tx, sql, &values)?,
+            TxInner::Postgres(tx, st) => postgres::query(tx, st, sql, &values)?,
         };
         rows.first().map(f).transpose()
     }
@@ -497,7 +500,7 @@ impl Tx<'_> {
     pub fn for_update(&self) -> &'static str {
         match self.inner {
             TxInner::Sqlite(_) => "",
-            TxInner::Postgres(_) => " FOR UPDATE",
+            TxInner::Postgres(..) => " FOR UPDATE",
         }
     }
 
@@ -505,7 +508,7 @@ impl Tx<'_> {
     /// (changes, ratings) is appended under it, so that per courier the sequence numbers commit
     /// in order and a pull's cursor never skips a row that commits late.
     pub fn lock_courier(&mut self, courier: &str) -> Result<(), DbError> {
-        if let TxInner::Postgres(_) = self.inner {
+        if let TxInner::Postgres(..) = self.inner {
             self.query_opt(
                 "SELECT id FROM couriers WHERE id = ?1 FOR UPDATE",
                 crate::params![courier],
@@ -519,7 +522,7 @@ impl Tx<'_> {
     /// SQLite: its write transaction already is one). For sequences that are global rather than
     /// per courier, such as checklist publications and settings versions.
     pub fn lock_global(&mut self, name: &str) -> Result<(), DbError> {
-        if let TxInner::Postgres(_) = self.inner {
+        if let TxInner::Postgres(..) = self.inner {
             self.execute(
                 "SELECT pg_advisory_xact_lock(hashtext(?1))",
                 crate::params![name],
@@ -534,7 +537,7 @@ impl Tx<'_> {
         if self.announced.iter().any(|c| c == courier) {
             return Ok(());
         }
-        if let TxInner::Postgres(_) = self.inner {
+        if let TxInner::Postgres(..) = self.inner {
             self.execute(
                 "SELECT pg_notify('runsheet_changes', ?1)",
                 crate::params![courier],

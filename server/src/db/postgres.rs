@@ -3,6 +3,7 @@
 //! start together), and a listener thread that turns other replicas' `NOTIFY runsheet_changes`
 //! into wake-ups of this replica's waiting pulls.
 
+use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -10,14 +11,45 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
-use postgres::{Client, NoTls};
-use r2d2_postgres::PostgresConnectionManager;
+use postgres::{Client, NoTls, Statement};
 
 use super::{postgres_dialect, ChangeFeed, DbError, PoolLimits, Row, Tx, TxInner, Value};
 use super::{sql::dollar_placeholders, MIGRATIONS};
 use crate::error::ApiError;
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<Manager>;
+
+/// A pooled connection with the statements it has prepared, by SQL text: a statement is parsed
+/// and planned once per connection, then each use is one round trip (bind and execute).
+pub(crate) struct Conn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+/// Opens pooled connections (r2d2).
+struct Manager {
+    config: postgres::Config,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        Ok(Conn {
+            client: self.config.connect(NoTls)?,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
+        conn.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.client.is_closed()
+    }
+}
 
 /// The channel replicas announce committed changes on; the payload is a courier id or `*`.
 const CHANNEL: &str = "runsheet_changes";
@@ -63,7 +95,9 @@ impl Postgres {
     ) -> Result<Self, DbError> {
         let config: postgres::Config = url.parse()?;
         migrate(&mut config.connect(NoTls)?)?;
-        let manager = PostgresConnectionManager::new(config.clone(), NoTls);
+        let manager = Manager {
+            config: config.clone(),
+        };
         let pool = r2d2::Pool::builder()
             .max_size(limits.max_connections.max(1))
             .min_idle(Some(1))
@@ -103,14 +137,15 @@ impl Postgres {
             tracing::warn!(error = %e, "no database connection free");
             ApiError::unavailable("the server is busy; retry later")
         })?;
-        let tx = conn.transaction().map_err(DbError::from)?;
+        let Conn { client, statements } = &mut *conn;
+        let tx = client.transaction().map_err(DbError::from)?;
         let mut t = Tx {
-            inner: TxInner::Postgres(tx),
+            inner: TxInner::Postgres(tx, statements),
             announced: Vec::new(),
         };
         let value = f(&mut t)?;
         let Tx { inner, announced } = t;
-        if let TxInner::Postgres(tx) = inner {
+        if let TxInner::Postgres(tx, _) = inner {
             tx.commit().map_err(DbError::from)?;
         }
         Ok((value, announced))
@@ -190,22 +225,41 @@ fn listen(config: postgres::Config, feed: Arc<ChangeFeed>, stop: Arc<AtomicBool>
     }
 }
 
+/// The connection's prepared statement for `sql`, preparing it on first use. (Prepared
+/// statements belong to the session, not the transaction: a rollback keeps them.)
+fn statement(
+    tx: &mut postgres::Transaction<'_>,
+    statements: &mut HashMap<String, Statement>,
+    sql: &str,
+) -> Result<Statement, DbError> {
+    if let Some(s) = statements.get(sql) {
+        return Ok(s.clone());
+    }
+    let s = tx.prepare(&dollar_placeholders(sql))?;
+    statements.insert(sql.to_owned(), s.clone());
+    Ok(s)
+}
+
 pub(super) fn execute(
     tx: &mut postgres::Transaction<'_>,
+    statements: &mut HashMap<String, Statement>,
     sql: &str,
     values: &[Value],
 ) -> Result<u64, DbError> {
+    let stmt = statement(tx, statements, sql)?;
     let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-    Ok(tx.execute(dollar_placeholders(sql).as_str(), &refs)?)
+    Ok(tx.execute(&stmt, &refs)?)
 }
 
 pub(super) fn query(
     tx: &mut postgres::Transaction<'_>,
+    statements: &mut HashMap<String, Statement>,
     sql: &str,
     values: &[Value],
 ) -> Result<Vec<Row>, DbError> {
+    let stmt = statement(tx, statements, sql)?;
     let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-    let rows = tx.query(dollar_placeholders(sql).as_str(), &refs)?;
+    let rows = tx.query(&stmt, &refs)?;
     rows.iter()
         .map(|r| {
             let values = (0..r.len())
