@@ -65,19 +65,27 @@ fn apply_push(c: &mut Tx<'_>, courier: &str, req: &PushRequest) -> Result<PushRe
     let received = now();
     // The install's row, locked until commit: a retry racing its original on another replica
     // waits here, then sees the original's last applied id and skips what it applied.
-    tx.execute(
-        "INSERT INTO clients (client_id, courier_id, last_mutation_id, created_at)
-         VALUES (?1, ?2, 0, ?3) ON CONFLICT (client_id) DO NOTHING",
-        params![req.client_id, courier, received],
-    )?;
-    let (owner, mut last): (String, i64) = tx.query_row(
-        &format!(
-            "SELECT courier_id, last_mutation_id FROM clients WHERE client_id = ?1{}",
-            tx.for_update()
-        ),
-        params![&req.client_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let lock = format!(
+        "SELECT courier_id, last_mutation_id FROM clients WHERE client_id = ?1{}",
+        tx.for_update()
+    );
+    let read = |tx: &mut Tx<'_>| {
+        tx.query_opt(&lock, params![&req.client_id], |r| {
+            Ok((r.get::<String>(0)?, r.get::<i64>(1)?))
+        })
+    };
+    let (owner, mut last) = match read(tx)? {
+        Some(row) => row,
+        None => {
+            // A new install (two first pushes may race: one inserts, both then lock).
+            tx.execute(
+                "INSERT INTO clients (client_id, courier_id, last_mutation_id, created_at)
+                 VALUES (?1, ?2, 0, ?3) ON CONFLICT (client_id) DO NOTHING",
+                params![req.client_id, courier, received],
+            )?;
+            read(tx)?.ok_or_else(|| ApiError::internal("install row vanished"))?
+        }
+    };
     if owner != courier {
         return Err(ApiError::forbidden(
             "this client id belongs to another courier",
@@ -264,12 +272,6 @@ fn apply_action(
     };
     let t = now();
     let mut changed = next != doc.status;
-    if changed {
-        tx.execute(
-            "UPDATE tasks SET status = ?2 WHERE id = ?1",
-            params![doc.id, next.as_str()],
-        )?;
-    }
     match action {
         Action::Fail {
             reason,
@@ -364,8 +366,8 @@ fn apply_action(
     }
     if changed {
         tx.execute(
-            "UPDATE tasks SET revision = revision + 1, updated_at = ?2 WHERE id = ?1",
-            params![doc.id, t],
+            "UPDATE tasks SET status = ?3, revision = revision + 1, updated_at = ?2 WHERE id = ?1",
+            params![doc.id, t, next.as_str()],
         )?;
         record_change(tx, courier, &doc.id, "upsert")?;
     }
