@@ -40,8 +40,9 @@ pub struct Options {
     /// Simulated couriers, each with its own core and SQLite file.
     #[arg(long, default_value_t = 2000)]
     pub couriers: usize,
-    /// Length of the measured window, seconds.
-    #[arg(long, default_value_t = 60)]
+    /// Length of the measured window, seconds (longer than one round of a courier at the
+    /// default pace, so that it sees the steady state).
+    #[arg(long, default_value_t = 90)]
     pub duration_s: u64,
     /// Admin URL of a PostgreSQL server: a fresh database is created on it for the run.
     #[arg(long, hide_env_values = true)]
@@ -64,8 +65,11 @@ pub struct Options {
     /// the measured latencies.
     #[arg(long, default_value_t = 8)]
     pub workers: usize,
-    /// Mean courier think time between two actions, ms (uniform in 0.5x..1.5x).
-    #[arg(long, default_value_t = 2000)]
+    /// Mean courier think time between two actions, ms (uniform in 0.5x..1.5x). The default,
+    /// an action every 12 s, is a lunch peak compressed about twentyfold (a courier at the
+    /// peak acts every few minutes: accept, arrive, pick up, arrive, deliver over a 20–30
+    /// minute delivery). Lower it to find the saturation point (`--think-ms 2000`).
+    #[arg(long, default_value_t = 12000)]
     pub think_ms: u64,
     /// Length of the pgbench run, seconds.
     #[arg(long, default_value_t = 15)]
@@ -755,8 +759,10 @@ async fn courier_loop(
 ) -> Stats {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut s = Stats::default();
-    // Spread the couriers' starts over one round.
-    tokio::time::sleep(Duration::from_micros(rng.gen_range(0..=micros(mean) * 6))).await;
+    // Spread the couriers' starts over one round, or 10 s if a round is longer (the window
+    // then measures the steady state rather than the ramp).
+    let spread = (mean * 6).min(Duration::from_secs(10));
+    tokio::time::sleep(Duration::from_micros(rng.gen_range(0..=micros(spread)))).await;
     let n = dispatchers.len();
     let mut k: usize = 0;
     'rounds: while Instant::now() < deadline {

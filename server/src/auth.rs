@@ -9,9 +9,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::db::Db;
-use crate::AppState;
 use crate::error::ApiError;
 use crate::params;
+use crate::AppState;
 
 /// The SHA-256 of a token, hex.
 pub fn digest(token: &str) -> String {

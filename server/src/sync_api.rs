@@ -458,12 +458,16 @@ pub async fn pull(
         _ = tokio::time::sleep(std::time::Duration::from_secs(q.wait_s)) => false,
         _ = state.lifecycle.drained() => false,
     };
-    if woke {
-        state.metrics.long_poll_wakeups.inc();
-    }
-    let page = read_page(&state, &courier, &q).await?;
     state.metrics.pulls.inc();
-    Ok(Json(page))
+    if !woke {
+        // Nothing was announced for this courier: the quiet page read before the wait still
+        // holds (a timed-out long-poll costs no second transaction).
+        let mut page = page;
+        page.server_time = state.db.now();
+        return Ok(Json(page));
+    }
+    state.metrics.long_poll_wakeups.inc();
+    Ok(Json(read_page(&state, &courier, &q).await?))
 }
 
 /// Nothing new for the client in this page.

@@ -366,6 +366,14 @@ impl Db {
         self
     }
 
+    /// Now by this store's clock (the virtual one when set), outside a transaction.
+    pub fn now(&self) -> i64 {
+        match &self.clock {
+            Some(c) => c.load(std::sync::atomic::Ordering::SeqCst),
+            None => chrono::Utc::now().timestamp(),
+        }
+    }
+
     /// `sqlite` or `postgres`.
     pub fn engine_name(&self) -> &'static str {
         match self.engine {
