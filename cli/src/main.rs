@@ -146,6 +146,10 @@ enum QaCommand {
         /// How many scenarios run at once.
         #[arg(long, default_value_t = 2)]
         jobs: usize,
+        /// Run each scenario's server on a fresh database of this PostgreSQL server (a role that
+        /// may create databases) instead of a SQLite file.
+        #[arg(long, env = "RUNSHEET_QA_POSTGRES", hide_env_values = true)]
+        postgres: Option<String>,
     },
 }
 
@@ -186,12 +190,17 @@ fn main() -> ExitCode {
                     junit,
                     seed,
                     jobs,
+                    postgres,
                 },
         } => qa::run(qa::QaRun {
             paths,
             junit,
             seed,
             jobs,
+            store: match postgres {
+                Some(admin_url) => runsheet_tests::Store::Postgres { admin_url },
+                None => runsheet_tests::Store::Sqlite,
+            },
         }),
         Command::Serve {
             addr,

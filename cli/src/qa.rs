@@ -18,6 +18,8 @@ pub struct QaRun {
     pub seed: Option<u64>,
     /// Scenarios run at once.
     pub jobs: usize,
+    /// The store each scenario's server runs on.
+    pub store: runsheet_tests::Store,
 }
 
 /// Exit status: 0 all passed, 1 a scenario failed, 2 a file is invalid or unreadable.
@@ -46,10 +48,16 @@ pub fn run(opts: QaRun) -> ExitCode {
     let done = Arc::new(AtomicUsize::new(0));
     let total = files.len();
     let counter = done.clone();
-    let report = rt.block_on(qa::run_all(&files, opts.seed, opts.jobs, move |o| {
-        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-        println!("[{n}/{total}] {}", qa::report::progress_line(o));
-    }));
+    let report = rt.block_on(qa::run_all_on(
+        &files,
+        opts.seed,
+        opts.jobs,
+        &opts.store,
+        move |o| {
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            println!("[{n}/{total}] {}", qa::report::progress_line(o));
+        },
+    ));
     let report = match report {
         Ok(r) => r,
         Err(errors) => {
