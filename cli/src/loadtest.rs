@@ -179,6 +179,19 @@ fn pct_ms(sorted: &[u64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0
 }
 
+/// "p50 X ms, p99 Y ms (N samples)" of sorted microsecond samples, or "no samples".
+fn spread(sorted: &[u64]) -> String {
+    if sorted.is_empty() {
+        return "no samples".into();
+    }
+    format!(
+        "p50 {:.1} ms, p99 {:.1} ms ({} samples)",
+        pct_ms(sorted, 0.5),
+        pct_ms(sorted, 0.99),
+        sorted.len()
+    )
+}
+
 fn micros(d: Duration) -> u64 {
     d.as_micros().min(u128::from(u64::MAX)) as u64
 }
@@ -901,36 +914,25 @@ fn print_outcome(o: &Outcome) {
         s.queued, o.server_rows, s.applied, s.rejected
     );
     println!(
-        "  push latency (core sync() with one queued action: push + pull) p50 {:.1} ms, p99 {:.1} ms ({} samples)",
-        pct_ms(&push, 0.5),
-        pct_ms(&push, 0.99),
-        push.len()
+        "  push latency (core sync() with one queued action: push + pull) {}",
+        spread(&push)
     );
     println!(
-        "  pull latency (core sync() after a notification: pull only) p50 {:.1} ms, p99 {:.1} ms ({} samples)",
-        pct_ms(&pull, 0.5),
-        pct_ms(&pull, 0.99),
-        pull.len()
+        "  pull latency (core sync() after a notification: pull only) {}",
+        spread(&pull)
     );
     println!(
-        "  notification delay (dispatch call start -> long-poll returns) p50 {:.1} ms, p99 {:.1} ms ({} samples)",
-        pct_ms(&all, 0.5),
-        pct_ms(&all, 0.99),
-        all.len()
+        "  notification delay (dispatch call start -> long-poll returns) {}",
+        spread(&all)
     );
     println!(
-        "    long-poll on the other replica: p50 {:.1} ms, p99 {:.1} ms ({} samples); same replica: p50 {:.1} ms, p99 {:.1} ms ({} samples)",
-        pct_ms(&cross, 0.5),
-        pct_ms(&cross, 0.99),
-        cross.len(),
-        pct_ms(&same, 0.5),
-        pct_ms(&same, 0.99),
-        same.len()
+        "    long-poll on the other replica: {}; same replica: {}",
+        spread(&cross),
+        spread(&same)
     );
     println!(
-        "  dispatch call (POST /v1/dispatch/tasks) p50 {:.1} ms, p99 {:.1} ms",
-        pct_ms(&disp, 0.5),
-        pct_ms(&disp, 0.99)
+        "  dispatch call (POST /v1/dispatch/tasks) {}",
+        spread(&disp)
     );
     let mut refusals: Vec<_> = s.refusals.iter().collect();
     refusals.sort();
