@@ -102,6 +102,18 @@ async fn pull(http: &reqwest::Client, url: &str, token: &str, query: &str) -> Pu
     r.json().await.expect("pull response")
 }
 
+/// Replicas and courier `c1` (created through replica `via`) with its token; `None` when
+/// PostgreSQL is not configured here.
+async fn with_courier(postgres: bool, label: &str, via: usize) -> Option<(Replicas, String)> {
+    let r = Replicas::start(postgres, label).await?;
+    let token = r
+        .dispatch(via)
+        .create_courier("c1", "Courier")
+        .await
+        .expect("courier");
+    Some((r, token))
+}
+
 /// Courier `c1` with task `T1`, created through replica 0.
 async fn courier_with_task(r: &Replicas) -> (Dispatcher, String) {
     let d = r.dispatch(0);
@@ -175,14 +187,9 @@ async fn a_retry_racing_its_original_on_another_replica_applies_once(postgres: b
 /// replica 1 (PostgreSQL NOTIFY between the replicas), well before its timeout; one with
 /// nothing to wait for answers empty when its time is up.
 async fn a_change_committed_on_one_replica_wakes_a_long_poll_on_another(postgres: bool) {
-    let Some(r) = Replicas::start(postgres, "wake").await else {
+    let Some((r, token)) = with_courier(postgres, "wake", 1).await else {
         return;
     };
-    let token = r
-        .dispatch(1)
-        .create_courier("c1", "Courier")
-        .await
-        .expect("courier");
     let http = reqwest::Client::new();
     // Nothing happens: the wait runs out and the page is empty.
     let quiet = pull(&http, &r.url(0), &token, "cursor=0&wait_s=1").await;
@@ -229,14 +236,9 @@ async fn a_change_committed_on_one_replica_wakes_a_long_poll_on_another(postgres
 /// dispatcher creates through replica 1 still reaches its task list (only the long-poll can
 /// have brought it). In the background it does not, until a push notification's sync hint.
 async fn a_foreground_phone_gets_a_new_task_without_polling(postgres: bool) {
-    let Some(r) = Replicas::start(postgres, "foreground").await else {
+    let Some((r, token)) = with_courier(postgres, "foreground", 0).await else {
         return;
     };
-    let token = r
-        .dispatch(0)
-        .create_courier("c1", "Courier")
-        .await
-        .expect("courier");
     let dir = tempfile::tempdir().expect("dir");
     let core = phone(&dir, &r.url(0), &token);
     core.set_foreground(true);
@@ -300,14 +302,9 @@ async fn wait_until(mut cond: impl FnMut() -> bool) {
 /// Shutting a replica down: readiness turns 503 at once, a waiting long-poll answers (empty)
 /// instead of holding the shutdown for its whole wait, and the shutdown completes.
 async fn a_draining_replica_releases_its_long_polls(postgres: bool) {
-    let Some(mut r) = Replicas::start(postgres, "drain").await else {
+    let Some((mut r, token)) = with_courier(postgres, "drain", 0).await else {
         return;
     };
-    let token = r
-        .dispatch(0)
-        .create_courier("c1", "Courier")
-        .await
-        .expect("courier");
     let http = reqwest::Client::new();
     let url = r.url(0);
     let ready = http

@@ -60,18 +60,21 @@ const MIGRATION_LOCK: i64 = 0x5255_4e53_4845_4554; // "RUNSHEET"
 #[derive(Clone)]
 pub(super) struct Postgres {
     pool: Arc<PoolOwner>,
-    stop: Arc<AtomicBool>,
 }
 
-/// Owns the pool. A `postgres::Client` blocks on a runtime of its own when dropped, which
-/// tokio forbids on a thread driving async tasks, and the last handle may well be dropped on
-/// one (the server's state at shutdown): the pool is dropped on a thread of its own.
-struct PoolOwner(Option<Pool>);
+/// Owns the pool and the listener's stop flag. When the last handle goes, the listener stops
+/// (a killed server must not leave it reconnecting), and the pool is dropped on a thread of its
+/// own: a `postgres::Client` blocks on a runtime of its own when dropped, which tokio forbids
+/// on a thread driving async tasks, where the server's state may well be dropped.
+struct PoolOwner {
+    pool: Option<Pool>,
+    stop: Arc<AtomicBool>,
+}
 
 impl std::ops::Deref for PoolOwner {
     type Target = Pool;
     fn deref(&self) -> &Pool {
-        self.0
+        self.pool
             .as_ref()
             .expect("the pool lives until the owner drops")
     }
@@ -79,7 +82,8 @@ impl std::ops::Deref for PoolOwner {
 
 impl Drop for PoolOwner {
     fn drop(&mut self) {
-        if let Some(pool) = self.0.take() {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(pool) = self.pool.take() {
             let _ = std::thread::Builder::new()
                 .name("runsheet-pg-close".into())
                 .spawn(move || drop(pool));
@@ -114,8 +118,10 @@ impl Postgres {
             .spawn(move || listen(config, feed, s))
             .map_err(|e| DbError::Query(format!("cannot start the listener: {e}")))?;
         Ok(Postgres {
-            pool: Arc::new(PoolOwner(Some(pool))),
-            stop,
+            pool: Arc::new(PoolOwner {
+                pool: Some(pool),
+                stop,
+            }),
         })
     }
 
@@ -125,7 +131,7 @@ impl Postgres {
     }
 
     pub(super) fn close(&self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.pool.stop.store(true, Ordering::SeqCst);
     }
 
     /// Runs `f` in one READ COMMITTED transaction on a pooled connection.
