@@ -9,10 +9,13 @@
 //!   run.
 //! - `cargo xtask bindings`: builds the library and generates the Kotlin and Swift bindings
 //!   into `target/bindings/{kotlin,swift}` (and the Swift file into the iOS package).
+//! - `cargo xtask imports [DIR]`: the import-cycle check of the core's modules (`core/src` by
+//!   default; see `imports.rs` for what counts), also one step of `cargo xtask test`.
 //! - `cargo xtask postgres`: a throwaway PostgreSQL cluster until Enter or Ctrl-C; prints its URL.
 //! - `cargo xtask loadtest [ARGS...]`: `runsheet loadtest --postgres URL --pgbench PATH ARGS...`
 //!   (release build) against a throwaway cluster.
 
+mod imports;
 mod postgres;
 
 use std::io::{BufRead, BufReader};
@@ -50,11 +53,13 @@ fn main() -> ExitCode {
         Some("kotlin") => bindings().and_then(|b| kotlin_suite(&b)).map(|_| ()),
         // Only the tree-sitter parse of the hand-written Swift.
         Some("swift") => swift_check().map(|(_, _, s)| println!("{s}")),
+        // Only the import-cycle check of the core's modules (or of another crate's src).
+        Some("imports") => imports::run(&root(), args.get(1).map(String::as_str)),
         Some("postgres") => postgres::serve(),
         Some("loadtest") => postgres::loadtest(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift\n       cargo xtask postgres | cargo xtask loadtest [ARGS...]"
+                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift\n       cargo xtask imports [DIR] | cargo xtask postgres | cargo xtask loadtest [ARGS...]"
             );
             return ExitCode::from(2);
         }
@@ -210,6 +215,9 @@ fn test(long: bool, no_postgres: bool) -> Result<()> {
         )
         .map(|_| (0, 0, String::new())),
     );
+
+    let t = Instant::now();
+    record("core import cycles", t, imports::check_step(&root()));
 
     let t = Instant::now();
     record(
