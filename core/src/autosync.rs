@@ -10,7 +10,17 @@ use rand::Rng;
 use tokio::sync::Notify;
 
 use crate::error::Error;
-use crate::Runsheet;
+
+/// What the loop drives: the core, seen only through what auto-sync needs, so this module
+/// does not know the facade (which implements it).
+pub(crate) trait Host: Send + Sync + 'static {
+    /// Pushes and pulls now (one sync at a time; a failure changes nothing).
+    async fn sync_now(&self) -> Result<(), Error>;
+    /// The platform's sync interval, once it has published settings.
+    fn published_interval(&self) -> Option<Duration>;
+    /// Waits up to `wait` for the server to have something new; true if it has.
+    async fn wait_for_changes(&self, wait: Duration) -> Result<bool, Error>;
+}
 
 /// When to sync on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +66,21 @@ impl AutoSyncPolicy {
     }
 }
 
+/// Whether a push notification's data payload (FCM `data` or APNs user info, as JSON) is
+/// Runsheet's sync hint: `{"runsheet": "sync"}` at the top level or under `data`. A payload
+/// that is not a JSON object is an [`Error::InvalidArgument`].
+pub fn is_sync_hint(payload: &str) -> Result<bool, Error> {
+    let v: serde_json::Value = serde_json::from_str(payload)
+        .map_err(|e| Error::InvalidArgument(format!("push payload is not JSON: {e}")))?;
+    if !v.is_object() {
+        return Err(Error::InvalidArgument(
+            "push payload is not a JSON object".into(),
+        ));
+    }
+    let hint = |o: &serde_json::Value| o.get("runsheet").and_then(|h| h.as_str()) == Some("sync");
+    Ok(hint(&v) || v.get("data").is_some_and(hint))
+}
+
 /// How long one foreground long-poll waits for a change before the loop syncs and asks again.
 pub const LONG_POLL: Duration = Duration::from_secs(25);
 
@@ -69,8 +94,8 @@ pub(crate) struct AutoSync {
 impl AutoSync {
     /// Starts the loop on its own thread. It holds only a weak reference to the core, so
     /// dropping the core ends it.
-    pub(crate) fn start(
-        core: Weak<Runsheet>,
+    pub(crate) fn start<H: Host>(
+        core: Weak<H>,
         policy: AutoSyncPolicy,
         foreground: Arc<AtomicBool>,
     ) -> std::io::Result<Self> {
@@ -107,8 +132,8 @@ impl Drop for AutoSync {
     }
 }
 
-async fn run(
-    weak: Weak<Runsheet>,
+async fn run<H: Host>(
+    weak: Weak<H>,
     policy: AutoSyncPolicy,
     kick: Arc<Notify>,
     reset: Arc<AtomicBool>,
@@ -133,14 +158,9 @@ async fn run(
             failures = 0;
         }
         let Some(core) = weak.upgrade() else { break };
-        let outcome = core.sync().await;
+        let outcome = core.sync_now().await;
         // The platform's interval, once published, replaces the shell's.
-        let interval = core
-            .settings()
-            .ok()
-            .filter(|s| s.version > 0)
-            .map(|s| Duration::from_secs(u64::from(s.auto_sync_interval_s)))
-            .unwrap_or(policy.interval);
+        let interval = core.published_interval().unwrap_or(policy.interval);
         drop(core);
         let retry_after = match outcome {
             Ok(_) => {

@@ -11,9 +11,11 @@ use runsheet_protocol::{
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
+use crate::device::Device;
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set};
 use crate::task::Task;
+use crate::{attachment, timeline};
 
 /// The key answers of the start-of-shift checklist are stored under (no task).
 pub const SHIFT_KEY: &str = "";
@@ -347,187 +349,184 @@ pub fn proof_missing(
     })
 }
 
-impl crate::Runsheet {
-    /// The checklist of a task's stage (`task_id` `None`: the start-of-shift checklist).
-    pub fn checklist(
-        &self,
-        task_id: Option<&str>,
-        stage: ChecklistStage,
-    ) -> Result<Option<Checklist>> {
-        let task = task_id.map(|id| self.task(id)).transpose()?;
-        self.store.write(|tx| checklist(tx, task.as_ref(), stage))
-    }
+/// The checklist of a task's stage (`task_id` `None`: the start-of-shift checklist).
+pub(crate) fn for_stage(
+    dev: &Device,
+    task_id: Option<&str>,
+    stage: ChecklistStage,
+) -> Result<Option<Checklist>> {
+    let task = task_id.map(|id| dev.task(id)).transpose()?;
+    dev.store.write(|tx| checklist(tx, task.as_ref(), stage))
+}
 
-    /// Answers a checklist item. The answer is checked against the item's kind; one outside
-    /// what the procedure allows (a chilled box at 9 °C) is recorded and also raises an
-    /// exception report. Returns whether the answer was within the procedure.
-    pub fn answer(
-        &self,
-        task_id: Option<&str>,
-        stage: ChecklistStage,
-        item_id: &str,
-        value: AnswerValue,
-    ) -> Result<bool> {
-        let task = task_id.map(|id| self.task(id)).transpose()?;
-        let list = self
-            .store
-            .write(|tx| checklist(tx, task.as_ref(), stage))?
-            .ok_or_else(|| {
-                Error::InvalidArgument(format!("there is no {} checklist", stage.as_str()))
-            })?;
-        let item = list
-            .items
-            .iter()
-            .find(|i| i.def.id == item_id)
-            .ok_or_else(|| {
-                Error::InvalidArgument(format!("the checklist has no item {item_id}"))
-            })?;
-        let within = judge(&item.def, &value)?;
-        let key = task_id.unwrap_or(SHIFT_KEY).to_owned();
-        let now = self.clock.now();
-        let stored = serde_json::to_string(&value)
-            .map_err(|e| Error::InvalidArgument(format!("answer cannot be encoded: {e}")))?;
-        let id = item_id.to_owned();
-        self.act_with(
-            Action::Answer {
-                task_id: task_id.map(str::to_owned),
-                stage,
-                template_id: list.template_id.clone(),
-                template_version: list.version,
-                item_id: item_id.to_owned(),
-                value: value.clone(),
-                out_of_range: !within,
-            },
-            move |tx| {
-                tx.execute(
-                    "INSERT OR REPLACE INTO answers (task_id, stage, item_id, value, out_of_range, at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![key, stage.as_str(), id, stored, !within as i64, now],
-                )?;
-                Ok(())
-            },
-        )?;
-        if !within {
-            if let Some(t) = &task {
-                let note = format!("{}: {}", item.def.label, value.as_text());
-                tracing::info!(stage = stage.as_str(), "checklist answer out of range");
-                self.report_exception(
-                    &t.id,
-                    ExceptionReason::ChecklistBreach,
-                    Some(note),
-                    Vec::new(),
-                    None,
-                )?;
-            }
-        }
-        Ok(within)
-    }
-
-    /// Everything that happened to a task, as JSON for appeals and after-sales: the task's
-    /// facts (no customer name, phone or address), its timeline (arrivals, actions, contact
-    /// attempts, exceptions, with time, clock offset and location), its scans, its checklist
-    /// answers with the template versions, and its attachments with their upload state.
-    pub fn evidence_bundle(&self, task_id: &str) -> Result<String> {
-        let t = self.task(task_id)?;
-        let now = self.clock.now();
-        let timeline: Vec<serde_json::Value> = self
-            .timeline(task_id)?
-            .into_iter()
-            .map(|e| {
-                json!({
-                    "kind": e.kind,
-                    "at": e.at,
-                    "clock_offset_s": e.clock_offset_s,
-                    "location": e.location.map(|l| json!({"lat": l.lat, "lon": l.lon, "accuracy_m": l.accuracy_m})),
-                    "action": serde_json::from_str::<serde_json::Value>(&e.detail).unwrap_or_default(),
-                })
-            })
-            .collect();
-        let (scans, answers, pinned) = self.store.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT stage, key, item_code, outcome, at FROM scans WHERE task_id = ?1 ORDER BY id",
-            )?;
-            let scans: Vec<serde_json::Value> = stmt
-                .query_map([task_id], |r| {
-                    Ok(json!({
-                        "stage": r.get::<_, String>(0)?,
-                        "code": r.get::<_, String>(1)?,
-                        "item": r.get::<_, Option<String>>(2)?,
-                        "outcome": r.get::<_, String>(3)?,
-                        "at": r.get::<_, i64>(4)?,
-                    }))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut stmt = c.prepare_cached(
-                "SELECT stage, item_id, value, out_of_range, at FROM answers
-                 WHERE task_id = ?1 ORDER BY at, item_id",
-            )?;
-            let answers: Vec<serde_json::Value> = stmt
-                .query_map([task_id], |r| {
-                    Ok(json!({
-                        "stage": r.get::<_, String>(0)?,
-                        "item": r.get::<_, String>(1)?,
-                        "value": serde_json::from_str::<serde_json::Value>(&r.get::<_, String>(2)?).unwrap_or_default(),
-                        "out_of_range": r.get::<_, i64>(3)? != 0,
-                        "at": r.get::<_, i64>(4)?,
-                    }))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut stmt = c.prepare_cached(
-                "SELECT stage, template_id, version FROM task_checklists WHERE task_id = ?1",
-            )?;
-            let pinned: Vec<serde_json::Value> = stmt
-                .query_map([task_id], |r| {
-                    Ok(json!({
-                        "stage": r.get::<_, String>(0)?,
-                        "template": r.get::<_, String>(1)?,
-                        "version": r.get::<_, i64>(2)?,
-                    }))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok((scans, answers, pinned))
+/// Answers a checklist item. The answer is checked against the item's kind; one outside
+/// what the procedure allows (a chilled box at 9 °C) is recorded and also raises an
+/// exception report. Returns whether the answer was within the procedure.
+pub(crate) fn answer(
+    dev: &Device,
+    task_id: Option<&str>,
+    stage: ChecklistStage,
+    item_id: &str,
+    value: AnswerValue,
+) -> Result<bool> {
+    let task = task_id.map(|id| dev.task(id)).transpose()?;
+    let list = dev
+        .store
+        .write(|tx| checklist(tx, task.as_ref(), stage))?
+        .ok_or_else(|| {
+            Error::InvalidArgument(format!("there is no {} checklist", stage.as_str()))
         })?;
-        let referenced: Vec<String> = self
-            .timeline(task_id)?
-            .iter()
-            .filter_map(|e| e.action())
-            .flat_map(|a| {
-                a.attachments()
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let attachments: Vec<serde_json::Value> = self
-            .attachments()?
-            .into_iter()
-            .filter(|a| referenced.contains(&a.sha256))
-            .map(|a| json!({"sha256": a.sha256, "size": a.size, "state": format!("{:?}", a.state).to_lowercase()}))
-            .collect();
-        let bundle = json!({
-            "format": "runsheet-evidence-v1",
-            "exported_at": now,
-            "task": {
-                "id": t.id,
-                "kind": t.kind.as_str(),
-                "status": t.status.as_str(),
-                "ordered_at": t.ordered_at,
-                "promised_by": t.dropoff.due_by,
-                "ended_at": t.ended_at,
-                "contactless": t.contactless,
-                "proof_policy": serde_json::to_value(t.proof).unwrap_or_default(),
-                "handoff_code_verified": t.handoff_verified,
-                "items": t.items.iter().map(|i| json!({"code": i.code, "name": i.name, "temperature": i.temperature.as_str()})).collect::<Vec<_>>(),
-            },
-            "checklists": pinned,
-            "timeline": timeline,
-            "scans": scans,
-            "answers": answers,
-            "attachments": attachments,
-        });
-        serde_json::to_string_pretty(&bundle)
-            .map_err(|e| Error::InvalidArgument(format!("bundle cannot be encoded: {e}")))
+    let item = list
+        .items
+        .iter()
+        .find(|i| i.def.id == item_id)
+        .ok_or_else(|| Error::InvalidArgument(format!("the checklist has no item {item_id}")))?;
+    let within = judge(&item.def, &value)?;
+    let key = task_id.unwrap_or(SHIFT_KEY).to_owned();
+    let now = dev.now();
+    let stored = serde_json::to_string(&value)
+        .map_err(|e| Error::InvalidArgument(format!("answer cannot be encoded: {e}")))?;
+    let id = item_id.to_owned();
+    dev.act_with(
+        Action::Answer {
+            task_id: task_id.map(str::to_owned),
+            stage,
+            template_id: list.template_id.clone(),
+            template_version: list.version,
+            item_id: item_id.to_owned(),
+            value: value.clone(),
+            out_of_range: !within,
+        },
+        &mut move |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO answers (task_id, stage, item_id, value, out_of_range, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![key, stage.as_str(), id, stored, !within as i64, now],
+            )?;
+            Ok(())
+        },
+    )?;
+    if !within {
+        if let Some(t) = &task {
+            let note = format!("{}: {}", item.def.label, value.as_text());
+            tracing::info!(stage = stage.as_str(), "checklist answer out of range");
+            // A breach is reported and the task goes on (it does not fail the delivery).
+            dev.act(Action::ReportException {
+                task_id: t.id.clone(),
+                reason: ExceptionReason::ChecklistBreach,
+                note: Some(note),
+                photos: Vec::new(),
+                ready_at: None,
+            })?;
+        }
     }
+    Ok(within)
+}
+
+/// Everything that happened to a task, as JSON for appeals and after-sales: the task's
+/// facts (no customer name, phone or address), its timeline (arrivals, actions, contact
+/// attempts, exceptions, with time, clock offset and location), its scans, its checklist
+/// answers with the template versions, and its attachments with their upload state.
+pub(crate) fn evidence_bundle(dev: &Device, task_id: &str) -> Result<String> {
+    let t = dev.task(task_id)?;
+    let now = dev.now();
+    let events = dev.store.read(|c| timeline::for_task(c, task_id))?;
+    let timeline: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| {
+            json!({
+                "kind": e.kind,
+                "at": e.at,
+                "clock_offset_s": e.clock_offset_s,
+                "location": e.location.map(|l| json!({"lat": l.lat, "lon": l.lon, "accuracy_m": l.accuracy_m})),
+                "action": serde_json::from_str::<serde_json::Value>(&e.detail).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let (scans, answers, pinned) = dev.store.read(|c| {
+        let mut stmt = c.prepare_cached(
+            "SELECT stage, key, item_code, outcome, at FROM scans WHERE task_id = ?1 ORDER BY id",
+        )?;
+        let scans: Vec<serde_json::Value> = stmt
+            .query_map([task_id], |r| {
+                Ok(json!({
+                    "stage": r.get::<_, String>(0)?,
+                    "code": r.get::<_, String>(1)?,
+                    "item": r.get::<_, Option<String>>(2)?,
+                    "outcome": r.get::<_, String>(3)?,
+                    "at": r.get::<_, i64>(4)?,
+                }))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = c.prepare_cached(
+            "SELECT stage, item_id, value, out_of_range, at FROM answers
+             WHERE task_id = ?1 ORDER BY at, item_id",
+        )?;
+        let answers: Vec<serde_json::Value> = stmt
+            .query_map([task_id], |r| {
+                Ok(json!({
+                    "stage": r.get::<_, String>(0)?,
+                    "item": r.get::<_, String>(1)?,
+                    "value": serde_json::from_str::<serde_json::Value>(&r.get::<_, String>(2)?).unwrap_or_default(),
+                    "out_of_range": r.get::<_, i64>(3)? != 0,
+                    "at": r.get::<_, i64>(4)?,
+                }))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = c.prepare_cached(
+            "SELECT stage, template_id, version FROM task_checklists WHERE task_id = ?1",
+        )?;
+        let pinned: Vec<serde_json::Value> = stmt
+            .query_map([task_id], |r| {
+                Ok(json!({
+                    "stage": r.get::<_, String>(0)?,
+                    "template": r.get::<_, String>(1)?,
+                    "version": r.get::<_, i64>(2)?,
+                }))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok((scans, answers, pinned))
+    })?;
+    let referenced: Vec<String> = events
+        .iter()
+        .filter_map(|e| e.action())
+        .flat_map(|a| {
+            a.attachments()
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let attachments: Vec<serde_json::Value> = dev
+        .store
+        .read(attachment::list)?
+        .into_iter()
+        .filter(|a| referenced.contains(&a.sha256))
+        .map(|a| json!({"sha256": a.sha256, "size": a.size, "state": format!("{:?}", a.state).to_lowercase()}))
+        .collect();
+    let bundle = json!({
+        "format": "runsheet-evidence-v1",
+        "exported_at": now,
+        "task": {
+            "id": t.id,
+            "kind": t.kind.as_str(),
+            "status": t.status.as_str(),
+            "ordered_at": t.ordered_at,
+            "promised_by": t.dropoff.due_by,
+            "ended_at": t.ended_at,
+            "contactless": t.contactless,
+            "proof_policy": serde_json::to_value(t.proof).unwrap_or_default(),
+            "handoff_code_verified": t.handoff_verified,
+            "items": t.items.iter().map(|i| json!({"code": i.code, "name": i.name, "temperature": i.temperature.as_str()})).collect::<Vec<_>>(),
+        },
+        "checklists": pinned,
+        "timeline": timeline,
+        "scans": scans,
+        "answers": answers,
+        "attachments": attachments,
+    });
+    serde_json::to_string_pretty(&bundle)
+        .map_err(|e| Error::InvalidArgument(format!("bundle cannot be encoded: {e}")))
 }
 
 /// SOP compliance since `since`: of the required checklist items of the stages completed

@@ -41,7 +41,7 @@ pub enum Error {
     /// in words a shell can show.
     #[error(
         "cannot {action} task {task_id} yet: {}",
-        crate::workflow::join(blockers)
+        crate::blocker::join(blockers)
     )]
     Blocked {
         /// The task ("" for shift actions).
@@ -49,7 +49,7 @@ pub enum Error {
         /// The action refused.
         action: &'static str,
         /// What is missing.
-        blockers: Vec<crate::workflow::Blocker>,
+        blockers: Vec<crate::blocker::Blocker>,
     },
     /// A caller passed something unusable (an empty id, a bad URL).
     #[error("invalid argument: {0}")]

@@ -8,13 +8,22 @@
 //! Modules are named after courier concepts: [`task`] (tasks, stops and actions), [`outbox`]
 //! (actions waiting for the server), [`sync`] (push and pull), [`listener`] (task-list updates),
 //! [`store`] and [`schema`] (the SQLite file).
+//!
+//! The concept modules (workflow, checklists, scans, ratings, the shift, the task list) are
+//! functions over the phone's state (`device.rs`: store, clock, position, route planner); the
+//! action transaction is `action.rs`. No module reaches back to this facade: each method of
+//! [`Runsheet`] delegates to one of them, and `cargo xtask imports` fails on any import cycle.
 
 #![deny(missing_docs)]
 
+mod action;
 pub mod attachment;
 pub mod autosync;
+pub mod blocker;
 pub mod checklist;
+pub mod clock;
 pub mod contact;
+mod device;
 pub mod error;
 pub mod geo;
 pub mod hint;
@@ -37,10 +46,13 @@ pub mod timeline;
 pub mod workflow;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub use attachment::{Attachment, UploadState};
 pub use autosync::AutoSyncPolicy;
+pub use clock::{Clock, SystemClock};
 pub use error::{Error, Result};
 pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
 pub use outbox::Rejection;
@@ -53,32 +65,22 @@ pub use runsheet_protocol::{
     TemperatureClass,
 };
 pub use shift::{ShiftState, ShiftSummary};
-pub use sync::{SyncReport, Token, TokenProvider};
+pub use sync::http::HttpRemote;
+pub use sync::{PullPosition, Remote, SyncReport, SyncStatus, Token, TokenProvider};
 pub use task::{Stop, Task};
 pub use tasklist::{Entry, Group, TaskList};
 pub use timeline::Event;
 pub use workflow::{Blocker, NextAction, Step};
 
 use autosync::AutoSync;
+use checklist::Checklist;
+use device::{change, Device};
 use listener::{Listeners, SyncListeners};
+use rating::Period;
+use scan::confirm::{Progress, ScanOutcome};
+use scan::handoff::HandoffCheck;
+use scan::Symbology;
 use store::{meta_get, Store};
-use sync::Remote;
-
-/// The time source. Production uses [`SystemClock`]; the QA harness supplies a virtual clock.
-pub trait Clock: Send + Sync {
-    /// Now, as Unix seconds.
-    fn now(&self) -> i64;
-}
-
-/// The device's wall clock.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        chrono::Utc::now().timestamp()
-    }
-}
 
 /// How to open a core.
 #[derive(Clone)]
@@ -103,68 +105,51 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// Whether the courier's actions have left the phone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncStatus {
-    /// Actions saved on the device and not yet acknowledged by the server.
-    pub pending: u64,
-    /// Device time of the oldest pending action, Unix seconds.
-    pub oldest_pending_at: Option<i64>,
-    /// When a sync last completed, Unix seconds.
-    pub last_success_at: Option<i64>,
-    /// Why the last sync failed, if it did (no personal data).
-    pub last_error: Option<String>,
-    /// Server time minus device time at the last pull, seconds (positive: the device clock is
-    /// behind). Lets the shell warn about a wrong clock and the server order events.
-    pub clock_offset_seconds: Option<i64>,
-    /// Proof attachments not yet uploaded.
-    pub pending_uploads: u64,
-    /// GPS fixes buffered on the phone.
-    pub pending_fixes: u64,
-    /// GPS fixes dropped (buffer full) and not yet reported to the server.
-    pub dropped_fixes: u64,
-    /// Whether the last sync attempt reached the server (`None` before the first attempt).
-    pub online: Option<bool>,
-}
-
-/// One courier's device: the store, the sync client and the listeners.
+/// One courier's device: the store, the sync client and the listeners. Each method delegates
+/// to the concept module it belongs to; what is left here is telling listeners and auto-sync
+/// what a call changed.
 pub struct Runsheet {
-    store: Store,
-    remote: Remote,
+    dev: Device,
+    remote: Arc<dyn Remote>,
     listeners: Arc<Listeners>,
     sync_listeners: Arc<SyncListeners>,
     token_provider: Mutex<Option<Arc<dyn TokenProvider>>>,
     sync_lock: tokio::sync::Mutex<()>,
     last_error: Mutex<Option<String>>,
     online: Mutex<Option<bool>>,
-    clock: Arc<dyn Clock>,
     auto_sync: Mutex<Option<AutoSync>>,
     /// The shell says the app is in the foreground: auto-sync long-polls for changes.
-    foreground: Arc<std::sync::atomic::AtomicBool>,
-    fix_cap: std::sync::atomic::AtomicU64,
-    /// The last GPS fix the shell reported (any accuracy).
-    last_fix: Mutex<Option<hint::Fix>>,
-    /// The last fix the odometer accepted.
-    odometer: Mutex<Option<hint::Fix>>,
-    /// Arrival detectors per (task, stop) the courier is heading to.
-    detectors: Mutex<std::collections::HashMap<(String, StopRole), hint::ArrivalDetector>>,
-    planner: Mutex<route::Planner>,
+    foreground: Arc<AtomicBool>,
 }
 
 impl Runsheet {
-    /// Opens the store (creating or migrating it) and prepares the sync client. No network.
+    /// Opens the store (creating or migrating it) and prepares the sync client over HTTP to
+    /// `config.server_url`. No network.
     pub fn open(config: Config) -> Result<Self> {
-        let remote = Remote::new(&config.server_url, config.token)?;
+        let remote = HttpRemote::new(&config.server_url, config.token.clone())?;
+        Self::open_with_remote(config, Arc::new(remote))
+    }
+
+    /// Opens the store like [`Runsheet::open`], syncing through `remote` instead of HTTP: a
+    /// platform's own transport, or a scripted server in tests. `config.server_url` is not
+    /// used; `config.token` is handed to the remote ([`Remote::set_token`]).
+    pub fn open_with_remote(config: Config, remote: Arc<dyn Remote>) -> Result<Self> {
+        remote.set_token(config.token);
         let store = Store::open(&config.db_path)?;
         let settings = store.read(settings::load)?;
-        let cap = settings.location_buffer_cap;
         let now = config.clock.now();
         store.write(|tx| {
             task::mark_ended(tx, now)?;
             retention::purge(tx, now, settings.customer_data_retention_h)
         })?;
-        Ok(Runsheet {
+        let dev = Device::new(
             store,
+            config.clock,
+            action::record,
+            settings.location_buffer_cap,
+        );
+        Ok(Runsheet {
+            dev,
             remote,
             listeners: Arc::new(Listeners::default()),
             sync_listeners: Arc::new(SyncListeners::default()),
@@ -172,61 +157,54 @@ impl Runsheet {
             sync_lock: tokio::sync::Mutex::new(()),
             last_error: Mutex::new(None),
             online: Mutex::new(None),
-            clock: config.clock,
             auto_sync: Mutex::new(None),
-            foreground: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            fix_cap: std::sync::atomic::AtomicU64::new(cap),
-            last_fix: Mutex::new(None),
-            odometer: Mutex::new(None),
-            detectors: Mutex::new(std::collections::HashMap::new()),
-            planner: Mutex::new(route::Planner::default()),
+            foreground: Arc::new(AtomicBool::new(false)),
         })
     }
 
     /// The install's client id (made when the database was created).
     pub fn client_id(&self) -> Result<String> {
-        self.store.read(|c| {
+        self.dev.store.read(|c| {
             meta_get(c, "client_id")?.ok_or_else(|| Error::Corrupt("store has no client id".into()))
         })
     }
 
     /// The courier's tasks: open ones first by promised time, then finished ones.
     pub fn tasks(&self) -> Result<Vec<Task>> {
-        self.store.read(task::list)
+        self.dev.tasks()
     }
 
     /// One task.
     pub fn task(&self, task_id: &str) -> Result<Task> {
-        self.store
-            .read(|c| task::get(c, task_id))?
-            .ok_or_else(|| Error::TaskNotFound {
-                task_id: task_id.to_owned(),
-            })
+        self.dev.task(task_id)
     }
 
     /// Marks the task delivered: the new state and its outbox mutation are saved in one
     /// transaction before this returns. Returns the mutation id.
     pub fn mark_delivered(&self, task_id: &str) -> Result<i64> {
-        self.act(Action::delivered(task_id.to_owned()))
+        self.told(self.dev.act(Action::delivered(task_id.to_owned())))
     }
 
     /// Marks the task delivered with proof attachments (recorded with
     /// [`Runsheet::attach_file`]). The delivery is saved at once; the files follow when the
     /// network allows.
     pub fn mark_delivered_with_proof(&self, task_id: &str, proof: Vec<String>) -> Result<i64> {
-        self.act(Action::Delivered {
+        self.told(self.dev.act(Action::Delivered {
             task_id: task_id.to_owned(),
             proof,
-        })
+        }))
     }
 
     /// Records a file the shell wrote (photo, signature) for upload and returns it with its
     /// SHA-256, the id actions refer to.
     pub fn attach_file(&self, path: &std::path::Path) -> Result<Attachment> {
-        let now = self.clock.now();
-        let a = self.store.write(|tx| attachment::record(tx, path, now))?;
-        self.notify_sync(Vec::new(), false, Vec::new());
-        Ok(a)
+        let now = self.dev.now();
+        let a = self
+            .dev
+            .store
+            .write(|tx| attachment::record(tx, path, now))?;
+        self.dev.note(change::SYNC_STATE);
+        self.told(Ok(a))
     }
 
     /// Buffers a GPS fix for dispatch (sent after everything else); returns how many old fixes
@@ -236,156 +214,17 @@ impl Runsheet {
     /// 40 m/s are ignored) and arrival detection: when the courier has stayed inside the radius
     /// of a stop they are heading to, the arrival is recorded for them (method `gps`).
     pub fn record_location(&self, lat: f64, lon: f64, accuracy_m: f64) -> Result<u64> {
-        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-            return Err(Error::InvalidArgument(
-                "location coordinates are out of range".into(),
-            ));
-        }
-        let now = self.clock.now();
-        let fix = hint::Fix {
-            lat,
-            lon,
-            accuracy_m,
-            at: now,
-        };
-        *self.last_fix.lock().unwrap_or_else(|p| p.into_inner()) = Some(fix);
-        let ridden = self.odometer_step(fix);
-        let cap = self.fix_cap.load(std::sync::atomic::Ordering::Relaxed);
-        let dropped = self.store.write(|tx| {
-            shift::add_distance(tx, ridden)?;
-            location::record(tx, lat, lon, accuracy_m, now, cap)
-        })?;
-        self.detect_arrivals(fix)?;
-        Ok(dropped)
-    }
-
-    fn odometer_step(&self, fix: hint::Fix) -> f64 {
-        if !fix.accuracy_m.is_finite() || fix.accuracy_m > hint::MAX_FIX_ACCURACY_M {
-            return 0.0;
-        }
-        let mut last = self.odometer.lock().unwrap_or_else(|p| p.into_inner());
-        let ridden = match *last {
-            Some(l) if fix.at >= l.at => {
-                let d = hint::distance_m((l.lat, l.lon), (fix.lat, fix.lon));
-                if d / ((fix.at - l.at).max(1) as f64) > hint::MAX_RIDE_SPEED_MPS {
-                    return 0.0; // a GPS jump
-                }
-                d
-            }
-            Some(_) => return 0.0,
-            None => 0.0,
-        };
-        *last = Some(fix);
-        ridden
+        self.told(workflow::record_location(&self.dev, lat, lon, accuracy_m))
     }
 
     /// Most GPS fixes kept on the phone (default [`location::DEFAULT_BUFFER_CAP`]).
     pub fn set_location_buffer_cap(&self, cap: u64) {
-        self.fix_cap
-            .store(cap.max(1), std::sync::atomic::Ordering::Relaxed);
+        self.dev.tracker.set_cap(cap);
     }
 
     /// Every attachment and its upload state.
     pub fn attachments(&self) -> Result<Vec<Attachment>> {
-        self.store.read(attachment::list)
-    }
-
-    /// Where and with what clock an action happens now.
-    fn context(&self, now: i64) -> Result<ActionContext> {
-        let offset = self
-            .store
-            .read(|c| Ok(meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok())))?;
-        let location = self
-            .last_fix
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .map(|f| {
-                let age_s = (now - f.at).max(0);
-                ActionLocation {
-                    lat: f.lat,
-                    lon: f.lon,
-                    accuracy_m: f.accuracy_m,
-                    age_s,
-                    source: if age_s <= 60 {
-                        LocationSource::Gps
-                    } else {
-                        LocationSource::LastKnown
-                    },
-                }
-            });
-        Ok(ActionContext {
-            clock_offset_s: offset,
-            location,
-        })
-    }
-
-    /// Checks the workflow's guards, applies the action, records it on the timeline and queues
-    /// it for the server, all in one transaction.
-    fn act(&self, action: Action) -> Result<i64> {
-        self.act_with(action, |_| Ok(()))
-    }
-
-    /// [`Runsheet::act`] with `also` run in the same transaction (a scan's own row).
-    fn act_with(
-        &self,
-        action: Action,
-        also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
-    ) -> Result<i64> {
-        let now = self.clock.now();
-        let ctx = self.context(now)?;
-        let settings = self.settings()?;
-        let id = self.store.write(|tx| {
-            // Every file the action refers to must have been recorded with `attach_file`.
-            for sha in action.attachments() {
-                if attachment::get(tx, sha)?.is_none() {
-                    return Err(Error::InvalidArgument(format!(
-                        "attachment {sha} was not recorded on this phone"
-                    )));
-                }
-            }
-            let shift_state = shift::state(tx)?;
-            workflow::check(tx, &action, &settings, shift_state, now)?;
-            task::apply_action(tx, &action)?;
-            if let Action::Shift { event } = &action {
-                shift::apply(tx, *event, now)?;
-            }
-            task::mark_ended(tx, now)?;
-            timeline::record(tx, &action, now, &ctx)?;
-            // Arriving starts the stage: its checklist's version is pinned for this task now.
-            if let Action::Arrive { task_id, stop, .. } = &action {
-                let stage = match stop {
-                    StopRole::Pickup => Some(ChecklistStage::Pickup),
-                    StopRole::Dropoff => Some(ChecklistStage::Dropoff),
-                    StopRole::Return => None,
-                };
-                if let (Some(stage), Some(t)) = (stage, task::get(tx, task_id)?) {
-                    checklist::template_for(tx, Some(&t), stage)?;
-                }
-            }
-            also(tx)?;
-            outbox::enqueue(tx, &action, now, Some(&ctx))
-        })?;
-        tracing::info!(
-            mutation_id = id,
-            action = action.name(),
-            "courier action saved"
-        );
-        self.notify();
-        self.notify_sync(Vec::new(), false, Vec::new());
-        self.kick_auto_sync();
-        Ok(id)
-    }
-
-    /// Asks a running auto-sync loop to sync soon.
-    fn kick_auto_sync(&self) {
-        if let Some(a) = self
-            .auto_sync
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
-            a.kick();
-        }
+        self.dev.store.read(attachment::list)
     }
 
     /// Pushes pending actions and pulls the server's changes. Safe to call at any time: one
@@ -394,13 +233,10 @@ impl Runsheet {
     /// and the sync is retried once.
     pub async fn sync(&self) -> Result<SyncReport> {
         let _one_at_a_time = self.sync_lock.lock().await;
-        let mut result = sync::run(&self.store, &self.remote, self.clock.now()).await;
+        let store = &self.dev.store;
+        let mut result = sync::run(store, self.remote.as_ref(), self.dev.now()).await;
         if matches!(result, Err(Error::AuthRequired)) {
-            let provider = self
-                .token_provider
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone();
+            let provider = lock(&self.token_provider).clone();
             let mut fresh = None;
             if let Some(p) = provider {
                 listener::guard("token provider", || fresh = p.fresh_token());
@@ -408,18 +244,13 @@ impl Runsheet {
             if let Some(token) = fresh {
                 tracing::info!("token refused; retrying once with a fresh token");
                 self.remote.set_token(token);
-                result = sync::run(&self.store, &self.remote, self.clock.now()).await;
+                result = sync::run(store, self.remote.as_ref(), self.dev.now()).await;
             }
         }
-        *self.online.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some(!matches!(result, Err(Error::Offline(_))));
-        let new_ratings = result
-            .as_ref()
-            .map(|r| r.new_ratings.clone())
-            .unwrap_or_default();
-        let (touched, rejected_ids) = match &result {
+        *lock(&self.online) = Some(!matches!(result, Err(Error::Offline(_))));
+        let (touched, rejected_ids, new_ratings) = match &result {
             Ok(report) => {
-                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                *lock(&self.last_error) = None;
                 tracing::info!(
                     pushed = report.pushed,
                     duplicates = report.duplicates,
@@ -431,21 +262,26 @@ impl Runsheet {
                 (
                     !report.changed_task_ids.is_empty(),
                     report.rejected_ids.clone(),
+                    report.new_ratings.clone(),
                 )
             }
             Err(e) => {
                 tracing::warn!(error = %e, "sync failed; actions stay queued");
-                *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
-                (false, Vec::new())
+                *lock(&self.last_error) = Some(e.to_string());
+                (false, Vec::new(), Vec::new())
             }
         };
         if result.is_ok() {
-            if let Err(e) = self.purge_customer_data() {
+            if let Err(e) = retention::purge_customer_data(&self.dev) {
                 tracing::error!(error = %e, "customer data purge failed");
             }
         }
-        if touched {
+        let changes = self.dev.take_changes();
+        if touched || changes & change::TASKS != 0 {
             self.notify();
+        }
+        if changes & change::TO_SEND != 0 {
+            self.kick_auto_sync();
         }
         if let Ok(r) = &result {
             if r.settings_changed {
@@ -465,27 +301,19 @@ impl Runsheet {
     pub fn start_auto_sync(self: &Arc<Self>, policy: AutoSyncPolicy) -> Result<()> {
         let a = AutoSync::start(Arc::downgrade(self), policy, self.foreground.clone())
             .map_err(|e| Error::InvalidArgument(format!("cannot start auto-sync: {e}")))?;
-        *self.auto_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(a);
+        *lock(&self.auto_sync) = Some(a);
         Ok(())
     }
 
     /// Stops automatic sync (explicit `sync()` calls still work).
     pub fn stop_auto_sync(&self) {
-        self.auto_sync
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        lock(&self.auto_sync).take();
     }
 
     /// The shell's hint that the network is back: with auto-sync on, sync now and forget the
     /// backoff.
     pub fn network_available(&self) {
-        if let Some(a) = self
-            .auto_sync
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
+        if let Some(a) = lock(&self.auto_sync).as_ref() {
             a.network_available();
         }
     }
@@ -495,9 +323,7 @@ impl Runsheet {
     /// about a second of its commit on the server; in the background it falls back to the
     /// periodic sync (and push notifications, see [`Runsheet::handle_push`]).
     pub fn set_foreground(&self, foreground: bool) {
-        let was = self
-            .foreground
-            .swap(foreground, std::sync::atomic::Ordering::SeqCst);
+        let was = self.foreground.swap(foreground, Ordering::SeqCst);
         if was != foreground {
             tracing::debug!(foreground, "app foreground state changed");
             self.kick_auto_sync();
@@ -506,14 +332,14 @@ impl Runsheet {
 
     /// Whether the shell last said the app is in the foreground.
     pub fn is_foreground(&self) -> bool {
-        self.foreground.load(std::sync::atomic::Ordering::SeqCst)
+        self.foreground.load(Ordering::SeqCst)
     }
 
     /// Waits up to `wait` (at most 30 s) for the server to have something new for this phone;
     /// true if it has (then [`Runsheet::sync`] fetches it). Nothing is applied here, so this
     /// never contends with a sync.
-    pub async fn wait_for_changes(&self, wait: std::time::Duration) -> Result<bool> {
-        let at = sync::position(&self.store)?;
+    pub async fn wait_for_changes(&self, wait: Duration) -> Result<bool> {
+        let at = sync::position(&self.dev.store)?;
         let client_id = self.client_id()?;
         self.remote.wait_for_change(&client_id, &at, wait).await
     }
@@ -523,16 +349,7 @@ impl Runsheet {
     /// `data`): auto-sync then syncs now, backoff forgotten. A payload for something else is
     /// false; one that is not a JSON object is an [`Error::InvalidArgument`].
     pub fn handle_push(&self, payload: &str) -> Result<bool> {
-        let v: serde_json::Value = serde_json::from_str(payload)
-            .map_err(|e| Error::InvalidArgument(format!("push payload is not JSON: {e}")))?;
-        if !v.is_object() {
-            return Err(Error::InvalidArgument(
-                "push payload is not a JSON object".into(),
-            ));
-        }
-        let hint =
-            |o: &serde_json::Value| o.get("runsheet").and_then(|h| h.as_str()) == Some("sync");
-        let ours = hint(&v) || v.get("data").is_some_and(hint);
+        let ours = autosync::is_sync_hint(payload)?;
         if ours {
             tracing::info!("push notification: sync hint");
             self.network_available();
@@ -542,15 +359,14 @@ impl Runsheet {
 
     /// The platform's settings as last received (the defaults, version 0, until then).
     pub fn settings(&self) -> Result<Settings> {
-        self.store.read(settings::load)
+        self.dev.settings()
     }
 
     fn apply_settings(&self) {
         match self.settings() {
             Ok(s) => {
                 tracing::info!(version = s.version, "platform settings applied");
-                self.fix_cap
-                    .store(s.location_buffer_cap, std::sync::atomic::Ordering::Relaxed);
+                self.dev.tracker.set_cap(s.location_buffer_cap);
             }
             Err(e) => tracing::error!(error = %e, "settings unreadable"),
         }
@@ -558,10 +374,7 @@ impl Runsheet {
 
     /// Sets (or clears) the shell's token provider, asked once for a fresh token on a 401.
     pub fn set_token_provider(&self, provider: Option<Arc<dyn TokenProvider>>) {
-        *self
-            .token_provider
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = provider;
+        *lock(&self.token_provider) = provider;
     }
 
     /// Subscribes to sync events (outbox state, rejections, sign-in needed); the listener gets
@@ -582,6 +395,322 @@ impl Runsheet {
                 l.remove(id);
             }
         }))
+    }
+
+    /// Replaces the bearer token (after the courier signs in again).
+    pub fn set_token(&self, token: Token) {
+        self.remote.set_token(token);
+    }
+
+    /// Pending actions, their age and the last sync's outcome.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        sync::status(
+            &self.dev.store,
+            *lock(&self.online),
+            lock(&self.last_error).clone(),
+        )
+    }
+
+    /// Actions the server refused, newest first.
+    pub fn rejections(&self) -> Result<Vec<Rejection>> {
+        self.dev.store.read(outbox::rejections)
+    }
+
+    /// Subscribes to task-list updates; the listener gets the current list at once.
+    pub fn subscribe(&self, listener: Arc<dyn TaskListener>) -> Result<Subscription> {
+        let tasks = self.tasks()?;
+        let id = self.listeners.add(listener, &tasks);
+        Ok(Subscription::for_tasks(Arc::downgrade(&self.listeners), id))
+    }
+
+    // Checklists (`checklist.rs`).
+
+    /// The checklist of a task's stage (`task_id` `None`: the start-of-shift checklist).
+    pub fn checklist(
+        &self,
+        task_id: Option<&str>,
+        stage: ChecklistStage,
+    ) -> Result<Option<Checklist>> {
+        checklist::for_stage(&self.dev, task_id, stage)
+    }
+
+    /// Answers a checklist item. The answer is checked against the item's kind; one outside
+    /// what the procedure allows (a chilled box at 9 °C) is recorded and also raises an
+    /// exception report. Returns whether the answer was within the procedure.
+    pub fn answer(
+        &self,
+        task_id: Option<&str>,
+        stage: ChecklistStage,
+        item_id: &str,
+        value: AnswerValue,
+    ) -> Result<bool> {
+        self.told(checklist::answer(&self.dev, task_id, stage, item_id, value))
+    }
+
+    /// Everything that happened to a task, as JSON for appeals and after-sales: the task's
+    /// facts (no customer name, phone or address), its timeline (arrivals, actions, contact
+    /// attempts, exceptions, with time, clock offset and location), its scans, its checklist
+    /// answers with the template versions, and its attachments with their upload state.
+    pub fn evidence_bundle(&self, task_id: &str) -> Result<String> {
+        checklist::evidence_bundle(&self.dev, task_id)
+    }
+
+    // Ratings and KPIs (`rating.rs`).
+
+    /// The ratings received, newest first.
+    pub fn ratings(&self) -> Result<Vec<RatingDoc>> {
+        self.dev.store.read(rating::list)
+    }
+
+    /// The courier's figures for a period, against the platform's targets.
+    pub fn kpis(&self, period: Period) -> Result<Kpis> {
+        rating::kpis(&self.dev, period)
+    }
+
+    /// Rates the merchant or the drop-off of a task (1–5 stars, tags, a note such as access
+    /// notes for the next courier). Queued offline; rating again within
+    /// [`rating::RATE_WINDOW_H`] hours after the task ended replaces the earlier rating.
+    pub fn rate_stop(
+        &self,
+        task_id: &str,
+        target: RatingTarget,
+        stars: u8,
+        tags: Vec<String>,
+        note: Option<String>,
+    ) -> Result<i64> {
+        self.told(rating::rate_stop(
+            &self.dev, task_id, target, stars, tags, note,
+        ))
+    }
+
+    /// Appeals a rating or penalty with a reason, within the platform's window (72 h by
+    /// default) after it was given; the task's evidence bundle goes with it. The decision comes
+    /// back with a later pull; an upheld appeal takes the rating out of the KPIs.
+    pub fn appeal(&self, rating_id: &str, reason: &str) -> Result<i64> {
+        self.told(rating::appeal(&self.dev, rating_id, reason))
+    }
+
+    // Customer data retention (`retention.rs`).
+
+    /// Wipes the customer data of tasks that ended longer ago than the platform's retention
+    /// (24 h by default) and checkpoints the write-ahead log so the old bytes leave the disk.
+    /// Runs on open and after every sync; returns how many tasks were purged now.
+    pub fn purge_customer_data(&self) -> Result<u32> {
+        self.told(retention::purge_customer_data(&self.dev))
+    }
+
+    // The shift (`shift.rs`).
+
+    /// Goes on duty.
+    pub fn start_shift(&self) -> Result<i64> {
+        self.told(shift::change(&self.dev, ShiftEvent::Start))
+    }
+
+    /// Starts a break (new tasks cannot be accepted during it).
+    pub fn start_break(&self) -> Result<i64> {
+        self.told(shift::change(&self.dev, ShiftEvent::BreakStart))
+    }
+
+    /// Ends the break.
+    pub fn end_break(&self) -> Result<i64> {
+        self.told(shift::change(&self.dev, ShiftEvent::BreakEnd))
+    }
+
+    /// Goes off duty; refused while goods are in the box.
+    pub fn end_shift(&self) -> Result<i64> {
+        self.told(shift::change(&self.dev, ShiftEvent::End))
+    }
+
+    /// The shift's state.
+    pub fn shift_state(&self) -> Result<ShiftState> {
+        self.dev.store.read(shift::state)
+    }
+
+    /// The shift's summary: at the start, the open tasks and the projected finish; at the
+    /// end, what was done, failed, on time, and the distance ridden.
+    pub fn shift_summary(&self) -> Result<ShiftSummary> {
+        shift::shift_summary(&self.dev)
+    }
+
+    // The route and the task list (`device.rs`, `tasklist.rs`).
+
+    /// The open tasks' stops in the planned order, with projected times and risks.
+    pub fn route(&self) -> Result<Route> {
+        self.dev.route()
+    }
+
+    /// The riding speed the plan and the hints use now: the platform's for this hour when it
+    /// publishes a profile, else [`route::SPEED_MPS`].
+    pub fn speed_now(&self, now: i64) -> Result<f64> {
+        self.dev.speed_now(now)
+    }
+
+    /// The grouped task list with each task's primary action.
+    pub fn task_list(&self) -> Result<TaskList> {
+        tasklist::task_list(&self.dev)
+    }
+
+    /// The shift's one primary action: start the shift, end the break, the next planned
+    /// stop's action, or end the shift when nothing is open.
+    pub fn shift_next_action(&self) -> Result<NextAction> {
+        tasklist::shift_next_action(&self.dev)
+    }
+
+    /// The stop the courier is heading to, with distance, direction, ETA and risk.
+    pub fn next_stop_hint(&self) -> Result<Option<NextStopHint>> {
+        tasklist::next_stop_hint(&self.dev)
+    }
+
+    /// The location accuracy and interval the shell should request now (fine near the next
+    /// stop, coarse far from it, off when off duty).
+    pub fn location_request(&self) -> Result<LocationRequest> {
+        tasklist::location_request(&self.dev)
+    }
+
+    // The task workflow (`workflow.rs`).
+
+    /// Accepts a task.
+    pub fn accept(&self, task_id: &str) -> Result<i64> {
+        self.told(workflow::accept(&self.dev, task_id))
+    }
+
+    /// Confirms by hand that the courier is at the task's current stop, with a reason (GPS
+    /// failed, indoor, wrong pin). Arrivals GPS detects are recorded without it.
+    pub fn arrive_manually(&self, task_id: &str, reason: &str) -> Result<i64> {
+        self.told(workflow::arrive_manually(&self.dev, task_id, reason))
+    }
+
+    /// The goods are in the box.
+    pub fn pick_up(&self, task_id: &str) -> Result<i64> {
+        self.told(workflow::pick_up(&self.dev, task_id))
+    }
+
+    /// Reports an exception. Reasons that end the delivery (customer unreachable, wrong
+    /// address, refused, damaged goods) fail it and start the return leg; the others (merchant
+    /// delay with its new ready time, breakdown, accident) are reported and the task goes on.
+    /// Photos are attachments recorded with [`Runsheet::attach_file`].
+    pub fn report_exception(
+        &self,
+        task_id: &str,
+        reason: ExceptionReason,
+        note: Option<String>,
+        photos: Vec<String>,
+        ready_at: Option<i64>,
+    ) -> Result<i64> {
+        self.told(workflow::report_exception(
+            &self.dev, task_id, reason, note, photos, ready_at,
+        ))
+    }
+
+    /// The goods of a failed delivery are back at the merchant or depot.
+    pub fn mark_returned(&self, task_id: &str) -> Result<i64> {
+        self.told(workflow::mark_returned(&self.dev, task_id))
+    }
+
+    /// Moves the drop-off's map pin to where the door really is (WGS-84); the correction syncs
+    /// and the next courier to this address gets it.
+    pub fn correct_pin(&self, task_id: &str, lat: f64, lon: f64) -> Result<i64> {
+        self.told(workflow::correct_pin(&self.dev, task_id, lat, lon))
+    }
+
+    /// Records a call or message to the customer's masked number and whether they answered.
+    pub fn record_contact_attempt(
+        &self,
+        task_id: &str,
+        channel: ContactChannel,
+        answered: bool,
+    ) -> Result<i64> {
+        self.told(workflow::record_contact_attempt(
+            &self.dev, task_id, channel, answered,
+        ))
+    }
+
+    /// The message `template` filled for the task now (with the live ETA to the drop-off).
+    pub fn message_text(&self, task_id: &str, template: MessageTemplate) -> Result<String> {
+        workflow::message_text(&self.dev, task_id, template)
+    }
+
+    /// Fills `template` and queues it; the server sends it to the customer through the
+    /// platform's masked channel when the phone next syncs.
+    pub fn send_message(&self, task_id: &str, template: MessageTemplate) -> Result<i64> {
+        self.told(workflow::send_message(&self.dev, task_id, template))
+    }
+
+    /// The task's primary action and its blockers (`None` once the task is finished).
+    pub fn next_action(&self, task_id: &str) -> Result<Option<NextAction>> {
+        workflow::next_action(&self.dev, task_id)
+    }
+
+    /// The task's timeline, oldest first.
+    pub fn timeline(&self, task_id: &str) -> Result<Vec<timeline::Event>> {
+        workflow::timeline(&self.dev, task_id)
+    }
+
+    // Scans and handoff codes (`scan/confirm.rs`, `scan/handoff.rs`).
+
+    /// Classifies a scan the shell's camera read for the task's current handoff, records it
+    /// (repeats within the window count once) and queues it for the server. Returns the outcome
+    /// and the stage's progress.
+    pub fn scan(
+        &self,
+        task_id: &str,
+        raw: &str,
+        symbology: Symbology,
+    ) -> Result<(ScanOutcome, Progress)> {
+        self.told(scan::confirm::scan(&self.dev, task_id, raw, symbology))
+    }
+
+    /// The current handoff's progress ("3 of 4 items") and what is missing.
+    pub fn scan_progress(&self, task_id: &str) -> Result<Progress> {
+        scan::confirm::scan_progress(&self.dev, task_id)
+    }
+
+    /// Confirms an item by hand (damaged label): a reason and at least one photo (recorded
+    /// with [`Runsheet::attach_file`]) are required.
+    pub fn confirm_item_manually(
+        &self,
+        task_id: &str,
+        item_code: &str,
+        reason: &str,
+        photos: Vec<String>,
+    ) -> Result<i64> {
+        self.told(scan::confirm::confirm_item_manually(
+            &self.dev, task_id, item_code, reason, photos,
+        ))
+    }
+
+    /// Checks the code the customer shows against the task's salted hash, offline. Each check
+    /// is recorded and synced (without the code); after [`scan::handoff::MAX_ATTEMPTS`] wrong
+    /// codes the check is locked.
+    pub fn verify_handoff_code(&self, task_id: &str, code: &str) -> Result<HandoffCheck> {
+        self.told(scan::handoff::verify_handoff_code(&self.dev, task_id, code))
+    }
+
+    // Telling listeners.
+
+    /// Tells listeners what the call that produced `result` changed (the task list, the
+    /// outbox) and wakes auto-sync for a new action; passes `result` through. Changes are told
+    /// even when the call failed after saving something (an answer saved, its exception report
+    /// refused).
+    fn told<T>(&self, result: Result<T>) -> Result<T> {
+        let changes = self.dev.take_changes();
+        if changes & change::TASKS != 0 {
+            self.notify();
+        }
+        if changes & change::SYNC_STATE != 0 {
+            self.notify_sync(Vec::new(), false, Vec::new());
+        }
+        if changes & change::TO_SEND != 0 {
+            self.kick_auto_sync();
+        }
+        result
+    }
+
+    /// Asks a running auto-sync loop to sync soon.
+    fn kick_auto_sync(&self) {
+        if let Some(a) = lock(&self.auto_sync).as_ref() {
+            a.kick();
+        }
     }
 
     fn notify_sync(&self, rejected_ids: Vec<i64>, auth_required: bool, rating_ids: Vec<String>) {
@@ -624,50 +753,6 @@ impl Runsheet {
         }
     }
 
-    /// Replaces the bearer token (after the courier signs in again).
-    pub fn set_token(&self, token: Token) {
-        self.remote.set_token(token);
-    }
-
-    /// Pending actions, their age and the last sync's outcome.
-    pub fn sync_status(&self) -> Result<SyncStatus> {
-        let (pending, oldest_pending_at, last_ok, offset, uploads, fixes) =
-            self.store.read(|c| {
-                let (n, oldest) = outbox::stats(c)?;
-                let last = meta_get(c, "last_sync_ok")?.and_then(|v| v.parse().ok());
-                let offset = meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok());
-                let uploads = attachment::pending(c)?.len() as u64;
-                Ok((n, oldest, last, offset, uploads, location::stats(c)?))
-            })?;
-        Ok(SyncStatus {
-            pending,
-            oldest_pending_at,
-            last_success_at: last_ok,
-            clock_offset_seconds: offset,
-            pending_uploads: uploads,
-            pending_fixes: fixes.0,
-            dropped_fixes: fixes.1,
-            online: *self.online.lock().unwrap_or_else(|p| p.into_inner()),
-            last_error: self
-                .last_error
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone(),
-        })
-    }
-
-    /// Actions the server refused, newest first.
-    pub fn rejections(&self) -> Result<Vec<Rejection>> {
-        self.store.read(outbox::rejections)
-    }
-
-    /// Subscribes to task-list updates; the listener gets the current list at once.
-    pub fn subscribe(&self, listener: Arc<dyn TaskListener>) -> Result<Subscription> {
-        let tasks = self.tasks()?;
-        let id = self.listeners.add(listener, &tasks);
-        Ok(Subscription::for_tasks(Arc::downgrade(&self.listeners), id))
-    }
-
     fn notify(&self) {
         if self.listeners.is_empty() {
             return;
@@ -677,4 +762,26 @@ impl Runsheet {
             Err(e) => tracing::error!(error = %e, "task list unreadable for listeners"),
         }
     }
+}
+
+impl autosync::Host for Runsheet {
+    async fn sync_now(&self) -> Result<()> {
+        self.sync().await.map(|_| ())
+    }
+
+    fn published_interval(&self) -> Option<Duration> {
+        self.settings()
+            .ok()
+            .filter(|s| s.version > 0)
+            .map(|s| Duration::from_secs(u64::from(s.auto_sync_interval_s)))
+    }
+
+    async fn wait_for_changes(&self, wait: Duration) -> Result<bool> {
+        Runsheet::wait_for_changes(self, wait).await
+    }
+}
+
+/// Locks a mutex, carrying on past a panic in another holder (the data is plain state).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

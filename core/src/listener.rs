@@ -167,13 +167,13 @@ impl Drop for Subscription {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncEvent {
     /// Pending actions, their age and the last outcome.
-    pub status: crate::SyncStatus,
+    pub status: crate::sync::SyncStatus,
     /// Actions the server refused in this sync (each reaches the shell once, here).
-    pub new_rejections: Vec<crate::Rejection>,
+    pub new_rejections: Vec<crate::outbox::Rejection>,
     /// The server refused the token and no fresh one could be had: ask the courier to sign in.
     pub auth_required: bool,
     /// Ratings received or changed (appeal decided) in this sync: announce them.
-    pub new_ratings: Vec<crate::RatingDoc>,
+    pub new_ratings: Vec<runsheet_protocol::RatingDoc>,
 }
 
 /// Receives [`SyncEvent`]s. Called after the change is saved, on the thread that made it.

@@ -10,9 +10,11 @@ use runsheet_protocol::{
 };
 use rusqlite::{params, Connection};
 
+use crate::blocker::Blocker;
+use crate::checklist;
+use crate::device::Device;
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set};
-use crate::workflow::Blocker;
 
 /// Hours after a task ends during which the courier can rate (or re-rate) its stops.
 pub const RATE_WINDOW_H: i64 = 24;
@@ -113,132 +115,123 @@ pub fn facts(conn: &Connection, since: i64) -> Result<KpiFacts> {
     Ok(f)
 }
 
-impl crate::Runsheet {
-    /// The ratings received, newest first.
-    pub fn ratings(&self) -> Result<Vec<RatingDoc>> {
-        self.store.read(list)
-    }
+/// The courier's figures for a period, against the platform's targets.
+pub(crate) fn kpis(dev: &Device, period: Period) -> Result<Kpis> {
+    let now = dev.now();
+    let settings = dev.settings()?;
+    let facts = dev.store.read(|c| facts(c, period.since(now)))?;
+    Ok(compute_kpis(
+        &facts,
+        &settings.kpi_targets,
+        settings.utc_offset_min,
+    ))
+}
 
-    /// The courier's figures for a period, against the platform's targets.
-    pub fn kpis(&self, period: Period) -> Result<Kpis> {
-        let now = self.clock.now();
-        let settings = self.settings()?;
-        let facts = self.store.read(|c| facts(c, period.since(now)))?;
-        Ok(compute_kpis(
-            &facts,
-            &settings.kpi_targets,
-            settings.utc_offset_min,
-        ))
+/// Rates the merchant or the drop-off of a task (1–5 stars, tags, a note such as access
+/// notes for the next courier). Queued offline; rating again within [`RATE_WINDOW_H`] hours
+/// after the task ended replaces the earlier rating.
+pub(crate) fn rate_stop(
+    dev: &Device,
+    task_id: &str,
+    target: RatingTarget,
+    stars: u8,
+    tags: Vec<String>,
+    note: Option<String>,
+) -> Result<i64> {
+    if !(1..=5).contains(&stars) {
+        return Err(Error::InvalidArgument("stars must be 1 to 5".into()));
     }
+    let t = dev.task(task_id)?;
+    let now = dev.now();
+    if t.ended_at.is_some_and(|e| now > e + RATE_WINDOW_H * 3600) {
+        return Err(Error::Blocked {
+            task_id: task_id.to_owned(),
+            action: "rate_stop",
+            blockers: vec![Blocker::RatingWindowClosed {
+                hours: RATE_WINDOW_H as u32,
+            }],
+        });
+    }
+    let id = task_id.to_owned();
+    let note_db = note.clone();
+    dev.act_with(
+        Action::RateStop {
+            task_id: task_id.to_owned(),
+            target,
+            stars,
+            tags,
+            note,
+        },
+        &mut move |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO stop_ratings (task_id, target, stars, note, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, target.as_str(), stars, note_db, now],
+            )?;
+            Ok(())
+        },
+    )
+}
 
-    /// Rates the merchant or the drop-off of a task (1–5 stars, tags, a note such as access
-    /// notes for the next courier). Queued offline; rating again within [`RATE_WINDOW_H`] hours
-    /// after the task ended replaces the earlier rating.
-    pub fn rate_stop(
-        &self,
-        task_id: &str,
-        target: RatingTarget,
-        stars: u8,
-        tags: Vec<String>,
-        note: Option<String>,
-    ) -> Result<i64> {
-        if !(1..=5).contains(&stars) {
-            return Err(Error::InvalidArgument("stars must be 1 to 5".into()));
-        }
-        let t = self.task(task_id)?;
-        let now = self.clock.now();
-        if t.ended_at.is_some_and(|e| now > e + RATE_WINDOW_H * 3600) {
-            return Err(Error::Blocked {
-                task_id: task_id.to_owned(),
-                action: "rate_stop",
-                blockers: vec![Blocker::RatingWindowClosed {
-                    hours: RATE_WINDOW_H as u32,
-                }],
-            });
-        }
-        let id = task_id.to_owned();
-        let note_db = note.clone();
-        self.act_with(
-            Action::RateStop {
-                task_id: task_id.to_owned(),
-                target,
-                stars,
-                tags,
-                note,
-            },
-            move |tx| {
-                tx.execute(
-                    "INSERT OR REPLACE INTO stop_ratings (task_id, target, stars, note, at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![id, target.as_str(), stars, note_db, now],
-                )?;
-                Ok(())
-            },
-        )
+/// Appeals a rating or penalty with a reason, within the platform's window (72 h by
+/// default) after it was given; the task's evidence bundle goes with it. The decision comes
+/// back with a later pull; an upheld appeal takes the rating out of the KPIs.
+pub(crate) fn appeal(dev: &Device, rating_id: &str, reason: &str) -> Result<i64> {
+    let rating = dev
+        .store
+        .read(list)?
+        .into_iter()
+        .find(|r| r.id == rating_id)
+        .ok_or_else(|| Error::InvalidArgument(format!("no rating {rating_id} on this phone")))?;
+    if reason.trim().is_empty() {
+        return Err(Error::Blocked {
+            task_id: rating.task_id.clone(),
+            action: "appeal",
+            blockers: vec![Blocker::ReasonRequired],
+        });
     }
-
-    /// Appeals a rating or penalty with a reason, within the platform's window (72 h by
-    /// default) after it was given; the task's evidence bundle goes with it. The decision comes
-    /// back with a later pull; an upheld appeal takes the rating out of the KPIs.
-    pub fn appeal(&self, rating_id: &str, reason: &str) -> Result<i64> {
-        let rating = self
-            .ratings()?
-            .into_iter()
-            .find(|r| r.id == rating_id)
-            .ok_or_else(|| {
-                Error::InvalidArgument(format!("no rating {rating_id} on this phone"))
-            })?;
-        if reason.trim().is_empty() {
-            return Err(Error::Blocked {
-                task_id: rating.task_id.clone(),
-                action: "appeal",
-                blockers: vec![Blocker::ReasonRequired],
-            });
-        }
-        if rating.appeal.is_some() {
-            return Err(Error::InvalidArgument(format!(
-                "rating {rating_id} was already appealed"
-            )));
-        }
-        let settings = self.settings()?;
-        let offset: i64 = self
-            .store
-            .read(|c| Ok(meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok())))?
-            .unwrap_or(0);
-        let server_now = self.clock.now() + offset;
-        let window = i64::from(settings.kpi_targets.appeal_window_h);
-        if server_now > rating.created_at + window * 3600 {
-            return Err(Error::Blocked {
-                task_id: rating.task_id.clone(),
-                action: "appeal",
-                blockers: vec![Blocker::AppealWindowClosed {
-                    hours: window as u32,
-                }],
-            });
-        }
-        let evidence = self.evidence_bundle(&rating.task_id)?;
-        let rid = rating_id.to_owned();
-        let mut pending = rating.clone();
-        pending.appeal = Some(AppealStatus::Pending);
-        self.act_with(
-            Action::Appeal {
-                rating_id: rating_id.to_owned(),
-                task_id: rating.task_id.clone(),
-                reason: reason.trim().to_owned(),
-                evidence,
-            },
-            move |tx| {
-                let body = serde_json::to_string(&pending).map_err(|e| {
-                    Error::InvalidArgument(format!("rating cannot be encoded: {e}"))
-                })?;
-                tx.execute(
-                    "UPDATE ratings SET body = ?2 WHERE id = ?1",
-                    params![rid, body],
-                )?;
-                Ok(())
-            },
-        )
+    if rating.appeal.is_some() {
+        return Err(Error::InvalidArgument(format!(
+            "rating {rating_id} was already appealed"
+        )));
     }
+    let settings = dev.settings()?;
+    let offset: i64 = dev
+        .store
+        .read(|c| Ok(meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok())))?
+        .unwrap_or(0);
+    let server_now = dev.now() + offset;
+    let window = i64::from(settings.kpi_targets.appeal_window_h);
+    if server_now > rating.created_at + window * 3600 {
+        return Err(Error::Blocked {
+            task_id: rating.task_id.clone(),
+            action: "appeal",
+            blockers: vec![Blocker::AppealWindowClosed {
+                hours: window as u32,
+            }],
+        });
+    }
+    let evidence = checklist::evidence_bundle(dev, &rating.task_id)?;
+    let rid = rating_id.to_owned();
+    let mut pending = rating.clone();
+    pending.appeal = Some(AppealStatus::Pending);
+    dev.act_with(
+        Action::Appeal {
+            rating_id: rating_id.to_owned(),
+            task_id: rating.task_id.clone(),
+            reason: reason.trim().to_owned(),
+            evidence,
+        },
+        &mut move |tx| {
+            let body = serde_json::to_string(&pending)
+                .map_err(|e| Error::InvalidArgument(format!("rating cannot be encoded: {e}")))?;
+            tx.execute(
+                "UPDATE ratings SET body = ?2 WHERE id = ?1",
+                params![rid, body],
+            )?;
+            Ok(())
+        },
+    )
 }
 
 /// The device's local date of a timestamp (for "today").

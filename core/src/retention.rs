@@ -4,6 +4,7 @@
 
 use rusqlite::{params, Connection};
 
+use crate::device::{change, Device};
 use crate::error::Result;
 
 /// Wipes the personal data of tasks that ended at least `retention_h` hours before `now`.
@@ -27,21 +28,19 @@ pub fn purge(conn: &Connection, now: i64, retention_h: u32) -> Result<u32> {
     Ok(n as u32)
 }
 
-impl crate::Runsheet {
-    /// Wipes the customer data of tasks that ended longer ago than the platform's retention
-    /// (24 h by default) and checkpoints the write-ahead log so the old bytes leave the disk.
-    /// Runs on open and after every sync; returns how many tasks were purged now.
-    pub fn purge_customer_data(&self) -> Result<u32> {
-        let now = self.clock.now();
-        let hours = self.settings()?.customer_data_retention_h;
-        let n = self.store.write(|tx| {
-            crate::task::mark_ended(tx, now)?;
-            purge(tx, now, hours)
-        })?;
-        if n > 0 {
-            self.store.checkpoint()?;
-            self.notify();
-        }
-        Ok(n)
+/// Wipes the customer data of tasks that ended longer ago than the platform's retention
+/// (24 h by default) and checkpoints the write-ahead log so the old bytes leave the disk.
+/// Runs on open and after every sync; returns how many tasks were purged now.
+pub(crate) fn purge_customer_data(dev: &Device) -> Result<u32> {
+    let now = dev.now();
+    let hours = dev.settings()?.customer_data_retention_h;
+    let n = dev.store.write(|tx| {
+        crate::task::mark_ended(tx, now)?;
+        purge(tx, now, hours)
+    })?;
+    if n > 0 {
+        dev.store.checkpoint()?;
+        dev.note(change::TASKS);
     }
+    Ok(n)
 }

@@ -27,6 +27,6 @@ pub fn store(conn: &Connection, settings: &Settings) -> Result<()> {
         return Ok(());
     }
     let json = serde_json::to_string(settings)
-        .map_err(|e| crate::Error::Corrupt(format!("settings cannot be encoded: {e}")))?;
+        .map_err(|e| crate::error::Error::Corrupt(format!("settings cannot be encoded: {e}")))?;
     meta_set(conn, "settings", &json)
 }

@@ -4,6 +4,7 @@
 use runsheet_protocol::{Action, ShiftEvent, TaskStatus};
 use rusqlite::Connection;
 
+use crate::device::Device;
 use crate::error::Result;
 use crate::store::{meta_get, meta_set};
 use crate::task;
@@ -201,45 +202,16 @@ pub fn summary(conn: &Connection, now: i64, expected_finish: Option<i64>) -> Res
     Ok(s)
 }
 
-impl crate::Runsheet {
-    /// Goes on duty.
-    pub fn start_shift(&self) -> Result<i64> {
-        self.act(Action::Shift {
-            event: ShiftEvent::Start,
-        })
-    }
+/// Goes on duty, starts or ends a break, or goes off duty (refused while goods are in the
+/// box).
+pub(crate) fn change(dev: &Device, event: ShiftEvent) -> Result<i64> {
+    dev.act(Action::Shift { event })
+}
 
-    /// Starts a break (new tasks cannot be accepted during it).
-    pub fn start_break(&self) -> Result<i64> {
-        self.act(Action::Shift {
-            event: ShiftEvent::BreakStart,
-        })
-    }
-
-    /// Ends the break.
-    pub fn end_break(&self) -> Result<i64> {
-        self.act(Action::Shift {
-            event: ShiftEvent::BreakEnd,
-        })
-    }
-
-    /// Goes off duty; refused while goods are in the box.
-    pub fn end_shift(&self) -> Result<i64> {
-        self.act(Action::Shift {
-            event: ShiftEvent::End,
-        })
-    }
-
-    /// The shift's state.
-    pub fn shift_state(&self) -> Result<ShiftState> {
-        self.store.read(state)
-    }
-
-    /// The shift's summary: at the start, the open tasks and the projected finish; at the
-    /// end, what was done, failed, on time, and the distance ridden.
-    pub fn shift_summary(&self) -> Result<ShiftSummary> {
-        let now = self.clock.now();
-        let finish = self.route()?.finish;
-        self.store.read(|c| summary(c, now, finish))
-    }
+/// The shift's summary: at the start, the open tasks and the projected finish; at the
+/// end, what was done, failed, on time, and the distance ridden.
+pub(crate) fn shift_summary(dev: &Device) -> Result<ShiftSummary> {
+    let now = dev.now();
+    let finish = dev.route()?.finish;
+    dev.store.read(|c| summary(c, now, finish))
 }

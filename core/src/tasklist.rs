@@ -3,6 +3,10 @@
 
 use chrono::{Local, TimeZone};
 
+use crate::blocker::Blocker;
+use crate::checklist;
+use crate::device::Device;
+use crate::error::Result;
 use crate::route::Route;
 use crate::shift::ShiftState;
 use crate::task::Task;
@@ -138,109 +142,85 @@ pub fn build(
     }
 }
 
-impl crate::Runsheet {
-    /// The open tasks' stops in the planned order, with projected times and risks.
-    pub fn route(&self) -> crate::Result<Route> {
-        let tasks = self.tasks()?;
-        let now = self.clock.now();
-        let position = self.last_position();
-        let speed = self.speed_now(now)?;
-        Ok(self
-            .planner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .plan(&tasks, position, now, speed))
-    }
+/// The grouped task list with each task's primary action.
+pub(crate) fn task_list(dev: &Device) -> Result<TaskList> {
+    let route = dev.route()?;
+    let tasks = dev.tasks()?;
+    let shift = dev.store.read(crate::shift::state)?;
+    let mut list = build(tasks, &route, shift, dev.last_position(), dev.now());
+    dev.store.read(|c| {
+        for e in &mut list.entries {
+            if let Some(next) = e.next.as_mut() {
+                crate::workflow::add_item_blockers(c, &e.task, next)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(list)
+}
 
-    /// The riding speed the plan and the hints use now: the platform's for this hour when it
-    /// publishes a profile, else [`crate::route::SPEED_MPS`].
-    pub fn speed_now(&self, now: i64) -> crate::Result<f64> {
-        Ok(self
-            .settings()?
-            .speed_at(now)
-            .unwrap_or(crate::route::SPEED_MPS))
-    }
-
-    /// The grouped task list with each task's primary action.
-    pub fn task_list(&self) -> crate::Result<TaskList> {
-        let route = self.route()?;
-        let tasks = self.tasks()?;
-        let shift = self.store.read(crate::shift::state)?;
-        let mut list = build(tasks, &route, shift, self.last_position(), self.clock.now());
-        self.store.read(|c| {
-            for e in &mut list.entries {
-                if let Some(next) = e.next.as_mut() {
-                    crate::workflow::add_item_blockers(c, &e.task, next)?;
+/// The shift's one primary action: start the shift, end the break, the next planned
+/// stop's action, or end the shift when nothing is open.
+pub(crate) fn shift_next_action(dev: &Device) -> Result<NextAction> {
+    use crate::workflow::Step;
+    let shift = dev.store.read(crate::shift::state)?;
+    let single = |step| NextAction {
+        task_id: None,
+        step,
+        blockers: Vec::new(),
+    };
+    match shift {
+        ShiftState::OffDuty => {
+            let stage = runsheet_protocol::ChecklistStage::StartOfShift;
+            let mut next = single(Step::StartShift);
+            if let Some(list) = checklist::for_stage(dev, None, stage)? {
+                let missing = list.missing();
+                if !missing.is_empty() {
+                    next.blockers
+                        .push(Blocker::ChecklistIncomplete { stage, missing });
                 }
             }
-            Ok(())
-        })?;
-        Ok(list)
-    }
-
-    /// The shift's one primary action: start the shift, end the break, the next planned
-    /// stop's action, or end the shift when nothing is open.
-    pub fn shift_next_action(&self) -> crate::Result<NextAction> {
-        use crate::workflow::Step;
-        let shift = self.store.read(crate::shift::state)?;
-        let single = |step| NextAction {
-            task_id: None,
-            step,
-            blockers: Vec::new(),
-        };
-        match shift {
-            ShiftState::OffDuty => {
-                let stage = runsheet_protocol::ChecklistStage::StartOfShift;
-                let mut next = single(Step::StartShift);
-                if let Some(list) = self.checklist(None, stage)? {
-                    let missing = list.missing();
-                    if !missing.is_empty() {
-                        next.blockers
-                            .push(crate::workflow::Blocker::ChecklistIncomplete { stage, missing });
-                    }
-                }
-                return Ok(next);
-            }
-            ShiftState::OnBreak => return Ok(single(Step::EndBreak)),
-            ShiftState::OnDuty => {}
+            return Ok(next);
         }
-        let list = self.task_list()?;
-        if let Some(n) = list
-            .entries
-            .iter()
-            .filter(|e| e.group != Group::DoneToday)
-            .find_map(|e| e.next.clone())
-        {
-            return Ok(n);
-        }
-        Ok(single(if list.entries.is_empty() {
-            Step::WaitForTasks
-        } else {
-            Step::EndShift
-        }))
+        ShiftState::OnBreak => return Ok(single(Step::EndBreak)),
+        ShiftState::OnDuty => {}
     }
+    let list = task_list(dev)?;
+    if let Some(n) = list
+        .entries
+        .iter()
+        .filter(|e| e.group != Group::DoneToday)
+        .find_map(|e| e.next.clone())
+    {
+        return Ok(n);
+    }
+    Ok(single(if list.entries.is_empty() {
+        Step::WaitForTasks
+    } else {
+        Step::EndShift
+    }))
+}
 
-    /// The stop the courier is heading to, with distance, direction, ETA and risk.
-    pub fn next_stop_hint(&self) -> crate::Result<Option<crate::route::NextStopHint>> {
-        let route = self.route()?;
-        let now = self.clock.now();
-        Ok(crate::route::next_stop_hint(
-            &route,
-            self.last_position(),
-            now,
-            self.speed_now(now)?,
-        ))
-    }
+/// The stop the courier is heading to, with distance, direction, ETA and risk.
+pub(crate) fn next_stop_hint(dev: &Device) -> Result<Option<crate::route::NextStopHint>> {
+    let route = dev.route()?;
+    let now = dev.now();
+    Ok(crate::route::next_stop_hint(
+        &route,
+        dev.last_position(),
+        now,
+        dev.speed_now(now)?,
+    ))
+}
 
-    /// The location accuracy and interval the shell should request now (fine near the next
-    /// stop, coarse far from it, off when off duty).
-    pub fn location_request(&self) -> crate::Result<crate::route::LocationRequest> {
-        let shift = self.store.read(crate::shift::state)?;
-        let route = self.route()?;
-        Ok(crate::route::location_request(
-            shift != ShiftState::OffDuty,
-            &route,
-            self.last_position(),
-        ))
-    }
+/// The location accuracy and interval the shell should request now (fine near the next
+/// stop, coarse far from it, off when off duty).
+pub(crate) fn location_request(dev: &Device) -> Result<crate::route::LocationRequest> {
+    let shift = dev.store.read(crate::shift::state)?;
+    let route = dev.route()?;
+    Ok(crate::route::location_request(
+        shift != ShiftState::OffDuty,
+        &route,
+        dev.last_position(),
+    ))
 }

@@ -10,7 +10,8 @@ use runsheet_protocol::{ItemDoc, StopRole, TaskStatus, TemperatureClass};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{parse_with_symbology_at, CodeKind, ParsedCode, ScanError, Symbology};
-use crate::error::Result;
+use crate::device::Device;
+use crate::error::{Error, Result};
 use crate::task::Task;
 
 /// Repeats of the same code within this many seconds are one scan.
@@ -474,95 +475,95 @@ pub fn mismatches_since(conn: &Connection, since: i64) -> Result<u32> {
     )?)
 }
 
-impl crate::Runsheet {
-    /// Classifies a scan the shell's camera read for the task's current handoff, records it
-    /// (repeats within the window count once) and queues it for the server. Returns the outcome
-    /// and the stage's progress.
-    pub fn scan(
-        &self,
-        task_id: &str,
-        raw: &str,
-        symbology: Symbology,
-    ) -> Result<(ScanOutcome, Progress)> {
-        let now = self.clock.now();
-        // "Today" by the core's clock in the device's time zone (the QA harness moves it).
-        let today = {
-            use chrono::TimeZone;
-            chrono::Local
-                .timestamp_opt(now, 0)
-                .single()
-                .map(|t| t.date_naive())
-                .unwrap_or_else(|| chrono::Local::now().date_naive())
-        };
-        let task = self.task(task_id)?;
-        if task.status.is_final() {
-            return Err(crate::Error::InvalidTransition {
-                task_id: task_id.to_owned(),
-                status: task.status,
-                action: "scan",
-            });
-        }
-        let others = self.tasks()?;
-        let stage = stage_of(&task);
-        let (outcome, key) = self
-            .store
-            .read(|c| classify(c, &task, &others, raw, symbology, now, today))?;
-        if outcome != ScanOutcome::Repeat {
-            let action = runsheet_protocol::Action::Scan {
-                task_id: task_id.to_owned(),
-                stage,
-                code: key.clone(),
-                outcome: outcome.code().into(),
-                item_code: outcome.item_code().map(str::to_owned),
-            };
-            let o = outcome.clone();
-            self.act_with(action, move |tx| record(tx, task_id, stage, &key, &o, now))?;
-            tracing::info!(
-                outcome = outcome.code(),
-                stage = stage.as_str(),
-                "scan classified"
-            );
-        }
-        let task = self.task(task_id)?;
-        let p = self.store.read(|c| progress(c, &task, stage))?;
-        Ok((outcome, p))
+/// Classifies a scan the shell's camera read for the task's current handoff, records it
+/// (repeats within the window count once) and queues it for the server. Returns the outcome
+/// and the stage's progress.
+pub(crate) fn scan(
+    dev: &Device,
+    task_id: &str,
+    raw: &str,
+    symbology: Symbology,
+) -> Result<(ScanOutcome, Progress)> {
+    let now = dev.now();
+    // "Today" by the core's clock in the device's time zone (the QA harness moves it).
+    let today = {
+        use chrono::TimeZone;
+        chrono::Local
+            .timestamp_opt(now, 0)
+            .single()
+            .map(|t| t.date_naive())
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    };
+    let task = dev.task(task_id)?;
+    if task.status.is_final() {
+        return Err(Error::InvalidTransition {
+            task_id: task_id.to_owned(),
+            status: task.status,
+            action: "scan",
+        });
     }
-
-    /// The current handoff's progress ("3 of 4 items") and what is missing.
-    pub fn scan_progress(&self, task_id: &str) -> Result<Progress> {
-        let task = self.task(task_id)?;
-        self.store.read(|c| progress(c, &task, stage_of(&task)))
-    }
-
-    /// Confirms an item by hand (damaged label): a reason and at least one photo (recorded
-    /// with [`crate::Runsheet::attach_file`]) are required.
-    pub fn confirm_item_manually(
-        &self,
-        task_id: &str,
-        item_code: &str,
-        reason: &str,
-        photos: Vec<String>,
-    ) -> Result<i64> {
-        let task = self.task(task_id)?;
-        if !task.items.iter().any(|i| i.code == item_code) {
-            return Err(crate::Error::InvalidArgument(format!(
-                "item {item_code} is not on task {task_id}'s manifest"
-            )));
-        }
-        let stage = stage_of(&task);
-        let now = self.clock.now();
-        let action = runsheet_protocol::Action::ConfirmItem {
+    let others = dev.tasks()?;
+    let stage = stage_of(&task);
+    let (outcome, key) = dev
+        .store
+        .read(|c| classify(c, &task, &others, raw, symbology, now, today))?;
+    if outcome != ScanOutcome::Repeat {
+        let action = runsheet_protocol::Action::Scan {
             task_id: task_id.to_owned(),
             stage,
-            item_code: item_code.to_owned(),
-            reason: reason.trim().to_owned(),
-            photos,
+            code: key.clone(),
+            outcome: outcome.code().into(),
+            item_code: outcome.item_code().map(str::to_owned),
         };
-        let code = item_code.to_owned();
-        self.act_with(action, move |tx| {
-            record_manual(tx, task_id, stage, &code, now)
-        })
+        let o = outcome.clone();
+        dev.act_with(action, &mut move |tx| {
+            record(tx, task_id, stage, &key, &o, now)
+        })?;
+        tracing::info!(
+            outcome = outcome.code(),
+            stage = stage.as_str(),
+            "scan classified"
+        );
     }
+    let task = dev.task(task_id)?;
+    let p = dev.store.read(|c| progress(c, &task, stage))?;
+    Ok((outcome, p))
+}
+
+/// The current handoff's progress ("3 of 4 items") and what is missing.
+pub(crate) fn scan_progress(dev: &Device, task_id: &str) -> Result<Progress> {
+    let task = dev.task(task_id)?;
+    dev.store.read(|c| progress(c, &task, stage_of(&task)))
+}
+
+/// Confirms an item by hand (damaged label): a reason and at least one photo (recorded
+/// with [`crate::Runsheet::attach_file`]) are required.
+pub(crate) fn confirm_item_manually(
+    dev: &Device,
+    task_id: &str,
+    item_code: &str,
+    reason: &str,
+    photos: Vec<String>,
+) -> Result<i64> {
+    let task = dev.task(task_id)?;
+    if !task.items.iter().any(|i| i.code == item_code) {
+        return Err(Error::InvalidArgument(format!(
+            "item {item_code} is not on task {task_id}'s manifest"
+        )));
+    }
+    let stage = stage_of(&task);
+    let now = dev.now();
+    let action = runsheet_protocol::Action::ConfirmItem {
+        task_id: task_id.to_owned(),
+        stage,
+        item_code: item_code.to_owned(),
+        reason: reason.trim().to_owned(),
+        photos,
+    };
+    let code = item_code.to_owned();
+    dev.act_with(action, &mut move |tx| {
+        record_manual(tx, task_id, stage, &code, now)
+    })
 }
 
 #[cfg(test)]

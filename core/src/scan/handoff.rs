@@ -5,6 +5,7 @@
 use runsheet_protocol::{Action, HandoffCodeDoc};
 use sha2::{Digest, Sha256};
 
+use crate::device::Device;
 use crate::error::{Error, Result};
 
 /// Wrong codes allowed before the check locks.
@@ -36,52 +37,50 @@ pub fn matches(doc: &HandoffCodeDoc, code: &str) -> bool {
             == 0
 }
 
-impl crate::Runsheet {
-    /// Checks the code the customer shows against the task's salted hash, offline. Each check
-    /// is recorded and synced (without the code); after [`MAX_ATTEMPTS`] wrong codes the check
-    /// is locked.
-    pub fn verify_handoff_code(&self, task_id: &str, code: &str) -> Result<HandoffCheck> {
-        let t = self.task(task_id)?;
-        let Some(doc) = t.handoff_code.as_ref() else {
-            return Err(Error::InvalidArgument(format!(
-                "task {task_id} has no handoff code"
-            )));
-        };
-        if t.handoff_verified {
-            return Ok(HandoffCheck::Verified);
-        }
-        if t.handoff_failures >= MAX_ATTEMPTS {
-            return Ok(HandoffCheck::Locked);
-        }
-        let verified = matches(doc, code);
-        let id = task_id.to_owned();
-        self.act_with(
-            Action::HandoffCode {
-                task_id: task_id.to_owned(),
-                verified,
-            },
-            move |tx| {
-                if verified {
-                    tx.execute("UPDATE tasks SET handoff_verified = 1 WHERE id = ?1", [&id])?;
-                } else {
-                    tx.execute(
-                        "UPDATE tasks SET handoff_failures = handoff_failures + 1 WHERE id = ?1",
-                        [&id],
-                    )?;
-                }
-                Ok(())
-            },
-        )?;
-        Ok(if verified {
-            HandoffCheck::Verified
-        } else if t.handoff_failures + 1 >= MAX_ATTEMPTS {
-            HandoffCheck::Locked
-        } else {
-            HandoffCheck::Wrong {
-                attempts_left: MAX_ATTEMPTS - t.handoff_failures - 1,
-            }
-        })
+/// Checks the code the customer shows against the task's salted hash, offline. Each check
+/// is recorded and synced (without the code); after [`MAX_ATTEMPTS`] wrong codes the check
+/// is locked.
+pub(crate) fn verify_handoff_code(dev: &Device, task_id: &str, code: &str) -> Result<HandoffCheck> {
+    let t = dev.task(task_id)?;
+    let Some(doc) = t.handoff_code.as_ref() else {
+        return Err(Error::InvalidArgument(format!(
+            "task {task_id} has no handoff code"
+        )));
+    };
+    if t.handoff_verified {
+        return Ok(HandoffCheck::Verified);
     }
+    if t.handoff_failures >= MAX_ATTEMPTS {
+        return Ok(HandoffCheck::Locked);
+    }
+    let verified = matches(doc, code);
+    let id = task_id.to_owned();
+    dev.act_with(
+        Action::HandoffCode {
+            task_id: task_id.to_owned(),
+            verified,
+        },
+        &mut move |tx| {
+            if verified {
+                tx.execute("UPDATE tasks SET handoff_verified = 1 WHERE id = ?1", [&id])?;
+            } else {
+                tx.execute(
+                    "UPDATE tasks SET handoff_failures = handoff_failures + 1 WHERE id = ?1",
+                    [&id],
+                )?;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(if verified {
+        HandoffCheck::Verified
+    } else if t.handoff_failures + 1 >= MAX_ATTEMPTS {
+        HandoffCheck::Locked
+    } else {
+        HandoffCheck::Wrong {
+            attempts_left: MAX_ATTEMPTS - t.handoff_failures - 1,
+        }
+    })
 }
 
 #[cfg(test)]

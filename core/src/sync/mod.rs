@@ -1,18 +1,24 @@
 //! The sync client: push the outbox, then pull the server's changes and rebase pending actions
 //! on top. One sync runs at a time; a failed sync leaves the store exactly as it was.
+//!
+//! The server is a [`Remote`]: [`http::HttpRemote`] in production, a scripted one in the tests of
+//! `sync/tests.rs`, which run every hostile-server case without a socket.
+
+pub mod http;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeSet;
-use std::sync::RwLock;
 use std::time::Duration;
 
 use runsheet_protocol::{
-    Change, ErrorBody, MutationOutcome, PullResponse, PushRequest, PushResponse, MAX_PUSH_BATCH,
+    Change, LocationAck, LocationBatch, MutationOutcome, PullResponse, PushRequest, PushResponse,
+    MAX_PUSH_BATCH,
 };
-use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set, Store};
-use crate::{outbox, task};
+use crate::{attachment, checklist, location, outbox, rating, settings, task};
 
 /// A bearer token. Kept in memory only; its `Debug` never prints it.
 #[derive(Clone)]
@@ -39,153 +45,48 @@ pub trait TokenProvider: Send + Sync {
     fn fresh_token(&self) -> Option<Token>;
 }
 
-/// The HTTP side of sync: talks protocol v1 to one server.
-pub struct Remote {
-    http: reqwest::Client,
-    base: String,
-    token: RwLock<Token>,
-}
+/// The server as sync sees it: protocol v1's push, pull, attachment upload, location batches
+/// and long-poll. [`http::HttpRemote`] talks to a real server over HTTP; the core's socket-free tests
+/// script one in memory; a platform may bring its own transport through
+/// [`crate::Runsheet::open_with_remote`].
+///
+/// An implementation reports failures with the core's error: [`Error::Offline`] when the
+/// server was not reached or the connection broke (reset, truncated body, timeout),
+/// [`Error::AuthRequired`] for a refused token (HTTP 401), [`Error::Server`] for any other
+/// error status (with the server's code and its `Retry-After` in seconds), and
+/// [`Error::BadResponse`] for an answer that cannot be decoded. Sync trusts nothing it is
+/// given: a nonsensical answer (acknowledgements for mutations never sent, a cursor going
+/// back) fails the sync and changes nothing.
+#[async_trait::async_trait]
+pub trait Remote: Send + Sync {
+    /// Sends a batch of mutations (`POST /v1/sync/push`).
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse>;
 
-impl Remote {
-    /// A client for the server at `base_url` (`http://host:port`, no trailing path).
-    pub fn new(base_url: &str, token: Token) -> Result<Self> {
-        let base = base_url.trim_end_matches('/').to_owned();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(Error::InvalidArgument(
-                "the server URL must start with http:// or https://".into(),
-            ));
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .gzip(true)
-            .user_agent(concat!("runsheet-core/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::InvalidArgument(format!("HTTP client: {e}")))?;
-        Ok(Remote {
-            http,
-            base,
-            token: RwLock::new(token),
-        })
-    }
+    /// One page of the server's changes after `at` (`GET /v1/sync/pull`).
+    async fn pull(&self, client_id: &str, at: &PullPosition) -> Result<PullResponse>;
 
-    /// Replaces the token (after the courier signs in again).
-    pub fn set_token(&self, token: Token) {
-        *self.token.write().unwrap_or_else(|p| p.into_inner()) = token;
-    }
+    /// Uploads a proof file by its SHA-256 (`PUT /v1/attachments/{sha256}`).
+    async fn put_attachment(&self, sha256: &str, bytes: Vec<u8>) -> Result<()>;
 
-    fn bearer(&self) -> String {
-        let t = self.token.read().unwrap_or_else(|p| p.into_inner());
-        format!("Bearer {}", t.0)
-    }
+    /// Sends buffered GPS fixes (`POST /v1/sync/locations`).
+    async fn push_locations(&self, batch: &LocationBatch) -> Result<LocationAck>;
 
-    /// `POST /v1/sync/push`.
-    pub async fn push(&self, req: &PushRequest) -> Result<PushResponse> {
-        let resp = self
-            .http
-            .post(format!("{}/v1/sync/push", self.base))
-            .header(reqwest::header::AUTHORIZATION, self.bearer())
-            .json(req)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        decode(resp).await
-    }
-
-    /// `PUT /v1/attachments/{sha256}`.
-    pub async fn put_attachment(&self, sha: &str, bytes: Vec<u8>) -> Result<()> {
-        let resp = self
-            .http
-            .put(format!("{}/v1/attachments/{sha}", self.base))
-            .header(reqwest::header::AUTHORIZATION, self.bearer())
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(bytes)
-            .timeout(Duration::from_secs(120))
-            .send()
-            .await
-            .map_err(transport_error)?;
-        decode::<serde_json::Value>(resp).await.map(|_| ())
-    }
-
-    /// `POST /v1/sync/locations`.
-    pub async fn push_locations(
-        &self,
-        batch: &runsheet_protocol::LocationBatch,
-    ) -> Result<runsheet_protocol::LocationAck> {
-        let resp = self
-            .http
-            .post(format!("{}/v1/sync/locations", self.base))
-            .header(reqwest::header::AUTHORIZATION, self.bearer())
-            .json(batch)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        decode(resp).await
-    }
-
-    /// `GET /v1/sync/pull`.
-    pub async fn pull(
-        &self,
-        client_id: &str,
-        cursor: i64,
-        settings_version: i64,
-        checklists_after: i64,
-        ratings_after: i64,
-    ) -> Result<PullResponse> {
-        let at = PullPosition {
-            cursor,
-            settings_version,
-            checklists_after,
-            ratings_after,
-        };
-        let resp = self
-            .pull_request(client_id, &at)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        decode(resp).await
-    }
-
-    /// A long-poll: `GET /v1/sync/pull` with `wait_s` and a page of one. True when the server
-    /// has something after `at` (it answers as soon as a change commits, or after `wait`).
-    /// Nothing is applied: the caller syncs.
-    pub async fn wait_for_change(
+    /// Waits up to `wait` (at most 30 s) for the server to have something after `at`; true
+    /// when it has. Nothing is applied: the caller syncs.
+    async fn wait_for_change(
         &self,
         client_id: &str,
         at: &PullPosition,
         wait: Duration,
-    ) -> Result<bool> {
-        let wait_s = wait.as_secs().clamp(1, 30);
-        let resp = self
-            .pull_request(client_id, at)
-            .query(&[("wait_s", wait_s.to_string()), ("limit", "1".into())])
-            .timeout(Duration::from_secs(wait_s + 15))
-            .send()
-            .await
-            .map_err(transport_error)?;
-        let page: PullResponse = decode(resp).await?;
-        Ok(!page.changes.is_empty()
-            || page.settings.is_some()
-            || !page.checklists.is_empty()
-            || !page.ratings.is_empty())
-    }
+    ) -> Result<bool>;
 
-    fn pull_request(&self, client_id: &str, at: &PullPosition) -> reqwest::RequestBuilder {
-        self.http
-            .get(format!("{}/v1/sync/pull", self.base))
-            .header(reqwest::header::AUTHORIZATION, self.bearer())
-            .query(&[
-                ("client_id", client_id),
-                ("cursor", &at.cursor.to_string()),
-                ("settings_version", &at.settings_version.to_string()),
-                ("checklists_after", &at.checklists_after.to_string()),
-                ("ratings_after", &at.ratings_after.to_string()),
-            ])
-    }
+    /// Replaces the bearer token (after the courier signs in again, or from the token
+    /// provider after a 401).
+    fn set_token(&self, token: Token);
 }
 
-/// What the phone already holds of each server feed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the phone already holds of each server feed: where the next pull starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PullPosition {
     /// Task change cursor.
     pub cursor: i64,
@@ -205,43 +106,60 @@ pub(crate) fn position(store: &Store) -> Result<PullPosition> {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0))
         })?,
-        settings_version: store.read(crate::settings::load)?.version,
-        checklists_after: store.read(crate::checklist::last_seq)?,
-        ratings_after: store.read(crate::rating::last_seq)?,
+        settings_version: store.read(settings::load)?.version,
+        checklists_after: store.read(checklist::last_seq)?,
+        ratings_after: store.read(rating::last_seq)?,
     })
 }
 
-fn transport_error(e: reqwest::Error) -> Error {
-    // reqwest's Display can include the URL; ours has no personal data or token in it.
-    Error::Offline(e.without_url().to_string())
+/// Whether the courier's actions have left the phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncStatus {
+    /// Actions saved on the device and not yet acknowledged by the server.
+    pub pending: u64,
+    /// Device time of the oldest pending action, Unix seconds.
+    pub oldest_pending_at: Option<i64>,
+    /// When a sync last completed, Unix seconds.
+    pub last_success_at: Option<i64>,
+    /// Why the last sync failed, if it did (no personal data).
+    pub last_error: Option<String>,
+    /// Server time minus device time at the last pull, seconds (positive: the device clock is
+    /// behind). Lets the shell warn about a wrong clock and the server order events.
+    pub clock_offset_seconds: Option<i64>,
+    /// Proof attachments not yet uploaded.
+    pub pending_uploads: u64,
+    /// GPS fixes buffered on the phone.
+    pub pending_fixes: u64,
+    /// GPS fixes dropped (buffer full) and not yet reported to the server.
+    pub dropped_fixes: u64,
+    /// Whether the last sync attempt reached the server (`None` before the first attempt).
+    pub online: Option<bool>,
 }
 
-async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
-    let status = resp.status();
-    // Only the delta-seconds form; an HTTP date is treated as "no advice".
-    let retry_after = resp
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let bytes = resp.bytes().await.map_err(transport_error)?;
-    if status.is_success() {
-        return serde_json::from_slice(&bytes)
-            .map_err(|e| Error::BadResponse(format!("HTTP {status}: {e}")));
-    }
-    if status == reqwest::StatusCode::UNAUTHORIZED {
-        return Err(Error::AuthRequired);
-    }
-    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
-    let (code, reason) = match body {
-        Some(b) => (b.error, b.reason),
-        None => ("unknown".to_owned(), "no readable error body".to_owned()),
-    };
-    Err(Error::Server {
-        status: status.as_u16(),
-        code,
-        reason,
-        retry_after,
+/// The outbox's state as the store holds it, with the last attempt's outcome (kept in memory
+/// by the caller).
+pub(crate) fn status(
+    store: &Store,
+    online: Option<bool>,
+    last_error: Option<String>,
+) -> Result<SyncStatus> {
+    let (pending, oldest_pending_at, last_ok, offset, uploads, fixes) = store.read(|c| {
+        let (n, oldest) = outbox::stats(c)?;
+        let last = meta_get(c, "last_sync_ok")?.and_then(|v| v.parse().ok());
+        let offset = meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok());
+        let uploads = attachment::pending(c)?.len() as u64;
+        Ok((n, oldest, last, offset, uploads, location::stats(c)?))
+    })?;
+    Ok(SyncStatus {
+        pending,
+        oldest_pending_at,
+        last_success_at: last_ok,
+        clock_offset_seconds: offset,
+        pending_uploads: uploads,
+        pending_fixes: fixes.0,
+        dropped_fixes: fixes.1,
+        online,
+        last_error,
     })
 }
 
@@ -271,7 +189,7 @@ pub struct SyncReport {
 }
 
 /// Pushes every pending mutation, then pulls and applies the server's changes.
-pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<SyncReport> {
+pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let client_id = store.read(|c| {
         meta_get(c, "client_id")?.ok_or_else(|| Error::Corrupt("store has no client id".into()))
@@ -338,32 +256,20 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
         }
     }
 
-    // Pull every page, then apply them all in one transaction with the new cursor.
-    let PullPosition {
-        cursor,
-        settings_version,
-        checklists_after,
-        ratings_after,
-    } = position(store)?;
+    // Pull every page, then apply them all in one transaction with the new cursor. Only the
+    // task cursor moves between pages; the other feeds come whole with the first page that
+    // has them.
+    let mut at = position(store)?;
     let mut pages = Vec::new();
-    let mut next = cursor;
     loop {
-        let page = remote
-            .pull(
-                &client_id,
-                next,
-                settings_version,
-                checklists_after,
-                ratings_after,
-            )
-            .await?;
-        if page.cursor < next {
+        let page = remote.pull(&client_id, &at).await?;
+        if page.cursor < at.cursor {
             return Err(Error::BadResponse(format!(
-                "pull cursor went backwards ({} after {next})",
-                page.cursor
+                "pull cursor went backwards ({} after {})",
+                page.cursor, at.cursor
             )));
         }
-        next = page.cursor;
+        at.cursor = page.cursor;
         let more = page.has_more;
         pages.push(page);
         if !more {
@@ -409,19 +315,19 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
                 }
             }
         }
-        meta_set(tx, "pull_cursor", &next.to_string())?;
+        meta_set(tx, "pull_cursor", &at.cursor.to_string())?;
         meta_set(tx, "last_sync_ok", &now.to_string())?;
         for page in &pages {
             for t in &page.checklists {
-                crate::checklist::store_template(tx, t)?;
+                checklist::store_template(tx, t)?;
             }
             for r in &page.ratings {
-                crate::rating::store(tx, r)?;
+                rating::store(tx, r)?;
                 report.new_ratings.push(r.id.clone());
             }
         }
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {
-            crate::settings::store(tx, settings)?;
+            settings::store(tx, settings)?;
             report.settings_changed = true;
         }
         if let Some(last) = pages.last() {
@@ -439,8 +345,7 @@ pub(crate) async fn run(store: &Store, remote: &Remote, now: i64) -> Result<Sync
 
 /// Sends buffered GPS fixes, last and least important: a failure leaves them buffered and does
 /// not fail the sync (a refused token does).
-async fn send_locations(store: &Store, remote: &Remote, client_id: &str) -> Result<()> {
-    use crate::location;
+async fn send_locations(store: &Store, remote: &dyn Remote, client_id: &str) -> Result<()> {
     loop {
         let (fixes, dropped) =
             store.read(|c| location::pending(c, runsheet_protocol::MAX_LOCATION_BATCH))?;
@@ -470,8 +375,8 @@ async fn send_locations(store: &Store, remote: &Remote, client_id: &str) -> Resu
 /// Uploads pending attachments, oldest first, after the actions that refer to them have gone.
 /// A failed upload stays queued for the next sync and does not fail this one (the courier's
 /// actions are already on the server); a refused token does.
-async fn upload_attachments(store: &Store, remote: &Remote, now: i64) -> Result<u64> {
-    use crate::attachment::{self, UploadState};
+async fn upload_attachments(store: &Store, remote: &dyn Remote, now: i64) -> Result<u64> {
+    use attachment::UploadState;
     let mut uploaded = 0;
     for a in store.read(attachment::pending)? {
         let bytes = match std::fs::read(&a.path) {

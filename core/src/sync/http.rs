@@ -1,0 +1,180 @@
+//! [`Remote`] over HTTP with reqwest: protocol v1 against one dispatch server.
+
+use std::sync::RwLock;
+use std::time::Duration;
+
+use runsheet_protocol::{
+    ErrorBody, LocationAck, LocationBatch, PullResponse, PushRequest, PushResponse,
+};
+use serde::de::DeserializeOwned;
+
+use super::{PullPosition, Remote, Token};
+use crate::error::{Error, Result};
+
+/// The dispatch server over HTTP(S).
+pub struct HttpRemote {
+    http: reqwest::Client,
+    base: String,
+    token: RwLock<Token>,
+}
+
+impl std::fmt::Debug for HttpRemote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRemote")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpRemote {
+    /// A client for the server at `base_url` (`http://host:port`, no trailing path).
+    pub fn new(base_url: &str, token: Token) -> Result<Self> {
+        let base = base_url.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Error::InvalidArgument(
+                "the server URL must start with http:// or https://".into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .gzip(true)
+            .user_agent(concat!("runsheet-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::InvalidArgument(format!("HTTP client: {e}")))?;
+        Ok(HttpRemote {
+            http,
+            base,
+            token: RwLock::new(token),
+        })
+    }
+
+    fn bearer(&self) -> String {
+        let t = self.token.read().unwrap_or_else(|p| p.into_inner());
+        format!("Bearer {}", t.0)
+    }
+
+    fn pull_request(&self, client_id: &str, at: &PullPosition) -> reqwest::RequestBuilder {
+        self.http
+            .get(format!("{}/v1/sync/pull", self.base))
+            .header(reqwest::header::AUTHORIZATION, self.bearer())
+            .query(&[
+                ("client_id", client_id),
+                ("cursor", &at.cursor.to_string()),
+                ("settings_version", &at.settings_version.to_string()),
+                ("checklists_after", &at.checklists_after.to_string()),
+                ("ratings_after", &at.ratings_after.to_string()),
+            ])
+    }
+}
+
+#[async_trait::async_trait]
+impl Remote for HttpRemote {
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse> {
+        let resp = self
+            .http
+            .post(format!("{}/v1/sync/push", self.base))
+            .header(reqwest::header::AUTHORIZATION, self.bearer())
+            .json(req)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        decode(resp).await
+    }
+
+    async fn pull(&self, client_id: &str, at: &PullPosition) -> Result<PullResponse> {
+        let resp = self
+            .pull_request(client_id, at)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        decode(resp).await
+    }
+
+    async fn put_attachment(&self, sha256: &str, bytes: Vec<u8>) -> Result<()> {
+        let resp = self
+            .http
+            .put(format!("{}/v1/attachments/{sha256}", self.base))
+            .header(reqwest::header::AUTHORIZATION, self.bearer())
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes)
+            .timeout(Duration::from_secs(120))
+            .send()
+            .await
+            .map_err(transport_error)?;
+        decode::<serde_json::Value>(resp).await.map(|_| ())
+    }
+
+    async fn push_locations(&self, batch: &LocationBatch) -> Result<LocationAck> {
+        let resp = self
+            .http
+            .post(format!("{}/v1/sync/locations", self.base))
+            .header(reqwest::header::AUTHORIZATION, self.bearer())
+            .json(batch)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        decode(resp).await
+    }
+
+    /// A long-poll: `GET /v1/sync/pull` with `wait_s` and a page of one; the server answers as
+    /// soon as a change commits, or after `wait`.
+    async fn wait_for_change(
+        &self,
+        client_id: &str,
+        at: &PullPosition,
+        wait: Duration,
+    ) -> Result<bool> {
+        let wait_s = wait.as_secs().clamp(1, 30);
+        let resp = self
+            .pull_request(client_id, at)
+            .query(&[("wait_s", wait_s.to_string()), ("limit", "1".into())])
+            .timeout(Duration::from_secs(wait_s + 15))
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let page: PullResponse = decode(resp).await?;
+        Ok(!page.changes.is_empty()
+            || page.settings.is_some()
+            || !page.checklists.is_empty()
+            || !page.ratings.is_empty())
+    }
+
+    fn set_token(&self, token: Token) {
+        *self.token.write().unwrap_or_else(|p| p.into_inner()) = token;
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> Error {
+    // reqwest's Display can include the URL; ours has no personal data or token in it.
+    Error::Offline(e.without_url().to_string())
+}
+
+async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
+    let status = resp.status();
+    // Only the delta-seconds form; an HTTP date is treated as "no advice".
+    let retry_after = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let bytes = resp.bytes().await.map_err(transport_error)?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes)
+            .map_err(|e| Error::BadResponse(format!("HTTP {status}: {e}")));
+    }
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        return Err(Error::AuthRequired);
+    }
+    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+    let (code, reason) = match body {
+        Some(b) => (b.error, b.reason),
+        None => ("unknown".to_owned(), "no readable error body".to_owned()),
+    };
+    Err(Error::Server {
+        status: status.as_u16(),
+        code,
+        reason,
+        retry_after,
+    })
+}
