@@ -51,7 +51,7 @@ impl HttpRemote {
 
     fn bearer(&self) -> String {
         let t = self.token.read().unwrap_or_else(|p| p.into_inner());
-        format!("Bearer {}", t.0)
+        format!("Bearer {}", t.secret())
     }
 
     fn pull_request(&self, client_id: &str, at: &PullPosition) -> reqwest::RequestBuilder {

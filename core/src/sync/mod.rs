@@ -2,11 +2,9 @@
 //! on top. One sync runs at a time; a failed sync leaves the store exactly as it was.
 //!
 //! The server is a [`Remote`]: [`http::HttpRemote`] in production, a scripted one in the tests of
-//! `sync/tests.rs`, which run every hostile-server case without a socket.
+//! `core/tests/sync_offline.rs`, which run every hostile-server case without a socket.
 
 pub mod http;
-#[cfg(test)]
-mod tests;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -28,6 +26,11 @@ impl Token {
     /// Wraps a token string.
     pub fn new(s: impl Into<String>) -> Self {
         Token(s.into())
+    }
+
+    /// The token's text, for a [`Remote`] to send as the bearer. Never log it.
+    pub fn secret(&self) -> &str {
+        &self.0
     }
 }
 

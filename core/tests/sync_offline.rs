@@ -1,0 +1,774 @@
+//! Sync against a hostile server, without a socket: every case `tests/tests/hostile.rs` and the
+//! fault proxy (`tests/src/faults.rs`) play against a real server over TCP, played here against
+//! a scripted in-memory [`Remote`] through [`Runsheet::open_with_remote`]. Each test checks what
+//! the phone holds afterwards: pending actions, task states, where the next pull starts.
+//!
+//! The scripted server keeps only what sync needs to be checked against: the mutations it has
+//! applied (so a re-sent one is a duplicate, a gap is refused as the real server does), a
+//! change log served in pages from a cursor, its clock, and the token it accepts. Before
+//! answering, it takes the next entry of its fault script: pass, fail before the server sees
+//! the call, lose the answer after the server handled it, or answer a raw body instead (decoded
+//! as the HTTP client decodes it: what does not parse is a `BadResponse`).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::SeedableRng;
+use runsheet_core::{
+    AutoSyncPolicy, Clock, Config, Error, PullPosition, Remote, Runsheet, Settings, TaskStatus,
+    Token, TokenProvider,
+};
+use runsheet_protocol::{
+    Change, LocationAck, LocationBatch, Mutation, MutationOutcome, MutationResult, PullResponse,
+    PushRequest, PushResponse, StopDoc, TaskDoc,
+};
+
+/// What the scripted server does with one call.
+#[derive(Debug)]
+enum Fault {
+    /// Handle it normally.
+    Pass,
+    /// The call never reaches the server (refused, reset before sending): this error comes back.
+    Fail(Error),
+    /// The server handles the call, then the answer is lost (restart, reset, cut body).
+    Lost(Error),
+    /// Answer with this HTTP 200 body instead of handling the call.
+    Body(&'static str),
+}
+
+#[derive(Default)]
+struct State {
+    /// Mutations applied, in order.
+    applied: Vec<Mutation>,
+    /// The server's change log; a change's cursor is its index + 1.
+    log: Vec<Change>,
+    settings: Option<Settings>,
+    page: usize,
+    server_time: i64,
+    accepted_token: String,
+    token: String,
+    script: VecDeque<Fault>,
+    /// Every call, in order: (endpoint, outcome).
+    calls: Vec<String>,
+    /// The pull positions the phone sent.
+    pulls: Vec<PullPosition>,
+    uploads: Vec<String>,
+    fixes: usize,
+}
+
+#[derive(Clone)]
+struct Scripted(Arc<Mutex<State>>);
+
+impl Scripted {
+    fn new(tasks: usize) -> Self {
+        let log = (0..tasks)
+            .map(|i| Change::UpsertTask {
+                task: Box::new(task_doc(&format!("T{i:04}"))),
+            })
+            .collect();
+        Scripted(Arc::new(Mutex::new(State {
+            log,
+            page: 500,
+            server_time: 1_800_000_000,
+            accepted_token: "good".into(),
+            ..State::default()
+        })))
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.0.lock().unwrap()
+    }
+
+    fn script(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.state().script.extend(faults);
+    }
+
+    /// Runs one call: the fault script first, then the token, then `handle`.
+    fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        endpoint: &str,
+        handle: impl FnOnce(&mut State) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut s = self.state();
+        let fault = s.script.pop_front().unwrap_or(Fault::Pass);
+        s.calls.push(format!("{endpoint}: {fault:?}"));
+        match fault {
+            Fault::Fail(e) => Err(e),
+            Fault::Body(body) => serde_json::from_str(body)
+                .map_err(|e| Error::BadResponse(format!("HTTP 200 OK: {e}"))),
+            Fault::Pass | Fault::Lost(_) if s.token != s.accepted_token => Err(Error::AuthRequired),
+            Fault::Pass => handle(&mut s),
+            Fault::Lost(e) => {
+                handle(&mut s)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// How many times mutation `id` was applied.
+    fn applied_times(&self, id: i64) -> usize {
+        self.state()
+            .applied
+            .iter()
+            .filter(|m| m.mutation_id == id)
+            .count()
+    }
+}
+
+fn push(s: &mut State, req: &PushRequest) -> Result<PushResponse, Error> {
+    let mut last = s.applied.last().map_or(0, |m| m.mutation_id);
+    let before = s.applied.len();
+    let mut results = Vec::new();
+    for m in &req.mutations {
+        if m.mutation_id <= last {
+            results.push(MutationResult {
+                mutation_id: m.mutation_id,
+                outcome: MutationOutcome::Duplicate,
+            });
+            continue;
+        }
+        if m.mutation_id != last + 1 {
+            // What the reference server answers (server/src/sync_api.rs), nothing applied.
+            s.applied.truncate(before);
+            return Err(Error::Server {
+                status: 409,
+                code: "mutation_gap".into(),
+                reason: format!(
+                    "mutation {} arrived but {} was expected next",
+                    m.mutation_id,
+                    last + 1
+                ),
+                retry_after: None,
+            });
+        }
+        s.applied.push(m.clone());
+        last = m.mutation_id;
+        results.push(MutationResult {
+            mutation_id: m.mutation_id,
+            outcome: MutationOutcome::Applied,
+        });
+    }
+    Ok(PushResponse {
+        results,
+        last_mutation_id: last,
+    })
+}
+
+fn pull(s: &mut State, at: &PullPosition) -> Result<PullResponse, Error> {
+    s.pulls.push(*at);
+    let from = usize::try_from(at.cursor).unwrap_or(0).min(s.log.len());
+    let to = (from + s.page).min(s.log.len());
+    let settings = s
+        .settings
+        .clone()
+        .filter(|x| x.version > at.settings_version);
+    Ok(PullResponse {
+        changes: s.log[from..to].to_vec(),
+        cursor: to as i64,
+        has_more: to < s.log.len(),
+        last_mutation_id: s.applied.last().map_or(0, |m| m.mutation_id),
+        server_time: s.server_time,
+        settings,
+        checklists: Vec::new(),
+        ratings: Vec::new(),
+    })
+}
+
+#[async_trait::async_trait]
+impl Remote for Scripted {
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse, Error> {
+        self.call("push", |s| push(s, req))
+    }
+
+    async fn pull(&self, _client_id: &str, at: &PullPosition) -> Result<PullResponse, Error> {
+        self.call("pull", |s| pull(s, at))
+    }
+
+    async fn put_attachment(&self, sha256: &str, _bytes: Vec<u8>) -> Result<(), Error> {
+        self.call::<serde_json::Value>("upload", |s| {
+            s.uploads.push(sha256.to_owned());
+            Ok(serde_json::Value::Null)
+        })
+        .map(|_| ())
+    }
+
+    async fn push_locations(&self, batch: &LocationBatch) -> Result<LocationAck, Error> {
+        self.call("locations", |s| {
+            s.fixes += batch.fixes.len();
+            Ok(LocationAck {
+                stored: batch.fixes.len() as u64,
+            })
+        })
+    }
+
+    async fn wait_for_change(
+        &self,
+        _client_id: &str,
+        at: &PullPosition,
+        _wait: Duration,
+    ) -> Result<bool, Error> {
+        self.call("wait", |s| Ok((at.cursor as usize) < s.log.len()))
+    }
+
+    fn set_token(&self, token: Token) {
+        self.state().token = token.secret().to_owned();
+    }
+}
+
+fn stop(name: &str) -> StopDoc {
+    StopDoc {
+        name: name.into(),
+        address: "1 Test Road".into(),
+        phone: None,
+        lat: 30.27,
+        lon: 120.15,
+        ready_at: None,
+        due_by: None,
+        not_before: None,
+        pin_corrected: false,
+    }
+}
+
+fn task_doc(id: &str) -> TaskDoc {
+    serde_json::from_value(serde_json::json!({
+        "id": id,
+        "kind": "parcel",
+        "status": "assigned",
+        "dropoff": stop("customer"),
+        "revision": 1,
+    }))
+    .unwrap()
+}
+
+/// A clock the test sets.
+struct Fixed(Mutex<i64>);
+
+impl Clock for Fixed {
+    fn now(&self) -> i64 {
+        *self.0.lock().unwrap()
+    }
+}
+
+struct Phone {
+    core: Runsheet,
+    server: Scripted,
+    _dir: tempfile::TempDir,
+}
+
+fn phone_with(server: &Scripted, token: &str, clock: Arc<dyn Clock>) -> Phone {
+    let dir = tempfile::tempdir().unwrap();
+    let core = Runsheet::open_with_remote(
+        Config {
+            db_path: dir.path().join("phone.db"),
+            server_url: "unused://".into(),
+            token: Token::new(token),
+            clock,
+        },
+        Arc::new(server.clone()),
+    )
+    .unwrap();
+    Phone {
+        core,
+        server: server.clone(),
+        _dir: dir,
+    }
+}
+
+fn phone(server: &Scripted) -> Phone {
+    phone_with(server, "good", Arc::new(Fixed(Mutex::new(1_800_000_000))))
+}
+
+/// What the phone holds, to compare before and after a failed sync: each task's state and
+/// pending actions, the outbox, and where the next pull starts.
+fn snapshot(p: &Phone) -> (Vec<(String, TaskStatus)>, u64, usize) {
+    let tasks = p
+        .core
+        .tasks()
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.id, t.status))
+        .collect();
+    (
+        tasks,
+        p.core.sync_status().unwrap().pending,
+        p.server.state().log.len(),
+    )
+}
+
+/// Syncs the tasks down and walks `n` of them to the door.
+async fn at_the_door(p: &Phone, n: usize) -> Vec<String> {
+    p.core.sync().await.unwrap();
+    let ids: Vec<String> = p
+        .core
+        .tasks()
+        .unwrap()
+        .into_iter()
+        .take(n)
+        .map(|t| t.id)
+        .collect();
+    for id in &ids {
+        p.core.accept(id).unwrap();
+        p.core.arrive_manually(id, "test: at the door").unwrap();
+    }
+    p.core.sync().await.unwrap();
+    assert_eq!(p.core.sync_status().unwrap().pending, 0);
+    ids
+}
+
+/// The cursor the phone sends on its next pull.
+fn next_cursor(p: &Phone) -> i64 {
+    p.server.state().pulls.last().map_or(-1, |at| at.cursor)
+}
+
+#[tokio::test]
+async fn garbage_and_nonsense_answers_change_nothing_and_keep_actions_queued() {
+    // (the answer to the push, how sync must refuse it)
+    let nonsense = [
+        // A captive portal, a cut body, an outcome nobody knows: unreadable.
+        (Fault::Body("<html>captive portal</html>"), "bad"),
+        (Fault::Body(r#"{"results": "#), "bad"),
+        (
+            Fault::Body(
+                r#"{"results":[{"mutation_id":3,"outcome":"teleported"}],"last_mutation_id":3}"#,
+            ),
+            "bad",
+        ),
+        // An acknowledgement for a mutation never sent (the phone sent 3).
+        (
+            Fault::Body(
+                r#"{"results":[{"mutation_id":99,"outcome":"applied"}],"last_mutation_id":3}"#,
+            ),
+            "protocol",
+        ),
+        // The server says it processed more than was sent.
+        (
+            Fault::Body(r#"{"results":[],"last_mutation_id":50}"#),
+            "protocol",
+        ),
+        // Negative and huge numbers.
+        (
+            Fault::Body(
+                r#"{"results":[{"mutation_id":-1,"outcome":"applied"}],"last_mutation_id":-5}"#,
+            ),
+            "protocol",
+        ),
+        (
+            Fault::Body(
+                r#"{"results":[{"mutation_id":3,"outcome":"applied"}],"last_mutation_id":9223372036854775807}"#,
+            ),
+            "protocol",
+        ),
+        (
+            Fault::Body(r#"{"results":[],"last_mutation_id":1e300}"#),
+            "bad",
+        ),
+        // An error status with a body that is not JSON either.
+        (
+            Fault::Fail(Error::Server {
+                status: 500,
+                code: "unknown".into(),
+                reason: "no readable error body".into(),
+                retry_after: None,
+            }),
+            "server",
+        ),
+    ];
+    for (case, (answer, refusal)) in nonsense.into_iter().enumerate() {
+        let server = Scripted::new(2);
+        let p = phone(&server);
+        let ids = at_the_door(&p, 1).await;
+        p.core.mark_delivered(&ids[0]).unwrap();
+        let before = snapshot(&p);
+        let cursor = next_cursor(&p);
+        server.script([answer]);
+        let err = p.core.sync().await.unwrap_err();
+        let kind = match err {
+            Error::BadResponse(_) => "bad",
+            Error::Protocol(_) => "protocol",
+            Error::Server { .. } => "server",
+            _ => "other",
+        };
+        assert_eq!(kind, refusal, "case {case}: {err:?}");
+        assert_eq!(
+            snapshot(&p),
+            before,
+            "case {case}: a bad answer changed the phone"
+        );
+        assert_eq!(p.core.sync_status().unwrap().pending, 1, "case {case}");
+        assert!(p.core.sync_status().unwrap().last_error.is_some());
+        assert!(p.core.rejections().unwrap().is_empty(), "case {case}");
+        assert_eq!(
+            server.applied_times(3),
+            0,
+            "case {case}: the bad answer was a lie"
+        );
+        // The next sync against an honest server sends it, once.
+        let r = p.core.sync().await.unwrap();
+        assert_eq!((r.pushed, r.pending), (1, 0), "case {case}");
+        assert_eq!(next_cursor(&p), cursor, "case {case}: the cursor moved");
+        assert_eq!(p.core.task(&ids[0]).unwrap().status, TaskStatus::Delivered);
+        assert_eq!(
+            server.applied_times(3),
+            1,
+            "case {case}: applied exactly once"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_pull_answer_going_backwards_applies_nothing() {
+    let server = Scripted::new(3);
+    let p = phone(&server);
+    server.script([Fault::Body(
+        r#"{"changes":[{"op":"remove_task","task_id":"T0000"}],"cursor":-7,"has_more":false,"last_mutation_id":0,"server_time":1}"#,
+    )]);
+    match p.core.sync().await {
+        Err(Error::BadResponse(m)) => assert!(m.contains("backwards"), "{m}"),
+        other => panic!("expected a refused cursor, got {other:?}"),
+    }
+    assert!(p.core.tasks().unwrap().is_empty());
+    assert_eq!(p.core.sync_status().unwrap().clock_offset_seconds, None);
+    assert_eq!(p.core.sync().await.unwrap().pulled_changes, 3);
+    assert_eq!(p.core.tasks().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_pull_cut_mid_page_applies_nothing_and_keeps_the_cursor() {
+    let server = Scripted::new(620);
+    let p = phone(&server);
+    // No pending actions: the sync is pull page 1 (500), then page 2, whose body is cut.
+    server.script([
+        Fault::Pass,
+        Fault::Lost(Error::Offline(
+            "connection closed before message completed".into(),
+        )),
+    ]);
+    assert!(matches!(p.core.sync().await, Err(Error::Offline(_))));
+    assert!(
+        p.core.tasks().unwrap().is_empty(),
+        "a partial pull was applied"
+    );
+    assert_eq!(p.core.sync_status().unwrap().online, Some(false));
+    // The next sync starts from the cursor the phone had, and gets everything.
+    let r = p.core.sync().await.unwrap();
+    let pulls = server.state().pulls.clone();
+    assert_eq!(
+        pulls.iter().map(|at| at.cursor).collect::<Vec<_>>(),
+        [0, 500, 0, 500]
+    );
+    assert_eq!(r.pulled_changes, 620);
+    assert_eq!(p.core.tasks().unwrap().len(), 620);
+    // The cursor was stored once, at the end: nothing comes again.
+    assert_eq!(p.core.sync().await.unwrap().pulled_changes, 0);
+    assert_eq!(next_cursor(&p), 620);
+}
+
+#[tokio::test]
+async fn a_push_applied_but_its_answer_lost_is_resent_and_counted_a_duplicate_once() {
+    let server = Scripted::new(1200);
+    let p = phone(&server);
+    p.core.sync().await.unwrap();
+    let ids: Vec<String> = p.core.tasks().unwrap().into_iter().map(|t| t.id).collect();
+    for id in &ids {
+        p.core.accept(id).unwrap();
+    }
+    assert_eq!(p.core.sync_status().unwrap().pending, 1200);
+    // Three push batches (500, 500, 200): the server applies the second, then its answer is
+    // lost (a restart, a reset).
+    server.script([
+        Fault::Pass,
+        Fault::Lost(Error::Offline("connection reset".into())),
+    ]);
+    assert!(p.core.sync().await.is_err());
+    assert_eq!(p.core.sync_status().unwrap().pending, 700);
+    assert_eq!(server.state().applied.len(), 1000);
+    let r = p.core.sync().await.unwrap();
+    assert_eq!((r.duplicates, r.pushed, r.pending), (500, 200, 0));
+    let mids: Vec<i64> = server
+        .state()
+        .applied
+        .iter()
+        .map(|m| m.mutation_id)
+        .collect();
+    assert_eq!(
+        mids,
+        (1..=1200).collect::<Vec<_>>(),
+        "each mutation applied once"
+    );
+    assert!(p
+        .core
+        .tasks()
+        .unwrap()
+        .iter()
+        .all(|t| t.status == TaskStatus::Accepted));
+    // Nothing is sent twice again.
+    let r = p.core.sync().await.unwrap();
+    assert_eq!((r.duplicates, r.pushed), (0, 0));
+}
+
+#[tokio::test]
+async fn a_503_with_retry_after_is_reported_with_the_wait() {
+    let server = Scripted::new(1);
+    let p = phone(&server);
+    let ids = at_the_door(&p, 1).await;
+    p.core.mark_delivered(&ids[0]).unwrap();
+    server.script([Fault::Fail(Error::Server {
+        status: 503,
+        code: "overloaded".into(),
+        reason: "lunch peak".into(),
+        retry_after: Some(7),
+    })]);
+    let e = p.core.sync().await.unwrap_err();
+    assert!(matches!(e, Error::Server { status: 503, .. }), "{e:?}");
+    assert_eq!(e.retry_after(), Some(7));
+    assert!(e.is_transient());
+    // Auto-sync waits at least what the server asked for.
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    assert!(
+        AutoSyncPolicy::default().delay(1, e.retry_after(), &mut rng) >= Duration::from_secs(7)
+    );
+    let status = p.core.sync_status().unwrap();
+    assert_eq!(status.pending, 1);
+    assert_eq!(
+        status.online,
+        Some(true),
+        "a 503 is an answer: the server was reached"
+    );
+    assert!(status.last_error.unwrap().contains("503"));
+    assert_eq!(p.core.task(&ids[0]).unwrap().status, TaskStatus::Delivered);
+    let r = p.core.sync().await.unwrap();
+    assert_eq!((r.pushed, r.pending), (1, 0));
+    assert_eq!(p.core.sync_status().unwrap().last_error, None);
+}
+
+#[tokio::test]
+async fn server_errors_resets_and_cut_bodies_keep_everything_queued() {
+    let failures = [
+        Fault::Fail(Error::Server {
+            status: 500,
+            code: "internal".into(),
+            reason: "oops".into(),
+            retry_after: None,
+        }),
+        Fault::Fail(Error::Server {
+            status: 502,
+            code: "unknown".into(),
+            reason: "no readable error body".into(),
+            retry_after: None,
+        }),
+        Fault::Fail(Error::Offline("connection reset by peer".into())),
+        Fault::Fail(Error::Offline(
+            "error decoding response body: unexpected EOF".into(),
+        )),
+        Fault::Fail(Error::Offline("connection refused".into())),
+    ];
+    for (case, failure) in failures.into_iter().enumerate() {
+        let server = Scripted::new(2);
+        let p = phone(&server);
+        let ids = at_the_door(&p, 2).await;
+        p.core.mark_delivered(&ids[0]).unwrap();
+        p.core
+            .report_exception(
+                &ids[1],
+                runsheet_core::ExceptionReason::VehicleBreakdown,
+                Some("flat tyre".into()),
+                Vec::new(),
+                None,
+            )
+            .unwrap();
+        let before = snapshot(&p);
+        server.script([failure]);
+        let e = p.core.sync().await.unwrap_err();
+        assert!(e.is_transient(), "case {case}: {e:?}");
+        assert_eq!(snapshot(&p), before, "case {case}");
+        assert_eq!(p.core.sync_status().unwrap().pending, 2, "case {case}");
+        assert_eq!(
+            server.state().applied.len(),
+            4,
+            "case {case}: nothing new reached the server"
+        );
+        let r = p.core.sync().await.unwrap();
+        assert_eq!((r.pushed, r.pending), (2, 0), "case {case}");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_upload_or_location_batch_stays_queued_without_failing_the_sync() {
+    let server = Scripted::new(1);
+    let p = phone(&server);
+    let ids = at_the_door(&p, 1).await;
+    let photo = p._dir.path().join("door.jpg");
+    std::fs::write(&photo, b"a photo of the door").unwrap();
+    let a = p.core.attach_file(&photo).unwrap();
+    p.core
+        .mark_delivered_with_proof(&ids[0], vec![a.sha256.clone()])
+        .unwrap();
+    p.core.record_location(30.27, 120.15, 8.0).unwrap();
+    // push, pull pass; the upload is reset; the location batch gets a 503.
+    server.script([
+        Fault::Pass,
+        Fault::Pass,
+        Fault::Fail(Error::Offline("reset".into())),
+        Fault::Fail(Error::Server {
+            status: 503,
+            code: "overloaded".into(),
+            reason: "busy".into(),
+            retry_after: Some(3),
+        }),
+    ]);
+    let r = p.core.sync().await.unwrap();
+    assert_eq!((r.pushed, r.uploaded, r.pending), (1, 0, 0));
+    let status = p.core.sync_status().unwrap();
+    assert_eq!((status.pending_uploads, status.pending_fixes), (1, 1));
+    let r = p.core.sync().await.unwrap();
+    assert_eq!(r.uploaded, 1);
+    let status = p.core.sync_status().unwrap();
+    assert_eq!((status.pending_uploads, status.pending_fixes), (0, 0));
+    assert_eq!(server.state().uploads, [a.sha256]);
+    assert_eq!(server.state().fixes, 1);
+}
+
+#[tokio::test]
+async fn a_device_clock_hours_off_is_measured_from_the_server_time() {
+    let server = Scripted::new(1);
+    let five_hours = 5 * 3600;
+    let server_now = server.state().server_time;
+    let clock = Arc::new(Fixed(Mutex::new(server_now - five_hours)));
+    let p = phone_with(&server, "good", clock.clone());
+    p.core.sync().await.unwrap();
+    assert_eq!(
+        p.core.sync_status().unwrap().clock_offset_seconds,
+        Some(five_hours)
+    );
+    p.core.accept("T0000").unwrap();
+    p.core.sync().await.unwrap();
+    // The device's own time goes as evidence, with the offset the server corrects it by.
+    let sent = server.state().applied[0].clone();
+    assert_eq!(sent.device_time, server_now - five_hours);
+    assert_eq!(sent.context.unwrap().clock_offset_s, Some(five_hours));
+    // The clock is corrected on the phone: the next pull measures again.
+    *clock.0.lock().unwrap() = server_now;
+    p.core.sync().await.unwrap();
+    assert_eq!(p.core.sync_status().unwrap().clock_offset_seconds, Some(0));
+}
+
+struct Provider {
+    token: Option<&'static str>,
+    asked: Mutex<u32>,
+}
+
+impl TokenProvider for Provider {
+    fn fresh_token(&self) -> Option<Token> {
+        *self.asked.lock().unwrap() += 1;
+        self.token.map(Token::new)
+    }
+}
+
+#[tokio::test]
+async fn a_refused_token_is_replaced_from_the_provider_and_the_sync_retried_once() {
+    let server = Scripted::new(1);
+    let p = phone(&server);
+    let ids = at_the_door(&p, 1).await;
+    p.core.mark_delivered(&ids[0]).unwrap();
+    // The token expires on the server.
+    server.state().accepted_token = "fresh".into();
+    // No provider: the courier must sign in; nothing changes.
+    let before = snapshot(&p);
+    assert!(matches!(p.core.sync().await, Err(Error::AuthRequired)));
+    assert_eq!(snapshot(&p), before);
+    // A provider with a fresh token: asked once, the sync retried once and done.
+    let provider = Arc::new(Provider {
+        token: Some("fresh"),
+        asked: Mutex::new(0),
+    });
+    p.core.set_token_provider(Some(provider.clone()));
+    let r = p.core.sync().await.unwrap();
+    assert_eq!((r.pushed, r.pending), (1, 0));
+    assert_eq!(*provider.asked.lock().unwrap(), 1);
+    // A provider whose token is refused too: one retry, not a loop.
+    server.state().accepted_token = "newer".into();
+    p.core.accept("T0000").ok();
+    let stale = Arc::new(Provider {
+        token: Some("also stale"),
+        asked: Mutex::new(0),
+    });
+    p.core.set_token_provider(Some(stale.clone()));
+    let calls_before = server.state().calls.len();
+    assert!(matches!(p.core.sync().await, Err(Error::AuthRequired)));
+    assert_eq!(*stale.asked.lock().unwrap(), 1);
+    assert_eq!(
+        server.state().calls.len() - calls_before,
+        2,
+        "one attempt and one retry"
+    );
+}
+
+#[tokio::test]
+async fn a_mutation_gap_is_reported_and_the_actions_stay_queued() {
+    let server = Scripted::new(2);
+    let p = phone(&server);
+    let ids = at_the_door(&p, 2).await;
+    assert_eq!(server.state().applied.len(), 4);
+    // The server comes back from a backup without the last two mutations: the phone's next
+    // one (5) is ahead of what the server expects (3).
+    server.state().applied.truncate(2);
+    p.core.mark_delivered(&ids[0]).unwrap();
+    let before = snapshot(&p);
+    match p.core.sync().await {
+        Err(Error::Server {
+            status: 409, code, ..
+        }) => assert_eq!(code, "mutation_gap"),
+        other => panic!("expected a mutation gap, got {other:?}"),
+    }
+    assert_eq!(snapshot(&p), before);
+    assert_eq!(p.core.sync_status().unwrap().pending, 1);
+    assert!(
+        p.core.rejections().unwrap().is_empty(),
+        "a gap is not the action's fault"
+    );
+    assert_eq!(
+        server.state().applied.len(),
+        2,
+        "nothing applied past the gap"
+    );
+    assert_eq!(p.core.task(&ids[0]).unwrap().status, TaskStatus::Delivered);
+}
+
+#[tokio::test]
+async fn the_pull_position_goes_whole_to_the_remote() {
+    let server = Scripted::new(3);
+    server.state().settings = Some(Settings {
+        version: 4,
+        ..Settings::default()
+    });
+    let p = phone(&server);
+    p.core.sync().await.unwrap();
+    p.core.sync().await.unwrap();
+    let pulls = server.state().pulls.clone();
+    assert_eq!(pulls[0], PullPosition::default());
+    assert_eq!(
+        pulls[1],
+        PullPosition {
+            cursor: 3,
+            settings_version: 4,
+            checklists_after: 0,
+            ratings_after: 0,
+        }
+    );
+    assert_eq!(p.core.settings().unwrap().version, 4);
+    // The long-poll asks from the same position.
+    assert!(!p
+        .core
+        .wait_for_changes(Duration::from_secs(1))
+        .await
+        .unwrap());
+    server.state().log.push(Change::UpsertTask {
+        task: Box::new(task_doc("T9999")),
+    });
+    assert!(p
+        .core
+        .wait_for_changes(Duration::from_secs(1))
+        .await
+        .unwrap());
+}
