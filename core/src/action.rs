@@ -1,14 +1,12 @@
 //! The action transaction: a courier action is checked against the workflow's guards, applied
 //! to the task, recorded on the timeline with where and by what clock it happened, and queued
-//! for the server, all in one SQLite transaction. [`record`] is the [`Record`] every
-//! [`Device`] uses.
+//! for the server, all in one SQLite transaction. [`record`] is the
+//! [`Record`](crate::device::Record) every [`Device`] uses.
 
 use runsheet_protocol::{
     Action, ActionContext, ActionLocation, ChecklistStage, LocationSource, StopRole,
 };
 
-#[cfg(doc)]
-use crate::device::Record;
 use crate::device::{Also, Device};
 use crate::error::{Error, Result};
 use crate::{attachment, checklist, outbox, shift, task, timeline, workflow};

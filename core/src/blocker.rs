@@ -213,3 +213,28 @@ fn format_duration(s: i64) -> String {
         format!("{s} s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocker_messages_are_sentences_without_codes() {
+        let b = Blocker::NotArrived {
+            stop: StopRole::Dropoff,
+            distance_m: Some(1840.0),
+        };
+        assert!(b.message().contains("1.8 km"), "{}", b.message());
+        let w = Blocker::WaitAtDoor {
+            until: 0,
+            seconds_left: 125,
+        };
+        assert!(w.message().contains("3 min"), "{}", w.message());
+        let c = Blocker::ContactAttemptsNeeded { made: 1, needed: 2 };
+        assert!(c.message().contains("2 times"));
+        assert_eq!(
+            join(&[Blocker::PhotoRequired, Blocker::ReasonRequired]),
+            "add at least one photo; give a reason"
+        );
+    }
+}

@@ -11,7 +11,7 @@ use runsheet_protocol::{
 };
 use rusqlite::Connection;
 
-use crate::device::{change, Device};
+use crate::device::Device;
 use crate::error::{Error, Result};
 use crate::hint::{distance_m, Fix};
 use crate::shift::{self, ShiftState};
@@ -559,7 +559,6 @@ pub(crate) fn record_location(dev: &Device, lat: f64, lon: f64, accuracy_m: f64)
         shift::add_distance(tx, ridden)?;
         location::record(tx, lat, lon, accuracy_m, now, cap)
     })?;
-    dev.note(change::SYNC_STATE);
     let tasks = dev.tasks()?;
     for (task_id, stop) in dev.tracker.arrivals(&tasks, fix) {
         tracing::info!(stop = stop.as_str(), "arrival detected by GPS");
@@ -574,29 +573,4 @@ pub(crate) fn record_location(dev: &Device, lat: f64, lon: f64, accuracy_m: f64)
         }
     }
     Ok(dropped)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blocker_messages_are_sentences_without_codes() {
-        let b = Blocker::NotArrived {
-            stop: StopRole::Dropoff,
-            distance_m: Some(1840.0),
-        };
-        assert!(b.message().contains("1.8 km"), "{}", b.message());
-        let w = Blocker::WaitAtDoor {
-            until: 0,
-            seconds_left: 125,
-        };
-        assert!(w.message().contains("3 min"), "{}", w.message());
-        let c = Blocker::ContactAttemptsNeeded { made: 1, needed: 2 };
-        assert!(c.message().contains("2 times"));
-        assert_eq!(
-            join(&[Blocker::PhotoRequired, Blocker::ReasonRequired]),
-            "add at least one photo; give a reason"
-        );
-    }
 }
