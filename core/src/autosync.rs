@@ -69,7 +69,7 @@ impl AutoSyncPolicy {
 /// Whether a push notification's data payload (FCM `data` or APNs user info, as JSON) is
 /// Runsheet's sync hint: `{"runsheet": "sync"}` at the top level or under `data`. A payload
 /// that is not a JSON object is an [`Error::InvalidArgument`].
-pub fn is_sync_hint(payload: &str) -> Result<bool, Error> {
+pub(crate) fn is_sync_hint(payload: &str) -> Result<bool, Error> {
     let v: serde_json::Value = serde_json::from_str(payload)
         .map_err(|e| Error::InvalidArgument(format!("push payload is not JSON: {e}")))?;
     if !v.is_object() {

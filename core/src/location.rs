@@ -100,7 +100,7 @@ pub fn stats(conn: &Connection) -> Result<(u64, u64)> {
 /// the odometer's last accepted fix, one arrival detector per stop the courier is heading to,
 /// and the buffer cap. In memory only.
 #[derive(Debug)]
-pub struct Tracker {
+pub(crate) struct Tracker {
     last_fix: Mutex<Option<Fix>>,
     odometer: Mutex<Option<Fix>>,
     detectors: Mutex<HashMap<(String, StopRole), ArrivalDetector>>,
