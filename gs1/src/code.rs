@@ -211,3 +211,34 @@ impl ParsedCode {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::parse_at;
+    use chrono::NaiveDate;
+
+    fn celsius(raw: &str) -> Option<f64> {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        parse_at(raw, today).unwrap().max_storage_celsius()
+    }
+
+    #[test]
+    fn storage_temperature_in_celsius() {
+        assert_eq!(celsius("(01)09506000134352(4331)000400"), Some(4.0));
+        assert_eq!(celsius("(01)09506000134352(4331)001800-"), Some(-18.0));
+        assert_eq!(celsius("(01)09506000134352(4331)002550"), Some(25.5));
+        // Fahrenheit: 41 °F is 5 °C; -0.4 °F is -18 °C.
+        assert_eq!(celsius("(01)09506000134352(4330)004100"), Some(5.0));
+        let f = celsius("(01)09506000134352(4330)000040-").unwrap();
+        assert!((f + 18.0).abs() < 1e-9, "{f}");
+        // Celsius wins when both are given.
+        assert_eq!(
+            celsius("(01)09506000134352(4330)004100(4331)000200"),
+            Some(2.0)
+        );
+        // A minimum storage temperature (4332/4333) is no maximum.
+        assert_eq!(celsius("(01)09506000134352(4333)000200"), None);
+        assert_eq!(celsius("(01)09506000134352"), None);
+        assert_eq!(celsius("4006381333931"), None);
+    }
+}

@@ -27,7 +27,7 @@
 
 use crate::{CodeKind, ParsedCode, ScanError};
 
-/// The label format version this core writes and reads.
+/// The label format version this crate writes and reads.
 pub const LABEL_VERSION: u32 = 1;
 
 /// Longest order id on a label.
