@@ -1,6 +1,7 @@
 //! The GS1 mod-10 check digit (GS1 General Specifications 7.9.1), shared by GTIN, SSCC,
 //! GLN, GSIN, GSRN and the other keys with a check digit.
 
+use crate::error::first_bad;
 use crate::ScanError;
 
 /// The GS1 mod-10 check digit of `payload` (the digits before the check digit): weights 3
@@ -47,20 +48,6 @@ pub(crate) fn verify_check_digit(
             expected: char::from(b'0' + d),
         }),
         None => Err(first_bad(&field(), digits, |c| c.is_ascii_digit())),
-    }
-}
-
-/// A bad-character error for the first character of `s` that fails `ok`.
-pub(crate) fn first_bad(field: &str, s: &str, ok: impl Fn(char) -> bool) -> ScanError {
-    let (position, ch) = s
-        .chars()
-        .enumerate()
-        .find(|&(_, c)| !ok(c))
-        .map_or((0, '?'), |(i, c)| (i + 1, c));
-    ScanError::BadCharacter {
-        field: field.to_owned(),
-        position,
-        ch,
     }
 }
 

@@ -23,7 +23,7 @@ pub enum CodeKind {
     /// A GS1 Digital Link URI.
     #[serde(rename = "gs1_digital_link")]
     Gs1DigitalLink,
-    /// The platform's order label (see [`label`]).
+    /// The platform's order label (see [`crate::label`]).
     #[serde(rename = "order_label")]
     OrderLabel,
 }

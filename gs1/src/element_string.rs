@@ -1,4 +1,5 @@
-//! GS1 element strings: application identifiers (AIs), their formats, check digits and dates.
+//! GS1 element strings: runs of application identifiers (AIs) and their data, each value
+//! validated against the AI table.
 //!
 //! An element string is a run of `AI + data` fields, as carried by GS1-128, GS1 DataMatrix,
 //! GS1 QR Code and GS1 DataBar. Three spellings are accepted:
@@ -27,8 +28,9 @@
 use chrono::NaiveDate;
 
 use crate::ai::{lookup, lookup_exact, Lint, Lookup, Spec};
-use crate::check_digit::{first_bad, verify_check_digit};
+use crate::check_digit::verify_check_digit;
 use crate::date::{bad_date, digits_value, yymmdd, yyyymmdd, Ctx};
+use crate::error::first_bad;
 use crate::{Element, ParsedCode, ScanError};
 
 /// The GS (group separator) character, how scanners transmit FNC1 inside the data.

@@ -93,3 +93,17 @@ impl ScanError {
 pub fn error_json(e: &ScanError) -> Value {
     json!({ "ok": false, "code": e.code(), "message": e.to_string() })
 }
+
+/// A bad-character error for the first character of `s` that fails `ok`.
+pub(crate) fn first_bad(field: &str, s: &str, ok: impl Fn(char) -> bool) -> ScanError {
+    let (position, ch) = s
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| !ok(c))
+        .map_or((0, '?'), |(i, c)| (i + 1, c));
+    ScanError::BadCharacter {
+        field: field.to_owned(),
+        position,
+        ch,
+    }
+}

@@ -3,9 +3,10 @@
 
 use chrono::NaiveDate;
 
-use crate::check_digit::{first_bad, verify_check_digit};
+use crate::check_digit::verify_check_digit;
 use crate::date::Ctx;
 use crate::element_string::{self, GS};
+use crate::error::first_bad;
 use crate::{ai, digital_link, label, CodeKind, ParsedCode, ScanError, Symbology};
 
 /// Longest input accepted (bytes). The largest symbols (QR Code, DataMatrix) hold about 7,000
