@@ -9,7 +9,7 @@ pub mod confirm;
 pub mod handoff;
 
 pub use runsheet_gs1::{
-    check_digit, error_json, full_year, label, order_label, parse, parse_at,
-    parse_with_symbology, parse_with_symbology_at, CodeKind, Element, ParsedCode, ScanError,
-    Symbology, LABEL_VERSION, MAX_INPUT_LEN, PREDEFINED_LENGTHS,
+    check_digit, error_json, full_year, label, order_label, parse, parse_at, parse_with_symbology,
+    parse_with_symbology_at, CodeKind, Element, ParsedCode, ScanError, Symbology, LABEL_VERSION,
+    MAX_INPUT_LEN, PREDEFINED_LENGTHS,
 };
