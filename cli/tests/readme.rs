@@ -495,33 +495,43 @@ fn run_to_end(mut cmd: Command, shown: &str) -> Result<(), String> {
     }
 }
 
+/// `bin WORDS --help`, if it succeeds.
+fn help_of(path: &Path, words: &[&str]) -> Result<Option<String>, String> {
+    let out = Command::new(path)
+        .args(words)
+        .arg("--help")
+        .output()
+        .map_err(|e| format!("`{}` does not start: {e}", path.display()))?;
+    Ok(out
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
 /// For a command not run: its subcommands exist and its flags are in their `--help`.
 fn check_flags(path: &Path, args: &[String]) -> Result<(), String> {
+    let bin = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut path_words: Vec<&str> = Vec::new();
-    let mut help = String::new();
+    let mut help = help_of(path, &[])?.ok_or(format!("`{bin} --help` fails"))?;
     for a in args {
         if a.starts_with('-') {
             break;
         }
         let mut try_words = path_words.clone();
         try_words.push(a);
-        let out = Command::new(path)
-            .args(&try_words)
-            .arg("--help")
-            .output()
-            .map_err(|e| e.to_string())?;
-        if !out.status.success() {
-            if path_words.is_empty() {
-                return Err(format!(
-                    "`{}`: no subcommand {a:?}: {}",
-                    path.display(),
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ));
+        match help_of(path, &try_words)? {
+            Some(h) => {
+                path_words = try_words;
+                help = h;
             }
-            break; // a positional argument
+            None if path_words.is_empty() => {
+                return Err(format!("`{bin}` has no subcommand {a:?}"));
+            }
+            None => break, // a positional argument
         }
-        path_words = try_words;
-        help = String::from_utf8_lossy(&out.stdout).into_owned();
     }
     for a in args.iter().filter(|a| a.starts_with("--")) {
         let flag = a.split('=').next().unwrap_or(a);
@@ -529,10 +539,11 @@ fn check_flags(path: &Path, args: &[String]) -> Result<(), String> {
             .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == '=')
             .any(|w| w == flag);
         if !known {
-            return Err(format!(
-                "`runsheet {}` has no flag {flag}",
-                path_words.join(" ")
-            ));
+            let shown = std::iter::once(bin.as_str())
+                .chain(path_words.iter().copied())
+                .collect::<Vec<_>>()
+                .join(" ");
+            return Err(format!("`{shown}` has no flag {flag}"));
         }
     }
     Ok(())
@@ -587,12 +598,14 @@ fn a_rejected_subcommand_or_flag_fails_with_its_line() {
         RUNSHEET_DB=postgres://x@127.0.0.1/y cargo run --bin runsheet -- serve \\\n  --db-pools 4\n\
         runsheet route plan SOMEWHERE.json\n\
         RUNSHEET_BENCH_SCALE=small cargo bench -p runsheet-core --bench scan\n\
+        RUNSHEET_DB=postgres://x@127.0.0.1/y runsheet --listen-everywhere\n\
+        RUNSHEET_DB=postgres://x@127.0.0.1/y runsheet serve --addr 127.0.0.1:8081 --db-pool 16\n\
         ```\n";
     let (failures, skips, ran) = check_readme(readme);
     assert_eq!(ran, 1, "{failures:#?}");
-    assert_eq!(skips.len(), 1, "{skips:#?}");
+    assert_eq!(skips.len(), 2, "{skips:#?}");
     assert!(skips[0].starts_with("README.md:11: "), "{}", skips[0]);
-    assert_eq!(failures.len(), 5, "{failures:#?}");
+    assert_eq!(failures.len(), 6, "{failures:#?}");
     assert!(
         failures[0].starts_with("README.md:5: ") && failures[0].contains("--form"),
         "{}",
@@ -614,6 +627,13 @@ fn a_rejected_subcommand_or_flag_fails_with_its_line() {
         failures[4].starts_with("README.md:10: ") && failures[4].contains("SOMEWHERE.json"),
         "{}",
         failures[4]
+    );
+    // Flags of the binary itself (no subcommand), as `runsheet-server --addr ...` will have.
+    assert!(
+        failures[5].starts_with("README.md:12: ")
+            && failures[5].contains("`runsheet` has no flag --listen-everywhere"),
+        "{}",
+        failures[5]
     );
 }
 
