@@ -46,6 +46,18 @@ const SKIPPED: &[(&str, &str)] = &[
         "run by `cargo xtask test` (its bindings step)",
     ),
     (
+        "cargo xtask kotlin",
+        "run by `cargo xtask test` (its Kotlin JVM suite)",
+    ),
+    (
+        "cargo xtask swift",
+        "run by `cargo xtask test` (its Swift parse)",
+    ),
+    (
+        "cargo xtask benches",
+        "run by `cargo xtask test` (its benchmark step)",
+    ),
+    (
         "cargo bench",
         "a release build; `cargo xtask test` runs every benchmark at RUNSHEET_BENCH_SCALE=small",
     ),
