@@ -13,6 +13,7 @@
 //! - `cargo xtask loadtest [ARGS...]`: `runsheet loadtest --postgres URL --pgbench PATH ARGS...`
 //!   (release build) against a throwaway cluster.
 
+mod benches;
 mod postgres;
 
 use std::io::{BufRead, BufReader};
@@ -50,11 +51,20 @@ fn main() -> ExitCode {
         Some("kotlin") => bindings().and_then(|b| kotlin_suite(&b)).map(|_| ()),
         // Only the tree-sitter parse of the hand-written Swift.
         Some("swift") => swift_check().map(|(_, _, s)| println!("{s}")),
+        // Only the benchmarks at the small scale (the step of `test`).
+        Some("benches") => benches::run_all().and_then(|(p, f, note)| {
+            println!("benchmarks: {p} passed, {f} failed ({note})");
+            if f == 0 {
+                Ok(())
+            } else {
+                Err(note)
+            }
+        }),
         Some("postgres") => postgres::serve(),
         Some("loadtest") => postgres::loadtest(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift\n       cargo xtask postgres | cargo xtask loadtest [ARGS...]"
+                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift | cargo xtask benches\n       cargo xtask postgres | cargo xtask loadtest [ARGS...]"
             );
             return ExitCode::from(2);
         }
@@ -266,6 +276,10 @@ fn test(long: bool, no_postgres: bool) -> Result<()> {
     if let Some(sig) = postgres::interrupted() {
         return Err(format!("interrupted (signal {sig})"));
     }
+
+    // Every bench target at a small scale, on the debug build the tests just made.
+    let t = Instant::now();
+    record("benchmarks", t, benches::run_all());
 
     let t = Instant::now();
     record("qa scenarios", t, qa_scenarios());
