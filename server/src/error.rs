@@ -1,9 +1,12 @@
-//! The server's one error type: every failure becomes a JSON [`ErrorBody`] with a 4xx/5xx status.
+//! The server's HTTP error type: every failure becomes a JSON [`ErrorBody`] with a 4xx/5xx
+//! status. The store's errors become answers here, at the edge ([`From<StoreError>`]).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use runsheet_protocol::ErrorBody;
+
+use crate::db::{Refusal, StoreError};
 
 /// An error answered to the caller.
 #[derive(Debug, thiserror::Error)]
@@ -76,13 +79,44 @@ impl ApiError {
     }
 }
 
-impl From<crate::db::DbError> for ApiError {
-    fn from(e: crate::db::DbError) -> Self {
-        if e.is_retryable() {
-            tracing::warn!(error = %e, "transaction conflict; the client retries");
-            return ApiError::unavailable("a concurrent update conflicted; retry");
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(r) => r.into(),
+            StoreError::Busy(detail) => {
+                tracing::warn!(error = %detail, "no database connection free");
+                ApiError::unavailable("the server is busy; retry later")
+            }
+            e if e.is_retryable() => {
+                tracing::warn!(error = %e, "transaction conflict; the client retries");
+                ApiError::unavailable("a concurrent update conflicted; retry")
+            }
+            e => ApiError::internal(e),
         }
-        ApiError::internal(e)
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        let reason = r.to_string();
+        match r {
+            Refusal::CourierExists => ApiError::conflict("courier_exists", reason),
+            Refusal::TaskExists => ApiError::conflict("task_exists", reason),
+            Refusal::RatingExists => ApiError::conflict("rating_exists", reason),
+            Refusal::TaskFinal(_) => ApiError::conflict("task_final", reason),
+            Refusal::SameCourier => ApiError::conflict("same_courier", reason),
+            Refusal::NoPendingAppeal => ApiError::conflict("no_pending_appeal", reason),
+            Refusal::MutationGap { expected, .. } => {
+                let mut e = ApiError::conflict("mutation_gap", reason);
+                e.expected_mutation_id = Some(expected);
+                e
+            }
+            Refusal::NoSuchCourier
+            | Refusal::NoSuchTask
+            | Refusal::NoAssignedTask
+            | Refusal::NoSuchRating => ApiError::not_found(reason),
+            Refusal::ClientOfAnotherCourier => ApiError::forbidden(reason),
+        }
     }
 }
 
