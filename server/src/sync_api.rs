@@ -119,32 +119,41 @@ pub async fn pull(
         return Ok(Json(page));
     }
     // Register the wait before reading, so that a change committed between the read and the
-    // wait still wakes this pull.
+    // wait still wakes this pull. A wake-up that brings nothing new (another replica's echo of a
+    // change already read, the listener reconnecting) waits again until the deadline.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(q.wait_s);
     let watch = state.db.feed().watch(&courier);
-    let changed = watch.notify().notified();
-    tokio::pin!(changed);
-    changed.as_mut().enable();
-    let page = read_page(&state, &courier, &at).await?;
-    if !is_quiet(&page) {
-        state.metrics.pulls.inc();
-        return Ok(Json(page));
+    let mut woken = false;
+    loop {
+        let changed = watch.notify().notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        let page = read_page(&state, &courier, &at).await?;
+        if !is_quiet(&page) {
+            if woken {
+                state.metrics.long_poll_wakeups.inc();
+            }
+            state.metrics.pulls.inc();
+            return Ok(Json(page));
+        }
+        if !woken {
+            state.metrics.long_polls.inc();
+        }
+        let woke = tokio::select! {
+            _ = &mut changed => true,
+            _ = tokio::time::sleep_until(deadline) => false,
+            _ = state.lifecycle.drained() => false,
+        };
+        if !woke {
+            // Nothing new for this courier: the quiet page read before the wait still holds
+            // (a timed-out long-poll costs no second transaction).
+            state.metrics.pulls.inc();
+            let mut page = page;
+            page.server_time = state.clock.now();
+            return Ok(Json(page));
+        }
+        woken = true;
     }
-    state.metrics.long_polls.inc();
-    let woke = tokio::select! {
-        _ = &mut changed => true,
-        _ = tokio::time::sleep(std::time::Duration::from_secs(q.wait_s)) => false,
-        _ = state.lifecycle.drained() => false,
-    };
-    state.metrics.pulls.inc();
-    if !woke {
-        // Nothing was announced for this courier: the quiet page read before the wait still
-        // holds (a timed-out long-poll costs no second transaction).
-        let mut page = page;
-        page.server_time = state.clock.now();
-        return Ok(Json(page));
-    }
-    state.metrics.long_poll_wakeups.inc();
-    Ok(Json(read_page(&state, &courier, &at).await?))
 }
 
 /// Nothing new for the client in this page.
