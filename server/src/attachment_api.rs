@@ -88,10 +88,7 @@ pub async fn get(
     Path(sha): Path<String>,
 ) -> Result<Bytes, ApiError> {
     check_hash(&sha)?;
-    let found = state
-        .db
-        .run(move |tx| attachments::get(tx, &sha))
-        .await?;
+    let found = state.db.run(move |tx| attachments::get(tx, &sha)).await?;
     found
         .map(Bytes::from)
         .ok_or_else(|| ApiError::not_found("no attachment with this hash"))

@@ -147,10 +147,7 @@ pub async fn create_task(
         ordered_at: body.ordered_at,
         items: body.items,
         return_to: body.return_to,
-        handoff_code: body
-            .handoff_code
-            .as_deref()
-            .map(hash_handoff_code),
+        handoff_code: body.handoff_code.as_deref().map(hash_handoff_code),
         contactless: body.contactless,
         proof: body.proof,
     };
@@ -351,10 +348,7 @@ pub async fn task_messages(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<SentMessage>>, ApiError> {
     Ok(Json(
-        state
-            .db
-            .run(move |tx| messages::for_task(tx, &id))
-            .await?,
+        state.db.run(move |tx| messages::for_task(tx, &id)).await?,
     ))
 }
 

@@ -109,18 +109,38 @@ pub fn list(
     )
 }
 
+/// An applied mutation as the KPIs read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMutation {
+    /// The task.
+    pub task_id: String,
+    /// Device clock at the action.
+    pub device_time: i64,
+    /// The device's context (clock offset, location), JSON.
+    pub context: Option<String>,
+    /// The action, protocol JSON.
+    pub action: String,
+}
+
 /// A courier's applied mutations whose device time is at or after `since`, in the order
-/// received: `(task_id, device_time, context JSON, action JSON)`.
+/// received.
 pub fn applied_since(
     tx: &mut Tx<'_>,
     courier: &str,
     since: i64,
-) -> Result<Vec<(String, i64, Option<String>, String)>, StoreError> {
+) -> Result<Vec<AppliedMutation>, StoreError> {
     tx.query_map(
         "SELECT m.task_id, m.device_time, m.context, m.action FROM mutations m
          WHERE m.courier_id = ?1 AND m.outcome = 'applied' AND m.device_time >= ?2
          ORDER BY m.received_at, m.mutation_id",
         params![courier, since],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        |r| {
+            Ok(AppliedMutation {
+                task_id: r.get(0)?,
+                device_time: r.get(1)?,
+                context: r.get(2)?,
+                action: r.get(3)?,
+            })
+        },
     )
 }

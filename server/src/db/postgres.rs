@@ -13,7 +13,7 @@ use bytes::BytesMut;
 use postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 
-use super::{postgres_dialect, ChangeFeed, StoreError, PoolLimits, Row, Tx, TxInner, Value};
+use super::{postgres_dialect, ChangeFeed, PoolLimits, Row, StoreError, Tx, TxInner, Value};
 use super::{sql::dollar_placeholders, MIGRATIONS};
 
 type Pool = r2d2::Pool<Manager>;

@@ -278,7 +278,13 @@ pub fn facts(tx: &mut Tx<'_>, courier: &str, since: i64) -> Result<KpiFacts, Sto
     let rows = mutations::applied_since(tx, courier, since)?;
     let mut f = KpiFacts::default();
     let mut error_tasks = std::collections::BTreeSet::<String>::new();
-    for (task_id, device_time, context, action) in rows {
+    for mutations::AppliedMutation {
+        task_id,
+        device_time,
+        context,
+        action,
+    } in rows
+    {
         let action: serde_json::Value = serde_json::from_str(&action).unwrap_or_default();
         match action["type"].as_str() {
             Some("delivered") => {

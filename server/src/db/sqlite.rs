@@ -8,7 +8,7 @@ use std::time::Duration;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::{StoreError, Row, Tx, TxInner, Value, MIGRATIONS};
+use super::{Row, StoreError, Tx, TxInner, Value, MIGRATIONS};
 
 #[derive(Clone)]
 pub(super) struct Sqlite {
@@ -44,9 +44,7 @@ impl Sqlite {
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
     ) -> Result<(T, Vec<String>), StoreError> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            ?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut t = Tx {
             inner: TxInner::Sqlite(tx),
             announced: Vec::new(),

@@ -158,7 +158,14 @@ pub fn remember_pin(
          ON CONFLICT(address_key) DO UPDATE SET lat = excluded.lat, lon = excluded.lon,
              courier_id = excluded.courier_id, task_id = excluded.task_id,
              corrected_at = excluded.corrected_at",
-        params![address_key(&doc.dropoff.address), lat, lon, courier, doc.id, now],
+        params![
+            address_key(&doc.dropoff.address),
+            lat,
+            lon,
+            courier,
+            doc.id,
+            now
+        ],
     )?;
     Ok(())
 }
