@@ -148,3 +148,52 @@ impl IntoResponse for ApiError {
         (self.status, Json(body)).into_response()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runsheet_protocol::TaskStatus;
+
+    #[test]
+    fn store_refusals_become_the_documented_answers() {
+        let cases = [
+            (Refusal::CourierExists, 409, "courier_exists"),
+            (Refusal::TaskExists, 409, "task_exists"),
+            (Refusal::RatingExists, 409, "rating_exists"),
+            (Refusal::TaskFinal(TaskStatus::Delivered), 409, "task_final"),
+            (Refusal::SameCourier, 409, "same_courier"),
+            (Refusal::NoPendingAppeal, 409, "no_pending_appeal"),
+            (Refusal::NoSuchCourier, 404, "not_found"),
+            (Refusal::NoSuchTask, 404, "not_found"),
+            (Refusal::NoAssignedTask, 404, "not_found"),
+            (Refusal::NoSuchRating, 404, "not_found"),
+            (Refusal::ClientOfAnotherCourier, 403, "forbidden"),
+        ];
+        for (refusal, status, code) in cases {
+            let reason = refusal.to_string();
+            let e = ApiError::from(StoreError::from(refusal));
+            assert_eq!((e.status.as_u16(), e.code), (status, code));
+            assert_eq!(e.reason, reason);
+            assert_eq!(e.expected_mutation_id, None);
+        }
+        let gap = ApiError::from(StoreError::from(Refusal::MutationGap {
+            arrived: 7,
+            expected: 5,
+        }));
+        assert_eq!((gap.status.as_u16(), gap.code), (409, "mutation_gap"));
+        assert_eq!(gap.expected_mutation_id, Some(5));
+        assert_eq!(gap.reason, "mutation 7 arrived but 5 was expected next");
+        let final_task =
+            ApiError::from(StoreError::from(Refusal::TaskFinal(TaskStatus::Cancelled)));
+        assert_eq!(final_task.reason, "the task is already cancelled");
+    }
+
+    #[test]
+    fn engine_failures_are_answered_without_their_detail() {
+        let busy = ApiError::from(StoreError::Busy("pool timed out".into()));
+        assert_eq!((busy.status.as_u16(), busy.code), (503, "unavailable"));
+        let broken = ApiError::from(StoreError::Query("column 3 holds text".into()));
+        assert_eq!((broken.status.as_u16(), broken.code), (500, "internal"));
+        assert!(!broken.reason.contains("column"));
+    }
+}

@@ -511,6 +511,45 @@ async fn an_unauthenticated_body_is_refused_401_before_it_is_read() {
     }
 }
 
+#[tokio::test]
+async fn every_api_route_needs_the_right_token() {
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let app = in_process_app(&dir);
+    let api: Vec<_> = runsheet_server::route_table()
+        .into_iter()
+        .filter(|(_, path)| path.starts_with("/v1/"))
+        .collect();
+    assert!(api.len() >= 20, "the API shrank: {api:?}");
+    for (method, path) in api {
+        let uri = path
+            .replace("{id}", "some-id")
+            .replace("{sha256}", &"a".repeat(64));
+        // A courier's routes refuse the admin token; the dispatch API refuses anything else.
+        let wrong = if path.starts_with("/v1/dispatch/") {
+            "a-courier-token"
+        } else {
+            ADMIN
+        };
+        for token in [None, Some(wrong)] {
+            let mut req = axum::http::Request::builder()
+                .method(method)
+                .uri(&uri)
+                .header("content-type", "application/json");
+            if let Some(t) = token {
+                req = req.header("authorization", format!("Bearer {t}"));
+            }
+            let req = req.body(axum::body::Body::from("{}")).unwrap();
+            let (status, body) = answer_of(app.clone().oneshot(req).await.unwrap()).await;
+            assert_eq!(
+                (status, body.error.as_str()),
+                (401, "unauthorized"),
+                "{method} {path} with {token:?}"
+            );
+        }
+    }
+}
+
 async fn every_answer_carries_a_request_id(engine: Engine) {
     let e = match env_on(engine, "every_answer_carries_a_request_id").await {
         Some(e) => e,
