@@ -10,7 +10,6 @@ mod qa;
 mod route;
 mod scan;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -54,29 +53,9 @@ enum Command {
     /// Benchmark: N couriers, each with its own core, against server replicas sharing one
     /// PostgreSQL; prints throughput, latencies, notification delay and a pgbench baseline.
     Loadtest(loadtest::Options),
-    /// Run the reference dispatch and sync server (one replica). Every flag can also be set
-    /// by its environment variable.
-    Serve {
-        /// Address to listen on; port 0 picks a free port (the chosen one is printed).
-        #[arg(long, env = "RUNSHEET_ADDR", default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-        /// The store: a SQLite file (created if missing), or `postgres://user@host:port/db`
-        /// shared by several replicas.
-        #[arg(long, env = "RUNSHEET_DB", hide_env_values = true)]
-        db: String,
-        /// Token that unlocks the dispatch API; without it the dispatch API is off.
-        #[arg(long, env = "RUNSHEET_ADMIN_TOKEN", hide_env_values = true)]
-        admin_token: Option<String>,
-        /// Most PostgreSQL connections this replica opens.
-        #[arg(long, env = "RUNSHEET_DB_POOL", default_value_t = 16)]
-        db_pool: u32,
-        /// How long a request waits for a free PostgreSQL connection before a 503, ms.
-        #[arg(long, env = "RUNSHEET_DB_POOL_TIMEOUT_MS", default_value_t = 5000)]
-        db_pool_timeout_ms: u64,
-        /// After SIGTERM or Ctrl-C, how long requests in flight may take to finish, seconds.
-        #[arg(long, env = "RUNSHEET_SHUTDOWN_GRACE_S", default_value_t = 30)]
-        shutdown_grace_s: u64,
-    },
+    /// Run the reference dispatch and sync server (one replica), as the `runsheet-server`
+    /// binary does. Every flag can also be set by its environment variable.
+    Serve(runsheet_server::launch::Args),
 }
 
 #[derive(Subcommand)]
@@ -202,26 +181,7 @@ fn main() -> ExitCode {
                 None => runsheet_tests::Store::Sqlite,
             },
         }),
-        Command::Serve {
-            addr,
-            db,
-            admin_token,
-            db_pool,
-            db_pool_timeout_ms,
-            shutdown_grace_s,
-        } => {
-            let mut db = runsheet_server::DbConfig::parse(&db);
-            if let runsheet_server::DbConfig::Postgres { pool, .. } = &mut db {
-                pool.max_connections = db_pool;
-                pool.acquire_timeout = std::time::Duration::from_millis(db_pool_timeout_ms);
-            }
-            serve(
-                addr,
-                db,
-                admin_token,
-                std::time::Duration::from_secs(shutdown_grace_s),
-            )
-        }
+        Command::Serve(args) => runsheet_server::launch::run(args),
     }
 }
 
@@ -238,88 +198,4 @@ fn geo_convert(from: &str, to: &str, lat: f64, lon: f64) -> ExitCode {
     let (la, lo) = convert(lat, lon, f, t);
     println!("{}", serde_json::json!({ "lat": la, "lon": lo }));
     ExitCode::SUCCESS
-}
-
-fn serve(
-    addr: SocketAddr,
-    db: runsheet_server::DbConfig,
-    admin_token: Option<String>,
-    grace: std::time::Duration,
-) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("runsheet serve: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = rt.block_on(async move {
-        let db = tokio::task::spawn_blocking(move || runsheet_server::Db::open(&db))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
-        let engine = db.engine_name();
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        let bound = listener.local_addr().map_err(|e| e.to_string())?;
-        // The first stdout line is the address: scripts and tests read it.
-        println!("listening on http://{bound}");
-        println!("store: {engine}");
-        if admin_token.is_none() {
-            println!("dispatch API off (no --admin-token)");
-        }
-        let state = runsheet_server::AppState::new(db, admin_token);
-        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = runsheet_server::serve(listener, state, async move {
-            shutdown_signal().await;
-            let _ = stopping_tx.send(());
-        });
-        tokio::pin!(server);
-        tokio::select! {
-            r = &mut server => return r.map_err(|e| e.to_string()),
-            _ = stopping_rx => {}
-        }
-        // Draining: requests in flight get `grace` to finish.
-        match tokio::time::timeout(grace, server).await {
-            Ok(r) => r.map_err(|e| e.to_string()),
-            Err(_) => Err(format!(
-                "requests still running after {} s; stopping anyway",
-                grace.as_secs()
-            )),
-        }
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("runsheet serve: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Ctrl-C, or SIGTERM (what an orchestrator sends before it kills a replica).
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(t) => t,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -1,10 +1,10 @@
-//! `runsheet scan parse`: the core's barcode parser from the command line, so QA can check a
-//! label by hand and test vectors can be run without an app.
+//! `runsheet scan parse`: the barcode parser (`runsheet-gs1`) from the command line, so QA can
+//! check a label by hand and test vectors can be run without an app.
 
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use runsheet_ffi::scan;
+use runsheet_gs1 as scan;
 
 /// Parses `raw` as the phone would and prints one JSON object.
 pub fn parse(today: Option<&str>, raw: &str) -> ExitCode {

@@ -2,17 +2,17 @@
 //! verified against their hash; a retry of the same upload is a no-op. Mutations refer to
 //! attachments by hash, and may arrive before or after the upload.
 
-use crate::params;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::db::now;
+use crate::auth::{Admin, Courier};
+use crate::db::attachments;
 use crate::error::ApiError;
-use crate::{auth, AppState};
+use crate::AppState;
 
 /// Largest attachment accepted, bytes.
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
@@ -44,11 +44,10 @@ fn check_hash(sha: &str) -> Result<(), ApiError> {
 /// `PUT /v1/attachments/{sha256}`.
 pub async fn put(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Courier(courier): Courier,
     Path(sha): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<AttachmentStored>), ApiError> {
-    let courier = auth::courier(&state, &headers).await?;
     check_hash(&sha)?;
     if body.is_empty() {
         return Err(ApiError::bad_request("an attachment cannot be empty"));
@@ -62,16 +61,10 @@ pub async fn put(
         ));
     }
     let size = body.len() as u64;
+    let clock = state.clock.clone();
     let created = state
         .db
-        .run(move |c| {
-            let n = c.execute(
-                "INSERT INTO attachments (sha256, courier_id, size, content, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(sha256) DO NOTHING",
-                params![sha, courier, size as i64, body.as_ref(), now()],
-            )?;
-            Ok(n == 1)
-        })
+        .run(move |tx| attachments::put(tx, &sha, &courier, &body, clock.now()))
         .await?;
     let status = if created {
         StatusCode::CREATED
@@ -91,21 +84,11 @@ pub async fn put(
 /// `GET /v1/dispatch/attachments/{sha256}`: the bytes, for after-sales and appeals.
 pub async fn get(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: Admin,
     Path(sha): Path<String>,
 ) -> Result<Bytes, ApiError> {
-    auth::admin(state.admin_token.as_deref(), &headers)?;
     check_hash(&sha)?;
-    let found: Option<Vec<u8>> = state
-        .db
-        .run(move |c| {
-            Ok(c.query_opt(
-                "SELECT content FROM attachments WHERE sha256 = ?1",
-                params![sha],
-                |r| r.get(0),
-            )?)
-        })
-        .await?;
+    let found = state.db.run(move |tx| attachments::get(tx, &sha)).await?;
     found
         .map(Bytes::from)
         .ok_or_else(|| ApiError::not_found("no attachment with this hash"))

@@ -1,6 +1,9 @@
-//! Bearer tokens: couriers for the sync API, one admin token for the dispatch API.
+//! Bearer tokens: couriers for the sync API, one admin token for the dispatch API, checked by
+//! the [`Courier`] and [`Admin`] extractors before a handler runs (and before its body is read).
 //! Only SHA-256 digests of courier tokens are stored; no token is ever logged.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
 
@@ -8,9 +11,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::db::Db;
+use crate::db::couriers;
 use crate::error::ApiError;
-use crate::params;
 use crate::AppState;
 
 /// The SHA-256 of a token, hex.
@@ -67,33 +69,52 @@ impl TokenCache {
     }
 }
 
-/// The courier the request's token belongs to, or 401.
-pub async fn courier(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
-    let token = bearer(headers).ok_or_else(ApiError::unauthorized)?;
-    let d = digest(token);
-    if let Some(c) = state.tokens.get(&d) {
-        return Ok(c);
+/// The courier a request is authenticated as: its bearer token's courier, or a 401 JSON answer.
+/// A parts extractor: put it before the body extractor, so that a request without a valid
+/// token is refused before its body is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Courier(pub String);
+
+impl FromRequestParts<AppState> for Courier {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+        let d = digest(token);
+        if let Some(c) = state.tokens.get(&d) {
+            return Ok(Courier(c));
+        }
+        let key = d.clone();
+        let courier = state
+            .db
+            .run(move |tx| couriers::by_token(tx, &key))
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        state.tokens.put(d, courier.clone());
+        Ok(Courier(courier))
     }
-    let courier = lookup(&state.db, d.clone()).await?;
-    state.tokens.put(d, courier.clone());
-    Ok(courier)
 }
 
-async fn lookup(db: &Db, d: String) -> Result<String, ApiError> {
-    db.run(move |c| {
-        c.query_opt(
-            "SELECT id FROM couriers WHERE token_sha256 = ?1",
-            params![&d],
-            |r| r.get::<String>(0),
-        )?
-        .ok_or_else(ApiError::unauthorized)
-    })
-    .await
+/// A request carrying the dispatch (admin) token, checked in constant time: 401 when absent or
+/// wrong, 403 when the server runs without a dispatch API. A parts extractor, like [`Courier`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        admin(state.admin_token.as_deref(), &parts.headers).map(|()| Admin)
+    }
 }
 
-/// Checks the dispatch (admin) token in constant time; 401 if absent or wrong, 403 if the
-/// server runs without a dispatch API.
-pub fn admin(expected: Option<&str>, headers: &HeaderMap) -> Result<(), ApiError> {
+fn admin(expected: Option<&str>, headers: &HeaderMap) -> Result<(), ApiError> {
     let expected = expected.ok_or_else(|| {
         ApiError::forbidden("this server runs without a dispatch API (no admin token set)")
     })?;

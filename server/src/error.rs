@@ -1,9 +1,12 @@
-//! The server's one error type: every failure becomes a JSON [`ErrorBody`] with a 4xx/5xx status.
+//! The server's HTTP error type: every failure becomes a JSON [`ErrorBody`] with a 4xx/5xx
+//! status. The store's errors become answers here, at the edge ([`From<StoreError>`]).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use runsheet_protocol::ErrorBody;
+
+use crate::db::{Refusal, StoreError};
 
 /// An error answered to the caller.
 #[derive(Debug, thiserror::Error)]
@@ -76,13 +79,44 @@ impl ApiError {
     }
 }
 
-impl From<crate::db::DbError> for ApiError {
-    fn from(e: crate::db::DbError) -> Self {
-        if e.is_retryable() {
-            tracing::warn!(error = %e, "transaction conflict; the client retries");
-            return ApiError::unavailable("a concurrent update conflicted; retry");
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(r) => r.into(),
+            StoreError::Busy(detail) => {
+                tracing::warn!(error = %detail, "no database connection free");
+                ApiError::unavailable("the server is busy; retry later")
+            }
+            e if e.is_retryable() => {
+                tracing::warn!(error = %e, "transaction conflict; the client retries");
+                ApiError::unavailable("a concurrent update conflicted; retry")
+            }
+            e => ApiError::internal(e),
         }
-        ApiError::internal(e)
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        let reason = r.to_string();
+        match r {
+            Refusal::CourierExists => ApiError::conflict("courier_exists", reason),
+            Refusal::TaskExists => ApiError::conflict("task_exists", reason),
+            Refusal::RatingExists => ApiError::conflict("rating_exists", reason),
+            Refusal::TaskFinal(_) => ApiError::conflict("task_final", reason),
+            Refusal::SameCourier => ApiError::conflict("same_courier", reason),
+            Refusal::NoPendingAppeal => ApiError::conflict("no_pending_appeal", reason),
+            Refusal::MutationGap { expected, .. } => {
+                let mut e = ApiError::conflict("mutation_gap", reason);
+                e.expected_mutation_id = Some(expected);
+                e
+            }
+            Refusal::NoSuchCourier
+            | Refusal::NoSuchTask
+            | Refusal::NoAssignedTask
+            | Refusal::NoSuchRating => ApiError::not_found(reason),
+            Refusal::ClientOfAnotherCourier => ApiError::forbidden(reason),
+        }
     }
 }
 
@@ -112,5 +146,54 @@ impl IntoResponse for ApiError {
             expected_mutation_id: self.expected_mutation_id,
         };
         (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runsheet_protocol::TaskStatus;
+
+    #[test]
+    fn store_refusals_become_the_documented_answers() {
+        let cases = [
+            (Refusal::CourierExists, 409, "courier_exists"),
+            (Refusal::TaskExists, 409, "task_exists"),
+            (Refusal::RatingExists, 409, "rating_exists"),
+            (Refusal::TaskFinal(TaskStatus::Delivered), 409, "task_final"),
+            (Refusal::SameCourier, 409, "same_courier"),
+            (Refusal::NoPendingAppeal, 409, "no_pending_appeal"),
+            (Refusal::NoSuchCourier, 404, "not_found"),
+            (Refusal::NoSuchTask, 404, "not_found"),
+            (Refusal::NoAssignedTask, 404, "not_found"),
+            (Refusal::NoSuchRating, 404, "not_found"),
+            (Refusal::ClientOfAnotherCourier, 403, "forbidden"),
+        ];
+        for (refusal, status, code) in cases {
+            let reason = refusal.to_string();
+            let e = ApiError::from(StoreError::from(refusal));
+            assert_eq!((e.status.as_u16(), e.code), (status, code));
+            assert_eq!(e.reason, reason);
+            assert_eq!(e.expected_mutation_id, None);
+        }
+        let gap = ApiError::from(StoreError::from(Refusal::MutationGap {
+            arrived: 7,
+            expected: 5,
+        }));
+        assert_eq!((gap.status.as_u16(), gap.code), (409, "mutation_gap"));
+        assert_eq!(gap.expected_mutation_id, Some(5));
+        assert_eq!(gap.reason, "mutation 7 arrived but 5 was expected next");
+        let final_task =
+            ApiError::from(StoreError::from(Refusal::TaskFinal(TaskStatus::Cancelled)));
+        assert_eq!(final_task.reason, "the task is already cancelled");
+    }
+
+    #[test]
+    fn engine_failures_are_answered_without_their_detail() {
+        let busy = ApiError::from(StoreError::Busy("pool timed out".into()));
+        assert_eq!((busy.status.as_u16(), busy.code), (503, "unavailable"));
+        let broken = ApiError::from(StoreError::Query("column 3 holds text".into()));
+        assert_eq!((broken.status.as_u16(), broken.code), (500, "internal"));
+        assert!(!broken.reason.contains("column"));
     }
 }

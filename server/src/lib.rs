@@ -2,21 +2,29 @@
 //!
 //! Platforms implement protocol v1 (`docs/protocol.md`) against their own dispatch systems;
 //! this server is the reference they test against, and what the demo, the QA harness and the
-//! Kotlin suite run on loopback. axum over one SQLite file (WAL).
+//! Kotlin suite run on loopback. axum over one SQLite file (WAL) or a PostgreSQL database
+//! shared by replicas.
+//!
+//! Layers, each importing only the ones below it: the handlers (`*_api`, `ops`) parse,
+//! authorise with the [`auth`] extractors, call one function of the store ([`db`], a module per
+//! courier concept) inside [`Db::run`], and shape the answer; the store knows nothing of HTTP
+//! and fails with [`StoreError`], which [`ApiError`] turns into an answer. [`launch`] is the
+//! command line of the `runsheet-server` binary (and of `runsheet serve`).
 
 #![deny(missing_docs)]
 
 pub mod attachment_api;
 pub mod auth;
 pub mod client;
+pub mod clock;
 pub mod db;
 pub mod dispatch_api;
 pub mod error;
+pub mod launch;
 pub mod location_api;
 pub mod ops;
 pub mod rating_api;
 pub mod sync_api;
-pub mod task;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,7 +36,8 @@ use tokio::sync::oneshot;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 pub use client::{DispatchError, Dispatcher};
-pub use db::{test_postgres, Db, DbConfig, DbError, PoolLimits};
+pub use clock::Clock;
+pub use db::{test_postgres, Db, DbConfig, PoolLimits, Refusal, StoreError};
 pub use dispatch_api::{CourierCreated, DispatchTask, MutationRecord};
 pub use error::ApiError;
 
@@ -53,10 +62,12 @@ pub struct AppState {
     pub lifecycle: Arc<ops::Lifecycle>,
     /// Courier tokens verified recently.
     pub tokens: Arc<auth::TokenCache>,
+    /// The clock every time the server records or answers is read from.
+    pub clock: Clock,
 }
 
 impl AppState {
-    /// State over `db`, with fresh metrics.
+    /// State over `db`, with fresh metrics, on the system clock.
     pub fn new(db: Db, admin_token: Option<String>) -> Self {
         AppState {
             db,
@@ -64,7 +75,14 @@ impl AppState {
             metrics: Arc::new(ops::Metrics::default()),
             lifecycle: Arc::new(ops::Lifecycle::default()),
             tokens: Arc::new(auth::TokenCache::default()),
+            clock: Clock::system(),
         }
+    }
+
+    /// The same state on `clock` (the QA harness's virtual time).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 }
 
@@ -100,7 +118,7 @@ impl std::fmt::Debug for ServerConfig {
 pub enum ServerError {
     /// The database could not be opened.
     #[error(transparent)]
-    Db(#[from] DbError),
+    Db(#[from] StoreError),
     /// The address could not be bound, or the runtime not started.
     #[error("cannot start the server: {0}")]
     Io(#[from] std::io::Error),
@@ -337,8 +355,7 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let db_config = config.db.clone();
     let db = std::thread::spawn(move || Db::open(&db_config))
         .join()
-        .map_err(|_| std::io::Error::other("opening the store panicked"))??
-        .with_clock(config.clock.clone());
+        .map_err(|_| std::io::Error::other("opening the store panicked"))??;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -349,7 +366,7 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let (stop_tx, stop_rx) = oneshot::channel::<bool>();
-    let state = AppState::new(db, config.admin_token);
+    let state = AppState::new(db, config.admin_token).with_clock(Clock::new(config.clock));
     let thread = std::thread::Builder::new()
         .name("runsheet-server".into())
         .spawn(move || {

@@ -2,24 +2,24 @@
 //! once per client and sequence number) and `GET /v1/dispatch/couriers/{id}/locations` for
 //! dispatch monitoring.
 
-use crate::params;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
-use runsheet_protocol::{LocationAck, LocationBatch, LocationFix, MAX_LOCATION_BATCH};
-use serde::{Deserialize, Serialize};
+use runsheet_protocol::{LocationAck, LocationBatch, MAX_LOCATION_BATCH};
+use serde::Deserialize;
 
-use crate::db::now;
+use crate::auth::{Admin, Courier};
+use crate::db::locations;
 use crate::error::ApiError;
-use crate::{auth, ApiJson, AppState};
+use crate::{ApiJson, AppState};
+
+pub use crate::db::locations::Track;
 
 /// `POST /v1/sync/locations`.
 pub async fn push(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Courier(courier): Courier,
     ApiJson(batch): ApiJson<LocationBatch>,
 ) -> Result<Json<LocationAck>, ApiError> {
-    let courier = auth::courier(&state, &headers).await?;
     if batch.client_id.is_empty() || batch.client_id.len() > 64 {
         return Err(ApiError::bad_request(
             "client_id must be 1 to 64 characters",
@@ -41,46 +41,10 @@ pub async fn push(
             f.seq
         )));
     }
+    let clock = state.clock.clone();
     let stored = state
         .db
-        .run(move |c| {
-            let tx = c;
-            let owner: Option<String> = tx
-                .query_opt(
-                    "SELECT courier_id FROM clients WHERE client_id = ?1",
-                    params![&batch.client_id],
-                    |r| r.get(0),
-                )?;
-            if owner.as_deref().is_some_and(|o| o != courier) {
-                return Err(ApiError::forbidden("this client id belongs to another courier"));
-            }
-            let received = now();
-            let mut stored = 0;
-            for f in &batch.fixes {
-                stored += tx.execute(
-                    "INSERT INTO location_fixes (client_id, seq, courier_id, lat, lon, accuracy_m,
-                         recorded_at, received_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
-                    params![
-                        batch.client_id,
-                        f.seq,
-                        courier,
-                        f.lat,
-                        f.lon,
-                        f.accuracy_m,
-                        f.recorded_at,
-                        received
-                    ],
-                )?;
-            }
-            if batch.dropped > 0 && stored > 0 {
-                tx.execute(
-                    "INSERT INTO location_drops (courier_id, dropped, reported_at) VALUES (?1, ?2, ?3)",
-                    params![courier, batch.dropped as i64, received],
-                )?;
-            }
-            Ok(stored)
-        })
+        .run(move |tx| locations::store_batch(tx, &courier, &batch, clock.now()))
         .await?;
     Ok(Json(LocationAck { stored }))
 }
@@ -94,51 +58,17 @@ pub struct Since {
     pub since: i64,
 }
 
-/// A courier's track for the dispatcher.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Track {
-    /// Fixes, oldest first.
-    pub fixes: Vec<LocationFix>,
-    /// Fixes the courier's phones reported dropping (buffer full while offline).
-    pub dropped: u64,
-}
-
 /// `GET /v1/dispatch/couriers/{id}/locations`.
 pub async fn track(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: Admin,
     Path(courier): Path<String>,
     query: Result<Query<Since>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Track>, ApiError> {
     let Query(q) = query?;
-    auth::admin(state.admin_token.as_deref(), &headers)?;
     let track = state
         .db
-        .run(move |c| {
-            let fixes = c.query_map(
-                "SELECT seq, lat, lon, accuracy_m, recorded_at FROM location_fixes
-                 WHERE courier_id = ?1 AND recorded_at >= ?2 ORDER BY recorded_at, client_id, seq",
-                params![courier, q.since],
-                |r| {
-                    Ok(LocationFix {
-                        seq: r.get(0)?,
-                        lat: r.get(1)?,
-                        lon: r.get(2)?,
-                        accuracy_m: r.get(3)?,
-                        recorded_at: r.get(4)?,
-                    })
-                },
-            )?;
-            let dropped: i64 = c.query_row(
-                "SELECT CAST(COALESCE(SUM(dropped), 0) AS BIGINT) FROM location_drops WHERE courier_id = ?1",
-                params![&courier],
-                |r| r.get(0),
-            )?;
-            Ok(Track {
-                fixes,
-                dropped: dropped as u64,
-            })
-        })
+        .run(move |tx| locations::track(tx, &courier, q.since))
         .await?;
     Ok(Json(track))
 }

@@ -404,32 +404,150 @@ async fn a_delivery_of_a_cancelled_task_is_recorded_and_rejected(engine: Engine)
     assert_eq!(rec[0].outcome, "rejected");
 }
 
+/// The in-process router over a fresh SQLite file, with the dispatch API on.
+fn in_process_app(dir: &tempfile::TempDir) -> axum::Router {
+    let state = runsheet_server::AppState::new(
+        runsheet_server::Db::open_sqlite(&dir.path().join("s.db")).unwrap(),
+        Some(ADMIN.into()),
+    );
+    runsheet_server::app(state)
+}
+
+async fn answer_of(resp: axum::response::Response) -> (u16, ErrorBody) {
+    let status = resp.status().as_u16();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
 #[tokio::test]
 async fn an_oversized_body_is_refused_with_413() {
     // In-process (no socket): over a socket the server may close before the client has
     // finished writing the body, which makes the client's view of it racy.
     use tower::ServiceExt;
     let dir = tempfile::tempdir().unwrap();
-    let state = runsheet_server::AppState::new(
-        runsheet_server::Db::open_sqlite(&dir.path().join("s.db")).unwrap(),
-        None,
-    );
+    let app = in_process_app(&dir);
+    let created = app
+        .clone()
+        .oneshot(
+            axum::http::Request::post("/v1/dispatch/couriers")
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {ADMIN}"))
+                .body(axum::body::Body::from(r#"{"id":"c1","name":"Test"}"#))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let bytes = axum::body::to_bytes(created.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let token = serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let big = format!(
         r#"{{"client_id":"d","mutations":[],"pad":"{}"}}"#,
         "x".repeat(runsheet_server::MAX_BODY_BYTES + 1)
     );
     let req = axum::http::Request::post("/v1/sync/push")
         .header("content-type", "application/json")
-        .header("authorization", "Bearer whatever")
+        .header("authorization", format!("Bearer {token}"))
         .body(axum::body::Body::from(big))
         .unwrap();
-    let resp = runsheet_server::app(state).oneshot(req).await.unwrap();
-    assert_eq!(resp.status(), 413);
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    let body: ErrorBody = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(body.error, "too_large");
+    let (status, body) = answer_of(app.oneshot(req).await.unwrap()).await;
+    assert_eq!((status, body.error.as_str()), (413, "too_large"));
+}
+
+#[tokio::test]
+async fn an_unauthenticated_body_is_refused_401_before_it_is_read() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let app = in_process_app(&dir);
+    // (method, route, token): courier routes without a token and with a wrong one, the
+    // dispatch API with a courier-looking token that is not the admin's.
+    let cases = [
+        ("POST", "/v1/sync/push", None),
+        ("POST", "/v1/sync/push", Some("not-a-courier")),
+        ("POST", "/v1/sync/locations", Some("not-a-courier")),
+        ("PUT", &format!("/v1/attachments/{}", "a".repeat(64)), None),
+        ("POST", "/v1/dispatch/tasks", Some("not-the-admin")),
+        ("PUT", "/v1/dispatch/settings", None),
+    ];
+    for (method, uri, token) in cases {
+        // A body larger than any limit, which records whether anything read it.
+        let read = Arc::new(AtomicBool::new(false));
+        let flag = read.clone();
+        let chunk = bytes::Bytes::from(vec![b'x'; 64 * 1024]);
+        let stream = futures_util::stream::poll_fn(move |_| {
+            flag.store(true, Ordering::SeqCst);
+            std::task::Poll::Ready(Some(Ok::<_, std::io::Error>(chunk.clone())))
+        });
+        let mut req = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .header(
+                "content-length",
+                (runsheet_server::attachment_api::MAX_ATTACHMENT_BYTES + 1).to_string(),
+            );
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = req.body(axum::body::Body::from_stream(stream)).unwrap();
+        let (status, body) = answer_of(app.clone().oneshot(req).await.unwrap()).await;
+        assert_eq!(
+            (status, body.error.as_str()),
+            (401, "unauthorized"),
+            "{method} {uri}"
+        );
+        assert!(
+            !read.load(Ordering::SeqCst),
+            "{method} {uri}: the body was read before the token was checked"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_api_route_needs_the_right_token() {
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let app = in_process_app(&dir);
+    let api: Vec<_> = runsheet_server::route_table()
+        .into_iter()
+        .filter(|(_, path)| path.starts_with("/v1/"))
+        .collect();
+    assert!(api.len() >= 20, "the API shrank: {api:?}");
+    for (method, path) in api {
+        let uri = path
+            .replace("{id}", "some-id")
+            .replace("{sha256}", &"a".repeat(64));
+        // A courier's routes refuse the admin token; the dispatch API refuses anything else.
+        let wrong = if path.starts_with("/v1/dispatch/") {
+            "a-courier-token"
+        } else {
+            ADMIN
+        };
+        for token in [None, Some(wrong)] {
+            let mut req = axum::http::Request::builder()
+                .method(method)
+                .uri(&uri)
+                .header("content-type", "application/json");
+            if let Some(t) = token {
+                req = req.header("authorization", format!("Bearer {t}"));
+            }
+            let req = req.body(axum::body::Body::from("{}")).unwrap();
+            let (status, body) = answer_of(app.clone().oneshot(req).await.unwrap()).await;
+            assert_eq!(
+                (status, body.error.as_str()),
+                (401, "unauthorized"),
+                "{method} {path} with {token:?}"
+            );
+        }
+    }
 }
 
 async fn every_answer_carries_a_request_id(engine: Engine) {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use runsheet_server::{Db, DbConfig, DbError};
+use runsheet_server::{Db, DbConfig, StoreError};
 
 /// (table, column) of every table the server created in a SQLite file.
 fn sqlite_columns(path: &std::path::Path) -> BTreeSet<(String, String)> {
@@ -80,7 +80,7 @@ fn a_database_from_a_newer_server_is_refused_by_both_engines() {
         .unwrap();
     assert!(matches!(
         Db::open_sqlite(&file),
-        Err(DbError::IncompatibleVersion { found: 999, .. })
+        Err(StoreError::IncompatibleVersion { found: 999, .. })
     ));
     let Some(config) = runsheet_server::test_postgres("newer") else {
         return;
@@ -91,7 +91,7 @@ fn a_database_from_a_newer_server_is_refused_by_both_engines() {
         .unwrap();
     assert!(matches!(
         Db::open(&config),
-        Err(DbError::IncompatibleVersion { found: 999, .. })
+        Err(StoreError::IncompatibleVersion { found: 999, .. })
     ));
 }
 

@@ -15,6 +15,7 @@
 //! - `cargo xtask loadtest [ARGS...]`: `runsheet loadtest --postgres URL --pgbench PATH ARGS...`
 //!   (release build) against a throwaway cluster.
 
+mod benches;
 mod imports;
 mod postgres;
 
@@ -55,11 +56,20 @@ fn main() -> ExitCode {
         Some("swift") => swift_check().map(|(_, _, s)| println!("{s}")),
         // Only the import-cycle check of the core's modules (or of another crate's src).
         Some("imports") => imports::run(&root(), args.get(1).map(String::as_str)),
+        // Only the benchmarks at the small scale (the step of `test`).
+        Some("benches") => benches::run_all().and_then(|(p, f, note)| {
+            println!("benchmarks: {p} passed, {f} failed ({note})");
+            if f == 0 {
+                Ok(())
+            } else {
+                Err(note)
+            }
+        }),
         Some("postgres") => postgres::serve(),
         Some("loadtest") => postgres::loadtest(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift\n       cargo xtask imports [DIR] | cargo xtask postgres | cargo xtask loadtest [ARGS...]"
+                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift | cargo xtask benches\n       cargo xtask imports [DIR] | cargo xtask postgres | cargo xtask loadtest [ARGS...]"
             );
             return ExitCode::from(2);
         }
@@ -274,6 +284,10 @@ fn test(long: bool, no_postgres: bool) -> Result<()> {
     if let Some(sig) = postgres::interrupted() {
         return Err(format!("interrupted (signal {sig})"));
     }
+
+    // Every bench target at a small scale, on the debug build the tests just made.
+    let t = Instant::now();
+    record("benchmarks", t, benches::run_all());
 
     let t = Instant::now();
     record("qa scenarios", t, qa_scenarios());

@@ -389,20 +389,11 @@ pub fn classify(
     }
 }
 
-/// The temperature class a label's maximum storage temperature implies (GS1 AI 4331, degrees
-/// Celsius, or 4330, Fahrenheit; six digits with two implied decimals, a trailing `-` for
-/// below zero): at most -18 °C frozen, at most 8 °C chilled, above that ambient.
+/// The temperature class a label's maximum storage temperature implies (GS1 AI 4331 in
+/// degrees Celsius, or 4330 in Fahrenheit, read by [`ParsedCode::max_storage_celsius`]): at
+/// most -18 °C frozen, at most 8 °C chilled, above that ambient.
 pub fn label_class(parsed: &ParsedCode) -> Option<TemperatureClass> {
-    let read = |ai: &str| -> Option<f64> {
-        let v = parsed.element(ai)?;
-        let (digits, negative) = match v.strip_suffix('-') {
-            Some(d) => (d, true),
-            None => (v, false),
-        };
-        let n: f64 = digits.parse::<u32>().ok()?.into();
-        Some(if negative { -n / 100.0 } else { n / 100.0 })
-    };
-    let celsius = read("4331").or_else(|| read("4330").map(|f| (f - 32.0) * 5.0 / 9.0))?;
+    let celsius = parsed.max_storage_celsius()?;
     Some(if celsius <= -18.0 {
         TemperatureClass::Frozen
     } else if celsius <= 8.0 {

@@ -2,180 +2,41 @@
 //! the embedded default for the demo, QA and a fresh clone; PostgreSQL (a pooled connection per
 //! request, row locks, LISTEN/NOTIFY) lets several stateless replicas share one primary.
 //!
-//! Handlers see only [`Db::run`] and [`Tx`]: one transaction per call, committed when the
-//! closure returns `Ok`, rolled back otherwise, with the same SQL text on both engines.
+//! Handlers see only [`Db::run`] and the store's modules, one per courier concept (tasks,
+//! sync, ratings, ...): each handler runs one of their functions in one transaction, committed
+//! when it returns `Ok`, rolled back otherwise. Every SQL text lives in those modules, the same
+//! text on both engines. Nothing here knows HTTP: failures are [`StoreError`]s.
 
+mod error;
 mod postgres;
+mod schema;
 mod sql;
 mod sqlite;
 
+pub mod after_sales;
+pub mod attachments;
+pub mod checklists;
+pub mod clients;
+pub mod couriers;
 pub mod feed;
+pub mod locations;
+pub mod messages;
+pub mod mutations;
+pub mod ratings;
+pub mod settings;
+pub mod sync;
+pub mod tasks;
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use self::postgres::create_database;
+pub use error::{Refusal, StoreError};
 pub use feed::ChangeFeed;
 pub use sql::{dollar_placeholders, postgres_dialect, FromValue, Param, Row, Value};
 
-use crate::error::ApiError;
-
-/// Migration `n` takes the server schema from version `n - 1` to `n`. Written in SQLite's
-/// dialect; PostgreSQL runs [`postgres_dialect`] of the same text, so the versions match.
-pub(crate) const MIGRATIONS: &[&str] = &[
-    r#"
-    CREATE TABLE couriers (
-        id           TEXT PRIMARY KEY,
-        name         TEXT NOT NULL,
-        token_sha256 TEXT NOT NULL UNIQUE,
-        created_at   INTEGER NOT NULL
-    ) STRICT;
-    CREATE TABLE tasks (
-        id         TEXT PRIMARY KEY,
-        courier_id TEXT REFERENCES couriers(id),
-        kind       TEXT NOT NULL,
-        status     TEXT NOT NULL,
-        pickup     TEXT,
-        dropoff    TEXT NOT NULL,
-        revision   INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL
-    ) STRICT;
-    CREATE TABLE changes (
-        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-        courier_id TEXT NOT NULL,
-        task_id    TEXT NOT NULL,
-        op         TEXT NOT NULL CHECK (op IN ('upsert', 'remove'))
-    ) STRICT;
-    CREATE INDEX changes_by_courier ON changes(courier_id, seq);
-    CREATE TABLE clients (
-        client_id        TEXT PRIMARY KEY,
-        courier_id       TEXT NOT NULL REFERENCES couriers(id),
-        last_mutation_id INTEGER NOT NULL DEFAULT 0,
-        created_at       INTEGER NOT NULL
-    ) STRICT;
-    CREATE TABLE mutations (
-        client_id   TEXT NOT NULL,
-        mutation_id INTEGER NOT NULL,
-        courier_id  TEXT NOT NULL,
-        task_id     TEXT NOT NULL,
-        action      TEXT NOT NULL,
-        device_time INTEGER NOT NULL,
-        received_at INTEGER NOT NULL,
-        outcome     TEXT NOT NULL CHECK (outcome IN ('applied', 'rejected')),
-        reject_code TEXT,
-        reason      TEXT,
-        PRIMARY KEY (client_id, mutation_id)
-    ) STRICT;
-    CREATE INDEX mutations_by_task ON mutations(task_id);
-"#,
-    r#"
-    CREATE TABLE attachments (
-        sha256      TEXT PRIMARY KEY,
-        courier_id  TEXT NOT NULL REFERENCES couriers(id),
-        size        INTEGER NOT NULL,
-        content     BLOB NOT NULL,
-        received_at INTEGER NOT NULL
-    ) STRICT;
-"#,
-    r#"
-    CREATE TABLE location_fixes (
-        client_id   TEXT NOT NULL,
-        seq         INTEGER NOT NULL,
-        courier_id  TEXT NOT NULL,
-        lat         REAL NOT NULL,
-        lon         REAL NOT NULL,
-        accuracy_m  REAL NOT NULL,
-        recorded_at INTEGER NOT NULL,
-        received_at INTEGER NOT NULL,
-        PRIMARY KEY (client_id, seq)
-    ) STRICT;
-    CREATE INDEX fixes_by_courier ON location_fixes(courier_id, recorded_at);
-    CREATE TABLE location_drops (
-        courier_id  TEXT NOT NULL,
-        dropped     INTEGER NOT NULL,
-        reported_at INTEGER NOT NULL
-    ) STRICT;
-"#,
-    r#"
-    CREATE TABLE after_sales (
-        id          INTEGER PRIMARY KEY AUTOINCREMENT,
-        task_id     TEXT NOT NULL,
-        courier_id  TEXT NOT NULL,
-        client_id   TEXT NOT NULL,
-        mutation_id INTEGER NOT NULL,
-        kind        TEXT NOT NULL,
-        detail      TEXT NOT NULL,
-        created_at  INTEGER NOT NULL
-    ) STRICT;
-"#,
-    r#"
-    CREATE TABLE settings (
-        id      INTEGER PRIMARY KEY CHECK (id = 1),
-        version INTEGER NOT NULL,
-        body    TEXT NOT NULL
-    ) STRICT;
-"#,
-    r#"
-    ALTER TABLE tasks ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
-    ALTER TABLE mutations ADD COLUMN context TEXT;
-    CREATE TABLE address_pins (
-        address_key  TEXT PRIMARY KEY,
-        lat          REAL NOT NULL,
-        lon          REAL NOT NULL,
-        courier_id   TEXT NOT NULL,
-        task_id      TEXT NOT NULL,
-        corrected_at INTEGER NOT NULL
-    ) STRICT;
-    CREATE TABLE messages (
-        id         INTEGER PRIMARY KEY AUTOINCREMENT,
-        task_id    TEXT NOT NULL,
-        courier_id TEXT NOT NULL,
-        template   TEXT NOT NULL,
-        body       TEXT NOT NULL,
-        sent_at    INTEGER NOT NULL
-    ) STRICT;
-    CREATE TABLE courier_status (
-        courier_id TEXT PRIMARY KEY REFERENCES couriers(id),
-        state      TEXT NOT NULL CHECK (state IN ('on_duty', 'on_break', 'off_duty')),
-        since      INTEGER NOT NULL
-    ) STRICT;
-    CREATE TABLE checklist_templates (
-        id      TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        seq     INTEGER NOT NULL UNIQUE,
-        body    TEXT NOT NULL,
-        PRIMARY KEY (id, version)
-    ) STRICT;
-    CREATE TABLE ratings (
-        id            TEXT PRIMARY KEY,
-        courier_id    TEXT NOT NULL,
-        task_id       TEXT NOT NULL,
-        source        TEXT NOT NULL,
-        stars         INTEGER,
-        tags          TEXT NOT NULL DEFAULT '[]',
-        comment       TEXT,
-        created_at    INTEGER NOT NULL,
-        appeal        TEXT,
-        appeal_note   TEXT,
-        appeal_reason TEXT,
-        evidence      TEXT,
-        seq           INTEGER NOT NULL
-    ) STRICT;
-    CREATE INDEX ratings_by_courier ON ratings(courier_id, seq);
-    CREATE TABLE stop_ratings (
-        task_id    TEXT NOT NULL,
-        target     TEXT NOT NULL,
-        courier_id TEXT NOT NULL,
-        stars      INTEGER NOT NULL,
-        tags       TEXT NOT NULL,
-        note       TEXT,
-        updated_at INTEGER NOT NULL,
-        PRIMARY KEY (task_id, target)
-    ) STRICT;
-"#,
-];
+pub(crate) use schema::MIGRATIONS;
 
 /// Where the store lives.
 #[derive(Clone, PartialEq, Eq)]
@@ -279,44 +140,6 @@ impl Default for PoolLimits {
     }
 }
 
-/// Errors of the store.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    /// SQLite failed.
-    #[error("server database (SQLite): {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// PostgreSQL failed.
-    #[error("server database (PostgreSQL): {0}")]
-    Postgres(#[from] ::postgres::Error),
-    /// No pooled connection became free in time.
-    #[error("server database: no connection free: {0}")]
-    Busy(String),
-    /// A row did not have the shape the query expected.
-    #[error("server database: {0}")]
-    Query(String),
-    /// The store was written by a newer server.
-    #[error("server database has schema version {found}, this build supports up to {supported}")]
-    IncompatibleVersion {
-        /// Found.
-        found: i64,
-        /// Supported.
-        supported: i64,
-    },
-}
-
-impl DbError {
-    /// A PostgreSQL serialization failure or deadlock: the transaction may simply be retried.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            DbError::Postgres(e) => e.code().is_some_and(|c| {
-                *c == ::postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
-                    || *c == ::postgres::error::SqlState::T_R_DEADLOCK_DETECTED
-            }),
-            _ => false,
-        }
-    }
-}
-
 #[derive(Clone)]
 enum Engine {
     Sqlite(sqlite::Sqlite),
@@ -327,20 +150,13 @@ enum Engine {
 #[derive(Clone)]
 pub struct Db {
     engine: Engine,
-    clock: Option<Arc<AtomicI64>>,
     feed: Arc<ChangeFeed>,
-}
-
-thread_local! {
-    /// The clock [`now`] reads on this thread (set by [`Db::run`] for its closure).
-    static CLOCK: std::cell::RefCell<Option<Arc<AtomicI64>>> =
-        const { std::cell::RefCell::new(None) };
 }
 
 impl Db {
     /// Opens (or creates) the store and applies migrations. With PostgreSQL, also starts the
     /// thread that listens for other replicas' change notifications.
-    pub fn open(config: &DbConfig) -> Result<Self, DbError> {
+    pub fn open(config: &DbConfig) -> Result<Self, StoreError> {
         let feed = Arc::new(ChangeFeed::default());
         let engine = match config {
             DbConfig::Sqlite(path) => Engine::Sqlite(sqlite::Sqlite::open(path)?),
@@ -348,30 +164,12 @@ impl Db {
                 Engine::Postgres(postgres::Postgres::open(url, *pool, feed.clone())?)
             }
         };
-        Ok(Db {
-            engine,
-            clock: None,
-            feed,
-        })
+        Ok(Db { engine, feed })
     }
 
     /// Opens a SQLite file (the embedded default).
-    pub fn open_sqlite(path: &std::path::Path) -> Result<Self, DbError> {
+    pub fn open_sqlite(path: &std::path::Path) -> Result<Self, StoreError> {
         Db::open(&DbConfig::Sqlite(path.to_owned()))
-    }
-
-    /// Reads `clock` instead of the system clock (the QA harness's virtual time).
-    pub fn with_clock(mut self, clock: Option<Arc<AtomicI64>>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Now by this store's clock (the virtual one when set), outside a transaction.
-    pub fn now(&self) -> i64 {
-        match &self.clock {
-            Some(c) => c.load(std::sync::atomic::Ordering::SeqCst),
-            None => chrono::Utc::now().timestamp(),
-        }
     }
 
     /// `sqlite` or `postgres`.
@@ -397,16 +195,14 @@ impl Db {
 
     /// Runs `f` in one transaction on tokio's blocking pool: committed if `f` returns `Ok`,
     /// rolled back otherwise. Couriers announced in it are woken after the commit.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Tx<'_>) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         let engine = self.engine.clone();
-        let clock = self.clock.clone();
         let feed = self.feed.clone();
         tokio::task::spawn_blocking(move || {
-            CLOCK.with(|c| *c.borrow_mut() = clock);
             let (value, announced) = match &engine {
                 Engine::Sqlite(s) => s.transaction(f)?,
                 Engine::Postgres(p) => p.transaction(f)?,
@@ -417,11 +213,11 @@ impl Db {
             Ok(value)
         })
         .await
-        .map_err(ApiError::internal)?
+        .map_err(|e| StoreError::Worker(e.to_string()))?
     }
 
     /// The store answers a trivial query (readiness).
-    pub async fn ping(&self) -> Result<(), ApiError> {
+    pub async fn ping(&self) -> Result<(), StoreError> {
         self.run(|tx| {
             tx.query_row("SELECT 1", crate::params![], |r| r.get::<i64>(0))?;
             Ok(())
@@ -454,7 +250,7 @@ pub struct Tx<'a> {
 
 impl Tx<'_> {
     /// Runs a statement; the number of rows it changed.
-    pub fn execute(&mut self, sql: &str, params: &[&dyn Param]) -> Result<u64, DbError> {
+    pub fn execute(&mut self, sql: &str, params: &[&dyn Param]) -> Result<u64, StoreError> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::execute(tx, sql, &values),
@@ -467,8 +263,8 @@ impl Tx<'_> {
         &mut self,
         sql: &str,
         params: &[&dyn Param],
-        mut f: impl FnMut(&Row) -> Result<T, DbError>,
-    ) -> Result<Vec<T>, DbError> {
+        mut f: impl FnMut(&Row) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         let rows = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::query(tx, sql, &values)?,
@@ -482,8 +278,8 @@ impl Tx<'_> {
         &mut self,
         sql: &str,
         params: &[&dyn Param],
-        f: impl FnOnce(&Row) -> Result<T, DbError>,
-    ) -> Result<Option<T>, DbError> {
+        f: impl FnOnce(&Row) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         let rows = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::query(tx, sql, &values)?,
@@ -497,10 +293,10 @@ impl Tx<'_> {
         &mut self,
         sql: &str,
         params: &[&dyn Param],
-        f: impl FnOnce(&Row) -> Result<T, DbError>,
-    ) -> Result<T, DbError> {
+        f: impl FnOnce(&Row) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         self.query_opt(sql, params, f)?
-            .ok_or_else(|| DbError::Query("the query returned no row".into()))
+            .ok_or_else(|| StoreError::Query("the query returned no row".into()))
     }
 
     /// ` FOR UPDATE` on PostgreSQL (lock the rows read until commit), nothing on SQLite (whose
@@ -515,7 +311,7 @@ impl Tx<'_> {
     /// Takes the courier's row lock until commit. Everything appended to a courier's feeds
     /// (changes, ratings) is appended under it, so that per courier the sequence numbers commit
     /// in order and a pull's cursor never skips a row that commits late.
-    pub fn lock_courier(&mut self, courier: &str) -> Result<(), DbError> {
+    pub fn lock_courier(&mut self, courier: &str) -> Result<(), StoreError> {
         if let TxInner::Postgres(..) = self.inner {
             self.query_opt(
                 "SELECT id FROM couriers WHERE id = ?1 FOR UPDATE",
@@ -529,7 +325,7 @@ impl Tx<'_> {
     /// Takes a lock named `name` until commit (PostgreSQL: a transaction-scoped advisory lock;
     /// SQLite: its write transaction already is one). For sequences that are global rather than
     /// per courier, such as checklist publications and settings versions.
-    pub fn lock_global(&mut self, name: &str) -> Result<(), DbError> {
+    pub fn lock_global(&mut self, name: &str) -> Result<(), StoreError> {
         if let TxInner::Postgres(..) = self.inner {
             self.execute(
                 "SELECT pg_advisory_xact_lock(hashtext(?1))",
@@ -541,7 +337,7 @@ impl Tx<'_> {
 
     /// Tells the courier's waiting pulls, on every replica, that something for them commits
     /// with this transaction (`*`: everyone). PostgreSQL delivers it with NOTIFY at commit.
-    pub fn announce(&mut self, courier: &str) -> Result<(), DbError> {
+    pub fn announce(&mut self, courier: &str) -> Result<(), StoreError> {
         if self.announced.iter().any(|c| c == courier) {
             return Ok(());
         }
@@ -554,15 +350,4 @@ impl Tx<'_> {
         self.announced.push(courier.to_owned());
         Ok(())
     }
-}
-
-/// Now, Unix seconds, by the server's clock (the clock that orders events).
-pub fn now() -> i64 {
-    CLOCK
-        .with(|c| {
-            c.borrow()
-                .as_ref()
-                .map(|t| t.load(std::sync::atomic::Ordering::SeqCst))
-        })
-        .unwrap_or_else(|| chrono::Utc::now().timestamp())
 }

@@ -13,9 +13,8 @@ use bytes::BytesMut;
 use postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 
-use super::{postgres_dialect, ChangeFeed, DbError, PoolLimits, Row, Tx, TxInner, Value};
+use super::{postgres_dialect, ChangeFeed, PoolLimits, Row, StoreError, Tx, TxInner, Value};
 use super::{sql::dollar_placeholders, MIGRATIONS};
-use crate::error::ApiError;
 
 type Pool = r2d2::Pool<Manager>;
 
@@ -96,7 +95,7 @@ impl Postgres {
         url: &str,
         limits: PoolLimits,
         feed: Arc<ChangeFeed>,
-    ) -> Result<Self, DbError> {
+    ) -> Result<Self, StoreError> {
         let config: postgres::Config = url.parse()?;
         migrate(&mut config.connect(NoTls)?)?;
         let manager = Manager {
@@ -110,13 +109,13 @@ impl Postgres {
             // round trip per request.
             .test_on_check_out(false)
             .build(manager)
-            .map_err(|e| DbError::Busy(e.to_string()))?;
+            .map_err(|e| StoreError::Busy(e.to_string()))?;
         let stop = Arc::new(AtomicBool::new(false));
         let s = stop.clone();
         std::thread::Builder::new()
             .name("runsheet-pg-listen".into())
             .spawn(move || listen(config, feed, s))
-            .map_err(|e| DbError::Query(format!("cannot start the listener: {e}")))?;
+            .map_err(|e| StoreError::Query(format!("cannot start the listener: {e}")))?;
         Ok(Postgres {
             pool: Arc::new(PoolOwner {
                 pool: Some(pool),
@@ -137,14 +136,14 @@ impl Postgres {
     /// Runs `f` in one READ COMMITTED transaction on a pooled connection.
     pub(super) fn transaction<T>(
         &self,
-        f: impl FnOnce(&mut Tx<'_>) -> Result<T, ApiError>,
-    ) -> Result<(T, Vec<String>), ApiError> {
-        let mut conn = self.pool.get().map_err(|e| {
-            tracing::warn!(error = %e, "no database connection free");
-            ApiError::unavailable("the server is busy; retry later")
-        })?;
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
+    ) -> Result<(T, Vec<String>), StoreError> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| StoreError::Busy(e.to_string()))?;
         let Conn { client, statements } = &mut *conn;
-        let tx = client.transaction().map_err(DbError::from)?;
+        let tx = client.transaction()?;
         let mut t = Tx {
             inner: TxInner::Postgres(tx, statements),
             announced: Vec::new(),
@@ -152,13 +151,13 @@ impl Postgres {
         let value = f(&mut t)?;
         let Tx { inner, announced } = t;
         if let TxInner::Postgres(tx, _) = inner {
-            tx.commit().map_err(DbError::from)?;
+            tx.commit()?;
         }
         Ok((value, announced))
     }
 }
 
-fn migrate(client: &mut Client) -> Result<(), DbError> {
+fn migrate(client: &mut Client) -> Result<(), StoreError> {
     client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
     let result = (|| {
         let mut tx = client.transaction()?;
@@ -172,7 +171,7 @@ fn migrate(client: &mut Client) -> Result<(), DbError> {
             .get(0);
         let supported = MIGRATIONS.len() as i64;
         if found > supported {
-            return Err(DbError::IncompatibleVersion { found, supported });
+            return Err(StoreError::IncompatibleVersion { found, supported });
         }
         for sql in MIGRATIONS.iter().skip(found as usize) {
             tx.batch_execute(&postgres_dialect(sql))?;
@@ -237,7 +236,7 @@ fn statement(
     tx: &mut postgres::Transaction<'_>,
     statements: &mut HashMap<String, Statement>,
     sql: &str,
-) -> Result<Statement, DbError> {
+) -> Result<Statement, StoreError> {
     if let Some(s) = statements.get(sql) {
         return Ok(s.clone());
     }
@@ -251,7 +250,7 @@ pub(super) fn execute(
     statements: &mut HashMap<String, Statement>,
     sql: &str,
     values: &[Value],
-) -> Result<u64, DbError> {
+) -> Result<u64, StoreError> {
     let stmt = statement(tx, statements, sql)?;
     let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
     Ok(tx.execute(&stmt, &refs)?)
@@ -262,7 +261,7 @@ pub(super) fn query(
     statements: &mut HashMap<String, Statement>,
     sql: &str,
     values: &[Value],
-) -> Result<Vec<Row>, DbError> {
+) -> Result<Vec<Row>, StoreError> {
     let stmt = statement(tx, statements, sql)?;
     let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
     let rows = tx.query(&stmt, &refs)?;
@@ -340,9 +339,9 @@ impl<'a> FromSql<'a> for Value {
 /// Creates a new empty database named `name` on the server at `admin_url` (a role that may
 /// create databases) and returns the URL of the new database. For tests and the load test,
 /// which each want a database of their own on one throwaway cluster.
-pub fn create_database(admin_url: &str, name: &str) -> Result<String, DbError> {
+pub fn create_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(DbError::Query(format!("bad database name {name:?}")));
+        return Err(StoreError::Query(format!("bad database name {name:?}")));
     }
     let mut client = admin_url.parse::<postgres::Config>()?.connect(NoTls)?;
     client.batch_execute(&format!("CREATE DATABASE {name}"))?;

@@ -2,7 +2,7 @@
 //! engines. Handlers write one SQL text with numbered `?N` placeholders; PostgreSQL gets it with
 //! `$N`.
 
-use super::DbError;
+use super::StoreError;
 
 /// One SQL value, as both engines can store it.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,13 +127,13 @@ pub struct Row {
 
 impl Row {
     /// Column `i` as `T`.
-    pub fn get<T: FromValue>(&self, i: usize) -> Result<T, DbError> {
+    pub fn get<T: FromValue>(&self, i: usize) -> Result<T, StoreError> {
         let v = self
             .values
             .get(i)
-            .ok_or_else(|| DbError::Query(format!("no column {i}")))?;
+            .ok_or_else(|| StoreError::Query(format!("no column {i}")))?;
         T::from_value(v).ok_or_else(|| {
-            DbError::Query(format!(
+            StoreError::Query(format!(
                 "column {i} holds {}, not {}",
                 kind(v),
                 std::any::type_name::<T>()

@@ -8,8 +8,7 @@ use std::time::Duration;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::{DbError, Row, Tx, TxInner, Value, MIGRATIONS};
-use crate::error::ApiError;
+use super::{Row, StoreError, Tx, TxInner, Value, MIGRATIONS};
 
 #[derive(Clone)]
 pub(super) struct Sqlite {
@@ -17,7 +16,7 @@ pub(super) struct Sqlite {
 }
 
 impl Sqlite {
-    pub(super) fn open(path: &Path) -> Result<Self, DbError> {
+    pub(super) fn open(path: &Path) -> Result<Self, StoreError> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
@@ -27,7 +26,7 @@ impl Sqlite {
         let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let supported = MIGRATIONS.len() as i64;
         if found > supported {
-            return Err(DbError::IncompatibleVersion { found, supported });
+            return Err(StoreError::IncompatibleVersion { found, supported });
         }
         for sql in MIGRATIONS.iter().skip(found as usize) {
             tx.execute_batch(sql)?;
@@ -42,12 +41,10 @@ impl Sqlite {
     /// Runs `f` in one immediate transaction; returns its value and the couriers it announced.
     pub(super) fn transaction<T>(
         &self,
-        f: impl FnOnce(&mut Tx<'_>) -> Result<T, ApiError>,
-    ) -> Result<(T, Vec<String>), ApiError> {
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
+    ) -> Result<(T, Vec<String>), StoreError> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(DbError::from)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut t = Tx {
             inner: TxInner::Sqlite(tx),
             announced: Vec::new(),
@@ -55,7 +52,7 @@ impl Sqlite {
         let value = f(&mut t)?;
         let Tx { inner, announced } = t;
         if let TxInner::Sqlite(tx) = inner {
-            tx.commit().map_err(DbError::from)?;
+            tx.commit()?;
         }
         Ok((value, announced))
     }
@@ -77,7 +74,7 @@ pub(super) fn execute(
     tx: &rusqlite::Transaction<'_>,
     sql: &str,
     values: &[Value],
-) -> Result<u64, DbError> {
+) -> Result<u64, StoreError> {
     let mut stmt = tx.prepare_cached(sql)?;
     Ok(stmt.execute(rusqlite::params_from_iter(values.iter()))? as u64)
 }
@@ -86,7 +83,7 @@ pub(super) fn query(
     tx: &rusqlite::Transaction<'_>,
     sql: &str,
     values: &[Value],
-) -> Result<Vec<Row>, DbError> {
+) -> Result<Vec<Row>, StoreError> {
     let mut stmt = tx.prepare_cached(sql)?;
     let n = stmt.column_count();
     let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
@@ -100,7 +97,7 @@ pub(super) fn query(
                 ValueRef::Real(f) => Value::Real(f),
                 ValueRef::Text(t) => Value::Text(
                     std::str::from_utf8(t)
-                        .map_err(|e| DbError::Query(format!("column {i} is not UTF-8: {e}")))?
+                        .map_err(|e| StoreError::Query(format!("column {i} is not UTF-8: {e}")))?
                         .to_owned(),
                 ),
                 ValueRef::Blob(b) => Value::Blob(b.to_vec()),

@@ -25,9 +25,9 @@
 //!
 //! Labels are upper case; text fit for Code 128 and the QR Code alphanumeric mode.
 
-use super::{CodeKind, ParsedCode, ScanError};
+use crate::{CodeKind, ParsedCode, ScanError};
 
-/// The label format version this core writes and reads.
+/// The label format version this crate writes and reads.
 pub const LABEL_VERSION: u32 = 1;
 
 /// Longest order id on a label.
@@ -206,8 +206,8 @@ pub(crate) fn parse(s: &str, code: &mut ParsedCode) -> Result<(), ScanError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse as parse_scan, parse_with_symbology, Symbology};
     use super::*;
+    use crate::{parse as parse_scan, parse_with_symbology, Symbology};
     use proptest::prelude::*;
 
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-";

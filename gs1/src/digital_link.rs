@@ -12,8 +12,11 @@
 
 use std::borrow::Cow;
 
-use super::gs1::{self, Ctx};
-use super::{ParsedCode, ScanError};
+use crate::ai::lookup_exact;
+use crate::date::Ctx;
+use crate::element_string;
+use crate::parse::gtin14;
+use crate::{ParsedCode, ScanError};
 
 /// The AI for a path segment: digits as they are, or a Digital Link short name.
 fn ai_name(seg: &str) -> &str {
@@ -109,19 +112,19 @@ fn decode(s: &str) -> Result<Cow<'_, str>, ScanError> {
 
 /// Adds AI `ai` with raw (percent-encoded) value `raw_value`.
 fn add(code: &mut ParsedCode, ai: &str, raw_value: &str, ctx: &mut Ctx) -> Result<u16, ScanError> {
-    let (num, spec) = gs1::lookup_exact(ai)?;
+    let (num, spec) = lookup_exact(ai)?;
     let value = decode(raw_value)?;
     let padded;
     let value: &str = if num == 1
         && matches!(value.len(), 8 | 12 | 13)
         && value.bytes().all(|b| b.is_ascii_digit())
     {
-        padded = super::gtin14(&value);
+        padded = gtin14(&value);
         &padded
     } else {
         &value
     };
-    gs1::add(code, ai, num, spec, value, ctx)?;
+    element_string::add(code, ai, num, spec, value, ctx)?;
     Ok(num)
 }
 
@@ -140,11 +143,12 @@ pub(crate) fn parse(s: &str, code: &mut ParsedCode, ctx: &mut Ctx) -> Result<(),
     // The GS1 part: the first primary key from which the rest of the path is AI/value pairs.
     let start = (0..segs.len())
         .find(|&k| {
-            (segs.len() - k) & 1 == 0 && segs.get(k).is_some_and(|seg| {
-                let ai = ai_name(seg);
-                ai.bytes().all(|b| b.is_ascii_digit())
-                    && matches!(gs1::lookup_exact(ai), Ok((num, _)) if qualifiers(num).is_some())
-            })
+            (segs.len() - k) & 1 == 0
+                && segs.get(k).is_some_and(|seg| {
+                    let ai = ai_name(seg);
+                    ai.bytes().all(|b| b.is_ascii_digit())
+                        && matches!(lookup_exact(ai), Ok((num, _)) if qualifiers(num).is_some())
+                })
         })
         .ok_or_else(|| ScanError::Malformed {
             reason: "URI has no GS1 Digital Link primary key (such as /01/<GTIN>) in its path"
@@ -190,8 +194,7 @@ pub(crate) fn parse(s: &str, code: &mut ParsedCode, ctx: &mut Ctx) -> Result<(),
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse_at, CodeKind};
-    use super::*;
+    use crate::{check_digit, parse_at, CodeKind};
     use chrono::NaiveDate;
     use proptest::prelude::*;
 
@@ -320,7 +323,7 @@ mod tests {
     }
 
     fn with_check(payload: &str) -> String {
-        format!("{payload}{}", gs1::check_digit(payload).unwrap())
+        format!("{payload}{}", check_digit(payload).unwrap())
     }
 
     proptest! {

@@ -1,0 +1,115 @@
+//! The store's one error type. It knows nothing of HTTP: the server's edge turns it into an
+//! answer (`From<StoreError> for ApiError` in `error.rs`).
+
+use runsheet_protocol::TaskStatus;
+
+/// Errors of the store: the engine failed, or the store refused a change that breaks a rule of
+/// its data (a [`Refusal`]). Either way the transaction is rolled back.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed (its result code is in the error).
+    #[error("server database (SQLite): {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed (its SQLSTATE is in the error).
+    #[error("server database (PostgreSQL): {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// No pooled connection became free in time.
+    #[error("server database: no connection free: {0}")]
+    Busy(String),
+    /// A row did not have the shape the query expected.
+    #[error("server database: {0}")]
+    Query(String),
+    /// A stored document (JSON column) could not be read or written.
+    #[error("server database: a stored document is unreadable: {0}")]
+    Document(String),
+    /// The store was written by a newer server.
+    #[error("server database has schema version {found}, this build supports up to {supported}")]
+    IncompatibleVersion {
+        /// Found.
+        found: i64,
+        /// Supported.
+        supported: i64,
+    },
+    /// The thread running the transaction stopped before it finished.
+    #[error("server database: the transaction's worker stopped: {0}")]
+    Worker(String),
+    /// The change breaks a rule of the data; nothing was written.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+}
+
+impl StoreError {
+    /// A PostgreSQL serialization failure or deadlock: the transaction may simply be retried.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Postgres(e) => e.code().is_some_and(|c| {
+                *c == ::postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+                    || *c == ::postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+            }),
+            _ => false,
+        }
+    }
+
+    /// The engine's own code for the failure: PostgreSQL's SQLSTATE (`40001`), or SQLite's
+    /// extended result code (`2067`). `None` when the engine gave none.
+    pub fn engine_code(&self) -> Option<String> {
+        match self {
+            StoreError::Postgres(e) => e.code().map(|c| c.code().to_owned()),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                Some(e.extended_code.to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// A stored document that does not decode (or a value that does not encode).
+    pub(crate) fn document(e: impl std::fmt::Display) -> Self {
+        StoreError::Document(e.to_string())
+    }
+}
+
+/// A change the store refuses because of what it already holds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// A courier with this id exists.
+    #[error("a courier with this id exists")]
+    CourierExists,
+    /// No courier has this id.
+    #[error("no courier with this id")]
+    NoSuchCourier,
+    /// A task with this id exists.
+    #[error("a task with this id already exists")]
+    TaskExists,
+    /// No task has this id.
+    #[error("no task with this id")]
+    NoSuchTask,
+    /// No task with this id is assigned to a courier.
+    #[error("no assigned task with this id")]
+    NoAssignedTask,
+    /// The task is delivered, failed or cancelled: nothing changes it any more.
+    #[error("the task is already {}", .0.as_str())]
+    TaskFinal(TaskStatus),
+    /// A reassignment to the courier who already holds the task.
+    #[error("the task is already assigned to this courier")]
+    SameCourier,
+    /// The install (client id) was registered by another courier.
+    #[error("this client id belongs to another courier")]
+    ClientOfAnotherCourier,
+    /// A push skipped mutation ids: `arrived` came when `expected` was due.
+    #[error("mutation {arrived} arrived but {expected} was expected next")]
+    MutationGap {
+        /// The id that arrived.
+        arrived: i64,
+        /// The id the server expected next.
+        expected: i64,
+    },
+    /// A rating with this id exists.
+    #[error("a rating with this id exists")]
+    RatingExists,
+    /// No rating has this id.
+    #[error("no rating with this id")]
+    NoSuchRating,
+    /// The rating was not appealed, or its appeal is decided.
+    #[error("the rating has no pending appeal")]
+    NoPendingAppeal,
+}

@@ -1,0 +1,156 @@
+//! The server schema, one migration per version, written once for both engines.
+
+/// Migration `n` takes the server schema from version `n - 1` to `n`. Written in SQLite's
+/// dialect; PostgreSQL runs [`super::postgres_dialect`] of the same text, so the versions match.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    r#"
+    CREATE TABLE couriers (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        token_sha256 TEXT NOT NULL UNIQUE,
+        created_at   INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE tasks (
+        id         TEXT PRIMARY KEY,
+        courier_id TEXT REFERENCES couriers(id),
+        kind       TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        pickup     TEXT,
+        dropoff    TEXT NOT NULL,
+        revision   INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE changes (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        courier_id TEXT NOT NULL,
+        task_id    TEXT NOT NULL,
+        op         TEXT NOT NULL CHECK (op IN ('upsert', 'remove'))
+    ) STRICT;
+    CREATE INDEX changes_by_courier ON changes(courier_id, seq);
+    CREATE TABLE clients (
+        client_id        TEXT PRIMARY KEY,
+        courier_id       TEXT NOT NULL REFERENCES couriers(id),
+        last_mutation_id INTEGER NOT NULL DEFAULT 0,
+        created_at       INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE mutations (
+        client_id   TEXT NOT NULL,
+        mutation_id INTEGER NOT NULL,
+        courier_id  TEXT NOT NULL,
+        task_id     TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        device_time INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        outcome     TEXT NOT NULL CHECK (outcome IN ('applied', 'rejected')),
+        reject_code TEXT,
+        reason      TEXT,
+        PRIMARY KEY (client_id, mutation_id)
+    ) STRICT;
+    CREATE INDEX mutations_by_task ON mutations(task_id);
+"#,
+    r#"
+    CREATE TABLE attachments (
+        sha256      TEXT PRIMARY KEY,
+        courier_id  TEXT NOT NULL REFERENCES couriers(id),
+        size        INTEGER NOT NULL,
+        content     BLOB NOT NULL,
+        received_at INTEGER NOT NULL
+    ) STRICT;
+"#,
+    r#"
+    CREATE TABLE location_fixes (
+        client_id   TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        courier_id  TEXT NOT NULL,
+        lat         REAL NOT NULL,
+        lon         REAL NOT NULL,
+        accuracy_m  REAL NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (client_id, seq)
+    ) STRICT;
+    CREATE INDEX fixes_by_courier ON location_fixes(courier_id, recorded_at);
+    CREATE TABLE location_drops (
+        courier_id  TEXT NOT NULL,
+        dropped     INTEGER NOT NULL,
+        reported_at INTEGER NOT NULL
+    ) STRICT;
+"#,
+    r#"
+    CREATE TABLE after_sales (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id     TEXT NOT NULL,
+        courier_id  TEXT NOT NULL,
+        client_id   TEXT NOT NULL,
+        mutation_id INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        detail      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+    ) STRICT;
+"#,
+    r#"
+    CREATE TABLE settings (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL,
+        body    TEXT NOT NULL
+    ) STRICT;
+"#,
+    r#"
+    ALTER TABLE tasks ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE mutations ADD COLUMN context TEXT;
+    CREATE TABLE address_pins (
+        address_key  TEXT PRIMARY KEY,
+        lat          REAL NOT NULL,
+        lon          REAL NOT NULL,
+        courier_id   TEXT NOT NULL,
+        task_id      TEXT NOT NULL,
+        corrected_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE messages (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id    TEXT NOT NULL,
+        courier_id TEXT NOT NULL,
+        template   TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        sent_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE courier_status (
+        courier_id TEXT PRIMARY KEY REFERENCES couriers(id),
+        state      TEXT NOT NULL CHECK (state IN ('on_duty', 'on_break', 'off_duty')),
+        since      INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE checklist_templates (
+        id      TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        seq     INTEGER NOT NULL UNIQUE,
+        body    TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    ) STRICT;
+    CREATE TABLE ratings (
+        id            TEXT PRIMARY KEY,
+        courier_id    TEXT NOT NULL,
+        task_id       TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        stars         INTEGER,
+        tags          TEXT NOT NULL DEFAULT '[]',
+        comment       TEXT,
+        created_at    INTEGER NOT NULL,
+        appeal        TEXT,
+        appeal_note   TEXT,
+        appeal_reason TEXT,
+        evidence      TEXT,
+        seq           INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX ratings_by_courier ON ratings(courier_id, seq);
+    CREATE TABLE stop_ratings (
+        task_id    TEXT NOT NULL,
+        target     TEXT NOT NULL,
+        courier_id TEXT NOT NULL,
+        stars      INTEGER NOT NULL,
+        tags       TEXT NOT NULL,
+        note       TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, target)
+    ) STRICT;
+"#,
+];

@@ -1,0 +1,315 @@
+//! Sync protocol v1 in the store: a push applies each mutation at most once, in order; a pull
+//! reads a page of the courier's changes with what else is new for the phone.
+
+use runsheet_protocol::{
+    Action, Change, Mutation, MutationOutcome, MutationResult, PullResponse, PushRequest,
+    PushResponse, RejectCode,
+};
+
+use super::after_sales::{self, AfterSalesCase};
+use super::messages::{self, SentMessage};
+use super::{checklists, clients, couriers, mutations, ratings, settings, tasks};
+use super::{Refusal, StoreError, Tx};
+use crate::clock::Clock;
+
+/// Applies a push from `courier`'s install (validated by the caller: consecutive ids from 1).
+pub fn push(
+    tx: &mut Tx<'_>,
+    clock: &Clock,
+    courier: &str,
+    req: &PushRequest,
+) -> Result<PushResponse, StoreError> {
+    let received = clock.now();
+    let mut last = clients::lock_for_push(tx, &req.client_id, courier, received)?;
+    let mut results = Vec::with_capacity(req.mutations.len());
+    for m in &req.mutations {
+        if m.mutation_id <= last {
+            results.push(MutationResult {
+                mutation_id: m.mutation_id,
+                outcome: MutationOutcome::Duplicate,
+            });
+            continue;
+        }
+        if m.mutation_id != last + 1 {
+            return Err(Refusal::MutationGap {
+                arrived: m.mutation_id,
+                expected: last + 1,
+            }
+            .into());
+        }
+        let outcome = apply_action(tx, clock, courier, &req.client_id, m)?;
+        if let MutationOutcome::Rejected { code, reason } = &outcome {
+            flag_for_after_sales(tx, courier, &req.client_id, m, *code, reason, received)?;
+        }
+        mutations::record(tx, courier, &req.client_id, m, &outcome, received)?;
+        last = m.mutation_id;
+        results.push(MutationResult {
+            mutation_id: m.mutation_id,
+            outcome,
+        });
+    }
+    clients::set_last_applied(tx, &req.client_id, last)?;
+    let applied = results
+        .iter()
+        .filter(|r| r.outcome == MutationOutcome::Applied)
+        .count();
+    tracing::info!(
+        mutations = req.mutations.len(),
+        applied,
+        last,
+        "push processed"
+    );
+    Ok(PushResponse {
+        results,
+        last_mutation_id: last,
+    })
+}
+
+/// A physical fact the server could not apply (the task was cancelled, or reassigned away from
+/// this courier, while the phone was offline) is never discarded: besides the mutation record, it
+/// opens an after-sales case for a person to settle. Facts about tasks the courier never held
+/// open none (they are mistakes or abuse, and are only recorded).
+fn flag_for_after_sales(
+    tx: &mut Tx<'_>,
+    courier: &str,
+    client_id: &str,
+    m: &Mutation,
+    code: RejectCode,
+    reason: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let task_id = m.action.task_id();
+    let kind = match code {
+        RejectCode::InvalidState => "fact_on_closed_task",
+        RejectCode::NotYourTask => {
+            if !tasks::ever_held(tx, courier, task_id)? {
+                return Ok(());
+            }
+            "fact_on_reassigned_task"
+        }
+        RejectCode::UnknownTask => return Ok(()),
+    };
+    // Several facts on the same closed task (the whole walk done offline) are one case.
+    let line = format!("{}: {reason}", m.action.name());
+    if after_sales::append(tx, task_id, courier, kind, &line)? {
+        return Ok(());
+    }
+    after_sales::open(
+        tx,
+        &AfterSalesCase {
+            id: 0,
+            task_id: task_id.to_owned(),
+            courier_id: courier.to_owned(),
+            client_id: client_id.to_owned(),
+            mutation_id: m.mutation_id,
+            kind: kind.to_owned(),
+            detail: line,
+            created_at: now,
+        },
+    )?;
+    tracing::info!(mutation_id = m.mutation_id, kind, "after-sales case opened");
+    Ok(())
+}
+
+fn reject(code: RejectCode, reason: impl Into<String>) -> MutationOutcome {
+    MutationOutcome::Rejected {
+        code,
+        reason: reason.into(),
+    }
+}
+
+fn apply_action(
+    tx: &mut Tx<'_>,
+    clock: &Clock,
+    courier: &str,
+    client_id: &str,
+    m: &Mutation,
+) -> Result<MutationOutcome, StoreError> {
+    let action = &m.action;
+    let Some(task_id) = action.task() else {
+        if let Action::Shift { event } = action {
+            couriers::record_shift(tx, courier, *event, clock.now())?;
+            tracing::info!(event = event.as_str(), "shift event");
+        }
+        return Ok(MutationOutcome::Applied);
+    };
+    let Some((doc, owner)) = tasks::load(tx, task_id)? else {
+        return Ok(reject(RejectCode::UnknownTask, "no such task"));
+    };
+    if owner.as_deref() != Some(courier) {
+        return Ok(reject(
+            RejectCode::NotYourTask,
+            "the task is not assigned to this courier",
+        ));
+    }
+    if matches!(action, Action::RateStop { .. } | Action::Appeal { .. }) {
+        let window = settings::load(tx)?
+            .unwrap_or_default()
+            .kpi_targets
+            .appeal_window_h;
+        return Ok(
+            match ratings::apply(tx, courier, action, window, clock.now())? {
+                Some(reason) => reject(RejectCode::InvalidState, reason),
+                None => MutationOutcome::Applied,
+            },
+        );
+    }
+    let Some(next) = doc.status.after(action, doc.pickup.is_some()) else {
+        return Ok(reject(
+            RejectCode::InvalidState,
+            format!(
+                "the task is {} on the server; {} is not allowed",
+                doc.status.as_str(),
+                action.name()
+            ),
+        ));
+    };
+    let t = clock.now();
+    let mut changed = next != doc.status;
+    match action {
+        Action::Fail {
+            reason,
+            note,
+            photos,
+            ..
+        }
+        | Action::ReportException {
+            reason,
+            note,
+            photos,
+            ..
+        } => {
+            let mut detail = format!("{}: {}", action.name(), reason.as_str());
+            if let Some(n) = note {
+                detail.push_str(&format!(" - {n}"));
+            }
+            if !photos.is_empty() {
+                detail.push_str(&format!(" ({} photos)", photos.len()));
+            }
+            after_sales::open(
+                tx,
+                &AfterSalesCase {
+                    id: 0,
+                    task_id: doc.id.clone(),
+                    courier_id: courier.to_owned(),
+                    client_id: client_id.to_owned(),
+                    mutation_id: m.mutation_id,
+                    kind: format!("exception:{}", reason.as_str()),
+                    detail,
+                    created_at: t,
+                },
+            )?;
+            tracing::info!(
+                mutation_id = m.mutation_id,
+                reason = reason.as_str(),
+                "exception reported"
+            );
+            if let Action::ReportException {
+                ready_at: Some(ready),
+                ..
+            } = action
+            {
+                if let Some(mut p) = doc.pickup.clone() {
+                    p.ready_at = Some(*ready);
+                    tasks::set_pickup(tx, &doc.id, &p)?;
+                    changed = true;
+                }
+            }
+        }
+        Action::CorrectPin { lat, lon, .. } => {
+            if !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon) {
+                return Ok(reject(
+                    RejectCode::InvalidState,
+                    "the corrected pin is out of range",
+                ));
+            }
+            let mut d = doc.dropoff.clone();
+            d.lat = *lat;
+            d.lon = *lon;
+            d.pin_corrected = true;
+            tasks::set_dropoff(tx, &doc.id, &d)?;
+            tasks::remember_pin(tx, &doc, courier, *lat, *lon, t)?;
+            changed = true;
+        }
+        Action::SendMessage { template, text, .. } => {
+            // The reference server "sends" by recording: a platform forwards the text to the
+            // customer through its masked SMS or in-app channel here.
+            messages::record(
+                tx,
+                &SentMessage {
+                    task_id: doc.id.clone(),
+                    courier_id: courier.to_owned(),
+                    template: template.as_str().to_owned(),
+                    body: text.clone(),
+                    sent_at: t,
+                },
+            )?;
+        }
+        _ => {}
+    }
+    if changed {
+        tasks::set_status(tx, &doc.id, next, t)?;
+        tasks::record_change(tx, courier, &doc.id, "upsert")?;
+    }
+    Ok(MutationOutcome::Applied)
+}
+
+/// Where a phone's pull starts: its install, its change cursor, and the newest settings,
+/// checklist publication and rating it holds.
+#[derive(Debug, Clone)]
+pub struct PullPosition {
+    /// The install asking.
+    pub client_id: String,
+    /// The cursor from the previous pull (0 for the first).
+    pub cursor: i64,
+    /// Most changes in the page.
+    pub limit: usize,
+    /// Version of the settings the phone has (0: none).
+    pub settings_version: i64,
+    /// The highest checklist publication sequence the phone holds.
+    pub checklists_after: i64,
+    /// The highest rating sequence the phone holds.
+    pub ratings_after: i64,
+}
+
+/// A page of the courier's changes after the position, with newer settings, checklists and
+/// ratings; refused when the install is another courier's.
+pub fn pull(
+    tx: &mut Tx<'_>,
+    clock: &Clock,
+    courier: &str,
+    at: &PullPosition,
+) -> Result<PullResponse, StoreError> {
+    let last_mutation_id = clients::last_applied(tx, &at.client_id, courier)?;
+    let rows = tasks::changes_after(tx, courier, at.cursor, at.limit + 1)?;
+    let has_more = rows.len() > at.limit;
+    let mut changes = Vec::new();
+    let mut next = at.cursor;
+    for (seq, task_id, op) in rows.into_iter().take(at.limit) {
+        next = seq;
+        if op == "remove" {
+            changes.push(Change::RemoveTask { task_id });
+            continue;
+        }
+        match tasks::load(tx, &task_id)? {
+            Some((doc, owner)) if owner.as_deref() == Some(courier) => {
+                changes.push(Change::UpsertTask {
+                    task: Box::new(doc),
+                })
+            }
+            // Reassigned since: a later 'remove' change for this courier follows.
+            _ => {}
+        }
+    }
+    let server_time = clock.now();
+    Ok(PullResponse {
+        changes,
+        cursor: next,
+        has_more,
+        last_mutation_id,
+        server_time,
+        settings: settings::load(tx)?.filter(|s| s.version > at.settings_version),
+        checklists: checklists::after(tx, at.checklists_after)?,
+        ratings: ratings::after(tx, courier, at.ratings_after)?,
+    })
+}

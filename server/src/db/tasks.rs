@@ -1,0 +1,375 @@
+//! Tasks as the server stores them, the per-courier change log that pull reads, and the
+//! dispatcher's changes to tasks (create, cancel, reassign, new stops).
+
+use runsheet_protocol::{HandoffCodeDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskStatus};
+use serde::{Deserialize, Serialize};
+
+use super::{couriers, Refusal, StoreError, Tx};
+use crate::params;
+
+/// A task and the courier it is assigned to.
+pub type Assigned = (TaskDoc, Option<String>);
+
+/// Loads a task and the courier it is assigned to.
+pub fn load(tx: &mut Tx<'_>, id: &str) -> Result<Option<Assigned>, StoreError> {
+    struct Row {
+        kind: String,
+        status: String,
+        pickup: Option<String>,
+        dropoff: String,
+        revision: i64,
+        courier: Option<String>,
+        details: String,
+    }
+    let row = tx.query_opt(
+        "SELECT kind, status, pickup, dropoff, revision, courier_id, details
+             FROM tasks WHERE id = ?1",
+        params![id],
+        |r| {
+            Ok(Row {
+                kind: r.get(0)?,
+                status: r.get(1)?,
+                pickup: r.get(2)?,
+                dropoff: r.get(3)?,
+                revision: r.get(4)?,
+                courier: r.get(5)?,
+                details: r.get(6)?,
+            })
+        },
+    )?;
+    let Some(Row {
+        kind,
+        status,
+        pickup,
+        dropoff,
+        revision,
+        courier,
+        details,
+    }) = row
+    else {
+        return Ok(None);
+    };
+    let kind = runsheet_protocol::TaskKind::parse(&kind)
+        .ok_or_else(|| StoreError::document("bad kind in store"))?;
+    let status =
+        TaskStatus::parse(&status).ok_or_else(|| StoreError::document("bad status in store"))?;
+    let pickup: Option<StopDoc> = match pickup {
+        Some(j) => Some(serde_json::from_str(&j).map_err(StoreError::document)?),
+        None => None,
+    };
+    let dropoff: StopDoc = serde_json::from_str(&dropoff).map_err(StoreError::document)?;
+    let details: Details = serde_json::from_str(&details).map_err(StoreError::document)?;
+    Ok(Some((
+        TaskDoc {
+            id: id.to_owned(),
+            kind,
+            status,
+            pickup,
+            dropoff,
+            revision,
+            ordered_at: details.ordered_at,
+            items: details.items,
+            return_to: details.return_to,
+            handoff_code: details.handoff_code,
+            contactless: details.contactless,
+            proof: details.proof,
+        },
+        courier,
+    )))
+}
+
+/// Loads a task that must exist.
+fn load_existing(tx: &mut Tx<'_>, id: &str) -> Result<Assigned, StoreError> {
+    load(tx, id)?.ok_or_else(|| Refusal::NoSuchTask.into())
+}
+
+/// The parts of a task stored as one JSON column (they are read and written whole).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Details {
+    #[serde(default)]
+    ordered_at: Option<i64>,
+    #[serde(default)]
+    items: Vec<ItemDoc>,
+    #[serde(default)]
+    return_to: Option<StopDoc>,
+    #[serde(default)]
+    handoff_code: Option<HandoffCodeDoc>,
+    #[serde(default)]
+    contactless: bool,
+    #[serde(default)]
+    proof: ProofPolicy,
+}
+
+fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
+    serde_json::to_string(&Details {
+        ordered_at: doc.ordered_at,
+        items: doc.items.clone(),
+        return_to: doc.return_to.clone(),
+        handoff_code: doc.handoff_code.clone(),
+        contactless: doc.contactless,
+        proof: doc.proof,
+    })
+    .map_err(StoreError::document)
+}
+
+fn stop_json(stop: &StopDoc) -> Result<String, StoreError> {
+    serde_json::to_string(stop).map_err(StoreError::document)
+}
+
+/// The key under which a drop-off address's pin correction is kept: the address with case and
+/// spacing folded, hashed (the key itself carries no address).
+pub fn address_key(address: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let folded: String = address
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    hex::encode(Sha256::digest(folded.as_bytes()))
+}
+
+/// Gives a new task's drop-off the pin a courier corrected for the same address, if any.
+pub fn apply_pin_correction(tx: &mut Tx<'_>, dropoff: &mut StopDoc) -> Result<(), StoreError> {
+    let pin: Option<(f64, f64)> = tx.query_opt(
+        "SELECT lat, lon FROM address_pins WHERE address_key = ?1",
+        params![address_key(&dropoff.address)],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if let Some((lat, lon)) = pin {
+        dropoff.lat = lat;
+        dropoff.lon = lon;
+        dropoff.pin_corrected = true;
+    }
+    Ok(())
+}
+
+/// Keeps a courier's corrected pin for the drop-off address, for the next task to it.
+pub fn remember_pin(
+    tx: &mut Tx<'_>,
+    doc: &TaskDoc,
+    courier: &str,
+    lat: f64,
+    lon: f64,
+    now: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO address_pins (address_key, lat, lon, courier_id, task_id, corrected_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(address_key) DO UPDATE SET lat = excluded.lat, lon = excluded.lon,
+             courier_id = excluded.courier_id, task_id = excluded.task_id,
+             corrected_at = excluded.corrected_at",
+        params![
+            address_key(&doc.dropoff.address),
+            lat,
+            lon,
+            courier,
+            doc.id,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Appends to a courier's change log (what their next pull returns).
+pub fn record_change(
+    tx: &mut Tx<'_>,
+    courier: &str,
+    task_id: &str,
+    op: &str,
+) -> Result<(), StoreError> {
+    // Under the courier's lock: their changes commit in sequence order, so a pull's cursor
+    // never passes a change that commits later with a smaller number.
+    tx.lock_courier(courier)?;
+    tx.announce(courier)?;
+    tx.execute(
+        "INSERT INTO changes (courier_id, task_id, op) VALUES (?1, ?2, ?3)",
+        params![courier, task_id, op],
+    )?;
+    Ok(())
+}
+
+/// Whether the courier ever had the task in their change log (held it at some time).
+pub fn ever_held(tx: &mut Tx<'_>, courier: &str, task_id: &str) -> Result<bool, StoreError> {
+    tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM changes WHERE courier_id = ?1 AND task_id = ?2)",
+        params![courier, task_id],
+        |r| r.get(0),
+    )
+}
+
+/// The courier's change log after `cursor`: `(seq, task_id, op)`, at most `limit` rows.
+pub fn changes_after(
+    tx: &mut Tx<'_>,
+    courier: &str,
+    cursor: i64,
+    limit: usize,
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    tx.query_map(
+        "SELECT seq, task_id, op FROM changes WHERE courier_id = ?1 AND seq > ?2
+         ORDER BY seq LIMIT ?3",
+        params![courier, cursor, limit as i64],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+}
+
+/// Inserts a new task (revision 1); refused if the id exists.
+pub fn insert(
+    tx: &mut Tx<'_>,
+    doc: &TaskDoc,
+    courier: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    let pickup = doc.pickup.as_ref().map(stop_json).transpose()?;
+    let dropoff = stop_json(&doc.dropoff)?;
+    let inserted = tx.execute(
+        "INSERT INTO tasks (id, courier_id, kind, status, pickup, dropoff, revision, updated_at,
+             details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO NOTHING",
+        params![
+            doc.id,
+            courier,
+            doc.kind.as_str(),
+            doc.status.as_str(),
+            pickup,
+            dropoff,
+            doc.revision,
+            now,
+            details_json(doc)?
+        ],
+    )?;
+    if inserted == 0 {
+        return Err(Refusal::TaskExists.into());
+    }
+    if let Some(courier) = courier {
+        record_change(tx, courier, &doc.id, "upsert")?;
+    }
+    Ok(())
+}
+
+/// A dispatcher's new task: its drop-off takes a corrected pin of the same address, and it is
+/// assigned to `courier` (who must exist) when given.
+pub fn create(
+    tx: &mut Tx<'_>,
+    mut doc: TaskDoc,
+    courier: Option<&str>,
+    now: i64,
+) -> Result<TaskDoc, StoreError> {
+    apply_pin_correction(tx, &mut doc.dropoff)?;
+    if let Some(courier) = courier {
+        couriers::must_exist(tx, courier)?;
+    }
+    insert(tx, &doc, courier, now)?;
+    Ok(doc)
+}
+
+/// Cancels a task that is not final; its courier's next pull brings the cancellation.
+pub fn cancel(tx: &mut Tx<'_>, id: &str, now: i64) -> Result<Assigned, StoreError> {
+    let (doc, courier) = load_existing(tx, id)?;
+    if doc.status.is_final() {
+        return Err(Refusal::TaskFinal(doc.status).into());
+    }
+    tx.execute(
+        "UPDATE tasks SET status = 'cancelled', revision = revision + 1, updated_at = ?2
+         WHERE id = ?1",
+        params![id, now],
+    )?;
+    if let Some(courier) = &courier {
+        record_change(tx, courier, id, "upsert")?;
+    }
+    load(tx, id)?.ok_or_else(|| StoreError::Query("the task vanished".into()))
+}
+
+/// Applies `change` to a task that is not final, bumps its revision, and returns it.
+fn change_open_task(
+    tx: &mut Tx<'_>,
+    id: &str,
+    now: i64,
+    change: impl FnOnce(&mut Tx<'_>, &TaskDoc, Option<&str>) -> Result<(), StoreError>,
+) -> Result<Assigned, StoreError> {
+    let (doc, courier) = load_existing(tx, id)?;
+    if doc.status.is_final() {
+        return Err(Refusal::TaskFinal(doc.status).into());
+    }
+    change(tx, &doc, courier.as_deref())?;
+    tx.execute(
+        "UPDATE tasks SET revision = revision + 1, updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    load(tx, id)?.ok_or_else(|| StoreError::Query("the task vanished".into()))
+}
+
+/// Gives an open task to courier `to`: the old courier's next pull removes it, the new
+/// courier's adds it, and the new courier starts its workflow afresh.
+pub fn reassign(tx: &mut Tx<'_>, id: &str, to: &str, now: i64) -> Result<Assigned, StoreError> {
+    change_open_task(tx, id, now, |tx, doc, from| {
+        couriers::must_exist(tx, to)?;
+        if from == Some(to) {
+            return Err(Refusal::SameCourier.into());
+        }
+        // The new courier starts the workflow afresh: they must accept it, and arrive
+        // themselves (a handover of goods is recorded as the new courier's pickup).
+        tx.execute(
+            "UPDATE tasks SET courier_id = ?2, status = 'assigned' WHERE id = ?1",
+            params![doc.id, to],
+        )?;
+        if let Some(from) = from {
+            record_change(tx, from, &doc.id, "remove")?;
+        }
+        record_change(tx, to, &doc.id, "upsert")
+    })
+}
+
+/// New stops for an open task (order details the platform owns); its courier's next pull
+/// brings them.
+pub fn change_stops(
+    tx: &mut Tx<'_>,
+    id: &str,
+    pickup: Option<&StopDoc>,
+    dropoff: Option<&StopDoc>,
+    now: i64,
+) -> Result<Assigned, StoreError> {
+    change_open_task(tx, id, now, |tx, doc, courier| {
+        if let Some(p) = pickup {
+            set_pickup(tx, &doc.id, p)?;
+        }
+        if let Some(d) = dropoff {
+            set_dropoff(tx, &doc.id, d)?;
+        }
+        match courier {
+            Some(courier) => record_change(tx, courier, &doc.id, "upsert"),
+            None => Ok(()),
+        }
+    })
+}
+
+/// Replaces a task's pickup stop (its revision is bumped by the caller).
+pub fn set_pickup(tx: &mut Tx<'_>, id: &str, pickup: &StopDoc) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE tasks SET pickup = ?2 WHERE id = ?1",
+        params![id, stop_json(pickup)?],
+    )?;
+    Ok(())
+}
+
+/// Replaces a task's drop-off stop (its revision is bumped by the caller).
+pub fn set_dropoff(tx: &mut Tx<'_>, id: &str, dropoff: &StopDoc) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE tasks SET dropoff = ?2 WHERE id = ?1",
+        params![id, stop_json(dropoff)?],
+    )?;
+    Ok(())
+}
+
+/// Moves a task to `status`, bumping its revision.
+pub fn set_status(
+    tx: &mut Tx<'_>,
+    id: &str,
+    status: TaskStatus,
+    now: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE tasks SET status = ?3, revision = revision + 1, updated_at = ?2 WHERE id = ?1",
+        params![id, now, status.as_str()],
+    )?;
+    Ok(())
+}
