@@ -7,8 +7,9 @@
 //! applied (so a re-sent one is a duplicate, a gap is refused as the real server does), a
 //! change log served in pages from a cursor, its clock, and the token it accepts. Before
 //! answering, it takes the next entry of its fault script: pass, fail before the server sees
-//! the call, lose the answer after the server handled it, or answer a raw body instead (decoded
-//! as the HTTP client decodes it: what does not parse is a `BadResponse`).
+//! the call, lose the answer after the server handled it, handle it twice (a duplicated request),
+//! or answer a raw body instead (decoded as the HTTP client decodes it: what does not parse is a
+//! `BadResponse`). Delays are not played: nothing here depends on wall time.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -35,6 +36,9 @@ enum Fault {
     Lost(Error),
     /// Answer with this HTTP 200 body instead of handling the call.
     Body(&'static str),
+    /// The call reaches the server twice (a duplicated packet, an eager retry): the phone gets
+    /// the second answer.
+    Twice,
 }
 
 #[derive(Default)]
@@ -88,7 +92,7 @@ impl Scripted {
     fn call<T: serde::de::DeserializeOwned>(
         &self,
         endpoint: &str,
-        handle: impl FnOnce(&mut State) -> Result<T, Error>,
+        mut handle: impl FnMut(&mut State) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut s = self.state();
         let fault = s.script.pop_front().unwrap_or(Fault::Pass);
@@ -97,11 +101,17 @@ impl Scripted {
             Fault::Fail(e) => Err(e),
             Fault::Body(body) => serde_json::from_str(body)
                 .map_err(|e| Error::BadResponse(format!("HTTP 200 OK: {e}"))),
-            Fault::Pass | Fault::Lost(_) if s.token != s.accepted_token => Err(Error::AuthRequired),
+            Fault::Pass | Fault::Lost(_) | Fault::Twice if s.token != s.accepted_token => {
+                Err(Error::AuthRequired)
+            }
             Fault::Pass => handle(&mut s),
             Fault::Lost(e) => {
                 handle(&mut s)?;
                 Err(e)
+            }
+            Fault::Twice => {
+                let _first: T = handle(&mut s)?;
+                handle(&mut s)
             }
         }
     }
@@ -414,6 +424,36 @@ async fn garbage_and_nonsense_answers_change_nothing_and_keep_actions_queued() {
             "case {case}: applied exactly once"
         );
     }
+}
+
+#[tokio::test]
+async fn an_answer_that_acknowledges_nothing_keeps_the_action_queued() {
+    let server = Scripted::new(1);
+    let p = phone(&server);
+    let ids = at_the_door(&p, 1).await;
+    p.core.mark_delivered(&ids[0]).unwrap();
+    // Too few results: the server answers for none of what was sent, and claims nothing new.
+    server.script([Fault::Body(r#"{"results":[],"last_mutation_id":2}"#)]);
+    let r = p.core.sync().await.unwrap();
+    assert_eq!((r.pushed, r.duplicates, r.pending), (0, 0, 1));
+    assert_eq!(p.core.task(&ids[0]).unwrap().status, TaskStatus::Delivered);
+    let r = p.core.sync().await.unwrap();
+    assert_eq!((r.pushed, r.pending), (1, 0));
+    assert_eq!(server.applied_times(3), 1);
+}
+
+#[tokio::test]
+async fn a_push_that_reaches_the_server_twice_is_applied_once() {
+    let server = Scripted::new(1);
+    let p = phone(&server);
+    let ids = at_the_door(&p, 1).await;
+    p.core.mark_delivered(&ids[0]).unwrap();
+    server.script([Fault::Twice]);
+    let r = p.core.sync().await.unwrap();
+    // The answer the phone sees is the second one: a duplicate, acknowledged all the same.
+    assert_eq!((r.pushed, r.duplicates, r.pending), (0, 1, 0));
+    assert_eq!(server.applied_times(3), 1);
+    assert_eq!(p.core.task(&ids[0]).unwrap().status, TaskStatus::Delivered);
 }
 
 #[tokio::test]
