@@ -320,4 +320,31 @@ impl Dispatcher {
         )
         .await
     }
+
+    /// Couriers' pin corrections in `status`, oldest first.
+    pub async fn pin_corrections(
+        &self,
+        status: crate::dispatch_api::PinCorrectionStatus,
+    ) -> Result<Vec<crate::dispatch_api::PinCorrection>, DispatchError> {
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/pin-corrections", self.base))
+                .query(&[("status", status.as_str())]),
+        )
+        .await
+    }
+
+    /// Accepts (every later task to the address gets it) or rejects a pending pin correction.
+    pub async fn decide_pin_correction(
+        &self,
+        id: i64,
+        accept: bool,
+    ) -> Result<crate::dispatch_api::PinCorrection, DispatchError> {
+        let verb = if accept { "accept" } else { "reject" };
+        self.send(self.http.post(format!(
+            "{}/v1/dispatch/pin-corrections/{id}/{verb}",
+            self.base
+        )))
+        .await
+    }
 }

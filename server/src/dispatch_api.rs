@@ -8,7 +8,9 @@ use runsheet_protocol::{HandoffCodeDoc, Settings, StopDoc, TaskDoc, TaskKind, Ta
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{self, Admin};
-use crate::db::{after_sales, checklists, couriers, messages, mutations, settings, tasks};
+use crate::db::{
+    after_sales, checklists, couriers, messages, mutations, pin_corrections, settings, tasks,
+};
 use crate::error::ApiError;
 use crate::{ApiJson, AppState};
 
@@ -16,6 +18,7 @@ pub use crate::db::after_sales::AfterSalesCase;
 pub use crate::db::couriers::CourierStatus;
 pub use crate::db::messages::SentMessage;
 pub use crate::db::mutations::MutationRecord;
+pub use crate::db::pin_corrections::{PinCorrection, PinCorrectionStatus};
 
 /// `POST /v1/dispatch/couriers` body.
 #[derive(Debug, Deserialize)]
@@ -366,6 +369,70 @@ pub async fn put_checklist(
         state
             .db
             .run(move |tx| checklists::publish(tx, body))
+            .await?,
+    ))
+}
+
+/// `GET /v1/dispatch/pin-corrections` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinCorrectionQuery {
+    /// Which corrections (`pending` when absent).
+    #[serde(default)]
+    pub status: Option<PinCorrectionStatus>,
+}
+
+/// `GET /v1/dispatch/pin-corrections?status=pending`: couriers' corrections of drop-off pins
+/// (pending ones apply only to their courier's later tasks), oldest first.
+pub async fn pin_corrections(
+    State(state): State<AppState>,
+    _: Admin,
+    query: Result<Query<PinCorrectionQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<PinCorrection>>, ApiError> {
+    let Query(q) = query?;
+    let status = q.status.unwrap_or(PinCorrectionStatus::Pending);
+    Ok(Json(
+        state
+            .db
+            .run(move |tx| pin_corrections::list(tx, status))
+            .await?,
+    ))
+}
+
+/// `POST /v1/dispatch/pin-corrections/{id}/accept`: every later task to the address gets the
+/// corrected pin.
+pub async fn accept_pin_correction(
+    state: State<AppState>,
+    admin: Admin,
+    id: Path<String>,
+) -> Result<Json<PinCorrection>, ApiError> {
+    decide_pin_correction(state, admin, id, true).await
+}
+
+/// `POST /v1/dispatch/pin-corrections/{id}/reject`: no later task gets the corrected pin, not
+/// even the correcting courier's.
+pub async fn reject_pin_correction(
+    state: State<AppState>,
+    admin: Admin,
+    id: Path<String>,
+) -> Result<Json<PinCorrection>, ApiError> {
+    decide_pin_correction(state, admin, id, false).await
+}
+
+async fn decide_pin_correction(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(id): Path<String>,
+    accept: bool,
+) -> Result<Json<PinCorrection>, ApiError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::not_found("no pin correction with this id"))?;
+    let clock = state.clock.clone();
+    Ok(Json(
+        state
+            .db
+            .run(move |tx| pin_corrections::decide(tx, id, accept, clock.now()))
             .await?,
     ))
 }

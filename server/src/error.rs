@@ -106,6 +106,7 @@ impl From<Refusal> for ApiError {
             Refusal::TaskFinal(_) => ApiError::conflict("task_final", reason),
             Refusal::SameCourier => ApiError::conflict("same_courier", reason),
             Refusal::NoPendingAppeal => ApiError::conflict("no_pending_appeal", reason),
+            Refusal::PinCorrectionDecided => ApiError::conflict("pin_correction_decided", reason),
             Refusal::MutationGap { expected, .. } => {
                 let mut e = ApiError::conflict("mutation_gap", reason);
                 e.expected_mutation_id = Some(expected);
@@ -114,7 +115,8 @@ impl From<Refusal> for ApiError {
             Refusal::NoSuchCourier
             | Refusal::NoSuchTask
             | Refusal::NoAssignedTask
-            | Refusal::NoSuchRating => ApiError::not_found(reason),
+            | Refusal::NoSuchRating
+            | Refusal::NoSuchPinCorrection => ApiError::not_found(reason),
             Refusal::ClientOfAnotherCourier => ApiError::forbidden(reason),
         }
     }

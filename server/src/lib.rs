@@ -231,6 +231,21 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/v1/dispatch/couriers/{id}/kpis",
             get(rating_api::kpis),
         ),
+        (
+            "GET",
+            "/v1/dispatch/pin-corrections",
+            get(dispatch_api::pin_corrections),
+        ),
+        (
+            "POST",
+            "/v1/dispatch/pin-corrections/{id}/accept",
+            post(dispatch_api::accept_pin_correction),
+        ),
+        (
+            "POST",
+            "/v1/dispatch/pin-corrections/{id}/reject",
+            post(dispatch_api::reject_pin_correction),
+        ),
     ]
 }
 

@@ -695,6 +695,121 @@ async fn only_facts_about_tasks_the_courier_held_open_after_sales_cases(engine: 
     assert!(e.dispatch.reassign_task("A1", "ann").await.is_err());
 }
 
+fn correct_pin(id: i64, task: &str, lat: f64, lon: f64) -> Mutation {
+    Mutation {
+        mutation_id: id,
+        device_time: 1_795_400_000,
+        action: Action::CorrectPin {
+            task_id: task.into(),
+            lat,
+            lon,
+        },
+        context: None,
+    }
+}
+
+async fn a_pin_correction_is_the_couriers_own_until_dispatch_accepts_it(engine: Engine) {
+    use runsheet_server::dispatch_api::PinCorrectionStatus;
+    let Some(e) = env_on(engine, "pin_scope").await else {
+        return;
+    };
+    let ann = e.courier_with_tasks("ann", &["A1"]).await;
+    e.courier_with_tasks("bob", &[]).await;
+    let door = (30.2756, 120.1627);
+    let r = e
+        .push(
+            &ann,
+            "ann-phone",
+            vec![accept(1, "A1"), correct_pin(2, "A1", door.0, door.1)],
+        )
+        .await;
+    assert!(r
+        .results
+        .iter()
+        .all(|m| m.outcome == MutationOutcome::Applied));
+    let pin_of =
+        |t: runsheet_protocol::TaskDoc| (t.dropoff.lat, t.dropoff.lon, t.dropoff.pin_corrected);
+    // Bob's next task at the address keeps the original pin; Ann's own gets her correction.
+    let b1 = e
+        .dispatch
+        .assign_task("B1", "bob", TaskKind::Parcel, None, stop("Customer"))
+        .await
+        .unwrap();
+    assert_eq!(pin_of(b1), (30.27, 120.15, false));
+    let a2 = e
+        .dispatch
+        .assign_task("A2", "ann", TaskKind::Parcel, None, stop("Customer"))
+        .await
+        .unwrap();
+    assert_eq!(pin_of(a2), (door.0, door.1, true));
+    // Dispatch sees the pending correction and accepts it: Bob's next task gets it.
+    let pending = e
+        .dispatch
+        .pin_corrections(PinCorrectionStatus::Pending)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    let c = &pending[0];
+    assert_eq!((c.task_id.as_str(), c.courier_id.as_str()), ("A1", "ann"));
+    assert_eq!((c.original_lat, c.original_lon), (30.27, 120.15));
+    assert_eq!((c.lat, c.lon), door);
+    let decided = e.dispatch.decide_pin_correction(c.id, true).await.unwrap();
+    assert_eq!(decided.status, PinCorrectionStatus::Accepted);
+    let b2 = e
+        .dispatch
+        .assign_task("B2", "bob", TaskKind::Parcel, None, stop("Customer"))
+        .await
+        .unwrap();
+    assert_eq!(pin_of(b2), (door.0, door.1, true));
+    assert!(e
+        .dispatch
+        .pin_corrections(PinCorrectionStatus::Pending)
+        .await
+        .unwrap()
+        .is_empty());
+    // A decided correction is not decided again; an unknown one is not found.
+    let again = e.dispatch.decide_pin_correction(c.id, false).await;
+    assert!(format!("{again:?}").contains("409"), "{again:?}");
+    let unknown = e.dispatch.decide_pin_correction(c.id + 100, true).await;
+    assert!(format!("{unknown:?}").contains("404"), "{unknown:?}");
+}
+
+async fn a_rejected_pin_correction_moves_no_later_pin(engine: Engine) {
+    use runsheet_server::dispatch_api::PinCorrectionStatus;
+    let Some(e) = env_on(engine, "pin_reject").await else {
+        return;
+    };
+    let ann = e.courier_with_tasks("ann", &["A1"]).await;
+    e.push(
+        &ann,
+        "ann-phone",
+        vec![accept(1, "A1"), correct_pin(2, "A1", 31.0, 121.0)],
+    )
+    .await;
+    let pending = e
+        .dispatch
+        .pin_corrections(PinCorrectionStatus::Pending)
+        .await
+        .unwrap();
+    e.dispatch
+        .decide_pin_correction(pending[0].id, false)
+        .await
+        .unwrap();
+    let a2 = e
+        .dispatch
+        .assign_task("A2", "ann", TaskKind::Parcel, None, stop("Customer"))
+        .await
+        .unwrap();
+    assert_eq!((a2.dropoff.lat, a2.dropoff.lon), (30.27, 120.15));
+    assert!(!a2.dropoff.pin_corrected);
+    let rejected = e
+        .dispatch
+        .pin_corrections(PinCorrectionStatus::Rejected)
+        .await
+        .unwrap();
+    assert_eq!(rejected.len(), 1);
+}
+
 /// Every test of the shared suite, once per store.
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -724,4 +839,6 @@ on_both_stores!(
     every_answer_carries_a_request_id,
     attachments_are_stored_once_verified_against_their_hash,
     only_facts_about_tasks_the_courier_held_open_after_sales_cases,
+    a_pin_correction_is_the_couriers_own_until_dispatch_accepts_it,
+    a_rejected_pin_correction_moves_no_later_pin,
 );

@@ -296,7 +296,7 @@ async fn merchant_delay_moves_the_ready_time_and_damage_needs_a_photo() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_corrected_pin_reaches_the_next_courier_to_that_address() {
+async fn a_corrected_pin_reaches_the_next_courier_to_that_address_once_dispatch_accepts_it() {
     let w = World::new();
     let ann = phone(&w, "ann").await;
     food(&w, "F1", "ann", "Block 7,  Huanglong Garden").await;
@@ -311,7 +311,26 @@ async fn a_corrected_pin_reaches_the_next_courier_to_that_address() {
     ann.core.sync().await.unwrap();
 
     let bob = phone(&w, "bob").await;
-    // Same address, spelled with other spacing and case.
+    // Same address, spelled with other spacing and case: until dispatch accepts Ann's
+    // correction, Bob keeps the original pin and Ann's own next task gets hers.
+    food(&w, "F8", "bob", "block 7, Huanglong Garden").await;
+    food(&w, "F2", "ann", "BLOCK 7, Huanglong Garden").await;
+    bob.core.sync().await.unwrap();
+    ann.core.sync().await.unwrap();
+    assert!(!bob.core.task("F8".into()).unwrap().dropoff.pin_corrected);
+    let own = ann.core.task("F2".into()).unwrap().dropoff;
+    assert!(own.pin_corrected);
+    assert_eq!((own.lat, own.lon), (30.2756, 120.1627));
+    let pending = w
+        .dispatch
+        .pin_corrections(runsheet_server::dispatch_api::PinCorrectionStatus::Pending)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    w.dispatch
+        .decide_pin_correction(pending[0].id, true)
+        .await
+        .unwrap();
     food(&w, "F9", "bob", "block 7, Huanglong Garden").await;
     bob.core.sync().await.unwrap();
     let d = bob.core.task("F9".into()).unwrap().dropoff;

@@ -112,4 +112,10 @@ pub enum Refusal {
     /// The rating was not appealed, or its appeal is decided.
     #[error("the rating has no pending appeal")]
     NoPendingAppeal,
+    /// No pin correction has this id.
+    #[error("no pin correction with this id")]
+    NoSuchPinCorrection,
+    /// The pin correction was already accepted or rejected.
+    #[error("the pin correction is already decided")]
+    PinCorrectionDecided,
 }

@@ -22,6 +22,7 @@ pub mod feed;
 pub mod locations;
 pub mod messages;
 pub mod mutations;
+pub mod pin_corrections;
 pub mod ratings;
 pub mod settings;
 pub mod sync;

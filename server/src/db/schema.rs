@@ -153,4 +153,28 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (task_id, target)
     ) STRICT;
 "#,
+    r#"
+    CREATE TABLE pin_corrections (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        address_key  TEXT NOT NULL,
+        courier_id   TEXT NOT NULL,
+        task_id      TEXT NOT NULL,
+        lat          REAL NOT NULL,
+        lon          REAL NOT NULL,
+        original_lat REAL NOT NULL,
+        original_lon REAL NOT NULL,
+        corrected_at INTEGER NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected')),
+        decided_at   INTEGER
+    ) STRICT;
+    CREATE INDEX pin_corrections_by_address ON pin_corrections(address_key, courier_id);
+    CREATE INDEX pin_corrections_by_status ON pin_corrections(status, id);
+    ALTER TABLE mutations ADD COLUMN bounded_time INTEGER;
+    CREATE TABLE handoff_codes (
+        task_id     TEXT PRIMARY KEY,
+        code        TEXT NOT NULL,
+        failures    INTEGER NOT NULL DEFAULT 0,
+        verified_at INTEGER
+    ) STRICT;
+"#,
 ];

@@ -8,7 +8,7 @@ use runsheet_protocol::{
 
 use super::after_sales::{self, AfterSalesCase};
 use super::messages::{self, SentMessage};
-use super::{checklists, clients, couriers, mutations, ratings, settings, tasks};
+use super::{checklists, clients, couriers, mutations, pin_corrections, ratings, settings, tasks};
 use super::{Refusal, StoreError, Tx};
 use crate::clock::Clock;
 
@@ -228,7 +228,7 @@ fn apply_action(
             d.lon = *lon;
             d.pin_corrected = true;
             tasks::set_dropoff(tx, &doc.id, &d)?;
-            tasks::remember_pin(tx, &doc, courier, *lat, *lon, t)?;
+            pin_corrections::record(tx, &doc, courier, *lat, *lon, t)?;
             changed = true;
         }
         Action::SendMessage { template, text, .. } => {

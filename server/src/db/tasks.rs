@@ -4,7 +4,7 @@
 use runsheet_protocol::{HandoffCodeDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskStatus};
 use serde::{Deserialize, Serialize};
 
-use super::{couriers, Refusal, StoreError, Tx};
+use super::{couriers, pin_corrections, Refusal, StoreError, Tx};
 use crate::params;
 
 /// A task and the courier it is assigned to.
@@ -116,60 +116,6 @@ fn stop_json(stop: &StopDoc) -> Result<String, StoreError> {
     serde_json::to_string(stop).map_err(StoreError::document)
 }
 
-/// The key under which a drop-off address's pin correction is kept: the address with case and
-/// spacing folded, hashed (the key itself carries no address).
-pub fn address_key(address: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let folded: String = address
-        .split_whitespace()
-        .map(|w| w.to_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ");
-    hex::encode(Sha256::digest(folded.as_bytes()))
-}
-
-/// Gives a new task's drop-off the pin a courier corrected for the same address, if any.
-pub fn apply_pin_correction(tx: &mut Tx<'_>, dropoff: &mut StopDoc) -> Result<(), StoreError> {
-    let pin: Option<(f64, f64)> = tx.query_opt(
-        "SELECT lat, lon FROM address_pins WHERE address_key = ?1",
-        params![address_key(&dropoff.address)],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    if let Some((lat, lon)) = pin {
-        dropoff.lat = lat;
-        dropoff.lon = lon;
-        dropoff.pin_corrected = true;
-    }
-    Ok(())
-}
-
-/// Keeps a courier's corrected pin for the drop-off address, for the next task to it.
-pub fn remember_pin(
-    tx: &mut Tx<'_>,
-    doc: &TaskDoc,
-    courier: &str,
-    lat: f64,
-    lon: f64,
-    now: i64,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO address_pins (address_key, lat, lon, courier_id, task_id, corrected_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT(address_key) DO UPDATE SET lat = excluded.lat, lon = excluded.lon,
-             courier_id = excluded.courier_id, task_id = excluded.task_id,
-             corrected_at = excluded.corrected_at",
-        params![
-            address_key(&doc.dropoff.address),
-            lat,
-            lon,
-            courier,
-            doc.id,
-            now
-        ],
-    )?;
-    Ok(())
-}
-
 /// Appends to a courier's change log (what their next pull returns).
 pub fn record_change(
     tx: &mut Tx<'_>,
@@ -246,15 +192,15 @@ pub fn insert(
     Ok(())
 }
 
-/// A dispatcher's new task: its drop-off takes a corrected pin of the same address, and it is
-/// assigned to `courier` (who must exist) when given.
+/// A dispatcher's new task: its drop-off takes a corrected pin of the same address (the
+/// courier's own pending one, else one dispatch accepted), and it is assigned to `courier` (who must exist) when given.
 pub fn create(
     tx: &mut Tx<'_>,
     mut doc: TaskDoc,
     courier: Option<&str>,
     now: i64,
 ) -> Result<TaskDoc, StoreError> {
-    apply_pin_correction(tx, &mut doc.dropoff)?;
+    pin_corrections::apply(tx, &mut doc.dropoff, courier)?;
     if let Some(courier) = courier {
         couriers::must_exist(tx, courier)?;
     }

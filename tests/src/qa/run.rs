@@ -880,6 +880,17 @@ async fn act(
                     .unwrap_or_default(),
             )
             .map_err(ActError::Typed),
+        "accept_pin_corrections" => {
+            let pending = world
+                .dispatch
+                .pin_corrections(runsheet_server::dispatch_api::PinCorrectionStatus::Pending)
+                .await
+                .map_err(|e| ActError::Harness(e.to_string()))?;
+            for c in pending {
+                dispatched(world.dispatch.decide_pin_correction(c.id, true).await)?;
+            }
+            Ok(())
+        }
         "publish_checklist" => match &step.checklist {
             Some(t) => dispatched(world.dispatch.publish_checklist(t).await),
             None => Ok(()),

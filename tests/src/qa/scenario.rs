@@ -448,6 +448,7 @@ pub const ACTIONS: &[&str] = &[
     "confirm_item",
     "handoff",
     "publish_checklist",
+    "accept_pin_corrections",
     "publish_settings",
     "answer",
     "rate_courier",
@@ -725,7 +726,13 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         } else if couriers.len() > 1
             && !matches!(
                 action,
-                "kill_server" | "restart_server" | "expect" | "cancel" | "reassign" | "assign"
+                "kill_server"
+                    | "restart_server"
+                    | "expect"
+                    | "cancel"
+                    | "reassign"
+                    | "assign"
+                    | "accept_pin_corrections"
             )
         {
             return Err(err(
