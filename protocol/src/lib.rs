@@ -514,6 +514,10 @@ pub struct PushRequest {
     pub client_id: String,
     /// Pending mutations in id order, at most [`MAX_PUSH_BATCH`].
     pub mutations: Vec<Mutation>,
+    /// The device clock when the push was sent, Unix seconds: the server measures the device
+    /// clock's offset from it (absent from older clients).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<i64>,
 }
 
 /// The server's verdict on one pushed mutation.

@@ -157,7 +157,9 @@ pub struct DeliveryFact {
     pub ordered_at: Option<i64>,
     /// The promised time.
     pub due_by: Option<i64>,
-    /// When the courier handed it over: the device's time corrected by its clock offset.
+    /// When the courier handed it over: on the server, the bounded time (the device time
+    /// corrected by the measured clock offset, never after receipt, never before the previous
+    /// action); on the phone, its own time corrected by its clock offset.
     pub delivered_at: i64,
 }
 

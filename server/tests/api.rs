@@ -42,6 +42,15 @@ enum Engine {
 
 /// A server on `engine`, or `None` when PostgreSQL is not configured here (the run skips).
 async fn env_on(engine: Engine, label: &str) -> Option<Env> {
+    env_on_clock(engine, label, None).await
+}
+
+/// A server on `engine` reading `clock` (Unix seconds) instead of the system clock when given.
+async fn env_on_clock(
+    engine: Engine,
+    label: &str,
+    clock: Option<std::sync::Arc<std::sync::atomic::AtomicI64>>,
+) -> Option<Env> {
     let dir = tempfile::tempdir().unwrap();
     let db = match engine {
         Engine::Sqlite => DbConfig::Sqlite(dir.path().join("s.db")),
@@ -56,7 +65,7 @@ async fn env_on(engine: Engine, label: &str) -> Option<Env> {
         addr: "127.0.0.1:0".parse().unwrap(),
         db,
         admin_token: Some(ADMIN.into()),
-        clock: None,
+        clock,
     })
     .unwrap();
     let dispatch = Dispatcher::new(&server.url(), ADMIN);
@@ -97,6 +106,7 @@ impl Env {
                 serde_json::to_value(PushRequest {
                     client_id: client.into(),
                     mutations: muts,
+                    sent_at: None,
                 })
                 .unwrap(),
             )
@@ -810,6 +820,170 @@ async fn a_rejected_pin_correction_moves_no_later_pin(engine: Engine) {
     assert_eq!(rejected.len(), 1);
 }
 
+/// One action at `device_time` by the phone's clock.
+fn at(id: i64, device_time: i64, action: Action) -> Mutation {
+    Mutation {
+        mutation_id: id,
+        device_time,
+        action,
+        context: None,
+    }
+}
+
+/// Accepting a parcel, calling the customer, arriving at the door.
+fn walk_to_door(task: &str) -> [Action; 3] {
+    [
+        Action::Accept {
+            task_id: task.into(),
+        },
+        Action::ContactAttempt {
+            task_id: task.into(),
+            channel: runsheet_protocol::ContactChannel::Call,
+            answered: true,
+        },
+        Action::Arrive {
+            task_id: task.into(),
+            stop: runsheet_protocol::StopRole::Dropoff,
+            method: runsheet_protocol::ArrivalMethod::Gps,
+            reason: None,
+        },
+    ]
+}
+
+async fn kpis_use_the_servers_bound_on_device_time(engine: Engine) {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::Arc;
+    const T0: i64 = 1_795_400_000;
+    const LATE: i64 = 2 * 3600;
+    let now = Arc::new(AtomicI64::new(T0));
+    let Some(e) = env_on_clock(engine, "device_time", Some(now.clone())).await else {
+        return;
+    };
+    let mut customer = stop("Customer");
+    customer.due_by = Some(T0 + 1800);
+    let mut tokens = Vec::new();
+    for c in ["ann", "cal", "bob"] {
+        tokens.push(e.dispatch.create_courier(c, "Test").await.unwrap());
+        e.dispatch
+            .assign_task(c, c, TaskKind::Parcel, None, customer.clone())
+            .await
+            .unwrap();
+    }
+    let push = |token: &str, client: &str, sent_at: i64, server_now: i64, muts: Vec<Mutation>| {
+        now.store(server_now, Ordering::SeqCst);
+        let body = serde_json::to_value(PushRequest {
+            client_id: client.into(),
+            mutations: muts,
+            sent_at: Some(sent_at),
+        })
+        .unwrap();
+        let req = e
+            .http
+            .post(format!("{}/v1/sync/push", e.server.url()))
+            .bearer_auth(token.to_owned())
+            .json(&body);
+        async move {
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            let r: PushResponse = r.json().await.unwrap();
+            assert!(
+                r.results
+                    .iter()
+                    .all(|m| m.outcome == MutationOutcome::Applied),
+                "{r:?}"
+            );
+        }
+    };
+
+    // Ann, online, walks to the door two hours late, then pushes "delivered" claiming a device
+    // time before the promise: it is bounded by her previous action, and counts as late.
+    let [accept, call, arrive] = walk_to_door("ann");
+    push(&tokens[0], "ann-phone", T0, T0, vec![at(1, T0, accept)]).await;
+    push(
+        &tokens[0],
+        "ann-phone",
+        T0 + 600,
+        T0 + 600,
+        vec![at(2, T0 + 600, call)],
+    )
+    .await;
+    let door = T0 + 1800 + LATE;
+    push(
+        &tokens[0],
+        "ann-phone",
+        door,
+        door,
+        vec![at(3, door, arrive)],
+    )
+    .await;
+    let claimed = T0 + 1200;
+    push(
+        &tokens[0],
+        "ann-phone",
+        door + 60,
+        door + 60,
+        vec![at(4, claimed, Action::delivered("ann"))],
+    )
+    .await;
+
+    // Cal sets the phone's clock back two hours for the whole walk: every action and the push
+    // itself read two hours early, and the offset the server measures at sync puts them back.
+    let [accept, call, arrive] = walk_to_door("cal");
+    let real = T0 + 1800 + LATE;
+    push(
+        &tokens[1],
+        "cal-phone",
+        real + 30 - LATE,
+        real + 30,
+        vec![
+            at(1, real - 900 - LATE, accept),
+            at(2, real - 600 - LATE, call),
+            at(3, real - 60 - LATE, arrive),
+            at(4, real - LATE, Action::delivered("cal")),
+        ],
+    )
+    .await;
+
+    // Bob delivers on time offline and syncs an hour later: his real time stands.
+    let [accept, call, arrive] = walk_to_door("bob");
+    push(&tokens[2], "bob-phone", T0, T0, vec![at(1, T0, accept)]).await;
+    let handed = T0 + 1500;
+    push(
+        &tokens[2],
+        "bob-phone",
+        handed + 3600,
+        handed + 3600,
+        vec![
+            at(2, T0 + 600, call),
+            at(3, handed - 60, arrive),
+            at(4, handed, Action::delivered("bob")),
+        ],
+    )
+    .await;
+
+    let delivered_at = |courier: &'static str| {
+        let dispatch = &e.dispatch;
+        async move {
+            let records = dispatch.mutations(Some(courier)).await.unwrap();
+            let d = records
+                .iter()
+                .find(|r| r.action["type"] == "delivered")
+                .unwrap();
+            (d.device_time, d.bounded_time)
+        }
+    };
+    // Both times are kept: the phone's claim and the server's bound.
+    assert_eq!(delivered_at("ann").await, (claimed, Some(door)));
+    assert_eq!(delivered_at("cal").await, (real - LATE, Some(real)));
+    assert_eq!(delivered_at("bob").await, (handed, Some(handed)));
+    for (courier, on_time) in [("ann", 0.0), ("cal", 0.0), ("bob", 1.0)] {
+        let k = e.dispatch.kpis(courier, T0 - 3600).await.unwrap();
+        assert_eq!(k.deliveries, 1, "{courier}");
+        assert_eq!(k.on_time_rate, Some(on_time), "{courier}");
+        assert_eq!(k.delay_rate, Some(1.0 - on_time), "{courier}");
+    }
+}
+
 /// Every test of the shared suite, once per store.
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -841,4 +1015,5 @@ on_both_stores!(
     only_facts_about_tasks_the_courier_held_open_after_sales_cases,
     a_pin_correction_is_the_couriers_own_until_dispatch_accepts_it,
     a_rejected_pin_correction_moves_no_later_pin,
+    kpis_use_the_servers_bound_on_device_time,
 );

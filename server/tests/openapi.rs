@@ -113,6 +113,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
             action: runsheet_protocol::Action::delivered("t"),
             context: None,
         }],
+        sent_at: None,
     })
     .unwrap();
     for f in required("PushRequest") {

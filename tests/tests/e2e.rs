@@ -124,6 +124,7 @@ async fn a_push_whose_answer_was_lost_is_not_applied_twice() {
             action: Action::delivered("T1"),
             context: None,
         }],
+        sent_at: None,
     };
     let resp = reqwest::Client::new()
         .post(format!("{}/v1/sync/push", w.url()))

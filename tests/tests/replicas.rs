@@ -149,6 +149,7 @@ async fn a_retry_racing_its_original_on_another_replica_applies_once(postgres: b
         let req = PushRequest {
             client_id: "phone-1".into(),
             mutations,
+            sent_at: None,
         };
         let (u0, u1) = (r.url(0), r.url(1));
         let (a, b) = tokio::join!(
@@ -353,6 +354,7 @@ async fn metrics_count_pushes_and_outcomes(postgres: bool) {
     let req = PushRequest {
         client_id: "phone-1".into(),
         mutations: vec![accept(1, "T1"), accept(2, "T1")],
+        sent_at: None,
     };
     push(&http, &r.url(0), &token, &req).await;
     push(&http, &r.url(0), &token, &req).await;

@@ -211,6 +211,7 @@ pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<
         let req = PushRequest {
             client_id: client_id.clone(),
             mutations: batch,
+            sent_at: Some(now),
         };
         let resp = match remote.push(&req).await {
             Ok(r) => r,

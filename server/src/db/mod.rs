@@ -18,6 +18,7 @@ pub mod attachments;
 pub mod checklists;
 pub mod clients;
 pub mod couriers;
+pub mod device_time;
 pub mod feed;
 pub mod locations;
 pub mod messages;

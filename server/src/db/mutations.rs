@@ -23,8 +23,13 @@ pub struct MutationRecord {
     pub outcome: String,
     /// Rejection code.
     pub reject_code: Option<String>,
-    /// Device clock at the action.
+    /// Device clock at the action: the phone's claim.
     pub device_time: i64,
+    /// When the courier acted as the server bounds it (corrected by the measured clock offset,
+    /// never after receipt, never before the courier's or the task's previous action); the KPIs
+    /// use it. Absent for mutations recorded before the server bounded times.
+    #[serde(default)]
+    pub bounded_time: Option<i64>,
     /// Server clock at receipt.
     pub received_at: i64,
     /// The device's clock offset and location when the courier acted.
@@ -32,7 +37,8 @@ pub struct MutationRecord {
     pub context: Option<serde_json::Value>,
 }
 
-/// Records a mutation received from `client_id` at `received` and what became of it.
+/// Records a mutation received from `client_id` at `received` (its device time bounded to
+/// `bounded_time`) and what became of it.
 pub fn record(
     tx: &mut Tx<'_>,
     courier: &str,
@@ -40,6 +46,7 @@ pub fn record(
     m: &Mutation,
     outcome: &MutationOutcome,
     received: i64,
+    bounded_time: i64,
 ) -> Result<(), StoreError> {
     let (o, code, reason) = match outcome {
         MutationOutcome::Rejected { code, reason } => {
@@ -56,8 +63,8 @@ pub fn record(
         .map_err(StoreError::document)?;
     tx.execute(
         "INSERT INTO mutations (client_id, mutation_id, courier_id, task_id, action,
-             device_time, received_at, outcome, reject_code, reason, context)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             device_time, received_at, outcome, reject_code, reason, context, bounded_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             client_id,
             m.mutation_id,
@@ -69,7 +76,8 @@ pub fn record(
             o,
             code,
             reason,
-            context_json
+            context_json,
+            bounded_time
         ],
     )?;
     Ok(())
@@ -83,7 +91,7 @@ pub fn list(
 ) -> Result<Vec<MutationRecord>, StoreError> {
     tx.query_map(
         "SELECT client_id, mutation_id, courier_id, task_id, action, outcome, reject_code,
-                device_time, received_at, context
+                device_time, received_at, context, bounded_time
          FROM mutations
          WHERE (CAST(?1 AS TEXT) IS NULL OR courier_id = ?1)
            AND (CAST(?2 AS TEXT) IS NULL OR task_id = ?2)
@@ -100,6 +108,7 @@ pub fn list(
                 outcome: r.get(5)?,
                 reject_code: r.get(6)?,
                 device_time: r.get(7)?,
+                bounded_time: r.get(10)?,
                 received_at: r.get(8)?,
                 context: r
                     .get::<Option<String>>(9)?
@@ -114,15 +123,16 @@ pub fn list(
 pub struct AppliedMutation {
     /// The task.
     pub task_id: String,
-    /// Device clock at the action.
-    pub device_time: i64,
+    /// When the courier acted, as the server bounds it (the device's claim for mutations
+    /// recorded before the server bounded times).
+    pub at: i64,
     /// The device's context (clock offset, location), JSON.
     pub context: Option<String>,
     /// The action, protocol JSON.
     pub action: String,
 }
 
-/// A courier's applied mutations whose device time is at or after `since`, in the order
+/// A courier's applied mutations whose bounded time is at or after `since`, in the order
 /// received.
 pub fn applied_since(
     tx: &mut Tx<'_>,
@@ -130,14 +140,16 @@ pub fn applied_since(
     since: i64,
 ) -> Result<Vec<AppliedMutation>, StoreError> {
     tx.query_map(
-        "SELECT m.task_id, m.device_time, m.context, m.action FROM mutations m
-         WHERE m.courier_id = ?1 AND m.outcome = 'applied' AND m.device_time >= ?2
+        "SELECT m.task_id, COALESCE(m.bounded_time, m.device_time), m.context, m.action
+         FROM mutations m
+         WHERE m.courier_id = ?1 AND m.outcome = 'applied'
+           AND COALESCE(m.bounded_time, m.device_time) >= ?2
          ORDER BY m.received_at, m.mutation_id",
         params![courier, since],
         |r| {
             Ok(AppliedMutation {
                 task_id: r.get(0)?,
-                device_time: r.get(1)?,
+                at: r.get(1)?,
                 context: r.get(2)?,
                 action: r.get(3)?,
             })

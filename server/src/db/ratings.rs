@@ -280,24 +280,20 @@ pub fn facts(tx: &mut Tx<'_>, courier: &str, since: i64) -> Result<KpiFacts, Sto
     let mut error_tasks = std::collections::BTreeSet::<String>::new();
     for mutations::AppliedMutation {
         task_id,
-        device_time,
-        context,
+        at,
         action,
+        ..
     } in rows
     {
         let action: serde_json::Value = serde_json::from_str(&action).unwrap_or_default();
         match action["type"].as_str() {
             Some("delivered") => {
-                let offset = context
-                    .and_then(|c| serde_json::from_str::<serde_json::Value>(&c).ok())
-                    .and_then(|c| c["clock_offset_s"].as_i64())
-                    .unwrap_or(0);
                 let (doc, _) = tasks::load(tx, &task_id)?
                     .ok_or_else(|| StoreError::Query("a delivered task vanished".into()))?;
                 f.deliveries.push(DeliveryFact {
                     ordered_at: doc.ordered_at,
                     due_by: doc.dropoff.due_by,
-                    delivered_at: device_time + offset,
+                    delivered_at: at,
                 });
                 f.tasks_handled += 1;
             }

@@ -170,6 +170,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX pin_corrections_by_address ON pin_corrections(address_key, courier_id);
     CREATE INDEX pin_corrections_by_status ON pin_corrections(status, id);
     ALTER TABLE mutations ADD COLUMN bounded_time INTEGER;
+    CREATE INDEX mutations_by_courier_time ON mutations(courier_id, bounded_time);
     CREATE TABLE handoff_codes (
         task_id     TEXT PRIMARY KEY,
         code        TEXT NOT NULL,

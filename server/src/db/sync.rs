@@ -8,7 +8,10 @@ use runsheet_protocol::{
 
 use super::after_sales::{self, AfterSalesCase};
 use super::messages::{self, SentMessage};
-use super::{checklists, clients, couriers, mutations, pin_corrections, ratings, settings, tasks};
+use super::{
+    checklists, clients, couriers, device_time, mutations, pin_corrections, ratings, settings,
+    tasks,
+};
 use super::{Refusal, StoreError, Tx};
 use crate::clock::Clock;
 
@@ -41,7 +44,9 @@ pub fn push(
         if let MutationOutcome::Rejected { code, reason } = &outcome {
             flag_for_after_sales(tx, courier, &req.client_id, m, *code, reason, received)?;
         }
-        mutations::record(tx, courier, &req.client_id, m, &outcome, received)?;
+        let offset = device_time::offset(m, req.sent_at, received);
+        let bounded = device_time::bound(tx, courier, m, offset, received)?;
+        mutations::record(tx, courier, &req.client_id, m, &outcome, received, bounded)?;
         last = m.mutation_id;
         results.push(MutationResult {
             mutation_id: m.mutation_id,
