@@ -2,10 +2,13 @@
 //! hands the raw text and symbology to the core, which decides whether the scan confirms the
 //! handoff and keeps the trace.
 
-use runsheet_core::scan::confirm::{Progress, ScanOutcome};
+use runsheet_core::scan::confirm::ScanOutcome;
 use runsheet_core::scan::Symbology;
 
-use crate::{Item, Runsheet, RunsheetError, StopRole};
+use crate::{Runsheet, RunsheetError};
+
+pub use runsheet_core::scan::confirm::Progress as ScanProgress;
+pub use runsheet_core::scan::handoff::HandoffCheck;
 
 /// The symbology the scanner reported (`Unknown` lets the content decide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -89,33 +92,6 @@ pub enum ScanOutcomeKind {
     WrongTemperature,
 }
 
-/// A handoff's progress: "3 of 4 items confirmed", and what is missing.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct ScanProgress {
-    /// Which handoff.
-    pub stage: StopRole,
-    /// Confirmed items.
-    pub confirmed: u32,
-    /// Expected items.
-    pub expected: u32,
-    /// Items still to confirm.
-    pub missing: Vec<Item>,
-    /// "3 of 4 items confirmed".
-    pub text: String,
-}
-
-impl From<Progress> for ScanProgress {
-    fn from(p: Progress) -> Self {
-        ScanProgress {
-            text: p.text(),
-            stage: p.stage.into(),
-            confirmed: p.confirmed,
-            expected: p.expected,
-            missing: p.missing.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
 /// The result of one scan.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ScanResult {
@@ -131,20 +107,6 @@ pub struct ScanResult {
     pub progress: ScanProgress,
 }
 
-/// The result of checking the customer's handoff code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum HandoffCheck {
-    /// The code matched.
-    Verified,
-    /// It did not.
-    Wrong {
-        /// Tries left before the check locks.
-        attempts_left: u32,
-    },
-    /// Too many wrong codes: hand over another way, or call support.
-    Locked,
-}
-
 #[uniffi::export]
 impl Runsheet {
     /// Checks the code the customer shows (PIN typed, or the QR's text), offline against the
@@ -154,12 +116,7 @@ impl Runsheet {
         task_id: String,
         code: String,
     ) -> Result<HandoffCheck, RunsheetError> {
-        use runsheet_core::scan::handoff::HandoffCheck as C;
-        Ok(match self.inner.verify_handoff_code(&task_id, &code)? {
-            C::Verified => HandoffCheck::Verified,
-            C::Wrong { attempts_left } => HandoffCheck::Wrong { attempts_left },
-            C::Locked => HandoffCheck::Locked,
-        })
+        Ok(self.inner.verify_handoff_code(&task_id, &code)?)
     }
 
     /// Classifies a scan for the task's current handoff and records it.
@@ -190,13 +147,13 @@ impl Runsheet {
                 ScanOutcome::OtherTask { task_id, .. } => Some(task_id.clone()),
                 _ => None,
             },
-            progress: p.into(),
+            progress: p,
         })
     }
 
     /// The current handoff's progress.
     pub fn scan_progress(&self, task_id: String) -> Result<ScanProgress, RunsheetError> {
-        Ok(self.inner.scan_progress(&task_id)?.into())
+        Ok(self.inner.scan_progress(&task_id)?)
     }
 
     /// Confirms an item by hand (damaged label) with a reason and photo hashes.

@@ -11,11 +11,17 @@
 
 #![deny(missing_docs)]
 
+// The core's types that cross the FFI unchanged are declared here once (Kotlin package
+// `app.runsheet.core`, see uniffi.toml); runsheet-ffi enables the feature.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 pub mod attachment;
 pub mod autosync;
 pub mod checklist;
 pub mod contact;
 pub mod error;
+pub mod evidence;
 pub mod geo;
 pub mod hint;
 pub mod listener;
@@ -105,6 +111,7 @@ impl std::fmt::Debug for Config {
 
 /// Whether the courier's actions have left the phone.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     /// Actions saved on the device and not yet acknowledged by the server.
     pub pending: u64,

@@ -53,6 +53,8 @@ pub fn list(conn: &Connection) -> Result<Vec<RatingDoc>> {
 
 /// A period of the KPIs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "KpiPeriod"))]
 pub enum Period {
     /// Since local midnight.
     Today,
@@ -216,7 +218,7 @@ impl crate::Runsheet {
                 }],
             });
         }
-        let evidence = self.evidence_bundle(&rating.task_id)?;
+        let evidence = self.evidence_bundle(&rating.task_id)?.to_json()?;
         let rid = rating_id.to_owned();
         let mut pending = rating.clone();
         pending.appeal = Some(AppealStatus::Pending);

@@ -247,6 +247,7 @@ async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
 
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// Mutations the server applied now.
     pub pushed: u64,

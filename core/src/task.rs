@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 
 /// A place on the task: merchant, depot or customer door.
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Stop {
     /// Merchant or customer name (personal data for customers).
     pub name: String,
@@ -61,6 +62,8 @@ impl From<StopDoc> for Stop {
 
 /// A task on the courier's list.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "CourierTask"))]
 pub struct Task {
     /// The dispatcher's id.
     pub id: String,

@@ -19,6 +19,7 @@ use crate::timeline;
 
 /// Something that must happen before an action is allowed.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi::export(Display))]
 pub enum Blocker {
     /// GPS has not detected the arrival; the courier can confirm it by hand with a reason.
     NotArrived {
@@ -183,6 +184,13 @@ impl Blocker {
     }
 }
 
+impl std::fmt::Display for Blocker {
+    /// The sentence of [`Blocker::message`] (shells show it; the CLI and logs print it).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
 /// What a refused action was, in words ("deliver task F1", "end the shift").
 pub fn what(action: &str, task_id: &str) -> String {
     let verb = match action {
@@ -230,6 +238,7 @@ fn format_duration(s: i64) -> String {
 
 /// The next step of a task or of the shift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Step {
     /// Go on duty.
     StartShift,
@@ -238,7 +247,7 @@ pub enum Step {
     /// Accept the task.
     Accept,
     /// Arrive at a stop (GPS detects it; a blocked arrival can be confirmed by hand).
-    Arrive(StopRole),
+    Arrive(#[cfg_attr(feature = "uniffi", uniffi(name = "stop"))] StopRole),
     /// Take the goods.
     PickUp,
     /// Hand the goods over.
@@ -287,8 +296,44 @@ impl Step {
     }
 }
 
+#[cfg(feature = "uniffi")]
+#[uniffi::export]
+impl Step {
+    /// The button's words (what [`Step::label`] says).
+    #[uniffi::method(name = "label")]
+    pub fn button_label(&self) -> String {
+        self.label().to_owned()
+    }
+}
+
+#[cfg(feature = "uniffi")]
+#[uniffi::export]
+impl Task {
+    /// Whether "delivered" is allowed now (the courier is at the drop-off).
+    pub fn can_deliver(&self) -> bool {
+        self.status == TaskStatus::AtDropoff
+    }
+
+    /// The status in words ("at the drop-off").
+    pub fn status_label(&self) -> String {
+        self.status.label().to_owned()
+    }
+
+    /// Whether the customer will show a handoff code (PIN or QR) to check.
+    pub fn has_handoff_code(&self) -> bool {
+        self.handoff_code.is_some()
+    }
+
+    /// The primary action on duty, without distances (`None` once finished); the task list's
+    /// entries carry it with the shift and position taken into account.
+    pub fn next_action(&self) -> Option<NextAction> {
+        next_for_task(self, ShiftState::OnDuty, None)
+    }
+}
+
 /// The one primary action a shell shows as its button, with what blocks it.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NextAction {
     /// The task it is about (`None` for shift steps).
     pub task_id: Option<String>,

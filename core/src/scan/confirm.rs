@@ -180,6 +180,8 @@ pub fn stage_of(t: &Task) -> StopRole {
 
 /// Progress of a stage: "3 of 4 bags".
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ScanProgress"))]
 pub struct Progress {
     /// The stage.
     pub stage: StopRole,
@@ -191,6 +193,7 @@ pub struct Progress {
     pub missing: Vec<ItemDoc>,
 }
 
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 impl Progress {
     /// "3 of 4 items confirmed".
     pub fn text(&self) -> String {
