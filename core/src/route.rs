@@ -61,9 +61,14 @@ pub struct Route {
     pub cost: i64,
 }
 
+/// The FFI's name of [`Route`] (UniFFI names a record's methods after the type they are
+/// written on).
+#[cfg(feature = "uniffi")]
+pub type RoutePlan = Route;
+
 #[cfg(feature = "uniffi")]
 #[uniffi::export]
-impl Route {
+impl RoutePlan {
     /// How many stops are projected late or at risk.
     #[uniffi::method(name = "at_risk_count")]
     pub fn count_at_risk(&self) -> u32 {

@@ -306,9 +306,14 @@ impl Step {
     }
 }
 
+/// The FFI's name of [`Task`] (UniFFI names a record's methods after the type they are written
+/// on, and `Task` would shadow Swift concurrency's `Task` in the shells).
+#[cfg(feature = "uniffi")]
+pub type CourierTask = Task;
+
 #[cfg(feature = "uniffi")]
 #[uniffi::export]
-impl Task {
+impl CourierTask {
     /// Whether "delivered" is allowed now (the courier is at the drop-off).
     pub fn can_deliver(&self) -> bool {
         self.status == TaskStatus::AtDropoff

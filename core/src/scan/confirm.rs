@@ -193,7 +193,21 @@ pub struct Progress {
     pub missing: Vec<ItemDoc>,
 }
 
-#[cfg_attr(feature = "uniffi", uniffi::export)]
+/// The FFI's name of [`Progress`] (UniFFI names a record's methods after the type they are
+/// written on, and a bare `Progress` would clash with Foundation's in Swift).
+#[cfg(feature = "uniffi")]
+pub type ScanProgress = Progress;
+
+#[cfg(feature = "uniffi")]
+#[uniffi::export]
+impl ScanProgress {
+    /// "3 of 4 items confirmed" ([`Progress::text`]).
+    #[uniffi::method(name = "text")]
+    pub fn progress_text(&self) -> String {
+        self.text()
+    }
+}
+
 impl Progress {
     /// "3 of 4 items confirmed".
     pub fn text(&self) -> String {
