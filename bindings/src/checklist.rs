@@ -6,7 +6,9 @@ use runsheet_protocol::{AnswerValue, ChecklistStage};
 
 use crate::{Runsheet, RunsheetError};
 
-pub use runsheet_core::checklist::{Answer as RecordedAnswer, Checklist, ItemState as ChecklistItem};
+pub use runsheet_core::checklist::{
+    Answer as RecordedAnswer, Checklist, ItemState as ChecklistItem,
+};
 pub use runsheet_core::evidence::*;
 pub use runsheet_protocol::{
     AnswerValue as ChecklistAnswer, ChecklistItemDef, Condition as ChecklistCondition,

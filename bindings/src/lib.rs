@@ -22,12 +22,19 @@ use runsheet_core as core;
 pub use runsheet_core::{geo, plan, scan};
 
 pub use checklist::*;
-pub use runsheet_core::{
-    Attachment, Rejection, SyncEvent, SyncReport, SyncStatus, Task, TaskListUpdate, UploadState,
-};
 pub use handoff::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use runsheet_core::rating::Period as KpiPeriod;
+pub use runsheet_core::{
+    Attachment, Rejection, Stop, SyncEvent, SyncReport, SyncStatus, Task, Task as CourierTask,
+    TaskListUpdate, UploadState,
+};
+/// The protocol's types the API takes and returns, under the names the shells know.
+pub use runsheet_protocol::{
+    Action, ActionLocation, AppealStatus, ChecklistStage, ContactChannel, ExceptionReason,
+    ItemDoc as Item, MessageTemplate, ProofPolicy, RatingSource, TaskKind, TaskStatus,
+    TemperatureClass,
+};
 pub use runsheet_protocol::{Kpis, RatingDoc as Rating, RatingTarget};
 pub use workflow::*;
 

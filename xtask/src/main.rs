@@ -183,7 +183,12 @@ fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<String>> {
     for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
         let p = e.map_err(|e| e.to_string())?.path();
         if p.extension().is_some_and(|x| x == ext) {
-            out.push(p.file_name().unwrap_or_default().to_string_lossy().into_owned());
+            out.push(
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
         }
     }
     out.sort();
