@@ -27,7 +27,7 @@ struct ScanView: View {
                     Text("This device cannot scan live; confirm items by hand.")
                 }
                 if let progress {
-                    Text(progress.text).font(.headline)
+                    Text(progress.text()).font(.headline)
                 }
                 if let last {
                     Text(last.message)

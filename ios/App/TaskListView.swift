@@ -125,13 +125,13 @@ struct ShiftBar: View {
             }
             if let next, next.taskId == nil {
                 if next.step == .waitForTasks {
-                    Text(next.label)
+                    Text(next.step.label())
                 } else {
-                    Button(next.label) { perform(next) }
+                    Button(next.step.label()) { perform(next) }
                         .buttonStyle(.borderedProminent)
                         .disabled(!next.blockers.isEmpty)
-                    ForEach(next.blockers, id: \.code) { blocker in
-                        Text(blocker.text).font(.caption).foregroundStyle(.red)
+                    ForEach(next.blockers, id: \.self) { blocker in
+                        Text(blocker.description).font(.caption).foregroundStyle(.red)
                     }
                 }
             }
@@ -186,14 +186,13 @@ struct HintCard: View {
         }
     }
 
-    private func appLabel(_ app: String) -> String {
+    private func appLabel(_ app: MapApp) -> String {
         switch app {
-        case "google": return "Google Maps"
-        case "apple": return "Apple Maps"
-        case "waze": return "Waze"
-        case "amap": return "Amap"
-        case "baidu": return "Baidu"
-        default: return app
+        case .google: return "Google Maps"
+        case .apple: return "Apple Maps"
+        case .waze: return "Waze"
+        case .amap: return "Amap"
+        case .baidu: return "Baidu"
         }
     }
 }
@@ -219,7 +218,7 @@ struct TaskRow: View {
                 Text(task.customerDataPurged ? "Task \(task.id)" : task.dropoff.name)
                     .font(.headline)
                 Spacer()
-                Text(task.statusLabel)
+                Text(task.statusLabel())
                     .font(.subheadline)
                     .foregroundStyle(.secondary)
             }
@@ -240,11 +239,12 @@ struct TaskRow: View {
                     .font(.caption)
                     .foregroundStyle(.orange)
             }
-            if task.nextAction == nil && task.status == .delivered {
+            let next = task.nextAction()
+            if next == nil && task.status == .delivered {
                 Button("Rate the pickup and the drop-off", action: rate)
                     .font(.caption)
             }
-            if let next = task.nextAction {
+            if let next {
                 primary(next)
                 HStack {
                     if task.dropoff.phone != nil {
@@ -262,25 +262,33 @@ struct TaskRow: View {
     @ViewBuilder
     private func primary(_ next: NextAction) -> some View {
         switch next.step {
-        case .arrivePickup, .arriveDropoff, .arriveReturn:
+        case .arrive:
             // GPS records the arrival by itself; the button is the manual fallback with a reason.
-            Button("\(next.label) (confirm)", action: arrive)
+            Button("\(next.step.label()) (confirm)", action: arrive)
                 .buttonStyle(.bordered)
         default:
-            Button(next.label) { perform(next) }
+            Button(next.step.label()) { perform(next) }
                 .buttonStyle(.borderedProminent)
                 .disabled(!next.blockers.isEmpty)
-            if next.blockers.contains(where: { $0.code == "items_not_confirmed" }) {
+            if next.blockers.contains(where: { blocker in
+                if case .itemsNotConfirmed = blocker { return true }
+                return false
+            }) {
                 Button("Scan items", action: scan)
                     .buttonStyle(.bordered)
             }
-            if next.blockers.contains(where: { $0.code == "checklist_incomplete" || $0.code == "proof_missing" }) {
+            if next.blockers.contains(where: { blocker in
+                switch blocker {
+                case .checklistIncomplete, .proofMissing: return true
+                default: return false
+                }
+            }) {
                 Button("Checklist", action: checklist)
                     .buttonStyle(.bordered)
             }
         }
-        ForEach(next.blockers, id: \.code) { blocker in
-            Text(blocker.text)
+        ForEach(next.blockers, id: \.self) { blocker in
+            Text(blocker.description)
                 .font(.caption)
                 .foregroundStyle(.secondary)
         }

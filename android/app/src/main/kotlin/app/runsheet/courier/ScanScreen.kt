@@ -23,11 +23,11 @@ import androidx.compose.ui.platform.LocalLifecycleOwner
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.viewinterop.AndroidView
 import androidx.core.content.ContextCompat
-import app.runsheet.core.Item
-import app.runsheet.core.ScanOutcomeKind
+import app.runsheet.protocol.Item
+import app.runsheet.ffi.ScanOutcomeKind
 import app.runsheet.core.ScanProgress
-import app.runsheet.core.ScanResult
-import app.runsheet.core.ScanSymbology
+import app.runsheet.ffi.ScanResult
+import app.runsheet.ffi.ScanSymbology
 import com.google.mlkit.vision.barcode.BarcodeScanning
 import com.google.mlkit.vision.barcode.common.Barcode
 import com.google.mlkit.vision.common.InputImage
@@ -66,7 +66,7 @@ fun ScanScreen(
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         Text("Scan the bags of task $taskId", style = MaterialTheme.typography.titleMedium)
         CameraScanner(Modifier.fillMaxWidth().height(280.dp), onScan)
-        progress?.let { Text(it.text, style = MaterialTheme.typography.titleSmall) }
+        progress?.let { Text(it.text(), style = MaterialTheme.typography.titleSmall) }
         last?.let { r ->
             val ok = r.outcome == ScanOutcomeKind.CONFIRMED || r.outcome == ScanOutcomeKind.REPEAT
             Text(r.message, color = if (ok) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.error)
