@@ -2,12 +2,11 @@
 //! hands the raw text and symbology to the core, which decides whether the scan confirms the
 //! handoff and keeps the trace.
 
-use runsheet_core::scan::confirm::ScanOutcome;
 use runsheet_core::scan::Symbology;
 
 use crate::{Runsheet, RunsheetError};
 
-pub use runsheet_core::scan::confirm::Progress as ScanProgress;
+pub use runsheet_core::scan::confirm::{Progress as ScanProgress, ScanOutcome};
 pub use runsheet_core::scan::handoff::HandoffCheck;
 
 /// The symbology the scanner reported (`Unknown` lets the content decide).
@@ -70,39 +69,12 @@ impl From<ScanSymbology> for Symbology {
     }
 }
 
-/// What a scan turned out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum ScanOutcomeKind {
-    /// An expected item, now confirmed.
-    Confirmed,
-    /// Already confirmed.
-    Duplicate,
-    /// The same code again within a few seconds: ignored.
-    Repeat,
-    /// Belongs to another of the courier's tasks: wrong bag.
-    OtherTask,
-    /// Not the courier's at all.
-    NotMine,
-    /// Could not be read: rescan.
-    Unreadable,
-    /// Expired: do not hand it over.
-    Expired,
-    /// The label's storage temperature is of another class than the order's: do not hand it
-    /// over.
-    WrongTemperature,
-}
-
-/// The result of one scan.
+/// The result of one scan: what it was (its `Display` is the sentence for the courier) and the
+/// handoff's progress after it.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ScanResult {
     /// What it was.
-    pub outcome: ScanOutcomeKind,
-    /// Words for the courier ("Wrong bag: this belongs to task F2.").
-    pub message: String,
-    /// The manifest item it matched.
-    pub item_code: Option<String>,
-    /// For a wrong bag: the task it belongs to.
-    pub other_task_id: Option<String>,
+    pub outcome: ScanOutcome,
     /// The handoff's progress after the scan.
     pub progress: ScanProgress,
 }
@@ -131,22 +103,7 @@ impl Runsheet {
             .scan(&task_id, &raw, symbology.into())
             .map_err(RunsheetError::from)?;
         Ok(ScanResult {
-            outcome: match &o {
-                ScanOutcome::Confirmed { .. } => ScanOutcomeKind::Confirmed,
-                ScanOutcome::Duplicate { .. } => ScanOutcomeKind::Duplicate,
-                ScanOutcome::Repeat => ScanOutcomeKind::Repeat,
-                ScanOutcome::OtherTask { .. } => ScanOutcomeKind::OtherTask,
-                ScanOutcome::NotMine => ScanOutcomeKind::NotMine,
-                ScanOutcome::Unreadable { .. } => ScanOutcomeKind::Unreadable,
-                ScanOutcome::Expired { .. } => ScanOutcomeKind::Expired,
-                ScanOutcome::WrongTemperature { .. } => ScanOutcomeKind::WrongTemperature,
-            },
-            message: o.message(),
-            item_code: o.item_code().map(str::to_owned),
-            other_task_id: match &o {
-                ScanOutcome::OtherTask { task_id, .. } => Some(task_id.clone()),
-                _ => None,
-            },
+            outcome: o,
             progress: p,
         })
     }

@@ -207,6 +207,8 @@ impl TaskStatus {
 /// A place the courier must go: a merchant, a depot or a customer's door.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "Stop"))]
 pub struct StopDoc {
     /// Merchant or customer name shown to the courier (personal data for customers).
     pub name: String,

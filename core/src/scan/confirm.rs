@@ -18,6 +18,7 @@ pub const REPEAT_WINDOW_S: i64 = 3;
 
 /// What a scan turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi::export(Display))]
 pub enum ScanOutcome {
     /// An expected item of this stop, now confirmed.
     Confirmed {
@@ -177,6 +178,21 @@ pub fn stage_of(t: &Task) -> StopRole {
         _ => StopRole::Dropoff,
     }
 }
+
+impl std::fmt::Display for ScanOutcome {
+    /// The sentence of [`ScanOutcome::message`].
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+// An expiry date crosses the FFI as its ISO 8601 calendar date (`2026-12-31`).
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(NaiveDate, String, {
+    remote,
+    lower: |d| d.format("%Y-%m-%d").to_string(),
+    try_lift: |s| Ok(NaiveDate::parse_from_str(&s, "%Y-%m-%d")?),
+});
 
 /// Progress of a stage: "3 of 4 bags".
 #[derive(Debug, Clone, PartialEq)]

@@ -10,8 +10,7 @@ use std::time::Instant;
 
 use runsheet_ffi::{
     ContactChannel, DeviceClock, ExceptionReason, MessageTemplate, Runsheet, RunsheetConfig,
-    RunsheetError, ScanOutcomeKind, ScanSymbology, Step, StopRole, Subscription, TaskGroup,
-    TaskStatus,
+    RunsheetError, ScanOutcome, ScanSymbology, Step, StopRole, Subscription, TaskGroup, TaskStatus,
 };
 
 use super::scenario::{parse_offset, stop_doc, ExpectSpec, NetworkSpec, Scenario, StepSpec};
@@ -209,18 +208,9 @@ fn symbology(s: &str) -> ScanSymbology {
     }
 }
 
-/// The scenario name of a scan outcome.
-pub fn outcome_name(o: ScanOutcomeKind) -> &'static str {
-    match o {
-        ScanOutcomeKind::Confirmed => "confirmed",
-        ScanOutcomeKind::Duplicate => "duplicate",
-        ScanOutcomeKind::Repeat => "repeat",
-        ScanOutcomeKind::OtherTask => "other_task",
-        ScanOutcomeKind::NotMine => "not_mine",
-        ScanOutcomeKind::Unreadable => "unreadable",
-        ScanOutcomeKind::Expired => "expired",
-        ScanOutcomeKind::WrongTemperature => "wrong_temperature",
-    }
+/// The scenario name of a scan outcome (the core's stable code).
+pub fn outcome_name(o: &ScanOutcome) -> &'static str {
+    o.code()
 }
 
 /// Writes `n` photo files for a task and records them on the phone; returns their hashes.
@@ -812,11 +802,11 @@ async fn act(
                 first.get_or_insert(r.outcome);
             }
             match (&step.outcome, first) {
-                (Some(want), Some(got)) if want.get_ref() != outcome_name(got) => {
+                (Some(want), Some(got)) if want.get_ref() != outcome_name(&got) => {
                     Err(ActError::Harness(format!(
                         "scan outcome: expected {}, found {}",
                         want.get_ref(),
-                        outcome_name(got)
+                        outcome_name(&got)
                     )))
                 }
                 _ => Ok(()),

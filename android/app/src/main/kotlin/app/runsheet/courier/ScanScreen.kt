@@ -24,7 +24,7 @@ import androidx.compose.ui.unit.dp
 import androidx.compose.ui.viewinterop.AndroidView
 import androidx.core.content.ContextCompat
 import app.runsheet.protocol.Item
-import app.runsheet.ffi.ScanOutcomeKind
+import app.runsheet.core.ScanOutcome
 import app.runsheet.core.ScanProgress
 import app.runsheet.ffi.ScanResult
 import app.runsheet.ffi.ScanSymbology
@@ -68,8 +68,8 @@ fun ScanScreen(
         CameraScanner(Modifier.fillMaxWidth().height(280.dp), onScan)
         progress?.let { Text(it.text(), style = MaterialTheme.typography.titleSmall) }
         last?.let { r ->
-            val ok = r.outcome == ScanOutcomeKind.CONFIRMED || r.outcome == ScanOutcomeKind.REPEAT
-            Text(r.message, color = if (ok) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.error)
+            val ok = r.outcome is ScanOutcome.Confirmed || r.outcome is ScanOutcome.Repeat
+            Text(r.outcome.toString(), color = if (ok) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.error)
         }
         progress?.missing?.forEach { item ->
             TextButton(onClick = { onConfirmByHand(item) }) { Text("Label damaged? Confirm ${item.name} by hand") }
