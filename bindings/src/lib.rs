@@ -1,10 +1,12 @@
 //! The UniFFI surface of Runsheet: what the Kotlin and Swift shells call.
 //!
 //! A thin layer: each exported method delegates to [`runsheet_core::Runsheet`]. The records
-//! and enums it passes are the protocol's and the core's own (each declares them once and
-//! derives UniFFI's traits under its `uniffi` feature); this crate adds only the exported
-//! object, its error, the foreign traits and a few adapters. Errors cross as the small [`RunsheetError`] enum; each variant is one thing a shell
-//! can act on, and its text is a sentence a courier can read (no personal data, no token).
+//! and enums it passes are the protocol's and the core's own: each crate declares them once and
+//! derives UniFFI's traits under its `uniffi` feature, in its own namespace (Kotlin packages
+//! `app.runsheet.protocol`, `app.runsheet.core`, and `app.runsheet.ffi` for this crate; one
+//! Swift module). This crate adds only the exported object, its error, the foreign traits and a
+//! few adapters. Errors cross as the small [`RunsheetError`] enum; each variant is one thing a
+//! shell can act on, and its text is a sentence a courier can read (no personal data, no token).
 
 #![deny(missing_docs)]
 
@@ -220,7 +222,8 @@ impl Subscription {
     }
 }
 
-/// The platform's settings as the phone last received them.
+/// The platform's settings as the phone last received them: the part a shell needs (the
+/// protocol's `Settings` holds KPI peak windows as pairs, which UniFFI cannot carry).
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct PlatformSettings {
     /// 0 until the platform publishes any (the defaults apply).
