@@ -29,6 +29,7 @@ struct TaskListView: View {
                     ForEach(entries, id: \.task.id) { entry in
                         TaskRow(
                             task: entry.task,
+                            next: entry.nextAction,
                             perform: { store.perform($0) },
                             arrive: { arriving = entry.task },
                             reportProblem: { problem = entry.task },
@@ -200,6 +201,8 @@ struct HintCard: View {
 /// One task: kind, where to, status, goods, unsent actions, and its one primary button.
 struct TaskRow: View {
     let task: CourierTask
+    /// The task's primary action with the shift and position taken into account.
+    let next: NextAction?
     let perform: (NextAction) -> Void
     let arrive: () -> Void
     let reportProblem: () -> Void
@@ -239,7 +242,6 @@ struct TaskRow: View {
                     .font(.caption)
                     .foregroundStyle(.orange)
             }
-            let next = task.nextAction()
             if next == nil && task.status == .delivered {
                 Button("Rate the pickup and the drop-off", action: rate)
                     .font(.caption)

@@ -99,7 +99,7 @@ fun TaskListScreen(state: TaskListState, actions: TaskListActions) {
                         modifier = Modifier.padding(horizontal = 16.dp, vertical = 4.dp),
                     )
                 }
-                items(inGroup, key = { it.task.id }) { entry -> TaskRow(entry.task, actions) }
+                items(inGroup, key = { it.task.id }) { entry -> TaskRow(entry.task, entry.nextAction, actions) }
             }
         }
     }
@@ -161,7 +161,7 @@ private fun HintCard(hint: NextStopHint, openMaps: (NavigationLink) -> Unit) {
 }
 
 @Composable
-private fun TaskRow(task: CourierTask, actions: TaskListActions) {
+private fun TaskRow(task: CourierTask, next: NextAction?, actions: TaskListActions) {
     Card(Modifier.fillMaxWidth().padding(horizontal = 16.dp)) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
@@ -183,7 +183,6 @@ private fun TaskRow(task: CourierTask, actions: TaskListActions) {
             if (task.pendingActions > 0u) {
                 Text("${task.pendingActions} not sent yet", color = MaterialTheme.colorScheme.tertiary)
             }
-            val next = task.nextAction()
             next?.let { PrimaryButton(task, it, actions) }
             if (next == null && task.status == TaskStatus.DELIVERED) {
                 TextButton(onClick = { actions.rate(task) }) { Text("Rate the pickup and the drop-off") }
