@@ -168,3 +168,86 @@ pub struct EvidenceAttachment {
     /// Upload state.
     pub state: UploadState,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle() -> EvidenceBundle {
+        EvidenceBundle {
+            format: FORMAT.into(),
+            exported_at: 1_000,
+            task: EvidenceTask {
+                id: "F1".into(),
+                kind: TaskKind::Food,
+                status: TaskStatus::Delivered,
+                ordered_at: Some(10),
+                promised_by: None,
+                ended_at: Some(900),
+                contactless: false,
+                proof_policy: ProofPolicy::Photo,
+                handoff_code_verified: true,
+                items: vec![EvidenceItem {
+                    code: "RS1:F1:1/1:A".into(),
+                    name: "Bag".into(),
+                    temperature: TemperatureClass::Hot,
+                }],
+            },
+            checklists: vec![PinnedChecklist {
+                stage: ChecklistStage::Dropoff,
+                template: "food-dropoff".into(),
+                version: 2,
+            }],
+            timeline: vec![EvidenceEvent {
+                kind: "delivered".into(),
+                at: 800,
+                clock_offset_s: Some(-3),
+                location: Some(EvidenceLocation {
+                    lat: 30.0,
+                    lon: 120.0,
+                    accuracy_m: 8.0,
+                }),
+                action: Some(Action::delivered("F1")),
+            }],
+            scans: vec![EvidenceScan {
+                stage: StopRole::Dropoff,
+                code: "RS1:F1:1/1:A".into(),
+                item: Some("RS1:F1:1/1:A".into()),
+                outcome: "confirmed".into(),
+                at: 790,
+            }],
+            answers: vec![EvidenceAnswer {
+                stage: ChecklistStage::Dropoff,
+                item: "temp".into(),
+                value: Some(AnswerValue::Number(3.5)),
+                out_of_range: false,
+                at: 795,
+            }],
+            attachments: vec![EvidenceAttachment {
+                sha256: "ab".into(),
+                size: 3,
+                state: UploadState::Uploaded,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_json_an_appeal_carries_keeps_the_v1_format() {
+        let json: serde_json::Value =
+            serde_json::from_str(&bundle().to_json().expect("encodes")).expect("JSON");
+        assert_eq!(json["format"], "runsheet-evidence-v1");
+        assert_eq!(json["task"]["kind"], "food");
+        assert_eq!(json["task"]["status"], "delivered");
+        assert_eq!(json["task"]["proof_policy"], "photo");
+        assert_eq!(json["task"]["promised_by"], serde_json::Value::Null);
+        assert_eq!(json["task"]["items"][0]["temperature"], "hot");
+        assert_eq!(json["checklists"][0]["stage"], "dropoff");
+        assert_eq!(json["timeline"][0]["action"]["type"], "delivered");
+        assert_eq!(json["timeline"][0]["location"]["accuracy_m"], 8.0);
+        assert_eq!(json["scans"][0]["stage"], "dropoff");
+        assert_eq!(json["answers"][0]["value"]["type"], "number");
+        assert_eq!(json["attachments"][0]["state"], "uploaded");
+        // Only the position and its accuracy go into a bundle, not the fix's age or source.
+        assert!(json["timeline"][0]["location"].get("age_s").is_none());
+    }
+}
