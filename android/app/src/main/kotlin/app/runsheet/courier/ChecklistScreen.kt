@@ -22,10 +22,10 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
-import app.runsheet.protocol.ChecklistAnswer
-import app.runsheet.core.ChecklistItem
-import app.runsheet.protocol.ChecklistItemKind
 import app.runsheet.core.Checklist
+import app.runsheet.core.ChecklistItem
+import app.runsheet.protocol.ChecklistAnswer
+import app.runsheet.protocol.ChecklistItemKind
 
 /** What a checklist screen asks the activity for: photos, a signature pad, the scanner. */
 class ChecklistInputs(

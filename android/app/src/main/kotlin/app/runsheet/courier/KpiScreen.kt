@@ -19,8 +19,8 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
-import app.runsheet.protocol.AppealStatus
 import app.runsheet.core.KpiPeriod
+import app.runsheet.protocol.AppealStatus
 import app.runsheet.protocol.Kpis
 import app.runsheet.protocol.Rating
 

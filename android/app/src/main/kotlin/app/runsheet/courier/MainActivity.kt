@@ -16,12 +16,12 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.core.content.FileProvider
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import app.runsheet.protocol.ChecklistAnswer
 import app.runsheet.core.ChecklistItem
-import app.runsheet.protocol.ChecklistStage
 import app.runsheet.core.CourierTask
-import app.runsheet.protocol.TaskStatus
 import app.runsheet.core.KpiPeriod
+import app.runsheet.protocol.ChecklistAnswer
+import app.runsheet.protocol.ChecklistStage
+import app.runsheet.protocol.TaskStatus
 import java.io.File
 
 class MainActivity : ComponentActivity() {

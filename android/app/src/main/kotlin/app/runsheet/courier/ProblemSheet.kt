@@ -14,8 +14,8 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.unit.dp
-import app.runsheet.protocol.ContactChannel
 import app.runsheet.core.CourierTask
+import app.runsheet.protocol.ContactChannel
 import app.runsheet.protocol.ExceptionReason
 import app.runsheet.protocol.MessageTemplate
 import java.io.File

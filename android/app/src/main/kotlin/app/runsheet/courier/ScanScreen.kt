@@ -23,11 +23,11 @@ import androidx.compose.ui.platform.LocalLifecycleOwner
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.viewinterop.AndroidView
 import androidx.core.content.ContextCompat
-import app.runsheet.protocol.Item
 import app.runsheet.core.ScanOutcome
 import app.runsheet.core.ScanProgress
 import app.runsheet.ffi.ScanResult
 import app.runsheet.ffi.ScanSymbology
+import app.runsheet.protocol.Item
 import com.google.mlkit.vision.barcode.BarcodeScanning
 import com.google.mlkit.vision.barcode.common.Barcode
 import com.google.mlkit.vision.common.InputImage

@@ -6,37 +6,37 @@ import android.net.ConnectivityManager
 import android.net.Network
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
-import app.runsheet.protocol.ContactChannel
+import app.runsheet.core.Checklist
+import app.runsheet.core.ChecklistItem
 import app.runsheet.core.CourierTask
-import app.runsheet.protocol.ExceptionReason
-import app.runsheet.protocol.MessageTemplate
+import app.runsheet.core.EvidenceBundle
+import app.runsheet.core.KpiPeriod
 import app.runsheet.core.NextAction
+import app.runsheet.core.ScanProgress
+import app.runsheet.core.ShiftSummary
+import app.runsheet.core.Step
+import app.runsheet.core.SyncEvent
+import app.runsheet.core.SyncStatus
+import app.runsheet.core.TaskList
+import app.runsheet.core.TaskListUpdate
 import app.runsheet.ffi.NextStopHint
 import app.runsheet.ffi.Runsheet
 import app.runsheet.ffi.RunsheetConfig
 import app.runsheet.ffi.RunsheetException
-import app.runsheet.core.ScanProgress
 import app.runsheet.ffi.ScanResult
 import app.runsheet.ffi.ScanSymbology
-import app.runsheet.protocol.Item
+import app.runsheet.ffi.Subscription
+import app.runsheet.ffi.SyncListener
+import app.runsheet.ffi.TaskListener
 import app.runsheet.protocol.ChecklistAnswer
-import app.runsheet.core.ChecklistItem
-import app.runsheet.core.EvidenceBundle
 import app.runsheet.protocol.ChecklistStage
-import app.runsheet.core.Checklist
-import app.runsheet.core.KpiPeriod
+import app.runsheet.protocol.ContactChannel
+import app.runsheet.protocol.ExceptionReason
+import app.runsheet.protocol.Item
 import app.runsheet.protocol.Kpis
+import app.runsheet.protocol.MessageTemplate
 import app.runsheet.protocol.Rating
 import app.runsheet.protocol.RatingTarget
-import app.runsheet.core.ShiftSummary
-import app.runsheet.core.Step
-import app.runsheet.ffi.Subscription
-import app.runsheet.core.SyncEvent
-import app.runsheet.ffi.SyncListener
-import app.runsheet.core.SyncStatus
-import app.runsheet.core.TaskList
-import app.runsheet.core.TaskListUpdate
-import app.runsheet.ffi.TaskListener
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -60,7 +60,7 @@ data class TaskListState(
     /** The checklist open on screen: its task (null: the shift's), stage and content. */
     val checklistTask: String? = null,
     val checklistStage: ChecklistStage? = null,
-    val checklist: ChecklistView? = null,
+    val checklist: Checklist? = null,
     /** The KPI screen: open or not, its period, the figures and the ratings. */
     val showKpis: Boolean = false,
     val kpiPeriod: KpiPeriod = KpiPeriod.TODAY,
