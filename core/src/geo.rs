@@ -125,6 +125,7 @@ pub fn convert(lat: f64, lon: f64, from: Datum, to: Datum) -> (f64, f64) {
 
 /// A map app the courier can hand navigation to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum MapApp {
     /// Google Maps (WGS-84).
     Google,

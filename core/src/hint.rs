@@ -37,6 +37,7 @@ pub fn compass(bearing: f64) -> &'static str {
 
 /// Whether the courier will make the promised time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Risk {
     /// Arrives with a margin.
     OnTime,

@@ -30,6 +30,7 @@ pub const STICKY_MIN_SHARE: f64 = 0.05;
 
 /// One stop of the route.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PlannedStop {
     /// The task.
     pub task_id: String,
@@ -49,6 +50,8 @@ pub struct PlannedStop {
 
 /// The planned route.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "RoutePlan"))]
 pub struct Route {
     /// Stops in visiting order.
     pub stops: Vec<PlannedStop>,
@@ -56,6 +59,21 @@ pub struct Route {
     pub finish: Option<i64>,
     /// The planner's cost (makespan plus weighted lateness).
     pub cost: i64,
+}
+
+/// The FFI's name of [`Route`] (UniFFI names a record's methods after the type they are
+/// written on).
+#[cfg(feature = "uniffi")]
+pub type RoutePlan = Route;
+
+#[cfg(feature = "uniffi")]
+#[uniffi::export]
+impl RoutePlan {
+    /// How many stops are projected late or at risk.
+    #[uniffi::method(name = "at_risk_count")]
+    pub fn count_at_risk(&self) -> u32 {
+        self.at_risk().len() as u32
+    }
 }
 
 impl Route {
@@ -390,6 +408,7 @@ pub fn next_stop_hint(
 
 /// How precise and how frequent the location the core needs now is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum LocationAccuracy {
     /// No location needed (off duty).
     Off,
@@ -403,10 +422,12 @@ pub enum LocationAccuracy {
 
 /// The location request the shell should apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LocationRequest {
     /// Accuracy class.
     pub accuracy: LocationAccuracy,
     /// Seconds between fixes.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "interval_seconds"))]
     pub interval_s: u32,
 }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Who rated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RatingSource {
     /// The customer, after the delivery.
     Customer,
@@ -18,6 +19,7 @@ pub enum RatingSource {
 /// What the appeal of a rating stands at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AppealStatus {
     /// Filed, waiting for a decision.
     Pending,
@@ -30,6 +32,8 @@ pub enum AppealStatus {
 /// A rating of the courier, as the server sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "Rating"))]
 pub struct RatingDoc {
     /// The rating's id.
     pub id: String,
@@ -62,6 +66,7 @@ pub struct RatingDoc {
 /// What the courier rates after a stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RatingTarget {
     /// The merchant (food ready on time, packaging).
     Merchant,
@@ -176,6 +181,7 @@ pub struct KpiFacts {
 
 /// The courier's figures for a period, each with whether it meets its target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Kpis {
     /// Deliveries counted.
     pub deliveries: u32,
