@@ -12,10 +12,10 @@ use runsheet_protocol::{
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use crate::hint::distance_m;
 use crate::shift::ShiftState;
 use crate::task::{self, Task};
 use crate::timeline;
+use runsheet_route::travel::distance_m;
 
 /// Something that must happen before an action is allowed.
 #[derive(Debug, Clone, PartialEq)]
