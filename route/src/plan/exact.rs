@@ -103,7 +103,7 @@ impl Problem {
         for last in 0..n {
             for &li in &states[full * n + last] {
                 let l = arena[li].1;
-                let cost = l.t - self.start_time + self.weight * l.late;
+                let cost = self.cost_of(l.t, l.late);
                 if best.is_none_or(|(c, _)| cost < c) {
                     best = Some((cost, li));
                 }

@@ -20,6 +20,15 @@ mod testkit;
 /// Instances with at most this many stops are solved exactly.
 pub const EXACT_MAX_STOPS: usize = 13;
 
+/// Most stops an instance may have: its travel matrix grows with the square (2,000 stops take
+/// 32 MB), and a courier's round is far smaller.
+pub const MAX_STOPS: usize = 2_000;
+
+/// Largest magnitude of a time (`start_time`, `ready_at`, `due_by`), of a service time and of
+/// one travel time, seconds (about 35,000 years): sums over any instance stay far from
+/// overflowing 64 bits.
+pub const MAX_TIME_S: i64 = 1 << 40;
+
 /// A malformed instance, with what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("bad instance: {0}")]
@@ -153,6 +162,22 @@ impl Problem {
                 return bad("more orders on board than the capacity".into());
             }
         }
+        if inst.stops.len() > MAX_STOPS {
+            return bad(format!("more than {MAX_STOPS} stops"));
+        }
+        let in_range = |t: i64| (-MAX_TIME_S..=MAX_TIME_S).contains(&t);
+        if !in_range(inst.start_time) {
+            return bad("start_time out of range".into());
+        }
+        for s in &inst.stops {
+            if ![s.ready_at, s.due_by, Some(s.service_s)]
+                .into_iter()
+                .flatten()
+                .all(in_range)
+            {
+                return bad(format!("stop {:?}: a time out of range", s.id));
+            }
+        }
         let check_point = |what: &str, lat: f64, lon: f64| {
             if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
                 Err(PlanError(format!("{what}: coordinates out of range")))
@@ -219,8 +244,11 @@ impl Problem {
         for a in 0..m {
             for b in 0..m {
                 if a != b {
-                    travel[a * m + b] =
-                        travel_s(pts[a], pts[b], inst.detour_factor, inst.speed_mps);
+                    let t = travel_s(pts[a], pts[b], inst.detour_factor, inst.speed_mps);
+                    if !(0..=MAX_TIME_S).contains(&t) {
+                        return bad("travel times out of range (speed_mps, detour_factor)".into());
+                    }
+                    travel[a * m + b] = t;
                 }
             }
         }
@@ -309,7 +337,7 @@ impl Problem {
         }
         let makespan = t - self.start_time;
         Some(Cost {
-            cost: makespan + self.weight * lateness,
+            cost: makespan.saturating_add(self.weight.saturating_mul(lateness)),
             makespan,
             lateness,
         })
@@ -369,7 +397,7 @@ impl Problem {
                     a = a.max(r);
                 }
                 let late = self.due[s].map_or(0, |d| (a - d).max(0));
-                let score = a + self.weight * late;
+                let score = a.saturating_add(self.weight.saturating_mul(late));
                 if pick.is_none_or(|(b, _)| score < b) {
                     pick = Some((score, s));
                 }
