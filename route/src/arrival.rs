@@ -93,7 +93,7 @@ impl ArrivalDetector {
                 return None; // out of order
             }
             let moved = distance_m((last.lat, last.lon), (fix.lat, fix.lon));
-            let dt = (fix.at - last.at).max(1) as f64;
+            let dt = fix.at.saturating_sub(last.at).max(1) as f64;
             if moved / dt > self.max_speed_mps {
                 return None; // a jump, not a ride
             }
@@ -111,7 +111,7 @@ impl ArrivalDetector {
             return None;
         }
         let since = *self.crossing_since.get_or_insert(fix.at);
-        if fix.at - since < self.dwell_s {
+        if fix.at.saturating_sub(since) < self.dwell_s {
             return None;
         }
         self.crossing_since = None;
@@ -198,5 +198,9 @@ mod tests {
         assert!(d.travelled_m() < 1.0);
         // Out-of-order fixes are ignored too.
         assert_eq!(d.feed(fix(north(1990.0), -5, 5.0)), None);
+        // So are fixes that are not coordinates at all: they do not poison the odometer.
+        assert_eq!(d.feed(fix((f64::NAN, STOP.1), 50, 5.0)), None);
+        assert_eq!(d.feed(fix(STOP, 60, f64::INFINITY)), None);
+        assert!(d.travelled_m() < 1.0);
     }
 }

@@ -60,7 +60,7 @@ pub fn risk(eta: i64, due_by: Option<i64>) -> Option<Risk> {
     due_by.map(|due| {
         if eta > due {
             Risk::Late
-        } else if eta > due - AT_RISK_MARGIN_S {
+        } else if eta > due.saturating_sub(AT_RISK_MARGIN_S) {
             Risk::AtRisk
         } else {
             Risk::OnTime
@@ -91,6 +91,9 @@ mod tests {
             Some(Risk::Late)
         );
         assert_eq!(hint(from, STOP, 1000, None, 4.0, 1.0).risk, None);
+        // Times at the ends of the range saturate instead of overflowing.
+        assert_eq!(risk(i64::MAX, Some(i64::MIN)), Some(Risk::Late));
+        assert_eq!(hint(from, STOP, i64::MAX, None, 4.0, 1.0).eta, i64::MAX);
         assert_eq!(compass(bearing_deg(STOP, (30.2745, 120.17))), "east");
         assert_eq!(compass(bearing_deg(STOP, (30.27, 120.157))), "south-west");
         assert_eq!(compass(359.0), "north");
