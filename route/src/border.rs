@@ -5,8 +5,8 @@
 //! Sources. The land borders are Natural Earth's 1:110m admin-0 outline of China (public
 //! domain, via the UNLICENSE'd `johan/world.geo.json`, `countries/CHN.geo.json`), refined by
 //! hand where twin towns face each other across a border river (Dongxing and Mong Cai, Hekou
-//! and Lao Cai, Ruili and Muse, Erenhot and Zamyn-Uud, Heihe and Blagoveshchensk, Dandong and
-//! Sinuiju). The coast is replaced by a line well offshore (tens of kilometres), so that
+//! and Lao Cai, Ruili and Muse, Erenhot and Zamyn-Uud, Heihe and Blagoveshchensk, Fuyuan on
+//! the Amur, Changbai and Hyesan, Dandong and Sinuiju). The coast is replaced by a line well offshore (tens of kilometres), so that
 //! coastal islands, ports and piers count as China, drawn clear of Korea, Taiwan, Penghu and
 //! Vietnam's Bach Long Vi. Hong Kong and Macau (along the Shenzhen River, Deep Bay and the
 //! Portas do Cerco line), Kinmen and Matsu are holes in it, authored for this crate.
@@ -65,10 +65,10 @@ const MAINLAND: &[(f64, f64)] = &[
     (125.946349, 52.792799), (126.564399, 51.784255), (126.939157, 51.353894), (127.287456, 50.739797),
     (127.45, 50.3), (127.511, 50.256), (127.57, 50.21), (127.657407, 49.76027),
     (129.397818, 49.4406), (130.582293, 48.729687), (130.987282, 47.790132), (132.506672, 47.78897),
-    (133.373596, 48.183442), (135.026311, 48.47823), (134.500814, 47.57844), (134.112362, 47.212467),
+    (133.373596, 48.183442), (134.0, 48.38), (134.35, 48.42), (134.75, 48.40), (135.026311, 48.47823), (134.500814, 47.57844), (134.112362, 47.212467),
     (133.769644, 46.116927), (133.097127, 45.144066), (131.883454, 45.321162), (131.025212, 44.967953),
     (131.288555, 44.11152), (131.144688, 42.92999), (130.633866, 42.903015), (130.640016, 42.395009),
-    (129.994267, 42.985387), (129.596669, 42.424982), (128.052215, 41.994285), (128.208433, 41.466772),
+    (129.994267, 42.985387), (129.596669, 42.424982), (128.052215, 41.994285), (128.31, 41.58), (128.208433, 41.466772), (128.25, 41.43), (128.19, 41.411), (128.05, 41.40),
     (127.343783, 41.503152), (126.869083, 41.816569), (126.182045, 41.107336), (125.079942, 40.569824),
     (124.48, 40.18), (124.392, 40.11), (124.3, 40.04), (124.13, 39.8),
     (123.9, 38.8), (123.4, 37.6), (123.2, 36.6), (123.0, 34.0),
@@ -166,6 +166,21 @@ mod tests {
             ("Beihai", 21.4811, 109.1200),
             ("Weizhou Island", 21.0300, 109.1100),
             ("Pingtan", 25.5000, 119.7900),
+            ("Yanji", 42.8900, 129.5100),
+            ("Hailar", 49.2100, 119.7700),
+            ("Altay", 47.8400, 88.1400),
+            ("Yining", 43.9100, 81.3200),
+            ("Hotan", 37.1100, 79.9200),
+            ("Shigatse", 29.2700, 88.8800),
+            ("Yadong", 27.4800, 88.9100),
+            ("Jinghong", 22.0100, 100.8000),
+            ("Mengla", 21.4600, 101.5600),
+            ("Pingxiang, Guangxi", 22.1000, 106.7500),
+            ("Fuyuan", 48.3600, 134.2900),
+            ("Tongjiang", 47.6500, 132.5100),
+            ("Ji'an", 41.1200, 126.1900),
+            ("Shantou", 23.3500, 116.6800),
+            ("Weihai", 37.5100, 122.1200),
         ] {
             assert!(
                 in_mainland_china(lat, lon),
@@ -206,6 +221,21 @@ mod tests {
             ("Vientiane", 17.9757, 102.6331),
             ("Tokyo", 35.6762, 139.6503),
             ("London", 51.5007, -0.1246),
+            ("Lang Son", 21.8500, 106.7600),
+            ("Luang Namtha", 20.9500, 101.4000),
+            ("Myitkyina", 25.3800, 97.4000),
+            ("Tawang", 27.5900, 91.8600),
+            ("Leh", 34.1500, 77.5800),
+            ("Gilgit", 35.9200, 74.3100),
+            ("Kyzyl", 51.7200, 94.4500),
+            ("Chita", 52.0300, 113.5000),
+            ("Birobidzhan", 48.7900, 132.9200),
+            ("Ussuriysk", 43.8000, 131.9500),
+            ("Chongjin", 41.8000, 129.7800),
+            ("Baengnyeong Island", 37.9700, 124.6800),
+            ("Jeju", 33.5000, 126.5300),
+            ("Keelung", 25.1300, 121.7400),
+            ("Bach Long Vi", 20.1300, 107.7200),
         ] {
             assert!(!in_mainland_china(lat, lon), "{name} should be outside");
         }
