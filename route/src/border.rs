@@ -3,12 +3,11 @@
 //! coordinate-transform libraries treat them and as map apps serve them (WGS-84 there).
 //!
 //! Sources. The land borders are Natural Earth's 1:110m admin-0 outline of China (public domain,
-//! via the UNLICENSE'd `johan/world.geo.json`, `countries/CHN.geo.json` at commit 261b150),
-//! refined by hand where
-//! twin towns face each other across a border river (Dongxing and Mong Cai, Hekou and Lao Cai,
-//! Ruili and Muse, Erenhot and Zamyn-Uud, Heihe and Blagoveshchensk, Fuyuan on the Amur, Changbai
-//! and Hyesan, Dandong and Sinuiju). The coast is replaced by a line well offshore (tens of
-//! kilometres), so that coastal islands, ports and piers count as China, drawn clear of Korea,
+//! via the UNLICENSE'd `johan/world.geo.json`, `countries/CHN.geo.json` at commit 261b150), refined
+//! by hand where twin towns face each other across a border river (Dongxing and Mong Cai, Hekou and
+//! Lao Cai, Ruili and Muse, Erenhot and Zamyn-Uud, Heihe and Blagoveshchensk, Fuyuan on the Amur,
+//! Changbai and Hyesan, Dandong and Sinuiju). The coast is replaced by a line well offshore (tens
+//! of kilometres), so that coastal islands, ports and piers count as China, drawn clear of Korea,
 //! Taiwan, Penghu and Vietnam's Bach Long Vi. Hong Kong and Macau (along the Shenzhen River, Deep
 //! Bay and the Portas do Cerco line), Kinmen and Matsu are holes in it, authored for this crate.
 //!
