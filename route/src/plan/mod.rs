@@ -34,13 +34,19 @@ pub const MAX_TIME_S: i64 = 1 << 40;
 #[error("bad instance: {0}")]
 pub struct PlanError(pub String);
 
-/// A point.
+/// A WGS-84 point as the instance format writes it, `{"lat": .., "lon": ..}`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Point {
     /// Latitude, degrees.
     pub lat: f64,
     /// Longitude, degrees.
     pub lon: f64,
+}
+
+impl From<Point> for geo::Point<f64> {
+    fn from(p: Point) -> Self {
+        crate::travel::point((p.lat, p.lon))
+    }
 }
 
 /// One stop of an instance.
