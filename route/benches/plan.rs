@@ -61,7 +61,8 @@ fn food(seed: u64, orders: usize) -> Instance {
             near(&mut rng, hubs[0], 0.04)
         };
         let ready = START_TIME + rng.gen_range(0..1200);
-        let due = ready + 900 + rng.gen_range(600..1800);
+        // The promise: ready, plus the ride over, plus a buffer, as a platform would make it.
+        let due = ready + 1500 + rng.gen_range(0..1800) + 300 * o as i64;
         if o % 3 == 0 {
             onboard.push(order.clone());
         } else {
