@@ -1,17 +1,18 @@
-//! The courier's route: the open tasks' stops in the order the planner ([`crate::plan`]) finds
-//! best, re-planned when tasks, ready times or the courier's position change, keeping the
-//! current next stop unless changing it gains clearly (couriers hate a plan that flips). From
-//! it come the next-stop hint, the shift's projected finish, the stops at risk, and how much
-//! location accuracy the phone needs now.
+//! The courier's route: the open tasks' stops in the order the planner
+//! ([`runsheet_route::plan`]) finds best, re-planned when tasks, ready times or the courier's
+//! position change, keeping the current next stop unless changing it gains clearly (couriers
+//! hate a plan that flips). From it come the next-stop hint, the shift's projected finish, the
+//! stops at risk, and how much location accuracy the phone needs now.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::time::Duration;
 
 use runsheet_protocol::{StopRole, TaskStatus};
+use runsheet_route::hint::{self, risk, Risk};
+use runsheet_route::plan::{Instance, Point, Problem, StopIn};
+use runsheet_route::travel::distance_m;
 
-use crate::hint::{self, distance_m, Risk, AT_RISK_MARGIN_S};
-use crate::plan::{Instance, Point, Problem, StopIn};
 use crate::task::{Stop, Task};
 
 /// Riding speed assumed offline, metres per second (an e-bike in town, ~16 km/h).
@@ -89,18 +90,6 @@ impl Route {
     pub fn position(&self, task_id: &str) -> Option<usize> {
         self.stops.iter().position(|s| s.task_id == task_id)
     }
-}
-
-fn risk(eta: i64, due: Option<i64>) -> Option<Risk> {
-    due.map(|d| {
-        if eta > d {
-            Risk::Late
-        } else if eta > d - AT_RISK_MARGIN_S {
-            Risk::AtRisk
-        } else {
-            Risk::OnTime
-        }
-    })
 }
 
 struct Leg<'a> {

@@ -635,16 +635,6 @@ fn dispatched<T>(r: Result<T, runsheet_server::DispatchError>) -> Result<(), Act
     r.map(|_| ()).map_err(|e| ActError::Harness(e.to_string()))
 }
 
-/// Great-circle distance, metres.
-fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let r = 6_371_008.8_f64;
-    let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
-    let dp = (b.0 - a.0).to_radians();
-    let dl = (b.1 - a.1).to_radians();
-    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * r * h.sqrt().min(1.0).asin()
-}
-
 /// Rides from the phone's position to `to` at `speed` m/s, recording a GPS fix every 5 s of
 /// virtual time (with seeded noise of up to `noise` metres), and leaves the clock at arrival.
 /// Rides from the phone's position to `to` at `speed`, one fix every 5 s with `noise` metres
@@ -661,7 +651,9 @@ fn ride(
 ) -> Result<(), ActError> {
     use rand::Rng;
     let from = phone.position;
-    let seconds = (distance_m(from, to) / speed).ceil().max(1.0) as i64;
+    let seconds = (runsheet_route::travel::distance_m(from, to) / speed)
+        .ceil()
+        .max(1.0) as i64;
     let metres_per_degree = 111_320.0;
     let total = seconds + dwell;
     let fixes = (total / 5).max(1);

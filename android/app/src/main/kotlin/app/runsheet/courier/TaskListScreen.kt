@@ -28,9 +28,9 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import app.runsheet.core.Blocker
 import app.runsheet.core.CourierTask
-import app.runsheet.core.MapApp
+import app.runsheet.route.MapApp
 import app.runsheet.core.NextAction
-import app.runsheet.core.Risk
+import app.runsheet.route.Risk
 import app.runsheet.core.ShiftState
 import app.runsheet.core.ShiftSummary
 import app.runsheet.core.Step
