@@ -1,5 +1,6 @@
 package app.runsheet.core
 
+import app.runsheet.route.MapApp
 import app.runsheet.ffi.*
 import app.runsheet.protocol.*
 import kotlinx.coroutines.runBlocking
