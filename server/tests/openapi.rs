@@ -152,7 +152,10 @@ fn documented(spec: &Value, method: &str, path: &str) -> BTreeSet<u16> {
         .as_object()
         .unwrap_or_else(|| panic!("{method} {path} has responses"))
         .keys()
-        .map(|k| k.parse().unwrap_or_else(|_| panic!("{method} {path}: status {k}")))
+        .map(|k| {
+            k.parse()
+                .unwrap_or_else(|_| panic!("{method} {path}: status {k}"))
+        })
         .collect()
 }
 
@@ -177,7 +180,12 @@ async fn call(
         .await
         .unwrap();
     let status = resp.status().as_u16();
-    (status, axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap())
+    (
+        status,
+        axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap(),
+    )
 }
 
 fn assert_error_body(what: &str, status: u16, bytes: &[u8]) {
@@ -222,7 +230,11 @@ async fn every_status_the_server_sends_is_documented_with_a_json_body() {
         ("not an object", Some("application/json"), "[]"),
         ("an empty object", Some("application/json"), "{}"),
         ("a NUL in a text", Some("application/json"), nul),
-        ("a fractional integer", Some("application/json"), r#"{"cursor": 1.5}"#),
+        (
+            "a fractional integer",
+            Some("application/json"),
+            r#"{"cursor": 1.5}"#,
+        ),
     ];
     let mut checked = 0;
     for (method, path) in runsheet_server::route_table() {
@@ -230,10 +242,15 @@ async fn every_status_the_server_sends_is_documented_with_a_json_body() {
         let statuses = documented(&spec, method, path);
         assert!(statuses.contains(&429), "{method} {path} does not list 429");
         assert!(statuses.contains(&503), "{method} {path} does not list 503");
-        let takes_json = op["requestBody"]["content"].get("application/json").is_some();
+        let takes_json = op["requestBody"]["content"]
+            .get("application/json")
+            .is_some();
         if takes_json {
             for s in [400, 413, 415, 422] {
-                assert!(statuses.contains(&s), "{method} {path} takes JSON but does not list {s}");
+                assert!(
+                    statuses.contains(&s),
+                    "{method} {path} takes JSON but does not list {s}"
+                );
             }
         }
         let uri = path
