@@ -70,6 +70,7 @@ impl StoreError {
                     e.extended_code,
                     rusqlite::ffi::SQLITE_CONSTRAINT_NOTNULL
                         | rusqlite::ffi::SQLITE_CONSTRAINT_CHECK
+                        | rusqlite::ffi::SQLITE_CONSTRAINT_DATATYPE
                 )
             }
             StoreError::Sqlite(

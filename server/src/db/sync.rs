@@ -123,7 +123,8 @@ fn apply_one(
             let refused = RefusedMutation {
                 mutation_id: m.mutation_id,
                 device_time: m.device_time,
-                task_id: m.action.task_id().to_owned(),
+                // Shortened: an over-long id may be what the store refused (an index entry).
+                task_id: m.action.task_id().chars().take(128).collect(),
                 action: serde_json::to_string(&m.action).map_err(StoreError::document)?,
                 reason: reason.clone(),
             };
