@@ -56,7 +56,7 @@ pub fn push(
             });
             continue;
         }
-        let expected = last.checked_add(1).unwrap_or(i64::MAX);
+        let expected = last.saturating_add(1);
         if mutation_id != expected {
             return Err(Refusal::MutationGap {
                 arrived: mutation_id,
