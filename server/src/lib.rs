@@ -253,6 +253,7 @@ pub fn app(state: AppState) -> Router {
     }
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     router
+        .route_layer(axum::middleware::from_fn(input::screen_uri))
         .route_layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             ops::track,

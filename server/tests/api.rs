@@ -938,6 +938,23 @@ async fn control_characters_are_refused_with_422_on_every_route(engine: Engine) 
         )
         .await;
     assert_invalid("push client id", r, "client_id").await;
+    // Ids and query values from the URL follow the same rule.
+    for (path, field) in [
+        ("/v1/dispatch/tasks/T%001", "(path)"),
+        ("/v1/dispatch/couriers/c%001/ratings", "(path)"),
+        ("/v1/dispatch/mutations?task_id=T%001", "task_id"),
+    ] {
+        let r = e.admin(Method::GET, path, "").await;
+        assert_invalid(path, r, field).await;
+    }
+    let r = e
+        .http
+        .get(format!("{}/v1/sync/pull?client_id=d%00", e.server.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_invalid("pull client id", r, "client_id").await;
     // Nothing of it was stored, and tabs and line breaks are text.
     assert!(e.dispatch.mutations(None).await.unwrap().is_empty());
     let r = e

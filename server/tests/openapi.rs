@@ -297,6 +297,21 @@ async fn every_status_the_server_sends_is_documented_with_a_json_body() {
             }
             checked += 1;
         }
+        // A control character in an id of the path or in a query value: 422 under /v1/.
+        if path.starts_with("/v1/") {
+            let mut uris = vec![format!("{uri}?client_id=a%00b")];
+            if path.contains('{') {
+                uris.push(path.replace("{id}", "a%00b").replace("{sha256}", "a%1Bb"));
+            }
+            for bad in uris {
+                let (status, bytes) =
+                    call(&app, method, &bad, token, Some("application/json"), "{}").await;
+                let what = format!("{method} {bad}");
+                assert_eq!(status, 422, "{what}: {}", String::from_utf8_lossy(&bytes));
+                assert!(statuses.contains(&status), "{what}: 422 not documented");
+                assert_error_body(&what, status, &bytes);
+            }
+        }
         // A method the path does not take: 405 with a JSON body.
         let (status, bytes) = call(&app, "DELETE", &uri, token, None, "").await;
         assert_eq!(status, 405, "DELETE {path}");
