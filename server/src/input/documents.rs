@@ -12,8 +12,13 @@ use super::{MAX_COUNT, MAX_UNIX_TIME};
 use crate::dispatch_api::{NewCourier, NewTask, Reassign, TaskUpdate};
 use crate::rating_api::{Decision, NewRating};
 
-/// Longest free text (a note, a message, a comment), characters.
-pub const MAX_TEXT_CHARS: usize = 4000;
+/// Longest free text (a note, a message, a comment, a scanned code: a QR code holds up to
+/// 7,089 digits), characters.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// Longest evidence bundle sent with an appeal (JSON text), characters: the body limit is the
+/// only bound that matters for it.
+pub const MAX_EVIDENCE_CHARS: usize = 1024 * 1024;
 
 /// Most items of a list inside a document (photos, tags, items of a task).
 const MAX_LIST: usize = 1000;
@@ -177,7 +182,7 @@ fn action(a: &Action) -> Result<(), Invalid> {
         } => {
             id("action.rating_id", rating_id)?;
             text("action.reason", reason, MAX_TEXT_CHARS)?;
-            text("action.evidence", evidence, MAX_TEXT_CHARS)
+            text("action.evidence", evidence, MAX_EVIDENCE_CHARS)
         }
         Action::Accept { .. }
         | Action::PickUp { .. }
