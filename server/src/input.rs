@@ -232,18 +232,22 @@ pub async fn screen_uri(
         // The operational endpoints read nothing from their URL.
         return Ok(next.run(req).await);
     }
-    if percent_decoded(uri.path()).chars().any(char::is_control) {
-        return Err(Invalid::new("(path)", "control characters are not allowed in a path").into());
+    if !is_clean(uri.path()) {
+        return Err(Invalid::new(
+            "(path)",
+            "a path must be UTF-8 text without control characters",
+        )
+        .into());
     }
     for pair in uri.query().unwrap_or("").split('&') {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let name = percent_decoded(name);
-        if name.chars().any(char::is_control)
-            || percent_decoded(value).chars().any(char::is_control)
-        {
+        if !(is_clean(name) && is_clean(value)) {
+            let shown = percent_decoded(name)
+                .map(|n| n.chars().filter(|c| !c.is_control()).collect::<String>())
+                .unwrap_or_else(|| "(query)".into());
             return Err(Invalid::new(
-                name.chars().filter(|c| !c.is_control()).collect::<String>(),
-                "control characters are not allowed in a query value",
+                shown,
+                "a query value must be UTF-8 text without control characters",
             )
             .into());
         }
@@ -251,8 +255,13 @@ pub async fn screen_uri(
     Ok(next.run(req).await)
 }
 
-/// `%XX` sequences decoded (invalid ones kept as written), then read as UTF-8, lossily.
-fn percent_decoded(s: &str) -> String {
+/// Percent-decodes to UTF-8 text without control characters.
+fn is_clean(s: &str) -> bool {
+    percent_decoded(s).is_some_and(|t| !t.chars().any(char::is_control))
+}
+
+/// `%XX` sequences decoded (invalid ones kept as written); `None` unless the result is UTF-8.
+fn percent_decoded(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -272,7 +281,7 @@ fn percent_decoded(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).ok()
 }
 
 /// True for the characters no text the server stores may hold (see the module's rules).
@@ -439,8 +448,10 @@ mod tests {
             "mutations[0].n"
         );
         let clean = defang(&serde_json::json!({"a\u{0}": ["x\u{1}y"]}));
-        assert_eq!(percent_decoded("/a%00b%2"), "/a\u{0}b%2");
-        assert_eq!(percent_decoded("caf%C3%A9"), "café");
+        assert_eq!(percent_decoded("/a%00b%2").as_deref(), Some("/a\u{0}b%2"));
+        assert_eq!(percent_decoded("caf%C3%A9").as_deref(), Some("café"));
+        assert_eq!(percent_decoded("%FF"), None);
+        assert!(is_clean("T-1%20x") && !is_clean("T%0A") && !is_clean("%C3"));
         assert_eq!(clean, serde_json::json!({"a\u{FFFD}": ["x\u{FFFD}y"]}));
     }
 }

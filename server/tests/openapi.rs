@@ -299,9 +299,10 @@ async fn every_status_the_server_sends_is_documented_with_a_json_body() {
         }
         // A control character in an id of the path or in a query value: 422 under /v1/.
         if path.starts_with("/v1/") {
-            let mut uris = vec![format!("{uri}?client_id=a%00b")];
+            let mut uris = vec![format!("{uri}?client_id=a%00b"), format!("{uri}?since=%FF")];
             if path.contains('{') {
                 uris.push(path.replace("{id}", "a%00b").replace("{sha256}", "a%1Bb"));
+                uris.push(path.replace("{id}", "a%FFb").replace("{sha256}", "%C3"));
             }
             for bad in uris {
                 let (status, bytes) =
