@@ -446,7 +446,7 @@ impl From<core::SyncStatus> for SyncStatus {
 pub struct Rejection {
     /// The task.
     pub task_id: String,
-    /// Machine code (`unknown_task`, `not_your_task`, `invalid_state`, `invalid`).
+    /// Machine code (`unknown_task`, `not_your_task`, `invalid_state`).
     pub code: String,
     /// The server's sentence.
     pub reason: String,
