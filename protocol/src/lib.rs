@@ -556,6 +556,10 @@ pub enum RejectCode {
     NotYourTask,
     /// The task's state does not allow the action.
     InvalidState,
+    /// The mutation itself is not valid (a field out of range, a control character in a text,
+    /// an action this server does not know), or the store refused its data: it can never apply,
+    /// so it is recorded and answered rather than blocking the courier's queue.
+    Invalid,
 }
 
 impl RejectCode {
@@ -565,6 +569,7 @@ impl RejectCode {
             RejectCode::UnknownTask => "unknown_task",
             RejectCode::NotYourTask => "not_your_task",
             RejectCode::InvalidState => "invalid_state",
+            RejectCode::Invalid => "invalid",
         }
     }
 }
@@ -637,6 +642,9 @@ pub struct ErrorBody {
     /// For `mutation_gap`: the mutation id the server expects next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_mutation_id: Option<i64>,
+    /// For `invalid` (422): the field at fault, as a path into the body (`fixes[2].lat`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 #[cfg(test)]

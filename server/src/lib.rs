@@ -20,6 +20,7 @@ pub mod clock;
 pub mod db;
 pub mod dispatch_api;
 pub mod error;
+pub mod input;
 pub mod launch;
 pub mod location_api;
 pub mod ops;
@@ -44,10 +45,7 @@ pub use error::ApiError;
 /// Largest request body accepted, bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// JSON body extractor whose rejections are [`ApiError`]s (JSON bodies with a reason).
-#[derive(Debug, axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
-pub struct ApiJson<T>(pub T);
+pub use input::ApiJson;
 
 /// Shared handler state.
 #[derive(Clone)]
@@ -255,11 +253,13 @@ pub fn app(state: AppState) -> Router {
     }
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     router
+        .route_layer(axum::middleware::from_fn(input::screen_uri))
         .route_layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             ops::track,
         ))
         .fallback(|| async { ApiError::not_found("no such route") })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Outermost last: a request id is set (or kept from the caller), logged on the request's
         // span with method and path only (no query, no headers: no tokens), and echoed back.
