@@ -174,7 +174,11 @@ async fn serve_until_signal(args: Args) -> Result<(), String> {
     let db = tokio::task::spawn_blocking(move || Db::open(&config))
         .await
         .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| {
+            let sqlstate = crate::ops::sqlstate(&e);
+            tracing::error!(error = %e, %sqlstate, "cannot open the store");
+            format!("{e} (sqlstate {sqlstate})")
+        })?;
     let engine = db.engine_name();
     let listener = tokio::net::TcpListener::bind(addr)
         .await

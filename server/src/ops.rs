@@ -19,6 +19,13 @@ use tokio::sync::Notify;
 
 use crate::AppState;
 
+/// The engine's code of a store failure for the logs, as the `sqlstate` field of its line:
+/// PostgreSQL's SQLSTATE (`23505`), SQLite's extended result code (`2067`), `-` when the engine
+/// gave none. An operator searches the logs by it.
+pub fn sqlstate(e: &crate::StoreError) -> String {
+    e.engine_code().unwrap_or_else(|| "-".to_owned())
+}
+
 /// Whether the replica is shutting down; waiting pulls return at once when it starts.
 #[derive(Default)]
 pub struct Lifecycle {
