@@ -45,7 +45,11 @@ pub struct Args {
     pub admin_token: Option<String>,
     /// A file holding the dispatch API's token (its first line; surrounding white space is
     /// ignored). Not together with `--admin-token`.
-    #[arg(long, env = "RUNSHEET_ADMIN_TOKEN_FILE", conflicts_with = "admin_token")]
+    #[arg(
+        long,
+        env = "RUNSHEET_ADMIN_TOKEN_FILE",
+        conflicts_with = "admin_token"
+    )]
     pub admin_token_file: Option<std::path::PathBuf>,
     /// Most PostgreSQL connections this replica opens.
     #[arg(long, env = "RUNSHEET_DB_POOL", default_value_t = 16)]
@@ -231,5 +235,75 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_admin_tokens_are_refused_strong_ones_kept() {
+        for weak in [
+            "",
+            "secret-admin",
+            "0123456789abcdef0123456789abcde",      // 31 characters
+            "abababababababababababababababababab", // two different
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ] {
+            let refused = check_admin_token(weak).expect_err(weak);
+            assert!(refused.contains("too weak"));
+            assert!(
+                weak.is_empty() || !refused.contains(weak),
+                "the token is echoed"
+            );
+        }
+        for strong in [
+            "0123456789abcdef0123456789abcdef",
+            "4f1c9a7e2b6d8053c1e9f7a2d4b6c8e04f1c9a7e2b6d8053c1e9f7a2d4b6c8e0",
+            "admin-3f2b8c1e-9d47-4a6b-8e2f-1c5d7a9b3e60",
+        ] {
+            assert_eq!(check_admin_token(strong), Ok(()), "{strong}");
+        }
+    }
+
+    #[test]
+    fn the_admin_token_comes_from_a_file_or_a_flag_never_both() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("token");
+        std::fs::write(&file, "  0123456789abcdef0123456789abcdef\n").expect("written");
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["x", "--db", "s.db"];
+            argv.extend_from_slice(extra);
+            Cli::try_parse_from(argv).map(|c| c.args)
+        };
+        let from_file =
+            parse(&["--admin-token-file", file.to_str().unwrap_or("")]).expect("flags parse");
+        assert_eq!(
+            from_file.admin_token().as_ref().map(Option::as_deref),
+            Ok(Some("0123456789abcdef0123456789abcdef"))
+        );
+        assert!(parse(&[
+            "--admin-token",
+            "x",
+            "--admin-token-file",
+            file.to_str().unwrap_or("")
+        ])
+        .is_err());
+        let missing =
+            parse(&["--admin-token-file", "/nonexistent/runsheet-token"]).expect("flags parse");
+        assert!(missing
+            .admin_token()
+            .expect_err("a missing file")
+            .contains("cannot read"));
+        let defaults = parse(&[]).expect("flags parse");
+        assert_eq!(defaults.limits(), Limits::default());
+        assert_eq!(defaults.admin_token(), Ok(None));
     }
 }

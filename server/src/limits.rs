@@ -209,6 +209,10 @@ mod tests {
         }
         let wait = rl.address(ip).expect_err("the fourth is over the burst");
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1));
-        assert_eq!(rl.address(other), Ok(()), "another address has its own allowance");
+        assert_eq!(
+            rl.address(other),
+            Ok(()),
+            "another address has its own allowance"
+        );
     }
 }

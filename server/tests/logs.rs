@@ -25,7 +25,10 @@ impl Write for Captured {
 /// A store error of the engine's own: the same primary key inserted twice.
 async fn duplicate_key(db: &Db) -> StoreError {
     db.run(|tx| {
-        tx.execute("CREATE TEMPORARY TABLE dup (id BIGINT PRIMARY KEY)", params![])?;
+        tx.execute(
+            "CREATE TEMPORARY TABLE dup (id BIGINT PRIMARY KEY)",
+            params![],
+        )?;
         tx.execute("INSERT INTO dup (id) VALUES (1)", params![])?;
         tx.execute("INSERT INTO dup (id) VALUES (1)", params![])?;
         Ok(())
@@ -65,11 +68,8 @@ async fn store_failure_is_logged_with_its_code(config: Option<DbConfig>, expecte
 async fn a_store_failure_is_logged_with_its_code_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     // SQLITE_CONSTRAINT_PRIMARYKEY.
-    store_failure_is_logged_with_its_code(
-        Some(DbConfig::Sqlite(dir.path().join("s.db"))),
-        "1555",
-    )
-    .await;
+    store_failure_is_logged_with_its_code(Some(DbConfig::Sqlite(dir.path().join("s.db"))), "1555")
+        .await;
 }
 
 #[tokio::test]
