@@ -96,7 +96,7 @@ fn nz(n: u32) -> NonZeroU32 {
 /// Shortest admin token accepted, characters.
 pub const MIN_ADMIN_TOKEN_CHARS: usize = 32;
 /// Fewest distinct characters an admin token must hold.
-pub const MIN_ADMIN_TOKEN_DISTINCT: usize = 10;
+pub const MIN_ADMIN_TOKEN_DISTINCT: usize = 8;
 
 impl Args {
     /// The limits the flags set.

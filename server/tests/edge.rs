@@ -64,10 +64,10 @@ async fn sqlite_server(limits: Limits) -> Env {
 /// Reads until the server closes the connection; `true` when it did within [`LIVENESS`].
 async fn closed_by_server(stream: &mut TcpStream) -> bool {
     let mut sink = Vec::new();
-    match tokio::time::timeout(LIVENESS, stream.read_to_end(&mut sink)).await {
-        Ok(_) => true, // EOF, or a reset: closed either way.
-        Err(_) => false,
-    }
+    // EOF, or a reset: closed either way.
+    tokio::time::timeout(LIVENESS, stream.read_to_end(&mut sink))
+        .await
+        .is_ok()
 }
 
 /// A connection that sent half a request header and waits.
