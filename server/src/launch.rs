@@ -80,12 +80,12 @@ pub struct Args {
     /// Requests one courier token may make in a burst.
     #[arg(long, env = "RUNSHEET_TOKEN_BURST", default_value_t = nz(200))]
     pub token_burst: NonZeroU32,
-    /// Requests per second one address may make with a missing, wrong or not yet verified
-    /// token (sustained).
-    #[arg(long, env = "RUNSHEET_ADDRESS_RATE", default_value_t = nz(10))]
+    /// Failed authentications (401) per second one address may have (sustained); beyond them
+    /// its requests without a verified token are answered 429.
+    #[arg(long, env = "RUNSHEET_ADDRESS_RATE", default_value_t = nz(20))]
     pub address_rate: NonZeroU32,
-    /// Such requests one address may make in a burst.
-    #[arg(long, env = "RUNSHEET_ADDRESS_BURST", default_value_t = nz(200))]
+    /// Failed authentications one address may have in a burst.
+    #[arg(long, env = "RUNSHEET_ADDRESS_BURST", default_value_t = nz(100))]
     pub address_burst: NonZeroU32,
 }
 

@@ -9,7 +9,9 @@
 //! authorise with the [`auth`] extractors, call one function of the store ([`db`], a module per
 //! courier concept) inside [`Db::run`], and shape the answer; the store knows nothing of HTTP
 //! and fails with [`StoreError`], which [`ApiError`] turns into an answer. [`launch`] is the
-//! command line of the `runsheet-server` binary (and of `runsheet serve`).
+//! command line of the `runsheet-server` binary (and of `runsheet serve`). At the edge,
+//! [`connections`] accepts and times out connections and [`limits`] holds the timeouts, the
+//! connection cap and the rate limits (`docs/security.md`).
 
 #![deny(missing_docs)]
 

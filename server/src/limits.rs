@@ -1,12 +1,15 @@
 //! What one client may take of a replica: how long it may take to send a request, how many
-//! connections stay open, how long a request may run, and how often one courier token or one
-//! address presenting unverified credentials may ask. Connections are closed by
+//! connections stay open, how long a request may run, how often one courier token may ask, and
+//! how often one address may fail to authenticate. Connections are closed by
 //! [`crate::connections`]; the rate limits are the [`throttle`] middleware, answered 429 with
 //! `Retry-After` and a JSON error body. Every limit is a flag of [`crate::launch::Args`].
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::Mutex;
 use std::time::Duration;
+use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -35,10 +38,10 @@ pub struct Limits {
     pub token_per_second: NonZeroU32,
     /// Requests one courier token may make in a burst.
     pub token_burst: NonZeroU32,
-    /// Requests per second one address may make with a missing, wrong or not yet verified
-    /// token (sustained).
+    /// Failed authentications (401) per second one address may have (sustained); beyond them,
+    /// its requests without a verified token are answered 429 before any lookup.
     pub address_per_second: NonZeroU32,
-    /// Such requests one address may make in a burst.
+    /// Failed authentications one address may have in a burst.
     pub address_burst: NonZeroU32,
 }
 
@@ -58,16 +61,18 @@ impl Default for Limits {
             max_connections: 4096,
             token_per_second: nz(20),
             token_burst: nz(200),
-            address_per_second: nz(10),
-            address_burst: nz(200),
+            address_per_second: nz(20),
+            address_burst: nz(100),
         }
     }
 }
 
-/// The rate limiters of a replica (one state per courier token digest, one per address).
+/// The rate limiters of a replica: one state per verified courier token (its digest), one per
+/// address for failed authentications, and the addresses the latter turned away, until when.
 pub struct RateLimits {
     per_token: DefaultKeyedRateLimiter<String>,
-    per_address: DefaultKeyedRateLimiter<IpAddr>,
+    failures: DefaultKeyedRateLimiter<IpAddr>,
+    turned_away: Mutex<HashMap<IpAddr, Instant>>,
     clock: DefaultClock,
 }
 
@@ -78,9 +83,10 @@ impl RateLimits {
             per_token: DefaultKeyedRateLimiter::keyed(
                 Quota::per_second(limits.token_per_second).allow_burst(limits.token_burst),
             ),
-            per_address: DefaultKeyedRateLimiter::keyed(
+            failures: DefaultKeyedRateLimiter::keyed(
                 Quota::per_second(limits.address_per_second).allow_burst(limits.address_burst),
             ),
+            turned_away: Mutex::new(HashMap::new()),
             clock: DefaultClock::default(),
         }
     }
@@ -90,8 +96,14 @@ impl RateLimits {
     pub fn forget_idle(&self) {
         self.per_token.retain_recent();
         self.per_token.shrink_to_fit();
-        self.per_address.retain_recent();
-        self.per_address.shrink_to_fit();
+        self.failures.retain_recent();
+        self.failures.shrink_to_fit();
+        let now = Instant::now();
+        self.turned_away().retain(|_, until| *until > now);
+    }
+
+    fn turned_away(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Instant>> {
+        self.turned_away.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn token(&self, digest: &str) -> Result<(), Duration> {
@@ -100,51 +112,67 @@ impl RateLimits {
             .map_err(|n| n.wait_time_from(self.clock.now()))
     }
 
+    /// `Err(wait)` while `ip` is over its failed authentications.
     fn address(&self, ip: IpAddr) -> Result<(), Duration> {
-        self.per_address
-            .check_key(&ip)
-            .map_err(|n| n.wait_time_from(self.clock.now()))
+        let now = Instant::now();
+        let mut turned_away = self.turned_away();
+        match turned_away.get(&ip) {
+            Some(until) if *until > now => Err(*until - now),
+            Some(_) => {
+                turned_away.remove(&ip);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failed authentication from `ip`; over the quota, the address is turned away for
+    /// as long as the quota says.
+    fn failed(&self, ip: IpAddr) {
+        if let Err(not_until) = self.failures.check_key(&ip) {
+            let wait = not_until.wait_time_from(self.clock.now());
+            self.turned_away().insert(ip, Instant::now() + wait);
+        }
     }
 }
 
 /// Routes no limit applies to: the load balancer's probes and the scraper.
 const UNLIMITED: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
-/// Middleware: a verified courier token is held to its own rate; a request whose credentials
-/// are missing, wrong or not yet verified (each costing a store lookup) is held to its address's
-/// rate, so that guessing tokens from one address meets 429s. The dispatch (admin) token is not
-/// limited. Runs before routing, so before any body is read.
+/// Middleware: a verified courier token is held to its own rate; an address whose requests
+/// failed authentication (401) more often than its quota is answered 429 for its requests
+/// without a verified token (before the store is asked), so that guessing tokens from one
+/// address meets 429s while couriers who authenticate are never slowed by their neighbours on
+/// the same address. The dispatch (admin) token and the probes are not limited. Runs before
+/// routing, so before any body is read.
 pub async fn throttle(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if UNLIMITED.contains(&req.uri().path()) {
         return next.run(req).await;
     }
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
     let verdict = match crate::auth::bearer(req.headers()) {
         Some(token) if crate::auth::is_admin(state.admin_token.as_deref(), token) => Ok(()),
-        Some(token) => {
-            let digest = crate::auth::digest(token);
-            if state.tokens.knows(&digest) {
-                state.rate_limits.token(&digest)
-            } else {
-                by_address(&state, &req)
-            }
+        Some(token) if state.tokens.knows(&crate::auth::digest(token)) => {
+            state.rate_limits.token(&crate::auth::digest(token))
         }
-        None => by_address(&state, &req),
+        // Missing, wrong or not yet verified: the address's record of failures decides.
+        // Without a socket (tests driving the router directly) there is no address to limit.
+        _ => peer.map_or(Ok(()), |ip| state.rate_limits.address(ip)),
     };
-    match verdict {
-        Ok(()) => next.run(req).await,
-        Err(wait) => {
-            state.metrics.rate_limited.inc();
-            too_many(wait)
+    if let Err(wait) = verdict {
+        state.metrics.rate_limited.inc();
+        return too_many(wait);
+    }
+    let resp = next.run(req).await;
+    if resp.status() == StatusCode::UNAUTHORIZED {
+        if let Some(ip) = peer {
+            state.rate_limits.failed(ip);
         }
     }
-}
-
-fn by_address(state: &AppState, req: &Request) -> Result<(), Duration> {
-    match req.extensions().get::<ConnectInfo<SocketAddr>>() {
-        Some(ConnectInfo(peer)) => state.rate_limits.address(peer.ip()),
-        // Called without a socket (tests driving the router directly): no address to limit.
-        None => Ok(()),
-    }
+    resp
 }
 
 /// 429 with `Retry-After` (whole seconds, at least 1) and a JSON error body.
@@ -195,24 +223,32 @@ mod tests {
     }
 
     #[test]
-    fn an_address_meets_its_burst_then_waits() {
+    fn an_address_is_turned_away_after_its_burst_of_failures() {
         let limits = Limits {
             address_per_second: nz(1),
             address_burst: nz(3),
             ..Limits::default()
         };
         let rl = RateLimits::new(&limits);
-        let ip: IpAddr = "192.0.2.7".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        let other: IpAddr = "192.0.2.8".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let ip = IpAddr::from([192, 0, 2, 7]);
+        let other = IpAddr::from([192, 0, 2, 8]);
         for _ in 0..3 {
             assert_eq!(rl.address(ip), Ok(()));
+            rl.failed(ip);
         }
-        let wait = rl.address(ip).expect_err("the fourth is over the burst");
+        assert_eq!(rl.address(ip), Ok(()), "the burst is not used up yet");
+        rl.failed(ip);
+        let wait = rl.address(ip).expect_err("over the burst of failures");
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1));
         assert_eq!(
             rl.address(other),
             Ok(()),
-            "another address has its own allowance"
+            "another address has its own record"
+        );
+        rl.forget_idle();
+        assert!(
+            rl.address(ip).is_err(),
+            "a turned-away address is remembered"
         );
     }
 }

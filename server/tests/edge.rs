@@ -240,6 +240,18 @@ async fn wrong_token_burst(engine: Engine) {
         return;
     };
     let http = reqwest::Client::new();
+    // A courier on the same address, verified before the burst.
+    let dispatch = Dispatcher::new(&env.server.url(), ADMIN);
+    let token = dispatch.create_courier("c-near", "Near").await.unwrap();
+    let pull = |token: String| {
+        http.get(format!(
+            "{}/v1/sync/pull?client_id=near-1",
+            env.server.url()
+        ))
+        .bearer_auth(token)
+        .send()
+    };
+    assert_eq!(pull(token.clone()).await.unwrap().status(), 200);
     let (mut unauthorized, mut limited) = (0, 0);
     for i in 0..1000 {
         let resp = http
@@ -268,6 +280,8 @@ async fn wrong_token_burst(engine: Engine) {
         limited > 0,
         "1,000 wrong tokens from one address never met a 429 ({unauthorized} answered 401)"
     );
+    // The courier verified before keeps syncing from the same address.
+    assert_eq!(pull(token).await.unwrap().status(), 200);
     // The probes stay open to the load balancer from the same address.
     let health = http
         .get(format!("{}/healthz", env.server.url()))
