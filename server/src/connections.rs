@@ -31,7 +31,15 @@ pub async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
         .keep_alive(true);
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let cap = cap_for(limits.max_connections, descriptor_limit());
+    if cap < limits.max_connections {
+        tracing::warn!(
+            cap,
+            configured = limits.max_connections,
+            "connection cap lowered to fit the file-descriptor limit (raise `ulimit -n`)"
+        );
+    }
+    let slots = Arc::new(Semaphore::new(cap));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -75,4 +83,50 @@ pub async fn serve(
     }
     drop(listener);
     graceful.shutdown().await;
+}
+
+/// Descriptors kept free of connections for the store (SQLite's files, PostgreSQL's pool and
+/// listener), the listening socket, the runtime and the logs.
+pub const RESERVED_DESCRIPTORS: u64 = 64;
+
+/// The connection cap that fits `descriptors` (the process's soft limit, `None` when unlimited
+/// or unknown): `configured`, lowered so that [`RESERVED_DESCRIPTORS`] stay free, and at least 1.
+pub fn cap_for(configured: usize, descriptors: Option<u64>) -> usize {
+    let room = descriptors.map_or(usize::MAX, |d| {
+        usize::try_from(d.saturating_sub(RESERVED_DESCRIPTORS)).unwrap_or(usize::MAX)
+    });
+    configured.min(room).max(1)
+}
+
+/// The process's soft limit of open file descriptors, when it has one.
+fn descriptor_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit only writes the struct it is given, which lives for the call.
+        let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+        if read == 0 && lim.rlim_cur != libc::RLIM_INFINITY {
+            // rlim_t is u64 on Linux, not on every unix.
+            #[allow(clippy::unnecessary_cast)]
+            return Some(lim.rlim_cur as u64);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_leaves_descriptors_for_the_store() {
+        assert_eq!(cap_for(4096, Some(256)), 192);
+        assert_eq!(cap_for(100, Some(20_000)), 100);
+        assert_eq!(cap_for(4096, None), 4096);
+        assert_eq!(cap_for(4096, Some(10)), 1);
+        assert_eq!(cap_for(0, None), 1);
+    }
 }

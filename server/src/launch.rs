@@ -70,8 +70,8 @@ pub struct Args {
     /// Longest a request may run (a long-poll's wait included, at most 30 s), seconds; then 503.
     #[arg(long, env = "RUNSHEET_REQUEST_TIMEOUT_S", default_value_t = 60)]
     pub request_timeout_s: u64,
-    /// Most connections open at once; further clients wait. Keep it under the process's
-    /// file-descriptor limit (`ulimit -n`).
+    /// Most connections open at once; further clients wait. Lowered at start to fit the
+    /// process's file-descriptor limit (`ulimit -n`) less 64 kept for the store.
     #[arg(long, env = "RUNSHEET_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
     /// Requests per second one verified courier token may make (sustained).
