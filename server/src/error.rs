@@ -100,10 +100,19 @@ impl From<StoreError> for ApiError {
                 ApiError::unavailable("the server is busy; retry later")
             }
             e if e.is_retryable() => {
-                tracing::warn!(error = %e, "transaction conflict; the client retries");
+                let sqlstate = crate::ops::sqlstate(&e);
+                tracing::warn!(error = %e, %sqlstate, "transaction conflict; the client retries");
                 ApiError::unavailable("a concurrent update conflicted; retry")
             }
-            e => ApiError::internal(e),
+            e => {
+                let sqlstate = crate::ops::sqlstate(&e);
+                tracing::error!(error = %e, %sqlstate, "store failed");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the server failed; retry later",
+                )
+            }
         }
     }
 }
