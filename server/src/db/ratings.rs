@@ -256,7 +256,7 @@ pub fn apply(
             if appeal.is_some() {
                 return Ok(Some("the rating was already appealed".into()));
             }
-            if now > created + i64::from(appeal_window_h) * 3600 {
+            if now > created.saturating_add(i64::from(appeal_window_h) * 3600) {
                 return Ok(Some(format!(
                     "the appeal window ({appeal_window_h} h) has passed"
                 )));
