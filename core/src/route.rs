@@ -508,7 +508,7 @@ mod tests {
             return_to: None,
             ended_at: None,
             customer_data_purged: false,
-            handoff_code: None,
+            handoff_code_required: false,
             handoff_failures: 0,
             handoff_verified: false,
             contactless: false,

@@ -2,7 +2,7 @@
 //! change them.
 
 use runsheet_protocol::{
-    Action, HandoffCodeDoc, ItemDoc, ProofPolicy, StopDoc, StopRole, TaskDoc, TaskKind, TaskStatus,
+    Action, ItemDoc, ProofPolicy, StopDoc, StopRole, TaskDoc, TaskKind, TaskStatus,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -43,8 +43,9 @@ pub struct Task {
     pub ended_at: Option<i64>,
     /// True once the customer's name, phone and address were removed from the phone.
     pub customer_data_purged: bool,
-    /// The customer's handoff code as a salted hash, if the platform uses one.
-    pub handoff_code: Option<HandoffCodeDoc>,
+    /// Whether the customer will show a handoff code. Its hash stays inside the core (the
+    /// shells never see it: see `scan::handoff`).
+    pub handoff_code_required: bool,
     /// Wrong handoff codes entered so far.
     pub handoff_failures: u32,
     /// True once the customer's code matched.
@@ -122,9 +123,7 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
         return_to,
         ended_at: row.get(9)?,
         customer_data_purged: row.get::<_, Option<i64>>(10)?.is_some(),
-        handoff_code: row
-            .get::<_, Option<String>>(11)?
-            .and_then(|j| serde_json::from_str(&j).ok()),
+        handoff_code_required: row.get::<_, Option<String>>(11)?.is_some(),
         handoff_failures: row.get(12)?,
         handoff_verified: row.get::<_, i64>(13)? != 0,
         contactless: row.get::<_, i64>(14)? != 0,

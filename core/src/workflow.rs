@@ -110,7 +110,7 @@ impl CourierTask {
 
     /// Whether the customer will show a handoff code (PIN or QR) to check.
     pub fn has_handoff_code(&self) -> bool {
-        self.handoff_code.is_some()
+        self.handoff_code_required
     }
 
     /// The primary action on duty, without distances (`None` once finished); the task list's

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AnswerValue, ChecklistStage, RatingTarget};
+use crate::{AnswerValue, ChecklistStage, HandoffCodeEntry, RatingTarget};
 
 /// Which stop of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -307,13 +307,18 @@ pub enum Action {
         /// SHA-256 of the photo attachments.
         photos: Vec<String>,
     },
-    /// The customer showed a handoff code; the phone checked it offline (the code itself is
-    /// not sent).
+    /// The customer showed a handoff code; the phone checked it offline against the slow hash
+    /// and sends the code with its verdict, for the server to check against its own record (a
+    /// wrong code is `rejected`). The server stores only whether it matched.
     HandoffCode {
         /// The task.
         task_id: String,
-        /// Whether it matched.
+        /// Whether it matched on the phone.
         verified: bool,
+        /// The code the customer gave (never logged; absent from older phones, whose checks
+        /// the server cannot confirm).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<HandoffCodeEntry>,
     },
     /// An answer to a checklist item.
     Answer {
@@ -423,6 +428,21 @@ impl Action {
             Action::RateStop { .. } => "rate_stop",
             Action::Appeal { .. } => "appeal",
             Action::Shift { .. } => "shift",
+        }
+    }
+
+    /// The action as the server records it: without the handoff code the customer gave (only
+    /// whether it matched is kept).
+    pub fn redacted(&self) -> Action {
+        match self {
+            Action::HandoffCode {
+                task_id, verified, ..
+            } => Action::HandoffCode {
+                task_id: task_id.clone(),
+                verified: *verified,
+                code: None,
+            },
+            other => other.clone(),
         }
     }
 

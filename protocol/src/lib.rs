@@ -15,9 +15,11 @@ use serde::{Deserialize, Serialize};
 
 mod action;
 mod checklist;
+mod handoff;
 mod rating;
 pub use action::*;
 pub use checklist::*;
+pub use handoff::*;
 pub use rating::*;
 
 // The protocol's types that cross the FFI unchanged are declared here once (Kotlin package
@@ -274,7 +276,7 @@ pub struct TaskDoc {
     /// Where the goods go back if the delivery fails; the pickup stop when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_to: Option<StopDoc>,
-    /// The customer's handoff code (PIN or QR), as a salted hash the phone verifies offline.
+    /// The customer's handoff code (PIN or QR), as a slow salted hash the phone checks offline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handoff_code: Option<HandoffCodeDoc>,
     /// The customer asked for a contactless handover (photo at the door).
@@ -287,17 +289,6 @@ pub struct TaskDoc {
 
 fn is_default_proof(p: &ProofPolicy) -> bool {
     *p == ProofPolicy::None
-}
-
-/// A customer's handoff code as the phone holds it: never the code, only a salted SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct HandoffCodeDoc {
-    /// Random salt, hex.
-    pub salt: String,
-    /// SHA-256 of the salt's text followed by the code, lowercase hex.
-    pub sha256: String,
 }
 
 /// How an item must be kept.
@@ -426,6 +417,9 @@ pub struct Settings {
     /// The courier KPIs' targets, peak windows and appeal window.
     #[serde(default)]
     pub kpi_targets: KpiTargets,
+    /// Customers' handoff codes: their least length and the cost of the hash phones get.
+    #[serde(default)]
+    pub handoff_code: HandoffCodePolicy,
 }
 
 impl Settings {
@@ -484,6 +478,9 @@ impl Settings {
         if !(-720..=840).contains(&self.utc_offset_min) {
             return Some("utc_offset_min must be -720 to 840".into());
         }
+        if let Some(p) = self.handoff_code.problem() {
+            return Some(p);
+        }
         None
     }
 }
@@ -500,6 +497,7 @@ impl Default for Settings {
             speed_by_hour_mps: Vec::new(),
             utc_offset_min: 0,
             kpi_targets: KpiTargets::default(),
+            handoff_code: HandoffCodePolicy::default(),
         }
     }
 }

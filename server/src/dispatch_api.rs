@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{self, Admin};
 use crate::db::{
-    after_sales, checklists, couriers, messages, mutations, pin_corrections, settings, tasks,
+    after_sales, checklists, couriers, handoff_codes, messages, mutations, pin_corrections,
+    settings, tasks,
 };
 use crate::error::ApiError;
+use crate::input::Invalid;
 use crate::{ApiJson, AppState};
 
 pub use crate::db::after_sales::AfterSalesCase;
@@ -93,12 +95,43 @@ pub struct NewTask {
     pub proof: runsheet_protocol::ProofPolicy,
 }
 
-/// `POST /v1/dispatch/tasks`: creates a task, assigned if `courier_id` is given.
+/// `POST /v1/dispatch/tasks`: creates a task, assigned if `courier_id` is given. A handoff code
+/// must be as long as the platform's settings ask; the server keeps it, and the phone gets only
+/// its slow salted hash.
 pub async fn create_task(
     State(state): State<AppState>,
     _: Admin,
     ApiJson(body): ApiJson<NewTask>,
 ) -> Result<(StatusCode, Json<TaskDoc>), ApiError> {
+    let code = body.handoff_code.as_deref().map(|c| c.trim().to_owned());
+    let handoff = match &code {
+        None => None,
+        Some(c) => {
+            let policy = state
+                .db
+                .run(|tx| settings::load(tx))
+                .await?
+                .unwrap_or_default()
+                .handoff_code;
+            if (c.chars().count() as u64) < u64::from(policy.min_length) {
+                return Err(Invalid::new(
+                    "handoff_code",
+                    format!(
+                        "must be at least {} characters (the platform's settings)",
+                        policy.min_length
+                    ),
+                )
+                .into());
+            }
+            // The slow hash runs off the async workers and outside the store's transaction.
+            let c = c.clone();
+            Some(
+                tokio::task::spawn_blocking(move || hash_handoff_code(&c, policy.kdf_iterations))
+                    .await
+                    .map_err(ApiError::internal)?,
+            )
+        }
+    };
     let doc = TaskDoc {
         id: body.id,
         kind: body.kind,
@@ -109,7 +142,7 @@ pub async fn create_task(
         ordered_at: body.ordered_at,
         items: body.items,
         return_to: body.return_to,
-        handoff_code: body.handoff_code.as_deref().map(hash_handoff_code),
+        handoff_code: handoff,
         contactless: body.contactless,
         proof: body.proof,
     };
@@ -117,20 +150,23 @@ pub async fn create_task(
     let clock = state.clock.clone();
     let out = state
         .db
-        .run(move |tx| tasks::create(tx, doc, courier.as_deref(), clock.now()))
+        .run(move |tx| {
+            let out = tasks::create(tx, doc, courier.as_deref(), clock.now())?;
+            if let Some(c) = &code {
+                handoff_codes::remember(tx, &out.id, c)?;
+            }
+            Ok(out)
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-/// The salted hash of a customer's handoff code: the phone gets this, never the code.
-fn hash_handoff_code(code: &str) -> HandoffCodeDoc {
+/// The slow salted hash of a customer's handoff code: the phone gets this, never the code.
+fn hash_handoff_code(code: &str, iterations: u32) -> HandoffCodeDoc {
     use rand::RngCore;
-    use sha2::{Digest, Sha256};
     let mut salt = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut salt);
-    let salt = hex::encode(salt);
-    let sha256 = hex::encode(Sha256::digest(format!("{salt}{}", code.trim())));
-    HandoffCodeDoc { salt, sha256 }
+    HandoffCodeDoc::derive(code, &hex::encode(salt), iterations)
 }
 
 /// A task with its assignment, as the dispatcher sees it.

@@ -96,7 +96,14 @@ fn read_mutations(body: PushBody) -> Result<Vec<Pushed>, ApiError> {
                             .collect()
                     })
                     .unwrap_or_default();
-                let action = input::defang(raw.get("action").unwrap_or(&serde_json::Value::Null));
+                let mut action =
+                    input::defang(raw.get("action").unwrap_or(&serde_json::Value::Null));
+                // A customer's handoff code is never stored, even in a refused mutation.
+                if let Some(a) = action.as_object_mut() {
+                    if a.get("type").and_then(|t| t.as_str()) == Some("handoff_code") {
+                        a.remove("code");
+                    }
+                }
                 Pushed::Invalid(RefusedMutation {
                     mutation_id,
                     device_time: raw.get("device_time").and_then(integral).unwrap_or(0),

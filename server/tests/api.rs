@@ -1326,6 +1326,108 @@ async fn one_bad_mutation_is_rejected_alone_and_the_rest_apply(engine: Engine) {
     assert_eq!(next.last_mutation_id, 8);
 }
 
+fn handoff(id: i64, task: &str, verified: bool, code: Option<&str>) -> Mutation {
+    Mutation {
+        mutation_id: id,
+        device_time: 1_795_400_000,
+        action: Action::HandoffCode {
+            task_id: task.into(),
+            verified,
+            code: code.map(|c| runsheet_protocol::HandoffCodeEntry(c.into())),
+        },
+        context: None,
+    }
+}
+
+async fn the_server_checks_handoff_codes_and_phones_get_only_a_slow_hash(engine: Engine) {
+    let Some(e) = env_on(engine, "handoff").await else {
+        return;
+    };
+    let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
+    let task = |id: &str, code: &str| {
+        json!({"id": id, "courier_id": "ann", "kind": "parcel", "dropoff": stop("Customer"),
+               "handoff_code": code})
+    };
+    // Four digits are too few: the platform's default is six.
+    let short = e.dispatch.create_task(&task("H0", "4711")).await;
+    assert!(format!("{short:?}").contains("422"), "{short:?}");
+    let doc = e
+        .dispatch
+        .create_task(&task("H1", "482913"))
+        .await
+        .unwrap()
+        .handoff_code
+        .unwrap();
+    assert_eq!(
+        doc.iterations,
+        runsheet_protocol::DEFAULT_HANDOFF_KDF_ITERATIONS
+    );
+    assert!(doc.matches("482913") && !doc.matches("482914"));
+    e.dispatch.create_task(&task("H2", "771204")).await.unwrap();
+    // What the phone pulls holds no code.
+    let pulled = serde_json::to_string(&e.pull(&ann, "ann-phone", 0, 50).await).unwrap();
+    assert!(!pulled.contains("482913") && !pulled.contains("771204"));
+
+    // A phone that says "verified" for a wrong code is answered `rejected`, and dispatch gets
+    // a case; the right code is applied. A check without a code cannot be confirmed.
+    let r = e
+        .push(
+            &ann,
+            "ann-phone",
+            vec![
+                accept(1, "H1"),
+                handoff(2, "H1", true, Some("000000")),
+                handoff(3, "H1", true, None),
+                handoff(4, "H1", true, Some(" 482913 ")),
+            ],
+        )
+        .await;
+    let outcomes: Vec<bool> = r
+        .results
+        .iter()
+        .map(|m| m.outcome == MutationOutcome::Applied)
+        .collect();
+    assert_eq!(outcomes, [true, false, false, true]);
+    let kinds: Vec<String> = e
+        .dispatch
+        .after_sales()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.kind)
+        .collect();
+    assert_eq!(kinds, ["handoff_code_disputed", "handoff_code_disputed"]);
+
+    // Codes tried online lock after five wrong ones: the right one no longer verifies.
+    let mut muts = vec![accept(5, "H2")];
+    for (i, guess) in ["000001", "000002", "000003", "000004", "000005"]
+        .into_iter()
+        .enumerate()
+    {
+        muts.push(handoff(6 + i as i64, "H2", false, Some(guess)));
+    }
+    muts.push(handoff(11, "H2", true, Some("771204")));
+    let r = e.push(&ann, "ann-phone", muts).await;
+    assert_eq!(r.results[0].outcome, MutationOutcome::Applied);
+    for res in &r.results[1..] {
+        assert!(
+            matches!(res.outcome, MutationOutcome::Rejected { .. }),
+            "{res:?}"
+        );
+    }
+    let MutationOutcome::Rejected { reason, .. } = &r.results[6].outcome else {
+        unreachable!()
+    };
+    assert!(reason.contains("locked"), "{reason}");
+    // Honest wrong codes open no case; the phone's "verified" after the lock does.
+    assert_eq!(e.dispatch.after_sales().await.unwrap().len(), 3);
+
+    // The server stores whether a code matched, never the code.
+    let records = serde_json::to_string(&e.dispatch.mutations(Some("ann")).await.unwrap()).unwrap();
+    assert!(!records.contains("482913") && !records.contains("000000"));
+    assert!(!records.contains("771204") && !records.contains("000003"));
+}
+
 /// Every test of the shared suite, once per store.
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -1358,6 +1460,7 @@ on_both_stores!(
     a_pin_correction_is_the_couriers_own_until_dispatch_accepts_it,
     a_rejected_pin_correction_moves_no_later_pin,
     kpis_use_the_servers_bound_on_device_time,
+    the_server_checks_handoff_codes_and_phones_get_only_a_slow_hash,
     numbers_are_range_checked_and_sums_cannot_overflow,
     control_characters_are_refused_with_422_on_every_route,
     one_bad_mutation_is_rejected_alone_and_the_rest_apply,

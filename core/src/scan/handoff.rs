@@ -1,9 +1,12 @@
 //! The customer's handoff code: the PIN or QR the customer shows at the door. The phone holds
-//! only a salted SHA-256 from the platform, checks the code offline, and locks the check after
-//! [`MAX_ATTEMPTS`] wrong codes (so a code cannot be guessed at the door).
+//! only a slow salted hash from the platform (PBKDF2-HMAC-SHA256, see
+//! [`runsheet_protocol::HandoffCodeDoc`]), kept in its store and never handed to the shells;
+//! it checks the code offline, locks the check after [`MAX_ATTEMPTS`] wrong codes (so a code
+//! cannot be guessed at the door), and sends the code with its verdict so that the server,
+//! which keeps its own record, decides at sync whether the handoff was verified.
 
-use runsheet_protocol::{Action, HandoffCodeDoc};
-use sha2::{Digest, Sha256};
+use runsheet_protocol::{Action, HandoffCodeDoc, HandoffCodeEntry};
+use rusqlite::OptionalExtension;
 
 use crate::device::Device;
 use crate::error::{Error, Result};
@@ -26,24 +29,33 @@ pub enum HandoffCheck {
     Locked,
 }
 
-/// Whether `code` is the one hashed in `doc`.
-pub fn matches(doc: &HandoffCodeDoc, code: &str) -> bool {
-    let digest = hex::encode(Sha256::digest(format!("{}{}", doc.salt, code.trim())));
-    // Compare all bytes whatever the first difference (no early exit on the secret's hash).
-    digest.len() == doc.sha256.len()
-        && digest
-            .bytes()
-            .zip(doc.sha256.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+/// The task's handoff code document, read from the store (it is not part of the task record
+/// the shells get).
+fn code_doc(dev: &Device, task_id: &str) -> Result<Option<HandoffCodeDoc>> {
+    let json: Option<Option<String>> = dev.store.read(|c| {
+        Ok(c.query_row(
+            "SELECT handoff_code FROM tasks WHERE id = ?1",
+            [task_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+    })?;
+    match json.flatten() {
+        None => Ok(None),
+        Some(j) => serde_json::from_str(&j).map(Some).map_err(|e| {
+            Error::Corrupt(format!(
+                "task {task_id} has an unreadable handoff code: {e}"
+            ))
+        }),
+    }
 }
 
-/// Checks the code the customer shows against the task's salted hash, offline. Each check
-/// is recorded and synced (without the code); after [`MAX_ATTEMPTS`] wrong codes the check
-/// is locked.
+/// Checks the code the customer shows against the task's slow salted hash, offline. Each
+/// check is recorded and synced with the code, for the server to confirm; after
+/// [`MAX_ATTEMPTS`] wrong codes the check is locked.
 pub(crate) fn verify_handoff_code(dev: &Device, task_id: &str, code: &str) -> Result<HandoffCheck> {
     let t = dev.task(task_id)?;
-    let Some(doc) = t.handoff_code.as_ref() else {
+    let Some(doc) = code_doc(dev, task_id)? else {
         return Err(Error::InvalidArgument(format!(
             "task {task_id} has no handoff code"
         )));
@@ -54,12 +66,13 @@ pub(crate) fn verify_handoff_code(dev: &Device, task_id: &str, code: &str) -> Re
     if t.handoff_failures >= MAX_ATTEMPTS {
         return Ok(HandoffCheck::Locked);
     }
-    let verified = matches(doc, code);
+    let verified = doc.matches(code);
     let id = task_id.to_owned();
     dev.act_with(
         Action::HandoffCode {
             task_id: task_id.to_owned(),
             verified,
+            code: Some(HandoffCodeEntry(code.trim().to_owned())),
         },
         &mut move |tx| {
             if verified {
@@ -82,20 +95,4 @@ pub(crate) fn verify_handoff_code(dev: &Device, task_id: &str, code: &str) -> Re
             attempts_left: MAX_ATTEMPTS - t.handoff_failures - 1,
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_right_code_matches_its_salted_hash() {
-        let salt = "a1b2c3".to_string();
-        let sha256 = hex::encode(Sha256::digest(format!("{salt}4711")));
-        let doc = HandoffCodeDoc { salt, sha256 };
-        assert!(matches(&doc, "4711"));
-        assert!(matches(&doc, " 4711 "));
-        assert!(!matches(&doc, "4712"));
-        assert!(!matches(&doc, ""));
-    }
 }

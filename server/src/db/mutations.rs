@@ -54,7 +54,8 @@ pub fn record(
         }
         _ => ("applied", None, None),
     };
-    let action_json = serde_json::to_string(&m.action).map_err(StoreError::document)?;
+    // The handoff code a customer gave is never stored: only whether it matched.
+    let action_json = serde_json::to_string(&m.action.redacted()).map_err(StoreError::document)?;
     let context_json = m
         .context
         .as_ref()

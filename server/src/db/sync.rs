@@ -10,7 +10,8 @@ use super::after_sales::{self, AfterSalesCase};
 use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::{
-    checklists, clients, couriers, device_time, pin_corrections, ratings, settings, tasks,
+    checklists, clients, couriers, device_time, handoff_codes, pin_corrections, ratings, settings,
+    tasks,
 };
 use super::{Refusal, StoreError, Tx};
 use crate::clock::Clock;
@@ -131,7 +132,8 @@ fn apply_one(
                 device_time: m.device_time,
                 // Shortened: an over-long id may be what the store refused (an index entry).
                 task_id: m.action.task_id().chars().take(128).collect(),
-                action: serde_json::to_string(&m.action).map_err(StoreError::document)?,
+                action: serde_json::to_string(&m.action.redacted())
+                    .map_err(StoreError::document)?,
                 reason: reason.clone(),
             };
             mutations::record_refused(tx, courier, client_id, &refused, received)?;
@@ -155,6 +157,26 @@ fn flag_for_after_sales(
     now: i64,
 ) -> Result<(), StoreError> {
     let task_id = m.action.task_id();
+    // A wrong handoff code is no fact to settle, unless the phone claimed it matched.
+    if let Action::HandoffCode { verified, .. } = &m.action {
+        if !*verified || code != RejectCode::InvalidState {
+            return Ok(());
+        }
+        let line = format!("{}: {reason} (the phone said it matched)", m.action.name());
+        return after_sales::open(
+            tx,
+            &AfterSalesCase {
+                id: 0,
+                task_id: task_id.to_owned(),
+                courier_id: courier.to_owned(),
+                client_id: client_id.to_owned(),
+                mutation_id: m.mutation_id,
+                kind: "handoff_code_disputed".to_owned(),
+                detail: line,
+                created_at: now,
+            },
+        );
+    }
     let kind = match code {
         RejectCode::InvalidState => "fact_on_closed_task",
         RejectCode::NotYourTask => {
@@ -306,6 +328,24 @@ fn apply_action(
             tasks::set_dropoff(tx, &doc.id, &d)?;
             pin_corrections::record(tx, &doc, courier, *lat, *lon, t)?;
             changed = true;
+        }
+        Action::HandoffCode { code, .. } => {
+            let code = code.as_ref().map(|c| c.0.as_str());
+            let refused = match handoff_codes::check(tx, &doc.id, code, t)? {
+                handoff_codes::Verdict::Matched => None,
+                handoff_codes::Verdict::Wrong => Some("the handoff code does not match"),
+                handoff_codes::Verdict::Locked => {
+                    Some("the handoff code is locked after too many wrong codes")
+                }
+                handoff_codes::Verdict::NoCode => {
+                    Some("the check carries no code, so the server cannot confirm it")
+                }
+                handoff_codes::Verdict::NoRecord => Some("the task has no handoff code"),
+            };
+            if let Some(reason) = refused {
+                tracing::info!(mutation_id = m.mutation_id, "handoff code check rejected");
+                return Ok(reject(RejectCode::InvalidState, reason));
+            }
         }
         Action::SendMessage { template, text, .. } => {
             // The reference server "sends" by recording: a platform forwards the text to the

@@ -184,11 +184,14 @@ fn action(a: &Action) -> Result<(), Invalid> {
             text("action.reason", reason, MAX_TEXT_CHARS)?;
             text("action.evidence", evidence, MAX_EVIDENCE_CHARS)
         }
+        Action::HandoffCode { code, .. } => match code {
+            Some(c) => text("action.code", &c.0, 64),
+            None => Ok(()),
+        },
         Action::Accept { .. }
         | Action::PickUp { .. }
         | Action::Returned { .. }
         | Action::ContactAttempt { .. }
-        | Action::HandoffCode { .. }
         | Action::Shift { .. } => Ok(()),
     }
 }
