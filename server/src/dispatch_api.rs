@@ -109,7 +109,7 @@ pub async fn create_task(
         Some(c) => {
             let policy = state
                 .db
-                .run(|tx| settings::load(tx))
+                .run(settings::load)
                 .await?
                 .unwrap_or_default()
                 .handoff_code;
