@@ -18,8 +18,10 @@ pub struct ApiError {
     pub code: &'static str,
     /// A sentence for people (no personal data, no tokens).
     pub reason: String,
-    /// For `mutation_gap`: the id expected next.
+    /// For `mutation_gap` and `server_behind`: the id expected next.
     pub expected_mutation_id: Option<i64>,
+    /// For `mutation_id_reused`: the reused id.
+    pub mutation_id: Option<i64>,
 }
 
 impl ApiError {
@@ -30,6 +32,7 @@ impl ApiError {
             code,
             reason: reason.into(),
             expected_mutation_id: None,
+            mutation_id: None,
         }
     }
 
@@ -111,6 +114,16 @@ impl From<Refusal> for ApiError {
                 e.expected_mutation_id = Some(expected);
                 e
             }
+            Refusal::ServerBehind { expected } => {
+                let mut e = ApiError::conflict("server_behind", reason);
+                e.expected_mutation_id = Some(expected);
+                e
+            }
+            Refusal::MutationIdReused { mutation_id } => {
+                let mut e = ApiError::conflict("mutation_id_reused", reason);
+                e.mutation_id = Some(mutation_id);
+                e
+            }
             Refusal::NoSuchCourier
             | Refusal::NoSuchTask
             | Refusal::NoAssignedTask
@@ -144,6 +157,7 @@ impl IntoResponse for ApiError {
             error: self.code.to_owned(),
             reason: self.reason,
             expected_mutation_id: self.expected_mutation_id,
+            mutation_id: self.mutation_id,
         };
         (self.status, Json(body)).into_response()
     }

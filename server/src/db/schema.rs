@@ -153,4 +153,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (task_id, target)
     ) STRICT;
 "#,
+    r#"
+    ALTER TABLE mutations ADD COLUMN content_sha256 TEXT;
+"#,
 ];

@@ -24,6 +24,15 @@ pub fn push(
     let mut results = Vec::with_capacity(req.mutations.len());
     for m in &req.mutations {
         if m.mutation_id <= last {
+            if !mutations::same_content(tx, &req.client_id, m)? {
+                // Another install under this client id (a restored backup, a copied database):
+                // refuse the whole push so the phone keeps everything and re-keys.
+                tracing::warn!(mutation_id = m.mutation_id, "mutation id reused with other content");
+                return Err(Refusal::MutationIdReused {
+                    mutation_id: m.mutation_id,
+                }
+                .into());
+            }
             results.push(MutationResult {
                 mutation_id: m.mutation_id,
                 outcome: MutationOutcome::Duplicate,
@@ -281,6 +290,13 @@ pub fn pull(
     at: &PullPosition,
 ) -> Result<PullResponse, StoreError> {
     let last_mutation_id = clients::last_applied(tx, &at.client_id, courier)?;
+    if at.cursor > tasks::last_change_seq(tx)? {
+        // The phone has seen changes this server no longer has: it restored an older state.
+        return Err(Refusal::ServerBehind {
+            expected: last_mutation_id + 1,
+        }
+        .into());
+    }
     let rows = tasks::changes_after(tx, courier, at.cursor, at.limit + 1)?;
     let has_more = rows.len() > at.limit;
     let mut changes = Vec::new();
