@@ -130,7 +130,8 @@ fn keep_acked(conn: &Connection, filter: &str, arg: i64, now: i64) -> Result<()>
 /// The highest mutation id the server has acknowledged: every id issued before the first one
 /// still queued (0 when none was).
 pub fn acknowledged_up_to(conn: &Connection) -> Result<i64> {
-    let first: Option<i64> = conn.query_row("SELECT MIN(mutation_id) FROM outbox", [], |r| r.get(0))?;
+    let first: Option<i64> =
+        conn.query_row("SELECT MIN(mutation_id) FROM outbox", [], |r| r.get(0))?;
     match first {
         Some(id) => Ok(id - 1),
         None => last_issued(conn),

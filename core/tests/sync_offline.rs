@@ -779,7 +779,11 @@ async fn after_a_server_rollback_the_phone_sends_again_what_the_server_lost() {
         .iter()
         .map(|m| m.mutation_id)
         .collect();
-    assert_eq!(applied, [1, 2, 3, 4, 5], "each action on the server once, in order");
+    assert_eq!(
+        applied,
+        [1, 2, 3, 4, 5],
+        "each action on the server once, in order"
+    );
     assert_eq!(report.pending, 0);
     assert!(
         p.core.rejections().unwrap().is_empty(),

@@ -806,7 +806,11 @@ async fn a_pull_past_the_servers_feed_is_answered_server_behind(engine: Engine) 
     assert_eq!((status, body.error.as_str()), (409, "server_behind"));
     assert_eq!(body.expected_mutation_id, Some(2));
     // Its own cursor is fine.
-    assert!(e.pull(&token, "dev-1", page.cursor, 100).await.changes.is_empty());
+    assert!(e
+        .pull(&token, "dev-1", page.cursor, 100)
+        .await
+        .changes
+        .is_empty());
 }
 
 /// Every test of the shared suite, once per store.

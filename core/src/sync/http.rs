@@ -169,7 +169,11 @@ async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
     let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
     let (code, reason, mutation_id) = match body {
         Some(b) => (b.error, b.reason, b.mutation_id.or(b.expected_mutation_id)),
-        None => ("unknown".to_owned(), "no readable error body".to_owned(), None),
+        None => (
+            "unknown".to_owned(),
+            "no readable error body".to_owned(),
+            None,
+        ),
     };
     Err(Error::Server {
         status: status.as_u16(),

@@ -27,7 +27,10 @@ pub fn push(
             if !mutations::same_content(tx, &req.client_id, m)? {
                 // Another install under this client id (a restored backup, a copied database):
                 // refuse the whole push so the phone keeps everything and re-keys.
-                tracing::warn!(mutation_id = m.mutation_id, "mutation id reused with other content");
+                tracing::warn!(
+                    mutation_id = m.mutation_id,
+                    "mutation id reused with other content"
+                );
                 return Err(Refusal::MutationIdReused {
                     mutation_id: m.mutation_id,
                 }
