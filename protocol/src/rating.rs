@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Who rated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RatingSource {
     /// The customer, after the delivery.
     Customer,
@@ -18,6 +19,7 @@ pub enum RatingSource {
 /// What the appeal of a rating stands at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AppealStatus {
     /// Filed, waiting for a decision.
     Pending,
@@ -30,6 +32,8 @@ pub enum AppealStatus {
 /// A rating of the courier, as the server sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "Rating"))]
 pub struct RatingDoc {
     /// The rating's id.
     pub id: String,
@@ -62,6 +66,7 @@ pub struct RatingDoc {
 /// What the courier rates after a stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RatingTarget {
     /// The merchant (food ready on time, packaging).
     Merchant,
@@ -176,6 +181,7 @@ pub struct KpiFacts {
 
 /// The courier's figures for a period, each with whether it meets its target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Kpis {
     /// Deliveries counted.
     pub deliveries: u32,
@@ -214,11 +220,11 @@ pub fn compute_kpis(facts: &KpiFacts, targets: &KpiTargets, utc_offset_min: i32)
         .iter()
         .filter(|d| {
             d.due_by
-                .is_some_and(|due| d.delivered_at > due + DELAY_GRACE_S)
+                .is_some_and(|due| d.delivered_at > due.saturating_add(DELAY_GRACE_S))
         })
         .count();
     let is_peak = |t: i64| {
-        let local = t + i64::from(utc_offset_min) * 60;
+        let local = t.saturating_add(i64::from(utc_offset_min) * 60);
         let minute = (local.rem_euclid(86_400) / 60) as u32;
         targets
             .peak_windows
@@ -231,13 +237,13 @@ pub fn compute_kpis(facts: &KpiFacts, targets: &KpiTargets, utc_offset_min: i32)
             .iter()
             .filter_map(|d| d.ordered_at.map(|o| (o, d.delivered_at)))
             .filter(|(o, _)| is_peak(*o) == peak)
-            .map(|(o, at)| (at - o) as f64 / 60.0)
+            .map(|(o, at)| (at as f64 - o as f64) / 60.0)
             .collect();
         (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
     };
     let happy = facts.stars.iter().filter(|s| **s >= 4).count();
     let mut k = Kpis {
-        deliveries: facts.deliveries.len() as u32,
+        deliveries: u32::try_from(facts.deliveries.len()).unwrap_or(u32::MAX),
         on_time_rate: ratio(on_time, promised.len()),
         avg_delivery_min_peak: avg(true),
         avg_delivery_min_off_peak: avg(false),

@@ -39,7 +39,7 @@ fn main() {
             .tasks()
             .expect("tasks")
             .into_iter()
-            .filter_map(|t| t.next_action.map(|n| (t.id, n.step)))
+            .filter_map(|t| t.next_action().map(|n| (t.id, n.step)))
             .collect();
         if open.is_empty() {
             let _ = writeln!(out, "IDLE");
@@ -53,7 +53,7 @@ fn main() {
                 core.accept(id.clone()).expect("accept");
                 "accepted"
             }
-            Step::ArriveDropoff | Step::ArrivePickup => {
+            Step::Arrive(runsheet_ffi::StopRole::Dropoff | runsheet_ffi::StopRole::Pickup) => {
                 core.arrive_manually(id.clone(), "workload".into())
                     .expect("arrival");
                 "arrived"
