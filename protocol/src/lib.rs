@@ -396,6 +396,8 @@ pub struct PullResponse {
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
 /// are ignored, and absent ones take their defaults, so both sides can evolve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "PlatformSettings"))]
 pub struct Settings {
     /// Grows with every change; 0 means the defaults (never published).
     #[serde(default)]
