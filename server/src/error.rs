@@ -207,6 +207,23 @@ mod tests {
         assert_eq!((gap.status.as_u16(), gap.code), (409, "mutation_gap"));
         assert_eq!(gap.expected_mutation_id, Some(5));
         assert_eq!(gap.reason, "mutation 7 arrived but 5 was expected next");
+        let behind = ApiError::from(StoreError::from(Refusal::ServerBehind { expected: 4 }));
+        assert_eq!(
+            (behind.status.as_u16(), behind.code),
+            (409, "server_behind")
+        );
+        assert_eq!(behind.expected_mutation_id, Some(4));
+        let reused = ApiError::from(StoreError::from(Refusal::MutationIdReused {
+            mutation_id: 3,
+        }));
+        assert_eq!(
+            (reused.status.as_u16(), reused.code),
+            (409, "mutation_id_reused")
+        );
+        assert_eq!(
+            (reused.mutation_id, reused.expected_mutation_id),
+            (Some(3), None)
+        );
         let final_task =
             ApiError::from(StoreError::from(Refusal::TaskFinal(TaskStatus::Cancelled)));
         assert_eq!(final_task.reason, "the task is already cancelled");
