@@ -2,72 +2,13 @@
 //! hands the raw text and symbology to the core, which decides whether the scan confirms the
 //! handoff and keeps the trace.
 
-use runsheet_core::scan::Symbology;
+/// The symbology the scanner reported (`Unknown` lets the content decide): the parser's own type.
+pub use runsheet_core::scan::Symbology as ScanSymbology;
 
 use crate::{Runsheet, RunsheetError};
 
 pub use runsheet_core::scan::confirm::{Progress as ScanProgress, ScanOutcome};
 pub use runsheet_core::scan::handoff::HandoffCheck;
-
-/// The symbology the scanner reported (`Unknown` lets the content decide).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum ScanSymbology {
-    /// Not reported.
-    Unknown,
-    /// EAN-8.
-    Ean8,
-    /// EAN-13.
-    Ean13,
-    /// UPC-A.
-    UpcA,
-    /// UPC-E.
-    UpcE,
-    /// ITF / ITF-14.
-    Itf,
-    /// Code 128 (FNC1 first makes it GS1-128; the content decides).
-    Code128,
-    /// GS1-128.
-    Gs1128,
-    /// Code 39.
-    Code39,
-    /// Data Matrix.
-    DataMatrix,
-    /// GS1 DataMatrix.
-    Gs1DataMatrix,
-    /// QR Code.
-    QrCode,
-    /// GS1 QR Code.
-    Gs1Qr,
-    /// GS1 DataBar.
-    Gs1DataBar,
-    /// PDF417.
-    Pdf417,
-    /// Aztec.
-    Aztec,
-}
-
-impl From<ScanSymbology> for Symbology {
-    fn from(s: ScanSymbology) -> Self {
-        match s {
-            ScanSymbology::Unknown => Symbology::Unknown,
-            ScanSymbology::Ean8 => Symbology::Ean8,
-            ScanSymbology::Ean13 => Symbology::Ean13,
-            ScanSymbology::UpcA => Symbology::UpcA,
-            ScanSymbology::UpcE => Symbology::UpcE,
-            ScanSymbology::Itf => Symbology::Itf,
-            ScanSymbology::Code128 => Symbology::Code128,
-            ScanSymbology::Gs1128 => Symbology::Gs1_128,
-            ScanSymbology::Code39 => Symbology::Code39,
-            ScanSymbology::DataMatrix => Symbology::DataMatrix,
-            ScanSymbology::Gs1DataMatrix => Symbology::Gs1DataMatrix,
-            ScanSymbology::QrCode => Symbology::QrCode,
-            ScanSymbology::Gs1Qr => Symbology::Gs1Qr,
-            ScanSymbology::Gs1DataBar => Symbology::Gs1DataBar,
-            ScanSymbology::Pdf417 => Symbology::Pdf417,
-            ScanSymbology::Aztec => Symbology::Aztec,
-        }
-    }
-}
 
 /// The result of one scan: what it was (its `Display` is the sentence for the courier) and the
 /// handoff's progress after it.
@@ -100,7 +41,7 @@ impl Runsheet {
     ) -> Result<ScanResult, RunsheetError> {
         let (o, p) = self
             .inner
-            .scan(&task_id, &raw, symbology.into())
+            .scan(&task_id, &raw, symbology)
             .map_err(RunsheetError::from)?;
         Ok(ScanResult {
             outcome: o,

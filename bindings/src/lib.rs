@@ -16,6 +16,8 @@ mod log;
 mod ratings;
 mod workflow;
 
+/// The platform's settings as the phone last received them (the protocol's `Settings`).
+pub use runsheet_protocol::Settings as PlatformSettings;
 use std::sync::{Arc, Mutex};
 
 use runsheet_core as core;
@@ -222,24 +224,6 @@ impl Subscription {
     }
 }
 
-/// The platform's settings as the phone last received them: the part a shell needs (the
-/// protocol's `Settings` holds KPI peak windows as pairs, which UniFFI cannot carry).
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct PlatformSettings {
-    /// 0 until the platform publishes any (the defaults apply).
-    pub version: i64,
-    /// Seconds between automatic syncs.
-    pub auto_sync_interval_s: u32,
-    /// Most GPS fixes kept on the phone.
-    pub location_buffer_cap: u64,
-    /// Hours a finished task's customer data stays on the phone.
-    pub customer_data_retention_h: u32,
-    /// Seconds to wait at the door before a customer counts as unreachable.
-    pub unreachable_wait_s: u32,
-    /// Unanswered contact attempts needed before that.
-    pub unreachable_min_attempts: u32,
-}
-
 /// The device's clock as the core reads it. Apps use the system clock (the plain constructor);
 /// the QA harness passes a virtual clock to replay a shift deterministically.
 #[uniffi::export(with_foreign)]
@@ -348,15 +332,7 @@ impl Runsheet {
 
     /// The platform's settings as last received.
     pub fn settings(&self) -> Result<PlatformSettings, RunsheetError> {
-        let s = self.inner.settings()?;
-        Ok(PlatformSettings {
-            version: s.version,
-            auto_sync_interval_s: s.auto_sync_interval_s,
-            location_buffer_cap: s.location_buffer_cap,
-            customer_data_retention_h: s.customer_data_retention_h,
-            unreachable_wait_s: s.unreachable_wait_s,
-            unreachable_min_attempts: s.unreachable_min_attempts,
-        })
+        Ok(self.inner.settings()?)
     }
 
     /// Every attachment with its upload state (for an upload progress view).

@@ -3,8 +3,7 @@
 //! navigation hints. The types are the core's and the protocol's; the logic stays in the core.
 
 use runsheet_core as core;
-use runsheet_core::geo::MapApp;
-use runsheet_protocol::{Action, ActionLocation, ContactChannel, ExceptionReason, MessageTemplate};
+use runsheet_protocol::{ContactChannel, ExceptionReason, MessageTemplate};
 
 use crate::{Runsheet, RunsheetError};
 
@@ -16,49 +15,13 @@ pub use runsheet_core::{
 pub use runsheet_core::{Entry as TaskListEntry, Group as TaskGroup};
 pub use runsheet_protocol::StopRole;
 
-/// A deep link that opens a maps app at the stop, in the datum that app expects.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct NavigationLink {
-    /// The maps app.
-    pub app: MapApp,
-    /// The URL to open.
-    pub url: String,
-}
+/// A deep link to a maps app, in the datum that app expects: the route crate's record.
+pub use runsheet_core::geo::NavigationLink;
+/// The hint for the stop ahead, with its map links: the core's record.
+pub use runsheet_core::NextStopHint;
 
-/// The hint for the stop the courier is heading to: the core's hint for the route's first stop
-/// with a deep link for every maps app.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct NextStopHint {
-    /// The stop.
-    pub stop: PlannedStop,
-    /// Straight-line distance from the last fix, metres.
-    pub distance_m: Option<f64>,
-    /// Bearing, degrees from north.
-    pub bearing_deg: Option<f64>,
-    /// Bearing in words ("north-east").
-    pub compass: Option<String>,
-    /// ETA from the last fix, Unix seconds.
-    pub eta: Option<i64>,
-    /// Risk against the promise from that ETA.
-    pub risk: Option<Risk>,
-    /// Maps apps to hand the navigation to.
-    pub links: Vec<NavigationLink>,
-}
-
-/// One entry of a task's timeline.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct TimelineEvent {
-    /// `accept`, `arrive`, `pick_up`, `delivered`, `fail`, `contact_attempt`, ...
-    pub kind: String,
-    /// Device time, Unix seconds.
-    pub at: i64,
-    /// The action recorded (`None` if its record cannot be read).
-    pub action: Option<Action>,
-    /// Server minus device clock when recorded.
-    pub clock_offset_seconds: Option<i64>,
-    /// Where the phone was, if known.
-    pub location: Option<ActionLocation>,
-}
+/// One entry of a task's timeline: the core's own record.
+pub use runsheet_core::Event as TimelineEvent;
 
 fn converted<T>(r: core::Result<T>) -> Result<T, RunsheetError> {
     r.map_err(Into::into)
@@ -158,16 +121,7 @@ impl Runsheet {
 
     /// The task's timeline (arrivals, actions, contact attempts, exceptions), oldest first.
     pub fn timeline(&self, task_id: String) -> Result<Vec<TimelineEvent>, RunsheetError> {
-        Ok(converted(self.inner.timeline(&task_id))?
-            .into_iter()
-            .map(|e| TimelineEvent {
-                action: e.action(),
-                kind: e.kind,
-                at: e.at,
-                clock_offset_seconds: e.clock_offset_s,
-                location: e.location,
-            })
-            .collect())
+        converted(self.inner.timeline(&task_id))
     }
 
     /// Goes on duty.
@@ -202,26 +156,7 @@ impl Runsheet {
 
     /// Distance, direction, ETA and risk to the next stop, with maps deep links.
     pub fn next_stop_hint(&self) -> Result<Option<NextStopHint>, RunsheetError> {
-        let Some(h) = converted(self.inner.next_stop_hint())? else {
-            return Ok(None);
-        };
-        let label = format!("{} {}", h.stop.task_id, h.stop.role.as_str());
-        let links = MapApp::ALL
-            .iter()
-            .map(|&app| NavigationLink {
-                app,
-                url: core::geo::navigation_link(app, h.stop.lat, h.stop.lon, &label),
-            })
-            .collect();
-        Ok(Some(NextStopHint {
-            distance_m: h.hint.as_ref().map(|x| x.distance_m),
-            bearing_deg: h.hint.as_ref().map(|x| x.bearing_deg),
-            compass: h.hint.as_ref().map(|x| x.compass.to_owned()),
-            eta: h.hint.as_ref().map(|x| x.eta),
-            risk: h.hint.as_ref().and_then(|x| x.risk),
-            stop: h.stop,
-            links,
-        }))
+        converted(self.inner.next_stop_hint())
     }
 
     /// The location accuracy and interval to request now (saves battery far from stops).

@@ -365,13 +365,24 @@ fn in_list_order(legs: &[Leg<'_>], now: i64) -> Route {
     }
 }
 
-/// The hint for the stop the courier is heading to.
+/// The hint for the stop the courier is heading to, with a deep link for every maps app.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NextStopHint {
     /// The stop.
     pub stop: PlannedStop,
-    /// Distance, bearing, ETA and risk from the last fix (`None` without a fix).
-    pub hint: Option<hint::Hint>,
+    /// Straight-line distance from the last fix, metres (`None` without a fix).
+    pub distance_m: Option<f64>,
+    /// Bearing from the last fix, degrees from north.
+    pub bearing_deg: Option<f64>,
+    /// That bearing in words ("north-east").
+    pub compass: Option<String>,
+    /// Expected arrival from the last fix, Unix seconds.
+    pub eta: Option<i64>,
+    /// Risk against the stop's promised time from that ETA.
+    pub risk: Option<hint::Risk>,
+    /// Maps apps to hand the navigation to, each in its own datum.
+    pub links: Vec<runsheet_route::map_link::NavigationLink>,
 }
 
 /// The first stop of the route with a hint from `position` at `speed_mps`.
@@ -392,7 +403,17 @@ pub fn next_stop_hint(
             DETOUR_FACTOR,
         )
     });
-    Some(NextStopHint { stop, hint })
+    let label = format!("{} {}", stop.task_id, stop.role.as_str());
+    let links = runsheet_route::map_link::navigation_links(stop.lat, stop.lon, &label);
+    Some(NextStopHint {
+        distance_m: hint.as_ref().map(|h| h.distance_m),
+        bearing_deg: hint.as_ref().map(|h| h.bearing_deg),
+        compass: hint.as_ref().map(|h| h.compass.to_owned()),
+        eta: hint.as_ref().map(|h| h.eta),
+        risk: hint.as_ref().and_then(|h| h.risk),
+        stop,
+        links,
+    })
 }
 
 /// How precise and how frequent the location the core needs now is.

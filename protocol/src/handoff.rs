@@ -95,6 +95,7 @@ uniffi::custom_newtype!(HandoffCodeEntry, String);
 
 /// The platform's handoff code policy (part of the settings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HandoffCodePolicy {
     /// The fewest characters a customer's code may have (digits, from 6 by default).
     #[serde(default = "HandoffCodePolicy::default_length")]

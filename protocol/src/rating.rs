@@ -84,8 +84,40 @@ impl RatingTarget {
     }
 }
 
+/// A peak window, local minutes of the day `[start_min, end_min)`. On the wire a pair
+/// `[start, end]`, as it always was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "(u32, u32)", into = "(u32, u32)")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PeakWindow {
+    /// First minute of the window (0 = midnight, local time).
+    pub start_min: u32,
+    /// The minute after the window's last one (at most 1440).
+    pub end_min: u32,
+}
+
+impl PeakWindow {
+    /// Whether `minute` (of the local day) is inside the window.
+    pub fn contains(&self, minute: u32) -> bool {
+        minute >= self.start_min && minute < self.end_min
+    }
+}
+
+impl From<(u32, u32)> for PeakWindow {
+    fn from((start_min, end_min): (u32, u32)) -> Self {
+        PeakWindow { start_min, end_min }
+    }
+}
+
+impl From<PeakWindow> for (u32, u32) {
+    fn from(w: PeakWindow) -> Self {
+        (w.start_min, w.end_min)
+    }
+}
+
 /// KPI targets and peak windows, platform defaults unless the platform publishes its own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KpiTargets {
     /// Share delivered by the promised time (default 0.95).
     #[serde(default = "KpiTargets::on_time")]
@@ -107,7 +139,7 @@ pub struct KpiTargets {
     pub satisfaction: f64,
     /// Peak windows, local minutes of the day `[start, end)` (default 11:00–13:00, 17:00–19:00).
     #[serde(default = "KpiTargets::peaks")]
-    pub peak_windows: Vec<(u32, u32)>,
+    pub peak_windows: Vec<PeakWindow>,
     /// Hours after a rating during which it can be appealed (default 72).
     #[serde(default = "KpiTargets::appeal_window")]
     pub appeal_window_h: u32,
@@ -132,8 +164,8 @@ impl KpiTargets {
     fn satisfaction() -> f64 {
         0.90
     }
-    fn peaks() -> Vec<(u32, u32)> {
-        vec![(11 * 60, 13 * 60), (17 * 60, 19 * 60)]
+    fn peaks() -> Vec<PeakWindow> {
+        vec![(11 * 60, 13 * 60).into(), (17 * 60, 19 * 60).into()]
     }
     fn appeal_window() -> u32 {
         72
@@ -228,10 +260,7 @@ pub fn compute_kpis(facts: &KpiFacts, targets: &KpiTargets, utc_offset_min: i32)
     let is_peak = |t: i64| {
         let local = t.saturating_add(i64::from(utc_offset_min) * 60);
         let minute = (local.rem_euclid(86_400) / 60) as u32;
-        targets
-            .peak_windows
-            .iter()
-            .any(|(a, b)| minute >= *a && minute < *b)
+        targets.peak_windows.iter().any(|w| w.contains(minute))
     };
     let avg = |peak: bool| {
         let v: Vec<f64> = facts

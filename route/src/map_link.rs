@@ -156,3 +156,24 @@ mod tests {
         assert_eq!(MapApp::Baidu.name(), "baidu");
     }
 }
+
+/// A deep link that opens a maps app at a place, in the datum that app expects there.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct NavigationLink {
+    /// The maps app.
+    pub app: MapApp,
+    /// The URL to open.
+    pub url: String,
+}
+
+/// A link for every maps app of [`MapApp::ALL`] to the WGS-84 point `(lat, lon)`.
+pub fn navigation_links(lat: f64, lon: f64, label: &str) -> Vec<NavigationLink> {
+    MapApp::ALL
+        .iter()
+        .map(|&app| NavigationLink {
+            app,
+            url: navigation_link(app, lat, lon, label),
+        })
+        .collect()
+}

@@ -154,6 +154,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
 "#,
     r#"
+    ALTER TABLE mutations ADD COLUMN content_sha256 TEXT;
+"#,
+    r#"
     CREATE TABLE pin_corrections (
         id           INTEGER PRIMARY KEY AUTOINCREMENT,
         address_key  TEXT NOT NULL,

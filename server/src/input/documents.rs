@@ -310,8 +310,8 @@ fn targets(k: &KpiTargets) -> Result<(), Invalid> {
         1440.0,
     )?;
     list("kpi_targets.peak_windows", &k.peak_windows)?;
-    for (i, (a, b)) in k.peak_windows.iter().enumerate() {
-        if !(a < b && *b <= 1440) {
+    for (i, w) in k.peak_windows.iter().enumerate() {
+        if !(w.start_min < w.end_min && w.end_min <= 1440) {
             return Err(Invalid::new(
                 format!("kpi_targets.peak_windows[{i}]"),
                 "a window is [start, end) minutes of the day, start before end, end at most 1440",

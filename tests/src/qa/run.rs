@@ -195,7 +195,7 @@ fn symbology(s: &str) -> ScanSymbology {
         "upc_e" => ScanSymbology::UpcE,
         "itf" => ScanSymbology::Itf,
         "code128" => ScanSymbology::Code128,
-        "gs1_128" => ScanSymbology::Gs1128,
+        "gs1_128" => ScanSymbology::Gs1_128,
         "code39" => ScanSymbology::Code39,
         "data_matrix" => ScanSymbology::DataMatrix,
         "gs1_data_matrix" => ScanSymbology::Gs1DataMatrix,

@@ -26,7 +26,7 @@ import androidx.core.content.ContextCompat
 import app.runsheet.core.ScanOutcome
 import app.runsheet.core.ScanProgress
 import app.runsheet.ffi.ScanResult
-import app.runsheet.ffi.ScanSymbology
+import app.runsheet.gs1.ScanSymbology
 import app.runsheet.protocol.Item
 import com.google.mlkit.vision.barcode.BarcodeScanning
 import com.google.mlkit.vision.barcode.common.Barcode

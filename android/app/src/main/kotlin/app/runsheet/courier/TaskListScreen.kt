@@ -36,8 +36,8 @@ import app.runsheet.core.ShiftSummary
 import app.runsheet.core.Step
 import app.runsheet.core.SyncStatus
 import app.runsheet.core.TaskGroup
-import app.runsheet.ffi.NavigationLink
-import app.runsheet.ffi.NextStopHint
+import app.runsheet.route.NavigationLink
+import app.runsheet.core.NextStopHint
 import app.runsheet.protocol.TaskKind
 import app.runsheet.protocol.TaskStatus
 import java.time.Instant

@@ -19,7 +19,7 @@ import app.runsheet.core.SyncEvent
 import app.runsheet.core.SyncStatus
 import app.runsheet.core.TaskList
 import app.runsheet.core.TaskListUpdate
-import app.runsheet.ffi.NextStopHint
+import app.runsheet.core.NextStopHint
 import app.runsheet.ffi.Runsheet
 import app.runsheet.ffi.RunsheetConfig
 import app.runsheet.ffi.RunsheetException

@@ -1,5 +1,6 @@
 package app.runsheet.core
 
+import app.runsheet.gs1.ScanSymbology
 import app.runsheet.route.MapApp
 import app.runsheet.ffi.*
 import app.runsheet.protocol.*
