@@ -8,8 +8,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Iterations of PBKDF2-HMAC-SHA256 a platform uses unless its settings say otherwise: about
-/// 50-100 ms per check on a phone (release build), so 10^6 guesses take a phone's CPU a day.
-pub const DEFAULT_HANDOFF_KDF_ITERATIONS: u32 = 150_000;
+/// 50-100 ms per check on a phone (release build; 18 ms per 150,000 on a shared x86 server
+/// core), so 10^6 guesses take a phone's CPU about a day.
+pub const DEFAULT_HANDOFF_KDF_ITERATIONS: u32 = 300_000;
 
 /// The fewest iterations a platform may set (tests use it to stay fast).
 pub const MIN_HANDOFF_KDF_ITERATIONS: u32 = 1_000;
