@@ -30,6 +30,11 @@ pub struct Args {
     /// After SIGTERM or Ctrl-C, how long requests in flight may take to finish, seconds.
     #[arg(long, env = "RUNSHEET_SHUTDOWN_GRACE_S", default_value_t = 30)]
     pub shutdown_grace_s: u64,
+    /// How long a courier token issued by the dispatch API is accepted, seconds (then the
+    /// phone's token provider is asked for a fresh one).
+    #[arg(long, env = "RUNSHEET_TOKEN_LIFETIME_S", default_value_t = crate::DEFAULT_TOKEN_LIFETIME_S,
+          value_parser = clap::value_parser!(i64).range(60..=30 * 24 * 3600))]
+    pub token_lifetime_s: i64,
 }
 
 impl Args {
@@ -86,7 +91,7 @@ async fn serve_until_signal(args: Args) -> Result<(), String> {
     if args.admin_token.is_none() {
         println!("dispatch API off (no --admin-token)");
     }
-    let state = AppState::new(db, args.admin_token);
+    let state = AppState::new(db, args.admin_token).with_token_lifetime(args.token_lifetime_s);
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let server = crate::serve(listener, state, async move {
         shutdown_signal().await;
