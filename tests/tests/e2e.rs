@@ -215,6 +215,7 @@ fn bad_configuration_is_a_typed_error() {
     let w = World::new();
     let r = runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
         db_path: w.device_db("x").to_string_lossy().into_owned(),
+        db_key: None,
         server_url: "ftp://example".into(),
         token: "t".into(),
     });
@@ -226,6 +227,7 @@ fn bad_configuration_is_a_typed_error() {
             .join("no/such/dir/x.db")
             .to_string_lossy()
             .into_owned(),
+        db_key: None,
         server_url: w.url(),
         token: "t".into(),
     });
@@ -479,6 +481,7 @@ async fn location_fixes_are_capped_offline_sent_last_and_stored_once() {
     // A long offline stretch with a small buffer: the oldest fixes go first.
     let raw = runsheet_core::Runsheet::open(runsheet_core::Config {
         db_path: w.device_db("phone"),
+        db_key: None,
         server_url: w.url(),
         token: runsheet_core::Token::new(token.clone()),
         clock: Arc::new(runsheet_core::SystemClock),
