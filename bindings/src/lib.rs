@@ -138,16 +138,16 @@ fn capitalise(s: &str) -> String {
 pub struct RunsheetConfig {
     /// Path of the SQLite file in the app's private storage (created if missing).
     pub db_path: String,
+    /// The dispatch server, `https://host[:port]`.
+    pub server_url: String,
+    /// The courier's bearer token; held in memory only, never stored or logged.
+    pub token: String,
     /// The key the store is encrypted under: 32 random bytes as 64 hex digits, which the shell
     /// makes once and keeps in the Android Keystore / iOS Keychain. `None` opens an
     /// unencrypted store (tools and tests only); an unencrypted store from an earlier version
     /// is encrypted on the first open with a key.
     #[uniffi(default = None)]
     pub db_key: Option<String>,
-    /// The dispatch server, `https://host[:port]`.
-    pub server_url: String,
-    /// The courier's bearer token; held in memory only, never stored or logged.
-    pub token: String,
 }
 
 /// What kind of work a task is.
