@@ -26,7 +26,8 @@ cargo xtask bindings
 work="$root/target/xcframework"
 rm -rf "$work" "$here/RunsheetFFI.xcframework"
 mkdir -p "$work/headers" "$work/sim"
-cp "$root/target/bindings/swift/RunsheetFFI.h" "$work/headers/"
+# One header per namespace (runsheet-protocol, runsheet-core, runsheet-ffi), one module map.
+cp "$root"/target/bindings/swift/*.h "$work/headers/"
 cp "$root/target/bindings/swift/RunsheetFFI.modulemap" "$work/headers/module.modulemap"
 
 lipo -create \
@@ -39,4 +40,4 @@ xcodebuild -create-xcframework \
     -library "$work/sim/librunsheet_ffi.a" -headers "$work/headers" \
     -output "$here/RunsheetFFI.xcframework"
 
-echo "built $here/RunsheetFFI.xcframework and ios/Sources/RunsheetCore/Generated/RunsheetCore.swift"
+echo "built $here/RunsheetFFI.xcframework and ios/Sources/RunsheetCore/Generated/*.swift"

@@ -2,147 +2,22 @@
 //! hands the raw text and symbology to the core, which decides whether the scan confirms the
 //! handoff and keeps the trace.
 
-use runsheet_core::scan::confirm::{Progress, ScanOutcome};
-use runsheet_core::scan::Symbology;
+/// The symbology the scanner reported (`Unknown` lets the content decide): the parser's own type.
+pub use runsheet_core::scan::Symbology as ScanSymbology;
 
-use crate::{Item, Runsheet, RunsheetError, StopRole};
+use crate::{Runsheet, RunsheetError};
 
-/// The symbology the scanner reported (`Unknown` lets the content decide).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum ScanSymbology {
-    /// Not reported.
-    Unknown,
-    /// EAN-8.
-    Ean8,
-    /// EAN-13.
-    Ean13,
-    /// UPC-A.
-    UpcA,
-    /// UPC-E.
-    UpcE,
-    /// ITF / ITF-14.
-    Itf,
-    /// Code 128 (FNC1 first makes it GS1-128; the content decides).
-    Code128,
-    /// GS1-128.
-    Gs1128,
-    /// Code 39.
-    Code39,
-    /// Data Matrix.
-    DataMatrix,
-    /// GS1 DataMatrix.
-    Gs1DataMatrix,
-    /// QR Code.
-    QrCode,
-    /// GS1 QR Code.
-    Gs1Qr,
-    /// GS1 DataBar.
-    Gs1DataBar,
-    /// PDF417.
-    Pdf417,
-    /// Aztec.
-    Aztec,
-}
+pub use runsheet_core::scan::confirm::{Progress as ScanProgress, ScanOutcome};
+pub use runsheet_core::scan::handoff::HandoffCheck;
 
-impl From<ScanSymbology> for Symbology {
-    fn from(s: ScanSymbology) -> Self {
-        match s {
-            ScanSymbology::Unknown => Symbology::Unknown,
-            ScanSymbology::Ean8 => Symbology::Ean8,
-            ScanSymbology::Ean13 => Symbology::Ean13,
-            ScanSymbology::UpcA => Symbology::UpcA,
-            ScanSymbology::UpcE => Symbology::UpcE,
-            ScanSymbology::Itf => Symbology::Itf,
-            ScanSymbology::Code128 => Symbology::Code128,
-            ScanSymbology::Gs1128 => Symbology::Gs1_128,
-            ScanSymbology::Code39 => Symbology::Code39,
-            ScanSymbology::DataMatrix => Symbology::DataMatrix,
-            ScanSymbology::Gs1DataMatrix => Symbology::Gs1DataMatrix,
-            ScanSymbology::QrCode => Symbology::QrCode,
-            ScanSymbology::Gs1Qr => Symbology::Gs1Qr,
-            ScanSymbology::Gs1DataBar => Symbology::Gs1DataBar,
-            ScanSymbology::Pdf417 => Symbology::Pdf417,
-            ScanSymbology::Aztec => Symbology::Aztec,
-        }
-    }
-}
-
-/// What a scan turned out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum ScanOutcomeKind {
-    /// An expected item, now confirmed.
-    Confirmed,
-    /// Already confirmed.
-    Duplicate,
-    /// The same code again within a few seconds: ignored.
-    Repeat,
-    /// Belongs to another of the courier's tasks: wrong bag.
-    OtherTask,
-    /// Not the courier's at all.
-    NotMine,
-    /// Could not be read: rescan.
-    Unreadable,
-    /// Expired: do not hand it over.
-    Expired,
-    /// The label's storage temperature is of another class than the order's: do not hand it
-    /// over.
-    WrongTemperature,
-}
-
-/// A handoff's progress: "3 of 4 items confirmed", and what is missing.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct ScanProgress {
-    /// Which handoff.
-    pub stage: StopRole,
-    /// Confirmed items.
-    pub confirmed: u32,
-    /// Expected items.
-    pub expected: u32,
-    /// Items still to confirm.
-    pub missing: Vec<Item>,
-    /// "3 of 4 items confirmed".
-    pub text: String,
-}
-
-impl From<Progress> for ScanProgress {
-    fn from(p: Progress) -> Self {
-        ScanProgress {
-            text: p.text(),
-            stage: p.stage.into(),
-            confirmed: p.confirmed,
-            expected: p.expected,
-            missing: p.missing.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
-/// The result of one scan.
+/// The result of one scan: what it was (its `Display` is the sentence for the courier) and the
+/// handoff's progress after it.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ScanResult {
     /// What it was.
-    pub outcome: ScanOutcomeKind,
-    /// Words for the courier ("Wrong bag: this belongs to task F2.").
-    pub message: String,
-    /// The manifest item it matched.
-    pub item_code: Option<String>,
-    /// For a wrong bag: the task it belongs to.
-    pub other_task_id: Option<String>,
+    pub outcome: ScanOutcome,
     /// The handoff's progress after the scan.
     pub progress: ScanProgress,
-}
-
-/// The result of checking the customer's handoff code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum HandoffCheck {
-    /// The code matched.
-    Verified,
-    /// It did not.
-    Wrong {
-        /// Tries left before the check locks.
-        attempts_left: u32,
-    },
-    /// Too many wrong codes: hand over another way, or call support.
-    Locked,
 }
 
 #[uniffi::export]
@@ -154,12 +29,7 @@ impl Runsheet {
         task_id: String,
         code: String,
     ) -> Result<HandoffCheck, RunsheetError> {
-        use runsheet_core::scan::handoff::HandoffCheck as C;
-        Ok(match self.inner.verify_handoff_code(&task_id, &code)? {
-            C::Verified => HandoffCheck::Verified,
-            C::Wrong { attempts_left } => HandoffCheck::Wrong { attempts_left },
-            C::Locked => HandoffCheck::Locked,
-        })
+        Ok(self.inner.verify_handoff_code(&task_id, &code)?)
     }
 
     /// Classifies a scan for the task's current handoff and records it.
@@ -171,32 +41,17 @@ impl Runsheet {
     ) -> Result<ScanResult, RunsheetError> {
         let (o, p) = self
             .inner
-            .scan(&task_id, &raw, symbology.into())
+            .scan(&task_id, &raw, symbology)
             .map_err(RunsheetError::from)?;
         Ok(ScanResult {
-            outcome: match &o {
-                ScanOutcome::Confirmed { .. } => ScanOutcomeKind::Confirmed,
-                ScanOutcome::Duplicate { .. } => ScanOutcomeKind::Duplicate,
-                ScanOutcome::Repeat => ScanOutcomeKind::Repeat,
-                ScanOutcome::OtherTask { .. } => ScanOutcomeKind::OtherTask,
-                ScanOutcome::NotMine => ScanOutcomeKind::NotMine,
-                ScanOutcome::Unreadable { .. } => ScanOutcomeKind::Unreadable,
-                ScanOutcome::Expired { .. } => ScanOutcomeKind::Expired,
-                ScanOutcome::WrongTemperature { .. } => ScanOutcomeKind::WrongTemperature,
-            },
-            message: o.message(),
-            item_code: o.item_code().map(str::to_owned),
-            other_task_id: match &o {
-                ScanOutcome::OtherTask { task_id, .. } => Some(task_id.clone()),
-                _ => None,
-            },
-            progress: p.into(),
+            outcome: o,
+            progress: p,
         })
     }
 
     /// The current handoff's progress.
     pub fn scan_progress(&self, task_id: String) -> Result<ScanProgress, RunsheetError> {
-        Ok(self.inner.scan_progress(&task_id)?.into())
+        Ok(self.inner.scan_progress(&task_id)?)
     }
 
     /// Confirms an item by hand (damaged label) with a reason and photo hashes.

@@ -1,8 +1,12 @@
 //! The UniFFI surface of Runsheet: what the Kotlin and Swift shells call.
 //!
-//! A thin layer: each exported method delegates to [`runsheet_core::Runsheet`] and converts
-//! types. Errors cross as the small [`RunsheetError`] enum; each variant is one thing a shell
-//! can act on, and its text is a sentence a courier can read (no personal data, no token).
+//! A thin layer: each exported method delegates to [`runsheet_core::Runsheet`]. The records
+//! and enums it passes are the protocol's and the core's own: each crate declares them once and
+//! derives UniFFI's traits under its `uniffi` feature, in its own namespace (Kotlin packages
+//! `app.runsheet.protocol`, `app.runsheet.core`, and `app.runsheet.ffi` for this crate; one
+//! Swift module). This crate adds only the exported object, its error, the foreign traits and a
+//! few adapters. Errors cross as the small [`RunsheetError`] enum; each variant is one thing a
+//! shell can act on, and its text is a sentence a courier can read (no personal data, no token).
 
 #![deny(missing_docs)]
 
@@ -12,6 +16,8 @@ mod log;
 mod ratings;
 mod workflow;
 
+/// The platform's settings as the phone last received them (the protocol's `Settings`).
+pub use runsheet_protocol::Settings as PlatformSettings;
 use std::sync::{Arc, Mutex};
 
 use runsheet_core as core;
@@ -22,7 +28,18 @@ pub use runsheet_core::{geo, plan, scan};
 pub use checklist::*;
 pub use handoff::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
-pub use ratings::*;
+pub use runsheet_core::rating::Period as KpiPeriod;
+pub use runsheet_core::{
+    Attachment, Rejection, Stop, SyncEvent, SyncReport, SyncStatus, Task, Task as CourierTask,
+    TaskListUpdate, UploadState,
+};
+/// The protocol's types the API takes and returns, under the names the shells know.
+pub use runsheet_protocol::{
+    Action, ActionLocation, AppealStatus, ChecklistStage, ContactChannel, ExceptionReason,
+    ItemDoc as Item, MessageTemplate, ProofPolicy, RatingSource, TaskKind, TaskStatus,
+    TemperatureClass,
+};
+pub use runsheet_protocol::{Kpis, RatingDoc as Rating, RatingTarget};
 pub use workflow::*;
 
 uniffi::setup_scaffolding!();
@@ -150,234 +167,6 @@ pub struct RunsheetConfig {
     pub db_key: Option<String>,
 }
 
-/// What kind of work a task is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum TaskKind {
-    /// Restaurant to customer.
-    Food,
-    /// Grocery with cold chain.
-    Grocery,
-    /// Depot-loaded parcel.
-    Parcel,
-    /// Customer back to merchant or depot.
-    ReturnPickup,
-}
-
-impl From<core::TaskKind> for TaskKind {
-    fn from(k: core::TaskKind) -> Self {
-        match k {
-            core::TaskKind::Food => TaskKind::Food,
-            core::TaskKind::Grocery => TaskKind::Grocery,
-            core::TaskKind::Parcel => TaskKind::Parcel,
-            core::TaskKind::ReturnPickup => TaskKind::ReturnPickup,
-        }
-    }
-}
-
-/// Where a task is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum TaskStatus {
-    /// New, not yet accepted.
-    Assigned,
-    /// Accepted, heading to the pickup.
-    Accepted,
-    /// At the pickup.
-    AtPickup,
-    /// Goods in the box.
-    PickedUp,
-    /// At the drop-off.
-    AtDropoff,
-    /// Handed over.
-    Delivered,
-    /// Delivery failed; goods going back.
-    Failed,
-    /// Goods back at the merchant or depot.
-    Returned,
-    /// Withdrawn by the dispatcher.
-    Cancelled,
-}
-
-impl From<core::TaskStatus> for TaskStatus {
-    fn from(s: core::TaskStatus) -> Self {
-        use core::TaskStatus as S;
-        match s {
-            S::Assigned => TaskStatus::Assigned,
-            S::Accepted => TaskStatus::Accepted,
-            S::AtPickup => TaskStatus::AtPickup,
-            S::PickedUp => TaskStatus::PickedUp,
-            S::AtDropoff => TaskStatus::AtDropoff,
-            S::Delivered => TaskStatus::Delivered,
-            S::Failed => TaskStatus::Failed,
-            S::Returned => TaskStatus::Returned,
-            S::Cancelled => TaskStatus::Cancelled,
-        }
-    }
-}
-
-/// How an item must be kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum TemperatureClass {
-    /// Room temperature.
-    Ambient,
-    /// 0 to 4 °C.
-    Chilled,
-    /// -18 °C or colder.
-    Frozen,
-    /// Hot food.
-    Hot,
-}
-
-/// One item of a task (a bag, a parcel, a grocery line).
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Item {
-    /// The code on its label.
-    pub code: String,
-    /// What it is.
-    pub name: String,
-    /// How it must be kept.
-    pub temperature: TemperatureClass,
-    /// How many.
-    pub quantity: u32,
-}
-
-impl From<core::ItemDoc> for Item {
-    fn from(i: core::ItemDoc) -> Self {
-        Item {
-            code: i.code,
-            name: i.name,
-            temperature: match i.temperature {
-                core::TemperatureClass::Ambient => TemperatureClass::Ambient,
-                core::TemperatureClass::Chilled => TemperatureClass::Chilled,
-                core::TemperatureClass::Frozen => TemperatureClass::Frozen,
-                core::TemperatureClass::Hot => TemperatureClass::Hot,
-            },
-            quantity: i.quantity,
-        }
-    }
-}
-
-/// A place on a task.
-#[derive(Clone, uniffi::Record)]
-pub struct Stop {
-    /// Merchant or customer name.
-    pub name: String,
-    /// Street address.
-    pub address: String,
-    /// Masked contact phone.
-    pub phone: Option<String>,
-    /// WGS-84 latitude.
-    pub lat: f64,
-    /// WGS-84 longitude.
-    pub lon: f64,
-    /// Goods ready at, Unix seconds.
-    pub ready_at: Option<i64>,
-    /// Promised time, Unix seconds.
-    pub due_by: Option<i64>,
-    /// Start of the delivery slot, Unix seconds.
-    pub not_before: Option<i64>,
-    /// True when a courier corrected the pin to the real door.
-    pub pin_corrected: bool,
-}
-
-impl From<core::Stop> for Stop {
-    fn from(s: core::Stop) -> Self {
-        Stop {
-            name: s.name,
-            address: s.address,
-            phone: s.phone,
-            lat: s.lat,
-            lon: s.lon,
-            ready_at: s.ready_at,
-            due_by: s.due_by,
-            not_before: s.not_before,
-            pin_corrected: s.pin_corrected,
-        }
-    }
-}
-
-/// A task on the courier's list, with what the courier can do next. (Not `Task`: that name
-/// would shadow Swift concurrency's `Task` in the shells.)
-#[derive(Clone, uniffi::Record)]
-pub struct CourierTask {
-    /// The dispatcher's id.
-    pub id: String,
-    /// Kind of work.
-    pub kind: TaskKind,
-    /// Status, including the courier's unsynced actions.
-    pub status: TaskStatus,
-    /// Pickup stop, if any.
-    pub pickup: Option<Stop>,
-    /// Drop-off stop.
-    pub dropoff: Stop,
-    /// Actions on this task still waiting for the server.
-    pub pending_actions: u32,
-    /// Whether "delivered" is allowed now (the courier is at the drop-off).
-    pub can_deliver: bool,
-    /// The status in words ("at the drop-off").
-    pub status_label: String,
-    /// The one primary action and its blockers (`None` once finished).
-    pub next_action: Option<NextAction>,
-    /// When the customer ordered, Unix seconds.
-    pub ordered_at: Option<i64>,
-    /// The goods.
-    pub items: Vec<Item>,
-    /// Where failed goods go back (the pickup when absent).
-    pub return_to: Option<Stop>,
-    /// True once the customer's name, phone and address were wiped from the phone.
-    pub customer_data_purged: bool,
-    /// Whether the customer will show a handoff code (PIN or QR) to check.
-    pub has_handoff_code: bool,
-    /// True once the customer's code matched.
-    pub handoff_verified: bool,
-    /// The customer asked for a contactless handover.
-    pub contactless: bool,
-}
-
-impl CourierTask {
-    fn with_next(t: core::Task, next: Option<core::NextAction>) -> Self {
-        CourierTask {
-            can_deliver: t.status == core::TaskStatus::AtDropoff,
-            status_label: t.status.label().into(),
-            next_action: next.map(Into::into),
-            id: t.id,
-            kind: t.kind.into(),
-            status: t.status.into(),
-            pickup: t.pickup.map(Into::into),
-            dropoff: t.dropoff.into(),
-            pending_actions: t.pending_actions,
-            ordered_at: t.ordered_at,
-            items: t.items.into_iter().map(Into::into).collect(),
-            return_to: t.return_to.map(Into::into),
-            customer_data_purged: t.customer_data_purged,
-            has_handoff_code: t.handoff_code.is_some(),
-            handoff_verified: t.handoff_verified,
-            contactless: t.contactless,
-        }
-    }
-}
-
-impl From<core::Task> for CourierTask {
-    /// Without the shift and position context, the primary action is the on-duty one without
-    /// distances; `task_list()` gives it with both.
-    fn from(t: core::Task) -> Self {
-        let next = core::workflow::next_for_task(&t, core::ShiftState::OnDuty, None);
-        CourierTask::with_next(t, next)
-    }
-}
-
-/// The task list after a change, with what changed.
-#[derive(uniffi::Record)]
-pub struct TaskListUpdate {
-    /// The whole list in display order.
-    pub tasks: Vec<CourierTask>,
-    /// Ids new to this listener (all of them on the first update).
-    pub added: Vec<String>,
-    /// Ids whose content changed.
-    pub updated: Vec<String>,
-    /// Ids no longer on the list.
-    pub removed: Vec<String>,
-}
-
 /// Implemented by the shell to hear about task-list changes.
 #[uniffi::export(with_foreign)]
 pub trait TaskListener: Send + Sync {
@@ -389,107 +178,9 @@ pub trait TaskListener: Send + Sync {
 struct ListenerBridge(Arc<dyn TaskListener>);
 
 impl core::TaskListener for ListenerBridge {
-    fn on_update(&self, u: core::TaskListUpdate) {
-        self.0.on_update(TaskListUpdate {
-            tasks: u.tasks.into_iter().map(Into::into).collect(),
-            added: u.added,
-            updated: u.updated,
-            removed: u.removed,
-        });
+    fn on_update(&self, update: TaskListUpdate) {
+        self.0.on_update(update);
     }
-}
-
-/// What one sync did.
-#[derive(Debug, uniffi::Record)]
-pub struct SyncReport {
-    /// Actions the server applied now.
-    pub pushed: u64,
-    /// Actions it already had (an earlier answer was lost); not applied again.
-    pub duplicates: u64,
-    /// Actions it refused (see `rejections()`).
-    pub rejected: u64,
-    /// Changes pulled from the server.
-    pub pulled_changes: u64,
-    /// Actions still waiting.
-    pub pending: u64,
-    /// Attachments uploaded in this sync.
-    pub uploaded: u64,
-}
-
-/// Whether the courier's actions have left the phone.
-#[derive(Debug, uniffi::Record)]
-pub struct SyncStatus {
-    /// Actions saved and not yet acknowledged.
-    pub pending: u64,
-    /// Device time of the oldest pending action, Unix seconds.
-    pub oldest_pending_at: Option<i64>,
-    /// Last successful sync, Unix seconds.
-    pub last_success_at: Option<i64>,
-    /// Why the last sync failed, if it did.
-    pub last_error: Option<String>,
-    /// Server time minus device time at the last pull, seconds (warn the courier when large).
-    pub clock_offset_seconds: Option<i64>,
-    /// Proof attachments not yet uploaded.
-    pub pending_uploads: u64,
-    /// GPS fixes buffered on the phone.
-    pub pending_fixes: u64,
-    /// GPS fixes dropped (buffer full) and not yet reported.
-    pub dropped_fixes: u64,
-    /// Whether the last sync attempt reached the server (`None` before the first).
-    pub online: Option<bool>,
-}
-
-impl From<core::SyncStatus> for SyncStatus {
-    fn from(s: core::SyncStatus) -> Self {
-        SyncStatus {
-            pending: s.pending,
-            oldest_pending_at: s.oldest_pending_at,
-            last_success_at: s.last_success_at,
-            last_error: s.last_error,
-            clock_offset_seconds: s.clock_offset_seconds,
-            pending_uploads: s.pending_uploads,
-            pending_fixes: s.pending_fixes,
-            dropped_fixes: s.dropped_fixes,
-            online: s.online,
-        }
-    }
-}
-
-/// An action the server refused.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Rejection {
-    /// The task.
-    pub task_id: String,
-    /// Machine code (`unknown_task`, `not_your_task`, `invalid_state`).
-    pub code: String,
-    /// The server's sentence.
-    pub reason: String,
-    /// When the phone learned of it, Unix seconds.
-    pub rejected_at: i64,
-}
-
-impl From<core::Rejection> for Rejection {
-    fn from(r: core::Rejection) -> Self {
-        Rejection {
-            task_id: r.task_id,
-            code: r.code,
-            reason: r.reason,
-            rejected_at: r.rejected_at,
-        }
-    }
-}
-
-/// What a sync listener hears after every action and every sync attempt.
-#[derive(Debug, uniffi::Record)]
-pub struct SyncEvent {
-    /// Pending actions, their age, the last outcome.
-    pub status: SyncStatus,
-    /// Actions the server refused in this sync: show each to the courier.
-    pub new_rejections: Vec<Rejection>,
-    /// The token was refused and no fresh one could be had: ask the courier to sign in.
-    pub auth_required: bool,
-    /// Ratings received or changed (appeal decided) in this sync: announce them.
-    pub new_ratings: Vec<Rating>,
 }
 
 /// Implemented by the shell to show whether actions have left the phone, and refusals.
@@ -502,13 +193,8 @@ pub trait SyncListener: Send + Sync {
 struct SyncListenerBridge(Arc<dyn SyncListener>);
 
 impl core::SyncListener for SyncListenerBridge {
-    fn on_sync_event(&self, e: core::SyncEvent) {
-        self.0.on_sync_event(SyncEvent {
-            status: e.status.into(),
-            new_rejections: e.new_rejections.into_iter().map(Into::into).collect(),
-            auth_required: e.auth_required,
-            new_ratings: e.new_ratings.into_iter().map(Into::into).collect(),
-        });
+    fn on_sync_event(&self, event: SyncEvent) {
+        self.0.on_sync_event(event);
     }
 }
 
@@ -550,65 +236,6 @@ impl Subscription {
             inner: Mutex::new(Some(s)),
         })
     }
-}
-
-/// Where a proof attachment is on its way to the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum UploadState {
-    /// Waiting for the network.
-    Pending,
-    /// On the server.
-    Uploaded,
-    /// The file disappeared or changed before it was sent: tell the courier.
-    Missing,
-}
-
-/// A proof attachment (photo, signature) recorded on the phone.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Attachment {
-    /// SHA-256 of the bytes, lowercase hex: what actions refer to.
-    pub sha256: String,
-    /// The file.
-    pub path: String,
-    /// Bytes.
-    pub size: u64,
-    /// Upload state.
-    pub state: UploadState,
-    /// Failed upload attempts so far.
-    pub attempts: u32,
-}
-
-impl From<core::Attachment> for Attachment {
-    fn from(a: core::Attachment) -> Self {
-        Attachment {
-            sha256: a.sha256,
-            path: a.path,
-            size: a.size,
-            state: match a.state {
-                core::UploadState::Pending => UploadState::Pending,
-                core::UploadState::Uploaded => UploadState::Uploaded,
-                core::UploadState::Missing => UploadState::Missing,
-            },
-            attempts: a.attempts,
-        }
-    }
-}
-
-/// The platform's settings as the phone last received them.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct PlatformSettings {
-    /// 0 until the platform publishes any (the defaults apply).
-    pub version: i64,
-    /// Seconds between automatic syncs.
-    pub auto_sync_interval_s: u32,
-    /// Most GPS fixes kept on the phone.
-    pub location_buffer_cap: u64,
-    /// Hours a finished task's customer data stays on the phone.
-    pub customer_data_retention_h: u32,
-    /// Seconds to wait at the door before a customer counts as unreachable.
-    pub unreachable_wait_s: u32,
-    /// Unanswered contact attempts needed before that.
-    pub unreachable_min_attempts: u32,
 }
 
 /// The device's clock as the core reads it. Apps use the system clock (the plain constructor);
@@ -678,13 +305,13 @@ impl Runsheet {
     }
 
     /// The courier's tasks: open ones by promised time, then finished ones.
-    pub fn tasks(&self) -> Result<Vec<CourierTask>, RunsheetError> {
-        Ok(self.inner.tasks()?.into_iter().map(Into::into).collect())
+    pub fn tasks(&self) -> Result<Vec<Task>, RunsheetError> {
+        Ok(self.inner.tasks()?)
     }
 
     /// One task.
-    pub fn task(&self, task_id: String) -> Result<CourierTask, RunsheetError> {
-        Ok(self.inner.task(&task_id)?.into())
+    pub fn task(&self, task_id: String) -> Result<Task, RunsheetError> {
+        Ok(self.inner.task(&task_id)?)
     }
 
     /// Marks the task delivered (the courier must be at the drop-off). Saved on the phone
@@ -697,7 +324,7 @@ impl Runsheet {
     /// Records a photo or signature file the app wrote (in its private storage) for upload;
     /// returns it with the SHA-256 that `mark_delivered_with_proof` takes.
     pub fn attach_file(&self, path: String) -> Result<Attachment, RunsheetError> {
-        Ok(self.inner.attach_file(std::path::Path::new(&path))?.into())
+        Ok(self.inner.attach_file(std::path::Path::new(&path))?)
     }
 
     /// Marks the task delivered with proof attachments; saved at once, files sent later.
@@ -724,54 +351,28 @@ impl Runsheet {
 
     /// The platform's settings as last received.
     pub fn settings(&self) -> Result<PlatformSettings, RunsheetError> {
-        let s = self.inner.settings()?;
-        Ok(PlatformSettings {
-            version: s.version,
-            auto_sync_interval_s: s.auto_sync_interval_s,
-            location_buffer_cap: s.location_buffer_cap,
-            customer_data_retention_h: s.customer_data_retention_h,
-            unreachable_wait_s: s.unreachable_wait_s,
-            unreachable_min_attempts: s.unreachable_min_attempts,
-        })
+        Ok(self.inner.settings()?)
     }
 
     /// Every attachment with its upload state (for an upload progress view).
     pub fn attachments(&self) -> Result<Vec<Attachment>, RunsheetError> {
-        Ok(self
-            .inner
-            .attachments()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(self.inner.attachments()?)
     }
 
     /// Sends saved actions and fetches the dispatcher's changes. Call it after each action, when
     /// the network comes back, and periodically; a failure keeps every action saved.
     pub async fn sync(&self) -> Result<SyncReport, RunsheetError> {
-        let r = self.inner.sync().await?;
-        Ok(SyncReport {
-            pushed: r.pushed,
-            duplicates: r.duplicates,
-            rejected: r.rejected,
-            pulled_changes: r.pulled_changes,
-            pending: r.pending,
-            uploaded: r.uploaded,
-        })
+        Ok(self.inner.sync().await?)
     }
 
     /// Pending actions and the last sync's outcome.
     pub fn sync_status(&self) -> Result<SyncStatus, RunsheetError> {
-        Ok(self.inner.sync_status()?.into())
+        Ok(self.inner.sync_status()?)
     }
 
     /// Actions the server refused, newest first.
     pub fn rejections(&self) -> Result<Vec<Rejection>, RunsheetError> {
-        Ok(self
-            .inner
-            .rejections()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(self.inner.rejections()?)
     }
 
     /// Replaces the courier's token after they sign in again.

@@ -186,7 +186,7 @@ fn main() -> ExitCode {
 }
 
 fn geo_convert(from: &str, to: &str, lat: f64, lon: f64) -> ExitCode {
-    use runsheet_ffi::geo::{convert, Datum};
+    use runsheet_route::datum::{convert, Datum};
     let (Some(f), Some(t)) = (Datum::parse(from), Datum::parse(to)) else {
         eprintln!("runsheet geo convert: datums are wgs84, gcj02 or bd09");
         return ExitCode::from(2);

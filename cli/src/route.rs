@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use runsheet_ffi::plan;
+use runsheet_route::plan;
 
 /// Prints the solution of one instance as `{"instance", "sequence"}`.
 pub fn plan_file(path: &Path) -> ExitCode {

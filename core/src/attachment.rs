@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
 
 /// Where an attachment is on its way to the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum UploadState {
     /// Waiting for the network.
     Pending,
@@ -44,6 +46,7 @@ impl UploadState {
 
 /// An attachment as the device records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Attachment {
     /// SHA-256 of the bytes, lowercase hex: its id everywhere.
     pub sha256: String,

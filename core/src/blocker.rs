@@ -5,6 +5,7 @@ use runsheet_protocol::StopRole;
 
 /// Something that must happen before an action is allowed.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi::export(Display))]
 pub enum Blocker {
     /// GPS has not detected the arrival; the courier can confirm it by hand with a reason.
     NotArrived {
@@ -166,6 +167,13 @@ impl Blocker {
             }
             .into(),
         }
+    }
+}
+
+impl std::fmt::Display for Blocker {
+    /// The sentence of [`Blocker::message`] (shells show it; the CLI and logs print it).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
     }
 }
 

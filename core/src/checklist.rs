@@ -6,13 +6,16 @@
 
 use runsheet_protocol::{
     Action, AnswerValue, ChecklistItemDef, ChecklistStage, ChecklistTemplate, Condition,
-    ExceptionReason, ItemKind, ProofPolicy, TaskKind, TemperatureClass,
+    ExceptionReason, ItemKind, ProofPolicy, StopRole, TaskKind, TemperatureClass,
 };
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::json;
 
 use crate::device::Device;
 use crate::error::{Error, Result};
+use crate::evidence::{
+    EvidenceAnswer, EvidenceAttachment, EvidenceBundle, EvidenceEvent, EvidenceItem,
+    EvidenceLocation, EvidenceScan, EvidenceTask, PinnedChecklist,
+};
 use crate::store::{meta_get, meta_set};
 use crate::task::Task;
 use crate::{attachment, timeline};
@@ -109,6 +112,8 @@ pub fn template_for(
 
 /// A stored answer.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "RecordedAnswer"))]
 pub struct Answer {
     /// The answer.
     pub value: AnswerValue,
@@ -253,6 +258,8 @@ fn kind_name(k: &ItemKind) -> &'static str {
 
 /// One item as the courier sees it now.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ChecklistItem"))]
 pub struct ItemState {
     /// The template's item.
     pub def: ChecklistItemDef,
@@ -267,6 +274,7 @@ pub struct ItemState {
 
 /// A checklist as the courier sees it now.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Checklist {
     /// Which one.
     pub stage: ChecklistStage,
@@ -278,6 +286,7 @@ pub struct Checklist {
     pub items: Vec<ItemState>,
 }
 
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 impl Checklist {
     /// Labels of the required items that apply and are not satisfied.
     pub fn missing(&self) -> Vec<String> {
@@ -423,110 +432,162 @@ pub(crate) fn answer(
     Ok(within)
 }
 
-/// Everything that happened to a task, as JSON for appeals and after-sales: the task's
-/// facts (no customer name, phone or address), its timeline (arrivals, actions, contact
-/// attempts, exceptions, with time, clock offset and location), its scans, its checklist
-/// answers with the template versions, and its attachments with their upload state.
-pub(crate) fn evidence_bundle(dev: &Device, task_id: &str) -> Result<String> {
+/// Everything that happened to a task, for appeals and after-sales: the task's facts (no
+/// customer name, phone or address), its timeline (arrivals, actions, contact attempts,
+/// exceptions, with time, clock offset and location), its scans, its checklist answers with
+/// the template versions, and its attachments with their upload state.
+pub(crate) fn evidence_bundle(dev: &Device, task_id: &str) -> Result<EvidenceBundle> {
     let t = dev.task(task_id)?;
     let now = dev.now();
     let events = dev.store.read(|c| timeline::for_task(c, task_id))?;
-    let timeline: Vec<serde_json::Value> = events
-        .iter()
-        .map(|e| {
-            json!({
-                "kind": e.kind,
-                "at": e.at,
-                "clock_offset_s": e.clock_offset_s,
-                "location": e.location.map(|l| json!({"lat": l.lat, "lon": l.lon, "accuracy_m": l.accuracy_m})),
-                "action": serde_json::from_str::<serde_json::Value>(&e.detail).unwrap_or_default(),
-            })
-        })
-        .collect();
-    let (scans, answers, pinned) = dev.store.read(|c| {
+    let (scans, answers, checklists) = dev.store.read(|c| {
         let mut stmt = c.prepare_cached(
             "SELECT stage, key, item_code, outcome, at FROM scans WHERE task_id = ?1 ORDER BY id",
         )?;
-        let scans: Vec<serde_json::Value> = stmt
+        let scans = stmt
             .query_map([task_id], |r| {
-                Ok(json!({
-                    "stage": r.get::<_, String>(0)?,
-                    "code": r.get::<_, String>(1)?,
-                    "item": r.get::<_, Option<String>>(2)?,
-                    "outcome": r.get::<_, String>(3)?,
-                    "at": r.get::<_, i64>(4)?,
-                }))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(|(stage, code, item, outcome, at)| {
+                Ok(EvidenceScan {
+                    stage: scan_stage(&stage)?,
+                    code,
+                    item,
+                    outcome,
+                    at,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let mut stmt = c.prepare_cached(
             "SELECT stage, item_id, value, out_of_range, at FROM answers
              WHERE task_id = ?1 ORDER BY at, item_id",
         )?;
-        let answers: Vec<serde_json::Value> = stmt
+        let answers = stmt
             .query_map([task_id], |r| {
-                Ok(json!({
-                    "stage": r.get::<_, String>(0)?,
-                    "item": r.get::<_, String>(1)?,
-                    "value": serde_json::from_str::<serde_json::Value>(&r.get::<_, String>(2)?).unwrap_or_default(),
-                    "out_of_range": r.get::<_, i64>(3)? != 0,
-                    "at": r.get::<_, i64>(4)?,
-                }))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)? != 0,
+                    r.get::<_, i64>(4)?,
+                ))
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(|(stage, item, value, out_of_range, at)| {
+                Ok(EvidenceAnswer {
+                    stage: checklist_stage(&stage)?,
+                    item,
+                    value: serde_json::from_str(&value).ok(),
+                    out_of_range,
+                    at,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let mut stmt = c.prepare_cached(
             "SELECT stage, template_id, version FROM task_checklists WHERE task_id = ?1",
         )?;
-        let pinned: Vec<serde_json::Value> = stmt
+        let checklists = stmt
             .query_map([task_id], |r| {
-                Ok(json!({
-                    "stage": r.get::<_, String>(0)?,
-                    "template": r.get::<_, String>(1)?,
-                    "version": r.get::<_, i64>(2)?,
-                }))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
             })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok((scans, answers, pinned))
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(|(stage, template, version)| {
+                Ok(PinnedChecklist {
+                    stage: checklist_stage(&stage)?,
+                    template,
+                    version,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((scans, answers, checklists))
     })?;
-    let referenced: Vec<String> = events
+    let actions: Vec<Option<runsheet_protocol::Action>> =
+        events.iter().map(|e| e.action()).collect();
+    let referenced: Vec<&str> = actions
         .iter()
-        .filter_map(|e| e.action())
-        .flat_map(|a| {
-            a.attachments()
-                .into_iter()
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
+        .flatten()
+        .flat_map(|a| a.attachments())
         .collect();
-    let attachments: Vec<serde_json::Value> = dev
+    let attachments = dev
         .store
         .read(attachment::list)?
         .into_iter()
-        .filter(|a| referenced.contains(&a.sha256))
-        .map(|a| json!({"sha256": a.sha256, "size": a.size, "state": format!("{:?}", a.state).to_lowercase()}))
+        .filter(|a| referenced.contains(&a.sha256.as_str()))
+        .map(|a| EvidenceAttachment {
+            sha256: a.sha256,
+            size: a.size,
+            state: a.state,
+        })
         .collect();
-    let bundle = json!({
-        "format": "runsheet-evidence-v1",
-        "exported_at": now,
-        "task": {
-            "id": t.id,
-            "kind": t.kind.as_str(),
-            "status": t.status.as_str(),
-            "ordered_at": t.ordered_at,
-            "promised_by": t.dropoff.due_by,
-            "ended_at": t.ended_at,
-            "contactless": t.contactless,
-            "proof_policy": serde_json::to_value(t.proof).unwrap_or_default(),
-            "handoff_code_verified": t.handoff_verified,
-            "items": t.items.iter().map(|i| json!({"code": i.code, "name": i.name, "temperature": i.temperature.as_str()})).collect::<Vec<_>>(),
+    let timeline = events
+        .into_iter()
+        .zip(actions.iter().cloned())
+        .map(|(e, action)| EvidenceEvent {
+            kind: e.kind,
+            at: e.at,
+            clock_offset_s: e.clock_offset_s,
+            location: e.location.map(|l| EvidenceLocation {
+                lat: l.lat,
+                lon: l.lon,
+                accuracy_m: l.accuracy_m,
+            }),
+            action,
+        })
+        .collect();
+    Ok(EvidenceBundle {
+        format: crate::evidence::FORMAT.into(),
+        exported_at: now,
+        task: EvidenceTask {
+            promised_by: t.dropoff.due_by,
+            items: t
+                .items
+                .iter()
+                .map(|i| EvidenceItem {
+                    code: i.code.clone(),
+                    name: i.name.clone(),
+                    temperature: i.temperature,
+                })
+                .collect(),
+            id: t.id,
+            kind: t.kind,
+            status: t.status,
+            ordered_at: t.ordered_at,
+            ended_at: t.ended_at,
+            contactless: t.contactless,
+            proof_policy: t.proof,
+            handoff_code_verified: t.handoff_verified,
         },
-        "checklists": pinned,
-        "timeline": timeline,
-        "scans": scans,
-        "answers": answers,
-        "attachments": attachments,
-    });
-    serde_json::to_string_pretty(&bundle)
-        .map_err(|e| Error::InvalidArgument(format!("bundle cannot be encoded: {e}")))
+        checklists,
+        timeline,
+        scans,
+        answers,
+        attachments,
+    })
+}
+
+fn scan_stage(s: &str) -> Result<StopRole> {
+    [StopRole::Pickup, StopRole::Dropoff, StopRole::Return]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+        .ok_or_else(|| Error::Corrupt(format!("unknown scan stage {s:?}")))
+}
+
+fn checklist_stage(s: &str) -> Result<ChecklistStage> {
+    ChecklistStage::parse(s).ok_or_else(|| Error::Corrupt(format!("unknown checklist stage {s:?}")))
 }
 
 /// SOP compliance since `since`: of the required checklist items of the stages completed

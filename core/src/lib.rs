@@ -17,6 +17,11 @@
 #![deny(missing_docs)]
 
 mod action;
+// The core's types that cross the FFI unchanged are declared here once (Kotlin package
+// `app.runsheet.core`, see uniffi.toml); runsheet-ffi enables the feature.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 pub mod attachment;
 pub mod autosync;
 pub mod blocker;
@@ -25,6 +30,7 @@ pub mod clock;
 pub mod contact;
 mod device;
 pub mod error;
+pub mod evidence;
 pub mod geo;
 pub mod hint;
 pub mod listener;
@@ -455,11 +461,11 @@ impl Runsheet {
         self.told(checklist::answer(&self.dev, task_id, stage, item_id, value))
     }
 
-    /// Everything that happened to a task, as JSON for appeals and after-sales: the task's
+    /// Everything that happened to a task, for appeals and after-sales: the task's
     /// facts (no customer name, phone or address), its timeline (arrivals, actions, contact
     /// attempts, exceptions, with time, clock offset and location), its scans, its checklist
     /// answers with the template versions, and its attachments with their upload state.
-    pub fn evidence_bundle(&self, task_id: &str) -> Result<String> {
+    pub fn evidence_bundle(&self, task_id: &str) -> Result<evidence::EvidenceBundle> {
         checklist::evidence_bundle(&self.dev, task_id)
     }
 

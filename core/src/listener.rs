@@ -8,6 +8,7 @@ use crate::task::Task;
 
 /// What changed in the courier's task list since the listener last heard.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TaskListUpdate {
     /// The whole list, in display order.
     pub tasks: Vec<Task>,
@@ -165,6 +166,7 @@ impl Drop for Subscription {
 /// What a sync listener hears: the outbox's state after every action and sync attempt, and the
 /// actions the server refused in that sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncEvent {
     /// Pending actions, their age and the last outcome.
     pub status: crate::sync::SyncStatus,

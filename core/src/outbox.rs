@@ -132,6 +132,7 @@ pub fn note_attempt(conn: &Connection, error: &str) -> Result<()> {
 
 /// A mutation the server refused, kept so the courier sees why.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Rejection {
     /// The refused mutation.
     pub mutation_id: i64,

@@ -55,6 +55,8 @@ pub fn list(conn: &Connection) -> Result<Vec<RatingDoc>> {
 
 /// A period of the KPIs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "KpiPeriod"))]
 pub enum Period {
     /// Since local midnight.
     Today,
@@ -211,7 +213,7 @@ pub(crate) fn appeal(dev: &Device, rating_id: &str, reason: &str) -> Result<i64>
             }],
         });
     }
-    let evidence = checklist::evidence_bundle(dev, &rating.task_id)?;
+    let evidence = checklist::evidence_bundle(dev, &rating.task_id)?.to_json()?;
     let rid = rating_id.to_owned();
     let mut pending = rating.clone();
     pending.appeal = Some(AppealStatus::Pending);

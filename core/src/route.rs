@@ -1,17 +1,18 @@
-//! The courier's route: the open tasks' stops in the order the planner ([`crate::plan`]) finds
-//! best, re-planned when tasks, ready times or the courier's position change, keeping the
-//! current next stop unless changing it gains clearly (couriers hate a plan that flips). From
-//! it come the next-stop hint, the shift's projected finish, the stops at risk, and how much
-//! location accuracy the phone needs now.
+//! The courier's route: the open tasks' stops in the order the planner
+//! ([`runsheet_route::plan`]) finds best, re-planned when tasks, ready times or the courier's
+//! position change, keeping the current next stop unless changing it gains clearly (couriers
+//! hate a plan that flips). From it come the next-stop hint, the shift's projected finish, the
+//! stops at risk, and how much location accuracy the phone needs now.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::time::Duration;
 
 use runsheet_protocol::{StopRole, TaskStatus};
+use runsheet_route::hint::{self, risk, Risk};
+use runsheet_route::plan::{Instance, Point, Problem, StopIn};
+use runsheet_route::travel::distance_m;
 
-use crate::hint::{self, distance_m, Risk, AT_RISK_MARGIN_S};
-use crate::plan::{Instance, Point, Problem, StopIn};
 use crate::task::{Stop, Task};
 
 /// Riding speed assumed offline, metres per second (an e-bike in town, ~16 km/h).
@@ -30,6 +31,7 @@ pub const STICKY_MIN_SHARE: f64 = 0.05;
 
 /// One stop of the route.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PlannedStop {
     /// The task.
     pub task_id: String,
@@ -49,6 +51,8 @@ pub struct PlannedStop {
 
 /// The planned route.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "RoutePlan"))]
 pub struct Route {
     /// Stops in visiting order.
     pub stops: Vec<PlannedStop>,
@@ -56,6 +60,21 @@ pub struct Route {
     pub finish: Option<i64>,
     /// The planner's cost (makespan plus weighted lateness).
     pub cost: i64,
+}
+
+/// The FFI's name of [`Route`] (UniFFI names a record's methods after the type they are
+/// written on).
+#[cfg(feature = "uniffi")]
+pub type RoutePlan = Route;
+
+#[cfg(feature = "uniffi")]
+#[uniffi::export]
+impl RoutePlan {
+    /// How many stops are projected late or at risk.
+    #[uniffi::method(name = "at_risk_count")]
+    pub fn count_at_risk(&self) -> u32 {
+        self.at_risk().len() as u32
+    }
 }
 
 impl Route {
@@ -71,18 +90,6 @@ impl Route {
     pub fn position(&self, task_id: &str) -> Option<usize> {
         self.stops.iter().position(|s| s.task_id == task_id)
     }
-}
-
-fn risk(eta: i64, due: Option<i64>) -> Option<Risk> {
-    due.map(|d| {
-        if eta > d {
-            Risk::Late
-        } else if eta > d - AT_RISK_MARGIN_S {
-            Risk::AtRisk
-        } else {
-            Risk::OnTime
-        }
-    })
 }
 
 struct Leg<'a> {
@@ -358,13 +365,24 @@ fn in_list_order(legs: &[Leg<'_>], now: i64) -> Route {
     }
 }
 
-/// The hint for the stop the courier is heading to.
+/// The hint for the stop the courier is heading to, with a deep link for every maps app.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NextStopHint {
     /// The stop.
     pub stop: PlannedStop,
-    /// Distance, bearing, ETA and risk from the last fix (`None` without a fix).
-    pub hint: Option<hint::Hint>,
+    /// Straight-line distance from the last fix, metres (`None` without a fix).
+    pub distance_m: Option<f64>,
+    /// Bearing from the last fix, degrees from north.
+    pub bearing_deg: Option<f64>,
+    /// That bearing in words ("north-east").
+    pub compass: Option<String>,
+    /// Expected arrival from the last fix, Unix seconds.
+    pub eta: Option<i64>,
+    /// Risk against the stop's promised time from that ETA.
+    pub risk: Option<hint::Risk>,
+    /// Maps apps to hand the navigation to, each in its own datum.
+    pub links: Vec<runsheet_route::map_link::NavigationLink>,
 }
 
 /// The first stop of the route with a hint from `position` at `speed_mps`.
@@ -385,11 +403,22 @@ pub fn next_stop_hint(
             DETOUR_FACTOR,
         )
     });
-    Some(NextStopHint { stop, hint })
+    let label = format!("{} {}", stop.task_id, stop.role.as_str());
+    let links = runsheet_route::map_link::navigation_links(stop.lat, stop.lon, &label);
+    Some(NextStopHint {
+        distance_m: hint.as_ref().map(|h| h.distance_m),
+        bearing_deg: hint.as_ref().map(|h| h.bearing_deg),
+        compass: hint.as_ref().map(|h| h.compass.to_owned()),
+        eta: hint.as_ref().map(|h| h.eta),
+        risk: hint.as_ref().and_then(|h| h.risk),
+        stop,
+        links,
+    })
 }
 
 /// How precise and how frequent the location the core needs now is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum LocationAccuracy {
     /// No location needed (off duty).
     Off,
@@ -403,10 +432,12 @@ pub enum LocationAccuracy {
 
 /// The location request the shell should apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LocationRequest {
     /// Accuracy class.
     pub accuracy: LocationAccuracy,
     /// Seconds between fixes.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "interval_seconds"))]
     pub interval_s: u32,
 }
 

@@ -12,6 +12,7 @@ use crate::timeline;
 
 /// Where the courier is in their shift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ShiftState {
     /// Not working.
     OffDuty,
@@ -85,6 +86,7 @@ pub fn add_distance(conn: &Connection, metres: f64) -> Result<()> {
 
 /// The shift's figures so far (or, after the end, for the whole shift).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ShiftSummary {
     /// Current state.
     pub state: ShiftState,
@@ -109,6 +111,7 @@ pub struct ShiftSummary {
     /// Breaks taken.
     pub breaks: u32,
     /// Seconds spent on breaks.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "break_seconds"))]
     pub break_s: i64,
     /// Order-error events at handoffs (wrong bag, foreign item, expired goods offered).
     pub order_errors: u32,

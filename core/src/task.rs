@@ -8,59 +8,14 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
 
-/// A place on the task: merchant, depot or customer door.
-#[derive(Clone, PartialEq)]
-pub struct Stop {
-    /// Merchant or customer name (personal data for customers).
-    pub name: String,
-    /// Street address (personal data for customers).
-    pub address: String,
-    /// Masked contact phone, when the platform gives one.
-    pub phone: Option<String>,
-    /// WGS-84 latitude.
-    pub lat: f64,
-    /// WGS-84 longitude.
-    pub lon: f64,
-    /// When the goods are ready, Unix seconds.
-    pub ready_at: Option<i64>,
-    /// Promised time at this stop, Unix seconds.
-    pub due_by: Option<i64>,
-    /// Start of the delivery slot (groceries), Unix seconds.
-    pub not_before: Option<i64>,
-    /// True when a courier corrected the map pin to where the door really is.
-    pub pin_corrected: bool,
-}
-
-impl std::fmt::Debug for Stop {
-    /// Coordinates and times only: names, addresses and phones never reach a log.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stop")
-            .field("lat", &self.lat)
-            .field("lon", &self.lon)
-            .field("ready_at", &self.ready_at)
-            .field("due_by", &self.due_by)
-            .finish_non_exhaustive()
-    }
-}
-
-impl From<StopDoc> for Stop {
-    fn from(d: StopDoc) -> Self {
-        Stop {
-            name: d.name,
-            address: d.address,
-            phone: d.phone,
-            lat: d.lat,
-            lon: d.lon,
-            ready_at: d.ready_at,
-            due_by: d.due_by,
-            not_before: d.not_before,
-            pin_corrected: d.pin_corrected,
-        }
-    }
-}
+/// A place on the task: merchant, depot or customer door, as the protocol declares it (names,
+/// addresses and phones are personal data; its `Debug` prints coordinates and times only).
+pub type Stop = StopDoc;
 
 /// A task on the courier's list.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "CourierTask"))]
 pub struct Task {
     /// The dispatcher's id.
     pub id: String,
@@ -148,9 +103,9 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
         .map_err(|e| Error::Corrupt(format!("task {id} has unreadable items: {e}")))?;
     let return_to: Option<String> = row.get(8)?;
     let return_to = match return_to {
-        Some(j) => Some(Stop::from(serde_json::from_str::<StopDoc>(&j).map_err(
-            |e| Error::Corrupt(format!("task {id} has an unreadable return stop: {e}")),
-        )?)),
+        Some(j) => Some(serde_json::from_str::<StopDoc>(&j).map_err(|e| {
+            Error::Corrupt(format!("task {id} has an unreadable return stop: {e}"))
+        })?),
         None => None,
     };
     Ok(Task {

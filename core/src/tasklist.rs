@@ -14,6 +14,8 @@ use crate::workflow::{self, NextAction};
 
 /// Where a task sits on the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "TaskGroup"))]
 pub enum Group {
     /// Act on it now: a new task to accept, a stop the courier is at, or the next stop.
     Now,
@@ -30,6 +32,8 @@ pub const NEXT_STOPS: usize = 2;
 
 /// One line of the list.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "TaskListEntry"))]
 pub struct Entry {
     /// The task.
     pub task: Task,
@@ -38,22 +42,28 @@ pub struct Entry {
     /// Position of its first stop on the route (0 = next stop).
     pub route_position: Option<u32>,
     /// Its primary action (`None` once finished).
+    #[cfg_attr(feature = "uniffi", uniffi(name = "next_action"))]
     pub next: Option<NextAction>,
 }
 
 /// The grouped list with counts.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TaskList {
     /// Entries: now, next, later, done today; by route position within a group (done: latest
     /// first).
     pub entries: Vec<Entry>,
     /// Entries in "now".
+    #[cfg_attr(feature = "uniffi", uniffi(name = "now_count"))]
     pub now: u32,
     /// Entries in "next".
+    #[cfg_attr(feature = "uniffi", uniffi(name = "next_count"))]
     pub next: u32,
     /// Entries in "later".
+    #[cfg_attr(feature = "uniffi", uniffi(name = "later_count"))]
     pub later: u32,
     /// Entries in "done today".
+    #[cfg_attr(feature = "uniffi", uniffi(name = "done_today_count"))]
     pub done_today: u32,
 }
 

@@ -10,6 +10,8 @@ use crate::error::{Error, Result};
 
 /// One entry of the timeline.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "TimelineEvent"))]
 pub struct Event {
     /// Order of recording.
     pub id: i64,
@@ -17,8 +19,8 @@ pub struct Event {
     pub task_id: String,
     /// The action's name (`accept`, `arrive`, `delivered`, `shift`...).
     pub kind: String,
-    /// The action as JSON (protocol form).
-    pub detail: String,
+    /// The action recorded (`None` if its record cannot be read, e.g. written by a newer build).
+    pub action: Option<Action>,
     /// Device time, Unix seconds.
     pub at: i64,
     /// Server time minus device time when it was recorded.
@@ -28,9 +30,9 @@ pub struct Event {
 }
 
 impl Event {
-    /// The recorded action, if the detail is one.
+    /// The recorded action, if its record could be read.
     pub fn action(&self) -> Option<Action> {
-        serde_json::from_str(&self.detail).ok()
+        self.action.clone()
     }
 }
 
@@ -85,7 +87,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
         id: r.get(0)?,
         task_id: r.get(1)?,
         kind: r.get(2)?,
-        detail: r.get(3)?,
+        action: serde_json::from_str(&r.get::<_, String>(3)?).ok(),
         at,
         clock_offset_s: r.get(9)?,
         location,

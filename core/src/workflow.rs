@@ -22,6 +22,7 @@ pub use crate::blocker::{join, what, Blocker};
 
 /// The next step of a task or of the shift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Step {
     /// Go on duty.
     StartShift,
@@ -30,7 +31,7 @@ pub enum Step {
     /// Accept the task.
     Accept,
     /// Arrive at a stop (GPS detects it; a blocked arrival can be confirmed by hand).
-    Arrive(StopRole),
+    Arrive(#[cfg_attr(feature = "uniffi", uniffi(name = "stop"))] StopRole),
     /// Take the goods.
     PickUp,
     /// Hand the goods over.
@@ -79,8 +80,49 @@ impl Step {
     }
 }
 
+#[cfg(feature = "uniffi")]
+#[uniffi::export]
+impl Step {
+    /// The button's words (what [`Step::label`] says).
+    #[uniffi::method(name = "label")]
+    pub fn button_label(&self) -> String {
+        self.label().to_owned()
+    }
+}
+
+/// The FFI's name of [`Task`] (UniFFI names a record's methods after the type they are written
+/// on, and `Task` would shadow Swift concurrency's `Task` in the shells).
+#[cfg(feature = "uniffi")]
+pub type CourierTask = Task;
+
+#[cfg(feature = "uniffi")]
+#[uniffi::export]
+impl CourierTask {
+    /// Whether "delivered" is allowed now (the courier is at the drop-off).
+    pub fn can_deliver(&self) -> bool {
+        self.status == TaskStatus::AtDropoff
+    }
+
+    /// The status in words ("at the drop-off").
+    pub fn status_label(&self) -> String {
+        self.status.label().to_owned()
+    }
+
+    /// Whether the customer will show a handoff code (PIN or QR) to check.
+    pub fn has_handoff_code(&self) -> bool {
+        self.handoff_code.is_some()
+    }
+
+    /// The primary action on duty, without distances (`None` once finished); the task list's
+    /// entries carry it with the shift and position taken into account.
+    pub fn next_action(&self) -> Option<NextAction> {
+        next_for_task(self, ShiftState::OnDuty, None)
+    }
+}
+
 /// The one primary action a shell shows as its button, with what blocks it.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NextAction {
     /// The task it is about (`None` for shift steps).
     pub task_id: Option<String>,

@@ -74,6 +74,11 @@
 
 #![deny(missing_docs)]
 
+// The scanner's symbology crosses the FFI as it is (Kotlin package `app.runsheet.gs1`, see
+// uniffi.toml); runsheet-core's `uniffi` feature turns it on.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 mod ai;
 mod check_digit;
 mod code;

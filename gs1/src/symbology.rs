@@ -6,6 +6,11 @@ use serde::{Deserialize, Serialize};
 /// The barcode symbology the scanner read, when it says (or as an AIM identifier says).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "uniffi",
+    derive(uniffi::Enum),
+    uniffi(name = "ScanSymbology")
+)]
 pub enum Symbology {
     /// Not known: the content decides.
     #[default]

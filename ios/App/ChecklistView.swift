@@ -9,7 +9,7 @@ struct ChecklistScreen: View {
     let taskId: String?
     let stage: ChecklistStage
     @ObservedObject var store: TaskListStore
-    @State private var list: ChecklistView?
+    @State private var list: Checklist?
     @State private var photoFor: ChecklistItem?
     @State private var numbers: [String: String] = [:]
     @State private var texts: [String: String] = [:]
@@ -20,14 +20,15 @@ struct ChecklistScreen: View {
                 if let list {
                     Section {
                         Text("Version \(list.version)").font(.caption)
-                        if !list.missing.isEmpty {
-                            Text("To do: \(list.missing.joined(separator: ", "))").foregroundStyle(.red)
+                        let missing = list.missing()
+                        if !missing.isEmpty {
+                            Text("To do: \(missing.joined(separator: ", "))").foregroundStyle(.red)
                         }
                     }
-                    ForEach(list.items.filter(\.applies), id: \.id) { item in
-                        Section(item.label + (item.required ? "" : " (optional)")) {
+                    ForEach(list.items.filter(\.applies), id: \.def.id) { item in
+                        Section(item.def.label + (item.def.required ? "" : " (optional)")) {
                             control(item)
-                            if item.outOfRange {
+                            if item.answer?.outOfRange == true {
                                 Text("Outside the procedure: reported to dispatch").foregroundStyle(.red)
                             } else if item.satisfied {
                                 Image(systemName: "checkmark.circle").foregroundStyle(.green)
@@ -51,7 +52,7 @@ struct ChecklistScreen: View {
 
     @ViewBuilder
     private func control(_ item: ChecklistItem) -> some View {
-        switch item.kind {
+        switch item.def.kind {
         case .confirm:
             Button(item.answer == nil ? "Mark done" : "Done") { answer(item, .confirmed) }
         case .yesNo:
@@ -63,11 +64,11 @@ struct ChecklistScreen: View {
             HStack {
                 TextField(
                     rangeText(unit: unit, min: min, max: max),
-                    text: Binding(get: { numbers[item.id] ?? "" }, set: { numbers[item.id] = $0 })
+                    text: Binding(get: { numbers[item.def.id] ?? "" }, set: { numbers[item.def.id] = $0 })
                 )
                     .keyboardType(.decimalPad)
                 Button("Save") {
-                    if let value = Double(numbers[item.id] ?? "") {
+                    if let value = Double(numbers[item.def.id] ?? "") {
                         answer(item, .number(value: value))
                     }
                 }
@@ -81,9 +82,9 @@ struct ChecklistScreen: View {
             }
         case .text:
             HStack {
-                TextField("Text", text: Binding(get: { texts[item.id] ?? "" }, set: { texts[item.id] = $0 }))
+                TextField("Text", text: Binding(get: { texts[item.def.id] ?? "" }, set: { texts[item.def.id] = $0 }))
                 Button("Save") {
-                    if let text = texts[item.id], !text.isEmpty {
+                    if let text = texts[item.def.id], !text.isEmpty {
                         answer(item, .text(text: text))
                     }
                 }
@@ -98,7 +99,7 @@ struct ChecklistScreen: View {
     }
 
     private func chosen(_ item: ChecklistItem) -> String? {
-        if case let .choice(option) = item.answer {
+        if case let .choice(option) = item.answer?.value {
             return option
         }
         return nil
@@ -112,13 +113,13 @@ struct ChecklistScreen: View {
     }
 
     private func answer(_ item: ChecklistItem, _ value: ChecklistAnswer) {
-        store.answerChecklist(taskId: taskId, stage: stage, itemId: item.id, answer: value)
+        store.answerChecklist(taskId: taskId, stage: stage, itemId: item.def.id, answer: value)
         reload()
     }
 
     private func answerWithFile(_ item: ChecklistItem, url: URL) {
         guard let hash = store.attach(url) else { return }
-        switch item.kind {
+        switch item.def.kind {
         case .signature:
             answer(item, .signature(hash: hash))
         default:
@@ -131,4 +132,6 @@ struct ChecklistScreen: View {
     }
 }
 
-extension ChecklistItem: Identifiable {}
+extension ChecklistItem: Identifiable {
+    public var id: String { def.id }
+}

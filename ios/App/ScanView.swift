@@ -14,6 +14,14 @@ struct ScanView: View {
     @State private var byHand: Item?
     @State private var photos: [URL] = []
 
+    /// Whether the scan went through (a confirmed item, or a repeat of one).
+    private func accepted(_ outcome: ScanOutcome) -> Bool {
+        switch outcome {
+        case .confirmed, .repeat: return true
+        default: return false
+        }
+    }
+
     var body: some View {
         NavigationStack {
             VStack(alignment: .leading, spacing: 8) {
@@ -27,11 +35,11 @@ struct ScanView: View {
                     Text("This device cannot scan live; confirm items by hand.")
                 }
                 if let progress {
-                    Text(progress.text).font(.headline)
+                    Text(progress.text()).font(.headline)
                 }
                 if let last {
-                    Text(last.message)
-                        .foregroundStyle(last.outcome == .confirmed || last.outcome == .repeat ? Color.green : Color.red)
+                    Text(last.outcome.description)
+                        .foregroundStyle(accepted(last.outcome) ? Color.green : Color.red)
                 }
                 ForEach(progress?.missing ?? [], id: \.code) { item in
                     Button("Label damaged? Confirm \(item.name) by hand") { byHand = item }

@@ -29,6 +29,7 @@ struct TaskListView: View {
                     ForEach(entries, id: \.task.id) { entry in
                         TaskRow(
                             task: entry.task,
+                            next: entry.nextAction,
                             perform: { store.perform($0) },
                             arrive: { arriving = entry.task },
                             reportProblem: { problem = entry.task },
@@ -125,13 +126,13 @@ struct ShiftBar: View {
             }
             if let next, next.taskId == nil {
                 if next.step == .waitForTasks {
-                    Text(next.label)
+                    Text(next.step.label())
                 } else {
-                    Button(next.label) { perform(next) }
+                    Button(next.step.label()) { perform(next) }
                         .buttonStyle(.borderedProminent)
                         .disabled(!next.blockers.isEmpty)
-                    ForEach(next.blockers, id: \.code) { blocker in
-                        Text(blocker.text).font(.caption).foregroundStyle(.red)
+                    ForEach(next.blockers, id: \.self) { blocker in
+                        Text(blocker.description).font(.caption).foregroundStyle(.red)
                     }
                 }
             }
@@ -186,14 +187,13 @@ struct HintCard: View {
         }
     }
 
-    private func appLabel(_ app: String) -> String {
+    private func appLabel(_ app: MapApp) -> String {
         switch app {
-        case "google": return "Google Maps"
-        case "apple": return "Apple Maps"
-        case "waze": return "Waze"
-        case "amap": return "Amap"
-        case "baidu": return "Baidu"
-        default: return app
+        case .google: return "Google Maps"
+        case .apple: return "Apple Maps"
+        case .waze: return "Waze"
+        case .amap: return "Amap"
+        case .baidu: return "Baidu"
         }
     }
 }
@@ -201,6 +201,8 @@ struct HintCard: View {
 /// One task: kind, where to, status, goods, unsent actions, and its one primary button.
 struct TaskRow: View {
     let task: CourierTask
+    /// The task's primary action with the shift and position taken into account.
+    let next: NextAction?
     let perform: (NextAction) -> Void
     let arrive: () -> Void
     let reportProblem: () -> Void
@@ -219,7 +221,7 @@ struct TaskRow: View {
                 Text(task.customerDataPurged ? "Task \(task.id)" : task.dropoff.name)
                     .font(.headline)
                 Spacer()
-                Text(task.statusLabel)
+                Text(task.statusLabel())
                     .font(.subheadline)
                     .foregroundStyle(.secondary)
             }
@@ -240,11 +242,11 @@ struct TaskRow: View {
                     .font(.caption)
                     .foregroundStyle(.orange)
             }
-            if task.nextAction == nil && task.status == .delivered {
+            if next == nil && task.status == .delivered {
                 Button("Rate the pickup and the drop-off", action: rate)
                     .font(.caption)
             }
-            if let next = task.nextAction {
+            if let next {
                 primary(next)
                 HStack {
                     if task.dropoff.phone != nil {
@@ -262,25 +264,33 @@ struct TaskRow: View {
     @ViewBuilder
     private func primary(_ next: NextAction) -> some View {
         switch next.step {
-        case .arrivePickup, .arriveDropoff, .arriveReturn:
+        case .arrive:
             // GPS records the arrival by itself; the button is the manual fallback with a reason.
-            Button("\(next.label) (confirm)", action: arrive)
+            Button("\(next.step.label()) (confirm)", action: arrive)
                 .buttonStyle(.bordered)
         default:
-            Button(next.label) { perform(next) }
+            Button(next.step.label()) { perform(next) }
                 .buttonStyle(.borderedProminent)
                 .disabled(!next.blockers.isEmpty)
-            if next.blockers.contains(where: { $0.code == "items_not_confirmed" }) {
+            if next.blockers.contains(where: { blocker in
+                if case .itemsNotConfirmed = blocker { return true }
+                return false
+            }) {
                 Button("Scan items", action: scan)
                     .buttonStyle(.bordered)
             }
-            if next.blockers.contains(where: { $0.code == "checklist_incomplete" || $0.code == "proof_missing" }) {
+            if next.blockers.contains(where: { blocker in
+                switch blocker {
+                case .checklistIncomplete, .proofMissing: return true
+                default: return false
+                }
+            }) {
                 Button("Checklist", action: checklist)
                     .buttonStyle(.bordered)
             }
         }
-        ForEach(next.blockers, id: \.code) { blocker in
-            Text(blocker.text)
+        ForEach(next.blockers, id: \.self) { blocker in
+            Text(blocker.description)
                 .font(.caption)
                 .foregroundStyle(.secondary)
         }

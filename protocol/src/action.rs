@@ -7,6 +7,7 @@ use crate::{AnswerValue, ChecklistStage, RatingTarget};
 /// Which stop of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum StopRole {
     /// The merchant, depot or (return pickups) customer where the goods are collected.
     Pickup,
@@ -39,6 +40,7 @@ impl StopRole {
 /// How an arrival was established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ArrivalMethod {
     /// Detected from GPS fixes (inside the stop's radius for the dwell time).
     Gps,
@@ -49,6 +51,7 @@ pub enum ArrivalMethod {
 /// Why a delivery or pickup did not go as planned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ExceptionReason {
     /// Contact attempts made and the wait timer ran out.
     CustomerUnreachable,
@@ -116,6 +119,7 @@ impl ExceptionReason {
 /// How the courier tried to reach the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ContactChannel {
     /// A call to the masked number.
     Call,
@@ -126,6 +130,7 @@ pub enum ContactChannel {
 /// A message the courier sends the customer through the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum MessageTemplate {
     /// "Your courier is arriving in N min".
     ArrivingIn,
@@ -152,6 +157,7 @@ impl MessageTemplate {
 /// A shift event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ShiftEvent {
     /// The courier goes on duty.
     Start,
@@ -178,6 +184,7 @@ impl ShiftEvent {
 /// What the courier did. The courier owns these physical facts; the server records each one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Action {
     /// The courier takes the task.
     Accept {
@@ -440,6 +447,7 @@ impl Action {
 /// Where a device location came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum LocationSource {
     /// A GPS fix taken within the last minute.
     Gps,
@@ -450,6 +458,7 @@ pub enum LocationSource {
 /// The device's location when the courier acted.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ActionLocation {
     /// WGS-84 latitude.
     pub lat: f64,

@@ -8,6 +8,7 @@ use crate::TaskKind;
 /// When a checklist applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ChecklistStage {
     /// Before going on duty (vehicle, helmet, clean insulated box).
     StartOfShift,
@@ -46,6 +47,8 @@ impl ChecklistStage {
 /// What an item asks for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ChecklistItemKind"))]
 pub enum ItemKind {
     /// A tick: "hot and cold separated".
     Confirm,
@@ -96,6 +99,8 @@ fn yes() -> bool {
 /// When an item applies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "if", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ChecklistCondition"))]
 pub enum Condition {
     /// A fact of the task: `contactless`, `fresh` (chilled or frozen goods), `kind:food`, ...
     Fact {
@@ -114,6 +119,7 @@ pub enum Condition {
 /// One item of a template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ChecklistItemDef {
     /// Stable id within the template.
     pub id: String,
@@ -188,23 +194,25 @@ impl ChecklistTemplate {
 /// A courier's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ChecklistAnswer"))]
 pub enum AnswerValue {
     /// Ticked.
     Confirmed,
     /// Yes or no.
-    YesNo(bool),
+    YesNo(#[cfg_attr(feature = "uniffi", uniffi(name = "yes"))] bool),
     /// A number in the item's unit.
-    Number(f64),
+    Number(#[cfg_attr(feature = "uniffi", uniffi(name = "value"))] f64),
     /// The option chosen.
-    Choice(String),
+    Choice(#[cfg_attr(feature = "uniffi", uniffi(name = "option"))] String),
     /// Free text.
-    Text(String),
+    Text(#[cfg_attr(feature = "uniffi", uniffi(name = "text"))] String),
     /// SHA-256 of photo attachments.
-    Photos(Vec<String>),
+    Photos(#[cfg_attr(feature = "uniffi", uniffi(name = "hashes"))] Vec<String>),
     /// SHA-256 of the signature image.
-    Signature(String),
+    Signature(#[cfg_attr(feature = "uniffi", uniffi(name = "hash"))] String),
     /// The scanned code's text.
-    Scan(String),
+    Scan(#[cfg_attr(feature = "uniffi", uniffi(name = "code"))] String),
 }
 
 impl AnswerValue {
@@ -224,6 +232,7 @@ impl AnswerValue {
 /// How the platform wants a delivery proven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ProofPolicy {
     /// No proof beyond the courier's tap.
     #[default]

@@ -20,6 +20,11 @@ pub use action::*;
 pub use checklist::*;
 pub use rating::*;
 
+// The protocol's types that cross the FFI unchanged are declared here once (Kotlin package
+// `app.runsheet.protocol`, see uniffi.toml); runsheet-ffi enables the feature.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 /// The version segment of every sync URL (`/v1/...`).
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -32,6 +37,7 @@ pub const MAX_PULL_PAGE: usize = 500;
 /// What kind of work a task is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum TaskKind {
     /// Restaurant pickup, customer drop-off.
     Food,
@@ -70,6 +76,7 @@ impl TaskKind {
 /// [`TaskStatus::after`]; only the dispatcher cancels it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum TaskStatus {
     /// Given to the courier, not yet accepted.
     Assigned,
@@ -200,6 +207,8 @@ impl TaskStatus {
 /// A place the courier must go: a merchant, a depot or a customer's door.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "Stop"))]
 pub struct StopDoc {
     /// Merchant or customer name shown to the courier (personal data for customers).
     pub name: String,
@@ -283,6 +292,7 @@ fn is_default_proof(p: &ProofPolicy) -> bool {
 /// A customer's handoff code as the phone holds it: never the code, only a salted SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HandoffCodeDoc {
     /// Random salt, hex.
     pub salt: String,
@@ -293,6 +303,7 @@ pub struct HandoffCodeDoc {
 /// How an item must be kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum TemperatureClass {
     /// Room temperature.
     #[default]
@@ -320,6 +331,8 @@ impl TemperatureClass {
 /// One item (a bag, a parcel, a line of a grocery order).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "Item"))]
 pub struct ItemDoc {
     /// The code on its label (order label, GTIN or SSCC).
     pub code: String,
@@ -383,6 +396,8 @@ pub struct PullResponse {
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
 /// are ignored, and absent ones take their defaults, so both sides can evolve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "PlatformSettings"))]
 pub struct Settings {
     /// Grows with every change; 0 means the defaults (never published).
     #[serde(default)]
@@ -543,6 +558,10 @@ pub enum RejectCode {
     NotYourTask,
     /// The task's state does not allow the action.
     InvalidState,
+    /// The mutation itself is not valid (a field out of range, a control character in a text,
+    /// an action this server does not know), or the store refused its data: it can never apply,
+    /// so it is recorded and answered rather than blocking the courier's queue.
+    Invalid,
 }
 
 impl RejectCode {
@@ -552,6 +571,7 @@ impl RejectCode {
             RejectCode::UnknownTask => "unknown_task",
             RejectCode::NotYourTask => "not_your_task",
             RejectCode::InvalidState => "invalid_state",
+            RejectCode::Invalid => "invalid",
         }
     }
 }
@@ -624,6 +644,9 @@ pub struct ErrorBody {
     /// For `mutation_gap`: the mutation id the server expects next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_mutation_id: Option<i64>,
+    /// For `invalid` (422): the field at fault, as a path into the body (`fixes[2].lat`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Who rated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RatingSource {
     /// The customer, after the delivery.
     Customer,
@@ -18,6 +19,7 @@ pub enum RatingSource {
 /// What the appeal of a rating stands at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AppealStatus {
     /// Filed, waiting for a decision.
     Pending,
@@ -30,6 +32,8 @@ pub enum AppealStatus {
 /// A rating of the courier, as the server sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "Rating"))]
 pub struct RatingDoc {
     /// The rating's id.
     pub id: String,
@@ -62,6 +66,7 @@ pub struct RatingDoc {
 /// What the courier rates after a stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RatingTarget {
     /// The merchant (food ready on time, packaging).
     Merchant,
@@ -79,8 +84,40 @@ impl RatingTarget {
     }
 }
 
+/// A peak window, local minutes of the day `[start_min, end_min)`. On the wire a pair
+/// `[start, end]`, as it always was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "(u32, u32)", into = "(u32, u32)")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PeakWindow {
+    /// First minute of the window (0 = midnight, local time).
+    pub start_min: u32,
+    /// The minute after the window's last one (at most 1440).
+    pub end_min: u32,
+}
+
+impl PeakWindow {
+    /// Whether `minute` (of the local day) is inside the window.
+    pub fn contains(&self, minute: u32) -> bool {
+        minute >= self.start_min && minute < self.end_min
+    }
+}
+
+impl From<(u32, u32)> for PeakWindow {
+    fn from((start_min, end_min): (u32, u32)) -> Self {
+        PeakWindow { start_min, end_min }
+    }
+}
+
+impl From<PeakWindow> for (u32, u32) {
+    fn from(w: PeakWindow) -> Self {
+        (w.start_min, w.end_min)
+    }
+}
+
 /// KPI targets and peak windows, platform defaults unless the platform publishes its own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KpiTargets {
     /// Share delivered by the promised time (default 0.95).
     #[serde(default = "KpiTargets::on_time")]
@@ -102,7 +139,7 @@ pub struct KpiTargets {
     pub satisfaction: f64,
     /// Peak windows, local minutes of the day `[start, end)` (default 11:00–13:00, 17:00–19:00).
     #[serde(default = "KpiTargets::peaks")]
-    pub peak_windows: Vec<(u32, u32)>,
+    pub peak_windows: Vec<PeakWindow>,
     /// Hours after a rating during which it can be appealed (default 72).
     #[serde(default = "KpiTargets::appeal_window")]
     pub appeal_window_h: u32,
@@ -127,8 +164,8 @@ impl KpiTargets {
     fn satisfaction() -> f64 {
         0.90
     }
-    fn peaks() -> Vec<(u32, u32)> {
-        vec![(11 * 60, 13 * 60), (17 * 60, 19 * 60)]
+    fn peaks() -> Vec<PeakWindow> {
+        vec![(11 * 60, 13 * 60).into(), (17 * 60, 19 * 60).into()]
     }
     fn appeal_window() -> u32 {
         72
@@ -176,6 +213,7 @@ pub struct KpiFacts {
 
 /// The courier's figures for a period, each with whether it meets its target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Kpis {
     /// Deliveries counted.
     pub deliveries: u32,
@@ -214,16 +252,13 @@ pub fn compute_kpis(facts: &KpiFacts, targets: &KpiTargets, utc_offset_min: i32)
         .iter()
         .filter(|d| {
             d.due_by
-                .is_some_and(|due| d.delivered_at > due + DELAY_GRACE_S)
+                .is_some_and(|due| d.delivered_at > due.saturating_add(DELAY_GRACE_S))
         })
         .count();
     let is_peak = |t: i64| {
-        let local = t + i64::from(utc_offset_min) * 60;
+        let local = t.saturating_add(i64::from(utc_offset_min) * 60);
         let minute = (local.rem_euclid(86_400) / 60) as u32;
-        targets
-            .peak_windows
-            .iter()
-            .any(|(a, b)| minute >= *a && minute < *b)
+        targets.peak_windows.iter().any(|w| w.contains(minute))
     };
     let avg = |peak: bool| {
         let v: Vec<f64> = facts
@@ -231,13 +266,13 @@ pub fn compute_kpis(facts: &KpiFacts, targets: &KpiTargets, utc_offset_min: i32)
             .iter()
             .filter_map(|d| d.ordered_at.map(|o| (o, d.delivered_at)))
             .filter(|(o, _)| is_peak(*o) == peak)
-            .map(|(o, at)| (at - o) as f64 / 60.0)
+            .map(|(o, at)| (at as f64 - o as f64) / 60.0)
             .collect();
         (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
     };
     let happy = facts.stars.iter().filter(|s| **s >= 4).count();
     let mut k = Kpis {
-        deliveries: facts.deliveries.len() as u32,
+        deliveries: u32::try_from(facts.deliveries.len()).unwrap_or(u32::MAX),
         on_time_rate: ratio(on_time, promised.len()),
         avg_delivery_min_peak: avg(true),
         avg_delivery_min_off_peak: avg(false),

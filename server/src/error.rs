@@ -20,6 +20,8 @@ pub struct ApiError {
     pub reason: String,
     /// For `mutation_gap`: the id expected next.
     pub expected_mutation_id: Option<i64>,
+    /// For `invalid` (422): the field at fault, a path into the body.
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -30,6 +32,7 @@ impl ApiError {
             code,
             reason: reason.into(),
             expected_mutation_id: None,
+            field: None,
         }
     }
 
@@ -55,6 +58,15 @@ impl ApiError {
     /// 404 not_found.
     pub fn not_found(reason: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", reason)
+    }
+
+    /// 405 method_not_allowed: the path exists, not with this method.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this path does not take this method",
+        )
     }
 
     /// 409 conflict with a code.
@@ -88,10 +100,19 @@ impl From<StoreError> for ApiError {
                 ApiError::unavailable("the server is busy; retry later")
             }
             e if e.is_retryable() => {
-                tracing::warn!(error = %e, "transaction conflict; the client retries");
+                let sqlstate = crate::ops::sqlstate(&e);
+                tracing::warn!(error = %e, %sqlstate, "transaction conflict; the client retries");
                 ApiError::unavailable("a concurrent update conflicted; retry")
             }
-            e => ApiError::internal(e),
+            e => {
+                let sqlstate = crate::ops::sqlstate(&e);
+                tracing::error!(error = %e, %sqlstate, "store failed");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the server failed; retry later",
+                )
+            }
         }
     }
 }
@@ -120,18 +141,6 @@ impl From<Refusal> for ApiError {
     }
 }
 
-impl From<axum::extract::rejection::JsonRejection> for ApiError {
-    fn from(r: axum::extract::rejection::JsonRejection) -> Self {
-        let status = r.status();
-        let code = match status {
-            StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-            _ => "bad_request",
-        };
-        ApiError::new(status, code, r.body_text())
-    }
-}
-
 impl From<axum::extract::rejection::QueryRejection> for ApiError {
     fn from(r: axum::extract::rejection::QueryRejection) -> Self {
         ApiError::bad_request(r.body_text())
@@ -144,6 +153,7 @@ impl IntoResponse for ApiError {
             error: self.code.to_owned(),
             reason: self.reason,
             expected_mutation_id: self.expected_mutation_id,
+            field: self.field,
         };
         (self.status, Json(body)).into_response()
     }

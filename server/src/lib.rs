@@ -9,7 +9,9 @@
 //! authorise with the [`auth`] extractors, call one function of the store ([`db`], a module per
 //! courier concept) inside [`Db::run`], and shape the answer; the store knows nothing of HTTP
 //! and fails with [`StoreError`], which [`ApiError`] turns into an answer. [`launch`] is the
-//! command line of the `runsheet-server` binary (and of `runsheet serve`).
+//! command line of the `runsheet-server` binary (and of `runsheet serve`). At the edge,
+//! [`connections`] accepts and times out connections and [`limits`] holds the timeouts, the
+//! connection cap and the rate limits (`docs/security.md`).
 
 #![deny(missing_docs)]
 
@@ -17,10 +19,13 @@ pub mod attachment_api;
 pub mod auth;
 pub mod client;
 pub mod clock;
+pub mod connections;
 pub mod db;
 pub mod dispatch_api;
 pub mod error;
+pub mod input;
 pub mod launch;
+pub mod limits;
 pub mod location_api;
 pub mod ops;
 pub mod rating_api;
@@ -40,14 +45,12 @@ pub use clock::Clock;
 pub use db::{test_postgres, Db, DbConfig, PoolLimits, Refusal, StoreError};
 pub use dispatch_api::{CourierCreated, DispatchTask, MutationRecord};
 pub use error::ApiError;
+pub use limits::Limits;
 
 /// Largest request body accepted, bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// JSON body extractor whose rejections are [`ApiError`]s (JSON bodies with a reason).
-#[derive(Debug, axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
-pub struct ApiJson<T>(pub T);
+pub use input::ApiJson;
 
 /// Shared handler state.
 #[derive(Clone)]
@@ -66,6 +69,10 @@ pub struct AppState {
     pub clock: Clock,
     /// How long a courier token the dispatch API issues is accepted, seconds.
     pub token_lifetime_s: i64,
+    /// Timeouts, the connection cap and the rate limits.
+    pub limits: Arc<Limits>,
+    /// The per-token and per-address rate limiters.
+    pub rate_limits: Arc<limits::RateLimits>,
 }
 
 impl AppState {
@@ -79,12 +86,21 @@ impl AppState {
             tokens: Arc::new(auth::TokenCache::default()),
             clock: Clock::system(),
             token_lifetime_s: DEFAULT_TOKEN_LIFETIME_S,
+            limits: Arc::new(Limits::default()),
+            rate_limits: Arc::new(limits::RateLimits::new(&Limits::default())),
         }
     }
 
     /// The same state issuing courier tokens that last `seconds`.
     pub fn with_token_lifetime(mut self, seconds: i64) -> Self {
         self.token_lifetime_s = seconds;
+        self
+    }
+
+    /// The same state under `limits` (fresh rate limiters with its quotas).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.rate_limits = Arc::new(limits::RateLimits::new(&limits));
+        self.limits = Arc::new(limits);
         self
     }
 
@@ -277,12 +293,27 @@ pub fn app(state: AppState) -> Router {
     }
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     router
+        .route_layer(axum::middleware::from_fn(input::screen_uri))
         .route_layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             ops::track,
         ))
         .fallback(|| async { ApiError::not_found("no such route") })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A body that pauses longer than the limit fails its read (and the request).
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.limits.body_timeout,
+        ))
+        // Rate limits run before routing, so before any body is read.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::throttle,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.limits.request_timeout,
+            limits::deadline,
+        ))
         // Outermost last: a request id is set (or kept from the caller), logged on the request's
         // span with method and path only (no query, no headers: no tokens), and echoed back.
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -317,15 +348,25 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let lifecycle = state.lifecycle.clone();
     let db = state.db.clone();
-    let result = axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("draining: finishing requests in flight");
-            lifecycle.begin_drain();
-        })
-        .await;
+    let limits = state.limits.clone();
+    // Addresses and tokens whose allowance is full again are forgotten now and then.
+    let rate_limits = state.rate_limits.clone();
+    let forget = tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            rate_limits.forget_idle();
+        }
+    });
+    connections::serve(listener, app(state), &limits, async move {
+        shutdown.await;
+        tracing::info!("draining: finishing requests in flight");
+        lifecycle.begin_drain();
+    })
+    .await;
+    forget.abort();
     db.close();
-    result
+    Ok(())
 }
 
 /// A server running on its own thread and runtime, so that [`RunningServer::kill`] can drop
@@ -369,9 +410,14 @@ impl Drop for RunningServer {
     }
 }
 
-/// Opens the database, binds `config.addr` and serves on a new thread. Returns once the socket
-/// is bound.
+/// Opens the database, binds `config.addr` and serves on a new thread under the default
+/// [`Limits`]. Returns once the socket is bound.
 pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    start_limited(config, Limits::default())
+}
+
+/// [`start`] under `limits`.
+pub fn start_limited(config: ServerConfig, limits: Limits) -> Result<RunningServer, ServerError> {
     // On a thread of its own: the PostgreSQL client blocks on a runtime of its own, which
     // tokio forbids on a thread that drives async tasks (the caller may be one).
     let db_config = config.db.clone();
@@ -388,7 +434,9 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let (stop_tx, stop_rx) = oneshot::channel::<bool>();
-    let state = AppState::new(db, config.admin_token).with_clock(Clock::new(config.clock));
+    let state = AppState::new(db, config.admin_token)
+        .with_clock(Clock::new(config.clock))
+        .with_limits(limits);
     let thread = std::thread::Builder::new()
         .name("runsheet-server".into())
         .spawn(move || {

@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use runsheet_protocol::{LocationAck, LocationBatch, MAX_LOCATION_BATCH};
+use runsheet_protocol::{LocationAck, LocationBatch};
 use serde::Deserialize;
 
 use crate::auth::{Admin, Courier};
@@ -20,27 +20,6 @@ pub async fn push(
     Courier(courier): Courier,
     ApiJson(batch): ApiJson<LocationBatch>,
 ) -> Result<Json<LocationAck>, ApiError> {
-    if batch.client_id.is_empty() || batch.client_id.len() > 64 {
-        return Err(ApiError::bad_request(
-            "client_id must be 1 to 64 characters",
-        ));
-    }
-    if batch.fixes.len() > MAX_LOCATION_BATCH {
-        return Err(ApiError::bad_request(format!(
-            "at most {MAX_LOCATION_BATCH} fixes per batch"
-        )));
-    }
-    if let Some(f) = batch.fixes.iter().find(|f| {
-        !(-90.0..=90.0).contains(&f.lat)
-            || !(-180.0..=180.0).contains(&f.lon)
-            || !f.accuracy_m.is_finite()
-            || f.accuracy_m < 0.0
-    }) {
-        return Err(ApiError::bad_request(format!(
-            "fix {} has coordinates or accuracy out of range",
-            f.seq
-        )));
-    }
     let clock = state.clock.clone();
     let stored = state
         .db

@@ -19,6 +19,13 @@ use tokio::sync::Notify;
 
 use crate::AppState;
 
+/// The engine's code of a store failure for the logs, as the `sqlstate` field of its line:
+/// PostgreSQL's SQLSTATE (`23505`), SQLite's extended result code (`2067`), `-` when the engine
+/// gave none. An operator searches the logs by it.
+pub fn sqlstate(e: &crate::StoreError) -> String {
+    e.engine_code().unwrap_or_else(|| "-".to_owned())
+}
+
 /// Whether the replica is shutting down; waiting pulls return at once when it starts.
 #[derive(Default)]
 pub struct Lifecycle {
@@ -93,6 +100,8 @@ pub struct Metrics {
     pub long_polls: Counter,
     /// Long-polls a committed change woke before their timeout.
     pub long_poll_wakeups: Counter,
+    /// Requests answered 429 by a rate limit.
+    pub rate_limited: Counter,
     pending_long_polls: Gauge,
     pool_connections: Gauge,
     pool_idle: Gauge,
@@ -116,6 +125,7 @@ impl Default for Metrics {
         let pulls = Counter::default();
         let long_polls = Counter::default();
         let long_poll_wakeups = Counter::default();
+        let rate_limited = Counter::default();
         let pending_long_polls = Gauge::default();
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();
@@ -148,6 +158,11 @@ impl Default for Metrics {
             long_poll_wakeups.clone(),
         );
         registry.register(
+            "rate_limited",
+            "Requests answered 429 by a per-token or per-address rate limit",
+            rate_limited.clone(),
+        );
+        registry.register(
             "long_polls_pending",
             "Pulls waiting for a change now",
             pending_long_polls.clone(),
@@ -176,6 +191,7 @@ impl Default for Metrics {
             pulls,
             long_polls,
             long_poll_wakeups,
+            rate_limited,
             pending_long_polls,
             pool_connections,
             pool_idle,

@@ -20,12 +20,6 @@ pub async fn create(
     _: Admin,
     ApiJson(body): ApiJson<NewRating>,
 ) -> Result<(StatusCode, Json<RatingDoc>), ApiError> {
-    if body.id.is_empty() || body.id.len() > 128 {
-        return Err(ApiError::bad_request("id must be 1 to 128 characters"));
-    }
-    if body.stars.is_some_and(|s| !(1..=5).contains(&s)) {
-        return Err(ApiError::bad_request("stars must be 1 to 5"));
-    }
     let clock = state.clock.clone();
     let out = state
         .db

@@ -3,26 +3,123 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use runsheet_protocol::{
-    MutationOutcome, PullResponse, PushRequest, PushResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH,
+    Mutation, MutationOutcome, PullResponse, PushResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH,
 };
 use serde::Deserialize;
 
 use crate::auth::Courier;
-use crate::db::sync::{self, PullPosition};
+use crate::db::mutations::RefusedMutation;
+use crate::db::sync::{self, PullPosition, Pushed};
 use crate::error::ApiError;
+use crate::input::{self, Document, Invalid};
 use crate::{ApiJson, AppState};
+
+/// `POST /v1/sync/push` body as the edge reads it: the envelope is checked whole, the
+/// mutations one by one ([`Pushed`]), so that one that is not valid is rejected alone.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushBody {
+    /// The install's id.
+    pub client_id: String,
+    /// The mutations, unread.
+    pub mutations: Vec<serde_json::Value>,
+}
+
+impl Document for PushBody {
+    const SCREENED_BY_ITEM: &'static [&'static str] = &["mutations"];
+
+    fn check(&self) -> Result<(), Invalid> {
+        input::id("client_id", &self.client_id)?;
+        if self.client_id.chars().count() > 64 {
+            return Err(Invalid::new("client_id", "must be 1 to 64 characters"));
+        }
+        if self.mutations.len() > MAX_PUSH_BATCH {
+            return Err(Invalid::new(
+                "mutations",
+                format!("at most {MAX_PUSH_BATCH} mutations per push"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Longest reason recorded for a mutation that is not valid, characters.
+const MAX_REASON_CHARS: usize = 500;
+
+/// An integer, written as one or as a number with a zero fraction.
+fn integral(v: &serde_json::Value) -> Option<i64> {
+    v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    })
+}
+
+/// Reads the mutations of a push: each is valid, or rejected alone. Refused whole (422) only
+/// when the ids cannot be read or are not consecutive, since then no mutation can be answered.
+fn read_mutations(body: PushBody) -> Result<Vec<Pushed>, ApiError> {
+    let mut items: Vec<Pushed> = Vec::with_capacity(body.mutations.len());
+    for (i, raw) in body.mutations.into_iter().enumerate() {
+        let at = format!("mutations[{i}]");
+        let mutation_id = raw
+            .get("mutation_id")
+            .and_then(integral)
+            .filter(|id| (1..=input::MAX_COUNT).contains(id))
+            .ok_or_else(|| {
+                Invalid::new(
+                    input::under(&at, "mutation_id"),
+                    format!("must be an integer, 1 to {}", input::MAX_COUNT),
+                )
+            })?;
+        if let Some(prev) = items.last() {
+            if prev.mutation_id().checked_add(1) != Some(mutation_id) {
+                return Err(Invalid::new(
+                    input::under(&at, "mutation_id"),
+                    "mutation ids in a push must be consecutive and increasing",
+                )
+                .into());
+            }
+        }
+        let pushed = match input::item::<Mutation>(raw.clone(), &at) {
+            Ok(m) => Pushed::Valid(m),
+            Err(problem) => {
+                let task_id: String = raw
+                    .pointer("/action/task_id")
+                    .and_then(|t| t.as_str())
+                    .map(|t| {
+                        t.chars()
+                            .filter(|c| !c.is_control())
+                            .take(input::MAX_ID_CHARS)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let action = input::defang(raw.get("action").unwrap_or(&serde_json::Value::Null));
+                Pushed::Invalid(RefusedMutation {
+                    mutation_id,
+                    device_time: raw.get("device_time").and_then(integral).unwrap_or(0),
+                    task_id,
+                    action: action.to_string(),
+                    reason: problem.to_string().chars().take(MAX_REASON_CHARS).collect(),
+                })
+            }
+        };
+        items.push(pushed);
+    }
+    Ok(items)
+}
 
 /// `POST /v1/sync/push`: applies each mutation at most once, in order.
 pub async fn push(
     State(state): State<AppState>,
     Courier(courier): Courier,
-    ApiJson(req): ApiJson<PushRequest>,
+    ApiJson(body): ApiJson<PushBody>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    validate_push(&req)?;
+    let client_id = body.client_id.clone();
+    let items = read_mutations(body)?;
     let clock = state.clock.clone();
     let resp = state
         .db
-        .run(move |tx| sync::push(tx, &clock, &courier, &req))
+        .run(move |tx| sync::push(tx, &clock, &courier, &client_id, &items))
         .await?;
     state.metrics.pushes.inc();
     for r in &resp.results {
@@ -33,30 +130,6 @@ pub async fn push(
         });
     }
     Ok(Json(resp))
-}
-
-fn validate_push(req: &PushRequest) -> Result<(), ApiError> {
-    if req.client_id.is_empty() || req.client_id.len() > 64 {
-        return Err(ApiError::bad_request(
-            "client_id must be 1 to 64 characters",
-        ));
-    }
-    if req.mutations.len() > MAX_PUSH_BATCH {
-        return Err(ApiError::bad_request(format!(
-            "at most {MAX_PUSH_BATCH} mutations per push"
-        )));
-    }
-    for w in req.mutations.windows(2) {
-        if w[1].mutation_id != w[0].mutation_id + 1 {
-            return Err(ApiError::bad_request(
-                "mutation ids in a push must be consecutive and increasing",
-            ));
-        }
-    }
-    if req.mutations.iter().any(|m| m.mutation_id < 1) {
-        return Err(ApiError::bad_request("mutation ids start at 1"));
-    }
-    Ok(())
 }
 
 /// Longest a pull may wait for a change, seconds.

@@ -302,12 +302,19 @@ async fn bad_requests_get_a_4xx_with_a_reason(engine: Engine) {
         (json_post("{not json".into()), 400),
         (
             json_post(
-                r#"{"client_id":"d","mutations":[{"mutation_id":1,"device_time":0,"action":{"type":"teleported","task_id":"T1"}}]}"#.into(),
+                r#"{"client_id":"d","mutations":[{"device_time":0,"action":{"type":"teleported","task_id":"T1"}}]}"#.into(),
+            ),
+            422,
+        ),
+        (
+            json_post(
+                r#"{"client_id":"d","mutations":[{"mutation_id":1,"device_time":0,"action":{"type":"accept","task_id":"T1"}},{"mutation_id":3,"device_time":0,"action":{"type":"accept","task_id":"T1"}}]}"#.into(),
             ),
             422,
         ),
         (json_post(r#"{"client_id":"d","mutations":[],"extra":1}"#.into()), 422),
-        (json_post(r#"{"client_id":"","mutations":[]}"#.into()), 400),
+        (json_post(r#"{"client_id":"","mutations":[]}"#.into()), 422),
+        (json_post("[]".into()), 422),
         (e.http.post(&url).bearer_auth(&token).body("{}"), 415),
         (
             e.http
@@ -695,6 +702,341 @@ async fn only_facts_about_tasks_the_courier_held_open_after_sales_cases(engine: 
     assert!(e.dispatch.reassign_task("A1", "ann").await.is_err());
 }
 
+impl Env {
+    /// A raw JSON request with the admin token.
+    async fn admin(&self, method: reqwest::Method, path: &str, body: &str) -> reqwest::Response {
+        self.http
+            .request(method, format!("{}{path}", self.server.url()))
+            .bearer_auth(ADMIN)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A raw JSON POST with a courier's token.
+    async fn courier_post(&self, token: &str, path: &str, body: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.server.url()))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Asserts a 422 `invalid` naming `field`.
+async fn assert_invalid(what: &str, r: reqwest::Response, field: &str) {
+    let (status, body) = error_of(r).await;
+    assert_eq!(
+        (status, body.error.as_str(), body.field.as_deref()),
+        (422, "invalid", Some(field)),
+        "{what}: {body:?}"
+    );
+}
+
+fn fix_batch(client: &str, seq: &str, dropped: &str) -> String {
+    format!(
+        r#"{{"client_id": "{client}", "dropped": {dropped},
+            "fixes": [{{"seq": {seq}, "lat": 30.0, "lon": 120.0, "accuracy_m": 5, "recorded_at": 1795400000}}]}}"#
+    )
+}
+
+async fn numbers_are_range_checked_and_sums_cannot_overflow(engine: Engine) {
+    let Some(e) = env_on(engine, "numbers_are_range_checked").await else {
+        return;
+    };
+    let token = e.courier_with_tasks("c1", &["T1"]).await;
+    let loc = "/v1/sync/locations";
+    // Counts beyond what the server stores: refused, naming the field (they used to be stored,
+    // u64::MAX as -1, and two of i64::MAX overflowed the track's sum into a 500 for good).
+    for dropped in ["9223372036854775807", "18446744073709551615", "-1"] {
+        let r = e
+            .courier_post(&token, loc, &fix_batch("d", "1", dropped))
+            .await;
+        assert_invalid(&format!("dropped {dropped}"), r, "dropped").await;
+    }
+    let r = e.courier_post(&token, loc, &fix_batch("d", "0", "0")).await;
+    assert_invalid("seq 0", r, "fixes[0].seq").await;
+    let bad_lat = r#"{"client_id": "d", "fixes": [{"seq": 1, "lat": 91, "lon": 0, "accuracy_m": 5, "recorded_at": 1795400000}]}"#;
+    assert_invalid(
+        "lat 91",
+        e.courier_post(&token, loc, bad_lat).await,
+        "fixes[0].lat",
+    )
+    .await;
+    // The largest count accepted, twice: the sum is exact and the track answers.
+    let most = "9007199254740991";
+    for seq in ["1.0", "2"] {
+        let r = e
+            .courier_post(&token, loc, &fix_batch("d", seq, most))
+            .await;
+        assert_eq!(
+            r.status(),
+            200,
+            "seq {seq} (an integral number is an integer)"
+        );
+    }
+    let r = e
+        .admin(
+            reqwest::Method::GET,
+            "/v1/dispatch/couriers/c1/locations",
+            "",
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let track: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(track["dropped"], json!(2 * 9_007_199_254_740_991u64));
+    assert_eq!(track["fixes"].as_array().unwrap().len(), 2);
+
+    // Ratings, times, coordinates and quantities of the dispatch API.
+    let r = e
+        .admin(
+            reqwest::Method::POST,
+            "/v1/dispatch/ratings",
+            r#"{"id": "r1", "task_id": "T1", "source": "customer", "stars": 6}"#,
+        )
+        .await;
+    assert_invalid("stars 6", r, "stars").await;
+    let task = |extra: &str| {
+        format!(
+            r#"{{"id": "T9", "kind": "parcel", "dropoff": {{"name": "n", "address": "a", "lat": 1, "lon": 2}}{extra}}}"#
+        )
+    };
+    for (extra, field) in [
+        (r#", "ordered_at": -5"#, "ordered_at"),
+        (
+            r#", "items": [{"code": "x", "name": "y", "quantity": 0}]"#,
+            "items[0].quantity",
+        ),
+        (
+            r#", "items": [{"code": "x", "name": "y", "quantity": 4294967296}]"#,
+            "items[0].quantity",
+        ),
+    ] {
+        let r = e
+            .admin(reqwest::Method::POST, "/v1/dispatch/tasks", &task(extra))
+            .await;
+        assert_invalid(extra, r, field).await;
+    }
+    let far = r#"{"id": "T9", "kind": "parcel", "dropoff": {"name": "n", "address": "a", "lat": 1000, "lon": 2}}"#;
+    let r = e
+        .admin(reqwest::Method::POST, "/v1/dispatch/tasks", far)
+        .await;
+    assert_invalid("lat 1000", r, "dropoff.lat").await;
+    let r = e
+        .admin(
+            reqwest::Method::POST,
+            "/v1/dispatch/tasks",
+            &task(r#", "ordered_at": 1795400000.0, "items": [{"code": "x", "name": "y", "quantity": 2.0}]"#),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "integral numbers are integers");
+
+    // Settings: a body that is not an object publishes nothing.
+    for body in ["[]", "null", "3"] {
+        let r = e
+            .admin(reqwest::Method::PUT, "/v1/dispatch/settings", body)
+            .await;
+        assert_invalid(body, r, "(body)").await;
+    }
+    let r = e
+        .admin(
+            reqwest::Method::PUT,
+            "/v1/dispatch/settings",
+            r#"{"kpi_targets": {"on_time_rate": 2}}"#,
+        )
+        .await;
+    assert_invalid("a rate of 2", r, "kpi_targets.on_time_rate").await;
+    let r = e
+        .admin(reqwest::Method::GET, "/v1/dispatch/settings", "")
+        .await;
+    let settings: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(settings["version"], 0, "nothing was published");
+    let r = e
+        .admin(
+            reqwest::Method::PUT,
+            "/v1/dispatch/settings",
+            r#"{"auto_sync_interval_s": 30.0}"#,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let settings: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            settings["version"].clone(),
+            settings["auto_sync_interval_s"].clone()
+        ),
+        (json!(1), json!(30))
+    );
+}
+
+async fn control_characters_are_refused_with_422_on_every_route(engine: Engine) {
+    let Some(e) = env_on(engine, "control_characters_are_refused").await else {
+        return;
+    };
+    let token = e.courier_with_tasks("c1", &["T1"]).await;
+    e.courier_with_tasks("c2", &[]).await;
+    use reqwest::Method;
+    let admin_cases: Vec<(Method, &str, String, &str)> = vec![
+        (Method::POST, "/v1/dispatch/couriers", r#"{"id": "c3", "name": "A\u0000B"}"#.into(), "name"),
+        (Method::POST, "/v1/dispatch/couriers", r#"{"id": "c\u0007", "name": "A"}"#.into(), "id"),
+        (
+            Method::POST,
+            "/v1/dispatch/tasks",
+            r#"{"id": "T2", "kind": "parcel", "dropoff": {"name": "n\u0000", "address": "a", "lat": 1, "lon": 2}}"#.into(),
+            "dropoff.name",
+        ),
+        (
+            Method::PATCH,
+            "/v1/dispatch/tasks/T1",
+            r#"{"dropoff": {"name": "n", "address": "a\u001b[2J", "lat": 1, "lon": 2}}"#.into(),
+            "dropoff.address",
+        ),
+        (Method::POST, "/v1/dispatch/tasks/T1/reassign", r#"{"courier_id": "c2\u0000"}"#.into(), "courier_id"),
+        (
+            Method::PUT,
+            "/v1/dispatch/checklists",
+            r#"{"id": "k", "stage": "pickup", "items": [{"id": "i", "label": "x\u0000", "kind": {"type": "confirm"}}]}"#.into(),
+            "items[0].label",
+        ),
+        (
+            Method::POST,
+            "/v1/dispatch/ratings",
+            r#"{"id": "r1", "task_id": "T1", "source": "customer", "stars": 4, "comment": "\u0000"}"#.into(),
+            "comment",
+        ),
+        (Method::POST, "/v1/dispatch/ratings/r1/decision", r#"{"upheld": true, "note": "\u0085"}"#.into(), "note"),
+        (Method::PUT, "/v1/dispatch/settings", r#"{"from_the_future\u0000": 1}"#.into(), "from_the_future\u{0}"),
+    ];
+    for (method, path, body, field) in admin_cases {
+        let r = e.admin(method.clone(), path, &body).await;
+        let (status, err) = error_of(r).await;
+        assert_eq!(
+            (status, err.error.as_str()),
+            (422, "invalid"),
+            "{method} {path}: {err:?}"
+        );
+        assert_eq!(err.field.as_deref(), Some(field), "{method} {path}");
+    }
+    let r = e
+        .courier_post(
+            &token,
+            "/v1/sync/locations",
+            &fix_batch("d\\u0000", "1", "0"),
+        )
+        .await;
+    assert_invalid("location client id", r, "client_id").await;
+    let r = e
+        .courier_post(
+            &token,
+            "/v1/sync/push",
+            r#"{"client_id": "d\u0000", "mutations": []}"#,
+        )
+        .await;
+    assert_invalid("push client id", r, "client_id").await;
+    // Ids and query values from the URL follow the same rule.
+    for (path, field) in [
+        ("/v1/dispatch/tasks/T%001", "(path)"),
+        ("/v1/dispatch/couriers/c%001/ratings", "(path)"),
+        ("/v1/dispatch/mutations?task_id=T%001", "task_id"),
+    ] {
+        let r = e.admin(Method::GET, path, "").await;
+        assert_invalid(path, r, field).await;
+    }
+    let r = e
+        .http
+        .get(format!("{}/v1/sync/pull?client_id=d%00", e.server.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_invalid("pull client id", r, "client_id").await;
+    // Nothing of it was stored, and tabs and line breaks are text.
+    assert!(e.dispatch.mutations(None).await.unwrap().is_empty());
+    let r = e
+        .admin(
+            reqwest::Method::POST,
+            "/v1/dispatch/couriers",
+            r#"{"id": "c4", "name": "Ann\tB\r\nC"}"#,
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+}
+
+async fn one_bad_mutation_is_rejected_alone_and_the_rest_apply(engine: Engine) {
+    let Some(e) = env_on(engine, "one_bad_mutation_is_rejected_alone").await else {
+        return;
+    };
+    let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
+    let m = |id: i64, action: serde_json::Value| json!({"mutation_id": id, "device_time": 1_795_400_000, "action": action});
+    let mutations = json!([
+        m(1, json!({"type": "accept", "task_id": "T1"})),
+        m(2, json!({"type": "send_message", "task_id": "T1", "template": "at_the_door", "text": "at the door\u{0}"})),
+        m(3, json!({"type": "teleported", "task_id": "T1"})),
+        m(4, json!({"type": "correct_pin", "task_id": "T1", "lat": 95.0, "lon": 1.0})),
+        m(5, json!({"type": "accept", "task_id": "T2"})),
+        {"mutation_id": 6, "device_time": 1e300, "action": {"type": "accept", "task_id": "T1"}},
+        m(7, json!({"type": "report_exception", "task_id": "T1", "reason": "merchant_delay", "note": "line one\nline\ttwo"})),
+    ]);
+    let body = json!({"client_id": "d", "mutations": mutations});
+    let r = e.push_raw(&token, body.clone()).await;
+    assert_eq!(r.status(), 200, "one bad mutation does not fail the push");
+    let resp: PushResponse = r.json().await.unwrap();
+    assert_eq!(resp.last_mutation_id, 7);
+    let outcomes: Vec<(i64, &str)> = resp
+        .results
+        .iter()
+        .map(|r| {
+            (
+                r.mutation_id,
+                match &r.outcome {
+                    MutationOutcome::Applied => "applied",
+                    MutationOutcome::Duplicate => "duplicate",
+                    MutationOutcome::Rejected { code, .. } => code.as_str(),
+                },
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            (1, "applied"),
+            (2, "invalid"),
+            (3, "invalid"),
+            (4, "invalid"),
+            (5, "applied"),
+            (6, "invalid"),
+            (7, "applied")
+        ]
+    );
+    let MutationOutcome::Rejected { reason, .. } = &resp.results[1].outcome else {
+        unreachable!()
+    };
+    assert!(reason.starts_with("mutations[1].action.text"), "{reason}");
+    // Every one is recorded, the rejected ones as received (control characters replaced).
+    let records = e.dispatch.mutations(None).await.unwrap();
+    assert_eq!(records.len(), 7);
+    let bad = records.iter().find(|r| r.mutation_id == 2).unwrap();
+    assert_eq!(
+        (bad.outcome.as_str(), bad.reject_code.as_deref()),
+        ("rejected", Some("invalid"))
+    );
+    assert_eq!(bad.action["text"], "at the door\u{FFFD}");
+    assert_eq!(bad.task_id, "T1");
+    // A retry is answered duplicate throughout, and the queue moves on.
+    let again: PushResponse = e.push_raw(&token, body).await.json().await.unwrap();
+    assert!(again
+        .results
+        .iter()
+        .all(|r| r.outcome == MutationOutcome::Duplicate));
+    let next = e.push(&token, "d", vec![delivered(8, "T2")]).await;
+    assert_eq!(next.last_mutation_id, 8);
+}
+
 /// Every test of the shared suite, once per store.
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -724,4 +1066,7 @@ on_both_stores!(
     every_answer_carries_a_request_id,
     attachments_are_stored_once_verified_against_their_hash,
     only_facts_about_tasks_the_courier_held_open_after_sales_cases,
+    numbers_are_range_checked_and_sums_cannot_overflow,
+    control_characters_are_refused_with_422_on_every_route,
+    one_bad_mutation_is_rejected_alone_and_the_rest_apply,
 );

@@ -167,7 +167,7 @@ async fn a_delivery_of_a_task_cancelled_meanwhile_is_a_notice_not_a_loss() {
         core.task("T1".into()).unwrap().status,
         TaskStatus::Cancelled
     );
-    assert!(!core.task("T1".into()).unwrap().can_deliver);
+    assert!(!core.task("T1".into()).unwrap().can_deliver());
     assert_eq!(
         core.task("T2".into()).unwrap().status,
         TaskStatus::Delivered

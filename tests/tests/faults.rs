@@ -109,15 +109,15 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
                     .tasks()
                     .map_err(|e| e.to_string())?
                     .into_iter()
-                    .filter_map(|t| t.next_action.map(|n| (t.id, n.step)))
+                    .filter_map(|t| t.next_action().map(|n| (t.id, n.step)))
                     .collect();
                 if !open.is_empty() {
                     let (id, step) = open[rng.gen_range(0..open.len())].clone();
                     let r = match step {
                         Step::Accept => core.accept(id.clone()),
-                        Step::ArrivePickup | Step::ArriveDropoff => {
-                            core.arrive_manually(id.clone(), "fault test".into())
-                        }
+                        Step::Arrive(
+                            runsheet_ffi::StopRole::Pickup | runsheet_ffi::StopRole::Dropoff,
+                        ) => core.arrive_manually(id.clone(), "fault test".into()),
                         Step::Deliver => core.mark_delivered(id.clone()),
                         other => return Err(format!("unexpected step {other:?} for a parcel")),
                     };

@@ -108,15 +108,18 @@ async fn illegal_transitions_are_typed_errors_that_say_what_is_missing() {
     // The primary action says GPS has not seen the arrival, and how far it is.
     core.record_location(30.2890, 120.1410, 8.0).unwrap();
     let next = core.next_action("F1".into()).unwrap().unwrap();
-    assert_eq!(next.step, Step::ArrivePickup);
-    assert_eq!(next.label, "Arrived at pickup");
+    assert_eq!(next.step, Step::Arrive(runsheet_ffi::StopRole::Pickup));
+    assert_eq!(next.step.label(), "Arrived at pickup");
     assert_eq!(next.blockers.len(), 1);
-    assert_eq!(next.blockers[0].code, "not_arrived");
-    assert!(
-        next.blockers[0].text.contains("1.1 km"),
-        "{}",
-        next.blockers[0].text
-    );
+    assert!(matches!(
+        next.blockers[0],
+        runsheet_ffi::Blocker::NotArrived {
+            stop: runsheet_ffi::StopRole::Pickup,
+            distance_m: Some(_),
+        }
+    ));
+    let text = next.blockers[0].to_string();
+    assert!(text.contains("1.1 km"), "{text}");
     // Reporting the customer unreachable before reaching the door.
     core.arrive_manually("F1".into(), "GPS lost in the mall".into())
         .unwrap();
@@ -137,7 +140,7 @@ async fn illegal_transitions_are_typed_errors_that_say_what_is_missing() {
     let tl = core.timeline("F1".into()).unwrap();
     let kinds: Vec<&str> = tl.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["accept", "arrive", "pick_up"]);
-    assert_eq!(tl[1].lat, Some(30.2890));
+    assert_eq!(tl[1].location.map(|l| l.lat), Some(30.2890));
     core.sync().await.unwrap();
     let recorded = w.dispatch.mutations(Some("ann")).await.unwrap();
     let ctx = recorded[2].context.as_ref().expect("context on the server");
@@ -195,7 +198,7 @@ async fn an_unreachable_customer_needs_attempts_and_the_wait_then_the_goods_go_b
     unreachable().unwrap();
     let t = core.task("F2".into()).unwrap();
     assert_eq!(t.status, TaskStatus::Failed);
-    let next = t.next_action.unwrap();
+    let next = t.next_action().unwrap();
     assert_eq!(next.step, Step::Return);
     core.mark_returned("F2".into()).unwrap();
     core.sync().await.unwrap();
@@ -389,7 +392,7 @@ async fn the_shift_gates_work_and_sums_it_up() {
     core.end_break().unwrap();
     // The list: both new tasks act-now, the shift's button is the first planned one.
     let list = core.task_list().unwrap();
-    assert_eq!(list.now_count, 2);
+    assert_eq!(list.now, 2);
     assert!(list.entries.iter().all(|e| e.group == TaskGroup::Now));
     assert_eq!(core.shift_next_action().unwrap().step, Step::Accept);
     // Goods on board block the end of the shift.
@@ -420,14 +423,14 @@ async fn the_shift_gates_work_and_sums_it_up() {
         (end.delivered, end.delivered_on_time, end.cancelled),
         (1, 1, 1)
     );
-    assert_eq!((end.breaks, end.break_seconds), (1, 600));
+    assert_eq!((end.breaks, end.break_s), (1, 600));
     assert!((end.distance_m - 1000.0).abs() < 20.0, "{}", end.distance_m);
     assert_eq!(
         w.dispatch.courier_status("ann").await.unwrap().state,
         "off_duty"
     );
     let list = core.task_list().unwrap();
-    assert_eq!(list.done_today_count, 2);
+    assert_eq!(list.done_today, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

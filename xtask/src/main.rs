@@ -129,8 +129,11 @@ fn run_capture(what: &str, cmd: &mut Command) -> Result<(bool, Vec<String>)> {
 
 /// Paths the Kotlin and Swift steps need.
 struct Bindings {
+    /// The generated Kotlin sources (one package per namespace).
     kotlin: PathBuf,
     swift_dir: PathBuf,
+    /// The generated C headers in `swift_dir`, one per namespace.
+    headers: Vec<String>,
     lib_dir: PathBuf,
 }
 
@@ -162,19 +165,56 @@ fn bindings() -> Result<Bindings> {
                 .arg(&dir),
         )?;
     }
+    // One namespace per crate that declares FFI types (runsheet-protocol, runsheet-core,
+    // runsheet-ffi), each with its own uniffi.toml. Kotlin: one package per crate. Swift: every
+    // generated file goes into the one `RunsheetCore` Swift module (UniFFI's Swift bindings
+    // need external types in the same module) and every header into the one `RunsheetFFI` C
+    // module, whose module map is written here.
     let swift_dir = out.join("swift");
+    let headers = files_with_extension(&swift_dir, "h")?;
+    if headers.is_empty() {
+        return Err("uniffi-bindgen wrote no C header".into());
+    }
+    let mut modulemap = String::from("module RunsheetFFI {\n");
+    for h in &headers {
+        modulemap.push_str(&format!("    header \"{h}\"\n"));
+    }
+    modulemap.push_str(
+        "    export *\n    use \"Darwin\"\n    use \"_Builtin_stdbool\"\n    use \"_Builtin_stdint\"\n}\n",
+    );
+    std::fs::write(swift_dir.join("RunsheetFFI.modulemap"), modulemap)
+        .map_err(|e| format!("write the module map: {e}"))?;
     let ios_generated = root.join("ios/Sources/RunsheetCore/Generated");
+    let _ = std::fs::remove_dir_all(&ios_generated);
     std::fs::create_dir_all(&ios_generated).map_err(|e| e.to_string())?;
-    std::fs::copy(
-        swift_dir.join("RunsheetCore.swift"),
-        ios_generated.join("RunsheetCore.swift"),
-    )
-    .map_err(|e| format!("copy Swift bindings into ios/: {e}"))?;
+    for f in files_with_extension(&swift_dir, "swift")? {
+        std::fs::copy(swift_dir.join(&f), ios_generated.join(&f))
+            .map_err(|e| format!("copy Swift bindings into ios/: {e}"))?;
+    }
     Ok(Bindings {
-        kotlin: out.join("kotlin/app/runsheet/core/runsheet_ffi.kt"),
+        kotlin: out.join("kotlin"),
         swift_dir,
+        headers,
         lib_dir: target.join("debug"),
     })
+}
+
+/// Names of the files in `dir` ending in `.ext`, sorted.
+fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let p = e.map_err(|e| e.to_string())?.path();
+        if p.extension().is_some_and(|x| x == ext) {
+            out.push(
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 fn target_dir() -> PathBuf {
@@ -400,13 +440,18 @@ fn check_header(b: &Bindings) -> Result<(u64, u64, String)> {
     // importer): its nullability qualifiers are Clang-only, so for gcc they are defined away;
     // everything else is checked as C11 with warnings as errors.
     let probe = b.swift_dir.join("header-check.c");
+    let includes: String = b
+        .headers
+        .iter()
+        .map(|h| format!("#include \"{h}\"\n"))
+        .collect();
     std::fs::write(
         &probe,
-        "#include \"RunsheetFFI.h\"\nint main(void) { return (int)sizeof(RustBuffer) > 0 ? 0 : 1; }\n",
+        format!("{includes}int main(void) {{ return (int)sizeof(RustBuffer) > 0 ? 0 : 1; }}\n"),
     )
     .map_err(|e| e.to_string())?;
     run(
-        "gcc -fsyntax-only RunsheetFFI.h",
+        "gcc -fsyntax-only (every generated header)",
         Command::new("gcc")
             .args([
                 "-fsyntax-only",
@@ -421,7 +466,11 @@ fn check_header(b: &Bindings) -> Result<(u64, u64, String)> {
             .arg(&b.swift_dir)
             .arg(&probe),
     )?;
-    Ok((1, 0, "header compiles".into()))
+    Ok((
+        b.headers.len() as u64,
+        0,
+        format!("{} headers compile together", b.headers.len()),
+    ))
 }
 
 fn have(cmd: &str) -> bool {

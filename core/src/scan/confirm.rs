@@ -19,6 +19,7 @@ pub const REPEAT_WINDOW_S: i64 = 3;
 
 /// What a scan turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi::export(Display))]
 pub enum ScanOutcome {
     /// An expected item of this stop, now confirmed.
     Confirmed {
@@ -179,8 +180,25 @@ pub fn stage_of(t: &Task) -> StopRole {
     }
 }
 
+impl std::fmt::Display for ScanOutcome {
+    /// The sentence of [`ScanOutcome::message`].
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+// An expiry date crosses the FFI as its ISO 8601 calendar date (`2026-12-31`).
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(NaiveDate, String, {
+    remote,
+    lower: |d| d.format("%Y-%m-%d").to_string(),
+    try_lift: |s| Ok(NaiveDate::parse_from_str(&s, "%Y-%m-%d")?),
+});
+
 /// Progress of a stage: "3 of 4 bags".
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ScanProgress"))]
 pub struct Progress {
     /// The stage.
     pub stage: StopRole,
@@ -190,6 +208,21 @@ pub struct Progress {
     pub expected: u32,
     /// Items still to confirm.
     pub missing: Vec<ItemDoc>,
+}
+
+/// The FFI's name of [`Progress`] (UniFFI names a record's methods after the type they are
+/// written on, and a bare `Progress` would clash with Foundation's in Swift).
+#[cfg(feature = "uniffi")]
+pub type ScanProgress = Progress;
+
+#[cfg(feature = "uniffi")]
+#[uniffi::export]
+impl ScanProgress {
+    /// "3 of 4 items confirmed" ([`Progress::text`]).
+    #[uniffi::method(name = "text")]
+    pub fn progress_text(&self) -> String {
+        self.text()
+    }
 }
 
 impl Progress {

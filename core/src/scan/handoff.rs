@@ -13,6 +13,7 @@ pub const MAX_ATTEMPTS: u32 = 5;
 
 /// The result of checking a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum HandoffCheck {
     /// The code matched.
     Verified,

@@ -117,6 +117,7 @@ pub(crate) fn position(store: &Store) -> Result<PullPosition> {
 
 /// Whether the courier's actions have left the phone.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     /// Actions saved on the device and not yet acknowledged by the server.
     pub pending: u64,
@@ -168,6 +169,7 @@ pub(crate) fn status(
 
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// Mutations the server applied now.
     pub pushed: u64,

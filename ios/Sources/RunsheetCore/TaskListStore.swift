@@ -91,7 +91,7 @@ public final class TaskListStore: ObservableObject {
             case .pickUp: try core.pickUp(taskId: id)
             case .deliver: try core.markDelivered(taskId: id)
             case .return: try core.markReturned(taskId: id)
-            case .arrivePickup, .arriveDropoff, .arriveReturn, .waitForTasks: break
+            case .arrive, .waitForTasks: break
             }
         }
     }
@@ -174,7 +174,7 @@ public final class TaskListStore: ObservableObject {
     }
 
     /// A stage's checklist (`taskId` nil: the start-of-shift checklist).
-    public func checklist(taskId: String?, stage: ChecklistStage) -> ChecklistView? {
+    public func checklist(taskId: String?, stage: ChecklistStage) -> Checklist? {
         try? core.checklist(taskId: taskId, stage: stage)
     }
 
@@ -213,8 +213,8 @@ public final class TaskListStore: ObservableObject {
         act { try core.rateStop(taskId: task.id, target: target, stars: stars, tags: [], note: note) }
     }
 
-    /// The task's evidence bundle (JSON) to share with support for an appeal.
-    public func evidenceBundle(_ task: CourierTask) -> String? {
+    /// The task's evidence bundle to share with support for an appeal.
+    public func evidenceBundle(_ task: CourierTask) -> EvidenceBundle? {
         try? core.evidenceBundle(taskId: task.id)
     }
 

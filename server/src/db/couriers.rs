@@ -6,9 +6,22 @@ use serde::{Deserialize, Serialize};
 use super::{Refusal, StoreError, Tx};
 use crate::params;
 
+/// Registers a courier with their first token (its SHA-256 digest), valid for
+/// [`crate::DEFAULT_TOKEN_LIFETIME_S`] from `now`; refused if the id exists.
+pub fn create(
+    tx: &mut Tx<'_>,
+    id: &str,
+    name: &str,
+    token_sha256: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let expires_at = now.saturating_add(crate::DEFAULT_TOKEN_LIFETIME_S);
+    create_with_token_until(tx, id, name, token_sha256, now, expires_at)
+}
+
 /// Registers a courier with their first token (its SHA-256 digest, valid until `expires_at`);
 /// refused if the id exists.
-pub fn create(
+pub fn create_with_token_until(
     tx: &mut Tx<'_>,
     id: &str,
     name: &str,

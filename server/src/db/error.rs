@@ -50,6 +50,37 @@ impl StoreError {
         }
     }
 
+    /// The failure comes from the data of the change itself, and would come again on every
+    /// retry: a refusal, a document that does not encode, a value the engine refuses
+    /// (PostgreSQL's data exceptions, class 22, a NOT NULL or CHECK violation, a value too large
+    /// for an index; SQLite's equivalents). A unique or foreign-key violation may be a race with
+    /// a concurrent transaction and is not one.
+    pub fn is_about_the_data(&self) -> bool {
+        match self {
+            StoreError::Refused(_) | StoreError::Document(_) => true,
+            StoreError::Postgres(e) => e.code().is_some_and(|c| {
+                let code = c.code();
+                code.starts_with("22") || matches!(code, "23502" | "23514" | "54000")
+            }),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                matches!(
+                    e.code,
+                    rusqlite::ErrorCode::TooBig | rusqlite::ErrorCode::TypeMismatch
+                ) || matches!(
+                    e.extended_code,
+                    rusqlite::ffi::SQLITE_CONSTRAINT_NOTNULL
+                        | rusqlite::ffi::SQLITE_CONSTRAINT_CHECK
+                        | rusqlite::ffi::SQLITE_CONSTRAINT_DATATYPE
+                )
+            }
+            StoreError::Sqlite(
+                rusqlite::Error::ToSqlConversionFailure(_)
+                | rusqlite::Error::IntegralValueOutOfRange(..),
+            ) => true,
+            _ => false,
+        }
+    }
+
     /// The engine's own code for the failure: PostgreSQL's SQLSTATE (`40001`), or SQLite's
     /// extended result code (`2067`). `None` when the engine gave none.
     pub fn engine_code(&self) -> Option<String> {

@@ -45,7 +45,11 @@ pub fn store_batch(
     if batch.dropped > 0 && stored > 0 {
         tx.execute(
             "INSERT INTO location_drops (courier_id, dropped, reported_at) VALUES (?1, ?2, ?3)",
-            params![courier, batch.dropped as i64, received],
+            params![
+                courier,
+                i64::try_from(batch.dropped).unwrap_or(i64::MAX),
+                received
+            ],
         )?;
     }
     Ok(stored)
@@ -67,13 +71,18 @@ pub fn track(tx: &mut Tx<'_>, courier: &str, since: i64) -> Result<Track, StoreE
             })
         },
     )?;
-    let dropped: i64 = tx.query_row(
-        "SELECT CAST(COALESCE(SUM(dropped), 0) AS BIGINT) FROM location_drops WHERE courier_id = ?1",
+    // Summed here, saturating, rather than by SQL's SUM, which fails on overflow (SQLite) or
+    // past BIGINT (PostgreSQL's cast): a report stored before drops were bounded at the edge
+    // must not turn the track into an error for good. Negative values (a u64 once stored as
+    // an i64) count as none.
+    let reports: Vec<i64> = tx.query_map(
+        "SELECT dropped FROM location_drops WHERE courier_id = ?1 AND dropped > 0",
         params![courier],
         |r| r.get(0),
     )?;
-    Ok(Track {
-        fixes,
-        dropped: dropped as u64,
-    })
+    let dropped = reports
+        .into_iter()
+        .filter_map(|d| u64::try_from(d).ok())
+        .fold(0u64, u64::saturating_add);
+    Ok(Track { fixes, dropped })
 }

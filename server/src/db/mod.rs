@@ -299,6 +299,37 @@ impl Tx<'_> {
             .ok_or_else(|| StoreError::Query("the query returned no row".into()))
     }
 
+    /// Runs `f` under a savepoint: when it fails, what it wrote is undone (its announcements
+    /// too) and the transaction goes on, so that a push can reject one mutation the store
+    /// refuses and apply the rest.
+    pub fn attempt<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.batch("SAVEPOINT attempt")?;
+        let announced = self.announced.len();
+        match f(self) {
+            Ok(v) => {
+                self.batch("RELEASE SAVEPOINT attempt")?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.batch("ROLLBACK TO SAVEPOINT attempt")?;
+                self.batch("RELEASE SAVEPOINT attempt")?;
+                self.announced.truncate(announced);
+                Err(e)
+            }
+        }
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => tx.execute_batch(sql)?,
+            TxInner::Postgres(tx, _) => tx.batch_execute(sql)?,
+        }
+        Ok(())
+    }
+
     /// ` FOR UPDATE` on PostgreSQL (lock the rows read until commit), nothing on SQLite (whose
     /// write transaction already excludes every other writer).
     pub fn for_update(&self) -> &'static str {

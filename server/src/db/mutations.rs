@@ -1,6 +1,6 @@
 //! The record of every mutation couriers' phones sent, applied or rejected.
 
-use runsheet_protocol::{Mutation, MutationOutcome};
+use runsheet_protocol::{Mutation, MutationOutcome, RejectCode};
 use serde::{Deserialize, Serialize};
 
 use super::{StoreError, Tx};
@@ -70,6 +70,49 @@ pub fn record(
             code,
             reason,
             context_json
+        ],
+    )?;
+    Ok(())
+}
+
+/// A pushed mutation that can never apply (not valid, or its data refused by the store), as
+/// received: recorded `rejected` with code `invalid`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedMutation {
+    /// Its id.
+    pub mutation_id: i64,
+    /// Device clock at the action, as sent (0 when it was not a number).
+    pub device_time: i64,
+    /// The task it names (empty when none).
+    pub task_id: String,
+    /// The action as received (JSON, control characters replaced).
+    pub action: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// Records a refused mutation received from `client_id` at `received`.
+pub fn record_refused(
+    tx: &mut Tx<'_>,
+    courier: &str,
+    client_id: &str,
+    m: &RefusedMutation,
+    received: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO mutations (client_id, mutation_id, courier_id, task_id, action,
+             device_time, received_at, outcome, reject_code, reason, context)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'rejected', ?8, ?9, NULL)",
+        params![
+            client_id,
+            m.mutation_id,
+            courier,
+            m.task_id,
+            m.action,
+            m.device_time,
+            received,
+            RejectCode::Invalid.as_str(),
+            m.reason
         ],
     )?;
     Ok(())

@@ -193,14 +193,14 @@ fn listen(config: postgres::Config, feed: Arc<ChangeFeed>, stop: Arc<AtomicBool>
         let mut client = match config.connect(NoTls) {
             Ok(c) => c,
             Err(e) => {
-                tracing::warn!(error = %e, "change listener cannot connect; retrying");
+                tracing::warn!(error = %e, sqlstate = e.code().map_or("-", |c| c.code()), "change listener cannot connect; retrying");
                 std::thread::sleep(backoff);
                 backoff = (backoff * 2).min(Duration::from_secs(5));
                 continue;
             }
         };
         if let Err(e) = client.batch_execute(&format!("LISTEN {CHANNEL}")) {
-            tracing::warn!(error = %e, "LISTEN failed; retrying");
+            tracing::warn!(error = %e, sqlstate = e.code().map_or("-", |c| c.code()), "LISTEN failed; retrying");
             std::thread::sleep(backoff);
             continue;
         }
@@ -216,7 +216,7 @@ fn listen(config: postgres::Config, feed: Arc<ChangeFeed>, stop: Arc<AtomicBool>
                         Ok(Some(n)) => feed.notify(n.payload()),
                         Ok(None) => break,
                         Err(e) => {
-                            tracing::warn!(error = %e, "change listener lost its connection");
+                            tracing::warn!(error = %e, sqlstate = e.code().map_or("-", |c| c.code()), "change listener lost its connection");
                             break 'connected;
                         }
                     }

@@ -256,7 +256,7 @@ pub fn apply(
             if appeal.is_some() {
                 return Ok(Some("the rating was already appealed".into()));
             }
-            if now > created + i64::from(appeal_window_h) * 3600 {
+            if now > created.saturating_add(i64::from(appeal_window_h) * 3600) {
                 return Ok(Some(format!(
                     "the appeal window ({appeal_window_h} h) has passed"
                 )));
@@ -297,7 +297,7 @@ pub fn facts(tx: &mut Tx<'_>, courier: &str, since: i64) -> Result<KpiFacts, Sto
                 f.deliveries.push(DeliveryFact {
                     ordered_at: doc.ordered_at,
                     due_by: doc.dropoff.due_by,
-                    delivered_at: device_time + offset,
+                    delivered_at: device_time.saturating_add(offset),
                 });
                 f.tasks_handled += 1;
             }

@@ -2,67 +2,137 @@
 //! reads a page of the courier's changes with what else is new for the phone.
 
 use runsheet_protocol::{
-    Action, Change, Mutation, MutationOutcome, MutationResult, PullResponse, PushRequest,
-    PushResponse, RejectCode,
+    Action, Change, Mutation, MutationOutcome, MutationResult, PullResponse, PushResponse,
+    RejectCode,
 };
 
 use super::after_sales::{self, AfterSalesCase};
 use super::messages::{self, SentMessage};
-use super::{checklists, clients, couriers, mutations, ratings, settings, tasks};
+use super::mutations::{self, RefusedMutation};
+use super::{checklists, clients, couriers, ratings, settings, tasks};
 use super::{Refusal, StoreError, Tx};
 use crate::clock::Clock;
 
-/// Applies a push from `courier`'s install (validated by the caller: consecutive ids from 1).
+/// One mutation of a push as the edge read it: a valid [`Mutation`], or one that can never
+/// apply and is recorded `rejected` as received.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pushed {
+    /// A valid mutation (its texts and numbers checked).
+    Valid(Mutation),
+    /// A mutation that is not valid, with why.
+    Invalid(RefusedMutation),
+}
+
+impl Pushed {
+    /// The mutation's id.
+    pub fn mutation_id(&self) -> i64 {
+        match self {
+            Pushed::Valid(m) => m.mutation_id,
+            Pushed::Invalid(r) => r.mutation_id,
+        }
+    }
+}
+
+/// Applies a push from `courier`'s install `client_id` (validated by the caller: consecutive
+/// ids from 1). A mutation that fails for a reason of its own (not valid, or its data refused
+/// by the store) is rejected, recorded, and the rest of the batch goes on; only a failure of
+/// the engine fails the push.
 pub fn push(
     tx: &mut Tx<'_>,
     clock: &Clock,
     courier: &str,
-    req: &PushRequest,
+    client_id: &str,
+    items: &[Pushed],
 ) -> Result<PushResponse, StoreError> {
     let received = clock.now();
-    let mut last = clients::lock_for_push(tx, &req.client_id, courier, received)?;
-    let mut results = Vec::with_capacity(req.mutations.len());
-    for m in &req.mutations {
-        if m.mutation_id <= last {
+    let mut last = clients::lock_for_push(tx, client_id, courier, received)?;
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        let mutation_id = item.mutation_id();
+        if mutation_id <= last {
             results.push(MutationResult {
-                mutation_id: m.mutation_id,
+                mutation_id,
                 outcome: MutationOutcome::Duplicate,
             });
             continue;
         }
-        if m.mutation_id != last + 1 {
+        let expected = last.saturating_add(1);
+        if mutation_id != expected {
             return Err(Refusal::MutationGap {
-                arrived: m.mutation_id,
-                expected: last + 1,
+                arrived: mutation_id,
+                expected,
             }
             .into());
         }
-        let outcome = apply_action(tx, clock, courier, &req.client_id, m)?;
-        if let MutationOutcome::Rejected { code, reason } = &outcome {
-            flag_for_after_sales(tx, courier, &req.client_id, m, *code, reason, received)?;
-        }
-        mutations::record(tx, courier, &req.client_id, m, &outcome, received)?;
-        last = m.mutation_id;
+        let outcome = match item {
+            Pushed::Valid(m) => apply_one(tx, clock, courier, client_id, m, received)?,
+            Pushed::Invalid(bad) => {
+                mutations::record_refused(tx, courier, client_id, bad, received)?;
+                tracing::info!(mutation_id, "invalid mutation rejected");
+                reject(RejectCode::Invalid, bad.reason.clone())
+            }
+        };
+        last = mutation_id;
         results.push(MutationResult {
-            mutation_id: m.mutation_id,
+            mutation_id,
             outcome,
         });
     }
-    clients::set_last_applied(tx, &req.client_id, last)?;
+    clients::set_last_applied(tx, client_id, last)?;
     let applied = results
         .iter()
         .filter(|r| r.outcome == MutationOutcome::Applied)
         .count();
-    tracing::info!(
-        mutations = req.mutations.len(),
-        applied,
-        last,
-        "push processed"
-    );
+    tracing::info!(mutations = items.len(), applied, last, "push processed");
     Ok(PushResponse {
         results,
         last_mutation_id: last,
     })
+}
+
+/// Applies and records one valid mutation under a savepoint. When the store refuses it for a
+/// reason of its own data, what it wrote is undone and it is recorded `rejected` instead.
+fn apply_one(
+    tx: &mut Tx<'_>,
+    clock: &Clock,
+    courier: &str,
+    client_id: &str,
+    m: &Mutation,
+    received: i64,
+) -> Result<MutationOutcome, StoreError> {
+    let attempt = tx.attempt(|tx| {
+        let outcome = apply_action(tx, clock, courier, client_id, m)?;
+        if let MutationOutcome::Rejected { code, reason } = &outcome {
+            flag_for_after_sales(tx, courier, client_id, m, *code, reason, received)?;
+        }
+        mutations::record(tx, courier, client_id, m, &outcome, received)?;
+        Ok(outcome)
+    });
+    match attempt {
+        Ok(outcome) => Ok(outcome),
+        Err(e) if e.is_about_the_data() => {
+            tracing::warn!(
+                mutation_id = m.mutation_id,
+                engine_code = e.engine_code().as_deref().unwrap_or("-"),
+                "the store refused a mutation's data; rejected"
+            );
+            let reason = match &e {
+                StoreError::Refused(r) => r.to_string(),
+                _ => "the server cannot store this mutation's data".to_owned(),
+            };
+            let refused = RefusedMutation {
+                mutation_id: m.mutation_id,
+                device_time: m.device_time,
+                // Shortened: an over-long id may be what the store refused (an index entry).
+                task_id: m.action.task_id().chars().take(128).collect(),
+                action: serde_json::to_string(&m.action).map_err(StoreError::document)?,
+                reason: reason.clone(),
+            };
+            mutations::record_refused(tx, courier, client_id, &refused, received)?;
+            Ok(reject(RejectCode::Invalid, reason))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A physical fact the server could not apply (the task was cancelled, or reassigned away from
@@ -87,7 +157,7 @@ fn flag_for_after_sales(
             }
             "fact_on_reassigned_task"
         }
-        RejectCode::UnknownTask => return Ok(()),
+        RejectCode::UnknownTask | RejectCode::Invalid => return Ok(()),
     };
     // Several facts on the same closed task (the whole walk done offline) are one case.
     let line = format!("{}: {reason}", m.action.name());

@@ -40,7 +40,7 @@ fn main() {
             .tasks()
             .expect("tasks")
             .into_iter()
-            .filter_map(|t| t.next_action.map(|n| (t.id, n.step)))
+            .filter_map(|t| t.next_action().map(|n| (t.id, n.step)))
             .collect();
         if open.is_empty() {
             let _ = writeln!(out, "IDLE");
@@ -54,7 +54,7 @@ fn main() {
                 core.accept(id.clone()).expect("accept");
                 "accepted"
             }
-            Step::ArriveDropoff | Step::ArrivePickup => {
+            Step::Arrive(runsheet_ffi::StopRole::Dropoff | runsheet_ffi::StopRole::Pickup) => {
                 core.arrive_manually(id.clone(), "workload".into())
                     .expect("arrival");
                 "arrived"

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use runsheet_ffi::{
     ContactChannel, DeviceClock, ExceptionReason, MessageTemplate, Runsheet, RunsheetConfig,
-    RunsheetError, ScanOutcomeKind, ScanSymbology, Step, Subscription, TaskGroup, TaskStatus,
+    RunsheetError, ScanOutcome, ScanSymbology, Step, StopRole, Subscription, TaskGroup, TaskStatus,
 };
 
 use super::scenario::{parse_offset, stop_doc, ExpectSpec, NetworkSpec, Scenario, StepSpec};
@@ -148,9 +148,9 @@ pub fn step_name(s: Step) -> &'static str {
         Step::StartShift => "start_shift",
         Step::EndBreak => "end_break",
         Step::Accept => "accept",
-        Step::ArrivePickup => "arrive_pickup",
-        Step::ArriveDropoff => "arrive_dropoff",
-        Step::ArriveReturn => "arrive_return",
+        Step::Arrive(StopRole::Pickup) => "arrive_pickup",
+        Step::Arrive(StopRole::Dropoff) => "arrive_dropoff",
+        Step::Arrive(StopRole::Return) => "arrive_return",
         Step::PickUp => "pick_up",
         Step::Deliver => "deliver",
         Step::Return => "return",
@@ -197,7 +197,7 @@ fn symbology(s: &str) -> ScanSymbology {
         "upc_e" => ScanSymbology::UpcE,
         "itf" => ScanSymbology::Itf,
         "code128" => ScanSymbology::Code128,
-        "gs1_128" => ScanSymbology::Gs1128,
+        "gs1_128" => ScanSymbology::Gs1_128,
         "code39" => ScanSymbology::Code39,
         "data_matrix" => ScanSymbology::DataMatrix,
         "gs1_data_matrix" => ScanSymbology::Gs1DataMatrix,
@@ -210,18 +210,9 @@ fn symbology(s: &str) -> ScanSymbology {
     }
 }
 
-/// The scenario name of a scan outcome.
-pub fn outcome_name(o: ScanOutcomeKind) -> &'static str {
-    match o {
-        ScanOutcomeKind::Confirmed => "confirmed",
-        ScanOutcomeKind::Duplicate => "duplicate",
-        ScanOutcomeKind::Repeat => "repeat",
-        ScanOutcomeKind::OtherTask => "other_task",
-        ScanOutcomeKind::NotMine => "not_mine",
-        ScanOutcomeKind::Unreadable => "unreadable",
-        ScanOutcomeKind::Expired => "expired",
-        ScanOutcomeKind::WrongTemperature => "wrong_temperature",
-    }
+/// The scenario name of a scan outcome (the core's stable code).
+pub fn outcome_name(o: &ScanOutcome) -> &'static str {
+    o.code()
 }
 
 /// Writes `n` photo files for a task and records them on the phone; returns their hashes.
@@ -261,45 +252,37 @@ fn fill_checklist(
         let todo: Vec<_> = list
             .items
             .into_iter()
-            .filter(|i| i.applies && i.required && !i.satisfied)
+            .filter(|i| i.applies && i.def.required && !i.satisfied)
             .collect();
         if todo.is_empty() {
             return Ok(());
         }
         for i in todo {
-            let answer = match &i.kind {
+            let answer = match &i.def.kind {
                 K::Confirm => A::Confirmed,
-                K::YesNo { required } => A::YesNo {
-                    yes: required.unwrap_or(true),
-                },
-                K::Number { min, max, .. } => A::Number {
-                    value: match (min, max) {
-                        (Some(a), Some(b)) => (a + b) / 2.0,
-                        (Some(a), None) => *a,
-                        (None, Some(b)) => *b,
-                        _ => 0.0,
-                    },
-                },
-                K::Choice { options } => A::Choice {
-                    option: options.first().cloned().unwrap_or_default(),
-                },
-                K::Text => A::Text { text: "ok".into() },
-                K::Photo { min_count } => A::Photos {
-                    hashes: (0..*min_count)
+                K::YesNo { required } => A::YesNo(required.unwrap_or(true)),
+                K::Number { min, max, .. } => A::Number(match (min, max) {
+                    (Some(a), Some(b)) => (a + b) / 2.0,
+                    (Some(a), None) => *a,
+                    (None, Some(b)) => *b,
+                    _ => 0.0,
+                }),
+                K::Choice { options } => A::Choice(options.first().cloned().unwrap_or_default()),
+                K::Text => A::Text("ok".into()),
+                K::Photo { min_count } => A::Photos(
+                    (0..*min_count)
                         .map(|k| {
-                            harness_file(task, &format!("{}-{k}", i.id))
+                            harness_file(task, &format!("{}-{k}", i.def.id))
                                 .and_then(|f| core.attach_file(f).map(|a| a.sha256))
                         })
                         .collect::<Result<_, _>>()?,
-                },
-                K::Signature => A::Signature {
-                    hash: core.attach_file(harness_file(task, "signature")?)?.sha256,
-                },
-                K::Scan => A::Scan {
-                    code: "scanned".into(),
-                },
+                ),
+                K::Signature => {
+                    A::Signature(core.attach_file(harness_file(task, "signature")?)?.sha256)
+                }
+                K::Scan => A::Scan("scanned".into()),
             };
-            core.answer_checklist_item(Some(task.to_owned()), stage, i.id, answer)?;
+            core.answer_checklist_item(Some(task.to_owned()), stage, i.def.id, answer)?;
         }
     }
     Ok(())
@@ -325,8 +308,8 @@ pub fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> {
             fill_checklist(core, task, stage)?;
         }
         if next.step == Step::Deliver
-            && next.blockers.iter().any(|b| b.code == "proof_missing")
-            && core.task(task.to_owned())?.next_action.is_some()
+            && next.blockers.iter().any(|b| b.code() == "proof_missing")
+            && core.task(task.to_owned())?.next_action().is_some()
         {
             let photo = harness_file(task, "proof")?;
             let sha = core.attach_file(photo)?.sha256;
@@ -334,7 +317,7 @@ pub fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> {
         }
         match next.step {
             Step::Accept => core.accept(task.to_owned())?,
-            Step::ArrivePickup | Step::ArriveDropoff | Step::ArriveReturn => {
+            Step::Arrive { .. } => {
                 core.arrive_manually(task.to_owned(), "walked by the QA harness".into())?
             }
             Step::PickUp => core.pick_up(task.to_owned())?,
@@ -547,11 +530,12 @@ async fn execute(
                 .unwrap_or_default()
                 .into_iter()
                 .map(|t| {
+                    let can_deliver = t.can_deliver();
                     (
                         t.id,
                         status_name(t.status),
                         t.dropoff.name,
-                        t.can_deliver,
+                        can_deliver,
                         t.pending_actions,
                     )
                 })
@@ -653,16 +637,6 @@ fn dispatched<T>(r: Result<T, runsheet_server::DispatchError>) -> Result<(), Act
     r.map(|_| ()).map_err(|e| ActError::Harness(e.to_string()))
 }
 
-/// Great-circle distance, metres.
-fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let r = 6_371_008.8_f64;
-    let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
-    let dp = (b.0 - a.0).to_radians();
-    let dl = (b.1 - a.1).to_radians();
-    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * r * h.sqrt().min(1.0).asin()
-}
-
 /// Rides from the phone's position to `to` at `speed` m/s, recording a GPS fix every 5 s of
 /// virtual time (with seeded noise of up to `noise` metres), and leaves the clock at arrival.
 /// Rides from the phone's position to `to` at `speed`, one fix every 5 s with `noise` metres
@@ -679,7 +653,9 @@ fn ride(
 ) -> Result<(), ActError> {
     use rand::Rng;
     let from = phone.position;
-    let seconds = (distance_m(from, to) / speed).ceil().max(1.0) as i64;
+    let seconds = (runsheet_route::travel::distance_m(from, to) / speed)
+        .ceil()
+        .max(1.0) as i64;
     let metres_per_degree = 111_320.0;
     let total = seconds + dwell;
     let fixes = (total / 5).max(1);
@@ -820,11 +796,11 @@ async fn act(
                 first.get_or_insert(r.outcome);
             }
             match (&step.outcome, first) {
-                (Some(want), Some(got)) if want.get_ref() != outcome_name(got) => {
+                (Some(want), Some(got)) if want.get_ref() != outcome_name(&got) => {
                     Err(ActError::Harness(format!(
                         "scan outcome: expected {}, found {}",
                         want.get_ref(),
-                        outcome_name(got)
+                        outcome_name(&got)
                     )))
                 }
                 _ => Ok(()),
@@ -903,8 +879,8 @@ async fn act(
             let kind = list
                 .items
                 .iter()
-                .find(|i| i.id == item_id)
-                .map(|i| i.kind.clone())
+                .find(|i| i.def.id == item_id)
+                .map(|i| i.def.kind.clone())
                 .ok_or_else(|| ActError::Harness(format!("no checklist item {item_id}")))?;
             let file = |what: &str| -> Result<String, ActError> {
                 let path = std::path::Path::new(&phone.db).with_extension(format!(
@@ -922,21 +898,19 @@ async fn act(
             use runsheet_ffi::{ChecklistAnswer as A, ChecklistItemKind as K};
             let v = step.value.clone();
             let answer = match (kind, v) {
-                (K::Photo { .. }, _) => A::Photos {
-                    hashes: (0..step.photos.unwrap_or(1))
+                (K::Photo { .. }, _) => A::Photos(
+                    (0..step.photos.unwrap_or(1))
                         .map(|k| file(&format!("photo{k}")))
                         .collect::<Result<_, _>>()?,
-                },
-                (K::Signature, _) => A::Signature {
-                    hash: file("signature")?,
-                },
+                ),
+                (K::Signature, _) => A::Signature(file("signature")?),
                 (K::Confirm, _) => A::Confirmed,
-                (K::YesNo { .. }, Some(toml::Value::Boolean(b))) => A::YesNo { yes: b },
-                (K::Number { .. }, Some(toml::Value::Float(f))) => A::Number { value: f },
-                (K::Number { .. }, Some(toml::Value::Integer(i))) => A::Number { value: i as f64 },
-                (K::Choice { .. }, Some(toml::Value::String(o))) => A::Choice { option: o },
-                (K::Scan, Some(toml::Value::String(c))) => A::Scan { code: c },
-                (_, Some(toml::Value::String(t))) => A::Text { text: t },
+                (K::YesNo { .. }, Some(toml::Value::Boolean(b))) => A::YesNo(b),
+                (K::Number { .. }, Some(toml::Value::Float(f))) => A::Number(f),
+                (K::Number { .. }, Some(toml::Value::Integer(i))) => A::Number(i as f64),
+                (K::Choice { .. }, Some(toml::Value::String(o))) => A::Choice(o),
+                (K::Scan, Some(toml::Value::String(c))) => A::Scan(c),
+                (_, Some(toml::Value::String(t))) => A::Text(t),
                 (k, v) => {
                     return Err(ActError::Harness(format!(
                         "answer {v:?} does not fit item kind {k:?}"
@@ -1145,7 +1119,7 @@ async fn check(
         }
     }
     for (id, want) in &x.can_deliver {
-        let found = tasks.iter().find(|t| &t.id == id).map(|t| t.can_deliver);
+        let found = tasks.iter().find(|t| &t.id == id).map(|t| t.can_deliver());
         if found != Some(*want) {
             return Err((
                 format!("can_deliver.{id}"),
@@ -1187,7 +1161,7 @@ async fn check(
         let found: Vec<String> = core
             .next_action(id.clone())
             .map_err(failed(format!("blockers.{id}"), format!("{want:?}")))?
-            .map(|n| n.blockers.into_iter().map(|b| b.code).collect())
+            .map(|n| n.blockers.iter().map(|b| b.code().to_owned()).collect())
             .unwrap_or_default();
         same(format!("blockers.{id}"), want, &found)?;
     }
@@ -1263,7 +1237,7 @@ async fn check(
                 "cancelled" => f64::from(sum.cancelled),
                 "open_tasks" => f64::from(sum.open_tasks),
                 "breaks" => f64::from(sum.breaks),
-                "break_seconds" => sum.break_seconds as f64,
+                "break_seconds" => sum.break_s as f64,
                 "distance_m" => sum.distance_m.round(),
                 "order_errors" => f64::from(sum.order_errors),
                 "sop_compliance" => sum.sop_compliance.unwrap_or(-1.0),
@@ -1354,7 +1328,7 @@ async fn check(
                 format!("checklist_missing.{key}"),
                 format!("{want:?}"),
             ))?
-            .map(|c| c.missing)
+            .map(|c| c.missing())
             .unwrap_or_default();
         same(format!("checklist_missing.{key}"), want, &found)?;
     }
@@ -1475,14 +1449,19 @@ async fn check(
         }
     }
     for (id, parts) in &x.evidence_has {
-        let bundle: serde_json::Value = serde_json::from_str(
-            &core
-                .evidence_bundle(id.clone())
-                .map_err(failed(format!("evidence_has.{id}"), format!("{parts:?}")))?,
-        )
-        .map_err(|e| (format!("evidence_has.{id}"), "JSON".into(), e.to_string()))?;
+        let bundle = core
+            .evidence_bundle(id.clone())
+            .map_err(failed(format!("evidence_has.{id}"), format!("{parts:?}")))?;
         for part in parts {
-            let n = bundle[part.as_str()].as_array().map_or(0, Vec::len);
+            let n = match part.as_str() {
+                "checklists" => bundle.checklists.len(),
+                "timeline" => bundle.timeline.len(),
+                "scans" => bundle.scans.len(),
+                "answers" => bundle.answers.len(),
+                "attachments" => bundle.attachments.len(),
+                "items" => bundle.task.items.len(),
+                _ => 0,
+            };
             if n == 0 {
                 return Err((
                     format!("evidence_has.{id}.{part}"),

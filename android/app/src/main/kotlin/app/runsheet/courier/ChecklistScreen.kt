@@ -22,10 +22,10 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
-import app.runsheet.core.ChecklistAnswer
+import app.runsheet.core.Checklist
 import app.runsheet.core.ChecklistItem
-import app.runsheet.core.ChecklistItemKind
-import app.runsheet.core.ChecklistView
+import app.runsheet.protocol.ChecklistAnswer
+import app.runsheet.protocol.ChecklistItemKind
 
 /** What a checklist screen asks the activity for: photos, a signature pad, the scanner. */
 class ChecklistInputs(
@@ -42,15 +42,16 @@ class ChecklistInputs(
  * what applies, what satisfies and what is still missing come from the core.
  */
 @Composable
-fun ChecklistScreen(title: String, list: ChecklistView, inputs: ChecklistInputs) {
+fun ChecklistScreen(title: String, list: Checklist, inputs: ChecklistInputs) {
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         Text(title, style = MaterialTheme.typography.titleMedium)
         Text("Version ${list.version}", style = MaterialTheme.typography.bodySmall)
-        if (list.missing.isNotEmpty()) {
-            Text("To do: ${list.missing.joinToString()}", color = MaterialTheme.colorScheme.error)
+        val missing = list.missing()
+        if (missing.isNotEmpty()) {
+            Text("To do: ${missing.joinToString()}", color = MaterialTheme.colorScheme.error)
         }
         LazyColumn(verticalArrangement = Arrangement.spacedBy(6.dp)) {
-            items(list.items.filter { it.applies }, key = { it.id }) { item -> ItemCard(item, inputs) }
+            items(list.items.filter { it.applies }, key = { it.def.id }) { item -> ItemCard(item, inputs) }
         }
         Button(onClick = inputs.done) { Text("Done") }
     }
@@ -61,24 +62,25 @@ private fun ItemCard(item: ChecklistItem, inputs: ChecklistInputs) {
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             Text(
-                item.label + if (item.required) "" else " (optional)",
+                item.def.label + if (item.def.required) "" else " (optional)",
                 style = MaterialTheme.typography.bodyLarge,
             )
-            when (val kind = item.kind) {
+            val answer = item.answer?.value
+            when (val kind = item.def.kind) {
                 is ChecklistItemKind.Confirm -> Row {
                     Checkbox(
-                        checked = item.answer is ChecklistAnswer.Confirmed,
+                        checked = answer is ChecklistAnswer.Confirmed,
                         onCheckedChange = { if (it) inputs.answer(item, ChecklistAnswer.Confirmed) },
                     )
                     Text("Done")
                 }
                 is ChecklistItemKind.YesNo -> Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                    val yes = (item.answer as? ChecklistAnswer.YesNo)?.yes
+                    val yes = (answer as? ChecklistAnswer.YesNo)?.yes
                     FilterChip(yes == true, { inputs.answer(item, ChecklistAnswer.YesNo(true)) }, { Text("Yes") })
                     FilterChip(yes == false, { inputs.answer(item, ChecklistAnswer.YesNo(false)) }, { Text("No") })
                 }
                 is ChecklistItemKind.Number -> {
-                    var text by remember { mutableStateOf((item.answer as? ChecklistAnswer.Number)?.value?.toString() ?: "") }
+                    var text by remember { mutableStateOf((answer as? ChecklistAnswer.Number)?.value?.toString() ?: "") }
                     val range = listOfNotNull(kind.min?.let { "from $it" }, kind.max?.let { "to $it" }).joinToString(" ")
                     OutlinedTextField(
                         value = text,
@@ -90,28 +92,28 @@ private fun ItemCard(item: ChecklistItem, inputs: ChecklistInputs) {
                     }
                 }
                 is ChecklistItemKind.Choice -> Row(horizontalArrangement = Arrangement.spacedBy(4.dp)) {
-                    val chosen = (item.answer as? ChecklistAnswer.Choice)?.option
+                    val chosen = (answer as? ChecklistAnswer.Choice)?.option
                     kind.options.forEach { option ->
                         FilterChip(chosen == option, { inputs.answer(item, ChecklistAnswer.Choice(option)) }, { Text(option) })
                     }
                 }
                 is ChecklistItemKind.Text -> {
-                    var text by remember { mutableStateOf((item.answer as? ChecklistAnswer.Text)?.text ?: "") }
+                    var text by remember { mutableStateOf((answer as? ChecklistAnswer.Text)?.text ?: "") }
                     OutlinedTextField(value = text, onValueChange = { text = it })
                     TextButton(onClick = { if (text.isNotBlank()) inputs.answer(item, ChecklistAnswer.Text(text)) }) { Text("Save") }
                 }
                 is ChecklistItemKind.Photo -> {
-                    val n = (item.answer as? ChecklistAnswer.Photos)?.hashes?.size ?: 0
+                    val n = (answer as? ChecklistAnswer.Photos)?.hashes?.size ?: 0
                     TextButton(onClick = { inputs.takePhotos(item) }) { Text("Take photos ($n of at least ${kind.minCount})") }
                 }
                 is ChecklistItemKind.Signature -> TextButton(onClick = { inputs.signature(item) }) {
                     Text(if (item.answer != null) "Signed (sign again)" else "Customer signs")
                 }
                 is ChecklistItemKind.Scan -> TextButton(onClick = { inputs.scan(item) }) {
-                    Text((item.answer as? ChecklistAnswer.Scan)?.code ?: "Scan")
+                    Text((answer as? ChecklistAnswer.Scan)?.code ?: "Scan")
                 }
             }
-            if (item.outOfRange) {
+            if (item.answer?.outOfRange == true) {
                 Text("Outside the procedure: reported to dispatch", color = MaterialTheme.colorScheme.error)
             } else if (item.satisfied) {
                 Text("✓", color = MaterialTheme.colorScheme.primary)

@@ -19,10 +19,10 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
-import app.runsheet.core.AppealStatus
 import app.runsheet.core.KpiPeriod
-import app.runsheet.core.Kpis
-import app.runsheet.core.Rating
+import app.runsheet.protocol.AppealStatus
+import app.runsheet.protocol.Kpis
+import app.runsheet.protocol.Rating
 
 /**
  * Where the courier stands: the figures the platform measures (computed on the phone, the same

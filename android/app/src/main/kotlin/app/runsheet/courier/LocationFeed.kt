@@ -8,7 +8,7 @@ import android.location.LocationManager
 import android.os.Looper
 import app.runsheet.core.LocationAccuracy
 import app.runsheet.core.LocationRequest
-import app.runsheet.core.Runsheet
+import app.runsheet.ffi.Runsheet
 
 /**
  * Feeds the platform's location fixes to the core and asks the platform for exactly what the

@@ -16,12 +16,12 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.core.content.FileProvider
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import app.runsheet.core.ChecklistAnswer
 import app.runsheet.core.ChecklistItem
-import app.runsheet.core.ChecklistStage
 import app.runsheet.core.CourierTask
-import app.runsheet.core.TaskStatus
 import app.runsheet.core.KpiPeriod
+import app.runsheet.protocol.ChecklistAnswer
+import app.runsheet.protocol.ChecklistStage
+import app.runsheet.protocol.TaskStatus
 import java.io.File
 
 class MainActivity : ComponentActivity() {
@@ -88,7 +88,7 @@ class MainActivity : ComponentActivity() {
                                 if (photos.isEmpty()) takePhoto() else model.answerWithFiles(item, photos.toList(), signature = false)
                             },
                             signature = { signing = it },
-                            scan = { item -> model.answer(item, ChecklistAnswer.Scan(item.id)) },
+                            scan = { item -> model.answer(item, ChecklistAnswer.Scan(item.def.id)) },
                             done = model::closeChecklist,
                         ),
                     )

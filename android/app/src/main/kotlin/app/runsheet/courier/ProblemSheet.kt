@@ -14,10 +14,10 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.unit.dp
-import app.runsheet.core.ContactChannel
 import app.runsheet.core.CourierTask
-import app.runsheet.core.ExceptionReason
-import app.runsheet.core.MessageTemplate
+import app.runsheet.protocol.ContactChannel
+import app.runsheet.protocol.ExceptionReason
+import app.runsheet.protocol.MessageTemplate
 import java.io.File
 
 /** The reasons a courier can report, with the words shown. */

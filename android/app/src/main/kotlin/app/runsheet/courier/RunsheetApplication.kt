@@ -6,11 +6,11 @@ import androidx.lifecycle.DefaultLifecycleObserver
 import androidx.lifecycle.Lifecycle
 import androidx.lifecycle.LifecycleOwner
 import androidx.lifecycle.ProcessLifecycleOwner
-import app.runsheet.core.LogLevel
-import app.runsheet.core.LogRecord
-import app.runsheet.core.LogSink
-import app.runsheet.core.Runsheet
-import app.runsheet.core.setLogSink
+import app.runsheet.ffi.LogLevel
+import app.runsheet.ffi.LogRecord
+import app.runsheet.ffi.LogSink
+import app.runsheet.ffi.Runsheet
+import app.runsheet.ffi.setLogSink
 
 /**
  * Routes the core's logs (no customer data, no tokens) into Logcat, tells the open core when the

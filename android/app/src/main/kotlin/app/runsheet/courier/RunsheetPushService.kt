@@ -1,7 +1,7 @@
 package app.runsheet.courier
 
 import android.util.Log
-import app.runsheet.core.RunsheetException
+import app.runsheet.ffi.RunsheetException
 import com.google.firebase.messaging.FirebaseMessagingService
 import com.google.firebase.messaging.RemoteMessage
 import org.json.JSONObject

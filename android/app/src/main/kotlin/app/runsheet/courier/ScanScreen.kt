@@ -23,11 +23,11 @@ import androidx.compose.ui.platform.LocalLifecycleOwner
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.viewinterop.AndroidView
 import androidx.core.content.ContextCompat
-import app.runsheet.core.Item
-import app.runsheet.core.ScanOutcomeKind
+import app.runsheet.core.ScanOutcome
 import app.runsheet.core.ScanProgress
-import app.runsheet.core.ScanResult
-import app.runsheet.core.ScanSymbology
+import app.runsheet.ffi.ScanResult
+import app.runsheet.gs1.ScanSymbology
+import app.runsheet.protocol.Item
 import com.google.mlkit.vision.barcode.BarcodeScanning
 import com.google.mlkit.vision.barcode.common.Barcode
 import com.google.mlkit.vision.common.InputImage
@@ -66,10 +66,10 @@ fun ScanScreen(
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
         Text("Scan the bags of task $taskId", style = MaterialTheme.typography.titleMedium)
         CameraScanner(Modifier.fillMaxWidth().height(280.dp), onScan)
-        progress?.let { Text(it.text, style = MaterialTheme.typography.titleSmall) }
+        progress?.let { Text(it.text(), style = MaterialTheme.typography.titleSmall) }
         last?.let { r ->
-            val ok = r.outcome == ScanOutcomeKind.CONFIRMED || r.outcome == ScanOutcomeKind.REPEAT
-            Text(r.message, color = if (ok) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.error)
+            val ok = r.outcome is ScanOutcome.Confirmed || r.outcome is ScanOutcome.Repeat
+            Text(r.outcome.toString(), color = if (ok) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.error)
         }
         progress?.missing?.forEach { item ->
             TextButton(onClick = { onConfirmByHand(item) }) { Text("Label damaged? Confirm ${item.name} by hand") }

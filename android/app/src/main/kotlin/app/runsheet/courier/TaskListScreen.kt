@@ -26,17 +26,20 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
+import app.runsheet.core.Blocker
 import app.runsheet.core.CourierTask
-import app.runsheet.core.NavigationLink
+import app.runsheet.route.MapApp
 import app.runsheet.core.NextAction
-import app.runsheet.core.NextStopHint
-import app.runsheet.core.Risk
+import app.runsheet.route.Risk
 import app.runsheet.core.ShiftState
 import app.runsheet.core.ShiftSummary
 import app.runsheet.core.Step
 import app.runsheet.core.SyncStatus
 import app.runsheet.core.TaskGroup
-import app.runsheet.core.TaskKind
+import app.runsheet.route.NavigationLink
+import app.runsheet.core.NextStopHint
+import app.runsheet.protocol.TaskKind
+import app.runsheet.protocol.TaskStatus
 import java.time.Instant
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
@@ -96,7 +99,7 @@ fun TaskListScreen(state: TaskListState, actions: TaskListActions) {
                         modifier = Modifier.padding(horizontal = 16.dp, vertical = 4.dp),
                     )
                 }
-                items(inGroup, key = { it.task.id }) { entry -> TaskRow(entry.task, actions) }
+                items(inGroup, key = { it.task.id }) { entry -> TaskRow(entry.task, entry.nextAction, actions) }
             }
         }
     }
@@ -117,16 +120,16 @@ private fun ShiftBar(next: NextAction?, summary: ShiftSummary?, actions: TaskLis
                     Text("Expected to finish at ${clock(it)}", style = MaterialTheme.typography.bodySmall)
                 }
             }
-            if (next != null && next.taskId == null && next.step != Step.WAIT_FOR_TASKS) {
+            if (next != null && next.taskId == null && next.step != Step.WaitForTasks) {
                 Button(onClick = { actions.perform(next) }, enabled = next.blockers.isEmpty()) {
-                    Text(next.label)
+                    Text(next.step.label())
                 }
-                next.blockers.forEach { Text(it.text, color = MaterialTheme.colorScheme.error) }
-                if (next.blockers.any { it.code == "checklist_incomplete" }) {
+                next.blockers.forEach { Text(it.toString(), color = MaterialTheme.colorScheme.error) }
+                if (next.blockers.any { it is Blocker.ChecklistIncomplete }) {
                     OutlinedButton(onClick = { actions.checklist(null) }) { Text("Start-of-shift checklist") }
                 }
-            } else if (next?.step == Step.WAIT_FOR_TASKS) {
-                Text(next.label, style = MaterialTheme.typography.bodyMedium)
+            } else if (next?.step == Step.WaitForTasks) {
+                Text(next.step.label(), style = MaterialTheme.typography.bodyMedium)
             }
         }
     }
@@ -158,7 +161,7 @@ private fun HintCard(hint: NextStopHint, openMaps: (NavigationLink) -> Unit) {
 }
 
 @Composable
-private fun TaskRow(task: CourierTask, actions: TaskListActions) {
+private fun TaskRow(task: CourierTask, next: NextAction?, actions: TaskListActions) {
     Card(Modifier.fillMaxWidth().padding(horizontal = 16.dp)) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
@@ -169,7 +172,7 @@ private fun TaskRow(task: CourierTask, actions: TaskListActions) {
                 )
             }
             if (!task.customerDataPurged) Text(task.dropoff.address, style = MaterialTheme.typography.bodyMedium)
-            Text(task.statusLabel, style = MaterialTheme.typography.bodySmall)
+            Text(task.statusLabel(), style = MaterialTheme.typography.bodySmall)
             task.dropoff.dueBy?.let { Text("Promised by ${clock(it)}", style = MaterialTheme.typography.bodySmall) }
             if (task.items.isNotEmpty()) {
                 Text(
@@ -180,11 +183,11 @@ private fun TaskRow(task: CourierTask, actions: TaskListActions) {
             if (task.pendingActions > 0u) {
                 Text("${task.pendingActions} not sent yet", color = MaterialTheme.colorScheme.tertiary)
             }
-            task.nextAction?.let { next -> PrimaryButton(task, next, actions) }
-            if (task.nextAction == null && task.status == app.runsheet.core.TaskStatus.DELIVERED) {
+            next?.let { PrimaryButton(task, it, actions) }
+            if (next == null && task.status == TaskStatus.DELIVERED) {
                 TextButton(onClick = { actions.rate(task) }) { Text("Rate the pickup and the drop-off") }
             }
-            if (task.nextAction != null) {
+            if (next != null) {
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     if (task.dropoff.phone != null) TextButton(onClick = { actions.contact(task) }) { Text("Contact") }
                     TextButton(onClick = { actions.problem(task) }) { Text("Report a problem") }
@@ -196,20 +199,20 @@ private fun TaskRow(task: CourierTask, actions: TaskListActions) {
 
 @Composable
 private fun PrimaryButton(task: CourierTask, next: NextAction, actions: TaskListActions) {
-    val isArrival = next.step == Step.ARRIVE_PICKUP || next.step == Step.ARRIVE_DROPOFF || next.step == Step.ARRIVE_RETURN
+    val isArrival = next.step is Step.Arrive
     if (isArrival) {
         // GPS records the arrival by itself; the button is the manual fallback with a reason.
-        OutlinedButton(onClick = { actions.arriveManually(task) }) { Text("${next.label} (confirm)") }
+        OutlinedButton(onClick = { actions.arriveManually(task) }) { Text("${next.step.label()} (confirm)") }
     } else {
-        Button(onClick = { actions.perform(next) }, enabled = next.blockers.isEmpty()) { Text(next.label) }
-        if (next.blockers.any { it.code == "items_not_confirmed" }) {
+        Button(onClick = { actions.perform(next) }, enabled = next.blockers.isEmpty()) { Text(next.step.label()) }
+        if (next.blockers.any { it is Blocker.ItemsNotConfirmed }) {
             OutlinedButton(onClick = { actions.scan(task) }) { Text("Scan items") }
         }
-        if (next.blockers.any { it.code == "checklist_incomplete" || it.code == "proof_missing" }) {
+        if (next.blockers.any { it is Blocker.ChecklistIncomplete || it is Blocker.ProofMissing }) {
             OutlinedButton(onClick = { actions.checklist(task) }) { Text("Checklist") }
         }
     }
-    next.blockers.forEach { Text(it.text, style = MaterialTheme.typography.bodySmall) }
+    next.blockers.forEach { Text(it.toString(), style = MaterialTheme.typography.bodySmall) }
 }
 
 /** The manual-arrival dialog's reasons; "Other" lets the courier type one. */
@@ -272,13 +275,12 @@ private fun riskLabel(r: Risk) = when (r) {
     Risk.LATE -> "Will be late"
 }
 
-private fun appLabel(app: String) = when (app) {
-    "google" -> "Google Maps"
-    "apple" -> "Apple Maps"
-    "waze" -> "Waze"
-    "amap" -> "Amap"
-    "baidu" -> "Baidu"
-    else -> app
+private fun appLabel(app: MapApp) = when (app) {
+    MapApp.GOOGLE -> "Google Maps"
+    MapApp.APPLE -> "Apple Maps"
+    MapApp.WAZE -> "Waze"
+    MapApp.AMAP -> "Amap"
+    MapApp.BAIDU -> "Baidu"
 }
 
 private fun kindLabel(kind: TaskKind) = when (kind) {

@@ -6,37 +6,38 @@ import android.net.ConnectivityManager
 import android.net.Network
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
-import app.runsheet.core.ContactChannel
-import app.runsheet.core.CourierTask
-import app.runsheet.core.ExceptionReason
-import app.runsheet.core.MessageTemplate
-import app.runsheet.core.NextAction
-import app.runsheet.core.NextStopHint
-import app.runsheet.core.Runsheet
-import app.runsheet.core.RunsheetConfig
-import app.runsheet.core.RunsheetException
-import app.runsheet.core.ScanProgress
-import app.runsheet.core.ScanResult
-import app.runsheet.core.ScanSymbology
-import app.runsheet.core.Item
-import app.runsheet.core.ChecklistAnswer
+import app.runsheet.core.Checklist
 import app.runsheet.core.ChecklistItem
-import app.runsheet.core.ChecklistStage
-import app.runsheet.core.ChecklistView
+import app.runsheet.core.CourierTask
+import app.runsheet.core.EvidenceBundle
 import app.runsheet.core.KpiPeriod
-import app.runsheet.core.Kpis
-import app.runsheet.core.Rating
-import app.runsheet.core.RatingTarget
+import app.runsheet.core.NextAction
+import app.runsheet.core.ScanProgress
 import app.runsheet.core.ShiftSummary
 import app.runsheet.core.Step
-import app.runsheet.core.Subscription
 import app.runsheet.core.SyncEvent
-import app.runsheet.core.SyncListener
 import app.runsheet.core.SyncStatus
 import app.runsheet.core.TaskList
 import app.runsheet.core.TaskListUpdate
-import app.runsheet.core.TaskListener
-import app.runsheet.core.TokenProvider
+import app.runsheet.core.NextStopHint
+import app.runsheet.ffi.Runsheet
+import app.runsheet.ffi.RunsheetConfig
+import app.runsheet.ffi.RunsheetException
+import app.runsheet.ffi.ScanResult
+import app.runsheet.ffi.ScanSymbology
+import app.runsheet.ffi.Subscription
+import app.runsheet.ffi.SyncListener
+import app.runsheet.ffi.TaskListener
+import app.runsheet.protocol.ChecklistAnswer
+import app.runsheet.protocol.ChecklistStage
+import app.runsheet.protocol.ContactChannel
+import app.runsheet.protocol.ExceptionReason
+import app.runsheet.protocol.Item
+import app.runsheet.protocol.Kpis
+import app.runsheet.protocol.MessageTemplate
+import app.runsheet.protocol.Rating
+import app.runsheet.protocol.RatingTarget
+import app.runsheet.ffi.TokenProvider
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -60,7 +61,7 @@ data class TaskListState(
     /** The checklist open on screen: its task (null: the shift's), stage and content. */
     val checklistTask: String? = null,
     val checklistStage: ChecklistStage? = null,
-    val checklist: ChecklistView? = null,
+    val checklist: Checklist? = null,
     /** The KPI screen: open or not, its period, the figures and the ratings. */
     val showKpis: Boolean = false,
     val kpiPeriod: KpiPeriod = KpiPeriod.TODAY,
@@ -176,15 +177,15 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     fun perform(action: NextAction) = act { c ->
         val id = action.taskId
         when (action.step) {
-            Step.START_SHIFT -> c.startShift()
-            Step.END_BREAK -> c.endBreak()
-            Step.END_SHIFT -> c.endShift()
-            Step.ACCEPT -> c.accept(id!!)
-            Step.PICK_UP -> c.pickUp(id!!)
-            Step.DELIVER -> c.markDelivered(id!!)
-            Step.RETURN -> c.markReturned(id!!)
+            Step.StartShift -> c.startShift()
+            Step.EndBreak -> c.endBreak()
+            Step.EndShift -> c.endShift()
+            Step.Accept -> c.accept(id!!)
+            Step.PickUp -> c.pickUp(id!!)
+            Step.Deliver -> c.markDelivered(id!!)
+            Step.Return -> c.markReturned(id!!)
             // Arrivals are detected from GPS; the button only opens the manual arrival dialog.
-            Step.ARRIVE_PICKUP, Step.ARRIVE_DROPOFF, Step.ARRIVE_RETURN, Step.WAIT_FOR_TASKS -> Unit
+            is Step.Arrive, Step.WaitForTasks -> Unit
         }
     }
 
@@ -233,7 +234,7 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     fun answer(item: ChecklistItem, answer: ChecklistAnswer) = act { c ->
         val stage = _state.value.checklistStage ?: return@act
         val task = _state.value.checklistTask
-        c.answerChecklistItem(task, stage, item.id, answer)
+        c.answerChecklistItem(task, stage, item.def.id, answer)
         _state.update { it.copy(checklist = c.checklist(task, stage)) }
     }
 
@@ -243,7 +244,7 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
         val answer = if (signature) ChecklistAnswer.Signature(hashes.first()) else ChecklistAnswer.Photos(hashes)
         val stage = _state.value.checklistStage ?: return@act
         val task = _state.value.checklistTask
-        c.answerChecklistItem(task, stage, item.id, answer)
+        c.answerChecklistItem(task, stage, item.def.id, answer)
         _state.update { it.copy(checklist = c.checklist(task, stage)) }
     }
 
@@ -272,8 +273,8 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     fun rateStop(task: CourierTask, target: RatingTarget, stars: Int, note: String?) =
         act { it.rateStop(task.id, target, stars.toUByte(), emptyList(), note) }
 
-    /** The task's evidence bundle (JSON) to share with support for an appeal. */
-    fun evidence(task: CourierTask): String? = runCatching { core?.evidenceBundle(task.id) }.getOrNull()
+    /** The task's evidence bundle to share with support for an appeal. */
+    fun evidence(task: CourierTask): EvidenceBundle? = runCatching { core?.evidenceBundle(task.id) }.getOrNull()
 
     /** Opens the scanner on the task's current handoff. */
     fun openScanner(task: CourierTask) {

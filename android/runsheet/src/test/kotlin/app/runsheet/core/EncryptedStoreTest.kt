@@ -1,5 +1,7 @@
 package app.runsheet.core
 
+import app.runsheet.ffi.*
+import app.runsheet.protocol.*
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.Assert.assertArrayEquals

@@ -1,5 +1,7 @@
 package app.runsheet.core
 
+import app.runsheet.ffi.*
+import app.runsheet.protocol.*
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.Assert.assertEquals
@@ -91,8 +93,8 @@ class RunsheetCoreTest {
         assertNotNull(f1.pickup)
         assertNull(core.task("P1").pickup)
         // New tasks: the one button is "Accept"; delivering is not possible yet.
-        assertTrue(tasks.none { it.canDeliver })
-        assertTrue(tasks.all { it.nextAction?.step == Step.ACCEPT && it.statusLabel == "new" })
+        assertTrue(tasks.none { it.canDeliver() })
+        assertTrue(tasks.all { it.nextAction()?.step == Step.Accept && it.statusLabel() == "new" })
     }
 
     @Test
@@ -104,11 +106,11 @@ class RunsheetCoreTest {
         core.sync()
         walkToDoor(core, "T1")
         core.sync()
-        assertTrue(core.task("T1").canDeliver)
+        assertTrue(core.task("T1").canDeliver())
         core.markDelivered("T1")
         val t1 = core.task("T1")
         assertEquals(TaskStatus.DELIVERED, t1.status)
-        assertFalse(t1.canDeliver)
+        assertFalse(t1.canDeliver())
         assertEquals(1u, t1.pendingActions)
         assertEquals(1uL, core.syncStatus().pending)
 
@@ -315,7 +317,7 @@ class RunsheetCoreTest {
         assertEquals("T1", notice.taskId)
         assertEquals("invalid_state", notice.code)
         assertEquals(TaskStatus.CANCELLED, core.task("T1").status)
-        assertFalse(core.task("T1").canDeliver)
+        assertFalse(core.task("T1").canDeliver())
         assertEquals(listOf(Recorded(5, "T1", "rejected")), server.deliveries("ann"))
         assertEquals(1, core.rejections().size)
     }

@@ -1,5 +1,9 @@
 package app.runsheet.core
 
+import app.runsheet.gs1.ScanSymbology
+import app.runsheet.route.MapApp
+import app.runsheet.ffi.*
+import app.runsheet.protocol.*
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.Assert.assertEquals
@@ -58,15 +62,15 @@ class WorkflowTest {
         server.assign("F1", "ann", kind = "food", customer = "Li Wei")
         val core = open("ann", token)
         core.sync()
-        assertEquals(Step.ACCEPT, core.nextAction("F1")!!.step)
+        assertEquals(Step.Accept, core.nextAction("F1")!!.step)
         core.accept("F1")
         // GPS has not seen the arrival: the button says so, with the distance.
         core.recordLocation(30.289, 120.141, 8.0)
         val arrive = core.nextAction("F1")!!
-        assertEquals(Step.ARRIVE_PICKUP, arrive.step)
-        assertEquals("Arrived at pickup", arrive.label)
-        assertEquals(listOf("not_arrived"), arrive.blockers.map { it.code })
-        assertTrue(arrive.blockers[0].text, arrive.blockers[0].text.contains("1.1 km"))
+        assertEquals(Step.Arrive(StopRole.PICKUP), arrive.step)
+        assertEquals("Arrived at pickup", arrive.step.label())
+        assertEquals(listOf(Blocker.NotArrived::class), arrive.blockers.map { it::class })
+        assertTrue(arrive.blockers[0].toString(), arrive.blockers[0].toString().contains("1.1 km"))
         // A manual arrival needs a reason.
         try {
             core.arriveManually("F1", " ")
@@ -77,7 +81,7 @@ class WorkflowTest {
         core.arriveManually("F1", "GPS lost in the mall")
         assertEquals(TaskStatus.AT_PICKUP, core.task("F1").status)
         core.pickUp("F1")
-        assertEquals(Step.ARRIVE_DROPOFF, core.nextAction("F1")!!.step)
+        assertEquals(Step.Arrive(StopRole.DROPOFF), core.nextAction("F1")!!.step)
         // GPS detects the arrival at the door: fixes inside the radius for the dwell time.
         repeat(6) {
             core.recordLocation(30.27, 120.13, 6.0)
@@ -85,12 +89,12 @@ class WorkflowTest {
         }
         val t = core.task("F1")
         assertEquals(TaskStatus.AT_DROPOFF, t.status)
-        assertTrue(t.canDeliver)
+        assertTrue(t.canDeliver())
         core.markDelivered("F1")
         assertNull(core.nextAction("F1"))
         val kinds = core.timeline("F1").map { it.kind }
         assertEquals(listOf("accept", "arrive", "pick_up", "arrive", "delivered"), kinds)
-        assertTrue(core.timeline("F1")[3].detailJson.contains("\"method\":\"gps\""))
+        assertEquals(ArrivalMethod.GPS, (core.timeline("F1")[3].action as Action.Arrive).method)
         core.sync()
         assertEquals("delivered", server.status("F1"))
         val list = core.taskList()
@@ -118,7 +122,7 @@ class WorkflowTest {
         clock.advance(600)
         core.reportException("P1", ExceptionReason.CUSTOMER_UNREACHABLE, "no answer", emptyList(), null)
         assertEquals(TaskStatus.FAILED, core.task("P1").status)
-        assertEquals(Step.RETURN, core.nextAction("P1")!!.step)
+        assertEquals(Step.Return, core.nextAction("P1")!!.step)
         core.markReturned("P1")
         core.sync()
         assertEquals("returned", server.status("P1"))
@@ -130,12 +134,12 @@ class WorkflowTest {
         val token = server.createCourier("ann")
         server.assign("F1", "ann", kind = "food", customer = "Li Wei")
         val core = open("ann", token)
-        assertEquals(Step.START_SHIFT, core.shiftNextAction().step)
+        assertEquals(Step.StartShift, core.shiftNextAction().step)
         assertEquals(LocationAccuracy.OFF, core.locationRequest().accuracy)
         core.startShift()
         core.sync()
         assertEquals("on_duty", server.courierStatus("ann"))
-        assertEquals(Step.ACCEPT, core.shiftNextAction().step)
+        assertEquals(Step.Accept, core.shiftNextAction().step)
         core.accept("F1")
         // Far from the restaurant: coarse and slow; close: fine and fast.
         core.recordLocation(30.32, 120.141, 10.0)
@@ -150,9 +154,9 @@ class WorkflowTest {
         assertEquals(StopRole.PICKUP, hint.stop.role)
         assertEquals("south", hint.compass)
         assertTrue(hint.distanceM!! in 270.0..290.0)
-        assertEquals(setOf("google", "apple", "waze", "amap", "baidu"), hint.links.map { it.app }.toSet())
-        assertTrue(hint.links.first { it.app == "amap" }.url.contains("coordinate=gaode"))
-        assertNotNull(core.route().projectedFinish)
+        assertEquals(MapApp.entries.toSet(), hint.links.map { it.app }.toSet())
+        assertTrue(hint.links.first { it.app == MapApp.AMAP }.url.contains("coordinate=gaode"))
+        assertNotNull(core.route().finish)
         core.arriveManually("F1", "GPS slow")
         core.pickUp("F1")
         try {
@@ -246,18 +250,17 @@ class WorkflowTest {
         core.arriveManually("F1", "food court")
         // The camera reports the first bag three times: one confirmation, then repeats.
         val first = core.scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE)
-        assertEquals(ScanOutcomeKind.CONFIRMED, first.outcome)
-        assertEquals(ScanOutcomeKind.REPEAT, core.scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE).outcome)
-        assertEquals("1 of 2 items confirmed", first.progress.text)
+        assertTrue(first.outcome is ScanOutcome.Confirmed)
+        assertEquals(ScanOutcome.Repeat, core.scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE).outcome)
+        assertEquals("1 of 2 items confirmed", first.progress.text())
         // The other order's bag: wrong bag, and which task it belongs to.
         val wrong = core.scan("F1", "RS1:F2:1/1:H", ScanSymbology.QR_CODE)
-        assertEquals(ScanOutcomeKind.OTHER_TASK, wrong.outcome)
-        assertEquals("F2", wrong.otherTaskId)
-        assertTrue(wrong.message, wrong.message.contains("F2"))
+        assertEquals("F2", (wrong.outcome as ScanOutcome.OtherTask).taskId)
+        assertTrue(wrong.outcome.toString(), wrong.outcome.toString().contains("F2"))
         // A misread label is caught.
-        assertEquals(ScanOutcomeKind.UNREADABLE, core.scan("F1", "RS1:F1:2/2:3", ScanSymbology.QR_CODE).outcome)
+        assertTrue(core.scan("F1", "RS1:F1:2/2:3", ScanSymbology.QR_CODE).outcome is ScanOutcome.Unreadable)
         // The pickup waits for the missing bag, and says which.
-        assertEquals(listOf("items_not_confirmed"), core.nextAction("F1")!!.blockers.map { it.code })
+        assertEquals(listOf(Blocker.ItemsNotConfirmed::class), core.nextAction("F1")!!.blockers.map { it::class })
         try {
             core.pickUp("F1")
             fail("picked up with a bag missing")
@@ -292,7 +295,7 @@ class WorkflowTest {
         val core = open("ann", token)
         core.sync()
         val task = core.task("P1")
-        assertTrue(task.hasHandoffCode)
+        assertTrue(task.hasHandoffCode())
         assertFalse(task.handoffVerified)
         server.kill() // offline from here: the check needs no network
         assertEquals(HandoffCheck.Wrong(4u), core.verifyHandoffCode("P1", "000000"))
@@ -324,12 +327,12 @@ class WorkflowTest {
         core.arriveManually("P1", "gated estate")
         val list = core.checklist("P1", ChecklistStage.DROPOFF)!!
         assertEquals(1L, list.version)
-        assertTrue(list.items.first { it.id == "photo" }.applies)
-        assertFalse(list.items.first { it.id == "sig" }.applies)
-        assertTrue(list.items.first { it.id == "temp" }.kind is ChecklistItemKind.Number)
-        assertEquals(listOf("Customer contacted", "Photo at the door", "Box temperature", "Left where", "Seal intact"), list.missing)
-        val codes = core.nextAction("P1")!!.blockers.map { it.code }
-        assertEquals(listOf("checklist_incomplete", "proof_missing"), codes)
+        assertTrue(list.items.first { it.def.id == "photo" }.applies)
+        assertFalse(list.items.first { it.def.id == "sig" }.applies)
+        assertTrue(list.items.first { it.def.id == "temp" }.def.kind is ChecklistItemKind.Number)
+        assertEquals(listOf("Customer contacted", "Photo at the door", "Box temperature", "Left where", "Seal intact"), list.missing())
+        val blockers = core.nextAction("P1")!!.blockers
+        assertEquals(listOf(Blocker.ChecklistIncomplete::class, Blocker.ProofMissing::class), blockers.map { it::class })
         // A wrong kind of answer is refused; an out-of-range one is recorded and reported.
         try {
             core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "temp", ChecklistAnswer.Text("cold"))
@@ -340,7 +343,7 @@ class WorkflowTest {
         assertTrue(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "contacted", ChecklistAnswer.Confirmed))
         assertTrue(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "where", ChecklistAnswer.Choice("reception")))
         // Choosing reception makes the signature apply.
-        assertTrue(core.checklist("P1", ChecklistStage.DROPOFF)!!.items.first { it.id == "sig" }.applies)
+        assertTrue(core.checklist("P1", ChecklistStage.DROPOFF)!!.items.first { it.def.id == "sig" }.applies)
         val photo = core.attachFile(tmp.newFile("door.jpg").apply { writeBytes("door".toByteArray()) }.path).sha256
         val sig = core.attachFile(tmp.newFile("sig.png").apply { writeBytes("sig".toByteArray()) }.path).sha256
         core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "photo", ChecklistAnswer.Photos(listOf(photo)))
@@ -348,18 +351,18 @@ class WorkflowTest {
         core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "note", ChecklistAnswer.Text("behind the plant"))
         core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "code", ChecklistAnswer.Scan("RS1:P1:1/1:X"))
         assertFalse(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "ok", ChecklistAnswer.YesNo(false)))
-        assertEquals(listOf("Seal intact"), core.checklist("P1", ChecklistStage.DROPOFF)!!.missing)
+        assertEquals(listOf("Seal intact"), core.checklist("P1", ChecklistStage.DROPOFF)!!.missing())
         core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "ok", ChecklistAnswer.YesNo(true))
-        assertTrue(core.checklist("P1", ChecklistStage.DROPOFF)!!.missing.isEmpty())
+        assertTrue(core.checklist("P1", ChecklistStage.DROPOFF)!!.missing().isEmpty())
         core.markDelivered("P1")
         core.sync()
         assertEquals("delivered", server.status("P1"))
         assertEquals(listOf("exception:checklist_breach", "exception:checklist_breach"), server.afterSalesKinds())
         val bundle = core.evidenceBundle("P1")
-        assertTrue(bundle.contains("\"format\": \"runsheet-evidence-v1\""))
-        assertTrue(bundle.contains("\"item\": \"temp\""))
-        assertTrue(bundle.contains(photo))
-        assertFalse("the bundle carries no customer name", bundle.contains("Customer P1"))
+        assertEquals("runsheet-evidence-v1", bundle.format)
+        assertTrue(bundle.answers.any { it.item == "temp" })
+        assertTrue(bundle.attachments.any { it.sha256 == photo })
+        assertFalse("the bundle carries no customer name", bundle.toString().contains("Customer P1"))
     }
 
     @Test

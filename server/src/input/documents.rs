@@ -1,0 +1,381 @@
+//! The ranges of every number (and the shape of every identifier) of the documents the server
+//! reads: counts and sequence numbers, times, coordinates and accuracies, ratings, durations,
+//! rates and windows. Types say what a value is; these say what values the server stores.
+
+use runsheet_protocol::{
+    Action, ActionContext, ChecklistTemplate, ItemDoc, ItemKind, KpiTargets, LocationBatch,
+    Mutation, Settings, StopDoc, TaskKind, MAX_LOCATION_BATCH,
+};
+
+use super::{coordinates, id, int, real, text, time, under, Document, Invalid};
+use super::{MAX_COUNT, MAX_UNIX_TIME};
+use crate::dispatch_api::{NewCourier, NewTask, Reassign, TaskUpdate};
+use crate::rating_api::{Decision, NewRating};
+
+/// Longest free text (a note, a message, a comment, a scanned code: a QR code holds up to
+/// 7,089 digits), characters.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// Longest evidence bundle sent with an appeal (JSON text), characters: the body limit is the
+/// only bound that matters for it.
+pub const MAX_EVIDENCE_CHARS: usize = 1024 * 1024;
+
+/// Most items of a list inside a document (photos, tags, items of a task).
+const MAX_LIST: usize = 1000;
+
+fn list<T>(field: &str, items: &[T]) -> Result<(), Invalid> {
+    if items.len() > MAX_LIST {
+        return Err(Invalid::new(field, format!("at most {MAX_LIST} entries")));
+    }
+    Ok(())
+}
+
+fn ids(field: &str, values: &[String]) -> Result<(), Invalid> {
+    list(field, values)?;
+    for (i, v) in values.iter().enumerate() {
+        id(&format!("{field}[{i}]"), v)?;
+    }
+    Ok(())
+}
+
+fn opt_time(field: &str, t: Option<i64>) -> Result<(), Invalid> {
+    t.map_or(Ok(()), |t| time(field, t))
+}
+
+fn opt_text(field: &str, s: Option<&String>) -> Result<(), Invalid> {
+    s.map_or(Ok(()), |s| text(field, s, MAX_TEXT_CHARS))
+}
+
+fn stop(at: &str, s: &StopDoc) -> Result<(), Invalid> {
+    text(&under(at, "name"), &s.name, MAX_TEXT_CHARS)?;
+    text(&under(at, "address"), &s.address, MAX_TEXT_CHARS)?;
+    opt_text(&under(at, "phone"), s.phone.as_ref())?;
+    coordinates(at, s.lat, s.lon)?;
+    opt_time(&under(at, "ready_at"), s.ready_at)?;
+    opt_time(&under(at, "due_by"), s.due_by)?;
+    opt_time(&under(at, "not_before"), s.not_before)
+}
+
+fn goods(items: &[ItemDoc]) -> Result<(), Invalid> {
+    list("items", items)?;
+    for (i, it) in items.iter().enumerate() {
+        id(&format!("items[{i}].code"), &it.code)?;
+        text(&format!("items[{i}].name"), &it.name, MAX_TEXT_CHARS)?;
+        int(
+            &format!("items[{i}].quantity"),
+            i64::from(it.quantity),
+            1,
+            1_000_000,
+        )?;
+    }
+    Ok(())
+}
+
+impl Document for Mutation {
+    fn check(&self) -> Result<(), Invalid> {
+        int("mutation_id", self.mutation_id, 1, MAX_COUNT)?;
+        time("device_time", self.device_time)?;
+        action(&self.action)?;
+        if let Some(c) = &self.context {
+            context(c)?;
+        }
+        Ok(())
+    }
+}
+
+fn context(c: &ActionContext) -> Result<(), Invalid> {
+    if let Some(o) = c.clock_offset_s {
+        int("context.clock_offset_s", o, -MAX_UNIX_TIME, MAX_UNIX_TIME)?;
+    }
+    if let Some(l) = &c.location {
+        coordinates("context.location", l.lat, l.lon)?;
+        real("context.location.accuracy_m", l.accuracy_m, 0.0, 1e7)?;
+        int(
+            "context.location.age_s",
+            l.age_s,
+            -MAX_UNIX_TIME,
+            MAX_UNIX_TIME,
+        )?;
+    }
+    Ok(())
+}
+
+fn action(a: &Action) -> Result<(), Invalid> {
+    if let Some(task) = a.task() {
+        id("action.task_id", task)?;
+    }
+    match a {
+        Action::Arrive { reason, .. } => opt_text("action.reason", reason.as_ref()),
+        Action::Delivered { proof, .. } => ids("action.proof", proof),
+        Action::Fail { note, photos, .. } => {
+            opt_text("action.note", note.as_ref())?;
+            ids("action.photos", photos)
+        }
+        Action::ReportException {
+            note,
+            photos,
+            ready_at,
+            ..
+        } => {
+            opt_text("action.note", note.as_ref())?;
+            ids("action.photos", photos)?;
+            opt_time("action.ready_at", *ready_at)
+        }
+        Action::CorrectPin { lat, lon, .. } => coordinates("action", *lat, *lon),
+        Action::SendMessage { text: t, .. } => text("action.text", t, MAX_TEXT_CHARS),
+        Action::Scan {
+            code,
+            outcome,
+            item_code,
+            ..
+        } => {
+            text("action.code", code, MAX_TEXT_CHARS)?;
+            text("action.outcome", outcome, MAX_TEXT_CHARS)?;
+            opt_text("action.item_code", item_code.as_ref())
+        }
+        Action::ConfirmItem {
+            item_code,
+            reason,
+            photos,
+            ..
+        } => {
+            text("action.item_code", item_code, MAX_TEXT_CHARS)?;
+            text("action.reason", reason, MAX_TEXT_CHARS)?;
+            ids("action.photos", photos)
+        }
+        Action::Answer {
+            template_id,
+            template_version,
+            item_id,
+            value,
+            ..
+        } => {
+            id("action.template_id", template_id)?;
+            int("action.template_version", *template_version, 0, MAX_COUNT)?;
+            id("action.item_id", item_id)?;
+            match value {
+                runsheet_protocol::AnswerValue::Number(n) => {
+                    real("action.value.value", *n, -1e15, 1e15)
+                }
+                runsheet_protocol::AnswerValue::Photos(p) => ids("action.value.value", p),
+                runsheet_protocol::AnswerValue::Choice(s)
+                | runsheet_protocol::AnswerValue::Text(s)
+                | runsheet_protocol::AnswerValue::Signature(s)
+                | runsheet_protocol::AnswerValue::Scan(s) => {
+                    text("action.value.value", s, MAX_TEXT_CHARS)
+                }
+                _ => Ok(()),
+            }
+        }
+        Action::RateStop {
+            stars, tags, note, ..
+        } => {
+            int("action.stars", i64::from(*stars), 1, 5)?;
+            ids("action.tags", tags)?;
+            opt_text("action.note", note.as_ref())
+        }
+        Action::Appeal {
+            rating_id,
+            reason,
+            evidence,
+            ..
+        } => {
+            id("action.rating_id", rating_id)?;
+            text("action.reason", reason, MAX_TEXT_CHARS)?;
+            text("action.evidence", evidence, MAX_EVIDENCE_CHARS)
+        }
+        Action::Accept { .. }
+        | Action::PickUp { .. }
+        | Action::Returned { .. }
+        | Action::ContactAttempt { .. }
+        | Action::HandoffCode { .. }
+        | Action::Shift { .. } => Ok(()),
+    }
+}
+
+impl Document for LocationBatch {
+    fn check(&self) -> Result<(), Invalid> {
+        id("client_id", &self.client_id)?;
+        if self.fixes.len() > MAX_LOCATION_BATCH {
+            return Err(Invalid::new(
+                "fixes",
+                format!("at most {MAX_LOCATION_BATCH} fixes per batch"),
+            ));
+        }
+        let dropped = i64::try_from(self.dropped).unwrap_or(i64::MAX);
+        int("dropped", dropped, 0, MAX_COUNT)?;
+        for (i, f) in self.fixes.iter().enumerate() {
+            let at = format!("fixes[{i}]");
+            int(&under(&at, "seq"), f.seq, 1, MAX_COUNT)?;
+            coordinates(&at, f.lat, f.lon)?;
+            real(&under(&at, "accuracy_m"), f.accuracy_m, 0.0, 1e7)?;
+            time(&under(&at, "recorded_at"), f.recorded_at)?;
+        }
+        Ok(())
+    }
+}
+
+impl Document for NewCourier {
+    fn check(&self) -> Result<(), Invalid> {
+        id("id", &self.id)?;
+        text("name", &self.name, MAX_TEXT_CHARS)
+    }
+}
+
+impl Document for NewTask {
+    fn check(&self) -> Result<(), Invalid> {
+        id("id", &self.id)?;
+        if self.kind != TaskKind::Parcel && self.pickup.is_none() {
+            return Err(Invalid::new(
+                "pickup",
+                format!("a {} task needs a pickup stop", self.kind.as_str()),
+            ));
+        }
+        if let Some(c) = &self.courier_id {
+            id("courier_id", c)?;
+        }
+        if let Some(p) = &self.pickup {
+            stop("pickup", p)?;
+        }
+        stop("dropoff", &self.dropoff)?;
+        if let Some(r) = &self.return_to {
+            stop("return_to", r)?;
+        }
+        opt_time("ordered_at", self.ordered_at)?;
+        goods(&self.items)?;
+        if let Some(c) = &self.handoff_code {
+            let n = c.trim().chars().count();
+            if !(4..=12).contains(&n) {
+                return Err(Invalid::new("handoff_code", "must be 4 to 12 characters"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Document for TaskUpdate {
+    fn check(&self) -> Result<(), Invalid> {
+        if self.pickup.is_none() && self.dropoff.is_none() {
+            return Err(Invalid::new("(body)", "nothing to update"));
+        }
+        if let Some(p) = &self.pickup {
+            stop("pickup", p)?;
+        }
+        if let Some(d) = &self.dropoff {
+            stop("dropoff", d)?;
+        }
+        Ok(())
+    }
+}
+
+impl Document for Reassign {
+    fn check(&self) -> Result<(), Invalid> {
+        id("courier_id", &self.courier_id)
+    }
+}
+
+impl Document for Settings {
+    fn check(&self) -> Result<(), Invalid> {
+        int("version", self.version, 0, MAX_COUNT)?;
+        if let Some(problem) = self.problem() {
+            let field = problem.split_whitespace().next().unwrap_or("(body)");
+            return Err(Invalid::new(field, problem.clone()));
+        }
+        targets(&self.kpi_targets)
+    }
+}
+
+fn targets(k: &KpiTargets) -> Result<(), Invalid> {
+    for (name, rate) in [
+        ("on_time_rate", k.on_time_rate),
+        ("order_error_rate", k.order_error_rate),
+        ("delay_rate", k.delay_rate),
+        ("satisfaction", k.satisfaction),
+    ] {
+        real(&format!("kpi_targets.{name}"), rate, 0.0, 1.0)?;
+    }
+    real(
+        "kpi_targets.peak_delivery_min",
+        k.peak_delivery_min,
+        0.0,
+        1440.0,
+    )?;
+    real(
+        "kpi_targets.off_peak_delivery_min",
+        k.off_peak_delivery_min,
+        0.0,
+        1440.0,
+    )?;
+    list("kpi_targets.peak_windows", &k.peak_windows)?;
+    for (i, w) in k.peak_windows.iter().enumerate() {
+        if !(w.start_min < w.end_min && w.end_min <= 1440) {
+            return Err(Invalid::new(
+                format!("kpi_targets.peak_windows[{i}]"),
+                "a window is [start, end) minutes of the day, start before end, end at most 1440",
+            ));
+        }
+    }
+    int(
+        "kpi_targets.appeal_window_h",
+        i64::from(k.appeal_window_h),
+        0,
+        8760,
+    )
+}
+
+impl Document for ChecklistTemplate {
+    fn check(&self) -> Result<(), Invalid> {
+        int("version", self.version, 0, MAX_COUNT)?;
+        int("seq", self.seq, 0, MAX_COUNT)?;
+        if let Some(problem) = self.problem() {
+            return Err(Invalid::new("(body)", problem));
+        }
+        id("id", &self.id)?;
+        list("items", &self.items)?;
+        for (i, item) in self.items.iter().enumerate() {
+            let at = format!("items[{i}]");
+            id(&under(&at, "id"), &item.id)?;
+            text(&under(&at, "label"), &item.label, MAX_TEXT_CHARS)?;
+            match &item.kind {
+                ItemKind::Number { unit, min, max } => {
+                    text(&under(&at, "kind.unit"), unit, MAX_TEXT_CHARS)?;
+                    if let Some(v) = min {
+                        real(&under(&at, "kind.min"), *v, -1e15, 1e15)?;
+                    }
+                    if let Some(v) = max {
+                        real(&under(&at, "kind.max"), *v, -1e15, 1e15)?;
+                    }
+                }
+                ItemKind::Choice { options } => {
+                    list(&under(&at, "kind.options"), options)?;
+                    for (j, o) in options.iter().enumerate() {
+                        text(&format!("{at}.kind.options[{j}]"), o, MAX_TEXT_CHARS)?;
+                    }
+                }
+                ItemKind::Photo { min_count } => {
+                    int(&under(&at, "kind.min_count"), i64::from(*min_count), 0, 50)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Document for NewRating {
+    fn check(&self) -> Result<(), Invalid> {
+        id("id", &self.id)?;
+        id("task_id", &self.task_id)?;
+        if let Some(s) = self.stars {
+            int("stars", i64::from(s), 1, 5)?;
+        }
+        ids("tags", &self.tags)?;
+        opt_text("comment", self.comment.as_ref())
+    }
+}
+
+impl Document for Decision {
+    fn check(&self) -> Result<(), Invalid> {
+        opt_text("note", self.note.as_ref())
+    }
+}
