@@ -75,6 +75,9 @@ pub enum Error {
         reason: String,
         /// Seconds the server asked the client to wait (`Retry-After`), if it did.
         retry_after: Option<u64>,
+        /// The mutation id the answer names: the id the server expects next (`mutation_gap`,
+        /// `server_behind`) or the id it found reused (`mutation_id_reused`).
+        mutation_id: Option<i64>,
     },
     /// The server's answer could not be understood; nothing was applied.
     #[error("unreadable server answer: {0}")]

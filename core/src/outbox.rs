@@ -2,6 +2,9 @@
 //!
 //! A row is written in the same transaction as the state change it describes, and removed only
 //! when the server has acknowledged (applied, already applied, or rejected) that mutation id.
+//! An acknowledged row moves to the `acked` table for a while ([`ACKED_KEEP`] rows at most, and
+//! the retention purge removes them with the customer data): a server that lost acknowledged
+//! commits (restored a backup) gets them again from there ([`requeue_acked`]).
 
 use runsheet_protocol::{Action, ActionContext, Mutation};
 use rusqlite::{params, Connection};
@@ -93,14 +96,97 @@ pub fn stats(conn: &Connection) -> Result<(u64, Option<i64>)> {
     )
 }
 
-/// Deletes every mutation the server has processed (ids up to and including `last`).
-/// Returns the ids removed.
-pub fn acknowledge_through(conn: &Connection, last: i64) -> Result<Vec<(i64, String)>> {
+/// Most acknowledged mutations kept for a server that loses them (the newest).
+pub const ACKED_KEEP: i64 = 5000;
+
+/// Moves every mutation the server has processed (ids up to and including `last`) out of the
+/// queue into the acknowledged history, stamped `now`. Returns the ids removed.
+pub fn acknowledge_through(conn: &Connection, last: i64, now: i64) -> Result<Vec<(i64, String)>> {
+    keep_acked(conn, "mutation_id <= ?1", last, now)?;
     let mut stmt = conn.prepare_cached(
         "DELETE FROM outbox WHERE mutation_id <= ?1 RETURNING mutation_id, task_id",
     )?;
     let rows = stmt.query_map([last], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Copies the outbox rows matching `filter` (on `?1`) to the acknowledged history and trims it
+/// to its newest [`ACKED_KEEP`].
+fn keep_acked(conn: &Connection, filter: &str, arg: i64, now: i64) -> Result<()> {
+    conn.execute(
+        &format!(
+            "INSERT OR REPLACE INTO acked (mutation_id, task_id, action, device_time, context, acked_at)
+             SELECT mutation_id, task_id, action, device_time, context, ?2 FROM outbox WHERE {filter}"
+        ),
+        params![arg, now],
+    )?;
+    conn.execute(
+        "DELETE FROM acked WHERE mutation_id <= (SELECT MAX(mutation_id) FROM acked) - ?1",
+        [ACKED_KEEP],
+    )?;
+    Ok(())
+}
+
+/// The highest mutation id the server has acknowledged: every id issued before the first one
+/// still queued (0 when none was).
+pub fn acknowledged_up_to(conn: &Connection) -> Result<i64> {
+    let first: Option<i64> =
+        conn.query_row("SELECT MIN(mutation_id) FROM outbox", [], |r| r.get(0))?;
+    match first {
+        Some(id) => Ok(id - 1),
+        None => last_issued(conn),
+    }
+}
+
+fn last_issued(conn: &Connection) -> Result<i64> {
+    match meta_get(conn, "last_issued_mutation_id")? {
+        Some(v) => v
+            .parse()
+            .map_err(|_| Error::Corrupt("bad last_issued_mutation_id in the store".into())),
+        None => Ok(0),
+    }
+}
+
+/// Puts the acknowledged mutations after `server_last` back in the queue, for a server that
+/// lost them. True when the history held every one of them (ids `server_last + 1` up to the
+/// first still queued); false when some had already been purged.
+pub fn requeue_acked(conn: &Connection, server_last: i64) -> Result<bool> {
+    let acked = acknowledged_up_to(conn)?;
+    let held: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM acked WHERE mutation_id > ?1 AND mutation_id <= ?2",
+        params![server_last, acked],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "INSERT OR IGNORE INTO outbox (mutation_id, task_id, action, device_time, context)
+         SELECT mutation_id, task_id, action, device_time, context FROM acked
+         WHERE mutation_id > ?1 AND mutation_id <= ?2",
+        params![server_last, acked],
+    )?;
+    conn.execute("DELETE FROM acked WHERE mutation_id > ?1", [server_last])?;
+    Ok(held == (acked - server_last).max(0))
+}
+
+/// Gives the queue new ids from 1, in the same order (for a new client id), and forgets the
+/// acknowledged history (it belongs to the old one). Returns how many are queued.
+pub fn renumber(conn: &Connection) -> Result<i64> {
+    let ids: Vec<i64> = {
+        let mut stmt = conn.prepare("SELECT mutation_id FROM outbox ORDER BY mutation_id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<Vec<_>, _>>()?
+    };
+    // Out of the way first (negative), so no new id meets an old one.
+    conn.execute("UPDATE outbox SET mutation_id = -mutation_id", [])?;
+    for (i, old) in ids.iter().enumerate() {
+        conn.execute(
+            "UPDATE outbox SET mutation_id = ?1 WHERE mutation_id = ?2",
+            params![i as i64 + 1, -old],
+        )?;
+    }
+    let n = ids.len() as i64;
+    conn.execute("DELETE FROM acked", [])?;
+    meta_set(conn, "last_issued_mutation_id", &n.to_string())?;
+    Ok(n)
 }
 
 /// Moves a rejected mutation to the rejections table (a notice for the courier) and out of the
@@ -112,6 +198,7 @@ pub fn reject(
     reason: &str,
     now: i64,
 ) -> Result<()> {
+    keep_acked(conn, "mutation_id = ?1", mutation_id, now)?;
     conn.execute(
         "INSERT OR REPLACE INTO rejections (mutation_id, task_id, action, code, reason, rejected_at)
          SELECT mutation_id, task_id, action, ?2, ?3, ?4 FROM outbox WHERE mutation_id = ?1",

@@ -22,6 +22,13 @@ pub fn purge(conn: &Connection, now: i64, retention_h: u32) -> Result<u32> {
          WHERE purged_at IS NULL AND ended_at IS NOT NULL AND ended_at <= ?1",
         params![cutoff, now],
     )?;
+    // Acknowledged mutations kept for a server rollback carry what the courier typed (notes,
+    // messages): they go with the customer data.
+    conn.execute(
+        "DELETE FROM acked WHERE acked_at <= ?1
+            OR task_id IN (SELECT id FROM tasks WHERE purged_at IS NOT NULL)",
+        [cutoff],
+    )?;
     if n > 0 {
         tracing::info!(tasks = n, "customer data purged");
     }

@@ -166,6 +166,19 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (task_id, target)
     ) STRICT;
     "#,
+    // v7: mutations the server acknowledged, kept a while (the retention purge and a count cap
+    // bound them) so they can be sent again to a server that lost them (restored a backup).
+    r#"
+    CREATE TABLE acked (
+        mutation_id INTEGER PRIMARY KEY,
+        task_id     TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        device_time INTEGER NOT NULL,
+        context     TEXT,
+        acked_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX acked_by_time ON acked(acked_at);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -256,10 +256,61 @@ fn mutation_ids_are_never_reused_after_acknowledgement() {
     assert_eq!(act("A"), 1);
     assert_eq!(act("B"), 2);
     store
-        .write(|tx| outbox::acknowledge_through(tx, 2))
+        .write(|tx| outbox::acknowledge_through(tx, 2, 0))
         .unwrap();
     assert_eq!(store.read(outbox::stats).unwrap().0, 0);
     assert_eq!(act("C"), 3);
+}
+
+#[test]
+fn acknowledged_mutations_are_kept_to_be_sent_again_until_the_retention_purge() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("d.db")).unwrap();
+    for id in ["A", "B", "C"] {
+        store
+            .write(|tx| task::upsert_from_server(tx, &doc(id)))
+            .unwrap();
+    }
+    let act = |id: &str| {
+        store
+            .write(|tx| outbox::enqueue(tx, &Action::delivered(id), 0, None))
+            .unwrap()
+    };
+    act("A");
+    act("B");
+    act("C");
+    store
+        .write(|tx| outbox::acknowledge_through(tx, 2, 1_000))
+        .unwrap();
+    assert_eq!(store.read(outbox::acknowledged_up_to).unwrap(), 2);
+    // The server lost mutation 2: it goes back in the queue ahead of 3.
+    assert!(store.write(|tx| outbox::requeue_acked(tx, 1)).unwrap());
+    let ids: Vec<i64> = store
+        .read(|c| outbox::pending(c, 10))
+        .unwrap()
+        .iter()
+        .map(|m| m.mutation_id)
+        .collect();
+    assert_eq!(ids, [2, 3]);
+    // A new client id: the queue from 1, in the same order.
+    assert_eq!(store.write(|tx| outbox::renumber(tx)).unwrap(), 2);
+    let tasks: Vec<(i64, String)> = store
+        .read(|c| outbox::pending(c, 10))
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.mutation_id, m.action.task_id().to_owned()))
+        .collect();
+    assert_eq!(tasks, [(1, "B".to_owned()), (2, "C".to_owned())]);
+    assert_eq!(act("A"), 3);
+    // Acknowledged history goes with the retention purge; a server that lost it then cannot
+    // get it back from here (the caller re-keys).
+    store
+        .write(|tx| outbox::acknowledge_through(tx, 3, 1_000))
+        .unwrap();
+    store
+        .write(|tx| runsheet_core::retention::purge(tx, 1_000 + 3600, 1))
+        .unwrap();
+    assert!(!store.write(|tx| outbox::requeue_acked(tx, 0)).unwrap());
 }
 
 #[test]

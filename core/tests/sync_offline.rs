@@ -150,6 +150,7 @@ fn push(s: &mut State, req: &PushRequest) -> Result<PushResponse, Error> {
                     last + 1
                 ),
                 retry_after: None,
+                mutation_id: Some(last + 1),
             });
         }
         s.applied.push(m.clone());
@@ -167,6 +168,17 @@ fn push(s: &mut State, req: &PushRequest) -> Result<PushResponse, Error> {
 
 fn pull(s: &mut State, at: &PullPosition) -> Result<PullResponse, Error> {
     s.pulls.push(*at);
+    let last = s.applied.last().map_or(0, |m| m.mutation_id);
+    if at.cursor > s.log.len() as i64 {
+        // What the reference server answers for a cursor past its feed (it lost commits).
+        return Err(Error::Server {
+            status: 409,
+            code: "server_behind".into(),
+            reason: "the server is behind this device".into(),
+            retry_after: None,
+            mutation_id: Some(last + 1),
+        });
+    }
     let from = usize::try_from(at.cursor).unwrap_or(0).min(s.log.len());
     let to = (from + s.page).min(s.log.len());
     let settings = s
@@ -381,6 +393,7 @@ async fn garbage_and_nonsense_answers_change_nothing_and_keep_actions_queued() {
                 code: "unknown".into(),
                 reason: "no readable error body".into(),
                 retry_after: None,
+                mutation_id: None,
             }),
             "server",
         ),
@@ -559,6 +572,7 @@ async fn a_503_with_retry_after_is_reported_with_the_wait() {
         code: "overloaded".into(),
         reason: "lunch peak".into(),
         retry_after: Some(7),
+        mutation_id: None,
     })]);
     let e = p.core.sync().await.unwrap_err();
     assert!(matches!(e, Error::Server { status: 503, .. }), "{e:?}");
@@ -591,12 +605,14 @@ async fn server_errors_resets_and_cut_bodies_keep_everything_queued() {
             code: "internal".into(),
             reason: "oops".into(),
             retry_after: None,
+            mutation_id: None,
         }),
         Fault::Fail(Error::Server {
             status: 502,
             code: "unknown".into(),
             reason: "no readable error body".into(),
             retry_after: None,
+            mutation_id: None,
         }),
         Fault::Fail(Error::Offline("connection reset by peer".into())),
         Fault::Fail(Error::Offline(
@@ -656,6 +672,7 @@ async fn a_failed_upload_or_location_batch_stays_queued_without_failing_the_sync
             code: "overloaded".into(),
             reason: "busy".into(),
             retry_after: Some(3),
+            mutation_id: None,
         }),
     ]);
     let r = p.core.sync().await.unwrap();
@@ -746,34 +763,71 @@ async fn a_refused_token_is_replaced_from_the_provider_and_the_sync_retried_once
 }
 
 #[tokio::test]
-async fn a_mutation_gap_is_reported_and_the_actions_stay_queued() {
+async fn after_a_server_rollback_the_phone_sends_again_what_the_server_lost() {
     let server = Scripted::new(2);
     let p = phone(&server);
     let ids = at_the_door(&p, 2).await;
     assert_eq!(server.state().applied.len(), 4);
     // The server comes back from a backup without the last two mutations: the phone's next
-    // one (5) is ahead of what the server expects (3).
+    // one (5) is ahead of what the server expects (3), and 3 and 4 left the phone's queue when
+    // they were acknowledged.
     server.state().applied.truncate(2);
     p.core.mark_delivered(&ids[0]).unwrap();
-    let before = snapshot(&p);
-    match p.core.sync().await {
-        Err(Error::Server {
-            status: 409, code, ..
-        }) => assert_eq!(code, "mutation_gap"),
-        other => panic!("expected a mutation gap, got {other:?}"),
-    }
-    assert_eq!(snapshot(&p), before);
-    assert_eq!(p.core.sync_status().unwrap().pending, 1);
+    let report = p.core.sync().await.unwrap();
+    let applied: Vec<i64> = server
+        .state()
+        .applied
+        .iter()
+        .map(|m| m.mutation_id)
+        .collect();
+    assert_eq!(
+        applied,
+        [1, 2, 3, 4, 5],
+        "each action on the server once, in order"
+    );
+    assert_eq!(report.pending, 0);
     assert!(
         p.core.rejections().unwrap().is_empty(),
         "a gap is not the action's fault"
     );
     assert_eq!(
-        server.state().applied.len(),
-        2,
-        "nothing applied past the gap"
+        server.state().applied[4].action,
+        runsheet_protocol::Action::delivered(ids[0].as_str())
     );
-    assert_eq!(p.core.task(&ids[0]).unwrap().status, TaskStatus::Delivered);
+    // The pull started over from the beginning to reconcile every task.
+    assert_eq!(next_cursor(&p), 0);
+    p.core.sync().await.unwrap();
+    assert_eq!(next_cursor(&p), 2);
+    assert_eq!(server.state().applied.len(), 5);
+}
+
+#[tokio::test]
+async fn a_server_behind_the_phones_cursor_gets_the_lost_actions_again() {
+    let server = Scripted::new(2);
+    let p = phone(&server);
+    let ids = at_the_door(&p, 2).await;
+    // Restored from a backup taken after the first two mutations and the first change: the
+    // phone has nothing pending, and its cursor (2) is past the server's feed (1).
+    {
+        let mut s = server.state();
+        s.applied.truncate(2);
+        s.log.truncate(1);
+    }
+    p.core.sync().await.unwrap();
+    let applied: Vec<i64> = server
+        .state()
+        .applied
+        .iter()
+        .map(|m| m.mutation_id)
+        .collect();
+    assert_eq!(applied, [1, 2, 3, 4]);
+    assert_eq!(p.core.sync_status().unwrap().pending, 0);
+    assert_eq!(p.core.task(&ids[1]).unwrap().status, TaskStatus::AtDropoff);
+    assert_eq!(next_cursor(&p), 0);
+    // Nothing more to send on the next sync, which starts where the re-pull ended.
+    p.core.sync().await.unwrap();
+    assert_eq!(next_cursor(&p), 1);
+    assert_eq!(server.state().applied.len(), 4);
 }
 
 #[tokio::test]

@@ -641,9 +641,13 @@ pub struct ErrorBody {
     pub error: String,
     /// A sentence for people.
     pub reason: String,
-    /// For `mutation_gap`: the mutation id the server expects next.
+    /// For `mutation_gap` and `server_behind`: the mutation id the server expects next (its
+    /// last applied from this install + 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_mutation_id: Option<i64>,
+    /// For `mutation_id_reused`: the mutation id the server already applied with other content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutation_id: Option<i64>,
     /// For `invalid` (422): the field at fault, as a path into the body (`fixes[2].lat`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,

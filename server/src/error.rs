@@ -18,8 +18,10 @@ pub struct ApiError {
     pub code: &'static str,
     /// A sentence for people (no personal data, no tokens).
     pub reason: String,
-    /// For `mutation_gap`: the id expected next.
+    /// For `mutation_gap` and `server_behind`: the id expected next.
     pub expected_mutation_id: Option<i64>,
+    /// For `mutation_id_reused`: the reused id.
+    pub mutation_id: Option<i64>,
     /// For `invalid` (422): the field at fault, a path into the body.
     pub field: Option<String>,
 }
@@ -32,6 +34,7 @@ impl ApiError {
             code,
             reason: reason.into(),
             expected_mutation_id: None,
+            mutation_id: None,
             field: None,
         }
     }
@@ -132,6 +135,16 @@ impl From<Refusal> for ApiError {
                 e.expected_mutation_id = Some(expected);
                 e
             }
+            Refusal::ServerBehind { expected } => {
+                let mut e = ApiError::conflict("server_behind", reason);
+                e.expected_mutation_id = Some(expected);
+                e
+            }
+            Refusal::MutationIdReused { mutation_id } => {
+                let mut e = ApiError::conflict("mutation_id_reused", reason);
+                e.mutation_id = Some(mutation_id);
+                e
+            }
             Refusal::NoSuchCourier
             | Refusal::NoSuchTask
             | Refusal::NoAssignedTask
@@ -153,6 +166,7 @@ impl IntoResponse for ApiError {
             error: self.code.to_owned(),
             reason: self.reason,
             expected_mutation_id: self.expected_mutation_id,
+            mutation_id: self.mutation_id,
             field: self.field,
         };
         (self.status, Json(body)).into_response()
@@ -193,6 +207,23 @@ mod tests {
         assert_eq!((gap.status.as_u16(), gap.code), (409, "mutation_gap"));
         assert_eq!(gap.expected_mutation_id, Some(5));
         assert_eq!(gap.reason, "mutation 7 arrived but 5 was expected next");
+        let behind = ApiError::from(StoreError::from(Refusal::ServerBehind { expected: 4 }));
+        assert_eq!(
+            (behind.status.as_u16(), behind.code),
+            (409, "server_behind")
+        );
+        assert_eq!(behind.expected_mutation_id, Some(4));
+        let reused = ApiError::from(StoreError::from(Refusal::MutationIdReused {
+            mutation_id: 3,
+        }));
+        assert_eq!(
+            (reused.status.as_u16(), reused.code),
+            (409, "mutation_id_reused")
+        );
+        assert_eq!(
+            (reused.mutation_id, reused.expected_mutation_id),
+            (Some(3), None)
+        );
         let final_task =
             ApiError::from(StoreError::from(Refusal::TaskFinal(TaskStatus::Cancelled)));
         assert_eq!(final_task.reason, "the task is already cancelled");

@@ -702,6 +702,124 @@ async fn only_facts_about_tasks_the_courier_held_open_after_sales_cases(engine: 
     assert!(e.dispatch.reassign_task("A1", "ann").await.is_err());
 }
 
+async fn a_reused_mutation_id_with_other_content_is_a_409_and_applies_nothing(engine: Engine) {
+    let e = match env_on(
+        engine,
+        "a_reused_mutation_id_with_other_content_is_a_409_and_applies_nothing",
+    )
+    .await
+    {
+        Some(e) => e,
+        None => return,
+    };
+    let token = e.courier_with_tasks("c1", &["T1", "T2", "T3"]).await;
+    e.push(&token, "dev-1", vec![accept(1, "T1"), accept(2, "T2")])
+        .await;
+    // A restored copy of the phone's database: the same client id, ids 1 and 2 reused for
+    // other actions (2 is identical, 3 is new).
+    let r = e
+        .push_raw(
+            &token,
+            serde_json::to_value(PushRequest {
+                client_id: "dev-1".into(),
+                mutations: vec![accept(1, "T1"), accept(2, "T3"), accept(3, "T3")],
+            })
+            .unwrap(),
+        )
+        .await;
+    let (status, body) = error_of(r).await;
+    assert_eq!(status, 409);
+    assert_eq!(body.error, "mutation_id_reused");
+    assert_eq!(body.mutation_id, Some(2));
+    assert_eq!(
+        e.dispatch.task("T3").await.unwrap().task.status,
+        TaskStatus::Assigned
+    );
+    assert_eq!(e.dispatch.mutations(Some("c1")).await.unwrap().len(), 2);
+    // The same content again is still a duplicate, and the next id is applied.
+    let again = e
+        .push(&token, "dev-1", vec![accept(2, "T2"), accept(3, "T3")])
+        .await;
+    assert_eq!(again.results[0].outcome, MutationOutcome::Duplicate);
+    assert_eq!(again.results[1].outcome, MutationOutcome::Applied);
+}
+
+async fn a_location_batch_claims_its_client_id(engine: Engine) {
+    let e = match env_on(engine, "a_location_batch_claims_its_client_id").await {
+        Some(e) => e,
+        None => return,
+    };
+    let ann = e.courier_with_tasks("ann", &[]).await;
+    let eve = e.courier_with_tasks("eve", &[]).await;
+    let send = |token: String, client: &'static str, seq: i64| {
+        let http = e.http.clone();
+        let url = format!("{}/v1/sync/locations", e.server.url());
+        async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&json!({"client_id": client, "fixes": [
+                    {"seq": seq, "lat": 30.2, "lon": 120.1, "accuracy_m": 5.0,
+                     "recorded_at": 1_795_400_000 + seq}]}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Ann's phone sends fixes first: the client id is hers, for pushes too.
+    assert_eq!(send(ann.clone(), "dev-ann", 1).await.status(), 200);
+    let r = send(eve.clone(), "dev-ann", 2).await;
+    let (status, body) = error_of(r).await;
+    assert_eq!((status, body.error.as_str()), (403, "forbidden"));
+    let r = e
+        .push_raw(
+            &eve,
+            json!({"client_id": "dev-ann", "mutations": [
+                {"mutation_id": 1, "device_time": 0, "action": {"type": "shift", "event": "start"}}]}),
+        )
+        .await;
+    assert_eq!(error_of(r).await.0, 403);
+    // Ann's later fix is stored; Eve stored nothing.
+    assert_eq!(send(ann.clone(), "dev-ann", 2).await.status(), 200);
+    assert_eq!(e.dispatch.track("ann", 0).await.unwrap().fixes.len(), 2);
+    assert!(e.dispatch.track("eve", 0).await.unwrap().fixes.is_empty());
+}
+
+async fn a_pull_past_the_servers_feed_is_answered_server_behind(engine: Engine) {
+    let e = match env_on(
+        engine,
+        "a_pull_past_the_servers_feed_is_answered_server_behind",
+    )
+    .await
+    {
+        Some(e) => e,
+        None => return,
+    };
+    let token = e.courier_with_tasks("c1", &["T1"]).await;
+    e.push(&token, "dev-1", vec![accept(1, "T1")]).await;
+    let page = e.pull(&token, "dev-1", 0, 100).await;
+    // A cursor the server never handed out: the phone saw commits the server has lost.
+    let r = e
+        .http
+        .get(format!(
+            "{}/v1/sync/pull?client_id=dev-1&cursor={}",
+            e.server.url(),
+            page.cursor + 10
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_of(r).await;
+    assert_eq!((status, body.error.as_str()), (409, "server_behind"));
+    assert_eq!(body.expected_mutation_id, Some(2));
+    // Its own cursor is fine.
+    assert!(e
+        .pull(&token, "dev-1", page.cursor, 100)
+        .await
+        .changes
+        .is_empty());
+}
+
 impl Env {
     /// A raw JSON request with the admin token.
     async fn admin(&self, method: reqwest::Method, path: &str, body: &str) -> reqwest::Response {
@@ -1066,6 +1184,9 @@ on_both_stores!(
     every_answer_carries_a_request_id,
     attachments_are_stored_once_verified_against_their_hash,
     only_facts_about_tasks_the_courier_held_open_after_sales_cases,
+    a_reused_mutation_id_with_other_content_is_a_409_and_applies_nothing,
+    a_location_batch_claims_its_client_id,
+    a_pull_past_the_servers_feed_is_answered_server_behind,
     numbers_are_range_checked_and_sums_cannot_overflow,
     control_characters_are_refused_with_422_on_every_route,
     one_bad_mutation_is_rejected_alone_and_the_rest_apply,

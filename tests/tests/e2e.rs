@@ -115,12 +115,20 @@ async fn a_push_whose_answer_was_lost_is_not_applied_twice() {
     core.sync().await.unwrap();
     core.mark_delivered("T1".into()).unwrap();
     // The push reached the server and was applied, but its answer never came back: replay it
-    // as the phone sent it.
+    // as the phone sent it (the same content: the server tells a retry by its content hash).
+    let device_time: i64 = rusqlite::Connection::open(w.device_db("phone"))
+        .unwrap()
+        .query_row(
+            "SELECT device_time FROM outbox WHERE mutation_id = 5",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     let req = PushRequest {
         client_id: core.client_id().unwrap(),
         mutations: vec![Mutation {
             mutation_id: 5,
-            device_time: 0,
+            device_time,
             action: Action::delivered("T1"),
             context: None,
         }],

@@ -167,14 +167,19 @@ async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
         return Err(Error::AuthRequired);
     }
     let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
-    let (code, reason) = match body {
-        Some(b) => (b.error, b.reason),
-        None => ("unknown".to_owned(), "no readable error body".to_owned()),
+    let (code, reason, mutation_id) = match body {
+        Some(b) => (b.error, b.reason, b.mutation_id.or(b.expected_mutation_id)),
+        None => (
+            "unknown".to_owned(),
+            "no readable error body".to_owned(),
+            None,
+        ),
     };
     Err(Error::Server {
         status: status.as_u16(),
         code,
         reason,
         retry_after,
+        mutation_id,
     })
 }

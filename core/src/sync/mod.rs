@@ -193,13 +193,126 @@ pub struct SyncReport {
     pub new_ratings: Vec<String>,
 }
 
-/// Pushes every pending mutation, then pulls and applies the server's changes.
+/// Most rounds in one sync: a round that put the queue right (see [`recover`]) starts over.
+const MAX_ROUNDS: usize = 3;
+
+/// Pushes every pending mutation, then pulls and applies the server's changes. When the server
+/// finds this install's client id reused, or has lost acknowledged mutations, the queue is put
+/// right first and the sync starts over.
 pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<SyncReport> {
     let mut report = SyncReport::default();
-    let client_id = store.read(|c| {
-        meta_get(c, "client_id")?.ok_or_else(|| Error::Corrupt("store has no client id".into()))
-    })?;
     let mut changed = BTreeSet::new();
+    for _ in 0..MAX_ROUNDS {
+        if round(store, remote, now, &mut report, &mut changed).await? {
+            report.pending = store.read(outbox::stats)?.0;
+            report.changed_task_ids = changed.into_iter().collect();
+            let client_id = client_id(store)?;
+            report.uploaded = upload_attachments(store, remote, now).await?;
+            send_locations(store, remote, &client_id).await?;
+            return Ok(report);
+        }
+    }
+    Err(Error::Protocol(
+        "the server kept disagreeing with this device about which mutations it holds".into(),
+    ))
+}
+
+fn client_id(store: &Store) -> Result<String> {
+    store.read(|c| {
+        meta_get(c, "client_id")?.ok_or_else(|| Error::Corrupt("store has no client id".into()))
+    })
+}
+
+/// Puts the queue right after an answer that says the server and this install disagree about
+/// the install's history, and returns true (the sync starts over); false for any other error.
+///
+/// - `mutation_id_reused` naming id `k`: another install has this client id (the database was
+///   restored from a backup or copied). The queued ids before `k` are ones the server holds with
+///   the same content (duplicates); the rest get a new client id and new ids from 1, in one
+///   transaction, and the pull starts again from the beginning, as a new install's would.
+/// - `mutation_gap` or `server_behind` expecting an id this install already had acknowledged:
+///   the server lost commits (restored a backup). The acknowledged mutations it lost go back in
+///   the queue from the kept history, ahead of the pending ones, and the pull cursor is reset
+///   so the next pull reconciles every task. If the history no longer holds all of them, what
+///   it holds and what is pending go under a new client id instead.
+fn recover(store: &Store, e: &Error, now: i64) -> Result<bool> {
+    let Error::Server {
+        status: 409,
+        code,
+        mutation_id: Some(id),
+        ..
+    } = e
+    else {
+        return Ok(false);
+    };
+    match code.as_str() {
+        "mutation_id_reused" => {
+            store.write(|tx| {
+                outbox::acknowledge_through(tx, id - 1, now)?;
+                let queued = rekey(tx)?;
+                tracing::warn!(
+                    reused = *id,
+                    queued,
+                    "client id in use by another install; re-keyed this one"
+                );
+                Ok(())
+            })?;
+            Ok(true)
+        }
+        "mutation_gap" | "server_behind" => {
+            let server_last = id - 1;
+            store.write(|tx| {
+                let acked = outbox::acknowledged_up_to(tx)?;
+                if server_last > acked {
+                    return Ok(false);
+                }
+                rewind(tx, server_last)?;
+                Ok(true)
+            })
+        }
+        _ => Ok(false),
+    }
+}
+
+/// The server's last applied id from this install is `server_last`, below what it had
+/// acknowledged: re-queue what it lost and re-pull from the start.
+fn rewind(tx: &rusqlite::Connection, server_last: i64) -> Result<()> {
+    let acked = outbox::acknowledged_up_to(tx)?;
+    let complete = outbox::requeue_acked(tx, server_last)?;
+    if complete {
+        tracing::warn!(
+            server_last,
+            resent = acked - server_last,
+            "the server lost acknowledged mutations; sending them again"
+        );
+    } else {
+        let queued = rekey(tx)?;
+        tracing::warn!(
+            server_last,
+            queued,
+            "the server lost acknowledged mutations no longer kept here; re-keyed the install"
+        );
+    }
+    meta_set(tx, "pull_cursor", "0")
+}
+
+/// A new client id for this install, its queue renumbered from 1, its pull started over.
+fn rekey(tx: &rusqlite::Connection) -> Result<i64> {
+    meta_set(tx, "client_id", &uuid::Uuid::new_v4().to_string())?;
+    meta_set(tx, "pull_cursor", "0")?;
+    outbox::renumber(tx)
+}
+
+/// One push and pull; false when the queue was put right ([`recover`]) and the sync must
+/// start over.
+async fn round(
+    store: &Store,
+    remote: &dyn Remote,
+    now: i64,
+    report: &mut SyncReport,
+    changed: &mut BTreeSet<String>,
+) -> Result<bool> {
+    let client_id = client_id(store)?;
 
     // Push, in batches, oldest first.
     loop {
@@ -217,6 +330,9 @@ pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<
         let resp = match remote.push(&req).await {
             Ok(r) => r,
             Err(e) => {
+                if recover(store, &e, now)? {
+                    return Ok(false);
+                }
                 let note = e.to_string();
                 store.write(|tx| outbox::note_attempt(tx, &note))?;
                 return Err(e);
@@ -251,7 +367,7 @@ pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<
                     }
                 }
             }
-            for (_, task_id) in outbox::acknowledge_through(tx, resp.last_mutation_id)? {
+            for (_, task_id) in outbox::acknowledge_through(tx, resp.last_mutation_id, now)? {
                 changed.insert(task_id);
             }
             Ok(())
@@ -267,7 +383,11 @@ pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<
     let mut at = position(store)?;
     let mut pages = Vec::new();
     loop {
-        let page = remote.pull(&client_id, &at).await?;
+        let page = match remote.pull(&client_id, &at).await {
+            Ok(page) => page,
+            Err(e) if recover(store, &e, now)? => return Ok(false),
+            Err(e) => return Err(e),
+        };
         if page.cursor < at.cursor {
             return Err(Error::BadResponse(format!(
                 "pull cursor went backwards ({} after {})",
@@ -280,6 +400,17 @@ pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<
         if !more {
             break;
         }
+    }
+    let server_last = pages.last().map_or(0, |p| p.last_mutation_id);
+    let lost = store.write(|tx| {
+        if server_last < outbox::acknowledged_up_to(tx)? {
+            rewind(tx, server_last)?;
+            return Ok(true);
+        }
+        Ok(false)
+    })?;
+    if lost {
+        return Ok(false);
     }
     store.write(|tx| {
         for page in &pages {
@@ -300,12 +431,12 @@ pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<
         }
         if let Some(last) = pages.last() {
             // Mutations the server processed but whose push answer was lost.
-            for (_, task_id) in outbox::acknowledge_through(tx, last.last_mutation_id)? {
+            for (_, task_id) in outbox::acknowledge_through(tx, last.last_mutation_id, now)? {
                 changed.insert(task_id);
             }
         }
         // Rebase: the courier's still-pending actions go back on top of the server's state.
-        for task_id in &changed {
+        for task_id in changed.iter() {
             for action in outbox::pending_for_task(tx, task_id)? {
                 match task::apply_action(tx, &action) {
                     Ok(()) => {}
@@ -341,11 +472,7 @@ pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<
         }
         Ok(())
     })?;
-    report.pending = store.read(outbox::stats)?.0;
-    report.changed_task_ids = changed.into_iter().collect();
-    report.uploaded = upload_attachments(store, remote, now).await?;
-    send_locations(store, remote, &client_id).await?;
-    Ok(report)
+    Ok(true)
 }
 
 /// Sends buffered GPS fixes, last and least important: a failure leaves them buffered and does

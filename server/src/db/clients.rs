@@ -18,6 +18,17 @@ pub fn check_owner(tx: &mut Tx<'_>, client_id: &str, courier: &str) -> Result<()
     Ok(())
 }
 
+/// Claims the install for `courier` if nobody has it yet (a location batch may be its first
+/// use), then refuses with [`Refusal::ClientOfAnotherCourier`] when it belongs to someone else.
+pub fn claim(tx: &mut Tx<'_>, client_id: &str, courier: &str, now: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO clients (client_id, courier_id, last_mutation_id, created_at)
+         VALUES (?1, ?2, 0, ?3) ON CONFLICT (client_id) DO NOTHING",
+        params![client_id, courier, now],
+    )?;
+    check_owner(tx, client_id, courier)
+}
+
 /// The id of the last mutation applied from the courier's install (0 for an install not seen
 /// yet); refused when the install is another courier's.
 pub fn last_applied(tx: &mut Tx<'_>, client_id: &str, courier: &str) -> Result<i64, StoreError> {

@@ -134,6 +134,21 @@ pub enum Refusal {
         /// The id the server expected next.
         expected: i64,
     },
+    /// A pushed mutation id the server already applied from this install arrived with other
+    /// content: another install (a restored backup, a copied database) uses the same client id.
+    #[error("mutation {mutation_id} of this client id was already applied with other content")]
+    MutationIdReused {
+        /// The reused id.
+        mutation_id: i64,
+    },
+    /// The phone is ahead of the server (its pull cursor is past the server's change feed): the
+    /// server lost acknowledged commits (a restored backup). `expected` is the id the server
+    /// expects next from this install (its last applied + 1).
+    #[error("the server is behind this device (it restored an older state); it expects mutation {expected} next")]
+    ServerBehind {
+        /// The id the server expects next.
+        expected: i64,
+    },
     /// A rating with this id exists.
     #[error("a rating with this id exists")]
     RatingExists,

@@ -23,7 +23,7 @@ pub fn store_batch(
     batch: &LocationBatch,
     received: i64,
 ) -> Result<u64, StoreError> {
-    clients::check_owner(tx, &batch.client_id, courier)?;
+    clients::claim(tx, &batch.client_id, courier, received)?;
     let mut stored = 0;
     for f in &batch.fixes {
         stored += tx.execute(

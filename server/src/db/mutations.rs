@@ -2,6 +2,7 @@
 
 use runsheet_protocol::{Mutation, MutationOutcome, RejectCode};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::{StoreError, Tx};
 use crate::params;
@@ -48,6 +49,7 @@ pub fn record(
         _ => ("applied", None, None),
     };
     let action_json = serde_json::to_string(&m.action).map_err(StoreError::document)?;
+    let content = content_hash(m)?;
     let context_json = m
         .context
         .as_ref()
@@ -56,8 +58,8 @@ pub fn record(
         .map_err(StoreError::document)?;
     tx.execute(
         "INSERT INTO mutations (client_id, mutation_id, courier_id, task_id, action,
-             device_time, received_at, outcome, reject_code, reason, context)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             device_time, received_at, outcome, reject_code, reason, context, content_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             client_id,
             m.mutation_id,
@@ -69,10 +71,70 @@ pub fn record(
             o,
             code,
             reason,
-            context_json
+            context_json,
+            content
         ],
     )?;
     Ok(())
+}
+
+/// The content hash of a mutation, which ties its id to what it says: the lowercase hex SHA-256
+/// of the canonical JSON of `{"action": <action>, "device_time": <device_time>}` (object keys
+/// sorted by their UTF-8 bytes at every level, no whitespace, numbers and strings as
+/// serde_json writes them). The context (clock offset, location) is advice and not hashed.
+pub fn content_hash(m: &Mutation) -> Result<String, StoreError> {
+    let action = serde_json::to_value(&m.action).map_err(StoreError::document)?;
+    let doc = serde_json::json!({ "action": action, "device_time": m.device_time });
+    let mut text = String::new();
+    canonical_json(&doc, &mut text)?;
+    Ok(hex::encode(Sha256::digest(text.as_bytes())))
+}
+
+/// Writes `v` with every object's keys in byte order and no whitespace.
+fn canonical_json(v: &serde_json::Value, out: &mut String) -> Result<(), StoreError> {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).map_err(StoreError::document)?);
+                out.push(':');
+                canonical_json(&map[k], out)?;
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical_json(item, out)?;
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&serde_json::to_string(scalar).map_err(StoreError::document)?),
+    }
+    Ok(())
+}
+
+/// Whether the mutation recorded from `client_id` under `m`'s id says the same as `m` (a retry):
+/// false when it was recorded with other content. A record from before content hashes were
+/// kept (or none at all) is taken as the same.
+pub fn same_content(tx: &mut Tx<'_>, client_id: &str, m: &Mutation) -> Result<bool, StoreError> {
+    let stored: Option<Option<String>> = tx.query_opt(
+        "SELECT content_sha256 FROM mutations WHERE client_id = ?1 AND mutation_id = ?2",
+        params![client_id, m.mutation_id],
+        |r| r.get(0),
+    )?;
+    match stored.flatten() {
+        Some(hash) => Ok(hash == content_hash(m)?),
+        None => Ok(true),
+    }
 }
 
 /// A pushed mutation that can never apply (not valid, or its data refused by the store), as

@@ -153,6 +153,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (task_id, target)
     ) STRICT;
 "#,
+    r#"
+    ALTER TABLE mutations ADD COLUMN content_sha256 TEXT;
+"#,
     // Courier tokens with an expiry and a revocation time. Tokens issued before this version
     // never expired: they are carried over expiring 12 h after their courier was created, so
     // on an older store they are expired at once and the phones fetch fresh ones.

@@ -50,6 +50,15 @@ pub fn push(
     for item in items {
         let mutation_id = item.mutation_id();
         if mutation_id <= last {
+            if let Pushed::Valid(m) = item {
+                if !mutations::same_content(tx, client_id, m)? {
+                    // Another install under this client id (a restored backup, a copied
+                    // database): refuse the whole push so the phone keeps everything and
+                    // re-keys.
+                    tracing::warn!(mutation_id, "mutation id reused with other content");
+                    return Err(Refusal::MutationIdReused { mutation_id }.into());
+                }
+            }
             results.push(MutationResult {
                 mutation_id,
                 outcome: MutationOutcome::Duplicate,
@@ -351,6 +360,13 @@ pub fn pull(
     at: &PullPosition,
 ) -> Result<PullResponse, StoreError> {
     let last_mutation_id = clients::last_applied(tx, &at.client_id, courier)?;
+    if at.cursor > tasks::last_change_seq(tx)? {
+        // The phone has seen changes this server no longer has: it restored an older state.
+        return Err(Refusal::ServerBehind {
+            expected: last_mutation_id + 1,
+        }
+        .into());
+    }
     let rows = tasks::changes_after(tx, courier, at.cursor, at.limit + 1)?;
     let has_more = rows.len() > at.limit;
     let mut changes = Vec::new();

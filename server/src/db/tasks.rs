@@ -212,6 +212,14 @@ pub fn changes_after(
     )
 }
 
+/// The newest sequence number in the change feed (every courier's), 0 when it is empty: no
+/// phone's cursor can be past it unless the server lost commits.
+pub fn last_change_seq(tx: &mut Tx<'_>) -> Result<i64, StoreError> {
+    let seq: Option<Option<i64>> =
+        tx.query_opt("SELECT MAX(seq) FROM changes", params![], |r| r.get(0))?;
+    Ok(seq.flatten().unwrap_or(0))
+}
+
 /// Inserts a new task (revision 1); refused if the id exists.
 pub fn insert(
     tx: &mut Tx<'_>,
