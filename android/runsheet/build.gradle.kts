@@ -45,7 +45,8 @@ val cargoNdkBuild by tasks.registering(Exec::class) {
         "cargo", "ndk",
         "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
         "-o", File(projectDir, "src/main/jniLibs").path,
-        "build", "--release", "-p", "runsheet-ffi",
+        // SQLCipher over a statically built OpenSSL (Android has no libcrypto for apps).
+        "build", "--release", "-p", "runsheet-ffi", "--features", "vendored-openssl",
     )
 }
 

@@ -102,6 +102,10 @@ pub enum RunsheetError {
         /// Highest version this build reads.
         supported: i64,
     },
+    /// The database key does not open the task store (a key lost from the Keystore or
+    /// Keychain, or a store copied from another phone). The store is left as it was.
+    #[error("The task store on this phone cannot be unlocked with this app's key. It has been left in place.")]
+    WrongKey,
 }
 
 impl From<core::Error> for RunsheetError {
@@ -123,6 +127,10 @@ impl From<core::Error> for RunsheetError {
             },
             E::IncompatibleVersion { found, supported } => {
                 RunsheetError::IncompatibleVersion { found, supported }
+            }
+            E::WrongKey => {
+                tracing::error!("the database key does not open the store");
+                RunsheetError::WrongKey
             }
             E::Sqlite(_) | E::Corrupt(_) => {
                 tracing::error!(error = %e, "storage failure");
@@ -151,6 +159,12 @@ pub struct RunsheetConfig {
     pub server_url: String,
     /// The courier's bearer token; held in memory only, never stored or logged.
     pub token: String,
+    /// The key the store is encrypted under: 32 random bytes as 64 hex digits, which the shell
+    /// makes once and keeps in the Android Keystore / iOS Keychain. `None` opens an
+    /// unencrypted store (tools and tests only); an unencrypted store from an earlier version
+    /// is encrypted on the first open with a key.
+    #[uniffi(default = None)]
+    pub db_key: Option<String>,
 }
 
 /// Implemented by the shell to hear about task-list changes.
@@ -253,6 +267,11 @@ impl Runsheet {
     ) -> Result<Arc<Self>, RunsheetError> {
         let inner = core::Runsheet::open(core::Config {
             db_path: config.db_path.into(),
+            db_key: config
+                .db_key
+                .as_deref()
+                .map(core::DbKey::from_hex)
+                .transpose()?,
             server_url: config.server_url,
             token: core::Token::new(config.token),
             clock,

@@ -708,6 +708,7 @@ async fn setup(
             let core = tokio::task::spawn_blocking(move || {
                 Runsheet::open(Config {
                     db_path: path,
+                    db_key: None,
                     server_url: url,
                     token: Token::new(token),
                     clock: Arc::new(SystemClock),

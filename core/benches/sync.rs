@@ -54,6 +54,7 @@ fn stop(name: &str, address: &str) -> StopDoc {
 fn open(db: &Path, url: &str, token: &str) -> Runsheet {
     Runsheet::open(Config {
         db_path: db.to_path_buf(),
+        db_key: None,
         server_url: url.into(),
         token: Token::new(token),
         clock: Arc::new(SystemClock),

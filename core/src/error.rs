@@ -21,6 +21,10 @@ pub enum Error {
     /// courier actions that have not reached the server.
     #[error("the database file is damaged or not a database ({0}); it has been left in place")]
     Corrupt(String),
+    /// The database key does not open the encrypted database (or the file is damaged beyond
+    /// telling). The file is left as it was: with the right key it opens again.
+    #[error("the database key does not open the database; it has been left in place")]
+    WrongKey,
     /// No task with this id is on the courier's list.
     #[error("task {task_id} is not on your list")]
     TaskNotFound {

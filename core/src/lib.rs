@@ -71,6 +71,7 @@ pub use runsheet_protocol::{
     TemperatureClass,
 };
 pub use shift::{ShiftState, ShiftSummary};
+pub use store::DbKey;
 pub use sync::http::HttpRemote;
 pub use sync::{PullPosition, Remote, SyncReport, SyncStatus, Token, TokenProvider};
 pub use task::{Stop, Task};
@@ -93,6 +94,9 @@ use store::{meta_get, Store};
 pub struct Config {
     /// The SQLite file (created if missing).
     pub db_path: PathBuf,
+    /// The key the file is encrypted under (the phone always gives one; `None`: unencrypted,
+    /// for tools and tests).
+    pub db_key: Option<DbKey>,
     /// The dispatch server, `http(s)://host:port`.
     pub server_url: String,
     /// The courier's bearer token (kept in memory only).
@@ -105,6 +109,7 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("db_path", &self.db_path)
+            .field("db_key", &self.db_key)
             .field("server_url", &self.server_url)
             .field("token", &self.token)
             .finish_non_exhaustive()
@@ -141,7 +146,10 @@ impl Runsheet {
     /// used; `config.token` is handed to the remote ([`Remote::set_token`]).
     pub fn open_with_remote(config: Config, remote: Arc<dyn Remote>) -> Result<Self> {
         remote.set_token(config.token);
-        let store = Store::open(&config.db_path)?;
+        let store = match &config.db_key {
+            Some(key) => Store::open_encrypted(&config.db_path, key)?,
+            None => Store::open(&config.db_path)?,
+        };
         let settings = store.read(settings::load)?;
         let now = config.clock.now();
         store.write(|tx| {

@@ -12,18 +12,75 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavio
 use crate::error::{Error, Result};
 use crate::schema;
 
+/// The key the store is encrypted under (SQLCipher, raw 256-bit key): 32 random bytes the shell
+/// makes once and keeps in the Android Keystore or the iOS Keychain. Never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DbKey([u8; 32]);
+
+impl DbKey {
+    /// The key from its 64 hex digits; [`Error::InvalidArgument`] otherwise.
+    pub fn from_hex(hex_key: &str) -> Result<Self> {
+        let bytes = hex::decode(hex_key.trim())
+            .map_err(|_| Error::InvalidArgument("the database key is not hex".into()))?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| {
+            Error::InvalidArgument("the database key must be 32 bytes (64 hex digits)".into())
+        })?;
+        Ok(DbKey(key))
+    }
+
+    /// SQLCipher's raw-key literal: `x'<64 hex>'`, quoted for a pragma or an ATTACH.
+    fn literal(&self) -> String {
+        format!("\"x'{}'\"", hex::encode(self.0))
+    }
+}
+
+impl std::fmt::Debug for DbKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbKey(<redacted>)")
+    }
+}
+
+/// The first 16 bytes of every unencrypted SQLite file.
+const PLAINTEXT_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
 /// The open store. Cheap to share behind an `Arc`; calls are serialised on one connection.
 pub struct Store {
     conn: Mutex<Connection>,
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`, applies pragmas and migrations.
+    /// Opens (or creates) an unencrypted database at `path` (tools and tests; the phone opens
+    /// it with [`Store::open_encrypted`]), applies pragmas and migrations.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, None)
+    }
+
+    /// Opens (or creates) the database at `path` encrypted under `key`. A database an earlier
+    /// version left unencrypted is first encrypted into a new file that replaces it atomically
+    /// (nothing in it is lost, pending actions included). A key that does not open the file is
+    /// [`Error::WrongKey`], and the file is left as it was.
+    pub fn open_encrypted(path: &Path, key: &DbKey) -> Result<Self> {
+        if is_plaintext(path)? {
+            encrypt_plaintext(path, key)?;
+        }
+        Self::open_with(path, Some(key))
+    }
+
+    fn open_with(path: &Path, key: Option<&DbKey>) -> Result<Self> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(classify_open_error)?;
+        if let Some(key) = key {
+            // First thing on the connection: nothing is read before the key is set. Then one
+            // read, so a key that does not decrypt the file is told apart here.
+            conn.execute_batch(&format!("PRAGMA key = {};", key.literal()))?;
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+                .map_err(|e| match e.sqlite_error_code() {
+                    Some(ErrorCode::NotADatabase) => Error::WrongKey,
+                    _ => classify_open_error(e),
+                })?;
+        }
         conn.busy_timeout(Duration::from_secs(5))?;
         // WAL: readers never block the writer. synchronous=FULL: a committed action survives a
         // power cut, not only an app kill. foreign_keys: stops die with their task.
@@ -74,6 +131,72 @@ impl Store {
         // A panic while holding the lock cannot leave a half-written transaction (SQLite rolls
         // it back), so a poisoned lock is safe to keep using.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Whether `path` holds an unencrypted SQLite database (an earlier version's store).
+fn is_plaintext(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    match std::fs::File::open(path) {
+        Ok(mut f) => Ok(f.read_exact(&mut head).is_ok() && &head == PLAINTEXT_HEADER),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::Corrupt(format!(
+            "cannot read the database file: {e}"
+        ))),
+    }
+}
+
+/// Encrypts the unencrypted database at `path` under `key`: `sqlcipher_export` into a new file
+/// beside it, which then replaces it with one rename. A crash before the rename leaves the
+/// unencrypted database (encrypted again on the next open); after it, the encrypted one.
+fn encrypt_plaintext(path: &Path, key: &DbKey) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".encrypting");
+    let tmp = std::path::PathBuf::from(tmp);
+    remove_if_present(&tmp)?;
+    {
+        let conn = Connection::open(path).map_err(classify_open_error)?;
+        // Everything the log holds goes into the file first, so the export has it all.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(classify_open_error)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let target = tmp
+            .to_str()
+            .ok_or_else(|| Error::InvalidArgument("the database path is not UTF-8".into()))?
+            .replace('\'', "''");
+        conn.execute_batch(&format!(
+            "ATTACH DATABASE '{target}' AS encrypted KEY {key};
+             SELECT sqlcipher_export('encrypted');
+             PRAGMA encrypted.user_version = {version};
+             DETACH DATABASE encrypted;",
+            key = key.literal(),
+        ))?;
+        // Closing the last connection removes the (checkpointed) log of the old file.
+    }
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::Corrupt(format!("cannot write the encrypted database: {e}")))?;
+    for side in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(side);
+        remove_if_present(std::path::Path::new(&p))?;
+    }
+    std::fs::rename(&tmp, path)
+        .map_err(|e| Error::Corrupt(format!("cannot replace the database file: {e}")))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // The rename itself survives a power cut once the directory is synced.
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    tracing::info!("the unencrypted database was encrypted");
+    Ok(())
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::Corrupt(format!("cannot remove a stale file: {e}"))),
     }
 }
 

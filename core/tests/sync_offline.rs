@@ -283,6 +283,7 @@ fn phone_with(server: &Scripted, token: &str, clock: Arc<dyn Clock>) -> Phone {
     let core = Runsheet::open_with_remote(
         Config {
             db_path: dir.path().join("phone.db"),
+            db_key: None,
             server_url: "unused://".into(),
             token: Token::new(token),
             clock,

@@ -53,12 +53,26 @@ final class CourierSession: ObservableObject {
                 appropriateFor: nil,
                 create: true
             )
+            // The store holds customers' names, addresses and phones: encrypted under a key
+            // kept in the Keychain (this device only), and never in an iCloud or iTunes backup.
+            let dbURL = support.appendingPathComponent("runsheet.db")
+            try SecretStore.setSessionToken(token)
             let config = RunsheetConfig(
-                dbPath: support.appendingPathComponent("runsheet.db").path,
+                dbPath: dbURL.path,
                 serverUrl: serverURL,
-                token: token
+                token: token,
+                dbKey: try SecretStore.databaseKey()
             )
-            let store = try TaskListStore(core: Runsheet(config: config))
+            let core = try Runsheet(config: config)
+            for suffix in ["", "-wal", "-shm"] {
+                var file = URL(fileURLWithPath: dbURL.path + suffix)
+                var noBackup = URLResourceValues()
+                noBackup.isExcludedFromBackup = true
+                try? file.setResourceValues(noBackup)
+            }
+            // A platform build passes its sign-in backend's refresh call here.
+            core.setTokenProvider(provider: KeychainTokenProvider(refresh: { nil }))
+            let store = try TaskListStore(core: core)
             store.startAutoSync()
             store.setForeground(foreground)
             watchNetwork(store)

@@ -4,7 +4,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use sha2::{Digest, Sha256};
 
 use std::collections::HashMap;
@@ -39,43 +39,68 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// A verified token as the cache keeps it.
+struct Verified {
+    courier: String,
+    expires_at: i64,
+    checked: Instant,
+}
+
 /// Courier tokens this replica has verified, by digest, so that a phone's every request does not
-/// cost a database transaction. Tokens are never changed once issued (a revocation feature
-/// would clear the entry, and other replicas' entries expire after [`TokenCache::TTL`]).
+/// cost a database transaction. An entry is trusted until the token expires (by the server
+/// clock) and for at most [`TokenCache::TTL`] after it was checked: a revocation on this replica
+/// forgets the courier's entries at once, and one on another replica sharing the PostgreSQL
+/// store is seen here within the TTL.
 #[derive(Default)]
 pub struct TokenCache {
-    known: Mutex<HashMap<String, (String, Instant)>>,
+    known: Mutex<HashMap<String, Verified>>,
 }
 
 impl TokenCache {
-    /// How long a verified token is trusted without asking the store again.
-    pub const TTL: Duration = Duration::from_secs(300);
+    /// How long a verified token is trusted without asking the store again: the longest a
+    /// token revoked on another replica may still be accepted here.
+    pub const TTL: Duration = Duration::from_secs(5);
     /// Most entries kept (a full cache is emptied: the cost is one query per courier).
     pub const MAX: usize = 200_000;
 
-    fn get(&self, digest: &str) -> Option<String> {
+    fn get(&self, digest: &str, now: i64) -> Option<String> {
         let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         known
             .get(digest)
-            .filter(|(_, at)| at.elapsed() < Self::TTL)
-            .map(|(c, _)| c.clone())
+            .filter(|v| v.checked.elapsed() < Self::TTL && now < v.expires_at)
+            .map(|v| v.courier.clone())
     }
 
-    /// Whether the token with this digest was verified recently (a cheap request to answer).
-    pub fn knows(&self, digest: &str) -> bool {
-        self.get(digest).is_some()
+    /// Whether the token with this digest was verified recently and has not expired by `now`
+    /// (a cheap request to answer).
+    pub fn knows(&self, digest: &str, now: i64) -> bool {
+        self.get(digest, now).is_some()
     }
 
-    fn put(&self, digest: String, courier: String) {
+    fn put(&self, digest: String, courier: String, expires_at: i64) {
         let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         if known.len() >= Self::MAX {
             known.clear();
         }
-        known.insert(digest, (courier, Instant::now()));
+        known.insert(
+            digest,
+            Verified {
+                courier,
+                expires_at,
+                checked: Instant::now(),
+            },
+        );
+    }
+
+    /// Forgets every token of `courier` (their tokens were revoked).
+    pub fn forget_courier(&self, courier: &str) {
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        known.retain(|_, v| v.courier != courier);
     }
 }
 
-/// The courier a request is authenticated as: its bearer token's courier, or a 401 JSON answer.
+/// The courier a request is authenticated as: its bearer token's courier, or a 401 JSON answer
+/// (`token_expired` for a token past its expiry, `unauthorized` for an unknown or revoked one).
 /// A parts extractor: put it before the body extractor, so that a request without a valid
 /// token is refused before its body is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,17 +115,26 @@ impl FromRequestParts<AppState> for Courier {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
         let d = digest(token);
-        if let Some(c) = state.tokens.get(&d) {
+        let now = state.clock.now();
+        if let Some(c) = state.tokens.get(&d, now) {
             return Ok(Courier(c));
         }
         let key = d.clone();
-        let courier = state
+        let grant = state
             .db
             .run(move |tx| couriers::by_token(tx, &key))
             .await?
+            .filter(|g| !g.revoked)
             .ok_or_else(ApiError::unauthorized)?;
-        state.tokens.put(d, courier.clone());
-        Ok(Courier(courier))
+        if now >= grant.expires_at {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "token_expired",
+                "the bearer token has expired; get a fresh one",
+            ));
+        }
+        state.tokens.put(d, grant.courier.clone(), grant.expires_at);
+        Ok(Courier(grant.courier))
     }
 }
 

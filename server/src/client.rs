@@ -5,7 +5,7 @@ use runsheet_protocol::{ErrorBody, StopDoc, TaskDoc, TaskKind};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::dispatch_api::{CourierCreated, DispatchTask, MutationRecord};
+use crate::dispatch_api::{CourierCreated, DispatchTask, MutationRecord, TokensRevoked};
 
 /// Errors talking to the dispatch API.
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +85,28 @@ impl Dispatcher {
             )
             .await?;
         Ok(c.token)
+    }
+
+    /// Issues the courier a new bearer token; returns it.
+    pub async fn issue_token(&self, courier_id: &str) -> Result<String, DispatchError> {
+        let c: CourierCreated = self
+            .send(self.http.post(format!(
+                "{}/v1/dispatch/couriers/{courier_id}/tokens",
+                self.base
+            )))
+            .await?;
+        Ok(c.token)
+    }
+
+    /// Revokes every token of the courier; returns how many were still valid or expired.
+    pub async fn revoke_tokens(&self, courier_id: &str) -> Result<u64, DispatchError> {
+        let r: TokensRevoked = self
+            .send(self.http.post(format!(
+                "{}/v1/dispatch/couriers/{courier_id}/revoke-tokens",
+                self.base
+            )))
+            .await?;
+        Ok(r.revoked)
     }
 
     /// Creates a task assigned to `courier_id`.

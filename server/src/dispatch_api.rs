@@ -39,6 +39,9 @@ pub struct CourierCreated {
     pub id: String,
     /// Their bearer token for the sync API.
     pub token: String,
+    /// When the token stops being accepted (Unix seconds); then the sync API answers 401
+    /// `token_expired` and the phone asks its shell for a fresh one.
+    pub expires_at: i64,
 }
 
 /// `POST /v1/dispatch/couriers`.
@@ -50,12 +53,77 @@ pub async fn create_courier(
     let token = auth::new_token();
     let digest = auth::digest(&token);
     let id = body.id.clone();
-    let clock = state.clock.clone();
+    let now = state.clock.now();
+    let expires_at = now.saturating_add(state.token_lifetime_s);
     state
         .db
-        .run(move |tx| couriers::create(tx, &body.id, &body.name, &digest, clock.now()))
+        .run(move |tx| {
+            couriers::create_with_token_until(tx, &body.id, &body.name, &digest, now, expires_at)
+        })
         .await?;
-    Ok((StatusCode::CREATED, Json(CourierCreated { id, token })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CourierCreated {
+            id,
+            token,
+            expires_at,
+        }),
+    ))
+}
+
+/// `POST /v1/dispatch/couriers/{id}/tokens`: issues the courier a new token (what a login
+/// backend calls when the phone's token provider asks for a fresh one). Earlier tokens stay
+/// valid until they expire or are revoked.
+pub async fn issue_token(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<CourierCreated>), ApiError> {
+    let token = auth::new_token();
+    let digest = auth::digest(&token);
+    let now = state.clock.now();
+    let expires_at = now.saturating_add(state.token_lifetime_s);
+    let courier = id.clone();
+    state
+        .db
+        .run(move |tx| couriers::add_token(tx, &courier, &digest, now, expires_at))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CourierCreated {
+            id,
+            token,
+            expires_at,
+        }),
+    ))
+}
+
+/// What `POST /v1/dispatch/couriers/{id}/revoke-tokens` answers.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TokensRevoked {
+    /// The courier.
+    pub id: String,
+    /// How many of their tokens were still unrevoked (expired ones included).
+    pub revoked: u64,
+}
+
+/// `POST /v1/dispatch/couriers/{id}/revoke-tokens`: every token of the courier is refused from
+/// now on (a lost phone, a courier who left). On this replica at once; other replicas trust a
+/// token they verified for at most [`auth::TokenCache::TTL`].
+pub async fn revoke_tokens(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> Result<Json<TokensRevoked>, ApiError> {
+    let now = state.clock.now();
+    let courier = id.clone();
+    let revoked = state
+        .db
+        .run(move |tx| couriers::revoke_tokens(tx, &courier, now))
+        .await?;
+    state.tokens.forget_courier(&id);
+    tracing::info!(courier = %id, revoked, "courier tokens revoked");
+    Ok(Json(TokensRevoked { id, revoked }))
 }
 
 /// `POST /v1/dispatch/tasks` body.

@@ -87,6 +87,11 @@ pub struct Args {
     /// Failed authentications one address may have in a burst.
     #[arg(long, env = "RUNSHEET_ADDRESS_BURST", default_value_t = nz(100))]
     pub address_burst: NonZeroU32,
+    /// How long a courier token issued by the dispatch API is accepted, seconds (then the
+    /// phone's token provider is asked for a fresh one).
+    #[arg(long, env = "RUNSHEET_TOKEN_LIFETIME_S", default_value_t = crate::DEFAULT_TOKEN_LIFETIME_S,
+          value_parser = clap::value_parser!(i64).range(60..=30 * 24 * 3600))]
+    pub token_lifetime_s: i64,
 }
 
 fn nz(n: u32) -> NonZeroU32 {
@@ -194,7 +199,9 @@ async fn serve_until_signal(args: Args) -> Result<(), String> {
     if admin_token.is_none() {
         println!("dispatch API off (no --admin-token)");
     }
-    let state = AppState::new(db, admin_token).with_limits(args.limits());
+    let state = AppState::new(db, admin_token)
+        .with_limits(args.limits())
+        .with_token_lifetime(args.token_lifetime_s);
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let server = crate::serve(listener, state, async move {
         shutdown_signal().await;

@@ -67,6 +67,8 @@ pub struct AppState {
     pub tokens: Arc<auth::TokenCache>,
     /// The clock every time the server records or answers is read from.
     pub clock: Clock,
+    /// How long a courier token the dispatch API issues is accepted, seconds.
+    pub token_lifetime_s: i64,
     /// Timeouts, the connection cap and the rate limits.
     pub limits: Arc<Limits>,
     /// The per-token and per-address rate limiters.
@@ -83,9 +85,16 @@ impl AppState {
             lifecycle: Arc::new(ops::Lifecycle::default()),
             tokens: Arc::new(auth::TokenCache::default()),
             clock: Clock::system(),
+            token_lifetime_s: DEFAULT_TOKEN_LIFETIME_S,
             limits: Arc::new(Limits::default()),
             rate_limits: Arc::new(limits::RateLimits::new(&Limits::default())),
         }
+    }
+
+    /// The same state issuing courier tokens that last `seconds`.
+    pub fn with_token_lifetime(mut self, seconds: i64) -> Self {
+        self.token_lifetime_s = seconds;
+        self
     }
 
     /// The same state under `limits` (fresh rate limiters with its quotas).
@@ -140,6 +149,9 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
 }
 
+/// How long a courier token lasts unless the replica is told otherwise: a 12-hour shift, 12 h.
+pub const DEFAULT_TOKEN_LIFETIME_S: i64 = 12 * 3600;
+
 /// Every route: method, path and handler. The router and [`route_table`] are both built from
 /// this list, and a test checks `docs/openapi.json` against [`route_table`].
 fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
@@ -153,6 +165,16 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "POST",
             "/v1/dispatch/couriers",
             post(dispatch_api::create_courier),
+        ),
+        (
+            "POST",
+            "/v1/dispatch/couriers/{id}/tokens",
+            post(dispatch_api::issue_token),
+        ),
+        (
+            "POST",
+            "/v1/dispatch/couriers/{id}/revoke-tokens",
+            post(dispatch_api::revoke_tokens),
         ),
         (
             "POST",

@@ -155,7 +155,11 @@ pub async fn throttle(State(state): State<AppState>, req: Request, next: Next) -
         .map(|ConnectInfo(peer)| peer.ip());
     let verdict = match crate::auth::bearer(req.headers()) {
         Some(token) if crate::auth::is_admin(state.admin_token.as_deref(), token) => Ok(()),
-        Some(token) if state.tokens.knows(&crate::auth::digest(token)) => {
+        Some(token)
+            if state
+                .tokens
+                .knows(&crate::auth::digest(token), state.clock.now()) =>
+        {
             state.rate_limits.token(&crate::auth::digest(token))
         }
         // Missing, wrong or not yet verified: the address's record of failures decides.

@@ -142,6 +142,7 @@ impl World {
     pub fn open_core_via(&self, name: &str, token: &str, url: &str) -> Arc<Runsheet> {
         Runsheet::new(RunsheetConfig {
             db_path: self.device_db(name).to_string_lossy().into_owned(),
+            db_key: None,
             server_url: url.into(),
             token: token.into(),
         })

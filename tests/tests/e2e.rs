@@ -224,6 +224,7 @@ fn bad_configuration_is_a_typed_error() {
     let w = World::new();
     let r = runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
         db_path: w.device_db("x").to_string_lossy().into_owned(),
+        db_key: None,
         server_url: "ftp://example".into(),
         token: "t".into(),
     });
@@ -235,6 +236,7 @@ fn bad_configuration_is_a_typed_error() {
             .join("no/such/dir/x.db")
             .to_string_lossy()
             .into_owned(),
+        db_key: None,
         server_url: w.url(),
         token: "t".into(),
     });
@@ -488,6 +490,7 @@ async fn location_fixes_are_capped_offline_sent_last_and_stored_once() {
     // A long offline stretch with a small buffer: the oldest fixes go first.
     let raw = runsheet_core::Runsheet::open(runsheet_core::Config {
         db_path: w.device_db("phone"),
+        db_key: None,
         server_url: w.url(),
         token: runsheet_core::Token::new(token.clone()),
         clock: Arc::new(runsheet_core::SystemClock),
@@ -670,4 +673,47 @@ async fn platform_settings_reach_the_phone_and_apply() {
     drop(core);
     let again = w.open_core("phone", &token);
     assert_eq!(again.settings().unwrap().location_buffer_cap, 100);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_or_revoked_token_is_replaced_through_the_shells_provider() {
+    let server_now = Arc::new(std::sync::atomic::AtomicI64::new(1_800_000_000));
+    let w = World::with_clock(Some(server_now.clone()));
+    let first = w.courier("c1", &["T1"]).await;
+    let core = w.open_core("phone", &first);
+    core.sync().await.unwrap();
+    // The shift outlasts the token: the server answers 401 token_expired, the core asks the
+    // shell's provider (whose login backend got a fresh token from dispatch) and goes on.
+    server_now.fetch_add(
+        runsheet_server::DEFAULT_TOKEN_LIFETIME_S,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+    let second = w.dispatch.issue_token("c1").await.unwrap();
+    let provider = Arc::new(Provider {
+        token: Some(second),
+        calls: Default::default(),
+    });
+    core.set_token_provider(Some(provider.clone()));
+    core.sync().await.unwrap();
+    assert_eq!(provider.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    core.sync().await.unwrap();
+    assert_eq!(provider.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Dispatch revokes the courier's tokens (a lost phone): refused at the next sync, and a
+    // provider with nothing better leaves the phone signed out, its actions kept.
+    w.dispatch.revoke_tokens("c1").await.unwrap();
+    core.accept("T1".into()).unwrap();
+    let signed_out = Arc::new(Provider {
+        token: None,
+        calls: Default::default(),
+    });
+    core.set_token_provider(Some(signed_out.clone()));
+    assert!(matches!(
+        core.sync().await,
+        Err(RunsheetError::AuthRequired)
+    ));
+    assert_eq!(
+        signed_out.calls.load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert_eq!(core.task("T1".into()).unwrap().pending_actions, 1);
 }

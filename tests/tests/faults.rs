@@ -76,6 +76,7 @@ fn open_phone(
     Runsheet::with_clock(
         RunsheetConfig {
             db_path: w.device_db(phone).to_string_lossy().into_owned(),
+            db_key: None,
             server_url: url.into(),
             token: token.into(),
         },

@@ -163,6 +163,7 @@ async fn a_503_with_retry_after_is_reported_with_the_wait() {
     .unwrap();
     let core = Runsheet::open(Config {
         db_path: w.device_db("phone"),
+        db_key: None,
         server_url: proxy.url(),
         token: Token::new(token),
         clock: Arc::new(runsheet_core::SystemClock),
@@ -193,6 +194,7 @@ async fn a_device_clock_hours_off_is_measured_and_the_server_orders_by_its_own_c
     let five_hours = 5 * 3600;
     let core = Runsheet::open(Config {
         db_path: w.device_db("phone"),
+        db_key: None,
         server_url: w.url(),
         token: Token::new(token),
         clock: Arc::new(Skewed(five_hours)),

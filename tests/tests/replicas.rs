@@ -279,6 +279,7 @@ async fn a_foreground_phone_gets_a_new_task_without_polling(postgres: bool) {
 fn phone(dir: &tempfile::TempDir, url: &str, token: &str) -> Arc<runsheet_ffi::Runsheet> {
     runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
         db_path: dir.path().join("phone.db").to_string_lossy().into_owned(),
+        db_key: None,
         server_url: url.into(),
         token: token.into(),
     })

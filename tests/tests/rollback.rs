@@ -14,6 +14,7 @@ use runsheet_tests::World;
 fn open(w: &World, name: &str, token: &str) -> Runsheet {
     Runsheet::open(Config {
         db_path: w.device_db(name),
+        db_key: None,
         server_url: w.url(),
         token: Token::new(token),
         clock: Arc::new(SystemClock),

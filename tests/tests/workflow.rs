@@ -54,6 +54,7 @@ async fn phone(w: &World, courier: &str) -> Phone {
     let core = Runsheet::with_clock(
         RunsheetConfig {
             db_path: w.device_db(courier).to_string_lossy().into_owned(),
+            db_key: None,
             server_url: w.url(),
             token,
         },
@@ -492,4 +493,68 @@ async fn customer_data_is_purged_after_the_retention_and_leaves_the_file() {
     // A later sync does not bring it back for good: the purge runs after every sync.
     p.core.sync().await.unwrap();
     assert!(p.core.task("F1".into()).unwrap().customer_data_purged);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phones_store_is_encrypted_under_the_shells_key() {
+    const KEY: &str = "5f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100";
+    const OTHER: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+    let w = World::new();
+    let token = w.courier("ann", &[]).await;
+    let db = w.device_db("ann");
+    let open = |key: &str| {
+        Runsheet::with_clock(
+            RunsheetConfig {
+                db_path: db.to_string_lossy().into_owned(),
+                db_key: Some(key.into()),
+                server_url: w.url(),
+                token: token.clone(),
+            },
+            Arc::new(Clock(AtomicI64::new(T0))),
+        )
+    };
+    let core = open(KEY).unwrap();
+    food(&w, "F1", "ann", "Apartment 1601, Secret Towers").await;
+    core.sync().await.unwrap();
+    core.accept("F1".into()).unwrap();
+    let t = core.task("F1".into()).unwrap();
+    assert_eq!(t.dropoff.address, "Apartment 1601, Secret Towers");
+    let on_disk = |needle: &str| {
+        ["", "-wal"].iter().any(|ext| {
+            std::fs::read(format!("{}{ext}", db.display()))
+                .map(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+                .unwrap_or(false)
+        })
+    };
+    // The purge test above finds these in an unencrypted store; here, not a byte of them.
+    for seeded in [
+        "Secret Towers",
+        "Li Wei",
+        "138 **** 0042",
+        "SQLite format 3",
+    ] {
+        assert!(
+            !on_disk(seeded),
+            "{seeded} is readable in the database files"
+        );
+    }
+    drop(core);
+    // The same key opens it again: the task and the courier's pending action are there.
+    let core = open(KEY).unwrap();
+    let t = core.task("F1".into()).unwrap();
+    assert_eq!(t.status, TaskStatus::Accepted);
+    assert_eq!(t.dropoff.name, "Li Wei");
+    drop(core);
+    // Another key is a typed error, and the file is not touched.
+    let before = std::fs::read(&db).unwrap();
+    assert!(matches!(open(OTHER), Err(RunsheetError::WrongKey)));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert!(matches!(
+        open("not a key"),
+        Err(RunsheetError::InvalidArgument { .. })
+    ));
+    assert_eq!(
+        open(KEY).unwrap().task("F1".into()).unwrap().status,
+        TaskStatus::Accepted
+    );
 }

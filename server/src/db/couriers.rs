@@ -6,13 +6,28 @@ use serde::{Deserialize, Serialize};
 use super::{Refusal, StoreError, Tx};
 use crate::params;
 
-/// Registers a courier with the SHA-256 digest of their token; refused if the id exists.
+/// Registers a courier with their first token (its SHA-256 digest), valid for
+/// [`crate::DEFAULT_TOKEN_LIFETIME_S`] from `now`; refused if the id exists.
 pub fn create(
     tx: &mut Tx<'_>,
     id: &str,
     name: &str,
     token_sha256: &str,
     now: i64,
+) -> Result<(), StoreError> {
+    let expires_at = now.saturating_add(crate::DEFAULT_TOKEN_LIFETIME_S);
+    create_with_token_until(tx, id, name, token_sha256, now, expires_at)
+}
+
+/// Registers a courier with their first token (its SHA-256 digest, valid until `expires_at`);
+/// refused if the id exists.
+pub fn create_with_token_until(
+    tx: &mut Tx<'_>,
+    id: &str,
+    name: &str,
+    token_sha256: &str,
+    now: i64,
+    expires_at: i64,
 ) -> Result<(), StoreError> {
     let n = tx.execute(
         "INSERT INTO couriers (id, name, token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)
@@ -22,15 +37,61 @@ pub fn create(
     if n == 0 {
         return Err(Refusal::CourierExists.into());
     }
+    add_token(tx, id, token_sha256, now, expires_at)
+}
+
+/// Issues the courier another token (its digest), valid from `now` until `expires_at`. Their
+/// other tokens stay valid until they expire or are revoked.
+pub fn add_token(
+    tx: &mut Tx<'_>,
+    courier: &str,
+    token_sha256: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    must_exist(tx, courier)?;
+    tx.execute(
+        "INSERT INTO courier_tokens (token_sha256, courier_id, issued_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![token_sha256, courier, now, expires_at],
+    )?;
     Ok(())
 }
 
-/// The courier whose token has this SHA-256 digest, if any.
-pub fn by_token(tx: &mut Tx<'_>, token_sha256: &str) -> Result<Option<String>, StoreError> {
+/// Revokes every token of the courier not revoked yet, from `now`; returns how many.
+pub fn revoke_tokens(tx: &mut Tx<'_>, courier: &str, now: i64) -> Result<u64, StoreError> {
+    must_exist(tx, courier)?;
+    let n = tx.execute(
+        "UPDATE courier_tokens SET revoked_at = ?2 WHERE courier_id = ?1 AND revoked_at IS NULL",
+        params![courier, now],
+    )?;
+    Ok(n)
+}
+
+/// A stored token, as the authentication of a request sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenGrant {
+    /// Whose token it is.
+    pub courier: String,
+    /// When it stops being accepted, Unix seconds.
+    pub expires_at: i64,
+    /// Whether dispatch revoked it.
+    pub revoked: bool,
+}
+
+/// The token with this SHA-256 digest, if one was ever issued.
+pub fn by_token(tx: &mut Tx<'_>, token_sha256: &str) -> Result<Option<TokenGrant>, StoreError> {
     tx.query_opt(
-        "SELECT id FROM couriers WHERE token_sha256 = ?1",
+        "SELECT courier_id, expires_at, revoked_at IS NOT NULL FROM courier_tokens
+         WHERE token_sha256 = ?1",
         params![token_sha256],
-        |r| r.get::<String>(0),
+        |r| {
+            Ok(TokenGrant {
+                courier: r.get::<String>(0)?,
+                expires_at: r.get(1)?,
+                revoked: r.get(2)?,
+            })
+        },
     )
 }
 

@@ -156,6 +156,21 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE mutations ADD COLUMN content_sha256 TEXT;
 "#,
+    // Courier tokens with an expiry and a revocation time. Tokens issued before this version
+    // never expired: they are carried over expiring 12 h after their courier was created, so
+    // on an older store they are expired at once and the phones fetch fresh ones.
+    r#"
+    CREATE TABLE courier_tokens (
+        token_sha256 TEXT PRIMARY KEY,
+        courier_id   TEXT NOT NULL REFERENCES couriers(id),
+        issued_at    INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        revoked_at   INTEGER
+    ) STRICT;
+    CREATE INDEX courier_tokens_by_courier ON courier_tokens(courier_id);
+    INSERT INTO courier_tokens (token_sha256, courier_id, issued_at, expires_at)
+        SELECT token_sha256, id, created_at, created_at + 43200 FROM couriers;
+"#,
     r#"
     CREATE TABLE pin_corrections (
         id           INTEGER PRIMARY KEY AUTOINCREMENT,

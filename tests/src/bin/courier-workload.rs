@@ -21,6 +21,7 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let core = Runsheet::new(RunsheetConfig {
         db_path: db.clone(),
+        db_key: None,
         server_url: url.clone(),
         token: token.clone(),
     })

@@ -90,6 +90,7 @@ impl Phone {
         let core = Runsheet::with_clock(
             RunsheetConfig {
                 db_path: self.db.clone(),
+                db_key: None,
                 server_url: self.proxy.url(),
                 token: self.token.clone(),
             },
@@ -122,6 +123,7 @@ fn error_name(e: &RunsheetError) -> &'static str {
         RunsheetError::SyncFailed { .. } => "SyncFailed",
         RunsheetError::Storage { .. } => "Storage",
         RunsheetError::IncompatibleVersion { .. } => "IncompatibleVersion",
+        RunsheetError::WrongKey => "WrongKey",
     }
 }
 

@@ -37,6 +37,7 @@ import app.runsheet.protocol.Kpis
 import app.runsheet.protocol.MessageTemplate
 import app.runsheet.protocol.Rating
 import app.runsheet.protocol.RatingTarget
+import app.runsheet.ffi.TokenProvider
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -78,6 +79,10 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     val state: StateFlow<TaskListState> = _state.asStateFlow()
 
     private var core: Runsheet? = null
+    private val secrets = SecretStore(app)
+
+    /** The platform's sign-in backend call for a fresh token (none in this reference app). */
+    private fun refreshToken(): String? = null
     private var location: LocationFeed? = null
     private val subscriptions = mutableListOf<Subscription>()
     private var networkCallback: ConnectivityManager.NetworkCallback? = null
@@ -87,6 +92,7 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
 
     /** Opens the core in the app's private storage with the courier's token. */
     fun signIn(token: String) {
+        secrets.setSessionToken(token)
         core?.let {
             it.setToken(token)
             it.networkAvailable()
@@ -95,7 +101,15 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
         }
         try {
             val db = File(getApplication<Application>().filesDir, "runsheet.db")
-            val c = Runsheet(RunsheetConfig(db.path, BuildConfig.RUNSHEET_SERVER, token))
+            // The store holds customers' names, addresses and phones: encrypted under a key
+            // sealed by the Android Keystore, and excluded from backups (data_extraction_rules).
+            val c = Runsheet(RunsheetConfig(db.path, BuildConfig.RUNSHEET_SERVER, token, secrets.databaseKey()))
+            // After a 401 (expired or revoked token) the core asks once for a fresh token: a
+            // platform build fetches it from its sign-in backend (which calls dispatch's
+            // POST /v1/dispatch/couriers/{id}/tokens); null shows the sign-in screen.
+            c.setTokenProvider(object : TokenProvider {
+                override fun freshToken(): String? = refreshToken()?.also { secrets.setSessionToken(it) }
+            })
             core = c
             subscriptions += c.subscribeTasks(object : TaskListener {
                 override fun onUpdate(update: TaskListUpdate) = refresh()

@@ -1,0 +1,168 @@
+//! Courier tokens over real HTTP, on both stores: they expire (401 `token_expired`), dispatch
+//! issues fresh ones, and a revocation is refused at once on the replica that revoked it and,
+//! on PostgreSQL, within the token cache's TTL on another replica sharing the store.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use runsheet_protocol::ErrorBody;
+use runsheet_server::{
+    DbConfig, Dispatcher, RunningServer, ServerConfig, DEFAULT_TOKEN_LIFETIME_S,
+};
+
+const ADMIN: &str = "test-admin-token";
+const T0: i64 = 1_800_000_000;
+
+#[derive(Debug, Clone, Copy)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+async fn store(engine: Engine, dir: &tempfile::TempDir, label: &str) -> Option<DbConfig> {
+    match engine {
+        Engine::Sqlite => Some(DbConfig::Sqlite(dir.path().join("s.db"))),
+        Engine::Postgres => {
+            let label = label.to_owned();
+            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
+                .await
+                .unwrap()
+        }
+    }
+}
+
+fn replica(db: DbConfig, clock: Arc<AtomicI64>) -> RunningServer {
+    runsheet_server::start(ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db,
+        admin_token: Some(ADMIN.into()),
+        clock: Some(clock),
+    })
+    .unwrap()
+}
+
+/// A pull with `token`: its status and, when refused, the error code.
+async fn pull(server: &RunningServer, token: &str) -> (u16, Option<String>) {
+    let r = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/sync/pull?client_id=phone-1&cursor=0&limit=10",
+            server.url()
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    if status == 200 {
+        return (status, None);
+    }
+    let body: ErrorBody = r.json().await.unwrap();
+    (status, Some(body.error))
+}
+
+async fn a_token_expires_and_a_fresh_one_is_issued(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = store(engine, &dir, "tokens_expire").await else {
+        return;
+    };
+    let clock = Arc::new(AtomicI64::new(T0));
+    let server = replica(db, clock.clone());
+    let dispatch = Dispatcher::new(&server.url(), ADMIN);
+    let token = dispatch.create_courier("ann", "Ann").await.unwrap();
+    assert_eq!(pull(&server, &token).await, (200, None));
+    // Just before the lifetime ends it is still accepted (and cached); at the end, refused
+    // with a code the phone recognises, although the cache had verified it.
+    clock.store(T0 + DEFAULT_TOKEN_LIFETIME_S - 1, Ordering::SeqCst);
+    assert_eq!(pull(&server, &token).await, (200, None));
+    clock.store(T0 + DEFAULT_TOKEN_LIFETIME_S, Ordering::SeqCst);
+    assert_eq!(
+        pull(&server, &token).await,
+        (401, Some("token_expired".into()))
+    );
+    // The login backend asks dispatch for a fresh token: accepted, the old one still not.
+    let fresh = dispatch.issue_token("ann").await.unwrap();
+    assert_ne!(fresh, token);
+    assert_eq!(pull(&server, &fresh).await, (200, None));
+    assert_eq!(
+        pull(&server, &token).await,
+        (401, Some("token_expired".into()))
+    );
+    // No token for a courier who does not exist.
+    assert!(dispatch.issue_token("nobody").await.is_err());
+}
+
+async fn revoked_tokens_are_refused_at_once(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = store(engine, &dir, "tokens_revoked").await else {
+        return;
+    };
+    let clock = Arc::new(AtomicI64::new(T0));
+    let server = replica(db.clone(), clock.clone());
+    let dispatch = Dispatcher::new(&server.url(), ADMIN);
+    let first = dispatch.create_courier("ann", "Ann").await.unwrap();
+    let second = dispatch.issue_token("ann").await.unwrap();
+    let bob = dispatch.create_courier("bob", "Bob").await.unwrap();
+    // A second replica on the same PostgreSQL store verifies (and caches) the token too.
+    let other = match engine {
+        Engine::Postgres => Some(replica(db, clock.clone())),
+        Engine::Sqlite => None,
+    };
+    for t in [&first, &second, &bob] {
+        assert_eq!(pull(&server, t).await, (200, None));
+        if let Some(o) = &other {
+            assert_eq!(pull(o, t).await, (200, None));
+        }
+    }
+    assert_eq!(dispatch.revoke_tokens("ann").await.unwrap(), 2);
+    // Refused at once here, although both were verified a moment ago; Bob is untouched.
+    for t in [&first, &second] {
+        assert_eq!(pull(&server, t).await, (401, Some("unauthorized".into())));
+    }
+    assert_eq!(pull(&server, &bob).await, (200, None));
+    // The other replica trusts its cache for at most the TTL, then refuses too.
+    if let Some(o) = &other {
+        let deadline = Instant::now() + runsheet_server::auth::TokenCache::TTL * 3;
+        loop {
+            let answer = pull(o, &first).await;
+            if answer.0 == 401 {
+                assert_eq!(answer, (401, Some("unauthorized".into())));
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "a revoked token still accepted by another replica"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_eq!(pull(o, &bob).await, (200, None));
+    }
+    // A token issued after the revocation works; revoking again counts only what was left.
+    let third = dispatch.issue_token("ann").await.unwrap();
+    assert_eq!(pull(&server, &third).await, (200, None));
+    assert_eq!(dispatch.revoke_tokens("ann").await.unwrap(), 1);
+    assert_eq!(pull(&server, &third).await.0, 401);
+    assert!(dispatch.revoke_tokens("nobody").await.is_err());
+}
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::Engine::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::Engine::Postgres).await
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    a_token_expires_and_a_fresh_one_is_issued,
+    revoked_tokens_are_refused_at_once,
+);
