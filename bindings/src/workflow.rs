@@ -62,6 +62,22 @@ impl Runsheet {
         .map(drop)
     }
 
+    /// The merchant needs `ready_in_minutes` more minutes: the pickup's ready time moves to that
+    /// many minutes from now by the core's clock.
+    pub fn report_merchant_delay(
+        &self,
+        task_id: String,
+        note: Option<String>,
+        photo_hashes: Vec<String>,
+        ready_in_minutes: u32,
+    ) -> Result<(), RunsheetError> {
+        converted(
+            self.inner
+                .report_merchant_delay(&task_id, note, photo_hashes, ready_in_minutes),
+        )
+        .map(drop)
+    }
+
     /// The failed goods are back at the merchant or depot.
     pub fn mark_returned(&self, task_id: String) -> Result<(), RunsheetError> {
         converted(self.inner.mark_returned(&task_id)).map(drop)

@@ -616,6 +616,25 @@ impl Runsheet {
         ))
     }
 
+    /// Reports that the merchant needs `ready_in_min` more minutes: the pickup's ready time moves
+    /// to that many minutes from now by the core's clock (no shell reads the clock for it).
+    pub fn report_merchant_delay(
+        &self,
+        task_id: &str,
+        note: Option<String>,
+        photos: Vec<String>,
+        ready_in_min: u32,
+    ) -> Result<i64> {
+        let ready_at = self.dev.now().saturating_add(i64::from(ready_in_min) * 60);
+        self.report_exception(
+            task_id,
+            ExceptionReason::MerchantDelay,
+            note,
+            photos,
+            Some(ready_at),
+        )
+    }
+
     /// The goods of a failed delivery are back at the merchant or depot.
     pub fn mark_returned(&self, task_id: &str) -> Result<i64> {
         self.told(workflow::mark_returned(&self.dev, task_id))

@@ -118,6 +118,26 @@ impl CourierTask {
     pub fn next_action(&self) -> Option<NextAction> {
         next_for_task(self, ShiftState::OnDuty, None)
     }
+
+    /// The checklist stage the task's procedure is at now (see [`checklist_stage`]).
+    #[uniffi::method(name = "checklist_stage")]
+    pub fn current_checklist_stage(&self) -> runsheet_protocol::ChecklistStage {
+        checklist_stage(self)
+    }
+}
+
+/// The checklist stage a task's procedure is at: the pickup's until the goods are picked up, the
+/// failure's once the delivery failed, the drop-off's otherwise. The shells open the checklist of
+/// this stage; no shell decides it from the status.
+pub fn checklist_stage(task: &Task) -> runsheet_protocol::ChecklistStage {
+    use runsheet_protocol::ChecklistStage;
+    match task.status {
+        TaskStatus::Assigned | TaskStatus::Accepted | TaskStatus::AtPickup => {
+            ChecklistStage::Pickup
+        }
+        TaskStatus::Failed => ChecklistStage::Failure,
+        _ => ChecklistStage::Dropoff,
+    }
 }
 
 /// The one primary action a shell shows as its button, with what blocks it.

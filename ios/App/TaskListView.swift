@@ -82,7 +82,7 @@ struct TaskListView: View {
             ChecklistScreen(
                 title: "Checklist for \(task.id)",
                 taskId: task.id,
-                stage: task.status == .atPickup || task.status == .accepted ? .pickup : .dropoff,
+                stage: task.checklistStage(),
                 store: store
             )
         }

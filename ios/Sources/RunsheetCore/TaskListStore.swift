@@ -116,14 +116,23 @@ public final class TaskListStore: ObservableObject {
     ) {
         act {
             let hashes = try photos.map { try core.attachFile(path: $0.path).sha256 }
-            let readyAt = readyInMinutes.map { Int64(Date().timeIntervalSince1970) + Int64($0 * 60) }
-            try core.reportException(
-                taskId: task.id,
-                reason: reason,
-                note: note,
-                photoHashes: hashes,
-                newReadyAt: readyAt
-            )
+            // The core moves the ready time by its own clock; the sheet only asks for minutes.
+            if let minutes = readyInMinutes {
+                try core.reportMerchantDelay(
+                    taskId: task.id,
+                    note: note,
+                    photoHashes: hashes,
+                    readyInMinutes: UInt32(max(0, minutes))
+                )
+            } else {
+                try core.reportException(
+                    taskId: task.id,
+                    reason: reason,
+                    note: note,
+                    photoHashes: hashes,
+                    newReadyAt: nil
+                )
+            }
         }
     }
 

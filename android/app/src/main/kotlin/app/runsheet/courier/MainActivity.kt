@@ -21,7 +21,6 @@ import app.runsheet.core.CourierTask
 import app.runsheet.core.KpiPeriod
 import app.runsheet.protocol.ChecklistAnswer
 import app.runsheet.protocol.ChecklistStage
-import app.runsheet.protocol.TaskStatus
 import java.io.File
 
 class MainActivity : ComponentActivity() {
@@ -118,12 +117,8 @@ class MainActivity : ComponentActivity() {
                             scan = { photos.clear(); model.openScanner(it) },
                             checklist = { task ->
                                 photos.clear()
-                                val stage = when (task?.status) {
-                                    null -> ChecklistStage.START_OF_SHIFT
-                                    TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.AT_PICKUP -> ChecklistStage.PICKUP
-                                    TaskStatus.FAILED -> ChecklistStage.FAILURE
-                                    else -> ChecklistStage.DROPOFF
-                                }
+                                // The core says which stage a task's procedure is at.
+                                val stage = task?.checklistStage() ?: ChecklistStage.START_OF_SHIFT
                                 model.openChecklist(task?.id, stage)
                             },
                             contact = { contact = it },

@@ -197,8 +197,9 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     fun report(task: CourierTask, reason: ExceptionReason, note: String?, photos: List<File>, readyInMinutes: Int?) =
         act { c ->
             val hashes = photos.map { c.attachFile(it.path).sha256 }
-            val readyAt = readyInMinutes?.let { System.currentTimeMillis() / 1000 + it * 60L }
-            c.reportException(task.id, reason, note, hashes, readyAt)
+            // The core moves the ready time by its own clock; the sheet only asks for minutes.
+            if (readyInMinutes != null) c.reportMerchantDelay(task.id, note, hashes, readyInMinutes.toUInt())
+            else c.reportException(task.id, reason, note, hashes, null)
         }
 
     fun contactAttempt(task: CourierTask, channel: ContactChannel, answered: Boolean) =

@@ -195,8 +195,9 @@ class WorkflowTest {
         listOf("F1", "G1", "P1", "R1", "P2").forEach { core.accept(it) }
         // Merchant delay and a breakdown before the pickup: reported, the task goes on.
         core.arriveManually("F1", "inside the mall")
-        core.reportException("F1", ExceptionReason.MERCHANT_DELAY, "kitchen late", emptyList(), clock.now.get() + 1200)
+        core.reportMerchantDelay("F1", "kitchen late", emptyList(), 20u)
         assertEquals(clock.now.get() + 1200, core.task("F1").pickup!!.readyAt)
+        assertEquals(ChecklistStage.PICKUP, core.task("F1").checklistStage())
         core.reportException("G1", ExceptionReason.VEHICLE_BREAKDOWN, "flat tyre", emptyList(), null)
         assertEquals(TaskStatus.ACCEPTED, core.task("G1").status)
         // An accident and damaged goods need a photo.
