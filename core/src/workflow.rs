@@ -119,6 +119,12 @@ impl CourierTask {
         next_for_task(self, ShiftState::OnDuty, None)
     }
 
+    /// Whether the courier may rate this task's pickup and drop-off: once it is delivered (the
+    /// rating window is checked when the rating is saved, by the core's clock).
+    pub fn may_rate(&self) -> bool {
+        self.status == TaskStatus::Delivered
+    }
+
     /// The checklist stage the task's procedure is at now (see [`checklist_stage`]).
     #[uniffi::method(name = "checklist_stage")]
     pub fn current_checklist_stage(&self) -> runsheet_protocol::ChecklistStage {

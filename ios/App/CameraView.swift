@@ -37,7 +37,7 @@ struct CameraView: UIViewControllerRepresentable {
                       for: .documentDirectory, in: .userDomainMask, appropriateFor: nil, create: true
                   )
             else { return }
-            let url = dir.appendingPathComponent("photo-\(Int(Date().timeIntervalSince1970 * 1000)).jpg")
+            let url = dir.appendingPathComponent("photo-\(UUID().uuidString).jpg")
             if (try? data.write(to: url, options: .completeFileProtection)) != nil {
                 taken(url)
             }

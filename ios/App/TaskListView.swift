@@ -242,7 +242,7 @@ struct TaskRow: View {
                     .font(.caption)
                     .foregroundStyle(.orange)
             }
-            if next == nil && task.status == .delivered {
+            if task.mayRate() {
                 Button("Rate the pickup and the drop-off", action: rate)
                     .font(.caption)
             }

@@ -39,7 +39,6 @@ import app.runsheet.core.TaskGroup
 import app.runsheet.route.NavigationLink
 import app.runsheet.core.NextStopHint
 import app.runsheet.protocol.TaskKind
-import app.runsheet.protocol.TaskStatus
 import java.time.Instant
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
@@ -184,7 +183,7 @@ private fun TaskRow(task: CourierTask, next: NextAction?, actions: TaskListActio
                 Text("${task.pendingActions} not sent yet", color = MaterialTheme.colorScheme.tertiary)
             }
             next?.let { PrimaryButton(task, it, actions) }
-            if (next == null && task.status == TaskStatus.DELIVERED) {
+            if (task.mayRate()) {
                 TextButton(onClick = { actions.rate(task) }) { Text("Rate the pickup and the drop-off") }
             }
             if (next != null) {

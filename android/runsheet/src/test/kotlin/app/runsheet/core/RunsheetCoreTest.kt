@@ -110,6 +110,7 @@ class RunsheetCoreTest {
         core.markDelivered("T1")
         val t1 = core.task("T1")
         assertEquals(TaskStatus.DELIVERED, t1.status)
+        assertTrue(t1.mayRate())
         assertFalse(t1.canDeliver())
         assertEquals(1u, t1.pendingActions)
         assertEquals(1uL, core.syncStatus().pending)

@@ -198,6 +198,7 @@ class WorkflowTest {
         core.reportMerchantDelay("F1", "kitchen late", emptyList(), 20u)
         assertEquals(clock.now.get() + 1200, core.task("F1").pickup!!.readyAt)
         assertEquals(ChecklistStage.PICKUP, core.task("F1").checklistStage())
+        assertFalse(core.task("F1").mayRate())
         core.reportException("G1", ExceptionReason.VEHICLE_BREAKDOWN, "flat tyre", emptyList(), null)
         assertEquals(TaskStatus.ACCEPTED, core.task("G1").status)
         // An accident and damaged goods need a photo.
