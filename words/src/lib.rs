@@ -1,0 +1,81 @@
+//! Every word a courier reads, decided once: Project Fluent messages in zh-CN and en (the files
+//! under `locales/`), and numbers, distances and durations through CLDR data (ICU4X).
+//!
+//! A shell passes the device's locale tag; the courier can switch it. Unknown or malformed tags
+//! fall back to English, and a message missing from Chinese falls back to the English one with a
+//! log line naming the message (never its arguments).
+//!
+//! ```
+//! use runsheet_words::{Args, Words};
+//! let zh = Words::new("zh-Hans-CN");
+//! assert_eq!(zh.text("step-deliver", &Args::new()), "确认送达");
+//! let en = Words::new("not a tag!");
+//! assert_eq!(en.text("step-deliver", &Args::new()), "Delivered");
+//! ```
+
+#![deny(missing_docs)]
+
+mod catalogue;
+mod format;
+mod language;
+
+pub use catalogue::{Args, RESOURCES};
+pub use language::Language;
+
+/// The words of one language: messages and formatters. Cheap to clone and to share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Words {
+    language: Language,
+}
+
+impl Words {
+    /// The words for a BCP 47 locale tag ("zh-CN", "zh-Hans", "en-GB"); anything else, malformed
+    /// tags included, gets English.
+    pub fn new(locale_tag: &str) -> Words {
+        Words {
+            language: Language::negotiate(locale_tag),
+        }
+    }
+
+    /// The words of `language`.
+    pub fn of(language: Language) -> Words {
+        Words { language }
+    }
+
+    /// The language these words are in.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// The message `id` with `args`, in this language, else in English (logged), else the id
+    /// itself (logged as an error: a test keeps that from shipping).
+    pub fn text(&self, id: &str, args: &Args) -> String {
+        catalogue::format(self.language, id, args)
+    }
+
+    /// A plain number with the locale's grouping ("1,234").
+    pub fn number(&self, n: i64) -> String {
+        format::integer(self.language, n)
+    }
+
+    /// A distance: metres below a kilometre, kilometres with one decimal above.
+    pub fn distance(&self, metres: f64) -> String {
+        format::distance(self, metres)
+    }
+
+    /// A duration rounded to what a courier needs: seconds under a minute, whole minutes (up)
+    /// under two hours, hours and minutes beyond.
+    pub fn duration(&self, seconds: i64) -> String {
+        format::duration(self, seconds)
+    }
+
+    /// A share as a percentage with one decimal ("95.5%").
+    pub fn percent(&self, share: f64) -> String {
+        format::percent(self, share)
+    }
+
+    /// The local time of day of `unix_seconds` at `utc_offset_min` ("14:05").
+    pub fn clock_time(&self, unix_seconds: i64, utc_offset_min: i32) -> String {
+        format::clock_time(self, unix_seconds, utc_offset_min)
+    }
+}
