@@ -584,10 +584,37 @@ pub(crate) fn send_message(dev: &Device, task_id: &str, template: MessageTemplat
 
 /// The task's primary action and its blockers (`None` once the task is finished).
 pub(crate) fn next_action(dev: &Device, task_id: &str) -> Result<Option<NextAction>> {
+    next_action_given(dev, task_id, &[])
+}
+
+/// The task's primary action and its blockers with `proof` counted as given.
+pub(crate) fn next_action_given(
+    dev: &Device,
+    task_id: &str,
+    proof: &[String],
+) -> Result<Option<NextAction>> {
     let t = dev.task(task_id)?;
     let shift = dev.store.read(crate::shift::state)?;
     dev.store
-        .read(|c| next_action_in(c, &t, shift, dev.last_position(), &[]))
+        .read(|c| next_action_in(c, &t, shift, dev.last_position(), proof))
+}
+
+/// What would block `action` if the courier took it now: `Some(blockers)` (empty when it
+/// would be recorded), `None` when the workflow does not allow it at all (wrong status, a
+/// reason that does not apply). The same guards as the action transaction, nothing written.
+pub(crate) fn would_block(dev: &Device, action: &Action) -> Result<Option<Vec<Blocker>>> {
+    let settings = dev.settings()?;
+    let now = dev.now();
+    let outcome = dev.store.read(|c| {
+        let shift = crate::shift::state(c)?;
+        Ok(check(c, action, &settings, shift, now))
+    })?;
+    match outcome {
+        Ok(()) => Ok(Some(Vec::new())),
+        Err(Error::Blocked { blockers, .. }) => Ok(Some(blockers)),
+        Err(Error::InvalidTransition { .. } | Error::InvalidArgument(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The task's timeline, oldest first.
