@@ -6,6 +6,7 @@ use crate::screen::{Body, Header, Screen, ShiftBar, SyncBanner, TaskRow};
 /// One update to a screen listener.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[allow(clippy::large_enum_variant)] // UniFFI enums cannot hold a Box; one screen per update.
 pub enum ScreenUpdate {
     /// The whole screen: the first update, and after a change of language.
     Reset {

@@ -19,7 +19,7 @@ pub fn build(v: &View<'_>) -> Result<RatingsPage> {
     let offset = v.core.sync_status()?.clock_offset_seconds.unwrap_or(0);
     let server_now = v.now + offset;
     let mut ratings = v.core.ratings()?;
-    ratings.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    ratings.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     let ratings = ratings
         .into_iter()
         .map(|r| {
