@@ -224,3 +224,62 @@ pub fn apply(screen: &mut Screen, changes: &[ScreenChange]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::screen::{Lateness, Tone};
+    use proptest::prelude::*;
+
+    fn row(id: u8, rev: u8) -> TaskRow {
+        TaskRow {
+            task_id: format!("T{id}"),
+            title: format!("rev {rev}"),
+            kind: String::new(),
+            status: String::new(),
+            group: runsheet_core::Group::Now,
+            group_label: String::new(),
+            promised: None,
+            lateness: Lateness::Unknown,
+            lateness_text: None,
+            unsent: None,
+            tone: Tone::Neutral,
+            primary: None,
+            secondary: Vec::new(),
+        }
+    }
+
+    fn rows_of(spec: &[(u8, u8)]) -> Vec<TaskRow> {
+        let mut seen = std::collections::HashSet::new();
+        spec.iter()
+            .filter(|(id, _)| seen.insert(*id))
+            .map(|&(id, rev)| row(id, rev))
+            .collect()
+    }
+
+    proptest! {
+        /// Applying the edits to the old rows gives exactly the new rows, whatever moved,
+        /// appeared, changed or went.
+        #[test]
+        fn row_edits_turn_the_old_list_into_the_new(
+            old in proptest::collection::vec((0u8..30, 0u8..3), 0..25),
+            new in proptest::collection::vec((0u8..30, 0u8..3), 0..25),
+        ) {
+            let (old, new) = (rows_of(&old), rows_of(&new));
+            let edits = rows(&old, &new);
+            let mut applied = old.clone();
+            apply_rows(&mut applied, &edits);
+            prop_assert_eq!(&applied, &new);
+            if old == new {
+                prop_assert!(edits.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn one_changed_row_is_one_edit() {
+        let old = vec![row(1, 0), row(2, 0), row(3, 0)];
+        let new = vec![row(1, 0), row(2, 1), row(3, 0)];
+        assert_eq!(rows(&old, &new), vec![RowDiff::Set { index: 1, row: row(2, 1) }]);
+    }
+}
