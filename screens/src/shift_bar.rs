@@ -72,21 +72,14 @@ pub fn build(v: &View<'_>) -> Result<ShiftBar> {
             Some(Offer::new(Tap::EndBreak, step_label(w, Step::EndBreak), OfferStyle::Primary)),
             Vec::new(),
         ),
-        ShiftState::OnDuty => {
-            let end = v.core.shift_next_action()?;
-            let end_offer = if end.step == Step::EndShift || end.step == Step::WaitForTasks {
-                Some(
-                    Offer::new(Tap::EndShift, step_label(w, Step::EndShift), OfferStyle::Destructive)
-                        .blocked_by(goods_on_board(v)?, w),
-                )
-            } else {
-                None
-            };
-            (
-                end_offer,
-                vec![Offer::new(Tap::StartBreak, t(w, "offer-start-break"), OfferStyle::Secondary)],
-            )
-        }
+        ShiftState::OnDuty => (
+            // Ending the shift is always on offer on duty; goods still in the box block it.
+            Some(
+                Offer::new(Tap::EndShift, step_label(w, Step::EndShift), OfferStyle::Destructive)
+                    .blocked_by(goods_on_board(v)?, w),
+            ),
+            vec![Offer::new(Tap::StartBreak, t(w, "offer-start-break"), OfferStyle::Secondary)],
+        ),
     };
     Ok(ShiftBar {
         state: wording::shift(w, summary.state),
