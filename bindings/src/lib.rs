@@ -14,6 +14,7 @@ mod checklist;
 mod handoff;
 mod log;
 mod ratings;
+mod screens;
 mod workflow;
 
 /// The platform's settings as the phone last received them (the protocol's `Settings`).
@@ -40,6 +41,7 @@ pub use runsheet_protocol::{
     TemperatureClass,
 };
 pub use runsheet_protocol::{Kpis, RatingDoc as Rating, RatingTarget};
+pub use screens::{ScreenListener, ScreenSubscription, Screens};
 pub use workflow::*;
 
 uniffi::setup_scaffolding!();

@@ -8,9 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use runsheet_core::listener::{SyncEvent, SyncListener, TaskListUpdate, TaskListener};
-use runsheet_core::{
-    LocationAccuracy, Runsheet, ShiftState, Subscription, Token,
-};
+use runsheet_core::{LocationAccuracy, Runsheet, ShiftState, Subscription, Token};
 use runsheet_protocol::{AppealStatus, ChecklistStage, ExceptionReason, TaskStatus};
 use runsheet_route::hint::Risk;
 use runsheet_route::map_link::navigation_link;
@@ -195,7 +193,9 @@ impl CourierApp {
 
     /// Removes a listener.
     pub fn unsubscribe(&self, id: u64) {
-        lock(&self.inner.rendered).listeners.retain(|(i, _)| *i != id);
+        lock(&self.inner.rendered)
+            .listeners
+            .retain(|(i, _)| *i != id);
     }
 
     /// Recomputes the screen for the time that passed (a stop now at risk, a wait at the door
@@ -216,12 +216,13 @@ impl CourierApp {
             Some(s) => s,
             None => inner.compute().map_err(|e| refused(&words, &e))?,
         };
-        let offer = screen
-            .offer_for(&tap.offer_key())
-            .cloned()
-            .ok_or_else(|| TapError::NotOffered {
-                sentence: t(&words, "tap-not-offered"),
-            })?;
+        let offer =
+            screen
+                .offer_for(&tap.offer_key())
+                .cloned()
+                .ok_or_else(|| TapError::NotOffered {
+                    sentence: t(&words, "tap-not-offered"),
+                })?;
         if !offer.enabled {
             return Err(TapError::Blocked {
                 sentence: offer.why.join(t(&words, "list-separator").as_str()),
@@ -339,7 +340,10 @@ impl Inner {
             .map(|t| t.id.clone())
             .collect();
         if let Some(known) = &r.known_tasks {
-            for t in tasks.iter().filter(|t| open.contains(&t.id) && !known.contains(&t.id)) {
+            for t in tasks
+                .iter()
+                .filter(|t| open.contains(&t.id) && !known.contains(&t.id))
+            {
                 out.push(Effect::Notify {
                     id: format!("task-{}", t.id),
                     channel: Channel::NewTask,
@@ -521,7 +525,11 @@ impl Inner {
             Tap::SetLanguage { locale } => lock(&self.state).words = Words::new(&locale),
             Tap::StartShift => {
                 core.start_shift().map_err(err)?;
-                for p in [Permission::Location, Permission::BackgroundLocation, Permission::Notifications] {
+                for p in [
+                    Permission::Location,
+                    Permission::BackgroundLocation,
+                    Permission::Notifications,
+                ] {
                     if lock(&self.state).permission(p) == PermissionState::Unknown {
                         effects.push(self.ask(words, p));
                     }
@@ -547,8 +555,13 @@ impl Inner {
                 self.leave_scan(&task_id);
             }
             Tap::Deliver { task_id } => {
-                let proof = lock(&self.state).proof.get(&task_id).cloned().unwrap_or_default();
-                core.mark_delivered_with_proof(&task_id, proof).map_err(err)?;
+                let proof = lock(&self.state)
+                    .proof
+                    .get(&task_id)
+                    .cloned()
+                    .unwrap_or_default();
+                core.mark_delivered_with_proof(&task_id, proof)
+                    .map_err(err)?;
                 lock(&self.state).proof.remove(&task_id);
                 self.leave_scan(&task_id);
                 self.say(t(words, "notice-delivered"), Tone::Good);
@@ -567,7 +580,9 @@ impl Inner {
             Tap::EnterHandoffCode { task_id, code } => {
                 use runsheet_core::scan::handoff::HandoffCheck;
                 match core.verify_handoff_code(&task_id, &code).map_err(err)? {
-                    HandoffCheck::Verified => self.say(t(words, "notice-code-verified"), Tone::Good),
+                    HandoffCheck::Verified => {
+                        self.say(t(words, "notice-code-verified"), Tone::Good)
+                    }
                     HandoffCheck::Wrong { attempts_left } => self.say(
                         words.text(
                             "notice-code-wrong",
@@ -685,7 +700,11 @@ impl Inner {
                 reason,
             } => {
                 let key = (task_id.clone(), item_code.clone());
-                let photos = lock(&self.state).item_photos.get(&key).cloned().unwrap_or_default();
+                let photos = lock(&self.state)
+                    .item_photos
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_default();
                 core.confirm_item_manually(&task_id, &item_code, &reason, photos)
                     .map_err(err)?;
                 lock(&self.state).item_photos.remove(&key);
@@ -769,9 +788,11 @@ impl Inner {
                     .map_err(err)?
                     .sha256;
                 match purpose {
-                    PhotoPurpose::Proof { task_id } => {
-                        lock(&self.state).proof.entry(task_id).or_default().push(sha)
-                    }
+                    PhotoPurpose::Proof { task_id } => lock(&self.state)
+                        .proof
+                        .entry(task_id)
+                        .or_default()
+                        .push(sha),
                     PhotoPurpose::Problem { task_id } => lock(&self.state)
                         .problem_photos
                         .entry(task_id)
@@ -805,7 +826,11 @@ impl Inner {
                     .attach_file(std::path::Path::new(&path))
                     .map_err(err)?
                     .sha256;
-                lock(&self.state).proof.entry(task_id).or_default().push(sha);
+                lock(&self.state)
+                    .proof
+                    .entry(task_id)
+                    .or_default()
+                    .push(sha);
             }
             EffectResult::Cancelled => {}
         }
@@ -952,14 +977,19 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
         ),
     };
     use crate::offer::{Offer, OfferStyle};
-    let back = (page != Page::Tasks).then(|| Offer::new(Tap::Back, t(w, "offer-back"), OfferStyle::Navigation));
+    let back = (page != Page::Tasks)
+        .then(|| Offer::new(Tap::Back, t(w, "offer-back"), OfferStyle::Navigation));
     let other = match w.language() {
         runsheet_words::Language::ZhCn => "en",
         runsheet_words::Language::En => "zh-CN",
     };
     let tabs = vec![
         Offer::new(Tap::ShowTasks, t(w, "tab-tasks"), OfferStyle::Navigation),
-        Offer::new(Tap::ShowRatings, t(w, "tab-ratings"), OfferStyle::Navigation),
+        Offer::new(
+            Tap::ShowRatings,
+            t(w, "tab-ratings"),
+            OfferStyle::Navigation,
+        ),
         Offer::new(Tap::ShowKpis, t(w, "tab-kpis"), OfferStyle::Navigation),
         Offer::new(
             Tap::SetLanguage {

@@ -33,7 +33,9 @@ pub fn build(v: &View<'_>, task_id: Option<&str>, stage: ChecklistStage) -> Resu
         title: wording::stage(w, stage),
         summary: w.text(
             "checklist-summary",
-            &Args::new().num("done", done).num("total", items.len() as i64),
+            &Args::new()
+                .num("done", done)
+                .num("total", items.len() as i64),
         ),
         complete: missing == 0,
         items,
@@ -122,13 +124,15 @@ fn item(w: &Words, task_id: Option<&str>, stage: ChecklistStage, i: &Item) -> Ch
     }
     let answer = i.answer.as_ref().map(|a| answer_text(w, &a.value));
     let problem = match (&i.answer, &i.def.kind) {
-        (Some(a), ItemKind::Number { unit, min, max }) if a.out_of_range => Some(w.text(
-            "checklist-out-of-range",
-            &Args::new()
-                .str("min", min.map_or("—".into(), |m| format!("{m}")))
-                .str("max", max.map_or("—".into(), |m| format!("{m}")))
-                .str("unit", unit.clone()),
-        )),
+        (Some(a), ItemKind::Number { unit, min, max }) if a.out_of_range => Some(
+            w.text(
+                "checklist-out-of-range",
+                &Args::new()
+                    .str("min", min.map_or("—".into(), |m| format!("{m}")))
+                    .str("max", max.map_or("—".into(), |m| format!("{m}")))
+                    .str("unit", unit.clone()),
+            ),
+        ),
         (Some(_), ItemKind::YesNo { required: Some(r) }) if !i.satisfied => Some(t(
             w,
             if *r {

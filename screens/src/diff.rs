@@ -280,6 +280,12 @@ mod tests {
     fn one_changed_row_is_one_edit() {
         let old = vec![row(1, 0), row(2, 0), row(3, 0)];
         let new = vec![row(1, 0), row(2, 1), row(3, 0)];
-        assert_eq!(rows(&old, &new), vec![RowDiff::Set { index: 1, row: row(2, 1) }]);
+        assert_eq!(
+            rows(&old, &new),
+            vec![RowDiff::Set {
+                index: 1,
+                row: row(2, 1)
+            }]
+        );
     }
 }

@@ -18,12 +18,54 @@ pub fn build(v: &View<'_>) -> Result<KpiPage> {
     let share = |x: f64| w.percent(x);
     let minutes = |x: f64| w.text("kpi-minutes", &Args::new().num("n", x.round() as i64));
     let figures = vec![
-        figure(w, "kpi-on-time", k.on_time_rate.map(share), "kpi-at-least", share(targets.on_time_rate), below("on_time_rate")),
-        figure(w, "kpi-peak-time", k.avg_delivery_min_peak.map(minutes), "kpi-at-most", minutes(targets.peak_delivery_min), below("avg_delivery_min_peak")),
-        figure(w, "kpi-off-peak-time", k.avg_delivery_min_off_peak.map(minutes), "kpi-at-most", minutes(targets.off_peak_delivery_min), below("avg_delivery_min_off_peak")),
-        figure(w, "kpi-order-errors", k.order_error_rate.map(share), "kpi-at-most", share(targets.order_error_rate), below("order_error_rate")),
-        figure(w, "kpi-delays", k.delay_rate.map(share), "kpi-at-most", share(targets.delay_rate), below("delay_rate")),
-        figure(w, "kpi-satisfaction", k.satisfaction.map(share), "kpi-at-least", share(targets.satisfaction), below("satisfaction")),
+        figure(
+            w,
+            "kpi-on-time",
+            k.on_time_rate.map(share),
+            "kpi-at-least",
+            share(targets.on_time_rate),
+            below("on_time_rate"),
+        ),
+        figure(
+            w,
+            "kpi-peak-time",
+            k.avg_delivery_min_peak.map(minutes),
+            "kpi-at-most",
+            minutes(targets.peak_delivery_min),
+            below("avg_delivery_min_peak"),
+        ),
+        figure(
+            w,
+            "kpi-off-peak-time",
+            k.avg_delivery_min_off_peak.map(minutes),
+            "kpi-at-most",
+            minutes(targets.off_peak_delivery_min),
+            below("avg_delivery_min_off_peak"),
+        ),
+        figure(
+            w,
+            "kpi-order-errors",
+            k.order_error_rate.map(share),
+            "kpi-at-most",
+            share(targets.order_error_rate),
+            below("order_error_rate"),
+        ),
+        figure(
+            w,
+            "kpi-delays",
+            k.delay_rate.map(share),
+            "kpi-at-most",
+            share(targets.delay_rate),
+            below("delay_rate"),
+        ),
+        figure(
+            w,
+            "kpi-satisfaction",
+            k.satisfaction.map(share),
+            "kpi-at-least",
+            share(targets.satisfaction),
+            below("satisfaction"),
+        ),
     ];
     Ok(KpiPage {
         period: w.text(

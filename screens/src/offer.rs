@@ -230,7 +230,11 @@ impl Tap {
             ShowTask { task_id } => format!("show_task/{task_id}"),
             ShowScan { task_id } => format!("show_scan/{task_id}"),
             ShowChecklist { task_id, stage: s } => {
-                format!("show_checklist/{}/{}", task_id.as_deref().unwrap_or(""), stage(s))
+                format!(
+                    "show_checklist/{}/{}",
+                    task_id.as_deref().unwrap_or(""),
+                    stage(s)
+                )
             }
             ShowProblem { task_id } => format!("show_problem/{task_id}"),
             ShowRatings => "show_ratings".into(),
@@ -258,7 +262,9 @@ impl Tap {
             }
             OpenMap { task_id, app } => format!("map/{task_id}/{}", app.name()),
             TakeProblemPhoto { task_id } => format!("problem_photo/{task_id}"),
-            ReportProblem { task_id, reason, .. } => {
+            ReportProblem {
+                task_id, reason, ..
+            } => {
                 format!("report/{task_id}/{}", reason.as_str())
             }
             StartCamera { task_id } => format!("camera/{task_id}"),
@@ -368,7 +374,10 @@ impl Offer {
     /// Disabled by `blockers`, with their sentences in `words`.
     pub fn blocked_by(mut self, blockers: Vec<Blocker>, words: &runsheet_words::Words) -> Offer {
         self.enabled = blockers.is_empty();
-        self.why = blockers.iter().map(|b| crate::wording::blocker(words, b)).collect();
+        self.why = blockers
+            .iter()
+            .map(|b| crate::wording::blocker(words, b))
+            .collect();
         self.blockers = blockers;
         self
     }

@@ -8,8 +8,8 @@ use runsheet_words::{Args, Words};
 use crate::effect::{Permission, PermissionState};
 use crate::offer::{InputSpec, Offer, OfferStyle, Tap};
 use crate::screen::{CameraState, ScanPage, Tone, Verdict};
-use crate::task_page::item_view;
 use crate::task_list::reason_input;
+use crate::task_page::item_view;
 use crate::view::View;
 use crate::wording::{self, t};
 
@@ -52,7 +52,8 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<ScanPage> {
                 )
                 .with_inputs(vec![reason_input(w)]);
                 if photos == 0 {
-                    confirm = confirm.blocked_by(vec![runsheet_core::Blocker::PhotoOfItemRequired], w);
+                    confirm =
+                        confirm.blocked_by(vec![runsheet_core::Blocker::PhotoOfItemRequired], w);
                 }
                 view.offers.push(confirm);
             }
@@ -121,13 +122,19 @@ pub fn verdict(w: &Words, o: &ScanOutcome) -> Verdict {
             (t(w, "verdict-duplicate"), Tone::Neutral)
         }
         ScanOutcome::OtherTask { task_id, .. } => (
-            w.text("verdict-other-task", &Args::new().str("task", task_id.clone())),
+            w.text(
+                "verdict-other-task",
+                &Args::new().str("task", task_id.clone()),
+            ),
             Tone::Bad,
         ),
         ScanOutcome::NotMine => (t(w, "verdict-not-mine"), Tone::Bad),
         ScanOutcome::Unreadable { .. } => (t(w, "verdict-unreadable"), Tone::Warning),
         ScanOutcome::Expired { expiry, .. } => (
-            w.text("verdict-expired", &Args::new().str("date", expiry.to_string())),
+            w.text(
+                "verdict-expired",
+                &Args::new().str("date", expiry.to_string()),
+            ),
             Tone::Bad,
         ),
         ScanOutcome::WrongTemperature {

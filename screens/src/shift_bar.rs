@@ -50,8 +50,12 @@ pub fn build(v: &View<'_>) -> Result<ShiftBar> {
     let (primary, secondary) = match summary.state {
         ShiftState::OffDuty => {
             let next = v.core.shift_next_action()?;
-            let offer = Offer::new(Tap::StartShift, step_label(w, Step::StartShift), OfferStyle::Primary)
-                .blocked_by(next.blockers, w);
+            let offer = Offer::new(
+                Tap::StartShift,
+                step_label(w, Step::StartShift),
+                OfferStyle::Primary,
+            )
+            .blocked_by(next.blockers, w);
             let mut secondary = Vec::new();
             if v.core
                 .checklist(None, runsheet_protocol::ChecklistStage::StartOfShift)?
@@ -69,16 +73,28 @@ pub fn build(v: &View<'_>) -> Result<ShiftBar> {
             (Some(offer), secondary)
         }
         ShiftState::OnBreak => (
-            Some(Offer::new(Tap::EndBreak, step_label(w, Step::EndBreak), OfferStyle::Primary)),
+            Some(Offer::new(
+                Tap::EndBreak,
+                step_label(w, Step::EndBreak),
+                OfferStyle::Primary,
+            )),
             Vec::new(),
         ),
         ShiftState::OnDuty => (
             // Ending the shift is always on offer on duty; goods still in the box block it.
             Some(
-                Offer::new(Tap::EndShift, step_label(w, Step::EndShift), OfferStyle::Destructive)
-                    .blocked_by(goods_on_board(v)?, w),
+                Offer::new(
+                    Tap::EndShift,
+                    step_label(w, Step::EndShift),
+                    OfferStyle::Destructive,
+                )
+                .blocked_by(goods_on_board(v)?, w),
             ),
-            vec![Offer::new(Tap::StartBreak, t(w, "offer-start-break"), OfferStyle::Secondary)],
+            vec![Offer::new(
+                Tap::StartBreak,
+                t(w, "offer-start-break"),
+                OfferStyle::Secondary,
+            )],
         ),
     };
     Ok(ShiftBar {
@@ -95,7 +111,12 @@ pub fn build(v: &View<'_>) -> Result<ShiftBar> {
 }
 
 fn goods_on_board(v: &View<'_>) -> Result<Vec<runsheet_core::Blocker>> {
-    let n = v.core.tasks()?.iter().filter(|t| t.goods_on_board()).count() as u32;
+    let n = v
+        .core
+        .tasks()?
+        .iter()
+        .filter(|t| t.goods_on_board())
+        .count() as u32;
     Ok(if n > 0 {
         vec![runsheet_core::Blocker::GoodsOnBoard { tasks: n }]
     } else {

@@ -39,7 +39,10 @@ pub fn build(v: &View<'_>) -> Result<SyncBanner> {
     if !v.state.signed_in {
         return Ok(SyncBanner {
             visible: true,
-            text: w.text("banner-sign-in", &Args::new().num("pending", pending as i64)),
+            text: w.text(
+                "banner-sign-in",
+                &Args::new().num("pending", pending as i64),
+            ),
             tone: Tone::Bad,
             sign_in_needed: true,
             offers: vec![sign_in_offer(w)],
@@ -68,7 +71,10 @@ pub fn build(v: &View<'_>) -> Result<SyncBanner> {
                 .num("pending", pending as i64)
                 .str("age", w.duration(age)),
         ),
-        (false, None) => w.text("banner-uploading", &Args::new().num("pending", pending as i64)),
+        (false, None) => w.text(
+            "banner-uploading",
+            &Args::new().num("pending", pending as i64),
+        ),
     };
     let stale = oldest.is_some_and(|a| a >= STALE_AFTER_S);
     Ok(SyncBanner {
@@ -76,6 +82,10 @@ pub fn build(v: &View<'_>) -> Result<SyncBanner> {
         text,
         tone: if stale { Tone::Warning } else { Tone::Neutral },
         sign_in_needed: false,
-        offers: vec![Offer::new(Tap::SyncNow, t(w, "offer-sync-now"), OfferStyle::Secondary)],
+        offers: vec![Offer::new(
+            Tap::SyncNow,
+            t(w, "offer-sync-now"),
+            OfferStyle::Secondary,
+        )],
     })
 }

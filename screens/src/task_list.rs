@@ -164,11 +164,17 @@ pub fn lateness(v: &View<'_>, route: &Route, task: &Task) -> (Lateness, Option<S
         ),
         Some(Risk::AtRisk) => (
             Lateness::AtRisk,
-            Some(v.words.text("lateness-at-risk", &Args::new().str("eta", eta))),
+            Some(
+                v.words
+                    .text("lateness-at-risk", &Args::new().str("eta", eta)),
+            ),
         ),
         Some(Risk::OnTime) => (
             Lateness::OnTime,
-            Some(v.words.text("lateness-on-time", &Args::new().str("eta", eta))),
+            Some(
+                v.words
+                    .text("lateness-on-time", &Args::new().str("eta", eta)),
+            ),
         ),
         None => (Lateness::Unknown, None),
     }

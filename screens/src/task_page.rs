@@ -26,7 +26,14 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
         if let Some(r) = p.ready_at {
             times.push(w.text("stop-ready", &Args::new().str("time", v.time(r))));
         }
-        stops.push(stop_view(w, &task, StopRole::Pickup, p, times, Lateness::Unknown));
+        stops.push(stop_view(
+            w,
+            &task,
+            StopRole::Pickup,
+            p,
+            times,
+            Lateness::Unknown,
+        ));
     }
     let mut times = Vec::new();
     if let Some(d) = task.dropoff.due_by {
@@ -39,10 +46,24 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
     {
         times.push(w.text("stop-eta", &Args::new().str("time", v.time(s.eta))));
     }
-    stops.push(stop_view(w, &task, StopRole::Dropoff, &task.dropoff, times, drop_lateness));
+    stops.push(stop_view(
+        w,
+        &task,
+        StopRole::Dropoff,
+        &task.dropoff,
+        times,
+        drop_lateness,
+    ));
     if task.status == TaskStatus::Failed {
         if let Some(r) = task.return_stop() {
-            stops.push(stop_view(w, &task, StopRole::Return, r, Vec::new(), Lateness::Unknown));
+            stops.push(stop_view(
+                w,
+                &task,
+                StopRole::Return,
+                r,
+                Vec::new(),
+                Lateness::Unknown,
+            ));
         }
     }
     let progress = v.core.scan_progress(task_id)?;
@@ -193,7 +214,10 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
         ));
     }
     if !proof.is_empty() {
-        notes.push(w.text("note-proof-taken", &Args::new().num("n", proof.len() as i64)));
+        notes.push(w.text(
+            "note-proof-taken",
+            &Args::new().num("n", proof.len() as i64),
+        ));
     }
     if task.customer_data_purged {
         notes.push(t(w, "customer-removed"));
@@ -231,8 +255,16 @@ fn stop_view(
     let personal = role != StopRole::Dropoff || !task.customer_data_purged;
     StopView {
         role: wording::role(w, role),
-        name: if personal { stop.name.clone() } else { t(w, "customer-removed") },
-        address: if personal { stop.address.clone() } else { String::new() },
+        name: if personal {
+            stop.name.clone()
+        } else {
+            t(w, "customer-removed")
+        },
+        address: if personal {
+            stop.address.clone()
+        } else {
+            String::new()
+        },
         times,
         lateness,
     }
@@ -254,7 +286,14 @@ pub fn item_view(w: &Words, i: &runsheet_protocol::ItemDoc, confirmed: bool) -> 
         } else {
             ItemState::Pending
         },
-        state_text: t(w, if confirmed { "item-confirmed" } else { "item-pending" }),
+        state_text: t(
+            w,
+            if confirmed {
+                "item-confirmed"
+            } else {
+                "item-pending"
+            },
+        ),
         offers: Vec::new(),
     }
 }
@@ -290,4 +329,3 @@ pub fn map_offers(w: &Words, task_id: &str, lat: f64, lon: f64) -> Vec<Offer> {
         })
         .collect()
 }
-

@@ -3,8 +3,8 @@
 
 use runsheet_core::{Blocker, Group, ShiftState};
 use runsheet_protocol::{
-    ChecklistStage, ExceptionReason, MessageTemplate, RatingSource, StopRole, TaskKind,
-    TaskStatus, TemperatureClass,
+    ChecklistStage, ExceptionReason, MessageTemplate, RatingSource, StopRole, TaskKind, TaskStatus,
+    TemperatureClass,
 };
 use runsheet_route::map_link::MapApp;
 use runsheet_words::{Args, Words};

@@ -6,8 +6,7 @@ use std::sync::{Arc, Mutex};
 use runsheet_core::{Config, Runsheet, SystemClock, Token};
 use runsheet_protocol::{StopDoc, TaskKind};
 use runsheet_screens::{
-    Body, CourierApp, Effect, EffectResult, Permission, ScreenListener, ScreenUpdate, Tap,
-    TapError,
+    Body, CourierApp, Effect, EffectResult, Permission, ScreenListener, ScreenUpdate, Tap, TapError,
 };
 use runsheet_server::{DbConfig, Dispatcher, ServerConfig};
 
@@ -144,12 +143,20 @@ async fn a_shift_through_the_screens_in_chinese() {
     );
     let end = w.app.screen().unwrap();
     assert_eq!(end.shift_bar.state, "未上班");
-    let Body::Tasks { page } = &end.body else { panic!() };
-    assert!(page.rows.iter().all(|r| r.status == "已送达"), "{:?}", page.rows);
+    let Body::Tasks { page } = &end.body else {
+        panic!()
+    };
+    assert!(
+        page.rows.iter().all(|r| r.status == "已送达"),
+        "{:?}",
+        page.rows
+    );
     // The listener got the whole screen first, then only changes.
     let updates = w.seen.updates.lock().unwrap();
     assert!(matches!(updates.first(), Some(ScreenUpdate::Reset { .. })));
-    assert!(updates[1..].iter().all(|u| matches!(u, ScreenUpdate::Changed { .. })));
+    assert!(updates[1..]
+        .iter()
+        .all(|u| matches!(u, ScreenUpdate::Changed { .. })));
     // Starting the shift asked for location, and set the location mode; ending it turned it off.
     let effects = w.seen.effects.lock().unwrap();
     assert!(effects.iter().any(|e| matches!(
@@ -157,8 +164,14 @@ async fn a_shift_through_the_screens_in_chinese() {
         Effect::RequestPermission { permission: Permission::Location, rationale } if rationale.contains("位置")
     )));
     assert!(matches!(
-        effects.iter().rev().find(|e| matches!(e, Effect::SetLocationMode { .. })),
-        Some(Effect::SetLocationMode { background: false, .. })
+        effects
+            .iter()
+            .rev()
+            .find(|e| matches!(e, Effect::SetLocationMode { .. })),
+        Some(Effect::SetLocationMode {
+            background: false,
+            ..
+        })
     ));
 }
 
@@ -169,7 +182,13 @@ async fn a_shift_through_the_screens_in_english() {
     play(&w.app, &mut labels);
     assert_eq!(
         labels,
-        ["Start shift", "Accept", "Arrived at drop-off", "Delivered", "End shift"]
+        [
+            "Start shift",
+            "Accept",
+            "Arrived at drop-off",
+            "Delivered",
+            "End shift"
+        ]
     );
 }
 
@@ -189,7 +208,11 @@ async fn a_tap_the_screen_does_not_offer_is_refused_and_changes_nothing() {
     assert_eq!(w.app.core().task("F1").unwrap(), before);
     // A manual arrival without a reason is offered, and refused by the rulebook, in words.
     w.app.tap(Tap::StartShift).unwrap();
-    w.app.tap(Tap::Accept { task_id: "F1".into() }).unwrap();
+    w.app
+        .tap(Tap::Accept {
+            task_id: "F1".into(),
+        })
+        .unwrap();
     let err = w
         .app
         .tap(Tap::ArriveManually {
@@ -205,11 +228,23 @@ async fn the_scan_screen_asks_for_the_camera_and_shows_a_refusal_as_a_state() {
     let w = world("en", &["F1"]).await;
     let app = &w.app;
     app.tap(Tap::StartShift).unwrap();
-    app.tap(Tap::ShowTask { task_id: "F1".into() }).unwrap();
+    app.tap(Tap::ShowTask {
+        task_id: "F1".into(),
+    })
+    .unwrap();
     let screen = app.screen().unwrap();
-    let Body::Task { page } = &screen.body else { panic!() };
-    assert!(page.maps.iter().any(|m| m.label == "Navigate with Amap"), "{:?}", page.maps);
-    assert_eq!(page.maps[0].label, "Navigate with Amap", "Amap first in China");
+    let Body::Task { page } = &screen.body else {
+        panic!()
+    };
+    assert!(
+        page.maps.iter().any(|m| m.label == "Navigate with Amap"),
+        "{:?}",
+        page.maps
+    );
+    assert_eq!(
+        page.maps[0].label, "Navigate with Amap",
+        "Amap first in China"
+    );
     // Open a map: the core hands the shell a link.
     app.tap(page.maps[0].tap.clone()).unwrap();
     assert!(matches!(
@@ -220,7 +255,9 @@ async fn the_scan_screen_asks_for_the_camera_and_shows_a_refusal_as_a_state() {
     let before = w.seen.updates.lock().unwrap().len();
     app.set_locale("zh-Hans-CN");
     let updates = w.seen.updates.lock().unwrap();
-    assert!(matches!(updates.get(before), Some(ScreenUpdate::Reset { screen }) if screen.header.title.contains('→') || !screen.header.title.is_empty()));
+    assert!(
+        matches!(updates.get(before), Some(ScreenUpdate::Reset { screen }) if screen.header.title.contains('→') || !screen.header.title.is_empty())
+    );
     drop(updates);
     // A permission refused is a state, not an error.
     app.resolve(EffectResult::Permission {

@@ -13,13 +13,11 @@ type Bundle = FluentBundle<FluentResource, IntlLangMemoizer>;
 
 /// The message files: (resource name, English source, Chinese source). Embedded at build time,
 /// so a phone never reads them from disk.
-pub const RESOURCES: &[(&str, &str, &str)] = &[
-    (
-        "screens",
-        include_str!("../locales/en/screens.ftl"),
-        include_str!("../locales/zh-CN/screens.ftl"),
-    ),
-];
+pub const RESOURCES: &[(&str, &str, &str)] = &[(
+    "screens",
+    include_str!("../locales/en/screens.ftl"),
+    include_str!("../locales/zh-CN/screens.ftl"),
+)];
 
 /// Arguments of a message: names to strings or numbers.
 #[derive(Debug, Default)]
@@ -33,7 +31,8 @@ impl Args {
 
     /// Adds a string argument (already formatted, or a name, an id).
     pub fn str(mut self, name: &'static str, value: impl Into<String>) -> Args {
-        self.0.set(name, FluentValue::String(Cow::Owned(value.into())));
+        self.0
+            .set(name, FluentValue::String(Cow::Owned(value.into())));
         self
     }
 
@@ -71,12 +70,20 @@ fn build(language: Language) -> Bundle {
         let resource = match FluentResource::try_new((*source).to_owned()) {
             Ok(r) => r,
             Err((r, _)) => {
-                tracing::error!(resource = name, lang = language.tag(), "message file has errors");
+                tracing::error!(
+                    resource = name,
+                    lang = language.tag(),
+                    "message file has errors"
+                );
                 r
             }
         };
         if bundle.add_resource(resource).is_err() {
-            tracing::error!(resource = name, lang = language.tag(), "duplicate message ids");
+            tracing::error!(
+                resource = name,
+                lang = language.tag(),
+                "duplicate message ids"
+            );
         }
     }
     bundle
@@ -88,7 +95,11 @@ pub(crate) fn format(language: Language, id: &str, args: &Args) -> String {
         return s;
     }
     if language != Language::En {
-        tracing::warn!(message = id, lang = language.tag(), "message missing; English used");
+        tracing::warn!(
+            message = id,
+            lang = language.tag(),
+            "message missing; English used"
+        );
         if let Some(s) = format_in(Language::En, id, args) {
             return s;
         }
@@ -103,7 +114,12 @@ fn format_in(language: Language, id: &str, args: &Args) -> Option<String> {
     let mut errors = Vec::new();
     let out = bundle.format_pattern(pattern, Some(&args.0), &mut errors);
     if !errors.is_empty() {
-        tracing::warn!(message = id, lang = language.tag(), errors = errors.len(), "message formatted with errors");
+        tracing::warn!(
+            message = id,
+            lang = language.tag(),
+            errors = errors.len(),
+            "message formatted with errors"
+        );
     }
     Some(out.into_owned())
 }

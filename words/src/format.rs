@@ -36,7 +36,11 @@ pub(crate) fn integer(language: Language, n: i64) -> String {
 }
 
 pub(crate) fn distance(w: &Words, metres: f64) -> String {
-    let m = if metres.is_finite() { metres.max(0.0) } else { 0.0 };
+    let m = if metres.is_finite() {
+        metres.max(0.0)
+    } else {
+        0.0
+    };
     if m >= 1000.0 {
         let tenths = (m / 100.0).round() as i64;
         let value = decimal(w.language(), tenths, 1);
@@ -45,7 +49,9 @@ pub(crate) fn distance(w: &Words, metres: f64) -> String {
         let whole = m.round() as i64;
         w.text(
             "unit-m",
-            &Args::new().str("value", integer(w.language(), whole)).num("n", whole),
+            &Args::new()
+                .str("value", integer(w.language(), whole))
+                .num("n", whole),
         )
     }
 }
@@ -66,8 +72,15 @@ pub(crate) fn duration(w: &Words, seconds: i64) -> String {
 }
 
 pub(crate) fn percent(w: &Words, share: f64) -> String {
-    let tenths = if share.is_finite() { (share * 1000.0).round() as i64 } else { 0 };
-    w.text("unit-percent", &Args::new().str("value", decimal(w.language(), tenths, 1)))
+    let tenths = if share.is_finite() {
+        (share * 1000.0).round() as i64
+    } else {
+        0
+    };
+    w.text(
+        "unit-percent",
+        &Args::new().str("value", decimal(w.language(), tenths, 1)),
+    )
 }
 
 pub(crate) fn clock_time(w: &Words, unix_seconds: i64, utc_offset_min: i32) -> String {
@@ -77,7 +90,9 @@ pub(crate) fn clock_time(w: &Words, unix_seconds: i64, utc_offset_min: i32) -> S
     let m = (of_day % 3600) / 60;
     w.text(
         "clock-time",
-        &Args::new().str("h", format!("{h:02}")).str("m", format!("{m:02}")),
+        &Args::new()
+            .str("h", format!("{h:02}"))
+            .str("m", format!("{m:02}")),
     )
 }
 

@@ -15,6 +15,11 @@
 
 #![deny(missing_docs)]
 
+// The language enum crosses the FFI (Kotlin package `app.runsheet.words`); runsheet-ffi
+// enables the feature.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 mod catalogue;
 mod format;
 mod language;

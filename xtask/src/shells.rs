@@ -49,9 +49,19 @@ const RULES: &[Rule] = &[
             let named = ["TaskStatus.", "ShiftState.", "Step.", "TaskGroup."]
                 .iter()
                 .any(|t| l.contains(t));
-            let field = [".status ==", ".status !=", ".status==", ".step ==", ".step !=", "when (task.status", "switch task.status", "when (status", "switch status"]
-                .iter()
-                .any(|t| l.contains(t));
+            let field = [
+                ".status ==",
+                ".status !=",
+                ".status==",
+                ".step ==",
+                ".step !=",
+                "when (task.status",
+                "switch task.status",
+                "when (status",
+                "switch status",
+            ]
+            .iter()
+            .any(|t| l.contains(t));
             (named && compares(l)) || field
         },
     },
@@ -186,24 +196,45 @@ mod tests {
 
     #[test]
     fn status_comparisons_are_found_in_kotlin_and_swift() {
-        assert_eq!(rules_hit("TaskStatus.AT_DROPOFF -> ChecklistStage.DROPOFF"), ["status compared"]);
-        assert_eq!(rules_hit("if task.status == .delivered {"), ["status compared"]);
-        assert_eq!(rules_hit("val onDuty = state == ShiftState.ON_DUTY"), ["status compared"]);
+        assert_eq!(
+            rules_hit("TaskStatus.AT_DROPOFF -> ChecklistStage.DROPOFF"),
+            ["status compared"]
+        );
+        assert_eq!(
+            rules_hit("if task.status == .delivered {"),
+            ["status compared"]
+        );
+        assert_eq!(
+            rules_hit("val onDuty = state == ShiftState.ON_DUTY"),
+            ["status compared"]
+        );
         assert_eq!(rules_hit("when (task.status) {"), ["status compared"]);
         assert!(rules_hit("Text(row.status)").is_empty());
     }
 
     #[test]
     fn clock_reads_are_found() {
-        assert_eq!(rules_hit("val now = System.currentTimeMillis() / 1000"), ["clock read"]);
-        assert_eq!(rules_hit("let now = Int64(Date().timeIntervalSince1970)"), ["clock read"]);
+        assert_eq!(
+            rules_hit("val now = System.currentTimeMillis() / 1000"),
+            ["clock read"]
+        );
+        assert_eq!(
+            rules_hit("let now = Int64(Date().timeIntervalSince1970)"),
+            ["clock read"]
+        );
         assert_eq!(rules_hit("let t = Date.now"), ["clock read"]);
     }
 
     #[test]
     fn code_strings_are_found() {
-        assert_eq!(rules_hit("if (b.code() == \"not_arrived\") {"), ["code compared as a string"]);
-        assert_eq!(rules_hit("blockers.any { it == \"items_not_confirmed\" }"), ["code compared as a string"]);
+        assert_eq!(
+            rules_hit("if (b.code() == \"not_arrived\") {"),
+            ["code compared as a string"]
+        );
+        assert_eq!(
+            rules_hit("blockers.any { it == \"items_not_confirmed\" }"),
+            ["code compared as a string"]
+        );
         assert!(rules_hit("val url = \"https://example.com/a_b\"").is_empty());
     }
 
