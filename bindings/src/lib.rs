@@ -111,7 +111,7 @@ pub enum RunsheetError {
         /// Technical detail for logs.
         detail: String,
     },
-    /// The token was refused; the shell should sign the courier in again and call `set_token`.
+    /// The token was refused: the shell signs the courier in again (`Session.set_token`).
     #[error("Your session has expired. Please sign in again; your actions are kept.")]
     AuthRequired,
     /// The server failed or answered something unusable; actions stay saved.
