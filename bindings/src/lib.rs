@@ -405,3 +405,61 @@ fn worker_stopped(e: tokio::task::JoinError) -> RunsheetError {
         detail: "the call was interrupted before it finished".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn open_in(dir: &tempfile::TempDir) -> Arc<Runsheet> {
+        let config = RunsheetConfig {
+            db_path: dir.path().join("phone.db").to_string_lossy().into_owned(),
+            server_url: "http://127.0.0.1:9".into(),
+            token: "t".into(),
+            db_key: None,
+        };
+        open_runsheet(config, None).await.expect("the store opens")
+    }
+
+    #[tokio::test]
+    async fn a_core_call_that_panics_is_a_storage_error_and_the_core_goes_on() {
+        let dir = tempfile::tempdir().expect("dir");
+        let app = open_in(&dir).await;
+        let r: Result<(), RunsheetError> = app.inner.run(|_| panic!("a bug in a core call")).await;
+        assert!(matches!(r, Err(RunsheetError::Storage { .. })), "{r:?}");
+        assert!(app.tasks().all().await.expect("tasks").is_empty());
+    }
+
+    #[tokio::test]
+    async fn every_concern_shares_the_one_core() {
+        let dir = tempfile::tempdir().expect("dir");
+        let app = open_in(&dir).await;
+        let id = app.session().client_id().await.expect("client id");
+        assert_eq!(app.session().client_id().await.expect("again"), id);
+        app.shift().start().await.expect("on duty");
+        // The shift started through one object is the state another object reads.
+        assert_eq!(
+            app.shift().state().await.expect("state"),
+            ShiftState::OnDuty
+        );
+        assert_eq!(app.sync().status().await.expect("status").pending, 1);
+        match app.tasks().mark_delivered("nope".into()).await {
+            Err(RunsheetError::NotFound { task_id }) => assert_eq!(task_id, "nope"),
+            other => panic!("expected NotFound, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bad_key_is_refused_by_the_factory() {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = RunsheetConfig {
+            db_path: dir.path().join("phone.db").to_string_lossy().into_owned(),
+            server_url: "http://127.0.0.1:9".into(),
+            token: "t".into(),
+            db_key: Some("not hex".into()),
+        };
+        assert!(matches!(
+            open_runsheet(config, None).await,
+            Err(RunsheetError::InvalidArgument { .. })
+        ));
+    }
+}
