@@ -130,7 +130,7 @@ impl Numbers<'_> {
     fn spans(&self, offer: &Offer) -> Vec<Span<'static>> {
         let number = self
             .number(offer)
-            .map(|n| format!("[{n}] "))
+            .map(|n| format!("[{n}]\u{a0}"))
             .unwrap_or_default();
         let style = match (offer.enabled, offer.style) {
             (false, _) => Style::new().fg(Color::DarkGray),
@@ -321,8 +321,9 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
             if let Some(v) = &page.last_verdict {
                 lines.push(Line::styled(format!("» {}", v.text), tone(v.tone)));
             }
-            items(&mut lines, &page.items, n);
+            // The page's offers first: their numbers come before the items'.
             lines.extend(n.row(&page.offers.iter().collect::<Vec<_>>(), 0));
+            items(&mut lines, &page.items, n);
         }
         Body::Checklist { page } => {
             lines.push(heading(&page.summary));

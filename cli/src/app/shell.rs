@@ -20,8 +20,7 @@ use super::placeholder;
 use super::render::render;
 
 /// The terminal's own words (all others come from the screen).
-pub const KEY_HELP: &str =
-    "0-9 Enter: 选择/select · n: 下一站/next stop · r: 刷新/refresh · q: 退出/quit";
+pub const KEY_HELP: &str = "0-9⏎ 选择/pick · n 下一站/next stop · r 刷新/refresh · q 退出/quit";
 /// The effects pane's title.
 pub const EFFECTS_TITLE: &str = " 效果/effects ";
 const YES_NO: &str = "y/n";
@@ -396,8 +395,8 @@ impl Shell {
                 interval_s,
                 background,
             } => {
-                let bg = if background { " · background" } else { "" };
-                self.state.location = Some(format!("GPS {accuracy:?} · {interval_s} s{bg}"));
+                let bg = if background { " bg" } else { "" };
+                self.state.location = Some(format!("GPS {accuracy:?} {interval_s}s{bg}"));
             }
             Effect::ScheduleSync { at, on_network } => {
                 let core = self.app.core().clone();
