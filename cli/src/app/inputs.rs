@@ -15,9 +15,10 @@ pub fn fill(tap: Tap, field: &str, text: &str) -> Result<Tap, String> {
             task_id,
             reason: text,
         },
-        (Tap::EnterHandoffCode { task_id, .. }, "code") => {
-            Tap::EnterHandoffCode { task_id, code: text }
-        }
+        (Tap::EnterHandoffCode { task_id, .. }, "code") => Tap::EnterHandoffCode {
+            task_id,
+            code: text,
+        },
         (
             Tap::Scan {
                 task_id, symbology, ..
@@ -164,7 +165,13 @@ mod tests {
             "abc",
         )
         .unwrap();
-        assert!(matches!(t, Tap::ReportProblem { ready_in_min: None, .. }));
+        assert!(matches!(
+            t,
+            Tap::ReportProblem {
+                ready_in_min: None,
+                ..
+            }
+        ));
         let t = fill(
             Tap::Answer {
                 task_id: None,

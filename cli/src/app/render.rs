@@ -35,7 +35,10 @@ pub fn render(frame: &mut Frame<'_>, screen: &Screen, state: &TerminalState) {
     // Shift bar.
     let bar = &screen.shift_bar;
     let mut shift = vec![
-        Span::styled(bar.state.clone(), tone(bar.tone).add_modifier(Modifier::BOLD)),
+        Span::styled(
+            bar.state.clone(),
+            tone(bar.tone).add_modifier(Modifier::BOLD),
+        ),
         Span::raw(" · "),
         Span::raw(bar.figures.clone()),
     ];
@@ -134,7 +137,9 @@ impl Numbers<'_> {
             .unwrap_or_default();
         let style = match (offer.enabled, offer.style) {
             (false, _) => Style::new().fg(Color::DarkGray),
-            (true, OfferStyle::Primary) => Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            (true, OfferStyle::Primary) => {
+                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)
+            }
             (true, OfferStyle::Destructive) => Style::new().fg(Color::Red),
             (true, OfferStyle::Navigation) => Style::new().fg(Color::Blue),
             (true, OfferStyle::Secondary) => Style::new(),

@@ -113,7 +113,10 @@ impl ScreenListener for Inbox {
         // The loop draws the whole screen afresh after every key and tick.
     }
     fn on_effect(&self, effect: Effect) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push_back(effect);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push_back(effect);
     }
 }
 
@@ -152,12 +155,20 @@ impl Shell {
         }
     }
 
+    /// The app underneath.
+    #[cfg(test)]
+    pub fn app(&self) -> &CourierApp {
+        &self.app
+    }
+
     /// What the terminal shows besides the screen.
+    #[cfg(test)]
     pub fn state(&self) -> &TerminalState {
         &self.state
     }
 
     /// The screen last drawn.
+    #[cfg(test)]
     pub fn screen(&self) -> Option<&Screen> {
         self.screen.as_ref()
     }
@@ -340,8 +351,11 @@ impl Shell {
         }
         self.photos += 1;
         let name = format!("{what}-{}.png", self.photos);
-        match placeholder::write_png(&self.files, &name, &format!("runsheet {what} {}", self.photos))
-        {
+        match placeholder::write_png(
+            &self.files,
+            &name,
+            &format!("runsheet {what} {}", self.photos),
+        ) {
             Ok(p) => {
                 let p = p.display().to_string();
                 self.log(format!("图片/image {p}"));
@@ -377,9 +391,9 @@ impl Shell {
 
     fn effect(&mut self, effect: Effect) {
         match effect {
-            Effect::Notify {
-                title, body, ..
-            } => self.log(format!("通知/notification: {title} — {body}")),
+            Effect::Notify { title, body, .. } => {
+                self.log(format!("通知/notification: {title} — {body}"))
+            }
             Effect::RequestPermission {
                 permission,
                 rationale,

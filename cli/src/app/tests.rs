@@ -250,7 +250,12 @@ fn snapshot(name: &str, text: &str) {
     for i in 0..old.len().max(new.len()) {
         let (a, b) = (old.get(i), new.get(i));
         if a != b {
-            diff.push_str(&format!("line {}:\n- {}\n+ {}\n", i + 1, a.unwrap_or(&""), b.unwrap_or(&"")));
+            diff.push_str(&format!(
+                "line {}:\n- {}\n+ {}\n",
+                i + 1,
+                a.unwrap_or(&""),
+                b.unwrap_or(&"")
+            ));
         }
     }
     panic!(
@@ -318,7 +323,10 @@ fn shift_in(locale: &str) -> String {
         panic!("{}", w.text())
     };
     assert!(
-        page.rows[0].primary.as_ref().is_some_and(|p| matches!(p.tap, Tap::Deliver { .. })),
+        page.rows[0]
+            .primary
+            .as_ref()
+            .is_some_and(|p| matches!(p.tap, Tap::Deliver { .. })),
         "arrival detected from the fixes:\n{}",
         w.text()
     );
@@ -362,4 +370,85 @@ fn a_refused_tap_shows_the_cores_sentence() {
     w.press(vec![enter()]);
     let refusal = w.shell.state().message.clone().expect("a refusal");
     assert!(w.text().contains(&format!("» {refusal}")), "{}", w.text());
+}
+
+#[test]
+fn proof_is_taken_with_the_terminals_camera_and_a_call_is_dialled() {
+    let tasks = vec![
+        json!({"id": "P1", "courier_id": "c1", "kind": "parcel", "proof": "photo",
+               "dropoff": stop("Zhou Yan 周燕", "Unit 1201", 30.2571, 120.1700, None),
+               "ordered_at": T0 - 60}),
+        json!({"id": "P2", "courier_id": "c1", "kind": "parcel", "proof": "signature",
+               "dropoff": stop("Li Wei", "B2, Wulin Plaza", 30.2745, 120.1620, None),
+               "ordered_at": T0 - 30}),
+    ];
+    let mut w = world("en", tasks, Vec::new());
+    w.press(Vec::new());
+    w.start_shift();
+    w.choose(|t| matches!(t, Tap::Accept { task_id } if task_id == "P1"));
+    w.choose(|t| matches!(t, Tap::ShowTask { task_id } if task_id == "P1"));
+    w.press(vec![key('n')]);
+    // The customer's masked number is dialled: printed.
+    w.choose(|t| matches!(t, Tap::CallCustomer { .. }));
+    assert!(
+        w.shell
+            .state()
+            .effects
+            .iter()
+            .any(|e| e.contains("dial +86 138 0000 0000")),
+        "{}",
+        w.text()
+    );
+    // Delivering waits for the proof photo; Enter at the camera's prompt writes one.
+    let deliver = |t: &Tap| matches!(t, Tap::Deliver { task_id } if task_id == "P1");
+    let offers = |w: &World| {
+        w.shell
+            .screen()
+            .unwrap()
+            .offers()
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(offers(&w).iter().any(|o| deliver(&o.tap) && !o.enabled));
+    w.choose(|t| matches!(t, Tap::TakeProofPhoto { .. }));
+    assert!(
+        w.shell.state().prompt.is_some(),
+        "the camera asks:\n{}",
+        w.text()
+    );
+    w.press(vec![enter()]);
+    let photo = w
+        .shell
+        .state()
+        .effects
+        .iter()
+        .find_map(|e| e.strip_prefix("图片/image "));
+    let photo = PathBuf::from(photo.expect("a generated image"));
+    assert!(std::fs::read(&photo).unwrap().starts_with(b"\x89PNG"));
+    assert!(
+        offers(&w).iter().any(|o| deliver(&o.tap) && o.enabled),
+        "{}",
+        w.text()
+    );
+    w.choose(deliver);
+    // A signature from a file the courier names.
+    w.choose(|t| matches!(t, Tap::ShowTasks));
+    w.choose(|t| matches!(t, Tap::Accept { task_id } if task_id == "P2"));
+    w.choose(|t| matches!(t, Tap::ShowTask { task_id } if task_id == "P2"));
+    w.press(vec![key('n')]);
+    let signature = photo.with_file_name("signed.png");
+    std::fs::write(&signature, super::placeholder::png("signed")).unwrap();
+    w.choose(|t| matches!(t, Tap::TakeSignature { .. }));
+    w.press(line(&signature.display().to_string()));
+    w.choose(|t| matches!(t, Tap::Deliver { task_id } if task_id == "P2"));
+    let core = w.shell.app().core().clone();
+    assert!(
+        core.tasks()
+            .unwrap()
+            .iter()
+            .all(|t| t.status == runsheet_protocol::TaskStatus::Delivered),
+        "{}",
+        w.text()
+    );
 }
