@@ -68,7 +68,7 @@ fn start(opts: Options) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let _entered = runtime.enter();
+    // Not entered: the screen model then leaves every sync to the shell's ScheduleSync.
     let core = Arc::new(
         Runsheet::open(Config {
             db_path: opts.db.clone(),

@@ -442,7 +442,26 @@ fn proof_is_taken_with_the_terminals_camera_and_a_call_is_dialled() {
     w.choose(|t| matches!(t, Tap::TakeSignature { .. }));
     w.press(line(&signature.display().to_string()));
     w.choose(|t| matches!(t, Tap::Deliver { task_id } if task_id == "P2"));
+    // Sync now: the core asks the shell for a sync, which the terminal runs.
+    assert!(w.shell.app().core().sync_status().unwrap().pending > 0);
+    w.choose(|t| matches!(t, Tap::SyncNow));
+    assert!(
+        w.shell
+            .state()
+            .effects
+            .iter()
+            .any(|e| e.starts_with("同步/sync")),
+        "{}",
+        w.text()
+    );
     let core = w.shell.app().core().clone();
+    for _ in 0..200 {
+        if core.sync_status().unwrap().pending == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(core.sync_status().unwrap().pending, 0, "the sync ran");
     assert!(
         core.tasks()
             .unwrap()
