@@ -471,3 +471,42 @@ fn proof_is_taken_with_the_terminals_camera_and_a_call_is_dialled() {
         w.text()
     );
 }
+
+#[test]
+fn a_permission_refused_at_the_prompt_is_the_screens_to_show() {
+    let mut w = world("zh-CN", shift_tasks(), Vec::new());
+    w.press(Vec::new());
+    w.start_shift();
+    w.choose(|t| matches!(t, Tap::Accept { task_id } if task_id == "F1"));
+    w.choose(|t| matches!(t, Tap::ShowTask { task_id } if task_id == "F1"));
+    w.press(vec![key('n')]);
+    w.choose(|t| matches!(t, Tap::ShowScan { .. }));
+    w.choose(|t| matches!(t, Tap::StartCamera { .. }));
+    let asked = w
+        .shell
+        .state()
+        .prompt
+        .clone()
+        .expect("the camera permission is asked");
+    assert!(asked.question.ends_with("(y/n)"), "{}", asked.question);
+    w.press(vec![key('n')]);
+    let screen = w.shell.screen().unwrap().clone();
+    let Body::Scan { page } = &screen.body else {
+        panic!("{}", w.text())
+    };
+    assert_eq!(page.camera, runsheet_screens::CameraState::Denied);
+    let said = page
+        .camera_text
+        .clone()
+        .expect("the screen says what to do");
+    assert!(w.text().contains(&said), "{}", w.text());
+    assert!(
+        w.shell
+            .state()
+            .effects
+            .iter()
+            .any(|e| e == "权限/permission Camera: n"),
+        "{:?}",
+        w.shell.state().effects
+    );
+}
