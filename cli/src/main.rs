@@ -1,9 +1,11 @@
 //! `runsheet`: the courier core's command line.
 //!
+//! - `runsheet app`: the courier app in a terminal, against a dispatch server.
 //! - `runsheet demo`: a courier shift against an embedded reference server, narrated.
 //! - `runsheet serve`: the reference dispatch and sync server.
 //! - `runsheet qa run PATH...`: QA scenario files against the real core and server.
 
+mod app;
 mod demo;
 mod loadtest;
 mod qa;
@@ -28,6 +30,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The courier app in a terminal: the core's screens in zh-CN or English, against a
+    /// dispatch server (keys: an offer's number and Enter; n next stop; r refresh; q quit).
+    App(app::Options),
     /// Run a narrated courier shift against an embedded server on loopback (no set-up).
     Demo,
     /// Headless QA: run scenario files against the real core and server on loopback.
@@ -138,6 +143,8 @@ fn main() -> ExitCode {
     // core's own warnings stay out of it unless RUST_LOG asks for them.
     let default_level = match cli.command {
         Command::Qa { .. } | Command::Demo => "error",
+        // The terminal is the app's screen: log lines would tear it.
+        Command::App(_) => "off",
         _ => "warn",
     };
     tracing_subscriber::fmt()
@@ -148,6 +155,7 @@ fn main() -> ExitCode {
         )
         .init();
     match cli.command {
+        Command::App(opts) => app::run(opts),
         Command::Demo => demo::run(),
         Command::Loadtest(opts) => loadtest::run(opts),
         Command::Geo {

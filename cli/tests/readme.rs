@@ -62,6 +62,11 @@ const SKIPPED: &[(&str, &str)] = &[
         "a release build; `cargo xtask test` runs every benchmark at RUNSHEET_BENCH_SCALE=small",
     ),
     (
+        "cargo run --release --bin runsheet -- app",
+        "the courier app in a terminal: it needs a terminal and someone at its keys (its loop \
+         runs headless in the cli's own tests, app::tests)",
+    ),
+    (
         "postgres://",
         "needs a PostgreSQL server (the server's suites run on one under `cargo xtask test`)",
     ),
