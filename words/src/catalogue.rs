@@ -11,15 +11,17 @@ use crate::Language;
 
 type Bundle = FluentBundle<FluentResource, IntlLangMemoizer>;
 
-/// The message files: (resource name, English source, Chinese source). Embedded at build time,
-/// so a phone never reads them from disk.
-pub const RESOURCES: &[(&str, &str, &str)] = &[
-    (
-        "screens",
-        include_str!("../locales/en/screens.ftl"),
-        include_str!("../locales/zh-CN/screens.ftl"),
-    ),
-];
+// `LOCALES`, written by build.rs from `locales/<tag>/*.ftl` (syntax checked there).
+include!(concat!(env!("OUT_DIR"), "/locales.rs"));
+
+/// The message files of `language`: (file name, Fluent source).
+pub fn sources(language: Language) -> &'static [(&'static str, &'static str)] {
+    LOCALES
+        .iter()
+        .find(|(tag, _)| *tag == language.tag())
+        .map(|(_, files)| *files)
+        .unwrap_or(&[])
+}
 
 /// Arguments of a message: names to strings or numbers.
 #[derive(Debug, Default)]
@@ -62,12 +64,8 @@ fn build(language: Language) -> Bundle {
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Our languages are both left-to-right; isolation marks would show in terminals and tests.
     bundle.set_use_isolating(false);
-    for (name, en, zh) in RESOURCES {
-        let source = match language {
-            Language::ZhCn => zh,
-            Language::En => en,
-        };
-        // The build's tests refuse a file that does not parse; a phone keeps what did parse.
+    for (name, source) in sources(language) {
+        // The build refuses a file that does not parse; a phone keeps what did parse.
         let resource = match FluentResource::try_new((*source).to_owned()) {
             Ok(r) => r,
             Err((r, _)) => {

@@ -19,7 +19,7 @@ mod catalogue;
 mod format;
 mod language;
 
-pub use catalogue::{Args, RESOURCES};
+pub use catalogue::{sources, Args, LOCALES};
 pub use language::Language;
 
 /// The words of one language: messages and formatters. Cheap to clone and to share.
@@ -74,8 +74,16 @@ impl Words {
         format::percent(self, share)
     }
 
-    /// The local time of day of `unix_seconds` at `utc_offset_min` ("14:05").
+    /// The local time of day of `unix_seconds` at `utc_offset_min` minutes east of UTC, in the
+    /// language's CLDR pattern ("14:05"; English "2:05 PM"). Offsets beyond UTC-12..UTC+14 are
+    /// clamped.
     pub fn clock_time(&self, unix_seconds: i64, utc_offset_min: i32) -> String {
-        format::clock_time(self, unix_seconds, utc_offset_min)
+        format::clock_time(self.language, unix_seconds, utc_offset_min)
+    }
+
+    /// The local date of `unix_seconds` at `utc_offset_min` minutes east of UTC, in the
+    /// language's CLDR medium pattern ("2026年12月6日"; English "Dec 6, 2026").
+    pub fn date(&self, unix_seconds: i64, utc_offset_min: i32) -> String {
+        format::date(self.language, unix_seconds, utc_offset_min)
     }
 }
