@@ -48,7 +48,11 @@ fn main() {
     for (tag, files) in &locales {
         let _ = writeln!(out, "    ({tag:?}, &[");
         for (name, path) in files {
-            let _ = writeln!(out, "        ({name:?}, include_str!({:?})),", path.display());
+            let _ = writeln!(
+                out,
+                "        ({name:?}, include_str!({:?})),",
+                path.display()
+            );
         }
         out.push_str("    ]),\n");
     }
@@ -64,7 +68,8 @@ fn env(name: &str) -> String {
 }
 
 fn entries(dir: &Path) -> Vec<PathBuf> {
-    let read = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    let read =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
     let mut out: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
     out.sort();
     out

@@ -42,7 +42,11 @@ pub(crate) fn integer(language: Language, n: i64) -> String {
 }
 
 pub(crate) fn distance(w: &Words, metres: f64) -> String {
-    let m = if metres.is_finite() { metres.max(0.0) } else { 0.0 };
+    let m = if metres.is_finite() {
+        metres.max(0.0)
+    } else {
+        0.0
+    };
     if m >= 1000.0 {
         let tenths = (m / 100.0).round() as i64;
         let value = decimal(w.language(), tenths, 1);
@@ -51,7 +55,9 @@ pub(crate) fn distance(w: &Words, metres: f64) -> String {
         let whole = m.round() as i64;
         w.text(
             "unit-m",
-            &Args::new().str("value", integer(w.language(), whole)).num("n", whole),
+            &Args::new()
+                .str("value", integer(w.language(), whole))
+                .num("n", whole),
         )
     }
 }
@@ -72,8 +78,15 @@ pub(crate) fn duration(w: &Words, seconds: i64) -> String {
 }
 
 pub(crate) fn percent(w: &Words, share: f64) -> String {
-    let tenths = if share.is_finite() { (share * 1000.0).round() as i64 } else { 0 };
-    w.text("unit-percent", &Args::new().str("value", decimal(w.language(), tenths, 1)))
+    let tenths = if share.is_finite() {
+        (share * 1000.0).round() as i64
+    } else {
+        0
+    };
+    w.text(
+        "unit-percent",
+        &Args::new().str("value", decimal(w.language(), tenths, 1)),
+    )
 }
 
 fn offset(utc_offset_min: i32) -> UtcOffset {
@@ -124,7 +137,11 @@ pub(crate) fn clock_time(language: Language, unix_seconds: i64, utc_offset_min: 
     match time_formatter(language) {
         Some(f) => f.format(&at.time).to_string(),
         // Only if the compiled CLDR data lacked the language: ISO 8601, never a panic.
-        None => format!("{:02}:{:02}", at.time.hour.number(), at.time.minute.number()),
+        None => format!(
+            "{:02}:{:02}",
+            at.time.hour.number(),
+            at.time.minute.number()
+        ),
     }
 }
 

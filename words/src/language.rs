@@ -76,7 +76,17 @@ mod tests {
         for t in ["zh-CN", "zh", "zh-Hans", "zh-Hans-CN", "zh_CN", "zh-SG"] {
             assert_eq!(Language::negotiate(t), Language::ZhCn, "{t}");
         }
-        for t in ["en", "en-GB", "fr-FR", "zh-TW", "zh-Hant-HK", "", "!!", "zh-CN-x-", "12"] {
+        for t in [
+            "en",
+            "en-GB",
+            "fr-FR",
+            "zh-TW",
+            "zh-Hant-HK",
+            "",
+            "!!",
+            "zh-CN-x-",
+            "12",
+        ] {
             assert_eq!(Language::negotiate(t), Language::En, "{t}");
         }
     }
