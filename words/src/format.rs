@@ -10,6 +10,8 @@ use icu_datetime::fieldsets;
 use icu_datetime::input::{UtcOffset, ZonedDateTime};
 use icu_datetime::{FixedCalendarDateTimeFormatter, NoCalendarFormatter};
 use icu_decimal::DecimalFormatter;
+use icu_list::options::{ListFormatterOptions, ListLength};
+use icu_list::ListFormatter;
 
 use crate::{Args, Language, Words};
 
@@ -159,6 +161,29 @@ pub(crate) fn date(language: Language, unix_seconds: i64, utc_offset_min: i32) -
     }
 }
 
+fn list_formatter(language: Language) -> Option<&'static ListFormatter> {
+    static ZH: OnceLock<Option<ListFormatter>> = OnceLock::new();
+    static EN: OnceLock<Option<ListFormatter>> = OnceLock::new();
+    let cell = match language {
+        Language::ZhCn => &ZH,
+        Language::En => &EN,
+    };
+    cell.get_or_init(|| {
+        let locale: icu_locale_core::Locale = language.tag().parse().ok()?;
+        let options = ListFormatterOptions::default().with_length(ListLength::Wide);
+        ListFormatter::try_new_and(locale.into(), options).ok()
+    })
+    .as_ref()
+}
+
+pub(crate) fn list<S: AsRef<str>>(language: Language, items: &[S]) -> String {
+    let items = items.iter().map(|s| s.as_ref());
+    match list_formatter(language) {
+        Some(f) => f.format(items).to_string(),
+        None => items.collect::<Vec<_>>().join(", "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Language, Words};
@@ -178,6 +203,13 @@ mod tests {
         assert_eq!(zh.duration(3 * 3600 + 60), "3小时1分钟");
         assert_eq!(en.percent(0.955), "95.5%");
         assert_eq!(en.number(12345), "12,345");
+        assert_eq!(
+            en.list(&["gloves", "helmet", "box"]),
+            "gloves, helmet, and box"
+        );
+        assert_eq!(zh.list(&["手套", "头盔", "餐箱"]), "手套、头盔和餐箱");
+        assert_eq!(zh.list(&["头盔"]), "头盔");
+        assert_eq!(en.list::<&str>(&[]), "");
         assert_eq!(zh.clock_time(0, 480), "08:00");
         assert_eq!(en.clock_time(0, 480), "8:00\u{202f}AM");
         assert_eq!(zh.clock_time(13 * 3600 + 5 * 60, 0), "13:05");

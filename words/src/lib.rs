@@ -15,6 +15,11 @@
 
 #![deny(missing_docs)]
 
+// The language enum crosses the FFI (Kotlin package `app.runsheet.words`, see uniffi.toml);
+// runsheet-ffi enables the feature through runsheet-core.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 mod catalogue;
 mod format;
 mod language;
@@ -67,6 +72,11 @@ impl Words {
     /// under two hours, hours and minutes beyond.
     pub fn duration(&self, seconds: i64) -> String {
         format::duration(self, seconds)
+    }
+
+    /// Items joined as the language joins a list ("a, b, and c"; "a、b和c").
+    pub fn list<S: AsRef<str>>(&self, items: &[S]) -> String {
+        format::list(self.language, items)
     }
 
     /// A share as a percentage with one decimal ("95.5%").
