@@ -364,7 +364,8 @@ async fn messages_carry_the_live_eta_and_go_out_through_the_server() {
     let text = core
         .message_text("F1".into(), MessageTemplate::ArrivingIn)
         .unwrap();
-    assert_eq!(text, "Your courier is arriving in about 10 min.");
+    // The task names no customer language: the platform's, Chinese.
+    assert_eq!(text, "您的骑手预计10分钟后送达。");
     core.send_message("F1".into(), MessageTemplate::ArrivingIn)
         .unwrap();
     core.sync().await.unwrap();
@@ -419,7 +420,7 @@ async fn the_shift_gates_work_and_sums_it_up() {
     core.arrive_manually("F1".into(), "indoor".into()).unwrap();
     core.pick_up("F1".into()).unwrap();
     let e = core.end_shift().unwrap_err();
-    assert!(reason_of(e).contains("1 task(s) still have goods"));
+    assert!(reason_of(e).contains("1 task still has goods"));
     core.arrive_manually("F1".into(), "indoor".into()).unwrap();
     core.mark_delivered("F1".into()).unwrap();
     w.dispatch.cancel_task("F2").await.unwrap();

@@ -69,7 +69,7 @@ pub(crate) fn duration(w: &Words, seconds: i64) -> String {
     if s < 60 {
         return w.text("unit-seconds", &Args::new().num("n", s));
     }
-    let minutes = (s + 59) / 60;
+    let minutes = s.saturating_add(59) / 60;
     if minutes < 120 {
         return w.text("unit-minutes", &Args::new().num("n", minutes));
     }
