@@ -1,6 +1,7 @@
-//! The core's nouns in the courier's language: task statuses, shift states, stops, checklists,
-//! proofs, problem reasons, contact channels, message templates and actions. Screens and
-//! sentences call these; the words live in `words/locales/*/nouns.ftl`.
+//! The core's nouns in the courier's language: task statuses, stops, checklists, proofs,
+//! problem reasons, contact channels, message templates and actions (the shift state's is
+//! `ShiftState::in_words`, beside its type). Screens and sentences call these; the words live
+//! in `words/locales/*/nouns.ftl`.
 
 use runsheet_protocol::{
     ChecklistStage, ContactChannel, ExceptionReason, MessageTemplate, ProofPolicy, StopRole,
@@ -8,13 +9,12 @@ use runsheet_protocol::{
 };
 use runsheet_words::{Args, Words};
 
-use crate::shift::ShiftState;
-
 /// The language customers get when their task does not name one: the platforms this serves
 /// are Chinese (docs/i18n.md).
 pub const DEFAULT_CUSTOMER_LOCALE: &str = "zh-CN";
 
-fn noun(words: &Words, prefix: &str, stable_name: &str) -> String {
+/// The noun `<prefix>-<stable name>` of nouns.ftl (`_` in the name read as `-`).
+pub(crate) fn noun(words: &Words, prefix: &str, stable_name: &str) -> String {
     let id = format!("{prefix}-{}", stable_name.replace('_', "-"));
     words.text(&id, &Args::new())
 }
@@ -22,11 +22,6 @@ fn noun(words: &Words, prefix: &str, stable_name: &str) -> String {
 /// A task's status as the list shows it ("配送中", "Picked up").
 pub fn status(words: &Words, status: TaskStatus) -> String {
     noun(words, "status", status.as_str())
-}
-
-/// The courier's shift state ("上班中", "On duty").
-pub fn shift_state(words: &Words, state: ShiftState) -> String {
-    noun(words, "shift", state.as_str())
 }
 
 /// What kind of work a task is ("外卖", "Food").
@@ -125,10 +120,6 @@ mod tests {
             let mut words = Vec::new();
             words.extend(TaskStatus::ALL.map(|s| status(&w, s)));
             words.extend(
-                [ShiftState::OffDuty, ShiftState::OnDuty, ShiftState::OnBreak]
-                    .map(|s| shift_state(&w, s)),
-            );
-            words.extend(
                 [
                     TaskKind::Food,
                     TaskKind::Grocery,
@@ -186,7 +177,6 @@ mod tests {
         );
         assert_eq!(action(&zh, "delivered"), "确认送达");
         assert_eq!(action(&zh, "teleport"), "teleport");
-        assert_eq!(shift_state(&zh, ShiftState::OnBreak), "休息中");
     }
 
     #[test]
