@@ -1,5 +1,7 @@
 //! Every word a courier reads, decided once: Project Fluent messages in zh-CN and en (the files
-//! under `locales/`), and numbers, distances and durations through CLDR data (ICU4X).
+//! under `locales/`, syntax-checked and embedded by `build.rs`), and numbers, distances,
+//! durations, times of day, dates and lists through CLDR data (ICU4X; plurals by Fluent's CLDR
+//! rules). See docs/i18n.md.
 //!
 //! A shell passes the device's locale tag; the courier can switch it. Unknown or malformed tags
 //! fall back to English, and a message missing from Chinese falls back to the English one with a
