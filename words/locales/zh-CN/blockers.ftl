@@ -10,7 +10,7 @@ blocker-wait-at-door = 请在门口再等候{ $duration }，才能上报联系�
 blocker-photo-required = 请至少上传一张照片
 blocker-reason-required = 请填写原因
 blocker-not-at-dropoff = 请先到达送货点
-blocker-goods-on-board = 还有{ $tasks }单的货物在餐箱里，请先送达或退回
+blocker-goods-on-board = 还有{ $tasks }单的货物尚未送达或退回，请先完成
 blocker-ready-time-not-in-future = 新的出餐时间必须晚于现在
 blocker-already-picked-up = 已取货，不能再上报商家出餐慢
 blocker-items-not-confirmed = 请先扫描全部商品：已确认{ $confirmed }/{ $expected }件，还缺{ $missing }
@@ -28,7 +28,7 @@ blockers-separator = {"；"}
 
 # 被拒绝的操作（“确认送达订单F1”）。
 what-accept = 接订单{ $task }
-what-arrive = 确认到达订单{ $task }
+what-arrive = 为订单{ $task }确认到达
 what-pick-up = 确认订单{ $task }取货
 what-delivered = 确认订单{ $task }送达
 what-report = 上报订单{ $task }的异常
