@@ -1,20 +1,48 @@
 //! The UniFFI surface of Runsheet: what the Kotlin and Swift shells call.
 //!
-//! A thin layer: each exported method delegates to [`runsheet_core::Runsheet`]. The records
-//! and enums it passes are the protocol's and the core's own: each crate declares them once and
-//! derives UniFFI's traits under its `uniffi` feature, in its own namespace (Kotlin packages
-//! `app.runsheet.protocol`, `app.runsheet.core`, and `app.runsheet.ffi` for this crate; one
-//! Swift module). This crate adds only the exported object, its error, the foreign traits and a
-//! few adapters. Errors cross as the small [`RunsheetError`] enum; each variant is one thing a
-//! shell can act on, and its text is a sentence a courier can read (no personal data, no token).
+//! A thin layer over [`runsheet_core::Runsheet`], split by concern the way the shells think
+//! about a shift. [`open_runsheet`] (an async factory: opening the encrypted store runs on a
+//! blocking thread) returns the small root object [`Runsheet`], which hands out one exported
+//! object per concern, all over one shared core:
+//!
+//! - [`Session`]: the token and token provider, the install's client id, foreground and
+//!   background, push payloads, the platform's settings;
+//! - [`Shift`]: going on and off duty, breaks, the shift's state, figures and primary action;
+//! - [`Tasks`]: the list, one task, its primary action, the courier's actions on it, exceptions,
+//!   customer contact, the timeline and evidence, and the task-list listener;
+//! - [`Syncing`]: sync now, status, refusals, auto-sync, connectivity and the sync listener;
+//! - [`Scans`]: barcode scans, handoff progress and codes, manual confirmation, photo files;
+//! - [`Checklists`]: SOP checklists and their answers;
+//! - [`Ratings`]: ratings received, rating a stop, appeals, KPIs;
+//! - [`Navigation`]: the route, the next-stop hint with map links, the location request and
+//!   GPS fixes.
+//!
+//! Each exported method is a one-line delegation to the core: the rules are all the core's.
+//! Every method that touches the store, a file or the network is `async` (Kotlin `suspend`,
+//! Swift `async`) and runs the core's blocking call on tokio's blocking pool, so a shell may
+//! call it from its UI thread; only instant, in-memory calls (setting a token, the foreground
+//! flag, cancelling a subscription) stay synchronous.
+//!
+//! The records and enums it passes are the protocol's and the core's own: each crate declares
+//! them once and derives UniFFI's traits under its `uniffi` feature, in its own namespace
+//! (Kotlin packages `app.runsheet.protocol`, `app.runsheet.core`, and `app.runsheet.ffi` for
+//! this crate; one Swift module). This crate adds only the exported objects, its error, the
+//! foreign traits and a few adapters. Errors cross as the small [`RunsheetError`] enum; each
+//! variant is one thing a shell can act on, and its text is a sentence a courier can read (no
+//! personal data, no token).
 
 #![deny(missing_docs)]
 
-mod checklist;
-mod handoff;
+mod checklists;
 mod log;
+mod navigation;
 mod ratings;
-mod workflow;
+mod scans;
+mod screens;
+mod session;
+mod shift;
+mod sync;
+mod tasks;
 
 /// The platform's settings as the phone last received them (the protocol's `Settings`).
 pub use runsheet_protocol::Settings as PlatformSettings;
@@ -25,9 +53,10 @@ use runsheet_core as core;
 /// The stop sequencer, map datums and barcode parser, re-exported for the command line.
 pub use runsheet_core::{geo, plan, scan};
 
-pub use checklist::*;
-pub use handoff::*;
+pub use checklists::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
+pub use navigation::*;
+pub use ratings::*;
 pub use runsheet_core::rating::Period as KpiPeriod;
 pub use runsheet_core::{
     Attachment, Rejection, Stop, SyncEvent, SyncReport, SyncStatus, Task, Task as CourierTask,
@@ -40,7 +69,12 @@ pub use runsheet_protocol::{
     TemperatureClass,
 };
 pub use runsheet_protocol::{Kpis, RatingDoc as Rating, RatingTarget};
-pub use workflow::*;
+pub use scans::*;
+pub use screens::{ScreenListener, ScreenSubscription, Screens};
+pub use session::*;
+pub use shift::*;
+pub use sync::*;
+pub use tasks::*;
 
 uniffi::setup_scaffolding!();
 
@@ -79,7 +113,7 @@ pub enum RunsheetError {
         /// Technical detail for logs.
         detail: String,
     },
-    /// The token was refused; the shell should sign the courier in again and call `set_token`.
+    /// The token was refused: the shell signs the courier in again (`Session.set_token`).
     #[error("Your session has expired. Please sign in again; your actions are kept.")]
     AuthRequired,
     /// The server failed or answered something unusable; actions stay saved.
@@ -165,6 +199,10 @@ pub struct RunsheetConfig {
     /// is encrypted on the first open with a key.
     #[uniffi(default = None)]
     pub db_key: Option<String>,
+    /// The device's locale (a BCP 47 tag such as `zh-CN`); the screens' words are in it.
+    /// Anything unknown, or none, means English.
+    #[uniffi(default = None)]
+    pub locale: Option<String>,
 }
 
 /// Implemented by the shell to hear about task-list changes.
@@ -254,201 +292,194 @@ impl core::Clock for ClockBridge {
     }
 }
 
-/// One courier's Runsheet: the task list, actions and sync.
+/// Opens (or creates) the courier's store at `config.db_path` and returns the app's root
+/// object. Does no network I/O; opening and migrating the encrypted store runs on a blocking
+/// thread. `clock` is the device's clock by default; the QA harness and simulations pass a
+/// clock of their own.
+#[uniffi::export(async_runtime = "tokio", default(clock = None))]
+pub async fn open_runsheet(
+    config: RunsheetConfig,
+    clock: Option<Arc<dyn DeviceClock>>,
+) -> Result<Arc<Runsheet>, RunsheetError> {
+    let clock: Arc<dyn core::Clock> = match clock {
+        Some(c) => Arc::new(ClockBridge(c)),
+        None => Arc::new(core::SystemClock),
+    };
+    let db_key = config
+        .db_key
+        .as_deref()
+        .map(core::DbKey::from_hex)
+        .transpose()?;
+    let config_token_empty = config.token.trim().is_empty();
+    let core_config = core::Config {
+        db_path: config.db_path.into(),
+        db_key,
+        server_url: config.server_url,
+        token: core::Token::new(config.token),
+        clock,
+    };
+    let signed_in = !config_token_empty;
+    let locale = config.locale.unwrap_or_default();
+    let (core, app) = tokio::task::spawn_blocking(move || {
+        let core = Arc::new(core::Runsheet::open(core_config)?);
+        let app = runsheet_screens::CourierApp::new(core.clone(), &locale, signed_in)?;
+        Ok::<_, core::Error>((core, Arc::new(app)))
+    })
+    .await
+    .map_err(worker_stopped)??;
+    Ok(Arc::new(Runsheet {
+        inner: Arc::new(Inner { core, app }),
+    }))
+}
+
+/// One courier's Runsheet: the root the shell keeps for the app's lifetime. It holds no
+/// method of its own beyond handing out the objects of each concern, which share its core.
 #[derive(uniffi::Object)]
 pub struct Runsheet {
-    inner: Arc<core::Runsheet>,
+    inner: Arc<Inner>,
 }
 
+#[uniffi::export]
 impl Runsheet {
-    fn open(
-        config: RunsheetConfig,
-        clock: Arc<dyn core::Clock>,
-    ) -> Result<Arc<Self>, RunsheetError> {
-        let inner = core::Runsheet::open(core::Config {
-            db_path: config.db_path.into(),
-            db_key: config
-                .db_key
-                .as_deref()
-                .map(core::DbKey::from_hex)
-                .transpose()?,
-            server_url: config.server_url,
-            token: core::Token::new(config.token),
-            clock,
-        })?;
-        Ok(Arc::new(Runsheet {
-            inner: Arc::new(inner),
-        }))
+    /// Sign-in, the token, foreground and background, push payloads, settings.
+    pub fn session(&self) -> Arc<Session> {
+        Arc::new(Session::over(&self.inner))
+    }
+
+    /// Going on and off duty, breaks, the shift's figures.
+    pub fn shift(&self) -> Arc<Shift> {
+        Arc::new(Shift::over(&self.inner))
+    }
+
+    /// The task list and the courier's actions on each task.
+    pub fn tasks(&self) -> Arc<Tasks> {
+        Arc::new(Tasks::over(&self.inner))
+    }
+
+    /// Sending actions and fetching the dispatcher's changes.
+    pub fn sync(&self) -> Arc<Syncing> {
+        Arc::new(Syncing::over(&self.inner))
+    }
+
+    /// Barcode scans, handoff codes and photo files.
+    pub fn scans(&self) -> Arc<Scans> {
+        Arc::new(Scans::over(&self.inner))
+    }
+
+    /// SOP checklists.
+    pub fn checklists(&self) -> Arc<Checklists> {
+        Arc::new(Checklists::over(&self.inner))
+    }
+
+    /// Ratings, appeals and KPIs.
+    pub fn ratings(&self) -> Arc<Ratings> {
+        Arc::new(Ratings::over(&self.inner))
+    }
+
+    /// The route, the next stop and the location feed.
+    pub fn navigation(&self) -> Arc<Navigation> {
+        Arc::new(Navigation::over(&self.inner))
+    }
+
+    /// What the courier sees and taps: the screens, in the courier's language, and the
+    /// platform work the core asks for. A shell renders these and offers exactly their actions.
+    pub fn screens(&self) -> Arc<Screens> {
+        Screens::new(self.inner.app.clone())
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
-impl Runsheet {
-    /// Opens (or creates) the store at `config.db_path`. Does no network I/O.
-    #[uniffi::constructor]
-    pub fn new(config: RunsheetConfig) -> Result<Arc<Self>, RunsheetError> {
-        Self::open(config, Arc::new(core::SystemClock))
-    }
+/// The one core every concern object shares.
+struct Inner {
+    core: Arc<core::Runsheet>,
+    /// The screens over that core (one app state: the open page, staged photos, permissions).
+    app: Arc<runsheet_screens::CourierApp>,
+}
 
-    /// Like the plain constructor, with a clock of the caller's (QA harness, simulations).
-    #[uniffi::constructor]
-    pub fn with_clock(
-        config: RunsheetConfig,
-        clock: Arc<dyn DeviceClock>,
-    ) -> Result<Arc<Self>, RunsheetError> {
-        Self::open(config, Arc::new(ClockBridge(clock)))
+impl Inner {
+    /// Runs a blocking core call (SQLite, files) on tokio's blocking pool, off the caller's
+    /// thread, and converts its error at the boundary.
+    async fn run<T, F>(&self, call: F) -> Result<T, RunsheetError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&core::Runsheet) -> core::Result<T> + Send + 'static,
+    {
+        let core = Arc::clone(&self.core);
+        tokio::task::spawn_blocking(move || call(&core))
+            .await
+            .map_err(worker_stopped)?
+            .map_err(RunsheetError::from)
     }
+}
 
-    /// This install's client id.
-    pub fn client_id(&self) -> Result<String, RunsheetError> {
-        Ok(self.inner.client_id()?)
+/// A blocking call that never returned (its thread panicked or the runtime shut down): the
+/// store's state is whatever its last committed transaction left, so it is reported as a
+/// storage failure the shell can show, never as a crash.
+fn worker_stopped(e: tokio::task::JoinError) -> RunsheetError {
+    tracing::error!(
+        panicked = e.is_panic(),
+        "a core call stopped before returning"
+    );
+    RunsheetError::Storage {
+        detail: "the call was interrupted before it finished".into(),
     }
+}
 
-    /// The courier's tasks: open ones by promised time, then finished ones.
-    pub fn tasks(&self) -> Result<Vec<Task>, RunsheetError> {
-        Ok(self.inner.tasks()?)
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// One task.
-    pub fn task(&self, task_id: String) -> Result<Task, RunsheetError> {
-        Ok(self.inner.task(&task_id)?)
-    }
-
-    /// Marks the task delivered (the courier must be at the drop-off). Saved on the phone
-    /// before this returns; sent on the next sync.
-    pub fn mark_delivered(&self, task_id: String) -> Result<(), RunsheetError> {
-        self.inner.mark_delivered(&task_id)?;
-        Ok(())
-    }
-
-    /// Records a photo or signature file the app wrote (in its private storage) for upload;
-    /// returns it with the SHA-256 that `mark_delivered_with_proof` takes.
-    pub fn attach_file(&self, path: String) -> Result<Attachment, RunsheetError> {
-        Ok(self.inner.attach_file(std::path::Path::new(&path))?)
-    }
-
-    /// Marks the task delivered with proof attachments; saved at once, files sent later.
-    pub fn mark_delivered_with_proof(
-        &self,
-        task_id: String,
-        attachment_hashes: Vec<String>,
-    ) -> Result<(), RunsheetError> {
-        self.inner
-            .mark_delivered_with_proof(&task_id, attachment_hashes)?;
-        Ok(())
-    }
-
-    /// Buffers a GPS fix (from the platform's location service) for dispatch; sent last, capped
-    /// on the phone. Returns how many old fixes were dropped to make room.
-    pub fn record_location(
-        &self,
-        lat: f64,
-        lon: f64,
-        accuracy_m: f64,
-    ) -> Result<u64, RunsheetError> {
-        Ok(self.inner.record_location(lat, lon, accuracy_m)?)
-    }
-
-    /// The platform's settings as last received.
-    pub fn settings(&self) -> Result<PlatformSettings, RunsheetError> {
-        Ok(self.inner.settings()?)
-    }
-
-    /// Every attachment with its upload state (for an upload progress view).
-    pub fn attachments(&self) -> Result<Vec<Attachment>, RunsheetError> {
-        Ok(self.inner.attachments()?)
-    }
-
-    /// Sends saved actions and fetches the dispatcher's changes. Call it after each action, when
-    /// the network comes back, and periodically; a failure keeps every action saved.
-    pub async fn sync(&self) -> Result<SyncReport, RunsheetError> {
-        Ok(self.inner.sync().await?)
-    }
-
-    /// Pending actions and the last sync's outcome.
-    pub fn sync_status(&self) -> Result<SyncStatus, RunsheetError> {
-        Ok(self.inner.sync_status()?)
-    }
-
-    /// Actions the server refused, newest first.
-    pub fn rejections(&self) -> Result<Vec<Rejection>, RunsheetError> {
-        Ok(self.inner.rejections()?)
-    }
-
-    /// Replaces the courier's token after they sign in again.
-    pub fn set_token(&self, token: String) {
-        self.inner.set_token(core::Token::new(token));
-    }
-
-    /// Subscribes to task-list changes; `listener` gets the whole list at once.
-    pub fn subscribe_tasks(
-        &self,
-        listener: Arc<dyn TaskListener>,
-    ) -> Result<Arc<Subscription>, RunsheetError> {
-        let sub = self.inner.subscribe(Arc::new(ListenerBridge(listener)))?;
-        Ok(Subscription::wrap(sub))
-    }
-
-    /// Subscribes to sync events; `listener` gets the current state at once.
-    pub fn subscribe_sync(
-        &self,
-        listener: Arc<dyn SyncListener>,
-    ) -> Result<Arc<Subscription>, RunsheetError> {
-        let sub = self
-            .inner
-            .subscribe_sync(Arc::new(SyncListenerBridge(listener)))?;
-        Ok(Subscription::wrap(sub))
-    }
-
-    /// Syncs on its own from now on: at once, after each action, when `network_available()` is
-    /// called, and every `interval_seconds`; failures back off exponentially with jitter.
-    pub fn start_auto_sync(&self, interval_seconds: u32) -> Result<(), RunsheetError> {
-        let policy = core::AutoSyncPolicy {
-            interval: std::time::Duration::from_secs(u64::from(interval_seconds.max(1))),
-            ..Default::default()
+    async fn open_in(dir: &tempfile::TempDir) -> Arc<Runsheet> {
+        let config = RunsheetConfig {
+            db_path: dir.path().join("phone.db").to_string_lossy().into_owned(),
+            server_url: "http://127.0.0.1:9".into(),
+            token: "t".into(),
+            db_key: None,
+            locale: None,
         };
-        Ok(self.inner.start_auto_sync(policy)?)
+        open_runsheet(config, None).await.expect("the store opens")
     }
 
-    /// Stops automatic sync.
-    pub fn stop_auto_sync(&self) {
-        self.inner.stop_auto_sync();
+    #[tokio::test]
+    async fn a_core_call_that_panics_is_a_storage_error_and_the_core_goes_on() {
+        let dir = tempfile::tempdir().expect("dir");
+        let app = open_in(&dir).await;
+        let r: Result<(), RunsheetError> = app.inner.run(|_| panic!("a bug in a core call")).await;
+        assert!(matches!(r, Err(RunsheetError::Storage { .. })), "{r:?}");
+        assert!(app.tasks().all().await.expect("tasks").is_empty());
     }
 
-    /// The platform reports connectivity (Android ConnectivityManager, iOS NWPathMonitor): with
-    /// auto-sync on, sync now and forget the backoff.
-    pub fn network_available(&self) {
-        self.inner.network_available();
+    #[tokio::test]
+    async fn every_concern_shares_the_one_core() {
+        let dir = tempfile::tempdir().expect("dir");
+        let app = open_in(&dir).await;
+        let id = app.session().client_id().await.expect("client id");
+        assert_eq!(app.session().client_id().await.expect("again"), id);
+        app.shift().start().await.expect("on duty");
+        // The shift started through one object is the state another object reads.
+        assert_eq!(
+            app.shift().state().await.expect("state"),
+            ShiftState::OnDuty
+        );
+        assert_eq!(app.sync().status().await.expect("status").pending, 1);
+        match app.tasks().mark_delivered("nope".into()).await {
+            Err(RunsheetError::NotFound { task_id }) => assert_eq!(task_id, "nope"),
+            other => panic!("expected NotFound, got {other:?}"),
+        }
     }
 
-    /// The app came to the foreground (`true`) or left it. In the foreground, auto-sync holds
-    /// a long-poll open so a new or changed task shows within about a second; in the
-    /// background it falls back to the periodic sync and push notifications. Call from
-    /// `onStart`/`onStop` (Android) or the scene phase (iOS).
-    pub fn set_foreground(&self, foreground: bool) {
-        self.inner.set_foreground(foreground);
-    }
-
-    /// A push notification's data payload as JSON (FCM `RemoteMessage.data`, APNs user info).
-    /// True when it is Runsheet's sync hint: auto-sync syncs now. False for other payloads.
-    pub fn handle_push(&self, payload_json: String) -> Result<bool, RunsheetError> {
-        Ok(self.inner.handle_push(&payload_json)?)
-    }
-
-    /// Waits up to `wait_seconds` (1 to 30) for the server to have something new for this
-    /// phone; true if it has. Nothing is applied: call `sync()` next. Auto-sync does this by
-    /// itself in the foreground; this is for shells and tests that drive sync by hand.
-    pub async fn wait_for_changes(&self, wait_seconds: u32) -> Result<bool, RunsheetError> {
-        Ok(self
-            .inner
-            .wait_for_changes(std::time::Duration::from_secs(u64::from(wait_seconds)))
-            .await?)
-    }
-
-    /// Sets the provider asked for a fresh token when the server refuses the current one;
-    /// without one, a refused token ends the sync with `AuthRequired`.
-    pub fn set_token_provider(&self, provider: Option<Arc<dyn TokenProvider>>) {
-        self.inner
-            .set_token_provider(provider.map(|p| Arc::new(TokenProviderBridge(p)) as _));
+    #[tokio::test]
+    async fn a_bad_key_is_refused_by_the_factory() {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = RunsheetConfig {
+            db_path: dir.path().join("phone.db").to_string_lossy().into_owned(),
+            server_url: "http://127.0.0.1:9".into(),
+            token: "t".into(),
+            db_key: Some("not hex".into()),
+            locale: None,
+        };
+        assert!(matches!(
+            open_runsheet(config, None).await,
+            Err(RunsheetError::InvalidArgument { .. })
+        ));
     }
 }

@@ -352,7 +352,10 @@ pub fn proof_missing(
     Ok(match task.proof {
         ProofPolicy::None => None,
         ProofPolicy::Photo if !photo => Some(ProofPolicy::Photo),
-        ProofPolicy::Signature if !signed => Some(ProofPolicy::Signature),
+        // The signature image may come with the delivery itself, as its proof.
+        ProofPolicy::Signature if !signed && delivered_proof.is_empty() => {
+            Some(ProofPolicy::Signature)
+        }
         ProofPolicy::Code if !task.handoff_verified => Some(ProofPolicy::Code),
         _ => None,
     })

@@ -178,6 +178,11 @@ impl Runsheet {
         })
     }
 
+    /// Now, by the core's clock (Unix seconds): what every rule and screen uses.
+    pub fn now(&self) -> i64 {
+        self.dev.now()
+    }
+
     /// The install's client id (made when the database was created).
     pub fn client_id(&self) -> Result<String> {
         self.dev.store.read(|c| {
@@ -674,6 +679,19 @@ impl Runsheet {
     /// The task's primary action and its blockers (`None` once the task is finished).
     pub fn next_action(&self, task_id: &str) -> Result<Option<NextAction>> {
         workflow::next_action(&self.dev, task_id)
+    }
+
+    /// The task's primary action and its blockers, counting `proof` (attachment hashes taken
+    /// for the delivery and not yet recorded) as given: what the screens show before the tap.
+    pub fn next_action_given(&self, task_id: &str, proof: &[String]) -> Result<Option<NextAction>> {
+        workflow::next_action_given(&self.dev, task_id, proof)
+    }
+
+    /// What would block `action` now (`Some(vec![])`: it would be recorded; `None`: the
+    /// workflow does not allow it at all). Runs the action transaction's guards without
+    /// writing: the problem sheet shows each reason's blockers this way.
+    pub fn would_block(&self, action: &Action) -> Result<Option<Vec<Blocker>>> {
+        workflow::would_block(&self.dev, action)
     }
 
     /// The task's timeline, oldest first.

@@ -132,6 +132,25 @@ pub(crate) fn kpis(dev: &Device, period: Period) -> Result<Kpis> {
 /// Rates the merchant or the drop-off of a task (1–5 stars, tags, a note such as access
 /// notes for the next courier). Queued offline; rating again within [`RATE_WINDOW_H`] hours
 /// after the task ended replaces the earlier rating.
+/// Until when the courier may rate the stops of `t` (Unix seconds, by the core's clock), or
+/// `None` when it may not be rated at all (not delivered). The one rule the screens and
+/// [`rate_stop`] share.
+pub fn rate_until(t: &crate::task::Task) -> Option<i64> {
+    if t.status != runsheet_protocol::TaskStatus::Delivered {
+        return None;
+    }
+    Some(t.ended_at.unwrap_or(i64::MAX - RATE_WINDOW_H * 3600) + RATE_WINDOW_H * 3600)
+}
+
+/// Until when `rating` may be appealed (Unix seconds by the server's clock), or `None` once
+/// it has been appealed. The one rule the screens and [`appeal`] share.
+pub fn appeal_until(rating: &RatingDoc, appeal_window_h: u32) -> Option<i64> {
+    if rating.appeal.is_some() {
+        return None;
+    }
+    Some(rating.created_at + i64::from(appeal_window_h) * 3600)
+}
+
 pub(crate) fn rate_stop(
     dev: &Device,
     task_id: &str,
@@ -145,7 +164,7 @@ pub(crate) fn rate_stop(
     }
     let t = dev.task(task_id)?;
     let now = dev.now();
-    if t.ended_at.is_some_and(|e| now > e + RATE_WINDOW_H * 3600) {
+    if rate_until(&t).is_some_and(|until| now > until) {
         return Err(Error::Blocked {
             task_id: task_id.to_owned(),
             action: "rate_stop",
@@ -203,14 +222,12 @@ pub(crate) fn appeal(dev: &Device, rating_id: &str, reason: &str) -> Result<i64>
         .read(|c| Ok(meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok())))?
         .unwrap_or(0);
     let server_now = dev.now() + offset;
-    let window = i64::from(settings.kpi_targets.appeal_window_h);
-    if server_now > rating.created_at + window * 3600 {
+    let window = settings.kpi_targets.appeal_window_h;
+    if appeal_until(&rating, window).is_some_and(|until| server_now > until) {
         return Err(Error::Blocked {
             task_id: rating.task_id.clone(),
             action: "appeal",
-            blockers: vec![Blocker::AppealWindowClosed {
-                hours: window as u32,
-            }],
+            blockers: vec![Blocker::AppealWindowClosed { hours: window }],
         });
     }
     let evidence = checklist::evidence_bundle(dev, &rating.task_id)?.to_json()?;

@@ -78,14 +78,9 @@ pub fn local_midnight(now: i64) -> i64 {
         .unwrap_or(now - now.rem_euclid(86_400))
 }
 
-/// Groups `tasks` along `route`.
-pub fn build(
-    tasks: Vec<Task>,
-    route: &Route,
-    shift: ShiftState,
-    position: Option<(f64, f64)>,
-    now: i64,
-) -> TaskList {
+/// Groups `tasks` along `route`; each entry's next step comes without blockers (the rulebook
+/// adds them from the store: [`task_list`]).
+pub fn build(tasks: Vec<Task>, route: &Route, now: i64) -> TaskList {
     let midnight = local_midnight(now);
     let first = route.stops.first().map(|s| s.task_id.as_str());
     let next_ids: Vec<&str> = route
@@ -117,7 +112,11 @@ pub fn build(
         } else {
             Group::Later
         };
-        let next = workflow::next_for_task(&t, shift, position);
+        let next = workflow::step_for(&t).map(|step| NextAction {
+            task_id: Some(t.id.clone()),
+            step,
+            blockers: Vec::new(),
+        });
         entries.push(Entry {
             task: t,
             group,
@@ -157,12 +156,11 @@ pub(crate) fn task_list(dev: &Device) -> Result<TaskList> {
     let route = dev.route()?;
     let tasks = dev.tasks()?;
     let shift = dev.store.read(crate::shift::state)?;
-    let mut list = build(tasks, &route, shift, dev.last_position(), dev.now());
+    let position = dev.last_position();
+    let mut list = build(tasks, &route, dev.now());
     dev.store.read(|c| {
         for e in &mut list.entries {
-            if let Some(next) = e.next.as_mut() {
-                crate::workflow::add_item_blockers(c, &e.task, next)?;
-            }
+            e.next = crate::workflow::next_action_in(c, &e.task, shift, position, &[])?;
         }
         Ok(())
     })?;

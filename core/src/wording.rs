@@ -1,7 +1,9 @@
 //! The core's nouns in the courier's language: task statuses, stops, checklists, proofs,
 //! problem reasons, contact channels, message templates and actions (the shift state's is
-//! `ShiftState::in_words`, beside its type). Screens and sentences call these; the words live
-//! in `words/locales/*/nouns.ftl`.
+//! `ShiftState::in_words`, beside its type). Screens and sentences call these. Labels
+//! (statuses, kinds, reasons, shift states, template names) live in
+//! `words/locales/*/screens.ftl`; nouns used inside sentences (stops, checklists, proofs,
+//! channels, actions) in `words/locales/*/nouns.ftl`.
 
 use runsheet_protocol::{
     ChecklistStage, ContactChannel, ExceptionReason, MessageTemplate, ProofPolicy, StopRole,
@@ -31,12 +33,12 @@ pub fn task_kind(words: &Words, kind: TaskKind) -> String {
 
 /// A stop of a task, as it reads inside a sentence ("取货点", "the pickup").
 pub fn stop_role(words: &Words, role: StopRole) -> String {
-    noun(words, "role", role.as_str())
+    noun(words, "stop-name", role.as_str())
 }
 
 /// A checklist, as it reads inside a sentence ("取货检查", "pickup checklist").
 pub fn checklist_stage(words: &Words, stage: ChecklistStage) -> String {
-    noun(words, "stage", stage.as_str())
+    noun(words, "checklist-name", stage.as_str())
 }
 
 /// How the delivery must be proven ("顾客签名", "Customer's signature").
@@ -170,7 +172,7 @@ mod tests {
         }
         assert_ne!(all[0].1, all[1].1);
         assert_eq!(status(&zh, TaskStatus::PickedUp), "配送中");
-        assert_eq!(status(&en, TaskStatus::AtDropoff), "At drop-off");
+        assert_eq!(status(&en, TaskStatus::AtDropoff), "At the drop-off");
         assert_eq!(
             reason(&zh, ExceptionReason::CustomerUnreachable),
             "联系不上顾客"

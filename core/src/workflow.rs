@@ -113,10 +113,14 @@ impl CourierTask {
         self.handoff_code_required
     }
 
-    /// The primary action on duty, without distances (`None` once finished); the task list's
-    /// entries carry it with the shift and position taken into account.
+    /// The next step by the task's status (`None` once finished), without its blockers: the
+    /// task list's entries and the screens carry it with every blocker of the rulebook.
     pub fn next_action(&self) -> Option<NextAction> {
-        next_for_task(self, ShiftState::OnDuty, None)
+        step_for(self).map(|step| NextAction {
+            task_id: Some(self.id.clone()),
+            step,
+            blockers: Vec::new(),
+        })
     }
 
     /// Whether the courier may rate this task's pickup and drop-off: once it is delivered (the
@@ -158,13 +162,8 @@ pub struct NextAction {
     pub blockers: Vec<Blocker>,
 }
 
-/// The task's primary action, `None` when the task is finished. `last_fix` is the latest GPS
-/// position, used to say how far an undetected arrival is.
-pub fn next_for_task(
-    t: &Task,
-    shift: ShiftState,
-    last_fix: Option<(f64, f64)>,
-) -> Option<NextAction> {
+/// The task's next step by its status alone, `None` when the task is finished.
+pub fn step_for(t: &Task) -> Option<Step> {
     use TaskStatus::*;
     let step = match t.status {
         Assigned => Step::Accept,
@@ -175,63 +174,81 @@ pub fn next_for_task(
         Failed => Step::Return,
         Delivered | Returned | Cancelled => return None,
     };
+    Some(step)
+}
+
+/// The rulebook: what blocks `step` of task `t` now, from the stored checklists, scans and the
+/// proof given (`proof`: attachment hashes). The screens show these blockers and the action
+/// transaction ([`check`]) refuses with the same ones: one function decides both.
+pub fn step_blockers(
+    conn: &Connection,
+    t: &Task,
+    step: Step,
+    shift: ShiftState,
+    proof: &[String],
+) -> Result<Vec<Blocker>> {
     let mut blockers = Vec::new();
     if step == Step::Accept && shift == ShiftState::OnBreak {
         blockers.push(Blocker::OnBreak);
     }
-    if let Step::Arrive(role) = step {
+    let stage = match step {
+        Step::PickUp => runsheet_protocol::ChecklistStage::Pickup,
+        Step::Deliver => runsheet_protocol::ChecklistStage::Dropoff,
+        _ => return Ok(blockers),
+    };
+    if let Some(list) = crate::checklist::checklist(conn, Some(t), stage)? {
+        let missing = list.missing();
+        if !missing.is_empty() {
+            blockers.push(Blocker::ChecklistIncomplete { stage, missing });
+        }
+    }
+    if step == Step::Deliver {
+        if let Some(policy) = crate::checklist::proof_missing(conn, t, proof)? {
+            blockers.push(Blocker::ProofMissing { policy });
+        }
+    }
+    let p = crate::scan::confirm::progress(conn, t, crate::scan::confirm::stage_of(t))?;
+    if !p.complete() {
+        blockers.push(Blocker::ItemsNotConfirmed {
+            confirmed: p.confirmed,
+            expected: p.expected,
+            missing: p.missing.iter().map(|i| i.name.clone()).collect(),
+        });
+    }
+    Ok(blockers)
+}
+
+/// The task's primary action with every blocker of the rulebook ([`step_blockers`], with the
+/// proof given so far) and, for an arrival GPS has not detected, how far the stop is.
+pub fn next_action_in(
+    conn: &Connection,
+    t: &Task,
+    shift: ShiftState,
+    last_fix: Option<(f64, f64)>,
+    proof: &[String],
+) -> Result<Option<NextAction>> {
+    let Some(step) = step_for(t) else {
+        return Ok(None);
+    };
+    let mut next = NextAction {
+        task_id: Some(t.id.clone()),
+        step,
+        blockers: step_blockers(conn, t, step, shift, proof)?,
+    };
+    if let Step::Arrive(role) = next.step {
         let stop = if role == StopRole::Pickup {
             t.pickup.as_ref()
         } else {
             Some(&t.dropoff)
         };
-        blockers.push(Blocker::NotArrived {
+        next.blockers.push(Blocker::NotArrived {
             stop: role,
             distance_m: stop
                 .zip(last_fix)
                 .map(|(s, f)| distance_m(f, (s.lat, s.lon))),
         });
     }
-    Some(NextAction {
-        task_id: Some(t.id.clone()),
-        step,
-        blockers,
-    })
-}
-
-/// Adds what the stored scans and checklists say to a pick-up or delivery step: the items
-/// still to confirm, the checklist items still to do, the proof still missing.
-pub fn add_item_blockers(conn: &Connection, t: &Task, next: &mut NextAction) -> Result<()> {
-    let stage = match next.step {
-        Step::PickUp => Some(runsheet_protocol::ChecklistStage::Pickup),
-        Step::Deliver => Some(runsheet_protocol::ChecklistStage::Dropoff),
-        _ => None,
-    };
-    if let Some(stage) = stage {
-        if let Some(list) = crate::checklist::checklist(conn, Some(t), stage)? {
-            let missing = list.missing();
-            if !missing.is_empty() {
-                next.blockers
-                    .push(Blocker::ChecklistIncomplete { stage, missing });
-            }
-        }
-    }
-    if next.step == Step::Deliver {
-        if let Some(policy) = crate::checklist::proof_missing(conn, t, &[])? {
-            next.blockers.push(Blocker::ProofMissing { policy });
-        }
-    }
-    if matches!(next.step, Step::PickUp | Step::Deliver) {
-        let p = crate::scan::confirm::progress(conn, t, crate::scan::confirm::stage_of(t))?;
-        if !p.complete() {
-            next.blockers.push(Blocker::ItemsNotConfirmed {
-                confirmed: p.confirmed,
-                expected: p.expected,
-                missing: p.missing.iter().map(|i| i.name.clone()).collect(),
-            });
-        }
-    }
-    Ok(())
+    Ok(Some(next))
 }
 
 /// Checks the guards of `action` against the stored state; `Err(Blocked)` lists what is missing
@@ -295,7 +312,9 @@ pub fn check(
         });
     }
     match action {
-        Action::Accept { .. } if shift == ShiftState::OnBreak => blockers.push(Blocker::OnBreak),
+        Action::Accept { .. } => {
+            blockers.extend(step_blockers(conn, &t, Step::Accept, shift, &[])?);
+        }
         Action::Arrive {
             method: ArrivalMethod::Manual,
             reason,
@@ -383,36 +402,11 @@ pub fn check(
         Action::SendMessage { text, .. } if text.trim().is_empty() => {
             return Err(Error::InvalidArgument("the message is empty".into()))
         }
-        Action::PickUp { .. } | Action::Delivered { .. } => {
-            let (cl_stage, proof) = match action {
-                Action::Delivered { proof, .. } => {
-                    (runsheet_protocol::ChecklistStage::Dropoff, Some(proof))
-                }
-                _ => (runsheet_protocol::ChecklistStage::Pickup, None),
-            };
-            if let Some(list) = crate::checklist::checklist(conn, Some(&t), cl_stage)? {
-                let missing = list.missing();
-                if !missing.is_empty() {
-                    blockers.push(Blocker::ChecklistIncomplete {
-                        stage: cl_stage,
-                        missing,
-                    });
-                }
-            }
-            if let Some(proof) = proof {
-                if let Some(policy) = crate::checklist::proof_missing(conn, &t, proof)? {
-                    blockers.push(Blocker::ProofMissing { policy });
-                }
-            }
-            let stage = crate::scan::confirm::stage_of(&t);
-            let p = crate::scan::confirm::progress(conn, &t, stage)?;
-            if !p.complete() {
-                blockers.push(Blocker::ItemsNotConfirmed {
-                    confirmed: p.confirmed,
-                    expected: p.expected,
-                    missing: p.missing.iter().map(|i| i.name.clone()).collect(),
-                });
-            }
+        Action::PickUp { .. } => {
+            blockers.extend(step_blockers(conn, &t, Step::PickUp, shift, &[])?);
+        }
+        Action::Delivered { proof, .. } => {
+            blockers.extend(step_blockers(conn, &t, Step::Deliver, shift, proof)?);
         }
         Action::ConfirmItem { reason, photos, .. } => {
             if reason.trim().is_empty() {
@@ -592,13 +586,37 @@ pub(crate) fn send_message(dev: &Device, task_id: &str, template: MessageTemplat
 
 /// The task's primary action and its blockers (`None` once the task is finished).
 pub(crate) fn next_action(dev: &Device, task_id: &str) -> Result<Option<NextAction>> {
+    next_action_given(dev, task_id, &[])
+}
+
+/// The task's primary action and its blockers with `proof` counted as given.
+pub(crate) fn next_action_given(
+    dev: &Device,
+    task_id: &str,
+    proof: &[String],
+) -> Result<Option<NextAction>> {
     let t = dev.task(task_id)?;
     let shift = dev.store.read(crate::shift::state)?;
-    let Some(mut next) = next_for_task(&t, shift, dev.last_position()) else {
-        return Ok(None);
-    };
-    dev.store.read(|c| add_item_blockers(c, &t, &mut next))?;
-    Ok(Some(next))
+    dev.store
+        .read(|c| next_action_in(c, &t, shift, dev.last_position(), proof))
+}
+
+/// What would block `action` if the courier took it now: `Some(blockers)` (empty when it
+/// would be recorded), `None` when the workflow does not allow it at all (wrong status, a
+/// reason that does not apply). The same guards as the action transaction, nothing written.
+pub(crate) fn would_block(dev: &Device, action: &Action) -> Result<Option<Vec<Blocker>>> {
+    let settings = dev.settings()?;
+    let now = dev.now();
+    let outcome = dev.store.read(|c| {
+        let shift = crate::shift::state(c)?;
+        Ok(check(c, action, &settings, shift, now))
+    })?;
+    match outcome {
+        Ok(()) => Ok(Some(Vec::new())),
+        Err(Error::Blocked { blockers, .. }) => Ok(Some(blockers)),
+        Err(Error::InvalidTransition { .. } | Error::InvalidArgument(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The task's timeline, oldest first.

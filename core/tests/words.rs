@@ -12,7 +12,7 @@ fn shift_states_read_in_both_languages() {
     let en = Words::new("en-GB");
     assert_eq!(ShiftState::OnBreak.in_words(&zh), "休息中");
     assert_eq!(ShiftState::OnDuty.in_words(&zh), "上班中");
-    assert_eq!(ShiftState::OffDuty.in_words(&zh), "已下班");
+    assert_eq!(ShiftState::OffDuty.in_words(&zh), "未上班");
     assert_eq!(ShiftState::OffDuty.in_words(&en), "Off duty");
 }
 

@@ -47,7 +47,7 @@ final class AppDelegate: NSObject, UIApplicationDelegate {
         // asked for (the core's own sync; its outcome decides nothing here).
         let core = store.core
         Task {
-            let synced = (try? await core.sync()) != nil
+            let synced = (try? await core.sync().now()) != nil
             completionHandler(synced ? .newData : .failed)
         }
     }

@@ -113,22 +113,28 @@ struct ChecklistScreen: View {
     }
 
     private func answer(_ item: ChecklistItem, _ value: ChecklistAnswer) {
-        store.answerChecklist(taskId: taskId, stage: stage, itemId: item.def.id, answer: value)
-        reload()
+        Task {
+            await store.answerChecklist(taskId: taskId, stage: stage, itemId: item.def.id, answer: value)
+            reload()
+        }
     }
 
     private func answerWithFile(_ item: ChecklistItem, url: URL) {
-        guard let hash = store.attach(url) else { return }
-        switch item.def.kind {
-        case .signature:
-            answer(item, .signature(hash: hash))
-        default:
-            answer(item, .photos(hashes: [hash]))
+        Task {
+            guard let hash = await store.attach(url) else { return }
+            switch item.def.kind {
+            case .signature:
+                answer(item, .signature(hash: hash))
+            default:
+                answer(item, .photos(hashes: [hash]))
+            }
         }
     }
 
     private func reload() {
-        list = store.checklist(taskId: taskId, stage: stage)
+        Task {
+            list = await store.checklist(taskId: taskId, stage: stage)
+        }
     }
 }
 

@@ -54,10 +54,13 @@ struct KpiView: View {
                 Section("Appeal rating \(appealing.id)") {
                     TextField("Why is it unfair?", text: $reason)
                     Button("Send with the evidence") {
-                        store.appeal(appealing, reason: reason)
+                        let why = reason
                         self.appealing = nil
                         reason = ""
-                        reload()
+                        Task {
+                            await store.appeal(appealing, reason: why)
+                            reload()
+                        }
                     }
                 }
             }
@@ -81,8 +84,10 @@ struct KpiView: View {
     }
 
     private func reload() {
-        kpis = store.kpis(period)
-        ratings = store.ratings()
+        Task {
+            kpis = await store.kpis(period)
+            ratings = await store.ratings()
+        }
     }
 }
 

@@ -103,13 +103,25 @@ struct ContactSheet: View {
                 }
                 Section("Send a message") {
                     ForEach([MessageTemplate.arrivingIn, .atTheDoor, .leftAtReception, .leftAtDoor], id: \.self) { template in
-                        Button(store.messagePreview(task, template: template)) {
-                            store.sendMessage(task, template: template)
-                        }
+                        MessageButton(store: store, task: task, template: template)
                     }
                 }
             }
             .navigationTitle("Contact the customer")
         }
+    }
+}
+
+/// One template's button, labelled with the text the core fills with the live ETA (read off
+/// the main thread when the button appears).
+private struct MessageButton: View {
+    @ObservedObject var store: TaskListStore
+    let task: CourierTask
+    let template: MessageTemplate
+    @State private var text = ""
+
+    var body: some View {
+        Button(text) { store.sendMessage(task, template: template) }
+            .task { text = await store.messagePreview(task, template: template) }
     }
 }

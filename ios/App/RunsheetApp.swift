@@ -46,6 +46,11 @@ final class CourierSession: ObservableObject {
     }
 
     func signIn(serverURL: String, token: String) {
+        Task { await open(serverURL: serverURL, token: token) }
+    }
+
+    /// Opens the store (off the main thread, in the core) and subscribes the task list to it.
+    private func open(serverURL: String, token: String) async {
         do {
             let support = try FileManager.default.url(
                 for: .applicationSupportDirectory,
@@ -63,7 +68,7 @@ final class CourierSession: ObservableObject {
                 token: token,
                 dbKey: try SecretStore.databaseKey()
             )
-            let core = try Runsheet(config: config)
+            let core = try await openRunsheet(config: config)
             for suffix in ["", "-wal", "-shm"] {
                 var file = URL(fileURLWithPath: dbURL.path + suffix)
                 var noBackup = URLResourceValues()
@@ -71,8 +76,8 @@ final class CourierSession: ObservableObject {
                 try? file.setResourceValues(noBackup)
             }
             // A platform build passes its sign-in backend's refresh call here.
-            core.setTokenProvider(provider: KeychainTokenProvider(refresh: { nil }))
-            let store = try TaskListStore(core: core)
+            core.session().setTokenProvider(provider: KeychainTokenProvider(refresh: { nil }))
+            let store = try await TaskListStore(core: core)
             store.startAutoSync()
             store.setForeground(foreground)
             watchNetwork(store)

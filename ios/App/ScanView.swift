@@ -27,8 +27,10 @@ struct ScanView: View {
             VStack(alignment: .leading, spacing: 8) {
                 if DataScannerViewController.isSupported && DataScannerViewController.isAvailable {
                     LiveScanner { raw, symbology in
-                        last = store.scan(task, raw: raw, symbology: symbology)
-                        progress = last?.progress ?? progress
+                        Task {
+                            last = await store.scan(task, raw: raw, symbology: symbology)
+                            progress = last?.progress ?? progress
+                        }
                     }
                     .frame(height: 280)
                 } else {
@@ -48,12 +50,14 @@ struct ScanView: View {
             }
             .padding()
             .navigationTitle("Scan task \(task.id)")
-            .onAppear { progress = store.scanProgress(task) }
+            .task { progress = await store.scanProgress(task) }
             .sheet(item: $byHand) { item in
                 CameraView { url in
-                    store.confirmByHand(task, item: item, reason: "label damaged", photos: [url])
-                    progress = store.scanProgress(task)
                     byHand = nil
+                    Task {
+                        await store.confirmByHand(task, item: item, reason: "label damaged", photos: [url])
+                        progress = await store.scanProgress(task)
+                    }
                 }
             }
         }

@@ -426,6 +426,10 @@ pub struct Settings {
     /// Customers' handoff codes: their least length and the cost of the hash phones get.
     #[serde(default)]
     pub handoff_code: HandoffCodePolicy,
+    /// Minutes before a stop's promised time at which the phone warns the courier that the
+    /// stop is at risk of being late (1 to 120; default 10).
+    #[serde(default = "Settings::default_late_warning")]
+    pub late_warning_lead_min: u32,
 }
 
 impl Settings {
@@ -443,6 +447,9 @@ impl Settings {
     }
     fn default_unreachable_attempts() -> u32 {
         2
+    }
+    fn default_late_warning() -> u32 {
+        10
     }
 
     /// The riding speed at `unix_seconds` from the hourly profile, if one is published.
@@ -487,6 +494,9 @@ impl Settings {
         if let Some(p) = self.handoff_code.problem() {
             return Some(p);
         }
+        if !(1..=120).contains(&self.late_warning_lead_min) {
+            return Some("late_warning_lead_min must be 1 to 120".into());
+        }
         None
     }
 }
@@ -504,6 +514,7 @@ impl Default for Settings {
             utc_offset_min: 0,
             kpi_targets: KpiTargets::default(),
             handoff_code: HandoffCodePolicy::default(),
+            late_warning_lead_min: Self::default_late_warning(),
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod qa;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use runsheet_ffi::{Runsheet, RunsheetConfig, TaskListUpdate, TaskListener};
+use runsheet_ffi::{open_runsheet, Runsheet, RunsheetConfig, TaskListUpdate, TaskListener};
 use runsheet_protocol::{StopDoc, TaskKind};
 use runsheet_server::{DbConfig, Dispatcher, RunningServer, ServerConfig};
 
@@ -134,19 +134,20 @@ impl World {
     }
 
     /// Opens (or reopens, after an app kill) a courier's core.
-    pub fn open_core(&self, name: &str, token: &str) -> Arc<Runsheet> {
-        self.open_core_via(name, token, &self.url())
+    pub async fn open_core(&self, name: &str, token: &str) -> Arc<Runsheet> {
+        self.open_core_via(name, token, &self.url()).await
     }
 
     /// Opens a courier's core that reaches the server through `url` (a proxy).
-    pub fn open_core_via(&self, name: &str, token: &str, url: &str) -> Arc<Runsheet> {
-        Runsheet::new(RunsheetConfig {
+    pub async fn open_core_via(&self, name: &str, token: &str, url: &str) -> Arc<Runsheet> {
+        let config = RunsheetConfig {
             db_path: self.device_db(name).to_string_lossy().into_owned(),
             db_key: None,
+            locale: None,
             server_url: url.into(),
             token: token.into(),
-        })
-        .expect("core opens")
+        };
+        open_runsheet(config, None).await.expect("core opens")
     }
 
     /// The server's address.
@@ -163,10 +164,15 @@ impl Default for World {
 
 /// Brings parcel tasks to the courier's door: accepts each and confirms the arrival by hand
 /// (two actions per task, saved like any other), so `mark_delivered` is the next step.
-pub fn walk_to_door(core: &Runsheet, tasks: &[&str]) {
+pub async fn walk_to_door(core: &Runsheet, tasks: &[&str]) {
     for t in tasks {
-        core.accept((*t).into()).expect("task accepted");
-        core.arrive_manually((*t).into(), "test: at the door".into())
+        core.tasks()
+            .accept((*t).into())
+            .await
+            .expect("task accepted");
+        core.tasks()
+            .arrive_manually((*t).into(), "test: at the door".into())
+            .await
             .expect("arrival confirmed");
     }
 }

@@ -33,7 +33,9 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
     // courier's actions and syncs, not always on the first install's schema creation (which is
     // one transaction, and on a loaded machine can outlast every kill deadline).
     w.open_core("crashy-phone", &token)
+        .await
         .sync()
+        .now()
         .await
         .expect("first sync");
     let bin = env!("CARGO_BIN_EXE_courier-workload");
@@ -97,9 +99,9 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
             .expect("integrity check runs");
         assert_eq!(check, "ok", "kill {k} (seed {seed}) damaged the store");
         drop(conn);
-        let core = w.open_core("crashy-phone", &token);
+        let core = w.open_core("crashy-phone", &token).await;
         for (id, what) in &acked {
-            let t = core.task(id.clone()).unwrap_or_else(|e| {
+            let t = core.tasks().task(id.clone()).await.unwrap_or_else(|e| {
                 panic!("kill {k} (seed {seed}): acknowledged task {id} is gone: {e}")
             });
             // Each acknowledged step is there (the task is at it or past it).
@@ -117,11 +119,13 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
     }
 
     // Final sync: the server holds each delivery exactly once.
-    let core = w.open_core("crashy-phone", &token);
-    let report = core.sync().await.expect("final sync");
+    let core = w.open_core("crashy-phone", &token).await;
+    let report = core.sync().now().await.expect("final sync");
     assert_eq!(report.pending, 0);
     let delivered: BTreeSet<String> = core
         .tasks()
+        .all()
+        .await
         .unwrap()
         .into_iter()
         .filter(|t| t.status == TaskStatus::Delivered)

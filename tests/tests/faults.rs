@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use runsheet_ffi::{DeviceClock, Runsheet, RunsheetConfig, Step};
+use runsheet_ffi::{open_runsheet, DeviceClock, Runsheet, RunsheetConfig, Step};
 use runsheet_tests::faults::{Fault, FaultProxy};
 use runsheet_tests::World;
 
@@ -66,23 +66,24 @@ impl DeviceClock for VirtualClock {
     }
 }
 
-fn open_phone(
+async fn open_phone(
     w: &World,
     phone: &str,
     token: &str,
     url: &str,
     clock: &Arc<VirtualClock>,
 ) -> Arc<Runsheet> {
-    Runsheet::with_clock(
-        RunsheetConfig {
-            db_path: w.device_db(phone).to_string_lossy().into_owned(),
-            db_key: None,
-            server_url: url.into(),
-            token: token.into(),
-        },
-        clock.clone(),
-    )
-    .expect("core opens")
+    let config = RunsheetConfig {
+        db_path: w.device_db(phone).to_string_lossy().into_owned(),
+        db_key: None,
+        locale: None,
+        server_url: url.into(),
+        token: token.into(),
+    };
+    let clock: Arc<dyn DeviceClock> = clock.clone();
+    open_runsheet(config, Some(clock))
+        .await
+        .expect("core opens")
 }
 
 async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
@@ -97,7 +98,7 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
         .map_err(|e| e.to_string())?;
     let phone = format!("phone-{seed}");
     let clock = Arc::new(VirtualClock(AtomicI64::new(1_795_400_000)));
-    let mut core = open_phone(w, &phone, &token, &proxy.url(), &clock);
+    let mut core = open_phone(w, &phone, &token, &proxy.url(), &clock).await;
     let mut accepted: Vec<String> = Vec::new();
 
     for _ in 0..rng.gen_range(4..12) {
@@ -107,6 +108,8 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
             0..=3 => {
                 let open: Vec<(String, Step)> = core
                     .tasks()
+                    .all()
+                    .await
                     .map_err(|e| e.to_string())?
                     .into_iter()
                     .filter_map(|t| t.next_action().map(|n| (t.id, n.step)))
@@ -114,11 +117,15 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
                 if !open.is_empty() {
                     let (id, step) = open[rng.gen_range(0..open.len())].clone();
                     let r = match step {
-                        Step::Accept => core.accept(id.clone()),
+                        Step::Accept => core.tasks().accept(id.clone()).await,
                         Step::Arrive(
                             runsheet_ffi::StopRole::Pickup | runsheet_ffi::StopRole::Dropoff,
-                        ) => core.arrive_manually(id.clone(), "fault test".into()),
-                        Step::Deliver => core.mark_delivered(id.clone()),
+                        ) => {
+                            core.tasks()
+                                .arrive_manually(id.clone(), "fault test".into())
+                                .await
+                        }
+                        Step::Deliver => core.tasks().mark_delivered(id.clone()).await,
                         other => return Err(format!("unexpected step {other:?} for a parcel")),
                     };
                     r.map_err(|e| format!("the primary action {step:?} was refused: {e}"))?;
@@ -128,13 +135,23 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
             // The app is killed and reopened.
             4 => {
                 drop(core);
-                core = open_phone(w, &phone, &token, &proxy.url(), &clock);
+                core = open_phone(w, &phone, &token, &proxy.url(), &clock).await;
             }
             // Sync over the faulty network; failures are expected and must change nothing.
             _ => {
-                let before = core.sync_status().map_err(|e| e.to_string())?.pending;
-                if core.sync().await.is_err() {
-                    let after = core.sync_status().map_err(|e| e.to_string())?.pending;
+                let before = core
+                    .sync()
+                    .status()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .pending;
+                if core.sync().now().await.is_err() {
+                    let after = core
+                        .sync()
+                        .status()
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .pending;
                     if after > before {
                         return Err(format!("a failed sync grew the queue {before} -> {after}"));
                     }
@@ -147,9 +164,18 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
     proxy.set_fault_rate(0.0);
     let report = core
         .sync()
+        .now()
         .await
         .map_err(|e| format!("clean sync failed: {e}"))?;
-    if report.pending != 0 || core.sync_status().map_err(|e| e.to_string())?.pending != 0 {
+    if report.pending != 0
+        || core
+            .sync()
+            .status()
+            .await
+            .map_err(|e| e.to_string())?
+            .pending
+            != 0
+    {
         return Err(format!(
             "{} actions still pending after a clean sync",
             report.pending
@@ -189,7 +215,7 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
     }
 
     // Phone and server agree on every task.
-    for t in core.tasks().map_err(|e| e.to_string())? {
+    for t in core.tasks().all().await.map_err(|e| e.to_string())? {
         let server = w.dispatch.task(&t.id).await.map_err(|e| e.to_string())?;
         let same = runsheet_tests::qa::status_name(t.status) == server.task.status.as_str();
         if !same || t.pending_actions != 0 {

@@ -10,14 +10,16 @@ use runsheet_tests::faults::{Fault, FaultProxy};
 use runsheet_tests::World;
 
 /// What the phone holds, to compare before and after a failed sync.
-fn snapshot(core: &runsheet_ffi::Runsheet) -> (Vec<(String, TaskStatus, u32)>, u64) {
+async fn snapshot(core: &runsheet_ffi::Runsheet) -> (Vec<(String, TaskStatus, u32)>, u64) {
     let tasks = core
         .tasks()
+        .all()
+        .await
         .unwrap()
         .into_iter()
         .map(|t| (t.id, t.status, t.pending_actions))
         .collect();
-    (tasks, core.sync_status().unwrap().pending)
+    (tasks, core.sync().status().await.unwrap().pending)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,40 +44,44 @@ async fn garbage_and_nonsense_answers_change_nothing() {
     ];
     for (i, answer) in nonsense.into_iter().enumerate() {
         let phone = format!("phone-{i}");
-        let direct = w.open_core(&phone, &token);
-        direct.sync().await.unwrap();
-        let first = direct.tasks().unwrap()[0].id.clone();
-        runsheet_tests::walk_to_door(&direct, &[first.as_str()]);
-        direct.sync().await.unwrap();
+        let direct = w.open_core(&phone, &token).await;
+        direct.sync().now().await.unwrap();
+        let first = direct.tasks().all().await.unwrap()[0].id.clone();
+        runsheet_tests::walk_to_door(&direct, &[first.as_str()]).await;
+        direct.sync().now().await.unwrap();
         drop(direct);
         // First request (the push) gets the nonsense; everything after is real.
         let proxy = FaultProxy::scripted(w.addr(), vec![answer]).await.unwrap();
-        let core = w.open_core_via(&phone, &token, &proxy.url());
-        core.mark_delivered(first.clone()).unwrap();
-        let before = snapshot(&core);
-        match core.sync().await {
+        let core = w.open_core_via(&phone, &token, &proxy.url()).await;
+        core.tasks().mark_delivered(first.clone()).await.unwrap();
+        let before = snapshot(&core).await;
+        match core.sync().now().await {
             Err(RunsheetError::SyncFailed { .. }) | Err(RunsheetError::Offline { .. }) => {}
             other => panic!("case {i}: expected a sync failure, got {other:?}"),
         }
         assert_eq!(
-            snapshot(&core),
+            snapshot(&core).await,
             before,
             "case {i}: a bad answer changed the phone"
         );
-        assert!(core.rejections().unwrap().is_empty(), "case {i}");
-        let r = core.sync().await.unwrap();
+        assert!(
+            core.sync().rejections().await.unwrap().is_empty(),
+            "case {i}"
+        );
+        let r = core.sync().now().await.unwrap();
         assert_eq!((r.pushed, r.pending), (1, 0), "case {i}");
         assert_eq!(
-            core.task(first.clone()).unwrap().status,
+            core.tasks().task(first.clone()).await.unwrap().status,
             TaskStatus::Delivered
         );
+        let client_id = core.session().client_id().await.unwrap();
         let applied = w
             .dispatch
             .mutations(Some("c1"))
             .await
             .unwrap()
             .into_iter()
-            .filter(|m| m.client_id == core.client_id().unwrap())
+            .filter(|m| m.client_id == client_id)
             .filter(|m| m.action["type"] == "delivered")
             .count();
         assert_eq!(applied, 1, "case {i}: applied exactly once");
@@ -103,17 +109,17 @@ async fn a_pull_interrupted_mid_page_applies_nothing_and_keeps_the_cursor() {
     let proxy = FaultProxy::scripted(w.addr(), vec![Fault::None, Fault::TruncateResponse])
         .await
         .unwrap();
-    let core = w.open_core_via("phone", &token, &proxy.url());
-    assert!(core.sync().await.is_err());
+    let core = w.open_core_via("phone", &token, &proxy.url()).await;
+    assert!(core.sync().now().await.is_err());
     assert!(
-        core.tasks().unwrap().is_empty(),
+        core.tasks().all().await.unwrap().is_empty(),
         "a partial pull was applied"
     );
-    let r = core.sync().await.unwrap();
+    let r = core.sync().now().await.unwrap();
     assert_eq!(r.pulled_changes, 620);
-    assert_eq!(core.tasks().unwrap().len(), 620);
+    assert_eq!(core.tasks().all().await.unwrap().len(), 620);
     // The cursor was stored once, at the end: nothing comes again.
-    assert_eq!(core.sync().await.unwrap().pulled_changes, 0);
+    assert_eq!(core.sync().now().await.unwrap().pulled_changes, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -122,23 +128,23 @@ async fn the_server_restarted_mid_push_gets_each_mutation_once() {
     let ids: Vec<String> = (0..1200).map(|i| format!("T{i:04}")).collect();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let token = w.courier("c1", &refs).await;
-    let core = w.open_core("phone", &token);
-    core.sync().await.unwrap();
-    runsheet_tests::walk_to_door(&core, &refs);
-    core.sync().await.unwrap();
+    let core = w.open_core("phone", &token).await;
+    core.sync().now().await.unwrap();
+    runsheet_tests::walk_to_door(&core, &refs).await;
+    core.sync().now().await.unwrap();
     for id in &ids {
-        core.mark_delivered(id.clone()).unwrap();
+        core.tasks().mark_delivered(id.clone()).await.unwrap();
     }
     // Three push batches (500, 500, 200): the server dies after applying the second batch,
     // before answering it.
     let proxy = FaultProxy::scripted(w.addr(), vec![Fault::None, Fault::DropResponse])
         .await
         .unwrap();
-    let via = w.open_core_via("phone", &token, &proxy.url());
+    let via = w.open_core_via("phone", &token, &proxy.url()).await;
     drop(core);
-    assert!(via.sync().await.is_err());
-    assert_eq!(via.sync_status().unwrap().pending, 700);
-    let r = via.sync().await.unwrap();
+    assert!(via.sync().now().await.is_err());
+    assert_eq!(via.sync().status().await.unwrap().pending, 700);
+    let r = via.sync().now().await.unwrap();
     assert_eq!((r.duplicates, r.pushed, r.pending), (500, 200, 0));
     let recorded = w.dispatch.mutations(Some("c1")).await.unwrap();
     assert_eq!(recorded.len(), 2400 + 1200);

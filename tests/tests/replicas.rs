@@ -241,12 +241,14 @@ async fn a_foreground_phone_gets_a_new_task_without_polling(postgres: bool) {
         return;
     };
     let dir = tempfile::tempdir().expect("dir");
-    let core = phone(&dir, &r.url(0), &token);
-    core.set_foreground(true);
-    core.start_auto_sync(3600).expect("auto-sync");
+    let core = phone(&dir, &r.url(0), &token).await;
+    core.session().set_foreground(true);
+    core.sync().start_auto(3600).expect("auto-sync");
     // The first sync (at start) registers the install.
-    wait_until(|| {
-        core.sync_status()
+    wait_until(|| async {
+        core.sync()
+            .status()
+            .await
             .map(|s| s.last_success_at.is_some())
             .unwrap_or(false)
     })
@@ -257,7 +259,7 @@ async fn a_foreground_phone_gets_a_new_task_without_polling(postgres: bool) {
         .expect("task");
     wait_until(|| has_task(&core, "LIVE")).await;
 
-    core.set_foreground(false);
+    core.session().set_foreground(false);
     tokio::time::sleep(Duration::from_millis(500)).await;
     r.dispatch(1)
         .assign_task("LATER", "c1", TaskKind::Parcel, None, stop("Customer"))
@@ -265,37 +267,43 @@ async fn a_foreground_phone_gets_a_new_task_without_polling(postgres: bool) {
         .expect("task");
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
-        !has_task(&core, "LATER"),
+        !has_task(&core, "LATER").await,
         "in the background only the periodic sync or a push brings tasks"
     );
     assert!(core
+        .session()
         .handle_push(r#"{"data":{"runsheet":"sync"}}"#.into())
         .expect("payload"));
     wait_until(|| has_task(&core, "LATER")).await;
-    core.stop_auto_sync();
+    core.sync().stop_auto();
 }
 
 /// A phone's core with its store in `dir`.
-fn phone(dir: &tempfile::TempDir, url: &str, token: &str) -> Arc<runsheet_ffi::Runsheet> {
-    runsheet_ffi::Runsheet::new(runsheet_ffi::RunsheetConfig {
+async fn phone(dir: &tempfile::TempDir, url: &str, token: &str) -> Arc<runsheet_ffi::Runsheet> {
+    let config = runsheet_ffi::RunsheetConfig {
         db_path: dir.path().join("phone.db").to_string_lossy().into_owned(),
         db_key: None,
+        locale: None,
         server_url: url.into(),
         token: token.into(),
-    })
-    .expect("core")
+    };
+    runsheet_ffi::open_runsheet(config, None)
+        .await
+        .expect("core")
 }
 
-fn has_task(core: &Arc<runsheet_ffi::Runsheet>, id: &str) -> bool {
+async fn has_task(core: &Arc<runsheet_ffi::Runsheet>, id: &str) -> bool {
     core.tasks()
+        .all()
+        .await
         .map(|ts| ts.iter().any(|t| t.id == id))
         .unwrap_or(false)
 }
 
 /// Polls `cond` for up to 30 s (a bound for a loaded machine, not a latency claim).
-async fn wait_until(mut cond: impl FnMut() -> bool) {
+async fn wait_until<F: std::future::Future<Output = bool>>(mut cond: impl FnMut() -> F) {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !cond() {
+    while !cond().await {
         assert!(Instant::now() < deadline, "condition not met within 30 s");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -407,23 +415,26 @@ on_both_stores!(
 /// Push payloads: Runsheet's sync hint at the top level (APNs user info) or under `data`
 /// (FCM) is recognised; another feature's payload is not; a payload that is not a JSON object
 /// is refused with a typed error. Nothing here needs the network.
-#[test]
-fn push_payloads_are_recognised_or_refused() {
+#[tokio::test]
+async fn push_payloads_are_recognised_or_refused() {
     let dir = tempfile::tempdir().expect("dir");
-    let core = phone(&dir, "http://127.0.0.1:9", "t");
+    let core = phone(&dir, "http://127.0.0.1:9", "t").await;
     assert!(core
+        .session()
         .handle_push(r#"{"aps":{"content-available":1},"runsheet":"sync"}"#.into())
         .expect("apns"));
     assert!(core
+        .session()
         .handle_push(r#"{"data":{"runsheet":"sync"}}"#.into())
         .expect("fcm"));
     assert!(!core
+        .session()
         .handle_push(r#"{"data":{"promo":"lunch"}}"#.into())
         .expect("other"));
     for bad in ["not json", "[1,2]", "\"sync\""] {
         assert!(
             matches!(
-                core.handle_push(bad.into()),
+                core.session().handle_push(bad.into()),
                 Err(runsheet_ffi::RunsheetError::InvalidArgument { .. })
             ),
             "{bad}"

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use runsheet_ffi::{
-    ContactChannel, DeviceClock, ExceptionReason, MessageTemplate, Runsheet, RunsheetConfig,
-    RunsheetError, ShiftState, Step, TaskGroup, TaskStatus,
+    open_runsheet, ContactChannel, DeviceClock, ExceptionReason, MessageTemplate, Runsheet,
+    RunsheetConfig, RunsheetError, ShiftState, Step, TaskGroup, TaskStatus,
 };
 use runsheet_protocol::StopDoc;
 use runsheet_tests::World;
@@ -51,16 +51,14 @@ struct Phone {
 async fn phone(w: &World, courier: &str) -> Phone {
     let token = w.courier(courier, &[]).await;
     let clock = Arc::new(Clock(AtomicI64::new(T0)));
-    let core = Runsheet::with_clock(
-        RunsheetConfig {
-            db_path: w.device_db(courier).to_string_lossy().into_owned(),
-            db_key: None,
-            server_url: w.url(),
-            token,
-        },
-        clock.clone(),
-    )
-    .unwrap();
+    let config = RunsheetConfig {
+        db_path: w.device_db(courier).to_string_lossy().into_owned(),
+        db_key: None,
+        locale: None,
+        server_url: w.url(),
+        token,
+    };
+    let core = open_runsheet(config, Some(clock.clone())).await.unwrap();
     Phone { core, clock }
 }
 
@@ -85,29 +83,41 @@ async fn illegal_transitions_are_typed_errors_that_say_what_is_missing() {
     let w = World::new();
     let p = phone(&w, "ann").await;
     food(&w, "F1", "ann", "B2, Wulin Plaza").await;
-    p.core.sync().await.unwrap();
+    p.core.sync().now().await.unwrap();
     let core = &p.core;
 
     // Delivering a new task: not allowed, and the words say where it stands.
-    let e = core.mark_delivered("F1".into()).unwrap_err();
+    let e = core.tasks().mark_delivered("F1".into()).await.unwrap_err();
     assert!(matches!(e, RunsheetError::NotAllowed { .. }), "{e:?}");
     assert_eq!(
         reason_of(e),
         "Task F1 is new; delivered is not possible now."
     );
     // Picking up before arriving, arriving at the drop-off before the pickup: refused too.
-    core.accept("F1".into()).unwrap();
+    core.tasks().accept("F1".into()).await.unwrap();
     assert!(matches!(
-        core.pick_up("F1".into()),
+        core.tasks().pick_up("F1".into()).await,
         Err(RunsheetError::NotAllowed { .. })
     ));
     // A manual arrival needs a reason.
-    let e = core.arrive_manually("F1".into(), "  ".into()).unwrap_err();
+    let e = core
+        .tasks()
+        .arrive_manually("F1".into(), "  ".into())
+        .await
+        .unwrap_err();
     assert!(matches!(e, RunsheetError::Blocked { .. }), "{e:?}");
     assert!(reason_of(e).contains("give a reason"));
     // The primary action says GPS has not seen the arrival, and how far it is.
-    core.record_location(30.2890, 120.1410, 8.0).unwrap();
-    let next = core.next_action("F1".into()).unwrap().unwrap();
+    core.navigation()
+        .record_location(30.2890, 120.1410, 8.0)
+        .await
+        .unwrap();
+    let next = core
+        .tasks()
+        .next_action("F1".into())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(next.step, Step::Arrive(runsheet_ffi::StopRole::Pickup));
     assert_eq!(next.step.label(), "Arrived at pickup");
     assert_eq!(next.blockers.len(), 1);
@@ -121,10 +131,13 @@ async fn illegal_transitions_are_typed_errors_that_say_what_is_missing() {
     let text = next.blockers[0].to_string();
     assert!(text.contains("1.1 km"), "{text}");
     // Reporting the customer unreachable before reaching the door.
-    core.arrive_manually("F1".into(), "GPS lost in the mall".into())
+    core.tasks()
+        .arrive_manually("F1".into(), "GPS lost in the mall".into())
+        .await
         .unwrap();
-    core.pick_up("F1".into()).unwrap();
+    core.tasks().pick_up("F1".into()).await.unwrap();
     let e = core
+        .tasks()
         .report_exception(
             "F1".into(),
             ExceptionReason::CustomerUnreachable,
@@ -132,16 +145,17 @@ async fn illegal_transitions_are_typed_errors_that_say_what_is_missing() {
             vec![],
             None,
         )
+        .await
         .unwrap_err();
     assert!(reason_of(e).contains("get to the drop-off first"));
     // Nothing refused reached the outbox: accept, arrival, pickup only.
-    assert_eq!(core.sync_status().unwrap().pending, 3);
+    assert_eq!(core.sync().status().await.unwrap().pending, 3);
     // Each recorded transition carries where and when.
-    let tl = core.timeline("F1".into()).unwrap();
+    let tl = core.tasks().timeline("F1".into()).await.unwrap();
     let kinds: Vec<&str> = tl.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["accept", "arrive", "pick_up"]);
     assert_eq!(tl[1].location.map(|l| l.lat), Some(30.2890));
-    core.sync().await.unwrap();
+    core.sync().now().await.unwrap();
     let recorded = w.dispatch.mutations(Some("ann")).await.unwrap();
     let ctx = recorded[2].context.as_ref().expect("context on the server");
     assert_eq!(ctx["location"]["source"], "gps");
@@ -156,22 +170,29 @@ async fn an_unreachable_customer_needs_attempts_and_the_wait_then_the_goods_go_b
     let w = World::new();
     let p = phone(&w, "ann").await;
     food(&w, "F1", "ann", "B2, Wulin Plaza").await;
-    p.core.sync().await.unwrap();
+    p.core.sync().now().await.unwrap();
     let core = &p.core;
-    runsheet_tests::qa::complete(core, "F1").unwrap();
+    runsheet_tests::qa::complete(core, "F1").await.unwrap();
     assert_eq!(
-        core.task("F1".into()).unwrap().status,
+        core.tasks().task("F1".into()).await.unwrap().status,
         TaskStatus::Delivered
     );
 
     food(&w, "F2", "ann", "Tower C, Qiushi Rd").await;
-    core.sync().await.unwrap();
-    core.accept("F2".into()).unwrap();
-    core.arrive_manually("F2".into(), "indoor".into()).unwrap();
-    core.pick_up("F2".into()).unwrap();
-    core.arrive_manually("F2".into(), "indoor".into()).unwrap();
+    core.sync().now().await.unwrap();
+    core.tasks().accept("F2".into()).await.unwrap();
+    core.tasks()
+        .arrive_manually("F2".into(), "indoor".into())
+        .await
+        .unwrap();
+    core.tasks().pick_up("F2".into()).await.unwrap();
+    core.tasks()
+        .arrive_manually("F2".into(), "indoor".into())
+        .await
+        .unwrap();
+    let tasks = core.tasks();
     let unreachable = || {
-        core.report_exception(
+        tasks.report_exception(
             "F2".into(),
             ExceptionReason::CustomerUnreachable,
             Some("no answer at the door".into()),
@@ -179,29 +200,33 @@ async fn an_unreachable_customer_needs_attempts_and_the_wait_then_the_goods_go_b
             None,
         )
     };
-    let e = unreachable().unwrap_err();
+    let e = unreachable().await.unwrap_err();
     let words = reason_of(e);
     assert!(
         words.contains("2 times first (0 unanswered so far)"),
         "{words}"
     );
     assert!(words.contains("wait at the door 10 min more"), "{words}");
-    core.record_contact_attempt("F2".into(), ContactChannel::Call, false)
+    core.tasks()
+        .record_contact_attempt("F2".into(), ContactChannel::Call, false)
+        .await
         .unwrap();
-    core.record_contact_attempt("F2".into(), ContactChannel::Message, false)
+    core.tasks()
+        .record_contact_attempt("F2".into(), ContactChannel::Message, false)
+        .await
         .unwrap();
     p.clock.advance(300);
-    let words = reason_of(unreachable().unwrap_err());
+    let words = reason_of(unreachable().await.unwrap_err());
     assert!(!words.contains("times"), "{words}");
     assert!(words.contains("5 min more"), "{words}");
     p.clock.advance(300);
-    unreachable().unwrap();
-    let t = core.task("F2".into()).unwrap();
+    unreachable().await.unwrap();
+    let t = core.tasks().task("F2".into()).await.unwrap();
     assert_eq!(t.status, TaskStatus::Failed);
     let next = t.next_action().unwrap();
     assert_eq!(next.step, Step::Return);
-    core.mark_returned("F2".into()).unwrap();
-    core.sync().await.unwrap();
+    core.tasks().mark_returned("F2".into()).await.unwrap();
+    core.sync().now().await.unwrap();
     assert_eq!(
         w.dispatch.task("F2").await.unwrap().task.status,
         runsheet_protocol::TaskStatus::Returned
@@ -217,35 +242,47 @@ async fn merchant_delay_moves_the_ready_time_and_damage_needs_a_photo() {
     let w = World::new();
     let p = phone(&w, "ann").await;
     food(&w, "F1", "ann", "B2, Wulin Plaza").await;
-    p.core.sync().await.unwrap();
+    p.core.sync().now().await.unwrap();
     let core = &p.core;
-    core.accept("F1".into()).unwrap();
-    core.arrive_manually("F1".into(), "inside the mall".into())
+    core.tasks().accept("F1".into()).await.unwrap();
+    core.tasks()
+        .arrive_manually("F1".into(), "inside the mall".into())
+        .await
         .unwrap();
     // A delay in the past is refused; a real one moves the ready time at once, offline.
     assert!(matches!(
-        core.report_exception(
-            "F1".into(),
-            ExceptionReason::MerchantDelay,
-            None,
-            vec![],
-            Some(T0 - 1)
-        ),
+        core.tasks()
+            .report_exception(
+                "F1".into(),
+                ExceptionReason::MerchantDelay,
+                None,
+                vec![],
+                Some(T0 - 1)
+            )
+            .await,
         Err(RunsheetError::Blocked { .. })
     ));
-    core.report_exception(
-        "F1".into(),
-        ExceptionReason::MerchantDelay,
-        Some("kitchen backed up".into()),
-        vec![],
-        Some(T0 + 1500),
-    )
-    .unwrap();
+    core.tasks()
+        .report_exception(
+            "F1".into(),
+            ExceptionReason::MerchantDelay,
+            Some("kitchen backed up".into()),
+            vec![],
+            Some(T0 + 1500),
+        )
+        .await
+        .unwrap();
     assert_eq!(
-        core.task("F1".into()).unwrap().pickup.unwrap().ready_at,
+        core.tasks()
+            .task("F1".into())
+            .await
+            .unwrap()
+            .pickup
+            .unwrap()
+            .ready_at,
         Some(T0 + 1500)
     );
-    core.sync().await.unwrap();
+    core.sync().now().await.unwrap();
     assert_eq!(
         w.dispatch
             .task("F1")
@@ -258,9 +295,13 @@ async fn merchant_delay_moves_the_ready_time_and_damage_needs_a_photo() {
         Some(T0 + 1500)
     );
     // Damaged goods at the door: a photo is required.
-    core.pick_up("F1".into()).unwrap();
-    core.arrive_manually("F1".into(), "indoor".into()).unwrap();
+    core.tasks().pick_up("F1".into()).await.unwrap();
+    core.tasks()
+        .arrive_manually("F1".into(), "indoor".into())
+        .await
+        .unwrap();
     let e = core
+        .tasks()
         .report_exception(
             "F1".into(),
             ExceptionReason::GoodsDamaged,
@@ -268,23 +309,31 @@ async fn merchant_delay_moves_the_ready_time_and_damage_needs_a_photo() {
             vec![],
             None,
         )
+        .await
         .unwrap_err();
     assert!(reason_of(e).contains("photo"));
     let photo = w.dir.path().join("spill.jpg");
     std::fs::write(&photo, b"soup everywhere").unwrap();
     let a = core
+        .scans()
         .attach_file(photo.to_string_lossy().into_owned())
+        .await
         .unwrap();
-    core.report_exception(
-        "F1".into(),
-        ExceptionReason::GoodsDamaged,
-        Some("lid came off".into()),
-        vec![a.sha256],
-        None,
-    )
-    .unwrap();
-    assert_eq!(core.task("F1".into()).unwrap().status, TaskStatus::Failed);
-    core.sync().await.unwrap();
+    core.tasks()
+        .report_exception(
+            "F1".into(),
+            ExceptionReason::GoodsDamaged,
+            Some("lid came off".into()),
+            vec![a.sha256],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        core.tasks().task("F1".into()).await.unwrap().status,
+        TaskStatus::Failed
+    );
+    core.sync().now().await.unwrap();
     let kinds: Vec<String> = w
         .dispatch
         .after_sales()
@@ -304,25 +353,35 @@ async fn a_corrected_pin_reaches_the_next_courier_to_that_address_once_dispatch_
     let w = World::new();
     let ann = phone(&w, "ann").await;
     food(&w, "F1", "ann", "Block 7,  Huanglong Garden").await;
-    ann.core.sync().await.unwrap();
-    runsheet_tests::qa::complete(&ann.core, "F1").unwrap();
+    ann.core.sync().now().await.unwrap();
+    runsheet_tests::qa::complete(&ann.core, "F1").await.unwrap();
     // The door is 120 m from the pin.
     ann.core
+        .tasks()
         .correct_pin("F1".into(), 30.2756, 120.1627)
+        .await
         .unwrap();
-    let t = ann.core.task("F1".into()).unwrap();
+    let t = ann.core.tasks().task("F1".into()).await.unwrap();
     assert!(t.dropoff.pin_corrected);
-    ann.core.sync().await.unwrap();
+    ann.core.sync().now().await.unwrap();
 
     let bob = phone(&w, "bob").await;
     // Same address, spelled with other spacing and case: until dispatch accepts Ann's
     // correction, Bob keeps the original pin and Ann's own next task gets hers.
     food(&w, "F8", "bob", "block 7, Huanglong Garden").await;
     food(&w, "F2", "ann", "BLOCK 7, Huanglong Garden").await;
-    bob.core.sync().await.unwrap();
-    ann.core.sync().await.unwrap();
-    assert!(!bob.core.task("F8".into()).unwrap().dropoff.pin_corrected);
-    let own = ann.core.task("F2".into()).unwrap().dropoff;
+    bob.core.sync().now().await.unwrap();
+    ann.core.sync().now().await.unwrap();
+    assert!(
+        !bob.core
+            .tasks()
+            .task("F8".into())
+            .await
+            .unwrap()
+            .dropoff
+            .pin_corrected
+    );
+    let own = ann.core.tasks().task("F2".into()).await.unwrap().dropoff;
     assert!(own.pin_corrected);
     assert_eq!((own.lat, own.lon), (30.2756, 120.1627));
     let pending = w
@@ -336,15 +395,18 @@ async fn a_corrected_pin_reaches_the_next_courier_to_that_address_once_dispatch_
         .await
         .unwrap();
     food(&w, "F9", "bob", "block 7, Huanglong Garden").await;
-    bob.core.sync().await.unwrap();
-    let d = bob.core.task("F9".into()).unwrap().dropoff;
+    bob.core.sync().now().await.unwrap();
+    let d = bob.core.tasks().task("F9".into()).await.unwrap().dropoff;
     assert!(d.pin_corrected);
     assert_eq!((d.lat, d.lon), (30.2756, 120.1627));
     // A pin cannot be moved from afar (before reaching the drop-off).
     food(&w, "F10", "bob", "elsewhere").await;
-    bob.core.sync().await.unwrap();
+    bob.core.sync().now().await.unwrap();
     assert!(matches!(
-        bob.core.correct_pin("F10".into(), 30.0, 120.0),
+        bob.core
+            .tasks()
+            .correct_pin("F10".into(), 30.0, 120.0)
+            .await,
         Err(RunsheetError::NotAllowed { .. }) | Err(RunsheetError::Blocked { .. })
     ));
 }
@@ -354,28 +416,44 @@ async fn messages_carry_the_live_eta_and_go_out_through_the_server() {
     let w = World::new();
     let p = phone(&w, "ann").await;
     food(&w, "F1", "ann", "B2, Wulin Plaza").await;
-    p.core.sync().await.unwrap();
+    p.core.sync().now().await.unwrap();
     let core = &p.core;
-    core.accept("F1".into()).unwrap();
-    core.arrive_manually("F1".into(), "indoor".into()).unwrap();
-    core.pick_up("F1".into()).unwrap();
+    core.tasks().accept("F1".into()).await.unwrap();
+    core.tasks()
+        .arrive_manually("F1".into(), "indoor".into())
+        .await
+        .unwrap();
+    core.tasks().pick_up("F1".into()).await.unwrap();
     // About 2 km away at the pickup, at 4.5 m/s on roads 1.3 times the straight line: 10 min.
-    core.record_location(30.2790, 120.1410, 5.0).unwrap();
+    core.navigation()
+        .record_location(30.2790, 120.1410, 5.0)
+        .await
+        .unwrap();
     let text = core
+        .tasks()
         .message_text("F1".into(), MessageTemplate::ArrivingIn)
+        .await
         .unwrap();
     // The task names no customer language: the platform's, Chinese.
     assert_eq!(text, "您的骑手预计10分钟后送达。");
-    core.send_message("F1".into(), MessageTemplate::ArrivingIn)
+    core.tasks()
+        .send_message("F1".into(), MessageTemplate::ArrivingIn)
+        .await
         .unwrap();
-    core.sync().await.unwrap();
+    core.sync().now().await.unwrap();
     let sent = w.dispatch.messages("F1").await.unwrap();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].body, text);
     assert_eq!(sent[0].template, "arriving_in");
     // The masked number is what the phone has; the message text has no personal data.
     assert_eq!(
-        core.task("F1".into()).unwrap().dropoff.phone.as_deref(),
+        core.tasks()
+            .task("F1".into())
+            .await
+            .unwrap()
+            .dropoff
+            .phone
+            .as_deref(),
         Some("+86 138 **** 0042")
     );
 }
@@ -385,59 +463,79 @@ async fn the_shift_gates_work_and_sums_it_up() {
     let w = World::new();
     let p = phone(&w, "ann").await;
     let core = &p.core;
-    assert_eq!(core.shift_next_action().unwrap().step, Step::StartShift);
-    core.start_shift().unwrap();
+    assert_eq!(
+        core.shift().next_action().await.unwrap().step,
+        Step::StartShift
+    );
+    core.shift().start().await.unwrap();
     assert!(matches!(
-        core.start_shift(),
+        core.shift().start().await,
         Err(RunsheetError::InvalidArgument { .. })
     ));
     food(&w, "F1", "ann", "B2, Wulin Plaza").await;
     food(&w, "F2", "ann", "Tower C, Qiushi Rd").await;
-    core.sync().await.unwrap();
+    core.sync().now().await.unwrap();
     assert_eq!(
         w.dispatch.courier_status("ann").await.unwrap().state,
         "on_duty"
     );
-    let start = core.shift_summary().unwrap();
+    let start = core.shift().summary().await.unwrap();
     assert_eq!(start.open_tasks, 2);
     assert!(start.expected_finish.unwrap() > T0);
     // On a break new work waits.
-    core.start_break().unwrap();
-    assert_eq!(core.shift_next_action().unwrap().step, Step::EndBreak);
+    core.shift().start_break().await.unwrap();
+    assert_eq!(
+        core.shift().next_action().await.unwrap().step,
+        Step::EndBreak
+    );
     assert!(matches!(
-        core.accept("F1".into()),
+        core.tasks().accept("F1".into()).await,
         Err(RunsheetError::Blocked { .. })
     ));
     p.clock.advance(600);
-    core.end_break().unwrap();
+    core.shift().end_break().await.unwrap();
     // The list: both new tasks act-now, the shift's button is the first planned one.
-    let list = core.task_list().unwrap();
+    let list = core.tasks().grouped().await.unwrap();
     assert_eq!(list.now, 2);
     assert!(list.entries.iter().all(|e| e.group == TaskGroup::Now));
-    assert_eq!(core.shift_next_action().unwrap().step, Step::Accept);
+    assert_eq!(core.shift().next_action().await.unwrap().step, Step::Accept);
     // Goods on board block the end of the shift.
-    core.accept("F1".into()).unwrap();
-    core.arrive_manually("F1".into(), "indoor".into()).unwrap();
-    core.pick_up("F1".into()).unwrap();
-    let e = core.end_shift().unwrap_err();
+    core.tasks().accept("F1".into()).await.unwrap();
+    core.tasks()
+        .arrive_manually("F1".into(), "indoor".into())
+        .await
+        .unwrap();
+    core.tasks().pick_up("F1".into()).await.unwrap();
+    let e = core.shift().end().await.unwrap_err();
     assert!(reason_of(e).contains("1 task still has goods"));
-    core.arrive_manually("F1".into(), "indoor".into()).unwrap();
-    core.mark_delivered("F1".into()).unwrap();
+    core.tasks()
+        .arrive_manually("F1".into(), "indoor".into())
+        .await
+        .unwrap();
+    core.tasks().mark_delivered("F1".into()).await.unwrap();
     w.dispatch.cancel_task("F2").await.unwrap();
-    core.sync().await.unwrap();
+    core.sync().now().await.unwrap();
     // Ride 1 km north in fixes every 10 s (one GPS jump thrown in, which is not counted).
     for i in 0..=10 {
-        core.record_location(30.20 + 0.0009 * f64::from(i), 120.10, 5.0)
+        core.navigation()
+            .record_location(30.20 + 0.0009 * f64::from(i), 120.10, 5.0)
+            .await
             .unwrap();
         if i == 5 {
-            core.record_location(31.5, 121.0, 5.0).unwrap();
+            core.navigation()
+                .record_location(31.5, 121.0, 5.0)
+                .await
+                .unwrap();
         }
         p.clock.advance(10);
     }
-    assert_eq!(core.shift_next_action().unwrap().step, Step::EndShift);
-    core.end_shift().unwrap();
-    core.sync().await.unwrap();
-    let end = core.shift_summary().unwrap();
+    assert_eq!(
+        core.shift().next_action().await.unwrap().step,
+        Step::EndShift
+    );
+    core.shift().end().await.unwrap();
+    core.sync().now().await.unwrap();
+    let end = core.shift().summary().await.unwrap();
     assert_eq!(end.state, ShiftState::OffDuty);
     assert_eq!(
         (end.delivered, end.delivered_on_time, end.cancelled),
@@ -449,7 +547,7 @@ async fn the_shift_gates_work_and_sums_it_up() {
         w.dispatch.courier_status("ann").await.unwrap().state,
         "off_duty"
     );
-    let list = core.task_list().unwrap();
+    let list = core.tasks().grouped().await.unwrap();
     assert_eq!(list.done_today, 2);
 }
 
@@ -458,9 +556,9 @@ async fn customer_data_is_purged_after_the_retention_and_leaves_the_file() {
     let w = World::new();
     let p = phone(&w, "ann").await;
     food(&w, "F1", "ann", "Apartment 1601, Secret Towers").await;
-    p.core.sync().await.unwrap();
-    runsheet_tests::qa::complete(&p.core, "F1").unwrap();
-    p.core.sync().await.unwrap();
+    p.core.sync().now().await.unwrap();
+    runsheet_tests::qa::complete(&p.core, "F1").await.unwrap();
+    p.core.sync().now().await.unwrap();
     let db = w.device_db("ann");
     let on_disk = |needle: &str| {
         let mut found = false;
@@ -475,10 +573,10 @@ async fn customer_data_is_purged_after_the_retention_and_leaves_the_file() {
     assert!(on_disk("Secret Towers"), "the test must see the data first");
     // 23 h later it is still needed (a complaint may come); after 24 h it is gone.
     p.clock.advance(23 * 3600);
-    assert_eq!(p.core.purge_customer_data().unwrap(), 0);
+    assert_eq!(p.core.tasks().purge_customer_data().await.unwrap(), 0);
     p.clock.advance(3600 + 60);
-    assert_eq!(p.core.purge_customer_data().unwrap(), 1);
-    let t = p.core.task("F1".into()).unwrap();
+    assert_eq!(p.core.tasks().purge_customer_data().await.unwrap(), 1);
+    let t = p.core.tasks().task("F1".into()).await.unwrap();
     assert!(t.customer_data_purged);
     assert_eq!(t.dropoff.name, "");
     assert_eq!(t.dropoff.address, "");
@@ -492,8 +590,15 @@ async fn customer_data_is_purged_after_the_retention_and_leaves_the_file() {
         assert!(!on_disk(seeded), "{seeded} is still in the database files");
     }
     // A later sync does not bring it back for good: the purge runs after every sync.
-    p.core.sync().await.unwrap();
-    assert!(p.core.task("F1".into()).unwrap().customer_data_purged);
+    p.core.sync().now().await.unwrap();
+    assert!(
+        p.core
+            .tasks()
+            .task("F1".into())
+            .await
+            .unwrap()
+            .customer_data_purged
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -504,21 +609,20 @@ async fn the_phones_store_is_encrypted_under_the_shells_key() {
     let token = w.courier("ann", &[]).await;
     let db = w.device_db("ann");
     let open = |key: &str| {
-        Runsheet::with_clock(
-            RunsheetConfig {
-                db_path: db.to_string_lossy().into_owned(),
-                db_key: Some(key.into()),
-                server_url: w.url(),
-                token: token.clone(),
-            },
-            Arc::new(Clock(AtomicI64::new(T0))),
-        )
+        let config = RunsheetConfig {
+            db_path: db.to_string_lossy().into_owned(),
+            db_key: Some(key.into()),
+            locale: None,
+            server_url: w.url(),
+            token: token.clone(),
+        };
+        open_runsheet(config, Some(Arc::new(Clock(AtomicI64::new(T0)))))
     };
-    let core = open(KEY).unwrap();
+    let core = open(KEY).await.unwrap();
     food(&w, "F1", "ann", "Apartment 1601, Secret Towers").await;
-    core.sync().await.unwrap();
-    core.accept("F1".into()).unwrap();
-    let t = core.task("F1".into()).unwrap();
+    core.sync().now().await.unwrap();
+    core.tasks().accept("F1".into()).await.unwrap();
+    let t = core.tasks().task("F1".into()).await.unwrap();
     assert_eq!(t.dropoff.address, "Apartment 1601, Secret Towers");
     let on_disk = |needle: &str| {
         ["", "-wal"].iter().any(|ext| {
@@ -541,21 +645,28 @@ async fn the_phones_store_is_encrypted_under_the_shells_key() {
     }
     drop(core);
     // The same key opens it again: the task and the courier's pending action are there.
-    let core = open(KEY).unwrap();
-    let t = core.task("F1".into()).unwrap();
+    let core = open(KEY).await.unwrap();
+    let t = core.tasks().task("F1".into()).await.unwrap();
     assert_eq!(t.status, TaskStatus::Accepted);
     assert_eq!(t.dropoff.name, "Li Wei");
     drop(core);
     // Another key is a typed error, and the file is not touched.
     let before = std::fs::read(&db).unwrap();
-    assert!(matches!(open(OTHER), Err(RunsheetError::WrongKey)));
+    assert!(matches!(open(OTHER).await, Err(RunsheetError::WrongKey)));
     assert_eq!(std::fs::read(&db).unwrap(), before);
     assert!(matches!(
-        open("not a key"),
+        open("not a key").await,
         Err(RunsheetError::InvalidArgument { .. })
     ));
     assert_eq!(
-        open(KEY).unwrap().task("F1".into()).unwrap().status,
+        open(KEY)
+            .await
+            .unwrap()
+            .tasks()
+            .task("F1".into())
+            .await
+            .unwrap()
+            .status,
         TaskStatus::Accepted
     );
 }

@@ -17,8 +17,8 @@
 
 #![deny(missing_docs)]
 
-// The language enum crosses the FFI (Kotlin package `app.runsheet.words`, see uniffi.toml);
-// runsheet-ffi enables the feature through runsheet-core.
+// The language enum crosses the FFI (Kotlin package `app.runsheet.words`); runsheet-ffi
+// enables the feature.
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 

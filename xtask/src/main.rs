@@ -18,6 +18,7 @@
 mod benches;
 mod imports;
 mod postgres;
+mod shells;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -61,6 +62,15 @@ fn main() -> ExitCode {
         Some("kotlin") => bindings().and_then(|b| kotlin_suite(&b)).map(|_| ()),
         // Only the tree-sitter parse of the hand-written Swift.
         Some("swift") => swift_check().map(|(_, _, s)| println!("{s}")),
+        // Only the thin-shell check of the Kotlin and Swift apps.
+        Some("shells") => shells::check_step(&root()).and_then(|(_, f, note)| {
+            println!("thin shells: {note}");
+            if f == 0 {
+                Ok(())
+            } else {
+                Err("domain decisions in the shells (listed above)".into())
+            }
+        }),
         // Only the import-cycle check of the core's modules (or of another crate's src).
         Some("imports") => imports::run(&root(), args.get(1).map(String::as_str)),
         // Only the benchmarks at the small scale (the step of `test`).
@@ -76,7 +86,7 @@ fn main() -> ExitCode {
         Some("loadtest") => postgres::loadtest(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift | cargo xtask benches\n       cargo xtask imports [DIR] | cargo xtask postgres | cargo xtask loadtest [ARGS...]"
+                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift | cargo xtask benches\n       cargo xtask imports [DIR] | cargo xtask shells | cargo xtask postgres | cargo xtask loadtest [ARGS...]"
             );
             return ExitCode::from(2);
         }
@@ -275,6 +285,9 @@ fn test(long: bool, no_postgres: bool) -> Result<()> {
 
     let t = Instant::now();
     record("core import cycles", t, imports::check_step(&root()));
+
+    let t = Instant::now();
+    record("thin shells", t, shells::check_step(&root()));
 
     let t = Instant::now();
     record(

@@ -25,9 +25,19 @@ public final class LocationFeed: NSObject, CLLocationManagerDelegate {
         refresh()
     }
 
-    /// Applies the core's current request if it changed.
+    /// Applies the core's current request if it changed (read from the core off the main
+    /// thread, applied on the main actor, where Core Location's manager lives).
     public func refresh() {
-        guard let wanted = try? core.locationRequest(), wanted != applied else { return }
+        let core = core
+        Task { @MainActor in
+            guard let wanted = try? await core.navigation().locationRequest() else { return }
+            self.apply(wanted)
+        }
+    }
+
+    @MainActor
+    private func apply(_ wanted: LocationRequest) {
+        guard wanted != applied else { return }
         applied = wanted
         switch wanted.accuracy {
         case .off:
@@ -47,15 +57,19 @@ public final class LocationFeed: NSObject, CLLocationManagerDelegate {
     }
 
     public func locationManager(_ manager: CLLocationManager, didUpdateLocations locations: [CLLocation]) {
-        for fix in locations where fix.horizontalAccuracy >= 0 {
-            _ = try? core.recordLocation(
-                lat: fix.coordinate.latitude,
-                lon: fix.coordinate.longitude,
-                accuracyM: fix.horizontalAccuracy
-            )
+        let core = core
+        let fixes = locations.filter { $0.horizontalAccuracy >= 0 }
+        Task { @MainActor in
+            for fix in fixes {
+                _ = try? await core.navigation().recordLocation(
+                    lat: fix.coordinate.latitude,
+                    lon: fix.coordinate.longitude,
+                    accuracyM: fix.horizontalAccuracy
+                )
+            }
+            self.onFix()
+            self.refresh()
         }
-        onFix()
-        refresh()
     }
 }
 #endif

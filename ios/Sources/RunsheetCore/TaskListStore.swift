@@ -25,7 +25,7 @@ public final class TaskListStore: ObservableObject {
     private var subscriptions: [Subscription] = []
 
     /// Subscribes to the core's task list and sync state.
-    public init(core: Runsheet) throws {
+    public init(core: Runsheet) async throws {
         self.core = core
         let taskBridge = TaskListBridge { [weak self] _ in
             Task { @MainActor in
@@ -37,9 +37,9 @@ public final class TaskListStore: ObservableObject {
                 self?.apply(event)
             }
         }
-        subscriptions.append(try core.subscribeTasks(listener: taskBridge))
-        subscriptions.append(try core.subscribeSync(listener: syncBridge))
-        refresh()
+        subscriptions.append(try await core.tasks().subscribe(listener: taskBridge))
+        subscriptions.append(try await core.sync().subscribe(listener: syncBridge))
+        await reload()
     }
 
     deinit {
@@ -58,39 +58,52 @@ public final class TaskListStore: ObservableObject {
 
     /// Re-reads the list, the shift's button, the hint and the summary from the core.
     public func refresh() {
+        Task { await reload() }
+    }
+
+    /// Re-reads the list, the shift's button, the hint and the summary (the core reads its store
+    /// off the main thread).
+    public func reload() async {
         do {
-            list = try core.taskList()
-            shiftNext = try core.shiftNextAction()
-            hint = try core.nextStopHint()
-            summary = try core.shiftSummary()
+            list = try await core.tasks().grouped()
+            shiftNext = try await core.shift().nextAction()
+            hint = try await core.navigation().nextStopHint()
+            summary = try await core.shift().summary()
         } catch {
             notice = error.localizedDescription
         }
     }
 
-    private func act(_ body: () throws -> Void) {
+    /// Starts an action and returns at once; the lists reload when it is saved.
+    private func act(_ body: @escaping () async throws -> Void) {
+        Task { await run(body) }
+    }
+
+    /// Performs an action, shows its refusal if any, and reloads.
+    private func run(_ body: () async throws -> Void) async {
         do {
-            try body()
+            try await body()
             notice = nil
         } catch {
             notice = error.localizedDescription
         }
-        refresh()
+        await reload()
     }
 
     /// Performs a primary action the core offered. Arrivals are recorded from GPS by the core;
     /// their button opens the manual arrival sheet instead (see `arriveManually`).
     public func perform(_ action: NextAction) {
+        let core = core
         act {
             let id = action.taskId ?? ""
             switch action.step {
-            case .startShift: try core.startShift()
-            case .endBreak: try core.endBreak()
-            case .endShift: try core.endShift()
-            case .accept: try core.accept(taskId: id)
-            case .pickUp: try core.pickUp(taskId: id)
-            case .deliver: try core.markDelivered(taskId: id)
-            case .return: try core.markReturned(taskId: id)
+            case .startShift: try await core.shift().start()
+            case .endBreak: try await core.shift().endBreak()
+            case .endShift: try await core.shift().end()
+            case .accept: try await core.tasks().accept(taskId: id)
+            case .pickUp: try await core.tasks().pickUp(taskId: id)
+            case .deliver: try await core.tasks().markDelivered(taskId: id)
+            case .return: try await core.tasks().markReturned(taskId: id)
             case .arrive, .waitForTasks: break
             }
         }
@@ -98,12 +111,14 @@ public final class TaskListStore: ObservableObject {
 
     /// Confirms the arrival by hand, with the courier's reason.
     public func arriveManually(_ task: CourierTask, reason: String) {
-        act { try core.arriveManually(taskId: task.id, reason: reason) }
+        let core = core
+        act { try await core.tasks().arriveManually(taskId: task.id, reason: reason) }
     }
 
     /// Starts a break.
     public func startBreak() {
-        act { try core.startBreak() }
+        let core = core
+        act { try await core.shift().startBreak() }
     }
 
     /// Reports a problem with photo files the app wrote; `readyInMinutes` for a merchant delay.
@@ -114,18 +129,22 @@ public final class TaskListStore: ObservableObject {
         photos: [URL],
         readyInMinutes: Int?
     ) {
+        let core = core
         act {
-            let hashes = try photos.map { try core.attachFile(path: $0.path).sha256 }
+            var hashes: [String] = []
+            for photo in photos {
+                hashes.append(try await core.scans().attachFile(path: photo.path).sha256)
+            }
             // The core moves the ready time by its own clock; the sheet only asks for minutes.
             if let minutes = readyInMinutes {
-                try core.reportMerchantDelay(
+                try await core.tasks().reportMerchantDelay(
                     taskId: task.id,
                     note: note,
                     photoHashes: hashes,
                     readyInMinutes: UInt32(max(0, minutes))
                 )
             } else {
-                try core.reportException(
+                try await core.tasks().reportException(
                     taskId: task.id,
                     reason: reason,
                     note: note,
@@ -138,29 +157,32 @@ public final class TaskListStore: ObservableObject {
 
     /// Records a call or message attempt to the masked number.
     public func contactAttempt(_ task: CourierTask, channel: ContactChannel, answered: Bool) {
-        act { try core.recordContactAttempt(taskId: task.id, channel: channel, answered: answered) }
+        let core = core
+        act { try await core.tasks().recordContactAttempt(taskId: task.id, channel: channel, answered: answered) }
     }
 
     /// The template's text as the customer would get it now.
-    public func messagePreview(_ task: CourierTask, template: MessageTemplate) -> String {
-        (try? core.messageText(taskId: task.id, template: template)) ?? ""
+    public func messagePreview(_ task: CourierTask, template: MessageTemplate) async -> String {
+        (try? await core.tasks().messageText(taskId: task.id, template: template)) ?? ""
     }
 
     /// Queues a templated message; the server sends it through the masked channel.
     public func sendMessage(_ task: CourierTask, template: MessageTemplate) {
-        act { try core.sendMessage(taskId: task.id, template: template) }
+        let core = core
+        act { try await core.tasks().sendMessage(taskId: task.id, template: template) }
     }
 
     /// Moves the drop-off pin to where the phone is (the courier stands at the real door).
     public func correctPin(_ task: CourierTask, lat: Double, lon: Double) {
-        act { try core.correctPin(taskId: task.id, lat: lat, lon: lon) }
+        let core = core
+        act { try await core.tasks().correctPin(taskId: task.id, lat: lat, lon: lon) }
     }
 
     /// A code the camera read for the task's current handoff; the core classifies it (a burst
     /// of the same code counts once) and says how far the handoff is.
-    public func scan(_ task: CourierTask, raw: String, symbology: ScanSymbology) -> ScanResult? {
+    public func scan(_ task: CourierTask, raw: String, symbology: ScanSymbology) async -> ScanResult? {
         do {
-            let result = try core.scan(taskId: task.id, raw: raw, symbology: symbology)
+            let result = try await core.scans().scan(taskId: task.id, raw: raw, symbology: symbology)
             refresh()
             return result
         } catch {
@@ -170,32 +192,43 @@ public final class TaskListStore: ObservableObject {
     }
 
     /// The handoff's progress ("3 of 4 items confirmed") and the missing items.
-    public func scanProgress(_ task: CourierTask) -> ScanProgress? {
-        try? core.scanProgress(taskId: task.id)
+    public func scanProgress(_ task: CourierTask) async -> ScanProgress? {
+        try? await core.scans().progress(taskId: task.id)
     }
 
-    /// A damaged label: the item confirmed by hand with a reason and photos.
-    public func confirmByHand(_ task: CourierTask, item: Item, reason: String, photos: [URL]) {
-        act {
-            let hashes = try photos.map { try core.attachFile(path: $0.path).sha256 }
-            try core.confirmItemManually(taskId: task.id, itemCode: item.code, reason: reason, photoHashes: hashes)
+    /// A damaged label: the item confirmed by hand with a reason and photos; returns once saved.
+    public func confirmByHand(_ task: CourierTask, item: Item, reason: String, photos: [URL]) async {
+        let core = core
+        await run {
+            var hashes: [String] = []
+            for photo in photos {
+                hashes.append(try await core.scans().attachFile(path: photo.path).sha256)
+            }
+            try await core.scans().confirmItemManually(
+                taskId: task.id,
+                itemCode: item.code,
+                reason: reason,
+                photoHashes: hashes
+            )
         }
     }
 
     /// A stage's checklist (`taskId` nil: the start-of-shift checklist).
-    public func checklist(taskId: String?, stage: ChecklistStage) -> Checklist? {
-        try? core.checklist(taskId: taskId, stage: stage)
+    public func checklist(taskId: String?, stage: ChecklistStage) async -> Checklist? {
+        try? await core.checklists().checklist(taskId: taskId, stage: stage)
     }
 
-    /// Answers a checklist item; an answer outside the procedure is recorded and reported.
-    public func answerChecklist(taskId: String?, stage: ChecklistStage, itemId: String, answer: ChecklistAnswer) {
-        act { _ = try core.answerChecklistItem(taskId: taskId, stage: stage, itemId: itemId, answer: answer) }
+    /// Answers a checklist item (an answer outside the procedure is recorded and reported);
+    /// returns once saved.
+    public func answerChecklist(taskId: String?, stage: ChecklistStage, itemId: String, answer: ChecklistAnswer) async {
+        let core = core
+        await run { _ = try await core.checklists().answer(taskId: taskId, stage: stage, itemId: itemId, answer: answer) }
     }
 
     /// Records a file the app wrote (photo, signature) and returns its hash.
-    public func attach(_ url: URL) -> String? {
+    public func attach(_ url: URL) async -> String? {
         do {
-            return try core.attachFile(path: url.path).sha256
+            return try await core.scans().attachFile(path: url.path).sha256
         } catch {
             notice = error.localizedDescription
             return nil
@@ -203,45 +236,48 @@ public final class TaskListStore: ObservableObject {
     }
 
     /// The courier's figures for a period (computed on the phone, the same as the server's).
-    public func kpis(_ period: KpiPeriod) -> Kpis? {
-        try? core.kpis(period: period)
+    public func kpis(_ period: KpiPeriod) async -> Kpis? {
+        try? await core.ratings().kpis(period: period)
     }
 
     /// The ratings received, newest first.
-    public func ratings() -> [Rating] {
-        (try? core.ratings()) ?? []
+    public func ratings() async -> [Rating] {
+        (try? await core.ratings().received()) ?? []
     }
 
-    /// Appeals a rating with a reason; the core attaches the task's evidence bundle.
-    public func appeal(_ rating: Rating, reason: String) {
-        act { try core.appeal(ratingId: rating.id, reason: reason) }
+    /// Appeals a rating with a reason (the core attaches the task's evidence bundle); returns
+    /// once saved.
+    public func appeal(_ rating: Rating, reason: String) async {
+        let core = core
+        await run { try await core.ratings().appeal(ratingId: rating.id, reason: reason) }
     }
 
     /// Rates the merchant or the drop-off of a finished task (queued offline, editable a while).
     public func rateStop(_ task: CourierTask, target: RatingTarget, stars: UInt8, note: String?) {
-        act { try core.rateStop(taskId: task.id, target: target, stars: stars, tags: [], note: note) }
+        let core = core
+        act { try await core.ratings().rateStop(taskId: task.id, target: target, stars: stars, tags: [], note: note) }
     }
 
     /// The task's evidence bundle to share with support for an appeal.
-    public func evidenceBundle(_ task: CourierTask) -> EvidenceBundle? {
-        try? core.evidenceBundle(taskId: task.id)
+    public func evidenceBundle(_ task: CourierTask) async -> EvidenceBundle? {
+        try? await core.tasks().evidenceBundle(taskId: task.id)
     }
 
     /// Sends saved actions and fetches the dispatcher's changes.
     public func sync() async {
         do {
-            _ = try await core.sync()
+            _ = try await core.sync().now()
             notice = nil
         } catch {
             notice = error.localizedDescription
         }
-        refresh()
+        await reload()
     }
 
     /// Lets the core sync on its own (after each action, on network changes, periodically).
     public func startAutoSync() {
         do {
-            try core.startAutoSync(intervalSeconds: 60)
+            try core.sync().startAuto(intervalSeconds: 60)
         } catch {
             notice = error.localizedDescription
         }
@@ -249,20 +285,20 @@ public final class TaskListStore: ObservableObject {
 
     /// The platform reports connectivity (NWPathMonitor): the core syncs now.
     public func networkAvailable() {
-        core.networkAvailable()
+        core.sync().networkAvailable()
     }
 
     /// The app came to the foreground (scene phase `.active`) or left it: in the foreground the
     /// core's auto-sync long-polls, so a new task shows within about a second.
     public func setForeground(_ foreground: Bool) {
-        core.setForeground(foreground: foreground)
+        core.session().setForeground(foreground: foreground)
     }
 
     /// A push notification's user info as JSON: true when the core took it as Runsheet's sync
     /// hint (its auto-sync then syncs at once), false for anything else.
     public func handlePush(payloadJson: String) -> Bool {
         do {
-            return try core.handlePush(payloadJson: payloadJson)
+            return try core.session().handlePush(payloadJson: payloadJson)
         } catch {
             return false
         }
@@ -270,9 +306,9 @@ public final class TaskListStore: ObservableObject {
 
     /// The courier signed in again.
     public func signedIn(token: String) {
-        core.setToken(token: token)
+        core.session().setToken(token: token)
         needsSignIn = false
-        core.networkAvailable()
+        core.sync().networkAvailable()
     }
 }
 

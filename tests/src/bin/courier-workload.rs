@@ -8,7 +8,7 @@ use std::io::Write;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use runsheet_ffi::{Runsheet, RunsheetConfig, Step};
+use runsheet_ffi::{open_runsheet, RunsheetConfig, Step};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,27 +17,34 @@ fn main() {
         std::process::exit(2);
     };
     let seed: u64 = seed.parse().unwrap_or(0);
-    let mut rng = StdRng::seed_from_u64(seed);
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let core = Runsheet::new(RunsheetConfig {
+    let config = RunsheetConfig {
         db_path: db.clone(),
         db_key: None,
+        locale: None,
         server_url: url.clone(),
         token: token.clone(),
-    })
-    .expect("core opens");
+    };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(work(config, StdRng::seed_from_u64(seed)));
+}
+
+/// Acts and syncs at random until the process is killed.
+async fn work(config: RunsheetConfig, mut rng: StdRng) {
+    let core = open_runsheet(config, None).await.expect("core opens");
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "OPEN");
     let _ = out.flush();
     loop {
         if rng.gen_bool(0.3) {
-            let _ = rt.block_on(core.sync());
+            let _ = core.sync().now().await;
             let _ = writeln!(out, "SYNCED");
             let _ = out.flush();
         }
         // Any task's primary action: accept, confirm the arrival by hand, or deliver.
         let open: Vec<(String, Step)> = core
             .tasks()
+            .all()
+            .await
             .expect("tasks")
             .into_iter()
             .filter_map(|t| t.next_action().map(|n| (t.id, n.step)))
@@ -45,22 +52,26 @@ fn main() {
         if open.is_empty() {
             let _ = writeln!(out, "IDLE");
             let _ = out.flush();
-            std::thread::sleep(std::time::Duration::from_millis(5));
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             continue;
         }
         let (id, step) = open[rng.gen_range(0..open.len())].clone();
         let name = match step {
             Step::Accept => {
-                core.accept(id.clone()).expect("accept");
+                core.tasks().accept(id.clone()).await.expect("accept");
                 "accepted"
             }
             Step::Arrive(runsheet_ffi::StopRole::Dropoff | runsheet_ffi::StopRole::Pickup) => {
-                core.arrive_manually(id.clone(), "workload".into())
+                core.tasks()
+                    .arrive_manually(id.clone(), "workload".into())
+                    .await
                     .expect("arrival");
                 "arrived"
             }
             Step::Deliver => {
-                core.mark_delivered(id.clone())
+                core.tasks()
+                    .mark_delivered(id.clone())
+                    .await
                     .expect("deliverable task accepted");
                 "delivered"
             }

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use runsheet_ffi::{
-    ContactChannel, DeviceClock, ExceptionReason, MessageTemplate, Runsheet, RunsheetConfig,
-    RunsheetError, ScanOutcome, ScanSymbology, Step, StopRole, Subscription, TaskGroup, TaskStatus,
+    open_runsheet, ContactChannel, DeviceClock, ExceptionReason, MessageTemplate, Runsheet,
+    RunsheetConfig, RunsheetError, ScanOutcome, ScanSymbology, Step, StopRole, Subscription,
+    TaskGroup, TaskStatus,
 };
 
 use super::scenario::{parse_offset, stop_doc, ExpectSpec, NetworkSpec, Scenario, StepSpec};
@@ -86,19 +87,21 @@ struct Phone {
 }
 
 impl Phone {
-    fn open(&mut self) -> Result<(), String> {
-        let core = Runsheet::with_clock(
-            RunsheetConfig {
-                db_path: self.db.clone(),
-                db_key: None,
-                server_url: self.proxy.url(),
-                token: self.token.clone(),
-            },
-            self.clock.clone(),
-        )
-        .map_err(|e| format!("the core did not open: {e}"))?;
+    async fn open(&mut self) -> Result<(), String> {
+        let config = RunsheetConfig {
+            db_path: self.db.clone(),
+            db_key: None,
+            locale: None,
+            server_url: self.proxy.url(),
+            token: self.token.clone(),
+        };
+        let core = open_runsheet(config, Some(self.clock.clone()))
+            .await
+            .map_err(|e| format!("the core did not open: {e}"))?;
         self.sub = Some(
-            core.subscribe_tasks(self.recorder.clone())
+            core.tasks()
+                .subscribe(self.recorder.clone())
+                .await
                 .map_err(|e| e.to_string())?,
         );
         self.core = Some(core);
@@ -216,13 +219,25 @@ pub fn outcome_name(o: &ScanOutcome) -> &'static str {
 }
 
 /// Writes `n` photo files for a task and records them on the phone; returns their hashes.
-fn attach_files(core: &Runsheet, task: &str, what: &str, n: u32) -> Result<Vec<String>, ActError> {
-    (0..n)
-        .map(|k| {
-            let file = harness_file(task, &format!("{what}{k}")).map_err(ActError::Typed)?;
-            Ok(core.attach_file(file).map_err(ActError::Typed)?.sha256)
-        })
-        .collect()
+async fn attach_files(
+    core: &Runsheet,
+    task: &str,
+    what: &str,
+    n: u32,
+) -> Result<Vec<String>, ActError> {
+    let mut hashes = Vec::new();
+    for k in 0..n {
+        let file = harness_file(task, &format!("{what}{k}")).map_err(ActError::Typed)?;
+        let attached = core.scans().attach_file(file).await;
+        hashes.push(attached.map_err(ActError::Typed)?.sha256);
+    }
+    Ok(hashes)
+}
+
+/// Records a file the harness wrote on the phone; returns its hash.
+async fn attach(core: &Runsheet, path: String) -> Result<String, ActError> {
+    let attached = core.scans().attach_file(path).await;
+    Ok(attached.map_err(ActError::Typed)?.sha256)
 }
 
 fn harness_file(task: &str, what: &str) -> Result<String, RunsheetError> {
@@ -239,14 +254,18 @@ fn harness_file(task: &str, what: &str) -> Result<String, RunsheetError> {
 
 /// Answers every required item of a task's checklist that is still missing, the way the
 /// procedure wants it (for `complete`).
-fn fill_checklist(
+async fn fill_checklist(
     core: &Runsheet,
     task: &str,
     stage: runsheet_ffi::ChecklistStage,
 ) -> Result<(), RunsheetError> {
     use runsheet_ffi::{ChecklistAnswer as A, ChecklistItemKind as K};
     for _ in 0..4 {
-        let Some(list) = core.checklist(Some(task.to_owned()), stage)? else {
+        let Some(list) = core
+            .checklists()
+            .checklist(Some(task.to_owned()), stage)
+            .await?
+        else {
             return Ok(());
         };
         let todo: Vec<_> = list
@@ -269,20 +288,25 @@ fn fill_checklist(
                 }),
                 K::Choice { options } => A::Choice(options.first().cloned().unwrap_or_default()),
                 K::Text => A::Text("ok".into()),
-                K::Photo { min_count } => A::Photos(
-                    (0..*min_count)
-                        .map(|k| {
-                            harness_file(task, &format!("{}-{k}", i.def.id))
-                                .and_then(|f| core.attach_file(f).map(|a| a.sha256))
-                        })
-                        .collect::<Result<_, _>>()?,
-                ),
-                K::Signature => {
-                    A::Signature(core.attach_file(harness_file(task, "signature")?)?.sha256)
+                K::Photo { min_count } => {
+                    let mut photos = Vec::new();
+                    for k in 0..*min_count {
+                        let f = harness_file(task, &format!("{}-{k}", i.def.id))?;
+                        photos.push(core.scans().attach_file(f).await?.sha256);
+                    }
+                    A::Photos(photos)
                 }
+                K::Signature => A::Signature(
+                    core.scans()
+                        .attach_file(harness_file(task, "signature")?)
+                        .await?
+                        .sha256,
+                ),
                 K::Scan => A::Scan("scanned".into()),
             };
-            core.answer_checklist_item(Some(task.to_owned()), stage, i.def.id, answer)?;
+            core.checklists()
+                .answer(Some(task.to_owned()), stage, i.def.id, answer)
+                .await?;
         }
     }
     Ok(())
@@ -291,38 +315,50 @@ fn fill_checklist(
 /// Walks a task through every remaining step of its workflow by hand (accept, manual
 /// arrivals, scanning every item of each handoff, pick up) and delivers it: what `complete`
 /// does in a scenario.
-pub fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> {
+pub async fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> {
     for _ in 0..8 {
-        let Some(next) = core.next_action(task.to_owned())? else {
+        let Some(next) = core.tasks().next_action(task.to_owned()).await? else {
             return Ok(());
         };
         if matches!(next.step, Step::PickUp | Step::Deliver) {
-            for item in core.scan_progress(task.to_owned())?.missing {
-                core.scan(task.to_owned(), item.code, ScanSymbology::Unknown)?;
+            for item in core.scans().progress(task.to_owned()).await?.missing {
+                core.scans()
+                    .scan(task.to_owned(), item.code, ScanSymbology::Unknown)
+                    .await?;
             }
             let stage = if next.step == Step::PickUp {
                 runsheet_ffi::ChecklistStage::Pickup
             } else {
                 runsheet_ffi::ChecklistStage::Dropoff
             };
-            fill_checklist(core, task, stage)?;
+            fill_checklist(core, task, stage).await?;
         }
         if next.step == Step::Deliver
             && next.blockers.iter().any(|b| b.code() == "proof_missing")
-            && core.task(task.to_owned())?.next_action().is_some()
+            && core
+                .tasks()
+                .task(task.to_owned())
+                .await?
+                .next_action()
+                .is_some()
         {
             let photo = harness_file(task, "proof")?;
-            let sha = core.attach_file(photo)?.sha256;
-            return core.mark_delivered_with_proof(task.to_owned(), vec![sha]);
+            let sha = core.scans().attach_file(photo).await?.sha256;
+            return core
+                .tasks()
+                .mark_delivered_with_proof(task.to_owned(), vec![sha])
+                .await;
         }
         match next.step {
-            Step::Accept => core.accept(task.to_owned())?,
+            Step::Accept => core.tasks().accept(task.to_owned()).await?,
             Step::Arrive { .. } => {
-                core.arrive_manually(task.to_owned(), "walked by the QA harness".into())?
+                core.tasks()
+                    .arrive_manually(task.to_owned(), "walked by the QA harness".into())
+                    .await?
             }
-            Step::PickUp => core.pick_up(task.to_owned())?,
-            Step::Deliver => return core.mark_delivered(task.to_owned()),
-            Step::Return => return core.mark_returned(task.to_owned()),
+            Step::PickUp => core.tasks().pick_up(task.to_owned()).await?,
+            Step::Deliver => return core.tasks().mark_delivered(task.to_owned()).await,
+            Step::Return => return core.tasks().mark_returned(task.to_owned()).await,
             _ => return Ok(()),
         }
     }
@@ -488,7 +524,7 @@ async fn execute(
             sub: None,
             seen: 0,
         };
-        phone.open().map_err(|e| setup("open phone", e))?;
+        phone.open().await.map_err(|e| setup("open phone", e))?;
         phones.insert(c.id.clone(), phone);
     }
     for t in s.doc.task.iter().filter(|t| !t.later) {
@@ -527,6 +563,8 @@ async fn execute(
             let core = phone.core();
             let tasks = core
                 .tasks()
+                .all()
+                .await
                 .unwrap_or_default()
                 .into_iter()
                 .map(|t| {
@@ -552,7 +590,7 @@ async fn execute(
                     Ok(()) => None,
                 },
                 tasks,
-                pending: core.sync_status().map(|st| st.pending).unwrap_or(0),
+                pending: core.sync().status().await.map(|st| st.pending).unwrap_or(0),
             });
         }
         match (result, &step.expect_error) {
@@ -642,7 +680,7 @@ fn dispatched<T>(r: Result<T, runsheet_server::DispatchError>) -> Result<(), Act
 /// Rides from the phone's position to `to` at `speed`, one fix every 5 s with `noise` metres
 /// of seeded jitter and `jumps` wild fixes (2 km off, as GPS multipath in a city gives), then
 /// stays `dwell` seconds at the stop, still reporting fixes.
-fn ride(
+async fn ride(
     phone: &mut Phone,
     now: &AtomicI64,
     to: (f64, f64),
@@ -683,7 +721,9 @@ fn ride(
         k += 1;
         phone
             .core()
+            .navigation()
             .record_location(lat, lon, noise.max(5.0))
+            .await
             .map_err(ActError::Typed)?;
     }
     phone.position = to;
@@ -708,11 +748,22 @@ async fn act(
         "sync" => phone
             .core()
             .sync()
+            .now()
             .await
             .map(|_| ())
             .map_err(ActError::Typed),
-        "deliver" => phone.core().mark_delivered(task).map_err(ActError::Typed),
-        "accept" => phone.core().accept(task).map_err(ActError::Typed),
+        "deliver" => phone
+            .core()
+            .tasks()
+            .mark_delivered(task)
+            .await
+            .map_err(ActError::Typed),
+        "accept" => phone
+            .core()
+            .tasks()
+            .accept(task)
+            .await
+            .map_err(ActError::Typed),
         "arrive" => {
             let why = step
                 .reason
@@ -721,14 +772,27 @@ async fn act(
                 .unwrap_or_default();
             phone
                 .core()
+                .tasks()
                 .arrive_manually(task, why)
+                .await
                 .map_err(ActError::Typed)
         }
-        "pick_up" => phone.core().pick_up(task).map_err(ActError::Typed),
-        "complete" => complete(phone.core(), &task).map_err(ActError::Typed),
-        "return" => phone.core().mark_returned(task).map_err(ActError::Typed),
+        "pick_up" => phone
+            .core()
+            .tasks()
+            .pick_up(task)
+            .await
+            .map_err(ActError::Typed),
+        "complete" => complete(phone.core(), &task).await.map_err(ActError::Typed),
+        "return" => phone
+            .core()
+            .tasks()
+            .mark_returned(task)
+            .await
+            .map_err(ActError::Typed),
         "report" => {
-            let photos = attach_files(phone.core(), &task, "photo", step.photos.unwrap_or(0))?;
+            let photos =
+                attach_files(phone.core(), &task, "photo", step.photos.unwrap_or(0)).await?;
             let ready_at = step
                 .ready_at
                 .as_ref()
@@ -741,7 +805,9 @@ async fn act(
                 .unwrap_or("");
             phone
                 .core()
+                .tasks()
                 .report_exception(task, reason(why), step.note.clone(), photos, ready_at)
+                .await
                 .map_err(ActError::Typed)
         }
         "contact" => {
@@ -751,7 +817,9 @@ async fn act(
             };
             phone
                 .core()
+                .tasks()
                 .record_contact_attempt(task, channel, step.answered.unwrap_or(false))
+                .await
                 .map_err(ActError::Typed)
         }
         "message" => {
@@ -762,26 +830,32 @@ async fn act(
                 .unwrap_or("");
             phone
                 .core()
+                .tasks()
                 .send_message(task, template(t))
+                .await
                 .map_err(ActError::Typed)
         }
         "correct_pin" => phone
             .core()
+            .tasks()
             .correct_pin(task, step.lat.unwrap_or(0.0), step.lon.unwrap_or(0.0))
+            .await
             .map_err(ActError::Typed),
         "shift" => {
             let core = phone.core();
             match step.event.as_ref().map(|e| e.get_ref().as_str()) {
-                Some("start") => core.start_shift(),
-                Some("break_start") => core.start_break(),
-                Some("break_end") => core.end_break(),
-                _ => core.end_shift(),
+                Some("start") => core.shift().start().await,
+                Some("break_start") => core.shift().start_break().await,
+                Some("break_end") => core.shift().end_break().await,
+                _ => core.shift().end().await,
             }
             .map_err(ActError::Typed)
         }
         "purge" => phone
             .core()
+            .tasks()
             .purge_customer_data()
+            .await
             .map(drop)
             .map_err(ActError::Typed),
         "scan" => {
@@ -791,7 +865,9 @@ async fn act(
             for _ in 0..step.burst.unwrap_or(1).max(1) {
                 let r = phone
                     .core()
+                    .scans()
                     .scan(task.clone(), raw.clone(), sym)
+                    .await
                     .map_err(ActError::Typed)?;
                 first.get_or_insert(r.outcome);
             }
@@ -839,6 +915,7 @@ async fn act(
             };
             phone
                 .core()
+                .ratings()
                 .rate_stop(
                     task,
                     target,
@@ -846,10 +923,12 @@ async fn act(
                     step.tags.clone(),
                     step.note.clone(),
                 )
+                .await
                 .map_err(ActError::Typed)
         }
         "appeal" => phone
             .core()
+            .ratings()
             .appeal(
                 step.rating.clone().unwrap_or_default(),
                 step.reason
@@ -857,6 +936,7 @@ async fn act(
                     .map(|r| r.get_ref().clone())
                     .unwrap_or_default(),
             )
+            .await
             .map_err(ActError::Typed),
         "accept_pin_corrections" => {
             let pending = world
@@ -884,7 +964,9 @@ async fn act(
             let item_id = step.item.clone().unwrap_or_default();
             let list = phone
                 .core()
+                .checklists()
                 .checklist(task_id.clone(), stage)
+                .await
                 .map_err(ActError::Typed)?
                 .ok_or_else(|| ActError::Harness("no checklist for that stage".into()))?;
             let kind = list
@@ -900,21 +982,23 @@ async fn act(
                 ));
                 std::fs::write(&path, format!("{what} for {item_id}"))
                     .map_err(|e| ActError::Harness(format!("cannot write a file: {e}")))?;
-                Ok(phone
-                    .core()
-                    .attach_file(path.to_string_lossy().into_owned())
-                    .map_err(ActError::Typed)?
-                    .sha256)
+                Ok(path.to_string_lossy().into_owned())
             };
             use runsheet_ffi::{ChecklistAnswer as A, ChecklistItemKind as K};
             let v = step.value.clone();
             let answer = match (kind, v) {
-                (K::Photo { .. }, _) => A::Photos(
-                    (0..step.photos.unwrap_or(1))
-                        .map(|k| file(&format!("photo{k}")))
-                        .collect::<Result<_, _>>()?,
-                ),
-                (K::Signature, _) => A::Signature(file("signature")?),
+                (K::Photo { .. }, _) => {
+                    let mut photos = Vec::new();
+                    for k in 0..step.photos.unwrap_or(1) {
+                        let path = file(&format!("photo{k}"))?;
+                        photos.push(attach(phone.core(), path).await?);
+                    }
+                    A::Photos(photos)
+                }
+                (K::Signature, _) => {
+                    let path = file("signature")?;
+                    A::Signature(attach(phone.core(), path).await?)
+                }
                 (K::Confirm, _) => A::Confirmed,
                 (K::YesNo { .. }, Some(toml::Value::Boolean(b))) => A::YesNo(b),
                 (K::Number { .. }, Some(toml::Value::Float(f))) => A::Number(f),
@@ -930,14 +1014,18 @@ async fn act(
             };
             phone
                 .core()
-                .answer_checklist_item(task_id, stage, item_id, answer)
+                .checklists()
+                .answer(task_id, stage, item_id, answer)
+                .await
                 .map(drop)
                 .map_err(ActError::Typed)
         }
         "handoff" => {
             let r = phone
                 .core()
+                .scans()
                 .verify_handoff_code(task, step.code.clone().unwrap_or_default())
+                .await
                 .map_err(ActError::Typed)?;
             let found = match r {
                 runsheet_ffi::HandoffCheck::Verified => "verified",
@@ -953,9 +1041,11 @@ async fn act(
             }
         }
         "confirm_item" => {
-            let photos = attach_files(phone.core(), &task, "label", step.photos.unwrap_or(0))?;
+            let photos =
+                attach_files(phone.core(), &task, "label", step.photos.unwrap_or(0)).await?;
             phone
                 .core()
+                .scans()
                 .confirm_item_manually(
                     task,
                     step.item.clone().unwrap_or_default(),
@@ -965,12 +1055,13 @@ async fn act(
                         .unwrap_or_default(),
                     photos,
                 )
+                .await
                 .map_err(ActError::Typed)
         }
         "kill_app" => {
             phone.sub.take();
             phone.core.take();
-            phone.open().map_err(ActError::Harness)
+            phone.open().await.map_err(ActError::Harness)
         }
         "network" => {
             match step.network.as_ref().map(|n| n.get_ref()) {
@@ -994,7 +1085,7 @@ async fn act(
             } else {
                 "expired-or-revoked".into()
             };
-            phone.core().set_token(token);
+            phone.core().session().set_token(token);
             Ok(())
         }
         "skew" => {
@@ -1051,6 +1142,7 @@ async fn act(
                 step.jumps.unwrap_or(0),
                 step.dwell_s.unwrap_or(30),
             )
+            .await
         }
         _ => Ok(()), // "expect": checked by the caller
     }
@@ -1089,7 +1181,7 @@ async fn check(
     start: i64,
 ) -> Result<(), Mismatch> {
     let core = phone.core();
-    let tasks = core.tasks().map_err(|e| {
+    let tasks = core.tasks().all().await.map_err(|e| {
         (
             "tasks".to_string(),
             "the task list".to_string(),
@@ -1122,7 +1214,9 @@ async fn check(
     }
     if let Some(want) = x.pending_fixes {
         let found = core
-            .sync_status()
+            .sync()
+            .status()
+            .await
             .map_err(|e| ("pending_fixes".to_string(), want.to_string(), e.to_string()))?
             .pending_fixes;
         if found != want {
@@ -1141,7 +1235,9 @@ async fn check(
     }
     if let Some(want) = x.pending {
         let found = core
-            .sync_status()
+            .sync()
+            .status()
+            .await
             .map_err(|e| ("pending".to_string(), want.to_string(), e.to_string()))?
             .pending;
         if found != want {
@@ -1150,7 +1246,9 @@ async fn check(
     }
     if let Some(want) = &x.rejections {
         let mut found: Vec<String> = core
+            .sync()
             .rejections()
+            .await
             .map_err(|e| ("rejections".to_string(), format!("{want:?}"), e.to_string()))?
             .into_iter()
             .map(|r| r.task_id)
@@ -1161,7 +1259,9 @@ async fn check(
     let failed = |what: String, want: String| move |e: RunsheetError| (what, want, e.to_string());
     for (id, want) in &x.next_action {
         let found = core
+            .tasks()
             .next_action(id.clone())
+            .await
             .map_err(failed(format!("next_action.{id}"), want.clone()))?
             .map_or("none", |n| step_name(n.step));
         if found != want {
@@ -1170,7 +1270,9 @@ async fn check(
     }
     for (id, want) in &x.blockers {
         let found: Vec<String> = core
+            .tasks()
             .next_action(id.clone())
+            .await
             .map_err(failed(format!("blockers.{id}"), format!("{want:?}")))?
             .map(|n| n.blockers.iter().map(|b| b.code().to_owned()).collect())
             .unwrap_or_default();
@@ -1178,7 +1280,9 @@ async fn check(
     }
     if let Some(want) = &x.shift_next {
         let found = core
-            .shift_next_action()
+            .shift()
+            .next_action()
+            .await
             .map_err(failed("shift_next".into(), want.clone()))?;
         if step_name(found.step) != want {
             return Err((
@@ -1190,7 +1294,9 @@ async fn check(
     }
     if !x.group.is_empty() || x.now.is_some() {
         let list = core
-            .task_list()
+            .tasks()
+            .grouped()
+            .await
             .map_err(failed("group".into(), "the task list".into()))?;
         for (id, want) in &x.group {
             let found = list
@@ -1214,7 +1320,9 @@ async fn check(
     }
     if let Some(want) = &x.route {
         let found: Vec<String> = core
+            .navigation()
             .route()
+            .await
             .map_err(failed("route".into(), format!("{want:?}")))?
             .stops
             .into_iter()
@@ -1224,7 +1332,9 @@ async fn check(
     }
     if let Some(want) = &x.shift_state {
         let found = match core
-            .shift_summary()
+            .shift()
+            .summary()
+            .await
             .map_err(failed("shift_state".into(), want.clone()))?
             .state
         {
@@ -1238,7 +1348,9 @@ async fn check(
     }
     if !x.shift_summary.is_empty() {
         let sum = core
-            .shift_summary()
+            .shift()
+            .summary()
+            .await
             .map_err(failed("shift_summary".into(), "a summary".into()))?;
         for (k, want) in &x.shift_summary {
             let found = match k.as_str() {
@@ -1304,7 +1416,9 @@ async fn check(
     }
     for (id, want) in &x.scan_progress {
         let p = core
-            .scan_progress(id.clone())
+            .scans()
+            .progress(id.clone())
+            .await
             .map_err(failed(format!("scan_progress.{id}"), want.clone()))?;
         let found = format!("{}/{}", p.confirmed, p.expected);
         if &found != want {
@@ -1313,7 +1427,9 @@ async fn check(
     }
     for (id, want) in &x.missing_items {
         let found: Vec<String> = core
-            .scan_progress(id.clone())
+            .scans()
+            .progress(id.clone())
+            .await
             .map_err(failed(format!("missing_items.{id}"), format!("{want:?}")))?
             .missing
             .into_iter()
@@ -1334,7 +1450,9 @@ async fn check(
     for (key, want) in &x.checklist_missing {
         let (task, stage) = stage_of(key);
         let found = core
+            .checklists()
             .checklist(task, stage)
+            .await
             .map_err(failed(
                 format!("checklist_missing.{key}"),
                 format!("{want:?}"),
@@ -1346,7 +1464,9 @@ async fn check(
     for (key, want) in &x.checklist_version {
         let (task, stage) = stage_of(key);
         let found = core
+            .checklists()
             .checklist(task, stage)
+            .await
             .map_err(failed(format!("checklist_version.{key}"), want.to_string()))?
             .map_or(0, |c| c.version);
         if found != *want {
@@ -1378,7 +1498,9 @@ async fn check(
     let phone_kpis = if !x.kpi.is_empty() || x.kpi_agree.is_some() {
         Some(kpi_map(
             &core
+                .ratings()
                 .kpis(runsheet_ffi::KpiPeriod::Month)
+                .await
                 .map_err(failed("kpi".into(), "the KPIs".into()))?,
         ))
     } else {
@@ -1437,6 +1559,8 @@ async fn check(
     if let Some(want) = &x.ratings {
         let found: Vec<String> = core
             .ratings()
+            .received()
+            .await
             .map_err(failed("ratings".into(), format!("{want:?}")))?
             .into_iter()
             .map(|r| r.id)
@@ -1446,6 +1570,8 @@ async fn check(
     for (id, want) in &x.appeal {
         let found = core
             .ratings()
+            .received()
+            .await
             .map_err(failed(format!("appeal.{id}"), want.clone()))?
             .into_iter()
             .find(|r| &r.id == id)
@@ -1461,7 +1587,9 @@ async fn check(
     }
     for (id, parts) in &x.evidence_has {
         let bundle = core
+            .tasks()
             .evidence_bundle(id.clone())
+            .await
             .map_err(failed(format!("evidence_has.{id}"), format!("{parts:?}")))?;
         for part in parts {
             let n = match part.as_str() {

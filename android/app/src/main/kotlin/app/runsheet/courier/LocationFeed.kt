@@ -9,21 +9,31 @@ import android.os.Looper
 import app.runsheet.core.LocationAccuracy
 import app.runsheet.core.LocationRequest
 import app.runsheet.ffi.Runsheet
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.launch
 
 /**
  * Feeds the platform's location fixes to the core and asks the platform for exactly what the
  * core requests (GPS every 3 s near a stop, network every 30 s far from it, nothing off duty).
  * It decides nothing: after each fix it re-reads the core's request and re-registers if it
- * changed.
+ * changed. The core's calls are suspend functions, launched in the owner's `scope` (main-safe).
  */
-class LocationFeed(context: Context, private val core: Runsheet) : LocationListener {
+class LocationFeed(
+    context: Context,
+    private val core: Runsheet,
+    private val scope: CoroutineScope,
+) : LocationListener {
     private val manager = context.getSystemService(Context.LOCATION_SERVICE) as LocationManager
     private var applied: LocationRequest? = null
 
     /** Applies the core's current request (call on start, and after shift changes). */
-    @SuppressLint("MissingPermission") // the activity asks for the permission first
     fun refresh() {
-        val wanted = runCatching { core.locationRequest() }.getOrNull() ?: return
+        scope.launch { applyRequest() }
+    }
+
+    @SuppressLint("MissingPermission") // the activity asks for the permission first
+    private suspend fun applyRequest() {
+        val wanted = runCatching { core.navigation().locationRequest() }.getOrNull() ?: return
         if (wanted == applied) return
         manager.removeUpdates(this)
         applied = wanted
@@ -44,8 +54,10 @@ class LocationFeed(context: Context, private val core: Runsheet) : LocationListe
     }
 
     override fun onLocationChanged(location: Location) {
-        runCatching { core.recordLocation(location.latitude, location.longitude, location.accuracy.toDouble()) }
-        refresh()
+        scope.launch {
+            runCatching { core.navigation().recordLocation(location.latitude, location.longitude, location.accuracy.toDouble()) }
+            applyRequest()
+        }
     }
 
     /** Stops all updates. */

@@ -11,6 +11,7 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.produceState
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.unit.dp
@@ -90,7 +91,7 @@ fun ProblemSheet(
 @Composable
 fun ContactSheet(
     task: CourierTask,
-    preview: (MessageTemplate) -> String,
+    preview: suspend (MessageTemplate) -> String,
     onCall: () -> Unit,
     onAttempt: (ContactChannel, Boolean) -> Unit,
     onMessage: (MessageTemplate) -> Unit,
@@ -107,7 +108,9 @@ fun ContactSheet(
                     TextButton(onClick = { onAttempt(ContactChannel.CALL, false) }) { Text("No answer") }
                 }
                 MessageTemplate.values().forEach { t ->
-                    TextButton(onClick = { onMessage(t) }) { Text(preview(t)) }
+                    // The core fills the text off the UI thread; the button shows it once read.
+                    val text by produceState("", t) { value = preview(t) }
+                    TextButton(onClick = { onMessage(t) }) { Text(text) }
                 }
             }
         },

@@ -32,11 +32,11 @@ class RunsheetApplication : Application() {
         // foreground the core's auto-sync long-polls, in the background it syncs periodically.
         ProcessLifecycleOwner.get().lifecycle.addObserver(object : DefaultLifecycleObserver {
             override fun onStart(owner: LifecycleOwner) {
-                core?.setForeground(true)
+                core?.session()?.setForeground(true)
             }
 
             override fun onStop(owner: LifecycleOwner) {
-                core?.setForeground(false)
+                core?.session()?.setForeground(false)
             }
         })
     }
@@ -44,7 +44,7 @@ class RunsheetApplication : Application() {
     /** A core was opened (main thread): it learns whether the app is in the foreground now. */
     fun attach(core: Runsheet) {
         this.core = core
-        core.setForeground(ProcessLifecycleOwner.get().lifecycle.currentState.isAtLeast(Lifecycle.State.STARTED))
+        core.session().setForeground(ProcessLifecycleOwner.get().lifecycle.currentState.isAtLeast(Lifecycle.State.STARTED))
     }
 
     /** The core is about to be closed. */

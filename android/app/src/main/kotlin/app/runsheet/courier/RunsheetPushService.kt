@@ -17,7 +17,7 @@ class RunsheetPushService : FirebaseMessagingService() {
         val core = (application as RunsheetApplication).core ?: return
         val payload = JSONObject(message.data).toString()
         try {
-            core.handlePush(payload)
+            core.session().handlePush(payload)
         } catch (e: RunsheetException) {
             Log.w("Runsheet", "push payload refused by the core: ${e.message}")
         } catch (e: IllegalStateException) {

@@ -21,6 +21,7 @@ import app.runsheet.core.TaskList
 import app.runsheet.core.TaskListUpdate
 import app.runsheet.core.NextStopHint
 import app.runsheet.ffi.Runsheet
+import app.runsheet.ffi.openRunsheet
 import app.runsheet.ffi.RunsheetConfig
 import app.runsheet.ffi.RunsheetException
 import app.runsheet.ffi.ScanResult
@@ -72,7 +73,9 @@ data class TaskListState(
 /**
  * Holds the core for the app's lifetime and turns its listeners into a StateFlow. No business
  * logic: which button a task shows, what blocks it and in which words, come from the core;
- * this forwards taps and shows the core's sentences.
+ * this forwards taps and shows the core's sentences. The core's calls that touch its store or
+ * the network are suspend functions that run off the main thread in the core; they are
+ * launched in [viewModelScope] and are main-safe.
  */
 class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     private val _state = MutableStateFlow(TaskListState())
@@ -94,27 +97,31 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     fun signIn(token: String) {
         secrets.setSessionToken(token)
         core?.let {
-            it.setToken(token)
-            it.networkAvailable()
+            it.session().setToken(token)
+            it.sync().networkAvailable()
             _state.update { s -> s.copy(needsSignIn = false) }
             return
         }
+        viewModelScope.launch { open(token) }
+    }
+
+    private suspend fun open(token: String) {
         try {
             val db = File(getApplication<Application>().filesDir, "runsheet.db")
             // The store holds customers' names, addresses and phones: encrypted under a key
             // sealed by the Android Keystore, and excluded from backups (data_extraction_rules).
-            val c = Runsheet(RunsheetConfig(db.path, BuildConfig.RUNSHEET_SERVER, token, secrets.databaseKey()))
+            val c = openRunsheet(RunsheetConfig(db.path, BuildConfig.RUNSHEET_SERVER, token, secrets.databaseKey()))
             // After a 401 (expired or revoked token) the core asks once for a fresh token: a
             // platform build fetches it from its sign-in backend (which calls dispatch's
             // POST /v1/dispatch/couriers/{id}/tokens); null shows the sign-in screen.
-            c.setTokenProvider(object : TokenProvider {
+            c.session().setTokenProvider(object : TokenProvider {
                 override fun freshToken(): String? = refreshToken()?.also { secrets.setSessionToken(it) }
             })
             core = c
-            subscriptions += c.subscribeTasks(object : TaskListener {
+            subscriptions += c.tasks().subscribe(object : TaskListener {
                 override fun onUpdate(update: TaskListUpdate) = refresh()
             })
-            subscriptions += c.subscribeSync(object : SyncListener {
+            subscriptions += c.sync().subscribe(object : SyncListener {
                 override fun onSyncEvent(event: SyncEvent) {
                     _state.update {
                         it.copy(
@@ -127,7 +134,7 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
                     }
                 }
             })
-            c.startAutoSync(60u)
+            c.sync().startAuto(60u)
             // Foreground/background (long-poll or periodic sync) and push hints reach it from here.
             getApplication<RunsheetApplication>().attach(c)
             watchNetwork(c)
@@ -140,89 +147,91 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     /** Starts feeding locations once the courier granted the permission. */
     fun locationGranted() {
         val c = core ?: return
-        location = location ?: LocationFeed(getApplication(), c)
+        location = location ?: LocationFeed(getApplication(), c, viewModelScope)
         location?.refresh()
     }
 
     /** Re-reads the grouped list, the shift's button and the next-stop hint from the core. */
     fun refresh() {
         val c = core ?: return
-        try {
-            _state.update {
-                it.copy(
-                    list = c.taskList(),
-                    shiftNext = c.shiftNextAction(),
-                    hint = c.nextStopHint(),
-                    summary = c.shiftSummary(),
-                )
+        viewModelScope.launch {
+            try {
+                val list = c.tasks().grouped()
+                val shiftNext = c.shift().nextAction()
+                val hint = c.navigation().nextStopHint()
+                val summary = c.shift().summary()
+                _state.update { it.copy(list = list, shiftNext = shiftNext, hint = hint, summary = summary) }
+            } catch (e: RunsheetException) {
+                _state.update { it.copy(notice = e.message) }
             }
-        } catch (e: RunsheetException) {
-            _state.update { it.copy(notice = e.message) }
+            location?.refresh()
         }
-        location?.refresh()
     }
 
-    private fun act(block: (Runsheet) -> Unit) {
+    private fun act(block: suspend (Runsheet) -> Unit) {
         val c = core ?: return
-        try {
-            block(c)
-            _state.update { it.copy(notice = null) }
-        } catch (e: RunsheetException) {
-            _state.update { it.copy(notice = e.message) }
+        viewModelScope.launch {
+            try {
+                block(c)
+                _state.update { it.copy(notice = null) }
+            } catch (e: RunsheetException) {
+                _state.update { it.copy(notice = e.message) }
+            }
+            refresh()
         }
-        refresh()
     }
 
     /** Performs a primary action the core offered (the one button of a task or of the shift). */
     fun perform(action: NextAction) = act { c ->
         val id = action.taskId
         when (action.step) {
-            Step.StartShift -> c.startShift()
-            Step.EndBreak -> c.endBreak()
-            Step.EndShift -> c.endShift()
-            Step.Accept -> c.accept(id!!)
-            Step.PickUp -> c.pickUp(id!!)
-            Step.Deliver -> c.markDelivered(id!!)
-            Step.Return -> c.markReturned(id!!)
+            Step.StartShift -> c.shift().start()
+            Step.EndBreak -> c.shift().endBreak()
+            Step.EndShift -> c.shift().end()
+            Step.Accept -> c.tasks().accept(id!!)
+            Step.PickUp -> c.tasks().pickUp(id!!)
+            Step.Deliver -> c.tasks().markDelivered(id!!)
+            Step.Return -> c.tasks().markReturned(id!!)
             // Arrivals are detected from GPS; the button only opens the manual arrival dialog.
             is Step.Arrive, Step.WaitForTasks -> Unit
         }
     }
 
-    fun arriveManually(task: CourierTask, reason: String) = act { it.arriveManually(task.id, reason) }
+    fun arriveManually(task: CourierTask, reason: String) = act { it.tasks().arriveManually(task.id, reason) }
 
-    fun startBreak() = act { it.startBreak() }
+    fun startBreak() = act { it.shift().startBreak() }
 
     /** Reports an exception with the photos taken for it (files in [photoDir]). */
     fun report(task: CourierTask, reason: ExceptionReason, note: String?, photos: List<File>, readyInMinutes: Int?) =
         act { c ->
-            val hashes = photos.map { c.attachFile(it.path).sha256 }
+            val hashes = photos.map { c.scans().attachFile(it.path).sha256 }
             // The core moves the ready time by its own clock; the sheet only asks for minutes.
-            if (readyInMinutes != null) c.reportMerchantDelay(task.id, note, hashes, readyInMinutes.toUInt())
-            else c.reportException(task.id, reason, note, hashes, null)
+            if (readyInMinutes != null) c.tasks().reportMerchantDelay(task.id, note, hashes, readyInMinutes.toUInt())
+            else c.tasks().reportException(task.id, reason, note, hashes, null)
         }
 
     fun contactAttempt(task: CourierTask, channel: ContactChannel, answered: Boolean) =
-        act { it.recordContactAttempt(task.id, channel, answered) }
+        act { it.tasks().recordContactAttempt(task.id, channel, answered) }
 
     /** The template's text as the customer would get it now (a preview). */
-    fun messagePreview(task: CourierTask, template: MessageTemplate): String =
-        runCatching { core?.messageText(task.id, template) }.getOrNull() ?: ""
+    suspend fun messagePreview(task: CourierTask, template: MessageTemplate): String =
+        runCatching { core?.tasks()?.messageText(task.id, template) }.getOrNull() ?: ""
 
-    fun sendMessage(task: CourierTask, template: MessageTemplate) = act { it.sendMessage(task.id, template) }
+    fun sendMessage(task: CourierTask, template: MessageTemplate) = act { it.tasks().sendMessage(task.id, template) }
 
     /** Moves the drop-off pin to where the phone is now (the courier stands at the real door). */
-    fun correctPinHere(task: CourierTask, lat: Double, lon: Double) = act { it.correctPin(task.id, lat, lon) }
+    fun correctPinHere(task: CourierTask, lat: Double, lon: Double) = act { it.tasks().correctPin(task.id, lat, lon) }
 
     fun deliverWithProof(task: CourierTask, photo: File) = act { c ->
-        c.markDeliveredWithProof(task.id, listOf(c.attachFile(photo.path).sha256))
+        c.tasks().markDeliveredWithProof(task.id, listOf(c.scans().attachFile(photo.path).sha256))
     }
 
     /** Opens a checklist (`taskId` null: the start-of-shift one). */
     fun openChecklist(taskId: String?, stage: ChecklistStage) {
         val c = core ?: return
-        _state.update {
-            it.copy(checklistTask = taskId, checklistStage = stage, checklist = runCatching { c.checklist(taskId, stage) }.getOrNull())
+        viewModelScope.launch {
+            val checklist = runCatching { c.checklists().checklist(taskId, stage) }.getOrNull()
+            _state.update { it.copy(checklistTask = taskId, checklistStage = stage, checklist = checklist) }
         }
     }
 
@@ -235,30 +244,29 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     fun answer(item: ChecklistItem, answer: ChecklistAnswer) = act { c ->
         val stage = _state.value.checklistStage ?: return@act
         val task = _state.value.checklistTask
-        c.answerChecklistItem(task, stage, item.def.id, answer)
-        _state.update { it.copy(checklist = c.checklist(task, stage)) }
+        c.checklists().answer(task, stage, item.def.id, answer)
+        val checklist = c.checklists().checklist(task, stage)
+        _state.update { it.copy(checklist = checklist) }
     }
 
     /** Answers a photo or signature item with files the app wrote. */
     fun answerWithFiles(item: ChecklistItem, files: List<File>, signature: Boolean) = act { c ->
-        val hashes = files.map { c.attachFile(it.path).sha256 }
+        val hashes = files.map { c.scans().attachFile(it.path).sha256 }
         val answer = if (signature) ChecklistAnswer.Signature(hashes.first()) else ChecklistAnswer.Photos(hashes)
         val stage = _state.value.checklistStage ?: return@act
         val task = _state.value.checklistTask
-        c.answerChecklistItem(task, stage, item.def.id, answer)
-        _state.update { it.copy(checklist = c.checklist(task, stage)) }
+        c.checklists().answer(task, stage, item.def.id, answer)
+        val checklist = c.checklists().checklist(task, stage)
+        _state.update { it.copy(checklist = checklist) }
     }
 
     /** Opens the KPI screen for a period (figures computed on the phone). */
     fun showKpis(period: KpiPeriod) {
         val c = core ?: return
-        _state.update {
-            it.copy(
-                showKpis = true,
-                kpiPeriod = period,
-                kpis = runCatching { c.kpis(period) }.getOrNull(),
-                ratings = runCatching { c.ratings() }.getOrElse { emptyList() },
-            )
+        viewModelScope.launch {
+            val kpis = runCatching { c.ratings().kpis(period) }.getOrNull()
+            val ratings = runCatching { c.ratings().received() }.getOrElse { emptyList() }
+            _state.update { it.copy(showKpis = true, kpiPeriod = period, kpis = kpis, ratings = ratings) }
         }
     }
 
@@ -266,22 +274,24 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
 
     /** Appeals a rating; the core attaches the task's evidence bundle. */
     fun appeal(rating: Rating, reason: String) = act { c ->
-        c.appeal(rating.id, reason)
-        _state.update { it.copy(ratings = c.ratings()) }
+        c.ratings().appeal(rating.id, reason)
+        val ratings = c.ratings().received()
+        _state.update { it.copy(ratings = ratings) }
     }
 
     /** Rates the merchant or drop-off of a finished task (editable for a while, queued offline). */
     fun rateStop(task: CourierTask, target: RatingTarget, stars: Int, note: String?) =
-        act { it.rateStop(task.id, target, stars.toUByte(), emptyList(), note) }
+        act { it.ratings().rateStop(task.id, target, stars.toUByte(), emptyList(), note) }
 
     /** The task's evidence bundle to share with support for an appeal. */
-    fun evidence(task: CourierTask): EvidenceBundle? = runCatching { core?.evidenceBundle(task.id) }.getOrNull()
+    suspend fun evidence(task: CourierTask): EvidenceBundle? = runCatching { core?.tasks()?.evidenceBundle(task.id) }.getOrNull()
 
     /** Opens the scanner on the task's current handoff. */
     fun openScanner(task: CourierTask) {
         val c = core ?: return
-        _state.update {
-            it.copy(scanning = task.id, scanProgress = runCatching { c.scanProgress(task.id) }.getOrNull(), lastScan = null)
+        viewModelScope.launch {
+            val progress = runCatching { c.scans().progress(task.id) }.getOrNull()
+            _state.update { it.copy(scanning = task.id, scanProgress = progress, lastScan = null) }
         }
     }
 
@@ -294,26 +304,29 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     fun scan(raw: String, symbology: ScanSymbology) {
         val c = core ?: return
         val task = _state.value.scanning ?: return
-        try {
-            val r = c.scan(task, raw, symbology)
-            _state.update { it.copy(lastScan = r, scanProgress = r.progress) }
-        } catch (e: RunsheetException) {
-            _state.update { it.copy(notice = e.message) }
+        viewModelScope.launch {
+            try {
+                val r = c.scans().scan(task, raw, symbology)
+                _state.update { it.copy(lastScan = r, scanProgress = r.progress) }
+            } catch (e: RunsheetException) {
+                _state.update { it.copy(notice = e.message) }
+            }
         }
     }
 
     /** A damaged label: the item confirmed by hand with a reason and a photo. */
     fun confirmByHand(item: Item, reason: String, photos: List<File>) = act { c ->
         val task = _state.value.scanning ?: return@act
-        c.confirmItemManually(task, item.code, reason, photos.map { c.attachFile(it.path).sha256 })
-        _state.update { it.copy(scanProgress = c.scanProgress(task)) }
+        c.scans().confirmItemManually(task, item.code, reason, photos.map { c.scans().attachFile(it.path).sha256 })
+        val progress = c.scans().progress(task)
+        _state.update { it.copy(scanProgress = progress) }
     }
 
     fun sync() {
         val c = core ?: return
         viewModelScope.launch {
             try {
-                c.sync()
+                c.sync().now()
                 _state.update { it.copy(notice = null) }
             } catch (e: RunsheetException) {
                 _state.update { it.copy(notice = e.message) }
@@ -325,7 +338,7 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
     private fun watchNetwork(c: Runsheet) {
         val cm = getApplication<Application>().getSystemService(Context.CONNECTIVITY_SERVICE) as ConnectivityManager
         val cb = object : ConnectivityManager.NetworkCallback() {
-            override fun onAvailable(network: Network) = c.networkAvailable()
+            override fun onAvailable(network: Network) = c.sync().networkAvailable()
         }
         cm.registerDefaultNetworkCallback(cb)
         networkCallback = cb
@@ -339,7 +352,7 @@ class TaskListViewModel(app: Application) : AndroidViewModel(app) {
         location?.stop()
         subscriptions.forEach { it.cancel() }
         core?.let { getApplication<RunsheetApplication>().detach(it) }
-        core?.stopAutoSync()
+        core?.sync()?.stopAuto()
         core?.close()
     }
 }

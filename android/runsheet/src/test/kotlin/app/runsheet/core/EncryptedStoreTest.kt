@@ -44,21 +44,21 @@ class EncryptedStoreTest {
         server.assign("F1", "ann", kind = "food", customer = "Li Wei")
         val db = File(tmp.root, "ann.db")
         val key = "5a".repeat(32)
-        val core = Runsheet(RunsheetConfig(db.path, server.url, token, key))
-        core.sync()
-        core.accept("F1")
-        assertEquals("Li Wei", core.task("F1").dropoff.name)
+        val core = openRunsheet(RunsheetConfig(db.path, server.url, token, key))
+        core.sync().now()
+        core.tasks().accept("F1")
+        assertEquals("Li Wei", core.tasks().task("F1").dropoff.name)
         core.close()
         assertFalse("the customer's name is readable on disk", onDisk(db, "Li Wei"))
 
-        val again = Runsheet(RunsheetConfig(db.path, server.url, token, key))
-        assertEquals(TaskStatus.ACCEPTED, again.task("F1").status)
-        assertEquals("Li Wei", again.task("F1").dropoff.name)
+        val again = openRunsheet(RunsheetConfig(db.path, server.url, token, key))
+        assertEquals(TaskStatus.ACCEPTED, again.tasks().task("F1").status)
+        assertEquals("Li Wei", again.tasks().task("F1").dropoff.name)
         again.close()
 
         val before = db.readBytes()
         try {
-            Runsheet(RunsheetConfig(db.path, server.url, token, "c3".repeat(32))).close()
+            openRunsheet(RunsheetConfig(db.path, server.url, token, "c3".repeat(32))).close()
             fail("another key opened the store")
         } catch (e: RunsheetException.WrongKey) {
             // Typed: the shell can tell a lost key from a damaged file.

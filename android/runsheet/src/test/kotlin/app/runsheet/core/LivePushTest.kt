@@ -37,17 +37,17 @@ class LivePushTest {
     fun stop() {
         subscriptions.forEach { it.cancel() }
         opened.forEach {
-            it.setForeground(false)
-            it.stopAutoSync()
+            it.session().setForeground(false)
+            it.sync().stopAuto()
             it.close()
         }
         server.close()
     }
 
-    private fun open(name: String, token: String): Runsheet =
-        Runsheet(RunsheetConfig(File(tmp.root, "$name.db").path, server.url, token)).also { opened.add(it) }
+    private suspend fun open(name: String, token: String): Runsheet =
+        openRunsheet(RunsheetConfig(File(tmp.root, "$name.db").path, server.url, token)).also { opened.add(it) }
 
-    private fun waitFor(what: String, timeoutMs: Long = 20_000, cond: () -> Boolean) {
+    private suspend fun waitFor(what: String, timeoutMs: Long = 20_000, cond: suspend () -> Boolean) {
         val deadline = System.currentTimeMillis() + timeoutMs
         while (!cond()) {
             if (System.currentTimeMillis() > deadline) fail("never happened: $what")
@@ -70,18 +70,18 @@ class LivePushTest {
         }
     }
 
-    private fun ids(core: Runsheet): Set<String> = core.tasks().map { it.id }.toSet()
+    private suspend fun ids(core: Runsheet): Set<String> = core.tasks().all().map { it.id }.toSet()
 
     @Test
-    fun `a dispatched task reaches a foreground core by the long-poll, and a push wakes a background one`() {
+    fun `a dispatched task reaches a foreground core by the long-poll, and a push wakes a background one`() = runBlocking {
         val token = server.createCourier("ann")
         val core = open("ann", token)
         val sync = RecordingSyncListener()
-        subscriptions += core.subscribeSync(sync)
+        subscriptions += core.sync().subscribe(sync)
         // An interval of an hour: the periodic sync cannot be what brings the tasks below.
-        core.startAutoSync(3600u)
-        core.setForeground(true)
-        waitFor("the initial sync") { core.syncStatus().lastSuccessAt != null }
+        core.sync().startAuto(3600u)
+        core.session().setForeground(true)
+        waitFor("the initial sync") { core.sync().status().lastSuccessAt != null }
         settle(sync)
 
         server.assign("T1", "ann")
@@ -89,7 +89,7 @@ class LivePushTest {
 
         // In the background: no long-poll, and the next periodic sync is an hour away.
         val before = sync.events.size
-        core.setForeground(false)
+        core.session().setForeground(false)
         // Leaving the foreground ends the long-poll with one sync; let it finish first.
         runCatching { waitFor("the sync on leaving the foreground", timeoutMs = 5_000) { sync.events.size > before } }
         settle(sync)
@@ -98,22 +98,22 @@ class LivePushTest {
         assertFalse("T2 arrived in the background without a push", "T2" in ids(core))
 
         // The FCM data map as the Android service forwards it.
-        assertTrue(core.handlePush("{\"data\":{\"runsheet\":\"sync\"}}"))
+        assertTrue(core.session().handlePush("{\"data\":{\"runsheet\":\"sync\"}}"))
         waitFor("the push hint brings T2") { "T2" in ids(core) }
         assertEquals(setOf("T1", "T2"), ids(core))
     }
 
     @Test
-    fun `only Runsheet's sync hint is taken, and a payload that is not a JSON object is refused`() {
+    fun `only Runsheet's sync hint is taken, and a payload that is not a JSON object is refused`() = runBlocking {
         val token = server.createCourier("ann")
         val core = open("ann", token)
-        assertFalse(core.handlePush("{\"other\":\"x\"}"))
-        assertFalse(core.handlePush("{\"runsheet\":\"something-else\"}"))
-        assertTrue(core.handlePush("{\"runsheet\":\"sync\"}")) // APNs user info: at the top level
-        assertTrue(core.handlePush("{\"data\":{\"runsheet\":\"sync\"}}"))
+        assertFalse(core.session().handlePush("{\"other\":\"x\"}"))
+        assertFalse(core.session().handlePush("{\"runsheet\":\"something-else\"}"))
+        assertTrue(core.session().handlePush("{\"runsheet\":\"sync\"}")) // APNs user info: at the top level
+        assertTrue(core.session().handlePush("{\"data\":{\"runsheet\":\"sync\"}}"))
         for (bad in listOf("not json", "[\"runsheet\",\"sync\"]")) {
             try {
-                core.handlePush(bad)
+                core.session().handlePush(bad)
                 fail("accepted $bad")
             } catch (e: RunsheetException) {
                 assertTrue("$bad: ${e::class.simpleName}", e is RunsheetException.InvalidArgument)
@@ -126,27 +126,27 @@ class LivePushTest {
     fun `waiting by hand answers false when nothing changed and true once the dispatcher assigns`() = runBlocking {
         val token = server.createCourier("ann")
         val core = open("ann", token)
-        core.sync()
-        assertFalse(core.waitForChanges(2u))
+        core.sync().now()
+        assertFalse(core.sync().waitForChanges(2u))
 
         // Assigned while the long-poll is open.
         val dispatcher = thread {
             Thread.sleep(300)
             server.assign("T1", "ann")
         }
-        val woke = core.waitForChanges(10u)
+        val woke = core.sync().waitForChanges(10u)
         dispatcher.join()
         assertTrue(woke)
         // Nothing was applied by waiting: the sync brings it.
-        assertTrue(core.tasks().isEmpty())
-        core.sync()
+        assertTrue(core.tasks().all().isEmpty())
+        core.sync().now()
         assertEquals(setOf("T1"), ids(core))
 
         // Assigned before the wait: answered at once.
         server.assign("T2", "ann")
-        assertTrue(core.waitForChanges(2u))
-        core.sync()
-        assertFalse(core.waitForChanges(1u))
+        assertTrue(core.sync().waitForChanges(2u))
+        core.sync().now()
+        assertFalse(core.sync().waitForChanges(1u))
         assertEquals(setOf("T1", "T2"), ids(core))
     }
 }

@@ -65,15 +65,15 @@ class RunsheetCoreTest {
     }
 
     /** Accepts each task and confirms the arrival at its door by hand: delivering is next. */
-    private fun walkToDoor(core: Runsheet, vararg ids: String) {
+    private suspend fun walkToDoor(core: Runsheet, vararg ids: String) {
         for (id in ids) {
-            core.accept(id)
-            core.arriveManually(id, "test: at the door")
+            core.tasks().accept(id)
+            core.tasks().arriveManually(id, "test: at the door")
         }
     }
 
-    private fun open(name: String, token: String, url: String = server.url): Runsheet =
-        Runsheet(RunsheetConfig(File(tmp.root, "$name.db").path, url, token)).also { opened.add(it) }
+    private suspend fun open(name: String, token: String, url: String = server.url): Runsheet =
+        openRunsheet(RunsheetConfig(File(tmp.root, "$name.db").path, url, token)).also { opened.add(it) }
 
     @Test
     fun `the courier sees the tasks the dispatcher assigned`() = runBlocking {
@@ -81,17 +81,17 @@ class RunsheetCoreTest {
         server.assign("F1", "ann", kind = "food", customer = "Li Wei")
         server.assign("P1", "ann", kind = "parcel")
         val core = open("ann", token)
-        assertTrue(core.tasks().isEmpty())
-        val report = core.sync()
+        assertTrue(core.tasks().all().isEmpty())
+        val report = core.sync().now()
         assertEquals(2uL, report.pulledChanges)
-        val tasks = core.tasks()
+        val tasks = core.tasks().all()
         assertEquals(setOf("F1", "P1"), tasks.map { it.id }.toSet())
-        val f1 = core.task("F1")
+        val f1 = core.tasks().task("F1")
         assertEquals(TaskKind.FOOD, f1.kind)
         assertEquals(TaskStatus.ASSIGNED, f1.status)
         assertEquals("Li Wei", f1.dropoff.name)
         assertNotNull(f1.pickup)
-        assertNull(core.task("P1").pickup)
+        assertNull(core.tasks().task("P1").pickup)
         // New tasks: the one button is "Accept"; delivering is not possible yet.
         assertTrue(tasks.none { it.canDeliver() })
         assertTrue(tasks.all { it.nextAction()?.step == Step.Accept && it.statusLabel() == "new" })
@@ -103,26 +103,26 @@ class RunsheetCoreTest {
         server.assign("T1", "ann")
         server.assign("T2", "ann")
         val core = open("ann", token)
-        core.sync()
+        core.sync().now()
         walkToDoor(core, "T1")
-        core.sync()
-        assertTrue(core.task("T1").canDeliver())
-        core.markDelivered("T1")
-        val t1 = core.task("T1")
+        core.sync().now()
+        assertTrue(core.tasks().task("T1").canDeliver())
+        core.tasks().markDelivered("T1")
+        val t1 = core.tasks().task("T1")
         assertEquals(TaskStatus.DELIVERED, t1.status)
         assertTrue(t1.mayRate())
         assertFalse(t1.canDeliver())
         assertEquals(1u, t1.pendingActions)
-        assertEquals(1uL, core.syncStatus().pending)
+        assertEquals(1uL, core.sync().status().pending)
 
-        val r = core.sync()
+        val r = core.sync().now()
         assertEquals(1uL, r.pushed)
         assertEquals(0uL, r.pending)
-        core.sync()
+        core.sync().now()
         assertEquals(listOf(Recorded(3, "T1", "applied")), server.deliveries("ann"))
         assertEquals("delivered", server.status("T1"))
         assertEquals("assigned", server.status("T2"))
-        assertEquals(0u, core.task("T1").pendingActions)
+        assertEquals(0u, core.tasks().task("T1").pendingActions)
     }
 
     @Test
@@ -132,14 +132,14 @@ class RunsheetCoreTest {
         server.assign("T2", "ann")
         val core = open("ann", token)
         val listener = RecordingTaskListener()
-        val sub = keep(core.subscribeTasks(listener))
+        val sub = keep(core.tasks().subscribe(listener))
         assertEquals(1, listener.updates.size)
         assertTrue(listener.updates[0].tasks.isEmpty())
 
-        core.sync()
+        core.sync().now()
         assertEquals(listOf("T1", "T2"), listener.updates.last().added.sorted())
         walkToDoor(core, "T1", "T2")
-        core.markDelivered("T2")
+        core.tasks().markDelivered("T2")
         val last = listener.updates.last()
         assertEquals(listOf("T2"), last.updated)
         assertTrue(last.added.isEmpty() && last.removed.isEmpty())
@@ -147,8 +147,8 @@ class RunsheetCoreTest {
 
         sub.cancel()
         val seen = listener.updates.size
-        core.markDelivered("T1")
-        core.sync()
+        core.tasks().markDelivered("T1")
+        core.sync().now()
         assertEquals(seen, listener.updates.size)
         sub.cancel() // twice is fine
     }
@@ -158,40 +158,40 @@ class RunsheetCoreTest {
         val token = server.createCourier("ann")
         server.assign("T1", "ann")
         val core = open("ann", token)
-        core.sync()
+        core.sync().now()
         try {
-            core.markDelivered("nope")
+            core.tasks().markDelivered("nope")
             fail("an unknown task was accepted")
         } catch (e: RunsheetException.NotFound) {
             assertEquals("Task nope is not on your list.", e.message)
         }
         try {
-            core.markDelivered("T1")
+            core.tasks().markDelivered("T1")
             fail("a new task was delivered without the workflow")
         } catch (e: RunsheetException.NotAllowed) {
             assertEquals("Task T1 is new; delivered is not possible now.", e.message)
         }
         walkToDoor(core, "T1")
-        core.markDelivered("T1")
+        core.tasks().markDelivered("T1")
         try {
-            core.markDelivered("T1")
+            core.tasks().markDelivered("T1")
             fail("a second delivery was accepted")
         } catch (e: RunsheetException.NotAllowed) {
             assertTrue(e.message!!, e.message!!.contains("already") || e.message!!.contains("delivered"))
         }
         try {
-            Runsheet(RunsheetConfig(File(tmp.root, "x.db").path, "ftp://nowhere", "t"))
+            openRunsheet(RunsheetConfig(File(tmp.root, "x.db").path, "ftp://nowhere", "t"))
             fail("a bad server URL was accepted")
         } catch (e: RunsheetException.InvalidArgument) {
             assertTrue(e.message!!.contains("http"))
         }
         try {
-            Runsheet(RunsheetConfig(File(tmp.root, "no/such/dir/x.db").path, server.url, "t"))
+            openRunsheet(RunsheetConfig(File(tmp.root, "no/such/dir/x.db").path, server.url, "t"))
             fail("an unopenable store was accepted")
         } catch (e: RunsheetException.Storage) {
             assertTrue(e.message!!.isNotEmpty())
         }
-        assertEquals(3uL, core.syncStatus().pending)
+        assertEquals(3uL, core.sync().status().pending)
     }
 
     @Test
@@ -201,32 +201,32 @@ class RunsheetCoreTest {
         server.assign("T2", "ann")
         val core = open("ann", token)
         val events = RecordingSyncListener()
-        keep(core.subscribeSync(events))
-        core.sync()
+        keep(core.sync().subscribe(events))
+        core.sync().now()
         walkToDoor(core, "T1", "T2")
-        core.markDelivered("T1")
-        core.sync()
+        core.tasks().markDelivered("T1")
+        core.sync().now()
 
         server.kill()
-        core.markDelivered("T2")
+        core.tasks().markDelivered("T2")
         try {
-            core.sync()
+            core.sync().now()
             fail("sync succeeded with the server dead")
         } catch (e: RunsheetException.Offline) {
             assertTrue(e.message!!.contains("saved"))
         }
-        val status = core.syncStatus()
+        val status = core.sync().status()
         assertEquals(1uL, status.pending)
         assertNotNull(status.lastError)
         assertNotNull(status.oldestPendingAt)
         assertNotNull(events.events.last().status.lastError)
-        assertEquals(TaskStatus.DELIVERED, core.task("T2").status)
+        assertEquals(TaskStatus.DELIVERED, core.tasks().task("T2").status)
 
         server.restart()
-        val r = core.sync()
+        val r = core.sync().now()
         assertEquals(1uL, r.pushed)
-        assertEquals(0uL, core.syncStatus().pending)
-        assertNull(core.syncStatus().lastError)
+        assertEquals(0uL, core.sync().status().pending)
+        assertNull(core.sync().status().lastError)
         assertEquals(
             listOf(Recorded(5, "T1", "applied"), Recorded(6, "T2", "applied")),
             server.deliveries("ann"),
@@ -239,15 +239,15 @@ class RunsheetCoreTest {
         val token = server.createCourier("ann")
         server.assign("T1", "ann")
         open("ann", token).use { core ->
-            core.sync()
+            core.sync().now()
             walkToDoor(core, "T1")
-            core.markDelivered("T1")
+            core.tasks().markDelivered("T1")
         }
         opened.clear()
         val again = open("ann", token)
-        assertEquals(3uL, again.syncStatus().pending)
-        assertEquals(TaskStatus.DELIVERED, again.task("T1").status)
-        assertEquals(3uL, again.sync().pushed)
+        assertEquals(3uL, again.sync().status().pending)
+        assertEquals(TaskStatus.DELIVERED, again.tasks().task("T1").status)
+        assertEquals(3uL, again.sync().now().pushed)
         assertEquals(3, server.mutations("ann").size)
     }
 
@@ -259,12 +259,12 @@ class RunsheetCoreTest {
         server.assign("B1", "bob")
         val a = open("ann", ann)
         val b = open("bob", bob)
-        a.sync()
-        b.sync()
-        assertEquals(listOf("A1"), a.tasks().map { it.id })
-        assertEquals(listOf("B1"), b.tasks().map { it.id })
+        a.sync().now()
+        b.sync().now()
+        assertEquals(listOf("A1"), a.tasks().all().map { it.id })
+        assertEquals(listOf("B1"), b.tasks().all().map { it.id })
         try {
-            b.markDelivered("A1")
+            b.tasks().markDelivered("A1")
             fail("bob delivered ann's task")
         } catch (e: RunsheetException.NotFound) {
         }
@@ -277,9 +277,9 @@ class RunsheetCoreTest {
         server.assign("T1", "ann")
         val core = open("ann", "expired")
         val events = RecordingSyncListener()
-        keep(core.subscribeSync(events))
+        keep(core.sync().subscribe(events))
         try {
-            core.sync()
+            core.sync().now()
             fail("a bad token was accepted")
         } catch (e: RunsheetException.AuthRequired) {
             assertTrue(e.message!!.contains("sign in"))
@@ -287,16 +287,16 @@ class RunsheetCoreTest {
         assertTrue(events.events.last().authRequired)
 
         var calls = 0
-        core.setTokenProvider(object : TokenProvider {
+        core.session().setTokenProvider(object : TokenProvider {
             override fun freshToken(): String? {
                 calls++
                 return good
             }
         })
-        core.sync()
-        core.sync()
+        core.sync().now()
+        core.sync().now()
         assertEquals(1, calls)
-        assertEquals(listOf("T1"), core.tasks().map { it.id })
+        assertEquals(listOf("T1"), core.tasks().all().map { it.id })
     }
 
     @Test
@@ -306,21 +306,21 @@ class RunsheetCoreTest {
         server.assign("T2", "ann")
         val core = open("ann", token)
         val events = RecordingSyncListener()
-        keep(core.subscribeSync(events))
-        core.sync()
+        keep(core.sync().subscribe(events))
+        core.sync().now()
         walkToDoor(core, "T1", "T2")
-        core.sync()
+        core.sync().now()
         server.cancel("T1")
-        core.markDelivered("T1")
-        val r = core.sync()
+        core.tasks().markDelivered("T1")
+        val r = core.sync().now()
         assertEquals(1uL, r.rejected)
         val notice = events.events.last().newRejections.single()
         assertEquals("T1", notice.taskId)
         assertEquals("invalid_state", notice.code)
-        assertEquals(TaskStatus.CANCELLED, core.task("T1").status)
-        assertFalse(core.task("T1").canDeliver())
+        assertEquals(TaskStatus.CANCELLED, core.tasks().task("T1").status)
+        assertFalse(core.tasks().task("T1").canDeliver())
         assertEquals(listOf(Recorded(5, "T1", "rejected")), server.deliveries("ann"))
-        assertEquals(1, core.rejections().size)
+        assertEquals(1, core.sync().rejections().size)
     }
 
     @Test
@@ -328,56 +328,56 @@ class RunsheetCoreTest {
         val token = server.createCourier("ann")
         server.assign("T1", "ann")
         val core = open("ann", token)
-        core.sync()
+        core.sync().now()
         walkToDoor(core, "T1")
         val photo = tmp.newFile("door.jpg").apply { writeBytes("JPEG at the door".toByteArray()) }
-        val a = core.attachFile(photo.path)
+        val a = core.scans().attachFile(photo.path)
         assertEquals(64, a.sha256.length)
         assertEquals(UploadState.PENDING, a.state)
-        core.markDeliveredWithProof("T1", listOf(a.sha256))
-        assertEquals(1uL, core.syncStatus().pendingUploads)
+        core.tasks().markDeliveredWithProof("T1", listOf(a.sha256))
+        assertEquals(1uL, core.sync().status().pendingUploads)
         assertEquals(404, server.attachmentStatus(a.sha256))
-        val r = core.sync()
+        val r = core.sync().now()
         assertEquals(1uL, r.uploaded)
-        assertEquals(UploadState.UPLOADED, core.attachments().single().state)
+        assertEquals(UploadState.UPLOADED, core.scans().attachments().single().state)
         assertEquals(200, server.attachmentStatus(a.sha256))
     }
 
     @Test
-    fun `the core reads the clock the shell gives it`() {
+    fun `the core reads the clock the shell gives it`() = runBlocking {
         val token = server.createCourier("ann")
         val fixed = 1_795_400_000L
-        val core = Runsheet.withClock(
+        val core = openRunsheet(
             RunsheetConfig(File(tmp.root, "clock.db").path, server.url, token),
             object : DeviceClock {
                 override fun nowUnixSeconds(): Long = fixed
             },
         ).also { opened.add(it) }
         server.assign("T1", "ann")
-        runBlocking { core.sync() }
+        core.sync().now()
         walkToDoor(core, "T1")
-        core.markDelivered("T1")
-        assertEquals(fixed, core.syncStatus().oldestPendingAt)
+        core.tasks().markDelivered("T1")
+        assertEquals(fixed, core.sync().status().oldestPendingAt)
     }
 
     @Test
-    fun `auto sync sends an action without an explicit sync call`() {
+    fun `auto sync sends an action without an explicit sync call`() = runBlocking {
         val token = server.createCourier("ann")
         server.assign("T1", "ann")
         val core = open("ann", token)
-        core.startAutoSync(3600u)
-        fun waitFor(what: String, cond: () -> Boolean) {
+        core.sync().startAuto(3600u)
+        suspend fun waitFor(what: String, cond: suspend () -> Boolean) {
             val deadline = System.currentTimeMillis() + 20_000
             while (!cond()) {
                 if (System.currentTimeMillis() > deadline) fail("never happened: $what")
                 Thread.sleep(20)
             }
         }
-        waitFor("the first automatic sync pulls the task") { core.tasks().isNotEmpty() }
+        waitFor("the first automatic sync pulls the task") { core.tasks().all().isNotEmpty() }
         walkToDoor(core, "T1")
-        core.markDelivered("T1")
-        waitFor("the action leaves the phone") { core.syncStatus().pending == 0uL }
-        core.stopAutoSync()
+        core.tasks().markDelivered("T1")
+        waitFor("the action leaves the phone") { core.sync().status().pending == 0uL }
+        core.sync().stopAuto()
         assertEquals(listOf(Recorded(3, "T1", "applied")), server.deliveries("ann"))
     }
 
@@ -387,8 +387,8 @@ class RunsheetCoreTest {
         server.assign("T1", "ann")
         val core = open("ann", token)
         val listener = RecordingTaskListener()
-        core.subscribeTasks(listener).close() // what the garbage collector's cleaner does
-        core.sync()
+        core.tasks().subscribe(listener).close() // what the garbage collector's cleaner does
+        core.sync().now()
         assertEquals(1, listener.updates.size) // only the snapshot given at subscription
     }
 
@@ -397,16 +397,16 @@ class RunsheetCoreTest {
         val token = server.createCourier("ann")
         server.assign("T1", "ann")
         val core = open("ann", token)
-        keep(core.subscribeTasks(object : TaskListener {
+        keep(core.tasks().subscribe(object : TaskListener {
             override fun onUpdate(update: TaskListUpdate) = throw IllegalStateException("buggy screen")
         }))
-        keep(core.subscribeSync(object : SyncListener {
+        keep(core.sync().subscribe(object : SyncListener {
             override fun onSyncEvent(event: SyncEvent) = throw IllegalStateException("buggy badge")
         }))
-        core.sync()
+        core.sync().now()
         walkToDoor(core, "T1")
-        core.markDelivered("T1")
-        assertEquals(3uL, core.sync().pushed)
+        core.tasks().markDelivered("T1")
+        assertEquals(3uL, core.sync().now().pushed)
         assertEquals(3, server.mutations("ann").size)
     }
 
@@ -421,10 +421,10 @@ class RunsheetCoreTest {
         val token = server.createCourier("ann")
         server.assign("T1", "ann", customer = "Zhang Secretname")
         val core = open("ann", token)
-        core.sync()
+        core.sync().now()
         walkToDoor(core, "T1")
-        core.markDelivered("T1")
-        core.sync()
+        core.tasks().markDelivered("T1")
+        core.sync().now()
         assertTrue(records.any { it.target.startsWith("runsheet_core") && it.text.contains("courier action saved") })
         assertTrue(records.none { it.text.contains("Secretname") || it.text.contains(token) })
     }

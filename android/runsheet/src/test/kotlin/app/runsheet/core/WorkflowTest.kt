@@ -52,8 +52,8 @@ class WorkflowTest {
         server.close()
     }
 
-    private fun open(name: String, token: String): Runsheet =
-        Runsheet.withClock(RunsheetConfig(File(tmp.root, "$name.db").path, server.url, token), clock)
+    private suspend fun open(name: String, token: String): Runsheet =
+        openRunsheet(RunsheetConfig(File(tmp.root, "$name.db").path, server.url, token), clock)
             .also { opened.add(it) }
 
     @Test
@@ -61,43 +61,43 @@ class WorkflowTest {
         val token = server.createCourier("ann")
         server.assign("F1", "ann", kind = "food", customer = "Li Wei")
         val core = open("ann", token)
-        core.sync()
-        assertEquals(Step.Accept, core.nextAction("F1")!!.step)
-        core.accept("F1")
+        core.sync().now()
+        assertEquals(Step.Accept, core.tasks().nextAction("F1")!!.step)
+        core.tasks().accept("F1")
         // GPS has not seen the arrival: the button says so, with the distance.
-        core.recordLocation(30.289, 120.141, 8.0)
-        val arrive = core.nextAction("F1")!!
+        core.navigation().recordLocation(30.289, 120.141, 8.0)
+        val arrive = core.tasks().nextAction("F1")!!
         assertEquals(Step.Arrive(StopRole.PICKUP), arrive.step)
         assertEquals("Arrived at pickup", arrive.step.label())
         assertEquals(listOf(Blocker.NotArrived::class), arrive.blockers.map { it::class })
         assertTrue(arrive.blockers[0].toString(), arrive.blockers[0].toString().contains("1.1 km"))
         // A manual arrival needs a reason.
         try {
-            core.arriveManually("F1", " ")
+            core.tasks().arriveManually("F1", " ")
             fail("an arrival without a reason was accepted")
         } catch (e: RunsheetException.Blocked) {
             assertTrue(e.message!!, e.message!!.contains("give a reason"))
         }
-        core.arriveManually("F1", "GPS lost in the mall")
-        assertEquals(TaskStatus.AT_PICKUP, core.task("F1").status)
-        core.pickUp("F1")
-        assertEquals(Step.Arrive(StopRole.DROPOFF), core.nextAction("F1")!!.step)
+        core.tasks().arriveManually("F1", "GPS lost in the mall")
+        assertEquals(TaskStatus.AT_PICKUP, core.tasks().task("F1").status)
+        core.tasks().pickUp("F1")
+        assertEquals(Step.Arrive(StopRole.DROPOFF), core.tasks().nextAction("F1")!!.step)
         // GPS detects the arrival at the door: fixes inside the radius for the dwell time.
         repeat(6) {
-            core.recordLocation(30.27, 120.13, 6.0)
+            core.navigation().recordLocation(30.27, 120.13, 6.0)
             clock.advance(5)
         }
-        val t = core.task("F1")
+        val t = core.tasks().task("F1")
         assertEquals(TaskStatus.AT_DROPOFF, t.status)
         assertTrue(t.canDeliver())
-        core.markDelivered("F1")
-        assertNull(core.nextAction("F1"))
-        val kinds = core.timeline("F1").map { it.kind }
+        core.tasks().markDelivered("F1")
+        assertNull(core.tasks().nextAction("F1"))
+        val kinds = core.tasks().timeline("F1").map { it.kind }
         assertEquals(listOf("accept", "arrive", "pick_up", "arrive", "delivered"), kinds)
-        assertEquals(ArrivalMethod.GPS, (core.timeline("F1")[3].action as Action.Arrive).method)
-        core.sync()
+        assertEquals(ArrivalMethod.GPS, (core.tasks().timeline("F1")[3].action as Action.Arrive).method)
+        core.sync().now()
         assertEquals("delivered", server.status("F1"))
-        val list = core.taskList()
+        val list = core.tasks().grouped()
         assertEquals(1u, list.doneTodayCount)
         assertEquals(TaskGroup.DONE_TODAY, list.entries.single().group)
     }
@@ -107,24 +107,24 @@ class WorkflowTest {
         val token = server.createCourier("ann")
         server.assign("P1", "ann", kind = "parcel")
         val core = open("ann", token)
-        core.sync()
-        core.accept("P1")
-        core.arriveManually("P1", "indoor")
+        core.sync().now()
+        core.tasks().accept("P1")
+        core.tasks().arriveManually("P1", "indoor")
         try {
-            core.reportException("P1", ExceptionReason.CUSTOMER_UNREACHABLE, null, emptyList(), null)
+            core.tasks().reportException("P1", ExceptionReason.CUSTOMER_UNREACHABLE, null, emptyList(), null)
             fail("unreachable reported without trying")
         } catch (e: RunsheetException.Blocked) {
             assertTrue(e.message!!, e.message!!.contains("2 times"))
             assertTrue(e.message!!, e.message!!.contains("10 min"))
         }
-        core.recordContactAttempt("P1", ContactChannel.CALL, false)
-        core.recordContactAttempt("P1", ContactChannel.MESSAGE, false)
+        core.tasks().recordContactAttempt("P1", ContactChannel.CALL, false)
+        core.tasks().recordContactAttempt("P1", ContactChannel.MESSAGE, false)
         clock.advance(600)
-        core.reportException("P1", ExceptionReason.CUSTOMER_UNREACHABLE, "no answer", emptyList(), null)
-        assertEquals(TaskStatus.FAILED, core.task("P1").status)
-        assertEquals(Step.Return, core.nextAction("P1")!!.step)
-        core.markReturned("P1")
-        core.sync()
+        core.tasks().reportException("P1", ExceptionReason.CUSTOMER_UNREACHABLE, "no answer", emptyList(), null)
+        assertEquals(TaskStatus.FAILED, core.tasks().task("P1").status)
+        assertEquals(Step.Return, core.tasks().nextAction("P1")!!.step)
+        core.tasks().markReturned("P1")
+        core.sync().now()
         assertEquals("returned", server.status("P1"))
         assertEquals(listOf("exception:customer_unreachable"), server.afterSalesKinds())
     }
@@ -134,45 +134,45 @@ class WorkflowTest {
         val token = server.createCourier("ann")
         server.assign("F1", "ann", kind = "food", customer = "Li Wei")
         val core = open("ann", token)
-        assertEquals(Step.StartShift, core.shiftNextAction().step)
-        assertEquals(LocationAccuracy.OFF, core.locationRequest().accuracy)
-        core.startShift()
-        core.sync()
+        assertEquals(Step.StartShift, core.shift().nextAction().step)
+        assertEquals(LocationAccuracy.OFF, core.navigation().locationRequest().accuracy)
+        core.shift().start()
+        core.sync().now()
         assertEquals("on_duty", server.courierStatus("ann"))
-        assertEquals(Step.Accept, core.shiftNextAction().step)
-        core.accept("F1")
+        assertEquals(Step.Accept, core.shift().nextAction().step)
+        core.tasks().accept("F1")
         // Far from the restaurant: coarse and slow; close: fine and fast.
-        core.recordLocation(30.32, 120.141, 10.0)
-        assertEquals(LocationAccuracy.COARSE, core.locationRequest().accuracy)
+        core.navigation().recordLocation(30.32, 120.141, 10.0)
+        assertEquals(LocationAccuracy.COARSE, core.navigation().locationRequest().accuracy)
         clock.advance(600)
-        core.recordLocation(30.2815, 120.141, 10.0)
-        val req = core.locationRequest()
+        core.navigation().recordLocation(30.2815, 120.141, 10.0)
+        val req = core.navigation().locationRequest()
         assertEquals(LocationAccuracy.FINE, req.accuracy)
         assertEquals(3u, req.intervalSeconds)
-        val hint = core.nextStopHint()!!
+        val hint = core.navigation().nextStopHint()!!
         assertEquals("F1", hint.stop.taskId)
         assertEquals(StopRole.PICKUP, hint.stop.role)
         assertEquals("south", hint.compass)
         assertTrue(hint.distanceM!! in 270.0..290.0)
         assertEquals(MapApp.entries.toSet(), hint.links.map { it.app }.toSet())
         assertTrue(hint.links.first { it.app == MapApp.AMAP }.url.contains("coordinate=gaode"))
-        assertNotNull(core.route().finish)
-        core.arriveManually("F1", "GPS slow")
-        core.pickUp("F1")
+        assertNotNull(core.navigation().route().finish)
+        core.tasks().arriveManually("F1", "GPS slow")
+        core.tasks().pickUp("F1")
         try {
-            core.endShift()
+            core.shift().end()
             fail("the shift ended with goods in the box")
         } catch (e: RunsheetException.Blocked) {
             assertTrue(e.message!!.contains("goods"))
         }
-        core.sendMessage("F1", MessageTemplate.AT_THE_DOOR)
-        core.arriveManually("F1", "indoor")
-        core.markDelivered("F1")
-        core.endShift()
-        core.sync()
+        core.tasks().sendMessage("F1", MessageTemplate.AT_THE_DOOR)
+        core.tasks().arriveManually("F1", "indoor")
+        core.tasks().markDelivered("F1")
+        core.shift().end()
+        core.sync().now()
         assertEquals(listOf("您的骑手已到达门口。"), server.messages("F1"))
         assertEquals("off_duty", server.courierStatus("ann"))
-        val summary = core.shiftSummary()
+        val summary = core.shift().summary()
         assertEquals(ShiftState.OFF_DUTY, summary.state)
         assertEquals(1u, summary.delivered)
         assertFalse(summary.distanceM < 4000.0)
@@ -187,47 +187,47 @@ class WorkflowTest {
         server.assign("R1", "ann", kind = "return_pickup")
         server.assign("P2", "ann", kind = "parcel")
         val core = open("ann", token)
-        core.sync()
+        core.sync().now()
         assertEquals(
             setOf(TaskKind.FOOD, TaskKind.GROCERY, TaskKind.PARCEL, TaskKind.RETURN_PICKUP),
-            core.tasks().map { it.kind }.toSet(),
+            core.tasks().all().map { it.kind }.toSet(),
         )
-        listOf("F1", "G1", "P1", "R1", "P2").forEach { core.accept(it) }
+        listOf("F1", "G1", "P1", "R1", "P2").forEach { core.tasks().accept(it) }
         // Merchant delay and a breakdown before the pickup: reported, the task goes on.
-        core.arriveManually("F1", "inside the mall")
-        core.reportMerchantDelay("F1", "kitchen late", emptyList(), 20u)
-        assertEquals(clock.now.get() + 1200, core.task("F1").pickup!!.readyAt)
-        assertEquals(ChecklistStage.PICKUP, core.task("F1").checklistStage())
-        assertFalse(core.task("F1").mayRate())
-        core.reportException("G1", ExceptionReason.VEHICLE_BREAKDOWN, "flat tyre", emptyList(), null)
-        assertEquals(TaskStatus.ACCEPTED, core.task("G1").status)
+        core.tasks().arriveManually("F1", "inside the mall")
+        core.tasks().reportMerchantDelay("F1", "kitchen late", emptyList(), 20u)
+        assertEquals(clock.now.get() + 1200, core.tasks().task("F1").pickup!!.readyAt)
+        assertEquals(ChecklistStage.PICKUP, core.tasks().task("F1").checklistStage())
+        assertFalse(core.tasks().task("F1").mayRate())
+        core.tasks().reportException("G1", ExceptionReason.VEHICLE_BREAKDOWN, "flat tyre", emptyList(), null)
+        assertEquals(TaskStatus.ACCEPTED, core.tasks().task("G1").status)
         // An accident and damaged goods need a photo.
         try {
-            core.reportException("G1", ExceptionReason.ACCIDENT, null, emptyList(), null)
+            core.tasks().reportException("G1", ExceptionReason.ACCIDENT, null, emptyList(), null)
             fail("an accident without a photo was accepted")
         } catch (e: RunsheetException.Blocked) {
             assertTrue(e.message!!.contains("photo"))
         }
         val photo = tmp.newFile("scene.jpg").apply { writeBytes("photo".toByteArray()) }
-        val sha = core.attachFile(photo.path).sha256
-        core.reportException("G1", ExceptionReason.ACCIDENT, "slipped", listOf(sha), null)
-        core.pickUp("F1")
-        core.arriveManually("F1", "indoor")
-        core.reportException("F1", ExceptionReason.GOODS_DAMAGED, "lid off", listOf(sha), null)
+        val sha = core.scans().attachFile(photo.path).sha256
+        core.tasks().reportException("G1", ExceptionReason.ACCIDENT, "slipped", listOf(sha), null)
+        core.tasks().pickUp("F1")
+        core.tasks().arriveManually("F1", "indoor")
+        core.tasks().reportException("F1", ExceptionReason.GOODS_DAMAGED, "lid off", listOf(sha), null)
         // A wrong address found on the way, a refusal at the door.
-        core.reportException("P1", ExceptionReason.WRONG_ADDRESS, "no such number", emptyList(), null)
-        core.arriveManually("P2", "gate")
-        core.reportException("P2", ExceptionReason.CUSTOMER_REFUSED, null, emptyList(), null)
+        core.tasks().reportException("P1", ExceptionReason.WRONG_ADDRESS, "no such number", emptyList(), null)
+        core.tasks().arriveManually("P2", "gate")
+        core.tasks().reportException("P2", ExceptionReason.CUSTOMER_REFUSED, null, emptyList(), null)
         // The return pickup is collected from the customer and brought to the merchant.
-        core.arriveManually("R1", "customer's building")
-        core.pickUp("R1")
-        core.arriveManually("R1", "merchant")
-        core.markDelivered("R1")
+        core.tasks().arriveManually("R1", "customer's building")
+        core.tasks().pickUp("R1")
+        core.tasks().arriveManually("R1", "merchant")
+        core.tasks().markDelivered("R1")
         assertEquals(
             listOf(TaskStatus.FAILED, TaskStatus.FAILED, TaskStatus.FAILED, TaskStatus.DELIVERED),
-            listOf("F1", "P1", "P2", "R1").map { core.task(it).status },
+            listOf("F1", "P1", "P2", "R1").map { core.tasks().task(it).status },
         )
-        core.sync()
+        core.sync().now()
         assertEquals(
             listOf(
                 "exception:merchant_delay",
@@ -247,46 +247,46 @@ class WorkflowTest {
         server.assignWithItems("F1", "ann", listOf("RS1:F1:1/2:A", "RS1:F1:2/2:2"))
         server.assignWithItems("F2", "ann", listOf("RS1:F2:1/1:H"))
         val core = open("ann", token)
-        core.sync()
-        core.accept("F1")
-        core.arriveManually("F1", "food court")
+        core.sync().now()
+        core.tasks().accept("F1")
+        core.tasks().arriveManually("F1", "food court")
         // The camera reports the first bag three times: one confirmation, then repeats.
-        val first = core.scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE)
+        val first = core.scans().scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE)
         assertTrue(first.outcome is ScanOutcome.Confirmed)
-        assertEquals(ScanOutcome.Repeat, core.scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE).outcome)
+        assertEquals(ScanOutcome.Repeat, core.scans().scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE).outcome)
         assertEquals("1 of 2 items confirmed", first.progress.text())
         // The other order's bag: wrong bag, and which task it belongs to.
-        val wrong = core.scan("F1", "RS1:F2:1/1:H", ScanSymbology.QR_CODE)
+        val wrong = core.scans().scan("F1", "RS1:F2:1/1:H", ScanSymbology.QR_CODE)
         assertEquals("F2", (wrong.outcome as ScanOutcome.OtherTask).taskId)
         assertTrue(wrong.outcome.toString(), wrong.outcome.toString().contains("F2"))
         // A misread label is caught.
-        assertTrue(core.scan("F1", "RS1:F1:2/2:3", ScanSymbology.QR_CODE).outcome is ScanOutcome.Unreadable)
+        assertTrue(core.scans().scan("F1", "RS1:F1:2/2:3", ScanSymbology.QR_CODE).outcome is ScanOutcome.Unreadable)
         // The pickup waits for the missing bag, and says which.
-        assertEquals(listOf(Blocker.ItemsNotConfirmed::class), core.nextAction("F1")!!.blockers.map { it::class })
+        assertEquals(listOf(Blocker.ItemsNotConfirmed::class), core.tasks().nextAction("F1")!!.blockers.map { it::class })
         try {
-            core.pickUp("F1")
+            core.tasks().pickUp("F1")
             fail("picked up with a bag missing")
         } catch (e: RunsheetException.Blocked) {
             assertTrue(e.message!!, e.message!!.contains("Bag 2"))
         }
         // The second label is torn: confirmed by hand, which needs a photo.
         try {
-            core.confirmItemManually("F1", "RS1:F1:2/2:2", "label torn", emptyList())
+            core.scans().confirmItemManually("F1", "RS1:F1:2/2:2", "label torn", emptyList())
             fail("a manual confirmation without a photo was accepted")
         } catch (e: RunsheetException.Blocked) {
             assertTrue(e.message!!.contains("photo"))
         }
         val photo = tmp.newFile("bag.jpg").apply { writeBytes("bag".toByteArray()) }
-        core.confirmItemManually("F1", "RS1:F1:2/2:2", "label torn", listOf(core.attachFile(photo.path).sha256))
-        assertEquals(2u, core.scanProgress("F1").confirmed)
-        core.pickUp("F1")
+        core.scans().confirmItemManually("F1", "RS1:F1:2/2:2", "label torn", listOf(core.scans().attachFile(photo.path).sha256))
+        assertEquals(2u, core.scans().progress("F1").confirmed)
+        core.tasks().pickUp("F1")
         // At the door the bags are scanned again.
-        core.arriveManually("F1", "indoor")
-        assertEquals(2u, core.scanProgress("F1").missing.size.toUInt())
-        core.scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE)
-        core.scan("F1", "RS1:F1:2/2:2", ScanSymbology.QR_CODE)
-        core.markDelivered("F1")
-        core.sync()
+        core.tasks().arriveManually("F1", "indoor")
+        assertEquals(2u, core.scans().progress("F1").missing.size.toUInt())
+        core.scans().scan("F1", "RS1:F1:1/2:A", ScanSymbology.QR_CODE)
+        core.scans().scan("F1", "RS1:F1:2/2:2", ScanSymbology.QR_CODE)
+        core.tasks().markDelivered("F1")
+        core.sync().now()
         assertEquals("delivered", server.status("F1"))
     }
 
@@ -295,16 +295,16 @@ class WorkflowTest {
         val token = server.createCourier("ann")
         server.assignWithCode("P1", "ann", "482913")
         val core = open("ann", token)
-        core.sync()
-        val task = core.task("P1")
+        core.sync().now()
+        val task = core.tasks().task("P1")
         assertTrue(task.hasHandoffCode())
         assertFalse(task.handoffVerified)
         server.kill() // offline from here: the check needs no network
-        assertEquals(HandoffCheck.Wrong(4u), core.verifyHandoffCode("P1", "000000"))
-        assertEquals(HandoffCheck.Verified, core.verifyHandoffCode("P1", "482913"))
-        assertTrue(core.task("P1").handoffVerified)
-        repeat(3) { core.verifyHandoffCode("P1", "1") } // verified stays verified
-        assertEquals(HandoffCheck.Verified, core.verifyHandoffCode("P1", "482913"))
+        assertEquals(HandoffCheck.Wrong(4u), core.scans().verifyHandoffCode("P1", "000000"))
+        assertEquals(HandoffCheck.Verified, core.scans().verifyHandoffCode("P1", "482913"))
+        assertTrue(core.tasks().task("P1").handoffVerified)
+        repeat(3) { core.scans().verifyHandoffCode("P1", "1") } // verified stays verified
+        assertEquals(HandoffCheck.Verified, core.scans().verifyHandoffCode("P1", "482913"))
     }
 
     @Test
@@ -324,43 +324,43 @@ class WorkflowTest {
         val token = server.createCourier("ann")
         server.assignContactless("P1", "ann")
         val core = open("ann", token)
-        core.sync()
-        core.accept("P1")
-        core.arriveManually("P1", "gated estate")
-        val list = core.checklist("P1", ChecklistStage.DROPOFF)!!
+        core.sync().now()
+        core.tasks().accept("P1")
+        core.tasks().arriveManually("P1", "gated estate")
+        val list = core.checklists().checklist("P1", ChecklistStage.DROPOFF)!!
         assertEquals(1L, list.version)
         assertTrue(list.items.first { it.def.id == "photo" }.applies)
         assertFalse(list.items.first { it.def.id == "sig" }.applies)
         assertTrue(list.items.first { it.def.id == "temp" }.def.kind is ChecklistItemKind.Number)
         assertEquals(listOf("Customer contacted", "Photo at the door", "Box temperature", "Left where", "Seal intact"), list.missing())
-        val blockers = core.nextAction("P1")!!.blockers
+        val blockers = core.tasks().nextAction("P1")!!.blockers
         assertEquals(listOf(Blocker.ChecklistIncomplete::class, Blocker.ProofMissing::class), blockers.map { it::class })
         // A wrong kind of answer is refused; an out-of-range one is recorded and reported.
         try {
-            core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "temp", ChecklistAnswer.Text("cold"))
+            core.checklists().answer("P1", ChecklistStage.DROPOFF, "temp", ChecklistAnswer.Text("cold"))
             fail("text accepted for a number")
         } catch (e: RunsheetException.InvalidArgument) {
         }
-        assertFalse(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "temp", ChecklistAnswer.Number(9.0)))
-        assertTrue(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "contacted", ChecklistAnswer.Confirmed))
-        assertTrue(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "where", ChecklistAnswer.Choice("reception")))
+        assertFalse(core.checklists().answer("P1", ChecklistStage.DROPOFF, "temp", ChecklistAnswer.Number(9.0)))
+        assertTrue(core.checklists().answer("P1", ChecklistStage.DROPOFF, "contacted", ChecklistAnswer.Confirmed))
+        assertTrue(core.checklists().answer("P1", ChecklistStage.DROPOFF, "where", ChecklistAnswer.Choice("reception")))
         // Choosing reception makes the signature apply.
-        assertTrue(core.checklist("P1", ChecklistStage.DROPOFF)!!.items.first { it.def.id == "sig" }.applies)
-        val photo = core.attachFile(tmp.newFile("door.jpg").apply { writeBytes("door".toByteArray()) }.path).sha256
-        val sig = core.attachFile(tmp.newFile("sig.png").apply { writeBytes("sig".toByteArray()) }.path).sha256
-        core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "photo", ChecklistAnswer.Photos(listOf(photo)))
-        core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "sig", ChecklistAnswer.Signature(sig))
-        core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "note", ChecklistAnswer.Text("behind the plant"))
-        core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "code", ChecklistAnswer.Scan("RS1:P1:1/1:X"))
-        assertFalse(core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "ok", ChecklistAnswer.YesNo(false)))
-        assertEquals(listOf("Seal intact"), core.checklist("P1", ChecklistStage.DROPOFF)!!.missing())
-        core.answerChecklistItem("P1", ChecklistStage.DROPOFF, "ok", ChecklistAnswer.YesNo(true))
-        assertTrue(core.checklist("P1", ChecklistStage.DROPOFF)!!.missing().isEmpty())
-        core.markDelivered("P1")
-        core.sync()
+        assertTrue(core.checklists().checklist("P1", ChecklistStage.DROPOFF)!!.items.first { it.def.id == "sig" }.applies)
+        val photo = core.scans().attachFile(tmp.newFile("door.jpg").apply { writeBytes("door".toByteArray()) }.path).sha256
+        val sig = core.scans().attachFile(tmp.newFile("sig.png").apply { writeBytes("sig".toByteArray()) }.path).sha256
+        core.checklists().answer("P1", ChecklistStage.DROPOFF, "photo", ChecklistAnswer.Photos(listOf(photo)))
+        core.checklists().answer("P1", ChecklistStage.DROPOFF, "sig", ChecklistAnswer.Signature(sig))
+        core.checklists().answer("P1", ChecklistStage.DROPOFF, "note", ChecklistAnswer.Text("behind the plant"))
+        core.checklists().answer("P1", ChecklistStage.DROPOFF, "code", ChecklistAnswer.Scan("RS1:P1:1/1:X"))
+        assertFalse(core.checklists().answer("P1", ChecklistStage.DROPOFF, "ok", ChecklistAnswer.YesNo(false)))
+        assertEquals(listOf("Seal intact"), core.checklists().checklist("P1", ChecklistStage.DROPOFF)!!.missing())
+        core.checklists().answer("P1", ChecklistStage.DROPOFF, "ok", ChecklistAnswer.YesNo(true))
+        assertTrue(core.checklists().checklist("P1", ChecklistStage.DROPOFF)!!.missing().isEmpty())
+        core.tasks().markDelivered("P1")
+        core.sync().now()
         assertEquals("delivered", server.status("P1"))
         assertEquals(listOf("exception:checklist_breach", "exception:checklist_breach"), server.afterSalesKinds())
-        val bundle = core.evidenceBundle("P1")
+        val bundle = core.tasks().evidenceBundle("P1")
         assertEquals("runsheet-evidence-v1", bundle.format)
         assertTrue(bundle.answers.any { it.item == "temp" })
         assertTrue(bundle.attachments.any { it.sha256 == photo })
@@ -374,39 +374,39 @@ class WorkflowTest {
         server.assign("P2", "ann")
         val core = open("ann", token)
         val events = RecordingSyncListener()
-        core.subscribeSync(events).also { sub ->
-            core.sync()
+        core.sync().subscribe(events).also { sub ->
+            core.sync().now()
             for (id in listOf("P1", "P2")) {
-                core.accept(id)
-                core.arriveManually(id, "indoor")
-                core.markDelivered(id)
+                core.tasks().accept(id)
+                core.tasks().arriveManually(id, "indoor")
+                core.tasks().markDelivered(id)
             }
-            core.rateStop("P1", RatingTarget.DROPOFF, 4u, listOf("easy_to_find"), "gate code 1234#")
-            core.sync()
+            core.ratings().rateStop("P1", RatingTarget.DROPOFF, 4u, listOf("easy_to_find"), "gate code 1234#")
+            core.sync().now()
             server.rate("R1", "P1", 2)
             server.rate("R2", "P2", 5)
-            core.sync()
+            core.sync().now()
             assertEquals(setOf("R1", "R2"), events.events.last().newRatings.map { it.id }.toSet())
             sub.cancel()
         }
-        assertEquals(setOf("R1", "R2"), core.ratings().map { it.id }.toSet())
-        val before = core.kpis(KpiPeriod.MONTH)
+        assertEquals(setOf("R1", "R2"), core.ratings().received().map { it.id }.toSet())
+        val before = core.ratings().kpis(KpiPeriod.MONTH)
         assertEquals(2u, before.deliveries)
         assertEquals(0.5, before.satisfaction!!, 1e-9)
         assertTrue(before.belowTarget.contains("satisfaction"))
         // An appeal needs a reason, then goes out with the evidence bundle.
         try {
-            core.appeal("R1", " ")
+            core.ratings().appeal("R1", " ")
             fail("an appeal without a reason was accepted")
         } catch (e: RunsheetException.Blocked) {
         }
-        core.appeal("R1", "the customer rated the wrong order")
-        assertEquals(AppealStatus.PENDING, core.ratings().first { it.id == "R1" }.appeal)
-        core.sync()
+        core.ratings().appeal("R1", "the customer rated the wrong order")
+        assertEquals(AppealStatus.PENDING, core.ratings().received().first { it.id == "R1" }.appeal)
+        core.sync().now()
         assertEquals(listOf(true, false), server.appealsWithEvidence("ann"))
         server.decideAppeal("R1", true)
-        core.sync()
-        assertEquals(AppealStatus.UPHELD, core.ratings().first { it.id == "R1" }.appeal)
-        assertEquals(1.0, core.kpis(KpiPeriod.MONTH).satisfaction!!, 1e-9)
+        core.sync().now()
+        assertEquals(AppealStatus.UPHELD, core.ratings().received().first { it.id == "R1" }.appeal)
+        assertEquals(1.0, core.ratings().kpis(KpiPeriod.MONTH).satisfaction!!, 1e-9)
     }
 }

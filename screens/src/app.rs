@@ -1,0 +1,1010 @@
+//! The courier app as the core runs it: the open page, taps checked against what the screen
+//! offers, effects asked of the shell, and one listener that gets the whole screen first and
+//! then what changed after every commit.
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use runsheet_core::listener::{SyncEvent, SyncListener, TaskListUpdate, TaskListener};
+use runsheet_core::{LocationAccuracy, Runsheet, ShiftState, Subscription, Token};
+use runsheet_protocol::{AppealStatus, ChecklistStage, ExceptionReason, TaskStatus};
+use runsheet_route::hint::Risk;
+use runsheet_route::map_link::navigation_link;
+use runsheet_words::{Args, Words};
+
+use crate::diff::{diff, ScreenUpdate};
+use crate::effect::{Channel, Effect, EffectResult, Permission, PermissionState, PhotoPurpose};
+use crate::offer::Tap;
+use crate::screen::{Body, Header, Screen, Tone, Verdict};
+use crate::view::{AppState, Page, View};
+use crate::wording::t;
+use crate::{
+    checklist_page, kpi_page, problem_page, ratings_page, scan_page, shift_bar, sync_banner,
+    task_list, task_page,
+};
+
+/// Why a tap was refused, in the screen's language. Nothing changed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Error))]
+pub enum TapError {
+    /// The screen does not offer this action (any more).
+    #[error("{sentence}")]
+    NotOffered {
+        /// Why, for the courier.
+        sentence: String,
+    },
+    /// Something must happen first.
+    #[error("{sentence}")]
+    Blocked {
+        /// What, as one sentence.
+        sentence: String,
+        /// What, item by item.
+        blockers: Vec<runsheet_core::Blocker>,
+    },
+    /// An input is missing or out of range.
+    #[error("{sentence}")]
+    Invalid {
+        /// What, for the courier.
+        sentence: String,
+    },
+    /// The core refused or failed; the sentence says what to do.
+    #[error("{sentence}")]
+    Refused {
+        /// What, for the courier.
+        sentence: String,
+    },
+}
+
+/// Receives what the courier should see and the platform work the core asks for. Called on
+/// the thread that made the change, after it committed: hand the value to the UI thread and
+/// return; do not tap from inside a callback.
+pub trait ScreenListener: Send + Sync {
+    /// The screen changed (or this is the first, whole screen).
+    fn on_screen(&self, update: ScreenUpdate);
+    /// Carry out this platform work.
+    fn on_effect(&self, effect: Effect);
+}
+
+thread_local! {
+    /// Set while this thread runs a tap: the core's own listener calls it triggers are left to
+    /// the tap, which renders once at its end.
+    static IN_TAP: Cell<bool> = const { Cell::new(false) };
+}
+
+struct TapScope;
+
+impl TapScope {
+    fn enter() -> Option<TapScope> {
+        IN_TAP.with(|f| {
+            if f.get() {
+                None
+            } else {
+                f.set(true);
+                Some(TapScope)
+            }
+        })
+    }
+}
+
+impl Drop for TapScope {
+    fn drop(&mut self) {
+        IN_TAP.with(|f| f.set(false));
+    }
+}
+
+/// What the last render left, to diff against and to remember what was already asked.
+#[derive(Default)]
+struct Rendered {
+    last: Option<Screen>,
+    listeners: Vec<(u64, Arc<dyn ScreenListener>)>,
+    known_tasks: Option<HashSet<String>>,
+    notified: HashSet<String>,
+    location: Option<(LocationAccuracy, u32, bool)>,
+    screen_on: Option<bool>,
+    sync_scheduled: bool,
+}
+
+struct Inner {
+    core: Arc<Runsheet>,
+    state: Mutex<AppState>,
+    notice: Mutex<Option<Verdict>>,
+    rendered: Mutex<Rendered>,
+    next_id: AtomicU64,
+}
+
+/// The courier app over one core: screens, taps and effects.
+pub struct CourierApp {
+    inner: Arc<Inner>,
+    _subs: Vec<Subscription>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+struct Relay(Weak<Inner>);
+
+impl TaskListener for Relay {
+    fn on_update(&self, _update: TaskListUpdate) {
+        if IN_TAP.with(Cell::get) {
+            return;
+        }
+        if let Some(inner) = self.0.upgrade() {
+            inner.render(Vec::new());
+        }
+    }
+}
+
+impl SyncListener for Relay {
+    fn on_sync_event(&self, event: SyncEvent) {
+        let Some(inner) = self.0.upgrade() else {
+            return;
+        };
+        let effects = inner.sync_effects(&event);
+        if IN_TAP.with(Cell::get) && effects.is_empty() {
+            return;
+        }
+        inner.render(effects);
+    }
+}
+
+impl CourierApp {
+    /// The app over `core`, in the language of `locale` (a BCP 47 tag; English when unknown),
+    /// signed in if the core was given a token.
+    pub fn new(core: Arc<Runsheet>, locale: &str, signed_in: bool) -> runsheet_core::Result<Self> {
+        let inner = Arc::new(Inner {
+            core: core.clone(),
+            state: Mutex::new(AppState::new(Words::new(locale), signed_in)),
+            notice: Mutex::new(None),
+            rendered: Mutex::new(Rendered::default()),
+            next_id: AtomicU64::new(1),
+        });
+        let relay = Arc::new(Relay(Arc::downgrade(&inner)));
+        let subs = vec![core.subscribe(relay.clone())?, core.subscribe_sync(relay)?];
+        Ok(CourierApp { inner, _subs: subs })
+    }
+
+    /// The core underneath.
+    pub fn core(&self) -> &Arc<Runsheet> {
+        &self.inner.core
+    }
+
+    /// The screen as it is now (computed afresh).
+    pub fn screen(&self) -> runsheet_core::Result<Screen> {
+        self.inner.compute()
+    }
+
+    /// Adds a listener: it gets the whole screen now, then what changed after every commit,
+    /// and the effects the core asks for. Returns its id for [`CourierApp::unsubscribe`].
+    pub fn subscribe(&self, listener: Arc<dyn ScreenListener>) -> u64 {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        self.inner.render(Vec::new());
+        let mut r = lock(&self.inner.rendered);
+        if let Some(screen) = r.last.clone() {
+            crate::guard("screen listener", || {
+                listener.on_screen(ScreenUpdate::Reset { screen })
+            });
+        }
+        r.listeners.push((id, listener));
+        id
+    }
+
+    /// Removes a listener.
+    pub fn unsubscribe(&self, id: u64) {
+        lock(&self.inner.rendered)
+            .listeners
+            .retain(|(i, _)| *i != id);
+    }
+
+    /// Recomputes the screen for the time that passed (a stop now at risk, a wait at the door
+    /// run out) and delivers what changed. Shells call it when the app comes to the front and
+    /// once a minute while it is there.
+    pub fn refresh(&self) {
+        self.inner.render(Vec::new());
+    }
+
+    /// The courier taps an action. Refused, with a sentence and nothing changed, when the
+    /// screen does not offer it or something blocks it; else carried out, the screen update
+    /// and any effects delivered to the listeners before this returns.
+    pub fn tap(&self, tap: Tap) -> Result<(), TapError> {
+        let _scope = TapScope::enter();
+        let inner = &self.inner;
+        let words = lock(&inner.state).words;
+        let screen = match lock(&inner.rendered).last.clone() {
+            Some(s) => s,
+            None => inner.compute().map_err(|e| refused(&words, &e))?,
+        };
+        let offer =
+            screen
+                .offer_for(&tap.offer_key())
+                .cloned()
+                .ok_or_else(|| TapError::NotOffered {
+                    sentence: t(&words, "tap-not-offered"),
+                })?;
+        if !offer.enabled {
+            return Err(TapError::Blocked {
+                sentence: offer.why.join(t(&words, "list-separator").as_str()),
+                blockers: offer.blockers,
+            });
+        }
+        *lock(&inner.notice) = None;
+        let effects = inner.execute(&words, tap)?;
+        inner.render(effects);
+        Ok(())
+    }
+
+    /// The shell's answer to an effect (a permission, a photo taken).
+    pub fn resolve(&self, result: EffectResult) -> Result<(), TapError> {
+        let _scope = TapScope::enter();
+        let inner = &self.inner;
+        let words = lock(&inner.state).words;
+        let effects = inner.resolve(&words, result)?;
+        inner.render(effects);
+        Ok(())
+    }
+
+    /// Switches the language (the device's locale changed): every listener gets the whole
+    /// screen again in it.
+    pub fn set_locale(&self, locale: &str) {
+        lock(&self.inner.state).words = Words::new(locale);
+        self.inner.render(Vec::new());
+    }
+
+    /// The courier signed in again: the shell gives the new token.
+    pub fn signed_in(&self, token: &str) {
+        self.inner.core.set_token(Token::new(token.to_owned()));
+        lock(&self.inner.state).signed_in = true;
+        self.inner.render(Vec::new());
+    }
+}
+
+fn refused(words: &Words, e: &runsheet_core::Error) -> TapError {
+    match e {
+        runsheet_core::Error::Blocked { blockers, .. } => TapError::Blocked {
+            sentence: blockers
+                .iter()
+                .map(|b| crate::wording::blocker(words, b))
+                .collect::<Vec<_>>()
+                .join(t(words, "list-separator").as_str()),
+            blockers: blockers.clone(),
+        },
+        other => TapError::Refused {
+            sentence: crate::wording::error(words, other),
+        },
+    }
+}
+
+impl Inner {
+    fn compute(&self) -> runsheet_core::Result<Screen> {
+        let state = lock(&self.state).clone();
+        let notice = lock(&self.notice).clone();
+        let words = state.words;
+        let view = View {
+            core: &self.core,
+            state: &state,
+            words: &words,
+            now: self.core.now(),
+            settings: self.core.settings()?,
+        };
+        build_screen(&view, notice)
+    }
+
+    /// Computes the screen and the effects it implies, and delivers both to every listener.
+    fn render(&self, mut effects: Vec<Effect>) {
+        let screen = match self.compute() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "screen could not be computed");
+                return;
+            }
+        };
+        let mut r = lock(&self.rendered);
+        effects.extend(self.derived_effects(&mut r, &screen));
+        let update = match &r.last {
+            Some(old) if old.language == screen.language => {
+                let changes = diff(old, &screen);
+                (!changes.is_empty()).then_some(ScreenUpdate::Changed { changes })
+            }
+            _ => Some(ScreenUpdate::Reset {
+                screen: screen.clone(),
+            }),
+        };
+        r.last = Some(screen);
+        for (_, l) in &r.listeners {
+            if let Some(u) = &update {
+                let u = u.clone();
+                crate::guard("screen listener", || l.on_screen(u));
+            }
+            for e in &effects {
+                let e = e.clone();
+                crate::guard("screen listener", || l.on_effect(e));
+            }
+        }
+    }
+
+    /// Effects that follow from the state itself: notifications of new tasks and of stops at
+    /// risk, the location mode, the screen kept on, a sync when the network returns.
+    fn derived_effects(&self, r: &mut Rendered, screen: &Screen) -> Vec<Effect> {
+        let mut out = Vec::new();
+        let words = lock(&self.state).words;
+        let page = lock(&self.state).page.clone();
+        let Ok(tasks) = self.core.tasks() else {
+            return out;
+        };
+        // New work.
+        let open: HashSet<String> = tasks
+            .iter()
+            .filter(|t| t.status == TaskStatus::Assigned)
+            .map(|t| t.id.clone())
+            .collect();
+        if let Some(known) = &r.known_tasks {
+            for t in tasks
+                .iter()
+                .filter(|t| open.contains(&t.id) && !known.contains(&t.id))
+            {
+                out.push(Effect::Notify {
+                    id: format!("task-{}", t.id),
+                    channel: Channel::NewTask,
+                    title: crate::wording::t(&words, "notify-new-task-title"),
+                    body: words.text(
+                        "notify-new-task-body",
+                        &Args::new().str("title", task_list::title(&words, t)),
+                    ),
+                });
+            }
+        }
+        let mut known = r.known_tasks.take().unwrap_or_default();
+        known.extend(tasks.iter().map(|t| t.id.clone()));
+        r.known_tasks = Some(known);
+        // Stops at risk, within the platform's lead time of their promise.
+        let now = self.core.now();
+        if let (Ok(route), Ok(settings)) = (self.core.route(), self.core.settings()) {
+            let lead = i64::from(settings.late_warning_lead_min) * 60;
+            for s in &route.stops {
+                let Some(due) = s.due_by else { continue };
+                if !matches!(s.risk, Some(Risk::AtRisk | Risk::Late)) || due - now > lead {
+                    continue;
+                }
+                let id = format!("late-{}-{}", s.task_id, s.role.as_str());
+                if !r.notified.insert(id.clone()) {
+                    continue;
+                }
+                let title = tasks
+                    .iter()
+                    .find(|t| t.id == s.task_id)
+                    .map(|t| task_list::title(&words, t))
+                    .unwrap_or_default();
+                out.push(Effect::Notify {
+                    id,
+                    channel: Channel::Lateness,
+                    title: t(&words, "notify-late-title"),
+                    body: words.text(
+                        "notify-late-body",
+                        &Args::new()
+                            .str("title", title)
+                            .str("role", crate::wording::role(&words, s.role))
+                            .str("due", words.clock_time(due, settings.utc_offset_min))
+                            .str("eta", words.clock_time(s.eta, settings.utc_offset_min)),
+                    ),
+                });
+            }
+        }
+        // Location: what the route needs now; off when off duty or signed out.
+        if let (Ok(req), Ok(shift)) = (self.core.location_request(), self.core.shift_state()) {
+            let on = shift != ShiftState::OffDuty;
+            let mode = if on {
+                (req.accuracy, req.interval_s, true)
+            } else {
+                (LocationAccuracy::Off, 0, false)
+            };
+            if r.location != Some(mode) {
+                r.location = Some(mode);
+                out.push(Effect::SetLocationMode {
+                    accuracy: mode.0,
+                    interval_s: mode.1,
+                    background: mode.2,
+                });
+            }
+            // The screen stays on while the courier navigates to a stop on duty.
+            let want = on && matches!(page, Page::Task { .. } | Page::Scan { .. });
+            if r.screen_on != Some(want) {
+                if r.screen_on.is_some() || want {
+                    out.push(Effect::KeepScreenOn { on: want });
+                }
+                r.screen_on = Some(want);
+            }
+        }
+        // Actions waiting while offline: sync as soon as the network is back.
+        if let Ok(s) = self.core.sync_status() {
+            let waiting = s.pending + s.pending_uploads > 0 && s.online == Some(false);
+            if waiting && !r.sync_scheduled {
+                out.push(Effect::ScheduleSync {
+                    at: None,
+                    on_network: true,
+                });
+            }
+            r.sync_scheduled = waiting;
+        }
+        let _ = screen;
+        out
+    }
+
+    /// What a sync's outcome asks the courier to know: refused actions, ratings and appeal
+    /// decisions, a session that needs signing in again.
+    fn sync_effects(&self, event: &SyncEvent) -> Vec<Effect> {
+        let mut out = Vec::new();
+        let words = {
+            let mut state = lock(&self.state);
+            if event.auth_required {
+                state.signed_in = false;
+            }
+            state.words
+        };
+        for rej in &event.new_rejections {
+            out.push(Effect::Notify {
+                id: format!("refused-{}", rej.mutation_id),
+                channel: Channel::Refusal,
+                title: t(&words, "notify-refused-title"),
+                body: words.text(
+                    "notify-refused-body",
+                    &Args::new().str("task", rej.task_id.clone()),
+                ),
+            });
+        }
+        for rating in &event.new_ratings {
+            let (id, title) = match rating.appeal {
+                Some(AppealStatus::Upheld) => ("appeal-upheld", "notify-appeal-upheld"),
+                Some(AppealStatus::Rejected) => ("appeal-rejected", "notify-appeal-rejected"),
+                _ => ("rating", "notify-rating"),
+            };
+            out.push(Effect::Notify {
+                id: format!("{id}-{}", rating.id),
+                channel: Channel::Ratings,
+                title: t(&words, title),
+                body: words.text(
+                    "notify-rating-body",
+                    &Args::new()
+                        .str("task", rating.task_id.clone())
+                        .num("stars", i64::from(rating.stars.unwrap_or(0))),
+                ),
+            });
+        }
+        out
+    }
+
+    fn go(&self, page: Page) {
+        let mut s = lock(&self.state);
+        if s.page != page {
+            let old = std::mem::replace(&mut s.page, page);
+            s.history.push(old);
+        }
+    }
+
+    fn say(&self, text: String, tone: Tone) {
+        *lock(&self.notice) = Some(Verdict { text, tone });
+    }
+
+    fn execute(&self, words: &Words, tap: Tap) -> Result<Vec<Effect>, TapError> {
+        let core = &self.core;
+        let err = |e: runsheet_core::Error| refused(words, &e);
+        let mut effects = Vec::new();
+        match tap {
+            Tap::ShowTasks => {
+                let mut s = lock(&self.state);
+                s.page = Page::Tasks;
+                s.history.clear();
+            }
+            Tap::ShowTask { task_id } => self.go(Page::Task { task_id }),
+            Tap::ShowScan { task_id } => self.go(Page::Scan { task_id }),
+            Tap::ShowChecklist { task_id, stage } => self.go(Page::Checklist { task_id, stage }),
+            Tap::ShowProblem { task_id } => self.go(Page::Problem { task_id }),
+            Tap::ShowRatings => self.go(Page::Ratings),
+            Tap::ShowKpis => self.go(Page::Kpis),
+            Tap::Back => {
+                let mut s = lock(&self.state);
+                s.page = s.history.pop().unwrap_or(Page::Tasks);
+            }
+            Tap::SignIn { token } => {
+                if token.trim().is_empty() {
+                    return Err(TapError::Invalid {
+                        sentence: t(words, "input-token-required"),
+                    });
+                }
+                core.set_token(Token::new(token.trim().to_owned()));
+                lock(&self.state).signed_in = true;
+                effects.push(self.sync_soon());
+                if lock(&self.state).permission(Permission::Notifications)
+                    == PermissionState::Unknown
+                {
+                    effects.push(self.ask(words, Permission::Notifications));
+                }
+            }
+            Tap::SyncNow => effects.push(self.sync_soon()),
+            Tap::SetLanguage { locale } => lock(&self.state).words = Words::new(&locale),
+            Tap::StartShift => {
+                core.start_shift().map_err(err)?;
+                for p in [
+                    Permission::Location,
+                    Permission::BackgroundLocation,
+                    Permission::Notifications,
+                ] {
+                    if lock(&self.state).permission(p) == PermissionState::Unknown {
+                        effects.push(self.ask(words, p));
+                    }
+                }
+            }
+            Tap::StartBreak => {
+                core.start_break().map_err(err)?;
+            }
+            Tap::EndBreak => {
+                core.end_break().map_err(err)?;
+            }
+            Tap::EndShift => {
+                core.end_shift().map_err(err)?;
+            }
+            Tap::Accept { task_id } => {
+                core.accept(&task_id).map_err(err)?;
+            }
+            Tap::ArriveManually { task_id, reason } => {
+                core.arrive_manually(&task_id, &reason).map_err(err)?;
+            }
+            Tap::PickUp { task_id } => {
+                core.pick_up(&task_id).map_err(err)?;
+                self.leave_scan(&task_id);
+            }
+            Tap::Deliver { task_id } => {
+                let proof = lock(&self.state)
+                    .proof
+                    .get(&task_id)
+                    .cloned()
+                    .unwrap_or_default();
+                core.mark_delivered_with_proof(&task_id, proof)
+                    .map_err(err)?;
+                lock(&self.state).proof.remove(&task_id);
+                self.leave_scan(&task_id);
+                self.say(t(words, "notice-delivered"), Tone::Good);
+            }
+            Tap::Return { task_id } => {
+                core.mark_returned(&task_id).map_err(err)?;
+            }
+            Tap::TakeProofPhoto { task_id } => effects.push(Effect::CapturePhoto {
+                purpose: PhotoPurpose::Proof { task_id },
+                prompt: t(words, "prompt-proof-photo"),
+            }),
+            Tap::TakeSignature { task_id } => effects.push(Effect::CaptureSignature {
+                task_id,
+                prompt: t(words, "prompt-signature"),
+            }),
+            Tap::EnterHandoffCode { task_id, code } => {
+                use runsheet_core::scan::handoff::HandoffCheck;
+                match core.verify_handoff_code(&task_id, &code).map_err(err)? {
+                    HandoffCheck::Verified => {
+                        self.say(t(words, "notice-code-verified"), Tone::Good)
+                    }
+                    HandoffCheck::Wrong { attempts_left } => self.say(
+                        words.text(
+                            "notice-code-wrong",
+                            &Args::new().num("left", i64::from(attempts_left)),
+                        ),
+                        Tone::Bad,
+                    ),
+                    HandoffCheck::Locked => self.say(t(words, "notice-code-locked"), Tone::Bad),
+                }
+            }
+            Tap::CallCustomer { task_id } => {
+                let task = core.task(&task_id).map_err(err)?;
+                match task.dropoff.phone.filter(|p| !p.trim().is_empty()) {
+                    Some(number) => effects.push(Effect::Dial { number }),
+                    None => {
+                        return Err(TapError::Refused {
+                            sentence: t(words, "no-phone"),
+                        })
+                    }
+                }
+            }
+            Tap::RecordCall { task_id, answered } => {
+                core.record_contact_attempt(
+                    &task_id,
+                    runsheet_protocol::ContactChannel::Call,
+                    answered,
+                )
+                .map_err(err)?;
+            }
+            Tap::MessageCustomer { task_id, template } => {
+                core.send_message(&task_id, template).map_err(err)?;
+                self.say(t(words, "notice-message-queued"), Tone::Good);
+            }
+            Tap::OpenMap { task_id, app } => {
+                let task = core.task(&task_id).map_err(err)?;
+                let Some((_, stop)) = task.current_stop() else {
+                    return Err(TapError::Refused {
+                        sentence: t(words, "tap-not-offered"),
+                    });
+                };
+                effects.push(Effect::OpenLink {
+                    url: navigation_link(app, stop.lat, stop.lon, &stop.name),
+                });
+            }
+            Tap::TakeProblemPhoto { task_id } => effects.push(Effect::CapturePhoto {
+                purpose: PhotoPurpose::Problem { task_id },
+                prompt: t(words, "prompt-problem-photo"),
+            }),
+            Tap::ReportProblem {
+                task_id,
+                reason,
+                note,
+                ready_in_min,
+            } => {
+                let photos = lock(&self.state)
+                    .problem_photos
+                    .get(&task_id)
+                    .cloned()
+                    .unwrap_or_default();
+                let note = Some(note).filter(|n| !n.trim().is_empty());
+                if reason == ExceptionReason::MerchantDelay {
+                    let minutes = ready_in_min
+                        .filter(|m| (1..=problem_page::MAX_READY_IN_MIN).contains(m))
+                        .ok_or_else(|| TapError::Invalid {
+                            sentence: words.text(
+                                "input-ready-in-range",
+                                &Args::new().num("max", i64::from(problem_page::MAX_READY_IN_MIN)),
+                            ),
+                        })?;
+                    core.report_merchant_delay(&task_id, note, photos, minutes)
+                        .map_err(err)?;
+                } else {
+                    core.report_exception(&task_id, reason, note, photos, None)
+                        .map_err(err)?;
+                }
+                lock(&self.state).problem_photos.remove(&task_id);
+                let mut s = lock(&self.state);
+                s.page = Page::Task { task_id };
+                s.history.retain(|p| !matches!(p, Page::Problem { .. }));
+                drop(s);
+                self.say(t(words, "notice-report-sent"), Tone::Neutral);
+            }
+            Tap::StartCamera { task_id } => {
+                let state = lock(&self.state).permission(Permission::Camera);
+                if state == PermissionState::Granted {
+                    let mut s = lock(&self.state);
+                    if !s.camera_on.contains(&task_id) {
+                        s.camera_on.push(task_id);
+                    }
+                } else {
+                    effects.push(self.ask(words, Permission::Camera));
+                }
+            }
+            Tap::Scan {
+                task_id,
+                code,
+                symbology,
+            } => {
+                if code.trim().is_empty() {
+                    return Err(TapError::Invalid {
+                        sentence: t(words, "input-code-required"),
+                    });
+                }
+                let (outcome, _) = core.scan(&task_id, &code, symbology).map_err(err)?;
+                let verdict = scan_page::verdict(words, &outcome);
+                lock(&self.state).verdicts.insert(task_id, verdict);
+            }
+            Tap::TakeItemPhoto { task_id, item_code } => effects.push(Effect::CapturePhoto {
+                purpose: PhotoPurpose::Item { task_id, item_code },
+                prompt: t(words, "prompt-item-photo"),
+            }),
+            Tap::ConfirmItemByHand {
+                task_id,
+                item_code,
+                reason,
+            } => {
+                let key = (task_id.clone(), item_code.clone());
+                let photos = lock(&self.state)
+                    .item_photos
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_default();
+                core.confirm_item_manually(&task_id, &item_code, &reason, photos)
+                    .map_err(err)?;
+                lock(&self.state).item_photos.remove(&key);
+            }
+            Tap::Answer {
+                task_id,
+                stage,
+                item_id,
+                value,
+            } => {
+                core.answer(task_id.as_deref(), stage, &item_id, value)
+                    .map_err(err)?;
+            }
+            Tap::TakeChecklistPhoto {
+                task_id,
+                stage,
+                item_id,
+            } => effects.push(Effect::CapturePhoto {
+                purpose: PhotoPurpose::ChecklistItem {
+                    task_id,
+                    stage,
+                    item_id,
+                },
+                prompt: t(words, "prompt-checklist-photo"),
+            }),
+            Tap::RateStop {
+                task_id,
+                target,
+                stars,
+                comment,
+            } => {
+                if !(1..=5).contains(&stars) {
+                    return Err(TapError::Invalid {
+                        sentence: t(words, "input-stars-range"),
+                    });
+                }
+                let note = Some(comment).filter(|c| !c.trim().is_empty());
+                core.rate_stop(&task_id, target, stars, Vec::new(), note)
+                    .map_err(err)?;
+                self.say(t(words, "notice-rated"), Tone::Good);
+            }
+            Tap::Appeal { rating_id, reason } => {
+                core.appeal(&rating_id, &reason).map_err(err)?;
+                self.say(t(words, "notice-appealed"), Tone::Neutral);
+            }
+        }
+        Ok(effects)
+    }
+
+    fn resolve(&self, words: &Words, result: EffectResult) -> Result<Vec<Effect>, TapError> {
+        let core = &self.core;
+        let err = |e: runsheet_core::Error| refused(words, &e);
+        match result {
+            EffectResult::Permission {
+                permission,
+                granted,
+            } => {
+                let mut s = lock(&self.state);
+                s.permissions.insert(
+                    permission,
+                    if granted {
+                        PermissionState::Granted
+                    } else {
+                        PermissionState::Denied
+                    },
+                );
+                if permission == Permission::Camera && granted {
+                    if let Page::Scan { task_id } = s.page.clone() {
+                        if !s.camera_on.contains(&task_id) {
+                            s.camera_on.push(task_id);
+                        }
+                    }
+                }
+                if permission == Permission::Camera && !granted {
+                    s.camera_on.clear();
+                }
+            }
+            EffectResult::PhotoTaken { purpose, path } => {
+                let sha = core
+                    .attach_file(std::path::Path::new(&path))
+                    .map_err(err)?
+                    .sha256;
+                match purpose {
+                    PhotoPurpose::Proof { task_id } => lock(&self.state)
+                        .proof
+                        .entry(task_id)
+                        .or_default()
+                        .push(sha),
+                    PhotoPurpose::Problem { task_id } => lock(&self.state)
+                        .problem_photos
+                        .entry(task_id)
+                        .or_default()
+                        .push(sha),
+                    PhotoPurpose::Item { task_id, item_code } => lock(&self.state)
+                        .item_photos
+                        .entry((task_id, item_code))
+                        .or_default()
+                        .push(sha),
+                    PhotoPurpose::ChecklistItem {
+                        task_id,
+                        stage,
+                        item_id,
+                    } => {
+                        let mut photos = existing_photos(core, task_id.as_deref(), stage, &item_id)
+                            .map_err(err)?;
+                        photos.push(sha);
+                        core.answer(
+                            task_id.as_deref(),
+                            stage,
+                            &item_id,
+                            runsheet_protocol::AnswerValue::Photos(photos),
+                        )
+                        .map_err(err)?;
+                    }
+                }
+            }
+            EffectResult::SignatureTaken { task_id, path } => {
+                let sha = core
+                    .attach_file(std::path::Path::new(&path))
+                    .map_err(err)?
+                    .sha256;
+                lock(&self.state)
+                    .proof
+                    .entry(task_id)
+                    .or_default()
+                    .push(sha);
+            }
+            EffectResult::Cancelled => {}
+        }
+        Ok(Vec::new())
+    }
+
+    fn leave_scan(&self, task_id: &str) {
+        let mut s = lock(&self.state);
+        s.camera_on.retain(|t| t != task_id);
+        if matches!(&s.page, Page::Scan { task_id: t } if t == task_id) {
+            s.page = Page::Task {
+                task_id: task_id.to_owned(),
+            };
+        }
+    }
+
+    fn ask(&self, words: &Words, permission: Permission) -> Effect {
+        lock(&self.state)
+            .permissions
+            .insert(permission, PermissionState::Asking);
+        let id = match permission {
+            Permission::Camera => "rationale-camera",
+            Permission::Location => "rationale-location",
+            Permission::BackgroundLocation => "rationale-background-location",
+            Permission::Notifications => "rationale-notifications",
+        };
+        Effect::RequestPermission {
+            permission,
+            rationale: t(words, id),
+        }
+    }
+
+    /// Starts a sync on the runtime this runs on, or asks the shell for one.
+    fn sync_soon(&self) -> Effect {
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            let core = self.core.clone();
+            handle.spawn(async move {
+                if let Err(e) = core.sync().await {
+                    tracing::info!(error = %e, "sync asked by the courier did not complete");
+                }
+            });
+        }
+        Effect::ScheduleSync {
+            at: Some(self.core.now()),
+            on_network: true,
+        }
+    }
+}
+
+fn existing_photos(
+    core: &Runsheet,
+    task_id: Option<&str>,
+    stage: ChecklistStage,
+    item_id: &str,
+) -> runsheet_core::Result<Vec<String>> {
+    let list = core.checklist(task_id, stage)?;
+    Ok(list
+        .and_then(|l| {
+            l.items
+                .into_iter()
+                .find(|i| i.def.id == item_id)
+                .and_then(|i| i.answer)
+        })
+        .and_then(|a| match a.value {
+            runsheet_protocol::AnswerValue::Photos(p) => Some(p),
+            _ => None,
+        })
+        .unwrap_or_default())
+}
+
+/// The whole screen for the open page.
+fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<Screen> {
+    let w = v.words;
+    let shift_bar = shift_bar::build(v)?;
+    let sync_banner = sync_banner::build(v)?;
+    if !v.state.signed_in {
+        return Ok(Screen {
+            language: w.language(),
+            header: Header {
+                title: t(w, "title-sign-in"),
+                back: None,
+                tabs: Vec::new(),
+            },
+            shift_bar,
+            sync_banner,
+            notice,
+            body: Body::SignIn {
+                page: crate::screen::SignInPage {
+                    text: t(w, "sign-in-text"),
+                    sign_in: sync_banner::sign_in_offer(w),
+                },
+            },
+        });
+    }
+    // A page whose task is gone (reassigned, purged) falls back to the list.
+    let page = match &v.state.page {
+        Page::Task { task_id }
+        | Page::Scan { task_id }
+        | Page::Problem { task_id }
+        | Page::Checklist {
+            task_id: Some(task_id),
+            ..
+        } if v.core.task(task_id).is_err() => Page::Tasks,
+        p => p.clone(),
+    };
+    let (title, body) = match &page {
+        Page::Tasks => (
+            t(w, "title-tasks"),
+            Body::Tasks {
+                page: task_list::build(v)?,
+            },
+        ),
+        Page::Task { task_id } => {
+            let p = task_page::build(v, task_id)?;
+            (p.title.clone(), Body::Task { page: p })
+        }
+        Page::Scan { task_id } => (
+            t(w, "title-scan"),
+            Body::Scan {
+                page: scan_page::build(v, task_id)?,
+            },
+        ),
+        Page::Checklist { task_id, stage } => {
+            let p = checklist_page::build(v, task_id.as_deref(), *stage)?;
+            (p.title.clone(), Body::Checklist { page: p })
+        }
+        Page::Problem { task_id } => (
+            t(w, "title-problem"),
+            Body::Problem {
+                page: problem_page::build(v, task_id)?,
+            },
+        ),
+        Page::Ratings => (
+            t(w, "title-ratings"),
+            Body::Ratings {
+                page: ratings_page::build(v)?,
+            },
+        ),
+        Page::Kpis => (
+            t(w, "title-kpis"),
+            Body::Kpis {
+                page: kpi_page::build(v)?,
+            },
+        ),
+    };
+    use crate::offer::{Offer, OfferStyle};
+    let back = (page != Page::Tasks)
+        .then(|| Offer::new(Tap::Back, t(w, "offer-back"), OfferStyle::Navigation));
+    let other = match w.language() {
+        runsheet_words::Language::ZhCn => "en",
+        runsheet_words::Language::En => "zh-CN",
+    };
+    let tabs = vec![
+        Offer::new(Tap::ShowTasks, t(w, "tab-tasks"), OfferStyle::Navigation),
+        Offer::new(
+            Tap::ShowRatings,
+            t(w, "tab-ratings"),
+            OfferStyle::Navigation,
+        ),
+        Offer::new(Tap::ShowKpis, t(w, "tab-kpis"), OfferStyle::Navigation),
+        Offer::new(
+            Tap::SetLanguage {
+                locale: other.into(),
+            },
+            t(w, "tab-language"),
+            OfferStyle::Navigation,
+        ),
+    ];
+    Ok(Screen {
+        language: w.language(),
+        header: Header { title, back, tabs },
+        shift_bar,
+        sync_banner,
+        notice,
+        body,
+    })
+}

@@ -1,0 +1,384 @@
+//! What a courier can tap: every action a screen offers, with its label and, when it cannot be
+//! taken yet, the blockers and their sentences. A tap the current screen does not offer is
+//! refused.
+
+use runsheet_core::Blocker;
+use runsheet_protocol::{
+    AnswerValue, ChecklistStage, ExceptionReason, MessageTemplate, RatingTarget,
+};
+use runsheet_route::map_link::MapApp;
+
+/// Something the courier does on a screen, with the inputs it carries. Screens offer taps with
+/// empty inputs; the shell fills them in (a reason typed, a code scanned) and sends the tap.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum Tap {
+    /// Show the task list.
+    ShowTasks,
+    /// Show one task.
+    ShowTask {
+        /// Which.
+        task_id: String,
+    },
+    /// Show the scan screen of a task's current handoff.
+    ShowScan {
+        /// Which task.
+        task_id: String,
+    },
+    /// Show a checklist (the start-of-shift one has no task).
+    ShowChecklist {
+        /// Which task, if any.
+        task_id: Option<String>,
+        /// Which stage.
+        stage: ChecklistStage,
+    },
+    /// Show the problem sheet of a task.
+    ShowProblem {
+        /// Which task.
+        task_id: String,
+    },
+    /// Show ratings and appeals.
+    ShowRatings,
+    /// Show the KPI screen.
+    ShowKpis,
+    /// Go back one screen.
+    Back,
+    /// Sign in with a token (typed or from the platform's sign-in page).
+    SignIn {
+        /// The bearer token.
+        token: String,
+    },
+    /// Sync now.
+    SyncNow,
+    /// Switch the app's language (a BCP 47 tag; unknown tags mean English).
+    SetLanguage {
+        /// The tag.
+        locale: String,
+    },
+    /// Go on duty.
+    StartShift,
+    /// Start a break.
+    StartBreak,
+    /// End the break.
+    EndBreak,
+    /// Go off duty.
+    EndShift,
+    /// Accept a task.
+    Accept {
+        /// Which.
+        task_id: String,
+    },
+    /// Confirm by hand that the courier is at the task's current stop.
+    ArriveManually {
+        /// Which task.
+        task_id: String,
+        /// Why GPS did not detect it (required).
+        reason: String,
+    },
+    /// The goods are in the box.
+    PickUp {
+        /// Which task.
+        task_id: String,
+    },
+    /// The goods are handed over (with the proof taken on the task's screen).
+    Deliver {
+        /// Which task.
+        task_id: String,
+    },
+    /// The goods of a failed delivery are back.
+    Return {
+        /// Which task.
+        task_id: String,
+    },
+    /// Photograph the goods at the door as proof of delivery.
+    TakeProofPhoto {
+        /// Which task.
+        task_id: String,
+    },
+    /// Have the customer sign.
+    TakeSignature {
+        /// Which task.
+        task_id: String,
+    },
+    /// Check the code the customer shows.
+    EnterHandoffCode {
+        /// Which task.
+        task_id: String,
+        /// The code as typed or scanned.
+        code: String,
+    },
+    /// Call the customer's masked number.
+    CallCustomer {
+        /// Which task.
+        task_id: String,
+    },
+    /// Say how the call went (an unanswered call counts toward "unreachable").
+    RecordCall {
+        /// Which task.
+        task_id: String,
+        /// Whether the customer answered.
+        answered: bool,
+    },
+    /// Send the customer a message from a template.
+    MessageCustomer {
+        /// Which task.
+        task_id: String,
+        /// Which template.
+        template: MessageTemplate,
+    },
+    /// Open the next stop in a maps app.
+    OpenMap {
+        /// Which task.
+        task_id: String,
+        /// Which app.
+        app: MapApp,
+    },
+    /// Photograph what went wrong, for the problem report.
+    TakeProblemPhoto {
+        /// Which task.
+        task_id: String,
+    },
+    /// Report a problem with the task.
+    ReportProblem {
+        /// Which task.
+        task_id: String,
+        /// What happened.
+        reason: ExceptionReason,
+        /// What the courier adds.
+        note: String,
+        /// For a merchant delay: minutes until the goods are ready.
+        ready_in_min: Option<u32>,
+    },
+    /// Turn the camera on to scan.
+    StartCamera {
+        /// Which task.
+        task_id: String,
+    },
+    /// A code was read (by the camera, a scanner, or typed).
+    Scan {
+        /// Which task.
+        task_id: String,
+        /// The code's text.
+        code: String,
+        /// The symbology the scanner reported (`Unknown` when typed).
+        symbology: runsheet_gs1::Symbology,
+    },
+    /// Photograph an item whose label cannot be read.
+    TakeItemPhoto {
+        /// Which task.
+        task_id: String,
+        /// Which item.
+        item_code: String,
+    },
+    /// Confirm an item by hand (damaged label), with its photo taken first.
+    ConfirmItemByHand {
+        /// Which task.
+        task_id: String,
+        /// Which item.
+        item_code: String,
+        /// Why it could not be scanned.
+        reason: String,
+    },
+    /// Answer a checklist item.
+    Answer {
+        /// Which task, if any.
+        task_id: Option<String>,
+        /// Which checklist.
+        stage: ChecklistStage,
+        /// Which item.
+        item_id: String,
+        /// The answer.
+        value: AnswerValue,
+    },
+    /// Photograph for a checklist item.
+    TakeChecklistPhoto {
+        /// Which task, if any.
+        task_id: Option<String>,
+        /// Which checklist.
+        stage: ChecklistStage,
+        /// Which item.
+        item_id: String,
+    },
+    /// Rate a stop of a delivered task.
+    RateStop {
+        /// Which task.
+        task_id: String,
+        /// Which stop.
+        target: RatingTarget,
+        /// 1 to 5.
+        stars: u8,
+        /// What the courier adds.
+        comment: String,
+    },
+    /// Appeal a rating.
+    Appeal {
+        /// Which rating.
+        rating_id: String,
+        /// Why (required).
+        reason: String,
+    },
+}
+
+impl Tap {
+    /// What identifies the offer this tap answers: its kind and the things it acts on,
+    /// without the inputs the courier fills in.
+    pub fn offer_key(&self) -> String {
+        use Tap::*;
+        let stage = |s: &ChecklistStage| s.as_str().to_owned();
+        match self {
+            ShowTasks => "show_tasks".into(),
+            ShowTask { task_id } => format!("show_task/{task_id}"),
+            ShowScan { task_id } => format!("show_scan/{task_id}"),
+            ShowChecklist { task_id, stage: s } => {
+                format!(
+                    "show_checklist/{}/{}",
+                    task_id.as_deref().unwrap_or(""),
+                    stage(s)
+                )
+            }
+            ShowProblem { task_id } => format!("show_problem/{task_id}"),
+            ShowRatings => "show_ratings".into(),
+            ShowKpis => "show_kpis".into(),
+            Back => "back".into(),
+            SignIn { .. } => "sign_in".into(),
+            SyncNow => "sync_now".into(),
+            SetLanguage { .. } => "set_language".into(),
+            StartShift => "start_shift".into(),
+            StartBreak => "start_break".into(),
+            EndBreak => "end_break".into(),
+            EndShift => "end_shift".into(),
+            Accept { task_id } => format!("accept/{task_id}"),
+            ArriveManually { task_id, .. } => format!("arrive_manually/{task_id}"),
+            PickUp { task_id } => format!("pick_up/{task_id}"),
+            Deliver { task_id } => format!("deliver/{task_id}"),
+            Return { task_id } => format!("return/{task_id}"),
+            TakeProofPhoto { task_id } => format!("proof_photo/{task_id}"),
+            TakeSignature { task_id } => format!("signature/{task_id}"),
+            EnterHandoffCode { task_id, .. } => format!("handoff_code/{task_id}"),
+            CallCustomer { task_id } => format!("call/{task_id}"),
+            RecordCall { task_id, .. } => format!("record_call/{task_id}"),
+            MessageCustomer { task_id, template } => {
+                format!("message/{task_id}/{}", template.as_str())
+            }
+            OpenMap { task_id, app } => format!("map/{task_id}/{}", app.name()),
+            TakeProblemPhoto { task_id } => format!("problem_photo/{task_id}"),
+            ReportProblem {
+                task_id, reason, ..
+            } => {
+                format!("report/{task_id}/{}", reason.as_str())
+            }
+            StartCamera { task_id } => format!("camera/{task_id}"),
+            Scan { task_id, .. } => format!("scan/{task_id}"),
+            TakeItemPhoto { task_id, item_code } => format!("item_photo/{task_id}/{item_code}"),
+            ConfirmItemByHand {
+                task_id, item_code, ..
+            } => format!("confirm_item/{task_id}/{item_code}"),
+            Answer {
+                task_id,
+                stage: s,
+                item_id,
+                ..
+            } => format!(
+                "answer/{}/{}/{item_id}",
+                task_id.as_deref().unwrap_or(""),
+                stage(s)
+            ),
+            TakeChecklistPhoto {
+                task_id,
+                stage: s,
+                item_id,
+            } => format!(
+                "checklist_photo/{}/{}/{item_id}",
+                task_id.as_deref().unwrap_or(""),
+                stage(s)
+            ),
+            RateStop {
+                task_id, target, ..
+            } => format!("rate/{task_id}/{}", target.as_str()),
+            Appeal { rating_id, .. } => format!("appeal/{rating_id}"),
+        }
+    }
+}
+
+/// How prominent an offer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum OfferStyle {
+    /// The one main button.
+    Primary,
+    /// Other actions.
+    Secondary,
+    /// Ends or fails something: confirm before sending.
+    Destructive,
+    /// Moves between screens.
+    Navigation,
+}
+
+/// An input a tap needs from the courier.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct InputSpec {
+    /// The tap's field it fills (`reason`, `note`, `ready_in_min`, `code`, `stars`, ...).
+    pub field: String,
+    /// Its label.
+    pub label: String,
+    /// Whether the tap is refused without it.
+    pub required: bool,
+    /// Least value, for numbers.
+    pub min: Option<i64>,
+    /// Greatest value, for numbers.
+    pub max: Option<i64>,
+}
+
+/// An action a screen offers.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Offer {
+    /// What tapping it sends (inputs empty: the shell fills them in).
+    pub tap: Tap,
+    /// Its label.
+    pub label: String,
+    /// How prominent.
+    pub style: OfferStyle,
+    /// False when something must happen first (`blockers`, `why`). An enabled offer that
+    /// still lists blockers is resolved by its inputs (a manual arrival's reason).
+    pub enabled: bool,
+    /// What must happen first.
+    pub blockers: Vec<Blocker>,
+    /// The blockers as sentences, in the screen's language.
+    pub why: Vec<String>,
+    /// The inputs the courier fills in.
+    pub inputs: Vec<InputSpec>,
+}
+
+impl Offer {
+    /// An enabled offer.
+    pub fn new(tap: Tap, label: String, style: OfferStyle) -> Offer {
+        Offer {
+            tap,
+            label,
+            style,
+            enabled: true,
+            blockers: Vec::new(),
+            why: Vec::new(),
+            inputs: Vec::new(),
+        }
+    }
+
+    /// With these inputs.
+    pub fn with_inputs(mut self, inputs: Vec<InputSpec>) -> Offer {
+        self.inputs = inputs;
+        self
+    }
+
+    /// Disabled by `blockers`, with their sentences in `words`.
+    pub fn blocked_by(mut self, blockers: Vec<Blocker>, words: &runsheet_words::Words) -> Offer {
+        self.enabled = blockers.is_empty();
+        self.why = blockers
+            .iter()
+            .map(|b| crate::wording::blocker(words, b))
+            .collect();
+        self.blockers = blockers;
+        self
+    }
+}

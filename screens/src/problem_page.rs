@@ -1,0 +1,131 @@
+//! Reporting a problem: the reasons that apply to the task now, per reason the inputs it needs
+//! with their ranges, and what blocks it (from the action transaction's own guards).
+
+use runsheet_core::{Action, Result};
+use runsheet_protocol::ExceptionReason;
+use runsheet_words::{Args, Words};
+
+use crate::offer::{InputSpec, Offer, OfferStyle, Tap};
+use crate::screen::{ProblemPage, ProblemReason};
+use crate::view::View;
+use crate::wording::{self, t};
+
+/// The reasons a courier can report, in the sheet's order.
+pub const REASONS: [ExceptionReason; 7] = [
+    ExceptionReason::CustomerUnreachable,
+    ExceptionReason::WrongAddress,
+    ExceptionReason::CustomerRefused,
+    ExceptionReason::GoodsDamaged,
+    ExceptionReason::MerchantDelay,
+    ExceptionReason::VehicleBreakdown,
+    ExceptionReason::Accident,
+];
+
+/// Longest merchant delay a courier can report, minutes.
+pub const MAX_READY_IN_MIN: u32 = 180;
+
+/// The action a report of `reason` records.
+pub fn action(
+    task_id: &str,
+    reason: ExceptionReason,
+    note: Option<String>,
+    photos: Vec<String>,
+    ready_at: Option<i64>,
+) -> Action {
+    if reason.fails_delivery() {
+        Action::Fail {
+            task_id: task_id.to_owned(),
+            reason,
+            note,
+            photos,
+        }
+    } else {
+        Action::ReportException {
+            task_id: task_id.to_owned(),
+            reason,
+            note,
+            photos,
+            ready_at,
+        }
+    }
+}
+
+/// The sheet of `task_id`.
+pub fn build(v: &View<'_>, task_id: &str) -> Result<ProblemPage> {
+    let w = v.words;
+    let photos = v
+        .state
+        .problem_photos
+        .get(task_id)
+        .cloned()
+        .unwrap_or_default();
+    let mut reasons = Vec::new();
+    for reason in REASONS {
+        let ready_at = (reason == ExceptionReason::MerchantDelay).then_some(v.now + 60);
+        let probe = action(task_id, reason, None, photos.clone(), ready_at);
+        let Some(blockers) = v.core.would_block(&probe)? else {
+            continue; // does not apply to the task now
+        };
+        reasons.push(ProblemReason {
+            reason,
+            label: wording::reason(w, reason),
+            ends_delivery: reason.fails_delivery(),
+            effect: t(
+                w,
+                if reason.fails_delivery() {
+                    "problem-ends-delivery"
+                } else {
+                    "problem-goes-on"
+                },
+            ),
+            report: Offer::new(
+                Tap::ReportProblem {
+                    task_id: task_id.to_owned(),
+                    reason,
+                    note: String::new(),
+                    ready_in_min: None,
+                },
+                wording::reason(w, reason),
+                if reason.fails_delivery() {
+                    OfferStyle::Destructive
+                } else {
+                    OfferStyle::Secondary
+                },
+            )
+            .blocked_by(blockers, w)
+            .with_inputs(inputs(w, reason)),
+        });
+    }
+    Ok(ProblemPage {
+        task_id: task_id.to_owned(),
+        photos: w.text("problem-photos", &Args::new().num("n", photos.len() as i64)),
+        take_photo: Offer::new(
+            Tap::TakeProblemPhoto {
+                task_id: task_id.to_owned(),
+            },
+            t(w, "offer-problem-photo"),
+            OfferStyle::Secondary,
+        ),
+        reasons,
+    })
+}
+
+fn inputs(w: &Words, reason: ExceptionReason) -> Vec<InputSpec> {
+    let mut out = vec![InputSpec {
+        field: "note".into(),
+        label: t(w, "input-note"),
+        required: false,
+        min: None,
+        max: None,
+    }];
+    if reason == ExceptionReason::MerchantDelay {
+        out.push(InputSpec {
+            field: "ready_in_min".into(),
+            label: t(w, "input-ready-in"),
+            required: true,
+            min: Some(1),
+            max: Some(i64::from(MAX_READY_IN_MIN)),
+        });
+    }
+    out
+}

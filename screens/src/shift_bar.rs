@@ -1,0 +1,125 @@
+//! The shift bar: the shift's state, its figures, and its one action.
+
+use runsheet_core::{Result, ShiftState, Step};
+use runsheet_words::Args;
+
+use crate::offer::{Offer, OfferStyle, Tap};
+use crate::screen::{ShiftBar, Tone};
+use crate::view::View;
+use crate::wording::{self, t};
+
+/// The words of a step's button.
+pub fn step_label(w: &runsheet_words::Words, step: Step) -> String {
+    use runsheet_protocol::StopRole;
+    t(
+        w,
+        match step {
+            Step::StartShift => "step-start-shift",
+            Step::EndBreak => "step-end-break",
+            Step::Accept => "step-accept",
+            Step::Arrive(StopRole::Pickup) => "step-arrive-pickup",
+            Step::Arrive(StopRole::Dropoff) => "step-arrive-dropoff",
+            Step::Arrive(StopRole::Return) => "step-arrive-return",
+            Step::PickUp => "step-pick-up",
+            Step::Deliver => "step-deliver",
+            Step::Return => "step-return",
+            Step::EndShift => "step-end-shift",
+            Step::WaitForTasks => "step-wait-for-tasks",
+        },
+    )
+}
+
+/// The bar.
+pub fn build(v: &View<'_>) -> Result<ShiftBar> {
+    let w = v.words;
+    let summary = v.core.shift_summary()?;
+    let on_for = summary
+        .started_at
+        .filter(|_| summary.state != ShiftState::OffDuty)
+        .map(|s| v.now - s);
+    let figures = match on_for {
+        Some(secs) => w.text(
+            "shift-figures",
+            &Args::new()
+                .str("duration", w.duration(secs))
+                .str("distance", w.distance(summary.distance_m))
+                .num("delivered", i64::from(summary.delivered)),
+        ),
+        None => t(w, "shift-figures-off"),
+    };
+    let (primary, secondary) = match summary.state {
+        ShiftState::OffDuty => {
+            let next = v.core.shift_next_action()?;
+            let offer = Offer::new(
+                Tap::StartShift,
+                step_label(w, Step::StartShift),
+                OfferStyle::Primary,
+            )
+            .blocked_by(next.blockers, w);
+            let mut secondary = Vec::new();
+            if v.core
+                .checklist(None, runsheet_protocol::ChecklistStage::StartOfShift)?
+                .is_some()
+            {
+                secondary.push(Offer::new(
+                    Tap::ShowChecklist {
+                        task_id: None,
+                        stage: runsheet_protocol::ChecklistStage::StartOfShift,
+                    },
+                    t(w, "offer-start-of-shift-checklist"),
+                    OfferStyle::Navigation,
+                ));
+            }
+            (Some(offer), secondary)
+        }
+        ShiftState::OnBreak => (
+            Some(Offer::new(
+                Tap::EndBreak,
+                step_label(w, Step::EndBreak),
+                OfferStyle::Primary,
+            )),
+            Vec::new(),
+        ),
+        ShiftState::OnDuty => (
+            // Ending the shift is always on offer on duty; goods still in the box block it.
+            Some(
+                Offer::new(
+                    Tap::EndShift,
+                    step_label(w, Step::EndShift),
+                    OfferStyle::Destructive,
+                )
+                .blocked_by(goods_on_board(v)?, w),
+            ),
+            vec![Offer::new(
+                Tap::StartBreak,
+                t(w, "offer-start-break"),
+                OfferStyle::Secondary,
+            )],
+        ),
+    };
+    Ok(ShiftBar {
+        state: wording::shift(w, summary.state),
+        figures,
+        tone: match summary.state {
+            ShiftState::OnDuty => Tone::Good,
+            ShiftState::OnBreak => Tone::Warning,
+            ShiftState::OffDuty => Tone::Neutral,
+        },
+        primary,
+        secondary,
+    })
+}
+
+fn goods_on_board(v: &View<'_>) -> Result<Vec<runsheet_core::Blocker>> {
+    let n = v
+        .core
+        .tasks()?
+        .iter()
+        .filter(|t| t.goods_on_board())
+        .count() as u32;
+    Ok(if n > 0 {
+        vec![runsheet_core::Blocker::GoodsOnBoard { tasks: n }]
+    } else {
+        Vec::new()
+    })
+}

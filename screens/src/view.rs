@@ -1,0 +1,116 @@
+//! What every page is computed from: the core, the words, the clock, and the app's own state
+//! (which page is open, photos taken for a report not yet sent, permissions).
+
+use std::collections::HashMap;
+
+use runsheet_core::{Runsheet, Settings};
+use runsheet_protocol::ChecklistStage;
+use runsheet_words::Words;
+
+use crate::effect::{Permission, PermissionState};
+use crate::screen::Verdict;
+
+/// The page open in the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    /// The task list.
+    Tasks,
+    /// One task.
+    Task {
+        /// Which.
+        task_id: String,
+    },
+    /// Scanning a task's current handoff.
+    Scan {
+        /// Which task.
+        task_id: String,
+    },
+    /// A checklist.
+    Checklist {
+        /// Which task, if any.
+        task_id: Option<String>,
+        /// Which stage.
+        stage: ChecklistStage,
+    },
+    /// Reporting a problem.
+    Problem {
+        /// Which task.
+        task_id: String,
+    },
+    /// Ratings and appeals.
+    Ratings,
+    /// The KPI screen.
+    Kpis,
+}
+
+/// The app's own state, beside what the store holds.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The words in use.
+    pub words: Words,
+    /// The open page.
+    pub page: Page,
+    /// Pages to go back to.
+    pub history: Vec<Page>,
+    /// Whether the courier is signed in (a token was given and not refused).
+    pub signed_in: bool,
+    /// What the platform said about each permission.
+    pub permissions: HashMap<Permission, PermissionState>,
+    /// Tasks whose scan page has the camera on.
+    pub camera_on: Vec<String>,
+    /// The last scan's verdict, per task.
+    pub verdicts: HashMap<String, Verdict>,
+    /// Proof taken for a delivery not yet recorded (attachment hashes), per task.
+    pub proof: HashMap<String, Vec<String>>,
+    /// Photos taken for a problem report not yet sent, per task.
+    pub problem_photos: HashMap<String, Vec<String>>,
+    /// Photos of items to confirm by hand, per (task, item).
+    pub item_photos: HashMap<(String, String), Vec<String>>,
+}
+
+impl AppState {
+    /// A fresh state in `words`, on the task list.
+    pub fn new(words: Words, signed_in: bool) -> Self {
+        AppState {
+            words,
+            page: Page::Tasks,
+            history: Vec::new(),
+            signed_in,
+            permissions: HashMap::new(),
+            camera_on: Vec::new(),
+            verdicts: HashMap::new(),
+            proof: HashMap::new(),
+            problem_photos: HashMap::new(),
+            item_photos: HashMap::new(),
+        }
+    }
+
+    /// What the platform said about `p`.
+    pub fn permission(&self, p: Permission) -> PermissionState {
+        self.permissions
+            .get(&p)
+            .copied()
+            .unwrap_or(PermissionState::Unknown)
+    }
+}
+
+/// One computation's inputs.
+pub struct View<'a> {
+    /// The core.
+    pub core: &'a Runsheet,
+    /// The app's state.
+    pub state: &'a AppState,
+    /// The words.
+    pub words: &'a Words,
+    /// Now, by the core's clock.
+    pub now: i64,
+    /// The platform's settings.
+    pub settings: Settings,
+}
+
+impl View<'_> {
+    /// A local time of day.
+    pub fn time(&self, unix: i64) -> String {
+        self.words.clock_time(unix, self.settings.utc_offset_min)
+    }
+}

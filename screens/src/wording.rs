@@ -1,0 +1,128 @@
+//! The domain's nouns in the courier's language: each enum value has a message whose id is
+//! derived from its wire name (`status-at-dropoff`, `kind-food`, ...).
+
+use runsheet_core::{Blocker, Group, ShiftState};
+use runsheet_protocol::{
+    ChecklistStage, ExceptionReason, MessageTemplate, RatingSource, StopRole, TaskKind, TaskStatus,
+    TemperatureClass,
+};
+use runsheet_route::map_link::MapApp;
+use runsheet_words::{Args, Words};
+
+fn id(prefix: &str, wire: &str) -> String {
+    format!("{prefix}-{}", wire.replace('_', "-"))
+}
+
+/// A message without arguments.
+pub fn t(w: &Words, id: &str) -> String {
+    w.text(id, &Args::new())
+}
+
+/// The task's status.
+pub fn status(w: &Words, s: TaskStatus) -> String {
+    t(w, &id("status", s.as_str()))
+}
+
+/// The kind of work.
+pub fn kind(w: &Words, k: TaskKind) -> String {
+    t(w, &id("kind", k.as_str()))
+}
+
+/// The task list's group.
+pub fn group(w: &Words, g: Group) -> String {
+    t(
+        w,
+        match g {
+            Group::Now => "group-now",
+            Group::Next => "group-next",
+            Group::Later => "group-later",
+            Group::DoneToday => "group-done-today",
+        },
+    )
+}
+
+/// The shift's state.
+pub fn shift(w: &Words, s: ShiftState) -> String {
+    t(w, &id("shift", s.as_str()))
+}
+
+/// A stop's role.
+pub fn role(w: &Words, r: StopRole) -> String {
+    t(w, &id("role", r.as_str()))
+}
+
+/// A problem's reason.
+pub fn reason(w: &Words, r: ExceptionReason) -> String {
+    t(w, &id("reason", r.as_str()))
+}
+
+/// A checklist's stage.
+pub fn stage(w: &Words, s: ChecklistStage) -> String {
+    t(w, &id("stage", s.as_str()))
+}
+
+/// How goods are kept.
+pub fn temperature(w: &Words, c: TemperatureClass) -> String {
+    t(w, &id("temperature", c.as_str()))
+}
+
+/// A customer message template's name.
+pub fn template(w: &Words, m: MessageTemplate) -> String {
+    t(w, &id("template", m.as_str()))
+}
+
+/// Who gave a rating.
+pub fn rating_source(w: &Words, s: RatingSource) -> String {
+    let wire = match s {
+        RatingSource::Customer => "customer",
+        RatingSource::Merchant => "merchant",
+        RatingSource::Platform => "platform",
+    };
+    t(w, &id("rating-source", wire))
+}
+
+/// A maps app's name.
+pub fn map_app(w: &Words, a: MapApp) -> String {
+    t(w, &id("map-app", a.name()))
+}
+
+/// What a timeline event was.
+pub fn event(w: &Words, kind: &str) -> String {
+    let key = id("event", kind);
+    if EVENT_KINDS.contains(&kind) {
+        t(w, &key)
+    } else {
+        w.text("event-other", &Args::new().str("kind", kind))
+    }
+}
+
+/// The timeline's event kinds with words of their own.
+pub const EVENT_KINDS: &[&str] = &[
+    "accept",
+    "arrive",
+    "pick_up",
+    "delivered",
+    "fail",
+    "returned",
+    "report_exception",
+    "correct_pin",
+    "contact_attempt",
+    "send_message",
+    "scan",
+    "confirm_item",
+    "handoff_code",
+    "answer",
+    "rate_stop",
+    "appeal",
+    "shift",
+];
+
+/// A blocker as a sentence.
+pub fn blocker(w: &Words, b: &Blocker) -> String {
+    b.sentence(w)
+}
+
+/// A core error as a sentence for the courier.
+pub fn error(w: &Words, e: &runsheet_core::Error) -> String {
+    e.sentence(w)
+}

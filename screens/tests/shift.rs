@@ -1,0 +1,268 @@
+//! A whole shift played through the screens only, the way a shell plays it: read the screen,
+//! tap what it offers, until the work is done; in Chinese and in English.
+
+use std::sync::{Arc, Mutex};
+
+use runsheet_core::{Config, Runsheet, SystemClock, Token};
+use runsheet_protocol::{StopDoc, TaskKind};
+use runsheet_screens::{
+    Body, CourierApp, Effect, EffectResult, Permission, ScreenListener, ScreenUpdate, Tap, TapError,
+};
+use runsheet_server::{DbConfig, Dispatcher, ServerConfig};
+
+const ADMIN: &str = "screens-admin";
+
+#[derive(Default)]
+struct Recorder {
+    updates: Mutex<Vec<ScreenUpdate>>,
+    effects: Mutex<Vec<Effect>>,
+}
+
+impl ScreenListener for Recorder {
+    fn on_screen(&self, update: ScreenUpdate) {
+        self.updates.lock().unwrap().push(update);
+    }
+    fn on_effect(&self, effect: Effect) {
+        self.effects.lock().unwrap().push(effect);
+    }
+}
+
+fn stop(name: &str) -> StopDoc {
+    StopDoc {
+        name: name.into(),
+        address: "1 Test Road".into(),
+        phone: Some("+86 138 0000 0000".into()),
+        lat: 30.27,
+        lon: 120.15,
+        ready_at: None,
+        due_by: None,
+        not_before: None,
+        pin_corrected: false,
+    }
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    app: CourierApp,
+    seen: Arc<Recorder>,
+}
+
+async fn world(locale: &str, tasks: &[&str]) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let server = runsheet_server::start(ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db: DbConfig::Sqlite(dir.path().join("server.db")),
+        admin_token: Some(ADMIN.into()),
+        clock: None,
+    })
+    .unwrap();
+    let dispatch = Dispatcher::new(&server.url(), ADMIN);
+    let token = dispatch.create_courier("c1", "Courier").await.unwrap();
+    for t in tasks {
+        dispatch
+            .assign_task(t, "c1", TaskKind::Parcel, None, stop("王女士"))
+            .await
+            .unwrap();
+    }
+    let core = Arc::new(
+        Runsheet::open(Config {
+            db_path: dir.path().join("phone.db"),
+            db_key: None,
+            server_url: server.url(),
+            token: Token::new(token),
+            clock: Arc::new(SystemClock),
+        })
+        .unwrap(),
+    );
+    core.sync().await.unwrap();
+    std::mem::forget(server); // lives as long as the test process
+    let app = CourierApp::new(core, locale, true).unwrap();
+    let seen = Arc::new(Recorder::default());
+    app.subscribe(seen.clone());
+    World {
+        _dir: dir,
+        app,
+        seen,
+    }
+}
+
+/// Plays the shift: start, then for each task accept, arrive (by hand), deliver; then end.
+fn play(app: &CourierApp, labels: &mut Vec<String>) {
+    for _ in 0..40 {
+        let screen = app.screen().unwrap();
+        if let Some(p) = screen.shift_bar.primary.as_ref().filter(|p| p.enabled) {
+            if matches!(p.tap, Tap::StartShift) {
+                labels.push(p.label.clone());
+                app.tap(p.tap.clone()).unwrap();
+                continue;
+            }
+        }
+        let Body::Tasks { page } = &screen.body else {
+            panic!("expected the task list, got {:?}", screen.body);
+        };
+        let Some(offer) = page.rows.iter().filter_map(|r| r.primary.as_ref()).next() else {
+            let end = screen.shift_bar.primary.clone().expect("end shift offered");
+            labels.push(end.label.clone());
+            app.tap(end.tap).unwrap();
+            return;
+        };
+        assert!(offer.enabled, "{}: {:?}", offer.label, offer.why);
+        labels.push(offer.label.clone());
+        let tap = match offer.tap.clone() {
+            Tap::ArriveManually { task_id, .. } => Tap::ArriveManually {
+                task_id,
+                reason: "gate".into(),
+            },
+            t => t,
+        };
+        app.tap(tap).unwrap();
+    }
+    panic!("the shift did not end");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shift_through_the_screens_in_chinese() {
+    let w = world("zh-CN", &["F1", "F2"]).await;
+    let first = w.app.screen().unwrap();
+    assert_eq!(first.shift_bar.state, "未上班");
+    assert_eq!(first.header.title, "订单");
+    let mut labels = Vec::new();
+    play(&w.app, &mut labels);
+    assert_eq!(
+        labels,
+        [
+            "开始上班",
+            "接单",
+            "已到达送货点",
+            "确认送达",
+            "接单",
+            "已到达送货点",
+            "确认送达",
+            "下班"
+        ]
+    );
+    let end = w.app.screen().unwrap();
+    assert_eq!(end.shift_bar.state, "未上班");
+    let Body::Tasks { page } = &end.body else {
+        panic!()
+    };
+    assert!(
+        page.rows.iter().all(|r| r.status == "已送达"),
+        "{:?}",
+        page.rows
+    );
+    // The listener got the whole screen first, then only changes.
+    let updates = w.seen.updates.lock().unwrap();
+    assert!(matches!(updates.first(), Some(ScreenUpdate::Reset { .. })));
+    assert!(updates[1..]
+        .iter()
+        .all(|u| matches!(u, ScreenUpdate::Changed { .. })));
+    // Starting the shift asked for location, and set the location mode; ending it turned it off.
+    let effects = w.seen.effects.lock().unwrap();
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::RequestPermission { permission: Permission::Location, rationale } if rationale.contains("位置")
+    )));
+    assert!(matches!(
+        effects
+            .iter()
+            .rev()
+            .find(|e| matches!(e, Effect::SetLocationMode { .. })),
+        Some(Effect::SetLocationMode {
+            background: false,
+            ..
+        })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shift_through_the_screens_in_english() {
+    let w = world("en-GB", &["P1"]).await;
+    let mut labels = Vec::new();
+    play(&w.app, &mut labels);
+    assert_eq!(
+        labels,
+        [
+            "Start shift",
+            "Accept",
+            "Arrived at drop-off",
+            "Delivered",
+            "End shift"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tap_the_screen_does_not_offer_is_refused_and_changes_nothing() {
+    let w = world("zh-CN", &["F1"]).await;
+    let before = w.app.core().task("F1").unwrap();
+    // Deliver before the shift even started: not on the screen.
+    let err = w
+        .app
+        .tap(Tap::Deliver {
+            task_id: "F1".into(),
+        })
+        .unwrap_err();
+    assert!(matches!(err, TapError::NotOffered { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "当前页面已没有这个操作。");
+    assert_eq!(w.app.core().task("F1").unwrap(), before);
+    // A manual arrival without a reason is offered, and refused by the rulebook, in words.
+    w.app.tap(Tap::StartShift).unwrap();
+    w.app
+        .tap(Tap::Accept {
+            task_id: "F1".into(),
+        })
+        .unwrap();
+    let err = w
+        .app
+        .tap(Tap::ArriveManually {
+            task_id: "F1".into(),
+            reason: " ".into(),
+        })
+        .unwrap_err();
+    assert!(matches!(err, TapError::Blocked { .. }), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_scan_screen_asks_for_the_camera_and_shows_a_refusal_as_a_state() {
+    let w = world("en", &["F1"]).await;
+    let app = &w.app;
+    app.tap(Tap::StartShift).unwrap();
+    app.tap(Tap::ShowTask {
+        task_id: "F1".into(),
+    })
+    .unwrap();
+    let screen = app.screen().unwrap();
+    let Body::Task { page } = &screen.body else {
+        panic!()
+    };
+    assert!(
+        page.maps.iter().any(|m| m.label == "Navigate with Amap"),
+        "{:?}",
+        page.maps
+    );
+    assert_eq!(
+        page.maps[0].label, "Navigate with Amap",
+        "Amap first in China"
+    );
+    // Open a map: the core hands the shell a link.
+    app.tap(page.maps[0].tap.clone()).unwrap();
+    assert!(matches!(
+        w.seen.effects.lock().unwrap().last(),
+        Some(Effect::OpenLink { url }) if url.starts_with("amapuri:") || url.contains("amap")
+    ));
+    // Change the language: the whole screen again, in Chinese.
+    let before = w.seen.updates.lock().unwrap().len();
+    app.set_locale("zh-Hans-CN");
+    let updates = w.seen.updates.lock().unwrap();
+    assert!(
+        matches!(updates.get(before), Some(ScreenUpdate::Reset { screen }) if screen.header.title.contains('→') || !screen.header.title.is_empty())
+    );
+    drop(updates);
+    // A permission refused is a state, not an error.
+    app.resolve(EffectResult::Permission {
+        permission: Permission::Camera,
+        granted: false,
+    })
+    .unwrap();
+}
