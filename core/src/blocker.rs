@@ -1,7 +1,10 @@
 //! What must happen before the workflow allows an action, in words a shell can show. Low in the
 //! core: the error type carries blockers, and the workflow, ratings and task list make them.
 
-use runsheet_protocol::StopRole;
+use runsheet_protocol::{ProofPolicy, StopRole};
+use runsheet_words::{Args, Language, Words};
+
+use crate::wording;
 
 /// Something that must happen before an action is allowed.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +81,7 @@ pub enum Blocker {
     /// The platform's proof of delivery is missing.
     ProofMissing {
         /// What it asks for.
-        policy: runsheet_protocol::ProofPolicy,
+        policy: ProofPolicy,
     },
 }
 
@@ -106,66 +109,79 @@ impl Blocker {
         }
     }
 
-    /// What to do, in words a shell can show (no personal data).
+    /// What to do, in English (logs, the CLI): [`Blocker::sentence`] in English.
     pub fn message(&self) -> String {
+        self.sentence(&Words::of(Language::En))
+    }
+
+    /// What to do, in the courier's language (no personal data: item and checklist labels
+    /// are the merchant's and the platform's).
+    pub fn sentence(&self, words: &Words) -> String {
+        let plain = |id: &str| words.text(id, &Args::new());
         match self {
-            Blocker::NotArrived { stop, distance_m } => match distance_m {
-                Some(d) => format!(
-                    "GPS has not detected your arrival at {} ({} away); confirm it by hand with a reason",
-                    stop.label(),
-                    format_distance(*d)
-                ),
-                None => format!(
-                    "GPS has not detected your arrival at {}; confirm it by hand with a reason",
-                    stop.label()
-                ),
-            },
-            Blocker::OnBreak => "you are on a break; end it first".into(),
-            Blocker::ShiftNotStarted => "start your shift first".into(),
-            Blocker::ContactAttemptsNeeded { made, needed } => format!(
-                "try to reach the customer {needed} times first ({made} unanswered so far)"
-            ),
-            Blocker::WaitAtDoor { seconds_left, .. } => format!(
-                "wait at the door {} more before reporting the customer unreachable",
-                format_duration(*seconds_left)
-            ),
-            Blocker::PhotoRequired => "add at least one photo".into(),
-            Blocker::ReasonRequired => "give a reason".into(),
-            Blocker::NotAtDropoff => "get to the drop-off first".into(),
-            Blocker::GoodsOnBoard { tasks } => format!(
-                "{tasks} task(s) still have goods in your box; deliver or return them first"
-            ),
-            Blocker::ReadyTimeNotInFuture => "the new ready time must be in the future".into(),
-            Blocker::AlreadyPickedUp => {
-                "the goods are already picked up; a merchant delay no longer applies".into()
+            Blocker::NotArrived { stop, distance_m } => {
+                let args = Args::new().str("stop", wording::stop_role(words, *stop));
+                match distance_m {
+                    Some(d) => words.text(
+                        "blocker-not-arrived-at-distance",
+                        &args.str("distance", words.distance(*d)),
+                    ),
+                    None => words.text("blocker-not-arrived", &args),
+                }
             }
+            Blocker::OnBreak => plain("blocker-on-break"),
+            Blocker::ShiftNotStarted => plain("blocker-shift-not-started"),
+            Blocker::ContactAttemptsNeeded { made, needed } => words.text(
+                "blocker-contact-attempts-needed",
+                &Args::new()
+                    .num("made", i64::from(*made))
+                    .num("needed", i64::from(*needed)),
+            ),
+            Blocker::WaitAtDoor { seconds_left, .. } => words.text(
+                "blocker-wait-at-door",
+                &Args::new().str("duration", words.duration(*seconds_left)),
+            ),
+            Blocker::PhotoRequired => plain("blocker-photo-required"),
+            Blocker::ReasonRequired => plain("blocker-reason-required"),
+            Blocker::NotAtDropoff => plain("blocker-not-at-dropoff"),
+            Blocker::GoodsOnBoard { tasks } => words.text(
+                "blocker-goods-on-board",
+                &Args::new().num("tasks", i64::from(*tasks)),
+            ),
+            Blocker::ReadyTimeNotInFuture => plain("blocker-ready-time-not-in-future"),
+            Blocker::AlreadyPickedUp => plain("blocker-already-picked-up"),
             Blocker::ItemsNotConfirmed {
                 confirmed,
                 expected,
                 missing,
-            } => format!(
-                "scan every item first: {confirmed} of {expected} confirmed, missing {}",
-                missing.join(", ")
+            } => words.text(
+                "blocker-items-not-confirmed",
+                &Args::new()
+                    .num("confirmed", i64::from(*confirmed))
+                    .num("expected", i64::from(*expected))
+                    .str("missing", words.list(missing)),
             ),
-            Blocker::PhotoOfItemRequired => "add a photo of the item".into(),
-            Blocker::ChecklistIncomplete { stage, missing } => format!(
-                "complete the {} checklist: {}",
-                stage.as_str().replace('_', " "),
-                missing.join(", ")
+            Blocker::PhotoOfItemRequired => plain("blocker-photo-of-item-required"),
+            Blocker::ChecklistIncomplete { stage, missing } => words.text(
+                "blocker-checklist-incomplete",
+                &Args::new()
+                    .str("stage", wording::checklist_stage(words, *stage))
+                    .str("missing", words.list(missing)),
             ),
-            Blocker::AppealWindowClosed { hours } => {
-                format!("ratings can be appealed within {hours} hours; this one is older")
-            }
-            Blocker::RatingWindowClosed { hours } => {
-                format!("stops can be rated within {hours} hours after the task")
-            }
-            Blocker::ProofMissing { policy } => match policy {
-                runsheet_protocol::ProofPolicy::Photo => "take a photo of the goods at the door",
-                runsheet_protocol::ProofPolicy::Signature => "get the customer's signature",
-                runsheet_protocol::ProofPolicy::Code => "check the customer's handoff code",
-                runsheet_protocol::ProofPolicy::None => "give proof of delivery",
-            }
-            .into(),
+            Blocker::AppealWindowClosed { hours } => words.text(
+                "blocker-appeal-window-closed",
+                &Args::new().num("hours", i64::from(*hours)),
+            ),
+            Blocker::RatingWindowClosed { hours } => words.text(
+                "blocker-rating-window-closed",
+                &Args::new().num("hours", i64::from(*hours)),
+            ),
+            Blocker::ProofMissing { policy } => plain(match policy {
+                ProofPolicy::Photo => "blocker-proof-photo",
+                ProofPolicy::Signature => "blocker-proof-signature",
+                ProofPolicy::Code => "blocker-proof-code",
+                ProofPolicy::None => "blocker-proof-none",
+            }),
         }
     }
 }
@@ -177,53 +193,56 @@ impl std::fmt::Display for Blocker {
     }
 }
 
-/// What a refused action was, in words ("deliver task F1", "end the shift").
+/// What a refused action was, in English ("deliver task F1", "change the shift").
 pub fn what(action: &str, task_id: &str) -> String {
-    let verb = match action {
-        "accept" => "accept",
-        "arrive" => "confirm the arrival for",
-        "pick_up" => "pick up",
-        "delivered" => "deliver",
-        "fail" | "report_exception" => "report this for",
-        "returned" => "close the return of",
-        "correct_pin" => "move the pin of",
-        "confirm_item" => "confirm the item of",
-        "shift" => return "change the shift".into(),
-        "appeal" => "appeal the rating of",
-        "rate_stop" => "rate the stops of",
-        other => other,
-    };
-    format!("{verb} task {task_id}")
+    what_in(&Words::of(Language::En), action, task_id)
 }
 
-/// The blockers' messages joined for an error line.
+/// What a refused action was, in the courier's language ("确认订单F1送达").
+pub fn what_in(words: &Words, action: &str, task_id: &str) -> String {
+    let id = match action {
+        "accept" => "what-accept",
+        "arrive" => "what-arrive",
+        "pick_up" => "what-pick-up",
+        "delivered" => "what-delivered",
+        "fail" | "report_exception" => "what-report",
+        "returned" => "what-returned",
+        "correct_pin" => "what-correct-pin",
+        "confirm_item" => "what-confirm-item",
+        "shift" => return words.text("what-shift", &Args::new()),
+        "appeal" => "what-appeal",
+        "rate_stop" => "what-rate-stop",
+        other => {
+            return words.text(
+                "what-other",
+                &Args::new()
+                    .str("action", wording::action(words, other))
+                    .str("task", task_id),
+            )
+        }
+    };
+    words.text(id, &Args::new().str("task", task_id))
+}
+
+/// The blockers' English messages joined for an error line (logs).
 pub fn join(blockers: &[Blocker]) -> String {
+    join_in(&Words::of(Language::En), blockers)
+}
+
+/// The blockers' sentences in the courier's language, joined for one line.
+pub fn join_in(words: &Words, blockers: &[Blocker]) -> String {
+    let separator = words.text("blockers-separator", &Args::new());
     blockers
         .iter()
-        .map(Blocker::message)
+        .map(|b| b.sentence(words))
         .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn format_distance(m: f64) -> String {
-    if m >= 1000.0 {
-        format!("{:.1} km", m / 1000.0)
-    } else {
-        format!("{} m", m.round() as i64)
-    }
-}
-
-fn format_duration(s: i64) -> String {
-    let s = s.max(0);
-    if s >= 60 {
-        format!("{} min", (s + 59) / 60)
-    } else {
-        format!("{s} s")
-    }
+        .join(&separator)
 }
 
 #[cfg(test)]
 mod tests {
+    use runsheet_protocol::ChecklistStage;
+
     use super::*;
 
     #[test]
@@ -244,5 +263,146 @@ mod tests {
             join(&[Blocker::PhotoRequired, Blocker::ReasonRequired]),
             "add at least one photo; give a reason"
         );
+    }
+
+    #[test]
+    fn blockers_read_in_chinese() {
+        let zh = Words::of(Language::ZhCn);
+        let b = Blocker::NotArrived {
+            stop: StopRole::Dropoff,
+            distance_m: Some(1840.0),
+        };
+        assert_eq!(
+            b.sentence(&zh),
+            "GPS未检测到您已到达送货点（相距1.8公里），请手动确认到达并填写原因"
+        );
+        let w = Blocker::WaitAtDoor {
+            until: 0,
+            seconds_left: 125,
+        };
+        assert_eq!(w.sentence(&zh), "请在门口再等候3分钟，才能上报联系不上顾客");
+        let c = Blocker::ContactAttemptsNeeded { made: 0, needed: 2 };
+        assert_eq!(c.sentence(&zh), "请先联系顾客2次（目前0次无人应答）");
+        let items = Blocker::ItemsNotConfirmed {
+            confirmed: 1,
+            expected: 4,
+            missing: vec!["牛奶".into(), "鸡蛋".into(), "面包".into()],
+        };
+        assert_eq!(
+            items.sentence(&zh),
+            "请先扫描全部商品：已确认1/4件，还缺牛奶、鸡蛋和面包"
+        );
+        let checklist = Blocker::ChecklistIncomplete {
+            stage: ChecklistStage::Pickup,
+            missing: vec!["冷热分装".into()],
+        };
+        assert_eq!(checklist.sentence(&zh), "请完成取货检查：冷热分装");
+        assert_eq!(
+            join_in(&zh, &[Blocker::PhotoRequired, Blocker::ReasonRequired]),
+            "请至少上传一张照片；请填写原因"
+        );
+        assert_eq!(
+            Blocker::ProofMissing {
+                policy: ProofPolicy::Code
+            }
+            .sentence(&zh),
+            "请核对顾客的收货码"
+        );
+        assert_eq!(what_in(&zh, "delivered", "F1"), "确认订单F1送达");
+        assert_eq!(what_in(&zh, "shift", ""), "变更班次");
+        assert_eq!(what_in(&zh, "scan", "F1"), "对订单F1执行扫码");
+    }
+
+    #[test]
+    fn english_counts_are_plural_aware() {
+        let en = Words::of(Language::En);
+        let one = Blocker::GoodsOnBoard { tasks: 1 };
+        assert_eq!(
+            one.sentence(&en),
+            "1 task still has goods in your box; deliver or return it first"
+        );
+        let two = Blocker::GoodsOnBoard { tasks: 2 };
+        assert!(two.sentence(&en).starts_with("2 tasks still have goods"));
+        let once = Blocker::ContactAttemptsNeeded { made: 0, needed: 1 };
+        assert!(
+            once.sentence(&en).contains("customer once first"),
+            "{}",
+            once.sentence(&en)
+        );
+        let items = Blocker::ItemsNotConfirmed {
+            confirmed: 1,
+            expected: 3,
+            missing: vec!["milk".into(), "eggs".into()],
+        };
+        assert_eq!(
+            items.message(),
+            "scan every item first: 1 of 3 confirmed, missing milk and eggs"
+        );
+        assert_eq!(
+            Blocker::AppealWindowClosed { hours: 1 }.message(),
+            "ratings can be appealed within 1 hour; this one is older"
+        );
+    }
+
+    #[test]
+    fn every_blocker_has_a_sentence_in_both_languages() {
+        let all = [
+            Blocker::NotArrived {
+                stop: StopRole::Pickup,
+                distance_m: None,
+            },
+            Blocker::NotArrived {
+                stop: StopRole::Return,
+                distance_m: Some(3.0),
+            },
+            Blocker::OnBreak,
+            Blocker::ShiftNotStarted,
+            Blocker::ContactAttemptsNeeded { made: 1, needed: 3 },
+            Blocker::WaitAtDoor {
+                until: 0,
+                seconds_left: 30,
+            },
+            Blocker::PhotoRequired,
+            Blocker::ReasonRequired,
+            Blocker::NotAtDropoff,
+            Blocker::GoodsOnBoard { tasks: 3 },
+            Blocker::ReadyTimeNotInFuture,
+            Blocker::AlreadyPickedUp,
+            Blocker::ItemsNotConfirmed {
+                confirmed: 0,
+                expected: 1,
+                missing: vec!["x".into()],
+            },
+            Blocker::PhotoOfItemRequired,
+            Blocker::ChecklistIncomplete {
+                stage: ChecklistStage::StartOfShift,
+                missing: vec!["helmet".into()],
+            },
+            Blocker::AppealWindowClosed { hours: 72 },
+            Blocker::RatingWindowClosed { hours: 24 },
+            Blocker::ProofMissing {
+                policy: ProofPolicy::Photo,
+            },
+            Blocker::ProofMissing {
+                policy: ProofPolicy::Signature,
+            },
+            Blocker::ProofMissing {
+                policy: ProofPolicy::None,
+            },
+        ];
+        let zh = Words::of(Language::ZhCn);
+        for b in &all {
+            let (en, cn) = (b.message(), b.sentence(&zh));
+            assert!(
+                !en.starts_with("blocker-") && !cn.starts_with("blocker-"),
+                "{en}"
+            );
+            assert_ne!(en, cn);
+            // Chinese sentences are Chinese: at least one CJK character each.
+            assert!(
+                cn.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{cn}"
+            );
+        }
     }
 }

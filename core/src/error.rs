@@ -2,6 +2,9 @@
 //! enum a shell can act on; nothing here carries a customer's name, phone or address, or a token.
 
 use runsheet_protocol::TaskStatus;
+use runsheet_words::{Args, Words};
+
+use crate::{blocker, wording};
 
 /// Everything that can go wrong inside the core.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +102,66 @@ impl Error {
 }
 
 impl Error {
+    /// What went wrong, in the courier's language: a sentence a shell can show as it is. It
+    /// never carries a customer's data, a token or a developer's detail (those stay in the
+    /// English `Display`, for logs).
+    pub fn sentence(&self, words: &Words) -> String {
+        let plain = |id: &str| words.text(id, &Args::new());
+        match self {
+            Error::Sqlite(_) => plain("error-storage"),
+            Error::IncompatibleVersion { .. } => plain("error-newer-version"),
+            Error::Corrupt(_) => plain("error-corrupt"),
+            Error::WrongKey => plain("error-wrong-key"),
+            Error::TaskNotFound { task_id } => {
+                words.text("error-task-not-found", &Args::new().str("task", task_id))
+            }
+            Error::InvalidTransition {
+                task_id,
+                status,
+                action,
+            } => words.text(
+                "error-invalid-transition",
+                &Args::new()
+                    .str("task", task_id)
+                    .str("status", wording::status(words, *status))
+                    .str("action", wording::action(words, action)),
+            ),
+            Error::Blocked {
+                task_id,
+                action,
+                blockers,
+            } => words.text(
+                "error-blocked",
+                &Args::new()
+                    .str("what", blocker::what_in(words, action, task_id))
+                    .str("blockers", blocker::join_in(words, blockers)),
+            ),
+            Error::InvalidArgument(_) => plain("error-invalid-argument"),
+            Error::Offline(_) => plain("error-offline"),
+            Error::AuthRequired => plain("error-auth-required"),
+            Error::Server {
+                status,
+                retry_after,
+                ..
+            } if *status >= 500 || *status == 429 => match retry_after {
+                Some(s) => words.text(
+                    "error-server-busy-retry",
+                    &Args::new().str(
+                        "duration",
+                        words.duration(i64::try_from(*s).unwrap_or(i64::MAX)),
+                    ),
+                ),
+                None => plain("error-server-busy"),
+            },
+            Error::Server { status, .. } => words.text(
+                "error-server-refused",
+                &Args::new().str("status", status.to_string()),
+            ),
+            Error::BadResponse(_) => plain("error-bad-response"),
+            Error::Protocol(_) => plain("error-protocol"),
+        }
+    }
+
     /// The wait the server asked for, if any.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
@@ -110,3 +173,113 @@ impl Error {
 
 /// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use runsheet_words::Language;
+
+    use super::*;
+    use crate::blocker::Blocker;
+
+    fn every_error() -> Vec<Error> {
+        vec![
+            Error::Sqlite(rusqlite::Error::InvalidQuery),
+            Error::IncompatibleVersion {
+                found: 9,
+                supported: 7,
+            },
+            Error::Corrupt("task T9 has unreadable items: at line 1".into()),
+            Error::WrongKey,
+            Error::TaskNotFound {
+                task_id: "F1".into(),
+            },
+            Error::InvalidTransition {
+                task_id: "F1".into(),
+                status: TaskStatus::Delivered,
+                action: "pick_up",
+            },
+            Error::Blocked {
+                task_id: "F1".into(),
+                action: "delivered",
+                blockers: vec![Blocker::PhotoRequired, Blocker::NotAtDropoff],
+            },
+            Error::InvalidArgument("phone 13800138000 is not a URL".into()),
+            Error::Offline("connection refused (10.0.0.1)".into()),
+            Error::AuthRequired,
+            Error::Server {
+                status: 503,
+                code: "unavailable".into(),
+                reason: "maintenance".into(),
+                retry_after: Some(120),
+                mutation_id: None,
+            },
+            Error::Server {
+                status: 429,
+                code: "rate_limited".into(),
+                reason: "slow down".into(),
+                retry_after: None,
+                mutation_id: None,
+            },
+            Error::Server {
+                status: 409,
+                code: "mutation_gap".into(),
+                reason: "expected 4".into(),
+                retry_after: None,
+                mutation_id: Some(4),
+            },
+            Error::BadResponse("expected value at line 1 column 1, token abc.def".into()),
+            Error::Protocol("server acknowledged mutation 9 never sent".into()),
+        ]
+    }
+
+    #[test]
+    fn every_error_has_a_sentence_in_both_languages_without_details() {
+        for language in Language::ALL {
+            let words = Words::of(language);
+            for e in every_error() {
+                let s = e.sentence(&words);
+                assert!(!s.is_empty() && !s.starts_with("error-"), "{s}");
+                for secret in [
+                    "13800138000",
+                    "10.0.0.1",
+                    "abc.def",
+                    "unreadable",
+                    "maintenance",
+                ] {
+                    assert!(!s.contains(secret), "{s}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn errors_read_in_chinese() {
+        let zh = Words::of(Language::ZhCn);
+        let e = every_error();
+        assert_eq!(e[4].sentence(&zh), "订单F1不在您的任务列表中。");
+        assert_eq!(
+            e[5].sentence(&zh),
+            "订单F1当前为“已送达”，现在无法确认取货。"
+        );
+        assert_eq!(
+            e[6].sentence(&zh),
+            "暂时无法确认订单F1送达：请至少上传一张照片；请先到达送货点。"
+        );
+        assert_eq!(e[10].sentence(&zh), "服务器繁忙，2分钟后会自动重试。");
+        assert_eq!(e[12].sentence(&zh), "服务器拒绝了此操作（HTTP 409）。");
+        let en = Words::of(Language::En);
+        assert_eq!(
+            e[6].sentence(&en),
+            "Cannot deliver task F1 yet: add at least one photo; get to the drop-off first."
+        );
+        assert_eq!(
+            e[5].sentence(&en),
+            "Task F1 (Delivered): picking up is not possible now."
+        );
+        // Display stays the English line for logs.
+        assert_eq!(
+            e[6].to_string(),
+            "cannot delivered task F1 yet: add at least one photo; get to the drop-off first"
+        );
+    }
+}

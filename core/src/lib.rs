@@ -49,6 +49,7 @@ pub mod sync;
 pub mod task;
 pub mod tasklist;
 pub mod timeline;
+pub mod wording;
 pub mod workflow;
 
 use std::path::PathBuf;
@@ -70,6 +71,7 @@ pub use runsheet_protocol::{
     RatingDoc, RatingSource, RatingTarget, Settings, ShiftEvent, StopRole, TaskKind, TaskStatus,
     TemperatureClass,
 };
+pub use runsheet_words::{Args, Language, Words};
 pub use shift::{ShiftState, ShiftSummary};
 pub use store::DbKey;
 pub use sync::http::HttpRemote;

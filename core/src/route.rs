@@ -534,6 +534,7 @@ mod tests {
             handoff_verified: false,
             contactless: false,
             proof: Default::default(),
+            customer_locale: None,
         }
     }
 

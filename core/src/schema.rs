@@ -179,6 +179,10 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX acked_by_time ON acked(acked_at);
     "#,
+    // v8: the customer's language (BCP 47), for the messages the courier sends them.
+    r#"
+    ALTER TABLE tasks ADD COLUMN customer_locale TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -32,6 +32,11 @@ impl ShiftState {
         }
     }
 
+    /// The state in the courier's language ("上班中", "On duty"; `shift-*` in nouns.ftl).
+    pub fn in_words(self, words: &runsheet_words::Words) -> String {
+        crate::wording::noun(words, "shift", self.as_str())
+    }
+
     /// The state after `event`.
     pub fn after(event: ShiftEvent) -> Self {
         match event {

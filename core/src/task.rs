@@ -54,6 +54,9 @@ pub struct Task {
     pub contactless: bool,
     /// How the delivery must be proven.
     pub proof: ProofPolicy,
+    /// The customer's language (BCP 47), if the platform gave one; messages to the customer go
+    /// out in it, else in Chinese ([`crate::wording::customer_words`]).
+    pub customer_locale: Option<String>,
 }
 
 impl Task {
@@ -86,7 +89,7 @@ impl Task {
 const TASK_COLUMNS: &str = "t.id, t.kind, t.status, t.server_revision, t.local_rev,
     (SELECT COUNT(*) FROM outbox o WHERE o.task_id = t.id), t.ordered_at, t.items, t.return_to,
     t.ended_at, t.purged_at, t.handoff_code, t.handoff_failures, t.handoff_verified,
-    t.contactless, t.proof";
+    t.contactless, t.proof, t.customer_locale";
 
 fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
     let id: String = row.get(0)?;
@@ -128,6 +131,7 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
         handoff_verified: row.get::<_, i64>(13)? != 0,
         contactless: row.get::<_, i64>(14)? != 0,
         proof: serde_json::from_value(serde_json::Value::String(row.get(15)?)).unwrap_or_default(),
+        customer_locale: row.get(16)?,
     })
 }
 
@@ -202,13 +206,14 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
     };
     conn.execute(
         "INSERT INTO tasks (id, kind, status, server_revision, local_rev, ordered_at, items,
-             return_to, handoff_code, contactless, proof)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10)
+             return_to, handoff_code, contactless, proof, customer_locale)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
              server_revision = excluded.server_revision, local_rev = tasks.local_rev + 1,
              ordered_at = excluded.ordered_at, items = excluded.items,
              return_to = excluded.return_to, handoff_code = excluded.handoff_code,
-             contactless = excluded.contactless, proof = excluded.proof, purged_at = NULL",
+             contactless = excluded.contactless, proof = excluded.proof,
+             customer_locale = excluded.customer_locale, purged_at = NULL",
         params![
             doc.id,
             doc.kind.as_str(),
@@ -224,7 +229,8 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
             serde_json::to_value(doc.proof)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| "none".into())
+                .unwrap_or_else(|| "none".into()),
+            doc.customer_locale
         ],
     )?;
     conn.execute("DELETE FROM stops WHERE task_id = ?1", [&doc.id])?;

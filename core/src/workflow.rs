@@ -565,7 +565,9 @@ pub(crate) fn message_text(
             .eta
         })
     });
+    // In the customer's language (their task's, else the platform's default).
     Ok(crate::contact::fill(
+        &crate::wording::customer_words(t.customer_locale.as_deref()),
         template,
         eta.map(|e| crate::contact::minutes_until(now, e)),
     ))

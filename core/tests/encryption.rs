@@ -43,6 +43,7 @@ fn doc(id: &str) -> TaskDoc {
         handoff_code: None,
         contactless: false,
         proof: Default::default(),
+        customer_locale: None,
     }
 }
 

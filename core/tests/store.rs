@@ -57,6 +57,7 @@ fn doc(id: &str) -> TaskDoc {
         handoff_code: None,
         contactless: false,
         proof: Default::default(),
+        customer_locale: None,
     }
 }
 
@@ -375,4 +376,25 @@ fn a_full_disk_refuses_the_action_and_leaves_the_store_as_it_was() {
         })
         .unwrap();
     assert_eq!(store.read(outbox::stats).unwrap().0, 1);
+}
+
+#[test]
+fn the_customers_language_is_stored_with_the_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("d.db")).unwrap();
+    let english = TaskDoc {
+        customer_locale: Some("en".into()),
+        ..doc("A")
+    };
+    store
+        .write(|tx| task::upsert_from_server(tx, &english))
+        .unwrap();
+    let t = store.read(|c| task::get(c, "A")).unwrap().unwrap();
+    assert_eq!(t.customer_locale.as_deref(), Some("en"));
+    // The server's next version without one clears it.
+    store
+        .write(|tx| task::upsert_from_server(tx, &doc("A")))
+        .unwrap();
+    let t = store.read(|c| task::get(c, "A")).unwrap().unwrap();
+    assert_eq!(t.customer_locale, None);
 }

@@ -285,6 +285,10 @@ pub struct TaskDoc {
     /// How the delivery must be proven.
     #[serde(default, skip_serializing_if = "is_default_proof")]
     pub proof: ProofPolicy,
+    /// The customer's language as a BCP 47 tag ("zh-CN", "en"): the messages the courier sends
+    /// go out in it. Absent: the platform's default, Simplified Chinese (docs/i18n.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_locale: Option<String>,
 }
 
 fn is_default_proof(p: &ProofPolicy) -> bool {

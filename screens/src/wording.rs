@@ -119,17 +119,10 @@ pub const EVENT_KINDS: &[&str] = &[
 
 /// A blocker as a sentence.
 pub fn blocker(w: &Words, b: &Blocker) -> String {
-    let _ = w;
-    b.message()
+    b.sentence(w)
 }
 
 /// A core error as a sentence for the courier.
 pub fn error(w: &Words, e: &runsheet_core::Error) -> String {
-    let _ = w;
-    let s = e.to_string();
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => s,
-    }
+    e.sentence(w)
 }

@@ -161,6 +161,10 @@ pub struct NewTask {
     /// How the delivery must be proven (none, photo, signature, code).
     #[serde(default)]
     pub proof: runsheet_protocol::ProofPolicy,
+    /// The customer's language (BCP 47, "zh-CN", "en"); the courier's messages to the customer
+    /// go out in it. Absent: Simplified Chinese.
+    #[serde(default)]
+    pub customer_locale: Option<String>,
 }
 
 /// `POST /v1/dispatch/tasks`: creates a task, assigned if `courier_id` is given. A handoff code
@@ -213,6 +217,7 @@ pub async fn create_task(
         handoff_code: handoff,
         contactless: body.contactless,
         proof: body.proof,
+        customer_locale: body.customer_locale,
     };
     let courier = body.courier_id;
     let clock = state.clock.clone();

@@ -1547,6 +1547,54 @@ async fn the_server_checks_handoff_codes_and_phones_get_only_a_slow_hash(engine:
     assert!(!records.contains("771204") && !records.contains("000003"));
 }
 
+async fn the_customers_language_travels_with_the_task(engine: Engine) {
+    let Some(e) = env_on(engine, "customer_locale").await else {
+        return;
+    };
+    let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
+    let task = |id: &str, locale: Option<&str>| {
+        let mut t = json!({"id": id, "courier_id": "ann", "kind": "parcel",
+                           "dropoff": stop("Customer")});
+        if let Some(l) = locale {
+            t["customer_locale"] = json!(l);
+        }
+        t
+    };
+    let en = e
+        .dispatch
+        .create_task(&task("L1", Some("en-GB")))
+        .await
+        .unwrap();
+    assert_eq!(en.customer_locale.as_deref(), Some("en-GB"));
+    e.dispatch.create_task(&task("L2", None)).await.unwrap();
+    let bad = e
+        .dispatch
+        .create_task(&task("L3", Some("en GB; drop")))
+        .await;
+    assert!(format!("{bad:?}").contains("422"), "{bad:?}");
+    // Stored, read back by dispatch, and pulled by the phone; absent stays absent on the wire.
+    let stored = e.dispatch.task("L1").await.unwrap().task;
+    assert_eq!(stored.customer_locale.as_deref(), Some("en-GB"));
+    let pulled = e.pull(&ann, "ann-phone", 0, 50).await;
+    let locales: Vec<(String, Option<String>)> = pulled
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::UpsertTask { task } => Some((task.id.clone(), task.customer_locale.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        locales,
+        [
+            ("L1".to_owned(), Some("en-GB".to_owned())),
+            ("L2".to_owned(), None)
+        ]
+    );
+    let wire = serde_json::to_string(&pulled).unwrap();
+    assert_eq!(wire.matches("customer_locale").count(), 1, "{wire}");
+}
+
 /// Every test of the shared suite, once per store.
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -1586,4 +1634,5 @@ on_both_stores!(
     numbers_are_range_checked_and_sums_cannot_overflow,
     control_characters_are_refused_with_422_on_every_route,
     one_bad_mutation_is_rejected_alone_and_the_rest_apply,
+    the_customers_language_travels_with_the_task,
 );

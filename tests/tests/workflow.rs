@@ -434,7 +434,8 @@ async fn messages_carry_the_live_eta_and_go_out_through_the_server() {
         .message_text("F1".into(), MessageTemplate::ArrivingIn)
         .await
         .unwrap();
-    assert_eq!(text, "Your courier is arriving in about 10 min.");
+    // The task names no customer language: the platform's, Chinese.
+    assert_eq!(text, "您的骑手预计10分钟后送达。");
     core.tasks()
         .send_message("F1".into(), MessageTemplate::ArrivingIn)
         .await
@@ -506,7 +507,7 @@ async fn the_shift_gates_work_and_sums_it_up() {
         .unwrap();
     core.tasks().pick_up("F1".into()).await.unwrap();
     let e = core.shift().end().await.unwrap_err();
-    assert!(reason_of(e).contains("1 task(s) still have goods"));
+    assert!(reason_of(e).contains("1 task still has goods"));
     core.tasks()
         .arrive_manually("F1".into(), "indoor".into())
         .await

@@ -1,5 +1,7 @@
 //! Every word a courier reads, decided once: Project Fluent messages in zh-CN and en (the files
-//! under `locales/`), and numbers, distances and durations through CLDR data (ICU4X).
+//! under `locales/`, syntax-checked and embedded by `build.rs`), and numbers, distances,
+//! durations, times of day, dates and lists through CLDR data (ICU4X; plurals by Fluent's CLDR
+//! rules). See docs/i18n.md.
 //!
 //! A shell passes the device's locale tag; the courier can switch it. Unknown or malformed tags
 //! fall back to English, and a message missing from Chinese falls back to the English one with a
@@ -24,7 +26,7 @@ mod catalogue;
 mod format;
 mod language;
 
-pub use catalogue::{Args, RESOURCES};
+pub use catalogue::{sources, Args, LOCALES};
 pub use language::Language;
 
 /// The words of one language: messages and formatters. Cheap to clone and to share.
@@ -74,13 +76,26 @@ impl Words {
         format::duration(self, seconds)
     }
 
+    /// Items joined as the language joins a list ("a, b, and c"; "a、b和c").
+    pub fn list<S: AsRef<str>>(&self, items: &[S]) -> String {
+        format::list(self.language, items)
+    }
+
     /// A share as a percentage with one decimal ("95.5%").
     pub fn percent(&self, share: f64) -> String {
         format::percent(self, share)
     }
 
-    /// The local time of day of `unix_seconds` at `utc_offset_min` ("14:05").
+    /// The local time of day of `unix_seconds` at `utc_offset_min` minutes east of UTC, in the
+    /// language's CLDR pattern ("14:05"; English "2:05 PM"). Offsets beyond UTC-12..UTC+14 are
+    /// clamped.
     pub fn clock_time(&self, unix_seconds: i64, utc_offset_min: i32) -> String {
-        format::clock_time(self, unix_seconds, utc_offset_min)
+        format::clock_time(self.language, unix_seconds, utc_offset_min)
+    }
+
+    /// The local date of `unix_seconds` at `utc_offset_min` minutes east of UTC, in the
+    /// language's CLDR medium pattern ("2026年12月6日"; English "Dec 6, 2026").
+    pub fn date(&self, unix_seconds: i64, utc_offset_min: i32) -> String {
+        format::date(self.language, unix_seconds, utc_offset_min)
     }
 }

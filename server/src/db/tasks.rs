@@ -73,6 +73,7 @@ pub fn load(tx: &mut Tx<'_>, id: &str) -> Result<Option<Assigned>, StoreError> {
             handoff_code: details.handoff_code,
             contactless: details.contactless,
             proof: details.proof,
+            customer_locale: details.customer_locale,
         },
         courier,
     )))
@@ -98,6 +99,8 @@ struct Details {
     contactless: bool,
     #[serde(default)]
     proof: ProofPolicy,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    customer_locale: Option<String>,
 }
 
 fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
@@ -108,6 +111,7 @@ fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
         handoff_code: doc.handoff_code.clone(),
         contactless: doc.contactless,
         proof: doc.proof,
+        customer_locale: doc.customer_locale.clone(),
     })
     .map_err(StoreError::document)
 }

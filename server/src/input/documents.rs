@@ -252,6 +252,17 @@ impl Document for NewTask {
                 return Err(Invalid::new("handoff_code", "must be 4 to 12 characters"));
             }
         }
+        if let Some(l) = &self.customer_locale {
+            let tag_like = l
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if l.is_empty() || l.len() > 35 || !tag_like {
+                return Err(Invalid::new(
+                    "customer_locale",
+                    "must be a BCP 47 language tag such as zh-CN or en",
+                ));
+            }
+        }
         Ok(())
     }
 }

@@ -212,7 +212,7 @@ pub struct ExpectSpec {
     /// Kinds of after-sales cases on the server, in order (`exception:merchant_delay`, ...).
     #[serde(default)]
     pub after_sales_kinds: Option<Vec<String>>,
-    /// Texts the server sent to a task's customer: `{ F1 = ["Your courier is at your door."] }`.
+    /// Texts the server sent to a task's customer: `{ F1 = ["您的骑手已到达门口。"] }`.
     #[serde(default)]
     pub server_messages: BTreeMap<String, Vec<String>>,
     /// Whether the task's customer data is wiped from the phone: `{ F1 = true }`.

@@ -5,7 +5,6 @@ unit-seconds = { $n } s
 unit-minutes = { $n } min
 unit-hours-minutes = { $h } h { $m } min
 unit-percent = { $value }%
-clock-time = { $h }:{ $m }
 
 # The primary action of a task or of the shift.
 step-start-shift = Start shift

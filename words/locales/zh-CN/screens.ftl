@@ -5,7 +5,6 @@ unit-seconds = { $n }秒
 unit-minutes = { $n }分钟
 unit-hours-minutes = { $h }小时{ $m }分钟
 unit-percent = { $value }%
-clock-time = { $h }:{ $m }
 
 # 任务或班次的主操作。
 step-start-shift = 开始上班

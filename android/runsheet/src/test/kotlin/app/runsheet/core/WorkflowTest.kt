@@ -170,7 +170,7 @@ class WorkflowTest {
         core.tasks().markDelivered("F1")
         core.shift().end()
         core.sync().now()
-        assertEquals(listOf("Your courier is at your door."), server.messages("F1"))
+        assertEquals(listOf("您的骑手已到达门口。"), server.messages("F1"))
         assertEquals("off_duty", server.courierStatus("ann"))
         val summary = core.shift().summary()
         assertEquals(ShiftState.OFF_DUTY, summary.state)
