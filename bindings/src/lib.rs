@@ -83,104 +83,124 @@ uniffi::setup_scaffolding!();
 #[uniffi(flat_error)]
 pub enum RunsheetError {
     /// The task is not on the courier's list (wrong id, or reassigned away).
-    #[error("Task {task_id} is not on your list.")]
+    #[error("{sentence}")]
     NotFound {
         /// The id asked for.
         task_id: String,
+        /// What to tell the courier, in their language.
+        sentence: String,
     },
-    /// The action is not allowed now; the text says why.
-    #[error("{reason}")]
+    /// The action is not allowed now.
+    #[error("{sentence}")]
     NotAllowed {
-        /// Why, in words for the courier.
-        reason: String,
+        /// Why, in the courier's language.
+        sentence: String,
     },
-    /// The workflow needs something done first; the text lists what (the task's `next_action`
-    /// carries the same blockers as codes).
-    #[error("{reason}")]
+    /// The workflow needs something done first; the sentence lists what (the screens show the
+    /// same blockers on the action's offer).
+    #[error("{sentence}")]
     Blocked {
-        /// What is missing, in words for the courier.
-        reason: String,
+        /// What is missing, in the courier's language.
+        sentence: String,
     },
     /// A caller passed something unusable.
-    #[error("Invalid request: {reason}")]
+    #[error("{sentence}")]
     InvalidArgument {
-        /// What was wrong.
+        /// What was wrong, for developers (English, no personal data).
         reason: String,
+        /// What to tell the courier, in their language.
+        sentence: String,
     },
     /// The server could not be reached; actions stay saved on the phone.
-    #[error("No connection to the server. Your actions are saved on this phone and will be sent when the network is back.")]
+    #[error("{sentence}")]
     Offline {
         /// Technical detail for logs.
         detail: String,
+        /// What to tell the courier, in their language.
+        sentence: String,
     },
     /// The token was refused: the shell signs the courier in again (`Session.set_token`).
-    #[error("Your session has expired. Please sign in again; your actions are kept.")]
-    AuthRequired,
+    #[error("{sentence}")]
+    AuthRequired {
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
     /// The server failed or answered something unusable; actions stay saved.
-    #[error("The server could not process the sync ({detail}). Your actions are kept and will be retried.")]
+    #[error("{sentence}")]
     SyncFailed {
         /// Technical detail (status and code).
         detail: String,
+        /// What to tell the courier, in their language.
+        sentence: String,
     },
     /// The database on the phone failed.
-    #[error("The task store on this phone failed: {detail}")]
+    #[error("{sentence}")]
     Storage {
         /// Technical detail.
         detail: String,
+        /// What to tell the courier, in their language.
+        sentence: String,
     },
     /// The database was written by a newer app version; update the app.
-    #[error("This task store was written by a newer version of the app (schema {found}, this version reads up to {supported}). Please update the app.")]
+    #[error("{sentence}")]
     IncompatibleVersion {
         /// Schema version found.
         found: i64,
         /// Highest version this build reads.
         supported: i64,
+        /// What to tell the courier, in their language.
+        sentence: String,
     },
     /// The database key does not open the task store (a key lost from the Keystore or
     /// Keychain, or a store copied from another phone). The store is left as it was.
-    #[error("The task store on this phone cannot be unlocked with this app's key. It has been left in place.")]
-    WrongKey,
+    #[error("{sentence}")]
+    WrongKey {
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
 }
 
-impl From<core::Error> for RunsheetError {
-    fn from(e: core::Error) -> Self {
+impl RunsheetError {
+    /// The core's error for the shell: its variant, and its sentence in `words` (the app's
+    /// language). The one place that also decides what is logged.
+    pub(crate) fn localised(e: core::Error, words: &runsheet_words::Words) -> Self {
         use core::Error as E;
+        let sentence = e.sentence(words);
         match e {
-            E::TaskNotFound { task_id } => RunsheetError::NotFound { task_id },
-            E::InvalidTransition { .. } => RunsheetError::NotAllowed {
-                reason: capitalise(&e.to_string()),
-            },
-            E::Blocked { .. } => RunsheetError::Blocked {
-                reason: capitalise(&e.to_string()),
-            },
-            E::InvalidArgument(reason) => RunsheetError::InvalidArgument { reason },
-            E::Offline(detail) => RunsheetError::Offline { detail },
-            E::AuthRequired => RunsheetError::AuthRequired,
+            E::TaskNotFound { task_id } => RunsheetError::NotFound { task_id, sentence },
+            E::InvalidTransition { .. } => RunsheetError::NotAllowed { sentence },
+            E::Blocked { .. } => RunsheetError::Blocked { sentence },
+            E::InvalidArgument(reason) => RunsheetError::InvalidArgument { reason, sentence },
+            E::Offline(detail) => RunsheetError::Offline { detail, sentence },
+            E::AuthRequired => RunsheetError::AuthRequired { sentence },
             E::Server { .. } | E::BadResponse(_) | E::Protocol(_) => RunsheetError::SyncFailed {
                 detail: e.to_string(),
+                sentence,
             },
-            E::IncompatibleVersion { found, supported } => {
-                RunsheetError::IncompatibleVersion { found, supported }
-            }
+            E::IncompatibleVersion { found, supported } => RunsheetError::IncompatibleVersion {
+                found,
+                supported,
+                sentence,
+            },
             E::WrongKey => {
                 tracing::error!("the database key does not open the store");
-                RunsheetError::WrongKey
+                RunsheetError::WrongKey { sentence }
             }
             E::Sqlite(_) | E::Corrupt(_) => {
                 tracing::error!(error = %e, "storage failure");
                 RunsheetError::Storage {
                     detail: e.to_string(),
+                    sentence,
                 }
             }
         }
     }
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect::<String>() + ".",
-        None => String::new(),
+impl From<core::Error> for RunsheetError {
+    /// In English, for calls made before any app exists (opening the store).
+    fn from(e: core::Error) -> Self {
+        RunsheetError::localised(e, &runsheet_words::Words::of(runsheet_words::Language::En))
     }
 }
 
@@ -326,7 +346,7 @@ pub async fn open_runsheet(
         Ok::<_, core::Error>((core, Arc::new(app)))
     })
     .await
-    .map_err(worker_stopped)??;
+    .map_err(|e| worker_stopped(e, &runsheet_words::Words::of(runsheet_words::Language::En)))??;
     Ok(Arc::new(Runsheet {
         inner: Arc::new(Inner { core, app }),
     }))
@@ -404,23 +424,25 @@ impl Inner {
         F: FnOnce(&core::Runsheet) -> core::Result<T> + Send + 'static,
     {
         let core = Arc::clone(&self.core);
+        let words = self.app.words();
         tokio::task::spawn_blocking(move || call(&core))
             .await
-            .map_err(worker_stopped)?
-            .map_err(RunsheetError::from)
+            .map_err(|e| worker_stopped(e, &words))?
+            .map_err(|e| RunsheetError::localised(e, &words))
     }
 }
 
 /// A blocking call that never returned (its thread panicked or the runtime shut down): the
 /// store's state is whatever its last committed transaction left, so it is reported as a
 /// storage failure the shell can show, never as a crash.
-fn worker_stopped(e: tokio::task::JoinError) -> RunsheetError {
+fn worker_stopped(e: tokio::task::JoinError, words: &runsheet_words::Words) -> RunsheetError {
     tracing::error!(
         panicked = e.is_panic(),
         "a core call stopped before returning"
     );
     RunsheetError::Storage {
         detail: "the call was interrupted before it finished".into(),
+        sentence: words.text("error-storage", &runsheet_words::Args::new()),
     }
 }
 
@@ -462,7 +484,7 @@ mod tests {
         );
         assert_eq!(app.sync().status().await.expect("status").pending, 1);
         match app.tasks().mark_delivered("nope".into()).await {
-            Err(RunsheetError::NotFound { task_id }) => assert_eq!(task_id, "nope"),
+            Err(RunsheetError::NotFound { task_id, .. }) => assert_eq!(task_id, "nope"),
             other => panic!("expected NotFound, got {other:?}"),
         }
     }

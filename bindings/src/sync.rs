@@ -32,9 +32,11 @@ impl Syncing {
     /// action saved. Runs on the core's runtime, off the caller's thread.
     pub async fn now(&self) -> Result<SyncReport, RunsheetError> {
         let core = Arc::clone(&self.inner.core);
-        Ok(tokio::spawn(async move { core.sync().await })
+        let words = self.inner.app.words();
+        tokio::spawn(async move { core.sync().await })
             .await
-            .map_err(worker_stopped)??)
+            .map_err(|e| worker_stopped(e, &words))?
+            .map_err(|e| RunsheetError::localised(e, &words))
     }
 
     /// Pending actions and the last sync's outcome.
@@ -86,11 +88,11 @@ impl Syncing {
     /// itself in the foreground; this is for shells and tests that drive sync by hand.
     pub async fn wait_for_changes(&self, wait_seconds: u32) -> Result<bool, RunsheetError> {
         let core = Arc::clone(&self.inner.core);
+        let words = self.inner.app.words();
         let wait = Duration::from_secs(u64::from(wait_seconds));
-        Ok(
-            tokio::spawn(async move { core.wait_for_changes(wait).await })
-                .await
-                .map_err(worker_stopped)??,
-        )
+        tokio::spawn(async move { core.wait_for_changes(wait).await })
+            .await
+            .map_err(|e| worker_stopped(e, &words))?
+            .map_err(|e| RunsheetError::localised(e, &words))
     }
 }

@@ -166,6 +166,11 @@ impl CourierApp {
         Ok(CourierApp { inner, _subs: subs })
     }
 
+    /// The words the app speaks now (errors of other calls are worded in them too).
+    pub fn words(&self) -> Words {
+        lock(&self.inner.state).words
+    }
+
     /// The core underneath.
     pub fn core(&self) -> &Arc<Runsheet> {
         &self.inner.core

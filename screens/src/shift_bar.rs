@@ -6,7 +6,7 @@ use runsheet_words::Args;
 use crate::offer::{Offer, OfferStyle, Tap};
 use crate::screen::{ShiftBar, Tone};
 use crate::view::View;
-use crate::wording::{self, t};
+use crate::wording::t;
 
 /// The words of a step's button.
 pub fn step_label(w: &runsheet_words::Words, step: Step) -> String {
@@ -98,7 +98,7 @@ pub fn build(v: &View<'_>) -> Result<ShiftBar> {
         ),
     };
     Ok(ShiftBar {
-        state: wording::shift(w, summary.state),
+        state: summary.state.in_words(w),
         figures,
         tone: match summary.state {
             ShiftState::OnDuty => Tone::Good,

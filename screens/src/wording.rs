@@ -1,11 +1,12 @@
 //! The domain's nouns in the courier's language: each enum value has a message whose id is
 //! derived from its wire name (`status-at-dropoff`, `kind-food`, ...).
 
-use runsheet_core::{Blocker, Group, ShiftState};
-use runsheet_protocol::{
-    ChecklistStage, ExceptionReason, MessageTemplate, RatingSource, StopRole, TaskKind, TaskStatus,
-    TemperatureClass,
+pub use runsheet_core::wording::{
+    checklist_stage as stage, reason, status, stop_role as role, task_kind as kind,
+    template_name as template,
 };
+use runsheet_core::{Blocker, Group};
+use runsheet_protocol::{RatingSource, TemperatureClass};
 use runsheet_route::map_link::MapApp;
 use runsheet_words::{Args, Words};
 
@@ -16,16 +17,6 @@ fn id(prefix: &str, wire: &str) -> String {
 /// A message without arguments.
 pub fn t(w: &Words, id: &str) -> String {
     w.text(id, &Args::new())
-}
-
-/// The task's status.
-pub fn status(w: &Words, s: TaskStatus) -> String {
-    t(w, &id("status", s.as_str()))
-}
-
-/// The kind of work.
-pub fn kind(w: &Words, k: TaskKind) -> String {
-    t(w, &id("kind", k.as_str()))
 }
 
 /// The task list's group.
@@ -41,34 +32,9 @@ pub fn group(w: &Words, g: Group) -> String {
     )
 }
 
-/// The shift's state.
-pub fn shift(w: &Words, s: ShiftState) -> String {
-    t(w, &id("shift", s.as_str()))
-}
-
-/// A stop's role.
-pub fn role(w: &Words, r: StopRole) -> String {
-    t(w, &id("role", r.as_str()))
-}
-
-/// A problem's reason.
-pub fn reason(w: &Words, r: ExceptionReason) -> String {
-    t(w, &id("reason", r.as_str()))
-}
-
-/// A checklist's stage.
-pub fn stage(w: &Words, s: ChecklistStage) -> String {
-    t(w, &id("stage", s.as_str()))
-}
-
 /// How goods are kept.
 pub fn temperature(w: &Words, c: TemperatureClass) -> String {
     t(w, &id("temperature", c.as_str()))
-}
-
-/// A customer message template's name.
-pub fn template(w: &Words, m: MessageTemplate) -> String {
-    t(w, &id("template", m.as_str()))
 }
 
 /// Who gave a rating.

@@ -195,20 +195,22 @@ async fn couriers_see_only_their_own_tasks_and_bad_tokens_are_typed_errors() {
     assert_eq!(ids(&a).await, ["A1", "A2"]);
     assert_eq!(ids(&b).await, ["B1"]);
     match b.tasks().mark_delivered("A1".into()).await {
-        Err(RunsheetError::NotFound { task_id }) => assert_eq!(task_id, "A1"),
+        Err(RunsheetError::NotFound { task_id, .. }) => assert_eq!(task_id, "A1"),
         other => panic!("expected NotFound, got {other:?}"),
     }
 
     let stranger = w.open_core("stranger", "not-a-token").await;
     match stranger.sync().now().await {
-        Err(e @ RunsheetError::AuthRequired) => assert!(e.to_string().contains("sign in")),
+        Err(e @ RunsheetError::AuthRequired { .. }) => {
+            assert!(e.to_string().contains("Sign in again"))
+        }
         other => panic!("expected AuthRequired, got {other:?}"),
     }
     // The admin token is not a courier token either.
     stranger.session().set_token(ADMIN.into());
     assert!(matches!(
         stranger.sync().now().await,
-        Err(RunsheetError::AuthRequired)
+        Err(RunsheetError::AuthRequired { .. })
     ));
     // After signing in properly the same core syncs.
     stranger.session().set_token(bob.clone());
@@ -287,7 +289,7 @@ async fn a_refused_token_is_refreshed_once_through_the_shells_provider() {
     // Without a provider: AuthRequired, and the shell hears it must ask for sign-in.
     assert!(matches!(
         core.sync().now().await,
-        Err(RunsheetError::AuthRequired)
+        Err(RunsheetError::AuthRequired { .. })
     ));
     assert!(events.0.lock().unwrap().last().unwrap().auth_required);
 
@@ -299,7 +301,7 @@ async fn a_refused_token_is_refreshed_once_through_the_shells_provider() {
     core.session().set_token_provider(Some(none.clone()));
     assert!(matches!(
         core.sync().now().await,
-        Err(RunsheetError::AuthRequired)
+        Err(RunsheetError::AuthRequired { .. })
     ));
     assert_eq!(none.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
 
@@ -778,7 +780,7 @@ async fn an_expired_or_revoked_token_is_replaced_through_the_shells_provider() {
     core.session().set_token_provider(Some(signed_out.clone()));
     assert!(matches!(
         core.sync().now().await,
-        Err(RunsheetError::AuthRequired)
+        Err(RunsheetError::AuthRequired { .. })
     ));
     assert_eq!(
         signed_out.calls.load(std::sync::atomic::Ordering::SeqCst),

@@ -91,7 +91,7 @@ async fn illegal_transitions_are_typed_errors_that_say_what_is_missing() {
     assert!(matches!(e, RunsheetError::NotAllowed { .. }), "{e:?}");
     assert_eq!(
         reason_of(e),
-        "Task F1 is new; delivered is not possible now."
+        "Task F1 (New order): delivering is not possible now."
     );
     // Picking up before arriving, arriving at the drop-off before the pickup: refused too.
     core.tasks().accept("F1".into()).await.unwrap();
@@ -652,7 +652,10 @@ async fn the_phones_store_is_encrypted_under_the_shells_key() {
     drop(core);
     // Another key is a typed error, and the file is not touched.
     let before = std::fs::read(&db).unwrap();
-    assert!(matches!(open(OTHER).await, Err(RunsheetError::WrongKey)));
+    assert!(matches!(
+        open(OTHER).await,
+        Err(RunsheetError::WrongKey { .. })
+    ));
     assert_eq!(std::fs::read(&db).unwrap(), before);
     assert!(matches!(
         open("not a key").await,

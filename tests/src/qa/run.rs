@@ -122,11 +122,11 @@ fn error_name(e: &RunsheetError) -> &'static str {
         RunsheetError::Blocked { .. } => "Blocked",
         RunsheetError::InvalidArgument { .. } => "InvalidArgument",
         RunsheetError::Offline { .. } => "Offline",
-        RunsheetError::AuthRequired => "AuthRequired",
+        RunsheetError::AuthRequired { .. } => "AuthRequired",
         RunsheetError::SyncFailed { .. } => "SyncFailed",
         RunsheetError::Storage { .. } => "Storage",
         RunsheetError::IncompatibleVersion { .. } => "IncompatibleVersion",
-        RunsheetError::WrongKey => "WrongKey",
+        RunsheetError::WrongKey { .. } => "WrongKey",
     }
 }
 
@@ -247,6 +247,7 @@ fn harness_file(task: &str, what: &str) -> Result<String, RunsheetError> {
         rand::random::<u64>()
     ));
     std::fs::write(&path, format!("{what} of {task}")).map_err(|e| RunsheetError::Storage {
+        sentence: format!("the harness could not write a photo file: {e}"),
         detail: e.to_string(),
     })?;
     Ok(path.to_string_lossy().into_owned())
