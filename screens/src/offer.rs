@@ -300,6 +300,83 @@ impl Tap {
     }
 }
 
+impl Tap {
+    /// This tap with the courier's text for one of its offer's inputs (`InputSpec::field`) put
+    /// in its place, numbers parsed: the one way every shell fills a tap in. An unknown field or
+    /// a number that does not parse is refused with a sentence in `words`' language.
+    pub fn with_input(
+        mut self,
+        field: &str,
+        text: &str,
+        words: &runsheet_words::Words,
+    ) -> Result<Tap, crate::TapError> {
+        use runsheet_words::Args;
+        let value = text.trim().to_owned();
+        let bad_number = || crate::TapError::Invalid {
+            sentence: words.text(
+                "input-not-a-number",
+                &Args::new().str("text", value.clone()),
+            ),
+        };
+        let unknown = || crate::TapError::Invalid {
+            sentence: words.text("input-unknown-field", &Args::new()),
+        };
+        match (&mut self, field) {
+            (
+                Tap::ArriveManually { reason, .. }
+                | Tap::ConfirmItemByHand { reason, .. }
+                | Tap::Appeal { reason, .. },
+                "reason",
+            ) => *reason = value,
+            (Tap::EnterHandoffCode { code, .. } | Tap::Scan { code, .. }, "code") => *code = value,
+            (Tap::SignIn { token }, "token") => *token = value,
+            (Tap::SetLanguage { locale }, "locale") => *locale = value,
+            (Tap::ReportProblem { note, .. }, "note") => *note = value,
+            (Tap::ReportProblem { ready_in_min, .. }, "ready_in_min") => {
+                *ready_in_min = if value.is_empty() {
+                    None
+                } else {
+                    Some(value.parse().map_err(|_| bad_number())?)
+                }
+            }
+            (Tap::RateStop { stars, .. }, "stars") => {
+                *stars = value.parse().map_err(|_| bad_number())?
+            }
+            (Tap::RateStop { comment, .. }, "comment") => *comment = value,
+            (Tap::Answer { value: answer, .. }, _) => {
+                *answer = match (&*answer, field) {
+                    (AnswerValue::Number(_), "value") => AnswerValue::Number(
+                        value.replace(',', ".").parse().map_err(|_| bad_number())?,
+                    ),
+                    (AnswerValue::Choice(_), "option") => AnswerValue::Choice(value),
+                    (AnswerValue::Text(_), "text") => AnswerValue::Text(value),
+                    (AnswerValue::Scan(_), "code") => AnswerValue::Scan(value),
+                    _ => return Err(unknown()),
+                }
+            }
+            _ => return Err(unknown()),
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(feature = "uniffi")]
+#[uniffi::export]
+impl Tap {
+    /// The tap with the courier's `text` for its offer's input `field` ([`Tap::with_input`]),
+    /// refused in `language` when it does not fit.
+    #[uniffi::method(name = "with_input")]
+    pub fn filled(
+        &self,
+        field: String,
+        text: String,
+        language: runsheet_words::Language,
+    ) -> Result<Tap, crate::TapError> {
+        self.clone()
+            .with_input(&field, &text, &runsheet_words::Words::of(language))
+    }
+}
+
 /// How prominent an offer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
@@ -380,5 +457,74 @@ impl Offer {
             .collect();
         self.blockers = blockers;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runsheet_words::{Language, Words};
+
+    #[test]
+    fn each_input_lands_in_its_field_and_numbers_are_parsed() {
+        let en = Words::of(Language::En);
+        let t = Tap::ArriveManually {
+            task_id: "F1".into(),
+            reason: String::new(),
+        }
+        .with_input("reason", " gate locked ", &en)
+        .unwrap();
+        assert_eq!(
+            t,
+            Tap::ArriveManually {
+                task_id: "F1".into(),
+                reason: "gate locked".into()
+            }
+        );
+        let delay = Tap::ReportProblem {
+            task_id: "F1".into(),
+            reason: ExceptionReason::MerchantDelay,
+            note: String::new(),
+            ready_in_min: None,
+        };
+        let t = delay.clone().with_input("ready_in_min", "15", &en).unwrap();
+        assert!(matches!(
+            t,
+            Tap::ReportProblem {
+                ready_in_min: Some(15),
+                ..
+            }
+        ));
+        let t = Tap::Answer {
+            task_id: None,
+            stage: ChecklistStage::StartOfShift,
+            item_id: "temp".into(),
+            value: AnswerValue::Number(0.0),
+        }
+        .with_input("value", " 3,5 ", &en)
+        .unwrap();
+        assert!(matches!(t, Tap::Answer { value: AnswerValue::Number(n), .. } if n == 3.5));
+    }
+
+    #[test]
+    fn a_bad_number_or_a_field_the_tap_lacks_is_refused_in_the_courier_s_language() {
+        let zh = Words::of(Language::ZhCn);
+        let delay = Tap::ReportProblem {
+            task_id: "F1".into(),
+            reason: ExceptionReason::MerchantDelay,
+            note: String::new(),
+            ready_in_min: None,
+        };
+        let e = delay.with_input("ready_in_min", "abc", &zh).unwrap_err();
+        assert_eq!(e.to_string(), "“abc”不是数字。");
+        assert!(Tap::StartShift.with_input("reason", "x", &zh).is_err());
+        assert!(Tap::Answer {
+            task_id: None,
+            stage: ChecklistStage::Pickup,
+            item_id: "seal".into(),
+            value: AnswerValue::YesNo(true),
+        }
+        .with_input("value", "1", &zh)
+        .is_err());
     }
 }

@@ -213,6 +213,11 @@ pub struct StopView {
     pub times: Vec<String>,
     /// Lateness of this stop.
     pub lateness: Lateness,
+    /// Where it is, WGS-84 (a terminal or test location source rides there; map apps get
+    /// links of their own).
+    pub lat: f64,
+    /// Where it is, WGS-84.
+    pub lon: f64,
 }
 
 /// Whether an item is confirmed at the current handoff.
@@ -482,14 +487,13 @@ pub struct KpiPage {
 }
 
 impl Screen {
-    /// Every offer on the screen.
+    /// Every offer on the screen, in reading order (the banner's last).
     pub fn offers(&self) -> Vec<&Offer> {
         let mut out: Vec<&Offer> = Vec::new();
         out.extend(self.header.back.iter());
         out.extend(self.header.tabs.iter());
         out.extend(self.shift_bar.primary.iter());
         out.extend(self.shift_bar.secondary.iter());
-        out.extend(self.sync_banner.offers.iter());
         match &self.body {
             Body::SignIn { page } => out.push(&page.sign_in),
             Body::Tasks { page } => {
@@ -508,10 +512,10 @@ impl Screen {
                 }
             }
             Body::Scan { page } => {
-                out.extend(page.offers.iter());
                 for i in &page.items {
                     out.extend(i.offers.iter());
                 }
+                out.extend(page.offers.iter());
             }
             Body::Checklist { page } => {
                 for i in &page.items {
@@ -532,6 +536,8 @@ impl Screen {
             }
             Body::Kpis { .. } => {}
         }
+        // The banner comes and goes: its offers last, so the others keep their places.
+        out.extend(self.sync_banner.offers.iter());
         out
     }
 

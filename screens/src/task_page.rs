@@ -267,6 +267,8 @@ fn stop_view(
         },
         times,
         lateness,
+        lat: stop.lat,
+        lon: stop.lon,
     }
 }
 

@@ -4,7 +4,6 @@
 //! mode in the status line, and a key that rides to the next stop (GPS fixes fed to the core).
 //! It takes no decision of its own: what it shows and offers is the screen's.
 
-mod inputs;
 mod location;
 mod placeholder;
 mod render;

@@ -326,9 +326,9 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
             if let Some(v) = &page.last_verdict {
                 lines.push(Line::styled(format!("» {}", v.text), tone(v.tone)));
             }
-            // The page's offers first: their numbers come before the items'.
-            lines.extend(n.row(&page.offers.iter().collect::<Vec<_>>(), 0));
+            // The items first, then the page's offers: the order of `Screen::offers`.
             items(&mut lines, &page.items, n);
+            lines.extend(n.row(&page.offers.iter().collect::<Vec<_>>(), 0));
         }
         Body::Checklist { page } => {
             lines.push(heading(&page.summary));

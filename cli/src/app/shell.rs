@@ -14,7 +14,6 @@ use runsheet_screens::{
     ScreenListener, ScreenUpdate, Tap,
 };
 
-use super::inputs::fill;
 use super::location::LocationSource;
 use super::placeholder;
 use super::render::render;
@@ -312,9 +311,14 @@ impl Shell {
                     return;
                 }
                 let field = offer.inputs.get(next).map(|s| s.field.clone());
-                match fill(tap, field.as_deref().unwrap_or(""), &text) {
+                let words = runsheet_words::Words::of(
+                    self.screen
+                        .as_ref()
+                        .map_or(runsheet_words::Language::En, |s| s.language),
+                );
+                match tap.with_input(field.as_deref().unwrap_or(""), &text, &words) {
                     Ok(tap) => self.ask_input(offer, next + 1, tap),
-                    Err(e) => self.state.message = Some(e),
+                    Err(e) => self.state.message = Some(e.to_string()),
                 }
             }
             Asking::Confirm { tap } => {

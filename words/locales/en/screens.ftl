@@ -309,3 +309,5 @@ notify-rating-body = { $stars ->
     [0] Order { $task }
    *[other] Order { $task }: { $stars } ★
 }
+input-not-a-number = “{ $text }” is not a number.
+input-unknown-field = This action does not take that input.

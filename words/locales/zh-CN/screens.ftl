@@ -279,3 +279,5 @@ notify-rating-body = { $stars ->
     [0] 订单 { $task }
    *[other] 订单 { $task }：{ $stars } 星
 }
+input-not-a-number = “{ $text }”不是数字。
+input-unknown-field = 这个操作不需要该项输入。
