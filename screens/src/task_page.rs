@@ -200,6 +200,11 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
         ));
     }
     let mut notes = Vec::new();
+    let no_location = v.state.permission(crate::effect::Permission::Location)
+        == crate::effect::PermissionState::Denied;
+    if no_location && matches!(step, Some(Step::Arrive(_))) {
+        notes.push(t(w, "note-no-location"));
+    }
     if task.contactless {
         notes.push(t(w, "note-contactless"));
     }

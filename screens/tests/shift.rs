@@ -266,3 +266,34 @@ async fn the_scan_screen_asks_for_the_camera_and_shows_a_refusal_as_a_state() {
     })
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_location_the_task_page_says_to_confirm_arrivals_by_hand() {
+    let w = world("zh-CN", &["F1"]).await;
+    let app = &w.app;
+    app.tap(Tap::StartShift).unwrap();
+    app.resolve(EffectResult::Permission {
+        permission: Permission::Location,
+        granted: false,
+    })
+    .unwrap();
+    app.tap(Tap::Accept {
+        task_id: "F1".into(),
+    })
+    .unwrap();
+    app.tap(Tap::ShowTask {
+        task_id: "F1".into(),
+    })
+    .unwrap();
+    let Body::Task { page } = app.screen().unwrap().body else {
+        panic!()
+    };
+    assert!(
+        page.notes.iter().any(|n| n.contains("手动确认到达")),
+        "{:?}",
+        page.notes
+    );
+    let primary = page.primary.expect("the arrival is offered");
+    assert!(primary.enabled);
+    assert_eq!(primary.inputs[0].field, "reason");
+}

@@ -311,3 +311,4 @@ notify-rating-body = { $stars ->
 }
 input-not-a-number = “{ $text }” is not a number.
 input-unknown-field = This action does not take that input.
+note-no-location = Location is off for this app: arrivals are not detected. Confirm each arrival by hand with a reason.
