@@ -110,7 +110,11 @@ impl Device {
 
     /// The open tasks' stops in the planned order, with projected times and risks.
     pub(crate) fn route(&self) -> Result<Route> {
-        let tasks = self.tasks()?;
+        self.route_for(&self.tasks()?)
+    }
+
+    /// The route for `tasks` (the courier's tasks just read).
+    pub(crate) fn route_for(&self, tasks: &[Task]) -> Result<Route> {
         let now = self.now();
         let position = self.last_position();
         let speed = self.speed_now(now)?;
@@ -118,7 +122,7 @@ impl Device {
             .planner
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .plan(&tasks, position, now, speed))
+            .plan(tasks, position, now, speed))
     }
 
     /// Records a courier action (see [`Record`]); returns its mutation id.

@@ -571,6 +571,12 @@ impl Runsheet {
         tasklist::task_list(&self.dev)
     }
 
+    /// The task list and the route it follows, from one read of the tasks (what a screen of the
+    /// list needs).
+    pub fn task_list_and_route(&self) -> Result<(TaskList, Route)> {
+        tasklist::task_list_and_route(&self.dev)
+    }
+
     /// The shift's one primary action: start the shift, end the break, the next planned
     /// stop's action, or end the shift when nothing is open.
     pub fn shift_next_action(&self) -> Result<NextAction> {

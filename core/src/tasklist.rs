@@ -153,8 +153,13 @@ pub fn build(tasks: Vec<Task>, route: &Route, now: i64) -> TaskList {
 
 /// The grouped task list with each task's primary action.
 pub(crate) fn task_list(dev: &Device) -> Result<TaskList> {
-    let route = dev.route()?;
+    task_list_and_route(dev).map(|(list, _)| list)
+}
+
+/// The grouped task list and the route it follows, from one read of the tasks.
+pub(crate) fn task_list_and_route(dev: &Device) -> Result<(TaskList, Route)> {
     let tasks = dev.tasks()?;
+    let route = dev.route_for(&tasks)?;
     let shift = dev.store.read(crate::shift::state)?;
     let position = dev.last_position();
     let mut list = build(tasks, &route, dev.now());
@@ -164,7 +169,7 @@ pub(crate) fn task_list(dev: &Device) -> Result<TaskList> {
         }
         Ok(())
     })?;
-    Ok(list)
+    Ok((list, route))
 }
 
 /// The shift's one primary action: start the shift, end the break, the next planned

@@ -15,8 +15,7 @@ use crate::wording::{self, t};
 /// The page.
 pub fn build(v: &View<'_>) -> Result<TaskListPage> {
     let w = v.words;
-    let list = v.core.task_list()?;
-    let route = v.core.route()?;
+    let (list, route) = v.core.task_list_and_route()?;
     let mut rows = Vec::with_capacity(list.entries.len());
     for e in list.entries {
         let next = match e.next.as_ref() {
