@@ -335,7 +335,7 @@ enum BackgroundSync {
 
     /// Registers the handler; call once, at launch, before the app finishes launching.
     static func register(store: ScreenStore) {
-        BGTaskScheduler.shared.register(forTaskWithIdentifier: identifier, using: nil) { task in
+        _ = BGTaskScheduler.shared.register(forTaskWithIdentifier: identifier, using: nil) { task in
             Task { @MainActor in
                 run(task, store: store)
             }

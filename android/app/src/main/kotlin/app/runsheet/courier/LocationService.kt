@@ -1,6 +1,7 @@
 package app.runsheet.courier
 
 import android.Manifest
+import android.annotation.SuppressLint
 import android.app.Notification
 import android.app.Service
 import android.content.Context
@@ -81,7 +82,7 @@ class LocationService : Service() {
         return START_REDELIVER_INTENT
     }
 
-    @Suppress("MissingPermission") // checked in onStartCommand
+    @SuppressLint("MissingPermission") // checked in onStartCommand
     private fun request(priority: Int, intervalS: Long) {
         client.removeLocationUpdates(callback)
         val millis = intervalS.coerceAtLeast(1) * 1000L

@@ -78,7 +78,7 @@ class MainActivity : ComponentActivity() {
         super.onCreate(savedInstanceState)
         lifecycleScope.launch {
             repeatOnLifecycle(Lifecycle.State.STARTED) {
-                launch { store.effects.keepScreenOn.collect(::keepScreenOn) }
+                launch { store.effects.keepScreenOn.collect { keepScreenOn(it) } }
                 // Permissions changed in the system settings reach the core; the screen is
                 // recomputed for the time that passed, then once a minute while visible.
                 store.effects.recheckPermissions()

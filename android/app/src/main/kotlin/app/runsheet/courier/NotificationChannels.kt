@@ -1,6 +1,7 @@
 package app.runsheet.courier
 
 import android.Manifest
+import android.annotation.SuppressLint
 import android.app.NotificationChannel
 import android.app.NotificationManager
 import android.content.Context
@@ -56,6 +57,7 @@ object NotificationChannels {
      * notification permission (Android 13+) nothing is shown: the core asked for it at sign-in
      * and shows the same facts on its screens.
      */
+    @SuppressLint("MissingPermission") // checked first
     fun show(context: Context, id: String, channel: Channel, title: String, body: String) {
         val allowed = ContextCompat.checkSelfPermission(context, Manifest.permission.POST_NOTIFICATIONS) ==
             PackageManager.PERMISSION_GRANTED || android.os.Build.VERSION.SDK_INT < 33

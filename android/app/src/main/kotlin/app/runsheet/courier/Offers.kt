@@ -192,7 +192,7 @@ private fun TextInput(spec: InputSpec, offer: Offer, value: String, onChange: (S
         value = value,
         onValueChange = onChange,
         label = { Text(spec.label) },
-        supportingText = hint?.let { { Text(it) } },
+        supportingText = if (hint != null) { { Text(hint) } } else null,
         singleLine = spec.numeric(offer.tap),
         keyboardOptions = KeyboardOptions(
             keyboardType = if (spec.numeric(offer.tap)) KeyboardType.Decimal else KeyboardType.Text,
