@@ -187,7 +187,7 @@ struct ShiftBarView: View {
 
 /// The page, by the body's case.
 struct BodyView: View {
-    let content: Body
+    let content: RunsheetCore.Body
     let onOffer: OnOffer
     let scan: (Tap) -> Void
 
