@@ -117,6 +117,8 @@ final class EffectExecutor: NSObject, ObservableObject, CLLocationManagerDelegat
     /// The courier read the rationale and continued: the system's prompt, or Settings when iOS
     /// will not prompt again.
     func proceed(_ request: ShellRequest, permission: Permission) {
+        // The rationale goes; the answer comes from the system's prompt.
+        drop(request)
         switch permission {
         case .camera:
             if AVCaptureDevice.authorizationStatus(for: .video) == .notDetermined {
@@ -130,7 +132,6 @@ final class EffectExecutor: NSObject, ObservableObject, CLLocationManagerDelegat
             if location.authorizationStatus == .notDetermined {
                 askedLocation = .location
                 location.requestWhenInUseAuthorization()
-                drop(request)
             } else {
                 openSettings(request, permission)
             }
@@ -138,7 +139,6 @@ final class EffectExecutor: NSObject, ObservableObject, CLLocationManagerDelegat
             if location.authorizationStatus == .authorizedWhenInUse || location.authorizationStatus == .notDetermined {
                 askedLocation = .backgroundLocation
                 location.requestAlwaysAuthorization()
-                drop(request)
             } else {
                 openSettings(request, permission)
             }

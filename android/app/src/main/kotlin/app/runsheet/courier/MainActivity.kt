@@ -9,6 +9,7 @@ import android.provider.Settings
 import android.view.WindowManager
 import android.widget.Toast
 import androidx.activity.ComponentActivity
+import androidx.activity.compose.BackHandler
 import androidx.activity.compose.setContent
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.activity.viewModels
@@ -113,6 +114,9 @@ class MainActivity : ComponentActivity() {
             }
         }
         val current = screen
+        // The system's back gesture is the screen's back offer, when it has one.
+        val back = current?.header?.back
+        BackHandler(enabled = back?.enabled == true) { back?.let { store.tap(it.tap) } }
         if (current != null) {
             ScreenView(current, onOffer, snackbar, scan)
         } else {

@@ -32,7 +32,7 @@ import kotlinx.coroutines.launch
  * what is offered and every word come from the core; a refused tap's sentence is shown as it is.
  */
 class ScreenStore(app: Application) : AndroidViewModel(app) {
-    private val application = app as RunsheetApplication
+    private val runsheetApp = app as RunsheetApplication
 
     private val _screen = MutableStateFlow<Screen?>(null)
 
@@ -70,7 +70,7 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
 
     private suspend fun open() {
         try {
-            val s = application.open().screens()
+            val s = runsheetApp.open().screens()
             screens = s
             subscription = s.subscribe(Listener())
         } catch (e: RunsheetException) {
@@ -96,7 +96,7 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
             try {
                 s.tap(tap)
                 // Platform work: a signed-in token is kept in the Keystore-sealed store.
-                if (tap is Tap.SignIn) application.secrets.setSessionToken(tap.token)
+                if (tap is Tap.SignIn) runsheetApp.secrets.setSessionToken(tap.token)
             } catch (e: TapException) {
                 _messages.send(e.sentence())
             }
