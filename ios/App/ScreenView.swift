@@ -12,7 +12,11 @@ struct RootView: View {
     var body: some View {
         Group {
             if let screen = store.screen {
-                ScreenView(screen: screen, onOffer: offer, scan: store.tap)
+                ScreenView(
+                    screen: screen,
+                    onOffer: { tapped, choices in offer(tapped, choices) },
+                    scan: { tap in store.tap(tap) }
+                )
             } else {
                 VStack(spacing: 12) {
                     ProgressView()
