@@ -50,4 +50,8 @@ dependencies {
     implementation(platform(libs.firebase.bom))
     implementation(libs.firebase.messaging)
     implementation(libs.kotlinx.coroutines.android)
+    // The core's effects: ScheduleSync -> WorkManager (network constraint); SetLocationMode ->
+    // the fused location provider in a location foreground service.
+    implementation("androidx.work:work-runtime-ktx:2.10.0")
+    implementation("com.google.android.gms:play-services-location:21.3.0")
 }

@@ -90,55 +90,9 @@ impl Step {
     }
 }
 
-/// The FFI's name of [`Task`] (UniFFI names a record's methods after the type they are written
-/// on, and `Task` would shadow Swift concurrency's `Task` in the shells).
-#[cfg(feature = "uniffi")]
-pub type CourierTask = Task;
-
-#[cfg(feature = "uniffi")]
-#[uniffi::export]
-impl CourierTask {
-    /// Whether "delivered" is allowed now (the courier is at the drop-off).
-    pub fn can_deliver(&self) -> bool {
-        self.status == TaskStatus::AtDropoff
-    }
-
-    /// The status in words ("at the drop-off").
-    pub fn status_label(&self) -> String {
-        self.status.label().to_owned()
-    }
-
-    /// Whether the customer will show a handoff code (PIN or QR) to check.
-    pub fn has_handoff_code(&self) -> bool {
-        self.handoff_code_required
-    }
-
-    /// The next step by the task's status (`None` once finished), without its blockers: the
-    /// task list's entries and the screens carry it with every blocker of the rulebook.
-    pub fn next_action(&self) -> Option<NextAction> {
-        step_for(self).map(|step| NextAction {
-            task_id: Some(self.id.clone()),
-            step,
-            blockers: Vec::new(),
-        })
-    }
-
-    /// Whether the courier may rate this task's pickup and drop-off: once it is delivered (the
-    /// rating window is checked when the rating is saved, by the core's clock).
-    pub fn may_rate(&self) -> bool {
-        self.status == TaskStatus::Delivered
-    }
-
-    /// The checklist stage the task's procedure is at now (see [`checklist_stage`]).
-    #[uniffi::method(name = "checklist_stage")]
-    pub fn current_checklist_stage(&self) -> runsheet_protocol::ChecklistStage {
-        checklist_stage(self)
-    }
-}
-
 /// The checklist stage a task's procedure is at: the pickup's until the goods are picked up, the
-/// failure's once the delivery failed, the drop-off's otherwise. The shells open the checklist of
-/// this stage; no shell decides it from the status.
+/// failure's once the delivery failed, the drop-off's otherwise. The checklist screen opens this
+/// stage; no shell decides it from the status.
 pub fn checklist_stage(task: &Task) -> runsheet_protocol::ChecklistStage {
     use runsheet_protocol::ChecklistStage;
     match task.status {

@@ -1,17 +1,23 @@
 import RunsheetCore
 import UIKit
+import UserNotifications
 
-/// Remote notifications: registers for them and forwards each one's user info to the core as
-/// JSON. Whether it is Runsheet's sync hint is the core's call; this only forwards.
+/// The app's lifetime: it owns the one `ScreenStore` (so a background launch for a sync or a
+/// push finds the core), registers the background sync task, shows the core's notifications
+/// while the app is in front, and forwards remote notifications to the core as JSON. Whether a
+/// push is Runsheet's sync hint is the core's call; this only forwards.
 @MainActor
-final class AppDelegate: NSObject, UIApplicationDelegate {
-    /// The app's session, handed over by `RunsheetApp` when its scene appears.
-    weak var session: CourierSession?
+final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCenterDelegate {
+    /// The core's screens and effects, for the app's lifetime.
+    let store = ScreenStore()
 
     func application(
         _ application: UIApplication,
         didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]? = nil
     ) -> Bool {
+        // Registered before launch ends, as BGTaskScheduler requires.
+        BackgroundSync.register(store: store)
+        UNUserNotificationCenter.current().delegate = self
         // Silent (content-available) pushes need no permission prompt, only this registration,
         // the Push Notifications capability and the "remote-notification" background mode.
         application.registerForRemoteNotifications()
@@ -35,21 +41,29 @@ final class AppDelegate: NSObject, UIApplicationDelegate {
         didReceiveRemoteNotification userInfo: [AnyHashable: Any],
         fetchCompletionHandler completionHandler: @escaping (UIBackgroundFetchResult) -> Void
     ) {
-        guard let store = session?.store, let payload = Self.json(userInfo) else {
+        guard let core = store.core, let payload = Self.json(userInfo) else {
             completionHandler(.noData)
             return
         }
-        guard store.handlePush(payloadJson: payload) else {
+        guard (try? core.session().handlePush(payloadJson: payload)) == true else {
             completionHandler(.noData)
             return
         }
         // iOS suspends the app once the handler is called: complete after the sync the hint
         // asked for (the core's own sync; its outcome decides nothing here).
-        let core = store.core
         Task {
             let synced = (try? await core.sync().now()) != nil
             completionHandler(synced ? .newData : .failed)
         }
+    }
+
+    /// The core's notifications show as banners while the app is in front, too.
+    nonisolated func userNotificationCenter(
+        _ center: UNUserNotificationCenter,
+        willPresent notification: UNNotification,
+        withCompletionHandler completionHandler: @escaping (UNNotificationPresentationOptions) -> Void
+    ) {
+        completionHandler([.banner, .list, .sound])
     }
 
     /// The user info as a JSON object (APNs payloads are JSON, so their keys are strings).

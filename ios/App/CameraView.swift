@@ -1,29 +1,47 @@
+import RunsheetCore
 import SwiftUI
 import UIKit
 
-/// The system camera; the photo is written as JPEG into the app's private documents and its
-/// file URL handed back (the core records the file, hashes it and uploads it later).
+/// The core's `CapturePhoto`: the system camera with the core's prompt; the photo is written as
+/// JPEG into a UUID-named file in the app's private storage, protected until first unlock (so
+/// a sync with the phone locked can still read it), and its URL handed back; nil when the
+/// courier cancels.
 struct CameraView: UIViewControllerRepresentable {
-    let taken: (URL) -> Void
+    let prompt: String
+    let taken: (URL?) -> Void
+    let unavailable: () -> Void
 
-    func makeUIViewController(context: Context) -> UIImagePickerController {
+    func makeUIViewController(context: Context) -> UIViewController {
+        guard UIImagePickerController.isSourceTypeAvailable(.camera) else {
+            DispatchQueue.main.async { unavailable() }
+            return UIViewController()
+        }
         let picker = UIImagePickerController()
-        picker.sourceType = UIImagePickerController.isSourceTypeAvailable(.camera) ? .camera : .photoLibrary
+        picker.sourceType = .camera
         picker.delegate = context.coordinator
+        let label = UILabel()
+        label.text = prompt
+        label.numberOfLines = 0
+        label.textColor = .white
+        label.textAlignment = .center
+        label.font = .preferredFont(forTextStyle: .headline)
+        label.adjustsFontForContentSizeCategory = true
+        label.frame = CGRect(x: 16, y: 60, width: UIScreen.main.bounds.width - 32, height: 60)
+        picker.cameraOverlayView = label
         return picker
     }
 
-    func updateUIViewController(_ controller: UIImagePickerController, context: Context) {}
+    func updateUIViewController(_ controller: UIViewController, context: Context) {}
 
     func makeCoordinator() -> Coordinator {
         Coordinator(taken: taken)
     }
 
-    /// Receives the picked image.
+    /// Receives the picture, or the cancel.
     final class Coordinator: NSObject, UIImagePickerControllerDelegate, UINavigationControllerDelegate {
-        let taken: (URL) -> Void
+        let taken: (URL?) -> Void
 
-        init(taken: @escaping (URL) -> Void) {
+        init(taken: @escaping (URL?) -> Void) {
             self.taken = taken
         }
 
@@ -33,14 +51,17 @@ struct CameraView: UIViewControllerRepresentable {
         ) {
             guard let image = info[.originalImage] as? UIImage,
                   let data = image.jpegData(compressionQuality: 0.7),
-                  let dir = try? FileManager.default.url(
-                      for: .documentDirectory, in: .userDomainMask, appropriateFor: nil, create: true
-                  )
-            else { return }
-            let url = dir.appendingPathComponent("photo-\(UUID().uuidString).jpg")
-            if (try? data.write(to: url, options: .completeFileProtection)) != nil {
-                taken(url)
+                  let url = EffectExecutor.captureFile(extension: "jpg"),
+                  EffectExecutor.write(data, to: url)
+            else {
+                taken(nil)
+                return
             }
+            taken(url)
+        }
+
+        func imagePickerControllerDidCancel(_ picker: UIImagePickerController) {
+            taken(nil)
         }
     }
 }

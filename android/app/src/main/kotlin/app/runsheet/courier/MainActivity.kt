@@ -1,166 +1,257 @@
 package app.runsheet.courier
 
-import android.Manifest
+import android.content.ActivityNotFoundException
 import android.content.Intent
 import android.net.Uri
+import android.os.Build
 import android.os.Bundle
+import android.provider.Settings
+import android.view.WindowManager
+import android.widget.Toast
 import androidx.activity.ComponentActivity
+import androidx.activity.compose.BackHandler
 import androidx.activity.compose.setContent
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.activity.viewModels
+import androidx.compose.foundation.isSystemInDarkTheme
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.SnackbarHostState
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.material3.darkColorScheme
+import androidx.compose.material3.dynamicDarkColorScheme
+import androidx.compose.material3.dynamicLightColorScheme
+import androidx.compose.material3.lightColorScheme
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
-import androidx.compose.runtime.mutableStateListOf
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import androidx.compose.ui.window.Dialog
+import androidx.compose.ui.window.DialogProperties
 import androidx.core.content.FileProvider
+import androidx.lifecycle.Lifecycle
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import app.runsheet.core.ChecklistItem
-import app.runsheet.core.CourierTask
-import app.runsheet.core.KpiPeriod
-import app.runsheet.protocol.ChecklistAnswer
-import app.runsheet.protocol.ChecklistStage
-import java.io.File
+import androidx.lifecycle.lifecycleScope
+import androidx.lifecycle.repeatOnLifecycle
+import app.runsheet.screens.OfferStyle
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.isActive
+import kotlinx.coroutines.launch
 
+/**
+ * The one activity: renders the core's screen, asks for an offer's declared inputs before
+ * tapping it, and serves the effects that need a visible activity (permission prompts with the
+ * core's rationale, the camera, the signature pad, the keep-screen-on flag).
+ */
 class MainActivity : ComponentActivity() {
-    private val model: TaskListViewModel by viewModels()
-    private var pendingPhoto: File? = null
-    private val photos = mutableStateListOf<File>()
+    private val store: ScreenStore by viewModels()
 
-    private val askLocation = registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
-        if (granted) model.locationGranted()
+    /** Android will not show the prompt again: offer the app's settings. */
+    private var deniedForever by mutableStateOf(false)
+
+    private val askPermission = registerForActivityResult(ActivityResultContracts.RequestMultiplePermissions()) { asked ->
+        val request = store.inFlight as? ShellRequest.AskPermission ?: return@registerForActivityResult
+        store.inFlight = null
+        val granted = store.effects.granted(request.permission)
+        store.effects.answerPermission(request, granted)
+        if (!granted && asked.keys.none { shouldShowRequestPermissionRationale(it) }) deniedForever = true
     }
 
     private val takePicture = registerForActivityResult(ActivityResultContracts.TakePicture()) { saved ->
-        pendingPhoto?.takeIf { saved }?.let { photos.add(it) }
-        pendingPhoto = null
-    }
-
-    private fun takePhoto() {
-        val file = File(model.photoDir, "photo-${System.currentTimeMillis()}.jpg")
-        pendingPhoto = file
-        takePicture.launch(FileProvider.getUriForFile(this, "app.runsheet.courier.photos", file))
+        val request = store.inFlight as? ShellRequest.TakePhoto ?: return@registerForActivityResult
+        store.inFlight = null
+        store.effects.photoTaken(request, saved)
     }
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
+        lifecycleScope.launch {
+            repeatOnLifecycle(Lifecycle.State.STARTED) {
+                launch { store.effects.keepScreenOn.collect { keepScreenOn(it) } }
+                // Permissions changed in the system settings reach the core; the screen is
+                // recomputed for the time that passed, then once a minute while visible.
+                store.effects.recheckPermissions()
+                while (isActive) {
+                    store.refresh()
+                    delay(REFRESH_MILLIS)
+                }
+            }
+        }
         setContent {
-            MaterialTheme {
-                val state by model.state.collectAsStateWithLifecycle()
-                var arriving by remember { mutableStateOf<CourierTask?>(null) }
-                var problem by remember { mutableStateOf<CourierTask?>(null) }
-                var contact by remember { mutableStateOf<CourierTask?>(null) }
-                val scanning = state.scanning
-                val checklist = state.checklist
-                var signing by remember { mutableStateOf<ChecklistItem?>(null) }
-                var rating by remember { mutableStateOf<CourierTask?>(null) }
-                rating?.let { task ->
-                    RateStopDialog(
-                        task,
-                        onRate = { target, stars, note -> model.rateStop(task, target, stars, note) },
-                        onDismiss = { rating = null },
+            RunsheetTheme {
+                Surface(Modifier.fillMaxSize()) { Shell() }
+            }
+        }
+    }
+
+    @Composable
+    private fun Shell() {
+        val screen by store.screen.collectAsStateWithLifecycle()
+        val failure by store.failure.collectAsStateWithLifecycle()
+        val requests by store.effects.requests.collectAsStateWithLifecycle()
+        val snackbar = remember { SnackbarHostState() }
+        val prompt = remember { OfferPrompt() }
+        val scan = remember { ScanInput(store::tap) }
+        LaunchedEffect(Unit) { store.messages.collect { snackbar.showSnackbar(it) } }
+
+        val onOffer: OnOffer = { offer, choices ->
+            if (offer.inputs.isNotEmpty() || offer.style == OfferStyle.DESTRUCTIVE) {
+                prompt.pending = offer to choices
+            } else {
+                store.tap(offer.tap)
+            }
+        }
+        val current = screen
+        // The system's back gesture is the screen's back offer, when it has one.
+        val back = current?.header?.back
+        BackHandler(enabled = back?.enabled == true) { back?.let { store.tap(it.tap) } }
+        if (current != null) {
+            ScreenView(current, onOffer, snackbar, scan)
+        } else {
+            Column(Modifier.padding(24.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+                Text(failure ?: stringResource(R.string.opening))
+            }
+        }
+        prompt.pending?.let { (offer, choices) ->
+            if (offer.inputs.isNotEmpty()) {
+                InputDialog(
+                    offer,
+                    choices,
+                    onSend = { values ->
+                        prompt.pending = null
+                        store.tap(offer.filledWith(values))
+                    },
+                    onDismiss = { prompt.pending = null },
+                )
+            } else {
+                ConfirmDialog(
+                    offer,
+                    onConfirm = {
+                        prompt.pending = null
+                        store.tap(offer.tap)
+                    },
+                    onDismiss = { prompt.pending = null },
+                )
+            }
+        }
+        requests.firstOrNull()?.let { Serve(it) }
+        if (deniedForever) DeniedForever()
+    }
+
+    /** Serves the oldest platform request the core's effects made. */
+    @Composable
+    private fun Serve(request: ShellRequest) {
+        when (request) {
+            is ShellRequest.AskPermission -> {
+                if (store.inFlight !== request) {
+                    AlertDialog(
+                        onDismissRequest = { store.effects.answerPermission(request, false) },
+                        text = { Text(request.rationale) },
+                        confirmButton = {
+                            TextButton(onClick = {
+                                store.inFlight = request
+                                askPermission.launch(store.effects.androidPermissions(request.permission).toTypedArray())
+                            }) { Text(stringResource(R.string.permission_continue)) }
+                        },
+                        dismissButton = {
+                            TextButton(onClick = { store.effects.answerPermission(request, false) }) {
+                                Text(stringResource(R.string.permission_not_now))
+                            }
+                        },
                     )
                 }
-                if (state.showKpis) {
-                    KpiScreen(
-                        state.kpiPeriod,
-                        state.kpis,
-                        state.ratings,
-                        onPeriod = model::showKpis,
-                        onAppeal = model::appeal,
-                        onClose = model::closeKpis,
-                    )
-                } else if (signing != null) {
-                    SignaturePad(
-                        onSigned = { file -> model.answerWithFiles(signing!!, listOf(file), signature = true); signing = null },
-                        dir = model.photoDir,
-                        onCancel = { signing = null },
-                    )
-                } else if (checklist != null) {
-                    ChecklistScreen(
-                        title = state.checklistTask?.let { "Checklist for $it" } ?: "Start of shift",
-                        list = checklist,
-                        inputs = ChecklistInputs(
-                            answer = model::answer,
-                            takePhotos = { item ->
-                                if (photos.isEmpty()) takePhoto() else model.answerWithFiles(item, photos.toList(), signature = false)
+            }
+            is ShellRequest.TakePhoto -> LaunchedEffect(request) {
+                if (store.inFlight !== request) openCamera(request)
+            }
+            is ShellRequest.TakeSignature -> {
+                val file = remember(request) { store.effects.newPhotoFile("png") }
+                Dialog(
+                    onDismissRequest = { store.effects.signatureTaken(request, null) },
+                    properties = DialogProperties(usePlatformDefaultWidth = false),
+                ) {
+                    Surface {
+                        SignaturePad(
+                            request.prompt,
+                            file,
+                            onSigned = { store.effects.signatureTaken(request, it) },
+                            onCancel = {
+                                file.delete()
+                                store.effects.signatureTaken(request, null)
                             },
-                            signature = { signing = it },
-                            scan = { item -> model.answer(item, ChecklistAnswer.Scan(item.def.id)) },
-                            done = model::closeChecklist,
-                        ),
-                    )
-                } else if (scanning != null) {
-                    ScanScreen(
-                        scanning,
-                        state.scanProgress,
-                        state.lastScan,
-                        onScan = model::scan,
-                        onConfirmByHand = { item ->
-                            if (photos.isEmpty()) takePhoto() else model.confirmByHand(item, "label damaged", photos.toList())
-                        },
-                        onDone = model::closeScanner,
-                    )
-                } else if (state.status == null || state.needsSignIn) {
-                    SignInScreen(state.notice) { token ->
-                        model.signIn(token)
-                        askLocation.launch(Manifest.permission.ACCESS_FINE_LOCATION)
+                        )
                     }
-                } else {
-                    TaskListScreen(
-                        state,
-                        TaskListActions(
-                            perform = model::perform,
-                            arriveManually = { arriving = it },
-                            problem = { photos.clear(); problem = it },
-                            scan = { photos.clear(); model.openScanner(it) },
-                            checklist = { task ->
-                                photos.clear()
-                                // The core says which stage a task's procedure is at.
-                                val stage = task?.checklistStage() ?: ChecklistStage.START_OF_SHIFT
-                                model.openChecklist(task?.id, stage)
-                            },
-                            contact = { contact = it },
-                            openMaps = { link -> startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(link.url))) },
-                            startBreak = model::startBreak,
-                            kpis = { model.showKpis(KpiPeriod.TODAY) },
-                            rate = { rating = it },
-                            sync = model::sync,
-                        ),
-                    )
-                }
-                arriving?.let { task ->
-                    ArrivalReasonDialog(
-                        onReason = { model.arriveManually(task, it); arriving = null },
-                        onDismiss = { arriving = null },
-                    )
-                }
-                problem?.let { task ->
-                    ProblemSheet(
-                        task,
-                        photos,
-                        onTakePhoto = ::takePhoto,
-                        onReport = { reason, note, readyIn ->
-                            model.report(task, reason, note, photos.toList(), readyIn)
-                            problem = null
-                        },
-                        onDismiss = { problem = null },
-                    )
-                }
-                contact?.let { task ->
-                    ContactSheet(
-                        task,
-                        preview = { model.messagePreview(task, it) },
-                        onCall = {
-                            task.dropoff.phone?.let { startActivity(Intent(Intent.ACTION_DIAL, Uri.parse("tel:$it"))) }
-                        },
-                        onAttempt = { channel, answered -> model.contactAttempt(task, channel, answered) },
-                        onMessage = { model.sendMessage(task, it) },
-                        onDismiss = { contact = null },
-                    )
                 }
             }
         }
     }
+
+    private fun openCamera(request: ShellRequest.TakePhoto) {
+        store.inFlight = request
+        Toast.makeText(this, request.prompt, Toast.LENGTH_LONG).show()
+        try {
+            takePicture.launch(FileProvider.getUriForFile(this, PHOTO_AUTHORITY, request.file))
+        } catch (e: ActivityNotFoundException) {
+            store.inFlight = null
+            store.effects.cameraUnavailable(request)
+        }
+    }
+
+    @Composable
+    private fun DeniedForever() {
+        AlertDialog(
+            onDismissRequest = { deniedForever = false },
+            text = { Text(stringResource(R.string.permission_denied_forever)) },
+            confirmButton = {
+                TextButton(onClick = {
+                    deniedForever = false
+                    startActivity(
+                        Intent(Settings.ACTION_APPLICATION_DETAILS_SETTINGS, Uri.fromParts("package", packageName, null)),
+                    )
+                }) { Text(stringResource(R.string.permission_open_settings)) }
+            },
+            dismissButton = {
+                TextButton(onClick = { deniedForever = false }) { Text(stringResource(R.string.permission_not_now)) }
+            },
+        )
+    }
+
+    private fun keepScreenOn(on: Boolean) {
+        if (on) {
+            window.addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
+        } else {
+            window.clearFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
+        }
+    }
+
+    private companion object {
+        const val PHOTO_AUTHORITY = "app.runsheet.courier.photos"
+        const val REFRESH_MILLIS = 60_000L
+    }
+}
+
+/** Material 3 in the system's light or dark theme (the phone's own colours on Android 12+). */
+@Composable
+fun RunsheetTheme(content: @Composable () -> Unit) {
+    val dark = isSystemInDarkTheme()
+    val context = LocalContext.current
+    val colors = when {
+        Build.VERSION.SDK_INT >= 31 && dark -> dynamicDarkColorScheme(context)
+        Build.VERSION.SDK_INT >= 31 -> dynamicLightColorScheme(context)
+        dark -> darkColorScheme()
+        else -> lightColorScheme()
+    }
+    MaterialTheme(colorScheme = colors, content = content)
 }

@@ -1,6 +1,10 @@
 package app.runsheet.courier
 
 import android.app.Application
+import android.content.Context
+import android.content.res.Configuration
+import android.net.ConnectivityManager
+import android.net.Network
 import android.util.Log
 import androidx.lifecycle.DefaultLifecycleObserver
 import androidx.lifecycle.Lifecycle
@@ -10,24 +14,45 @@ import app.runsheet.ffi.LogLevel
 import app.runsheet.ffi.LogRecord
 import app.runsheet.ffi.LogSink
 import app.runsheet.ffi.Runsheet
+import app.runsheet.ffi.RunsheetConfig
+import app.runsheet.ffi.TokenProvider
+import app.runsheet.ffi.openRunsheet
 import app.runsheet.ffi.setLogSink
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+import java.io.File
 
 /**
- * Routes the core's logs (no customer data, no tokens) into Logcat, tells the open core when the
- * app comes to the foreground or leaves it, and lends the core to [RunsheetPushService].
+ * The process's one core. It is opened once, by whoever needs it first (the screen store, the
+ * sync worker, the location service, a push), with the token kept in [SecretStore] (empty
+ * before the first sign-in: the core's screens then show the sign-in page) and the device's
+ * locale. It also routes the core's logs (no customer data, no tokens) into Logcat, creates the
+ * notification channels, tells the core when the app comes to the foreground or leaves it, and
+ * reports connectivity.
  */
 class RunsheetApplication : Application() {
-    /**
-     * The core the [TaskListViewModel] opened after sign-in (null before, and after it closed it).
-     * Read by the push service on its own thread.
-     */
+    /** The open core, if it is open yet. Read by the push service on its own thread. */
     @Volatile
     var core: Runsheet? = null
         private set
 
+    /** The phone's secrets: the store's key and the session token. */
+    val secrets: SecretStore by lazy { SecretStore(this) }
+
+    private val opening = Mutex()
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Main)
+
+    /** The device locale the core was last told about. */
+    private var locale: String? = null
+
     override fun onCreate() {
         super.onCreate()
         setLogSink(LogcatSink(), if (BuildConfig.DEBUG) LogLevel.DEBUG else LogLevel.INFO)
+        NotificationChannels.create(this)
         // The whole app's visibility (any activity started), not one screen's: in the
         // foreground the core's auto-sync long-polls, in the background it syncs periodically.
         ProcessLifecycleOwner.get().lifecycle.addObserver(object : DefaultLifecycleObserver {
@@ -41,17 +66,69 @@ class RunsheetApplication : Application() {
         })
     }
 
-    /** A core was opened (main thread): it learns whether the app is in the foreground now. */
-    fun attach(core: Runsheet) {
-        this.core = core
-        core.session().setForeground(ProcessLifecycleOwner.get().lifecycle.currentState.isAtLeast(Lifecycle.State.STARTED))
+    /** The core, opened on first use (the store is opened off the main thread by the core). */
+    suspend fun open(): Runsheet = opening.withLock {
+        core?.let { return@withLock it }
+        val db = File(filesDir, "runsheet.db")
+        val tag = deviceLocale(this)
+        locale = tag
+        // The store holds customers' names, addresses and phones: encrypted under a key sealed
+        // by the Android Keystore, and excluded from backups (data_extraction_rules).
+        val opened = openRunsheet(
+            RunsheetConfig(
+                dbPath = db.path,
+                serverUrl = BuildConfig.RUNSHEET_SERVER,
+                token = secrets.sessionToken().orEmpty(),
+                dbKey = secrets.databaseKey(),
+                locale = tag,
+            ),
+        )
+        // After a 401 the core asks once for a fresh token: a platform build fetches it from
+        // its sign-in backend; null makes the core's screens ask the courier to sign in.
+        opened.session().setTokenProvider(object : TokenProvider {
+            override fun freshToken(): String? = refreshToken()?.also { secrets.setSessionToken(it) }
+        })
+        opened.sync().startAuto(AUTO_SYNC_SECONDS)
+        opened.session().setForeground(
+            ProcessLifecycleOwner.get().lifecycle.currentState.isAtLeast(Lifecycle.State.STARTED),
+        )
+        watchNetwork(opened)
+        core = opened
+        opened
     }
 
-    /** The core is about to be closed. */
-    fun detach(core: Runsheet) {
-        if (this.core === core) this.core = null
+    /**
+     * The device's configuration changed: when its locale did, the core's screens switch to it
+     * and the notification channels are renamed in it.
+     */
+    override fun onConfigurationChanged(newConfig: Configuration) {
+        super.onConfigurationChanged(newConfig)
+        val tag = newConfig.locales[0].toLanguageTag()
+        if (tag == locale) return
+        locale = tag
+        NotificationChannels.create(this)
+        val opened = core ?: return
+        scope.launch { opened.screens().setLocale(tag) }
+    }
+
+    /** The platform's sign-in backend call for a fresh token (none in this reference app). */
+    private fun refreshToken(): String? = null
+
+    private fun watchNetwork(core: Runsheet) {
+        val cm = getSystemService(Context.CONNECTIVITY_SERVICE) as ConnectivityManager
+        cm.registerDefaultNetworkCallback(object : ConnectivityManager.NetworkCallback() {
+            override fun onAvailable(network: Network) = core.sync().networkAvailable()
+        })
+    }
+
+    private companion object {
+        /** How often auto-sync runs when nothing else triggers it. */
+        const val AUTO_SYNC_SECONDS: UInt = 60u
     }
 }
+
+/** The device's first locale as a BCP 47 tag (`zh-CN`, `en-GB`); the core falls back to English. */
+fun deviceLocale(context: Context): String = context.resources.configuration.locales[0].toLanguageTag()
 
 private class LogcatSink : LogSink {
     override fun log(record: LogRecord) {

@@ -2,10 +2,11 @@ package app.runsheet.core
 
 import app.runsheet.ffi.*
 import app.runsheet.protocol.*
+import app.runsheet.screens.Body
+import app.runsheet.screens.Tap
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.Assert.assertEquals
-import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
@@ -92,9 +93,9 @@ class RunsheetCoreTest {
         assertEquals("Li Wei", f1.dropoff.name)
         assertNotNull(f1.pickup)
         assertNull(core.tasks().task("P1").pickup)
-        // New tasks: the one button is "Accept"; delivering is not possible yet.
-        assertTrue(tasks.none { it.canDeliver() })
-        assertTrue(tasks.all { it.nextAction()?.step == Step.Accept && it.statusLabel() == "new" })
+        // New tasks: the rulebook's one button is "Accept"; delivering is not possible yet.
+        assertTrue(tasks.all { it.status == TaskStatus.ASSIGNED })
+        assertTrue(tasks.all { core.tasks().nextAction(it.id)?.step == Step.Accept })
     }
 
     @Test
@@ -106,12 +107,17 @@ class RunsheetCoreTest {
         core.sync().now()
         walkToDoor(core, "T1")
         core.sync().now()
-        assertTrue(core.tasks().task("T1").canDeliver())
+        val deliver = core.tasks().nextAction("T1")!!
+        assertEquals(Step.Deliver, deliver.step)
+        assertTrue(deliver.blockers.toString(), deliver.blockers.isEmpty())
         core.tasks().markDelivered("T1")
         val t1 = core.tasks().task("T1")
         assertEquals(TaskStatus.DELIVERED, t1.status)
-        assertTrue(t1.mayRate())
-        assertFalse(t1.canDeliver())
+        assertNull(core.tasks().nextAction("T1"))
+        // The ratings screen offers to rate the delivered task's stops.
+        val screens = core.screens()
+        screens.tap(Tap.ShowRatings)
+        assertEquals(listOf("T1"), (screens.screen().body as Body.Ratings).page.toRate.map { it.taskId })
         assertEquals(1u, t1.pendingActions)
         assertEquals(1uL, core.sync().status().pending)
 
@@ -318,7 +324,7 @@ class RunsheetCoreTest {
         assertEquals("T1", notice.taskId)
         assertEquals("invalid_state", notice.code)
         assertEquals(TaskStatus.CANCELLED, core.tasks().task("T1").status)
-        assertFalse(core.tasks().task("T1").canDeliver())
+        assertNull(core.tasks().nextAction("T1"))
         assertEquals(listOf(Recorded(5, "T1", "rejected")), server.deliveries("ann"))
         assertEquals(1, core.sync().rejections().size)
     }

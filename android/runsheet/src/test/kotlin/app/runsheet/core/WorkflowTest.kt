@@ -4,6 +4,8 @@ import app.runsheet.gs1.ScanSymbology
 import app.runsheet.route.MapApp
 import app.runsheet.ffi.*
 import app.runsheet.protocol.*
+import app.runsheet.screens.Body
+import app.runsheet.screens.Tap
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.Assert.assertEquals
@@ -89,7 +91,7 @@ class WorkflowTest {
         }
         val t = core.tasks().task("F1")
         assertEquals(TaskStatus.AT_DROPOFF, t.status)
-        assertTrue(t.canDeliver())
+        assertEquals(Step.Deliver, core.tasks().nextAction("F1")!!.step)
         core.tasks().markDelivered("F1")
         assertNull(core.tasks().nextAction("F1"))
         val kinds = core.tasks().timeline("F1").map { it.kind }
@@ -197,8 +199,12 @@ class WorkflowTest {
         core.tasks().arriveManually("F1", "inside the mall")
         core.tasks().reportMerchantDelay("F1", "kitchen late", emptyList(), 20u)
         assertEquals(clock.now.get() + 1200, core.tasks().task("F1").pickup!!.readyAt)
-        assertEquals(ChecklistStage.PICKUP, core.tasks().task("F1").checklistStage())
-        assertFalse(core.tasks().task("F1").mayRate())
+        assertEquals(TaskStatus.AT_PICKUP, core.tasks().task("F1").status)
+        assertEquals(Step.PickUp, core.tasks().nextAction("F1")!!.step)
+        // Nothing is delivered yet: the ratings screen offers nothing to rate.
+        val screens = core.screens()
+        screens.tap(Tap.ShowRatings)
+        assertTrue((screens.screen().body as Body.Ratings).page.toRate.isEmpty())
         core.tasks().reportException("G1", ExceptionReason.VEHICLE_BREAKDOWN, "flat tyre", emptyList(), null)
         assertEquals(TaskStatus.ACCEPTED, core.tasks().task("G1").status)
         // An accident and damaged goods need a photo.
@@ -297,7 +303,7 @@ class WorkflowTest {
         val core = open("ann", token)
         core.sync().now()
         val task = core.tasks().task("P1")
-        assertTrue(task.hasHandoffCode())
+        assertTrue(task.handoffCodeRequired)
         assertFalse(task.handoffVerified)
         server.kill() // offline from here: the check needs no network
         assertEquals(HandoffCheck.Wrong(4u), core.scans().verifyHandoffCode("P1", "000000"))
@@ -334,6 +340,14 @@ class WorkflowTest {
         assertTrue(list.items.first { it.def.id == "temp" }.def.kind is ChecklistItemKind.Number)
         assertEquals(listOf("Customer contacted", "Photo at the door", "Box temperature", "Left where", "Seal intact"), list.missing())
         val blockers = core.tasks().nextAction("P1")!!.blockers
+        // The task's screen offers the checklist of the stage the core chose: the drop-off's.
+        val screens = core.screens()
+        screens.tap(Tap.ShowTask("P1"))
+        val page = (screens.screen().body as Body.Task).page
+        assertEquals(
+            listOf(ChecklistStage.DROPOFF),
+            page.secondary.mapNotNull { (it.tap as? Tap.ShowChecklist)?.stage },
+        )
         assertEquals(listOf(Blocker.ChecklistIncomplete::class, Blocker.ProofMissing::class), blockers.map { it::class })
         // A wrong kind of answer is refused; an out-of-range one is recorded and reported.
         try {

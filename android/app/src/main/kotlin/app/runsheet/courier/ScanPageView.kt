@@ -11,23 +11,24 @@ import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.height
-import androidx.compose.foundation.layout.padding
-import androidx.compose.material3.Button
+import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
-import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.DisposableEffect
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.platform.LocalLifecycleOwner
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.viewinterop.AndroidView
 import androidx.core.content.ContextCompat
-import app.runsheet.core.ScanOutcome
-import app.runsheet.core.ScanProgress
-import app.runsheet.ffi.ScanResult
 import app.runsheet.gs1.ScanSymbology
-import app.runsheet.protocol.Item
+import app.runsheet.screens.CameraState
+import app.runsheet.screens.ScanPage
+import app.runsheet.screens.Tap
 import com.google.mlkit.vision.barcode.BarcodeScanning
 import com.google.mlkit.vision.barcode.common.Barcode
 import com.google.mlkit.vision.common.InputImage
@@ -49,45 +50,63 @@ fun symbologyOf(format: Int): ScanSymbology = when (format) {
 }
 
 /**
- * The handoff scanner: the camera preview, every code ML Kit reads handed to the core as it is
- * (raw text with FNC1 as GS, and the format), the core's verdict and progress ("3 of 4 items
- * confirmed"), and the missing items with "confirm by hand" for a damaged label. The camera
- * reports a code many times a second; the core counts repeats once.
+ * Hands what the camera reads to the core as the page's scan offer, filled in with the code
+ * and its symbology. The camera reports a label many times a second; the same text read again
+ * in a row is one reading (the core counts repeats anyway; this spares the calls).
+ */
+class ScanInput(private val send: (Tap) -> Unit) {
+    private var last: String? = null
+
+    /** A code read by the camera while `page` is on screen. */
+    fun read(page: ScanPage, raw: String, symbology: ScanSymbology) {
+        if (raw == last) return
+        last = raw
+        val offered = page.offers.map { it.tap }.filterIsInstance<Tap.Scan>().firstOrNull() ?: return
+        send(offered.copy(code = raw, symbology = symbology))
+    }
+}
+
+/**
+ * Scanning a handoff: progress, the last verdict (the core's sentence with its tone), the
+ * camera when the core says it is on (the core asked for the permission and says what a
+ * refusal means), the page's offers (turn the camera on, type a code) and the items with
+ * theirs (photo and confirm by hand).
  */
 @Composable
-fun ScanScreen(
-    taskId: String,
-    progress: ScanProgress?,
-    last: ScanResult?,
-    onScan: (String, ScanSymbology) -> Unit,
-    onConfirmByHand: (Item) -> Unit,
-    onDone: () -> Unit,
-) {
-    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        Text("Scan the bags of task $taskId", style = MaterialTheme.typography.titleMedium)
-        CameraScanner(Modifier.fillMaxWidth().height(280.dp), onScan)
-        progress?.let { Text(it.text(), style = MaterialTheme.typography.titleSmall) }
-        last?.let { r ->
-            val ok = r.outcome is ScanOutcome.Confirmed || r.outcome is ScanOutcome.Repeat
-            Text(r.outcome.toString(), color = if (ok) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.error)
+fun ScanPageView(page: ScanPage, onOffer: OnOffer, scan: ScanInput) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Text(page.progress, style = MaterialTheme.typography.titleMedium)
+        LinearProgressIndicator(
+            progress = { if (page.expected > 0u) page.confirmed.toFloat() / page.expected.toFloat() else 0f },
+            modifier = Modifier.fillMaxWidth().semantics { contentDescription = page.progress },
+        )
+        page.lastVerdict?.let { ToneLine(it.text, it.tone) }
+        when (page.camera) {
+            CameraState.ON -> CameraScanner(Modifier.fillMaxWidth().height(280.dp)) { raw, symbology ->
+                scan.read(page, raw, symbology)
+            }
+            CameraState.OFF, CameraState.ASKING_PERMISSION, CameraState.DENIED -> Unit
         }
-        progress?.missing?.forEach { item ->
-            TextButton(onClick = { onConfirmByHand(item) }) { Text("Label damaged? Confirm ${item.name} by hand") }
-        }
-        Button(onClick = onDone) { Text("Done") }
+        page.cameraText?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+        OfferRow(page.offers, onOffer)
+        for (item in page.items) ItemLine(item, onOffer)
     }
 }
 
 @SuppressLint("UnsafeOptInUsageError")
 @Composable
-private fun CameraScanner(modifier: Modifier, onScan: (String, ScanSymbology) -> Unit) {
+private fun CameraScanner(modifier: Modifier, onCode: (String, ScanSymbology) -> Unit) {
     val context = LocalContext.current
     val owner = LocalLifecycleOwner.current
+    val description = stringResource(R.string.scan_preview)
+    val providerFuture = ProcessCameraProvider.getInstance(context)
+    DisposableEffect(owner) {
+        onDispose { if (providerFuture.isDone) providerFuture.get().unbindAll() }
+    }
     AndroidView(
-        modifier = modifier,
+        modifier = modifier.semantics { contentDescription = description },
         factory = { ctx ->
             val view = PreviewView(ctx)
-            val providerFuture = ProcessCameraProvider.getInstance(ctx)
             providerFuture.addListener({
                 val provider = providerFuture.get()
                 val preview = Preview.Builder().build().also { it.surfaceProvider = view.surfaceProvider }
@@ -95,7 +114,7 @@ private fun CameraScanner(modifier: Modifier, onScan: (String, ScanSymbology) ->
                 val analysis = ImageAnalysis.Builder()
                     .setBackpressureStrategy(ImageAnalysis.STRATEGY_KEEP_ONLY_LATEST)
                     .build()
-                analysis.setAnalyzer(ContextCompat.getMainExecutor(context)) { frame: ImageProxy ->
+                analysis.setAnalyzer(ContextCompat.getMainExecutor(ctx)) { frame: ImageProxy ->
                     val media = frame.image
                     if (media == null) {
                         frame.close()
@@ -103,7 +122,7 @@ private fun CameraScanner(modifier: Modifier, onScan: (String, ScanSymbology) ->
                     }
                     scanner.process(InputImage.fromMediaImage(media, frame.imageInfo.rotationDegrees))
                         .addOnSuccessListener { codes ->
-                            codes.forEach { code -> code.rawValue?.let { onScan(it, symbologyOf(code.format)) } }
+                            codes.forEach { code -> code.rawValue?.let { onCode(it, symbologyOf(code.format)) } }
                         }
                         .addOnCompleteListener { frame.close() }
                 }

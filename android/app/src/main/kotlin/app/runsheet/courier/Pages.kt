@@ -1,0 +1,252 @@
+package app.runsheet.courier
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
+import androidx.compose.foundation.lazy.LazyListScope
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.CheckCircle
+import androidx.compose.material.icons.filled.Info
+import androidx.compose.material3.Card
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.Icon
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.heading
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.unit.dp
+import app.runsheet.protocol.ChecklistItemKind
+import app.runsheet.screens.ChecklistItemView
+import app.runsheet.screens.ChecklistPage
+import app.runsheet.screens.Figure
+import app.runsheet.screens.ItemState
+import app.runsheet.screens.ItemView
+import app.runsheet.screens.KpiPage
+import app.runsheet.screens.Lateness
+import app.runsheet.screens.ProblemPage
+import app.runsheet.screens.RatingView
+import app.runsheet.screens.RatingsPage
+import app.runsheet.screens.SignInPage
+import app.runsheet.screens.StopView
+import app.runsheet.screens.TaskListPage
+import app.runsheet.screens.TaskPage
+import app.runsheet.screens.TaskRow
+import app.runsheet.screens.ToRate
+import app.runsheet.screens.Tone
+
+// The pages of the core's screen, one renderer per body variant. They draw what the page
+// holds, in its order, and offer exactly its offers; none of them decides anything.
+
+/** How a lateness reads (its words are beside it, from the core). */
+fun latenessTone(lateness: Lateness): Tone = when (lateness) {
+    Lateness.UNKNOWN -> Tone.NEUTRAL
+    Lateness.ON_TIME -> Tone.GOOD
+    Lateness.AT_RISK -> Tone.WARNING
+    Lateness.LATE -> Tone.BAD
+}
+
+/** Sign in: why, and the sign-in offer (its input is the token). */
+@Composable
+fun SignInPageView(page: SignInPage, onOffer: OnOffer) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Text(page.text, style = MaterialTheme.typography.bodyLarge)
+        OfferButton(page.signIn, onOffer)
+    }
+}
+
+/** The task list: its summary, then one card per row in the core's order. */
+fun LazyListScope.taskListPage(page: TaskListPage, onOffer: OnOffer) {
+    item(key = "summary") {
+        Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
+            Text(page.summary, style = MaterialTheme.typography.titleSmall, modifier = Modifier.semantics { heading() })
+            page.emptyText?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+        }
+    }
+    items(page.rows, key = { it.taskId }) { row -> TaskRowCard(row, onOffer) }
+}
+
+@Composable
+private fun TaskRowCard(row: TaskRow, onOffer: OnOffer) {
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+            Text(row.groupLabel, style = MaterialTheme.typography.labelMedium)
+            Text(row.title, style = MaterialTheme.typography.titleMedium)
+            ToneLine("${row.kind} · ${row.status}", row.tone)
+            row.promised?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+            row.latenessText?.let { ToneLine(it, latenessTone(row.lateness)) }
+            row.unsent?.let { ToneLine(it, Tone.WARNING) }
+            row.primary?.let { OfferButton(it, onOffer) }
+            OfferRow(row.secondary, onOffer)
+        }
+    }
+}
+
+/** One task: status, notes, stops, items, contact, maps, its actions and its timeline. */
+@Composable
+fun TaskPageView(page: TaskPage, onOffer: OnOffer) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Text("${page.kind} · ${page.status}", style = MaterialTheme.typography.titleMedium)
+        for (note in page.notes) ToneLine(note, Tone.NEUTRAL)
+        page.primary?.let { OfferButton(it, onOffer) }
+        OfferRow(page.secondary, onOffer)
+        for (stop in page.stops) StopCard(stop)
+        if (page.items.isNotEmpty()) HorizontalDivider()
+        for (item in page.items) ItemLine(item, onOffer)
+        OfferRow(page.contact, onOffer)
+        OfferRow(page.maps, onOffer)
+        if (page.timeline.isNotEmpty()) HorizontalDivider()
+        for (line in page.timeline) {
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                Text(line.time, style = MaterialTheme.typography.bodySmall)
+                Text(line.text, style = MaterialTheme.typography.bodySmall)
+            }
+        }
+    }
+}
+
+@Composable
+private fun StopCard(stop: StopView) {
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+            Text(stop.role, style = MaterialTheme.typography.labelLarge)
+            Text(stop.name, style = MaterialTheme.typography.titleSmall)
+            Text(stop.address, style = MaterialTheme.typography.bodyMedium)
+            for (time in stop.times) ToneLine(time, latenessTone(stop.lateness))
+        }
+    }
+}
+
+/** An item with its state (icon and the core's words) and its offers. */
+@Composable
+fun ItemLine(item: ItemView, onOffer: OnOffer) {
+    val tone = when (item.state) {
+        ItemState.PENDING -> Tone.NEUTRAL
+        ItemState.CONFIRMED -> Tone.GOOD
+    }
+    Column(verticalArrangement = Arrangement.spacedBy(2.dp)) {
+        Text(item.name, style = MaterialTheme.typography.bodyLarge)
+        Text("${item.code} · ${item.temperature}", style = MaterialTheme.typography.bodySmall)
+        ToneLine(item.stateText, tone)
+        OfferRow(item.offers, onOffer)
+    }
+}
+
+/** A checklist of the stage the core chose: per item its answer, problem and offers. */
+@Composable
+fun ChecklistPageView(page: ChecklistPage, onOffer: OnOffer) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        ToneLine(page.summary, if (page.complete) Tone.GOOD else Tone.NEUTRAL)
+        for (item in page.items) ChecklistItemCard(item, onOffer)
+    }
+}
+
+@Composable
+private fun ChecklistItemCard(item: ChecklistItemView, onOffer: OnOffer) {
+    val done = stringResource(R.string.item_done)
+    val required = stringResource(R.string.item_required)
+    // A choice is answered by picking one of the item's options (the kind carries them).
+    val choices = (item.kind as? ChecklistItemKind.Choice)?.options.orEmpty()
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+            Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+                Icon(
+                    if (item.done) Icons.Filled.CheckCircle else Icons.Filled.Info,
+                    contentDescription = if (item.done) done else null,
+                    modifier = Modifier.size(18.dp),
+                )
+                Text(item.label, style = MaterialTheme.typography.titleSmall, modifier = Modifier.weight(1f))
+                if (item.required) {
+                    Text("*", modifier = Modifier.semantics { contentDescription = required })
+                }
+            }
+            item.answer?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+            item.problem?.let { ToneLine(it, Tone.BAD) }
+            for (offer in item.offers) OfferButton(offer, onOffer, choices = choices)
+        }
+    }
+}
+
+/** The problem sheet: photos, and the reasons that apply with their inputs. */
+@Composable
+fun ProblemPageView(page: ProblemPage, onOffer: OnOffer) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Text(page.photos, style = MaterialTheme.typography.bodyMedium)
+        OfferButton(page.takePhoto, onOffer)
+        for (reason in page.reasons) {
+            Card(Modifier.fillMaxWidth()) {
+                Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+                    Text(reason.label, style = MaterialTheme.typography.titleSmall)
+                    ToneLine(reason.effect, if (reason.endsDelivery) Tone.WARNING else Tone.NEUTRAL)
+                    OfferButton(reason.report, onOffer)
+                }
+            }
+        }
+    }
+}
+
+/** Ratings received (with appeals) and the stops the courier may still rate. */
+@Composable
+fun RatingsPageView(page: RatingsPage, onOffer: OnOffer) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        page.emptyText?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+        for (rate in page.toRate) ToRateCard(rate, onOffer)
+        for (rating in page.ratings) RatingCard(rating, onOffer)
+    }
+}
+
+@Composable
+private fun ToRateCard(rate: ToRate, onOffer: OnOffer) {
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+            Text(rate.title, style = MaterialTheme.typography.titleSmall)
+            Text(rate.until, style = MaterialTheme.typography.bodySmall)
+            OfferRow(rate.offers, onOffer)
+        }
+    }
+}
+
+@Composable
+private fun RatingCard(rating: RatingView, onOffer: OnOffer) {
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+            // The title spells the stars ("★★★☆☆"); TalkBack reads the same title.
+            ToneLine(rating.title, rating.tone)
+            rating.detail?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+            Text(rating.`when`, style = MaterialTheme.typography.bodySmall)
+            rating.appeal?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+            OfferRow(rating.offers, onOffer)
+        }
+    }
+}
+
+/** The courier's figures against the platform's targets, as the core judged them. */
+@Composable
+fun KpiPageView(page: KpiPage) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Text(page.period, style = MaterialTheme.typography.titleSmall, modifier = Modifier.semantics { heading() })
+        for (figure in page.figures) FigureCard(figure)
+    }
+}
+
+@Composable
+private fun FigureCard(figure: Figure) {
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                Text(figure.name, style = MaterialTheme.typography.titleSmall, modifier = Modifier.weight(1f))
+                Text(figure.value, style = MaterialTheme.typography.titleMedium)
+            }
+            Text(figure.target, style = MaterialTheme.typography.bodySmall)
+            ToneLine(figure.verdict, figure.tone)
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package app.runsheet.courier
+
+import android.app.Application
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
+import androidx.lifecycle.AndroidViewModel
+import androidx.lifecycle.viewModelScope
+import app.runsheet.ffi.RunsheetException
+import app.runsheet.ffi.ScreenListener
+import app.runsheet.ffi.ScreenSubscription
+import app.runsheet.ffi.Screens
+import app.runsheet.screens.Effect
+import app.runsheet.screens.EffectResult
+import app.runsheet.screens.Screen
+import app.runsheet.screens.ScreenUpdate
+import app.runsheet.screens.Tap
+import app.runsheet.screens.TapException
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.receiveAsFlow
+import kotlinx.coroutines.launch
+
+/**
+ * The one store between the core's screens and Compose (crux's shell side, matrix-rust-sdk's
+ * listener style): it subscribes to the core's screen listener, applies each update (the whole
+ * screen first, then what changed) into [screen], forwards taps as one FFI call each, and
+ * hands the effects the core asks for to the [EffectExecutor]. It holds no rule: what shows,
+ * what is offered and every word come from the core; a refused tap's sentence is shown as it is.
+ */
+class ScreenStore(app: Application) : AndroidViewModel(app) {
+    private val runsheetApp = app as RunsheetApplication
+
+    private val _screen = MutableStateFlow<Screen?>(null)
+
+    /** The screen as the core last drew it; null until the first `Reset`. */
+    val screen: StateFlow<Screen?> = _screen.asStateFlow()
+
+    private val _failure = MutableStateFlow<String?>(null)
+
+    /** Why the core could not be opened (its sentence), if it could not. */
+    val failure: StateFlow<String?> = _failure.asStateFlow()
+
+    private val _messages = Channel<String>(Channel.BUFFERED)
+
+    /** Sentences for the snackbar: a refused tap's, a platform failure's. */
+    val messages: Flow<String> = _messages.receiveAsFlow()
+
+    /** The platform side of the core's effects. */
+    val effects = EffectExecutor(app, resolve = ::resolve, say = { _messages.trySend(it) })
+
+    /**
+     * The request handed to the system (a permission prompt, the camera) whose answer the
+     * activity is waiting for; kept here so it survives the activity being recreated.
+     */
+    var inFlight by mutableStateOf<ShellRequest?>(null)
+
+    private val incoming = Channel<Effect>(Channel.UNLIMITED)
+    private var screens: Screens? = null
+    private var subscription: ScreenSubscription? = null
+
+    init {
+        viewModelScope.launch { open() }
+        // Effects are carried out on the main thread, one at a time, in the order asked.
+        viewModelScope.launch { for (effect in incoming) effects.execute(effect) }
+    }
+
+    private suspend fun open() {
+        try {
+            val s = runsheetApp.open().screens()
+            screens = s
+            subscription = s.subscribe(Listener())
+        } catch (e: RunsheetException) {
+            _failure.value = e.message
+        }
+    }
+
+    /** Called by the core on a background thread: apply and return. */
+    private inner class Listener : ScreenListener {
+        override fun onScreen(update: ScreenUpdate) {
+            synchronized(this@ScreenStore) { _screen.value = _screen.value.applying(update) }
+        }
+
+        override fun onEffect(effect: Effect) {
+            incoming.trySend(effect)
+        }
+    }
+
+    /** The courier tapped an offer (with its inputs filled in): one call to the core. */
+    fun tap(tap: Tap) {
+        val s = screens ?: return
+        viewModelScope.launch {
+            try {
+                s.tap(tap)
+                // Platform work: a signed-in token is kept in the Keystore-sealed store.
+                if (tap is Tap.SignIn) runsheetApp.secrets.setSessionToken(tap.token)
+            } catch (e: TapException) {
+                _messages.send(e.sentence())
+            }
+        }
+    }
+
+    /** The shell's answer to an effect. */
+    private fun resolve(result: EffectResult) {
+        val s = screens ?: return
+        viewModelScope.launch {
+            try {
+                s.resolve(result)
+            } catch (e: TapException) {
+                _messages.send(e.sentence())
+            }
+        }
+    }
+
+    /** Recomputes the screen for the time that passed (on start, then once a minute). */
+    fun refresh() {
+        val s = screens ?: return
+        viewModelScope.launch { s.refresh() }
+    }
+
+    /** The device's locale changed. */
+    fun setLocale(tag: String) {
+        val s = screens ?: return
+        viewModelScope.launch { s.setLocale(tag) }
+    }
+
+    override fun onCleared() {
+        subscription?.cancel()
+        incoming.close()
+    }
+}
+
+/** The courier-facing sentence of a refused tap (never the exception's debug text). */
+fun TapException.sentence(): String = when (this) {
+    is TapException.NotOffered -> sentence
+    is TapException.Blocked -> sentence
+    is TapException.Invalid -> sentence
+    is TapException.Refused -> sentence
+}

@@ -1,0 +1,309 @@
+import RunsheetCore
+import SwiftUI
+
+// The pages of the core's screen, one view per body case, drawn as sections of the screen's
+// list. They show what the page holds, in its order, and offer exactly its offers; none of
+// them decides anything.
+
+/// How a lateness reads (its words are beside it, from the core).
+func latenessTone(_ lateness: Lateness) -> Tone {
+    switch lateness {
+    case .unknown: return .neutral
+    case .onTime: return .good
+    case .atRisk: return .warning
+    case .late: return .bad
+    }
+}
+
+/// Sign in: why, and the sign-in offer (its input is the token).
+struct SignInPageView: View {
+    let page: SignInPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        Section {
+            Text(page.text)
+            OfferButton(offer: page.signIn, onOffer: onOffer)
+        }
+    }
+}
+
+/// The task list: its summary, then one section per row in the core's order.
+struct TaskListPageView: View {
+    let page: TaskListPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        Section {
+            if let empty = page.emptyText {
+                Text(empty)
+            }
+        } header: {
+            Text(page.summary)
+                .accessibilityAddTraits(.isHeader)
+        }
+        ForEach(page.rows, id: \.taskId) { row in
+            Section {
+                TaskRowView(row: row, onOffer: onOffer)
+            } header: {
+                Text(row.groupLabel)
+            }
+        }
+    }
+}
+
+/// One row of the task list.
+struct TaskRowView: View {
+    let row: TaskRow
+    let onOffer: OnOffer
+
+    var body: some View {
+        Text(row.title)
+            .font(.headline)
+        ToneLabel(text: "\(row.kind) · \(row.status)", tone: row.tone)
+        if let promised = row.promised {
+            Text(promised)
+        }
+        if let late = row.latenessText {
+            ToneLabel(text: late, tone: latenessTone(row.lateness))
+        }
+        if let unsent = row.unsent {
+            ToneLabel(text: unsent, tone: .warning)
+        }
+        if let primary = row.primary {
+            OfferButton(offer: primary, onOffer: onOffer)
+        }
+        OfferList(offers: row.secondary, onOffer: onOffer)
+    }
+}
+
+/// One task: status, notes, its actions, stops, items, contact, maps and timeline.
+struct TaskPageView: View {
+    let page: TaskPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        Section {
+            Text("\(page.kind) · \(page.status)")
+                .font(.headline)
+            ForEach(page.notes, id: \.self) { note in
+                ToneLabel(text: note, tone: .neutral)
+            }
+            if let primary = page.primary {
+                OfferButton(offer: primary, onOffer: onOffer)
+            }
+            OfferList(offers: page.secondary, onOffer: onOffer)
+        }
+        ForEach(Array(page.stops.enumerated()), id: \.offset) { _, stop in
+            Section {
+                StopRow(stop: stop)
+            }
+        }
+        if !page.items.isEmpty {
+            Section {
+                ForEach(page.items, id: \.code) { item in
+                    ItemRow(item: item, onOffer: onOffer)
+                }
+            }
+        }
+        if !page.contact.isEmpty || !page.maps.isEmpty {
+            Section {
+                OfferList(offers: page.contact, onOffer: onOffer)
+                OfferList(offers: page.maps, onOffer: onOffer)
+            }
+        }
+        if !page.timeline.isEmpty {
+            Section {
+                ForEach(Array(page.timeline.enumerated()), id: \.offset) { _, line in
+                    HStack(alignment: .firstTextBaseline) {
+                        Text(line.time)
+                            .font(.caption)
+                            .monospacedDigit()
+                        Text(line.text)
+                            .font(.caption)
+                    }
+                    .accessibilityElement(children: .combine)
+                }
+            }
+        }
+    }
+}
+
+/// A stop: role, place, address and its times (with the lateness symbol).
+struct StopRow: View {
+    let stop: StopView
+
+    var body: some View {
+        Text(stop.role)
+            .font(.subheadline)
+        Text(stop.name)
+            .font(.headline)
+        Text(stop.address)
+        ForEach(stop.times, id: \.self) { time in
+            ToneLabel(text: time, tone: latenessTone(stop.lateness))
+        }
+    }
+}
+
+/// An item with its state (symbol and the core's words) and its offers.
+struct ItemRow: View {
+    let item: ItemView
+    let onOffer: OnOffer
+
+    private var tone: Tone {
+        switch item.state {
+        case .pending: return .neutral
+        case .confirmed: return .good
+        }
+    }
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Text(item.name)
+            Text("\(item.code) · \(item.temperature)")
+                .font(.caption)
+            ToneLabel(text: item.stateText, tone: tone)
+            OfferList(offers: item.offers, onOffer: onOffer)
+        }
+    }
+}
+
+/// A checklist of the stage the core chose: per item its answer, problem and offers.
+struct ChecklistPageView: View {
+    let page: ChecklistPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        Section {
+            ToneLabel(text: page.summary, tone: page.complete ? .good : .neutral)
+        }
+        ForEach(page.items, id: \.itemId) { item in
+            Section {
+                ChecklistItemRow(item: item, onOffer: onOffer)
+            }
+        }
+    }
+}
+
+/// One checklist item.
+struct ChecklistItemRow: View {
+    let item: ChecklistItemView
+    let onOffer: OnOffer
+
+    /// A choice is answered by picking one of the item's options (the kind carries them).
+    private var choices: [String] {
+        if case .choice(let options) = item.kind {
+            return options
+        }
+        return []
+    }
+
+    var body: some View {
+        HStack {
+            Image(systemName: item.done ? "checkmark.circle.fill" : "circle")
+                .accessibilityLabel(Text(ShellWords.text(item.done ? "item.done" : "item.open")))
+            Text(item.label)
+                .font(.headline)
+            if item.required {
+                Text("*")
+                    .accessibilityLabel(Text(ShellWords.text("item.required")))
+            }
+        }
+        if let answer = item.answer {
+            Text(answer)
+        }
+        if let problem = item.problem {
+            ToneLabel(text: problem, tone: .bad)
+        }
+        ForEach(Array(item.offers.enumerated()), id: \.offset) { _, offer in
+            OfferButton(offer: offer, onOffer: onOffer, choices: choices)
+        }
+    }
+}
+
+/// The problem sheet: photos, and the reasons that apply with their inputs.
+struct ProblemPageView: View {
+    let page: ProblemPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        Section {
+            Text(page.photos)
+            OfferButton(offer: page.takePhoto, onOffer: onOffer)
+        }
+        ForEach(Array(page.reasons.enumerated()), id: \.offset) { _, reason in
+            Section {
+                Text(reason.label)
+                    .font(.headline)
+                ToneLabel(text: reason.effect, tone: reason.endsDelivery ? .warning : .neutral)
+                OfferButton(offer: reason.report, onOffer: onOffer)
+            }
+        }
+    }
+}
+
+/// Ratings received (with appeals) and the stops the courier may still rate.
+struct RatingsPageView: View {
+    let page: RatingsPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        if let empty = page.emptyText {
+            Section {
+                Text(empty)
+            }
+        }
+        ForEach(page.toRate, id: \.taskId) { rate in
+            Section {
+                Text(rate.title)
+                    .font(.headline)
+                Text(rate.until)
+                    .font(.caption)
+                OfferList(offers: rate.offers, onOffer: onOffer)
+            }
+        }
+        ForEach(page.ratings, id: \.ratingId) { rating in
+            Section {
+                // The title spells the stars; VoiceOver reads the same title.
+                ToneLabel(text: rating.title, tone: rating.tone)
+                if let detail = rating.detail {
+                    Text(detail)
+                }
+                Text(rating.when)
+                    .font(.caption)
+                if let appeal = rating.appeal {
+                    Text(appeal)
+                }
+                OfferList(offers: rating.offers, onOffer: onOffer)
+            }
+        }
+    }
+}
+
+/// The courier's figures against the platform's targets, as the core judged them.
+struct KpiPageView: View {
+    let page: KpiPage
+
+    var body: some View {
+        Section {
+            ForEach(Array(page.figures.enumerated()), id: \.offset) { _, figure in
+                VStack(alignment: .leading, spacing: 4) {
+                    HStack {
+                        Text(figure.name)
+                            .font(.headline)
+                        Spacer()
+                        Text(figure.value)
+                            .monospacedDigit()
+                    }
+                    Text(figure.target)
+                        .font(.caption)
+                    ToneLabel(text: figure.verdict, tone: figure.tone)
+                }
+                .accessibilityElement(children: .combine)
+            }
+        } header: {
+            Text(page.period)
+                .accessibilityAddTraits(.isHeader)
+        }
+    }
+}
