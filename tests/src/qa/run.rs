@@ -339,9 +339,8 @@ pub async fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> 
             && core
                 .tasks()
                 .task(task.to_owned())
-                .await?
-                .next_action()
-                .is_some()
+                .await
+                .map(|t| runsheet_core::workflow::step_for(&t).is_some())?
         {
             let photo = harness_file(task, "proof")?;
             let sha = core.scans().attach_file(photo).await?.sha256;
@@ -569,7 +568,7 @@ async fn execute(
                 .unwrap_or_default()
                 .into_iter()
                 .map(|t| {
-                    let can_deliver = t.can_deliver();
+                    let can_deliver = t.status == runsheet_protocol::TaskStatus::AtDropoff;
                     (
                         t.id,
                         status_name(t.status),
@@ -1225,7 +1224,7 @@ async fn check(
         }
     }
     for (id, want) in &x.can_deliver {
-        let found = tasks.iter().find(|t| &t.id == id).map(|t| t.can_deliver());
+        let found = tasks.iter().find(|t| &t.id == id).map(|t| t.status == runsheet_protocol::TaskStatus::AtDropoff);
         if found != Some(*want) {
             return Err((
                 format!("can_deliver.{id}"),
