@@ -1,86 +1,37 @@
 import RunsheetCore
 import SwiftUI
 
-/// What a page calls when the courier taps an offer, with the choices of a choice answer (the
-/// root view asks for the offer's declared inputs, or confirms a destructive one).
-typealias OnOffer = (Offer, [String]) -> Void
-
-/// The names of the inputs an offer declares (`InputSpec.field`), as the core spells them. The
-/// shell asks for each declared input and puts the answers into the offer's tap.
-enum Field {
-    static let token = "token"
-    static let reason = "reason"
-    static let note = "note"
-    static let readyInMin = "ready_in_min"
-    static let code = "code"
-    static let stars = "stars"
-    static let comment = "comment"
-    static let value = "value"
-    static let option = "option"
-    static let text = "text"
-}
-
-extension Tap {
-    /// The tap with the courier's answers (by field name) put into its fields. A number that
-    /// does not parse is sent empty (or zero) and the core refuses it with its own sentence.
-    func filled(with values: [String: String]) -> Tap {
-        func text(_ field: String) -> String {
-            (values[field] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        switch self {
-        case .signIn:
-            return .signIn(token: text(Field.token))
-        case .arriveManually(let taskId, _):
-            return .arriveManually(taskId: taskId, reason: text(Field.reason))
-        case .enterHandoffCode(let taskId, _):
-            return .enterHandoffCode(taskId: taskId, code: text(Field.code))
-        case .scan(let taskId, _, let symbology):
-            return .scan(taskId: taskId, code: text(Field.code), symbology: symbology)
-        case .confirmItemByHand(let taskId, let itemCode, _):
-            return .confirmItemByHand(taskId: taskId, itemCode: itemCode, reason: text(Field.reason))
-        case .appeal(let ratingId, _):
-            return .appeal(ratingId: ratingId, reason: text(Field.reason))
-        case .reportProblem(let taskId, let reason, _, _):
-            return .reportProblem(taskId: taskId, reason: reason, note: text(Field.note), readyInMin: UInt32(text(Field.readyInMin)))
-        case .rateStop(let taskId, let target, _, _):
-            return .rateStop(taskId: taskId, target: target, stars: UInt8(text(Field.stars)) ?? 0, comment: text(Field.comment))
-        case .answer(let taskId, let stage, let itemId, let value):
-            return .answer(taskId: taskId, stage: stage, itemId: itemId, value: value.filled(text))
-        default:
-            return self
-        }
-    }
-
-    /// Whether the tap answers a checklist item with a number (its keyboard).
-    var takesNumber: Bool {
-        if case .answer(_, _, _, .number) = self {
-            return true
-        }
-        return false
-    }
-}
-
-extension ChecklistAnswer {
-    func filled(_ text: (String) -> String) -> ChecklistAnswer {
-        switch self {
-        case .number:
-            return .number(value: Double(text(Field.value).replacingOccurrences(of: ",", with: ".")) ?? .nan)
-        case .choice:
-            return .choice(option: text(Field.option))
-        case .text:
-            return .text(text: text(Field.text))
-        case .scan:
-            return .scan(code: text(Field.code))
-        default:
-            return self
-        }
-    }
-}
+/// What a page calls when the courier taps an offer (the root view asks for the offer's
+/// declared inputs, or confirms a destructive one).
+typealias OnOffer = (Offer) -> Void
 
 extension InputSpec {
-    /// Whether the field takes a number (its keyboard).
-    func numeric(_ tap: Tap) -> Bool {
-        min != nil || max != nil || tap.takesNumber
+    /// Whether the input takes a number (its keyboard).
+    var numeric: Bool {
+        if case .number = kind { return true }
+        return false
+    }
+
+    /// Whether the input is a secret (hidden while typed).
+    var secret: Bool {
+        if case .secret = kind { return true }
+        return false
+    }
+
+    /// The options of a choice input (empty for the other kinds).
+    var options: [String] {
+        if case .choice(let options) = kind { return options }
+        return []
+    }
+}
+
+extension Offer {
+    /// The offer's tap with the courier's answers put in by the core (`Tap.withInput`), which
+    /// parses numbers and throws a `TapError` with a sentence in `language` for what does not fit.
+    func filled(with values: [String: String], language: Language) throws -> Tap {
+        try inputs.reduce(tap) { tap, spec in
+            try tap.withInput(field: spec.field, text: values[spec.field] ?? "", language: language)
+        }
     }
 }
 
@@ -137,7 +88,6 @@ struct ToneLabel: View {
 struct OfferButton: View {
     let offer: Offer
     let onOffer: OnOffer
-    var choices: [String] = []
 
     var body: some View {
         VStack(alignment: .leading, spacing: 2) {
@@ -155,7 +105,7 @@ struct OfferButton: View {
 
     @ViewBuilder
     private var button: some View {
-        let tap = { onOffer(offer, choices) }
+        let tap = { onOffer(offer) }
         switch offer.style {
         case .primary:
             Button(action: tap) { Text(offer.label).frame(maxWidth: .infinity) }
@@ -190,7 +140,6 @@ struct OfferList: View {
 /// checks everything else and refuses with its own sentence.
 struct InputSheet: View {
     let offer: Offer
-    let choices: [String]
     let send: ([String: String]) -> Void
     let cancel: () -> Void
     @State private var values: [String: String] = [:]
@@ -199,7 +148,7 @@ struct InputSheet: View {
         offer.inputs.allSatisfy { spec in
             let value = (values[spec.field] ?? "").trimmingCharacters(in: .whitespaces)
             let filled = !spec.required || !value.isEmpty
-            let parses = !spec.numeric(offer.tap) || value.isEmpty
+            let parses = !spec.numeric || value.isEmpty
                 || Double(value.replacingOccurrences(of: ",", with: ".")) != nil
             return filled && parses
         }
@@ -241,18 +190,18 @@ struct InputSheet: View {
             get: { values[spec.field] ?? "" },
             set: { values[spec.field] = $0 }
         )
-        if !choices.isEmpty && spec.field == Field.option {
+        if !spec.options.isEmpty {
             Picker(spec.label, selection: binding) {
-                ForEach(choices, id: \.self) { choice in
+                ForEach(spec.options, id: \.self) { choice in
                     Text(choice).tag(choice)
                 }
             }
             .pickerStyle(.inline)
             .labelsHidden()
-        } else if spec.numeric(offer.tap) {
+        } else if spec.numeric {
             TextField(spec.label, text: binding)
                 .keyboardType(.decimalPad)
-        } else if spec.field == Field.token {
+        } else if spec.secret {
             SecureField(spec.label, text: binding)
                 .textInputAutocapitalization(.never)
         } else {
@@ -274,5 +223,4 @@ struct InputSheet: View {
 struct PendingOffer: Identifiable {
     let id = UUID()
     let offer: Offer
-    let choices: [String]
 }

@@ -190,13 +190,6 @@ struct ChecklistItemRow: View {
     let item: ChecklistItemView
     let onOffer: OnOffer
 
-    /// A choice is answered by picking one of the item's options (the kind carries them).
-    private var choices: [String] {
-        if case .choice(let options) = item.kind {
-            return options
-        }
-        return []
-    }
 
     var body: some View {
         HStack {
@@ -216,7 +209,7 @@ struct ChecklistItemRow: View {
             ToneLabel(text: problem, tone: .bad)
         }
         ForEach(Array(item.offers.enumerated()), id: \.offset) { _, offer in
-            OfferButton(offer: offer, onOffer: onOffer, choices: choices)
+            OfferButton(offer: offer, onOffer: onOffer)
         }
     }
 }

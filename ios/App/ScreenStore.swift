@@ -110,6 +110,16 @@ final class ScreenStore: ObservableObject {
         }
     }
 
+    /// The courier answered an offer's inputs: the core fills the tap (refusing, in the
+    /// screen's language, what does not fit), then it is tapped.
+    func tap(_ offer: Offer, values: [String: String]) {
+        do {
+            tap(try offer.filled(with: values, language: screen?.language ?? .en))
+        } catch {
+            message = sentence(of: error)
+        }
+    }
+
     /// The shell's answer to an effect.
     private func resolve(_ result: EffectResult) {
         guard let screens else { return }

@@ -14,7 +14,7 @@ struct RootView: View {
             if let screen = store.screen {
                 ScreenView(
                     screen: screen,
-                    onOffer: { tapped, choices in offer(tapped, choices) },
+                    onOffer: { tapped in offer(tapped) },
                     scan: { tap in store.tap(tap) }
                 )
             } else {
@@ -28,10 +28,9 @@ struct RootView: View {
         .sheet(item: $pending) { p in
             InputSheet(
                 offer: p.offer,
-                choices: p.choices,
                 send: { values in
                     pending = nil
-                    store.tap(p.offer.tap.filled(with: values))
+                    store.tap(p.offer, values: values)
                 },
                 cancel: { pending = nil }
             )
@@ -63,11 +62,11 @@ struct RootView: View {
     }
 
     /// Taps an offer, after asking for its inputs or confirming it when it ends something.
-    private func offer(_ offer: Offer, _ choices: [String]) {
+    private func offer(_ offer: Offer) {
         if !offer.inputs.isEmpty {
-            pending = PendingOffer(offer: offer, choices: choices)
+            pending = PendingOffer(offer: offer)
         } else if offer.style == .destructive {
-            confirming = PendingOffer(offer: offer, choices: choices)
+            confirming = PendingOffer(offer: offer)
         } else {
             store.tap(offer.tap)
         }
@@ -145,7 +144,7 @@ struct ScreenView: View {
                 if let back = screen.header.back {
                     ToolbarItem(placement: .navigationBarLeading) {
                         Button {
-                            onOffer(back, [])
+                            onOffer(back)
                         } label: {
                             Label(back.label, systemImage: "chevron.backward")
                         }
@@ -156,7 +155,7 @@ struct ScreenView: View {
                     ToolbarItem(placement: .navigationBarTrailing) {
                         Menu {
                             ForEach(Array(screen.header.tabs.enumerated()), id: \.offset) { _, tab in
-                                Button(tab.label) { onOffer(tab, []) }
+                                Button(tab.label) { onOffer(tab) }
                                     .disabled(!tab.enabled)
                             }
                         } label: {

@@ -426,7 +426,7 @@ impl Inner {
             let waiting = s.pending + s.pending_uploads > 0 && s.online == Some(false);
             if waiting && !r.sync_scheduled {
                 out.push(Effect::ScheduleSync {
-                    at: None,
+                    after_s: None,
                     on_network: true,
                 });
             }
@@ -879,7 +879,7 @@ impl Inner {
             });
         }
         Effect::ScheduleSync {
-            at: Some(self.core.now()),
+            after_s: Some(0),
             on_network: true,
         }
     }

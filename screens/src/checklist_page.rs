@@ -6,7 +6,7 @@ use runsheet_core::Result;
 use runsheet_protocol::{AnswerValue, ChecklistStage, ItemKind};
 use runsheet_words::{Args, Words};
 
-use crate::offer::{InputSpec, Offer, OfferStyle, Tap};
+use crate::offer::{InputKind, InputSpec, Offer, OfferStyle, Tap};
 use crate::screen::{ChecklistItemView, ChecklistPage};
 use crate::view::View;
 use crate::wording::{self, t};
@@ -50,12 +50,15 @@ fn item(w: &Words, task_id: Option<&str>, stage: ChecklistStage, i: &Item) -> Ch
         value,
     };
     let mut offers = Vec::new();
-    let input = |field: &str, label: String, min: Option<i64>, max: Option<i64>| InputSpec {
-        field: field.into(),
-        label,
-        required: true,
-        min,
-        max,
+    let input = |field: &str, label: String, kind: InputKind, min: Option<i64>, max: Option<i64>| {
+        InputSpec {
+            field: field.into(),
+            label,
+            kind,
+            required: true,
+            min,
+            max,
+        }
     };
     match &i.def.kind {
         ItemKind::Confirm => offers.push(Offer::new(
@@ -84,6 +87,7 @@ fn item(w: &Words, task_id: Option<&str>, stage: ChecklistStage, i: &Item) -> Ch
             .with_inputs(vec![input(
                 "value",
                 w.text("input-number", &Args::new().str("unit", unit.clone())),
+                InputKind::Number,
                 min.map(|m| m.floor() as i64),
                 max.map(|m| m.ceil() as i64),
             )]),
@@ -94,7 +98,15 @@ fn item(w: &Words, task_id: Option<&str>, stage: ChecklistStage, i: &Item) -> Ch
                 t(w, "answer-choose"),
                 OfferStyle::Secondary,
             )
-            .with_inputs(vec![input("option", options.join(" / "), None, None)]),
+            .with_inputs(vec![input(
+                "option",
+                i.def.label.clone(),
+                InputKind::Choice {
+                    options: options.clone(),
+                },
+                None,
+                None,
+            )]),
         ),
         ItemKind::Text => offers.push(
             Offer::new(
@@ -102,7 +114,13 @@ fn item(w: &Words, task_id: Option<&str>, stage: ChecklistStage, i: &Item) -> Ch
                 t(w, "answer-enter"),
                 OfferStyle::Secondary,
             )
-            .with_inputs(vec![input("text", i.def.label.clone(), None, None)]),
+            .with_inputs(vec![input(
+                "text",
+                i.def.label.clone(),
+                InputKind::Text,
+                None,
+                None,
+            )]),
         ),
         ItemKind::Photo { .. } | ItemKind::Signature => offers.push(Offer::new(
             Tap::TakeChecklistPhoto {
@@ -119,7 +137,13 @@ fn item(w: &Words, task_id: Option<&str>, stage: ChecklistStage, i: &Item) -> Ch
                 t(w, "answer-scan"),
                 OfferStyle::Secondary,
             )
-            .with_inputs(vec![input("code", t(w, "input-code"), None, None)]),
+            .with_inputs(vec![input(
+                "code",
+                t(w, "input-code"),
+                InputKind::Text,
+                None,
+                None,
+            )]),
         ),
     }
     let answer = i.answer.as_ref().map(|a| answer_text(w, &a.value));

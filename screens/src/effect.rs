@@ -110,10 +110,10 @@ pub enum Effect {
         /// updates on iOS): true on duty.
         background: bool,
     },
-    /// Run a background sync at a time and/or when the network returns.
+    /// Run a background sync after a delay and/or when the network returns.
     ScheduleSync {
-        /// Not before this, Unix seconds (by the core's clock).
-        at: Option<i64>,
+        /// Not before this many seconds from now (`None`: as soon as the constraint holds).
+        after_s: Option<u32>,
         /// As soon as the network is back.
         on_network: bool,
     },

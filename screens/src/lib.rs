@@ -44,7 +44,7 @@ pub mod wording;
 pub use app::{CourierApp, ScreenListener, TapError};
 pub use diff::{RowDiff, ScreenChange, ScreenUpdate};
 pub use effect::{Channel, Effect, EffectResult, Permission, PermissionState, PhotoPurpose};
-pub use offer::{InputSpec, Offer, OfferStyle, Tap};
+pub use offer::{InputKind, InputSpec, Offer, OfferStyle, Tap};
 pub use screen::*;
 pub use view::Page;
 

@@ -391,7 +391,25 @@ pub enum OfferStyle {
     Navigation,
 }
 
-/// An input a tap needs from the courier.
+/// What kind of value an input takes: the shell picks the keyboard and the control from it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum InputKind {
+    /// A line of text.
+    Text,
+    /// A number (decimal point or comma), within the spec's `min` and `max`.
+    Number,
+    /// A secret (a token): hidden while typed, never logged.
+    Secret,
+    /// One of these options.
+    Choice {
+        /// The options, in order.
+        options: Vec<String>,
+    },
+}
+
+/// An input a tap needs from the courier. The shell collects the text and puts it in with
+/// [`Tap::with_input`] (Kotlin `tap.withInput`, Swift `tap.withInput`).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InputSpec {
@@ -399,6 +417,8 @@ pub struct InputSpec {
     pub field: String,
     /// Its label.
     pub label: String,
+    /// What it takes.
+    pub kind: InputKind,
     /// Whether the tap is refused without it.
     pub required: bool,
     /// Least value, for numbers.

@@ -5,7 +5,7 @@ use runsheet_core::{Action, Result};
 use runsheet_protocol::ExceptionReason;
 use runsheet_words::{Args, Words};
 
-use crate::offer::{InputSpec, Offer, OfferStyle, Tap};
+use crate::offer::{InputKind, InputSpec, Offer, OfferStyle, Tap};
 use crate::screen::{ProblemPage, ProblemReason};
 use crate::view::View;
 use crate::wording::{self, t};
@@ -114,6 +114,7 @@ fn inputs(w: &Words, reason: ExceptionReason) -> Vec<InputSpec> {
     let mut out = vec![InputSpec {
         field: "note".into(),
         label: t(w, "input-note"),
+        kind: InputKind::Text,
         required: false,
         min: None,
         max: None,
@@ -122,6 +123,7 @@ fn inputs(w: &Words, reason: ExceptionReason) -> Vec<InputSpec> {
         out.push(InputSpec {
             field: "ready_in_min".into(),
             label: t(w, "input-ready-in"),
+            kind: InputKind::Number,
             required: true,
             min: Some(1),
             max: Some(i64::from(MAX_READY_IN_MIN)),

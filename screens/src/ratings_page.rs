@@ -6,7 +6,7 @@ use runsheet_core::Result;
 use runsheet_protocol::{AppealStatus, RatingTarget};
 use runsheet_words::Args;
 
-use crate::offer::{InputSpec, Offer, OfferStyle, Tap};
+use crate::offer::{InputKind, InputSpec, Offer, OfferStyle, Tap};
 use crate::screen::{RatingView, RatingsPage, ToRate, Tone};
 use crate::task_list::{reason_input, title};
 use crate::view::View;
@@ -111,6 +111,7 @@ pub fn build(v: &View<'_>) -> Result<RatingsPage> {
                     InputSpec {
                         field: "stars".into(),
                         label: t(w, "input-stars"),
+                        kind: InputKind::Number,
                         required: true,
                         min: Some(1),
                         max: Some(5),
@@ -118,6 +119,7 @@ pub fn build(v: &View<'_>) -> Result<RatingsPage> {
                     InputSpec {
                         field: "comment".into(),
                         label: t(w, "input-comment"),
+                        kind: InputKind::Text,
                         required: false,
                         min: None,
                         max: None,

@@ -6,7 +6,7 @@ use runsheet_core::Result;
 use runsheet_words::{Args, Words};
 
 use crate::effect::{Permission, PermissionState};
-use crate::offer::{InputSpec, Offer, OfferStyle, Tap};
+use crate::offer::{InputKind, InputSpec, Offer, OfferStyle, Tap};
 use crate::screen::{CameraState, ScanPage, Tone, Verdict};
 use crate::task_list::reason_input;
 use crate::task_page::item_view;
@@ -83,6 +83,7 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<ScanPage> {
         .with_inputs(vec![InputSpec {
             field: "code".into(),
             label: t(w, "input-code"),
+            kind: InputKind::Text,
             required: true,
             min: None,
             max: None,

@@ -3,7 +3,7 @@
 use runsheet_core::Result;
 use runsheet_words::Args;
 
-use crate::offer::{InputSpec, Offer, OfferStyle, Tap};
+use crate::offer::{InputKind, InputSpec, Offer, OfferStyle, Tap};
 use crate::screen::{SyncBanner, Tone};
 use crate::view::View;
 use crate::wording::t;
@@ -23,6 +23,7 @@ pub fn sign_in_offer(w: &runsheet_words::Words) -> Offer {
     .with_inputs(vec![InputSpec {
         field: "token".into(),
         label: t(w, "input-token"),
+        kind: InputKind::Secret,
         required: true,
         min: None,
         max: None,

@@ -6,7 +6,7 @@ use runsheet_protocol::StopRole;
 use runsheet_route::hint::Risk;
 use runsheet_words::{Args, Words};
 
-use crate::offer::{InputSpec, Offer, OfferStyle, Tap};
+use crate::offer::{InputKind, InputSpec, Offer, OfferStyle, Tap};
 use crate::screen::{Lateness, TaskListPage, TaskRow, Tone};
 use crate::shift_bar::step_label;
 use crate::view::View;
@@ -137,6 +137,7 @@ pub fn reason_input(w: &Words) -> InputSpec {
     InputSpec {
         field: "reason".into(),
         label: t(w, "input-reason"),
+        kind: InputKind::Text,
         required: true,
         min: None,
         max: None,

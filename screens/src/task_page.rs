@@ -6,7 +6,7 @@ use runsheet_protocol::{MessageTemplate, ProofPolicy, StopRole, TaskStatus};
 use runsheet_route::map_link::{navigation_links, MapApp};
 use runsheet_words::{Args, Words};
 
-use crate::offer::{InputSpec, Offer, OfferStyle, Tap};
+use crate::offer::{InputKind, InputSpec, Offer, OfferStyle, Tap};
 use crate::screen::{ItemState, ItemView, Lateness, StopView, TaskPage, TimelineLine};
 use crate::task_list::{lateness, primary_offer, title};
 use crate::view::View;
@@ -183,6 +183,7 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
                 .with_inputs(vec![InputSpec {
                     field: "code".into(),
                     label: t(w, "input-handoff-code"),
+                    kind: InputKind::Text,
                     required: true,
                     min: None,
                     max: None,

@@ -416,9 +416,12 @@ impl Shell {
                 let bg = if background { " bg" } else { "" };
                 self.state.location = Some(format!("GPS {accuracy:?} {interval_s}s{bg}"));
             }
-            Effect::ScheduleSync { at, on_network } => {
+            Effect::ScheduleSync {
+                after_s,
+                on_network,
+            } => {
                 let core = self.app.core().clone();
-                let delay = at.map(|a| (a - core.now()).clamp(0, 3600) as u64);
+                let delay = after_s.map(u64::from);
                 match delay {
                     Some(s) => {
                         self.log(format!("同步/sync in {s} s"));

@@ -106,9 +106,9 @@ class MainActivity : ComponentActivity() {
         val scan = remember { ScanInput(store::tap) }
         LaunchedEffect(Unit) { store.messages.collect { snackbar.showSnackbar(it) } }
 
-        val onOffer: OnOffer = { offer, choices ->
+        val onOffer: OnOffer = { offer ->
             if (offer.inputs.isNotEmpty() || offer.style == OfferStyle.DESTRUCTIVE) {
-                prompt.pending = offer to choices
+                prompt.pending = offer
             } else {
                 store.tap(offer.tap)
             }
@@ -124,14 +124,13 @@ class MainActivity : ComponentActivity() {
                 Text(failure ?: stringResource(R.string.opening))
             }
         }
-        prompt.pending?.let { (offer, choices) ->
+        prompt.pending?.let { offer ->
             if (offer.inputs.isNotEmpty()) {
                 InputDialog(
                     offer,
-                    choices,
                     onSend = { values ->
                         prompt.pending = null
-                        store.tap(offer.filledWith(values))
+                        store.tap(offer, values)
                     },
                     onDismiss = { prompt.pending = null },
                 )

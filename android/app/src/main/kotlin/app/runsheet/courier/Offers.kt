@@ -50,10 +50,10 @@ import app.runsheet.screens.Tone
  * What a renderer calls when the courier taps an offer; the activity decides only how to ask
  * for the offer's declared inputs (a dialog) and whether to confirm a destructive one.
  */
-typealias OnOffer = (Offer, List<String>) -> Unit
+typealias OnOffer = (Offer) -> Unit
 
-/** Taps an offer with no input choices. */
-fun OnOffer.tap(offer: Offer) = this(offer, emptyList())
+/** Taps an offer. */
+fun OnOffer.tap(offer: Offer) = this(offer)
 
 /** The icon of a tone: always shown with words (never colour alone). */
 fun toneIcon(tone: Tone) = when (tone) {
@@ -102,11 +102,11 @@ fun ToneLine(text: String, tone: Tone, modifier: Modifier = Modifier) {
  * with the core's sentences for what blocks it under it (and in TalkBack's reading).
  */
 @Composable
-fun OfferButton(offer: Offer, onOffer: OnOffer, modifier: Modifier = Modifier, choices: List<String> = emptyList()) {
+fun OfferButton(offer: Offer, onOffer: OnOffer, modifier: Modifier = Modifier) {
     val blocked = stringResource(R.string.blocked_because)
     val description = if (offer.why.isEmpty()) offer.label else "${offer.label}. $blocked: ${offer.why.joinToString(" ")}"
     Column(modifier, verticalArrangement = Arrangement.spacedBy(2.dp)) {
-        val click = { onOffer(offer, choices) }
+        val click = { onOffer(offer) }
         val a11y = Modifier.semantics { contentDescription = description }
         when (offer.style) {
             OfferStyle.PRIMARY ->
@@ -144,17 +144,17 @@ fun OfferRow(offers: List<Offer>, onOffer: OnOffer) {
 
 /**
  * Asks for the inputs an offer declares (labels, required, ranges: the core's), then sends
- * its tap filled in. `choices`: the options to pick from, for a choice answer. Send waits for
+ * its tap filled in (by the core: `Tap.withInput`). Send waits for
  * the required fields and for numbers that parse; the core checks everything else and refuses
  * with its own sentence.
  */
 @Composable
-fun InputDialog(offer: Offer, choices: List<String>, onSend: (Map<String, String>) -> Unit, onDismiss: () -> Unit) {
+fun InputDialog(offer: Offer, onSend: (Map<String, String>) -> Unit, onDismiss: () -> Unit) {
     val values = remember(offer) { mutableStateMapOf<String, String>() }
     val ready = offer.inputs.all { spec ->
         val v = values[spec.field].orEmpty().trim()
         val filled = !spec.required || v.isNotEmpty()
-        val parses = !spec.numeric(offer.tap) || v.isEmpty() || v.replace(',', '.').toDoubleOrNull() != null
+        val parses = !spec.numeric || v.isEmpty() || v.replace(',', '.').toDoubleOrNull() != null
         filled && parses
     }
     AlertDialog(
@@ -164,8 +164,8 @@ fun InputDialog(offer: Offer, choices: List<String>, onSend: (Map<String, String
             Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
                 for (why in offer.why) ToneLine(why, Tone.WARNING)
                 for (spec in offer.inputs) {
-                    if (choices.isNotEmpty() && spec.field == Field.OPTION) {
-                        ChoiceInput(spec, choices, values[spec.field]) { values[spec.field] = it }
+                    if (spec.options.isNotEmpty()) {
+                        ChoiceInput(spec, spec.options, values[spec.field]) { values[spec.field] = it }
                     } else {
                         TextInput(spec, offer, values[spec.field].orEmpty()) { values[spec.field] = it }
                     }
@@ -193,9 +193,13 @@ private fun TextInput(spec: InputSpec, offer: Offer, value: String, onChange: (S
         onValueChange = onChange,
         label = { Text(spec.label) },
         supportingText = if (hint != null) { { Text(hint) } } else null,
-        singleLine = spec.numeric(offer.tap),
+        singleLine = spec.numeric || spec.secret,
         keyboardOptions = KeyboardOptions(
-            keyboardType = if (spec.numeric(offer.tap)) KeyboardType.Decimal else KeyboardType.Text,
+            keyboardType = when {
+                spec.numeric -> KeyboardType.Decimal
+                spec.secret -> KeyboardType.Password
+                else -> KeyboardType.Text
+            },
         ),
         modifier = Modifier.fillMaxWidth(),
     )
@@ -231,6 +235,6 @@ fun ConfirmDialog(offer: Offer, onConfirm: () -> Unit, onDismiss: () -> Unit) {
 
 /** Keeps the state of one open input dialog or confirmation. */
 class OfferPrompt {
-    /** The offer waiting for inputs or a confirmation, and its choices. */
-    var pending by mutableStateOf<Pair<Offer, List<String>>?>(null)
+    /** The offer waiting for inputs or a confirmation. */
+    var pending by mutableStateOf<Offer?>(null)
 }

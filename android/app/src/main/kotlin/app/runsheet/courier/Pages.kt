@@ -24,7 +24,6 @@ import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
-import app.runsheet.protocol.ChecklistItemKind
 import app.runsheet.screens.ChecklistItemView
 import app.runsheet.screens.ChecklistPage
 import app.runsheet.screens.Figure
@@ -154,7 +153,6 @@ private fun ChecklistItemCard(item: ChecklistItemView, onOffer: OnOffer) {
     val done = stringResource(R.string.item_done)
     val required = stringResource(R.string.item_required)
     // A choice is answered by picking one of the item's options (the kind carries them).
-    val choices = (item.kind as? ChecklistItemKind.Choice)?.options.orEmpty()
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
             Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(6.dp)) {
@@ -170,7 +168,7 @@ private fun ChecklistItemCard(item: ChecklistItemView, onOffer: OnOffer) {
             }
             item.answer?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
             item.problem?.let { ToneLine(it, Tone.BAD) }
-            for (offer in item.offers) OfferButton(offer, onOffer, choices = choices)
+            for (offer in item.offers) OfferButton(offer, onOffer)
         }
     }
 }

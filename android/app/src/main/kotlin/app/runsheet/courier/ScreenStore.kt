@@ -11,11 +11,13 @@ import app.runsheet.ffi.ScreenListener
 import app.runsheet.ffi.ScreenSubscription
 import app.runsheet.ffi.Screens
 import app.runsheet.screens.Effect
+import app.runsheet.screens.Offer
 import app.runsheet.screens.EffectResult
 import app.runsheet.screens.Screen
 import app.runsheet.screens.ScreenUpdate
 import app.runsheet.screens.Tap
 import app.runsheet.screens.TapException
+import app.runsheet.words.Language
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -101,6 +103,21 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
                 _messages.send(e.sentence())
             }
         }
+    }
+
+    /**
+     * The courier answered an offer's inputs: the core fills the tap (refusing, in the
+     * screen's language, what does not fit), then it is tapped.
+     */
+    fun tap(offer: Offer, values: Map<String, String>) {
+        val language = _screen.value?.language ?: Language.EN
+        val filled = try {
+            offer.filledWith(values, language)
+        } catch (e: TapException) {
+            _messages.trySend(e.sentence())
+            return
+        }
+        tap(filled)
     }
 
     /** The shell's answer to an effect. */
