@@ -1,16 +1,45 @@
 #!/usr/bin/env node
-// Parses every hand-written Swift file under a folder with tree-sitter-swift and reports syntax
-// errors. There is no Swift compiler on the CI machines; this catches broken Swift in the iOS
-// shell. Generated bindings (any path with /Generated/), .build and node_modules are skipped:
-// the grammar rejects a few valid constructs uniffi emits.
+// Checks the hand-written Swift of the iOS shell with tree-sitter-swift. There is no Swift
+// compiler on the CI machines, so this is what stands between a broken shell and a green build.
+//
+// 1. Syntax: every hand-written Swift file under the root is parsed and syntax errors are
+//    reported. Generated bindings (any folder named Generated), .build and node_modules are
+//    left out of this: the grammar rejects a few valid constructs uniffi emits.
+// 2. Calls into the bindings: the public API of the generated bindings (every Generated/*.swift
+//    under the root) is collected: functions and methods with their argument labels (`_` for
+//    an unlabeled parameter) and which parameters have defaults, the inits of public types
+//    (called by the type's name), enum cases with their associated-value labels. Then every
+//    call in the hand-written Swift whose callee is a name (`openRunsheet(config: c)`), a member
+//    (`store.tap(tap: t)`) or an implicit member (`.signIn(token: x)`) is looked up: when the
+//    name is declared in the bindings and not in the hand-written sources, some generated
+//    declaration of that name must accept the labels used, in order, with defaulted parameters
+//    allowed to be left out (a trailing closure fills any one parameter). A call none accepts is
+//    an error.
+//
+//    Calls whose name the hand-written sources declare themselves (a function, a type, an enum
+//    case, a property, a parameter) are the shell's own and are not checked against the
+//    bindings; for a member call only declarations that can be members (functions, types, enum
+//    cases, properties) count. Calls whose name neither side declares (SwiftUI, Foundation) are
+//    counted as unknown. APPLE_NAMES lists Apple API names that collide with generated names and
+//    are used in the shells with Apple's meaning; calls to them are not checked either.
 //
 // usage: node check-swift.js <node_modules dir> <root dir>
-// prints one line per failing file, then `N swift files parsed, M with errors`;
-// exit 1 if M > 0 or N == 0.
+// prints one line per failing file and per mismatched call, then
+//   `N swift files parsed, M with errors`
+//   `N calls into the bindings checked, X mismatched, U unknown`
+// exit 1 if a file has a syntax error, a call matches no generated declaration, or N == 0 files.
 'use strict';
 
 const fs = require('fs');
 const path = require('path');
+
+// Apple API names that are also declared in the generated bindings and that the shells call
+// with Apple's meaning; calls to them are not checked against the bindings.
+const APPLE_NAMES = new Set([
+  'task', // SwiftUI View.task(id:priority:_:) (the bindings: Runsheet.task(taskId:), Screen.task(page:))
+  'insert', // Array.insert(_:at:) (the bindings: RowDiff.insert(index:row:))
+  'remove', // Array.remove(at:) (the bindings: RowDiff.remove(index:))
+]);
 
 function main() {
   const [modules, root] = process.argv.slice(2);
@@ -22,36 +51,381 @@ function main() {
   const Swift = require(path.join(path.resolve(modules), 'tree-sitter-swift'));
   const parser = new Parser();
   parser.setLanguage(Swift);
+  const parse = (src) => parser.parse((index) => src.slice(index, index + 8192));
 
   const files = [];
-  (function walk(dir) {
+  const generated = [];
+  (function walk(dir, inGenerated) {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
-        if (e.name === 'Generated' || e.name === '.build' || e.name === 'node_modules') continue;
-        walk(p);
+        if (e.name === '.build' || e.name === 'node_modules') continue;
+        walk(p, inGenerated || e.name === 'Generated');
       } else if (e.isFile() && e.name.endsWith('.swift')) {
-        files.push(p);
+        (inGenerated ? generated : files).push(p);
       }
     }
-  })(path.resolve(root));
+  })(path.resolve(root), false);
   files.sort();
+  generated.sort();
+
+  const api = new Map(); // name -> [{ labels: [..], defaults: [..] }]
+  for (const f of generated) {
+    collectApi(parse(forGrammar(fs.readFileSync(f, 'utf8'))).rootNode, api);
+  }
 
   let bad = 0;
+  const own = { any: new Set(), member: new Set() };
+  const calls = [];
   for (const f of files) {
-    const src = fs.readFileSync(f, 'utf8');
-    // The Node binding reads long inputs in chunks through a callback.
-    const tree = parser.parse((index) => src.slice(index, index + 8192));
+    const tree = parse(fs.readFileSync(f, 'utf8'));
+    const rel = path.relative(process.cwd(), f);
     if (tree.rootNode.hasError) {
       bad += 1;
       const where = firstError(tree.rootNode);
       const pos = where ? `${where.startPosition.row + 1}:${where.startPosition.column + 1}` : '?';
       const kind = where ? (where.isMissing ? `missing ${where.type}` : where.type) : 'error';
-      console.log(`${path.relative(process.cwd(), f)}:${pos}: ${kind}`);
+      console.log(`${rel}:${pos}: ${kind}`);
+    }
+    collectOwn(tree.rootNode, own);
+    collectCalls(tree.rootNode, rel, calls);
+  }
+
+  let checked = 0;
+  let mismatched = 0;
+  let unknown = 0;
+  for (const call of calls) {
+    const shadowed = call.member ? own.member.has(call.name) : own.any.has(call.name);
+    if (shadowed || APPLE_NAMES.has(call.name)) continue;
+    const decls = api.get(call.name);
+    if (!decls) {
+      unknown += 1;
+      continue;
+    }
+    if (decls.length === 0) continue; // a generated type without a public init
+    checked += 1;
+    if (!decls.some((d) => accepts(d, call.labels))) {
+      mismatched += 1;
+      const have = [...new Set(decls.map((d) => signature(call.name, d.labels)))].join(', ');
+      console.log(
+        `${call.file}:${call.line}: call ${signature(call.name, call.labels)} ` +
+          `matches no generated declaration (have: ${have})`
+      );
     }
   }
+
+  if (generated.length === 0) {
+    console.log(`no generated bindings under ${root}: calls into the bindings not checked`);
+  }
   console.log(`${files.length} swift files parsed, ${bad} with errors`);
-  process.exit(bad > 0 || files.length === 0 ? 1 : 0);
+  console.log(`${checked} calls into the bindings checked, ${mismatched} mismatched, ${unknown} unknown`);
+  process.exit(bad > 0 || mismatched > 0 || files.length === 0 ? 1 : 0);
+}
+
+// The grammar stops at `#if` blocks around declarations and at `nonisolated(unsafe)`, both of
+// which uniffi emits; blank them out (keeping the line count) so the declarations parse.
+function forGrammar(src) {
+  return src
+    .split('\n')
+    .map((l) => (/^\s*#(if|elseif|else|endif)\b/.test(l) ? '' : l.replace('nonisolated(unsafe) ', '')))
+    .join('\n');
+}
+
+// --- the generated API -------------------------------------------------------------------
+
+function isPublic(node) {
+  const mods = childOfType(node, 'modifiers');
+  if (!mods) return false;
+  return /\b(public|open)\b/.test(mods.text);
+}
+
+function isBindingPlumbing(name) {
+  return name.startsWith('FfiConverter') || name.startsWith('uniffi') || name.startsWith('Uniffi');
+}
+
+function addDecl(api, name, decl) {
+  if (!api.has(name)) api.set(name, []);
+  if (decl) api.get(name).push(decl);
+}
+
+// Walks the declarations of a generated file; `inType` is the name of the enclosing public
+// type (or extension) and whether its members are public without a modifier (protocols).
+function collectApi(node, api, inType = null) {
+  for (let i = 0; i < node.namedChildCount; i++) {
+    const c = node.namedChild(i);
+    switch (c.type) {
+      case 'class_declaration':
+      case 'protocol_declaration': {
+        const nameNode = c.childForFieldName('name');
+        const body = c.childForFieldName('body');
+        if (!nameNode || !body) break;
+        const name = nameNode.text;
+        const kind = c.type === 'class_declaration' ? declarationKind(c) : 'protocol';
+        if (kind === 'extension') {
+          // `extension Foo { public func ... }`: members carry their own modifier.
+          if (!isBindingPlumbing(name)) collectApi(body, api, { name, implicit: false });
+          break;
+        }
+        if (!isPublic(c) || isBindingPlumbing(name)) break;
+        if (kind !== 'protocol') addDecl(api, name, null); // a type: called by name for its inits
+        collectApi(body, api, { name, implicit: kind === 'protocol' });
+        break;
+      }
+      case 'function_declaration':
+      case 'protocol_function_declaration': {
+        const nameNode = c.childForFieldName('name');
+        if (!nameNode) break;
+        const name = nameNode.text;
+        if (isBindingPlumbing(name)) break;
+        if (!(isPublic(c) || (inType && inType.implicit))) break;
+        addDecl(api, name, parameters(c));
+        break;
+      }
+      case 'init_declaration': {
+        if (!inType || !(isPublic(c) || inType.implicit)) break;
+        addDecl(api, inType.name, parameters(c));
+        break;
+      }
+      case 'enum_entry': {
+        // Enum cases are as public as their (public) enum; one entry may name several cases.
+        if (!inType) break;
+        for (let j = 0; j < c.childCount; j++) {
+          if (c.fieldNameForChild(j) !== 'name') continue;
+          const next = c.child(j + 1);
+          // A case without associated values is never called, so it declares nothing here.
+          if (next && next.type === 'enum_type_parameters') {
+            addDecl(api, unquote(c.child(j).text), caseParameters(next));
+          }
+        }
+        break;
+      }
+      case 'class_body':
+      case 'enum_class_body':
+      case 'protocol_body':
+        collectApi(c, api, inType);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function declarationKind(node) {
+  const k = node.childForFieldName('declaration_kind');
+  if (k) return k.text;
+  for (let i = 0; i < node.childCount; i++) {
+    const t = node.child(i).type;
+    if (['class', 'struct', 'enum', 'extension', 'actor'].includes(t)) return t;
+  }
+  return 'class';
+}
+
+// The parameters of a function or init: labels (`_` when unlabeled) and defaults. A default
+// value follows its parameter as a sibling (`=`, default_value).
+function parameters(fn) {
+  const labels = [];
+  const defaults = [];
+  for (let i = 0; i < fn.childCount; i++) {
+    const c = fn.child(i);
+    if (c.type === 'parameter') {
+      const external = c.childForFieldName('external_name');
+      const name = c.childForFieldName('name');
+      labels.push(unquote((external || name).text));
+      defaults.push(false);
+    } else if (fn.fieldNameForChild(i) === 'default_value' && defaults.length > 0) {
+      defaults[defaults.length - 1] = true;
+    } else if (c.type === 'function_body') {
+      break;
+    }
+  }
+  return { labels, defaults };
+}
+
+// `case name(label: T, _ x: U = d)`: the contents are a flat run of labels, `_`, types and
+// defaults.
+function caseParameters(node) {
+  const labels = [];
+  const defaults = [];
+  let label = null;
+  for (let i = 0; i < node.childCount; i++) {
+    const c = node.child(i);
+    const field = node.fieldNameForChild(i);
+    if (c.type === 'wildcard_pattern') {
+      label = '_';
+    } else if (c.type === 'simple_identifier' && field !== 'name' && field !== 'default_value') {
+      if (label === null) label = unquote(c.text);
+    } else if (field === 'name') {
+      labels.push(label === null ? '_' : label);
+      defaults.push(false);
+      label = null;
+    } else if (field === 'default_value' && defaults.length > 0) {
+      defaults[defaults.length - 1] = true;
+    }
+  }
+  return { labels, defaults };
+}
+
+// --- the hand-written sources ------------------------------------------------------------
+
+// Names the hand-written Swift declares: `member` holds those that can be reached as a member
+// (functions, types, enum cases, properties), `any` also holds parameters and closure
+// parameters, which shadow a free call only.
+function collectOwn(node, own) {
+  const add = (n, member) => {
+    if (!n) return;
+    const name = unquote(n.text);
+    own.any.add(name);
+    if (member) own.member.add(name);
+  };
+  (function walk(n) {
+    switch (n.type) {
+      case 'function_declaration':
+      case 'protocol_function_declaration':
+      case 'class_declaration':
+      case 'protocol_declaration':
+      case 'typealias_declaration':
+        if (!(n.type === 'class_declaration' && declarationKind(n) === 'extension')) {
+          add(n.childForFieldName('name'), true);
+        }
+        break;
+      case 'enum_entry':
+        for (let j = 0; j < n.childCount; j++) {
+          if (n.fieldNameForChild(j) === 'name') add(n.child(j), true);
+        }
+        break;
+      case 'property_declaration':
+      case 'protocol_property_declaration':
+        for (const id of descendantsOfType(n.childForFieldName('name'), 'simple_identifier')) {
+          add(id, true);
+        }
+        break;
+      case 'parameter': {
+        add(n.childForFieldName('name'), false);
+        break;
+      }
+      case 'lambda_parameter':
+        add(n.childForFieldName('name'), false);
+        break;
+      default:
+        break;
+    }
+    for (let i = 0; i < n.namedChildCount; i++) walk(n.namedChild(i));
+  })(node);
+}
+
+// Every call whose callee is a name, a member or an implicit member, with the labels used
+// (`_` for an unlabeled argument, `*` for a trailing closure).
+function collectCalls(node, file, calls) {
+  (function walk(n) {
+    if (n.type === 'call_expression' && n.namedChildCount >= 2) {
+      const callee = n.namedChild(0);
+      const suffix = n.namedChild(1);
+      const target = calleeName(callee);
+      if (target && suffix.type === 'call_suffix') {
+        calls.push({
+          file,
+          line: target.node.startPosition.row + 1,
+          name: target.name,
+          member: target.member,
+          labels: argumentLabels(suffix),
+        });
+      }
+    }
+    for (let i = 0; i < n.namedChildCount; i++) walk(n.namedChild(i));
+  })(node);
+}
+
+function calleeName(callee) {
+  if (callee.type === 'simple_identifier') {
+    return { name: unquote(callee.text), member: false, node: callee };
+  }
+  if (callee.type === 'navigation_expression') {
+    const suffix = callee.childForFieldName('suffix');
+    const name = suffix && suffix.childForFieldName('suffix');
+    if (name && name.type === 'simple_identifier') {
+      return { name: unquote(name.text), member: true, node: name };
+    }
+    return null;
+  }
+  if (callee.type === 'prefix_expression') {
+    const op = callee.childForFieldName('operation');
+    const target = callee.childForFieldName('target');
+    if (op && op.text === '.' && target && target.type === 'simple_identifier') {
+      return { name: unquote(target.text), member: true, node: target };
+    }
+  }
+  return null;
+}
+
+function argumentLabels(suffix) {
+  const labels = [];
+  for (let i = 0; i < suffix.namedChildCount; i++) {
+    const c = suffix.namedChild(i);
+    if (c.type === 'value_arguments') {
+      for (let j = 0; j < c.namedChildCount; j++) {
+        const a = c.namedChild(j);
+        if (a.type !== 'value_argument') continue;
+        const label = a.childForFieldName('name');
+        labels.push(label ? unquote(label.text) : '_');
+      }
+    } else if (c.type === 'lambda_literal' || c.type === 'annotated_lambda') {
+      labels.push('*');
+    }
+  }
+  return labels;
+}
+
+// --- matching ----------------------------------------------------------------------------
+
+// Whether a declaration accepts the labels used, in order; defaulted parameters may be left
+// out and a trailing closure (`*`) fills any one parameter.
+function accepts(decl, used) {
+  const { labels, defaults } = decl;
+  const memo = new Map();
+  const go = (i, j) => {
+    const key = i * 1000 + j;
+    if (memo.has(key)) return memo.get(key);
+    let ok;
+    if (i === used.length) {
+      ok = defaults.slice(j).every(Boolean);
+    } else if (j === labels.length) {
+      ok = false;
+    } else {
+      ok =
+        ((used[i] === '*' || used[i] === labels[j]) && go(i + 1, j + 1)) ||
+        (defaults[j] && go(i, j + 1));
+    }
+    memo.set(key, ok);
+    return ok;
+  };
+  return go(0, 0);
+}
+
+function signature(name, labels) {
+  return `${name}(${labels.map((l) => `${l === '*' ? '{}' : l}:`).join('')})`;
+}
+
+// --- tree helpers ------------------------------------------------------------------------
+
+function unquote(name) {
+  return name.replace(/^`(.*)`$/, '$1');
+}
+
+function childOfType(node, type) {
+  for (let i = 0; i < node.childCount; i++) {
+    if (node.child(i).type === type) return node.child(i);
+  }
+  return null;
+}
+
+function descendantsOfType(node, type) {
+  if (!node) return [];
+  const out = [];
+  (function walk(n) {
+    if (n.type === type) out.push(n);
+    for (let i = 0; i < n.namedChildCount; i++) walk(n.namedChild(i));
+  })(node);
+  return out;
 }
 
 function firstError(node) {
