@@ -16,12 +16,15 @@
 //    allowed to be left out (a trailing closure fills any one parameter). A call none accepts is
 //    an error.
 //
-//    Calls whose name the hand-written sources declare themselves (a function, a type, an enum
-//    case, a property, a parameter) are the shell's own and are not checked against the
-//    bindings; for a member call only declarations that can be members (functions, types, enum
-//    cases, properties) count. Calls whose name neither side declares (SwiftUI, Foundation) are
-//    counted as unknown. APPLE_NAMES lists Apple API names that collide with generated names and
-//    are used in the shells with Apple's meaning; calls to them are not checked either.
+//    The hand-written sources also declare names (the stores wrap the core's methods under the
+//    same names), so a call is accepted when a generated declaration or a hand-written one of
+//    that name accepts its labels: hand-written functions, methods and enum cases by their
+//    labels, hand-written types with any labels (memberwise inits), properties and parameters
+//    (closures) with unlabeled arguments only; parameters are local and match a free call only.
+//    This is by name, not by type: it catches a call into the bindings with labels no
+//    declaration of that name has. Calls whose name neither side declares (SwiftUI,
+//    Foundation) are counted as unknown. APPLE_CALLS lists Apple API calls whose names the
+//    bindings also declare; those calls are not checked.
 //
 // usage: node check-swift.js <node_modules dir> <root dir>
 // prints one line per failing file and per mismatched call, then
@@ -33,12 +36,17 @@
 const fs = require('fs');
 const path = require('path');
 
-// Apple API names that are also declared in the generated bindings and that the shells call
-// with Apple's meaning; calls to them are not checked against the bindings.
-const APPLE_NAMES = new Set([
-  'task', // SwiftUI View.task(id:priority:_:) (the bindings: Runsheet.task(taskId:), Screen.task(page:))
-  'insert', // Array.insert(_:at:) (the bindings: RowDiff.insert(index:row:))
-  'remove', // Array.remove(at:) (the bindings: RowDiff.remove(index:))
+// Apple API calls whose name the generated bindings also declare, as `name(labels:)` with `{}`
+// for a trailing closure: the shells make them with Apple's meaning, so they are not checked
+// against the bindings (other calls with these names still are).
+const APPLE_CALLS = new Set([
+  'task({}:)', // SwiftUI View.task(priority:_:) (the bindings: Runsheet.task(taskId:))
+  'task(id:{}:)', // SwiftUI View.task(id:priority:_:)
+  'task(priority:{}:)',
+  'task(id:priority:{}:)',
+  'insert(_:at:)', // Array.insert(_:at:) (the bindings: RowDiff.insert(index:row:))
+  'remove(at:)', // Array.remove(at:) (the bindings: RowDiff.remove(index:))
+  'start(queue:)', // NWPathMonitor.start(queue:) (the bindings: Shift.start())
 ]);
 
 function main() {
@@ -75,7 +83,7 @@ function main() {
   }
 
   let bad = 0;
-  const own = { any: new Set(), member: new Set() };
+  const own = new Map(); // name -> declarations in the hand-written Swift
   const calls = [];
   for (const f of files) {
     const tree = parse(fs.readFileSync(f, 'utf8'));
@@ -95,16 +103,16 @@ function main() {
   let mismatched = 0;
   let unknown = 0;
   for (const call of calls) {
-    const shadowed = call.member ? own.member.has(call.name) : own.any.has(call.name);
-    if (shadowed || APPLE_NAMES.has(call.name)) continue;
+    if (APPLE_CALLS.has(signature(call.name, call.labels))) continue;
     const decls = api.get(call.name);
+    const shell = (own.get(call.name) || []).filter((d) => d.member || !call.member);
     if (!decls) {
-      unknown += 1;
+      if (shell.length === 0) unknown += 1;
       continue;
     }
     if (decls.length === 0) continue; // a generated type without a public init
     checked += 1;
-    if (!decls.some((d) => accepts(d, call.labels))) {
+    if (!decls.some((d) => accepts(d, call.labels)) && !shell.some((d) => accepts(d, call.labels))) {
       mismatched += 1;
       const have = [...new Set(decls.map((d) => signature(call.name, d.labels)))].join(', ');
       console.log(
@@ -267,50 +275,61 @@ function caseParameters(node) {
 
 // --- the hand-written sources ------------------------------------------------------------
 
-// Names the hand-written Swift declares: `member` holds those that can be reached as a member
-// (functions, types, enum cases, properties), `any` also holds parameters and closure
-// parameters, which shadow a free call only.
+// What the hand-written Swift declares, by name: functions, methods and enum cases with their
+// labels; types, whose inits (explicit or memberwise) are taken to accept any labels; and
+// properties, parameters and closure parameters, which, when called, take unlabeled arguments
+// (closures). Parameters and closure parameters are local names: they match a free call only.
 function collectOwn(node, own) {
-  const add = (n, member) => {
-    if (!n) return;
-    const name = unquote(n.text);
-    own.any.add(name);
-    if (member) own.member.add(name);
+  const add = (nameNode, decl) => {
+    if (!nameNode) return;
+    const name = unquote(nameNode.text);
+    if (!own.has(name)) own.set(name, []);
+    own.get(name).push(decl);
   };
-  (function walk(n) {
+  (function walk(n, typeName) {
+    let inner = typeName;
     switch (n.type) {
       case 'function_declaration':
       case 'protocol_function_declaration':
+        add(n.childForFieldName('name'), { ...parameters(n), member: true });
+        break;
+      case 'init_declaration':
+        if (typeName) add({ text: typeName }, { ...parameters(n), member: true });
+        break;
       case 'class_declaration':
       case 'protocol_declaration':
-      case 'typealias_declaration':
+      case 'typealias_declaration': {
+        const nameNode = n.childForFieldName('name');
+        if (nameNode) inner = nameNode.text.replace(/<.*$/, '');
         if (!(n.type === 'class_declaration' && declarationKind(n) === 'extension')) {
-          add(n.childForFieldName('name'), true);
+          add(nameNode, { any: true, member: true });
         }
         break;
+      }
       case 'enum_entry':
         for (let j = 0; j < n.childCount; j++) {
-          if (n.fieldNameForChild(j) === 'name') add(n.child(j), true);
+          if (n.fieldNameForChild(j) !== 'name') continue;
+          const next = n.child(j + 1);
+          if (next && next.type === 'enum_type_parameters') {
+            add(n.child(j), { ...caseParameters(next), member: true });
+          }
         }
         break;
       case 'property_declaration':
       case 'protocol_property_declaration':
         for (const id of descendantsOfType(n.childForFieldName('name'), 'simple_identifier')) {
-          add(id, true);
+          add(id, { closure: true, member: true });
         }
         break;
-      case 'parameter': {
-        add(n.childForFieldName('name'), false);
-        break;
-      }
+      case 'parameter':
       case 'lambda_parameter':
-        add(n.childForFieldName('name'), false);
+        add(n.childForFieldName('name'), { closure: true, member: false });
         break;
       default:
         break;
     }
-    for (let i = 0; i < n.namedChildCount; i++) walk(n.namedChild(i));
-  })(node);
+    for (let i = 0; i < n.namedChildCount; i++) walk(n.namedChild(i), inner);
+  })(node, null);
 }
 
 // Every call whose callee is a name, a member or an implicit member, with the labels used
@@ -380,6 +399,8 @@ function argumentLabels(suffix) {
 // Whether a declaration accepts the labels used, in order; defaulted parameters may be left
 // out and a trailing closure (`*`) fills any one parameter.
 function accepts(decl, used) {
+  if (decl.any) return true;
+  if (decl.closure) return used.every((l) => l === '_' || l === '*');
   const { labels, defaults } = decl;
   const memo = new Map();
   const go = (i, j) => {
