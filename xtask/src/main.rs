@@ -2,8 +2,8 @@
 //!
 //! - `cargo xtask test [--long] [--no-postgres]`: every test: formatting, clippy, the Rust
 //!   tests, the bindings, the C header check, the Kotlin JVM suite against the real library, the
-//!   Swift parse check. Installs what it needs (kotlinc from npm, JNA/JUnit and PostgreSQL from
-//!   Debian, tree-sitter from npm). The Rust tests get a throwaway PostgreSQL cluster, its URL in
+//!   Swift check (the parse and the calls into the bindings; see `swift.rs`). Installs what it
+//!   needs (kotlinc from npm, JNA/JUnit and PostgreSQL from Debian, tree-sitter from npm). The Rust tests get a throwaway PostgreSQL cluster, its URL in
 //!   `RUNSHEET_TEST_POSTGRES` (see `postgres.rs`); `--no-postgres` skips it (and the tests that
 //!   need it skip themselves). `--long` sizes the seeded fault and crash loops for a long local
 //!   run.
@@ -19,6 +19,7 @@ mod benches;
 mod imports;
 mod postgres;
 mod shells;
+mod swift;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -26,8 +27,6 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 const KOTLIN_VERSION: &str = "2.4.20";
-const TREE_SITTER: &str = "tree-sitter@0.22.4";
-const TREE_SITTER_SWIFT: &str = "tree-sitter-swift@0.7.1";
 const DEBIAN_JARS: &[(&str, &str)] = &[
     ("jna.jar", "libjna-java"),
     ("junit4.jar", "junit4"),
@@ -61,7 +60,7 @@ fn main() -> ExitCode {
         // Only the Kotlin JVM suite (after the bindings): the quick loop for binding work.
         Some("kotlin") => bindings().and_then(|b| kotlin_suite(&b)).map(|_| ()),
         // Only the tree-sitter parse of the hand-written Swift.
-        Some("swift") => swift_check().map(|(_, _, s)| println!("{s}")),
+        Some("swift") => swift::check().map(|(_, _, s)| println!("{s}")),
         // Only the thin-shell check of the Kotlin and Swift apps.
         Some("shells") => shells::check_step(&root()).and_then(|(_, f, note)| {
             println!("thin shells: {note}");
@@ -371,7 +370,7 @@ fn test(long: bool, no_postgres: bool) -> Result<()> {
     }
 
     let t = Instant::now();
-    record("swift parse", t, swift_check());
+    record("swift check", t, swift::check());
 
     println!("\n==> summary ({:.0} s)", started.elapsed().as_secs_f64());
     let (mut passed, mut failed) = (0, 0);
@@ -673,31 +672,4 @@ fn find_test_classes(dir: &Path) -> Result<Vec<String>> {
     }
     out.sort();
     Ok(out)
-}
-
-fn swift_check() -> Result<(u64, u64, String)> {
-    let root = root();
-    let prefix = target_dir().join("tools/tree-sitter");
-    let modules = prefix.join("node_modules");
-    if !modules.join("tree-sitter-swift").exists() || !modules.join("tree-sitter").exists() {
-        npm_install(&prefix, &[TREE_SITTER, TREE_SITTER_SWIFT])?;
-    }
-    let (ok, lines) = run_capture(
-        "tree-sitter parse of hand-written Swift",
-        Command::new("node")
-            .arg(root.join("xtask/swift/check-swift.js"))
-            .arg(&modules)
-            .arg(root.join("ios")),
-    )?;
-    let summary = lines
-        .iter()
-        .rev()
-        .find(|l| l.contains("swift files parsed"))
-        .ok_or("the Swift check printed no summary")?;
-    let parsed = number_before(summary, " swift files parsed");
-    let errors = number_before(summary, " with errors");
-    if !ok && errors == 0 {
-        return Err(summary.clone());
-    }
-    Ok((parsed - errors.min(parsed), errors, summary.clone()))
 }

@@ -11,10 +11,9 @@
 //    (called by the type's name), enum cases with their associated-value labels. Then every
 //    call in the hand-written Swift whose callee is a name (`openRunsheet(config: c)`), a member
 //    (`store.tap(tap: t)`) or an implicit member (`.signIn(token: x)`) is looked up: when the
-//    name is declared in the bindings and not in the hand-written sources, some generated
-//    declaration of that name must accept the labels used, in order, with defaulted parameters
-//    allowed to be left out (a trailing closure fills any one parameter). A call none accepts is
-//    an error.
+//    name is declared in the bindings, some declaration of that name must accept the labels
+//    used, in order, with defaulted parameters allowed to be left out (a trailing closure fills
+//    any one parameter). A call none accepts is an error.
 //
 //    The hand-written sources also declare names (the stores wrap the core's methods under the
 //    same names), so a call is accepted when a generated declaration or a hand-written one of

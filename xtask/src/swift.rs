@@ -1,0 +1,165 @@
+//! The Swift check (`cargo xtask swift`, one step of `cargo xtask test`): `swift/check-swift.js`
+//! parses the iOS shell's hand-written Swift with tree-sitter and checks its calls into the
+//! generated bindings against their declarations (see the script for what it reads). There is no
+//! Swift compiler on the CI machines.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{npm_install, number_before, root, run_capture, target_dir, Result};
+
+const TREE_SITTER: &str = "tree-sitter@0.22.4";
+const TREE_SITTER_SWIFT: &str = "tree-sitter-swift@0.7.1";
+
+/// Overrides where the tree-sitter node modules are (a `node_modules` folder holding
+/// `tree-sitter` and `tree-sitter-swift`); by default they are installed under the target dir.
+const MODULES_ENV: &str = "RUNSHEET_TREE_SITTER_MODULES";
+
+/// What the script printed in its two summary lines.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Summary {
+    parsed: u64,
+    with_errors: u64,
+    calls_checked: u64,
+    calls_mismatched: u64,
+    calls_unknown: u64,
+    text: String,
+}
+
+/// The check on `ios/`: (passed, failed, summary), counting files that parse and calls into the
+/// bindings that match a declaration as passed.
+pub(crate) fn check() -> Result<(u64, u64, String)> {
+    let modules = modules()?;
+    let (ok, s) = run(&modules, &root().join("ios"), &root())?;
+    let failed = s.with_errors + s.calls_mismatched;
+    if !ok && failed == 0 {
+        return Err(s.text);
+    }
+    let passed = (s.parsed - s.with_errors.min(s.parsed))
+        + (s.calls_checked - s.calls_mismatched.min(s.calls_checked));
+    Ok((passed, failed, s.text))
+}
+
+/// The tree-sitter node modules: `RUNSHEET_TREE_SITTER_MODULES`, or installed from npm under
+/// `target/tools/tree-sitter` the first time.
+fn modules() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os(MODULES_ENV) {
+        return Ok(PathBuf::from(dir));
+    }
+    let prefix = target_dir().join("tools/tree-sitter");
+    let modules = prefix.join("node_modules");
+    if !modules.join("tree-sitter-swift").exists() || !modules.join("tree-sitter").exists() {
+        npm_install(&prefix, &[TREE_SITTER, TREE_SITTER_SWIFT])?;
+    }
+    Ok(modules)
+}
+
+/// Runs the script on `dir` from `cwd` (file names are printed relative to it).
+fn run(modules: &Path, dir: &Path, cwd: &Path) -> Result<(bool, Summary)> {
+    let (ok, lines) = run_capture(
+        "tree-sitter check of hand-written Swift",
+        Command::new("node")
+            .current_dir(cwd)
+            .arg(root().join("xtask/swift/check-swift.js"))
+            .arg(modules)
+            .arg(dir),
+    )?;
+    Ok((ok, summary(&lines)?))
+}
+
+fn summary(lines: &[String]) -> Result<Summary> {
+    let files = lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("swift files parsed"))
+        .ok_or("the Swift check printed no summary")?;
+    let calls = lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("calls into the bindings checked"))
+        .ok_or("the Swift check printed no summary of the calls")?;
+    Ok(Summary {
+        parsed: number_before(files, " swift files parsed"),
+        with_errors: number_before(files, " with errors"),
+        calls_checked: number_before(calls, " calls into the bindings checked"),
+        calls_mismatched: number_before(calls, " mismatched"),
+        calls_unknown: number_before(calls, " unknown"),
+        text: format!("{files}; {calls}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_lines_are_read() {
+        let lines = [
+            "App/X.swift:3: call a(b:) matches no generated declaration (have: a(c:))".to_string(),
+            "4 swift files parsed, 1 with errors".to_string(),
+            "14 calls into the bindings checked, 2 mismatched, 5 unknown".to_string(),
+        ];
+        let s = summary(&lines).expect("both lines are there");
+        assert_eq!(
+            (
+                s.parsed,
+                s.with_errors,
+                s.calls_checked,
+                s.calls_mismatched,
+                s.calls_unknown
+            ),
+            (4, 1, 14, 2, 5)
+        );
+        assert!(summary(&lines[..2]).is_err());
+    }
+
+    /// The fixtures: a tiny generated file and hand-written files making a correct call, a call
+    /// with a wrong label, calls leaving defaulted arguments out and SwiftUI-like calls.
+    #[test]
+    fn calls_into_the_bindings_are_checked_against_their_declarations() {
+        if std::env::var_os(MODULES_ENV).is_none() && !crate::have("npm") {
+            eprintln!("skipped: no {MODULES_ENV} and no npm to install tree-sitter");
+            return;
+        }
+        if !crate::have("node") {
+            eprintln!("skipped: no node");
+            return;
+        }
+        let modules = modules().expect("tree-sitter modules installed");
+        let fixtures = root().join("xtask/swift/fixtures/calls");
+        let (lines, status) = {
+            let out = Command::new("node")
+                .current_dir(&fixtures)
+                .arg(root().join("xtask/swift/check-swift.js"))
+                .arg(&modules)
+                .arg(".")
+                .output()
+                .expect("node runs");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            (
+                text.lines().map(str::to_string).collect::<Vec<_>>(),
+                out.status,
+            )
+        };
+        assert!(
+            !status.success(),
+            "a wrong label fails the check: {lines:?}"
+        );
+        let mismatches: Vec<&String> = lines.iter().filter(|l| l.contains("matches no")).collect();
+        assert_eq!(
+            mismatches,
+            [
+                "App/WrongLabel.swift:3: call signIn(code:) matches no generated declaration \
+                 (have: signIn(token:))"
+            ],
+            "{lines:?}"
+        );
+        let s = summary(&lines).expect("summary printed");
+        assert_eq!((s.parsed, s.with_errors), (4, 0), "{lines:?}");
+        // Correct: openRunsheet, Config, tap, signIn, tap, answer; WrongLabel: tap, signIn;
+        // DefaultOmitted: refresh three times, Config; SwiftUILike: refresh twice.
+        assert_eq!((s.calls_checked, s.calls_mismatched), (14, 1), "{lines:?}");
+        // VStack, Text, padding, onAppear.
+        assert_eq!(s.calls_unknown, 4, "{lines:?}");
+    }
+}
