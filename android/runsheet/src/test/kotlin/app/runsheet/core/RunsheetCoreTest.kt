@@ -160,6 +160,19 @@ class RunsheetCoreTest {
     }
 
     @Test
+    fun `errors come in the app's language`() = runBlocking {
+        val token = server.createCourier("wang")
+        val config = RunsheetConfig(File(tmp.root, "wang.db").path, server.url, token, locale = "zh-CN")
+        val core = openRunsheet(config).also { opened.add(it) }
+        try {
+            core.tasks().markDelivered("nope")
+            fail("an unknown task was accepted")
+        } catch (e: RunsheetException.NotFound) {
+            assertEquals("订单nope不在您的任务列表中。", e.message)
+        }
+    }
+
+    @Test
     fun `refused calls are typed exceptions with readable messages`() = runBlocking {
         val token = server.createCourier("ann")
         server.assign("T1", "ann")
@@ -175,7 +188,7 @@ class RunsheetCoreTest {
             core.tasks().markDelivered("T1")
             fail("a new task was delivered without the workflow")
         } catch (e: RunsheetException.NotAllowed) {
-            assertEquals("Task T1 is new; delivered is not possible now.", e.message)
+            assertEquals("Task T1 (New order): delivering is not possible now.", e.message)
         }
         walkToDoor(core, "T1")
         core.tasks().markDelivered("T1")
@@ -183,7 +196,7 @@ class RunsheetCoreTest {
             core.tasks().markDelivered("T1")
             fail("a second delivery was accepted")
         } catch (e: RunsheetException.NotAllowed) {
-            assertTrue(e.message!!, e.message!!.contains("already") || e.message!!.contains("delivered"))
+            assertEquals("Task T1 (Delivered): delivering is not possible now.", e.message)
         }
         try {
             openRunsheet(RunsheetConfig(File(tmp.root, "x.db").path, "ftp://nowhere", "t"))
@@ -288,7 +301,7 @@ class RunsheetCoreTest {
             core.sync().now()
             fail("a bad token was accepted")
         } catch (e: RunsheetException.AuthRequired) {
-            assertTrue(e.message!!.contains("sign in"))
+            assertTrue(e.message!!.contains("Sign in again"))
         }
         assertTrue(events.events.last().authRequired)
 
