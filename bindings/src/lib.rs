@@ -170,7 +170,11 @@ impl RunsheetError {
             E::TaskNotFound { task_id } => RunsheetError::NotFound { task_id, sentence },
             E::InvalidTransition { .. } => RunsheetError::NotAllowed { sentence },
             E::Blocked { .. } => RunsheetError::Blocked { sentence },
-            E::InvalidArgument(reason) => RunsheetError::InvalidArgument { reason, sentence },
+            E::InvalidArgument(reason) => {
+                // Developer text (what the call got wrong), never personal data: for the log.
+                tracing::warn!(reason = %reason, "a call was refused as invalid");
+                RunsheetError::InvalidArgument { reason, sentence }
+            }
             E::Offline(detail) => RunsheetError::Offline { detail, sentence },
             E::AuthRequired => RunsheetError::AuthRequired { sentence },
             E::Server { .. } | E::BadResponse(_) | E::Protocol(_) => RunsheetError::SyncFailed {

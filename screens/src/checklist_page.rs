@@ -50,16 +50,17 @@ fn item(w: &Words, task_id: Option<&str>, stage: ChecklistStage, i: &Item) -> Ch
         value,
     };
     let mut offers = Vec::new();
-    let input = |field: &str, label: String, kind: InputKind, min: Option<i64>, max: Option<i64>| {
-        InputSpec {
-            field: field.into(),
-            label,
-            kind,
-            required: true,
-            min,
-            max,
-        }
-    };
+    let input =
+        |field: &str, label: String, kind: InputKind, min: Option<i64>, max: Option<i64>| {
+            InputSpec {
+                field: field.into(),
+                label,
+                kind,
+                required: true,
+                min,
+                max,
+            }
+        };
     match &i.def.kind {
         ItemKind::Confirm => offers.push(Offer::new(
             answer_tap(AnswerValue::Confirmed),

@@ -1224,7 +1224,10 @@ async fn check(
         }
     }
     for (id, want) in &x.can_deliver {
-        let found = tasks.iter().find(|t| &t.id == id).map(|t| t.status == runsheet_protocol::TaskStatus::AtDropoff);
+        let found = tasks
+            .iter()
+            .find(|t| &t.id == id)
+            .map(|t| t.status == runsheet_protocol::TaskStatus::AtDropoff);
         if found != Some(*want) {
             return Err((
                 format!("can_deliver.{id}"),
