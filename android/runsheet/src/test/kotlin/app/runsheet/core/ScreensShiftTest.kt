@@ -306,4 +306,34 @@ class ScreensShiftTest {
         assertEquals(count, mirror.effects.count { it is Effect.RequestPermission && it.permission == Permission.LOCATION })
         assertEquals("上班中", screens.screen().shiftBar.state)
     }
+
+    @Test
+    fun `a change of language sends the whole screen again, and time passing only what changed`() = runBlocking {
+        val core = open("zh-CN", listOf("P1"))
+        val screens = core.screens()
+        val mirror = subscribe(screens)
+        tap(screens, mirror, Tap.StartShift)
+        // Nothing changed while the clock stood still: a refresh sends nothing.
+        val quiet = mirror.updates.size
+        screens.refresh()
+        assertEquals(quiet, mirror.updates.size)
+        // Ten minutes on duty: the shift bar's figures change, and only they are sent.
+        clock.advance(600)
+        screens.refresh()
+        val changed = mirror.updates.last() as ScreenUpdate.Changed
+        assertTrue(changed.changes.toString(), changed.changes.any { it is ScreenChange.ShiftBar })
+        assertEquals(screens.screen(), mirror.screen)
+        // The courier switches to English: the whole screen again, in English.
+        screens.setLocale("en-US")
+        val reset = mirror.updates.last() as ScreenUpdate.Reset
+        assertEquals("On duty", reset.screen.shiftBar.state)
+        assertEquals("Orders", reset.screen.header.title)
+        assertEquals(screens.screen(), mirror.screen)
+        // A malformed tag means English too; back to Chinese through the tab the header offers.
+        screens.setLocale("!!not a locale")
+        assertEquals("Orders", screens.screen().header.title)
+        val language = screens.screen().header.tabs.map { it.tap }.filterIsInstance<Tap.SetLanguage>().single()
+        tap(screens, mirror, language)
+        assertEquals("上班中", mirror.screen!!.shiftBar.state)
+    }
 }
