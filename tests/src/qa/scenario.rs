@@ -1230,7 +1230,61 @@ pub fn stop_doc(s: &StopSpec, start: i64) -> StopDoc {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_offset;
+    use super::{parse, parse_offset};
+
+    const HEAD: &str = "[scenario]\nname = \"x\"\nstart = 0\n\n[[courier]]\nid = \"a\"\n\n[[task]]\nid = \"T1\"\ncourier = \"a\"\nkind = \"parcel\"\ndropoff = { name = \"c\", lat = 1.0, lon = 2.0 }\n\n";
+
+    /// The line and message of the error `text` gives.
+    fn refused(text: &str) -> (usize, String) {
+        let e = parse(std::path::Path::new("bad.toml"), text.to_owned()).expect_err(text);
+        assert!(e.to_string().starts_with(&format!("bad.toml:{}:", e.line)));
+        (e.line, e.message)
+    }
+
+    #[test]
+    fn screen_steps_and_expectations_parse() {
+        let text = format!(
+            "{HEAD}[[step]]\nat = \"+1m\"\ndo = \"tap\"\ntap = \"确认送达\"\ntask = \"T1\"\n\n[[step]]\nat = \"+1m\"\ndo = \"tap\"\noffer = \"deliver\"\ntask = \"T1\"\nrefusal = \"当前页面\"\n\n[[step]]\nat = \"+2m\"\ndo = \"resolve\"\ngrant = \"camera\"\n\n[[step]]\nat = \"+2m\"\ndo = \"resolve\"\ntake = \"photo\"\n\n[[step]]\nat = \"+25m\"\ndo = \"expect\"\n[step.expect]\nprimary = {{ T1 = \"确认送达\" }}\nenabled = {{ T1 = true }}\nnotified = [\"站点可能超时\"]\nbanner = \"无网络\"\nverdict = \"核对成功\"\nasked = [\"camera\"]\n"
+        );
+        let s = parse(std::path::Path::new("ok.toml"), text).unwrap();
+        assert_eq!(s.locale, "en", "English unless the file says");
+        let x = s.doc.step[4].expect.as_ref().unwrap();
+        assert_eq!(x.primary["T1"], "确认送达");
+        assert_eq!(x.notified.as_deref(), Some(&["站点可能超时".to_string()][..]));
+        let zh = HEAD.replace("start = 0\n", "start = 0\nlocale = \"zh-CN\"\n");
+        assert_eq!(parse(std::path::Path::new("zh.toml"), zh).unwrap().locale, "zh-CN");
+    }
+
+    #[test]
+    fn bad_screen_steps_are_refused_with_their_line() {
+        let step = |body: &str| format!("{HEAD}[[step]]\nat = \"+1m\"\n{body}");
+        // The step's `do` is on line 16 of these files.
+        let cases: Vec<(&str, String, usize, &str)> = vec![
+            ("unknown locale", HEAD.replace("start = 0\n", "start = 0\nlocale = \"fr\"\n"), 4, "unknown locale \"fr\" (known: en, zh-CN)"),
+            ("tap without a label or kind", step("do = \"tap\"\ntask = \"T1\"\n"), 16, "tap needs tap = "),
+            ("empty label", step("do = \"tap\"\ntap = \" \"\n"), 17, "not an empty text"),
+            ("unknown offer kind", step("do = \"tap\"\noffer = \"teleport\"\n"), 17, "unknown offer kind \"teleport\""),
+            ("tap on an unknown task", step("do = \"tap\"\ntap = \"接单\"\ntask = \"T9\"\n"), 18, "no task \"T9\""),
+            ("refusal on a sync step", step("do = \"sync\"\nrefusal = \"no\"\n"), 17, "refusal belongs to a tap step"),
+            ("refused on a sync step", step("do = \"sync\"\nrefused = true\n"), 16, "refused belongs to a tap step"),
+            ("label on a sync step", step("do = \"sync\"\ntap = \"接单\"\n"), 17, "tap belongs to a tap step"),
+            ("resolve with nothing", step("do = \"resolve\"\n"), 16, "exactly one of grant"),
+            ("resolve with two answers", step("do = \"resolve\"\ngrant = \"camera\"\ndeny = \"camera\"\n"), 16, "exactly one of grant"),
+            ("unknown permission", step("do = \"resolve\"\ngrant = \"telepathy\"\n"), 17, "unknown permission \"telepathy\""),
+            ("unknown capture answer", step("do = \"resolve\"\ntake = \"video\"\n"), 17, "unknown capture answer \"video\""),
+            ("grant on a tap step", step("do = \"tap\"\ntap = \"接单\"\ngrant = \"camera\"\n"), 18, "grant belongs to a resolve step"),
+            ("screen expectation on an unknown task", step("do = \"expect\"\n[step.expect]\nprimary = { T9 = \"接单\" }\n"), 16, "no task \"T9\""),
+            ("unknown permission asked", step("do = \"expect\"\n[step.expect]\nasked = [\"camera\", \"microphone\"]\n"), 16, "unknown permission \"microphone\""),
+            ("the old can_deliver", step("do = \"expect\"\n[step.expect]\ncan_deliver = { T1 = false }\n"), 18, "unknown field `can_deliver`"),
+            ("enabled not a boolean", step("do = \"expect\"\n[step.expect]\nenabled = { T1 = \"yes\" }\n"), 18, "invalid type"),
+            ("minutes not a number", step("do = \"tap\"\ntap = \"商家出餐慢\"\nready_in_min = \"soon\"\n"), 18, "invalid type"),
+        ];
+        for (what, text, line, needle) in cases {
+            let (l, message) = refused(&text);
+            assert_eq!(l, line, "{what}: {message}");
+            assert!(message.contains(needle), "{what}: {message}");
+        }
+    }
 
     #[test]
     fn offsets() {
