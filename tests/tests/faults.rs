@@ -112,7 +112,7 @@ async fn one_run(w: &World, seed: u64) -> Result<Vec<Fault>, String> {
                     .await
                     .map_err(|e| e.to_string())?
                     .into_iter()
-                    .filter_map(|t| t.next_action().map(|n| (t.id, n.step)))
+                    .filter_map(|t| runsheet_core::workflow::step_for(&t).map(|step| (t.id, step)))
                     .collect();
                 if !open.is_empty() {
                     let (id, step) = open[rng.gen_range(0..open.len())].clone();

@@ -47,7 +47,7 @@ async fn work(config: RunsheetConfig, mut rng: StdRng) {
             .await
             .expect("tasks")
             .into_iter()
-            .filter_map(|t| t.next_action().map(|n| (t.id, n.step)))
+            .filter_map(|t| runsheet_core::workflow::step_for(&t).map(|step| (t.id, step)))
             .collect();
         if open.is_empty() {
             let _ = writeln!(out, "IDLE");
