@@ -1240,7 +1240,21 @@ async fn tap(phone: &mut Phone, step: &StepSpec) -> Result<(), ActError> {
         .map(|t| format!(" on {}", t.get_ref()))
         .unwrap_or_default();
     let (label, sent) = match seen::choose(&screen, step) {
-        Choice::Offered { offer, tap } => (offer.label.clone(), Some(*tap)),
+        Choice::Offered { offer, tap } => match *tap {
+            // The token the courier types: the phone's own (`valid`), a revoked one, or as given.
+            runsheet_screens::Tap::SignIn { .. } => {
+                let token = match step.token.as_ref().map(|t| t.get_ref().as_str()) {
+                    Some("valid") | None => phone.token.clone(),
+                    Some("invalid") => "expired-or-revoked".to_owned(),
+                    Some(other) => other.to_owned(),
+                };
+                (
+                    offer.label.clone(),
+                    Some(runsheet_screens::Tap::SignIn { token }),
+                )
+            }
+            tap => (offer.label.clone(), Some(tap)),
+        },
         Choice::NotOffered(tap) => (
             step.tap
                 .as_ref()
