@@ -132,6 +132,10 @@ pub fn choose(screen: &Screen, step: &StepSpec) -> Choice {
                 }
                 _ => true,
             })
+            && step.rating.as_deref().is_none_or(|r| match &o.tap {
+                Tap::Appeal { rating_id, .. } => rating_id == r,
+                _ => true,
+            })
             && match (&o.tap, reason, want_kind) {
                 // By kind, a report names its reason's code.
                 (Tap::ReportProblem { reason: r, .. }, Some(want), Some(_)) => r.as_str() == want,
