@@ -149,7 +149,11 @@ fn narrate(frame: &Frame, shown: &Mutex<Shown>, n: &Narration) {
     }
     last.banner = banner;
     if let (Some(notice), "tap", None) = (&screen.notice, n.action.as_str(), &n.refusal) {
-        println!("         {} {}", frame.say("notice:", "提示："), notice.text);
+        println!(
+            "         {} {}",
+            frame.say("notice:", "提示："),
+            notice.text
+        );
     }
     for (title, body) in &n.notified {
         println!(

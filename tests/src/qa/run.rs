@@ -604,9 +604,7 @@ async fn execute(
             .map(|c| c.get_ref().clone())
             .unwrap_or_else(|| only.clone());
         let action = step.action.get_ref().as_str();
-        let effects_before = phones
-            .get(&courier)
-            .map_or(0, |p| p.screens.effect_count());
+        let effects_before = phones.get(&courier).map_or(0, |p| p.screens.effect_count());
         let result = act(&mut world, s, &mut phones, &courier, step, &now).await;
         if let Some(narrate) = narrator {
             let phone = phones.get(&courier).expect("validated courier");
@@ -699,7 +697,10 @@ enum ActError {
     Typed(RunsheetError),
     Harness(String),
     /// What the courier saw was not what the step expected.
-    Screen { expected: String, found: String },
+    Screen {
+        expected: String,
+        found: String,
+    },
 }
 
 async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> Result<(), String> {
@@ -1303,12 +1304,12 @@ async fn resolve(phone: &mut Phone, step: &StepSpec, task: &str) -> Result<(), A
     } else {
         let take = step.take.as_ref().map_or("", |t| t.get_ref().as_str());
         let asked = phone.screens.effects_since(phone.captures_answered);
-        let Some((k, (_, capture))) = asked
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, (_, e))| matches!(e, Effect::CapturePhoto { .. } | Effect::CaptureSignature { .. }))
-        else {
+        let Some((k, (_, capture))) = asked.iter().enumerate().rev().find(|(_, (_, e))| {
+            matches!(
+                e,
+                Effect::CapturePhoto { .. } | Effect::CaptureSignature { .. }
+            )
+        }) else {
             return Err(ActError::Screen {
                 expected: format!("a capture to answer with {take}"),
                 found: "the core asked for no photo or signature".into(),
@@ -1316,7 +1317,8 @@ async fn resolve(phone: &mut Phone, step: &StepSpec, task: &str) -> Result<(), A
         };
         phone.captures_answered += k + 1;
         let file = |what: &str| -> Result<String, ActError> {
-            harness_file(if task.is_empty() { "shift" } else { task }, what).map_err(ActError::Typed)
+            harness_file(if task.is_empty() { "shift" } else { task }, what)
+                .map_err(ActError::Typed)
         };
         match (take, capture) {
             ("cancel", _) => EffectResult::Cancelled,

@@ -1104,7 +1104,9 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 if let Some(t) = step.tap.as_ref().filter(|t| t.get_ref().trim().is_empty()) {
                     return Err(err(
                         at(t.span()),
-                        format!("step {n}: tap needs the label the screen shows, not an empty text"),
+                        format!(
+                            "step {n}: tap needs the label the screen shows, not an empty text"
+                        ),
                     ));
                 }
             }
@@ -1147,9 +1149,13 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
             }
         }
         if action != "resolve" {
-            let stray = [(&step.grant, "grant"), (&step.deny, "deny"), (&step.take, "take")]
-                .into_iter()
-                .find_map(|(f, name)| f.as_ref().map(|f| (f.span(), name)));
+            let stray = [
+                (&step.grant, "grant"),
+                (&step.deny, "deny"),
+                (&step.take, "take"),
+            ]
+            .into_iter()
+            .find_map(|(f, name)| f.as_ref().map(|f| (f.span(), name)));
             if let Some((span, name)) = stray {
                 return Err(err(
                     at(span),
@@ -1250,9 +1256,15 @@ mod tests {
         assert_eq!(s.locale, "en", "English unless the file says");
         let x = s.doc.step[4].expect.as_ref().unwrap();
         assert_eq!(x.primary["T1"], "确认送达");
-        assert_eq!(x.notified.as_deref(), Some(&["站点可能超时".to_string()][..]));
+        assert_eq!(
+            x.notified.as_deref(),
+            Some(&["站点可能超时".to_string()][..])
+        );
         let zh = HEAD.replace("start = 0\n", "start = 0\nlocale = \"zh-CN\"\n");
-        assert_eq!(parse(std::path::Path::new("zh.toml"), zh).unwrap().locale, "zh-CN");
+        assert_eq!(
+            parse(std::path::Path::new("zh.toml"), zh).unwrap().locale,
+            "zh-CN"
+        );
     }
 
     #[test]
@@ -1260,24 +1272,114 @@ mod tests {
         let step = |body: &str| format!("{HEAD}[[step]]\nat = \"+1m\"\n{body}");
         // The step's `do` is on line 16 of these files.
         let cases: Vec<(&str, String, usize, &str)> = vec![
-            ("unknown locale", HEAD.replace("start = 0\n", "start = 0\nlocale = \"fr\"\n"), 4, "unknown locale \"fr\" (known: en, zh-CN)"),
-            ("tap without a label or kind", step("do = \"tap\"\ntask = \"T1\"\n"), 16, "tap needs tap = "),
-            ("empty label", step("do = \"tap\"\ntap = \" \"\n"), 17, "not an empty text"),
-            ("unknown offer kind", step("do = \"tap\"\noffer = \"teleport\"\n"), 17, "unknown offer kind \"teleport\""),
-            ("tap on an unknown task", step("do = \"tap\"\ntap = \"接单\"\ntask = \"T9\"\n"), 18, "no task \"T9\""),
-            ("refusal on a sync step", step("do = \"sync\"\nrefusal = \"no\"\n"), 17, "refusal belongs to a tap step"),
-            ("refused on a sync step", step("do = \"sync\"\nrefused = true\n"), 16, "refused belongs to a tap step"),
-            ("label on a sync step", step("do = \"sync\"\ntap = \"接单\"\n"), 17, "tap belongs to a tap step"),
-            ("resolve with nothing", step("do = \"resolve\"\n"), 16, "exactly one of grant"),
-            ("resolve with two answers", step("do = \"resolve\"\ngrant = \"camera\"\ndeny = \"camera\"\n"), 16, "exactly one of grant"),
-            ("unknown permission", step("do = \"resolve\"\ngrant = \"telepathy\"\n"), 17, "unknown permission \"telepathy\""),
-            ("unknown capture answer", step("do = \"resolve\"\ntake = \"video\"\n"), 17, "unknown capture answer \"video\""),
-            ("grant on a tap step", step("do = \"tap\"\ntap = \"接单\"\ngrant = \"camera\"\n"), 18, "grant belongs to a resolve step"),
-            ("screen expectation on an unknown task", step("do = \"expect\"\n[step.expect]\nprimary = { T9 = \"接单\" }\n"), 16, "no task \"T9\""),
-            ("unknown permission asked", step("do = \"expect\"\n[step.expect]\nasked = [\"camera\", \"microphone\"]\n"), 16, "unknown permission \"microphone\""),
-            ("the old can_deliver", step("do = \"expect\"\n[step.expect]\ncan_deliver = { T1 = false }\n"), 18, "unknown field `can_deliver`"),
-            ("enabled not a boolean", step("do = \"expect\"\n[step.expect]\nenabled = { T1 = \"yes\" }\n"), 18, "invalid type"),
-            ("minutes not a number", step("do = \"tap\"\ntap = \"商家出餐慢\"\nready_in_min = \"soon\"\n"), 18, "invalid type"),
+            (
+                "unknown locale",
+                HEAD.replace("start = 0\n", "start = 0\nlocale = \"fr\"\n"),
+                4,
+                "unknown locale \"fr\" (known: en, zh-CN)",
+            ),
+            (
+                "tap without a label or kind",
+                step("do = \"tap\"\ntask = \"T1\"\n"),
+                16,
+                "tap needs tap = ",
+            ),
+            (
+                "empty label",
+                step("do = \"tap\"\ntap = \" \"\n"),
+                17,
+                "not an empty text",
+            ),
+            (
+                "unknown offer kind",
+                step("do = \"tap\"\noffer = \"teleport\"\n"),
+                17,
+                "unknown offer kind \"teleport\"",
+            ),
+            (
+                "tap on an unknown task",
+                step("do = \"tap\"\ntap = \"接单\"\ntask = \"T9\"\n"),
+                18,
+                "no task \"T9\"",
+            ),
+            (
+                "refusal on a sync step",
+                step("do = \"sync\"\nrefusal = \"no\"\n"),
+                17,
+                "refusal belongs to a tap step",
+            ),
+            (
+                "refused on a sync step",
+                step("do = \"sync\"\nrefused = true\n"),
+                16,
+                "refused belongs to a tap step",
+            ),
+            (
+                "label on a sync step",
+                step("do = \"sync\"\ntap = \"接单\"\n"),
+                17,
+                "tap belongs to a tap step",
+            ),
+            (
+                "resolve with nothing",
+                step("do = \"resolve\"\n"),
+                16,
+                "exactly one of grant",
+            ),
+            (
+                "resolve with two answers",
+                step("do = \"resolve\"\ngrant = \"camera\"\ndeny = \"camera\"\n"),
+                16,
+                "exactly one of grant",
+            ),
+            (
+                "unknown permission",
+                step("do = \"resolve\"\ngrant = \"telepathy\"\n"),
+                17,
+                "unknown permission \"telepathy\"",
+            ),
+            (
+                "unknown capture answer",
+                step("do = \"resolve\"\ntake = \"video\"\n"),
+                17,
+                "unknown capture answer \"video\"",
+            ),
+            (
+                "grant on a tap step",
+                step("do = \"tap\"\ntap = \"接单\"\ngrant = \"camera\"\n"),
+                18,
+                "grant belongs to a resolve step",
+            ),
+            (
+                "screen expectation on an unknown task",
+                step("do = \"expect\"\n[step.expect]\nprimary = { T9 = \"接单\" }\n"),
+                16,
+                "no task \"T9\"",
+            ),
+            (
+                "unknown permission asked",
+                step("do = \"expect\"\n[step.expect]\nasked = [\"camera\", \"microphone\"]\n"),
+                16,
+                "unknown permission \"microphone\"",
+            ),
+            (
+                "the old can_deliver",
+                step("do = \"expect\"\n[step.expect]\ncan_deliver = { T1 = false }\n"),
+                18,
+                "unknown field `can_deliver`",
+            ),
+            (
+                "enabled not a boolean",
+                step("do = \"expect\"\n[step.expect]\nenabled = { T1 = \"yes\" }\n"),
+                18,
+                "invalid type",
+            ),
+            (
+                "minutes not a number",
+                step("do = \"tap\"\ntap = \"商家出餐慢\"\nready_in_min = \"soon\"\n"),
+                18,
+                "invalid type",
+            ),
         ];
         for (what, text, line, needle) in cases {
             let (l, message) = refused(&text);

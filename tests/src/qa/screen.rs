@@ -311,7 +311,10 @@ pub fn describe(screen: &Screen) -> String {
 
 /// The primary action of a task where the courier sees it: its row on the task list, or the
 /// open task page. `Err` says what the screen shows instead.
-fn task_primary<'a>(screen: &'a Screen, task: &str) -> Result<(Option<&'a Offer>, &'a str), String> {
+fn task_primary<'a>(
+    screen: &'a Screen,
+    task: &str,
+) -> Result<(Option<&'a Offer>, &'a str), String> {
     match &screen.body {
         Body::Tasks { page } => page
             .rows
@@ -361,16 +364,16 @@ pub fn check(
     x: &ExpectSpec,
 ) -> Result<(), Mismatch> {
     for (id, want) in &x.primary {
-        let (offer, _) = task_primary(screen, id)
-            .map_err(|e| (format!("primary.{id}"), want.clone(), e))?;
+        let (offer, _) =
+            task_primary(screen, id).map_err(|e| (format!("primary.{id}"), want.clone(), e))?;
         let found = offer.map_or("none", |o| o.label.as_str());
         if found != want {
             return Err((format!("primary.{id}"), want.clone(), found.into()));
         }
     }
     for (id, want) in &x.enabled {
-        let (offer, _) = task_primary(screen, id)
-            .map_err(|e| (format!("enabled.{id}"), want.to_string(), e))?;
+        let (offer, _) =
+            task_primary(screen, id).map_err(|e| (format!("enabled.{id}"), want.to_string(), e))?;
         let found = offer.map(|o| o.enabled);
         if found != Some(*want) {
             return Err((
@@ -396,8 +399,8 @@ pub fn check(
         contains(format!("why.{id}"), &found, want)?;
     }
     for (id, want) in &x.status_text {
-        let (_, found) = task_primary(screen, id)
-            .map_err(|e| (format!("status_text.{id}"), want.clone(), e))?;
+        let (_, found) =
+            task_primary(screen, id).map_err(|e| (format!("status_text.{id}"), want.clone(), e))?;
         if found != want {
             return Err((format!("status_text.{id}"), want.clone(), found.into()));
         }
@@ -509,13 +512,16 @@ pub fn check(
         let shown: Vec<String> = effects
             .iter()
             .filter_map(|(at, e)| match e {
-                Effect::Notify { title, body, .. } => {
-                    Some(format!("{} {title}: {body}", super::run::offset(*at - start)))
-                }
+                Effect::Notify { title, body, .. } => Some(format!(
+                    "{} {title}: {body}",
+                    super::run::offset(*at - start)
+                )),
                 _ => None,
             })
             .collect();
-        let missing = want.iter().find(|w| !shown.iter().any(|s| s.contains(w.as_str())));
+        let missing = want
+            .iter()
+            .find(|w| !shown.iter().any(|s| s.contains(w.as_str())));
         if missing.is_some() || (want.is_empty() && !shown.is_empty()) {
             return Err(("notified".into(), format!("{want:?}"), format!("{shown:?}")));
         }
