@@ -1256,10 +1256,19 @@ async fn tap(phone: &mut Phone, step: &StepSpec) -> Result<(), ActError> {
             }
             tap => (offer.label.clone(), Some(tap)),
         },
+        // Not on the screen: the label the courier knows the action by.
         Choice::NotOffered(tap) => (
             step.tap
                 .as_ref()
                 .map(|t| t.get_ref().clone())
+                .or_else(|| {
+                    tap.as_deref().and_then(seen::step_of).map(|s| {
+                        runsheet_screens::shift_bar::step_label(
+                            &runsheet_words::Words::new(&phone.locale),
+                            s,
+                        )
+                    })
+                })
                 .or_else(|| step.offer.as_ref().map(|k| k.get_ref().clone()))
                 .unwrap_or_default(),
             tap.map(|t| *t),

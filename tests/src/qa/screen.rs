@@ -13,13 +13,11 @@ use runsheet_screens::{Body, Effect, Offer, Permission, Screen, ScreenUpdate, Ta
 use super::scenario::{ExpectSpec, StepSpec};
 
 /// The phone's screen listener: every effect the core asked for, with the virtual time it was
-/// asked at, and how many screen updates arrived.
+/// asked at. (The screen itself the harness reads afresh when a step needs it.)
 pub struct ScreenLog {
     now: Arc<AtomicI64>,
     /// Effects in arrival order, with their virtual time (Unix seconds).
     pub effects: Mutex<Vec<(i64, Effect)>>,
-    /// Screen updates received.
-    pub updates: Mutex<usize>,
 }
 
 impl ScreenLog {
@@ -28,7 +26,6 @@ impl ScreenLog {
         ScreenLog {
             now,
             effects: Mutex::new(Vec::new()),
-            updates: Mutex::new(0),
         }
     }
 
@@ -45,9 +42,7 @@ impl ScreenLog {
 }
 
 impl runsheet_ffi::ScreenListener for ScreenLog {
-    fn on_screen(&self, _update: ScreenUpdate) {
-        *self.updates.lock().unwrap_or_else(|p| p.into_inner()) += 1;
-    }
+    fn on_screen(&self, _update: ScreenUpdate) {}
 
     fn on_effect(&self, effect: Effect) {
         let at = self.now.load(Ordering::SeqCst);
@@ -95,6 +90,21 @@ pub fn task_of(tap: &Tap) -> Option<&str> {
         | TakeChecklistPhoto { task_id, .. } => task_id.as_deref(),
         _ => None,
     }
+}
+
+/// The workflow step a primary action's tap takes, if it is one.
+pub fn step_of(tap: &Tap) -> Option<runsheet_ffi::Step> {
+    use runsheet_ffi::Step;
+    Some(match tap {
+        Tap::StartShift => Step::StartShift,
+        Tap::EndBreak => Step::EndBreak,
+        Tap::EndShift => Step::EndShift,
+        Tap::Accept { .. } => Step::Accept,
+        Tap::PickUp { .. } => Step::PickUp,
+        Tap::Deliver { .. } => Step::Deliver,
+        Tap::Return { .. } => Step::Return,
+        _ => return None,
+    })
 }
 
 /// What a `tap` step picked.
