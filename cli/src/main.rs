@@ -34,7 +34,11 @@ enum Command {
     /// dispatch server (keys: an offer's number and Enter; n next stop; r refresh; q quit).
     App(app::Options),
     /// Run a narrated courier shift against an embedded server on loopback (no set-up).
-    Demo,
+    Demo {
+        /// The language of the screens the demo narrates: `en` or `zh-CN`.
+        #[arg(long, default_value = "en")]
+        locale: String,
+    },
     /// Headless QA: run scenario files against the real core and server on loopback.
     Qa {
         #[command(subcommand)]
@@ -142,7 +146,7 @@ fn main() -> ExitCode {
     // The demo and QA runs provoke failures on purpose; their output says what matters, so the
     // core's own warnings stay out of it unless RUST_LOG asks for them.
     let default_level = match cli.command {
-        Command::Qa { .. } | Command::Demo => "error",
+        Command::Qa { .. } | Command::Demo { .. } => "error",
         // The terminal is the app's screen: log lines would tear it.
         Command::App(_) => "off",
         _ => "warn",
@@ -156,7 +160,7 @@ fn main() -> ExitCode {
         .init();
     match cli.command {
         Command::App(opts) => app::run(opts),
-        Command::Demo => demo::run(),
+        Command::Demo { locale } => demo::run(&locale),
         Command::Loadtest(opts) => loadtest::run(opts),
         Command::Geo {
             command: GeoCommand::Convert { from, to, lat, lon },

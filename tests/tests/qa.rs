@@ -166,3 +166,65 @@ async fn the_scenario_library_passes_on_postgres() {
     }
     assert_eq!(report.passed(), files.len());
 }
+
+/// Screen expectations and taps fail precisely: a wrong label in Chinese names the task, what
+/// was expected and what the courier saw; a tap on a label the screen does not show lists what
+/// it does show; an expected refusal that does not come fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_screen_expectation_or_tap_is_reported_precisely() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(library().join("zh-shift.toml")).unwrap();
+    let run = |name: &'static str, text: String| {
+        let file = write(dir.path(), name, &text);
+        async move {
+            let report = qa::run_all(&[file], None, 1, |_| {}).await.unwrap();
+            report.outcomes[0]
+                .failure
+                .clone()
+                .unwrap_or_else(|| panic!("{name}: the mistake did not fail the scenario"))
+        }
+    };
+
+    let wrong_label = original.replacen(
+        "primary = { F1 = \"确认送达\" }\nenabled = { F1 = true }",
+        "primary = { F1 = \"送达\" }\nenabled = { F1 = true }",
+        1,
+    );
+    assert_ne!(wrong_label, original);
+    let f = run("label.toml", wrong_label).await;
+    assert_eq!(f.expectation, "primary.F1");
+    assert_eq!(
+        (f.expected.as_str(), f.found.as_str()),
+        ("送达", "确认送达")
+    );
+    assert_eq!(f.at, "+30m");
+
+    let not_on_screen = original.replacen("tap = \"开始上班\"", "tap = \"开始休息\"", 1);
+    let f = run("tap.toml", not_on_screen).await;
+    assert_eq!(f.expectation, "tap");
+    assert_eq!(f.at, "+1m");
+    assert!(
+        f.found.contains("not on the screen") && f.found.contains("\"开始上班\""),
+        "the report lists what the screen offers: {}",
+        f.found
+    );
+
+    let no_refusal = original.replacen(
+        "offer = \"deliver\"\ntask = \"F2\"\nrefusal = \"当前页面已没有这个操作。\"",
+        "offer = \"show_task\"\ntask = \"F2\"\nrefused = true",
+        1,
+    );
+    assert_ne!(no_refusal, original);
+    let f = run("refusal.toml", no_refusal).await;
+    assert_eq!(f.expectation, "tap");
+    assert!(f.expected.ends_with("refused"), "{}", f.expected);
+
+    let silent = original.replacen(
+        "notified = [\"站点可能超时\", \"李女士 的送货点：12:02 前送达\"]",
+        "notified = []",
+        1,
+    );
+    let f = run("notified.toml", silent).await;
+    assert_eq!(f.expectation, "notified");
+    assert!(f.found.contains("站点可能超时"), "{}", f.found);
+}

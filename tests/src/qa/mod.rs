@@ -5,6 +5,10 @@
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod screen;
+
+/// The screen model the scenarios assert on (what the courier sees), for the demo's narration.
+pub use runsheet_screens as screens;
 
 pub use crate::Store;
 pub use report::{collect_files, junit_xml, run_all, run_all_on, Report};

@@ -15,6 +15,7 @@ use runsheet_ffi::{
 };
 
 use super::scenario::{parse_offset, stop_doc, ExpectSpec, NetworkSpec, Scenario, StepSpec};
+use super::screen::{self as seen, Choice, ScreenLog};
 use crate::faults::FaultProxy;
 use crate::{Recorder, Store, World};
 
@@ -84,6 +85,18 @@ struct Phone {
     core: Option<Arc<Runsheet>>,
     sub: Option<Arc<Subscription>>,
     seen: usize,
+    /// The language the screens are in.
+    locale: String,
+    /// What the core delivered to the phone's screen listener.
+    screens: Arc<ScreenLog>,
+    screen_sub: Option<Arc<runsheet_ffi::ScreenSubscription>>,
+    /// Effects already looked at by an `expect` step.
+    effects_seen: usize,
+    /// Effects up to here were looked at by a `resolve` step's `take`.
+    captures_answered: usize,
+    /// What the last `tap` step tapped (its label, as the courier read it) and, if refused,
+    /// the sentence the courier read.
+    last_tap: Option<(String, Option<String>)>,
 }
 
 impl Phone {
@@ -91,7 +104,7 @@ impl Phone {
         let config = RunsheetConfig {
             db_path: self.db.clone(),
             db_key: None,
-            locale: None,
+            locale: Some(self.locale.clone()),
             server_url: self.proxy.url(),
             token: self.token.clone(),
         };
@@ -104,6 +117,7 @@ impl Phone {
                 .await
                 .map_err(|e| e.to_string())?,
         );
+        self.screen_sub = Some(core.screens().subscribe(self.screens.clone()).await);
         self.core = Some(core);
         Ok(())
     }
@@ -192,7 +206,7 @@ fn template(s: &str) -> MessageTemplate {
     }
 }
 
-fn symbology(s: &str) -> ScanSymbology {
+pub(crate) fn symbology(s: &str) -> ScanSymbology {
     match s {
         "ean8" => ScanSymbology::Ean8,
         "ean13" => ScanSymbology::Ean13,
@@ -211,6 +225,24 @@ fn symbology(s: &str) -> ScanSymbology {
         "aztec" => ScanSymbology::Aztec,
         _ => ScanSymbology::Unknown,
     }
+}
+
+/// An offset from the start as a scenario writes it (`+25m`, `+1h5m`, `+90s`).
+pub fn offset(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "+" };
+    let s = seconds.abs();
+    let (h, m, sec) = (s / 3600, s % 3600 / 60, s % 60);
+    let mut out = sign.to_owned();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 || (h == 0 && sec == 0) {
+        out.push_str(&format!("{m}m"));
+    }
+    if sec > 0 {
+        out.push_str(&format!("{sec}s"));
+    }
+    out
 }
 
 /// The scenario name of a scan outcome (the core's stable code).
@@ -336,11 +368,8 @@ pub async fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> 
         }
         if next.step == Step::Deliver
             && next.blockers.iter().any(|b| b.code() == "proof_missing")
-            && core
-                .tasks()
-                .task(task.to_owned())
-                .await
-                .map(|t| runsheet_core::workflow::step_for(&t).is_some())?
+            && runsheet_core::workflow::step_for(&core.tasks().task(task.to_owned()).await?)
+                .is_some()
         {
             let photo = harness_file(task, "proof")?;
             let sha = core.scans().attach_file(photo).await?.sha256;
@@ -409,8 +438,14 @@ pub struct Narration {
     pub task: Option<String>,
     /// The typed error the action returned, as the courier would read it.
     pub error: Option<String>,
-    /// The courier's task list after the step: (id, status, drop-off name, can deliver, unsent).
-    pub tasks: Vec<(String, &'static str, String, bool, u32)>,
+    /// For a `tap` step: the label the courier tapped, as the screen showed it.
+    pub tapped: Option<String>,
+    /// For a tap the screen refused: the sentence the courier read.
+    pub refusal: Option<String>,
+    /// The screen the courier sees after the step, in the scenario's language.
+    pub screen: Option<runsheet_screens::Screen>,
+    /// Notifications the core asked the phone to show during the step: (title, body).
+    pub notified: Vec<(String, String)>,
     /// Actions waiting on the phone.
     pub pending: u64,
 }
@@ -523,6 +558,12 @@ async fn execute(
             core: None,
             sub: None,
             seen: 0,
+            locale: s.locale.clone(),
+            screens: Arc::new(ScreenLog::new(now.clone())),
+            screen_sub: None,
+            effects_seen: 0,
+            captures_answered: 0,
+            last_tap: None,
         };
         phone.open().await.map_err(|e| setup("open phone", e))?;
         phones.insert(c.id.clone(), phone);
@@ -542,7 +583,14 @@ async fn execute(
     for (i, step) in s.doc.step.iter().enumerate() {
         *steps_run = i + 1;
         // A ride may have carried the clock past this step's time; it never goes back.
-        now.fetch_max(s.start + s.step_offsets[i], Ordering::SeqCst);
+        let before = now.fetch_max(s.start + s.step_offsets[i], Ordering::SeqCst);
+        if before < s.start + s.step_offsets[i] {
+            // Time passed: the screens are recomputed as a shell does once a minute (a stop now
+            // at risk asks for its notification at this time).
+            for phone in phones.values() {
+                phone.core().screens().refresh().await;
+            }
+        }
         let fail = |expectation: String, expected: String, found: String| Failure {
             step: i + 1,
             line: s.line_of(step.action.span().start),
@@ -557,27 +605,15 @@ async fn execute(
             .map(|c| c.get_ref().clone())
             .unwrap_or_else(|| only.clone());
         let action = step.action.get_ref().as_str();
+        let effects_before = phones.get(&courier).map_or(0, |p| p.screens.effect_count());
         let result = act(&mut world, s, &mut phones, &courier, step, &now).await;
         if let Some(narrate) = narrator {
             let phone = phones.get(&courier).expect("validated courier");
             let core = phone.core();
-            let tasks = core
-                .tasks()
-                .all()
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .map(|t| {
-                    let can_deliver = t.status == runsheet_protocol::TaskStatus::AtDropoff;
-                    (
-                        t.id,
-                        status_name(t.status),
-                        t.dropoff.name,
-                        can_deliver,
-                        t.pending_actions,
-                    )
-                })
-                .collect();
+            let (tapped, refusal) = match (action, &phone.last_tap) {
+                ("tap", Some((label, refusal))) => (Some(label.clone()), refusal.clone()),
+                _ => (None, None),
+            };
             narrate(&Narration {
                 step: i + 1,
                 at: step.at.get_ref().clone(),
@@ -587,9 +623,21 @@ async fn execute(
                 error: match &result {
                     Err(ActError::Typed(e)) => Some(e.to_string()),
                     Err(ActError::Harness(m)) => Some(m.clone()),
+                    Err(ActError::Screen { found, .. }) => Some(found.clone()),
                     Ok(()) => None,
                 },
-                tasks,
+                tapped,
+                refusal,
+                screen: core.screens().screen().await.ok(),
+                notified: phone
+                    .screens
+                    .effects_since(effects_before)
+                    .into_iter()
+                    .filter_map(|(_, e)| match e {
+                        runsheet_screens::Effect::Notify { title, body, .. } => Some((title, body)),
+                        _ => None,
+                    })
+                    .collect(),
                 pending: core.sync().status().await.map(|st| st.pending).unwrap_or(0),
             });
         }
@@ -618,12 +666,26 @@ async fn execute(
             (Err(ActError::Harness(msg)), _) => {
                 return Err(fail(action.into(), "success".into(), msg))
             }
+            (Err(ActError::Screen { expected, found }), _) => {
+                return Err(fail(action.into(), expected, found))
+            }
             _ => {}
         }
         if let Some(expect) = &step.expect {
             let phone = phones.get_mut(&courier).expect("validated courier");
             check(&world, &courier, phone, expect, s.start)
                 .await
+                .map_err(|(what, expected, found)| fail(what, expected, found))?;
+            let screen = phone.core().screens().screen().await.map_err(|e| {
+                fail(
+                    "screen".into(),
+                    "the screen".into(),
+                    format!("refused: {e}"),
+                )
+            })?;
+            let effects = phone.screens.effects_since(phone.effects_seen);
+            phone.effects_seen += effects.len();
+            seen::check(&screen, &effects, s.start, expect)
                 .map_err(|(what, expected, found)| fail(what, expected, found))?;
         }
     }
@@ -635,6 +697,11 @@ async fn execute(
 enum ActError {
     Typed(RunsheetError),
     Harness(String),
+    /// What the courier saw was not what the step expected.
+    Screen {
+        expected: String,
+        found: String,
+    },
 }
 
 async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> Result<(), String> {
@@ -1059,6 +1126,7 @@ async fn act(
                 .map_err(ActError::Typed)
         }
         "kill_app" => {
+            phone.screen_sub.take();
             phone.sub.take();
             phone.core.take();
             phone.open().await.map_err(ActError::Harness)
@@ -1144,8 +1212,146 @@ async fn act(
             )
             .await
         }
+        "tap" => tap(phone, step).await,
+        "resolve" => resolve(phone, step, &task).await,
+        "refresh" => {
+            phone.core().screens().refresh().await;
+            Ok(())
+        }
         _ => Ok(()), // "expect": checked by the caller
     }
+}
+
+/// A `tap` step: taps the action the current screen offers (by label or kind, on the task the
+/// step names), with the step's inputs; a refusal is a failure unless the step expects one.
+async fn tap(phone: &mut Phone, step: &StepSpec) -> Result<(), ActError> {
+    let screens = phone.core().screens();
+    let screen = screens
+        .screen()
+        .await
+        .map_err(|e| ActError::Harness(format!("the screen could not be computed: {e}")))?;
+    let expect_refusal = step.refused || step.refusal.is_some();
+    let what = match (&step.tap, &step.offer) {
+        (Some(l), _) => format!("tap {:?}", l.get_ref()),
+        (None, Some(k)) => format!("tap an offer of kind {}", k.get_ref()),
+        _ => "tap".into(),
+    };
+    let on = step
+        .task
+        .as_ref()
+        .map(|t| format!(" on {}", t.get_ref()))
+        .unwrap_or_default();
+    let (label, sent) = match seen::choose(&screen, step) {
+        Choice::Offered { offer, tap } => match *tap {
+            // The token the courier types: the phone's own (`valid`), a revoked one, or as given.
+            runsheet_screens::Tap::SignIn { .. } => {
+                let token = match step.token.as_ref().map(|t| t.get_ref().as_str()) {
+                    Some("valid") | None => phone.token.clone(),
+                    Some("invalid") => "expired-or-revoked".to_owned(),
+                    Some(other) => other.to_owned(),
+                };
+                (
+                    offer.label.clone(),
+                    Some(runsheet_screens::Tap::SignIn { token }),
+                )
+            }
+            tap => (offer.label.clone(), Some(tap)),
+        },
+        // Not on the screen: the label the courier knows the action by.
+        Choice::NotOffered(tap) => (
+            step.tap
+                .as_ref()
+                .map(|t| t.get_ref().clone())
+                .or_else(|| {
+                    tap.as_deref().and_then(seen::step_of).map(|s| {
+                        runsheet_screens::shift_bar::step_label(
+                            &runsheet_words::Words::new(&phone.locale),
+                            s,
+                        )
+                    })
+                })
+                .or_else(|| step.offer.as_ref().map(|k| k.get_ref().clone()))
+                .unwrap_or_default(),
+            tap.map(|t| *t),
+        ),
+    };
+    // A tap the screen does not offer still goes to the core when the harness can build it:
+    // the core must refuse it with its own sentence.
+    let outcome = match sent {
+        Some(t) => screens.tap(t).await.map_err(|e| e.to_string()),
+        None => Err(format!("not on the screen ({})", seen::describe(&screen))),
+    };
+    phone.last_tap = Some((label, outcome.as_ref().err().cloned()));
+    match (outcome, expect_refusal) {
+        (Ok(()), false) => Ok(()),
+        (Ok(()), true) => Err(ActError::Screen {
+            expected: format!("{what}{on} refused"),
+            found: "the screen took it".into(),
+        }),
+        (Err(sentence), false) => Err(ActError::Screen {
+            expected: format!("{what}{on} taken"),
+            found: format!("refused: {sentence}"),
+        }),
+        (Err(sentence), true) => match &step.refusal {
+            Some(want) if !sentence.contains(want.get_ref().as_str()) => Err(ActError::Screen {
+                expected: format!("a refusal saying {:?}", want.get_ref()),
+                found: sentence,
+            }),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// A `resolve` step: the shell's answer to the platform work the core asked for (a permission
+/// granted or refused, the last photo or signature asked for taken or cancelled).
+async fn resolve(phone: &mut Phone, step: &StepSpec, task: &str) -> Result<(), ActError> {
+    use runsheet_screens::{Effect, EffectResult};
+    let result = if let Some(p) = step.grant.as_ref().or(step.deny.as_ref()) {
+        EffectResult::Permission {
+            permission: seen::permission(p.get_ref()),
+            granted: step.grant.is_some(),
+        }
+    } else {
+        let take = step.take.as_ref().map_or("", |t| t.get_ref().as_str());
+        let asked = phone.screens.effects_since(phone.captures_answered);
+        let Some((k, (_, capture))) = asked.iter().enumerate().rev().find(|(_, (_, e))| {
+            matches!(
+                e,
+                Effect::CapturePhoto { .. } | Effect::CaptureSignature { .. }
+            )
+        }) else {
+            return Err(ActError::Screen {
+                expected: format!("a capture to answer with {take}"),
+                found: "the core asked for no photo or signature".into(),
+            });
+        };
+        phone.captures_answered += k + 1;
+        let file = |what: &str| -> Result<String, ActError> {
+            harness_file(if task.is_empty() { "shift" } else { task }, what)
+                .map_err(ActError::Typed)
+        };
+        match (take, capture) {
+            ("cancel", _) => EffectResult::Cancelled,
+            (_, Effect::CapturePhoto { purpose, .. }) => EffectResult::PhotoTaken {
+                purpose: purpose.clone(),
+                path: file("photo")?,
+            },
+            (_, Effect::CaptureSignature { task_id, .. }) => EffectResult::SignatureTaken {
+                task_id: task_id.clone(),
+                path: file("signature")?,
+            },
+            _ => EffectResult::Cancelled,
+        }
+    };
+    phone
+        .core()
+        .screens()
+        .resolve(result)
+        .await
+        .map_err(|e| ActError::Screen {
+            expected: "the answer taken".into(),
+            found: format!("refused: {e}"),
+        })
 }
 
 type Mismatch = (String, String, String);
@@ -1221,19 +1427,6 @@ async fn check(
             .pending_fixes;
         if found != want {
             return Err(("pending_fixes".into(), want.to_string(), found.to_string()));
-        }
-    }
-    for (id, want) in &x.can_deliver {
-        let found = tasks
-            .iter()
-            .find(|t| &t.id == id)
-            .map(|t| t.status == runsheet_protocol::TaskStatus::AtDropoff);
-        if found != Some(*want) {
-            return Err((
-                format!("can_deliver.{id}"),
-                want.to_string(),
-                found.map_or("not on the list".into(), |f| f.to_string()),
-            ));
         }
     }
     if let Some(want) = x.pending {

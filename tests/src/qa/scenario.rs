@@ -34,6 +34,10 @@ pub struct Header {
     pub seed: u64,
     /// Virtual start time: RFC 3339 (`2026-11-24T11:30:00+08:00`) or Unix seconds.
     pub start: Spanned<toml::Value>,
+    /// The language the phones show their screens in (`zh-CN` or `en`; default `en`): screen
+    /// expectations and tap labels are in it.
+    #[serde(default)]
+    pub locale: Option<Spanned<String>>,
 }
 
 /// `[[courier]]`.
@@ -141,9 +145,71 @@ pub struct ExpectSpec {
     /// The ids on the phone's task list, in order.
     #[serde(default)]
     pub tasks: Option<Vec<String>>,
-    /// Whether "Delivered" is offered: `{ F1 = false }`.
+    /// The label of a task's primary action as the courier sees it, on the task list's row
+    /// or on the open task page: `{ F1 = "确认送达" }` (`"none"`: no primary action).
     #[serde(default)]
-    pub can_deliver: BTreeMap<String, bool>,
+    pub primary: BTreeMap<String, String>,
+    /// Whether that primary action can be tapped: `{ F1 = false }`.
+    #[serde(default)]
+    pub enabled: BTreeMap<String, bool>,
+    /// Text the sentences saying why the primary action is blocked contain:
+    /// `{ F1 = "扫码" }` (`""`: nothing blocks it).
+    #[serde(default)]
+    pub why: BTreeMap<String, String>,
+    /// A task's status in words on its row or page: `{ F1 = "已送达" }`.
+    #[serde(default)]
+    pub status_text: BTreeMap<String, String>,
+    /// Text a task row's lateness contains: `{ F1 = "At risk" }` (`""`: none shown).
+    #[serde(default)]
+    pub lateness: BTreeMap<String, String>,
+    /// The open page's title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The shift bar's state in words (`"上班中"`).
+    #[serde(default)]
+    pub shift_bar: Option<String>,
+    /// The label of the shift bar's primary action (`"下班"`; `"none"`).
+    #[serde(default)]
+    pub shift_button: Option<String>,
+    /// Text the sync banner shows (it must be visible).
+    #[serde(default)]
+    pub banner: Option<String>,
+    /// Whether the sync banner is shown.
+    #[serde(default)]
+    pub banner_visible: Option<bool>,
+    /// Text the scan page's last verdict contains (the scan page must be open).
+    #[serde(default)]
+    pub verdict: Option<String>,
+    /// Text the scan page's progress line contains (the scan page must be open).
+    #[serde(default)]
+    pub progress: Option<String>,
+    /// Text the scan page says about the camera contains (`""`: nothing said).
+    #[serde(default)]
+    pub camera_text: Option<String>,
+    /// Text the notice of the last tap contains (`""`: no notice).
+    #[serde(default)]
+    pub notice: Option<String>,
+    /// Notifications the core asked the phone to show since the previous `expect` step: each
+    /// text is found in one notification's title or body (`[]`: none asked for).
+    #[serde(default)]
+    pub notified: Option<Vec<String>>,
+    /// Permissions the core asked for since the previous `expect` step, in order (`camera`,
+    /// `location`, `background_location`, `notifications`).
+    #[serde(default)]
+    pub asked: Option<Vec<String>>,
+    /// The labels of the reasons the open problem sheet offers, in order.
+    #[serde(default)]
+    pub reasons: Option<Vec<String>>,
+    /// The verdict of figures on the open KPI page, by the figure's name:
+    /// `{ "On-time rate" = "Below target" }`.
+    #[serde(default)]
+    pub kpi_verdicts: BTreeMap<String, String>,
+    /// Labels the screen offers (enabled or not).
+    #[serde(default)]
+    pub offered: Vec<String>,
+    /// Labels the screen does not offer.
+    #[serde(default)]
+    pub not_offered: Vec<String>,
     /// Actions waiting on the phone.
     #[serde(default)]
     pub pending: Option<u64>,
@@ -317,6 +383,34 @@ pub struct StepSpec {
     /// For `report` (merchant delay): the new ready time, an offset from the start.
     #[serde(default)]
     pub ready_at: Option<Spanned<String>>,
+    /// For `tap`: the label of the action on the current screen (`"确认送达"`), in the
+    /// scenario's locale; with `task`, the action must act on that task.
+    #[serde(default)]
+    pub tap: Option<Spanned<String>>,
+    /// For `tap`: the kind of action instead of its label (`deliver`, `accept`, `show_task`,
+    /// ...: see docs/scenarios.md), language-neutral.
+    #[serde(default)]
+    pub offer: Option<Spanned<String>>,
+    /// For `tap`: the screen must refuse the tap (not offered, or blocked); nothing changes.
+    #[serde(default)]
+    pub refused: bool,
+    /// For `tap`: the refusal's sentence contains this (implies `refused`).
+    #[serde(default)]
+    pub refusal: Option<Spanned<String>>,
+    /// For `tap` on a merchant delay report: minutes until the goods are ready.
+    #[serde(default)]
+    pub ready_in_min: Option<u32>,
+    /// For `resolve`: the permission the courier grants (`camera`, `location`,
+    /// `background_location`, `notifications`).
+    #[serde(default)]
+    pub grant: Option<Spanned<String>>,
+    /// For `resolve`: the permission the courier refuses.
+    #[serde(default)]
+    pub deny: Option<Spanned<String>>,
+    /// For `resolve`: answer the last capture the core asked for: `photo` (the harness writes
+    /// a small image file), `signature`, or `cancel`.
+    #[serde(default)]
+    pub take: Option<Spanned<String>>,
     /// For `contact`: whether the customer answered (default false).
     #[serde(default)]
     pub answered: Option<bool>,
@@ -455,8 +549,61 @@ pub const ACTIONS: &[&str] = &[
     "decide_appeal",
     "rate",
     "appeal",
+    "tap",
+    "resolve",
+    "refresh",
     "expect",
 ];
+
+/// The kinds of action a `tap` step can name with `offer` (an offer's kind on the screen).
+pub const OFFER_KINDS: &[&str] = &[
+    "show_tasks",
+    "show_task",
+    "show_scan",
+    "show_checklist",
+    "show_problem",
+    "show_ratings",
+    "show_kpis",
+    "back",
+    "sign_in",
+    "sync_now",
+    "set_language",
+    "start_shift",
+    "start_break",
+    "end_break",
+    "end_shift",
+    "accept",
+    "arrive_manually",
+    "pick_up",
+    "deliver",
+    "return",
+    "proof_photo",
+    "signature",
+    "handoff_code",
+    "call",
+    "record_call",
+    "message",
+    "map",
+    "problem_photo",
+    "report",
+    "camera",
+    "scan",
+    "item_photo",
+    "confirm_item",
+    "answer",
+    "checklist_photo",
+    "rate",
+    "appeal",
+];
+
+/// Permissions a `resolve` step grants or denies.
+pub const PERMISSIONS: &[&str] = &["camera", "location", "background_location", "notifications"];
+
+/// What a `resolve` step's `take` answers a capture with.
+pub const TAKES: &[&str] = &["photo", "signature", "cancel"];
+
+/// The languages a scenario's screens can be in.
+pub const LOCALES: &[&str] = &["en", "zh-CN"];
 
 /// Scan outcomes a `scan` step can expect.
 pub const OUTCOMES: &[&str] = &[
@@ -538,6 +685,8 @@ pub struct Scenario {
     pub start: i64,
     /// Each step's time, seconds from the start.
     pub step_offsets: Vec<i64>,
+    /// The phones' language (`en` unless the file says otherwise).
+    pub locale: String,
 }
 
 impl Scenario {
@@ -630,6 +779,21 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 "start must be an RFC 3339 time or Unix seconds".into(),
             ))
         }
+    };
+
+    let locale = match &doc.scenario.locale {
+        Some(l) if !LOCALES.contains(&l.get_ref().as_str()) => {
+            return Err(err(
+                at(l.span()),
+                format!(
+                    "unknown locale {:?} (known: {})",
+                    l.get_ref(),
+                    LOCALES.join(", ")
+                ),
+            ))
+        }
+        Some(l) => l.get_ref().clone(),
+        None => "en".to_owned(),
     };
 
     let couriers: HashSet<&str> = doc.courier.iter().map(|c| c.id.as_str()).collect();
@@ -931,7 +1095,101 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                     ));
                 }
             }
+            "tap" => {
+                need(
+                    step.tap.is_some() || step.offer.is_some(),
+                    "tap = \"the label on the screen\" or offer = \"deliver\" (or another kind)",
+                )?;
+                one_of(&step.offer, OFFER_KINDS, "offer kind")?;
+                if let Some(t) = step.tap.as_ref().filter(|t| t.get_ref().trim().is_empty()) {
+                    return Err(err(
+                        at(t.span()),
+                        format!(
+                            "step {n}: tap needs the label the screen shows, not an empty text"
+                        ),
+                    ));
+                }
+            }
+            "resolve" => {
+                let given = [&step.grant, &step.deny, &step.take]
+                    .iter()
+                    .filter(|f| f.is_some())
+                    .count();
+                if given != 1 {
+                    return Err(err(
+                        at(step.action.span()),
+                        format!("step {n}: resolve needs exactly one of grant = \"camera\", deny = \"camera\" or take = \"photo\""),
+                    ));
+                }
+                one_of(&step.grant, PERMISSIONS, "permission")?;
+                one_of(&step.deny, PERMISSIONS, "permission")?;
+                one_of(&step.take, TAKES, "capture answer")?;
+            }
             _ => {}
+        }
+        if action != "tap" {
+            let stray = [
+                (&step.tap, "tap"),
+                (&step.offer, "offer"),
+                (&step.refusal, "refusal"),
+            ]
+            .into_iter()
+            .find_map(|(f, name)| f.as_ref().map(|f| (f.span(), name)));
+            if let Some((span, name)) = stray {
+                return Err(err(
+                    at(span),
+                    format!("step {n}: {name} belongs to a tap step (do = \"tap\")"),
+                ));
+            }
+            if step.refused {
+                return Err(err(
+                    at(step.action.span()),
+                    format!("step {n}: refused belongs to a tap step (do = \"tap\")"),
+                ));
+            }
+        }
+        if action != "resolve" {
+            let stray = [
+                (&step.grant, "grant"),
+                (&step.deny, "deny"),
+                (&step.take, "take"),
+            ]
+            .into_iter()
+            .find_map(|(f, name)| f.as_ref().map(|f| (f.span(), name)));
+            if let Some((span, name)) = stray {
+                return Err(err(
+                    at(span),
+                    format!("step {n}: {name} belongs to a resolve step (do = \"resolve\")"),
+                ));
+            }
+        }
+        if let Some(x) = &step.expect {
+            let named = x
+                .primary
+                .keys()
+                .chain(x.enabled.keys())
+                .chain(x.why.keys())
+                .chain(x.status_text.keys())
+                .chain(x.lateness.keys());
+            for id in named {
+                if !tasks.contains(id.as_str()) {
+                    return Err(err(
+                        at(step.action.span()),
+                        format!("step {n}: the expectation names no task {id:?} the file defines"),
+                    ));
+                }
+            }
+            for p in x.asked.iter().flatten() {
+                if !PERMISSIONS.contains(&p.as_str()) {
+                    return Err(err(
+                        at(step.action.span()),
+                        format!(
+                            "step {n}: asked names an unknown permission {p:?} (known: {})",
+                            PERMISSIONS.join(", ")
+                        ),
+                    ));
+                }
+            }
         }
         if let Some(e) = &step.expect_error {
             if !ERRORS.contains(&e.get_ref().as_str()) {
@@ -952,6 +1210,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         doc,
         start,
         step_offsets,
+        locale,
     })
 }
 
@@ -977,7 +1236,157 @@ pub fn stop_doc(s: &StopSpec, start: i64) -> StopDoc {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_offset;
+    use super::{parse, parse_offset};
+
+    const HEAD: &str = "[scenario]\nname = \"x\"\nstart = 0\n\n[[courier]]\nid = \"a\"\n\n[[task]]\nid = \"T1\"\ncourier = \"a\"\nkind = \"parcel\"\ndropoff = { name = \"c\", lat = 1.0, lon = 2.0 }\n\n";
+
+    /// The line and message of the error `text` gives.
+    fn refused(text: &str) -> (usize, String) {
+        let e = parse(std::path::Path::new("bad.toml"), text.to_owned()).expect_err(text);
+        assert!(e.to_string().starts_with(&format!("bad.toml:{}:", e.line)));
+        (e.line, e.message)
+    }
+
+    #[test]
+    fn screen_steps_and_expectations_parse() {
+        let text = format!(
+            "{HEAD}[[step]]\nat = \"+1m\"\ndo = \"tap\"\ntap = \"确认送达\"\ntask = \"T1\"\n\n[[step]]\nat = \"+1m\"\ndo = \"tap\"\noffer = \"deliver\"\ntask = \"T1\"\nrefusal = \"当前页面\"\n\n[[step]]\nat = \"+2m\"\ndo = \"resolve\"\ngrant = \"camera\"\n\n[[step]]\nat = \"+2m\"\ndo = \"resolve\"\ntake = \"photo\"\n\n[[step]]\nat = \"+25m\"\ndo = \"expect\"\n[step.expect]\nprimary = {{ T1 = \"确认送达\" }}\nenabled = {{ T1 = true }}\nnotified = [\"站点可能超时\"]\nbanner = \"无网络\"\nverdict = \"核对成功\"\nasked = [\"camera\"]\n"
+        );
+        let s = parse(std::path::Path::new("ok.toml"), text).unwrap();
+        assert_eq!(s.locale, "en", "English unless the file says");
+        let x = s.doc.step[4].expect.as_ref().unwrap();
+        assert_eq!(x.primary["T1"], "确认送达");
+        assert_eq!(
+            x.notified.as_deref(),
+            Some(&["站点可能超时".to_string()][..])
+        );
+        let zh = HEAD.replace("start = 0\n", "start = 0\nlocale = \"zh-CN\"\n");
+        assert_eq!(
+            parse(std::path::Path::new("zh.toml"), zh).unwrap().locale,
+            "zh-CN"
+        );
+    }
+
+    #[test]
+    fn bad_screen_steps_are_refused_with_their_line() {
+        let step = |body: &str| format!("{HEAD}[[step]]\nat = \"+1m\"\n{body}");
+        // The step's `do` is on line 16 of these files.
+        let cases: Vec<(&str, String, usize, &str)> = vec![
+            (
+                "unknown locale",
+                HEAD.replace("start = 0\n", "start = 0\nlocale = \"fr\"\n"),
+                4,
+                "unknown locale \"fr\" (known: en, zh-CN)",
+            ),
+            (
+                "tap without a label or kind",
+                step("do = \"tap\"\ntask = \"T1\"\n"),
+                16,
+                "tap needs tap = ",
+            ),
+            (
+                "empty label",
+                step("do = \"tap\"\ntap = \" \"\n"),
+                17,
+                "not an empty text",
+            ),
+            (
+                "unknown offer kind",
+                step("do = \"tap\"\noffer = \"teleport\"\n"),
+                17,
+                "unknown offer kind \"teleport\"",
+            ),
+            (
+                "tap on an unknown task",
+                step("do = \"tap\"\ntap = \"接单\"\ntask = \"T9\"\n"),
+                18,
+                "no task \"T9\"",
+            ),
+            (
+                "refusal on a sync step",
+                step("do = \"sync\"\nrefusal = \"no\"\n"),
+                17,
+                "refusal belongs to a tap step",
+            ),
+            (
+                "refused on a sync step",
+                step("do = \"sync\"\nrefused = true\n"),
+                16,
+                "refused belongs to a tap step",
+            ),
+            (
+                "label on a sync step",
+                step("do = \"sync\"\ntap = \"接单\"\n"),
+                17,
+                "tap belongs to a tap step",
+            ),
+            (
+                "resolve with nothing",
+                step("do = \"resolve\"\n"),
+                16,
+                "exactly one of grant",
+            ),
+            (
+                "resolve with two answers",
+                step("do = \"resolve\"\ngrant = \"camera\"\ndeny = \"camera\"\n"),
+                16,
+                "exactly one of grant",
+            ),
+            (
+                "unknown permission",
+                step("do = \"resolve\"\ngrant = \"telepathy\"\n"),
+                17,
+                "unknown permission \"telepathy\"",
+            ),
+            (
+                "unknown capture answer",
+                step("do = \"resolve\"\ntake = \"video\"\n"),
+                17,
+                "unknown capture answer \"video\"",
+            ),
+            (
+                "grant on a tap step",
+                step("do = \"tap\"\ntap = \"接单\"\ngrant = \"camera\"\n"),
+                18,
+                "grant belongs to a resolve step",
+            ),
+            (
+                "screen expectation on an unknown task",
+                step("do = \"expect\"\n[step.expect]\nprimary = { T9 = \"接单\" }\n"),
+                16,
+                "no task \"T9\"",
+            ),
+            (
+                "unknown permission asked",
+                step("do = \"expect\"\n[step.expect]\nasked = [\"camera\", \"microphone\"]\n"),
+                16,
+                "unknown permission \"microphone\"",
+            ),
+            (
+                "the old can_deliver",
+                step("do = \"expect\"\n[step.expect]\ncan_deliver = { T1 = false }\n"),
+                18,
+                "unknown field `can_deliver`",
+            ),
+            (
+                "enabled not a boolean",
+                step("do = \"expect\"\n[step.expect]\nenabled = { T1 = \"yes\" }\n"),
+                18,
+                "invalid type",
+            ),
+            (
+                "minutes not a number",
+                step("do = \"tap\"\ntap = \"商家出餐慢\"\nready_in_min = \"soon\"\n"),
+                18,
+                "invalid type",
+            ),
+        ];
+        for (what, text, line, needle) in cases {
+            let (l, message) = refused(&text);
+            assert_eq!(l, line, "{what}: {message}");
+            assert!(message.contains(needle), "{what}: {message}");
+        }
+    }
 
     #[test]
     fn offsets() {
