@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use runsheet_core as core;
 
 use crate::{Inner, PlatformSettings, RunsheetError, TokenProvider, TokenProviderBridge};
 
@@ -25,7 +24,10 @@ impl Session {
 impl Session {
     /// Replaces the courier's token after they sign in again (held in memory only).
     pub fn set_token(&self, token: String) {
-        self.inner.core.set_token(core::Token::new(token));
+        self.inner.app.signed_in(&token);
+        // The screens leave the sign-in page; computing them reads the store: off this thread.
+        let app = Arc::clone(&self.inner.app);
+        std::thread::spawn(move || app.refresh());
     }
 
     /// Sets the provider asked for a fresh token when the server refuses the current one;

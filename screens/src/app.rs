@@ -18,7 +18,7 @@ use crate::diff::{diff, ScreenUpdate};
 use crate::effect::{Channel, Effect, EffectResult, Permission, PermissionState, PhotoPurpose};
 use crate::offer::Tap;
 use crate::screen::{Body, Header, Screen, Tone, Verdict};
-use crate::view::{AppState, Page, View};
+use crate::view::{local_offset_min, AppState, Page, View};
 use crate::wording::t;
 use crate::{
     checklist_page, kpi_page, problem_page, ratings_page, scan_page, shift_bar, sync_banner,
@@ -132,7 +132,9 @@ impl TaskListener for Relay {
             return;
         }
         if let Some(inner) = self.0.upgrade() {
-            inner.render(Vec::new());
+            if inner.watched() {
+                inner.render(Vec::new());
+            }
         }
     }
 }
@@ -143,7 +145,7 @@ impl SyncListener for Relay {
             return;
         };
         let effects = inner.sync_effects(&event);
-        if IN_TAP.with(Cell::get) && effects.is_empty() {
+        if !inner.watched() || IN_TAP.with(Cell::get) && effects.is_empty() {
             return;
         }
         inner.render(effects);
@@ -257,11 +259,11 @@ impl CourierApp {
         self.inner.render(Vec::new());
     }
 
-    /// The courier signed in again: the shell gives the new token.
+    /// The courier signed in again: the shell gives the new token. Nothing is read here; the
+    /// screens show it on their next computation (`refresh`, a tap, the next sync).
     pub fn signed_in(&self, token: &str) {
         self.inner.core.set_token(Token::new(token.to_owned()));
-        lock(&self.inner.state).signed_in = true;
-        self.inner.render(Vec::new());
+        lock(&self.inner.state).signed_in = !token.trim().is_empty();
     }
 }
 
@@ -282,6 +284,12 @@ fn refused(words: &Words, e: &runsheet_core::Error) -> TapError {
 }
 
 impl Inner {
+    /// Whether any shell listens: without one, nothing is computed on the core's changes (a
+    /// tap or `screen()` still computes what it needs).
+    fn watched(&self) -> bool {
+        !lock(&self.rendered).listeners.is_empty()
+    }
+
     fn compute(&self) -> runsheet_core::Result<Screen> {
         let state = lock(&self.state).clone();
         let notice = lock(&self.notice).clone();
@@ -390,8 +398,14 @@ impl Inner {
                         &Args::new()
                             .str("title", title)
                             .str("role", crate::wording::role(&words, s.role))
-                            .str("due", words.clock_time(due, settings.utc_offset_min))
-                            .str("eta", words.clock_time(s.eta, settings.utc_offset_min)),
+                            .str(
+                                "due",
+                                words.clock_time(due, local_offset_min(&settings, due)),
+                            )
+                            .str(
+                                "eta",
+                                words.clock_time(s.eta, local_offset_min(&settings, s.eta)),
+                            ),
                     ),
                 });
             }
@@ -444,6 +458,9 @@ impl Inner {
             let mut state = lock(&self.state);
             if event.auth_required {
                 state.signed_in = false;
+            } else if event.status.last_error.is_none() && event.status.last_success_at.is_some() {
+                // A sync went through (a fresh token from the shell's provider, say): signed in.
+                state.signed_in = true;
             }
             state.words
         };

@@ -66,6 +66,9 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<ProblemPage> {
         let Some(blockers) = v.core.would_block(&probe)? else {
             continue; // does not apply to the task now
         };
+        if blockers.contains(&runsheet_core::Blocker::AlreadyPickedUp) {
+            continue; // can never apply again once the goods are in the box
+        }
         reasons.push(ProblemReason {
             reason,
             label: wording::reason(w, reason),

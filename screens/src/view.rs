@@ -111,6 +111,20 @@ pub struct View<'a> {
 impl View<'_> {
     /// A local time of day.
     pub fn time(&self, unix: i64) -> String {
-        self.words.clock_time(unix, self.settings.utc_offset_min)
+        self.words
+            .clock_time(unix, local_offset_min(&self.settings, unix))
     }
+}
+
+/// The offset from UTC the courier's times are shown in: the city's, as the platform publishes
+/// it; until it has published settings, the phone's own time zone.
+pub fn local_offset_min(settings: &Settings, unix: i64) -> i32 {
+    use chrono::{Offset, TimeZone};
+    if settings.version > 0 {
+        return settings.utc_offset_min;
+    }
+    chrono::Local
+        .timestamp_opt(unix, 0)
+        .single()
+        .map_or(0, |t| t.offset().fix().local_minus_utc() / 60)
 }
