@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-
 use crate::{Inner, PlatformSettings, RunsheetError, TokenProvider, TokenProviderBridge};
 
 /// Sign-in and the app's lifecycle, as the core needs to know them.
