@@ -268,7 +268,7 @@ extension Screen {
         shiftBar: ShiftBar? = nil,
         syncBanner: SyncBanner? = nil,
         notice: Verdict?? = nil,
-        body: Body? = nil
+        body: RunsheetCore.Body? = nil
     ) -> Screen {
         Screen(
             language: language,
