@@ -159,7 +159,7 @@ mod tests {
     /// The project fixture: generated types named like Apple's (two allowed, one not), bare
     /// uses of the allowed ones in the app (a qualified use and a use inside the module pass),
     /// strings tables with a missing key, a duplicate, swapped specifiers and a key the code
-    /// uses but no table has, and a project.yml missing what the code asks iOS for.
+    /// uses but no table has, a fixed font size (and a custom font relative to a text style), and a project.yml missing what the code asks iOS for.
     #[test]
     fn names_strings_and_info_plist_are_checked() {
         let Some((lines, ok)) = run_fixture("project") else {
@@ -183,6 +183,7 @@ mod tests {
              language)",
             "App/en.lproj/Localizable.stringsdict: key \"stops.count\" missing (present in \
              another language)",
+            "App/Views.swift:18: a fixed font size; use a text style (Dynamic Type)",
             "App/Views.swift:16: ShellWords key \"missing.key\" is in no en.lproj Localizable table",
             "project.yml: App/Views.swift uses requestAlwaysAuthorization, so the target needs \
              NSLocationAlwaysAndWhenInUseUsageDescription",
@@ -203,7 +204,7 @@ mod tests {
         assert_eq!(failures, expected, "{lines:?}");
         let s = summary(&lines).expect("summary printed");
         assert_eq!((s.parsed, s.with_errors), (2, 0), "{lines:?}");
-        assert_eq!(s.resources_failed, 13, "{lines:?}");
+        assert_eq!(s.resources_failed, 14, "{lines:?}");
         assert!(
             lines
                 .iter()

@@ -35,7 +35,9 @@
 // 4. The app's resources, when the root holds an `App/` folder with `<lang>.lproj` folders:
 //    every .strings key (and every .stringsdict entry) exists in every language, once, with
 //    the same format specifiers; every literal key passed to `ShellWords.text` exists in the
-//    development language's Localizable.strings.
+//    development language's Localizable.strings. No text in App/ has a fixed point size
+//    (`.system(size:)`, `systemFont(ofSize:)`, `.custom(_:size:)` without `relativeTo:`): text
+//    follows Dynamic Type.
 // 5. Info.plist, when the root holds an XcodeGen `project.yml`: what the Swift asks iOS for has
 //    its Info.plist key in project.yml or a file it includes (PLIST_NEEDS: the camera ⇒
 //    NSCameraUsageDescription; when-in-use or always location ⇒ the location keys; background
@@ -462,6 +464,16 @@ function checkStrings(appDir, sources, res, fail) {
         }
       }
     }
+  }
+  // Dynamic Type: no fixed point sizes for text.
+  const fixed = /\.system\(\s*size:|systemFont\(\s*ofSize:|\.custom\((?![^)]*relativeTo:)[^)]*size:/;
+  for (const [f, { src }] of sources) {
+    if (!f.startsWith(appDir + path.sep)) continue;
+    src.split('\n').forEach((l, i) => {
+      if (!fixed.test(l)) return;
+      res.checked += 1;
+      fail(`${path.relative(process.cwd(), f)}:${i + 1}: a fixed font size; use a text style (Dynamic Type)`);
+    });
   }
   // Keys used in code: `ShellWords.text("key", ...)`, including both arms of a `?:`.
   const localizable = (keysOf['Localizable.strings'] || {})[development] || new Map();
