@@ -46,6 +46,10 @@ for target in "${targets[@]}"; do
 done
 
 cd "$root"
+if [[ "$profile" == mobile ]] && ! grep -q '^\[profile\.mobile\]' Cargo.toml; then
+    echo "$0: the workspace Cargo.toml has no [profile.mobile]; use --debug or add the profile" >&2
+    exit 1
+fi
 # The deployment targets match Package.swift's platforms (iOS 16, macOS 13).
 export IPHONEOS_DEPLOYMENT_TARGET=16.0
 export MACOSX_DEPLOYMENT_TARGET=13.0
