@@ -71,7 +71,8 @@ final class ScreenStore: ObservableObject {
             watchNetwork(core)
             self.core = core
             if let pushToken {
-                await register(pushToken: pushToken, on: core)
+                // Not awaited: the screens need not wait for the server.
+                Task { await register(pushToken: pushToken, on: core) }
             }
             effects.core = core
             let screens = core.screens()
