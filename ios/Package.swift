@@ -1,6 +1,7 @@
 // swift-tools-version:5.9
 // RunsheetCore: the Runsheet courier core for iOS. The Rust library ships as an XCFramework
-// (RunsheetFFI, built by build-xcframework.sh); the Swift target holds the uniffi-generated
+// (RunsheetFFI, built by build-xcframework.sh: iOS device, iOS simulator and macOS slices, the
+// last so `swift test` links on a Mac); the Swift target holds the uniffi-generated
 // bindings (Sources/RunsheetCore/Generated, from `cargo xtask bindings`) and a thin SwiftUI bridge.
 import PackageDescription
 
@@ -15,7 +16,10 @@ let package = Package(
         .target(
             name: "RunsheetCore",
             dependencies: ["RunsheetFFI"],
-            path: "Sources/RunsheetCore"
+            path: "Sources/RunsheetCore",
+            // The static library's own needs: SQLCipher's CommonCrypto provider draws its
+            // random bytes from Security.framework.
+            linkerSettings: [.linkedFramework("Security")]
         ),
         .testTarget(
             name: "RunsheetCoreTests",

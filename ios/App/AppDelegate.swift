@@ -25,11 +25,10 @@ final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCent
     }
 
     func application(_ application: UIApplication, didRegisterForRemoteNotificationsWithDeviceToken deviceToken: Data) {
-        // The APNs device token goes to the platform's push registration endpoint (the dispatch
-        // platform's own device-registration API, tied to the signed-in courier), so the server
-        // can address sync hints to this phone. That endpoint is the platform's and is not part
-        // of this repository or the core's API; send the token from here when it exists. It is
-        // a credential: do not log it.
+        // Only forwarded (Element X's delegate does the same): the core registers the token
+        // with the server for this install. It is a credential: never logged.
+        let hex = deviceToken.map { String(format: "%02x", $0) }.joined()
+        store.registerPushToken(hex)
     }
 
     func application(_ application: UIApplication, didFailToRegisterForRemoteNotificationsWithError error: Error) {

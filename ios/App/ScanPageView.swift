@@ -25,11 +25,17 @@ struct ScanPageView: View {
         Section {
             switch page.camera {
             case .on:
-                LiveScanner { raw, symbology in
-                    read(raw, symbology)
+                if LiveScanner.available {
+                    LiveScanner { raw, symbology in
+                        read(raw, symbology)
+                    }
+                    .frame(minHeight: 280)
+                    .accessibilityLabel(Text(ShellWords.text("scan.preview")))
+                } else {
+                    // An older phone (no Neural Engine) or the camera restricted: the page's
+                    // other offers (type the code, confirm by hand) stay.
+                    Label(ShellWords.text("scan.unavailable"), systemImage: "barcode.viewfinder")
                 }
-                .frame(height: 280)
-                .accessibilityLabel(Text(ShellWords.text("scan.preview")))
             case .off, .askingPermission, .denied:
                 EmptyView()
             }
@@ -56,9 +62,15 @@ struct ScanPageView: View {
     }
 }
 
-/// VisionKit's DataScannerViewController for barcodes, reporting each recognised code.
+/// VisionKit's DataScannerViewController for barcodes, reporting each newly recognised code
+/// with its symbology. Scanning starts once the view is on screen and stops when it goes.
 struct LiveScanner: UIViewControllerRepresentable {
     let found: (String, ScanSymbology) -> Void
+
+    /// Whether this phone can scan live (A12 or later, camera not restricted).
+    @MainActor static var available: Bool {
+        DataScannerViewController.isSupported && DataScannerViewController.isAvailable
+    }
 
     func makeUIViewController(context: Context) -> DataScannerViewController {
         let scanner = DataScannerViewController(
@@ -69,11 +81,19 @@ struct LiveScanner: UIViewControllerRepresentable {
             isHighlightingEnabled: true
         )
         scanner.delegate = context.coordinator
-        try? scanner.startScanning()
         return scanner
     }
 
-    func updateUIViewController(_ controller: DataScannerViewController, context: Context) {}
+    func updateUIViewController(_ scanner: DataScannerViewController, context: Context) {
+        if !scanner.isScanning {
+            // Throws only when the scanner is unavailable, which `available` ruled out.
+            try? scanner.startScanning()
+        }
+    }
+
+    static func dismantleUIViewController(_ scanner: DataScannerViewController, coordinator: Coordinator) {
+        scanner.stopScanning()
+    }
 
     func makeCoordinator() -> Coordinator {
         Coordinator(found: found)
@@ -94,22 +114,29 @@ struct LiveScanner: UIViewControllerRepresentable {
         ) {
             for item in addedItems {
                 if case .barcode(let code) = item, let raw = code.payloadStringValue {
-                    found(raw, symbology(code.observation.symbology))
+                    found(raw, Self.symbology(code.observation))
                 }
             }
         }
 
-        private func symbology(_ s: VNBarcodeSymbology) -> ScanSymbology {
-            switch s {
+        /// Vision's symbology as the core's. Vision reads UPC-A as EAN-13 (the core reads the
+        /// 13 digits the same), and from iOS 17 says whether a code carries GS1 data (FNC1
+        /// first), which tells GS1-128, GS1 DataMatrix and GS1 QR from their plain forms.
+        static func symbology(_ observation: VNBarcodeObservation) -> ScanSymbology {
+            var gs1 = false
+            if #available(iOS 17.0, *) {
+                gs1 = observation.isGS1DataCarrier
+            }
+            switch observation.symbology {
             case .ean8: return .ean8
             case .ean13: return .ean13
             case .upce: return .upcE
-            case .itf14, .i2of5: return .itf
-            case .code128: return .code128
+            case .itf14, .i2of5, .i2of5Checksum: return .itf
+            case .code128: return gs1 ? .gs1128 : .code128
             case .gs1DataBar, .gs1DataBarExpanded, .gs1DataBarLimited: return .gs1DataBar
-            case .code39: return .code39
-            case .dataMatrix: return .dataMatrix
-            case .qr: return .qrCode
+            case .code39, .code39Checksum, .code39FullASCII, .code39FullASCIIChecksum: return .code39
+            case .dataMatrix: return gs1 ? .gs1DataMatrix : .dataMatrix
+            case .qr: return gs1 ? .gs1Qr : .qrCode
             case .pdf417: return .pdf417
             case .aztec: return .aztec
             default: return .unknown

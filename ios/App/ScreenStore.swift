@@ -14,8 +14,8 @@ final class ScreenStore: ObservableObject {
     @Published private(set) var screen: Screen?
     /// Why the core could not be opened (its sentence), if it could not.
     @Published private(set) var failure: String?
-    /// A sentence to show once (a refused tap's, a platform failure's).
-    @Published var message: String?
+    /// An error to show once (a refused tap's sentence, a platform failure's words).
+    @Published var message: ShownError?
 
     /// The platform side of the core's effects.
     let effects: EffectExecutor
@@ -26,12 +26,15 @@ final class ScreenStore: ObservableObject {
     private var subscription: ScreenSubscription?
     private let monitor = NWPathMonitor()
     private var foreground = false
+    /// The APNs device token (hex), registered with the core once it is open and again after
+    /// each sign-in (the server ties it to the signed-in courier).
+    private var pushToken: String?
 
     init() {
         OSLogSink.install()
         effects = EffectExecutor()
         effects.resolve = { [weak self] result in self?.resolve(result) }
-        effects.say = { [weak self] sentence in self?.message = sentence }
+        effects.say = { [weak self] sentence in self?.message = ShownError(sentence: sentence) }
         Task { await open() }
     }
 
@@ -67,6 +70,10 @@ final class ScreenStore: ObservableObject {
             core.session().setForeground(foreground: foreground)
             watchNetwork(core)
             self.core = core
+            if let pushToken {
+                // Not awaited: the screens need not wait for the server.
+                Task { await register(pushToken: pushToken, on: core) }
+            }
             effects.core = core
             let screens = core.screens()
             self.screens = screens
@@ -103,10 +110,32 @@ final class ScreenStore: ObservableObject {
                 // Platform work: a signed-in token is kept in the Keychain.
                 if case .signIn(let token) = tap {
                     try? SecretStore.setSessionToken(token)
+                    if let pushToken, let core {
+                        await register(pushToken: pushToken, on: core)
+                    }
                 }
             } catch {
-                message = sentence(of: error)
+                message = ShownError(error)
             }
+        }
+    }
+
+    /// iOS handed the app its APNs device token (at every launch): the core registers it with
+    /// the server for this install, now or as soon as the core is open.
+    func registerPushToken(_ hex: String) {
+        pushToken = hex
+        guard let core else { return }
+        Task { await register(pushToken: hex, on: core) }
+    }
+
+    /// One registration; a failure is retried at the next launch or sign-in, when iOS hands
+    /// the token again. The token is a credential: it is never logged or shown.
+    private func register(pushToken hex: String, on runsheet: Runsheet) async {
+        do {
+            try await runsheet.session().registerPushToken(token: hex, platform: .apns)
+        } catch {
+            // Without a registered token the core still syncs (long-poll in front, periodically
+            // in the background); the sign-in screen follows from the core on AuthRequired.
         }
     }
 
@@ -116,7 +145,7 @@ final class ScreenStore: ObservableObject {
         do {
             tap(try offer.filled(with: values, language: screen?.language ?? .en))
         } catch {
-            message = sentence(of: error)
+            message = ShownError(error)
         }
     }
 
@@ -127,7 +156,7 @@ final class ScreenStore: ObservableObject {
             do {
                 try await screens.resolve(result: result)
             } catch {
-                message = sentence(of: error)
+                message = ShownError(error)
             }
         }
     }
@@ -240,7 +269,7 @@ extension Screen {
         shiftBar: ShiftBar? = nil,
         syncBanner: SyncBanner? = nil,
         notice: Verdict?? = nil,
-        body: Body? = nil
+        body: RunsheetCore.Body? = nil
     ) -> Screen {
         Screen(
             language: language,

@@ -49,10 +49,12 @@ struct RootView: View {
             }
         }
         .alert(
-            store.message ?? "",
-            isPresented: Binding(get: { store.message != nil }, set: { if !$0 { store.message = nil } })
-        ) {
+            isPresented: Binding(get: { store.message != nil }, set: { if !$0 { store.message = nil } }),
+            error: store.message
+        ) { _ in
             Button(ShellWords.text("ok")) { store.message = nil }
+        } message: { _ in
+            EmptyView()
         }
         .overlay {
             if let request = effects.requests.first {

@@ -4,6 +4,10 @@ import Security
 /// The phone's secrets in the Keychain, readable only on this device after its first unlock
 /// (kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly: never in a backup, never migrated to
 /// another phone): the key the task store is encrypted under, and the courier's session token.
+/// Both are read at launch, before the core is opened (`ScreenStore.open`). The items live in
+/// the app's first `keychain-access-groups` entry (project.yml), the default group when none is
+/// named. An expired session (the core's AuthRequired) only brings the sign-in screen: the
+/// store, its key and the unsent actions stay, and sync resumes after the next sign-in.
 enum SecretStore {
     private static let service = "app.runsheet.courier"
     private static let databaseKeyAccount = "database-key"

@@ -15,23 +15,43 @@ enum ShellWords {
     }
 }
 
-/// The courier-facing sentence of an error from the core: a refused tap's sentence or the
-/// core's error text, never the error's debug description.
-func sentence(of error: Error) -> String {
-    if let refused = error as? TapError {
-        switch refused {
-        case .NotOffered(let sentence):
-            return sentence
-        case .Blocked(let sentence, _):
-            return sentence
-        case .Invalid(let sentence):
-            return sentence
-        case .Refused(let sentence):
+/// What the courier is shown when something fails, as a `LocalizedError` (SwiftUI's error
+/// alert reads its `errorDescription`): the core's sentence for a refused tap or a core error,
+/// the shell's own words for a platform failure; never the error's debug description. (The
+/// generated `TapError` and `RunsheetError` already conform to `LocalizedError` with
+/// `String(reflecting:)`, which cannot be overridden in an extension: hence this wrapper.)
+struct ShownError: LocalizedError, Identifiable {
+    let id = UUID()
+    let errorDescription: String?
+
+    /// A sentence as it is (the core's, or the shell's own words).
+    init(sentence: String) {
+        errorDescription = sentence
+    }
+
+    /// An error from the core (its sentence) or from the platform (the shell's generic words).
+    init(_ error: Error) {
+        errorDescription = sentence(of: error)
+    }
+}
+
+extension TapError {
+    /// The core's sentence for the refusal, in the screen's language.
+    var sentence: String {
+        switch self {
+        case .NotOffered(let sentence),
+             .Blocked(let sentence, _),
+             .Invalid(let sentence),
+             .Refused(let sentence):
             return sentence
         }
     }
-    if let failed = error as? RunsheetError {
-        switch failed {
+}
+
+extension RunsheetError {
+    /// The core's sentence for the failure, in the courier's language.
+    var sentence: String {
+        switch self {
         case .NotFound(let message),
              .NotAllowed(let message),
              .Blocked(let message),
@@ -44,6 +64,17 @@ func sentence(of error: Error) -> String {
              .WrongKey(let message):
             return message
         }
+    }
+}
+
+/// The courier-facing sentence of an error: the core's for its own errors, the shell's generic
+/// words (which say the actions are kept) for anything else.
+func sentence(of error: Error) -> String {
+    if let refused = error as? TapError {
+        return refused.sentence
+    }
+    if let failed = error as? RunsheetError {
+        return failed.sentence
     }
     return ShellWords.text("error.generic")
 }

@@ -25,11 +25,34 @@
 //    Foundation) are counted as unknown. APPLE_CALLS lists Apple API calls whose names the
 //    bindings also declare; those calls are not checked.
 //
+// 3. Names: no public generated type may share its name with a type of Apple's frameworks that
+//    the hand-written Swift sees (APPLE_TYPES: SwiftUI with Combine, UIKit, Foundation, the
+//    standard library). A file importing SwiftUI and RunsheetCore cannot write such a name
+//    bare (`NavigationLink` is ambiguous). ALLOWED_COLLISIONS lists the few the bindings have
+//    today, each with why it is safe: the hand-written code outside the RunsheetCore module
+//    never writes the name bare (it writes `RunsheetCore.Body`), which is checked. Inside the
+//    module (next to Generated/) the module's own type shadows the import, so that is fine.
+// 4. The app's resources, when the root holds an `App/` folder with `<lang>.lproj` folders:
+//    every .strings key (and every .stringsdict entry) exists in every language, once, with
+//    the same format specifiers; every literal key passed to `ShellWords.text` exists in the
+//    development language's Localizable.strings. No text in App/ has a fixed point size
+//    (`.system(size:)`, `systemFont(ofSize:)`, `.custom(_:size:)` without `relativeTo:`): text
+//    follows Dynamic Type.
+// 5. Info.plist, when the root holds an XcodeGen `project.yml`: what the Swift asks iOS for has
+//    its Info.plist key in project.yml or a file it includes (PLIST_NEEDS: the camera ⇒
+//    NSCameraUsageDescription; when-in-use or always location ⇒ the location keys; background
+//    location updates, remote notifications and BGTaskScheduler ⇒ UIBackgroundModes and the
+//    task's identifier in BGTaskSchedulerPermittedIdentifiers; an Info.plist key read with
+//    `forInfoDictionaryKey:`), and every usage description is translated in every
+//    language's InfoPlist.strings.
+//
 // usage: node check-swift.js <node_modules dir> <root dir>
-// prints one line per failing file and per mismatched call, then
+// prints one line per failing file, mismatched call and failed resource check, then
 //   `N swift files parsed, M with errors`
 //   `N calls into the bindings checked, X mismatched, U unknown`
-// exit 1 if a file has a syntax error, a call matches no generated declaration, or N == 0 files.
+//   `N resource checks, X failed (allowed name collisions: A, B)`
+// exit 1 if a file has a syntax error, a call matches no generated declaration, a resource
+// check fails, or N == 0 files.
 'use strict';
 
 const fs = require('fs');
@@ -47,6 +70,49 @@ const APPLE_CALLS = new Set([
   'remove(at:)', // Array.remove(at:) (the bindings: RowDiff.remove(index:))
   'start(queue:)', // NWPathMonitor.start(queue:) (the bindings: Shift.start())
 ]);
+
+// Top-level type names of the frameworks the shell imports (SwiftUI re-exports Combine), as
+// `name: framework`. Not every type: the ones a courier app's code plausibly writes, and any
+// the bindings' record and enum names (courier words) could meet.
+const APPLE_TYPES = Object.fromEntries(
+  [
+    ['SwiftUI', 'View Text Image Label Button List Section Form Toggle Picker NavigationLink NavigationStack NavigationView NavigationPath NavigationSplitView Link Color Font Group Body Menu Stepper Slider TextField SecureField ProgressView Gauge Spacer Divider Canvas Path Shape Table Grid GridRow TabView ScrollView LazyVStack LazyHStack VStack HStack ZStack Alert Sheet Scene WindowGroup App State Binding Environment EnvironmentObject ObservedObject StateObject Namespace Angle Edge Alignment Transaction Animation Gesture Layout Anchor Material Gradient ShapeStyle ForEach EmptyView AnyView Tab ContentUnavailableView'],
+    ['Combine', 'Subscription Subscriber Publisher Published ObservableObject Cancellable AnyCancellable Subject Future Just Empty Fail Deferred Record'],
+    ['UIKit', 'UIView UIViewController UIApplication UIColor UIFont UIImage UIScreen UILabel UIButton UIWindow UIScene UIAlertController UIAction UIMenu UIEvent UITouch'],
+    ['Foundation', 'Date Data URL URLRequest URLSession Locale Calendar TimeZone Bundle Notification NotificationCenter Timer Operation OperationQueue Progress Measurement Unit UnitLength UnitDuration DateInterval DateComponents Decimal UUID IndexPath IndexSet CharacterSet Thread RunLoop Scanner Host Process Port Stream FileManager UserDefaults JSONEncoder JSONDecoder NSError Expression Predicate AttributedString Duration'],
+    ['Swift', 'Task Error Result Never Optional Array Dictionary Set String Character Int Double Float Bool Range Sequence Collection Codable Hashable Equatable Identifiable Comparable Void Any AnyObject Clock ContinuousClock SuspendingClock Instant Mirror Unicode Substring'],
+  ].flatMap(([framework, names]) => names.split(' ').map((n) => [n, framework]))
+);
+
+// Collisions the bindings have today, each with why it is safe. The hand-written Swift outside
+// the RunsheetCore module must never write these bare; the check fails where it does.
+const ALLOWED_COLLISIONS = {
+  Body: 'the screen\'s page (screens crate); the app writes RunsheetCore.Body, since inside a View `Body` is SwiftUI\'s associated type',
+  NavigationLink: 'a task\'s maps link (core); the app never names the type (it draws maps offers from the screen)',
+  Subscription: 'the task-list listener handle (core); only TaskListStore inside the module names it, where the module\'s type shadows Combine\'s',
+};
+
+// What the Swift asks iOS for, and the Info.plist keys (or values) that must come with it.
+const PLIST_NEEDS = [
+  { uses: /AVCaptureDevice\.requestAccess\b/, what: 'AVCaptureDevice.requestAccess', keys: ['NSCameraUsageDescription'] },
+  { uses: /\bDataScannerViewController\b/, what: 'DataScannerViewController', keys: ['NSCameraUsageDescription'] },
+  { uses: /sourceType\s*=\s*\.camera\b/, what: 'UIImagePickerController camera', keys: ['NSCameraUsageDescription'] },
+  { uses: /\.requestWhenInUseAuthorization\(/, what: 'requestWhenInUseAuthorization', keys: ['NSLocationWhenInUseUsageDescription'] },
+  {
+    uses: /\.requestAlwaysAuthorization\(/,
+    what: 'requestAlwaysAuthorization',
+    keys: ['NSLocationWhenInUseUsageDescription', 'NSLocationAlwaysAndWhenInUseUsageDescription'],
+  },
+  { uses: /\.allowsBackgroundLocationUpdates\s*=/, what: 'allowsBackgroundLocationUpdates', keys: ['UIBackgroundModes'], values: ['location'] },
+  {
+    uses: /\.registerForRemoteNotifications\(/,
+    what: 'registerForRemoteNotifications',
+    keys: ['UIBackgroundModes', 'aps-environment'],
+    values: ['remote-notification'],
+  },
+  { uses: /BGAppRefreshTaskRequest\(/, what: 'BGAppRefreshTaskRequest', keys: ['UIBackgroundModes', 'BGTaskSchedulerPermittedIdentifiers'], values: ['fetch'] },
+  { uses: /BGProcessingTaskRequest\(/, what: 'BGProcessingTaskRequest', keys: ['UIBackgroundModes', 'BGTaskSchedulerPermittedIdentifiers'], values: ['processing'] },
+];
 
 function main() {
   const [modules, root] = process.argv.slice(2);
@@ -77,15 +143,23 @@ function main() {
   generated.sort();
 
   const api = new Map(); // name -> [{ labels: [..], defaults: [..] }]
+  const types = new Map(); // public generated type name -> file
   for (const f of generated) {
-    collectApi(parse(forGrammar(fs.readFileSync(f, 'utf8'))).rootNode, api);
+    const tree = parse(forGrammar(fs.readFileSync(f, 'utf8')));
+    collectApi(tree.rootNode, api);
+    for (const name of generatedTypes(tree.rootNode)) types.set(name, path.relative(process.cwd(), f));
   }
+  // The module the bindings belong to: the folder holding Generated/.
+  const moduleDirs = [...new Set(generated.map((f) => path.dirname(path.dirname(f))))];
 
   let bad = 0;
   const own = new Map(); // name -> declarations in the hand-written Swift
   const calls = [];
+  const sources = new Map(); // hand-written file -> { src, tree }
   for (const f of files) {
-    const tree = parse(fs.readFileSync(f, 'utf8'));
+    const src = fs.readFileSync(f, 'utf8');
+    const tree = parse(src);
+    sources.set(f, { src, tree });
     const rel = path.relative(process.cwd(), f);
     if (tree.rootNode.hasError) {
       bad += 1;
@@ -124,9 +198,412 @@ function main() {
   if (generated.length === 0) {
     console.log(`no generated bindings under ${root}: calls into the bindings not checked`);
   }
+  const outsideModule = files.filter((f) => !moduleDirs.some((d) => f.startsWith(d + path.sep)));
+  const res = { checked: 0, failed: 0 };
+  const fail = (line) => {
+    res.failed += 1;
+    console.log(line);
+  };
+  const allowed = checkNames(types, outsideModule, sources, res, fail);
+  const appDir = path.join(path.resolve(root), 'App');
+  checkStrings(appDir, sources, res, fail);
+  checkInfoPlist(path.resolve(root), appDir, sources, res, fail);
+
   console.log(`${files.length} swift files parsed, ${bad} with errors`);
   console.log(`${checked} calls into the bindings checked, ${mismatched} mismatched, ${unknown} unknown`);
-  process.exit(bad > 0 || mismatched > 0 || files.length === 0 ? 1 : 0);
+  console.log(
+    `${res.checked} resource checks, ${res.failed} failed ` +
+      `(allowed name collisions: ${allowed.length ? allowed.join(', ') : 'none'})`
+  );
+  process.exit(bad > 0 || mismatched > 0 || res.failed > 0 || files.length === 0 ? 1 : 0);
+}
+
+// --- 3. names shared with Apple's types ---------------------------------------------------
+
+// The public type names a generated file declares (classes, structs, enums, protocols and
+// type aliases), leaving out the binding plumbing.
+function generatedTypes(rootNode) {
+  const names = [];
+  for (let i = 0; i < rootNode.namedChildCount; i++) {
+    const c = rootNode.namedChild(i);
+    if (!['class_declaration', 'protocol_declaration', 'typealias_declaration'].includes(c.type)) continue;
+    if (c.type === 'class_declaration' && declarationKind(c) === 'extension') continue;
+    const nameNode = c.childForFieldName('name');
+    if (!nameNode || !isPublic(c)) continue;
+    const name = nameNode.text.replace(/<.*$/, '');
+    if (!isBindingPlumbing(name)) names.push(name);
+  }
+  return names;
+}
+
+// Fails on a generated type named like one of Apple's unless it is an allowed collision, and
+// on every bare use of an allowed one outside the module. Returns the allowed collisions met.
+function checkNames(types, outsideModule, sources, res, fail) {
+  const allowed = [];
+  for (const [name, file] of [...types].sort()) {
+    res.checked += 1;
+    const framework = APPLE_TYPES[name];
+    if (!framework) continue;
+    if (!ALLOWED_COLLISIONS[name]) {
+      fail(
+        `${file}: generated type ${name} shares its name with ${framework}.${name}; rename it ` +
+          `in the Rust (or list it in ALLOWED_COLLISIONS with why it is safe)`
+      );
+      continue;
+    }
+    allowed.push(name);
+  }
+  for (const f of outsideModule) {
+    const { tree } = sources.get(f);
+    const rel = path.relative(process.cwd(), f);
+    for (const node of bareNames(tree.rootNode, new Set(allowed))) {
+      res.checked += 1;
+      fail(
+        `${rel}:${node.startPosition.row + 1}: ${node.text} written bare is ambiguous with ` +
+          `${APPLE_TYPES[node.text]}.${node.text}; write RunsheetCore.${node.text}`
+      );
+    }
+  }
+  return allowed;
+}
+
+// Uses of the names as a type or a value that no `RunsheetCore.` (or other) qualifier precedes.
+function bareNames(rootNode, names) {
+  const out = [];
+  (function walk(n) {
+    if (names.has(n.text) && (n.type === 'type_identifier' || n.type === 'simple_identifier')) {
+      const parent = n.parent;
+      let bare;
+      if (n.type === 'type_identifier') {
+        // `RunsheetCore.Body` is one user_type of two type identifiers.
+        bare = !(parent && parent.type === 'user_type' && n.previousNamedSibling);
+        if (parent && parent.type === 'typealias_declaration' && parent.childForFieldName('name') === n) bare = false;
+      } else {
+        const declaring = ['pattern', 'value_argument_label', 'navigation_suffix', 'parameter', 'function_declaration'];
+        bare = !(parent && declaring.includes(parent.type));
+      }
+      if (bare) out.push(n);
+    }
+    for (let i = 0; i < n.namedChildCount; i++) walk(n.namedChild(i));
+  })(rootNode);
+  return out;
+}
+
+// --- 4. the shell's words -----------------------------------------------------------------
+
+// The entries of a .strings file as [key, value, line], and the lines it could not read.
+// Comments (`/* */`, `//`) are skipped; escapes are kept as written.
+function readStrings(text) {
+  const entries = [];
+  const errors = [];
+  let i = 0;
+  let line = 1;
+  const str = () => {
+    // at a '"': read to the closing quote
+    let out = '';
+    i += 1;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') {
+        out += text.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+      if (text[i] === '\n') line += 1;
+      out += text[i];
+      i += 1;
+    }
+    i += 1;
+    return out;
+  };
+  const skip = () => {
+    for (;;) {
+      if (text.startsWith('/*', i)) {
+        const end = text.indexOf('*/', i + 2);
+        const stop = end < 0 ? text.length : end + 2;
+        line += (text.slice(i, stop).match(/\n/g) || []).length;
+        i = stop;
+      } else if (text.startsWith('//', i)) {
+        while (i < text.length && text[i] !== '\n') i += 1;
+      } else if (i < text.length && /\s/.test(text[i])) {
+        if (text[i] === '\n') line += 1;
+        i += 1;
+      } else {
+        return;
+      }
+    }
+  };
+  for (;;) {
+    skip();
+    if (i >= text.length) break;
+    const at = line;
+    if (text[i] !== '"') {
+      errors.push(at);
+      while (i < text.length && text[i] !== ';') i += 1;
+      i += 1;
+      continue;
+    }
+    const key = str();
+    skip();
+    if (text[i] !== '=') {
+      errors.push(at);
+      while (i < text.length && text[i] !== ';') i += 1;
+      i += 1;
+      continue;
+    }
+    i += 1;
+    skip();
+    const value = text[i] === '"' ? str() : null;
+    skip();
+    if (value === null || text[i] !== ';') {
+      errors.push(at);
+      while (i < text.length && text[i] !== ';') i += 1;
+    }
+    i += 1;
+    if (value !== null) entries.push([key, value, at]);
+  }
+  return { entries, errors };
+}
+
+// The top-level entries of a .stringsdict (an XML plist of dicts) with the format specifiers
+// of all the strings under each (the `%#@var@` references left out).
+function readStringsdict(text) {
+  const entries = new Map();
+  const tokens = text.match(/<dict>|<\/dict>|<dict\/>|<key>[^<]*<\/key>|<string>[^<]*<\/string>/g) || [];
+  let depth = 0;
+  let current = null;
+  let lastKey = null;
+  for (const t of tokens) {
+    if (t === '<dict>') {
+      depth += 1;
+      if (depth === 2 && lastKey !== null) {
+        current = lastKey;
+        entries.set(current, []);
+      }
+    } else if (t === '</dict>') {
+      depth -= 1;
+      if (depth < 2) current = null;
+    } else if (t.startsWith('<key>')) {
+      lastKey = t.slice(5, -6);
+    } else if (t.startsWith('<string>') && current !== null) {
+      entries.get(current).push(...specifiers(t.slice(8, -9).replace(/%#@\w+@/g, '')));
+    }
+  }
+  return entries;
+}
+
+// The format specifiers of a string, in order (`%%` is not one); a positional one counts by
+// its position, so `%1$@ %2$lld` and `%2$lld %1$@` agree.
+function specifiers(value) {
+  const found = value.match(/%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?(?:hh|h|ll|l|q|z|t|j|L)?[@dDiuUxXoOfFeEgGcCsSpaA%]/g) || [];
+  const out = [];
+  let next = 1;
+  for (const f of found) {
+    if (f === '%%') continue;
+    const positional = f.match(/^%(\d+)\$(.*)$/);
+    if (positional) out.push(`${positional[1]}:%${positional[2]}`);
+    else out.push(`${next++}:${f}`);
+  }
+  return out.sort();
+}
+
+// Every .strings and .stringsdict file of every language of the app holds the same keys, each
+// once, with the same specifiers; the keys the Swift passes to ShellWords.text exist.
+function checkStrings(appDir, sources, res, fail) {
+  if (!fs.existsSync(appDir)) return;
+  const langs = fs
+    .readdirSync(appDir)
+    .filter((d) => d.endsWith('.lproj'))
+    .sort();
+  if (langs.length === 0) return;
+  const rel = (...p) => path.relative(process.cwd(), path.join(appDir, ...p));
+  const tables = new Set();
+  for (const l of langs) {
+    for (const f of fs.readdirSync(path.join(appDir, l))) {
+      if (f.endsWith('.strings') || f.endsWith('.stringsdict')) tables.add(f);
+    }
+  }
+  const development = langs.includes('en.lproj') ? 'en.lproj' : langs[0];
+  const keysOf = {}; // table -> lang -> Map(key -> specifiers)
+  for (const table of [...tables].sort()) {
+    keysOf[table] = {};
+    for (const l of langs) {
+      const file = path.join(appDir, l, table);
+      res.checked += 1;
+      if (!fs.existsSync(file)) {
+        fail(`${rel(l, table)}: missing (${table} exists in another language)`);
+        continue;
+      }
+      const text = fs.readFileSync(file, 'utf8');
+      const keys = new Map();
+      if (table.endsWith('.stringsdict')) {
+        for (const [k, specs] of readStringsdict(text)) keys.set(k, specs.sort());
+      } else {
+        const { entries, errors } = readStrings(text);
+        for (const at of errors) fail(`${rel(l, table)}:${at}: not a "key" = "value"; line`);
+        for (const [k, v, at] of entries) {
+          if (keys.has(k)) fail(`${rel(l, table)}:${at}: key "${k}" given twice`);
+          keys.set(k, specifiers(v));
+        }
+      }
+      keysOf[table][l] = keys;
+    }
+    const all = new Set(Object.values(keysOf[table]).flatMap((m) => [...m.keys()]));
+    const base = keysOf[table][development] || new Map();
+    for (const k of [...all].sort()) {
+      for (const l of langs) {
+        const keys = keysOf[table][l];
+        if (!keys) continue;
+        res.checked += 1;
+        if (!keys.has(k)) {
+          fail(`${rel(l, table)}: key "${k}" missing (present in another language)`);
+        } else if (base.has(k) && keys.get(k).join(' ') !== base.get(k).join(' ')) {
+          fail(
+            `${rel(l, table)}: key "${k}" has format specifiers [${keys.get(k).join(' ')}], ` +
+              `${development} has [${base.get(k).join(' ')}]`
+          );
+        }
+      }
+    }
+  }
+  // Dynamic Type: no fixed point sizes for text.
+  const fixed = /\.system\(\s*size:|systemFont\(\s*ofSize:|\.custom\((?![^)]*relativeTo:)[^)]*size:/;
+  for (const [f, { src }] of sources) {
+    if (!f.startsWith(appDir + path.sep)) continue;
+    src.split('\n').forEach((l, i) => {
+      if (!fixed.test(l)) return;
+      res.checked += 1;
+      fail(`${path.relative(process.cwd(), f)}:${i + 1}: a fixed font size; use a text style (Dynamic Type)`);
+    });
+  }
+  // Keys used in code: `ShellWords.text("key", ...)`, including both arms of a `?:`.
+  const localizable = (keysOf['Localizable.strings'] || {})[development] || new Map();
+  const plurals = (keysOf['Localizable.stringsdict'] || {})[development] || new Map();
+  for (const [f, { tree }] of sources) {
+    if (!f.startsWith(appDir + path.sep)) continue;
+    for (const [key, line] of shellWordKeys(tree.rootNode)) {
+      res.checked += 1;
+      if (!localizable.has(key) && !plurals.has(key)) {
+        fail(`${path.relative(process.cwd(), f)}:${line}: ShellWords key "${key}" is in no ${development} Localizable table`);
+      }
+    }
+  }
+}
+
+// The literal keys given to `ShellWords.text(...)` as its first argument, with their lines.
+function shellWordKeys(rootNode) {
+  const out = [];
+  (function walk(n) {
+    if (n.type === 'call_expression' && n.namedChildCount >= 2) {
+      const callee = n.namedChild(0);
+      if (callee.type === 'navigation_expression' && /^ShellWords\s*\.\s*text$/.test(callee.text)) {
+        const args = descendantsOfType(n.namedChild(1), 'value_arguments')[0];
+        const first = args && args.namedChildren.find((a) => a.type === 'value_argument');
+        for (const lit of descendantsOfType(first, 'line_string_literal')) {
+          if (lit.namedChildren.some((c) => c.type !== 'line_str_text')) continue; // interpolated
+          out.push([lit.text.slice(1, -1), lit.startPosition.row + 1]);
+        }
+      }
+    }
+    for (let i = 0; i < n.namedChildCount; i++) walk(n.namedChild(i));
+  })(rootNode);
+  return out;
+}
+
+// --- 5. Info.plist keys in the XcodeGen spec -----------------------------------------------
+
+// project.yml and the files it includes (`include:` entries, relative to project.yml).
+function xcodegenSpec(root) {
+  const project = path.join(root, 'project.yml');
+  if (!fs.existsSync(project)) return null;
+  const text = fs.readFileSync(project, 'utf8');
+  const files = [project];
+  const include = text.match(/^include:\s*\n((?:\s+-.*\n?)+)/m);
+  if (include) {
+    for (const m of include[1].matchAll(/^\s+-\s*(?:path:\s*)?(\S+)/gm)) files.push(path.join(root, m[1]));
+  }
+  const texts = files.filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, 'utf8'));
+  const missing = files.filter((f) => !fs.existsSync(f));
+  return { text: texts.join('\n'), missing, project };
+}
+
+// The value of a YAML key as written on its line and any `- item` lines under it.
+function yamlValues(text, key) {
+  const out = [];
+  const re = new RegExp(`^(\\s*)${key.replace(/[-.]/g, '\\$&')}:(.*)$`, 'gm');
+  for (const m of text.matchAll(re)) {
+    const inline = m[2].trim();
+    if (inline.startsWith('[')) out.push(...inline.slice(1, -1).split(',').map((v) => v.trim()));
+    else if (inline) out.push(inline);
+    const rest = text.slice(m.index + m[0].length + 1).split('\n');
+    for (const l of rest) {
+      const item = l.match(/^\s+-\s*(.+)$/);
+      if (!item) break;
+      out.push(item[1].trim());
+    }
+  }
+  return out.map((v) => v.replace(/^["']|["']$/g, ''));
+}
+
+function hasYamlKey(text, key) {
+  return new RegExp(`^\\s*${key.replace(/[-.]/g, '\\$&')}:`, 'm').test(text);
+}
+
+function checkInfoPlist(root, appDir, sources, res, fail) {
+  const spec = xcodegenSpec(root);
+  if (!spec) return;
+  const projectRel = path.relative(process.cwd(), spec.project);
+  for (const f of spec.missing) fail(`${projectRel}: included ${path.relative(process.cwd(), f)} does not exist`);
+  const code = [...sources].filter(([f]) => f.startsWith(appDir + path.sep));
+  const uses = (re) => code.filter(([, { src }]) => re.test(src)).map(([f]) => path.relative(process.cwd(), f));
+  for (const need of PLIST_NEEDS) {
+    const where = uses(need.uses);
+    if (where.length === 0) continue;
+    for (const key of need.keys) {
+      res.checked += 1;
+      if (!hasYamlKey(spec.text, key)) {
+        fail(`${projectRel}: ${where[0]} uses ${need.what}, so the target needs ${key}`);
+      }
+    }
+    for (const value of need.values || []) {
+      res.checked += 1;
+      if (!yamlValues(spec.text, 'UIBackgroundModes').includes(value)) {
+        fail(`${projectRel}: ${where[0]} uses ${need.what}, so UIBackgroundModes needs ${value}`);
+      }
+    }
+  }
+  // The background task's identifier: `forTaskWithIdentifier: name` (a literal or a
+  // `let name = "..."` in the same file) is permitted.
+  const permitted = yamlValues(spec.text, 'BGTaskSchedulerPermittedIdentifiers');
+  for (const [f, { src }] of code) {
+    for (const m of src.matchAll(/forTaskWithIdentifier:\s*(?:"([^"]+)"|(\w+))/g)) {
+      const constant = m[2] && src.match(new RegExp(`let\\s+${m[2]}\\s*=\\s*"([^"]+)"`));
+      const id = m[1] || (constant && constant[1]);
+      res.checked += 1;
+      if (!id) {
+        fail(`${path.relative(process.cwd(), f)}: the background task identifier ${m[2]} is not a literal here`);
+      } else if (!permitted.includes(id)) {
+        fail(`${projectRel}: BGTaskSchedulerPermittedIdentifiers lacks ${id} (${path.relative(process.cwd(), f)})`);
+      }
+    }
+    // Info.plist keys the app reads.
+    for (const m of src.matchAll(/forInfoDictionaryKey:\s*"([^"]+)"/g)) {
+      res.checked += 1;
+      if (!hasYamlKey(spec.text, m[1])) {
+        fail(`${projectRel}: ${path.relative(process.cwd(), f)} reads Info.plist key ${m[1]}, which no target sets`);
+      }
+    }
+  }
+  // Every usage description in the spec is translated in every language's InfoPlist.strings.
+  const usage = [...new Set([...spec.text.matchAll(/^\s*(NS\w+UsageDescription):/gm)].map((m) => m[1]))].sort();
+  const langs = fs.existsSync(appDir) ? fs.readdirSync(appDir).filter((d) => d.endsWith('.lproj')).sort() : [];
+  for (const l of langs) {
+    const file = path.join(appDir, l, 'InfoPlist.strings');
+    const keys = fs.existsSync(file) ? new Set(readStrings(fs.readFileSync(file, 'utf8')).entries.map(([k]) => k)) : new Set();
+    for (const key of usage) {
+      res.checked += 1;
+      if (!keys.has(key)) fail(`${path.relative(process.cwd(), file)}: ${key} (in ${projectRel}) is not translated`);
+    }
+  }
 }
 
 // The grammar stops at `#if` blocks around declarations and at `nonisolated(unsafe)`, both of
