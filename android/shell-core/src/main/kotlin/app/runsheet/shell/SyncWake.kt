@@ -31,8 +31,6 @@ fun wakeOutcome(error: RunsheetException?, attempt: Int): WakeOutcome = when (er
     is RunsheetException.AuthRequired -> WakeOutcome.SIGN_IN
     is RunsheetException.Offline, is RunsheetException.SyncFailed ->
         if (attempt + 1 < WAKE_ATTEMPTS) WakeOutcome.RETRY else WakeOutcome.DONE
-    is RunsheetException.NotFound, is RunsheetException.NotAllowed, is RunsheetException.Blocked,
-    is RunsheetException.InvalidArgument, is RunsheetException.Storage,
-    is RunsheetException.IncompatibleVersion, is RunsheetException.WrongKey,
-    -> WakeOutcome.DONE
+    // Storage, a wrong key, a newer store, a refused action: another run cannot mend them.
+    else -> WakeOutcome.DONE
 }
