@@ -15,6 +15,7 @@
 //! - `cargo xtask loadtest [ARGS...]`: `runsheet loadtest --postgres URL --pgbench PATH ARGS...`
 //!   (release build) against a throwaway cluster.
 
+mod android;
 mod benches;
 mod imports;
 mod postgres;
@@ -70,6 +71,15 @@ fn main() -> ExitCode {
                 Err("domain decisions in the shells (listed above)".into())
             }
         }),
+        // Only the Android checks (string keys per locale, run-time permissions, service types).
+        Some("android") => android::check_step(&root()).and_then(|(_, f, note)| {
+            println!("android checks: {note}");
+            if f == 0 {
+                Ok(())
+            } else {
+                Err("Android problems (listed above)".into())
+            }
+        }),
         // Only the import-cycle check of the core's modules (or of another crate's src).
         Some("imports") => imports::run(&root(), args.get(1).map(String::as_str)),
         // Only the benchmarks at the small scale (the step of `test`).
@@ -85,7 +95,7 @@ fn main() -> ExitCode {
         Some("loadtest") => postgres::loadtest(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift | cargo xtask benches\n       cargo xtask imports [DIR] | cargo xtask shells | cargo xtask postgres | cargo xtask loadtest [ARGS...]"
+                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift | cargo xtask benches\n       cargo xtask imports [DIR] | cargo xtask shells | cargo xtask android | cargo xtask postgres | cargo xtask loadtest [ARGS...]"
             );
             return ExitCode::from(2);
         }
@@ -287,6 +297,9 @@ fn test(long: bool, no_postgres: bool) -> Result<()> {
 
     let t = Instant::now();
     record("thin shells", t, shells::check_step(&root()));
+
+    let t = Instant::now();
+    record("android checks", t, android::check_step(&root()));
 
     let t = Instant::now();
     record(
