@@ -605,17 +605,24 @@ fn kotlin_suite(b: &Bindings) -> Result<(u64, u64, String)> {
     .collect::<Vec<_>>()
     .join(sep);
     let tests = root.join("android/runsheet/src/test/kotlin");
+    // The app's code that runs on a JVM (session restore, capture journal, wake outcome,
+    // screen updates): no Android imports, compiled here with its tests.
+    let shell_core = root.join("android/shell-core/src/main/kotlin");
+    let shell_tests = root.join("android/shell-core/src/test/kotlin");
     let classes = target_dir().join("kotlin-tests/classes");
     let _ = std::fs::remove_dir_all(&classes);
     run(
-        "kotlinc (bindings + JVM suite)",
+        "kotlinc (bindings + shell-core + JVM suite)",
         Command::new(home.join("bin/kotlinc"))
             .arg(&b.kotlin)
             .arg(&tests)
+            .arg(&shell_core)
+            .arg(&shell_tests)
             .args(["-cp", &cp, "-nowarn", "-d"])
             .arg(&classes),
     )?;
-    let test_classes = find_test_classes(&tests)?;
+    let mut test_classes = find_test_classes(&tests)?;
+    test_classes.extend(find_test_classes(&shell_tests)?);
     if test_classes.is_empty() {
         return Err("no Kotlin test classes found".into());
     }
