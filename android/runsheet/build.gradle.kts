@@ -11,8 +11,8 @@ plugins {
 val repoRoot: File = rootProject.projectDir.parentFile
 val generatedKotlin = File(repoRoot, "target/bindings/kotlin")
 
-/** The NDK every build of the core uses (AGP installs it; cargo-ndk is pointed at it). */
-val runsheetNdkVersion = "27.0.12077973"
+/** The NDK every build of the core uses (gradle/libs.versions.toml; cargo-ndk is pointed at it). */
+val runsheetNdkVersion: String = libs.versions.ndk.get()
 
 /** Android's API level the core is linked against: the app's minSdk. */
 val runsheetMinSdk = 26
