@@ -3,6 +3,7 @@ package app.runsheet.courier
 import android.util.Log
 import app.runsheet.core.PushPlatform
 import app.runsheet.ffi.RunsheetException
+import app.runsheet.shell.StoreKeyLost
 import com.google.firebase.messaging.FirebaseMessagingService
 import com.google.firebase.messaging.RemoteMessage
 import kotlinx.coroutines.runBlocking
@@ -20,7 +21,7 @@ class RunsheetPushService : FirebaseMessagingService() {
      * survives this service being stopped, so a push is never dropped.
      */
     override fun onMessageReceived(message: RemoteMessage) {
-        SyncWorker.wake(this, JSONObject(message.data as Map<*, *>).toString())
+        SyncWorker.wake(this, JSONObject(message.data).toString())
     }
 
     /**
@@ -33,6 +34,8 @@ class RunsheetPushService : FirebaseMessagingService() {
             runBlocking { app.open().session().registerPushToken(token, PushPlatform.FCM) }
         } catch (e: RunsheetException) {
             Log.w("Runsheet", "push token not registered yet: ${e.javaClass.simpleName}")
+        } catch (e: StoreKeyLost) {
+            Log.w("Runsheet", "push token not registered: the store cannot be opened")
         }
     }
 }

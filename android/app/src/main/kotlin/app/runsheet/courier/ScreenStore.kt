@@ -74,6 +74,7 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
     var inFlight by mutableStateOf<ShellRequest?>(null)
 
     private val incoming = Channel<Effect>(Channel.UNLIMITED)
+
     /** The core's screens once open: taps and answers made before then wait for it. */
     private val screens = CompletableDeferred<Screens>()
     private var subscription: ScreenSubscription? = null

@@ -17,6 +17,7 @@ import androidx.work.WorkManager
 import androidx.work.WorkerParameters
 import androidx.work.workDataOf
 import app.runsheet.ffi.RunsheetException
+import app.runsheet.shell.StoreKeyLost
 import app.runsheet.shell.WakeOutcome
 import app.runsheet.shell.wakeOutcome
 import java.util.concurrent.TimeUnit
@@ -38,6 +39,9 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
             null
         } catch (e: RunsheetException) {
             e
+        } catch (e: StoreKeyLost) {
+            // The store cannot be opened any more: nothing to sync; the app says so on screen.
+            return Result.failure()
         }
         return when (wakeOutcome(error, runAttemptCount)) {
             WakeOutcome.DONE -> {
