@@ -7,6 +7,8 @@ plugins {
 android {
     namespace = "app.runsheet.courier"
     compileSdk = 35
+    // The same NDK as the core's build (it strips the core's jniLibs when packaging).
+    ndkVersion = libs.versions.ndk.get()
     defaultConfig {
         applicationId = "app.runsheet.courier"
         minSdk = 26
@@ -26,6 +28,11 @@ android {
         targetCompatibility = JavaVersion.VERSION_17
     }
     kotlinOptions { jvmTarget = "17" }
+    // The shell's code that needs no Android SDK (session restore, the capture journal, the
+    // wake outcome, screen updates) lives in ../shell-core, where `cargo xtask test` compiles
+    // and tests it on a plain JVM; the app compiles the same sources.
+    sourceSets["main"].java.srcDir("../shell-core/src/main/kotlin")
+    sourceSets["test"].java.srcDir("../shell-core/src/test/kotlin")
 }
 
 dependencies {
@@ -52,6 +59,9 @@ dependencies {
     implementation(libs.kotlinx.coroutines.android)
     // The core's effects: ScheduleSync -> WorkManager (network constraint); SetLocationMode ->
     // the fused location provider in a location foreground service.
-    implementation("androidx.work:work-runtime-ktx:2.10.0")
-    implementation("com.google.android.gms:play-services-location:21.3.0")
+    implementation(libs.work.runtime.ktx)
+    implementation(libs.play.services.location)
+    // shell-core's JVM tests (./gradlew :app:testDebugUnitTest).
+    testImplementation(libs.junit)
+    testImplementation(libs.kotlin.test)
 }

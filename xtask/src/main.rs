@@ -15,6 +15,7 @@
 //! - `cargo xtask loadtest [ARGS...]`: `runsheet loadtest --postgres URL --pgbench PATH ARGS...`
 //!   (release build) against a throwaway cluster.
 
+mod android;
 mod benches;
 mod imports;
 mod postgres;
@@ -70,6 +71,15 @@ fn main() -> ExitCode {
                 Err("domain decisions in the shells (listed above)".into())
             }
         }),
+        // Only the Android checks (string keys per locale, run-time permissions, service types).
+        Some("android") => android::check_step(&root()).and_then(|(_, f, note)| {
+            println!("android checks: {note}");
+            if f == 0 {
+                Ok(())
+            } else {
+                Err("Android problems (listed above)".into())
+            }
+        }),
         // Only the import-cycle check of the core's modules (or of another crate's src).
         Some("imports") => imports::run(&root(), args.get(1).map(String::as_str)),
         // Only the benchmarks at the small scale (the step of `test`).
@@ -85,7 +95,7 @@ fn main() -> ExitCode {
         Some("loadtest") => postgres::loadtest(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift | cargo xtask benches\n       cargo xtask imports [DIR] | cargo xtask shells | cargo xtask postgres | cargo xtask loadtest [ARGS...]"
+                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift | cargo xtask benches\n       cargo xtask imports [DIR] | cargo xtask shells | cargo xtask android | cargo xtask postgres | cargo xtask loadtest [ARGS...]"
             );
             return ExitCode::from(2);
         }
@@ -287,6 +297,9 @@ fn test(long: bool, no_postgres: bool) -> Result<()> {
 
     let t = Instant::now();
     record("thin shells", t, shells::check_step(&root()));
+
+    let t = Instant::now();
+    record("android checks", t, android::check_step(&root()));
 
     let t = Instant::now();
     record(
@@ -592,17 +605,24 @@ fn kotlin_suite(b: &Bindings) -> Result<(u64, u64, String)> {
     .collect::<Vec<_>>()
     .join(sep);
     let tests = root.join("android/runsheet/src/test/kotlin");
+    // The app's code that runs on a JVM (session restore, capture journal, wake outcome,
+    // screen updates): no Android imports, compiled here with its tests.
+    let shell_core = root.join("android/shell-core/src/main/kotlin");
+    let shell_tests = root.join("android/shell-core/src/test/kotlin");
     let classes = target_dir().join("kotlin-tests/classes");
     let _ = std::fs::remove_dir_all(&classes);
     run(
-        "kotlinc (bindings + JVM suite)",
+        "kotlinc (bindings + shell-core + JVM suite)",
         Command::new(home.join("bin/kotlinc"))
             .arg(&b.kotlin)
             .arg(&tests)
+            .arg(&shell_core)
+            .arg(&shell_tests)
             .args(["-cp", &cp, "-nowarn", "-d"])
             .arg(&classes),
     )?;
-    let test_classes = find_test_classes(&tests)?;
+    let mut test_classes = find_test_classes(&tests)?;
+    test_classes.extend(find_test_classes(&shell_tests)?);
     if test_classes.is_empty() {
         return Err("no Kotlin test classes found".into());
     }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use crate::Result;
 
 /// The shells' hand-written sources.
-pub const DIRS: [&str; 2] = ["android/app/src", "ios/App"];
+pub const DIRS: [&str; 3] = ["android/app/src", "android/shell-core/src", "ios/App"];
 
 /// The marker that declares a line platform work.
 pub const MARKER: &str = "shell-check: platform";

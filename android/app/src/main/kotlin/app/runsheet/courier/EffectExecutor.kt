@@ -12,6 +12,9 @@ import app.runsheet.screens.Effect
 import app.runsheet.screens.EffectResult
 import app.runsheet.screens.Permission
 import app.runsheet.screens.PhotoPurpose
+import app.runsheet.shell.CaptureJournal
+import app.runsheet.shell.PendingCapture
+import app.runsheet.shell.result
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -40,6 +43,7 @@ sealed interface ShellRequest {
  */
 class EffectExecutor(
     private val context: Context,
+    private val captures: CaptureJournal,
     private val resolve: (EffectResult) -> Unit,
     private val say: (String) -> Unit,
 ) {
@@ -131,15 +135,21 @@ class EffectExecutor(
         }
     }
 
-    /** The camera returned: `saved` or cancelled. */
+    /**
+     * The camera is about to open for `request`: the capture is recorded on disk first, so
+     * that its answer still reaches the core if Android kills the app meanwhile.
+     */
+    fun photoStarting(request: ShellRequest.TakePhoto) =
+        captures.begin(PendingCapture(request.purpose, request.file))
+
+    /**
+     * The camera returned: the photo (synced to disk first) or `Cancelled`. The capture's
+     * record is taken; if it is gone the answer was already given.
+     */
     fun photoTaken(request: ShellRequest.TakePhoto, saved: Boolean) {
         dequeue(request)
-        if (saved && request.file.length() > 0) {
-            resolve(EffectResult.PhotoTaken(request.purpose, request.file.path))
-        } else {
-            request.file.delete()
-            resolve(EffectResult.Cancelled)
-        }
+        captures.take()
+        resolve(PendingCapture(request.purpose, request.file).result(saved))
     }
 
     /** No camera app could be opened. */

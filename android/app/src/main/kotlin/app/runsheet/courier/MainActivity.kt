@@ -70,13 +70,23 @@ class MainActivity : ComponentActivity() {
     }
 
     private val takePicture = registerForActivityResult(ActivityResultContracts.TakePicture()) { saved ->
-        val request = store.inFlight as? ShellRequest.TakePhoto ?: return@registerForActivityResult
+        val request = store.inFlight as? ShellRequest.TakePhoto
+        if (request == null) {
+            // Android killed the app while the camera was open: nothing in memory, the
+            // capture's record on disk says what the core asked the photo for.
+            store.resolveRecordedCapture(saved)
+            return@registerForActivityResult
+        }
         store.inFlight = null
         store.effects.photoTaken(request, saved)
     }
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
+        // A fresh launch (not a restore) while a capture is recorded: the camera's answer will
+        // never come (the courier left through the launcher), so the capture is answered now,
+        // with the photo if the camera had written it.
+        if (savedInstanceState == null) store.resolveRecordedCapture(saved = null)
         lifecycleScope.launch {
             repeatOnLifecycle(Lifecycle.State.STARTED) {
                 launch { store.effects.keepScreenOn.collect { keepScreenOn(it) } }
@@ -201,8 +211,12 @@ class MainActivity : ComponentActivity() {
         store.inFlight = request
         Toast.makeText(this, request.prompt, Toast.LENGTH_LONG).show()
         try {
+            store.effects.photoStarting(request)
             takePicture.launch(FileProvider.getUriForFile(this, PHOTO_AUTHORITY, request.file))
         } catch (e: ActivityNotFoundException) {
+            store.inFlight = null
+            store.effects.cameraUnavailable(request)
+        } catch (e: java.io.IOException) {
             store.inFlight = null
             store.effects.cameraUnavailable(request)
         }

@@ -26,6 +26,9 @@ object NotificationChannels {
     /** The ongoing notification of the location foreground service. */
     const val TRACKING = "tracking-v1"
 
+    /** The short notification of a push's sync running in the foreground (before Android 12). */
+    const val SYNC = "sync-v1"
+
     /** Creates (or renames, after a language change) every channel. */
     fun create(context: Context) {
         val manager = context.getSystemService(NotificationManager::class.java) ?: return
@@ -35,6 +38,7 @@ object NotificationChannels {
             channel(context, REFUSAL, R.string.channel_refusal, R.string.channel_refusal_description, NotificationManager.IMPORTANCE_DEFAULT),
             channel(context, RATINGS, R.string.channel_ratings, R.string.channel_ratings_description, NotificationManager.IMPORTANCE_DEFAULT),
             channel(context, TRACKING, R.string.channel_tracking, R.string.channel_tracking_description, NotificationManager.IMPORTANCE_LOW),
+            channel(context, SYNC, R.string.channel_sync, R.string.channel_sync_description, NotificationManager.IMPORTANCE_MIN),
         )
         manager.createNotificationChannels(channels)
     }

@@ -125,7 +125,7 @@ fun OfferButton(offer: Offer, onOffer: OnOffer, modifier: Modifier = Modifier) {
         }
         for (why in offer.why) {
             Row(horizontalArrangement = Arrangement.spacedBy(4.dp), verticalAlignment = Alignment.CenterVertically) {
-                Icon(Icons.Filled.Lock, contentDescription = null, modifier = Modifier.size(14.dp))
+                Icon(Icons.Filled.Lock, contentDescription = blocked, modifier = Modifier.size(14.dp))
                 Text(why, style = MaterialTheme.typography.bodySmall)
             }
         }

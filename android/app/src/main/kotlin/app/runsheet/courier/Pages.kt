@@ -151,6 +151,7 @@ fun ChecklistPageView(page: ChecklistPage, onOffer: OnOffer) {
 @Composable
 private fun ChecklistItemCard(item: ChecklistItemView, onOffer: OnOffer) {
     val done = stringResource(R.string.item_done)
+    val notDone = stringResource(R.string.item_not_done)
     val required = stringResource(R.string.item_required)
     // A choice is answered by picking one of the item's options (the kind carries them).
     Card(Modifier.fillMaxWidth()) {
@@ -158,7 +159,7 @@ private fun ChecklistItemCard(item: ChecklistItemView, onOffer: OnOffer) {
             Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(6.dp)) {
                 Icon(
                     if (item.done) Icons.Filled.CheckCircle else Icons.Filled.Info,
-                    contentDescription = if (item.done) done else null,
+                    contentDescription = if (item.done) done else notDone,
                     modifier = Modifier.size(18.dp),
                 )
                 Text(item.label, style = MaterialTheme.typography.titleSmall, modifier = Modifier.weight(1f))

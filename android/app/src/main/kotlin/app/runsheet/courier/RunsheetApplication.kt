@@ -24,6 +24,7 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
+import kotlinx.coroutines.withContext
 import java.io.File
 
 /**
@@ -66,27 +67,34 @@ class RunsheetApplication : Application() {
         })
     }
 
-    /** The core, opened on first use (the store is opened off the main thread by the core). */
+    /**
+     * The core, opened on first use (the store is opened off the main thread by the core).
+     * Throws `RunsheetException` (the core's sentence) or `StoreKeyLost`.
+     */
     suspend fun open(): Runsheet = opening.withLock {
         core?.let { return@withLock it }
         val db = File(filesDir, "runsheet.db")
         val tag = deviceLocale(this)
         locale = tag
+        // The session as the last process left it (after Android killed the app too): the
+        // token (none: the core's screens show sign-in, its saved actions stay queued) and the
+        // store's key, read before the core is opened.
+        val session = withContext(Dispatchers.IO) { secrets.restore() }
         // The store holds customers' names, addresses and phones: encrypted under a key sealed
         // by the Android Keystore, and excluded from backups (data_extraction_rules).
         val opened = openRunsheet(
             RunsheetConfig(
                 dbPath = db.path,
                 serverUrl = BuildConfig.RUNSHEET_SERVER,
-                token = secrets.sessionToken().orEmpty(),
-                dbKey = secrets.databaseKey(),
+                token = session.token.orEmpty(),
+                dbKey = session.databaseKey,
                 locale = tag,
             ),
         )
         // After a 401 the core asks once for a fresh token: a platform build fetches it from
         // its sign-in backend; null makes the core's screens ask the courier to sign in.
         opened.session().setTokenProvider(object : TokenProvider {
-            override fun freshToken(): String? = refreshToken()?.also { secrets.setSessionToken(it) }
+            override fun freshToken(): String? = refreshToken()?.also { secrets.keepToken(it) }
         })
         opened.sync().startAuto(AUTO_SYNC_SECONDS)
         opened.session().setForeground(

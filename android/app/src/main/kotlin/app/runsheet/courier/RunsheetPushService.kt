@@ -1,39 +1,41 @@
 package app.runsheet.courier
 
 import android.util.Log
+import app.runsheet.core.PushPlatform
 import app.runsheet.ffi.RunsheetException
+import app.runsheet.shell.StoreKeyLost
 import com.google.firebase.messaging.FirebaseMessagingService
 import com.google.firebase.messaging.RemoteMessage
+import kotlinx.coroutines.runBlocking
 import org.json.JSONObject
 
 /**
- * FCM data messages, forwarded to the core as JSON. The core decides whether a payload is
- * Runsheet's sync hint (and then its auto-sync syncs at once); the shell only forwards.
+ * FCM: data messages wake the app and reach the core; the registration token is registered
+ * with the core, which sends it to the dispatch server for this install.
  */
 class RunsheetPushService : FirebaseMessagingService() {
-    /** Called on a background thread. */
+    /**
+     * Called on a background thread, possibly in a process started just for it. The push only
+     * wakes: it is handed to expedited WorkManager work that opens the core, gives it the
+     * payload (the core decides whether it is Runsheet's sync hint) and syncs; the work
+     * survives this service being stopped, so a push is never dropped.
+     */
     override fun onMessageReceived(message: RemoteMessage) {
-        // No core before sign-in: nothing to wake; opening one syncs at once anyway.
-        val core = (application as RunsheetApplication).core ?: return
-        val payload = JSONObject(message.data).toString()
-        try {
-            core.session().handlePush(payload)
-        } catch (e: RunsheetException) {
-            Log.w("Runsheet", "push payload refused by the core: ${e.message}")
-        } catch (e: IllegalStateException) {
-            // The view model closed the core while the message was being delivered.
-            Log.d("Runsheet", "push arrived while the core was closing")
-        }
+        SyncWorker.wake(this, JSONObject(message.data).toString())
     }
 
     /**
-     * FCM issued a new registration token for this install. It must reach the platform's push
-     * registration endpoint (the dispatch platform's own device-registration API, tied to the
-     * signed-in courier) so the server can address sync hints to this phone. That endpoint is
-     * the platform's and is not part of this repository or the core's API; wire the call here
-     * when it exists. The token is a credential: do not log it.
+     * FCM issued a registration token for this install: the core registers it with the server
+     * (and keeps it to register again after a sign-in). The token is a credential: never logged.
      */
     override fun onNewToken(token: String) {
-        // Intentionally not sent anywhere yet: see above.
+        val app = application as RunsheetApplication
+        try {
+            runBlocking { app.open().session().registerPushToken(token, PushPlatform.FCM) }
+        } catch (e: RunsheetException) {
+            Log.w("Runsheet", "push token not registered yet: ${e.javaClass.simpleName}")
+        } catch (e: StoreKeyLost) {
+            Log.w("Runsheet", "push token not registered: the store cannot be opened")
+        }
     }
 }

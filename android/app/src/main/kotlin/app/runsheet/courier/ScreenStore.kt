@@ -17,7 +17,12 @@ import app.runsheet.screens.Screen
 import app.runsheet.screens.ScreenUpdate
 import app.runsheet.screens.Tap
 import app.runsheet.screens.TapException
+import app.runsheet.shell.CaptureJournal
+import app.runsheet.shell.StoreKeyLost
+import app.runsheet.shell.applying
+import app.runsheet.shell.result
 import app.runsheet.words.Language
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -25,6 +30,8 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.receiveAsFlow
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.Dispatchers
 
 /**
  * The one store between the core's screens and Compose (crux's shell side, matrix-rust-sdk's
@@ -51,8 +58,14 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
     /** Sentences for the snackbar: a refused tap's, a platform failure's. */
     val messages: Flow<String> = _messages.receiveAsFlow()
 
+    /**
+     * The capture in progress, on disk: it outlives this store when Android kills the process
+     * while the camera app is in front.
+     */
+    val captures = CaptureJournal(java.io.File(app.filesDir, "capture-in-progress"))
+
     /** The platform side of the core's effects. */
-    val effects = EffectExecutor(app, resolve = ::resolve, say = { _messages.trySend(it) })
+    val effects = EffectExecutor(app, captures, resolve = ::resolve, say = { _messages.trySend(it) })
 
     /**
      * The request handed to the system (a permission prompt, the camera) whose answer the
@@ -61,7 +74,9 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
     var inFlight by mutableStateOf<ShellRequest?>(null)
 
     private val incoming = Channel<Effect>(Channel.UNLIMITED)
-    private var screens: Screens? = null
+
+    /** The core's screens once open: taps and answers made before then wait for it. */
+    private val screens = CompletableDeferred<Screens>()
     private var subscription: ScreenSubscription? = null
 
     init {
@@ -73,10 +88,13 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
     private suspend fun open() {
         try {
             val s = runsheetApp.open().screens()
-            screens = s
             subscription = s.subscribe(Listener())
+            screens.complete(s)
         } catch (e: RunsheetException) {
             _failure.value = e.message
+        } catch (e: StoreKeyLost) {
+            // The Keystore lost the store's key: the store is kept as it is, never replaced.
+            _failure.value = runsheetApp.getString(R.string.store_key_lost)
         }
     }
 
@@ -93,12 +111,12 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
 
     /** The courier tapped an offer (with its inputs filled in): one call to the core. */
     fun tap(tap: Tap) {
-        val s = screens ?: return
         viewModelScope.launch {
             try {
-                s.tap(tap)
-                // Platform work: a signed-in token is kept in the Keystore-sealed store.
-                if (tap is Tap.SignIn) runsheetApp.secrets.setSessionToken(tap.token)
+                screens.await().tap(tap)
+                // Platform work: a signed-in token is kept in the Keystore-sealed store, so the
+                // session is restored after process death.
+                if (tap is Tap.SignIn) withContext(Dispatchers.IO) { runsheetApp.secrets.keepToken(tap.token) }
             } catch (e: TapException) {
                 _messages.send(e.sentence())
             }
@@ -121,11 +139,10 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
     }
 
     /** The shell's answer to an effect. */
-    private fun resolve(result: EffectResult) {
-        val s = screens ?: return
+    fun resolve(result: EffectResult) {
         viewModelScope.launch {
             try {
-                s.resolve(result)
+                screens.await().resolve(result)
             } catch (e: TapException) {
                 _messages.send(e.sentence())
             }
@@ -134,14 +151,26 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
 
     /** Recomputes the screen for the time that passed (on start, then once a minute). */
     fun refresh() {
-        val s = screens ?: return
-        viewModelScope.launch { s.refresh() }
+        if (!screens.isCompleted) return
+        viewModelScope.launch { screens.await().refresh() }
     }
 
     /** The device's locale changed. */
     fun setLocale(tag: String) {
-        val s = screens ?: return
-        viewModelScope.launch { s.setLocale(tag) }
+        viewModelScope.launch { screens.await().setLocale(tag) }
+    }
+
+    /**
+     * The camera's answer reached an activity that has no capture in memory (Android killed
+     * the process while the camera app was in front), or a fresh launch found a capture that
+     * will get no answer (`saved` null): the journal's capture is answered with the purpose
+     * the core asked for.
+     */
+    fun resolveRecordedCapture(saved: Boolean?) {
+        viewModelScope.launch {
+            val capture = withContext(Dispatchers.IO) { captures.take() } ?: return@launch
+            resolve(withContext(Dispatchers.IO) { capture.result(saved) })
+        }
     }
 
     override fun onCleared() {

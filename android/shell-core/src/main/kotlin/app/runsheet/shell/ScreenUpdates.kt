@@ -1,4 +1,4 @@
-package app.runsheet.courier
+package app.runsheet.shell
 
 import app.runsheet.screens.Body
 import app.runsheet.screens.RowDiff
