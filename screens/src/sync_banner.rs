@@ -32,6 +32,33 @@ pub fn sign_in_offer(w: &runsheet_words::Words) -> Offer {
 
 /// The banner.
 pub fn build(v: &View<'_>) -> Result<SyncBanner> {
+    let mut banner = state(v)?;
+    // Evidence lost before it could be sent is said, whatever the sync state.
+    let missing = v
+        .core
+        .attachments()?
+        .iter()
+        .filter(|a| a.state == runsheet_core::UploadState::Missing)
+        .count();
+    if missing > 0 {
+        let lost = v.words.text(
+            "banner-photos-missing",
+            &Args::new().num("n", missing as i64),
+        );
+        banner.text = if banner.visible {
+            format!("{}{}{}", banner.text, t(v.words, "list-separator"), lost)
+        } else {
+            lost
+        };
+        banner.visible = true;
+        if banner.tone != Tone::Bad {
+            banner.tone = Tone::Warning;
+        }
+    }
+    Ok(banner)
+}
+
+fn state(v: &View<'_>) -> Result<SyncBanner> {
     let w = v.words;
     let s = v.core.sync_status()?;
     let pending = s.pending + s.pending_uploads;

@@ -297,3 +297,43 @@ async fn without_location_the_task_page_says_to_confirm_arrivals_by_hand() {
     assert!(primary.enabled);
     assert_eq!(primary.inputs[0].field, "reason");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photo_lost_before_it_was_sent_is_said_on_the_banner() {
+    let w = world("en", &["F1"]).await;
+    let app = &w.app;
+    app.tap(Tap::StartShift).unwrap();
+    app.tap(Tap::Accept {
+        task_id: "F1".into(),
+    })
+    .unwrap();
+    app.tap(Tap::ShowTask {
+        task_id: "F1".into(),
+    })
+    .unwrap();
+    app.tap(Tap::ShowProblem {
+        task_id: "F1".into(),
+    })
+    .unwrap();
+    let photo = w._dir.path().join("damage.jpg");
+    std::fs::write(&photo, b"not really a jpeg").unwrap();
+    app.resolve(EffectResult::PhotoTaken {
+        purpose: runsheet_screens::PhotoPurpose::Problem {
+            task_id: "F1".into(),
+        },
+        path: photo.to_string_lossy().into_owned(),
+    })
+    .unwrap();
+    app.tap(Tap::ReportProblem {
+        task_id: "F1".into(),
+        reason: runsheet_protocol::ExceptionReason::VehicleBreakdown,
+        note: String::new(),
+        ready_in_min: None,
+    })
+    .unwrap();
+    std::fs::remove_file(&photo).unwrap();
+    let _ = app.core().sync().await;
+    let banner = app.screen().unwrap().sync_banner;
+    assert!(banner.visible);
+    assert!(banner.text.contains("1 photo was lost"), "{}", banner.text);
+}

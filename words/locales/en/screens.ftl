@@ -312,3 +312,7 @@ notify-rating-body = { $stars ->
 input-not-a-number = “{ $text }” is not a number.
 input-unknown-field = This action does not take that input.
 note-no-location = Location is off for this app: arrivals are not detected. Confirm each arrival by hand with a reason.
+banner-photos-missing = { $n ->
+    [one] 1 photo was lost before it could be sent: take it again where you can.
+   *[other] { $n } photos were lost before they could be sent: take them again where you can.
+}

@@ -282,3 +282,4 @@ notify-rating-body = { $stars ->
 input-not-a-number = “{ $text }”不是数字。
 input-unknown-field = 这个操作不需要该项输入。
 note-no-location = 本应用未获得定位权限，无法自动识别到达。请手动确认到达并填写原因。
+banner-photos-missing = 有 { $n } 张照片在上传前丢失，请尽量重新拍摄。
