@@ -65,8 +65,8 @@ pub use runsheet_core::{
 /// The protocol's types the API takes and returns, under the names the shells know.
 pub use runsheet_protocol::{
     Action, ActionLocation, AppealStatus, ChecklistStage, ContactChannel, ExceptionReason,
-    ItemDoc as Item, MessageTemplate, ProofPolicy, RatingSource, TaskKind, TaskStatus,
-    TemperatureClass,
+    ItemDoc as Item, MessageTemplate, ProofPolicy, PushPlatform, RatingSource, TaskKind,
+    TaskStatus, TemperatureClass,
 };
 pub use runsheet_protocol::{Kpis, RatingDoc as Rating, RatingTarget};
 pub use scans::*;
