@@ -17,6 +17,8 @@
 
 mod benches;
 mod imports;
+#[cfg(test)]
+mod mobile;
 mod postgres;
 mod shells;
 mod swift;
