@@ -59,14 +59,14 @@ pub use navigation::*;
 pub use ratings::*;
 pub use runsheet_core::rating::Period as KpiPeriod;
 pub use runsheet_core::{
-    Attachment, Rejection, Stop, SyncEvent, SyncReport, SyncStatus, Task, Task as CourierTask,
-    TaskListUpdate, UploadState,
+    Attachment, PushPlatform, Rejection, Stop, SyncEvent, SyncReport, SyncStatus, Task,
+    Task as CourierTask, TaskListUpdate, UploadState,
 };
 /// The protocol's types the API takes and returns, under the names the shells know.
 pub use runsheet_protocol::{
     Action, ActionLocation, AppealStatus, ChecklistStage, ContactChannel, ExceptionReason,
-    ItemDoc as Item, MessageTemplate, ProofPolicy, PushPlatform, RatingSource, TaskKind,
-    TaskStatus, TemperatureClass,
+    ItemDoc as Item, MessageTemplate, ProofPolicy, RatingSource, TaskKind, TaskStatus,
+    TemperatureClass,
 };
 pub use runsheet_protocol::{Kpis, RatingDoc as Rating, RatingTarget};
 pub use scans::*;

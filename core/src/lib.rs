@@ -38,6 +38,7 @@ pub mod location;
 pub mod outbox;
 pub mod plan;
 mod push_token;
+pub use push_token::PushPlatform;
 pub mod rating;
 pub mod retention;
 pub mod route;
@@ -69,8 +70,8 @@ pub use runsheet_protocol::{
     Action, ActionContext, ActionLocation, AnswerValue, AppealStatus, ArrivalMethod,
     ChecklistItemDef, ChecklistStage, ChecklistTemplate, Condition, ContactChannel,
     ExceptionReason, ItemDoc, ItemKind, Kpis, LocationSource, MessageTemplate, ProofPolicy,
-    PushPlatform, RatingDoc, RatingSource, RatingTarget, Settings, ShiftEvent, StopRole, TaskKind,
-    TaskStatus, TemperatureClass,
+    RatingDoc, RatingSource, RatingTarget, Settings, ShiftEvent, StopRole, TaskKind, TaskStatus,
+    TemperatureClass,
 };
 pub use runsheet_words::{Args, Language, Words};
 pub use shift::{ShiftState, ShiftSummary};

@@ -4,12 +4,39 @@
 //! (`PUT /v1/sync/push-token`), once; it goes again only when it changes or the install's client
 //! id does. Never logged.
 
-use runsheet_protocol::{check_push_token, PushPlatform, PushTokenRegistration};
+use runsheet_protocol::{check_push_token, PushTokenRegistration};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set};
+
+/// The push service that issued an install's token (the FFI's `PushPlatform`: `FCM` in Kotlin,
+/// `.apns` in Swift); the wire names are the protocol's [`runsheet_protocol::PushPlatform`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum PushPlatform {
+    /// Firebase Cloud Messaging (Android).
+    Fcm,
+    /// Apple Push Notification service (iOS).
+    Apns,
+}
+
+impl From<PushPlatform> for runsheet_protocol::PushPlatform {
+    fn from(p: PushPlatform) -> Self {
+        match p {
+            PushPlatform::Fcm => runsheet_protocol::PushPlatform::Fcm,
+            PushPlatform::Apns => runsheet_protocol::PushPlatform::Apns,
+        }
+    }
+}
+
+impl PushPlatform {
+    /// The stable wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        runsheet_protocol::PushPlatform::from(self).as_str()
+    }
+}
 
 /// The meta key of the token the shell last gave.
 const CURRENT: &str = "push_token";
@@ -19,7 +46,7 @@ const SENT: &str = "push_token_sent";
 /// A token as the store keeps it.
 #[derive(Serialize, Deserialize)]
 struct Stored {
-    platform: PushPlatform,
+    platform: runsheet_protocol::PushPlatform,
     token: String,
 }
 
@@ -29,7 +56,7 @@ struct Stored {
 pub(crate) fn register(conn: &Connection, token: &str, platform: PushPlatform) -> Result<()> {
     check_push_token(token).map_err(|problem| Error::InvalidArgument(problem.to_string()))?;
     let stored = Stored {
-        platform,
+        platform: platform.into(),
         token: token.to_owned(),
     };
     let json =

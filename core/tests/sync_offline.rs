@@ -17,12 +17,12 @@ use std::time::Duration;
 
 use rand::SeedableRng;
 use runsheet_core::{
-    AutoSyncPolicy, Clock, Config, Error, PullPosition, Remote, Runsheet, Settings, TaskStatus,
-    Token, TokenProvider,
+    AutoSyncPolicy, Clock, Config, Error, PullPosition, PushPlatform, Remote, Runsheet, Settings,
+    TaskStatus, Token, TokenProvider,
 };
 use runsheet_protocol::{
     Change, LocationAck, LocationBatch, Mutation, MutationOutcome, MutationResult, PullResponse,
-    PushPlatform, PushRequest, PushResponse, PushTokenAck, PushTokenRegistration, StopDoc, TaskDoc,
+    PushRequest, PushResponse, PushTokenAck, PushTokenRegistration, StopDoc, TaskDoc,
 };
 
 /// What the scripted server does with one call.
@@ -899,7 +899,7 @@ async fn a_push_token_registered_offline_reaches_the_server_once_and_again_when_
     let server = Scripted::new(1);
     let p = phone(&server);
     let client_id = p.core.client_id().unwrap();
-    let sent = |s: &Scripted| -> Vec<(PushPlatform, String)> {
+    let sent = |s: &Scripted| -> Vec<(runsheet_protocol::PushPlatform, String)> {
         s.state()
             .push_tokens
             .iter()
@@ -920,7 +920,7 @@ async fn a_push_token_registered_offline_reaches_the_server_once_and_again_when_
     p.core.sync().await.unwrap();
     assert_eq!(
         sent(&server),
-        vec![(PushPlatform::Fcm, "fcm:first".to_owned())]
+        vec![(runsheet_protocol::PushPlatform::Fcm, "fcm:first".to_owned())]
     );
     p.core.sync().await.unwrap();
     p.core
@@ -940,8 +940,11 @@ async fn a_push_token_registered_offline_reaches_the_server_once_and_again_when_
     assert_eq!(
         sent(&server),
         vec![
-            (PushPlatform::Fcm, "fcm:first".to_owned()),
-            (PushPlatform::Fcm, "fcm:second".to_owned()),
+            (runsheet_protocol::PushPlatform::Fcm, "fcm:first".to_owned()),
+            (
+                runsheet_protocol::PushPlatform::Fcm,
+                "fcm:second".to_owned()
+            ),
         ]
     );
     // A token the shell should never have passed is refused, without quoting it, and the

@@ -11,7 +11,6 @@ pub const MAX_PUSH_TOKEN_CHARS: usize = 4096;
 /// The push service that delivers to an install.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum PushPlatform {
     /// Firebase Cloud Messaging (Android).
     Fcm,

@@ -58,7 +58,11 @@ async fn a_push_token_registered_offline_reaches_dispatch_once_and_never_a_log()
             devices[0].platform,
             devices[0].token.as_str()
         ),
-        (client_id.as_str(), PushPlatform::Fcm, first)
+        (
+            client_id.as_str(),
+            runsheet_protocol::PushPlatform::Fcm,
+            first
+        )
     );
     let registered_at = devices[0].registered_at;
 
