@@ -59,8 +59,8 @@ pub use navigation::*;
 pub use ratings::*;
 pub use runsheet_core::rating::Period as KpiPeriod;
 pub use runsheet_core::{
-    Attachment, Rejection, Stop, SyncEvent, SyncReport, SyncStatus, Task, Task as CourierTask,
-    TaskListUpdate, UploadState,
+    Attachment, PushPlatform, Rejection, Stop, SyncEvent, SyncReport, SyncStatus, Task,
+    Task as CourierTask, TaskListUpdate, UploadState,
 };
 /// The protocol's types the API takes and returns, under the names the shells know.
 pub use runsheet_protocol::{

@@ -1,5 +1,5 @@
 //! The courier's session over FFI: the bearer token and who refreshes it, the install's client
-//! id, the app's foreground state, push payloads and the platform's settings.
+//! id, the app's foreground state, push payloads and push tokens, and the platform's settings.
 
 use std::sync::Arc;
 
@@ -49,6 +49,22 @@ impl Session {
     /// True when it is Runsheet's sync hint: auto-sync syncs now. False for other payloads.
     pub fn handle_push(&self, payload_json: String) -> Result<bool, RunsheetError> {
         Ok(self.inner.core.handle_push(&payload_json)?)
+    }
+
+    /// Keeps the token the platform's push service issued to this install: FCM's token from
+    /// `FirebaseMessaging.getInstance().token` and every `onNewToken` (`PushPlatform.FCM`), or
+    /// the APNs device token from `didRegisterForRemoteNotificationsWithDeviceToken` as lowercase
+    /// hex (`.apns`). Works offline: the next sync sends it to the server once, and again only
+    /// when it changes, so call it with every token the platform hands over. An empty token, one
+    /// over 4,096 characters or with a character outside printable ASCII is `InvalidArgument`.
+    pub async fn register_push_token(
+        &self,
+        token: String,
+        platform: core::PushPlatform,
+    ) -> Result<(), RunsheetError> {
+        self.inner
+            .run(move |c| c.register_push_token(&token, platform))
+            .await
     }
 
     /// This install's client id.

@@ -37,6 +37,8 @@ pub mod listener;
 pub mod location;
 pub mod outbox;
 pub mod plan;
+mod push_token;
+pub use push_token::PushPlatform;
 pub mod rating;
 pub mod retention;
 pub mod route;
@@ -376,6 +378,24 @@ impl Runsheet {
             self.network_available();
         }
         Ok(ours)
+    }
+
+    /// Keeps the token `platform`'s push service issued to this install (FCM's `onNewToken`,
+    /// APNs' device token as hex), so that dispatch can wake the phone with the sync hint of
+    /// [`Runsheet::handle_push`]. Works offline: the next sync sends it to the server, once, and
+    /// again only when it changes. An empty token, one over
+    /// [`runsheet_protocol::MAX_PUSH_TOKEN_CHARS`] characters or with a character outside
+    /// printable ASCII is an [`Error::InvalidArgument`].
+    pub fn register_push_token(&self, token: &str, platform: PushPlatform) -> Result<()> {
+        self.dev
+            .store
+            .write(|tx| push_token::register(tx, token, platform))?;
+        tracing::info!(
+            platform = platform.as_str(),
+            "push token kept for the next sync"
+        );
+        self.network_available();
+        Ok(())
     }
 
     /// The platform's settings as last received (the defaults, version 0, until then).

@@ -17,12 +17,12 @@ use std::time::Duration;
 
 use rand::SeedableRng;
 use runsheet_core::{
-    AutoSyncPolicy, Clock, Config, Error, PullPosition, Remote, Runsheet, Settings, TaskStatus,
-    Token, TokenProvider,
+    AutoSyncPolicy, Clock, Config, Error, PullPosition, PushPlatform, Remote, Runsheet, Settings,
+    TaskStatus, Token, TokenProvider,
 };
 use runsheet_protocol::{
     Change, LocationAck, LocationBatch, Mutation, MutationOutcome, MutationResult, PullResponse,
-    PushRequest, PushResponse, StopDoc, TaskDoc,
+    PushRequest, PushResponse, PushTokenAck, PushTokenRegistration, StopDoc, TaskDoc,
 };
 
 /// What the scripted server does with one call.
@@ -59,6 +59,10 @@ struct State {
     pulls: Vec<PullPosition>,
     uploads: Vec<String>,
     fixes: usize,
+    /// Push token registrations received, in order.
+    push_tokens: Vec<PushTokenRegistration>,
+    /// Push token registrations still to refuse with a 503.
+    refuse_push_tokens: usize,
 }
 
 #[derive(Clone)]
@@ -220,6 +224,28 @@ impl Remote for Scripted {
             s.fixes += batch.fixes.len();
             Ok(LocationAck {
                 stored: batch.fixes.len() as u64,
+            })
+        })
+    }
+
+    async fn register_push_token(
+        &self,
+        reg: &PushTokenRegistration,
+    ) -> Result<PushTokenAck, Error> {
+        self.call("push-token", |s| {
+            if s.refuse_push_tokens > 0 {
+                s.refuse_push_tokens -= 1;
+                return Err(Error::Server {
+                    status: 503,
+                    code: "unavailable".into(),
+                    reason: "draining".into(),
+                    retry_after: None,
+                    mutation_id: None,
+                });
+            }
+            s.push_tokens.push(reg.clone());
+            Ok(PushTokenAck {
+                registered_at: s.server_time,
             })
         })
     }
@@ -866,4 +892,121 @@ async fn the_pull_position_goes_whole_to_the_remote() {
         .wait_for_changes(Duration::from_secs(1))
         .await
         .unwrap());
+}
+
+#[tokio::test]
+async fn a_push_token_registered_offline_reaches_the_server_once_and_again_when_it_changes() {
+    let server = Scripted::new(1);
+    let p = phone(&server);
+    let client_id = p.core.client_id().unwrap();
+    let sent = |s: &Scripted| -> Vec<(runsheet_protocol::PushPlatform, String)> {
+        s.state()
+            .push_tokens
+            .iter()
+            .map(|r| {
+                assert_eq!(r.client_id, client_id);
+                (r.platform, r.token.clone())
+            })
+            .collect()
+    };
+    // Offline: the token is kept, nothing reaches the server.
+    p.core
+        .register_push_token("fcm:first", PushPlatform::Fcm)
+        .unwrap();
+    server.script([Fault::Fail(Error::Offline("no network".into()))]);
+    assert!(p.core.sync().await.is_err());
+    assert!(sent(&server).is_empty());
+    // The next sync sends it, once; later syncs and the same token given again send nothing.
+    p.core.sync().await.unwrap();
+    assert_eq!(
+        sent(&server),
+        vec![(runsheet_protocol::PushPlatform::Fcm, "fcm:first".to_owned())]
+    );
+    p.core.sync().await.unwrap();
+    p.core
+        .register_push_token("fcm:first", PushPlatform::Fcm)
+        .unwrap();
+    p.core.sync().await.unwrap();
+    assert_eq!(sent(&server).len(), 1);
+    // A new token: a refused registration does not fail the sync and stays pending.
+    p.core
+        .register_push_token("fcm:second", PushPlatform::Fcm)
+        .unwrap();
+    server.state().refuse_push_tokens = 1;
+    p.core.sync().await.unwrap();
+    assert_eq!(sent(&server).len(), 1);
+    p.core.sync().await.unwrap();
+    p.core.sync().await.unwrap();
+    assert_eq!(
+        sent(&server),
+        vec![
+            (runsheet_protocol::PushPlatform::Fcm, "fcm:first".to_owned()),
+            (
+                runsheet_protocol::PushPlatform::Fcm,
+                "fcm:second".to_owned()
+            ),
+        ]
+    );
+    // A token the shell should never have passed is refused, without quoting it, and the
+    // registered one stands.
+    for bad in ["", "has space", "\u{4ee4}\u{724c}"] {
+        match p.core.register_push_token(bad, PushPlatform::Apns) {
+            Err(Error::InvalidArgument(why)) => {
+                assert!(bad.is_empty() || !why.contains(bad), "{why}")
+            }
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    p.core.sync().await.unwrap();
+    assert_eq!(sent(&server).len(), 2);
+}
+
+#[tokio::test]
+async fn a_push_token_is_sent_again_after_a_lost_answer() {
+    let server = Scripted::new(0);
+    let p = phone(&server);
+    p.core
+        .register_push_token(&"ab".repeat(32), PushPlatform::Apns)
+        .unwrap();
+    p.core.sync().await.unwrap();
+    assert_eq!(server.state().push_tokens.len(), 1);
+    // The server stores a new token but the answer is lost: the phone sends it again (the
+    // server replaces the install's token, so twice is harmless), then never more.
+    p.core
+        .register_push_token(&"cd".repeat(32), PushPlatform::Apns)
+        .unwrap();
+    let calls_before = server.state().calls.len();
+    let lost = Error::Offline("reset".into());
+    // Everything before the registration passes; the registration's answer is lost.
+    let mut faults: Vec<Fault> = Vec::new();
+    {
+        // A dry run on a copy tells how many calls a sync makes before the registration.
+        let probe = Scripted::new(0);
+        let q = phone(&probe);
+        q.core.register_push_token("x", PushPlatform::Fcm).unwrap();
+        q.core.sync().await.unwrap();
+        let calls = probe.state().calls.clone();
+        let at = calls
+            .iter()
+            .position(|c| c.starts_with("push-token"))
+            .expect("a sync sends the token");
+        faults.extend((0..at).map(|_| Fault::Pass));
+    }
+    faults.push(Fault::Lost(lost));
+    server.script(faults);
+    p.core.sync().await.unwrap();
+    assert!(server.state().calls.len() > calls_before);
+    assert_eq!(server.state().push_tokens.len(), 2);
+    p.core.sync().await.unwrap();
+    p.core.sync().await.unwrap();
+    let tokens: Vec<String> = server
+        .state()
+        .push_tokens
+        .iter()
+        .map(|r| r.token.clone())
+        .collect();
+    assert_eq!(
+        tokens,
+        vec!["ab".repeat(32), "cd".repeat(32), "cd".repeat(32)]
+    );
 }

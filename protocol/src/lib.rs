@@ -15,10 +15,12 @@ use serde::{Deserialize, Serialize};
 
 mod action;
 mod checklist;
+mod device;
 mod handoff;
 mod rating;
 pub use action::*;
 pub use checklist::*;
+pub use device::*;
 pub use handoff::*;
 pub use rating::*;
 

@@ -205,6 +205,18 @@ impl Dispatcher {
         .await
     }
 
+    /// A courier's installs with their push tokens, most recently registered first.
+    pub async fn devices(
+        &self,
+        courier_id: &str,
+    ) -> Result<runsheet_protocol::PushDevices, DispatchError> {
+        self.send(self.http.get(format!(
+            "{}/v1/dispatch/couriers/{courier_id}/devices",
+            self.base
+        )))
+        .await
+    }
+
     /// A courier's GPS track (fixes recorded at or after `since`) and the drops reported.
     pub async fn track(
         &self,

@@ -21,6 +21,7 @@ pub mod client;
 pub mod clock;
 pub mod connections;
 pub mod db;
+pub mod device_api;
 pub mod dispatch_api;
 pub mod error;
 pub mod input;
@@ -213,6 +214,12 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             get(attachment_api::get),
         ),
         ("POST", "/v1/sync/locations", post(location_api::push)),
+        ("PUT", "/v1/sync/push-token", put(device_api::register)),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/devices",
+            get(device_api::list),
+        ),
         (
             "POST",
             "/v1/dispatch/tasks/{id}/reassign",

@@ -1595,6 +1595,145 @@ async fn the_customers_language_travels_with_the_task(engine: Engine) {
     assert_eq!(wire.matches("customer_locale").count(), 1, "{wire}");
 }
 
+/// `PUT /v1/sync/push-token` with `body` as `token`.
+async fn put_push_token(e: &Env, token: &str, body: serde_json::Value) -> reqwest::Response {
+    e.http
+        .put(format!("{}/v1/sync/push-token", e.server.url()))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn push_tokens_are_kept_one_per_install_for_dispatch(engine: Engine) {
+    use runsheet_protocol::PushPlatform;
+    let e = match env_on(engine, "push_tokens_are_kept_one_per_install_for_dispatch").await {
+        Some(e) => e,
+        None => return,
+    };
+    let ann = e.courier_with_tasks("ann", &[]).await;
+    let eve = e.courier_with_tasks("eve", &[]).await;
+    assert!(e.dispatch.devices("ann").await.unwrap().devices.is_empty());
+    let r = put_push_token(
+        &e,
+        &ann,
+        json!({"client_id": "ann-phone", "platform": "fcm", "token": "fcm:first"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let ack: runsheet_protocol::PushTokenAck = r.json().await.unwrap();
+    assert!(ack.registered_at > 0);
+    // A new token for the same install replaces the old one.
+    let r = put_push_token(
+        &e,
+        &ann,
+        json!({"client_id": "ann-phone", "platform": "fcm", "token": "fcm:second"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let r = put_push_token(
+        &e,
+        &ann,
+        json!({"client_id": "ann-ipad", "platform": "apns", "token": "ab".repeat(32)}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let mut devices = e.dispatch.devices("ann").await.unwrap().devices;
+    devices.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+    let seen: Vec<_> = devices
+        .iter()
+        .map(|d| (d.client_id.as_str(), d.platform, d.token.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("ann-ipad", PushPlatform::Apns, "ab".repeat(32)),
+            ("ann-phone", PushPlatform::Fcm, "fcm:second".to_owned()),
+        ]
+    );
+    // Another courier cannot register under Ann's install.
+    let r = put_push_token(
+        &e,
+        &eve,
+        json!({"client_id": "ann-phone", "platform": "fcm", "token": "fcm:eve"}),
+    )
+    .await;
+    let (status, body) = error_of(r).await;
+    assert_eq!((status, body.error.as_str()), (403, "forbidden"));
+    // Eve signs in on Ann's old iPad with a new install: the token moves to Eve's install.
+    let r = put_push_token(
+        &e,
+        &eve,
+        json!({"client_id": "eve-ipad", "platform": "apns", "token": "ab".repeat(32)}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let ann_devices = e.dispatch.devices("ann").await.unwrap().devices;
+    assert_eq!(ann_devices.len(), 1);
+    assert_eq!(ann_devices[0].token, "fcm:second");
+    let eve_devices = e.dispatch.devices("eve").await.unwrap().devices;
+    assert_eq!(eve_devices.len(), 1);
+    assert_eq!(eve_devices[0].client_id, "eve-ipad");
+    // Bad registrations are 422 naming the field, and store nothing.
+    for (body, field) in [
+        (
+            json!({"client_id": "ann-phone", "platform": "gcm", "token": "t"}),
+            "platform",
+        ),
+        (
+            json!({"client_id": "ann-phone", "platform": "fcm", "token": ""}),
+            "token",
+        ),
+        (
+            json!({"client_id": "ann-phone", "platform": "fcm", "token": "a".repeat(4097)}),
+            "token",
+        ),
+        (
+            json!({"client_id": "ann-phone", "platform": "fcm", "token": "a b"}),
+            "token",
+        ),
+        (
+            json!({"client_id": "", "platform": "fcm", "token": "t"}),
+            "client_id",
+        ),
+        (
+            json!({"client_id": "ann-phone", "platform": "fcm"}),
+            "(body)",
+        ),
+    ] {
+        let r = put_push_token(&e, &ann, body.clone()).await;
+        assert_invalid(&body.to_string(), r, field).await;
+    }
+    let r = put_push_token(
+        &e,
+        "not-a-courier",
+        json!({"client_id": "x", "platform": "fcm", "token": "t"}),
+    )
+    .await;
+    assert_eq!(error_of(r).await.0, 401);
+    let after = e.dispatch.devices("ann").await.unwrap().devices;
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].token, "fcm:second");
+    // Dispatch asking about nobody gets a 404.
+    let r = e
+        .http
+        .get(format!(
+            "{}/v1/dispatch/couriers/nobody/devices",
+            e.server.url()
+        ))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_of(r).await;
+    assert_eq!(
+        (status, body.error.as_str()),
+        (404, "not_found"),
+        "{body:?}"
+    );
+}
+
 /// Every test of the shared suite, once per store.
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -1635,4 +1774,5 @@ on_both_stores!(
     control_characters_are_refused_with_422_on_every_route,
     one_bad_mutation_is_rejected_alone_and_the_rest_apply,
     the_customers_language_travels_with_the_task,
+    push_tokens_are_kept_one_per_install_for_dispatch,
 );

@@ -18,6 +18,8 @@
 mod android;
 mod benches;
 mod imports;
+#[cfg(test)]
+mod mobile;
 mod postgres;
 mod shells;
 mod swift;

@@ -4,7 +4,8 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 use runsheet_protocol::{
-    ErrorBody, LocationAck, LocationBatch, PullResponse, PushRequest, PushResponse,
+    ErrorBody, LocationAck, LocationBatch, PullResponse, PushRequest, PushResponse, PushTokenAck,
+    PushTokenRegistration,
 };
 use serde::de::DeserializeOwned;
 
@@ -111,6 +112,18 @@ impl Remote for HttpRemote {
             .post(format!("{}/v1/sync/locations", self.base))
             .header(reqwest::header::AUTHORIZATION, self.bearer())
             .json(batch)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        decode(resp).await
+    }
+
+    async fn register_push_token(&self, reg: &PushTokenRegistration) -> Result<PushTokenAck> {
+        let resp = self
+            .http
+            .put(format!("{}/v1/sync/push-token", self.base))
+            .header(reqwest::header::AUTHORIZATION, self.bearer())
+            .json(reg)
             .send()
             .await
             .map_err(transport_error)?;

@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use runsheet_protocol::{
     Change, LocationAck, LocationBatch, MutationOutcome, PullResponse, PushRequest, PushResponse,
-    MAX_PUSH_BATCH,
+    PushTokenAck, PushTokenRegistration, MAX_PUSH_BATCH,
 };
 
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set, Store};
-use crate::{attachment, checklist, location, outbox, rating, settings, task};
+use crate::{attachment, checklist, location, outbox, push_token, rating, settings, task};
 
 /// A bearer token. Kept in memory only; its `Debug` never prints it.
 #[derive(Clone)]
@@ -73,6 +73,9 @@ pub trait Remote: Send + Sync {
 
     /// Sends buffered GPS fixes (`POST /v1/sync/locations`).
     async fn push_locations(&self, batch: &LocationBatch) -> Result<LocationAck>;
+
+    /// Registers the install's push token (`PUT /v1/sync/push-token`).
+    async fn register_push_token(&self, reg: &PushTokenRegistration) -> Result<PushTokenAck>;
 
     /// Waits up to `wait` (at most 30 s) for the server to have something after `at`; true
     /// when it has. Nothing is applied: the caller syncs.
@@ -209,6 +212,7 @@ pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<
             let client_id = client_id(store)?;
             report.uploaded = upload_attachments(store, remote, now).await?;
             send_locations(store, remote, &client_id).await?;
+            send_push_token(store, remote, &client_id).await?;
             return Ok(report);
         }
     }
@@ -501,6 +505,22 @@ async fn send_locations(store: &Store, remote: &dyn Remote, client_id: &str) -> 
         }
         if !full {
             return Ok(());
+        }
+    }
+}
+
+/// Sends the install's push token when the server does not have it yet: a failure leaves it
+/// pending and does not fail the sync (a refused courier token does).
+async fn send_push_token(store: &Store, remote: &dyn Remote, client_id: &str) -> Result<()> {
+    let Some(reg) = store.read(|c| push_token::unsent(c, client_id))? else {
+        return Ok(());
+    };
+    match remote.register_push_token(&reg).await {
+        Ok(_) => store.write(|tx| push_token::acknowledge(tx, &reg)),
+        Err(Error::AuthRequired) => Err(Error::AuthRequired),
+        Err(e) => {
+            tracing::info!(error = %e, "push token registration deferred");
+            Ok(())
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod checklists;
 pub mod clients;
 pub mod couriers;
 pub mod device_time;
+pub mod devices;
 pub mod feed;
 pub mod handoff_codes;
 pub mod locations;

@@ -196,4 +196,16 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         verified_at INTEGER
     ) STRICT;
 "#,
+    // Each install's push token (FCM, APNs), for dispatch to wake the phone for a sync.
+    r#"
+    CREATE TABLE push_tokens (
+        client_id     TEXT PRIMARY KEY,
+        courier_id    TEXT NOT NULL REFERENCES couriers(id),
+        platform      TEXT NOT NULL CHECK (platform IN ('fcm', 'apns')),
+        token         TEXT NOT NULL,
+        registered_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX push_tokens_by_courier ON push_tokens(courier_id, registered_at);
+    CREATE INDEX push_tokens_by_token ON push_tokens(platform, token);
+"#,
 ];

@@ -4,7 +4,7 @@
 
 use runsheet_protocol::{
     Action, ActionContext, ChecklistTemplate, ItemDoc, ItemKind, KpiTargets, LocationBatch,
-    Mutation, Settings, StopDoc, TaskKind, MAX_LOCATION_BATCH,
+    Mutation, PushTokenRegistration, Settings, StopDoc, TaskKind, MAX_LOCATION_BATCH,
 };
 
 use super::{coordinates, id, int, real, text, time, under, Document, Invalid};
@@ -215,6 +215,14 @@ impl Document for LocationBatch {
             time(&under(&at, "recorded_at"), f.recorded_at)?;
         }
         Ok(())
+    }
+}
+
+impl Document for PushTokenRegistration {
+    fn check(&self) -> Result<(), Invalid> {
+        id("client_id", &self.client_id)?;
+        runsheet_protocol::check_push_token(&self.token)
+            .map_err(|problem| Invalid::new("token", problem.to_string()))
     }
 }
 
