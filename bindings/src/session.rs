@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use runsheet_core as core;
+
 use crate::{Inner, PlatformSettings, RunsheetError, TokenProvider, TokenProviderBridge};
 
 /// Sign-in and the app's lifecycle, as the core needs to know them.
