@@ -82,7 +82,7 @@ pub fn action(words: &Words, action: &str) -> String {
 }
 
 /// Every action name [`runsheet_protocol::Action::name`] gives.
-const KNOWN_ACTIONS: [&str; 17] = [
+pub const KNOWN_ACTIONS: [&str; 17] = [
     "accept",
     "arrive",
     "pick_up",

@@ -417,20 +417,16 @@ pub(crate) fn pick_up(dev: &Device, task_id: &str) -> Result<i64> {
     })
 }
 
-/// Reports an exception. Reasons that end the delivery (customer unreachable, wrong
-/// address, refused, damaged goods) fail it and start the return leg; the others (merchant
-/// delay with its new ready time, breakdown, accident) are reported and the task goes on.
-/// Photos are attachments recorded with [`crate::Runsheet::attach_file`].
-pub(crate) fn report_exception(
-    dev: &Device,
+/// The action a report of `reason` records: a failure for the reasons that end the delivery,
+/// an exception report for the others (with the merchant's new ready time, if any).
+pub fn exception_action(
     task_id: &str,
     reason: ExceptionReason,
     note: Option<String>,
     photos: Vec<String>,
     ready_at: Option<i64>,
-) -> Result<i64> {
-    let note = note.filter(|n| !n.trim().is_empty());
-    let action = if reason.fails_delivery() {
+) -> Action {
+    if reason.fails_delivery() {
         Action::Fail {
             task_id: task_id.to_owned(),
             reason,
@@ -445,8 +441,23 @@ pub(crate) fn report_exception(
             photos,
             ready_at,
         }
-    };
-    let id = dev.act(action)?;
+    }
+}
+
+/// Reports an exception. Reasons that end the delivery (customer unreachable, wrong
+/// address, refused, damaged goods) fail it and start the return leg; the others (merchant
+/// delay with its new ready time, breakdown, accident) are reported and the task goes on.
+/// Photos are attachments recorded with [`crate::Runsheet::attach_file`].
+pub(crate) fn report_exception(
+    dev: &Device,
+    task_id: &str,
+    reason: ExceptionReason,
+    note: Option<String>,
+    photos: Vec<String>,
+    ready_at: Option<i64>,
+) -> Result<i64> {
+    let note = note.filter(|n| !n.trim().is_empty());
+    let id = dev.act(exception_action(task_id, reason, note, photos, ready_at))?;
     // Nothing to bring back: a return pickup that failed at the customer's door before
     // anything was collected closes at once.
     let t = dev.task(task_id)?;

@@ -185,7 +185,8 @@ final class ScreenStore: ObservableObject {
 
     private func watchNetwork(_ core: Runsheet) {
         monitor.pathUpdateHandler = { path in
-            guard path.status == .satisfied else { return } // shell-check: platform (network path)
+            // The network path, platform state: the core decides what a return of the network means.
+            guard case .satisfied = path.status else { return }
             core.sync().networkAvailable()
         }
         monitor.start(queue: DispatchQueue(label: "app.runsheet.network"))

@@ -1,7 +1,8 @@
 //! Reporting a problem: the reasons that apply to the task now, per reason the inputs it needs
 //! with their ranges, and what blocks it (from the action transaction's own guards).
 
-use runsheet_core::{Action, Result};
+use runsheet_core::workflow::exception_action;
+use runsheet_core::Result;
 use runsheet_protocol::ExceptionReason;
 use runsheet_words::{Args, Words};
 
@@ -10,45 +11,8 @@ use crate::screen::{ProblemPage, ProblemReason};
 use crate::view::View;
 use crate::wording::{self, t};
 
-/// The reasons a courier can report, in the sheet's order.
-pub const REASONS: [ExceptionReason; 7] = [
-    ExceptionReason::CustomerUnreachable,
-    ExceptionReason::WrongAddress,
-    ExceptionReason::CustomerRefused,
-    ExceptionReason::GoodsDamaged,
-    ExceptionReason::MerchantDelay,
-    ExceptionReason::VehicleBreakdown,
-    ExceptionReason::Accident,
-];
-
 /// Longest merchant delay a courier can report, minutes.
 pub const MAX_READY_IN_MIN: u32 = 180;
-
-/// The action a report of `reason` records.
-pub fn action(
-    task_id: &str,
-    reason: ExceptionReason,
-    note: Option<String>,
-    photos: Vec<String>,
-    ready_at: Option<i64>,
-) -> Action {
-    if reason.fails_delivery() {
-        Action::Fail {
-            task_id: task_id.to_owned(),
-            reason,
-            note,
-            photos,
-        }
-    } else {
-        Action::ReportException {
-            task_id: task_id.to_owned(),
-            reason,
-            note,
-            photos,
-            ready_at,
-        }
-    }
-}
 
 /// The sheet of `task_id`.
 pub fn build(v: &View<'_>, task_id: &str) -> Result<ProblemPage> {
@@ -60,9 +24,13 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<ProblemPage> {
         .cloned()
         .unwrap_or_default();
     let mut reasons = Vec::new();
-    for reason in REASONS {
+    // Every reason a courier reports (a checklist breach is the core's own, never the courier's).
+    for reason in ExceptionReason::ALL
+        .into_iter()
+        .filter(|r| *r != ExceptionReason::ChecklistBreach)
+    {
         let ready_at = (reason == ExceptionReason::MerchantDelay).then_some(v.now + 60);
-        let probe = action(task_id, reason, None, photos.clone(), ready_at);
+        let probe = exception_action(task_id, reason, None, photos.clone(), ready_at);
         let Some(blockers) = v.core.would_block(&probe)? else {
             continue; // does not apply to the task now
         };

@@ -55,33 +55,13 @@ pub fn map_app(w: &Words, a: MapApp) -> String {
 /// What a timeline event was.
 pub fn event(w: &Words, kind: &str) -> String {
     let key = id("event", kind);
-    if EVENT_KINDS.contains(&kind) {
+    // Every action the core records has an `event-*` message (the timeline's past tense).
+    if runsheet_core::wording::KNOWN_ACTIONS.contains(&kind) {
         t(w, &key)
     } else {
         w.text("event-other", &Args::new().str("kind", kind))
     }
 }
-
-/// The timeline's event kinds with words of their own.
-pub const EVENT_KINDS: &[&str] = &[
-    "accept",
-    "arrive",
-    "pick_up",
-    "delivered",
-    "fail",
-    "returned",
-    "report_exception",
-    "correct_pin",
-    "contact_attempt",
-    "send_message",
-    "scan",
-    "confirm_item",
-    "handoff_code",
-    "answer",
-    "rate_stop",
-    "appeal",
-    "shift",
-];
 
 /// A blocker as a sentence.
 pub fn blocker(w: &Words, b: &Blocker) -> String {
