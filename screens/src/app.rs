@@ -219,7 +219,14 @@ impl CourierApp {
         let _scope = TapScope::enter();
         let inner = &self.inner;
         let words = lock(&inner.state).words;
-        let screen = match lock(&inner.rendered).last.clone() {
+        // What the courier sees: the last screen delivered, when a shell listens (changes keep
+        // it current); else the screen as it is now.
+        let delivered = if inner.watched() {
+            lock(&inner.rendered).last.clone()
+        } else {
+            None
+        };
+        let screen = match delivered {
             Some(s) => s,
             None => inner.compute().map_err(|e| refused(&words, &e))?,
         };

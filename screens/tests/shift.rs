@@ -337,3 +337,44 @@ async fn a_photo_lost_before_it_was_sent_is_said_on_the_banner() {
     assert!(banner.visible);
     assert!(banner.text.contains("1 photo was lost"), "{}", banner.text);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_listener_a_tap_is_checked_against_the_screen_as_it_is_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = runsheet_server::start(ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db: DbConfig::Sqlite(dir.path().join("server.db")),
+        admin_token: Some(ADMIN.into()),
+        clock: None,
+    })
+    .unwrap();
+    let dispatch = Dispatcher::new(&server.url(), ADMIN);
+    let token = dispatch.create_courier("c1", "Courier").await.unwrap();
+    let core = Arc::new(
+        Runsheet::open(Config {
+            db_path: dir.path().join("phone.db"),
+            db_key: None,
+            server_url: server.url(),
+            token: Token::new(token),
+            clock: Arc::new(SystemClock),
+        })
+        .unwrap(),
+    );
+    let app = CourierApp::new(core.clone(), "en", true).unwrap();
+    app.tap(Tap::StartShift).unwrap();
+    // A task arrives after the last tap; no shell listens, so nothing was recomputed since.
+    dispatch
+        .assign_task("N1", "c1", TaskKind::Parcel, None, stop("Lin"))
+        .await
+        .unwrap();
+    core.sync().await.unwrap();
+    app.tap(Tap::Accept {
+        task_id: "N1".into(),
+    })
+    .unwrap();
+    assert_eq!(
+        core.task("N1").unwrap().status,
+        runsheet_protocol::TaskStatus::Accepted
+    );
+    server.kill();
+}
