@@ -47,7 +47,14 @@ struct World {
     seen: Arc<Recorder>,
 }
 
-async fn world(locale: &str, tasks: &[&str]) -> World {
+/// A reference server with courier `c1` holding `tasks`, and c1's phone synced with it.
+struct Phone {
+    dir: tempfile::TempDir,
+    dispatch: Dispatcher,
+    core: Arc<Runsheet>,
+}
+
+async fn phone(tasks: &[&str]) -> Phone {
     let dir = tempfile::tempdir().unwrap();
     let server = runsheet_server::start(ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -76,11 +83,20 @@ async fn world(locale: &str, tasks: &[&str]) -> World {
     );
     core.sync().await.unwrap();
     std::mem::forget(server); // lives as long as the test process
-    let app = CourierApp::new(core, locale, true).unwrap();
+    Phone {
+        dir,
+        dispatch,
+        core,
+    }
+}
+
+async fn world(locale: &str, tasks: &[&str]) -> World {
+    let p = phone(tasks).await;
+    let app = CourierApp::new(p.core, locale, true).unwrap();
     let seen = Arc::new(Recorder::default());
     app.subscribe(seen.clone());
     World {
-        _dir: dir,
+        _dir: p.dir,
         app,
         seen,
     }
@@ -340,41 +356,21 @@ async fn a_photo_lost_before_it_was_sent_is_said_on_the_banner() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_a_listener_a_tap_is_checked_against_the_screen_as_it_is_now() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = runsheet_server::start(ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        db: DbConfig::Sqlite(dir.path().join("server.db")),
-        admin_token: Some(ADMIN.into()),
-        clock: None,
-    })
-    .unwrap();
-    let dispatch = Dispatcher::new(&server.url(), ADMIN);
-    let token = dispatch.create_courier("c1", "Courier").await.unwrap();
-    let core = Arc::new(
-        Runsheet::open(Config {
-            db_path: dir.path().join("phone.db"),
-            db_key: None,
-            server_url: server.url(),
-            token: Token::new(token),
-            clock: Arc::new(SystemClock),
-        })
-        .unwrap(),
-    );
-    let app = CourierApp::new(core.clone(), "en", true).unwrap();
+    let p = phone(&[]).await;
+    let app = CourierApp::new(p.core.clone(), "en", true).unwrap();
     app.tap(Tap::StartShift).unwrap();
     // A task arrives after the last tap; no shell listens, so nothing was recomputed since.
-    dispatch
+    p.dispatch
         .assign_task("N1", "c1", TaskKind::Parcel, None, stop("Lin"))
         .await
         .unwrap();
-    core.sync().await.unwrap();
+    p.core.sync().await.unwrap();
     app.tap(Tap::Accept {
         task_id: "N1".into(),
     })
     .unwrap();
     assert_eq!(
-        core.task("N1").unwrap().status,
+        p.core.task("N1").unwrap().status,
         runsheet_protocol::TaskStatus::Accepted
     );
-    server.kill();
 }
