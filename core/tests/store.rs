@@ -58,6 +58,8 @@ fn doc(id: &str) -> TaskDoc {
         contactless: false,
         proof: Default::default(),
         customer_locale: None,
+        case_id: None,
+        take_back: Vec::new(),
     }
 }
 

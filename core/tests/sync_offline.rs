@@ -198,6 +198,8 @@ fn pull(s: &mut State, at: &PullPosition) -> Result<PullResponse, Error> {
         settings,
         checklists: Vec::new(),
         ratings: Vec::new(),
+        cases: Vec::new(),
+        recalls: Vec::new(),
     })
 }
 

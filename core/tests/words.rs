@@ -41,6 +41,8 @@ fn doc(id: &str, customer_locale: Option<&str>) -> TaskDoc {
         contactless: false,
         proof: Default::default(),
         customer_locale: customer_locale.map(str::to_owned),
+        case_id: None,
+        take_back: Vec::new(),
     }
 }
 

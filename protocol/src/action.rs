@@ -288,7 +288,8 @@ pub enum Action {
         stage: StopRole,
         /// The canonical key of the code (`order:F1:1/2`, `sscc:…`, `gtin:…`); no personal data.
         code: String,
-        /// `confirmed`, `duplicate`, `other_task`, `not_mine`, `unreadable` or `expired`.
+        /// `confirmed`, `duplicate`, `other_task`, `not_mine`, `unreadable`, `expired` or
+        /// `recalled` (a batch dispatch recalled: the handoff is blocked until it is set aside).
         outcome: String,
         /// The manifest item it matched, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -365,6 +366,28 @@ pub enum Action {
         /// The evidence bundle (JSON, `runsheet-evidence-v1`).
         evidence: String,
     },
+    /// The courier's statement on an after-sales case about one of their deliveries, with the
+    /// task's evidence bundle attached by the core.
+    AnswerCase {
+        /// The case.
+        case_id: i64,
+        /// Its task.
+        task_id: String,
+        /// What the courier says happened (1 to 2,000 characters).
+        statement: String,
+        /// The evidence bundle (JSON, `runsheet-evidence-v1`).
+        evidence: String,
+    },
+    /// An item of a recalled batch was taken out of the delivery and set aside (it is not
+    /// handed over; the rest of the order may be).
+    SetAside {
+        /// The task.
+        task_id: String,
+        /// The manifest item set aside.
+        item_code: String,
+        /// The recall that covers it.
+        recall_id: i64,
+    },
     /// Start or end of the shift or a break.
     Shift {
         /// What happened.
@@ -398,7 +421,10 @@ impl Action {
             | Action::ConfirmItem { task_id, .. }
             | Action::HandoffCode { task_id, .. } => Some(task_id),
             Action::Answer { task_id, .. } => task_id.as_deref(),
-            Action::RateStop { task_id, .. } | Action::Appeal { task_id, .. } => Some(task_id),
+            Action::RateStop { task_id, .. }
+            | Action::Appeal { task_id, .. }
+            | Action::AnswerCase { task_id, .. }
+            | Action::SetAside { task_id, .. } => Some(task_id),
             Action::Shift { .. } => None,
         }
     }
@@ -427,6 +453,8 @@ impl Action {
             Action::Answer { .. } => "answer",
             Action::RateStop { .. } => "rate_stop",
             Action::Appeal { .. } => "appeal",
+            Action::AnswerCase { .. } => "answer_case",
+            Action::SetAside { .. } => "set_aside",
             Action::Shift { .. } => "shift",
         }
     }

@@ -14,11 +14,13 @@
 use serde::{Deserialize, Serialize};
 
 mod action;
+mod after_sales;
 mod checklist;
 mod device;
 mod handoff;
 mod rating;
 pub use action::*;
+pub use after_sales::*;
 pub use checklist::*;
 pub use device::*;
 pub use handoff::*;
@@ -291,6 +293,14 @@ pub struct TaskDoc {
     /// go out in it. Absent: the platform's default, Simplified Chinese (docs/i18n.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_locale: Option<String>,
+    /// The after-sales case this task was created for (a redelivery, a return pickup or an
+    /// exchange ordered by the case's resolution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<i64>,
+    /// Items the courier takes back from the customer at the drop-off (an exchange: the new
+    /// items are in `items`, the old ones here); scanned at the door like the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub take_back: Vec<ItemDoc>,
 }
 
 fn is_default_proof(p: &ProofPolicy) -> bool {
@@ -388,6 +398,14 @@ pub struct PullResponse {
     /// sequence the client sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ratings: Vec<RatingDoc>,
+    /// After-sales cases about this courier's deliveries new or changed after the
+    /// `cases_after` sequence the client sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<CaseDoc>,
+    /// Recalls issued or lifted after the `recalls_after` sequence the client sent (every
+    /// courier receives every recall).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recalls: Vec<RecallDoc>,
 }
 
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
@@ -432,6 +450,9 @@ pub struct Settings {
     /// stop is at risk of being late (1 to 120; default 10).
     #[serde(default = "Settings::default_late_warning")]
     pub late_warning_lead_min: u32,
+    /// After-sales routing and deadlines per kind of case, and the courier's time to answer.
+    #[serde(default)]
+    pub after_sales: AfterSalesPolicy,
 }
 
 impl Settings {
@@ -499,6 +520,9 @@ impl Settings {
         if !(1..=120).contains(&self.late_warning_lead_min) {
             return Some("late_warning_lead_min must be 1 to 120".into());
         }
+        if let Some(p) = self.after_sales.problem() {
+            return Some(p);
+        }
         None
     }
 }
@@ -517,6 +541,7 @@ impl Default for Settings {
             kpi_targets: KpiTargets::default(),
             handoff_code: HandoffCodePolicy::default(),
             late_warning_lead_min: Self::default_late_warning(),
+            after_sales: AfterSalesPolicy::default(),
         }
     }
 }

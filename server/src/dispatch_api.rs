@@ -218,6 +218,8 @@ pub async fn create_task(
         contactless: body.contactless,
         proof: body.proof,
         customer_locale: body.customer_locale,
+        case_id: None,
+        take_back: Vec::new(),
     };
     let courier = body.courier_id;
     let clock = state.clock.clone();

@@ -129,6 +129,8 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
         settings: None,
         checklists: vec![],
         ratings: vec![],
+        cases: vec![],
+        recalls: vec![],
     })
     .unwrap();
     for f in required("PullResponse") {

@@ -443,5 +443,7 @@ pub fn pull(
         settings: settings::load(tx)?.filter(|s| s.version > at.settings_version),
         checklists: checklists::after(tx, at.checklists_after)?,
         ratings: ratings::after(tx, courier, at.ratings_after)?,
+        cases: Vec::new(),
+        recalls: Vec::new(),
     })
 }

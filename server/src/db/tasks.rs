@@ -74,6 +74,8 @@ pub fn load(tx: &mut Tx<'_>, id: &str) -> Result<Option<Assigned>, StoreError> {
             contactless: details.contactless,
             proof: details.proof,
             customer_locale: details.customer_locale,
+            case_id: details.case_id,
+            take_back: details.take_back,
         },
         courier,
     )))
@@ -101,6 +103,10 @@ struct Details {
     proof: ProofPolicy,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     customer_locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    case_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    take_back: Vec<ItemDoc>,
 }
 
 fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
@@ -112,6 +118,8 @@ fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
         contactless: doc.contactless,
         proof: doc.proof,
         customer_locale: doc.customer_locale.clone(),
+        case_id: doc.case_id,
+        take_back: doc.take_back.clone(),
     })
     .map_err(StoreError::document)
 }

@@ -184,6 +184,24 @@ fn action(a: &Action) -> Result<(), Invalid> {
             text("action.reason", reason, MAX_TEXT_CHARS)?;
             text("action.evidence", evidence, MAX_EVIDENCE_CHARS)
         }
+        Action::AnswerCase {
+            case_id,
+            statement,
+            evidence,
+            ..
+        } => {
+            int("action.case_id", *case_id, 1, i64::MAX)?;
+            text("action.statement", statement, MAX_TEXT_CHARS)?;
+            text("action.evidence", evidence, MAX_EVIDENCE_CHARS)
+        }
+        Action::SetAside {
+            item_code,
+            recall_id,
+            ..
+        } => {
+            text("action.item_code", item_code, MAX_TEXT_CHARS)?;
+            int("action.recall_id", *recall_id, 1, i64::MAX)
+        }
         Action::HandoffCode { code, .. } => match code {
             Some(c) => text("action.code", &c.0, 64),
             None => Ok(()),
