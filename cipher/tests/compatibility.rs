@@ -91,7 +91,7 @@ fn sqlcipher_runs_on_this_provider() {
 
 #[test]
 fn opens_a_passphrase_database_written_over_openssl() {
-    let (_dir, path) = copy_of("openssl-passphrase.db");
+    let (_dir, path) = copy_of("openssl-passphrase.sqlcipher");
     let conn = open(&path, PASSPHRASE);
     assert_fixture_rows(&conn);
     assert_eq!(integrity_errors(&conn), Vec::<String>::new());
@@ -100,7 +100,7 @@ fn opens_a_passphrase_database_written_over_openssl() {
 #[test]
 fn opens_a_raw_key_database_written_over_openssl() {
     // The core keys its store this way (`DbKey::literal`).
-    let (_dir, path) = copy_of("openssl-raw-key.db");
+    let (_dir, path) = copy_of("openssl-raw-key.sqlcipher");
     let conn = open(&path, RAW_KEY);
     assert_fixture_rows(&conn);
     assert_eq!(integrity_errors(&conn), Vec::<String>::new());
@@ -109,9 +109,9 @@ fn opens_a_raw_key_database_written_over_openssl() {
 #[test]
 fn refuses_the_openssl_fixtures_under_another_key() {
     for (name, wrong) in [
-        ("openssl-passphrase.db", "'correct horse battery stapler'"),
+        ("openssl-passphrase.sqlcipher", "'correct horse battery stapler'"),
         (
-            "openssl-raw-key.db",
+            "openssl-raw-key.sqlcipher",
             "\"x'ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'\"",
         ),
     ] {
@@ -160,7 +160,7 @@ fn writes_what_sqlcipher_verifies_and_reopens_only_with_its_key() {
 
 #[test]
 fn a_flipped_byte_fails_the_integrity_check() {
-    let (_dir, path) = copy_of("openssl-raw-key.db");
+    let (_dir, path) = copy_of("openssl-raw-key.sqlcipher");
     let mut bytes = std::fs::read(&path).unwrap();
     // A byte in the third page's ciphertext: its HMAC no longer matches.
     bytes[2 * 4096 + 100] ^= 0x01;
