@@ -109,7 +109,10 @@ fn opens_a_raw_key_database_written_over_openssl() {
 #[test]
 fn refuses_the_openssl_fixtures_under_another_key() {
     for (name, wrong) in [
-        ("openssl-passphrase.sqlcipher", "'correct horse battery stapler'"),
+        (
+            "openssl-passphrase.sqlcipher",
+            "'correct horse battery stapler'",
+        ),
         (
             "openssl-raw-key.sqlcipher",
             "\"x'ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'\"",
