@@ -17,8 +17,10 @@ let package = Package(
             name: "RunsheetCore",
             dependencies: ["RunsheetFFI"],
             path: "Sources/RunsheetCore",
-            // The static library's own needs: SQLCipher's CommonCrypto provider draws its
-            // random bytes from Security.framework.
+            // Security.framework was the need of SQLCipher's CommonCrypto provider. SQLCipher now
+            // runs on runsheet-cipher, whose random bytes come from CCRandomGenerateBytes in
+            // libSystem; the framework stays linked (harmless) until a Mac's `nm -u` on the
+            // XCFramework confirms nothing else asks for it.
             linkerSettings: [.linkedFramework("Security")]
         ),
         .testTarget(

@@ -17,6 +17,9 @@
 #
 # The `mobile` profile (workspace Cargo.toml: LTO, one codegen unit, size-optimised, stripped)
 # is the one whose size docs/ records.
+# SQLCipher's crypto is the Rust provider in cipher/ (runsheet-cipher), as on Android and in the
+# tests, not CommonCrypto: the repository's .cargo/config.toml says so, which is why cargo runs
+# from the repository's root below.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"

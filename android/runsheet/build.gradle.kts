@@ -69,9 +69,10 @@ val generateUniffiBindings by tasks.registering(Exec::class) {
     commandLine("cargo", "xtask", "bindings")
 }
 
-// One task per ABI: `cargo ndk` with the pinned NDK, the phone profile (`mobile`: LTO, one
-// codegen unit, size-optimised, stripped) and SQLCipher over a statically built OpenSSL
-// (Android has no libcrypto for apps).
+// One task per ABI: `cargo ndk` with the pinned NDK and the phone profile (`mobile`: LTO, one
+// codegen unit, size-optimised, stripped). SQLCipher's crypto is the Rust provider in cipher/
+// (the workspace's .cargo/config.toml, read because cargo runs in the repository): no OpenSSL,
+// which Android does not offer apps.
 val cargoNdkTasks = runsheetAbis.map { abi ->
     val name = "cargoNdk" + abi.split('-', '_').joinToString("") { part -> part.replaceFirstChar { it.uppercase() } }
     tasks.register<Exec>(name) {
@@ -87,7 +88,7 @@ val cargoNdkTasks = runsheetAbis.map { abi ->
             "--target", abi,
             "--platform", runsheetMinSdk.toString(),
             "--output-dir", rustJniLibs.get().asFile.path,
-            "build", "--profile", "mobile", "-p", "runsheet-ffi", "--features", "vendored-openssl",
+            "build", "--profile", "mobile", "-p", "runsheet-ffi",
         )
         doFirst {
             // The NDK AGP resolved for `ndkVersion` (installed by the SDK manager), never

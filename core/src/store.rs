@@ -11,6 +11,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavio
 
 use crate::error::{Error, Result};
 use crate::schema;
+// SQLCipher is compiled to call runsheet-cipher's crypto provider (`runsheet_cipher_setup`,
+// see .cargo/config.toml): this links it into every binary that holds the store.
+use runsheet_cipher as _;
 
 /// The key the store is encrypted under (SQLCipher, raw 256-bit key): 32 random bytes the shell
 /// makes once and keeps in the Android Keystore or the iOS Keychain. Never logged.
@@ -225,4 +228,22 @@ pub(crate) fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> 
         [key, value],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The encrypted store runs on the crypto provider this workspace ships and tests
+    /// (runsheet-cipher), not on one a build picked up from the system.
+    #[test]
+    fn the_encrypted_store_runs_on_runsheet_cipher() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = DbKey::from_hex(&"5a".repeat(32)).unwrap();
+        let store = Store::open_encrypted(&dir.path().join("store.db"), &key).unwrap();
+        let provider: String = store
+            .read(|c| Ok(c.query_row("PRAGMA cipher_provider", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(provider, runsheet_cipher::PROVIDER_NAME);
+    }
 }

@@ -48,12 +48,6 @@ fn root() -> PathBuf {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = args.first().map(String::as_str);
-    if matches!(command, Some("test" | "bindings" | "kotlin" | "benches")) {
-        if let Err(e) = ensure_libcrypto() {
-            eprintln!("xtask: {e}");
-            return ExitCode::FAILURE;
-        }
-    }
     let result = match command {
         Some("test") => test(
             args.iter().any(|a| a == "--long"),
@@ -552,15 +546,6 @@ fn debian_jars() -> Result<PathBuf> {
     pkgs.push("libjna-jni");
     apt_install(&pkgs)?;
     Ok(dir)
-}
-
-/// The core's SQLCipher links the system's libcrypto on Linux: its headers come with Debian's
-/// libssl-dev (phones use CommonCrypto on Apple targets and a vendored OpenSSL on Android).
-fn ensure_libcrypto() -> Result<()> {
-    if cfg!(target_os = "linux") && !Path::new("/usr/include/openssl/evp.h").exists() {
-        apt_install(&["libssl-dev"])?;
-    }
-    Ok(())
 }
 
 /// `apt-get install` of Debian packages (through `sudo -n` when not root).

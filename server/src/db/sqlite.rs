@@ -9,6 +9,10 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::{Row, StoreError, Tx, TxInner, Value, MIGRATIONS};
+// Built together with the core (the workspace, the QA harness), this SQLite is the core's
+// SQLCipher (Cargo unifies libsqlite3-sys's features), compiled to call runsheet-cipher's
+// crypto provider: this links it. Built alone, the server's SQLite has no codec and no use for it.
+use runsheet_cipher as _;
 
 #[derive(Clone)]
 pub(super) struct Sqlite {
