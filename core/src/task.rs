@@ -290,6 +290,11 @@ pub fn apply_action(conn: &Connection, action: &Action) -> Result<()> {
     })?;
     let status = TaskStatus::parse(&status)
         .ok_or_else(|| Error::Corrupt(format!("unknown task status {status:?} in the store")))?;
+    // A statement on a case and a recalled item set aside leave the task's status as it is
+    // (the workflow's guards decided whether they are allowed).
+    if matches!(action, Action::AnswerCase { .. } | Action::SetAside { .. }) {
+        return Ok(());
+    }
     let next = status
         .after(action, has_pickup)
         .ok_or_else(|| Error::InvalidTransition {
