@@ -582,6 +582,11 @@ impl Runsheet {
         self.dev.store.read(|c| recall::recalled_items(c, &t))
     }
 
+    /// The task's items set aside because of a recall.
+    pub fn set_aside_items(&self, task_id: &str) -> Result<Vec<String>> {
+        self.dev.store.read(|c| recall::set_aside_items(c, task_id))
+    }
+
     /// Sets a recalled item of the task aside: it is not handed over and the handoff no longer
     /// waits for it. Queued offline like every action.
     pub fn set_aside(&self, task_id: &str, item_code: &str) -> Result<i64> {

@@ -218,6 +218,8 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE scans ADD COLUMN gtin TEXT;
     ALTER TABLE scans ADD COLUMN batch TEXT;
     ALTER TABLE scans ADD COLUMN expiry TEXT;
+    ALTER TABLE tasks ADD COLUMN case_id INTEGER;
+    ALTER TABLE tasks ADD COLUMN take_back TEXT NOT NULL DEFAULT '[]';
     "#,
 ];
 
