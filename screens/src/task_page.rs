@@ -284,7 +284,7 @@ pub fn recall_state(
     aside: &[String],
     open: bool,
 ) {
-    if aside.iter().any(|a| *a == view.code) {
+    if aside.contains(&view.code) {
         view.state_text = t(w, "item-set-aside");
     } else if recalled.iter().any(|r| r.item_code == view.code) {
         view.state = ItemState::Pending;
