@@ -12,7 +12,7 @@ use runsheet_protocol::{
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Admin;
-use crate::db::after_sales::{self, CaseFilter, OrderError, Opening};
+use crate::db::after_sales::{self, CaseFilter, Opening, OrderError};
 use crate::db::{recalls, tasks, Refusal, StoreError, Tx};
 use crate::error::ApiError;
 use crate::{ApiJson, AppState};
@@ -91,9 +91,9 @@ pub async fn get(
 ) -> Result<Json<CaseRecord>, ApiError> {
     let id = case_id(&id)?;
     let found = swept(&state, move |tx, _| after_sales::get(tx, id)).await?;
-    Ok(Json(
-        found.ok_or_else(|| ApiError::from(StoreError::from(Refusal::NoSuchCase)))?,
-    ))
+    Ok(Json(found.ok_or_else(|| {
+        ApiError::from(StoreError::from(Refusal::NoSuchCase))
+    })?))
 }
 
 /// `POST /v1/dispatch/cases/{id}/steps`: the team moves the case on; a step the lifecycle
@@ -134,9 +134,7 @@ pub async fn get_recall(
     Path(id): Path<String>,
 ) -> Result<Json<RecallReport>, ApiError> {
     let id = recall_id(&id)?;
-    Ok(Json(
-        state.db.run(move |tx| recalls::report(tx, id)).await?,
-    ))
+    Ok(Json(state.db.run(move |tx| recalls::report(tx, id)).await?))
 }
 
 /// `POST /v1/dispatch/recalls/{id}/lift`: scans of the batch are accepted again after the

@@ -410,8 +410,11 @@ impl Dispatcher {
 
     /// One case with its history.
     pub async fn case(&self, id: i64) -> Result<runsheet_protocol::CaseRecord, DispatchError> {
-        self.send(self.http.get(format!("{}/v1/dispatch/cases/{id}", self.base)))
-            .await
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/cases/{id}", self.base)),
+        )
+        .await
     }
 
     /// Takes a step on a case.
@@ -446,8 +449,11 @@ impl Dispatcher {
         &self,
         id: i64,
     ) -> Result<runsheet_protocol::RecallReport, DispatchError> {
-        self.send(self.http.get(format!("{}/v1/dispatch/recalls/{id}", self.base)))
-            .await
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/recalls/{id}", self.base)),
+        )
+        .await
     }
 
     /// Lifts a recall.

@@ -300,11 +300,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/v1/dispatch/recalls/{id}/lift",
             post(case_api::lift_recall),
         ),
-        (
-            "GET",
-            "/v1/dispatch/case-figures",
-            get(case_api::figures),
-        ),
+        ("GET", "/v1/dispatch/case-figures", get(case_api::figures)),
         (
             "GET",
             "/v1/dispatch/pin-corrections",

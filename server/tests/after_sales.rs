@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use runsheet_protocol::{
-    AfterSalesPolicy, CaseCommand, CaseDeadlines, CaseKind, CaseRule, CaseStatus, CaseTeam,
-    Fault, FollowUp, FollowUpKind, ItemDoc, NewCase, NewRecall, PullResponse, PushResponse,
-    Settings, StopDoc, TaskKind, TemperatureClass,
+    AfterSalesPolicy, CaseCommand, CaseDeadlines, CaseKind, CaseRule, CaseStatus, CaseTeam, Fault,
+    FollowUp, FollowUpKind, ItemDoc, NewCase, NewRecall, PullResponse, PushResponse, Settings,
+    StopDoc, TaskKind, TemperatureClass,
 };
 use runsheet_server::{DbConfig, DispatchError, Dispatcher, RunningServer, ServerConfig};
 use serde_json::{json, Value};
@@ -180,7 +180,8 @@ impl Env {
         ];
         actions.extend(at_pickup.iter().map(|c| scan("pickup", c)));
         actions.push(json!({"type": "pick_up", "task_id": task}));
-        actions.push(json!({"type": "arrive", "task_id": task, "stop": "dropoff", "method": "gps"}));
+        actions
+            .push(json!({"type": "arrive", "task_id": task, "stop": "dropoff", "method": "gps"}));
         actions.extend(at_dropoff.iter().map(|c| scan("dropoff", c)));
         actions.push(json!({"type": "delivered", "task_id": task}));
         let r = self.push(token, client, actions).await;
@@ -204,7 +205,13 @@ impl Env {
             .unwrap()
     }
 
-    async fn raw(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let url = format!("{}{path}", self.server.url());
         let req = match method {
             "POST" => self.http.post(url),
@@ -269,7 +276,10 @@ async fn cases_are_routed_and_timed_by_the_platforms_settings(engine: Engine) {
     assert_eq!(complaints.len(), 1);
     let late_only = e.dispatch.cases(&[("kind", "late")]).await.unwrap();
     assert_eq!(late_only[0].case.id, late.case.id);
-    assert_eq!(e.dispatch.cases(&[("courier", "bob")]).await.unwrap().len(), 0);
+    assert_eq!(
+        e.dispatch.cases(&[("courier", "bob")]).await.unwrap().len(),
+        0
+    );
     // Kinds the server opens itself are refused, and so is an unknown task.
     let (status, body) = e
         .raw(
@@ -318,7 +328,12 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
     assert_eq!(breaches(&c, "breached_resolution"), 0);
     let breached = e.dispatch.cases(&[("breached", "true")]).await.unwrap();
     assert_eq!(breached.len(), 1);
-    assert!(e.dispatch.cases(&[("breached", "false")]).await.unwrap().is_empty());
+    assert!(e
+        .dispatch
+        .cases(&[("breached", "false")])
+        .await
+        .unwrap()
+        .is_empty());
     let metrics = e
         .http
         .get(format!("{}/metrics", e.server.url()))
@@ -328,10 +343,7 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
         .text()
         .await
         .unwrap();
-    assert!(
-        metrics.contains("runsheet_cases_breached 1"),
-        "{metrics}"
-    );
+    assert!(metrics.contains("runsheet_cases_breached 1"), "{metrics}");
     // Acknowledged late; resolved within the day; closed with the customer's rating.
     let c = e
         .dispatch
@@ -369,7 +381,10 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
         )
         .await
         .unwrap();
-    assert_eq!((c.case.status, c.satisfaction), (CaseStatus::Closed, Some(2)));
+    assert_eq!(
+        (c.case.status, c.satisfaction),
+        (CaseStatus::Closed, Some(2))
+    );
     // The customer disagrees two days later: reopened, a fresh 24 h to settle it.
     advance(&e, 2 * 24 * 3600);
     let c = e
@@ -454,7 +469,10 @@ async fn the_courier_sees_and_answers_only_their_own_cases(engine: Engine) {
     assert_eq!(rejected_code(&r, 0), None);
     let c = e.dispatch.case(id).await.unwrap();
     assert_eq!(c.case.status, CaseStatus::Acknowledged);
-    assert_eq!(c.case.courier_statement.as_deref(), Some("ann says: traffic"));
+    assert_eq!(
+        c.case.courier_statement.as_deref(),
+        Some("ann says: traffic")
+    );
     assert_eq!(c.case.answer_by, None);
     let last = c.history.last().unwrap();
     assert_eq!(
@@ -463,7 +481,10 @@ async fn the_courier_sees_and_answers_only_their_own_cases(engine: Engine) {
     );
     assert!(!c.case.breached);
     let pulled = e.pull(&ann, "ann-phone", seq).await;
-    assert_eq!(pulled.cases[0].courier_statement.as_deref(), Some("ann says: traffic"));
+    assert_eq!(
+        pulled.cases[0].courier_statement.as_deref(),
+        Some("ann says: traffic")
+    );
     // Once settled it takes no statement: rejected with the reason, nothing changed.
     e.dispatch
         .case_step(
@@ -483,8 +504,10 @@ async fn the_courier_sees_and_answers_only_their_own_cases(engine: Engine) {
         .push(
             &ann,
             "ann-phone",
-            vec![json!({"type": "answer_case", "case_id": 4242, "task_id": "A1",
-                        "statement": "x", "evidence": "{}"})],
+            vec![
+                json!({"type": "answer_case", "case_id": 4242, "task_id": "A1",
+                        "statement": "x", "evidence": "{}"}),
+            ],
         )
         .await;
     assert_eq!(
@@ -524,7 +547,10 @@ async fn the_courier_sees_and_answers_only_their_own_cases(engine: Engine) {
         .await
         .unwrap_err();
     assert_eq!(status_of(err), (400, "deadline_past".into()));
-    assert_eq!(e.dispatch.case(id2).await.unwrap().case.status, CaseStatus::Open);
+    assert_eq!(
+        e.dispatch.case(id2).await.unwrap().case.status,
+        CaseStatus::Open
+    );
     assert!(e.dispatch.task("A1-again").await.is_err());
 }
 
@@ -538,7 +564,8 @@ async fn a_wrong_item_counts_against_the_courier_unless_every_scan_was_made(engi
     e.food_task("W2", "ann", &["I1", "I2"]).await;
     e.deliver(&ann, "ann-phone", "W1", &["I1", "I2"], &["I1", "I2"])
         .await;
-    e.deliver(&ann, "ann-phone", "W2", &["I1", "I2"], &["I1"]).await;
+    e.deliver(&ann, "ann-phone", "W2", &["I1", "I2"], &["I1"])
+        .await;
     let kpis = e.dispatch.kpis("ann", 0).await.unwrap();
     assert_eq!(kpis.order_error_rate, Some(0.0));
     let resolve = CaseCommand::Resolve {
@@ -561,7 +588,11 @@ async fn a_wrong_item_counts_against_the_courier_unless_every_scan_was_made(engi
     // The courier's KPIs count W2 as an order error; the merchant's fault is listed apart.
     let kpis = e.dispatch.kpis("ann", 0).await.unwrap();
     assert_eq!(kpis.order_error_rate, Some(0.5));
-    let f = e.dispatch.case_figures(Some("ann"), None, None).await.unwrap();
+    let f = e
+        .dispatch
+        .case_figures(Some("ann"), None, None)
+        .await
+        .unwrap();
     assert_eq!(f.couriers[0].order_errors.len(), 1);
     assert_eq!(f.couriers[0].order_errors[0].task_id, "W2");
     assert_eq!(f.merchant_order_errors.len(), 1);
@@ -671,8 +702,14 @@ async fn a_resolution_creates_linked_follow_up_tasks(engine: Engine) {
     };
     let err = e.dispatch.case_step(late, &again("R1")).await.unwrap_err();
     assert_eq!(status_of(err), (409, "task_exists".into()));
-    assert_eq!(e.dispatch.case(late).await.unwrap().case.status, CaseStatus::Open);
-    e.dispatch.case_step(late, &again("R1-again")).await.unwrap();
+    assert_eq!(
+        e.dispatch.case(late).await.unwrap().case.status,
+        CaseStatus::Open
+    );
+    e.dispatch
+        .case_step(late, &again("R1-again"))
+        .await
+        .unwrap();
     let t = e.dispatch.task("R1-again").await.unwrap();
     assert_eq!((t.task.kind, t.courier_id), (TaskKind::Food, None));
     assert_eq!(t.task.items[0].code, "I1");
@@ -692,7 +729,8 @@ async fn a_recall_lists_the_deliveries_of_the_batch_and_opens_a_case_for_each(en
     let serial = format!("(01){MILK}(21)SN7(10)L42");
     e.food_task("M1", "ann", &[&l42]).await;
     e.food_task("M2", "eve", &[&serial]).await;
-    e.food_task("M3", "ann", &[&format!("(01){MILK}(10)L43")]).await;
+    e.food_task("M3", "ann", &[&format!("(01){MILK}(10)L43")])
+        .await;
     let scan = |task: &str, stage: &str, batch: &str, item: &str| {
         json!({"type": "scan", "task_id": task, "stage": stage,
                "code": format!("gtin:{MILK}:b:{batch}"), "outcome": "confirmed",
@@ -713,18 +751,38 @@ async fn a_recall_lists_the_deliveries_of_the_batch_and_opens_a_case_for_each(en
     .await;
     // Malformed recalls are refused with the field at fault, and nothing is recalled.
     let bad = [
-        (json!({"gtin": "09506000134353", "batch": "L42", "reason": "x"}), "gtin"),
-        (json!({"gtin": "950600013435", "batch": "L42", "reason": "x"}), "gtin"),
+        (
+            json!({"gtin": "09506000134353", "batch": "L42", "reason": "x"}),
+            "gtin",
+        ),
+        (
+            json!({"gtin": "950600013435", "batch": "L42", "reason": "x"}),
+            "gtin",
+        ),
         (json!({"gtin": MILK, "batch": "", "reason": "x"}), "batch"),
-        (json!({"gtin": MILK, "batch": "L 42", "reason": "x"}), "batch"),
-        (json!({"gtin": MILK, "batch": "L42", "reason": "x",
-                "expiry_from": "2026-12-31", "expiry_to": "2026-12-01"}), "expiry_to"),
-        (json!({"gtin": MILK, "batch": "L42", "reason": "x", "expiry_from": "31/12/2026"}),
-            "expiry_from"),
+        (
+            json!({"gtin": MILK, "batch": "L 42", "reason": "x"}),
+            "batch",
+        ),
+        (
+            json!({"gtin": MILK, "batch": "L42", "reason": "x",
+                "expiry_from": "2026-12-31", "expiry_to": "2026-12-01"}),
+            "expiry_to",
+        ),
+        (
+            json!({"gtin": MILK, "batch": "L42", "reason": "x", "expiry_from": "31/12/2026"}),
+            "expiry_from",
+        ),
     ];
     for (body, field) in bad {
-        let (status, answer) = e.raw("POST", "/v1/dispatch/recalls", ADMIN, Some(body)).await;
-        assert_eq!((status, answer["field"].as_str()), (422, Some(field)), "{answer}");
+        let (status, answer) = e
+            .raw("POST", "/v1/dispatch/recalls", ADMIN, Some(body))
+            .await;
+        assert_eq!(
+            (status, answer["field"].as_str()),
+            (422, Some(field)),
+            "{answer}"
+        );
     }
     let report = e
         .dispatch

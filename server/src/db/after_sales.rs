@@ -407,7 +407,14 @@ pub fn sweep(tx: &mut Tx<'_>, now: i64) -> Result<u32, StoreError> {
             breaches += 1;
         }
         if d.settle_late {
-            note_event(tx, d.id, now, CaseActor::System, "breached_resolution", None)?;
+            note_event(
+                tx,
+                d.id,
+                now,
+                CaseActor::System,
+                "breached_resolution",
+                None,
+            )?;
             breaches += 1;
         }
         if d.answer_late {
@@ -662,10 +669,7 @@ pub fn step(
                 "UPDATE cases SET settled_at = NULL, closed_at = NULL, fault = NULL,
                      resolve_by = ?2, resolution_noted = 0
                  WHERE id = ?1",
-                params![
-                    id,
-                    now.saturating_add(i64::from(resolution) * 60)
-                ],
+                params![id, now.saturating_add(i64::from(resolution) * 60)],
             )?;
             (CaseActor::Customer, Some(note.clone()))
         }
@@ -826,8 +830,9 @@ pub fn order_errors(
     let mut out = Vec::with_capacity(rows.len());
     for (case_id, task_id, courier_id) in rows {
         let merchant = match fault {
-            Fault::Merchant => tasks::load(tx, &task_id)?
-                .and_then(|(doc, _)| doc.pickup.map(|p| p.name)),
+            Fault::Merchant => {
+                tasks::load(tx, &task_id)?.and_then(|(doc, _)| doc.pickup.map(|p| p.name))
+            }
             Fault::Courier => None,
         };
         out.push(OrderError {

@@ -8,8 +8,7 @@
 //! code (a GS1 element string, as dispatch wrote it) names the batch is a carried one.
 
 use runsheet_protocol::{
-    gtin14, CaseActor, CaseKind, NewRecall, RecallDoc, RecallReport, RecalledDelivery,
-    TaskStatus,
+    gtin14, CaseActor, CaseKind, NewRecall, RecallDoc, RecallReport, RecalledDelivery, TaskStatus,
 };
 
 use super::after_sales::{self, Opening};

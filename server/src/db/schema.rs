@@ -284,3 +284,87 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     DROP TABLE after_sales;
 "#,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    /// id, kind, cause, team, status, respond_by, resolve_by, seq.
+    type CaseRow = (i64, String, String, String, String, i64, i64, i64);
+
+    #[test]
+    fn old_after_sales_rows_become_open_cases_of_their_kind() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for m in &MIGRATIONS[..10] {
+            conn.execute_batch(m).unwrap();
+        }
+        for (kind, at) in [
+            ("fact_on_closed_task", 100),
+            ("exception:merchant_delay", 200),
+            ("exception:checklist_breach", 300),
+            ("handoff_code_disputed", 400),
+        ] {
+            conn.execute(
+                "INSERT INTO after_sales (task_id, courier_id, client_id, mutation_id, kind,
+                     detail, created_at)
+                 VALUES ('T1', 'c1', 'phone', 1, ?1, 'what happened', ?2)",
+                rusqlite::params![kind, at],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(MIGRATIONS[10]).unwrap();
+        let mut st = conn
+            .prepare(
+                "SELECT id, kind, cause, team, status, respond_by, resolve_by, seq FROM cases
+                 ORDER BY id",
+            )
+            .unwrap();
+        let rows: Vec<CaseRow> = st
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let kinds: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "conflict",
+                "delivery_exception",
+                "cold_chain_breach",
+                "handoff_code_failed"
+            ]
+        );
+        assert_eq!(rows[0].2, "fact_on_closed_task");
+        assert!(rows
+            .iter()
+            .all(|r| r.3 == "delivery_problems" && r.4 == "open"));
+        assert_eq!((rows[1].5, rows[1].6, rows[1].7), (3800, 86_600, 2));
+        let events: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM case_events WHERE event = 'opened'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(events, 4);
+        let old: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'after_sales'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old, 0);
+    }
+}

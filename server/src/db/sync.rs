@@ -221,7 +221,11 @@ fn flag_for_after_sales(
         },
         now,
     )?;
-    tracing::info!(mutation_id = m.mutation_id, cause, "after-sales case opened");
+    tracing::info!(
+        mutation_id = m.mutation_id,
+        cause,
+        "after-sales case opened"
+    );
     Ok(())
 }
 
@@ -385,7 +389,10 @@ fn apply_action(
                 detail.push_str(&format!(" ({} photos)", photos.len()));
             }
             let (kind, cause) = if *reason == ExceptionReason::ChecklistBreach {
-                (CaseKind::ColdChainBreach, "exception:checklist_breach".to_owned())
+                (
+                    CaseKind::ColdChainBreach,
+                    "exception:checklist_breach".to_owned(),
+                )
             } else {
                 (
                     CaseKind::DeliveryException,
