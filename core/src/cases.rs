@@ -31,7 +31,7 @@ pub const MAX_STATEMENT_CHARS: usize = 2000;
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CourierCase {
     /// The case (status and statement as the courier's answer leaves them).
-    pub case: CaseDoc,
+    pub doc: CaseDoc,
     /// True while the courier's statement is on the phone and not yet confirmed by the server.
     pub answer_pending: bool,
     /// Whether the case takes a statement now (the lifecycle table allows the courier's
@@ -140,7 +140,7 @@ fn row_to_case(body: &str, statement: Option<String>) -> Option<CourierCase> {
     }
     let can_answer = takes_statement(&case);
     Some(CourierCase {
-        case,
+        doc: case,
         answer_pending,
         can_answer,
     })
@@ -160,7 +160,7 @@ pub fn list(conn: &Connection) -> Result<Vec<CourierCase>> {
         .into_iter()
         .filter_map(|(b, s)| row_to_case(&b, s))
         .collect();
-    out.sort_by_key(|c| c.case.status != CaseStatus::WaitingForCourier);
+    out.sort_by_key(|c| c.doc.status != CaseStatus::WaitingForCourier);
     Ok(out)
 }
 
@@ -182,9 +182,7 @@ pub fn get(conn: &Connection, case_id: i64) -> Result<CourierCase> {
 pub fn for_task(conn: &Connection, task_id: &str) -> Result<Vec<CourierCase>> {
     Ok(list(conn)?
         .into_iter()
-        .filter(|c| {
-            c.case.task_id == task_id || c.case.follow_up_task_id.as_deref() == Some(task_id)
-        })
+        .filter(|c| c.doc.task_id == task_id || c.doc.follow_up_task_id.as_deref() == Some(task_id))
         .collect())
 }
 
@@ -195,7 +193,7 @@ pub fn for_task(conn: &Connection, task_id: &str) -> Result<Vec<CourierCase>> {
 /// server's next document about it.
 pub(crate) fn answer(dev: &Device, case_id: i64, statement: &str) -> Result<i64> {
     let current = dev.store.read(|c| get(c, case_id))?;
-    let case = current.case;
+    let case = current.doc;
     if !takes_statement(&case) {
         return Err(Error::CaseSettled {
             case_id,

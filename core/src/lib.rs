@@ -887,7 +887,7 @@ impl Runsheet {
             } else {
                 self.cases()?
                     .into_iter()
-                    .filter(|c| case_ids.contains(&c.case.id))
+                    .filter(|c| case_ids.contains(&c.doc.id))
                     .collect()
             };
             Ok(SyncEvent {

@@ -223,9 +223,9 @@ async fn a_case_is_answered_offline_with_the_evidence_and_confirmed_by_the_serve
         .unwrap();
     let shown = core.case(7).unwrap();
     assert!(shown.answer_pending);
-    assert_eq!(shown.case.status, CaseStatus::Acknowledged);
+    assert_eq!(shown.doc.status, CaseStatus::Acknowledged);
     assert_eq!(
-        shown.case.courier_statement.as_deref(),
+        shown.doc.courier_statement.as_deref(),
         Some("Traffic on the bridge; I called the customer.")
     );
     assert_eq!(core.sync_status().unwrap().pending, 1);
@@ -261,7 +261,7 @@ async fn a_case_is_answered_offline_with_the_evidence_and_confirmed_by_the_serve
     assert!(report.cases_asking.is_empty());
     let confirmed = core.case(7).unwrap();
     assert!(!confirmed.answer_pending);
-    assert_eq!(confirmed.case.seq, 2);
+    assert_eq!(confirmed.doc.seq, 2);
 
     // Settled: no statement is taken any more, in words.
     {

@@ -501,9 +501,9 @@ impl Inner {
             });
         }
         for c in &event.cases_asking {
-            let waiting = c.case.status == runsheet_protocol::CaseStatus::WaitingForCourier;
+            let waiting = c.doc.status == runsheet_protocol::CaseStatus::WaitingForCourier;
             out.push(Effect::Notify {
-                id: format!("case-{}", c.case.id),
+                id: format!("case-{}", c.doc.id),
                 channel: Channel::Cases,
                 title: t(
                     &words,
@@ -518,9 +518,9 @@ impl Inner {
                     &Args::new()
                         .str(
                             "kind",
-                            runsheet_core::wording::case_kind(&words, c.case.kind),
+                            runsheet_core::wording::case_kind(&words, c.doc.kind),
                         )
-                        .str("task", c.case.task_id.clone()),
+                        .str("task", c.doc.task_id.clone()),
                 ),
             });
         }
@@ -1047,7 +1047,7 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
         ),
         Page::Case { case_id } => (
             w.text("title-case", &Args::new().str("case", case_id.to_string())),
-            Body::Case {
+            Body::CaseDetail {
                 page: cases_page::build_one(v, *case_id)?,
             },
         ),

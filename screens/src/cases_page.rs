@@ -30,7 +30,7 @@ pub fn build(v: &View<'_>) -> Result<CasesPage> {
 pub fn build_one(v: &View<'_>, case_id: i64) -> Result<CasePage> {
     let offset = clock_offset(v)?;
     let c = v.core.case(case_id)?;
-    let task = v.core.task(&c.case.task_id).ok().map(|task| {
+    let task = v.core.task(&c.doc.task_id).ok().map(|task| {
         Offer::new(
             Tap::ShowTask {
                 task_id: task.id.clone(),
@@ -40,7 +40,7 @@ pub fn build_one(v: &View<'_>, case_id: i64) -> Result<CasePage> {
         )
     });
     Ok(CasePage {
-        case: view(v, &c, offset, false),
+        detail: view(v, &c, offset, false),
         task,
     })
 }
@@ -67,7 +67,7 @@ fn left(w: &Words, due: i64, now: i64) -> String {
 pub fn answer_offer(w: &Words, c: &CourierCase) -> Offer {
     let mut offer = Offer::new(
         Tap::AnswerCase {
-            case_id: c.case.id,
+            case_id: c.doc.id,
             statement: String::new(),
         },
         t(w, "offer-answer-case"),
@@ -84,8 +84,8 @@ pub fn answer_offer(w: &Words, c: &CourierCase) -> Offer {
     if !c.can_answer {
         offer.enabled = false;
         offer.why = vec![runsheet_core::Error::CaseSettled {
-            case_id: c.case.id,
-            status: c.case.status,
+            case_id: c.doc.id,
+            status: c.doc.status,
         }
         .sentence(w)];
     }
@@ -94,7 +94,7 @@ pub fn answer_offer(w: &Words, c: &CourierCase) -> Offer {
 
 fn view(v: &View<'_>, c: &CourierCase, offset: i64, listed: bool) -> CaseView {
     let w = v.words;
-    let doc = &c.case;
+    let doc = &c.doc;
     let server_now = v.now + offset;
     let local = |server: i64| v.time(server - offset);
     let mut deadlines = Vec::new();
@@ -204,29 +204,28 @@ pub fn task_links(v: &View<'_>, task: &runsheet_core::Task) -> Result<(Vec<Offer
     let mut links = Vec::new();
     let mut notes = Vec::new();
     for c in v.core.cases_for_task(&task.id)? {
-        let kind = runsheet_core::wording::case_kind(w, c.case.kind);
-        if c.case.follow_up_task_id.as_deref() == Some(task.id.as_str())
-            && c.case.task_id != task.id
+        let kind = runsheet_core::wording::case_kind(w, c.doc.kind);
+        if c.doc.follow_up_task_id.as_deref() == Some(task.id.as_str()) && c.doc.task_id != task.id
         {
             notes.push(
                 w.text(
                     "note-created-by-case",
                     &Args::new()
-                        .str("case", c.case.id.to_string())
+                        .str("case", c.doc.id.to_string())
                         .str("kind", kind.clone()),
                 ),
             );
         }
         links.push(Offer::new(
-            Tap::ShowCase { case_id: c.case.id },
+            Tap::ShowCase { case_id: c.doc.id },
             w.text(
                 "task-case-link",
                 &Args::new()
-                    .str("case", c.case.id.to_string())
+                    .str("case", c.doc.id.to_string())
                     .str("kind", kind)
                     .str(
                         "status",
-                        runsheet_core::wording::case_status(w, c.case.status),
+                        runsheet_core::wording::case_status(w, c.doc.status),
                     ),
             ),
             OfferStyle::Navigation,
@@ -237,7 +236,7 @@ pub fn task_links(v: &View<'_>, task: &runsheet_core::Task) -> Result<(Vec<Offer
             .core
             .cases_for_task(&task.id)?
             .iter()
-            .any(|c| c.case.id == case_id)
+            .any(|c| c.doc.id == case_id)
         {
             // The case itself is not on this phone (it is about another courier's delivery):
             // the task still says which case it serves.

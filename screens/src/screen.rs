@@ -135,7 +135,7 @@ pub enum Body {
         page: CasesPage,
     },
     /// One case.
-    Case {
+    CaseDetail {
         /// The page.
         page: CasePage,
     },
@@ -550,7 +550,7 @@ pub struct CasesPage {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CasePage {
     /// The case.
-    pub case: CaseView,
+    pub detail: CaseView,
     /// Open the task it is about, when it is on the phone.
     pub task: Option<Offer>,
 }
@@ -611,10 +611,10 @@ impl Screen {
                     out.extend(c.offers.iter());
                 }
             }
-            Body::Case { page } => {
+            Body::CaseDetail { page } => {
                 out.extend(page.task.iter());
-                out.extend(page.case.follow_up.iter());
-                out.extend(page.case.offers.iter());
+                out.extend(page.detail.follow_up.iter());
+                out.extend(page.detail.offers.iter());
             }
         }
         // The banner comes and goes: its offers last, so the others keep their places.

@@ -183,16 +183,16 @@ async fn a_complaint_is_announced_answered_and_closed_through_the_screens() {
     core.sync().await.unwrap();
     app.tap(Tap::ShowCase { case_id }).unwrap();
     let screen = app.screen().unwrap();
-    let Body::Case { page } = &screen.body else {
+    let Body::CaseDetail { page } = &screen.body else {
         panic!("expected the case page, got {:?}", screen.body);
     };
-    assert_eq!(page.case.status, "resolved");
+    assert_eq!(page.detail.status, "resolved");
     assert_eq!(
-        page.case.resolution.as_deref(),
+        page.detail.resolution.as_deref(),
         Some("Resolution: Apologised to the customer")
     );
     let answer = page
-        .case
+        .detail
         .offers
         .iter()
         .find(|o| matches!(o.tap, Tap::AnswerCase { .. }))
