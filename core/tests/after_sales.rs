@@ -399,3 +399,32 @@ async fn a_recall_reaching_the_phone_with_the_bag_in_the_box_blocks_the_drop_off
     assert_eq!(figures.by_kind[0].kind, CaseKind::WrongItem);
     assert_eq!(figures.complaints_per_100, Some(100.0));
 }
+
+#[tokio::test]
+async fn an_exchange_takes_the_old_item_back_at_the_door_and_names_its_case() {
+    let server = Server::default();
+    let mut doc = task("X1", "assigned", &["(01)09506000134352"]);
+    doc.pickup = None;
+    doc.case_id = Some(7);
+    doc.take_back = vec![serde_json::from_value(
+        serde_json::json!({"code": "4006381333931", "name": "old kettle"}),
+    )
+    .unwrap()];
+    server.state().tasks.push(doc);
+    let (core, _dir) = phone(&server);
+    core.sync().await.unwrap();
+    let t = core.task("X1").unwrap();
+    assert_eq!(t.case_id, Some(7));
+    assert_eq!(t.take_back.len(), 1);
+    core.start_shift().unwrap();
+    core.accept("X1").unwrap();
+    core.arrive_manually("X1", "door").unwrap();
+    let p = core.scan_progress("X1").unwrap();
+    assert_eq!((p.confirmed, p.expected), (0, 2));
+    let (o, p) = core
+        .scan("X1", "4006381333931", Symbology::Unknown)
+        .unwrap();
+    assert_eq!(o.code(), "confirmed");
+    assert_eq!((p.confirmed, p.expected), (1, 2));
+    assert_eq!(p.missing[0].code, "(01)09506000134352");
+}

@@ -26,9 +26,8 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<ScanPage> {
     };
     let recalled = v.core.recalled_items(task_id)?;
     let aside = v.core.set_aside_items(task_id)?;
-    let items = task
-        .items
-        .iter()
+    let items = runsheet_core::scan::confirm::handoff_items(&task, p.stage)
+        .into_iter()
         .map(|i| {
             let pending = p.missing.iter().any(|m| m.code == i.code);
             let is_recalled = recalled.iter().any(|r| r.item_code == i.code);

@@ -89,7 +89,10 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
     let take_back = task
         .take_back
         .iter()
-        .map(|i| item_view(w, i, task.status.is_final()))
+        .map(|i| {
+            let pending = progress.missing.iter().any(|m| m.code == i.code);
+            item_view(w, i, !pending || task.status.is_final())
+        })
         .collect();
     let open = !task.status.is_final();
     let mut contact = Vec::new();

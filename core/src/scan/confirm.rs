@@ -263,14 +263,23 @@ pub fn confirmed_items(conn: &Connection, task_id: &str, stage: StopRole) -> Res
     Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
 }
 
+/// The items of a task's handoff at `stage`: its goods, and at the drop-off of an exchange
+/// also the items taken back from the customer (scanned at the door like the others).
+pub fn handoff_items(t: &Task, stage: StopRole) -> Vec<&ItemDoc> {
+    let mut items: Vec<&ItemDoc> = t.items.iter().collect();
+    if stage == StopRole::Dropoff {
+        items.extend(t.take_back.iter());
+    }
+    items
+}
+
 /// The stage's progress for a task. Items set aside because of a recall are no longer part
 /// of any handoff.
 pub fn progress(conn: &Connection, t: &Task, stage: StopRole) -> Result<Progress> {
     let done = confirmed_items(conn, &t.id, stage)?;
     let aside = crate::recall::set_aside_items(conn, &t.id)?;
-    let handed: Vec<&ItemDoc> = t
-        .items
-        .iter()
+    let handed: Vec<&ItemDoc> = handoff_items(t, stage)
+        .into_iter()
         .filter(|i| !aside.contains(&i.code))
         .collect();
     let missing: Vec<ItemDoc> = handed
@@ -466,7 +475,11 @@ pub fn classify(
     now: i64,
     today: NaiveDate,
 ) -> Result<(ScanOutcome, String, Lot)> {
-    let manifest = Manifest::new(&task.items, today);
+    let items: Vec<ItemDoc> = handoff_items(task, stage_of(task))
+        .into_iter()
+        .cloned()
+        .collect();
+    let manifest = Manifest::new(&items, today);
     let confirmed = confirmed_items(conn, &task.id, stage_of(task))?;
     let other: Vec<(String, Manifest)> = others
         .iter()
@@ -659,7 +672,10 @@ pub(crate) fn confirm_item_manually(
     photos: Vec<String>,
 ) -> Result<i64> {
     let task = dev.task(task_id)?;
-    if !task.items.iter().any(|i| i.code == item_code) {
+    if !handoff_items(&task, stage_of(&task))
+        .iter()
+        .any(|i| i.code == item_code)
+    {
         return Err(Error::InvalidArgument(format!(
             "item {item_code} is not on task {task_id}'s manifest"
         )));
