@@ -129,6 +129,17 @@ pub fn store(conn: &Connection, c: &CaseDoc, now: i64) -> Result<bool> {
     Ok(asks)
 }
 
+/// Forgets the courier's statement shown on a case (the server refused it: the rejection
+/// notice says why).
+pub fn drop_answer(conn: &Connection, case_id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE cases SET statement = NULL, answered_at = NULL, answered_seq = NULL
+         WHERE id = ?1",
+        [case_id],
+    )?;
+    Ok(())
+}
+
 fn row_to_case(body: &str, statement: Option<String>) -> Option<CourierCase> {
     let mut case: CaseDoc = serde_json::from_str(body).ok()?;
     let answer_pending = statement.is_some();

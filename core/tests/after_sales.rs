@@ -15,7 +15,7 @@ use runsheet_core::{
 use runsheet_protocol::{
     CaseDoc, CaseKind, CaseStatus, CaseTeam, Change, Fault, LocationAck, LocationBatch,
     MutationOutcome, MutationResult, PullResponse, PushRequest, PushResponse, PushTokenAck,
-    PushTokenRegistration, RecallDoc, TaskDoc,
+    PushTokenRegistration, RecallDoc, RejectCode, TaskDoc,
 };
 
 const NOW: i64 = 1_800_000_000;
@@ -26,6 +26,8 @@ struct State {
     cases: Vec<CaseDoc>,
     recalls: Vec<RecallDoc>,
     pushed: Vec<Action>,
+    /// Refuse every answer to a case (the case was settled on the server meanwhile).
+    refuse_answers: bool,
     last_mutation: i64,
     pulls: Vec<PullPosition>,
 }
@@ -47,9 +49,16 @@ impl Remote for Server {
         for m in &req.mutations {
             s.pushed.push(m.action.clone());
             s.last_mutation = m.mutation_id;
+            let outcome = match &m.action {
+                Action::AnswerCase { .. } if s.refuse_answers => MutationOutcome::Rejected {
+                    code: RejectCode::InvalidState,
+                    reason: "the case is settled".into(),
+                },
+                _ => MutationOutcome::Applied,
+            };
             results.push(MutationResult {
                 mutation_id: m.mutation_id,
-                outcome: MutationOutcome::Applied,
+                outcome,
             });
         }
         Ok(PushResponse {
@@ -427,4 +436,30 @@ async fn an_exchange_takes_the_old_item_back_at_the_door_and_names_its_case() {
     assert_eq!(o.code(), "confirmed");
     assert_eq!((p.confirmed, p.expected), (1, 2));
     assert_eq!(p.missing[0].code, "(01)09506000134352");
+}
+
+#[tokio::test]
+async fn a_statement_the_server_refuses_is_no_longer_shown_as_given() {
+    let server = Server::default();
+    server.state().tasks.push(task("T1", "delivered", &[]));
+    server.state().cases.push(case(
+        9,
+        "T1",
+        CaseKind::Damaged,
+        CaseStatus::WaitingForCourier,
+        1,
+    ));
+    server.state().refuse_answers = true;
+    let (core, _dir) = phone(&server);
+    core.sync().await.unwrap();
+    core.answer_case(9, "The bag was sealed at pickup.")
+        .unwrap();
+    assert!(core.case(9).unwrap().answer_pending);
+    let report = core.sync().await.unwrap();
+    assert_eq!(report.rejected, 1);
+    let c = core.case(9).unwrap();
+    assert!(!c.answer_pending);
+    assert_eq!(c.doc.status, CaseStatus::WaitingForCourier);
+    assert_eq!(c.doc.courier_statement, None);
+    assert_eq!(core.rejections().unwrap().len(), 1);
 }

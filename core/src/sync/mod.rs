@@ -383,6 +383,16 @@ async fn round(
                             "mutation rejected"
                         );
                         outbox::reject(tx, r.mutation_id, code.as_str(), reason, now)?;
+                        // A refused statement is no longer shown as the courier's answer.
+                        let refused = req
+                            .mutations
+                            .iter()
+                            .find(|m| m.mutation_id == r.mutation_id);
+                        if let Some(runsheet_protocol::Action::AnswerCase { case_id, .. }) =
+                            refused.map(|m| &m.action)
+                        {
+                            cases::drop_answer(tx, *case_id)?;
+                        }
                     }
                 }
             }
