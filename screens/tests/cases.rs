@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use runsheet_core::{Config, Runsheet, SystemClock, Token};
-use runsheet_protocol::{CaseCommand, CaseKind, NewCase, StopDoc, TaskKind};
+use runsheet_protocol::{CaseCommand, CaseKind, NewCase, NewRecall, StopDoc, TaskKind};
 use runsheet_screens::{
     Body, Channel, CourierApp, Effect, Screen, ScreenListener, ScreenUpdate, Tap, Tone,
 };
@@ -205,5 +205,131 @@ async fn a_complaint_is_announced_answered_and_closed_through_the_screens() {
         )]
     );
     assert!(page.task.is_some(), "the case links to its task");
+    std::mem::forget(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recall_with_the_bag_in_the_box_blocks_the_delivery_until_the_item_is_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = runsheet_server::start(ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db: DbConfig::Sqlite(dir.path().join("server.db")),
+        admin_token: Some(ADMIN.into()),
+        clock: None,
+    })
+    .unwrap();
+    let dispatch = Dispatcher::new(&server.url(), ADMIN);
+    let token = dispatch.create_courier("c1", "Courier").await.unwrap();
+    dispatch
+        .create_task(&serde_json::json!({
+            "id": "G1", "courier_id": "c1", "kind": "grocery",
+            "pickup": stop("Fresh Mart"), "dropoff": stop("王女士"),
+            "items": [{"code": "(01)09506000134352", "name": "milk"}],
+        }))
+        .await
+        .unwrap();
+    let core = Arc::new(
+        Runsheet::open(Config {
+            db_path: dir.path().join("phone.db"),
+            db_key: None,
+            server_url: server.url(),
+            token: Token::new(token),
+            clock: Arc::new(SystemClock),
+        })
+        .unwrap(),
+    );
+    core.sync().await.unwrap();
+    core.start_shift().unwrap();
+    core.accept("G1").unwrap();
+    core.arrive_manually("G1", "shop").unwrap();
+    let milk = "(01)09506000134352(10)L42(17)271231";
+    core.scan("G1", milk, runsheet_gs1::Symbology::Unknown)
+        .unwrap();
+    core.pick_up("G1").unwrap();
+    core.arrive_manually("G1", "door").unwrap();
+    core.sync().await.unwrap();
+
+    // Dispatch recalls the batch while the milk is in the box.
+    dispatch
+        .recall(&NewRecall {
+            gtin: "09506000134352".into(),
+            batch: "L42".into(),
+            expiry_from: None,
+            expiry_to: None,
+            reason: "listeria".into(),
+        })
+        .await
+        .unwrap();
+    core.sync().await.unwrap();
+
+    let app = CourierApp::new(core.clone(), "en", true).unwrap();
+    app.tap(Tap::ShowTask {
+        task_id: "G1".into(),
+    })
+    .ok();
+    let screen = app.screen().unwrap();
+    let Body::Task { page } = &screen.body else {
+        panic!("expected the task page, got {:?}", screen.body);
+    };
+    let deliver = page.primary.clone().unwrap();
+    assert!(!deliver.enabled);
+    assert!(
+        deliver.why.iter().any(|w| w.contains("recalled milk")),
+        "{:?}",
+        deliver.why
+    );
+    assert_eq!(
+        page.items[0].state_text,
+        "Recalled: set it aside, do not hand it over"
+    );
+    // Scanning it at the door: the recalled verdict, read as bad.
+    app.tap(Tap::ShowScan {
+        task_id: "G1".into(),
+    })
+    .unwrap();
+    app.tap(Tap::Scan {
+        task_id: "G1".into(),
+        code: milk.into(),
+        symbology: runsheet_gs1::Symbology::Unknown,
+    })
+    .unwrap();
+    let screen = app.screen().unwrap();
+    let Body::Scan { page } = &screen.body else {
+        panic!("expected the scan page, got {:?}", screen.body);
+    };
+    let verdict = page.last_verdict.clone().unwrap();
+    assert_eq!(
+        verdict.text,
+        "Recalled batch (listeria): do not hand it over; set it aside."
+    );
+    assert_eq!(verdict.tone, Tone::Bad);
+    let set_aside = page.items[0]
+        .offers
+        .iter()
+        .find(|o| matches!(o.tap, Tap::SetAside { .. }))
+        .unwrap()
+        .clone();
+    app.tap(set_aside.tap).unwrap();
+    app.tap(Tap::ShowTask {
+        task_id: "G1".into(),
+    })
+    .unwrap();
+    let screen = app.screen().unwrap();
+    let Body::Task { page } = &screen.body else {
+        panic!("expected the task page, got {:?}", screen.body);
+    };
+    assert_eq!(page.items[0].state_text, "Set aside (not handed over)");
+    let deliver = page.primary.clone().unwrap();
+    assert!(deliver.enabled, "{:?}", deliver.why);
+    app.tap(deliver.tap).unwrap();
+    core.sync().await.unwrap();
+
+    // The KPI page carries the after-sales figures.
+    app.tap(Tap::ShowKpis).unwrap();
+    let screen = app.screen().unwrap();
+    let Body::Kpis { page } = &screen.body else {
+        panic!("expected the KPI page, got {:?}", screen.body);
+    };
+    assert!(page.figures.iter().any(|f| f.name == "After-sales cases"));
     std::mem::forget(server);
 }
