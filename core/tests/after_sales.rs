@@ -463,3 +463,41 @@ async fn a_statement_the_server_refuses_is_no_longer_shown_as_given() {
     assert_eq!(c.doc.courier_statement, None);
     assert_eq!(core.rejections().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_manifest_naming_a_recalled_batch_is_blocked_until_the_recall_is_lifted() {
+    let server = Server::default();
+    server
+        .state()
+        .tasks
+        .push(task("G2", "assigned", &["(01)09506000134352(10)L42"]));
+    server.state().recalls.push(RecallDoc {
+        id: 5,
+        gtin: "09506000134352".into(),
+        batch: "L42".into(),
+        expiry_from: Some("2027-01-01".into()),
+        expiry_to: None,
+        reason: "mislabelled allergen".into(),
+        issued_at: NOW,
+        lifted: false,
+        seq: 4,
+    });
+    let (core, _dir) = phone(&server);
+    core.sync().await.unwrap();
+    // No expiry on the manifest: nobody can tell it is outside the range, so it is recalled.
+    let recalled = core.recalled_items("G2").unwrap();
+    assert_eq!(recalled.len(), 1);
+    assert_eq!(recalled[0].reason, "mislabelled allergen");
+    assert_eq!(server.state().pulls.last().unwrap().recalls_after, 0);
+
+    // Lifted: the next pull (from the recall's sequence) frees the order.
+    {
+        let mut s = server.state();
+        s.recalls[0].lifted = true;
+        s.recalls[0].seq = 6;
+    }
+    core.sync().await.unwrap();
+    assert_eq!(server.state().pulls.last().unwrap().recalls_after, 4);
+    assert!(core.recalled_items("G2").unwrap().is_empty());
+    assert!(core.recalls().unwrap()[0].lifted);
+}
