@@ -1457,11 +1457,20 @@ async fn act(
             Ok(())
         }
         "set_token" => {
-            let valid = step.token.as_ref().is_some_and(|t| t.get_ref() == "valid");
-            let token = if valid {
-                phone.token.clone()
-            } else {
-                "expired-or-revoked".into()
+            let which = step.token.as_ref().map_or("", |t| t.get_ref().as_str());
+            let token = match which {
+                "valid" => phone.token.clone(),
+                // A new shift's sign-in: dispatch issues the courier a fresh token.
+                "fresh" => {
+                    let fresh = world
+                        .dispatch
+                        .issue_token(courier)
+                        .await
+                        .map_err(|e| ActError::Harness(e.to_string()))?;
+                    phone.token = fresh.clone();
+                    fresh
+                }
+                _ => "expired-or-revoked".into(),
             };
             phone.core().session().set_token(token);
             Ok(())

@@ -413,7 +413,8 @@ pub struct StepSpec {
     /// For `network`.
     #[serde(default)]
     pub network: Option<Spanned<NetworkSpec>>,
-    /// For `set_token`: `"valid"` or `"invalid"`.
+    /// For `set_token`: `"valid"` (the phone's own token again), `"fresh"` (a new token
+    /// dispatch issues, as at a new shift's sign-in) or `"invalid"`.
     #[serde(default)]
     pub token: Option<Spanned<String>>,
     /// For `skew`: the device clock's offset, `"-2h"`.
@@ -950,6 +951,11 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         }
     }
 
+    // Tasks a case's resolution creates are the file's tasks too (steps may act on them).
+    for f in doc.step.iter().filter_map(|s| s.follow_up.as_ref()) {
+        tasks.insert(f.task.as_str());
+    }
+
     let mut step_offsets = Vec::with_capacity(doc.step.len());
     let mut last = i64::MIN;
     for (i, step) in doc.step.iter().enumerate() {
@@ -1096,12 +1102,15 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 }
             }
             "set_token" => {
-                need(step.token.is_some(), "token = \"valid\" or \"invalid\"")?;
+                need(
+                    step.token.is_some(),
+                    "token = \"valid\", \"fresh\" or \"invalid\"",
+                )?;
                 if let Some(t) = &step.token {
-                    if t.get_ref() != "valid" && t.get_ref() != "invalid" {
+                    if !["valid", "fresh", "invalid"].contains(&t.get_ref().as_str()) {
                         return Err(err(
                             at(t.span()),
-                            format!("step {n}: token must be \"valid\" or \"invalid\""),
+                            format!("step {n}: token must be \"valid\", \"fresh\" or \"invalid\""),
                         ));
                     }
                 }
