@@ -294,6 +294,14 @@ pub fn get(tx: &mut Tx<'_>, id: i64) -> Result<Option<CaseRecord>, StoreError> {
     Ok(Some(record))
 }
 
+/// Locks the case's row until commit (PostgreSQL), so that two steps on one case apply one
+/// after the other, each checked against the status the other left.
+fn lock(tx: &mut Tx<'_>, id: i64) -> Result<(), StoreError> {
+    let sql = format!("SELECT id FROM cases WHERE id = ?1{}", tx.for_update());
+    tx.query_opt(&sql, params![id], |_| Ok(()))?;
+    Ok(())
+}
+
 fn must_get(tx: &mut Tx<'_>, id: i64) -> Result<CaseRecord, StoreError> {
     get(tx, id)?.ok_or_else(|| Refusal::NoSuchCase.into())
 }
@@ -395,52 +403,40 @@ pub fn sweep(tx: &mut Tx<'_>, now: i64) -> Result<u32, StoreError> {
     )?;
     let mut breaches = 0u32;
     for d in due {
-        if d.first_late {
-            note_event(
-                tx,
-                d.id,
-                now,
-                CaseActor::System,
-                "breached_first_response",
-                None,
-            )?;
-            breaches += 1;
+        // Each flag is taken by a conditional update, so that two transactions sweeping at
+        // once (pulls on two replicas) record a breach once: the second finds it taken.
+        let mut take = |tx: &mut Tx<'_>, flag: &str, breach: bool| -> Result<bool, StoreError> {
+            let breached = if breach { ", breached = 1" } else { "" };
+            Ok(tx.execute(
+                &format!("UPDATE cases SET {flag} = 1{breached} WHERE id = ?1 AND {flag} = 0"),
+                params![d.id],
+            )? > 0)
+        };
+        let mut events = Vec::new();
+        if d.first_late && take(tx, "response_noted", true)? {
+            events.push("breached_first_response");
         }
-        if d.settle_late {
-            note_event(
-                tx,
-                d.id,
-                now,
-                CaseActor::System,
-                "breached_resolution",
-                None,
-            )?;
-            breaches += 1;
+        if d.settle_late && take(tx, "resolution_noted", true)? {
+            events.push("breached_resolution");
         }
-        if d.answer_late {
-            note_event(
-                tx,
-                d.id,
-                now,
-                CaseActor::System,
-                "courier_answer_overdue",
-                None,
-            )?;
+        if d.answer_late && take(tx, "answer_noted", false)? {
+            events.push("courier_answer_overdue");
+        }
+        if events.is_empty() {
+            continue;
+        }
+        for event in &events {
+            note_event(tx, d.id, now, CaseActor::System, event, None)?;
+            if event.starts_with("breached") {
+                breaches += 1;
+                tracing::info!(case_id = d.id, event, "case deadline breached");
+            }
         }
         let seq = next_seq(tx, d.courier.as_deref())?;
         tx.execute(
-            "UPDATE cases SET
-                 response_noted = CASE WHEN ?2 THEN 1 ELSE response_noted END,
-                 resolution_noted = CASE WHEN ?3 THEN 1 ELSE resolution_noted END,
-                 answer_noted = CASE WHEN ?4 THEN 1 ELSE answer_noted END,
-                 breached = CASE WHEN ?2 OR ?3 THEN 1 ELSE breached END,
-                 seq = ?5
-             WHERE id = ?1",
-            params![d.id, d.first_late, d.settle_late, d.answer_late, seq],
+            "UPDATE cases SET seq = ?2 WHERE id = ?1",
+            params![d.id, seq],
         )?;
-        if d.first_late || d.settle_late {
-            tracing::info!(case_id = d.id, "case deadline breached");
-        }
     }
     Ok(breaches)
 }
@@ -582,6 +578,7 @@ pub fn step(
 ) -> Result<CaseRecord, StoreError> {
     check_times(cmd, now)?;
     sweep(tx, now)?;
+    lock(tx, id)?;
     let case = must_get(tx, id)?;
     let from = case.case.status;
     let step = cmd.step();
@@ -701,6 +698,7 @@ pub fn answer(
     evidence: &str,
     now: i64,
 ) -> Result<Option<(RejectCode, String)>, StoreError> {
+    lock(tx, case_id)?;
     let Some(case) = get(tx, case_id)? else {
         return Ok(Some((RejectCode::Invalid, "no such case".into())));
     };
