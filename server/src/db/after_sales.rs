@@ -405,7 +405,7 @@ pub fn sweep(tx: &mut Tx<'_>, now: i64) -> Result<u32, StoreError> {
     for d in due {
         // Each flag is taken by a conditional update, so that two transactions sweeping at
         // once (pulls on two replicas) record a breach once: the second finds it taken.
-        let mut take = |tx: &mut Tx<'_>, flag: &str, breach: bool| -> Result<bool, StoreError> {
+        let take = |tx: &mut Tx<'_>, flag: &str, breach: bool| -> Result<bool, StoreError> {
             let breached = if breach { ", breached = 1" } else { "" };
             Ok(tx.execute(
                 &format!("UPDATE cases SET {flag} = 1{breached} WHERE id = ?1 AND {flag} = 0"),
