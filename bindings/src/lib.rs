@@ -14,6 +14,7 @@
 //! - [`Scans`]: barcode scans, handoff progress and codes, manual confirmation, photo files;
 //! - [`Checklists`]: SOP checklists and their answers;
 //! - [`Ratings`]: ratings received, rating a stop, appeals, KPIs;
+//! - [`Cases`]: after-sales cases about the courier's deliveries, answering them, the figures;
 //! - [`Navigation`]: the route, the next-stop hint with map links, the location request and
 //!   GPS fixes.
 //!
@@ -33,6 +34,7 @@
 
 #![deny(missing_docs)]
 
+mod cases;
 mod checklists;
 mod log;
 mod navigation;
@@ -53,6 +55,7 @@ use runsheet_core as core;
 /// The stop sequencer, map datums and barcode parser, re-exported for the command line.
 pub use runsheet_core::{geo, plan, scan};
 
+pub use cases::*;
 pub use checklists::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use navigation::*;
@@ -151,6 +154,22 @@ pub enum RunsheetError {
         /// What to tell the courier, in their language.
         sentence: String,
     },
+    /// No after-sales case with this number is on the phone.
+    #[error("{sentence}")]
+    CaseNotFound {
+        /// The case asked for.
+        case_id: i64,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
+    /// The case is settled: it takes no statement any more.
+    #[error("{sentence}")]
+    CaseSettled {
+        /// The case.
+        case_id: i64,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
     /// The database key does not open the task store (a key lost from the Keystore or
     /// Keychain, or a store copied from another phone). The store is left as it was.
     #[error("{sentence}")]
@@ -170,6 +189,8 @@ impl RunsheetError {
             E::TaskNotFound { task_id } => RunsheetError::NotFound { task_id, sentence },
             E::InvalidTransition { .. } => RunsheetError::NotAllowed { sentence },
             E::Blocked { .. } => RunsheetError::Blocked { sentence },
+            E::CaseNotFound { case_id } => RunsheetError::CaseNotFound { case_id, sentence },
+            E::CaseSettled { case_id, .. } => RunsheetError::CaseSettled { case_id, sentence },
             E::InvalidArgument(reason) => {
                 // Developer text (what the call got wrong), never personal data: for the log.
                 tracing::warn!(reason = %reason, "a call was refused as invalid");
@@ -398,6 +419,11 @@ impl Runsheet {
     /// Ratings, appeals and KPIs.
     pub fn ratings(&self) -> Arc<Ratings> {
         Arc::new(Ratings::over(&self.inner))
+    }
+
+    /// After-sales cases about the courier's deliveries.
+    pub fn cases(&self) -> Arc<Cases> {
+        Arc::new(Cases::over(&self.inner))
     }
 
     /// The route, the next stop and the location feed.

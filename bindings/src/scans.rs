@@ -12,6 +12,8 @@ pub use runsheet_core::scan::Symbology as ScanSymbology;
 
 pub use runsheet_core::scan::confirm::{Progress as ScanProgress, ScanOutcome};
 pub use runsheet_core::scan::handoff::HandoffCheck;
+pub use runsheet_core::RecalledItem;
+pub use runsheet_protocol::RecallDoc as Recall;
 
 /// The result of one scan: what it was (its `Display` is the sentence for the courier) and the
 /// handoff's progress after it.
@@ -92,6 +94,28 @@ impl Scans {
         self.inner
             .run(move |c| c.attach_file(std::path::Path::new(&path)))
             .await
+    }
+
+    /// The task's items a recall in force covers and that are still to be set aside (its
+    /// handoff is blocked until they are).
+    pub async fn recalled_items(
+        &self,
+        task_id: String,
+    ) -> Result<Vec<RecalledItem>, RunsheetError> {
+        self.inner.run(move |c| c.recalled_items(&task_id)).await
+    }
+
+    /// Sets a recalled item aside: it is not handed over and the handoff no longer waits for
+    /// it (queued offline like every action).
+    pub async fn set_aside(&self, task_id: String, item_code: String) -> Result<(), RunsheetError> {
+        self.inner
+            .run(move |c| c.set_aside(&task_id, &item_code).map(drop))
+            .await
+    }
+
+    /// The recalls on the phone, lifted ones included.
+    pub async fn recalls(&self) -> Result<Vec<Recall>, RunsheetError> {
+        self.inner.run(|c| c.recalls()).await
     }
 
     /// Every attachment with its upload state (for an upload progress view).

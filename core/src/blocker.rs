@@ -83,6 +83,16 @@ pub enum Blocker {
         /// What it asks for.
         policy: ProofPolicy,
     },
+    /// Items of a recalled batch are in the order: set them aside before the handoff.
+    RecalledItems {
+        /// Names of the recalled items not yet set aside.
+        items: Vec<String>,
+    },
+    /// The statement on a case is longer than the server takes.
+    StatementTooLong {
+        /// Most characters allowed.
+        max_chars: u32,
+    },
 }
 
 impl Blocker {
@@ -106,6 +116,8 @@ impl Blocker {
             Blocker::ProofMissing { .. } => "proof_missing",
             Blocker::AppealWindowClosed { .. } => "appeal_window_closed",
             Blocker::RatingWindowClosed { .. } => "rating_window_closed",
+            Blocker::RecalledItems { .. } => "recalled_items",
+            Blocker::StatementTooLong { .. } => "statement_too_long",
         }
     }
 
@@ -182,6 +194,14 @@ impl Blocker {
                 ProofPolicy::Code => "blocker-proof-code",
                 ProofPolicy::None => "blocker-proof-none",
             }),
+            Blocker::RecalledItems { items } => words.text(
+                "blocker-recalled-items",
+                &Args::new().str("items", words.list(items)),
+            ),
+            Blocker::StatementTooLong { max_chars } => words.text(
+                "blocker-statement-too-long",
+                &Args::new().num("max", i64::from(*max_chars)),
+            ),
         }
     }
 }
@@ -212,6 +232,8 @@ pub fn what_in(words: &Words, action: &str, task_id: &str) -> String {
         "shift" => return words.text("what-shift", &Args::new()),
         "appeal" => "what-appeal",
         "rate_stop" => "what-rate-stop",
+        "answer_case" => "what-answer-case",
+        "set_aside" => "what-set-aside",
         other => {
             return words.text(
                 "what-other",
@@ -389,6 +411,10 @@ mod tests {
             Blocker::ProofMissing {
                 policy: ProofPolicy::None,
             },
+            Blocker::RecalledItems {
+                items: vec!["milk".into()],
+            },
+            Blocker::StatementTooLong { max_chars: 2000 },
         ];
         let zh = Words::of(Language::ZhCn);
         for b in &all {

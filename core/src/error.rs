@@ -58,6 +58,21 @@ pub enum Error {
         /// What is missing.
         blockers: Vec<crate::blocker::Blocker>,
     },
+    /// No after-sales case with this number is on the phone (it is not about the courier's
+    /// deliveries, or it has not been pulled yet).
+    #[error("case {case_id} is not on this phone")]
+    CaseNotFound {
+        /// The case asked for.
+        case_id: i64,
+    },
+    /// The case is settled (resolved, rejected or closed): it takes no statement any more.
+    #[error("case {case_id} is {}; it takes no statement any more", status.as_str())]
+    CaseSettled {
+        /// The case.
+        case_id: i64,
+        /// Its status.
+        status: runsheet_protocol::CaseStatus,
+    },
     /// A caller passed something unusable (an empty id, a bad URL).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
@@ -135,6 +150,16 @@ impl Error {
                 &Args::new()
                     .str("what", blocker::what_in(words, action, task_id))
                     .str("blockers", blocker::join_in(words, blockers)),
+            ),
+            Error::CaseNotFound { case_id } => words.text(
+                "error-case-not-found",
+                &Args::new().str("case", case_id.to_string()),
+            ),
+            Error::CaseSettled { case_id, status } => words.text(
+                "error-case-settled",
+                &Args::new()
+                    .str("case", case_id.to_string())
+                    .str("status", wording::case_status(words, *status)),
             ),
             Error::InvalidArgument(_) => plain("error-invalid-argument"),
             Error::Offline(_) => plain("error-offline"),
@@ -229,6 +254,11 @@ mod tests {
             },
             Error::BadResponse("expected value at line 1 column 1, token abc.def".into()),
             Error::Protocol("server acknowledged mutation 9 never sent".into()),
+            Error::CaseNotFound { case_id: 7 },
+            Error::CaseSettled {
+                case_id: 7,
+                status: runsheet_protocol::CaseStatus::Closed,
+            },
         ]
     }
 
@@ -267,6 +297,10 @@ mod tests {
         );
         assert_eq!(e[10].sentence(&zh), "服务器繁忙，2分钟后会自动重试。");
         assert_eq!(e[12].sentence(&zh), "服务器拒绝了此操作（HTTP 409）。");
+        assert_eq!(
+            e[16].sentence(&zh),
+            "售后工单7当前为“已关闭”，不再接受说明。"
+        );
         let en = Words::of(Language::En);
         assert_eq!(
             e[6].sentence(&en),

@@ -25,6 +25,7 @@ uniffi::setup_scaffolding!();
 pub mod attachment;
 pub mod autosync;
 pub mod blocker;
+pub mod cases;
 pub mod checklist;
 pub mod clock;
 pub mod contact;
@@ -40,6 +41,7 @@ pub mod plan;
 mod push_token;
 pub use push_token::PushPlatform;
 pub mod rating;
+pub mod recall;
 pub mod retention;
 pub mod route;
 pub mod scan;
@@ -61,10 +63,12 @@ use std::time::Duration;
 
 pub use attachment::{Attachment, UploadState};
 pub use autosync::AutoSyncPolicy;
+pub use cases::CourierCase;
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, Result};
 pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
 pub use outbox::Rejection;
+pub use recall::RecalledItem;
 pub use route::{LocationAccuracy, LocationRequest, NextStopHint, PlannedStop, Route};
 pub use runsheet_protocol::{
     Action, ActionContext, ActionLocation, AnswerValue, AppealStatus, ArrivalMethod,
@@ -271,7 +275,7 @@ impl Runsheet {
             }
         }
         *lock(&self.online) = Some(!matches!(result, Err(Error::Offline(_))));
-        let (touched, rejected_ids, new_ratings) = match &result {
+        let (touched, rejected_ids, new_ratings, cases_asking) = match &result {
             Ok(report) => {
                 *lock(&self.last_error) = None;
                 tracing::info!(
@@ -283,15 +287,17 @@ impl Runsheet {
                     "sync done"
                 );
                 (
-                    !report.changed_task_ids.is_empty(),
+                    // A recall can block a task's handoff: the task list shows it.
+                    !report.changed_task_ids.is_empty() || !report.changed_recalls.is_empty(),
                     report.rejected_ids.clone(),
                     report.new_ratings.clone(),
+                    report.cases_asking.clone(),
                 )
             }
             Err(e) => {
                 tracing::warn!(error = %e, "sync failed; actions stay queued");
                 *lock(&self.last_error) = Some(e.to_string());
-                (false, Vec::new(), Vec::new())
+                (false, Vec::new(), Vec::new(), Vec::new())
             }
         };
         if result.is_ok() {
@@ -315,6 +321,7 @@ impl Runsheet {
             rejected_ids,
             matches!(result, Err(Error::AuthRequired)),
             new_ratings,
+            cases_asking,
         );
         result
     }
@@ -428,6 +435,7 @@ impl Runsheet {
             new_rejections: Vec::new(),
             auth_required: false,
             new_ratings: Vec::new(),
+            cases_asking: Vec::new(),
         };
         listener::guard("sync listener", || listener.on_sync_event(first));
         let weak = Arc::downgrade(&self.sync_listeners);
@@ -529,6 +537,60 @@ impl Runsheet {
     /// back with a later pull; an upheld appeal takes the rating out of the KPIs.
     pub fn appeal(&self, rating_id: &str, reason: &str) -> Result<i64> {
         self.told(rating::appeal(&self.dev, rating_id, reason))
+    }
+
+    // After-sales cases (`cases.rs`).
+
+    /// The after-sales cases about the courier's deliveries: those waiting for the courier
+    /// first, then the others newest first.
+    pub fn cases(&self) -> Result<Vec<CourierCase>> {
+        self.dev.store.read(cases::list)
+    }
+
+    /// One case, or [`Error::CaseNotFound`].
+    pub fn case(&self, case_id: i64) -> Result<CourierCase> {
+        self.dev.store.read(|c| cases::get(c, case_id))
+    }
+
+    /// The cases about a task, and the case a follow-up task was created for.
+    pub fn cases_for_task(&self, task_id: &str) -> Result<Vec<CourierCase>> {
+        self.dev.store.read(|c| cases::for_task(c, task_id))
+    }
+
+    /// Answers a case with a statement (1 to [`cases::MAX_STATEMENT_CHARS`] characters); the
+    /// task's evidence bundle goes with it. Refused with [`Error::CaseNotFound`] or
+    /// [`Error::CaseSettled`]; queued offline, shown as answered until the server confirms.
+    pub fn answer_case(&self, case_id: i64, statement: &str) -> Result<i64> {
+        self.told(cases::answer(&self.dev, case_id, statement))
+    }
+
+    /// The courier's after-sales figures for a period (the function the server uses).
+    pub fn case_figures(&self, period: Period) -> Result<runsheet_protocol::CaseFigures> {
+        cases::figures(&self.dev, period)
+    }
+
+    // Recalls (`recall.rs`).
+
+    /// The recalls on the phone, lifted ones included.
+    pub fn recalls(&self) -> Result<Vec<runsheet_protocol::RecallDoc>> {
+        self.dev.store.read(recall::list)
+    }
+
+    /// The task's items a recall in force covers and that are still to be set aside.
+    pub fn recalled_items(&self, task_id: &str) -> Result<Vec<RecalledItem>> {
+        let t = self.dev.task(task_id)?;
+        self.dev.store.read(|c| recall::recalled_items(c, &t))
+    }
+
+    /// The task's items set aside because of a recall.
+    pub fn set_aside_items(&self, task_id: &str) -> Result<Vec<String>> {
+        self.dev.store.read(|c| recall::set_aside_items(c, task_id))
+    }
+
+    /// Sets a recalled item of the task aside: it is not handed over and the handoff no longer
+    /// waits for it. Queued offline like every action.
+    pub fn set_aside(&self, task_id: &str, item_code: &str) -> Result<i64> {
+        self.told(recall::set_aside(&self.dev, task_id, item_code))
     }
 
     // Customer data retention (`retention.rs`).
@@ -777,7 +839,7 @@ impl Runsheet {
             self.notify();
         }
         if changes & change::SYNC_STATE != 0 {
-            self.notify_sync(Vec::new(), false, Vec::new());
+            self.notify_sync(Vec::new(), false, Vec::new(), Vec::new());
         }
         if changes & change::TO_SEND != 0 {
             self.kick_auto_sync();
@@ -792,7 +854,13 @@ impl Runsheet {
         }
     }
 
-    fn notify_sync(&self, rejected_ids: Vec<i64>, auth_required: bool, rating_ids: Vec<String>) {
+    fn notify_sync(
+        &self,
+        rejected_ids: Vec<i64>,
+        auth_required: bool,
+        rating_ids: Vec<String>,
+        case_ids: Vec<i64>,
+    ) {
         let listeners = self.sync_listeners.snapshot();
         if listeners.is_empty() {
             return;
@@ -814,11 +882,20 @@ impl Runsheet {
                     .filter(|r| rating_ids.contains(&r.id))
                     .collect()
             };
+            let cases_asking = if case_ids.is_empty() {
+                Vec::new()
+            } else {
+                self.cases()?
+                    .into_iter()
+                    .filter(|c| case_ids.contains(&c.doc.id))
+                    .collect()
+            };
             Ok(SyncEvent {
                 status,
                 new_rejections,
                 auth_required,
                 new_ratings,
+                cases_asking,
             })
         });
         match event {

@@ -176,6 +176,9 @@ pub struct SyncEvent {
     pub auth_required: bool,
     /// Ratings received or changed (appeal decided) in this sync: announce them.
     pub new_ratings: Vec<runsheet_protocol::RatingDoc>,
+    /// After-sales cases that ask the courier now (new, or now waiting for a statement):
+    /// announce them.
+    pub cases_asking: Vec<crate::cases::CourierCase>,
 }
 
 /// Receives [`SyncEvent`]s. Called after the change is saved, on the thread that made it.

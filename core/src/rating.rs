@@ -97,16 +97,24 @@ pub fn facts(conn: &Connection, since: i64) -> Result<KpiFacts> {
             _ => {}
         }
     }
-    f.tasks_with_errors = conn.query_row(
-        "SELECT COUNT(DISTINCT task_id) FROM scans
-         WHERE at >= ?1 AND outcome IN ('other_task', 'not_mine', 'expired', 'wrong_temperature')",
-        [since],
-        |r| r.get(0),
-    )?;
-    // Ratings are dated by the server; the device's `since` is moved onto the server clock.
+    // Ratings and cases are dated by the server; the device's `since` is moved onto the
+    // server clock.
     let offset: i64 = meta_get(conn, "clock_offset")?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
+    // A task is an order error when a scan at a handoff was one, or when an after-sales case
+    // confirmed a wrong or missing item against the courier.
+    f.tasks_with_errors = conn.query_row(
+        "SELECT COUNT(DISTINCT task_id) FROM (
+             SELECT task_id FROM scans
+             WHERE at >= ?1
+               AND outcome IN ('other_task', 'not_mine', 'expired', 'wrong_temperature')
+             UNION
+             SELECT task_id FROM cases WHERE fault = 'courier' AND opened_at >= ?2
+         )",
+        params![since, since + offset],
+        |r| r.get(0),
+    )?;
     let mut ratings = list(conn)?;
     ratings.sort_by(|a, b| a.id.cmp(&b.id));
     f.stars = ratings

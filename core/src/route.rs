@@ -535,6 +535,8 @@ mod tests {
             contactless: false,
             proof: Default::default(),
             customer_locale: None,
+            case_id: None,
+            take_back: Vec::new(),
         }
     }
 

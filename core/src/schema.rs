@@ -183,6 +183,44 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE tasks ADD COLUMN customer_locale TEXT;
     "#,
+    // v9: after-sales cases about the courier's deliveries (the server's document, with the
+    // courier's statement shown until the server confirms it), recalls of product batches,
+    // items set aside because a recall covers them, and each scan's GTIN, batch and expiry so
+    // a recall issued later finds the goods already in the box.
+    r#"
+    CREATE TABLE cases (
+        id            INTEGER PRIMARY KEY,
+        task_id       TEXT NOT NULL,
+        body          TEXT NOT NULL,
+        seq           INTEGER NOT NULL,
+        kind          TEXT NOT NULL,
+        fault         TEXT,
+        opened_at     INTEGER NOT NULL,
+        responded_at  INTEGER,
+        settled_at    INTEGER,
+        statement     TEXT,
+        answered_at   INTEGER,
+        answered_seq  INTEGER
+    ) STRICT;
+    CREATE INDEX cases_by_task ON cases(task_id);
+    CREATE TABLE recalls (
+        id    INTEGER PRIMARY KEY,
+        body  TEXT NOT NULL,
+        seq   INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE set_aside (
+        task_id   TEXT NOT NULL,
+        item_code TEXT NOT NULL,
+        recall_id INTEGER NOT NULL,
+        at        INTEGER NOT NULL,
+        PRIMARY KEY (task_id, item_code)
+    ) STRICT;
+    ALTER TABLE scans ADD COLUMN gtin TEXT;
+    ALTER TABLE scans ADD COLUMN batch TEXT;
+    ALTER TABLE scans ADD COLUMN expiry TEXT;
+    ALTER TABLE tasks ADD COLUMN case_id INTEGER;
+    ALTER TABLE tasks ADD COLUMN take_back TEXT NOT NULL DEFAULT '[]';
+    "#,
 ];
 
 /// The schema version this build writes.

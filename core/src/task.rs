@@ -57,6 +57,11 @@ pub struct Task {
     /// The customer's language (BCP 47), if the platform gave one; messages to the customer go
     /// out in it, else in Chinese ([`crate::wording::customer_words`]).
     pub customer_locale: Option<String>,
+    /// The after-sales case this task was created for (a redelivery, a return pickup or an
+    /// exchange ordered by the case's resolution).
+    pub case_id: Option<i64>,
+    /// Items taken back from the customer at the drop-off (an exchange).
+    pub take_back: Vec<ItemDoc>,
 }
 
 impl Task {
@@ -89,7 +94,7 @@ impl Task {
 const TASK_COLUMNS: &str = "t.id, t.kind, t.status, t.server_revision, t.local_rev,
     (SELECT COUNT(*) FROM outbox o WHERE o.task_id = t.id), t.ordered_at, t.items, t.return_to,
     t.ended_at, t.purged_at, t.handoff_code, t.handoff_failures, t.handoff_verified,
-    t.contactless, t.proof, t.customer_locale";
+    t.contactless, t.proof, t.customer_locale, t.case_id, t.take_back";
 
 fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
     let id: String = row.get(0)?;
@@ -132,6 +137,8 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
         contactless: row.get::<_, i64>(14)? != 0,
         proof: serde_json::from_value(serde_json::Value::String(row.get(15)?)).unwrap_or_default(),
         customer_locale: row.get(16)?,
+        case_id: row.get(17)?,
+        take_back: serde_json::from_str(&row.get::<_, String>(18)?).unwrap_or_default(),
     })
 }
 
@@ -197,6 +204,8 @@ pub fn get(conn: &Connection, task_id: &str) -> Result<Option<Task>> {
 pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
     let items = serde_json::to_string(&doc.items)
         .map_err(|e| Error::InvalidArgument(format!("items cannot be encoded: {e}")))?;
+    let take_back = serde_json::to_string(&doc.take_back)
+        .map_err(|e| Error::InvalidArgument(format!("items cannot be encoded: {e}")))?;
     let return_to = match &doc.return_to {
         Some(r) => Some(
             serde_json::to_string(r)
@@ -206,14 +215,15 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
     };
     conn.execute(
         "INSERT INTO tasks (id, kind, status, server_revision, local_rev, ordered_at, items,
-             return_to, handoff_code, contactless, proof, customer_locale)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             return_to, handoff_code, contactless, proof, customer_locale, case_id, take_back)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
              server_revision = excluded.server_revision, local_rev = tasks.local_rev + 1,
              ordered_at = excluded.ordered_at, items = excluded.items,
              return_to = excluded.return_to, handoff_code = excluded.handoff_code,
              contactless = excluded.contactless, proof = excluded.proof,
-             customer_locale = excluded.customer_locale, purged_at = NULL",
+             customer_locale = excluded.customer_locale, case_id = excluded.case_id,
+             take_back = excluded.take_back, purged_at = NULL",
         params![
             doc.id,
             doc.kind.as_str(),
@@ -230,7 +240,9 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_else(|| "none".into()),
-            doc.customer_locale
+            doc.customer_locale,
+            doc.case_id,
+            take_back
         ],
     )?;
     conn.execute("DELETE FROM stops WHERE task_id = ?1", [&doc.id])?;
@@ -290,6 +302,11 @@ pub fn apply_action(conn: &Connection, action: &Action) -> Result<()> {
     })?;
     let status = TaskStatus::parse(&status)
         .ok_or_else(|| Error::Corrupt(format!("unknown task status {status:?} in the store")))?;
+    // A statement on a case and a recalled item set aside leave the task's status as it is
+    // (the workflow's guards decided whether they are allowed).
+    if matches!(action, Action::AnswerCase { .. } | Action::SetAside { .. }) {
+        return Ok(());
+    }
     let next = status
         .after(action, has_pickup)
         .ok_or_else(|| Error::InvalidTransition {

@@ -6,8 +6,8 @@
 //! channels, actions) in `words/locales/*/nouns.ftl`.
 
 use runsheet_protocol::{
-    ChecklistStage, ContactChannel, ExceptionReason, MessageTemplate, ProofPolicy, StopRole,
-    TaskKind, TaskStatus,
+    CaseKind, CaseStatus, CaseTeam, ChecklistStage, ContactChannel, ExceptionReason, Fault,
+    MessageTemplate, ProofPolicy, StopRole, TaskKind, TaskStatus,
 };
 use runsheet_words::{Args, Words};
 
@@ -72,6 +72,33 @@ pub fn template_name(words: &Words, template: MessageTemplate) -> String {
     noun(words, "template", template.as_str())
 }
 
+/// What an after-sales case is about ("送错商品", "Wrong item").
+pub fn case_kind(words: &Words, kind: CaseKind) -> String {
+    noun(words, "case-kind", kind.as_str())
+}
+
+/// Where a case stands ("等待您的说明", "waiting for your statement").
+pub fn case_status(words: &Words, status: CaseStatus) -> String {
+    noun(words, "case-status", status.as_str())
+}
+
+/// The team that owns a case ("投诉组", "Complaints").
+pub fn case_team(words: &Words, team: CaseTeam) -> String {
+    noun(words, "case-team", team.as_str())
+}
+
+/// Whom a confirmed order error counts against, as a sentence.
+pub fn fault(words: &Words, fault: Fault) -> String {
+    noun(
+        words,
+        "fault",
+        match fault {
+            Fault::Courier => "courier",
+            Fault::Merchant => "merchant",
+        },
+    )
+}
+
 /// A courier action as a noun ("确认送达", "delivering"), from its stable name
 /// ([`runsheet_protocol::Action::name`]); an unknown name is returned as it is.
 pub fn action(words: &Words, action: &str) -> String {
@@ -82,7 +109,7 @@ pub fn action(words: &Words, action: &str) -> String {
 }
 
 /// Every action name [`runsheet_protocol::Action::name`] gives.
-pub const KNOWN_ACTIONS: [&str; 17] = [
+pub const KNOWN_ACTIONS: [&str; 19] = [
     "accept",
     "arrive",
     "pick_up",
@@ -98,6 +125,8 @@ pub const KNOWN_ACTIONS: [&str; 17] = [
     "handoff_code",
     "answer",
     "rate_stop",
+    "answer_case",
+    "set_aside",
     "appeal",
     "shift",
 ];
@@ -163,6 +192,29 @@ mod tests {
                 .map(|t| template_name(&w, t)),
             );
             words.extend(KNOWN_ACTIONS.map(|a| action(&w, a)));
+            words.extend(CaseKind::ALL.map(|k| case_kind(&w, k)));
+            words.extend(
+                [
+                    CaseStatus::Open,
+                    CaseStatus::Acknowledged,
+                    CaseStatus::WaitingForCourier,
+                    CaseStatus::Resolved,
+                    CaseStatus::Rejected,
+                    CaseStatus::Closed,
+                    CaseStatus::Reopened,
+                ]
+                .map(|s| case_status(&w, s)),
+            );
+            words.extend(
+                [
+                    CaseTeam::Enquiries,
+                    CaseTeam::Complaints,
+                    CaseTeam::Returns,
+                    CaseTeam::DeliveryProblems,
+                ]
+                .map(|t| case_team(&w, t)),
+            );
+            words.extend([Fault::Courier, Fault::Merchant].map(|f| fault(&w, f)));
             for text in &words {
                 // A missing message comes back as its id ("status-…"): none may.
                 assert!(!text.contains('-') || text.contains(' '), "{text}");

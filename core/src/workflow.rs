@@ -161,6 +161,12 @@ pub fn step_blockers(
             blockers.push(Blocker::ProofMissing { policy });
         }
     }
+    let recalled = crate::recall::recalled_items(conn, t)?;
+    if !recalled.is_empty() {
+        blockers.push(Blocker::RecalledItems {
+            items: recalled.into_iter().map(|i| i.name).collect(),
+        });
+    }
     let p = crate::scan::confirm::progress(conn, t, crate::scan::confirm::stage_of(t))?;
     if !p.complete() {
         blockers.push(Blocker::ItemsNotConfirmed {
@@ -258,6 +264,21 @@ pub fn check(
     let t = task::get(conn, task_id)?.ok_or_else(|| Error::TaskNotFound {
         task_id: task_id.to_owned(),
     })?;
+    match action {
+        // The case's own rules (its lifecycle table) are the cases module's; a statement may
+        // be given about a task in any state.
+        Action::AnswerCase { .. } => return Ok(()),
+        // Setting a recalled item aside is possible until the task is finished.
+        Action::SetAside { .. } if !t.status.is_final() => return Ok(()),
+        Action::SetAside { .. } => {
+            return Err(Error::InvalidTransition {
+                task_id: task_id.to_owned(),
+                status: t.status,
+                action: action.name(),
+            })
+        }
+        _ => {}
+    }
     if t.status.after(action, t.pickup.is_some()).is_none() {
         return Err(Error::InvalidTransition {
             task_id: task_id.to_owned(),

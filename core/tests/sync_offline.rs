@@ -877,6 +877,8 @@ async fn the_pull_position_goes_whole_to_the_remote() {
             settings_version: 4,
             checklists_after: 0,
             ratings_after: 0,
+            cases_after: 0,
+            recalls_after: 0,
         }
     );
     assert_eq!(p.core.settings().unwrap().version, 4);

@@ -99,6 +99,7 @@ final class EffectExecutor: NSObject, ObservableObject, CLLocationManagerDelegat
         case .lateness: return "lateness"
         case .refusal: return "refusal"
         case .ratings: return "ratings"
+        case .cases: return "cases"
         }
     }
 

@@ -106,6 +106,18 @@ struct TaskPageView: View {
                 }
             }
         }
+        if !page.takeBack.isEmpty {
+            Section {
+                ForEach(page.takeBack, id: \.code) { item in
+                    ItemRow(item: item, onOffer: onOffer)
+                }
+            }
+        }
+        if !page.cases.isEmpty {
+            Section {
+                OfferList(offers: page.cases, onOffer: onOffer)
+            }
+        }
         if !page.contact.isEmpty || !page.maps.isEmpty {
             Section {
                 OfferList(offers: page.contact, onOffer: onOffer)
@@ -298,5 +310,75 @@ struct KpiPageView: View {
             Text(page.period)
                 .accessibilityAddTraits(.isHeader)
         }
+    }
+}
+
+/// The after-sales cases about the courier's deliveries, in the core's order.
+struct CasesPageView: View {
+    let page: CasesPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        if let empty = page.emptyText {
+            Section {
+                Text(empty)
+            }
+        }
+        ForEach(page.cases, id: \.caseId) { item in
+            Section {
+                CaseRows(view: item, onOffer: onOffer)
+            }
+        }
+    }
+}
+
+/// One case: the link to its task, then the case with its answer offer.
+struct CasePageView: View {
+    let page: CasePage
+    let onOffer: OnOffer
+
+    var body: some View {
+        if let task = page.task {
+            Section {
+                OfferButton(offer: task, onOffer: onOffer)
+            }
+        }
+        Section {
+            CaseRows(view: page.detail, onOffer: onOffer)
+        }
+    }
+}
+
+/// A case as the core words it: kind, status, deadlines, statement, resolution and offers.
+struct CaseRows: View {
+    let view: CaseView
+    let onOffer: OnOffer
+
+    var body: some View {
+        Text(view.title)
+            .font(.headline)
+            .accessibilityAddTraits(.isHeader)
+        Text(view.about)
+            .font(.caption)
+        ToneLabel(text: view.status, tone: view.tone)
+        Text(view.summary)
+        Text(view.opened)
+            .font(.caption)
+        ForEach(view.deadlines, id: \.self) { deadline in
+            ToneLabel(text: deadline, tone: view.tone)
+        }
+        if let statement = view.statement {
+            Text(statement)
+        }
+        if let resolution = view.resolution {
+            Text(resolution)
+        }
+        if let fault = view.fault {
+            ToneLabel(text: fault, tone: .neutral)
+        }
+        if let followUp = view.followUp {
+            OfferButton(offer: followUp, onOffer: onOffer)
+        }
+        OfferList(offers: view.offers, onOffer: onOffer)
     }
 }

@@ -214,6 +214,10 @@ struct BodyView: View {
             RatingsPageView(page: page, onOffer: onOffer)
         case .kpis(let page):
             KpiPageView(page: page)
+        case .cases(let page):
+            CasesPageView(page: page, onOffer: onOffer)
+        case .caseDetail(let page):
+            CasePageView(page: page, onOffer: onOffer)
         }
     }
 }

@@ -21,8 +21,8 @@ use crate::screen::{Body, Header, Screen, Tone, Verdict};
 use crate::view::{local_offset_min, AppState, Page, View};
 use crate::wording::t;
 use crate::{
-    checklist_page, kpi_page, problem_page, ratings_page, scan_page, shift_bar, sync_banner,
-    task_list, task_page,
+    cases_page, checklist_page, kpi_page, problem_page, ratings_page, scan_page, shift_bar,
+    sync_banner, task_list, task_page,
 };
 
 /// Why a tap was refused, in the screen's language. Nothing changed.
@@ -500,6 +500,30 @@ impl Inner {
                 ),
             });
         }
+        for c in &event.cases_asking {
+            let waiting = c.doc.status == runsheet_protocol::CaseStatus::WaitingForCourier;
+            out.push(Effect::Notify {
+                id: format!("case-{}", c.doc.id),
+                channel: Channel::Cases,
+                title: t(
+                    &words,
+                    if waiting {
+                        "notify-case-waiting"
+                    } else {
+                        "notify-case-new"
+                    },
+                ),
+                body: words.text(
+                    "notify-case-body",
+                    &Args::new()
+                        .str(
+                            "kind",
+                            runsheet_core::wording::case_kind(&words, c.doc.kind),
+                        )
+                        .str("task", c.doc.task_id.clone()),
+                ),
+            });
+        }
         out
     }
 
@@ -531,6 +555,16 @@ impl Inner {
             Tap::ShowProblem { task_id } => self.go(Page::Problem { task_id }),
             Tap::ShowRatings => self.go(Page::Ratings),
             Tap::ShowKpis => self.go(Page::Kpis),
+            Tap::ShowCases => self.go(Page::Cases),
+            Tap::ShowCase { case_id } => self.go(Page::Case { case_id }),
+            Tap::AnswerCase { case_id, statement } => {
+                core.answer_case(case_id, &statement).map_err(err)?;
+                self.say(t(words, "notice-case-answered"), Tone::Good);
+            }
+            Tap::SetAside { task_id, item_code } => {
+                core.set_aside(&task_id, &item_code).map_err(err)?;
+                self.say(t(words, "notice-set-aside"), Tone::Neutral);
+            }
             Tap::Back => {
                 let mut s = lock(&self.state);
                 s.page = s.history.pop().unwrap_or(Page::Tasks);
@@ -963,6 +997,7 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
             task_id: Some(task_id),
             ..
         } if v.core.task(task_id).is_err() => Page::Tasks,
+        Page::Case { case_id } if v.core.case(*case_id).is_err() => Page::Cases,
         p => p.clone(),
     };
     let (title, body) = match &page {
@@ -1004,6 +1039,18 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
                 page: kpi_page::build(v)?,
             },
         ),
+        Page::Cases => (
+            t(w, "title-cases"),
+            Body::Cases {
+                page: cases_page::build(v)?,
+            },
+        ),
+        Page::Case { case_id } => (
+            w.text("title-case", &Args::new().str("case", case_id.to_string())),
+            Body::CaseDetail {
+                page: cases_page::build_one(v, *case_id)?,
+            },
+        ),
     };
     use crate::offer::{Offer, OfferStyle};
     let back = (page != Page::Tasks)
@@ -1020,6 +1067,7 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
             OfferStyle::Navigation,
         ),
         Offer::new(Tap::ShowKpis, t(w, "tab-kpis"), OfferStyle::Navigation),
+        Offer::new(Tap::ShowCases, t(w, "tab-cases"), OfferStyle::Navigation),
         Offer::new(
             Tap::SetLanguage {
                 locale: other.into(),

@@ -23,6 +23,7 @@ pub enum ScreenUpdate {
 /// A part of the screen that changed.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[allow(clippy::large_enum_variant)] // UniFFI enums cannot hold a Box; one body per change.
 pub enum ScreenChange {
     /// The header.
     Header {

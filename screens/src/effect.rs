@@ -44,6 +44,8 @@ pub enum Channel {
     Refusal,
     /// Ratings and appeals.
     Ratings,
+    /// After-sales cases that ask the courier.
+    Cases,
 }
 
 /// Why a photo is taken.

@@ -25,6 +25,7 @@
 uniffi::setup_scaffolding!();
 
 pub mod app;
+pub mod cases_page;
 pub mod checklist_page;
 pub mod diff;
 pub mod effect;

@@ -217,6 +217,27 @@ pub enum Tap {
         /// Why (required).
         reason: String,
     },
+    /// Show the after-sales cases.
+    ShowCases,
+    /// Show one case.
+    ShowCase {
+        /// Which.
+        case_id: i64,
+    },
+    /// Answer a case with a statement (the task's evidence goes with it).
+    AnswerCase {
+        /// Which case.
+        case_id: i64,
+        /// What happened (required, up to 2000 characters).
+        statement: String,
+    },
+    /// Set an item of a recalled batch aside: it is not handed over.
+    SetAside {
+        /// Which task.
+        task_id: String,
+        /// Which item.
+        item_code: String,
+    },
 }
 
 impl Tap {
@@ -296,6 +317,10 @@ impl Tap {
                 task_id, target, ..
             } => format!("rate/{task_id}/{}", target.as_str()),
             Appeal { rating_id, .. } => format!("appeal/{rating_id}"),
+            ShowCases => "show_cases".into(),
+            ShowCase { case_id } => format!("show_case/{case_id}"),
+            AnswerCase { case_id, .. } => format!("answer_case/{case_id}"),
+            SetAside { task_id, item_code } => format!("set_aside/{task_id}/{item_code}"),
         }
     }
 }
@@ -343,6 +368,7 @@ impl Tap {
                 *stars = value.parse().map_err(|_| bad_number())?
             }
             (Tap::RateStop { comment, .. }, "comment") => *comment = value,
+            (Tap::AnswerCase { statement, .. }, "statement") => *statement = value,
             (Tap::Answer { value: answer, .. }, _) => {
                 *answer = match (&*answer, field) {
                     (AnswerValue::Number(_), "value") => AnswerValue::Number(

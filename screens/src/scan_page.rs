@@ -24,13 +24,16 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<ScanPage> {
         _ if v.state.camera_on.iter().any(|t| t == task_id) => CameraState::On,
         _ => CameraState::Off,
     };
-    let items = task
-        .items
-        .iter()
+    let recalled = v.core.recalled_items(task_id)?;
+    let aside = v.core.set_aside_items(task_id)?;
+    let items = runsheet_core::scan::confirm::handoff_items(&task, p.stage)
+        .into_iter()
         .map(|i| {
             let pending = p.missing.iter().any(|m| m.code == i.code);
+            let is_recalled = recalled.iter().any(|r| r.item_code == i.code);
             let mut view = item_view(w, i, !pending);
-            if pending {
+            crate::task_page::recall_state(w, &mut view, task_id, &recalled, &aside, true);
+            if pending && !is_recalled {
                 let key = (task_id.to_owned(), i.code.clone());
                 let photos = v.state.item_photos.get(&key).map_or(0, Vec::len);
                 view.offers.push(Offer::new(
@@ -146,6 +149,13 @@ pub fn verdict(w: &Words, o: &ScanOutcome) -> Verdict {
                 &Args::new()
                     .str("expected", wording::temperature(w, *expected))
                     .str("found", wording::temperature(w, *found)),
+            ),
+            Tone::Bad,
+        ),
+        ScanOutcome::Recalled { reason, .. } => (
+            w.text(
+                "verdict-recalled",
+                &Args::new().str("reason", reason.clone()),
             ),
             Tone::Bad,
         ),

@@ -129,6 +129,16 @@ pub enum Body {
         /// The page.
         page: KpiPage,
     },
+    /// The after-sales cases about the courier's deliveries.
+    Cases {
+        /// The page.
+        page: CasesPage,
+    },
+    /// One case.
+    CaseDetail {
+        /// The page.
+        page: CasePage,
+    },
 }
 
 /// The sign-in page.
@@ -284,8 +294,13 @@ pub struct TaskPage {
     pub timeline: Vec<TimelineLine>,
     /// The primary action with its blockers.
     pub primary: Option<Offer>,
-    /// Arrive by hand, scan, checklist, proof, problem.
+    /// Arrive by hand, scan, checklist, proof, problem, set a recalled item aside.
     pub secondary: Vec<Offer>,
+    /// The after-sales cases about this task, and the case it was created for: each opens
+    /// the case ("Case 7: Late delivery (waiting for your statement)").
+    pub cases: Vec<Offer>,
+    /// Items taken back from the customer at the door (an exchange).
+    pub take_back: Vec<ItemView>,
 }
 
 /// The last scan's verdict.
@@ -486,6 +501,60 @@ pub struct KpiPage {
     pub figures: Vec<Figure>,
 }
 
+/// An after-sales case as the courier sees it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CaseView {
+    /// The case number.
+    pub case_id: i64,
+    /// The task it is about.
+    pub task_id: String,
+    /// "Case 7 · Late delivery".
+    pub title: String,
+    /// "About task F1".
+    pub about: String,
+    /// The status in words.
+    pub status: String,
+    /// How it reads (waiting for the courier or past a deadline: bad; settled: neutral).
+    pub tone: Tone,
+    /// What was reported.
+    pub summary: String,
+    /// "Opened 12:31".
+    pub opened: String,
+    /// The deadlines still running or missed, as local times with "due in" or "overdue".
+    pub deadlines: Vec<String>,
+    /// The courier's statement, and whether it is still on the phone only.
+    pub statement: Option<String>,
+    /// The team's resolution.
+    pub resolution: Option<String>,
+    /// Whom a confirmed order error counts against, in words.
+    pub fault: Option<String>,
+    /// The task the resolution created (a redelivery, a return pickup, an exchange).
+    pub follow_up: Option<Offer>,
+    /// Open the case; answer it (input `statement`; disabled with the reason once settled).
+    pub offers: Vec<Offer>,
+}
+
+/// The after-sales cases about the courier's deliveries.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CasesPage {
+    /// Those waiting for the courier first, then the others newest first.
+    pub cases: Vec<CaseView>,
+    /// What an empty page says.
+    pub empty_text: Option<String>,
+}
+
+/// One case.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CasePage {
+    /// The case.
+    pub detail: CaseView,
+    /// Open the task it is about, when it is on the phone.
+    pub task: Option<Offer>,
+}
+
 impl Screen {
     /// Every offer on the screen, in reading order (the banner's last).
     pub fn offers(&self) -> Vec<&Offer> {
@@ -510,6 +579,7 @@ impl Screen {
                 for i in &page.items {
                     out.extend(i.offers.iter());
                 }
+                out.extend(page.cases.iter());
             }
             Body::Scan { page } => {
                 for i in &page.items {
@@ -535,6 +605,17 @@ impl Screen {
                 }
             }
             Body::Kpis { .. } => {}
+            Body::Cases { page } => {
+                for c in &page.cases {
+                    out.extend(c.follow_up.iter());
+                    out.extend(c.offers.iter());
+                }
+            }
+            Body::CaseDetail { page } => {
+                out.extend(page.task.iter());
+                out.extend(page.detail.follow_up.iter());
+                out.extend(page.detail.offers.iter());
+            }
         }
         // The banner comes and goes: its offers last, so the others keep their places.
         out.extend(self.sync_banner.offers.iter());

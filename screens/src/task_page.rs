@@ -67,8 +67,27 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
         }
     }
     let progress = v.core.scan_progress(task_id)?;
+    let recalled = v.core.recalled_items(task_id)?;
+    let aside = v.core.set_aside_items(task_id)?;
     let items = task
         .items
+        .iter()
+        .map(|i| {
+            let pending = progress.missing.iter().any(|m| m.code == i.code);
+            let mut view = item_view(w, i, !pending || task.status.is_final());
+            recall_state(
+                w,
+                &mut view,
+                task_id,
+                &recalled,
+                &aside,
+                !task.status.is_final(),
+            );
+            view
+        })
+        .collect();
+    let take_back = task
+        .take_back
         .iter()
         .map(|i| {
             let pending = progress.missing.iter().any(|m| m.code == i.code);
@@ -228,6 +247,12 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
     if task.customer_data_purged {
         notes.push(t(w, "customer-removed"));
     }
+    let (cases, case_notes) = crate::cases_page::task_links(v, &task)?;
+    notes.extend(case_notes);
+    if !task.take_back.is_empty() {
+        let names: Vec<String> = task.take_back.iter().map(|i| i.name.clone()).collect();
+        notes.push(w.text("note-take-back", &Args::new().str("items", w.list(&names))));
+    }
     if task.pending_actions > 0 {
         notes.push(w.text(
             "row-unsent",
@@ -247,7 +272,37 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
         timeline,
         primary: next.as_ref().map(|n| primary_offer(w, n)),
         secondary,
+        cases,
+        take_back,
     })
+}
+
+/// Marks an item a recall covers (with the offer to set it aside while the task is open) and
+/// an item already set aside: the core's recall rule, shown on the task and scan pages.
+pub fn recall_state(
+    w: &Words,
+    view: &mut ItemView,
+    task_id: &str,
+    recalled: &[runsheet_core::RecalledItem],
+    aside: &[String],
+    open: bool,
+) {
+    if aside.contains(&view.code) {
+        view.state_text = t(w, "item-set-aside");
+    } else if recalled.iter().any(|r| r.item_code == view.code) {
+        view.state = ItemState::Pending;
+        view.state_text = t(w, "item-recalled");
+        if open {
+            view.offers.push(Offer::new(
+                Tap::SetAside {
+                    task_id: task_id.to_owned(),
+                    item_code: view.code.clone(),
+                },
+                t(w, "offer-set-aside"),
+                OfferStyle::Destructive,
+            ));
+        }
+    }
 }
 
 fn stop_view(

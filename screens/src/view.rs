@@ -41,6 +41,13 @@ pub enum Page {
     Ratings,
     /// The KPI screen.
     Kpis,
+    /// The after-sales cases.
+    Cases,
+    /// One case.
+    Case {
+        /// Which.
+        case_id: i64,
+    },
 }
 
 /// The app's own state, beside what the store holds.

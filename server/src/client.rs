@@ -381,4 +381,115 @@ impl Dispatcher {
         )))
         .await
     }
+
+    /// Opens a customer's case (complaint, enquiry, return or exchange request).
+    pub async fn open_case(
+        &self,
+        case: &runsheet_protocol::NewCase,
+    ) -> Result<runsheet_protocol::CaseRecord, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/cases", self.base))
+                .json(case),
+        )
+        .await
+    }
+
+    /// The cases the filter selects, oldest first.
+    pub async fn cases(
+        &self,
+        filter: &[(&str, &str)],
+    ) -> Result<Vec<runsheet_protocol::CaseRecord>, DispatchError> {
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/cases", self.base))
+                .query(filter),
+        )
+        .await
+    }
+
+    /// One case with its history.
+    pub async fn case(&self, id: i64) -> Result<runsheet_protocol::CaseRecord, DispatchError> {
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/cases/{id}", self.base)),
+        )
+        .await
+    }
+
+    /// Takes a step on a case.
+    pub async fn case_step(
+        &self,
+        id: i64,
+        command: &runsheet_protocol::CaseCommand,
+    ) -> Result<runsheet_protocol::CaseRecord, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/cases/{id}/steps", self.base))
+                .json(command),
+        )
+        .await
+    }
+
+    /// Recalls a product batch.
+    pub async fn recall(
+        &self,
+        recall: &runsheet_protocol::NewRecall,
+    ) -> Result<runsheet_protocol::RecallReport, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/recalls", self.base))
+                .json(recall),
+        )
+        .await
+    }
+
+    /// A recall with the deliveries that carried its batch.
+    pub async fn recall_report(
+        &self,
+        id: i64,
+    ) -> Result<runsheet_protocol::RecallReport, DispatchError> {
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/recalls/{id}", self.base)),
+        )
+        .await
+    }
+
+    /// Lifts a recall.
+    pub async fn lift_recall(
+        &self,
+        id: i64,
+    ) -> Result<runsheet_protocol::RecallDoc, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/recalls/{id}/lift", self.base)),
+        )
+        .await
+    }
+
+    /// The case figures (per courier and platform) of cases opened in `from..=to`.
+    pub async fn case_figures(
+        &self,
+        courier: Option<&str>,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<crate::case_api::CaseFiguresReport, DispatchError> {
+        let mut q: Vec<(&str, String)> = Vec::new();
+        if let Some(c) = courier {
+            q.push(("courier", c.to_owned()));
+        }
+        if let Some(f) = from {
+            q.push(("from", f.to_string()));
+        }
+        if let Some(t) = to {
+            q.push(("to", t.to_string()));
+        }
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/case-figures", self.base))
+                .query(&q),
+        )
+        .await
+    }
 }

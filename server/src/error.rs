@@ -131,6 +131,13 @@ impl From<Refusal> for ApiError {
             Refusal::SameCourier => ApiError::conflict("same_courier", reason),
             Refusal::NoPendingAppeal => ApiError::conflict("no_pending_appeal", reason),
             Refusal::PinCorrectionDecided => ApiError::conflict("pin_correction_decided", reason),
+            Refusal::CaseStepRefused { .. } => ApiError::conflict("case_step_refused", reason),
+            Refusal::CaseWithoutCourier => ApiError::conflict("case_without_courier", reason),
+            Refusal::NoReturnStop => ApiError::conflict("no_return_stop", reason),
+            Refusal::RecallLifted => ApiError::conflict("recall_lifted", reason),
+            Refusal::DeadlinePast(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "deadline_past", reason)
+            }
             Refusal::MutationGap { expected, .. } => {
                 let mut e = ApiError::conflict("mutation_gap", reason);
                 e.expected_mutation_id = Some(expected);
@@ -150,7 +157,9 @@ impl From<Refusal> for ApiError {
             | Refusal::NoSuchTask
             | Refusal::NoAssignedTask
             | Refusal::NoSuchRating
-            | Refusal::NoSuchPinCorrection => ApiError::not_found(reason),
+            | Refusal::NoSuchPinCorrection
+            | Refusal::NoSuchCase
+            | Refusal::NoSuchRecall => ApiError::not_found(reason),
             Refusal::ClientOfAnotherCourier => ApiError::forbidden(reason),
         }
     }

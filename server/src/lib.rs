@@ -17,6 +17,7 @@
 
 pub mod attachment_api;
 pub mod auth;
+pub mod case_api;
 pub mod client;
 pub mod clock;
 pub mod connections;
@@ -276,6 +277,30 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "/v1/dispatch/couriers/{id}/kpis",
             get(rating_api::kpis),
         ),
+        ("POST", "/v1/dispatch/cases", post(case_api::create)),
+        ("GET", "/v1/dispatch/cases", get(case_api::list)),
+        ("GET", "/v1/dispatch/cases/{id}", get(case_api::get)),
+        (
+            "POST",
+            "/v1/dispatch/cases/{id}/steps",
+            post(case_api::step),
+        ),
+        (
+            "POST",
+            "/v1/dispatch/recalls",
+            post(case_api::create_recall),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/recalls/{id}",
+            get(case_api::get_recall),
+        ),
+        (
+            "POST",
+            "/v1/dispatch/recalls/{id}/lift",
+            post(case_api::lift_recall),
+        ),
+        ("GET", "/v1/dispatch/case-figures", get(case_api::figures)),
         (
             "GET",
             "/v1/dispatch/pin-corrections",

@@ -102,6 +102,10 @@ pub struct Metrics {
     pub long_poll_wakeups: Counter,
     /// Requests answered 429 by a rate limit.
     pub rate_limited: Counter,
+    /// After-sales deadlines breached (each recorded once per case and deadline).
+    pub case_breaches: Counter,
+    /// Cases with a deadline breached, read at each scrape.
+    pub cases_breached: Gauge,
     pending_long_polls: Gauge,
     pool_connections: Gauge,
     pool_idle: Gauge,
@@ -126,6 +130,8 @@ impl Default for Metrics {
         let long_polls = Counter::default();
         let long_poll_wakeups = Counter::default();
         let rate_limited = Counter::default();
+        let case_breaches = Counter::default();
+        let cases_breached = Gauge::default();
         let pending_long_polls = Gauge::default();
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();
@@ -163,6 +169,16 @@ impl Default for Metrics {
             rate_limited.clone(),
         );
         registry.register(
+            "case_breaches",
+            "After-sales case deadlines breached (first response or resolution), once each",
+            case_breaches.clone(),
+        );
+        registry.register(
+            "cases_breached",
+            "After-sales cases with a deadline breached",
+            cases_breached.clone(),
+        );
+        registry.register(
             "long_polls_pending",
             "Pulls waiting for a change now",
             pending_long_polls.clone(),
@@ -192,6 +208,8 @@ impl Default for Metrics {
             long_polls,
             long_poll_wakeups,
             rate_limited,
+            case_breaches,
+            cases_breached,
             pending_long_polls,
             pool_connections,
             pool_idle,
@@ -272,6 +290,22 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    // Deadlines passed since the last look are recorded now, and the breached cases counted.
+    let now = state.clock.now();
+    let read = state
+        .db
+        .run(move |tx| {
+            let recorded = crate::db::after_sales::sweep(tx, now)?;
+            Ok((recorded, crate::db::after_sales::breached_count(tx)?))
+        })
+        .await;
+    match read {
+        Ok((recorded, breached)) => {
+            state.metrics.case_breaches.inc_by(u64::from(recorded));
+            state.metrics.cases_breached.set(breached);
+        }
+        Err(e) => tracing::warn!(error = %e, "case breaches not read for the metrics"),
+    }
     let body = state.metrics.render(&state);
     (
         [(

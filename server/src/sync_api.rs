@@ -167,6 +167,12 @@ pub struct PullQuery {
     /// The highest rating sequence the client holds.
     #[serde(default)]
     pub ratings_after: i64,
+    /// The highest case sequence the client holds.
+    #[serde(default)]
+    pub cases_after: i64,
+    /// The highest recall sequence the client holds.
+    #[serde(default)]
+    pub recalls_after: i64,
     /// Long-poll: when nothing is new, wait up to this many seconds (at most
     /// [`MAX_PULL_WAIT_S`]) and answer as soon as a change for the courier commits on any
     /// replica. 0 (the default) answers at once.
@@ -196,6 +202,8 @@ pub async fn pull(
         settings_version: q.settings_version,
         checklists_after: q.checklists_after,
         ratings_after: q.ratings_after,
+        cases_after: q.cases_after,
+        recalls_after: q.recalls_after,
     };
     if q.wait_s == 0 || state.lifecycle.draining() {
         let page = read_page(&state, &courier, &at).await?;
@@ -242,7 +250,12 @@ pub async fn pull(
 
 /// Nothing new for the client in this page.
 fn is_quiet(p: &PullResponse) -> bool {
-    p.changes.is_empty() && p.settings.is_none() && p.checklists.is_empty() && p.ratings.is_empty()
+    p.changes.is_empty()
+        && p.settings.is_none()
+        && p.checklists.is_empty()
+        && p.ratings.is_empty()
+        && p.cases.is_empty()
+        && p.recalls.is_empty()
 }
 
 async fn read_page(

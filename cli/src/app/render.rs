@@ -241,6 +241,30 @@ fn items(lines: &mut Vec<Line<'static>>, items: &[ItemView], n: &Numbers<'_>) {
     }
 }
 
+/// An after-sales case as the core words it.
+fn case_lines(lines: &mut Vec<Line<'static>>, c: &runsheet_screens::CaseView, n: &Numbers<'_>) {
+    lines.push(heading(&joined([
+        Some(c.title.as_str()),
+        Some(c.about.as_str()),
+    ])));
+    lines.push(Line::styled(
+        joined([Some(c.status.as_str()), Some(c.opened.as_str())]),
+        tone(c.tone),
+    ));
+    lines.push(Line::raw(format!("  {}", c.summary)));
+    for d in &c.deadlines {
+        lines.push(Line::styled(format!("  {d}"), tone(c.tone)));
+    }
+    for text in [&c.statement, &c.resolution, &c.fault]
+        .into_iter()
+        .flatten()
+    {
+        lines.push(Line::raw(format!("  {text}")));
+    }
+    let offers: Vec<&Offer> = c.follow_up.iter().chain(c.offers.iter()).collect();
+    lines.extend(n.row(&offers, 2));
+}
+
 fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     match body {
@@ -303,6 +327,8 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
                 }
             }
             items(&mut lines, &page.items, n);
+            items(&mut lines, &page.take_back, n);
+            lines.extend(n.row(&page.cases.iter().collect::<Vec<_>>(), 0));
             lines.extend(n.row(&page.contact.iter().collect::<Vec<_>>(), 0));
             lines.extend(n.row(&page.maps.iter().collect::<Vec<_>>(), 0));
             for t in &page.timeline {
@@ -388,6 +414,18 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
                 ])));
                 lines.extend(n.row(&r.offers.iter().collect::<Vec<_>>(), 2));
             }
+        }
+        Body::Cases { page } => {
+            if let Some(e) = &page.empty_text {
+                lines.push(Line::raw(e.clone()));
+            }
+            for c in &page.cases {
+                case_lines(&mut lines, c, n);
+            }
+        }
+        Body::CaseDetail { page } => {
+            lines.extend(n.row(&page.task.iter().collect::<Vec<_>>(), 0));
+            case_lines(&mut lines, &page.detail, n);
         }
         Body::Kpis { page } => {
             lines.push(heading(&page.period));

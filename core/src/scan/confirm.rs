@@ -66,11 +66,21 @@ pub enum ScanOutcome {
         /// Its expiry date.
         expiry: NaiveDate,
     },
+    /// An expected item of a batch dispatch recalled: do not hand it over; set it aside
+    /// (the handoff is blocked until it is).
+    Recalled {
+        /// The item's code.
+        item_code: String,
+        /// The recall that covers it.
+        recall_id: i64,
+        /// Why it was recalled (dispatch's words).
+        reason: String,
+    },
 }
 
 impl ScanOutcome {
     /// A stable code: `confirmed`, `duplicate`, `repeat`, `other_task`, `not_mine`,
-    /// `unreadable`, `expired`.
+    /// `unreadable`, `expired`, `wrong_temperature`, `recalled`.
     pub fn code(&self) -> &'static str {
         match self {
             ScanOutcome::Confirmed { .. } => "confirmed",
@@ -81,6 +91,7 @@ impl ScanOutcome {
             ScanOutcome::Unreadable { .. } => "unreadable",
             ScanOutcome::Expired { .. } => "expired",
             ScanOutcome::WrongTemperature { .. } => "wrong_temperature",
+            ScanOutcome::Recalled { .. } => "recalled",
         }
     }
 
@@ -103,7 +114,8 @@ impl ScanOutcome {
             | ScanOutcome::Duplicate { item_code }
             | ScanOutcome::OtherTask { item_code, .. }
             | ScanOutcome::Expired { item_code, .. }
-            | ScanOutcome::WrongTemperature { item_code, .. } => Some(item_code),
+            | ScanOutcome::WrongTemperature { item_code, .. }
+            | ScanOutcome::Recalled { item_code, .. } => Some(item_code),
             _ => None,
         }
     }
@@ -131,6 +143,9 @@ impl ScanOutcome {
                 expected.as_str(),
                 found.as_str()
             ),
+            ScanOutcome::Recalled { reason, .. } => {
+                format!("Recalled batch ({reason}): do not hand it over; set it aside.")
+            }
         }
     }
 }
@@ -248,19 +263,34 @@ pub fn confirmed_items(conn: &Connection, task_id: &str, stage: StopRole) -> Res
     Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
 }
 
-/// The stage's progress for a task.
+/// The items of a task's handoff at `stage`: its goods, and at the drop-off of an exchange
+/// also the items taken back from the customer (scanned at the door like the others).
+pub fn handoff_items(t: &Task, stage: StopRole) -> Vec<&ItemDoc> {
+    let mut items: Vec<&ItemDoc> = t.items.iter().collect();
+    if stage == StopRole::Dropoff {
+        items.extend(t.take_back.iter());
+    }
+    items
+}
+
+/// The stage's progress for a task. Items set aside because of a recall are no longer part
+/// of any handoff.
 pub fn progress(conn: &Connection, t: &Task, stage: StopRole) -> Result<Progress> {
     let done = confirmed_items(conn, &t.id, stage)?;
-    let missing: Vec<ItemDoc> = t
-        .items
+    let aside = crate::recall::set_aside_items(conn, &t.id)?;
+    let handed: Vec<&ItemDoc> = handoff_items(t, stage)
+        .into_iter()
+        .filter(|i| !aside.contains(&i.code))
+        .collect();
+    let missing: Vec<ItemDoc> = handed
         .iter()
         .filter(|i| !done.contains(&i.code))
-        .cloned()
+        .map(|i| (*i).clone())
         .collect();
     Ok(Progress {
         stage,
-        confirmed: (t.items.len() - missing.len()) as u32,
-        expected: t.items.len() as u32,
+        confirmed: (handed.len() - missing.len()) as u32,
+        expected: handed.len() as u32,
         missing,
     })
 }
@@ -373,8 +403,69 @@ pub fn classify_code(
     (ScanOutcome::NotMine, key)
 }
 
-/// Classifies a scan for `task` against the courier's open tasks, reading the stored scans.
-/// Does not store it.
+/// What a scanned GS1 code says about its lot: the GTIN (14 digits), batch and expiry date
+/// (`YYYY-MM-DD`) a recall matches on. Recorded with the scan, so a recall that arrives later
+/// still finds the goods.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lot {
+    /// GS1 AI (01) or a plain GTIN.
+    pub gtin: Option<String>,
+    /// AI (10).
+    pub batch: Option<String>,
+    /// AI (17).
+    pub expiry: Option<String>,
+}
+
+impl Lot {
+    /// The lot of a scanned code (empty when it cannot be read).
+    pub fn of(raw: &str, symbology: Symbology, today: NaiveDate) -> Lot {
+        match parse_with_symbology_at(raw, symbology, today) {
+            Ok(p) => Lot {
+                gtin: p.gtin,
+                batch: p.batch,
+                expiry: p.expiry.map(|d| d.format("%Y-%m-%d").to_string()),
+            },
+            Err(_) => Lot::default(),
+        }
+    }
+
+    /// The recall of `recalls` that covers this lot, if any.
+    pub fn recall<'a>(
+        &self,
+        recalls: &'a [runsheet_protocol::RecallDoc],
+    ) -> Option<&'a runsheet_protocol::RecallDoc> {
+        let (gtin, batch) = (self.gtin.as_deref()?, self.batch.as_deref()?);
+        crate::recall::covering(recalls, gtin, batch, self.expiry.as_deref())
+    }
+}
+
+/// A manifest item's verdict becomes `recalled` when a recall in force covers the scanned lot:
+/// a recalled batch is refused before anything else is said about it.
+pub fn apply_recalls(
+    outcome: ScanOutcome,
+    lot: &Lot,
+    recalls: &[runsheet_protocol::RecallDoc],
+) -> ScanOutcome {
+    let item_code = match &outcome {
+        ScanOutcome::Confirmed { item_code }
+        | ScanOutcome::Duplicate { item_code }
+        | ScanOutcome::Expired { item_code, .. }
+        | ScanOutcome::WrongTemperature { item_code, .. } => item_code.clone(),
+        _ => return outcome,
+    };
+    match lot.recall(recalls) {
+        Some(r) => ScanOutcome::Recalled {
+            item_code,
+            recall_id: r.id,
+            reason: r.reason.clone(),
+        },
+        None => outcome,
+    }
+}
+
+/// Classifies a scan for `task` against the courier's open tasks and the recalls in force,
+/// reading the stored scans. Does not store it; returns the verdict, the code's key and its
+/// lot.
 pub fn classify(
     conn: &Connection,
     task: &Task,
@@ -383,8 +474,12 @@ pub fn classify(
     symbology: Symbology,
     now: i64,
     today: NaiveDate,
-) -> Result<(ScanOutcome, String)> {
-    let manifest = Manifest::new(&task.items, today);
+) -> Result<(ScanOutcome, String, Lot)> {
+    let items: Vec<ItemDoc> = handoff_items(task, stage_of(task))
+        .into_iter()
+        .cloned()
+        .collect();
+    let manifest = Manifest::new(&items, today);
     let confirmed = confirmed_items(conn, &task.id, stage_of(task))?;
     let other: Vec<(String, Manifest)> = others
         .iter()
@@ -416,10 +511,13 @@ pub fn classify(
         },
         now,
     );
-    match failure {
-        Some(e) => Err(e.into()),
-        None => Ok(result),
+    if let Some(e) = failure {
+        return Err(e.into());
     }
+    let (outcome, key) = result;
+    let lot = Lot::of(raw, symbology, today);
+    let outcome = apply_recalls(outcome, &lot, &crate::recall::live(conn)?);
+    Ok((outcome, key, lot))
 }
 
 /// The temperature class a label's maximum storage temperature implies (GS1 AI 4331 in
@@ -443,25 +541,29 @@ fn unreadable(e: &ScanError) -> ScanOutcome {
     }
 }
 
-/// Stores a classified scan (repeats are not stored).
+/// Stores a classified scan with its lot (repeats are not stored).
 pub fn record(
     conn: &Connection,
     task_id: &str,
     stage: StopRole,
     key: &str,
     outcome: &ScanOutcome,
+    lot: &Lot,
     at: i64,
 ) -> Result<()> {
     conn.execute(
-        "INSERT INTO scans (task_id, stage, key, item_code, outcome, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO scans (task_id, stage, key, item_code, outcome, at, gtin, batch, expiry)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             task_id,
             stage.as_str(),
             key,
             outcome.item_code(),
             outcome.code(),
-            at
+            at,
+            lot.gtin,
+            lot.batch,
+            lot.expiry
         ],
     )?;
     Ok(())
@@ -528,7 +630,7 @@ pub(crate) fn scan(
     }
     let others = dev.tasks()?;
     let stage = stage_of(&task);
-    let (outcome, key) = dev
+    let (outcome, key, lot) = dev
         .store
         .read(|c| classify(c, &task, &others, raw, symbology, now, today))?;
     if outcome != ScanOutcome::Repeat {
@@ -541,7 +643,7 @@ pub(crate) fn scan(
         };
         let o = outcome.clone();
         dev.act_with(action, &mut move |tx| {
-            record(tx, task_id, stage, &key, &o, now)
+            record(tx, task_id, stage, &key, &o, &lot, now)
         })?;
         tracing::info!(
             outcome = outcome.code(),
@@ -570,7 +672,10 @@ pub(crate) fn confirm_item_manually(
     photos: Vec<String>,
 ) -> Result<i64> {
     let task = dev.task(task_id)?;
-    if !task.items.iter().any(|i| i.code == item_code) {
+    if !handoff_items(&task, stage_of(&task))
+        .iter()
+        .any(|i| i.code == item_code)
+    {
         return Err(Error::InvalidArgument(format!(
             "item {item_code} is not on task {task_id}'s manifest"
         )));
@@ -751,5 +856,69 @@ mod tests {
             100,
         );
         assert_eq!(o.code(), "confirmed");
+    }
+
+    #[test]
+    fn a_recalled_batch_is_refused_before_anything_else() {
+        let recall = runsheet_protocol::RecallDoc {
+            id: 4,
+            gtin: "09506000134352".into(),
+            batch: "L42".into(),
+            expiry_from: Some("2026-12-01".into()),
+            expiry_to: None,
+            reason: "listeria".into(),
+            issued_at: 0,
+            lifted: false,
+            seq: 1,
+        };
+        let m = Manifest::new(&[item("(01)09506000134352")], today());
+        let verdict = |raw: &str, recalls: &[runsheet_protocol::RecallDoc]| {
+            let (o, _) = classify_code(raw, Symbology::Unknown, today(), &m, &[], &[], |_| None, 0);
+            apply_recalls(o, &Lot::of(raw, Symbology::Unknown, today()), recalls)
+        };
+        let ours = "(01)09506000134352(10)L42(17)261231";
+        assert_eq!(
+            verdict(ours, std::slice::from_ref(&recall)),
+            ScanOutcome::Recalled {
+                item_code: "(01)09506000134352".into(),
+                recall_id: 4,
+                reason: "listeria".into()
+            }
+        );
+        assert_eq!(verdict(ours, &[]).code(), "confirmed");
+        // Another batch, an expiry before the range, a lifted recall: not recalled.
+        let other = "(01)09506000134352(10)L43(17)261231";
+        assert_eq!(
+            verdict(other, std::slice::from_ref(&recall)).code(),
+            "confirmed"
+        );
+        let older = "(01)09506000134352(10)L42(17)261130";
+        assert_eq!(
+            verdict(older, std::slice::from_ref(&recall)).code(),
+            "confirmed"
+        );
+        let lifted = runsheet_protocol::RecallDoc {
+            lifted: true,
+            ..recall
+        };
+        assert_eq!(verdict(ours, &[lifted]).code(), "confirmed");
+        // A code on none of the manifests stays "not mine".
+        let (o, _) = classify_code(
+            "4006381333931",
+            Symbology::Unknown,
+            today(),
+            &m,
+            &[],
+            &[],
+            |_| None,
+            0,
+        );
+        assert_eq!(apply_recalls(o, &Lot::default(), &[]).code(), "not_mine");
+        assert!(!ScanOutcome::Recalled {
+            item_code: "x".into(),
+            recall_id: 1,
+            reason: "r".into()
+        }
+        .is_mismatch());
     }
 }

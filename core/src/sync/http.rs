@@ -65,6 +65,8 @@ impl HttpRemote {
                 ("settings_version", &at.settings_version.to_string()),
                 ("checklists_after", &at.checklists_after.to_string()),
                 ("ratings_after", &at.ratings_after.to_string()),
+                ("cases_after", &at.cases_after.to_string()),
+                ("recalls_after", &at.recalls_after.to_string()),
             ])
     }
 }
@@ -150,7 +152,9 @@ impl Remote for HttpRemote {
         Ok(!page.changes.is_empty()
             || page.settings.is_some()
             || !page.checklists.is_empty()
-            || !page.ratings.is_empty())
+            || !page.ratings.is_empty()
+            || !page.cases.is_empty()
+            || !page.recalls.is_empty())
     }
 
     fn set_token(&self, token: Token) {

@@ -16,7 +16,9 @@ use runsheet_protocol::{
 
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set, Store};
-use crate::{attachment, checklist, location, outbox, push_token, rating, settings, task};
+use crate::{
+    attachment, cases, checklist, location, outbox, push_token, rating, recall, settings, task,
+};
 
 /// A bearer token. Kept in memory only; its `Debug` never prints it.
 #[derive(Clone)]
@@ -102,6 +104,10 @@ pub struct PullPosition {
     pub checklists_after: i64,
     /// Highest rating sequence.
     pub ratings_after: i64,
+    /// Highest after-sales case sequence.
+    pub cases_after: i64,
+    /// Highest recall sequence.
+    pub recalls_after: i64,
 }
 
 /// Reads the phone's position in each feed.
@@ -115,6 +121,8 @@ pub(crate) fn position(store: &Store) -> Result<PullPosition> {
         settings_version: store.read(settings::load)?.version,
         checklists_after: store.read(checklist::last_seq)?,
         ratings_after: store.read(rating::last_seq)?,
+        cases_after: store.read(cases::last_seq)?,
+        recalls_after: store.read(recall::last_seq)?,
     })
 }
 
@@ -194,6 +202,12 @@ pub struct SyncReport {
     pub settings_changed: bool,
     /// Ratings new or changed (an appeal decided) in this sync.
     pub new_ratings: Vec<String>,
+    /// After-sales cases new or changed in this sync.
+    pub changed_cases: Vec<i64>,
+    /// Of those, the cases that ask the courier now (new, or now waiting for a statement).
+    pub cases_asking: Vec<i64>,
+    /// Recalls issued or lifted in this sync.
+    pub changed_recalls: Vec<i64>,
 }
 
 /// Most rounds in one sync: a round that put the queue right (see [`recover`]) starts over.
@@ -369,6 +383,16 @@ async fn round(
                             "mutation rejected"
                         );
                         outbox::reject(tx, r.mutation_id, code.as_str(), reason, now)?;
+                        // A refused statement is no longer shown as the courier's answer.
+                        let refused = req
+                            .mutations
+                            .iter()
+                            .find(|m| m.mutation_id == r.mutation_id);
+                        if let Some(runsheet_protocol::Action::AnswerCase { case_id, .. }) =
+                            refused.map(|m| &m.action)
+                        {
+                            cases::drop_answer(tx, *case_id)?;
+                        }
                     }
                 }
             }
@@ -465,6 +489,16 @@ async fn round(
             for r in &page.ratings {
                 rating::store(tx, r)?;
                 report.new_ratings.push(r.id.clone());
+            }
+            for c in &page.cases {
+                if cases::store(tx, c, now)? {
+                    report.cases_asking.push(c.id);
+                }
+                report.changed_cases.push(c.id);
+            }
+            for r in &page.recalls {
+                recall::store(tx, r)?;
+                report.changed_recalls.push(r.id);
             }
         }
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {

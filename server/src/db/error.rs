@@ -1,7 +1,7 @@
 //! The store's one error type. It knows nothing of HTTP: the server's edge turns it into an
 //! answer (`From<StoreError> for ApiError` in `error.rs`).
 
-use runsheet_protocol::TaskStatus;
+use runsheet_protocol::{CaseStatus, CaseStep, TaskStatus};
 
 /// Errors of the store: the engine failed, or the store refused a change that breaks a rule of
 /// its data (a [`Refusal`]). Either way the transaction is rolled back.
@@ -164,4 +164,30 @@ pub enum Refusal {
     /// The pin correction was already accepted or rejected.
     #[error("the pin correction is already decided")]
     PinCorrectionDecided,
+    /// No after-sales case has this id.
+    #[error("no case with this id")]
+    NoSuchCase,
+    /// The lifecycle table does not allow the step from the case's status.
+    #[error("the case is {}; {} is not allowed from there", .status.as_str(), crate::db::after_sales::step_name(*.step))]
+    CaseStepRefused {
+        /// Where the case stands.
+        status: CaseStatus,
+        /// The step refused.
+        step: CaseStep,
+    },
+    /// The team asked for a courier's statement on a case no courier delivered.
+    #[error("no courier delivered or holds the case's task")]
+    CaseWithoutCourier,
+    /// A time in the command (a follow-up's promised time) is already past.
+    #[error("{0} is in the past")]
+    DeadlinePast(&'static str),
+    /// A return pickup for a task with no merchant or return stop to bring the goods to.
+    #[error("the task has no merchant or return stop to bring the goods back to")]
+    NoReturnStop,
+    /// No recall has this id.
+    #[error("no recall with this id")]
+    NoSuchRecall,
+    /// The recall was already lifted.
+    #[error("the recall is already lifted")]
+    RecallLifted,
 }

@@ -27,6 +27,7 @@ pub mod messages;
 pub mod mutations;
 pub mod pin_corrections;
 pub mod ratings;
+pub mod recalls;
 pub mod settings;
 pub mod sync;
 pub mod tasks;

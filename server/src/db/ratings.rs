@@ -6,6 +6,7 @@ use runsheet_protocol::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::after_sales::{self, Opening};
 use super::{mutations, settings, tasks, Refusal, Row, StoreError, Tx};
 use crate::params;
 
@@ -146,6 +147,27 @@ pub fn create(tx: &mut Tx<'_>, rating: &NewRating, now: i64) -> Result<RatingDoc
     if inserted == 0 {
         return Err(Refusal::RatingExists.into());
     }
+    if let Some(stars @ 0..=2) = rating.stars {
+        // A rating of two stars or less is a case for the complaints team.
+        let mut summary = format!("{stars}-star rating from the {}", source_str(rating.source));
+        if !rating.tags.is_empty() {
+            summary.push_str(&format!(" ({})", rating.tags.join(", ")));
+        }
+        after_sales::open(
+            tx,
+            &Opening {
+                task_id: &rating.task_id,
+                courier_id: Some(&courier),
+                source: None,
+                kind: runsheet_protocol::CaseKind::LowRating,
+                cause: "low_rating",
+                summary: &summary,
+                actor: runsheet_protocol::CaseActor::System,
+                recall_id: None,
+            },
+            now,
+        )?;
+    }
     by_id(tx, &rating.id)
 }
 
@@ -278,6 +300,7 @@ pub fn facts(tx: &mut Tx<'_>, courier: &str, since: i64) -> Result<KpiFacts, Sto
     let rows = mutations::applied_since(tx, courier, since)?;
     let mut f = KpiFacts::default();
     let mut error_tasks = std::collections::BTreeSet::<String>::new();
+    let mut delivered = std::collections::BTreeSet::<String>::new();
     for mutations::AppliedMutation {
         task_id,
         at,
@@ -290,6 +313,7 @@ pub fn facts(tx: &mut Tx<'_>, courier: &str, since: i64) -> Result<KpiFacts, Sto
             Some("delivered") => {
                 let (doc, _) = tasks::load(tx, &task_id)?
                     .ok_or_else(|| StoreError::Query("a delivered task vanished".into()))?;
+                delivered.insert(task_id.clone());
                 f.deliveries.push(DeliveryFact {
                     ordered_at: doc.ordered_at,
                     due_by: doc.dropoff.due_by,
@@ -307,6 +331,13 @@ pub fn facts(tx: &mut Tx<'_>, courier: &str, since: i64) -> Result<KpiFacts, Sto
                 error_tasks.insert(task_id);
             }
             _ => {}
+        }
+    }
+    // A wrong or missing item confirmed after the door, counted against the courier, is an
+    // order error of the delivery it was about.
+    for task_id in after_sales::courier_fault_tasks(tx, courier)? {
+        if delivered.contains(&task_id) {
+            error_tasks.insert(task_id);
         }
     }
     f.tasks_with_errors = error_tasks.len() as u32;

@@ -208,4 +208,163 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX push_tokens_by_courier ON push_tokens(courier_id, registered_at);
     CREATE INDEX push_tokens_by_token ON push_tokens(platform, token);
 "#,
+    // After-sales cases with a lifecycle (kind, team, status, deadlines, history), recalls of
+    // a product batch. The old after_sales rows (a courier's fact or exception report, their
+    // kind a free string) become cases of the matching kind, open, with the default deadlines
+    // and their old kind kept as the case's cause.
+    r#"
+    CREATE TABLE cases (
+        id                INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id           TEXT NOT NULL,
+        courier_id        TEXT,
+        client_id         TEXT,
+        mutation_id       INTEGER,
+        kind              TEXT NOT NULL,
+        cause             TEXT NOT NULL,
+        team              TEXT NOT NULL,
+        status            TEXT NOT NULL,
+        summary           TEXT NOT NULL,
+        opened_at         INTEGER NOT NULL,
+        respond_by        INTEGER NOT NULL,
+        resolve_by        INTEGER NOT NULL,
+        answer_by         INTEGER,
+        first_response_at INTEGER,
+        settled_at        INTEGER,
+        closed_at         INTEGER,
+        satisfaction      INTEGER,
+        courier_statement TEXT,
+        evidence          TEXT,
+        resolution_note   TEXT,
+        fault             TEXT,
+        follow_up_task_id TEXT,
+        recall_id         INTEGER,
+        breached          INTEGER NOT NULL DEFAULT 0,
+        response_noted    INTEGER NOT NULL DEFAULT 0,
+        resolution_noted  INTEGER NOT NULL DEFAULT 0,
+        answer_noted      INTEGER NOT NULL DEFAULT 0,
+        seq               INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX cases_by_courier ON cases(courier_id, seq);
+    CREATE INDEX cases_by_task ON cases(task_id);
+    CREATE INDEX cases_by_recall ON cases(recall_id);
+    CREATE TABLE case_events (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id INTEGER NOT NULL,
+        at      INTEGER NOT NULL,
+        actor   TEXT NOT NULL,
+        event   TEXT NOT NULL,
+        note    TEXT
+    ) STRICT;
+    CREATE INDEX case_events_by_case ON case_events(case_id, id);
+    CREATE TABLE recalls (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        gtin        TEXT NOT NULL,
+        batch       TEXT NOT NULL,
+        expiry_from TEXT,
+        expiry_to   TEXT,
+        reason      TEXT NOT NULL,
+        issued_at   INTEGER NOT NULL,
+        lifted_at   INTEGER,
+        seq         INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO cases (task_id, courier_id, client_id, mutation_id, kind, cause, team, status,
+            summary, opened_at, respond_by, resolve_by, seq)
+        SELECT task_id, courier_id, client_id, mutation_id,
+            CASE
+                WHEN kind IN ('fact_on_closed_task', 'fact_on_reassigned_task') THEN 'conflict'
+                WHEN kind = 'handoff_code_disputed' THEN 'handoff_code_failed'
+                WHEN kind = 'exception:checklist_breach' THEN 'cold_chain_breach'
+                ELSE 'delivery_exception'
+            END,
+            kind, 'delivery_problems', 'open', detail, created_at, created_at + 3600,
+            created_at + 86400, id
+        FROM after_sales ORDER BY id;
+    INSERT INTO case_events (case_id, at, actor, event, note)
+        SELECT id, opened_at, 'system', 'opened', cause FROM cases ORDER BY id;
+    DROP TABLE after_sales;
+"#,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    /// id, kind, cause, team, status, respond_by, resolve_by, seq.
+    type CaseRow = (i64, String, String, String, String, i64, i64, i64);
+
+    #[test]
+    fn old_after_sales_rows_become_open_cases_of_their_kind() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for m in &MIGRATIONS[..10] {
+            conn.execute_batch(m).unwrap();
+        }
+        for (kind, at) in [
+            ("fact_on_closed_task", 100),
+            ("exception:merchant_delay", 200),
+            ("exception:checklist_breach", 300),
+            ("handoff_code_disputed", 400),
+        ] {
+            conn.execute(
+                "INSERT INTO after_sales (task_id, courier_id, client_id, mutation_id, kind,
+                     detail, created_at)
+                 VALUES ('T1', 'c1', 'phone', 1, ?1, 'what happened', ?2)",
+                rusqlite::params![kind, at],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(MIGRATIONS[10]).unwrap();
+        let mut st = conn
+            .prepare(
+                "SELECT id, kind, cause, team, status, respond_by, resolve_by, seq FROM cases
+                 ORDER BY id",
+            )
+            .unwrap();
+        let rows: Vec<CaseRow> = st
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let kinds: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "conflict",
+                "delivery_exception",
+                "cold_chain_breach",
+                "handoff_code_failed"
+            ]
+        );
+        assert_eq!(rows[0].2, "fact_on_closed_task");
+        assert!(rows
+            .iter()
+            .all(|r| r.3 == "delivery_problems" && r.4 == "open"));
+        assert_eq!((rows[1].5, rows[1].6, rows[1].7), (3800, 86_600, 2));
+        let events: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM case_events WHERE event = 'opened'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(events, 4);
+        let old: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'after_sales'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old, 0);
+    }
+}

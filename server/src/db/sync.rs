@@ -2,16 +2,16 @@
 //! reads a page of the courier's changes with what else is new for the phone.
 
 use runsheet_protocol::{
-    Action, Change, Mutation, MutationOutcome, MutationResult, PullResponse, PushResponse,
-    RejectCode,
+    Action, CaseActor, CaseKind, Change, ExceptionReason, Mutation, MutationOutcome,
+    MutationResult, PullResponse, PushResponse, RejectCode,
 };
 
-use super::after_sales::{self, AfterSalesCase};
+use super::after_sales::{self, Opening};
 use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::{
-    checklists, clients, couriers, device_time, handoff_codes, pin_corrections, ratings, settings,
-    tasks,
+    checklists, clients, couriers, device_time, handoff_codes, pin_corrections, ratings, recalls,
+    settings, tasks,
 };
 use super::{Refusal, StoreError, Tx};
 use crate::clock::Clock;
@@ -154,8 +154,9 @@ fn apply_one(
 
 /// A physical fact the server could not apply (the task was cancelled, or reassigned away from
 /// this courier, while the phone was offline) is never discarded: besides the mutation record, it
-/// opens an after-sales case for a person to settle. Facts about tasks the courier never held
-/// open none (they are mistakes or abuse, and are only recorded).
+/// opens an after-sales case (a `conflict`) for a person to settle. Facts about tasks the courier
+/// never held open none (they are mistakes or abuse, and are only recorded), and neither does a
+/// statement on a case (it is no fact about the goods).
 fn flag_for_after_sales(
     tx: &mut Tx<'_>,
     courier: &str,
@@ -166,27 +167,32 @@ fn flag_for_after_sales(
     now: i64,
 ) -> Result<(), StoreError> {
     let task_id = m.action.task_id();
+    if matches!(m.action, Action::AnswerCase { .. }) {
+        return Ok(());
+    }
     // A wrong handoff code is no fact to settle, unless the phone claimed it matched.
     if let Action::HandoffCode { verified, .. } = &m.action {
         if !*verified || code != RejectCode::InvalidState {
             return Ok(());
         }
         let line = format!("{}: {reason} (the phone said it matched)", m.action.name());
-        return after_sales::open(
+        after_sales::open(
             tx,
-            &AfterSalesCase {
-                id: 0,
-                task_id: task_id.to_owned(),
-                courier_id: courier.to_owned(),
-                client_id: client_id.to_owned(),
-                mutation_id: m.mutation_id,
-                kind: "handoff_code_disputed".to_owned(),
-                detail: line,
-                created_at: now,
+            &Opening {
+                task_id,
+                courier_id: Some(courier),
+                source: Some((client_id, m.mutation_id)),
+                kind: CaseKind::HandoffCodeFailed,
+                cause: "handoff_code_disputed",
+                summary: &line,
+                actor: CaseActor::System,
+                recall_id: None,
             },
-        );
+            now,
+        )?;
+        return Ok(());
     }
-    let kind = match code {
+    let cause = match code {
         RejectCode::InvalidState => "fact_on_closed_task",
         RejectCode::NotYourTask => {
             if !tasks::ever_held(tx, courier, task_id)? {
@@ -198,23 +204,62 @@ fn flag_for_after_sales(
     };
     // Several facts on the same closed task (the whole walk done offline) are one case.
     let line = format!("{}: {reason}", m.action.name());
-    if after_sales::append(tx, task_id, courier, kind, &line)? {
+    if after_sales::append(tx, task_id, courier, cause, &line, now)? {
         return Ok(());
     }
     after_sales::open(
         tx,
-        &AfterSalesCase {
-            id: 0,
-            task_id: task_id.to_owned(),
-            courier_id: courier.to_owned(),
-            client_id: client_id.to_owned(),
-            mutation_id: m.mutation_id,
-            kind: kind.to_owned(),
-            detail: line,
-            created_at: now,
+        &Opening {
+            task_id,
+            courier_id: Some(courier),
+            source: Some((client_id, m.mutation_id)),
+            kind: CaseKind::Conflict,
+            cause,
+            summary: &line,
+            actor: CaseActor::System,
+            recall_id: None,
         },
+        now,
     )?;
-    tracing::info!(mutation_id = m.mutation_id, kind, "after-sales case opened");
+    tracing::info!(
+        mutation_id = m.mutation_id,
+        cause,
+        "after-sales case opened"
+    );
+    Ok(())
+}
+
+/// Opens the courier's case about a task (a cold-chain breach reported twice, by the
+/// checklist's answer and by the exception report that follows it, is one case).
+fn open_courier_case(
+    tx: &mut Tx<'_>,
+    courier: &str,
+    client_id: &str,
+    m: &Mutation,
+    (kind, cause): (CaseKind, &str),
+    detail: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let task_id = m.action.task_id();
+    if kind == CaseKind::ColdChainBreach
+        && after_sales::append(tx, task_id, courier, cause, detail, now)?
+    {
+        return Ok(());
+    }
+    after_sales::open(
+        tx,
+        &Opening {
+            task_id,
+            courier_id: Some(courier),
+            source: Some((client_id, m.mutation_id)),
+            kind,
+            cause,
+            summary: detail,
+            actor: CaseActor::System,
+            recall_id: None,
+        },
+        now,
+    )?;
     Ok(())
 }
 
@@ -240,6 +285,29 @@ fn apply_action(
         }
         return Ok(MutationOutcome::Applied);
     };
+    if let Action::AnswerCase {
+        case_id,
+        statement,
+        evidence,
+        ..
+    } = action
+    {
+        // The case's courier answers, even when the task has moved to another since.
+        return Ok(
+            match after_sales::answer(
+                tx,
+                courier,
+                *case_id,
+                task_id,
+                statement,
+                evidence,
+                clock.now(),
+            )? {
+                Some((code, reason)) => reject(code, reason),
+                None => MutationOutcome::Applied,
+            },
+        );
+    }
     let Some((doc, owner)) = tasks::load(tx, task_id)? else {
         return Ok(reject(RejectCode::UnknownTask, "no such task"));
     };
@@ -260,6 +328,33 @@ fn apply_action(
                 None => MutationOutcome::Applied,
             },
         );
+    }
+    if let Action::SetAside {
+        item_code,
+        recall_id,
+        ..
+    } = action
+    {
+        // Recorded as the task's event (the mutation record); the goods stay with the courier.
+        if doc.status.is_final() {
+            return Ok(reject(
+                RejectCode::InvalidState,
+                format!("the task is {} on the server", doc.status.as_str()),
+            ));
+        }
+        if recalls::doc(tx, *recall_id)?.is_none() {
+            return Ok(reject(RejectCode::Invalid, "no such recall"));
+        }
+        if !doc
+            .items
+            .iter()
+            .chain(doc.take_back.iter())
+            .any(|i| &i.code == item_code)
+        {
+            return Ok(reject(RejectCode::Invalid, "no such item on the task"));
+        }
+        tracing::info!(recall_id, "recalled item set aside");
+        return Ok(MutationOutcome::Applied);
     }
     let Some(next) = doc.status.after(action, doc.pickup.is_some()) else {
         return Ok(reject(
@@ -293,19 +388,18 @@ fn apply_action(
             if !photos.is_empty() {
                 detail.push_str(&format!(" ({} photos)", photos.len()));
             }
-            after_sales::open(
-                tx,
-                &AfterSalesCase {
-                    id: 0,
-                    task_id: doc.id.clone(),
-                    courier_id: courier.to_owned(),
-                    client_id: client_id.to_owned(),
-                    mutation_id: m.mutation_id,
-                    kind: format!("exception:{}", reason.as_str()),
-                    detail,
-                    created_at: t,
-                },
-            )?;
+            let (kind, cause) = if *reason == ExceptionReason::ChecklistBreach {
+                (
+                    CaseKind::ColdChainBreach,
+                    "exception:checklist_breach".to_owned(),
+                )
+            } else {
+                (
+                    CaseKind::DeliveryException,
+                    format!("exception:{}", reason.as_str()),
+                )
+            };
+            open_courier_case(tx, courier, client_id, m, (kind, &cause), &detail, t)?;
             tracing::info!(
                 mutation_id = m.mutation_id,
                 reason = reason.as_str(),
@@ -322,6 +416,23 @@ fn apply_action(
                     changed = true;
                 }
             }
+        }
+        Action::Answer {
+            item_id,
+            value,
+            out_of_range: true,
+            ..
+        } => {
+            let detail = format!("{}: {item_id} = {}", action.name(), value.as_text());
+            open_courier_case(
+                tx,
+                courier,
+                client_id,
+                m,
+                (CaseKind::ColdChainBreach, "exception:checklist_breach"),
+                &detail,
+                t,
+            )?;
         }
         Action::CorrectPin { lat, lon, .. } => {
             if !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon) {
@@ -395,10 +506,14 @@ pub struct PullPosition {
     pub checklists_after: i64,
     /// The highest rating sequence the phone holds.
     pub ratings_after: i64,
+    /// The highest case sequence the phone holds.
+    pub cases_after: i64,
+    /// The highest recall sequence the phone holds.
+    pub recalls_after: i64,
 }
 
-/// A page of the courier's changes after the position, with newer settings, checklists and
-/// ratings; refused when the install is another courier's.
+/// A page of the courier's changes after the position, with newer settings, checklists,
+/// ratings, cases about the courier's deliveries and recalls; refused when the install is another courier's.
 pub fn pull(
     tx: &mut Tx<'_>,
     clock: &Clock,
@@ -434,6 +549,7 @@ pub fn pull(
         }
     }
     let server_time = clock.now();
+    after_sales::sweep(tx, server_time)?;
     Ok(PullResponse {
         changes,
         cursor: next,
@@ -443,7 +559,7 @@ pub fn pull(
         settings: settings::load(tx)?.filter(|s| s.version > at.settings_version),
         checklists: checklists::after(tx, at.checklists_after)?,
         ratings: ratings::after(tx, courier, at.ratings_after)?,
-        cases: Vec::new(),
-        recalls: Vec::new(),
+        cases: after_sales::after(tx, courier, at.cases_after)?,
+        recalls: recalls::after(tx, at.recalls_after)?,
     })
 }

@@ -3,8 +3,9 @@
 //! rates and windows. Types say what a value is; these say what values the server stores.
 
 use runsheet_protocol::{
-    Action, ActionContext, ChecklistTemplate, ItemDoc, ItemKind, KpiTargets, LocationBatch,
-    Mutation, PushTokenRegistration, Settings, StopDoc, TaskKind, MAX_LOCATION_BATCH,
+    Action, ActionContext, CaseCommand, ChecklistTemplate, ItemDoc, ItemKind, KpiTargets,
+    LocationBatch, Mutation, NewCase, NewRecall, PushTokenRegistration, Settings, StopDoc,
+    TaskKind, MAX_LOCATION_BATCH,
 };
 
 use super::{coordinates, id, int, real, text, time, under, Document, Invalid};
@@ -191,7 +192,7 @@ fn action(a: &Action) -> Result<(), Invalid> {
             ..
         } => {
             int("action.case_id", *case_id, 1, i64::MAX)?;
-            text("action.statement", statement, MAX_TEXT_CHARS)?;
+            statement_text("action.statement", statement)?;
             text("action.evidence", evidence, MAX_EVIDENCE_CHARS)
         }
         Action::SetAside {
@@ -417,5 +418,123 @@ impl Document for NewRating {
 impl Document for Decision {
     fn check(&self) -> Result<(), Invalid> {
         opt_text("note", self.note.as_ref())
+    }
+}
+
+/// Longest statement, complaint or case note, characters.
+pub const MAX_STATEMENT_CHARS: usize = 2_000;
+
+/// A statement or complaint: 1 to [`MAX_STATEMENT_CHARS`] characters, not only spaces.
+fn statement_text(field: &str, s: &str) -> Result<(), Invalid> {
+    if s.trim().is_empty() {
+        return Err(Invalid::new(field, "must not be empty"));
+    }
+    text(field, s, MAX_STATEMENT_CHARS)
+}
+
+impl Document for NewCase {
+    fn check(&self) -> Result<(), Invalid> {
+        id("task_id", &self.task_id)?;
+        if !self.kind.opened_by_customer() {
+            return Err(Invalid::new(
+                "kind",
+                format!(
+                    "{} cases are opened by the server, not by a customer",
+                    self.kind.as_str()
+                ),
+            ));
+        }
+        statement_text("summary", &self.summary)
+    }
+}
+
+impl Document for CaseCommand {
+    fn check(&self) -> Result<(), Invalid> {
+        match self {
+            CaseCommand::Acknowledge { note } => opt_text("note", note.as_ref()),
+            CaseCommand::AskCourier { note }
+            | CaseCommand::Reject { note }
+            | CaseCommand::Reopen { note } => statement_text("note", note),
+            CaseCommand::Resolve { note, follow_up } => {
+                statement_text("note", note)?;
+                if let Some(f) = follow_up {
+                    id("follow_up.task_id", &f.task_id)?;
+                    if let Some(c) = &f.courier_id {
+                        id("follow_up.courier_id", c)?;
+                    }
+                    goods(&f.items)?;
+                    list("follow_up.take_back", &f.take_back)?;
+                    for (i, it) in f.take_back.iter().enumerate() {
+                        id(&format!("follow_up.take_back[{i}].code"), &it.code)?;
+                        text(
+                            &format!("follow_up.take_back[{i}].name"),
+                            &it.name,
+                            MAX_TEXT_CHARS,
+                        )?;
+                    }
+                    opt_time("follow_up.due_by", f.due_by)?;
+                }
+                Ok(())
+            }
+            CaseCommand::Close { satisfaction } => match satisfaction {
+                Some(s) => int("satisfaction", i64::from(*s), 1, 5),
+                None => Ok(()),
+            },
+        }
+    }
+}
+
+/// GS1's character set 82, the characters a batch or lot may hold.
+fn in_set_82(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!\"%&'()*+,-./:;<=>?_".contains(c)
+}
+
+/// A calendar date `YYYY-MM-DD`.
+fn day(field: &str, s: &str) -> Result<chrono::NaiveDate, Invalid> {
+    let parsed = (s.len() == 10)
+        .then(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten();
+    parsed.ok_or_else(|| Invalid::new(field, "must be a date YYYY-MM-DD"))
+}
+
+impl Document for NewRecall {
+    fn check(&self) -> Result<(), Invalid> {
+        let g = self.gtin.as_str();
+        let digits = matches!(g.len(), 8 | 12 | 13 | 14) && g.bytes().all(|b| b.is_ascii_digit());
+        let valid = digits
+            && g.split_at(g.len() - 1).1.parse::<u8>().ok()
+                == runsheet_gs1::check_digit(&g[..g.len() - 1]);
+        if !valid {
+            return Err(Invalid::new(
+                "gtin",
+                "must be a GTIN of 8, 12, 13 or 14 digits with a valid check digit",
+            ));
+        }
+        let n = self.batch.chars().count();
+        if !(1..=20).contains(&n) || !self.batch.chars().all(in_set_82) {
+            return Err(Invalid::new(
+                "batch",
+                "must be 1 to 20 characters of GS1's character set 82",
+            ));
+        }
+        let from = self
+            .expiry_from
+            .as_deref()
+            .map(|d| day("expiry_from", d))
+            .transpose()?;
+        let to = self
+            .expiry_to
+            .as_deref()
+            .map(|d| day("expiry_to", d))
+            .transpose()?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err(Invalid::new("expiry_to", "must not be before expiry_from"));
+            }
+        }
+        if self.reason.trim().is_empty() {
+            return Err(Invalid::new("reason", "must not be empty"));
+        }
+        text("reason", &self.reason, 500)
     }
 }

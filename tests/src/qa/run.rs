@@ -141,6 +141,8 @@ fn error_name(e: &RunsheetError) -> &'static str {
         RunsheetError::Storage { .. } => "Storage",
         RunsheetError::IncompatibleVersion { .. } => "IncompatibleVersion",
         RunsheetError::WrongKey { .. } => "WrongKey",
+        RunsheetError::CaseNotFound { .. } => "CaseNotFound",
+        RunsheetError::CaseSettled { .. } => "CaseSettled",
     }
 }
 
@@ -742,6 +744,261 @@ fn dispatched<T>(r: Result<T, runsheet_server::DispatchError>) -> Result<(), Act
     r.map(|_| ()).map_err(|e| ActError::Harness(e.to_string()))
 }
 
+/// The case kind a step names (validated when the file was read).
+fn case_kind(step: &StepSpec) -> Result<runsheet_protocol::CaseKind, ActError> {
+    step.kind
+        .as_ref()
+        .and_then(|k| runsheet_protocol::CaseKind::parse(k.get_ref()))
+        .ok_or_else(|| ActError::Harness("the step names no case kind".into()))
+}
+
+/// The newest case of `kind` about `task` on the server.
+async fn server_case(
+    world: &World,
+    task: &str,
+    kind: &str,
+) -> Result<runsheet_protocol::CaseRecord, String> {
+    world
+        .dispatch
+        .cases(&[("kind", kind)])
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|c| c.case.task_id == task)
+        .max_by_key(|c| c.case.id)
+        .ok_or_else(|| format!("no {kind} case about {task} on the server"))
+}
+
+/// The dispatch command of a `case` step.
+fn case_command(s: &Scenario, step: &StepSpec) -> Result<runsheet_protocol::CaseCommand, ActError> {
+    use runsheet_protocol::CaseCommand as C;
+    let note = step.note.clone().unwrap_or_default();
+    Ok(
+        match step.case.as_ref().map_or("", |c| c.get_ref().as_str()) {
+            "acknowledge" => C::Acknowledge {
+                note: step.note.clone(),
+            },
+            "ask_courier" => C::AskCourier { note },
+            "resolve" => C::Resolve {
+                note,
+                follow_up: step
+                    .follow_up
+                    .as_ref()
+                    .map(|f| runsheet_protocol::FollowUp {
+                        kind: f.kind,
+                        task_id: f.task.clone(),
+                        courier_id: f.courier.clone(),
+                        items: f.items.clone(),
+                        take_back: f.take_back.clone(),
+                        due_by: f.due.as_deref().and_then(parse_offset).map(|o| s.start + o),
+                    }),
+            },
+            "reject" => C::Reject { note },
+            "close" => C::Close {
+                satisfaction: step.stars,
+            },
+            "reopen" => C::Reopen { note },
+            other => return Err(ActError::Harness(format!("no case step {other:?}"))),
+        },
+    )
+}
+
+/// Splits a `task.kind` key of a case expectation.
+fn case_key(key: &str) -> (&str, &str) {
+    key.rsplit_once('.').unwrap_or((key, ""))
+}
+
+/// The after-sales expectations: cases, figures, order errors, recalls, on the server and
+/// on the phone.
+async fn check_cases(world: &World, core: &Runsheet, x: &ExpectSpec) -> Result<(), Mismatch> {
+    let unreachable = |what: String, e: String| (what, "the server to answer".to_string(), e);
+    let keys: BTreeSet<&String> = x
+        .case_status
+        .keys()
+        .chain(x.case_team.keys())
+        .chain(x.case_fault.keys())
+        .chain(x.case_breached.keys())
+        .chain(x.case_events.keys())
+        .chain(x.case_follow_up.keys())
+        .collect();
+    for key in keys {
+        let (task, kind) = case_key(key);
+        let case = server_case(world, task, kind)
+            .await
+            .map_err(|e| (format!("case {key}"), "a case".to_string(), e))?;
+        let found_fault = match case.case.fault {
+            Some(runsheet_protocol::Fault::Courier) => "courier",
+            Some(runsheet_protocol::Fault::Merchant) => "merchant",
+            None => "none",
+        };
+        let checks: [(&str, Option<String>, String); 5] = [
+            (
+                "case_status",
+                x.case_status.get(key).cloned(),
+                case.case.status.as_str().to_owned(),
+            ),
+            (
+                "case_team",
+                x.case_team.get(key).cloned(),
+                case.case.team.as_str().to_owned(),
+            ),
+            (
+                "case_fault",
+                x.case_fault.get(key).cloned(),
+                found_fault.to_owned(),
+            ),
+            (
+                "case_breached",
+                x.case_breached.get(key).map(|b| b.to_string()),
+                case.case.breached.to_string(),
+            ),
+            (
+                "case_follow_up",
+                x.case_follow_up.get(key).cloned(),
+                case.case
+                    .follow_up_task_id
+                    .clone()
+                    .unwrap_or_else(|| "none".into()),
+            ),
+        ];
+        for (what, want, found) in checks {
+            if let Some(want) = want {
+                if want != found {
+                    return Err((format!("{what}.{key}"), want, found));
+                }
+            }
+        }
+        if let Some(want) = x.case_events.get(key) {
+            let found: Vec<String> = case.history.iter().map(|h| h.event.clone()).collect();
+            same(format!("case_events.{key}"), want, &found)?;
+        }
+    }
+    let figures_needed = !x.case_figures.is_empty()
+        || !x.courier_order_errors.is_empty()
+        || x.merchant_order_errors.is_some();
+    if figures_needed {
+        let f = world
+            .dispatch
+            .case_figures(None, None, None)
+            .await
+            .map_err(|e| unreachable("case_figures".into(), e.to_string()))?;
+        let p = &f.platform;
+        let opt = |v: Option<f64>| v.unwrap_or(-1.0);
+        let found: BTreeMap<&str, f64> = [
+            ("cases", f64::from(p.cases)),
+            ("breached", f64::from(p.breached)),
+            ("complaints_per_100", opt(p.complaints_per_100)),
+            ("within_deadline", opt(p.within_deadline)),
+            ("satisfaction", opt(p.satisfaction)),
+            (
+                "return_turnaround_p50_s",
+                opt(p.return_turnaround_p50_s.map(|s| s as f64)),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        for (k, want) in &x.case_figures {
+            match found.get(k.as_str()) {
+                Some(v) if (v - want).abs() < 1e-3 => {}
+                other => {
+                    return Err((
+                        format!("case_figures.{k}"),
+                        want.to_string(),
+                        other.map_or("not a figure".into(), |v| v.to_string()),
+                    ))
+                }
+            }
+        }
+        for (courier, want) in &x.courier_order_errors {
+            let found = f
+                .couriers
+                .iter()
+                .find(|c| &c.courier_id == courier)
+                .map_or(0, |c| c.order_errors.len() as u64);
+            if found != *want {
+                return Err((
+                    format!("courier_order_errors.{courier}"),
+                    want.to_string(),
+                    found.to_string(),
+                ));
+            }
+        }
+        if let Some(want) = &x.merchant_order_errors {
+            let found: Vec<String> = f
+                .merchant_order_errors
+                .iter()
+                .map(|e| e.task_id.clone())
+                .collect();
+            same("merchant_order_errors".into(), want, &found)?;
+        }
+    }
+    for (id, want) in &x.server_kind {
+        let found = world
+            .dispatch
+            .task(id)
+            .await
+            .map(|t| t.task.kind.as_str().to_owned())
+            .map_err(|e| unreachable(format!("server_kind.{id}"), e.to_string()))?;
+        if &found != want {
+            return Err((format!("server_kind.{id}"), want.clone(), found));
+        }
+    }
+    if let Some(want) = &x.recalled {
+        // The newest recall: recalls are numbered from 1.
+        let mut report = None;
+        for id in 1.. {
+            match world.dispatch.recall_report(id).await {
+                Ok(r) => report = Some(r),
+                Err(_) => break,
+            }
+        }
+        let found: BTreeMap<String, bool> = report
+            .map(|r| {
+                r.deliveries
+                    .into_iter()
+                    .map(|d| (d.task_id, d.delivered))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if &found != want {
+            return Err(("recalled".into(), format!("{want:?}"), format!("{found:?}")));
+        }
+    }
+    for (key, want) in &x.phone_case_status {
+        let (task, kind) = case_key(key);
+        let found = core
+            .cases()
+            .for_task(task.to_owned())
+            .await
+            .map_err(|e| {
+                (
+                    format!("phone_case_status.{key}"),
+                    want.clone(),
+                    e.to_string(),
+                )
+            })?
+            .into_iter()
+            .filter(|c| c.doc.kind.as_str() == kind)
+            .max_by_key(|c| c.doc.id)
+            .map_or_else(|| "none".to_owned(), |c| c.doc.status.as_str().to_owned());
+        if &found != want {
+            return Err((format!("phone_case_status.{key}"), want.clone(), found));
+        }
+    }
+    if let Some(want) = x.phone_recalls {
+        let found = core
+            .scans()
+            .recalls()
+            .await
+            .map_err(|e| ("phone_recalls".to_string(), want.to_string(), e.to_string()))?
+            .len() as u64;
+        if found != want {
+            return Err(("phone_recalls".into(), want.to_string(), found.to_string()));
+        }
+    }
+    Ok(())
+}
+
 /// Rides from the phone's position to `to` at `speed` m/s, recording a GPS fix every 5 s of
 /// virtual time (with seeded noise of up to `noise` metres), and leaves the clock at arrival.
 /// Rides from the phone's position to `to` at `speed`, one fix every 5 s with `noise` metres
@@ -1005,6 +1262,59 @@ async fn act(
             )
             .await
             .map_err(ActError::Typed),
+        "complain" => dispatched(
+            world
+                .dispatch
+                .open_case(&runsheet_protocol::NewCase {
+                    task_id: task,
+                    kind: case_kind(step)?,
+                    summary: step.note.clone().unwrap_or_default(),
+                })
+                .await,
+        ),
+        "case" => {
+            let kind = case_kind(step)?;
+            let case = server_case(world, &task, kind.as_str())
+                .await
+                .map_err(ActError::Harness)?;
+            let command = case_command(s, step)?;
+            dispatched(world.dispatch.case_step(case.case.id, &command).await)
+        }
+        "recall" => match &step.recall {
+            Some(r) => dispatched(world.dispatch.recall(r).await),
+            None => Ok(()),
+        },
+        "answer_case" => {
+            let kind = case_kind(step)?;
+            let case_id = phone
+                .core()
+                .cases()
+                .for_task(task.clone())
+                .await
+                .map_err(ActError::Typed)?
+                .into_iter()
+                .filter(|c| c.doc.kind == kind)
+                .map(|c| c.doc.id)
+                .max()
+                .ok_or_else(|| {
+                    ActError::Harness(format!(
+                        "no {} case about {task} on the phone",
+                        kind.as_str()
+                    ))
+                })?;
+            phone
+                .core()
+                .cases()
+                .answer(case_id, step.note.clone().unwrap_or_default())
+                .await
+                .map_err(ActError::Typed)
+        }
+        "set_aside" => phone
+            .core()
+            .scans()
+            .set_aside(task, step.item.clone().unwrap_or_default())
+            .await
+            .map_err(ActError::Typed),
         "accept_pin_corrections" => {
             let pending = world
                 .dispatch
@@ -1147,11 +1457,20 @@ async fn act(
             Ok(())
         }
         "set_token" => {
-            let valid = step.token.as_ref().is_some_and(|t| t.get_ref() == "valid");
-            let token = if valid {
-                phone.token.clone()
-            } else {
-                "expired-or-revoked".into()
+            let which = step.token.as_ref().map_or("", |t| t.get_ref().as_str());
+            let token = match which {
+                "valid" => phone.token.clone(),
+                // A new shift's sign-in: dispatch issues the courier a fresh token.
+                "fresh" => {
+                    let fresh = world
+                        .dispatch
+                        .issue_token(courier)
+                        .await
+                        .map_err(|e| ActError::Harness(e.to_string()))?;
+                    phone.token = fresh.clone();
+                    fresh
+                }
+                _ => "expired-or-revoked".into(),
             };
             phone.core().session().set_token(token);
             Ok(())
@@ -1387,6 +1706,7 @@ async fn check(
     start: i64,
 ) -> Result<(), Mismatch> {
     let core = phone.core();
+    check_cases(world, core, x).await?;
     let tasks = core.tasks().all().await.map_err(|e| {
         (
             "tasks".to_string(),

@@ -326,6 +326,73 @@ pub struct ExpectSpec {
     /// (`timeline`, `scans`, `answers`, `attachments`, `checklists`).
     #[serde(default)]
     pub evidence_has: BTreeMap<String, Vec<String>>,
+    /// Status of after-sales cases on the server, keyed `task.kind` (the newest case of that
+    /// kind about the task): `{ "F1.late" = "waiting_for_courier" }`.
+    #[serde(default)]
+    pub case_status: BTreeMap<String, String>,
+    /// The team that owns a case: `{ "F1.late" = "complaints" }`.
+    #[serde(default)]
+    pub case_team: BTreeMap<String, String>,
+    /// Whom a confirmed order error counts against: `{ "F1.wrong_item" = "courier" }`
+    /// (`merchant`, or `none`).
+    #[serde(default)]
+    pub case_fault: BTreeMap<String, String>,
+    /// Whether a case missed a deadline: `{ "F1.late" = true }`.
+    #[serde(default)]
+    pub case_breached: BTreeMap<String, bool>,
+    /// The events of a case's history, in order: `{ "F1.late" = ["opened", "ask_courier"] }`.
+    #[serde(default)]
+    pub case_events: BTreeMap<String, Vec<String>>,
+    /// The task a case's resolution created: `{ "F1.return_request" = "F1-R" }` (`none`).
+    #[serde(default)]
+    pub case_follow_up: BTreeMap<String, String>,
+    /// The platform's case figures: `{ cases = 2, breached = 1, complaints_per_100 = 50 }`
+    /// (`cases`, `breached`, `complaints_per_100`, `within_deadline`, `satisfaction`,
+    /// `return_turnaround_p50_s`; a figure that is not computed is -1).
+    #[serde(default)]
+    pub case_figures: BTreeMap<String, f64>,
+    /// Order errors confirmed after the door counted against each courier: `{ ann = 1 }`.
+    #[serde(default)]
+    pub courier_order_errors: BTreeMap<String, u64>,
+    /// Tasks whose confirmed order error counts against the merchant, in order.
+    #[serde(default)]
+    pub merchant_order_errors: Option<Vec<String>>,
+    /// The kind of tasks on the server: `{ "F1-R" = "return_pickup" }`.
+    #[serde(default)]
+    pub server_kind: BTreeMap<String, String>,
+    /// Deliveries that carried the newest recall's batch, as the server lists them, and
+    /// whether each was delivered: `{ M1 = true, M2 = false }` (exactly these).
+    #[serde(default)]
+    pub recalled: Option<BTreeMap<String, bool>>,
+    /// Status of cases on the courier's phone, keyed `task.kind`: `{ "F1.late" = "acknowledged" }`
+    /// (`none`: the phone does not have it).
+    #[serde(default)]
+    pub phone_case_status: BTreeMap<String, String>,
+    /// Recalls on the phone (lifted ones included).
+    #[serde(default)]
+    pub phone_recalls: Option<u64>,
+}
+
+/// A follow-up a `case` step's resolution orders (`[step.follow_up]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpSpec {
+    /// `redelivery`, `return_pickup` or `exchange`.
+    pub kind: runsheet_protocol::FollowUpKind,
+    /// The new task's id.
+    pub task: String,
+    /// Its courier (absent: unassigned).
+    #[serde(default)]
+    pub courier: Option<String>,
+    /// Items to deliver (empty: the original task's).
+    #[serde(default)]
+    pub items: Vec<runsheet_protocol::ItemDoc>,
+    /// Exchange: items taken back (empty: the original task's).
+    #[serde(default)]
+    pub take_back: Vec<runsheet_protocol::ItemDoc>,
+    /// The promised time, an offset from the start (`"+3h"`).
+    #[serde(default)]
+    pub due: Option<String>,
 }
 
 /// `[[step]]`.
@@ -346,7 +413,8 @@ pub struct StepSpec {
     /// For `network`.
     #[serde(default)]
     pub network: Option<Spanned<NetworkSpec>>,
-    /// For `set_token`: `"valid"` or `"invalid"`.
+    /// For `set_token`: `"valid"` (the phone's own token again), `"fresh"` (a new token
+    /// dispatch issues, as at a new shift's sign-in) or `"invalid"`.
     #[serde(default)]
     pub token: Option<Spanned<String>>,
     /// For `skew`: the device clock's offset, `"-2h"`.
@@ -484,6 +552,21 @@ pub struct StepSpec {
     /// For `update`: the task's new drop-off stop.
     #[serde(default)]
     pub dropoff: Option<StopSpec>,
+    /// For `complain`, `case` and `answer_case`: the case's kind (`late`, `wrong_item`, ...;
+    /// `complain` takes only the kinds a customer opens).
+    #[serde(default)]
+    pub kind: Option<Spanned<String>>,
+    /// For `case`: the step dispatch takes (`acknowledge`, `ask_courier`, `resolve`, `reject`,
+    /// `close`, `reopen`); `note` is its note, `stars` the customer's rating on `close`.
+    #[serde(default)]
+    pub case: Option<Spanned<String>>,
+    /// For `case` with `case = "resolve"`: the work the resolution creates.
+    #[serde(default)]
+    pub follow_up: Option<FollowUpSpec>,
+    /// For `recall`: the batch dispatch recalls (`gtin`, `batch`, `expiry_from`, `expiry_to`,
+    /// `reason`).
+    #[serde(default)]
+    pub recall: Option<runsheet_protocol::NewRecall>,
     /// The typed error the action must return (`"Offline"`, `"NotAllowed"`, ...).
     #[serde(default)]
     pub expect_error: Option<Spanned<String>>,
@@ -552,6 +635,11 @@ pub const ACTIONS: &[&str] = &[
     "tap",
     "resolve",
     "refresh",
+    "complain",
+    "case",
+    "recall",
+    "answer_case",
+    "set_aside",
     "expect",
 ];
 
@@ -594,6 +682,20 @@ pub const OFFER_KINDS: &[&str] = &[
     "checklist_photo",
     "rate",
     "appeal",
+    "show_cases",
+    "show_case",
+    "answer_case",
+    "set_aside",
+];
+
+/// The steps a `case` step takes (`CaseCommand`'s).
+pub const CASE_STEPS: &[&str] = &[
+    "acknowledge",
+    "ask_courier",
+    "resolve",
+    "reject",
+    "close",
+    "reopen",
 ];
 
 /// Permissions a `resolve` step grants or denies.
@@ -615,6 +717,7 @@ pub const OUTCOMES: &[&str] = &[
     "unreadable",
     "expired",
     "wrong_temperature",
+    "recalled",
 ];
 
 /// Symbologies a `scan` step can name.
@@ -670,6 +773,8 @@ pub const ERRORS: &[&str] = &[
     "SyncFailed",
     "Storage",
     "IncompatibleVersion",
+    "CaseNotFound",
+    "CaseSettled",
 ];
 
 /// A checked scenario, ready to run.
@@ -846,6 +951,11 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
         }
     }
 
+    // Tasks a case's resolution creates are the file's tasks too (steps may act on them).
+    for f in doc.step.iter().filter_map(|s| s.follow_up.as_ref()) {
+        tasks.insert(f.task.as_str());
+    }
+
     let mut step_offsets = Vec::with_capacity(doc.step.len());
     let mut last = i64::MIN;
     for (i, step) in doc.step.iter().enumerate() {
@@ -897,6 +1007,9 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                     | "reassign"
                     | "assign"
                     | "accept_pin_corrections"
+                    | "complain"
+                    | "case"
+                    | "recall"
             )
         {
             return Err(err(
@@ -926,6 +1039,10 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 | "handoff"
                 | "rate_courier"
                 | "rate"
+                | "complain"
+                | "case"
+                | "answer_case"
+                | "set_aside"
         );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
@@ -985,12 +1102,15 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 }
             }
             "set_token" => {
-                need(step.token.is_some(), "token = \"valid\" or \"invalid\"")?;
+                need(
+                    step.token.is_some(),
+                    "token = \"valid\", \"fresh\" or \"invalid\"",
+                )?;
                 if let Some(t) = &step.token {
-                    if t.get_ref() != "valid" && t.get_ref() != "invalid" {
+                    if !["valid", "fresh", "invalid"].contains(&t.get_ref().as_str()) {
                         return Err(err(
                             at(t.span()),
-                            format!("step {n}: token must be \"valid\" or \"invalid\""),
+                            format!("step {n}: token must be \"valid\", \"fresh\" or \"invalid\""),
                         ));
                     }
                 }
@@ -1110,6 +1230,53 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                     ));
                 }
             }
+            "complain" | "case" | "answer_case" => {
+                need(step.kind.is_some(), "kind = \"late\" (the case's kind)")?;
+                if let Some(k) = &step.kind {
+                    let kind = runsheet_protocol::CaseKind::parse(k.get_ref());
+                    let ok = match action {
+                        "complain" => kind.is_some_and(|k| k.opened_by_customer()),
+                        _ => kind.is_some(),
+                    };
+                    if !ok {
+                        return Err(err(
+                            at(k.span()),
+                            format!("step {n}: {:?} is no case kind {action} takes", k.get_ref()),
+                        ));
+                    }
+                }
+                match action {
+                    "case" => {
+                        need(step.case.is_some(), "case = \"resolve\" (or another step)")?;
+                        one_of(&step.case, CASE_STEPS, "case step")?;
+                        if step.follow_up.is_some()
+                            && step.case.as_ref().map(|c| c.get_ref().as_str()) != Some("resolve")
+                        {
+                            return Err(err(
+                                at(step.action.span()),
+                                format!("step {n}: follow_up belongs to case = \"resolve\""),
+                            ));
+                        }
+                        if let Some(due) = step.follow_up.as_ref().and_then(|f| f.due.as_ref()) {
+                            if parse_offset(due).is_none() {
+                                return Err(err(
+                                    at(step.action.span()),
+                                    format!("step {n}: follow_up.due {due:?} is not an offset like \"+3h\""),
+                                ));
+                            }
+                        }
+                    }
+                    _ => need(
+                        step.note.as_ref().is_some_and(|t| !t.trim().is_empty()),
+                        "note = \"what the customer or the courier says\"",
+                    )?,
+                }
+            }
+            "recall" => need(
+                step.recall.is_some(),
+                "recall = { gtin = \"...\", batch = \"...\", reason = \"...\" }",
+            )?,
+            "set_aside" => need(step.item.is_some(), "item = \"the manifest item's code\"")?,
             "resolve" => {
                 let given = [&step.grant, &step.deny, &step.take]
                     .iter()

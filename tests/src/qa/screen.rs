@@ -84,6 +84,7 @@ pub fn task_of(tap: &Tap) -> Option<&str> {
         | Scan { task_id, .. }
         | TakeItemPhoto { task_id, .. }
         | ConfirmItemByHand { task_id, .. }
+        | SetAside { task_id, .. }
         | RateStop { task_id, .. } => Some(task_id),
         ShowChecklist { task_id, .. }
         | Answer { task_id, .. }
@@ -134,9 +135,9 @@ pub fn choose(screen: &Screen, step: &StepSpec) -> Choice {
             && want_kind.is_none_or(|k| kind(&o.tap) == k)
             && task.is_none_or(|t| task_of(&o.tap).is_none_or(|ot| ot == t))
             && item.is_none_or(|i| match &o.tap {
-                Tap::ConfirmItemByHand { item_code, .. } | Tap::TakeItemPhoto { item_code, .. } => {
-                    item_code == i
-                }
+                Tap::ConfirmItemByHand { item_code, .. }
+                | Tap::TakeItemPhoto { item_code, .. }
+                | Tap::SetAside { item_code, .. } => item_code == i,
                 Tap::Answer { item_id, .. } | Tap::TakeChecklistPhoto { item_id, .. } => {
                     item_id == i
                 }
@@ -224,6 +225,10 @@ fn fill(tap: Tap, step: &StepSpec) -> Tap {
         Tap::Appeal { rating_id, .. } => Tap::Appeal {
             rating_id,
             reason: reason.unwrap_or_default(),
+        },
+        Tap::AnswerCase { case_id, .. } => Tap::AnswerCase {
+            case_id,
+            statement: step.note.clone().unwrap_or_default(),
         },
         Tap::ReportProblem {
             task_id, reason, ..

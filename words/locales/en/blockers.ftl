@@ -50,4 +50,10 @@ what-confirm-item = confirm the item of task { $task }
 what-shift = change the shift
 what-appeal = appeal the rating of task { $task }
 what-rate-stop = rate the stops of task { $task }
+what-answer-case = answer the case about task { $task }
+what-set-aside = set aside an item of task { $task }
 what-other = { $action } task { $task }
+
+# After-sales and recalls.
+blocker-recalled-items = set aside the recalled { $items } first: it must not be handed over
+blocker-statement-too-long = the statement can have at most { $max } characters

@@ -16,3 +16,7 @@ error-server-busy-retry = The server is busy. It will be tried again in { $durat
 error-server-refused = The server refused this (HTTP { $status }).
 error-bad-response = The server's answer could not be read. Nothing was changed; it will be tried again.
 error-protocol = Syncing with the server went wrong. Nothing was changed; contact support.
+
+# After-sales cases.
+error-case-not-found = Case { $case } is not on this phone.
+error-case-settled = Case { $case } is { $status }: it takes no statement any more.

@@ -40,4 +40,6 @@ action-handoff-code = checking the handoff code
 action-answer = answering the checklist
 action-rate-stop = rating the stops
 action-appeal = appealing the rating
+action-answer-case = answering the case
+action-set-aside = setting the item aside
 action-shift = changing the shift

@@ -38,4 +38,10 @@ what-confirm-item = 确认订单{ $task }的商品
 what-shift = 变更班次
 what-appeal = 申诉订单{ $task }的评价
 what-rate-stop = 评价订单{ $task }
+what-answer-case = 答复订单{ $task }的售后工单
+what-set-aside = 将订单{ $task }的商品单独放置
 what-other = 对订单{ $task }执行{ $action }
+
+# 售后与召回。
+blocker-recalled-items = 请先将召回商品{ $items }单独放置，不得交付
+blocker-statement-too-long = 说明最多{ $max }个字

@@ -16,3 +16,7 @@ error-server-busy-retry = 服务器繁忙，{ $duration }后会自动重试。
 error-server-refused = 服务器拒绝了此操作（HTTP { $status }）。
 error-bad-response = 无法识别服务器的回复，未做任何更改，稍后会自动重试。
 error-protocol = 与服务器同步出错，未做任何更改，请联系客服。
+
+# 售后工单。
+error-case-not-found = 本机没有售后工单{ $case }。
+error-case-settled = 售后工单{ $case }当前为“{ $status }”，不再接受说明。

@@ -40,4 +40,6 @@ action-handoff-code = 核对收货码
 action-answer = 填写检查项
 action-rate-stop = 评价
 action-appeal = 申诉
+action-answer-case = 答复售后工单
+action-set-aside = 单独放置商品
 action-shift = 变更班次

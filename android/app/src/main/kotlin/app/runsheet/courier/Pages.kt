@@ -24,6 +24,9 @@ import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
+import app.runsheet.screens.CasePage
+import app.runsheet.screens.CaseView
+import app.runsheet.screens.CasesPage
 import app.runsheet.screens.ChecklistItemView
 import app.runsheet.screens.ChecklistPage
 import app.runsheet.screens.Figure
@@ -100,6 +103,9 @@ fun TaskPageView(page: TaskPage, onOffer: OnOffer) {
         for (stop in page.stops) StopCard(stop)
         if (page.items.isNotEmpty()) HorizontalDivider()
         for (item in page.items) ItemLine(item, onOffer)
+        if (page.takeBack.isNotEmpty()) HorizontalDivider()
+        for (item in page.takeBack) ItemLine(item, onOffer)
+        OfferRow(page.cases, onOffer)
         OfferRow(page.contact, onOffer)
         OfferRow(page.maps, onOffer)
         if (page.timeline.isNotEmpty()) HorizontalDivider()
@@ -246,6 +252,44 @@ private fun FigureCard(figure: Figure) {
             }
             Text(figure.target, style = MaterialTheme.typography.bodySmall)
             ToneLine(figure.verdict, figure.tone)
+        }
+    }
+}
+
+/** The after-sales cases about the courier's deliveries, in the core's order. */
+@Composable
+fun CasesPageView(page: CasesPage, onOffer: OnOffer) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        page.emptyText?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+        for (case in page.cases) CaseCard(case, onOffer)
+    }
+}
+
+/** One case: the link to its task, then the case with its answer offer. */
+@Composable
+fun CasePageView(page: CasePage, onOffer: OnOffer) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        page.task?.let { OfferButton(it, onOffer) }
+        CaseCard(page.detail, onOffer)
+    }
+}
+
+/** A case as the core words it: kind, status, deadlines, statement, resolution and offers. */
+@Composable
+private fun CaseCard(case: CaseView, onOffer: OnOffer) {
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+            Text(case.title, style = MaterialTheme.typography.titleSmall, modifier = Modifier.semantics { heading() })
+            Text(case.about, style = MaterialTheme.typography.bodySmall)
+            ToneLine(case.status, case.tone)
+            Text(case.summary, style = MaterialTheme.typography.bodyMedium)
+            Text(case.opened, style = MaterialTheme.typography.bodySmall)
+            for (deadline in case.deadlines) ToneLine(deadline, case.tone)
+            case.statement?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+            case.resolution?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+            case.fault?.let { ToneLine(it, Tone.NEUTRAL) }
+            case.followUp?.let { OfferButton(it, onOffer) }
+            OfferRow(case.offers, onOffer)
         }
     }
 }

@@ -79,6 +79,8 @@ private fun LazyListScope.body(body: Body, onOffer: OnOffer, scan: ScanInput) {
         is Body.Problem -> item(key = "problem") { ProblemPageView(body.page, onOffer) }
         is Body.Ratings -> item(key = "ratings") { RatingsPageView(body.page, onOffer) }
         is Body.Kpis -> item(key = "kpis") { KpiPageView(body.page) }
+        is Body.Cases -> item(key = "cases") { CasesPageView(body.page, onOffer) }
+        is Body.CaseDetail -> item(key = "case") { CasePageView(body.page, onOffer) }
     }
 }
 

@@ -202,4 +202,19 @@ class TestServer private constructor(
 
     /** HTTP status of GET on an attachment (200 once uploaded). */
     fun attachmentStatus(sha256: String): Int = call("GET", "/v1/dispatch/attachments/$sha256").first
+
+    /** Opens a customer's case about a task (`late`, `wrong_item`, ...); returns its number. */
+    fun openCase(task: String, kind: String, summary: String): Long {
+        val body = ok(call("POST", "/v1/dispatch/cases", """{"task_id":"$task","kind":"$kind","summary":"$summary"}"""))
+        return Regex(""""id":(\d+)""").find(body)!!.groupValues[1].toLong()
+    }
+
+    /** Takes a step on a case (`{"step":"ask_courier","note":"..."}`, ...). */
+    fun caseStep(id: Long, json: String) {
+        ok(call("POST", "/v1/dispatch/cases/$id/steps", json))
+    }
+
+    /** The courier's statement on a case as the server holds it, if any. */
+    fun caseStatement(id: Long): String? =
+        Regex(""""courier_statement":"([^"]*)"""").find(ok(call("GET", "/v1/dispatch/cases/$id")))?.groupValues?.get(1)
 }
