@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::Courier;
 use crate::db::mutations::RefusedMutation;
+use crate::db::push_batch;
 use crate::db::sync::{self, PullPosition, Pushed};
 use crate::error::ApiError;
 use crate::input::{self, Document, Invalid};
@@ -128,10 +129,8 @@ pub async fn push(
     let sent_at = body.sent_at;
     let items = read_mutations(body)?;
     let clock = state.clock.clone();
-    let resp = state
-        .db
-        .run(move |tx| sync::push(tx, &clock, &courier, &client_id, &items, sent_at))
-        .await?;
+    let resp =
+        push_batch::push_fewest_trips(&state.db, clock, courier, client_id, items, sent_at).await?;
     state.metrics.pushes.inc();
     for r in &resp.results {
         state.metrics.mutation(match r.outcome {
@@ -253,6 +252,6 @@ async fn read_page(
     let (clock, courier, at) = (state.clock.clone(), courier.to_owned(), at.clone());
     Ok(state
         .db
-        .run(move |tx| sync::pull(tx, &clock, &courier, &at))
+        .run_autocommit(move |tx| sync::pull(tx, &clock, &courier, &at))
         .await?)
 }

@@ -26,6 +26,7 @@ pub mod locations;
 pub mod messages;
 pub mod mutations;
 pub mod pin_corrections;
+pub mod push_batch;
 pub mod ratings;
 pub mod settings;
 pub mod sync;
@@ -144,6 +145,27 @@ impl Default for PoolLimits {
     }
 }
 
+/// Round trips to the database server, counted by the replica.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoundTrips {
+    /// Statements executed, each a wait on the server (`BEGIN`, `COMMIT` and savepoints
+    /// included).
+    pub executed: u64,
+    /// Statements prepared, each a wait on the server once per statement per pooled
+    /// connection (then kept for the connection's life).
+    pub prepared: u64,
+}
+
+impl std::ops::Sub for RoundTrips {
+    type Output = RoundTrips;
+    fn sub(self, earlier: RoundTrips) -> RoundTrips {
+        RoundTrips {
+            executed: self.executed.saturating_sub(earlier.executed),
+            prepared: self.prepared.saturating_sub(earlier.prepared),
+        }
+    }
+}
+
 #[derive(Clone)]
 enum Engine {
     Sqlite(sqlite::Sqlite),
@@ -220,6 +242,41 @@ impl Db {
         .map_err(|e| StoreError::Worker(e.to_string()))?
     }
 
+    /// Runs `f` outside any transaction on PostgreSQL, each statement committing on its own: for
+    /// work that one statement reads or applies whole (a pull; a push's batch, which its
+    /// statement checks and applies atomically), which then costs that one round trip, without
+    /// `BEGIN` and `COMMIT`. On SQLite (in-process, where round trips cost nothing) it is one
+    /// transaction, as [`Db::run`].
+    pub async fn run_autocommit<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let engine = self.engine.clone();
+        let feed = self.feed.clone();
+        tokio::task::spawn_blocking(move || {
+            let (value, announced) = match &engine {
+                Engine::Sqlite(s) => s.transaction(f)?,
+                Engine::Postgres(p) => p.autocommit(f)?,
+            };
+            for courier in &announced {
+                feed.notify(courier);
+            }
+            Ok(value)
+        })
+        .await
+        .map_err(|e| StoreError::Worker(e.to_string()))?
+    }
+
+    /// Round trips this replica's store has made to PostgreSQL so far (all zero on SQLite,
+    /// which runs in-process). Tests and the load test read the difference over some work.
+    pub fn round_trips(&self) -> RoundTrips {
+        match &self.engine {
+            Engine::Sqlite(_) => RoundTrips::default(),
+            Engine::Postgres(p) => p.round_trips(),
+        }
+    }
+
     /// The store answers a trivial query (readiness).
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.run(|tx| {
@@ -239,10 +296,7 @@ impl Db {
 
 pub(crate) enum TxInner<'a> {
     Sqlite(rusqlite::Transaction<'a>),
-    Postgres(
-        ::postgres::Transaction<'a>,
-        &'a mut std::collections::HashMap<String, ::postgres::Statement>,
-    ),
+    Postgres(postgres::PgTx<'a>),
 }
 
 /// One open transaction. Every method takes the same SQL text (`?N` placeholders) on both
@@ -258,7 +312,7 @@ impl Tx<'_> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::execute(tx, sql, &values),
-            TxInner::Postgres(tx, st) => postgres::execute(tx, st, sql, &values),
+            TxInner::Postgres(tx) => postgres::execute(tx, sql, &values),
         }
     }
 
@@ -272,7 +326,7 @@ impl Tx<'_> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         let rows = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::query(tx, sql, &values)?,
-            TxInner::Postgres(tx, st) => postgres::query(tx, st, sql, &values)?,
+            TxInner::Postgres(tx) => postgres::query(tx, sql, &values)?,
         };
         rows.iter().map(&mut f).collect()
     }
@@ -287,7 +341,7 @@ impl Tx<'_> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         let rows = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::query(tx, sql, &values)?,
-            TxInner::Postgres(tx, st) => postgres::query(tx, st, sql, &values)?,
+            TxInner::Postgres(tx) => postgres::query(tx, sql, &values)?,
         };
         rows.first().map(f).transpose()
     }
@@ -329,9 +383,14 @@ impl Tx<'_> {
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         match &mut self.inner {
             TxInner::Sqlite(tx) => tx.execute_batch(sql)?,
-            TxInner::Postgres(tx, _) => tx.batch_execute(sql)?,
+            TxInner::Postgres(tx) => tx.batch(sql)?,
         }
         Ok(())
+    }
+
+    /// Whether the store is PostgreSQL (some work has a one-statement form there).
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.inner, TxInner::Postgres(..))
     }
 
     /// ` FOR UPDATE` on PostgreSQL (lock the rows read until commit), nothing on SQLite (whose

@@ -9,11 +9,12 @@ use runsheet_protocol::{
 use super::after_sales::{self, AfterSalesCase};
 use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
+use super::sql::rows_from_json;
 use super::{
     checklists, clients, couriers, device_time, handoff_codes, pin_corrections, ratings, settings,
     tasks,
 };
-use super::{Refusal, StoreError, Tx};
+use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
 
 /// One mutation of a push as the edge read it: a valid [`Mutation`], or one that can never
@@ -405,6 +406,9 @@ pub fn pull(
     courier: &str,
     at: &PullPosition,
 ) -> Result<PullResponse, StoreError> {
+    if tx.is_postgres() {
+        return pull_in_one(tx, clock, courier, at);
+    }
     let last_mutation_id = clients::last_applied(tx, &at.client_id, courier)?;
     if at.cursor > tasks::last_change_seq(tx)? {
         // The phone has seen changes this server no longer has: it restored an older state.
@@ -443,5 +447,118 @@ pub fn pull(
         settings: settings::load(tx)?.filter(|s| s.version > at.settings_version),
         checklists: checklists::after(tx, at.checklists_after)?,
         ratings: ratings::after(tx, courier, at.ratings_after)?,
+    })
+}
+
+/// The pull's one statement on PostgreSQL: one row whose columns are the install's owner and
+/// last applied id, the newest change number, the page of changes with their tasks, the
+/// settings, the newer checklists and the newer ratings (the lists as JSON). One snapshot, one
+/// round trip.
+fn pull_statement() -> String {
+    format!(
+        "SELECT (SELECT courier_id FROM clients WHERE client_id = ?1),
+       (SELECT last_mutation_id FROM clients WHERE client_id = ?1),
+       (SELECT COALESCE(MAX(seq), 0) FROM changes),
+       (SELECT COALESCE(json_agg(json_build_array(c.seq, c.task_id, c.op, t.kind, t.status,
+                                                  t.pickup, t.dropoff, t.revision,
+                                                  t.courier_id, t.details)
+                                 ORDER BY c.seq), '[]')::TEXT
+          FROM (SELECT seq, task_id, op FROM changes WHERE courier_id = ?2 AND seq > ?3
+                ORDER BY seq LIMIT ?4) c
+          LEFT JOIN tasks t ON t.id = c.task_id AND c.op = 'upsert'),
+       (SELECT json_build_array(json_build_array(version, body))::TEXT
+          FROM settings WHERE id = 1 AND version > ?5),
+       (SELECT COALESCE(json_agg(json_build_array(body) ORDER BY seq), '[]')::TEXT
+          FROM checklist_templates WHERE seq > ?6),
+       (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
+          FROM ratings WHERE courier_id = ?2 AND seq > ?7)",
+        ratings::COLUMNS
+    )
+}
+
+/// [`pull`] in one statement (PostgreSQL): the same answer and refusals.
+fn pull_in_one(
+    tx: &mut Tx<'_>,
+    clock: &Clock,
+    courier: &str,
+    at: &PullPosition,
+) -> Result<PullResponse, StoreError> {
+    let row = tx.query_row(
+        &pull_statement(),
+        crate::params![
+            at.client_id,
+            courier,
+            at.cursor,
+            at.limit.saturating_add(1),
+            at.settings_version,
+            at.checklists_after,
+            at.ratings_after
+        ],
+        |r| Ok(r.clone()),
+    )?;
+    let owner: Option<String> = row.get(0)?;
+    if owner.as_deref().is_some_and(|o| o != courier) {
+        return Err(Refusal::ClientOfAnotherCourier.into());
+    }
+    let last_mutation_id = row.get::<Option<i64>>(1)?.unwrap_or(0);
+    if at.cursor > row.get::<i64>(2)? {
+        return Err(Refusal::ServerBehind {
+            expected: last_mutation_id + 1,
+        }
+        .into());
+    }
+    let rows = rows_from_json(&row.get::<String>(3)?)?;
+    let has_more = rows.len() > at.limit;
+    let mut changes = Vec::new();
+    let mut next = at.cursor;
+    for r in rows.iter().take(at.limit) {
+        next = r.get(0)?;
+        let task_id: String = r.get(1)?;
+        let op: String = r.get(2)?;
+        if op == "remove" {
+            changes.push(Change::RemoveTask { task_id });
+            continue;
+        }
+        if r.get::<Option<String>>(3)?.is_none() {
+            continue;
+        }
+        let task = Row {
+            values: r.values.get(3..).unwrap_or_default().to_vec(),
+        };
+        let (doc, owner) = tasks::from_row(&task_id, &task)?;
+        // Reassigned since: a later 'remove' change for this courier follows.
+        if owner.as_deref() == Some(courier) {
+            changes.push(Change::UpsertTask {
+                task: Box::new(doc),
+            });
+        }
+    }
+    let settings = match row.get::<Option<String>>(4)? {
+        Some(text) => match rows_from_json(&text)?.first() {
+            Some(s) => Some(settings::from_row(s.get(0)?, &s.get::<String>(1)?)?),
+            None => None,
+        },
+        None => None,
+    };
+    let checklists = rows_from_json(&row.get::<String>(5)?)?
+        .iter()
+        .map(|r| {
+            let body: String = r.get(0)?;
+            serde_json::from_str(&body).map_err(StoreError::document)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let ratings = rows_from_json(&row.get::<String>(6)?)?
+        .iter()
+        .map(ratings::row_to_doc)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PullResponse {
+        changes,
+        cursor: next,
+        has_more,
+        last_mutation_id,
+        server_time: clock.now(),
+        settings,
+        checklists,
+        ratings,
     })
 }
