@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use crate::auth::Courier;
 use crate::db::mutations::RefusedMutation;
-use crate::db::push_batch;
 use crate::db::sync::{self, PullPosition, Pushed};
+use crate::db::{push_batch, standby};
 use crate::error::ApiError;
 use crate::input::{self, Document, Invalid};
 use crate::{ApiJson, AppState};
@@ -129,8 +129,9 @@ pub async fn push(
     let sent_at = body.sent_at;
     let items = read_mutations(body)?;
     let clock = state.clock.clone();
-    let resp =
+    let mut resp =
         push_batch::push_fewest_trips(&state.db, clock, courier, client_id, items, sent_at).await?;
+    resp.wal_lsn = standby::wal_position(&state.db).await?;
     state.metrics.pushes.inc();
     for r in &resp.results {
         state.metrics.mutation(match r.outcome {
@@ -166,6 +167,10 @@ pub struct PullQuery {
     /// The highest rating sequence the client holds.
     #[serde(default)]
     pub ratings_after: i64,
+    /// The `wal_lsn` of the client's last push: a read replica serves this pull only when it
+    /// has replayed that far (else the primary does).
+    #[serde(default)]
+    pub min_lsn: Option<String>,
     /// Long-poll: when nothing is new, wait up to this many seconds (at most
     /// [`MAX_PULL_WAIT_S`]) and answer as soon as a change for the courier commits on any
     /// replica. 0 (the default) answers at once.
@@ -196,8 +201,13 @@ pub async fn pull(
         checklists_after: q.checklists_after,
         ratings_after: q.ratings_after,
     };
+    if q.min_lsn.as_deref().is_some_and(|l| !standby::is_lsn(l)) {
+        return Err(ApiError::bad_request(
+            "min_lsn must be a WAL position as a push answers it (16/B374D848)",
+        ));
+    }
     if q.wait_s == 0 || state.lifecycle.draining() {
-        let page = read_page(&state, &courier, &at).await?;
+        let page = standby::pull(&state.db, state.clock.clone(), courier, at, q.min_lsn).await?;
         state.metrics.pulls.inc();
         return Ok(Json(page));
     }

@@ -29,6 +29,7 @@ pub mod pin_corrections;
 pub mod push_batch;
 pub mod ratings;
 pub mod settings;
+pub mod standby;
 pub mod sync;
 pub mod tasks;
 
@@ -177,6 +178,19 @@ enum Engine {
 pub struct Db {
     engine: Engine,
     feed: Arc<ChangeFeed>,
+    /// A read-only standby that may serve pulls (PostgreSQL only).
+    standby: Option<postgres::Postgres>,
+    standby_reads: Arc<StandbyReads>,
+}
+
+/// How the pulls that could go to the standby went.
+#[derive(Debug, Default)]
+pub struct StandbyReads {
+    /// Served by the standby.
+    pub served: std::sync::atomic::AtomicU64,
+    /// Served by the primary: the standby had not replayed the phone's last push, or its page
+    /// brought nothing new (the primary confirms a quiet page), or it failed.
+    pub by_primary: std::sync::atomic::AtomicU64,
 }
 
 impl Db {
@@ -190,7 +204,53 @@ impl Db {
                 Engine::Postgres(postgres::Postgres::open(url, *pool, feed.clone())?)
             }
         };
-        Ok(Db { engine, feed })
+        Ok(Db {
+            engine,
+            feed,
+            standby: None,
+            standby_reads: Arc::default(),
+        })
+    }
+
+    /// Serves pulls from the read-only standby at `url` (a streaming replica of this
+    /// PostgreSQL primary) when it has replayed the phone's last push; see [`standby`].
+    /// Refused on SQLite.
+    pub fn with_standby(mut self, url: &str) -> Result<Self, StoreError> {
+        let limits = match &self.engine {
+            Engine::Postgres(_) => PoolLimits::default(),
+            Engine::Sqlite(_) => {
+                return Err(StoreError::Query(
+                    "a read replica needs a PostgreSQL store".into(),
+                ))
+            }
+        };
+        self.standby = Some(postgres::Postgres::open_standby(url, limits)?);
+        Ok(self)
+    }
+
+    /// Whether pulls may be served by a standby.
+    pub fn has_standby(&self) -> bool {
+        self.standby.is_some()
+    }
+
+    /// How the pulls that could go to the standby went.
+    pub fn standby_reads(&self) -> &StandbyReads {
+        &self.standby_reads
+    }
+
+    /// Runs `f` on the standby, each statement on its own (it is read-only); `Ok(None)` when
+    /// there is none.
+    pub async fn run_on_standby<T, F>(&self, f: F) -> Result<Option<T>, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let Some(standby) = self.standby.clone() else {
+            return Ok(None);
+        };
+        tokio::task::spawn_blocking(move || standby.autocommit(f).map(|(v, _)| Some(v)))
+            .await
+            .map_err(|e| StoreError::Worker(e.to_string()))?
     }
 
     /// Opens a SQLite file (the embedded default).

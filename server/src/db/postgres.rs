@@ -177,6 +177,26 @@ impl Postgres {
         })
     }
 
+    /// A pool on a read-only standby (a streaming replica of the primary): no migrations (the
+    /// primary's are replicated), no listener (notifications come from the primary).
+    pub(super) fn open_standby(url: &str, limits: PoolLimits) -> Result<Self, StoreError> {
+        let config: postgres::Config = url.parse()?;
+        let pool = r2d2::Pool::builder()
+            .max_size(limits.max_connections.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(limits.acquire_timeout)
+            .test_on_check_out(false)
+            .build(Manager { config })
+            .map_err(|e| StoreError::Busy(e.to_string()))?;
+        Ok(Postgres {
+            pool: Arc::new(PoolOwner {
+                pool: Some(pool),
+                stop: Arc::new(AtomicBool::new(true)),
+            }),
+            trips: Arc::new(Trips::default()),
+        })
+    }
+
     pub(super) fn round_trips(&self) -> super::RoundTrips {
         self.trips.read()
     }

@@ -391,6 +391,7 @@ pub fn push(
     Ok(Some(PushResponse {
         results,
         last_mutation_id: last,
+        wal_lsn: None,
     }))
 }
 

@@ -101,6 +101,7 @@ pub fn push(
     Ok(PushResponse {
         results,
         last_mutation_id: last,
+        wal_lsn: None,
     })
 }
 
@@ -407,7 +408,8 @@ pub fn pull(
     at: &PullPosition,
 ) -> Result<PullResponse, StoreError> {
     if tx.is_postgres() {
-        return pull_in_one(tx, clock, courier, at);
+        return pull_in_one(tx, clock, courier, at, None)?
+            .ok_or_else(|| StoreError::Query("the pull statement returned no row".into()));
     }
     let last_mutation_id = clients::last_applied(tx, &at.client_id, courier)?;
     if at.cursor > tasks::last_change_seq(tx)? {
@@ -450,11 +452,33 @@ pub fn pull(
     })
 }
 
+/// [`pull`] on a read-only standby, in its one statement: `None` (no page) unless the standby
+/// has replayed the primary's WAL to `min_lsn` (the phone's last push committed there) and
+/// holds the courier's changes up to the phone's cursor (its previous page, wherever it was
+/// read); then the page is the one the primary would give or an earlier one.
+pub fn pull_on_standby(
+    tx: &mut Tx<'_>,
+    clock: &Clock,
+    courier: &str,
+    at: &PullPosition,
+    min_lsn: &str,
+) -> Result<Option<PullResponse>, StoreError> {
+    pull_in_one(tx, clock, courier, at, Some(min_lsn))
+}
+
 /// The pull's one statement on PostgreSQL: one row whose columns are the install's owner and
 /// last applied id, the newest change number, the page of changes with their tasks, the
 /// settings, the newer checklists and the newer ratings (the lists as JSON). One snapshot, one
-/// round trip.
-fn pull_statement() -> String {
+/// round trip. On a standby (`guarded`), no row unless it has replayed to `?8` and holds the
+/// courier's changes to the cursor.
+fn pull_statement(guarded: bool) -> String {
+    let guard = if guarded {
+        "
+ WHERE pg_last_wal_replay_lsn() >= CAST(?8 AS TEXT)::pg_lsn
+   AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3"
+    } else {
+        ""
+    };
     format!(
         "SELECT (SELECT courier_id FROM clients WHERE client_id = ?1),
        (SELECT last_mutation_id FROM clients WHERE client_id = ?1),
@@ -471,31 +495,55 @@ fn pull_statement() -> String {
        (SELECT COALESCE(json_agg(json_build_array(body) ORDER BY seq), '[]')::TEXT
           FROM checklist_templates WHERE seq > ?6),
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
-          FROM ratings WHERE courier_id = ?2 AND seq > ?7)",
+          FROM ratings WHERE courier_id = ?2 AND seq > ?7){guard}",
         ratings::COLUMNS
     )
 }
 
-/// [`pull`] in one statement (PostgreSQL): the same answer and refusals.
+/// [`pull`] in one statement (PostgreSQL): the same answer and refusals; `None` only on a
+/// standby that is not far enough (`min_lsn`, see [`pull_on_standby`]).
 fn pull_in_one(
     tx: &mut Tx<'_>,
     clock: &Clock,
     courier: &str,
     at: &PullPosition,
-) -> Result<PullResponse, StoreError> {
-    let row = tx.query_row(
-        &pull_statement(),
-        crate::params![
-            at.client_id,
-            courier,
-            at.cursor,
-            at.limit.saturating_add(1),
-            at.settings_version,
-            at.checklists_after,
-            at.ratings_after
-        ],
-        |r| Ok(r.clone()),
-    )?;
+    min_lsn: Option<&str>,
+) -> Result<Option<PullResponse>, StoreError> {
+    let limit = at.limit.saturating_add(1);
+    let sql = pull_statement(min_lsn.is_some());
+    let read = |r: &Row| Ok(r.clone());
+    let row = match min_lsn {
+        None => tx.query_opt(
+            &sql,
+            crate::params![
+                at.client_id,
+                courier,
+                at.cursor,
+                limit,
+                at.settings_version,
+                at.checklists_after,
+                at.ratings_after
+            ],
+            read,
+        )?,
+        Some(lsn) => tx.query_opt(
+            &sql,
+            crate::params![
+                at.client_id,
+                courier,
+                at.cursor,
+                limit,
+                at.settings_version,
+                at.checklists_after,
+                at.ratings_after,
+                lsn
+            ],
+            read,
+        )?,
+    };
+    let Some(row) = row else {
+        return Ok(None);
+    };
     let owner: Option<String> = row.get(0)?;
     if owner.as_deref().is_some_and(|o| o != courier) {
         return Err(Refusal::ClientOfAnotherCourier.into());
@@ -551,7 +599,7 @@ fn pull_in_one(
         .iter()
         .map(ratings::row_to_doc)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(PullResponse {
+    Ok(Some(PullResponse {
         changes,
         cursor: next,
         has_more,
@@ -560,5 +608,5 @@ fn pull_in_one(
         settings,
         checklists,
         ratings,
-    })
+    }))
 }
