@@ -148,8 +148,25 @@ async fn a_push_costs_at_most_three_round_trips_and_a_pull_one() {
         .all(|r| r.outcome == MutationOutcome::Applied));
     let page = pull(&db, 0).await;
 
+    // The transaction (what every push cost before): one mutation, some ten round trips.
+    let before = db.round_trips();
+    let one = batch(
+        6,
+        vec![Action::Accept {
+            task_id: "t39".into(),
+        }],
+    );
+    let resp = db
+        .run(move |tx| sync::push(tx, &Clock::system(), "c1", "phone", &one, None))
+        .await
+        .unwrap();
+    assert_eq!(resp.results[0].outcome, MutationOutcome::Applied);
+    let in_transaction = (db.round_trips() - before).executed;
+    assert!(in_transaction > 3, "{in_transaction}");
+    eprintln!("round trips of a one-mutation push in a transaction: {in_transaction}");
+
     // Batches of 1, 5 and 35 mutations (seven tasks walked whole), then a retry of the last.
-    let mut next_id = 6;
+    let mut next_id = 7;
     let mut sizes = vec![];
     for tasks_in_batch in [0usize, 1, 7] {
         let actions: Vec<Action> = if tasks_in_batch == 0 {
