@@ -30,7 +30,7 @@ use crate::params;
 /// install's last applied id or a task changed since the batch was decided (then it changed
 /// nothing).
 pub(crate) const APPLY_FUNCTION: &str = r#"
-CREATE OR REPLACE FUNCTION runsheet_apply_push_v1(batch_text TEXT) RETURNS TEXT
+CREATE OR REPLACE FUNCTION runsheet_apply_push_v2(batch_text TEXT) RETURNS TEXT
 LANGUAGE plpgsql AS $fn$
 DECLARE
     batch   JSONB := batch_text::jsonb;
@@ -38,6 +38,7 @@ DECLARE
     courier TEXT := batch->>'courier';
     owner   TEXT;
     last    BIGINT;
+    step    JSONB;
 BEGIN
     SELECT c.courier_id, c.last_mutation_id INTO owner, last
         FROM clients c WHERE c.client_id = client FOR UPDATE;
@@ -53,26 +54,32 @@ BEGIN
     END IF;
     -- The tasks the batch read, locked in id order, must be as they were read.
     PERFORM 1 FROM tasks t
-        WHERE t.id IN (SELECT e->>'id' FROM jsonb_array_elements(batch->'tasks') e)
+        WHERE t.id = ANY(ARRAY(SELECT e->>'id' FROM jsonb_array_elements(batch->'tasks') e))
         ORDER BY t.id FOR UPDATE;
+    -- (One statement per task, each answered from the primary key.)
+    FOR step IN SELECT e FROM jsonb_array_elements(batch->'tasks') e LOOP
+        PERFORM 1 FROM tasks t
+            WHERE t.id = step->>'id'
+              AND t.revision = (step->>'revision')::BIGINT
+              AND t.status = step->>'status'
+              AND t.courier_id IS NOT DISTINCT FROM step->>'courier_id';
+        IF NOT FOUND THEN
+            RETURN 'conflict';
+        END IF;
+    END LOOP;
     IF EXISTS (
-        SELECT 1 FROM jsonb_array_elements(batch->'tasks') e
-            LEFT JOIN tasks t ON t.id = e->>'id'
-        WHERE t.id IS NULL
-           OR t.revision <> (e->>'revision')::BIGINT
-           OR t.status <> e->>'status'
-           OR t.courier_id IS DISTINCT FROM e->>'courier_id'
-    ) OR EXISTS (
         SELECT 1 FROM tasks t
-        WHERE t.id IN (SELECT jsonb_array_elements_text(batch->'absent'))
+        WHERE t.id = ANY(ARRAY(SELECT jsonb_array_elements_text(batch->'absent')))
     ) THEN
         RETURN 'conflict';
     END IF;
-    UPDATE tasks t SET status = e->>'new_status',
-                       revision = (e->>'new_revision')::BIGINT,
-                       updated_at = (e->>'updated_at')::BIGINT
-        FROM jsonb_array_elements(batch->'tasks') e
-        WHERE t.id = e->>'id' AND (e->>'new_revision')::BIGINT <> t.revision;
+    FOR step IN SELECT e FROM jsonb_array_elements(batch->'tasks') e
+                WHERE e->>'new_revision' <> e->>'revision' LOOP
+        UPDATE tasks SET status = step->>'new_status',
+                         revision = (step->>'new_revision')::BIGINT,
+                         updated_at = (step->>'updated_at')::BIGINT
+            WHERE id = step->>'id';
+    END LOOP;
     INSERT INTO mutations (client_id, mutation_id, courier_id, task_id, action, device_time,
                            received_at, outcome, reject_code, reason, context, content_sha256,
                            bounded_time)
@@ -97,19 +104,23 @@ END
 $fn$;
 "#;
 
-/// What the read statement returns: one row.
+/// What the read statement returns: one row. (Lists of ids are matched with `= ANY(ARRAY(…))`,
+/// which the planner answers from the index, where `IN (SELECT …)` of a JSON array is planned
+/// as a hash join over the whole table.)
 const READ: &str = "
 SELECT (SELECT courier_id FROM clients WHERE client_id = ?1),
        (SELECT last_mutation_id FROM clients WHERE client_id = ?1),
        (SELECT COALESCE(json_agg(json_build_array(id, kind, status, pickup, dropoff, revision,
                                                   courier_id, details)), '[]')::TEXT
-          FROM tasks WHERE id IN (SELECT jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb))),
+          FROM tasks
+         WHERE id = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb)))),
        (SELECT COALESCE(json_agg(json_build_array(mutation_id, content_sha256)), '[]')::TEXT
           FROM mutations WHERE client_id = ?1 AND mutation_id BETWEEN ?3 AND ?4),
        (SELECT MAX(bounded_time) FROM mutations WHERE courier_id = ?5),
        (SELECT COALESCE(json_agg(json_build_array(task_id, floor)), '[]')::TEXT
           FROM (SELECT task_id, MAX(bounded_time) AS floor FROM mutations
-                WHERE task_id IN (SELECT jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb))
+                WHERE task_id = ANY(ARRAY(
+                    SELECT jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb)))
                 GROUP BY task_id) f)";
 
 /// A task as the batch read it and leaves it.
@@ -355,7 +366,7 @@ pub fn push(
         changes,
     };
     let text = serde_json::to_string(&batch).map_err(StoreError::document)?;
-    let verdict = tx.query_row("SELECT runsheet_apply_push_v1(?1)", params![text], |r| {
+    let verdict = tx.query_row("SELECT runsheet_apply_push_v2(?1)", params![text], |r| {
         r.get::<String>(0)
     });
     match verdict {
