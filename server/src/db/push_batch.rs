@@ -30,7 +30,7 @@ use crate::params;
 /// install's last applied id or a task changed since the batch was decided (then it changed
 /// nothing).
 pub(crate) const APPLY_FUNCTION: &str = r#"
-CREATE OR REPLACE FUNCTION runsheet_apply_push_v2(batch_text TEXT) RETURNS TEXT
+CREATE OR REPLACE FUNCTION runsheet_apply_push_v3(batch_text TEXT) RETURNS TEXT
 LANGUAGE plpgsql AS $fn$
 DECLARE
     batch   JSONB := batch_text::jsonb;
@@ -39,6 +39,7 @@ DECLARE
     owner   TEXT;
     last    BIGINT;
     step    JSONB;
+    tid     TEXT;
 BEGIN
     SELECT c.courier_id, c.last_mutation_id INTO owner, last
         FROM clients c WHERE c.client_id = client FOR UPDATE;
@@ -52,11 +53,12 @@ BEGIN
     IF owner IS DISTINCT FROM courier OR last <> (batch->>'expected_last')::BIGINT THEN
         RETURN 'conflict';
     END IF;
-    -- The tasks the batch read, locked in id order, must be as they were read.
-    PERFORM 1 FROM tasks t
-        WHERE t.id = ANY(ARRAY(SELECT e->>'id' FROM jsonb_array_elements(batch->'tasks') e))
-        ORDER BY t.id FOR UPDATE;
-    -- (One statement per task, each answered from the primary key.)
+    -- The tasks the batch read, locked in id order, must be as they were read. (One
+    -- statement per task, each answered from the primary key whatever the table's size.)
+    FOR tid IN SELECT DISTINCT e->>'id' FROM jsonb_array_elements(batch->'tasks') e ORDER BY 1
+    LOOP
+        PERFORM 1 FROM tasks t WHERE t.id = tid FOR UPDATE;
+    END LOOP;
     FOR step IN SELECT e FROM jsonb_array_elements(batch->'tasks') e LOOP
         PERFORM 1 FROM tasks t
             WHERE t.id = step->>'id'
@@ -67,12 +69,11 @@ BEGIN
             RETURN 'conflict';
         END IF;
     END LOOP;
-    IF EXISTS (
-        SELECT 1 FROM tasks t
-        WHERE t.id = ANY(ARRAY(SELECT jsonb_array_elements_text(batch->'absent')))
-    ) THEN
-        RETURN 'conflict';
-    END IF;
+    FOR tid IN SELECT jsonb_array_elements_text(batch->'absent') LOOP
+        IF EXISTS (SELECT 1 FROM tasks t WHERE t.id = tid) THEN
+            RETURN 'conflict';
+        END IF;
+    END LOOP;
     FOR step IN SELECT e FROM jsonb_array_elements(batch->'tasks') e
                 WHERE e->>'new_revision' <> e->>'revision' LOOP
         UPDATE tasks SET status = step->>'new_status',
@@ -104,24 +105,24 @@ END
 $fn$;
 "#;
 
-/// What the read statement returns: one row. (Lists of ids are matched with `= ANY(ARRAY(…))`,
-/// which the planner answers from the index, where `IN (SELECT …)` of a JSON array is planned
-/// as a hash join over the whole table.)
+/// What the read statement returns: one row. (Each id of a list is looked up on its own, by a
+/// subquery answered from the index: a list matched as a whole, `IN (SELECT …)` or
+/// `= ANY(…)`, can be planned, and the plan kept, as a scan of the whole table.)
 const READ: &str = "
 SELECT (SELECT courier_id FROM clients WHERE client_id = ?1),
        (SELECT last_mutation_id FROM clients WHERE client_id = ?1),
-       (SELECT COALESCE(json_agg(json_build_array(id, kind, status, pickup, dropoff, revision,
-                                                  courier_id, details)), '[]')::TEXT
-          FROM tasks
-         WHERE id = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb)))),
+       (SELECT COALESCE(json_agg(task), '[]')::TEXT
+          FROM (SELECT (SELECT json_build_array(id, kind, status, pickup, dropoff, revision,
+                                                courier_id, details)
+                          FROM tasks WHERE id = i.id) AS task
+                  FROM jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb) AS i(id)) f
+         WHERE task IS NOT NULL),
        (SELECT COALESCE(json_agg(json_build_array(mutation_id, content_sha256)), '[]')::TEXT
           FROM mutations WHERE client_id = ?1 AND mutation_id BETWEEN ?3 AND ?4),
        (SELECT MAX(bounded_time) FROM mutations WHERE courier_id = ?5),
-       (SELECT COALESCE(json_agg(json_build_array(task_id, floor)), '[]')::TEXT
-          FROM (SELECT task_id, MAX(bounded_time) AS floor FROM mutations
-                WHERE task_id = ANY(ARRAY(
-                    SELECT jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb)))
-                GROUP BY task_id) f)";
+       (SELECT COALESCE(json_agg(json_build_array(i.id,
+                   (SELECT MAX(bounded_time) FROM mutations WHERE task_id = i.id))), '[]')::TEXT
+          FROM jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb) AS i(id))";
 
 /// A task as the batch read it and leaves it.
 #[derive(Serialize)]
@@ -366,7 +367,7 @@ pub fn push(
         changes,
     };
     let text = serde_json::to_string(&batch).map_err(StoreError::document)?;
-    let verdict = tx.query_row("SELECT runsheet_apply_push_v2(?1)", params![text], |r| {
+    let verdict = tx.query_row("SELECT runsheet_apply_push_v3(?1)", params![text], |r| {
         r.get::<String>(0)
     });
     match verdict {
