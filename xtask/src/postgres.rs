@@ -179,6 +179,8 @@ pub struct Cluster {
     owner: Option<(u32, u32)>,
     /// A streaming standby of this cluster, stopped before it.
     standby: Option<Box<Cluster>>,
+    /// This is a standby of another cluster (which owns the process-wide settings).
+    is_standby: bool,
     started: bool,
     done: bool,
     // Dropped after `Drop::drop` has stopped the server: Ctrl-C is only a flag until then.
@@ -211,6 +213,7 @@ impl Cluster {
             runner,
             owner,
             standby: None,
+            is_standby: false,
             started: false,
             done: false,
             _signals: signals,
@@ -274,6 +277,7 @@ impl Cluster {
             runner: self.runner.clone(),
             owner: self.owner,
             standby: None,
+            is_standby: true,
             started: false,
             done: false,
             _signals: sys::SignalGuard::install(),
@@ -434,6 +438,10 @@ impl Cluster {
 
     fn shutdown(&mut self) {
         if self.done {
+            return;
+        }
+        if self.is_standby {
+            self.shutdown_standby();
             return;
         }
         self.done = true;
