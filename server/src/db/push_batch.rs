@@ -108,9 +108,11 @@ $fn$;
 /// What the read statement returns: one row. (Each id of a list is looked up on its own, by a
 /// subquery answered from the index: a list matched as a whole, `IN (SELECT …)` or
 /// `= ANY(…)`, can be planned, and the plan kept, as a scan of the whole table. The task ids
-/// come as JSON, never as constants the planner sees: `task_id <> ''` keeps it on the index
-/// while the statistics still say that most mutations have none, as they do after the shift
-/// starts of a fresh store.)
+/// come as JSON, never as constants the planner sees: while the statistics say that most
+/// mutations have no task, as they do after the shift starts of a fresh store, `task_id = id`
+/// alone looks like the whole index and is planned, and kept, as a scan of the table; the
+/// index condition `task_id > ''` (true of every id looked up: empty ones are left to the
+/// transaction) keeps it on the index.)
 const READ: &str = "
 SELECT (SELECT courier_id FROM clients WHERE client_id = ?1),
        (SELECT last_mutation_id FROM clients WHERE client_id = ?1),
@@ -125,7 +127,7 @@ SELECT (SELECT courier_id FROM clients WHERE client_id = ?1),
        (SELECT MAX(bounded_time) FROM mutations WHERE courier_id = ?5),
        (SELECT COALESCE(json_agg(json_build_array(i.id,
                    (SELECT MAX(bounded_time) FROM mutations
-                     WHERE task_id = i.id AND task_id <> ''))), '[]')::TEXT
+                     WHERE task_id = i.id AND task_id > ''))), '[]')::TEXT
           FROM jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb) AS i(id))";
 
 /// A task as the batch read it and leaves it.
