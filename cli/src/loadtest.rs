@@ -24,6 +24,8 @@ use runsheet_core::{Config, Runsheet, SystemClock, Token};
 use runsheet_protocol::{StopDoc, TaskKind};
 use runsheet_server::{DbConfig, Dispatcher, PoolLimits, RunningServer, ServerConfig};
 
+mod cpu;
+
 /// The admin token of the servers the load test starts (loopback only, never printed).
 const ADMIN: &str = "loadtest-admin";
 
@@ -44,9 +46,26 @@ pub struct Options {
     /// default pace, so that it sees the steady state).
     #[arg(long, default_value_t = 90)]
     pub duration_s: u64,
-    /// Admin URL of a PostgreSQL server: a fresh database is created on it for the run.
+    /// Admin URL of a PostgreSQL server: a fresh database is created on it for the run. With
+    /// `--phones-only`: the URL of the database the running servers use (read at the end for
+    /// the exactly-once check; its postmaster's CPU is measured when it runs on this machine).
     #[arg(long, hide_env_values = true)]
     pub postgres: String,
+    /// Run only the simulated phones, against servers already running (`--server`), so that on
+    /// real hardware the phones run on other machines than the servers and the database.
+    #[arg(long, requires = "server")]
+    pub phones_only: bool,
+    /// With `--phones-only`: the base URL of a running server replica (repeat the flag for each;
+    /// couriers are spread over them, the dispatcher calls the other ones).
+    #[arg(long = "server", value_name = "URL")]
+    pub server: Vec<String>,
+    /// With `--phones-only`: the admin token the running servers were started with.
+    #[arg(long, env = "RUNSHEET_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// With `--phones-only`: the process id of a server replica running on this machine (repeat
+    /// for each), whose CPU time is then measured.
+    #[arg(long = "server-pid", value_name = "PID")]
+    pub server_pid: Vec<i32>,
     /// The pgbench binary of the same PostgreSQL installation (the baseline); without it the
     /// baseline is skipped.
     #[arg(long)]
@@ -241,12 +260,22 @@ struct Outcome {
     server_in_window: i64,
     /// Those whole seconds.
     server_window_s: f64,
+    /// CPU spent over the window, per process.
+    cpu: cpu::Spent,
+    /// The machine's load averages at the window's end.
+    load_average: Option<String>,
 }
 
 impl Outcome {
     /// Mutations/s: applied by the server in the window (its own record).
     fn rate(&self) -> f64 {
         self.server_in_window as f64 / self.server_window_s
+    }
+
+    /// CPU milliseconds per mutation synced in the window, from CPU seconds spent over it.
+    fn per_mutation_ms(&self, cpu_s: Option<f64>) -> Option<f64> {
+        let synced = self.rate() * self.cpu.wall_s;
+        cpu_s.filter(|_| synced > 0.0).map(|c| c * 1000.0 / synced)
     }
 }
 
@@ -266,6 +295,9 @@ pub fn run(opts: Options) -> ExitCode {
 fn run_inner(opts: &Options) -> Result<bool, String> {
     if opts.couriers == 0 || opts.replicas == 0 || opts.duration_s == 0 {
         return Err("--couriers, --replicas and --duration-s must be at least 1".into());
+    }
+    if opts.phones_only {
+        return run_phones_only(opts);
     }
     let started = Instant::now();
     let suffix = uuid_suffix();
@@ -306,10 +338,13 @@ fn run_inner(opts: &Options) -> Result<bool, String> {
     let servers = (0..opts.replicas)
         .map(|_| start_server(db.clone()))
         .collect::<Result<Vec<_>, _>>()?;
+    let urls: Vec<String> = servers.iter().map(RunningServer::url).collect();
     let pg = workload(
         opts,
         &format!("PostgreSQL, {} replica(s)", opts.replicas),
-        &servers,
+        &urls,
+        ADMIN,
+        (in_process_servers(), postmaster(&db_url)),
         |ids| pg_counts(&db_url, ids),
     )?;
     drop(servers);
@@ -318,9 +353,15 @@ fn run_inner(opts: &Options) -> Result<bool, String> {
         let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
         let path = dir.path().join("server.db");
         let server = start_server(DbConfig::Sqlite(path.clone()))?;
-        let out = workload(opts, "SQLite, 1 server", &[server], |ids| {
-            sqlite_counts(&path, ids)
-        })?;
+        let out = workload(
+            opts,
+            "SQLite, 1 server",
+            &[server.url()],
+            ADMIN,
+            (in_process_servers(), None),
+            |ids| sqlite_counts(&path, ids),
+        )?;
+        drop(server);
         Some(out)
     } else {
         None
@@ -330,7 +371,7 @@ fn run_inner(opts: &Options) -> Result<bool, String> {
     let rate = pg.rate();
     if let Some(tps) = pgbench {
         println!(
-            "  ratio mutations/s / pgbench tps: {:.3} ({rate:.0} / {tps:.0})",
+            "  saturation ratio mutations/s / pgbench tps (same run): {:.3} ({rate:.0} / {tps:.0})",
             rate / tps
         );
     }
@@ -404,6 +445,85 @@ fn run_inner(opts: &Options) -> Result<bool, String> {
         println!("{j}");
     }
     Ok(ok)
+}
+
+/// `--phones-only`: the simulated phones against servers already running; the servers' and
+/// PostgreSQL's CPU are measured when they run on this machine (`--server-pid`; the postmaster
+/// is found from a backend of `--postgres`).
+fn run_phones_only(opts: &Options) -> Result<bool, String> {
+    let admin = opts
+        .admin_token
+        .clone()
+        .ok_or("--phones-only needs --admin-token (or RUNSHEET_ADMIN_TOKEN)")?;
+    let started = Instant::now();
+    println!(
+        "runsheet loadtest --phones-only: {} couriers against {} running server(s), window {} s, think {} ms, {} worker threads",
+        opts.couriers,
+        opts.server.len(),
+        opts.duration_s,
+        opts.think_ms,
+        opts.workers
+    );
+    if opts.pgbench.is_some() {
+        println!("baseline: pgbench is not run with --phones-only (run it on the database's host)");
+    }
+    let servers = if opts.server_pid.is_empty() {
+        cpu::Servers::Elsewhere
+    } else {
+        cpu::Servers::Processes(opts.server_pid.clone())
+    };
+    let urls: Vec<String> = opts
+        .server
+        .iter()
+        .map(|u| u.trim_end_matches('/').to_owned())
+        .collect();
+    let out = workload(
+        opts,
+        &format!("PostgreSQL, {} running server(s)", urls.len()),
+        &urls,
+        &admin,
+        (servers, postmaster(&opts.postgres)),
+        |ids| pg_counts(&opts.postgres, ids),
+    )?;
+    print_outcome(&out);
+    let ok = out.lost == 0
+        && out.duplicated == 0
+        && out.pending_left == 0
+        && out.mismatched_couriers == 0;
+    println!(
+        "total run time {:.0} s; {}",
+        started.elapsed().as_secs_f64(),
+        if ok {
+            "exactly-once check passed"
+        } else {
+            "EXACTLY-ONCE CHECK FAILED"
+        }
+    );
+    if opts.json {
+        let mut j = outcome_json(&out);
+        j["phones_only"] = serde_json::json!(true);
+        j["think_ms"] = serde_json::json!(opts.think_ms);
+        j["ok"] = serde_json::json!(ok);
+        println!("{j}");
+    }
+    Ok(ok)
+}
+
+/// The threads of replicas started inside the load test: their runtime's workers and blocking
+/// threads (which run the store's statements), and the change listener.
+fn in_process_servers() -> cpu::Servers {
+    cpu::Servers::Threads(vec!["runsheet-server", "runsheet-pg-"])
+}
+
+/// The postmaster of the cluster at `url`, when it runs on this machine.
+fn postmaster(url: &str) -> Option<i32> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).ok()?;
+    let backend: i32 = client
+        .query_one("SELECT pg_backend_pid()", &[])
+        .ok()?
+        .try_get(0)
+        .ok()?;
+    cpu::postmaster_of(backend)
 }
 
 fn sorted(v: &[u64]) -> Vec<u64> {
@@ -538,10 +658,11 @@ fn sqlite_counts(path: &std::path::Path, window: Window) -> Result<ServerCounts,
 fn workload(
     opts: &Options,
     label: &str,
-    servers: &[RunningServer],
+    urls: &[String],
+    admin: &str,
+    measured: (cpu::Servers, Option<i32>),
     counts: impl FnOnce(Window) -> Result<ServerCounts, String>,
 ) -> Result<Outcome, String> {
-    let urls: Vec<String> = servers.iter().map(RunningServer::url).collect();
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(opts.workers.max(1))
@@ -551,7 +672,7 @@ fn workload(
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     println!("[{label}] setting up {} couriers...", opts.couriers);
     let opened = Instant::now();
-    let (couriers, setup_stats) = rt.block_on(setup(opts, &urls, dir.path()))?;
+    let (couriers, setup_stats) = rt.block_on(setup(opts, urls, admin, dir.path()))?;
     let open_s = opened.elapsed().as_secs_f64();
     println!(
         "[{label}] {} couriers created, cores opened, shifts started in {open_s:.1} s; measuring {} s...",
@@ -560,8 +681,15 @@ fn workload(
     );
     let couriers: Arc<Vec<Courier>> = Arc::new(couriers);
     let dispatchers: Arc<Vec<Dispatcher>> =
-        Arc::new(urls.iter().map(|u| Dispatcher::new(u, ADMIN)).collect());
+        Arc::new(urls.iter().map(|u| Dispatcher::new(u, admin)).collect());
     let window = Duration::from_secs(opts.duration_s);
+    // CPU is measured over the window exactly (the couriers' last think times run past it).
+    let meter = cpu::Meter::start(measured.0, measured.1);
+    let metered = std::thread::spawn(move || {
+        std::thread::sleep(window);
+        let load = cpu::load_average();
+        (meter.stop(), load)
+    });
     let (mut stats, unix_start) = rt.block_on(async {
         let start = Instant::now();
         let deadline = start + window;
@@ -585,6 +713,9 @@ fn workload(
         }
         (total, unix_start)
     });
+    let (cpu, load_average) = metered
+        .join()
+        .map_err(|_| "the CPU meter panicked".to_owned())?;
     let window_s = window.as_secs_f64();
     let unix_window = (unix_start, unix_start + window.as_secs() as i64 - 1);
     println!(
@@ -636,6 +767,8 @@ fn workload(
         server_rows,
         server_in_window,
         server_window_s: (unix_window.1 - unix_window.0).max(1) as f64,
+        cpu,
+        load_average,
     })
 }
 
@@ -687,9 +820,13 @@ async fn drain(couriers: &Arc<Vec<Courier>>, stats: &mut Stats) -> Drained {
 async fn setup(
     opts: &Options,
     urls: &[String],
+    admin: &str,
     dir: &std::path::Path,
 ) -> Result<(Vec<Courier>, Stats), String> {
-    let dispatchers: Vec<Dispatcher> = urls.iter().map(|u| Dispatcher::new(u, ADMIN)).collect();
+    let dispatchers: Vec<Dispatcher> = urls.iter().map(|u| Dispatcher::new(u, admin)).collect();
+    // Courier ids of their own per run: servers that outlive a run (`--phones-only`) keep the
+    // couriers of the previous ones.
+    let run = uuid_suffix();
     let sem = Arc::new(tokio::sync::Semaphore::new(32));
     let mut set = tokio::task::JoinSet::new();
     for i in 0..opts.couriers {
@@ -698,9 +835,10 @@ async fn setup(
         let url = urls[replica].clone();
         let path = dir.join(format!("courier-{i:05}.db"));
         let sem = sem.clone();
+        let run = run.clone();
         set.spawn(async move {
             let _permit = sem.acquire_owned().await.map_err(|e| e.to_string())?;
-            let id = format!("lt{i:05}");
+            let id = format!("lt{run}{i:05}");
             let token = d
                 .create_courier(&id, "Load Test Courier")
                 .await
@@ -953,6 +1091,18 @@ fn print_outcome(o: &Outcome) {
         "  lost {}, duplicated {} (server rows {}, still pending on phones {}, couriers whose server ids are not 1..n {})",
         o.lost, o.duplicated, o.server_rows, o.pending_left, o.mismatched_couriers
     );
+    let ms = |v: Option<f64>| v.map_or("not measured".to_owned(), |v| format!("{v:.2} ms"));
+    let secs = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1} s"));
+    println!(
+        "  CPU per synced mutation: replicas {}, PostgreSQL {} (CPU over the {:.0} s window: replicas {}, PostgreSQL {}, this process {:.1} s; load average {})",
+        ms(o.per_mutation_ms(o.cpu.servers_s)),
+        ms(o.per_mutation_ms(o.cpu.postgres_s)),
+        o.cpu.wall_s,
+        secs(o.cpu.servers_s),
+        secs(o.cpu.postgres_s),
+        o.cpu.this_process_s,
+        o.load_average.as_deref().unwrap_or("-"),
+    );
 }
 
 fn outcome_json(o: &Outcome) -> serde_json::Value {
@@ -992,5 +1142,14 @@ fn outcome_json(o: &Outcome) -> serde_json::Value {
         "pending_left": o.pending_left,
         "couriers_with_id_gaps": o.mismatched_couriers,
         "server_rows": o.server_rows,
+        "cpu": {
+            "window_s": o.cpu.wall_s,
+            "replicas_s": o.cpu.servers_s,
+            "postgres_s": o.cpu.postgres_s,
+            "this_process_s": o.cpu.this_process_s,
+            "replicas_ms_per_mutation": o.per_mutation_ms(o.cpu.servers_s),
+            "postgres_ms_per_mutation": o.per_mutation_ms(o.cpu.postgres_s),
+            "load_average": o.load_average,
+        },
     })
 }

@@ -64,6 +64,7 @@ impl Remote for Server {
         Ok(PushResponse {
             results,
             last_mutation_id: s.last_mutation,
+            wal_lsn: None,
         })
     }
 

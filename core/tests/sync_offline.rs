@@ -167,6 +167,7 @@ fn push(s: &mut State, req: &PushRequest) -> Result<PushResponse, Error> {
     Ok(PushResponse {
         results,
         last_mutation_id: last,
+        wal_lsn: None,
     })
 }
 

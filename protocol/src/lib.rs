@@ -637,6 +637,12 @@ pub struct PushResponse {
     pub results: Vec<MutationResult>,
     /// The highest mutation id of this client the server has processed.
     pub last_mutation_id: i64,
+    /// The primary database's WAL position once this push committed (PostgreSQL's
+    /// `pg_current_wal_insert_lsn()`, as `16/B374D848`), from a server that serves pulls from
+    /// read replicas. The phone sends it back with its next pull (`min_lsn`): a replica serves
+    /// that pull only when it has replayed this far, so the pull sees this push.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wal_lsn: Option<String>,
 }
 
 /// One GPS fix from the courier's phone.

@@ -51,6 +51,10 @@ pub struct Args {
         conflicts_with = "admin_token"
     )]
     pub admin_token_file: Option<std::path::PathBuf>,
+    /// A read-only standby of the PostgreSQL primary (a streaming replica) that serves pulls
+    /// once it has replayed the phone's last push (`postgres://…`, same database).
+    #[arg(long, env = "RUNSHEET_REPLICA_URL", hide_env_values = true)]
+    pub replica_url: Option<String>,
     /// Most PostgreSQL connections this replica opens.
     #[arg(long, env = "RUNSHEET_DB_POOL", default_value_t = 16)]
     pub db_pool: u32,
@@ -180,14 +184,18 @@ async fn serve_until_signal(args: Args) -> Result<(), String> {
     let admin_token = args.admin_token()?;
     let config = args.db_config();
     let addr = args.addr;
-    let db = tokio::task::spawn_blocking(move || Db::open(&config))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| {
-            let sqlstate = crate::ops::sqlstate(&e);
-            tracing::error!(error = %e, %sqlstate, "cannot open the store");
-            format!("{e} (sqlstate {sqlstate})")
-        })?;
+    let standby = args.replica_url.clone();
+    let db = tokio::task::spawn_blocking(move || match standby {
+        Some(url) => Db::open(&config)?.with_standby(&url),
+        None => Db::open(&config),
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| {
+        let sqlstate = crate::ops::sqlstate(&e);
+        tracing::error!(error = %e, %sqlstate, "cannot open the store");
+        format!("{e} (sqlstate {sqlstate})")
+    })?;
     let engine = db.engine_name();
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -405,6 +405,25 @@ pub async fn serve(
             rate_limits.forget_idle();
         }
     });
+    // After-sales deadlines passed are recorded every half minute (and before every dispatch
+    // answer about cases and every metrics scrape), not on the couriers' pulls: a pull stays
+    // one read. A replica that loses the race finds the flags taken and records nothing.
+    let sweeper = {
+        let (db, clock, metrics) = (state.db.clone(), state.clock.clone(), state.metrics.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+            loop {
+                every.tick().await;
+                let now = clock.now();
+                match db.run(move |tx| db::after_sales::sweep(tx, now)).await {
+                    Ok(recorded) => {
+                        metrics.case_breaches.inc_by(u64::from(recorded));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "after-sales deadline sweep failed"),
+                }
+            }
+        })
+    };
     connections::serve(listener, app(state), &limits, async move {
         shutdown.await;
         tracing::info!("draining: finishing requests in flight");
@@ -412,6 +431,7 @@ pub async fn serve(
     })
     .await;
     forget.abort();
+    sweeper.abort();
     db.close();
     Ok(())
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::auth::Courier;
 use crate::db::mutations::RefusedMutation;
 use crate::db::sync::{self, PullPosition, Pushed};
+use crate::db::{push_batch, standby};
 use crate::error::ApiError;
 use crate::input::{self, Document, Invalid};
 use crate::{ApiJson, AppState};
@@ -128,10 +129,9 @@ pub async fn push(
     let sent_at = body.sent_at;
     let items = read_mutations(body)?;
     let clock = state.clock.clone();
-    let resp = state
-        .db
-        .run(move |tx| sync::push(tx, &clock, &courier, &client_id, &items, sent_at))
-        .await?;
+    let mut resp =
+        push_batch::push_fewest_trips(&state.db, clock, courier, client_id, items, sent_at).await?;
+    resp.wal_lsn = standby::wal_position(&state.db).await?;
     state.metrics.pushes.inc();
     for r in &resp.results {
         state.metrics.mutation(match r.outcome {
@@ -173,6 +173,10 @@ pub struct PullQuery {
     /// The highest recall sequence the client holds.
     #[serde(default)]
     pub recalls_after: i64,
+    /// The `wal_lsn` of the client's last push: a read replica serves this pull only when it
+    /// has replayed that far (else the primary does).
+    #[serde(default)]
+    pub min_lsn: Option<String>,
     /// Long-poll: when nothing is new, wait up to this many seconds (at most
     /// [`MAX_PULL_WAIT_S`]) and answer as soon as a change for the courier commits on any
     /// replica. 0 (the default) answers at once.
@@ -205,8 +209,13 @@ pub async fn pull(
         cases_after: q.cases_after,
         recalls_after: q.recalls_after,
     };
+    if q.min_lsn.as_deref().is_some_and(|l| !standby::is_lsn(l)) {
+        return Err(ApiError::bad_request(
+            "min_lsn must be a WAL position as a push answers it (16/B374D848)",
+        ));
+    }
     if q.wait_s == 0 || state.lifecycle.draining() {
-        let page = read_page(&state, &courier, &at).await?;
+        let page = standby::pull(&state.db, state.clock.clone(), courier, at, q.min_lsn).await?;
         state.metrics.pulls.inc();
         return Ok(Json(page));
     }
@@ -266,6 +275,6 @@ async fn read_page(
     let (clock, courier, at) = (state.clock.clone(), courier.to_owned(), at.clone());
     Ok(state
         .db
-        .run(move |tx| sync::pull(tx, &clock, &courier, &at))
+        .run_autocommit(move |tx| sync::pull(tx, &clock, &courier, &at))
         .await?)
 }

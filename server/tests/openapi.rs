@@ -139,6 +139,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
     let resp = serde_json::to_value(runsheet_protocol::PushResponse {
         results: vec![],
         last_mutation_id: 0,
+        wal_lsn: None,
     })
     .unwrap();
     for f in required("PushResponse") {

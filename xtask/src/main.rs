@@ -11,7 +11,8 @@
 //!   into `target/bindings/{kotlin,swift}` (and the Swift file into the iOS package).
 //! - `cargo xtask imports [DIR]`: the import-cycle check of the core's modules (`core/src` by
 //!   default; see `imports.rs` for what counts), also one step of `cargo xtask test`.
-//! - `cargo xtask postgres`: a throwaway PostgreSQL cluster until Enter or Ctrl-C; prints its URL.
+//! - `cargo xtask postgres [--standby]`: a throwaway PostgreSQL cluster (and a streaming
+//!   standby of it) until Enter or Ctrl-C; prints its URL.
 //! - `cargo xtask loadtest [ARGS...]`: `runsheet loadtest --postgres URL --pgbench PATH ARGS...`
 //!   (release build) against a throwaway cluster.
 
@@ -87,11 +88,11 @@ fn main() -> ExitCode {
                 Err(note)
             }
         }),
-        Some("postgres") => postgres::serve(),
+        Some("postgres") => postgres::serve(args[1..].iter().any(|a| a == "--standby")),
         Some("loadtest") => postgres::loadtest(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift | cargo xtask benches\n       cargo xtask imports [DIR] | cargo xtask shells | cargo xtask android | cargo xtask postgres | cargo xtask loadtest [ARGS...]"
+                "usage: cargo xtask test [--long] [--no-postgres] | cargo xtask bindings | cargo xtask kotlin | cargo xtask swift | cargo xtask benches\n       cargo xtask imports [DIR] | cargo xtask shells | cargo xtask android | cargo xtask postgres [--standby] | cargo xtask loadtest [ARGS...]"
             );
             return ExitCode::from(2);
         }
@@ -330,9 +331,17 @@ fn test(long: bool, no_postgres: bool) -> Result<()> {
         // Without --no-postgres the PostgreSQL runs must run: a cluster that failed to start
         // fails them instead of letting them skip.
         rust.env("RUNSHEET_REQUIRE_POSTGRES", "1");
-        let c = postgres::Cluster::start();
-        if let Ok(c) = &c {
+        let mut c = postgres::Cluster::start();
+        if let Ok(c) = &mut c {
             rust.env(postgres::ENV_VAR, c.url());
+            // A streaming standby beside it, for the read-replica tests.
+            rust.env_remove(postgres::STANDBY_ENV_VAR);
+            match c.start_standby() {
+                Ok(url) => {
+                    rust.env(postgres::STANDBY_ENV_VAR, url);
+                }
+                Err(e) => eprintln!("xtask: the standby did not start: {e}"),
+            }
         }
         record(
             "postgres",

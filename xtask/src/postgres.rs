@@ -28,6 +28,9 @@ use crate::Result;
 
 /// The environment variable that carries the cluster's URL to the Rust tests.
 pub const ENV_VAR: &str = "RUNSHEET_TEST_POSTGRES";
+/// The variable the test step sets to the URL of a streaming standby of that cluster (the
+/// read-replica tests).
+pub const STANDBY_ENV_VAR: &str = "RUNSHEET_TEST_POSTGRES_STANDBY";
 /// Overrides where the PostgreSQL binaries are looked for (a folder holding `initdb`).
 pub const BINDIR_VAR: &str = "RUNSHEET_PG_BINDIR";
 /// The database superuser that `initdb` creates, with trust authentication.
@@ -43,6 +46,7 @@ pub fn interrupted() -> Option<i32> {
 }
 
 /// The programs of one PostgreSQL installation (`initdb`, `pg_ctl`, `postgres`, `pgbench`...).
+#[derive(Clone)]
 pub struct Binaries {
     /// The folder that holds them.
     pub dir: PathBuf,
@@ -171,6 +175,12 @@ pub struct Cluster {
     port: u16,
     url: String,
     runner: Runner,
+    /// Who owns the cluster's folders (the service user, when xtask is root).
+    owner: Option<(u32, u32)>,
+    /// A streaming standby of this cluster, stopped before it.
+    standby: Option<Box<Cluster>>,
+    /// This is a standby of another cluster (which owns the process-wide settings).
+    is_standby: bool,
     started: bool,
     done: bool,
     // Dropped after `Drop::drop` has stopped the server: Ctrl-C is only a flag until then.
@@ -201,6 +211,9 @@ impl Cluster {
             port: 0,
             url: String::new(),
             runner,
+            owner,
+            standby: None,
+            is_standby: false,
             started: false,
             done: false,
             _signals: signals,
@@ -241,6 +254,84 @@ impl Cluster {
             cluster.base.display()
         );
         Ok(cluster)
+    }
+
+    /// Starts a streaming standby of this cluster (a read-only replica: `pg_basebackup -R`
+    /// into a folder of its own, then a server on another free loopback port) and returns its
+    /// URL (`postgres://runsheet@127.0.0.1:PORT/postgres`; the primary's databases appear there
+    /// as they are created). It is stopped, and its folder deleted, before this cluster.
+    pub fn start_standby(&mut self) -> Result<String> {
+        let parent = self
+            .base
+            .parent()
+            .map(Path::to_path_buf)
+            .ok_or("the cluster's folder has no parent")?;
+        let base = create_unique_dir(&parent)?;
+        let mut standby = Cluster {
+            bins: self.bins.clone(),
+            data: base.join("data"),
+            log: base.join("postgres.log"),
+            base,
+            port: 0,
+            url: String::new(),
+            runner: self.runner.clone(),
+            owner: self.owner,
+            standby: None,
+            is_standby: true,
+            started: false,
+            done: false,
+            _signals: sys::SignalGuard::install(),
+        };
+        if let Some((uid, gid)) = self.owner {
+            sys::chown(&standby.base, uid, gid)
+                .map_err(|e| format!("chown {}: {e}", standby.base.display()))?;
+        }
+        let args = [
+            "-D".to_string(),
+            path_arg(&standby.data)?,
+            "-d".into(),
+            format!("host=127.0.0.1 port={} user={DB_USER}", self.port),
+            "-R".into(),
+            "-X".into(),
+            "stream".into(),
+            "-c".into(),
+            "fast".into(),
+            "--no-sync".into(),
+        ];
+        quiet(
+            "pg_basebackup",
+            standby
+                .runner
+                .command(&standby.bins.program("pg_basebackup"), &args)
+                .current_dir(&standby.base),
+        )?;
+        let mut attempts = 0;
+        loop {
+            check_interrupted()?;
+            attempts += 1;
+            match standby.pg_ctl_start(free_port()?) {
+                Ok(()) => break,
+                Err(e) => {
+                    standby.stop_server();
+                    let log = std::fs::read_to_string(&standby.log).unwrap_or_default();
+                    if attempts < 3 && log.contains("Address already in use") {
+                        let _ = std::fs::remove_file(&standby.log);
+                        continue;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        standby.started = true;
+        wait_for_tcp(standby.port, Duration::from_secs(15))?;
+        standby.url = format!("postgres://{DB_USER}@127.0.0.1:{}/postgres", standby.port);
+        println!(
+            "==> PostgreSQL streaming standby of 127.0.0.1:{} on 127.0.0.1:{}",
+            self.port, standby.port
+        );
+        let url = standby.url.clone();
+        self.standby = Some(Box::new(standby));
+        Ok(url)
     }
 
     /// `postgres://runsheet@127.0.0.1:PORT/postgres`: trust authentication, no password.
@@ -349,7 +440,14 @@ impl Cluster {
         if self.done {
             return;
         }
+        if self.is_standby {
+            self.shutdown_standby();
+            return;
+        }
         self.done = true;
+        if let Some(mut standby) = self.standby.take() {
+            standby.shutdown_standby();
+        }
         let clean = self.stop_server();
         sys::set_subreaper(false);
         if let Err(e) = std::fs::remove_dir_all(&self.base) {
@@ -360,6 +458,26 @@ impl Cluster {
         if self.started {
             println!(
                 "==> PostgreSQL throwaway cluster on 127.0.0.1:{} {}",
+                self.port,
+                if clean { "stopped" } else { "killed" }
+            );
+        }
+    }
+}
+
+impl Cluster {
+    /// A standby's shutdown: its server and folder (the primary keeps the subreaper setting).
+    fn shutdown_standby(&mut self) {
+        self.done = true;
+        let clean = self.stop_server();
+        if let Err(e) = std::fs::remove_dir_all(&self.base) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                eprintln!("xtask: cannot remove {}: {e}", self.base.display());
+            }
+        }
+        if self.started {
+            println!(
+                "==> PostgreSQL standby on 127.0.0.1:{} {}",
                 self.port,
                 if clean { "stopped" } else { "killed" }
             );
@@ -380,12 +498,17 @@ fn check_interrupted() -> Result<()> {
     }
 }
 
-/// `cargo xtask postgres`: starts a cluster, prints its URL and keeps it running until Enter
+/// `cargo xtask postgres [--standby]`: starts a cluster (and, with `--standby`, a streaming
+/// standby of it), prints its URL and keeps it running until Enter
 /// (when stdin is a terminal), Ctrl-C, SIGTERM or SIGHUP; then stops it.
-pub fn serve() -> Result<()> {
-    let cluster = Cluster::start()?;
+pub fn serve(standby: bool) -> Result<()> {
+    let mut cluster = Cluster::start()?;
     println!("{}", cluster.url());
     println!("  export {ENV_VAR}={}", cluster.url());
+    if standby {
+        let url = cluster.start_standby()?;
+        println!("  export {STANDBY_ENV_VAR}={url}");
+    }
     println!(
         "  psql {}   (pgbench: {})",
         cluster.url(),
@@ -459,6 +582,7 @@ pub fn loadtest(args: &[String]) -> Result<()> {
 }
 
 /// How the cluster's programs are run: directly, or as the service user when xtask is root.
+#[derive(Clone)]
 enum Runner {
     Direct,
     Runuser(PathBuf, String),

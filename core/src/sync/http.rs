@@ -17,6 +17,9 @@ pub struct HttpRemote {
     http: reqwest::Client,
     base: String,
     token: RwLock<Token>,
+    /// The server's WAL position after this phone's last push (kept in memory: after a
+    /// restart, pulls go to the primary until the next push).
+    wal_lsn: RwLock<Option<String>>,
 }
 
 impl std::fmt::Debug for HttpRemote {
@@ -47,12 +50,25 @@ impl HttpRemote {
             http,
             base,
             token: RwLock::new(token),
+            wal_lsn: RwLock::new(None),
         })
     }
 
     fn bearer(&self) -> String {
         let t = self.token.read().unwrap_or_else(|p| p.into_inner());
         format!("Bearer {}", t.secret())
+    }
+
+    /// Keeps the WAL position a push answered (a server without read replicas answers none:
+    /// then the next pulls go to the primary).
+    fn keep_wal_lsn(&self, lsn: Option<&str>) {
+        *self.wal_lsn.write().unwrap_or_else(|p| p.into_inner()) = lsn.map(str::to_owned);
+    }
+
+    /// `min_lsn` for the next pull, when the last push answered a WAL position.
+    fn min_lsn(&self) -> Vec<(&'static str, String)> {
+        let lsn = self.wal_lsn.read().unwrap_or_else(|p| p.into_inner());
+        lsn.iter().map(|l| ("min_lsn", l.clone())).collect()
     }
 
     fn pull_request(&self, client_id: &str, at: &PullPosition) -> reqwest::RequestBuilder {
@@ -82,12 +98,15 @@ impl Remote for HttpRemote {
             .send()
             .await
             .map_err(transport_error)?;
-        decode(resp).await
+        let answer: PushResponse = decode(resp).await?;
+        self.keep_wal_lsn(answer.wal_lsn.as_deref());
+        Ok(answer)
     }
 
     async fn pull(&self, client_id: &str, at: &PullPosition) -> Result<PullResponse> {
         let resp = self
             .pull_request(client_id, at)
+            .query(&self.min_lsn())
             .send()
             .await
             .map_err(transport_error)?;
@@ -199,4 +218,28 @@ async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
         retry_after,
         mutation_id,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pull_url(remote: &HttpRemote) -> String {
+        remote
+            .pull_request("phone", &PullPosition::default())
+            .query(&remote.min_lsn())
+            .build()
+            .map(|r| r.url().to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_pull_carries_the_wal_position_of_the_last_push_until_a_push_answers_none() {
+        let remote = HttpRemote::new("http://127.0.0.1:9", Token::new("t")).unwrap();
+        assert!(!pull_url(&remote).contains("min_lsn"));
+        remote.keep_wal_lsn(Some("16/B374D848"));
+        assert!(pull_url(&remote).contains("min_lsn=16%2FB374D848"));
+        remote.keep_wal_lsn(None);
+        assert!(!pull_url(&remote).contains("min_lsn"));
+    }
 }

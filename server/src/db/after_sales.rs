@@ -222,11 +222,13 @@ pub fn list(tx: &mut Tx<'_>) -> Result<Vec<AfterSalesCase>, StoreError> {
     )
 }
 
-const COLUMNS: &str = "id, task_id, kind, status, team, summary, opened_at, answer_by,
+/// The columns [`row_to_record`] / [`row_to_doc`] read, in order.
+pub(crate) const COLUMNS: &str = "id, task_id, kind, status, team, summary, opened_at, answer_by,
     resolve_by, courier_statement, resolution_note, fault, follow_up_task_id, breached, seq,
     courier_id, first_response_at, respond_by, settled_at, closed_at, satisfaction";
 
-fn row_to_record(r: &Row) -> Result<CaseRecord, StoreError> {
+/// A case from a row of [`COLUMNS`].
+pub(crate) fn row_to_record(r: &Row) -> Result<CaseRecord, StoreError> {
     let kind: String = r.get(2)?;
     let status: String = r.get(3)?;
     let team: String = r.get(4)?;

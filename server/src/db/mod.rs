@@ -26,9 +26,11 @@ pub mod locations;
 pub mod messages;
 pub mod mutations;
 pub mod pin_corrections;
+pub mod push_batch;
 pub mod ratings;
 pub mod recalls;
 pub mod settings;
+pub mod standby;
 pub mod sync;
 pub mod tasks;
 
@@ -145,6 +147,27 @@ impl Default for PoolLimits {
     }
 }
 
+/// Round trips to the database server, counted by the replica.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoundTrips {
+    /// Statements executed, each a wait on the server (`BEGIN`, `COMMIT` and savepoints
+    /// included).
+    pub executed: u64,
+    /// Statements prepared, each a wait on the server once per statement per pooled
+    /// connection (then kept for the connection's life).
+    pub prepared: u64,
+}
+
+impl std::ops::Sub for RoundTrips {
+    type Output = RoundTrips;
+    fn sub(self, earlier: RoundTrips) -> RoundTrips {
+        RoundTrips {
+            executed: self.executed.saturating_sub(earlier.executed),
+            prepared: self.prepared.saturating_sub(earlier.prepared),
+        }
+    }
+}
+
 #[derive(Clone)]
 enum Engine {
     Sqlite(sqlite::Sqlite),
@@ -156,6 +179,19 @@ enum Engine {
 pub struct Db {
     engine: Engine,
     feed: Arc<ChangeFeed>,
+    /// A read-only standby that may serve pulls (PostgreSQL only).
+    standby: Option<postgres::Postgres>,
+    standby_reads: Arc<StandbyReads>,
+}
+
+/// How the pulls that could go to the standby went.
+#[derive(Debug, Default)]
+pub struct StandbyReads {
+    /// Served by the standby.
+    pub served: std::sync::atomic::AtomicU64,
+    /// Served by the primary: the standby had not replayed the phone's last push, or its page
+    /// brought nothing new (the primary confirms a quiet page), or it failed.
+    pub by_primary: std::sync::atomic::AtomicU64,
 }
 
 impl Db {
@@ -169,7 +205,53 @@ impl Db {
                 Engine::Postgres(postgres::Postgres::open(url, *pool, feed.clone())?)
             }
         };
-        Ok(Db { engine, feed })
+        Ok(Db {
+            engine,
+            feed,
+            standby: None,
+            standby_reads: Arc::default(),
+        })
+    }
+
+    /// Serves pulls from the read-only standby at `url` (a streaming replica of this
+    /// PostgreSQL primary) when it has replayed the phone's last push; see [`standby`].
+    /// Refused on SQLite.
+    pub fn with_standby(mut self, url: &str) -> Result<Self, StoreError> {
+        let limits = match &self.engine {
+            Engine::Postgres(_) => PoolLimits::default(),
+            Engine::Sqlite(_) => {
+                return Err(StoreError::Query(
+                    "a read replica needs a PostgreSQL store".into(),
+                ))
+            }
+        };
+        self.standby = Some(postgres::Postgres::open_standby(url, limits)?);
+        Ok(self)
+    }
+
+    /// Whether pulls may be served by a standby.
+    pub fn has_standby(&self) -> bool {
+        self.standby.is_some()
+    }
+
+    /// How the pulls that could go to the standby went.
+    pub fn standby_reads(&self) -> &StandbyReads {
+        &self.standby_reads
+    }
+
+    /// Runs `f` on the standby, each statement on its own (it is read-only); `Ok(None)` when
+    /// there is none.
+    pub async fn run_on_standby<T, F>(&self, f: F) -> Result<Option<T>, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let Some(standby) = self.standby.clone() else {
+            return Ok(None);
+        };
+        tokio::task::spawn_blocking(move || standby.autocommit(f).map(|(v, _)| Some(v)))
+            .await
+            .map_err(|e| StoreError::Worker(e.to_string()))?
     }
 
     /// Opens a SQLite file (the embedded default).
@@ -221,6 +303,41 @@ impl Db {
         .map_err(|e| StoreError::Worker(e.to_string()))?
     }
 
+    /// Runs `f` outside any transaction on PostgreSQL, each statement committing on its own: for
+    /// work that one statement reads or applies whole (a pull; a push's batch, which its
+    /// statement checks and applies atomically), which then costs that one round trip, without
+    /// `BEGIN` and `COMMIT`. On SQLite (in-process, where round trips cost nothing) it is one
+    /// transaction, as [`Db::run`].
+    pub async fn run_autocommit<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let engine = self.engine.clone();
+        let feed = self.feed.clone();
+        tokio::task::spawn_blocking(move || {
+            let (value, announced) = match &engine {
+                Engine::Sqlite(s) => s.transaction(f)?,
+                Engine::Postgres(p) => p.autocommit(f)?,
+            };
+            for courier in &announced {
+                feed.notify(courier);
+            }
+            Ok(value)
+        })
+        .await
+        .map_err(|e| StoreError::Worker(e.to_string()))?
+    }
+
+    /// Round trips this replica's store has made to PostgreSQL so far (all zero on SQLite,
+    /// which runs in-process). Tests and the load test read the difference over some work.
+    pub fn round_trips(&self) -> RoundTrips {
+        match &self.engine {
+            Engine::Sqlite(_) => RoundTrips::default(),
+            Engine::Postgres(p) => p.round_trips(),
+        }
+    }
+
     /// The store answers a trivial query (readiness).
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.run(|tx| {
@@ -240,10 +357,7 @@ impl Db {
 
 pub(crate) enum TxInner<'a> {
     Sqlite(rusqlite::Transaction<'a>),
-    Postgres(
-        ::postgres::Transaction<'a>,
-        &'a mut std::collections::HashMap<String, ::postgres::Statement>,
-    ),
+    Postgres(postgres::PgTx<'a>),
 }
 
 /// One open transaction. Every method takes the same SQL text (`?N` placeholders) on both
@@ -259,7 +373,7 @@ impl Tx<'_> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::execute(tx, sql, &values),
-            TxInner::Postgres(tx, st) => postgres::execute(tx, st, sql, &values),
+            TxInner::Postgres(tx) => postgres::execute(tx, sql, &values),
         }
     }
 
@@ -273,7 +387,7 @@ impl Tx<'_> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         let rows = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::query(tx, sql, &values)?,
-            TxInner::Postgres(tx, st) => postgres::query(tx, st, sql, &values)?,
+            TxInner::Postgres(tx) => postgres::query(tx, sql, &values)?,
         };
         rows.iter().map(&mut f).collect()
     }
@@ -288,7 +402,7 @@ impl Tx<'_> {
         let values: Vec<Value> = params.iter().map(|p| p.value()).collect();
         let rows = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::query(tx, sql, &values)?,
-            TxInner::Postgres(tx, st) => postgres::query(tx, st, sql, &values)?,
+            TxInner::Postgres(tx) => postgres::query(tx, sql, &values)?,
         };
         rows.first().map(f).transpose()
     }
@@ -330,9 +444,14 @@ impl Tx<'_> {
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         match &mut self.inner {
             TxInner::Sqlite(tx) => tx.execute_batch(sql)?,
-            TxInner::Postgres(tx, _) => tx.batch_execute(sql)?,
+            TxInner::Postgres(tx) => tx.batch(sql)?,
         }
         Ok(())
+    }
+
+    /// Whether the store is PostgreSQL (some work has a one-statement form there).
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.inner, TxInner::Postgres(..))
     }
 
     /// ` FOR UPDATE` on PostgreSQL (lock the rows read until commit), nothing on SQLite (whose

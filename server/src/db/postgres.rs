@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,6 +59,58 @@ const MIGRATION_LOCK: i64 = 0x5255_4e53_4845_4554; // "RUNSHEET"
 #[derive(Clone)]
 pub(super) struct Postgres {
     pool: Arc<PoolOwner>,
+    trips: Arc<Trips>,
+}
+
+/// What this replica's requests cost PostgreSQL in waits on the server: statements executed
+/// (each a round trip: bind, execute, wait for the answer; `BEGIN`, `COMMIT` and savepoints
+/// included) and statements prepared (a round trip each, once per statement per connection).
+#[derive(Debug, Default)]
+pub(super) struct Trips {
+    executed: AtomicU64,
+    prepared: AtomicU64,
+}
+
+impl Trips {
+    fn executed(&self) {
+        self.executed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn read(&self) -> super::RoundTrips {
+        super::RoundTrips {
+            executed: self.executed.load(Ordering::Relaxed),
+            prepared: self.prepared.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The connection statements go to: an open transaction, or the bare connection, where each
+/// statement commits on its own (for work that one statement does whole).
+pub(crate) enum PgConn<'a> {
+    /// Inside `BEGIN` … `COMMIT`.
+    Tx(postgres::Transaction<'a>),
+    /// Each statement its own transaction.
+    Auto(&'a mut Client),
+}
+
+/// A connection in use by one [`Tx`], with its prepared statements and the replica's
+/// round-trip counter.
+pub(crate) struct PgTx<'a> {
+    conn: PgConn<'a>,
+    statements: &'a mut HashMap<String, Statement>,
+    trips: &'a Trips,
+}
+
+impl PgTx<'_> {
+    /// Runs SQL text without parameters (savepoints).
+    pub(super) fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.trips.executed();
+        match &mut self.conn {
+            PgConn::Tx(tx) => tx.batch_execute(sql)?,
+            PgConn::Auto(c) => c.batch_execute(sql)?,
+        }
+        Ok(())
+    }
 }
 
 /// Owns the pool and the listener's stop flag. When the last handle goes, the listener stops
@@ -121,7 +173,32 @@ impl Postgres {
                 pool: Some(pool),
                 stop,
             }),
+            trips: Arc::new(Trips::default()),
         })
+    }
+
+    /// A pool on a read-only standby (a streaming replica of the primary): no migrations (the
+    /// primary's are replicated), no listener (notifications come from the primary).
+    pub(super) fn open_standby(url: &str, limits: PoolLimits) -> Result<Self, StoreError> {
+        let config: postgres::Config = url.parse()?;
+        let pool = r2d2::Pool::builder()
+            .max_size(limits.max_connections.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(limits.acquire_timeout)
+            .test_on_check_out(false)
+            .build(Manager { config })
+            .map_err(|e| StoreError::Busy(e.to_string()))?;
+        Ok(Postgres {
+            pool: Arc::new(PoolOwner {
+                pool: Some(pool),
+                stop: Arc::new(AtomicBool::new(true)),
+            }),
+            trips: Arc::new(Trips::default()),
+        })
+    }
+
+    pub(super) fn round_trips(&self) -> super::RoundTrips {
+        self.trips.read()
     }
 
     pub(super) fn pool_state(&self) -> (u32, u32) {
@@ -143,17 +220,50 @@ impl Postgres {
             .get()
             .map_err(|e| StoreError::Busy(e.to_string()))?;
         let Conn { client, statements } = &mut *conn;
+        self.trips.executed();
         let tx = client.transaction()?;
         let mut t = Tx {
-            inner: TxInner::Postgres(tx, statements),
+            inner: TxInner::Postgres(PgTx {
+                conn: PgConn::Tx(tx),
+                statements,
+                trips: &self.trips,
+            }),
             announced: Vec::new(),
         };
         let value = f(&mut t)?;
         let Tx { inner, announced } = t;
-        if let TxInner::Postgres(tx, _) = inner {
+        if let TxInner::Postgres(PgTx {
+            conn: PgConn::Tx(tx),
+            ..
+        }) = inner
+        {
+            self.trips.executed();
             tx.commit()?;
         }
         Ok((value, announced))
+    }
+
+    /// Runs `f` on a pooled connection outside any transaction: each statement commits on its
+    /// own, so work that one statement does whole costs that statement's round trip only.
+    pub(super) fn autocommit<T>(
+        &self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
+    ) -> Result<(T, Vec<String>), StoreError> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| StoreError::Busy(e.to_string()))?;
+        let Conn { client, statements } = &mut *conn;
+        let mut t = Tx {
+            inner: TxInner::Postgres(PgTx {
+                conn: PgConn::Auto(client),
+                statements,
+                trips: &self.trips,
+            }),
+            announced: Vec::new(),
+        };
+        let value = f(&mut t)?;
+        Ok((value, t.announced))
     }
 }
 
@@ -177,6 +287,8 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
             tx.batch_execute(&postgres_dialect(sql))?;
         }
         tx.execute("UPDATE runsheet_schema SET version = $1", &[&supported])?;
+        // Functions are no part of the shared schema: each replica installs its own version.
+        tx.batch_execute(super::push_batch::APPLY_FUNCTION)?;
         tx.commit()?;
         Ok(())
     })();
@@ -232,39 +344,42 @@ fn listen(config: postgres::Config, feed: Arc<ChangeFeed>, stop: Arc<AtomicBool>
 
 /// The connection's prepared statement for `sql`, preparing it on first use. (Prepared
 /// statements belong to the session, not the transaction: a rollback keeps them.)
-fn statement(
-    tx: &mut postgres::Transaction<'_>,
-    statements: &mut HashMap<String, Statement>,
-    sql: &str,
-) -> Result<Statement, StoreError> {
-    if let Some(s) = statements.get(sql) {
+fn statement(tx: &mut PgTx<'_>, sql: &str) -> Result<Statement, StoreError> {
+    if let Some(s) = tx.statements.get(sql) {
         return Ok(s.clone());
     }
-    let s = tx.prepare(&dollar_placeholders(sql))?;
-    statements.insert(sql.to_owned(), s.clone());
+    tx.trips.prepared.fetch_add(1, Ordering::Relaxed);
+    let text = dollar_placeholders(sql);
+    let s = match &mut tx.conn {
+        PgConn::Tx(t) => t.prepare(&text)?,
+        PgConn::Auto(c) => c.prepare(&text)?,
+    };
+    tx.statements.insert(sql.to_owned(), s.clone());
     Ok(s)
 }
 
-pub(super) fn execute(
-    tx: &mut postgres::Transaction<'_>,
-    statements: &mut HashMap<String, Statement>,
-    sql: &str,
-    values: &[Value],
-) -> Result<u64, StoreError> {
-    let stmt = statement(tx, statements, sql)?;
+pub(super) fn execute(tx: &mut PgTx<'_>, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
+    let stmt = statement(tx, sql)?;
     let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-    Ok(tx.execute(&stmt, &refs)?)
+    tx.trips.executed();
+    Ok(match &mut tx.conn {
+        PgConn::Tx(t) => t.execute(&stmt, &refs)?,
+        PgConn::Auto(c) => c.execute(&stmt, &refs)?,
+    })
 }
 
 pub(super) fn query(
-    tx: &mut postgres::Transaction<'_>,
-    statements: &mut HashMap<String, Statement>,
+    tx: &mut PgTx<'_>,
     sql: &str,
     values: &[Value],
 ) -> Result<Vec<Row>, StoreError> {
-    let stmt = statement(tx, statements, sql)?;
+    let stmt = statement(tx, sql)?;
     let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-    let rows = tx.query(&stmt, &refs)?;
+    tx.trips.executed();
+    let rows = match &mut tx.conn {
+        PgConn::Tx(t) => t.query(&stmt, &refs)?,
+        PgConn::Auto(c) => c.query(&stmt, &refs)?,
+    };
     rows.iter()
         .map(|r| {
             let values = (0..r.len())

@@ -71,7 +71,8 @@ fn appeal_str(a: AppealStatus) -> &'static str {
     }
 }
 
-fn row_to_doc(r: &Row) -> Result<RatingDoc, StoreError> {
+/// A rating from a row of [`COLUMNS`].
+pub(crate) fn row_to_doc(r: &Row) -> Result<RatingDoc, StoreError> {
     let source: String = r.get(2)?;
     let tags: String = r.get(4)?;
     let appeal: Option<String> = r.get(7)?;
@@ -97,7 +98,8 @@ fn row_to_doc(r: &Row) -> Result<RatingDoc, StoreError> {
     })
 }
 
-const COLUMNS: &str =
+/// The columns [`row_to_doc`] reads, in its order.
+pub(crate) const COLUMNS: &str =
     "id, task_id, source, stars, tags, comment, created_at, appeal, appeal_note, seq";
 
 fn by_id(tx: &mut Tx<'_>, id: &str) -> Result<RatingDoc, StoreError> {

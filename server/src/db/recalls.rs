@@ -15,9 +15,12 @@ use super::after_sales::{self, Opening};
 use super::{tasks, Refusal, Row, StoreError, Tx};
 use crate::params;
 
-const COLUMNS: &str = "id, gtin, batch, expiry_from, expiry_to, reason, issued_at, lifted_at, seq";
+/// The columns [`row_to_record`] / [`row_to_doc`] read, in order.
+pub(crate) const COLUMNS: &str =
+    "id, gtin, batch, expiry_from, expiry_to, reason, issued_at, lifted_at, seq";
 
-fn row_to_doc(r: &Row) -> Result<RecallDoc, StoreError> {
+/// A recall from a row of [`COLUMNS`].
+pub(crate) fn row_to_doc(r: &Row) -> Result<RecallDoc, StoreError> {
     Ok(RecallDoc {
         id: r.get(0)?,
         gtin: r.get(1)?,

@@ -12,12 +12,15 @@ pub fn load(tx: &mut Tx<'_>) -> Result<Option<Settings>, StoreError> {
         params![],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    row.map(|(version, body)| {
-        let mut s: Settings = serde_json::from_str(&body).map_err(StoreError::document)?;
-        s.version = version;
-        Ok(s)
-    })
-    .transpose()
+    row.map(|(version, body)| from_row(version, &body))
+        .transpose()
+}
+
+/// The settings stored as `body` at `version`.
+pub(crate) fn from_row(version: i64, body: &str) -> Result<Settings, StoreError> {
+    let mut s: Settings = serde_json::from_str(body).map_err(StoreError::document)?;
+    s.version = version;
+    Ok(s)
 }
 
 /// Publishes new settings (version + 1) and wakes every waiting pull.

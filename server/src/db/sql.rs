@@ -240,6 +240,33 @@ impl<T: FromValue> FromValue for Option<T> {
     }
 }
 
+/// Rows sent back as JSON text by a statement that answers several parts in one row (a JSON
+/// array of rows, each an array of values): numbers that are integers as [`Value::Int`], other
+/// numbers as [`Value::Real`], strings as [`Value::Text`], null as [`Value::Null`]; anything
+/// else is kept as its JSON text.
+pub(crate) fn rows_from_json(text: &str) -> Result<Vec<Row>, StoreError> {
+    let rows: Vec<Vec<serde_json::Value>> =
+        serde_json::from_str(text).map_err(StoreError::document)?;
+    Ok(rows
+        .into_iter()
+        .map(|values| Row {
+            values: values
+                .into_iter()
+                .map(|v| match v {
+                    serde_json::Value::Null => Value::Null,
+                    serde_json::Value::Bool(b) => Value::Int(i64::from(b)),
+                    serde_json::Value::Number(n) => match n.as_i64() {
+                        Some(i) => Value::Int(i),
+                        None => Value::Real(n.as_f64().unwrap_or(f64::NAN)),
+                    },
+                    serde_json::Value::String(s) => Value::Text(s),
+                    other => Value::Text(other.to_string()),
+                })
+                .collect(),
+        })
+        .collect())
+}
+
 /// `?N` (and bare `?`) placeholders as PostgreSQL's `$N`; text in quotes is left alone.
 pub fn dollar_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
@@ -327,6 +354,18 @@ mod tests {
             "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, real_value DOUBLE PRECISION NOT NULL,\n\
              n BIGINT, b BYTEA);"
         );
+    }
+
+    #[test]
+    fn rows_sent_as_json_read_as_the_columns_they_were() {
+        let rows = rows_from_json(r#"[[1, "a", null, 2.5, "{\"x\":1}"]]"#).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].get::<i64>(0).unwrap(), 1);
+        assert_eq!(rows[0].get::<String>(1).unwrap(), "a");
+        assert_eq!(rows[0].get::<Option<i64>>(2).unwrap(), None);
+        assert_eq!(rows[0].get::<f64>(3).unwrap(), 2.5);
+        assert_eq!(rows[0].get::<String>(4).unwrap(), r#"{"x":1}"#);
+        assert!(rows_from_json("[1]").is_err());
     }
 
     #[test]

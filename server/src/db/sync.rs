@@ -9,11 +9,12 @@ use runsheet_protocol::{
 use super::after_sales::{self, Opening};
 use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
+use super::sql::rows_from_json;
 use super::{
     checklists, clients, couriers, device_time, handoff_codes, pin_corrections, ratings, recalls,
     settings, tasks,
 };
-use super::{Refusal, StoreError, Tx};
+use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
 
 /// One mutation of a push as the edge read it: a valid [`Mutation`], or one that can never
@@ -100,6 +101,7 @@ pub fn push(
     Ok(PushResponse {
         results,
         last_mutation_id: last,
+        wal_lsn: None,
     })
 }
 
@@ -520,6 +522,10 @@ pub fn pull(
     courier: &str,
     at: &PullPosition,
 ) -> Result<PullResponse, StoreError> {
+    if tx.is_postgres() {
+        return pull_in_one(tx, clock, courier, at, None)?
+            .ok_or_else(|| StoreError::Query("the pull statement returned no row".into()));
+    }
     let last_mutation_id = clients::last_applied(tx, &at.client_id, courier)?;
     if at.cursor > tasks::last_change_seq(tx)? {
         // The phone has seen changes this server no longer has: it restored an older state.
@@ -549,7 +555,6 @@ pub fn pull(
         }
     }
     let server_time = clock.now();
-    after_sales::sweep(tx, server_time)?;
     Ok(PullResponse {
         changes,
         cursor: next,
@@ -562,4 +567,183 @@ pub fn pull(
         cases: after_sales::after(tx, courier, at.cases_after)?,
         recalls: recalls::after(tx, at.recalls_after)?,
     })
+}
+
+/// [`pull`] on a read-only standby, in its one statement: `None` (no page) unless the standby
+/// has replayed the primary's WAL to `min_lsn` (the phone's last push committed there) and
+/// holds the courier's changes up to the phone's cursor (its previous page, wherever it was
+/// read); then the page is the one the primary would give or an earlier one.
+pub fn pull_on_standby(
+    tx: &mut Tx<'_>,
+    clock: &Clock,
+    courier: &str,
+    at: &PullPosition,
+    min_lsn: &str,
+) -> Result<Option<PullResponse>, StoreError> {
+    pull_in_one(tx, clock, courier, at, Some(min_lsn))
+}
+
+/// The pull's one statement on PostgreSQL: one row whose columns are the install's owner and
+/// last applied id, the newest change number, the page of changes with their tasks, the
+/// settings, the newer checklists, ratings, cases and recalls (the lists as JSON). One snapshot, one
+/// round trip. On a standby (`guarded`), no row unless it has replayed to `?8` and holds the
+/// courier's changes to the cursor.
+fn pull_statement(guarded: bool) -> String {
+    let guard = if guarded {
+        "
+ WHERE pg_last_wal_replay_lsn() >= CAST(?10 AS TEXT)::pg_lsn
+   AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT (SELECT courier_id FROM clients WHERE client_id = ?1),
+       (SELECT last_mutation_id FROM clients WHERE client_id = ?1),
+       (SELECT COALESCE(MAX(seq), 0) FROM changes),
+       (SELECT COALESCE(json_agg(json_build_array(c.seq, c.task_id, c.op, t.kind, t.status,
+                                                  t.pickup, t.dropoff, t.revision,
+                                                  t.courier_id, t.details)
+                                 ORDER BY c.seq), '[]')::TEXT
+          FROM (SELECT seq, task_id, op FROM changes WHERE courier_id = ?2 AND seq > ?3
+                ORDER BY seq LIMIT ?4) c
+          LEFT JOIN tasks t ON t.id = c.task_id AND c.op = 'upsert'),
+       (SELECT json_build_array(json_build_array(version, body))::TEXT
+          FROM settings WHERE id = 1 AND version > ?5),
+       (SELECT COALESCE(json_agg(json_build_array(body) ORDER BY seq), '[]')::TEXT
+          FROM checklist_templates WHERE seq > ?6),
+       (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
+          FROM ratings WHERE courier_id = ?2 AND seq > ?7),
+       (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
+          FROM cases WHERE courier_id = ?2 AND seq > ?8),
+       (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
+          FROM recalls WHERE seq > ?9){guard}",
+        ratings::COLUMNS,
+        after_sales::COLUMNS,
+        recalls::COLUMNS
+    )
+}
+
+/// [`pull`] in one statement (PostgreSQL): the same answer and refusals; `None` only on a
+/// standby that is not far enough (`min_lsn`, see [`pull_on_standby`]).
+fn pull_in_one(
+    tx: &mut Tx<'_>,
+    clock: &Clock,
+    courier: &str,
+    at: &PullPosition,
+    min_lsn: Option<&str>,
+) -> Result<Option<PullResponse>, StoreError> {
+    let limit = at.limit.saturating_add(1);
+    let sql = pull_statement(min_lsn.is_some());
+    let read = |r: &Row| Ok(r.clone());
+    let row = match min_lsn {
+        None => tx.query_opt(
+            &sql,
+            crate::params![
+                at.client_id,
+                courier,
+                at.cursor,
+                limit,
+                at.settings_version,
+                at.checklists_after,
+                at.ratings_after,
+                at.cases_after,
+                at.recalls_after
+            ],
+            read,
+        )?,
+        Some(lsn) => tx.query_opt(
+            &sql,
+            crate::params![
+                at.client_id,
+                courier,
+                at.cursor,
+                limit,
+                at.settings_version,
+                at.checklists_after,
+                at.ratings_after,
+                at.cases_after,
+                at.recalls_after,
+                lsn
+            ],
+            read,
+        )?,
+    };
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let owner: Option<String> = row.get(0)?;
+    if owner.as_deref().is_some_and(|o| o != courier) {
+        return Err(Refusal::ClientOfAnotherCourier.into());
+    }
+    let last_mutation_id = row.get::<Option<i64>>(1)?.unwrap_or(0);
+    if at.cursor > row.get::<i64>(2)? {
+        return Err(Refusal::ServerBehind {
+            expected: last_mutation_id + 1,
+        }
+        .into());
+    }
+    let rows = rows_from_json(&row.get::<String>(3)?)?;
+    let has_more = rows.len() > at.limit;
+    let mut changes = Vec::new();
+    let mut next = at.cursor;
+    for r in rows.iter().take(at.limit) {
+        next = r.get(0)?;
+        let task_id: String = r.get(1)?;
+        let op: String = r.get(2)?;
+        if op == "remove" {
+            changes.push(Change::RemoveTask { task_id });
+            continue;
+        }
+        if r.get::<Option<String>>(3)?.is_none() {
+            continue;
+        }
+        let task = Row {
+            values: r.values.get(3..).unwrap_or_default().to_vec(),
+        };
+        let (doc, owner) = tasks::from_row(&task_id, &task)?;
+        // Reassigned since: a later 'remove' change for this courier follows.
+        if owner.as_deref() == Some(courier) {
+            changes.push(Change::UpsertTask {
+                task: Box::new(doc),
+            });
+        }
+    }
+    let settings = match row.get::<Option<String>>(4)? {
+        Some(text) => match rows_from_json(&text)?.first() {
+            Some(s) => Some(settings::from_row(s.get(0)?, &s.get::<String>(1)?)?),
+            None => None,
+        },
+        None => None,
+    };
+    let checklists = rows_from_json(&row.get::<String>(5)?)?
+        .iter()
+        .map(|r| {
+            let body: String = r.get(0)?;
+            serde_json::from_str(&body).map_err(StoreError::document)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let ratings = rows_from_json(&row.get::<String>(6)?)?
+        .iter()
+        .map(ratings::row_to_doc)
+        .collect::<Result<Vec<_>, _>>()?;
+    let cases = rows_from_json(&row.get::<String>(7)?)?
+        .iter()
+        .map(|r| after_sales::row_to_record(r).map(|c| c.case))
+        .collect::<Result<Vec<_>, _>>()?;
+    let recalls = rows_from_json(&row.get::<String>(8)?)?
+        .iter()
+        .map(recalls::row_to_doc)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(PullResponse {
+        changes,
+        cursor: next,
+        has_more,
+        last_mutation_id,
+        server_time: clock.now(),
+        settings,
+        checklists,
+        ratings,
+        cases,
+        recalls,
+    }))
 }

@@ -4,51 +4,34 @@
 use runsheet_protocol::{HandoffCodeDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskStatus};
 use serde::{Deserialize, Serialize};
 
-use super::{couriers, pin_corrections, Refusal, StoreError, Tx};
+use super::{couriers, pin_corrections, Refusal, Row, StoreError, Tx};
 use crate::params;
 
 /// A task and the courier it is assigned to.
 pub type Assigned = (TaskDoc, Option<String>);
 
+/// The columns [`from_row`] reads, in its order.
+pub(crate) const COLUMNS: &str = "kind, status, pickup, dropoff, revision, courier_id, details";
+
 /// Loads a task and the courier it is assigned to.
 pub fn load(tx: &mut Tx<'_>, id: &str) -> Result<Option<Assigned>, StoreError> {
-    struct Row {
-        kind: String,
-        status: String,
-        pickup: Option<String>,
-        dropoff: String,
-        revision: i64,
-        courier: Option<String>,
-        details: String,
-    }
     let row = tx.query_opt(
-        "SELECT kind, status, pickup, dropoff, revision, courier_id, details
-             FROM tasks WHERE id = ?1",
+        &format!("SELECT {COLUMNS} FROM tasks WHERE id = ?1"),
         params![id],
-        |r| {
-            Ok(Row {
-                kind: r.get(0)?,
-                status: r.get(1)?,
-                pickup: r.get(2)?,
-                dropoff: r.get(3)?,
-                revision: r.get(4)?,
-                courier: r.get(5)?,
-                details: r.get(6)?,
-            })
-        },
+        |r| Ok(r.clone()),
     )?;
-    let Some(Row {
-        kind,
-        status,
-        pickup,
-        dropoff,
-        revision,
-        courier,
-        details,
-    }) = row
-    else {
-        return Ok(None);
-    };
+    row.map(|r| from_row(id, &r)).transpose()
+}
+
+/// The task `id` from a row of [`COLUMNS`].
+pub(crate) fn from_row(id: &str, r: &Row) -> Result<Assigned, StoreError> {
+    let kind: String = r.get(0)?;
+    let status: String = r.get(1)?;
+    let pickup: Option<String> = r.get(2)?;
+    let dropoff: String = r.get(3)?;
+    let revision: i64 = r.get(4)?;
+    let courier: Option<String> = r.get(5)?;
+    let details: String = r.get(6)?;
     let kind = runsheet_protocol::TaskKind::parse(&kind)
         .ok_or_else(|| StoreError::document("bad kind in store"))?;
     let status =
@@ -59,7 +42,7 @@ pub fn load(tx: &mut Tx<'_>, id: &str) -> Result<Option<Assigned>, StoreError> {
     };
     let dropoff: StopDoc = serde_json::from_str(&dropoff).map_err(StoreError::document)?;
     let details: Details = serde_json::from_str(&details).map_err(StoreError::document)?;
-    Ok(Some((
+    Ok((
         TaskDoc {
             id: id.to_owned(),
             kind,
@@ -78,7 +61,7 @@ pub fn load(tx: &mut Tx<'_>, id: &str) -> Result<Option<Assigned>, StoreError> {
             take_back: details.take_back,
         },
         courier,
-    )))
+    ))
 }
 
 /// Loads a task that must exist.
