@@ -1538,8 +1538,25 @@ async fn the_server_checks_handoff_codes_and_phones_get_only_a_slow_hash(engine:
         unreachable!()
     };
     assert!(reason.contains("locked"), "{reason}");
-    // Honest wrong codes open no case; the phone's "verified" after the lock does.
-    assert_eq!(e.dispatch.after_sales().await.unwrap().len(), 3);
+    // The wrong code that locks it is a failed handoff, a case; the phone's "verified" after
+    // the lock is one more. The four wrong codes before open none.
+    let kinds: Vec<String> = e
+        .dispatch
+        .after_sales()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "handoff_code_disputed",
+            "handoff_code_disputed",
+            "handoff_code_locked",
+            "handoff_code_disputed"
+        ]
+    );
 
     // The server stores whether a code matched, never the code.
     let records = serde_json::to_string(&e.dispatch.mutations(Some("ann")).await.unwrap()).unwrap();

@@ -19,6 +19,8 @@ pub enum Verdict {
     Wrong,
     /// Too many wrong codes for this task: nothing verifies it any more.
     Locked,
+    /// A wrong code, the one that locked the task's code: the handoff has failed.
+    LockedNow,
     /// The check carries no code (an older phone): it cannot be confirmed.
     NoCode,
     /// The task has no handoff code on the server.
@@ -68,7 +70,11 @@ pub fn check(
         "UPDATE handoff_codes SET failures = failures + 1 WHERE task_id = ?1",
         params![task_id],
     )?;
-    Ok(Verdict::Wrong)
+    Ok(if failures + 1 >= MAX_WRONG {
+        Verdict::LockedNow
+    } else {
+        Verdict::Wrong
+    })
 }
 
 /// When the task's handoff was verified by the server, if it was.

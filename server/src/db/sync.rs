@@ -157,7 +157,8 @@ fn apply_one(
 /// A physical fact the server could not apply (the task was cancelled, or reassigned away from
 /// this courier, while the phone was offline) is never discarded: besides the mutation record, it
 /// opens an after-sales case (a `conflict`) for a person to settle. Facts about tasks the courier
-/// never held open none (they are mistakes or abuse, and are only recorded), and neither does a
+/// never held open none (they are mistakes or abuse, and are only recorded; a handoff code locked
+/// by wrong codes opens its case where it is checked), and neither does a
 /// statement on a case (it is no fact about the goods).
 fn flag_for_after_sales(
     tx: &mut Tx<'_>,
@@ -458,6 +459,24 @@ fn apply_action(
                 handoff_codes::Verdict::Wrong => Some("the handoff code does not match"),
                 handoff_codes::Verdict::Locked => {
                     Some("the handoff code is locked after too many wrong codes")
+                }
+                handoff_codes::Verdict::LockedNow => {
+                    // The handoff failed: the customer's code could not be confirmed.
+                    let detail = format!(
+                        "{}: {} wrong handoff codes, the code is locked",
+                        action.name(),
+                        handoff_codes::MAX_WRONG
+                    );
+                    open_courier_case(
+                        tx,
+                        courier,
+                        client_id,
+                        m,
+                        (CaseKind::HandoffCodeFailed, "handoff_code_locked"),
+                        &detail,
+                        t,
+                    )?;
+                    Some("the handoff code does not match, and is now locked after too many wrong codes")
                 }
                 handoff_codes::Verdict::NoCode => {
                     Some("the check carries no code, so the server cannot confirm it")
