@@ -12,7 +12,6 @@
 
 use runsheet_protocol::{
     compute_case_figures, Action, CaseDoc, CaseFact, CaseFigures, CaseStatus, CaseStep, Fault,
-    Settings,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -60,37 +59,25 @@ fn fault_name(f: Option<Fault>) -> Option<&'static str> {
 
 /// Stores a case the server sent (new, or changed). Returns true when the case asks the
 /// courier now: it is new, or it has just started waiting for the courier's statement (the
-/// phone announces it). `now` dates what the phone learns (the first response and the
-/// settlement, for the figures).
-pub fn store(conn: &Connection, c: &CaseDoc, now: i64) -> Result<bool> {
+/// phone announces it). The first response and the settlement are the server's times.
+pub fn store(conn: &Connection, c: &CaseDoc) -> Result<bool> {
     let body = serde_json::to_string(c)
         .map_err(|e| Error::InvalidArgument(format!("case cannot be encoded: {e}")))?;
-    type Before = (String, Option<i64>, Option<i64>, Option<i64>);
+    type Before = (String, Option<i64>);
     let before: Option<Before> = conn
         .query_row(
-            "SELECT body, responded_at, settled_at, answered_seq FROM cases WHERE id = ?1",
+            "SELECT body, answered_seq FROM cases WHERE id = ?1",
             [c.id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
     let old: Option<CaseDoc> = before
         .as_ref()
         .and_then(|(b, ..)| serde_json::from_str(b).ok());
-    let responded = c.status != CaseStatus::Open;
-    let responded_at = before
-        .as_ref()
-        .and_then(|b| b.1)
-        .or_else(|| responded.then(|| now.max(c.opened_at)));
-    let settled_at = if c.status.is_settled() {
-        before
-            .as_ref()
-            .and_then(|b| b.2)
-            .or_else(|| Some(now.max(c.opened_at)))
-    } else {
-        None
-    };
+    let responded_at = c.first_response_at;
+    let settled_at = c.settled_at;
     // The courier's statement stays shown until the server has moved the case on past it.
-    let answered_seq = before.as_ref().and_then(|b| b.3);
+    let answered_seq = before.as_ref().and_then(|b| b.1);
     let keep_answer = answered_seq.is_some_and(|s| c.seq <= s);
     conn.execute(
         "INSERT INTO cases (id, task_id, body, seq, kind, fault, opened_at, responded_at,
@@ -251,41 +238,18 @@ pub(crate) fn answer(dev: &Device, case_id: i64, statement: &str) -> Result<i64>
     Ok(id)
 }
 
-/// The figures' view of each case opened since `since` (server clock): its kind, opening and
-/// deadlines from its document and the platform's policy, and when the phone learned of its
-/// first response and its settlement (the phone is told of a case's steps with its pulls; the
-/// server's own figures use the exact times).
-pub fn facts(conn: &Connection, settings: &Settings, since: i64) -> Result<Vec<CaseFact>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT body, responded_at, settled_at FROM cases WHERE opened_at >= ?1 ORDER BY id",
-    )?;
-    let rows = stmt
-        .query_map([since], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-            ))
-        })?
+/// The figures' view of each case opened since `since` (server clock), from the server's own
+/// times, as the server's figures see it ([`CaseDoc::fact`]).
+pub fn facts(conn: &Connection, since: i64) -> Result<Vec<CaseFact>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT body FROM cases WHERE opened_at >= ?1 ORDER BY id")?;
+    let bodies = stmt
+        .query_map([since], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(body, responded_at, settled_at)| {
-            let c: CaseDoc = serde_json::from_str(&body).ok()?;
-            let deadlines = settings.after_sales.deadlines_for(c.kind);
-            Some(CaseFact {
-                kind: c.kind,
-                opened_at: c.opened_at,
-                first_response_at: responded_at,
-                respond_by: c.opened_at + i64::from(deadlines.first_response_min) * 60,
-                settled_at,
-                resolve_by: c.resolve_by,
-                closed_at: (c.status == CaseStatus::Closed)
-                    .then_some(settled_at)
-                    .flatten(),
-                satisfaction: None,
-            })
-        })
+    Ok(bodies
+        .iter()
+        .filter_map(|body| serde_json::from_str::<CaseDoc>(body).ok())
+        .map(|c| c.fact())
         .collect())
 }
 
@@ -293,14 +257,13 @@ pub fn facts(conn: &Connection, settings: &Settings, since: i64) -> Result<Vec<C
 /// opened in it and the deliveries made in it.
 pub(crate) fn figures(dev: &Device, period: crate::rating::Period) -> Result<CaseFigures> {
     let now = dev.now();
-    let settings = dev.settings()?;
     let since = period.since(now);
     let offset: i64 = dev
         .store
         .read(|c| Ok(meta_get(c, "clock_offset")?.and_then(|v| v.parse().ok())))?
         .unwrap_or(0);
     let (facts, deliveries) = dev.store.read(|c| {
-        let facts = facts(c, &settings, since + offset)?;
+        let facts = facts(c, since + offset)?;
         let deliveries = crate::rating::facts(c, since)?.deliveries.len();
         Ok((facts, deliveries))
     })?;

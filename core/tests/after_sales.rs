@@ -179,6 +179,11 @@ fn case(id: i64, task_id: &str, kind: CaseKind, status: CaseStatus, seq: i64) ->
         opened_at: NOW - 600,
         answer_by: Some(NOW + 7200),
         resolve_by: NOW + 86_400,
+        respond_by: NOW - 600 + 1800,
+        first_response_at: (status != CaseStatus::Open).then_some(NOW - 300),
+        settled_at: status.is_settled().then_some(NOW - 60),
+        closed_at: None,
+        satisfaction: None,
         courier_statement: None,
         resolution_note: None,
         fault: None,
@@ -408,6 +413,9 @@ async fn a_recall_reaching_the_phone_with_the_bag_in_the_box_blocks_the_drop_off
     assert_eq!(figures.cases, 1);
     assert_eq!(figures.by_kind[0].kind, CaseKind::WrongItem);
     assert_eq!(figures.complaints_per_100, Some(100.0));
+    // The server's own times: first response 300 s after opening, settled 540 s after.
+    assert_eq!(figures.by_kind[0].first_response_p50_s, Some(300));
+    assert_eq!(figures.by_kind[0].resolution_p50_s, Some(540));
 }
 
 #[tokio::test]

@@ -457,6 +457,21 @@ pub struct CaseDoc {
     pub answer_by: Option<i64>,
     /// When the case must be settled by.
     pub resolve_by: i64,
+    /// When the first response was due.
+    #[serde(default)]
+    pub respond_by: i64,
+    /// When the owning team first responded (server clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_response_at: Option<i64>,
+    /// When it was resolved or rejected (the last time, after a reopen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_at: Option<i64>,
+    /// When it was closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<i64>,
+    /// The customer's rating of the resolution, 1 to 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<u8>,
     /// The courier's statement, once the server has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub courier_statement: Option<String>,
@@ -475,6 +490,22 @@ pub struct CaseDoc {
     /// Server sequence of the last change (the pull cursor for cases).
     #[serde(default)]
     pub seq: i64,
+}
+
+impl CaseDoc {
+    /// The case as the figures see it: the same facts on the phone and on the server.
+    pub fn fact(&self) -> CaseFact {
+        CaseFact {
+            kind: self.kind,
+            opened_at: self.opened_at,
+            first_response_at: self.first_response_at,
+            respond_by: self.respond_by,
+            settled_at: self.settled_at,
+            resolve_by: self.resolve_by,
+            closed_at: self.closed_at,
+            satisfaction: self.satisfaction,
+        }
+    }
 }
 
 /// The work a resolution creates, arriving on a courier's phone as a task linked to its case.
@@ -609,30 +640,15 @@ pub struct CaseEvent {
     pub note: Option<String>,
 }
 
-/// A case as the dispatch API shows it: everything on [`CaseDoc`] plus the history and the
-/// figures' timestamps.
+/// A case as the dispatch API shows it: everything on [`CaseDoc`] plus its courier and history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseRecord {
-    /// The case as the courier would see it.
+    /// The case as the courier sees it.
     #[serde(flatten)]
     pub case: CaseDoc,
     /// The courier who delivered (or held) the task, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub courier_id: Option<String>,
-    /// When the first response was given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_response_at: Option<i64>,
-    /// When the first response was due.
-    pub respond_by: i64,
-    /// When it was resolved or rejected (the last time, after a reopen).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settled_at: Option<i64>,
-    /// When it was closed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub closed_at: Option<i64>,
-    /// The customer's rating of the resolution, 1 to 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub satisfaction: Option<u8>,
     /// Every step, oldest first.
     pub history: Vec<CaseEvent>,
 }

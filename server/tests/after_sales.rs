@@ -258,7 +258,7 @@ async fn cases_are_routed_and_timed_by_the_platforms_settings(engine: Engine) {
     let late = e.complain("A1", CaseKind::Late).await;
     assert_eq!(late.case.team, CaseTeam::DeliveryProblems);
     assert_eq!(late.case.status, CaseStatus::Open);
-    assert_eq!(late.respond_by, T0 + 600);
+    assert_eq!(late.case.respond_by, T0 + 600);
     assert_eq!(late.case.resolve_by, T0 + 3600);
     assert_eq!(late.courier_id.as_deref(), Some("ann"));
     assert_eq!(late.history.len(), 1);
@@ -266,7 +266,7 @@ async fn cases_are_routed_and_timed_by_the_platforms_settings(engine: Engine) {
     // Kinds the platform does not route keep their defaults.
     let damaged = e.complain("A1", CaseKind::Damaged).await;
     assert_eq!(damaged.case.team, CaseTeam::Complaints);
-    assert_eq!(damaged.respond_by, T0 + 30 * 60);
+    assert_eq!(damaged.case.respond_by, T0 + 30 * 60);
     assert_eq!(damaged.case.resolve_by, T0 + 24 * 3600);
     let ret = e.complain("A1", CaseKind::ReturnRequest).await;
     assert_eq!(ret.case.team, CaseTeam::Returns);
@@ -351,7 +351,7 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
         .await
         .unwrap();
     assert_eq!(c.case.status, CaseStatus::Acknowledged);
-    assert_eq!(c.first_response_at, Some(now(&e)));
+    assert_eq!(c.case.first_response_at, Some(now(&e)));
     let c = e
         .dispatch
         .case_step(
@@ -382,7 +382,7 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
         .await
         .unwrap();
     assert_eq!(
-        (c.case.status, c.satisfaction),
+        (c.case.status, c.case.satisfaction),
         (CaseStatus::Closed, Some(2))
     );
     // The customer disagrees two days later: reopened, a fresh 24 h to settle it.
@@ -399,7 +399,7 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
         .unwrap();
     assert_eq!(c.case.status, CaseStatus::Reopened);
     assert_eq!(c.case.resolve_by, now(&e) + 24 * 3600);
-    assert_eq!(c.settled_at, None);
+    assert_eq!(c.case.settled_at, None);
     assert_eq!(c.history.last().unwrap().event, "reopen");
     let err = e
         .dispatch

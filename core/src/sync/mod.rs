@@ -491,7 +491,7 @@ async fn round(
                 report.new_ratings.push(r.id.clone());
             }
             for c in &page.cases {
-                if cases::store(tx, c, now)? {
+                if cases::store(tx, c)? {
                     report.cases_asking.push(c.id);
                 }
                 report.changed_cases.push(c.id);

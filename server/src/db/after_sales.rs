@@ -255,13 +255,13 @@ pub(crate) fn row_to_record(r: &Row) -> Result<CaseRecord, StoreError> {
             follow_up_task_id: r.get(12)?,
             breached: r.get::<i64>(13)? != 0,
             seq: r.get(14)?,
+            first_response_at: r.get(16)?,
+            respond_by: r.get(17)?,
+            settled_at: r.get(18)?,
+            closed_at: r.get(19)?,
+            satisfaction: r.get::<Option<i64>>(20)?.map(|s| s.clamp(0, 5) as u8),
         },
         courier_id: r.get(15)?,
-        first_response_at: r.get(16)?,
-        respond_by: r.get(17)?,
-        settled_at: r.get(18)?,
-        closed_at: r.get(19)?,
-        satisfaction: r.get::<Option<i64>>(20)?.map(|s| s.clamp(0, 5) as u8),
         history: Vec::new(),
     })
 }
