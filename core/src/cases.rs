@@ -74,17 +74,14 @@ pub fn store(conn: &Connection, c: &CaseDoc) -> Result<bool> {
     let old: Option<CaseDoc> = before
         .as_ref()
         .and_then(|(b, ..)| serde_json::from_str(b).ok());
-    let responded_at = c.first_response_at;
-    let settled_at = c.settled_at;
     // The courier's statement stays shown until the server has moved the case on past it.
     let answered_seq = before.as_ref().and_then(|b| b.1);
     let keep_answer = answered_seq.is_some_and(|s| c.seq <= s);
     conn.execute(
-        "INSERT INTO cases (id, task_id, body, seq, kind, fault, opened_at, responded_at,
-             settled_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO cases (id, task_id, body, seq, kind, fault, opened_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET task_id = ?2, body = ?3, seq = ?4, kind = ?5,
-             fault = ?6, opened_at = ?7, responded_at = ?8, settled_at = ?9",
+             fault = ?6, opened_at = ?7",
         params![
             c.id,
             c.task_id,
@@ -92,9 +89,7 @@ pub fn store(conn: &Connection, c: &CaseDoc) -> Result<bool> {
             c.seq,
             c.kind.as_str(),
             fault_name(c.fault),
-            c.opened_at,
-            responded_at,
-            settled_at
+            c.opened_at
         ],
     )?;
     if !keep_answer {

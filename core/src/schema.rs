@@ -196,8 +196,6 @@ pub const MIGRATIONS: &[&str] = &[
         kind          TEXT NOT NULL,
         fault         TEXT,
         opened_at     INTEGER NOT NULL,
-        responded_at  INTEGER,
-        settled_at    INTEGER,
         statement     TEXT,
         answered_at   INTEGER,
         answered_seq  INTEGER
