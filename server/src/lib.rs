@@ -411,7 +411,11 @@ pub async fn serve(
     let sweeper = {
         let (db, clock, metrics) = (state.db.clone(), state.clock.clone(), state.metrics.clone());
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+            // The first sweep half a minute after start, not at once: a replica starting (or a
+            // test's server restarted over a restored database) does not write before serving.
+            let half_minute = std::time::Duration::from_secs(30);
+            let mut every =
+                tokio::time::interval_at(tokio::time::Instant::now() + half_minute, half_minute);
             loop {
                 every.tick().await;
                 let now = clock.now();
@@ -508,12 +512,12 @@ pub fn start_limited(config: ServerConfig, limits: Limits) -> Result<RunningServ
         .name("runsheet-server".into())
         .spawn(move || {
             let (graceful_tx, graceful_rx) = oneshot::channel::<()>();
-            let killed = rt.block_on(async move {
+            rt.block_on(async move {
                 let listener = match tokio::net::TcpListener::from_std(listener) {
                     Ok(l) => l,
                     Err(e) => {
                         tracing::error!(error = %e, "cannot register the listener");
-                        return true;
+                        return;
                     }
                 };
                 let server = tokio::spawn(serve(listener, state, async move {
@@ -524,13 +528,12 @@ pub fn start_limited(config: ServerConfig, limits: Limits) -> Result<RunningServ
                     let _ = graceful_tx.send(());
                     let _ = server.await;
                 }
-                !graceful
             });
-            if killed {
-                rt.shutdown_background();
-            } else {
-                rt.shutdown_timeout(std::time::Duration::from_secs(5));
-            }
+            // Killed or not, the runtime's tasks are dropped (every connection cut) and its
+            // blocking threads given up to 5 s, so the database is closed before `kill` returns:
+            // a crashed process leaves no thread that would touch its files after the crash
+            // (a late close would checkpoint and delete a write-ahead log copied in meanwhile).
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
         })?;
     tracing::info!(%addr, "runsheet server listening");
     Ok(RunningServer {
