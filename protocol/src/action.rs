@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AnswerValue, ChecklistStage, HandoffCodeEntry, RatingTarget};
+use crate::{AnswerValue, ChecklistStage, DeclineReason, HandoffCodeEntry, RatingTarget};
 
 /// Which stop of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -393,6 +393,22 @@ pub enum Action {
         /// What happened.
         event: ShiftEvent,
     },
+    /// The courier takes an offer (its tasks become theirs, accepted) — refused with
+    /// `offer_expired` when it is made or reaches the server after the offer's expiry.
+    AcceptOffer {
+        /// The offer.
+        offer_id: i64,
+    },
+    /// The courier turns an offer down, with a reason.
+    DeclineOffer {
+        /// The offer.
+        offer_id: i64,
+        /// Why.
+        reason: DeclineReason,
+        /// The courier's note (at most 500 characters).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 impl Action {
@@ -425,11 +441,23 @@ impl Action {
             | Action::Appeal { task_id, .. }
             | Action::AnswerCase { task_id, .. }
             | Action::SetAside { task_id, .. } => Some(task_id),
-            Action::Shift { .. } => None,
+            Action::Shift { .. } | Action::AcceptOffer { .. } | Action::DeclineOffer { .. } => {
+                None
+            }
         }
     }
 
-    /// The task id, or "" for shift events (the storage key).
+    /// The offer the action answers, if it answers one.
+    pub fn offer(&self) -> Option<i64> {
+        match self {
+            Action::AcceptOffer { offer_id } | Action::DeclineOffer { offer_id, .. } => {
+                Some(*offer_id)
+            }
+            _ => None,
+        }
+    }
+
+    /// The task id, or "" for shift events and offers (the storage key).
     pub fn task_id(&self) -> &str {
         self.task().unwrap_or("")
     }
@@ -456,6 +484,8 @@ impl Action {
             Action::AnswerCase { .. } => "answer_case",
             Action::SetAside { .. } => "set_aside",
             Action::Shift { .. } => "shift",
+            Action::AcceptOffer { .. } => "accept_offer",
+            Action::DeclineOffer { .. } => "decline_offer",
         }
     }
 

@@ -18,12 +18,14 @@ mod after_sales;
 mod checklist;
 mod device;
 mod handoff;
+mod offer;
 mod rating;
 pub use action::*;
 pub use after_sales::*;
 pub use checklist::*;
 pub use device::*;
 pub use handoff::*;
+pub use offer::*;
 pub use rating::*;
 
 // The protocol's types that cross the FFI unchanged are declared here once (Kotlin package
@@ -194,6 +196,8 @@ impl TaskStatus {
             (Action::CorrectPin { .. }, s) if s != Cancelled => s,
             // Ratings and appeals are about tasks already done.
             (Action::RateStop { .. } | Action::Appeal { .. }, s) => s,
+            // Offers are about tasks not yet the courier's: no task moves with them.
+            (Action::AcceptOffer { .. } | Action::DeclineOffer { .. }, _) => return None,
             (
                 Action::ReportException { .. }
                 | Action::ContactAttempt { .. }
@@ -406,6 +410,10 @@ pub struct PullResponse {
     /// courier receives every recall).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recalls: Vec<RecallDoc>,
+    /// Offers to this courier new or changed (accepted, declined, refused as expired) after the
+    /// `offers_after` sequence the client sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offers: Vec<OfferDoc>,
 }
 
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
@@ -453,6 +461,10 @@ pub struct Settings {
     /// After-sales routing and deadlines per kind of case, and the courier's time to answer.
     #[serde(default)]
     pub after_sales: AfterSalesPolicy,
+    /// Seconds a courier has to answer an offer when dispatch names no expiry (5 to 600;
+    /// default 30).
+    #[serde(default = "Settings::default_offer_expiry")]
+    pub offer_expiry_s: u32,
 }
 
 impl Settings {
@@ -473,6 +485,9 @@ impl Settings {
     }
     fn default_late_warning() -> u32 {
         10
+    }
+    fn default_offer_expiry() -> u32 {
+        30
     }
 
     /// The riding speed at `unix_seconds` from the hourly profile, if one is published.
@@ -523,6 +538,9 @@ impl Settings {
         if let Some(p) = self.after_sales.problem() {
             return Some(p);
         }
+        if !(5..=600).contains(&self.offer_expiry_s) {
+            return Some("offer_expiry_s must be 5 to 600".into());
+        }
         None
     }
 }
@@ -542,6 +560,7 @@ impl Default for Settings {
             handoff_code: HandoffCodePolicy::default(),
             late_warning_lead_min: Self::default_late_warning(),
             after_sales: AfterSalesPolicy::default(),
+            offer_expiry_s: Self::default_offer_expiry(),
         }
     }
 }
@@ -606,6 +625,9 @@ pub enum RejectCode {
     /// an action this server does not know), or the store refused its data: it can never apply,
     /// so it is recorded and answered rather than blocking the courier's queue.
     Invalid,
+    /// An offer's acceptance made or received after the offer expired (by the server's clock):
+    /// nothing changed, the tasks are not the courier's.
+    OfferExpired,
 }
 
 impl RejectCode {
@@ -616,6 +638,7 @@ impl RejectCode {
             RejectCode::NotYourTask => "not_your_task",
             RejectCode::InvalidState => "invalid_state",
             RejectCode::Invalid => "invalid",
+            RejectCode::OfferExpired => "offer_expired",
         }
     }
 }

@@ -135,6 +135,13 @@ impl From<Refusal> for ApiError {
             Refusal::CaseWithoutCourier => ApiError::conflict("case_without_courier", reason),
             Refusal::NoReturnStop => ApiError::conflict("no_return_stop", reason),
             Refusal::RecallLifted => ApiError::conflict("recall_lifted", reason),
+            Refusal::TaskNotOfferable => ApiError::conflict("task_not_offerable", reason),
+            Refusal::TaskOnOffer => ApiError::conflict("task_on_offer", reason),
+            Refusal::OfferSize => {
+                let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", reason);
+                e.field = Some("task_ids".into());
+                e
+            }
             Refusal::DeadlinePast(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "deadline_past", reason)
             }
@@ -159,7 +166,8 @@ impl From<Refusal> for ApiError {
             | Refusal::NoSuchRating
             | Refusal::NoSuchPinCorrection
             | Refusal::NoSuchCase
-            | Refusal::NoSuchRecall => ApiError::not_found(reason),
+            | Refusal::NoSuchRecall
+            | Refusal::NoSuchOffer => ApiError::not_found(reason),
             Refusal::ClientOfAnotherCourier => ApiError::forbidden(reason),
         }
     }

@@ -29,6 +29,7 @@ pub mod input;
 pub mod launch;
 pub mod limits;
 pub mod location_api;
+pub mod offer_api;
 pub mod ops;
 pub mod rating_api;
 pub mod sync_api;
@@ -315,6 +316,14 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "POST",
             "/v1/dispatch/pin-corrections/{id}/reject",
             post(dispatch_api::reject_pin_correction),
+        ),
+        ("POST", "/v1/dispatch/offers", post(offer_api::create)),
+        ("GET", "/v1/dispatch/offers", get(offer_api::list)),
+        ("GET", "/v1/dispatch/offers/{id}", get(offer_api::get)),
+        (
+            "GET",
+            "/v1/dispatch/offer-figures",
+            get(offer_api::figures),
         ),
     ]
 }

@@ -83,6 +83,20 @@ pub struct RouteOnly {
     pub route: String,
 }
 
+/// Labels of the offers gauge.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OfferStatusLabels {
+    /// `open`, `accepted`, `declined`, `expired` or `withdrawn`.
+    pub status: String,
+}
+
+/// Labels of the offer declines gauge.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DeclineLabels {
+    /// The courier's reason (`too_far`, `box_full`, ...).
+    pub reason: String,
+}
+
 /// The server's Prometheus metrics.
 pub struct Metrics {
     registry: Registry,
@@ -106,6 +120,14 @@ pub struct Metrics {
     pub case_breaches: Counter,
     /// Cases with a deadline breached, read at each scrape.
     pub cases_breached: Gauge,
+    /// Offers made to couriers.
+    pub offers_made: Counter,
+    /// Offers by status, read at each scrape.
+    pub offers: Family<OfferStatusLabels, Gauge>,
+    /// Declined offers by reason, read at each scrape.
+    pub offer_declines: Family<DeclineLabels, Gauge>,
+    /// Accepted offers over decided ones, read at each scrape (NaN before any).
+    pub offer_acceptance_rate: Gauge<f64, std::sync::atomic::AtomicU64>,
     pending_long_polls: Gauge,
     pool_connections: Gauge,
     pool_idle: Gauge,
@@ -132,6 +154,10 @@ impl Default for Metrics {
         let rate_limited = Counter::default();
         let case_breaches = Counter::default();
         let cases_breached = Gauge::default();
+        let offers_made = Counter::default();
+        let offers = Family::<OfferStatusLabels, Gauge>::default();
+        let offer_declines = Family::<DeclineLabels, Gauge>::default();
+        let offer_acceptance_rate = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
         let pending_long_polls = Gauge::default();
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();
@@ -178,6 +204,22 @@ impl Default for Metrics {
             "After-sales cases with a deadline breached",
             cases_breached.clone(),
         );
+        registry.register("offers_made", "Offers made to couriers", offers_made.clone());
+        registry.register(
+            "offers",
+            "Offers by status (open, accepted, declined, expired, withdrawn)",
+            offers.clone(),
+        );
+        registry.register(
+            "offer_declines",
+            "Declined offers by the courier's reason",
+            offer_declines.clone(),
+        );
+        registry.register(
+            "offer_acceptance_rate",
+            "Accepted offers over those accepted, declined or expired",
+            offer_acceptance_rate.clone(),
+        );
         registry.register(
             "long_polls_pending",
             "Pulls waiting for a change now",
@@ -210,6 +252,10 @@ impl Default for Metrics {
             rate_limited,
             case_breaches,
             cases_breached,
+            offers_made,
+            offers,
+            offer_declines,
+            offer_acceptance_rate,
             pending_long_polls,
             pool_connections,
             pool_idle,
@@ -219,6 +265,38 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Sets the offer gauges from the platform's offer figures.
+    pub fn set_offers(&self, c: &runsheet_protocol::OfferCounts) {
+        use runsheet_protocol::{DeclineReason, OfferStatus};
+        for (status, n) in [
+            (OfferStatus::Open, c.open),
+            (OfferStatus::Accepted, c.accepted),
+            (OfferStatus::Declined, c.declined),
+            (OfferStatus::Expired, c.expired),
+            (OfferStatus::Withdrawn, c.withdrawn),
+        ] {
+            self.offers
+                .get_or_create(&OfferStatusLabels {
+                    status: status.as_str().to_owned(),
+                })
+                .set(i64::from(n));
+        }
+        for reason in DeclineReason::ALL {
+            let n = c
+                .decline_reasons
+                .iter()
+                .find(|d| d.reason == reason)
+                .map_or(0, |d| d.count);
+            self.offer_declines
+                .get_or_create(&DeclineLabels {
+                    reason: reason.as_str().to_owned(),
+                })
+                .set(i64::from(n));
+        }
+        self.offer_acceptance_rate
+            .set(c.acceptance_rate.unwrap_or(f64::NAN));
+    }
+
     /// Counts one mutation outcome.
     pub fn mutation(&self, outcome: &str) {
         self.mutations
@@ -296,13 +374,18 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         .db
         .run(move |tx| {
             let recorded = crate::db::after_sales::sweep(tx, now)?;
-            Ok((recorded, crate::db::after_sales::breached_count(tx)?))
+            Ok((
+                recorded,
+                crate::db::after_sales::breached_count(tx)?,
+                crate::db::offers::figures(tx, 0, now)?.platform,
+            ))
         })
         .await;
     match read {
-        Ok((recorded, breached)) => {
+        Ok((recorded, breached, offers)) => {
             state.metrics.case_breaches.inc_by(u64::from(recorded));
             state.metrics.cases_breached.set(breached);
+            state.metrics.set_offers(&offers);
         }
         Err(e) => tracing::warn!(error = %e, "case breaches not read for the metrics"),
     }

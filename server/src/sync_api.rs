@@ -173,6 +173,9 @@ pub struct PullQuery {
     /// The highest recall sequence the client holds.
     #[serde(default)]
     pub recalls_after: i64,
+    /// The highest offer sequence the client holds.
+    #[serde(default)]
+    pub offers_after: i64,
     /// The `wal_lsn` of the client's last push: a read replica serves this pull only when it
     /// has replayed that far (else the primary does).
     #[serde(default)]
@@ -208,6 +211,7 @@ pub async fn pull(
         ratings_after: q.ratings_after,
         cases_after: q.cases_after,
         recalls_after: q.recalls_after,
+        offers_after: q.offers_after,
     };
     if q.min_lsn.as_deref().is_some_and(|l| !standby::is_lsn(l)) {
         return Err(ApiError::bad_request(
@@ -265,6 +269,7 @@ fn is_quiet(p: &PullResponse) -> bool {
         && p.ratings.is_empty()
         && p.cases.is_empty()
         && p.recalls.is_empty()
+        && p.offers.is_empty()
 }
 
 async fn read_page(

@@ -190,4 +190,16 @@ pub enum Refusal {
     /// The recall was already lifted.
     #[error("the recall is already lifted")]
     RecallLifted,
+    /// No offer has this id.
+    #[error("no offer with this id")]
+    NoSuchOffer,
+    /// An offer names no task, more than three, or one twice.
+    #[error("an offer is one task or a stack of two or three different tasks")]
+    OfferSize,
+    /// A task offered is assigned to a courier already, under way or finished.
+    #[error("the task is not waiting for a courier (it is assigned, under way or finished)")]
+    TaskNotOfferable,
+    /// A task offered is on another open offer.
+    #[error("the task is on another open offer")]
+    TaskOnOffer,
 }

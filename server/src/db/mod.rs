@@ -25,6 +25,7 @@ pub mod handoff_codes;
 pub mod locations;
 pub mod messages;
 pub mod mutations;
+pub mod offers;
 pub mod pin_corrections;
 pub mod push_batch;
 pub mod ratings;

@@ -283,6 +283,31 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         SELECT id, opened_at, 'system', 'opened', cause FROM cases ORDER BY id;
     DROP TABLE after_sales;
 "#,
+    // Offers: a task or a stack of up to three offered to a courier until an expiry; the
+    // tasks as offered (without the customer's name and phone), the answer and its reason.
+    r#"
+    CREATE TABLE offers (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        courier_id       TEXT NOT NULL REFERENCES couriers(id),
+        tasks            TEXT NOT NULL,
+        offered_at       INTEGER NOT NULL,
+        expires_at       INTEGER NOT NULL,
+        status           TEXT NOT NULL,
+        decline_reason   TEXT,
+        decline_note     TEXT,
+        decided_at       INTEGER,
+        late_acceptances INTEGER NOT NULL DEFAULT 0,
+        seq              INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX offers_by_courier ON offers(courier_id, seq);
+    CREATE INDEX offers_by_time ON offers(offered_at);
+    CREATE TABLE offer_tasks (
+        offer_id INTEGER NOT NULL,
+        task_id  TEXT NOT NULL,
+        PRIMARY KEY (offer_id, task_id)
+    ) STRICT;
+    CREATE INDEX offer_tasks_by_task ON offer_tasks(task_id);
+"#,
 ];
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    checklists, clients, couriers, device_time, handoff_codes, pin_corrections, ratings, recalls,
-    settings, tasks,
+    checklists, clients, couriers, device_time, handoff_codes, offers, pin_corrections, ratings,
+    recalls, settings, tasks,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -170,7 +170,12 @@ fn flag_for_after_sales(
     now: i64,
 ) -> Result<(), StoreError> {
     let task_id = m.action.task_id();
-    if matches!(m.action, Action::AnswerCase { .. }) {
+    // A statement on a case is no fact about the goods; an offer's answer is about tasks not
+    // yet the courier's (a late acceptance is told to the courier, and counted).
+    if matches!(
+        m.action,
+        Action::AnswerCase { .. } | Action::AcceptOffer { .. } | Action::DeclineOffer { .. }
+    ) {
         return Ok(());
     }
     // A wrong handoff code is no fact to settle, unless the phone claimed it matched.
@@ -203,7 +208,7 @@ fn flag_for_after_sales(
             }
             "fact_on_reassigned_task"
         }
-        RejectCode::UnknownTask | RejectCode::Invalid => return Ok(()),
+        RejectCode::UnknownTask | RejectCode::Invalid | RejectCode::OfferExpired => return Ok(()),
     };
     // Several facts on the same closed task (the whole walk done offline) are one case.
     let line = format!("{}: {reason}", m.action.name());
@@ -281,6 +286,9 @@ fn apply_action(
     m: &Mutation,
 ) -> Result<MutationOutcome, StoreError> {
     let action = &m.action;
+    if action.offer().is_some() {
+        return offers::answer(tx, courier, m, clock.now());
+    }
     let Some(task_id) = action.task() else {
         if let Action::Shift { event } = action {
             couriers::record_shift(tx, courier, *event, clock.now())?;
@@ -531,6 +539,8 @@ pub struct PullPosition {
     pub cases_after: i64,
     /// The highest recall sequence the phone holds.
     pub recalls_after: i64,
+    /// The highest offer sequence the phone holds.
+    pub offers_after: i64,
 }
 
 /// A page of the courier's changes after the position, with newer settings, checklists,
@@ -585,6 +595,7 @@ pub fn pull(
         ratings: ratings::after(tx, courier, at.ratings_after)?,
         cases: after_sales::after(tx, courier, at.cases_after)?,
         recalls: recalls::after(tx, at.recalls_after)?,
+        offers: offers::after(tx, courier, at.offers_after)?,
     })
 }
 
@@ -610,7 +621,7 @@ pub fn pull_on_standby(
 fn pull_statement(guarded: bool) -> String {
     let guard = if guarded {
         "
- WHERE pg_last_wal_replay_lsn() >= CAST(?10 AS TEXT)::pg_lsn
+ WHERE pg_last_wal_replay_lsn() >= CAST(?11 AS TEXT)::pg_lsn
    AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3"
     } else {
         ""
@@ -635,10 +646,13 @@ fn pull_statement(guarded: bool) -> String {
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
           FROM cases WHERE courier_id = ?2 AND seq > ?8),
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
-          FROM recalls WHERE seq > ?9){guard}",
+          FROM recalls WHERE seq > ?9),
+       (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
+          FROM offers WHERE courier_id = ?2 AND seq > ?10){guard}",
         ratings::COLUMNS,
         after_sales::COLUMNS,
-        recalls::COLUMNS
+        recalls::COLUMNS,
+        offers::COLUMNS
     )
 }
 
@@ -666,7 +680,8 @@ fn pull_in_one(
                 at.checklists_after,
                 at.ratings_after,
                 at.cases_after,
-                at.recalls_after
+                at.recalls_after,
+                at.offers_after
             ],
             read,
         )?,
@@ -682,6 +697,7 @@ fn pull_in_one(
                 at.ratings_after,
                 at.cases_after,
                 at.recalls_after,
+                at.offers_after,
                 lsn
             ],
             read,
@@ -753,6 +769,10 @@ fn pull_in_one(
         .iter()
         .map(recalls::row_to_doc)
         .collect::<Result<Vec<_>, _>>()?;
+    let offers = rows_from_json(&row.get::<String>(9)?)?
+        .iter()
+        .map(|r| offers::row_to_record(r).map(|rec| rec.offer))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(PullResponse {
         changes,
         cursor: next,
@@ -764,5 +784,6 @@ fn pull_in_one(
         ratings,
         cases,
         recalls,
+        offers,
     }))
 }

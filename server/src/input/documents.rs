@@ -207,6 +207,14 @@ fn action(a: &Action) -> Result<(), Invalid> {
             Some(c) => text("action.code", &c.0, 64),
             None => Ok(()),
         },
+        Action::AcceptOffer { offer_id } => int("action.offer_id", *offer_id, 1, i64::MAX),
+        Action::DeclineOffer { offer_id, note, .. } => {
+            int("action.offer_id", *offer_id, 1, i64::MAX)?;
+            match note {
+                Some(n) => text("action.note", n, 500),
+                None => Ok(()),
+            }
+        }
         Action::Accept { .. }
         | Action::PickUp { .. }
         | Action::Returned { .. }
@@ -536,5 +544,28 @@ impl Document for NewRecall {
             return Err(Invalid::new("reason", "must not be empty"));
         }
         text("reason", &self.reason, 500)
+    }
+}
+
+impl Document for runsheet_protocol::NewOffer {
+    fn check(&self) -> Result<(), Invalid> {
+        id("courier_id", &self.courier_id)?;
+        if self.task_ids.is_empty() || self.task_ids.len() > runsheet_protocol::MAX_OFFER_TASKS {
+            return Err(Invalid::new(
+                "task_ids",
+                "an offer is one task or a stack of two or three",
+            ));
+        }
+        ids("task_ids", &self.task_ids)?;
+        if let Some(s) = self.expires_in_s {
+            let r = crate::db::offers::EXPIRY_RANGE_S;
+            int(
+                "expires_in_s",
+                i64::from(s),
+                i64::from(*r.start()),
+                i64::from(*r.end()),
+            )?;
+        }
+        Ok(())
     }
 }
