@@ -73,6 +73,24 @@ pub enum Error {
         /// Its status.
         status: runsheet_protocol::CaseStatus,
     },
+    /// No offer with this number is on the phone.
+    #[error("offer {offer_id} is not on this phone")]
+    OfferNotFound {
+        /// The offer asked for.
+        offer_id: i64,
+    },
+    /// The offer's time is up (by the server's clock): it takes no answer any more.
+    #[error("offer {offer_id} has expired")]
+    OfferExpired {
+        /// The offer.
+        offer_id: i64,
+    },
+    /// The offer was already answered, or settled by the server.
+    #[error("offer {offer_id} was already answered")]
+    OfferAnswered {
+        /// The offer.
+        offer_id: i64,
+    },
     /// A caller passed something unusable (an empty id, a bad URL).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
@@ -160,6 +178,18 @@ impl Error {
                 &Args::new()
                     .str("case", case_id.to_string())
                     .str("status", wording::case_status(words, *status)),
+            ),
+            Error::OfferNotFound { offer_id } => words.text(
+                "error-offer-not-found",
+                &Args::new().str("offer", offer_id.to_string()),
+            ),
+            Error::OfferExpired { offer_id } => words.text(
+                "error-offer-expired",
+                &Args::new().str("offer", offer_id.to_string()),
+            ),
+            Error::OfferAnswered { offer_id } => words.text(
+                "error-offer-answered",
+                &Args::new().str("offer", offer_id.to_string()),
             ),
             Error::InvalidArgument(_) => plain("error-invalid-argument"),
             Error::Offline(_) => plain("error-offline"),
@@ -259,6 +289,9 @@ mod tests {
                 case_id: 7,
                 status: runsheet_protocol::CaseStatus::Closed,
             },
+            Error::OfferNotFound { offer_id: 3 },
+            Error::OfferExpired { offer_id: 3 },
+            Error::OfferAnswered { offer_id: 3 },
         ]
     }
 

@@ -36,6 +36,8 @@ pub mod geo;
 pub mod hint;
 pub mod listener;
 pub mod location;
+pub mod offer;
+pub mod offer_impact;
 pub mod outbox;
 pub mod plan;
 mod push_token;
@@ -67,6 +69,8 @@ pub use cases::CourierCase;
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, Result};
 pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
+pub use offer::{CourierOffer, OfferState, OfferedTask};
+pub use offer_impact::{OfferImpact, StopAtRisk};
 pub use outbox::Rejection;
 pub use recall::RecalledItem;
 pub use route::{LocationAccuracy, LocationRequest, NextStopHint, PlannedStop, Route};
@@ -77,6 +81,7 @@ pub use runsheet_protocol::{
     RatingDoc, RatingSource, RatingTarget, Settings, ShiftEvent, StopRole, TaskKind, TaskStatus,
     TemperatureClass,
 };
+pub use runsheet_protocol::{DeclineReason, OfferStatus};
 pub use runsheet_words::{Args, Language, Words};
 pub use shift::{ShiftState, ShiftSummary};
 pub use store::DbKey;
@@ -591,6 +596,60 @@ impl Runsheet {
     /// waits for it. Queued offline like every action.
     pub fn set_aside(&self, task_id: &str, item_code: &str) -> Result<i64> {
         self.told(recall::set_aside(&self.dev, task_id, item_code))
+    }
+
+    // Offers of work (`offer.rs`, `offer_impact.rs`).
+
+    /// The offers on the phone, newest first, with their state and the seconds left to answer
+    /// (counted on the server's clock).
+    pub fn offers(&self) -> Result<Vec<CourierOffer>> {
+        let now = self.server_now()?;
+        self.dev.store.read(|c| offer::list(c, now))
+    }
+
+    /// One offer, or [`Error::OfferNotFound`].
+    pub fn offer(&self, offer_id: i64) -> Result<CourierOffer> {
+        let now = self.server_now()?;
+        self.dev.store.read(|c| offer::get(c, offer_id, now))
+    }
+
+    /// What accepting the offer would do to the current plan: extra time and distance, and
+    /// the promised times it puts at risk.
+    pub fn offer_impact(&self, offer_id: i64) -> Result<OfferImpact> {
+        let o = self.offer(offer_id)?;
+        let tasks = self.dev.tasks()?;
+        let route = self.dev.route_for(&tasks)?;
+        let now = self.dev.now();
+        Ok(offer_impact::impact(
+            &tasks,
+            &route,
+            &o.tasks,
+            self.dev.last_position(),
+            now,
+            self.dev.speed_now(now)?,
+        ))
+    }
+
+    /// Accepts an offer: queued offline, shown as sent until the server confirms it (the tasks
+    /// then arrive with the pull) or refuses it as too late. [`Error::OfferExpired`] once its
+    /// time is up; [`Error::OfferAnswered`] when already answered.
+    pub fn accept_offer(&self, offer_id: i64) -> Result<i64> {
+        self.told(offer::accept(&self.dev, offer_id))
+    }
+
+    /// Declines an offer with a reason (and an optional note of at most 500 characters).
+    pub fn decline_offer(
+        &self,
+        offer_id: i64,
+        reason: runsheet_protocol::DeclineReason,
+        note: Option<&str>,
+    ) -> Result<i64> {
+        self.told(offer::decline(&self.dev, offer_id, reason, note))
+    }
+
+    /// Now by the server's clock: the device clock plus the offset measured at the last sync.
+    pub fn server_now(&self) -> Result<i64> {
+        Ok(self.dev.now() + self.dev.clock_offset()?.unwrap_or(0))
     }
 
     // Customer data retention (`retention.rs`).

@@ -29,6 +29,9 @@ pub fn purge(conn: &Connection, now: i64, retention_h: u32) -> Result<u32> {
             OR task_id IN (SELECT id FROM tasks WHERE purged_at IS NOT NULL)",
         [cutoff],
     )?;
+    // Offers carry the addresses offered: an expired or answered one goes after the same
+    // time (an accepted offer's tasks are on the list, with their own retention).
+    crate::offer::purge(conn, cutoff)?;
     if n > 0 {
         tracing::info!(tasks = n, "customer data purged");
     }

@@ -219,6 +219,20 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE tasks ADD COLUMN case_id INTEGER;
     ALTER TABLE tasks ADD COLUMN take_back TEXT NOT NULL DEFAULT '[]';
     "#,
+    // v10: one block per capability of this version (issue 21).
+    r#"
+    -- offers
+    CREATE TABLE offers (
+        id             INTEGER PRIMARY KEY,
+        body           TEXT NOT NULL,
+        status         TEXT NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        seq            INTEGER NOT NULL,
+        answer         TEXT,
+        decline_reason TEXT,
+        refused        TEXT
+    ) STRICT;
+    "#,
 ];
 
 /// The schema version this build writes.

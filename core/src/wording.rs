@@ -109,7 +109,7 @@ pub fn action(words: &Words, action: &str) -> String {
 }
 
 /// Every action name [`runsheet_protocol::Action::name`] gives.
-pub const KNOWN_ACTIONS: [&str; 19] = [
+pub const KNOWN_ACTIONS: [&str; 21] = [
     "accept",
     "arrive",
     "pick_up",
@@ -129,7 +129,14 @@ pub const KNOWN_ACTIONS: [&str; 19] = [
     "set_aside",
     "appeal",
     "shift",
+    "accept_offer",
+    "decline_offer",
 ];
+
+/// Why a courier declined an offer.
+pub fn decline_reason(words: &Words, reason: runsheet_protocol::DeclineReason) -> String {
+    noun(words, "decline-reason", reason.as_str())
+}
 
 /// The words a customer reads: their task's language, else [`DEFAULT_CUSTOMER_LOCALE`].
 pub fn customer_words(customer_locale: Option<&str>) -> Words {

@@ -83,6 +83,7 @@ impl HttpRemote {
                 ("ratings_after", &at.ratings_after.to_string()),
                 ("cases_after", &at.cases_after.to_string()),
                 ("recalls_after", &at.recalls_after.to_string()),
+                ("offers_after", &at.offers_after.to_string()),
             ])
     }
 }

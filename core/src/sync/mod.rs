@@ -17,7 +17,8 @@ use runsheet_protocol::{
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set, Store};
 use crate::{
-    attachment, cases, checklist, location, outbox, push_token, rating, recall, settings, task,
+    attachment, cases, checklist, location, offer, outbox, push_token, rating, recall, settings,
+    task,
 };
 
 /// A bearer token. Kept in memory only; its `Debug` never prints it.
@@ -108,6 +109,8 @@ pub struct PullPosition {
     pub cases_after: i64,
     /// Highest recall sequence.
     pub recalls_after: i64,
+    /// Highest offer sequence.
+    pub offers_after: i64,
 }
 
 /// Reads the phone's position in each feed.
@@ -123,6 +126,7 @@ pub(crate) fn position(store: &Store) -> Result<PullPosition> {
         ratings_after: store.read(rating::last_seq)?,
         cases_after: store.read(cases::last_seq)?,
         recalls_after: store.read(recall::last_seq)?,
+        offers_after: store.read(offer::last_seq)?,
     })
 }
 
@@ -208,6 +212,10 @@ pub struct SyncReport {
     pub cases_asking: Vec<i64>,
     /// Recalls issued or lifted in this sync.
     pub changed_recalls: Vec<i64>,
+    /// Offers new to the phone and open, received in this sync.
+    pub new_offers: Vec<i64>,
+    /// Offers whose acceptance the server refused in this sync (it came after the expiry).
+    pub refused_offers: Vec<i64>,
 }
 
 /// Most rounds in one sync: a round that put the queue right (see [`recover`]) starts over.
@@ -388,10 +396,19 @@ async fn round(
                             .mutations
                             .iter()
                             .find(|m| m.mutation_id == r.mutation_id);
-                        if let Some(runsheet_protocol::Action::AnswerCase { case_id, .. }) =
-                            refused.map(|m| &m.action)
-                        {
-                            cases::drop_answer(tx, *case_id)?;
+                        match refused.map(|m| &m.action) {
+                            Some(runsheet_protocol::Action::AnswerCase { case_id, .. }) => {
+                                cases::drop_answer(tx, *case_id)?;
+                            }
+                            // A late acceptance: the offer shows as refused, nothing added.
+                            Some(runsheet_protocol::Action::AcceptOffer { offer_id }) => {
+                                offer::refuse(tx, *offer_id, reason)?;
+                                report.refused_offers.push(*offer_id);
+                            }
+                            Some(runsheet_protocol::Action::DeclineOffer { offer_id, .. }) => {
+                                offer::drop_answer(tx, *offer_id)?;
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -499,6 +516,11 @@ async fn round(
             for r in &page.recalls {
                 recall::store(tx, r)?;
                 report.changed_recalls.push(r.id);
+            }
+            for o in &page.offers {
+                if offer::store(tx, o)? {
+                    report.new_offers.push(o.id);
+                }
             }
         }
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::travel::travel_s;
 
 mod exact;
+mod insert;
 mod search;
 #[cfg(test)]
 mod testkit;
