@@ -88,6 +88,8 @@ pub struct CourierOffer {
     /// The server's sentence when the acceptance was refused (English, for logs and support;
     /// the screens word the refusal themselves).
     pub refusal: Option<String>,
+    /// The refused acceptance's mutation id (its rejection notice).
+    pub refused_mutation_id: Option<i64>,
 }
 
 /// The highest offer sequence the phone holds (the pull cursor for offers).
@@ -123,11 +125,12 @@ pub fn store(conn: &Connection, o: &OfferDoc) -> Result<bool> {
     Ok(!known && o.status == OfferStatus::Open)
 }
 
-/// Marks the offer's acceptance refused by the server (late), with its sentence.
-pub fn refuse(conn: &Connection, offer_id: i64, reason: &str) -> Result<()> {
+/// Marks the offer's acceptance (mutation `mutation_id`) refused by the server as late, with
+/// its sentence.
+pub fn refuse(conn: &Connection, offer_id: i64, mutation_id: i64, reason: &str) -> Result<()> {
     conn.execute(
-        "UPDATE offers SET answer = NULL, refused = ?2 WHERE id = ?1",
-        params![offer_id, reason],
+        "UPDATE offers SET answer = NULL, refused = ?2, refused_by = ?3 WHERE id = ?1",
+        params![offer_id, reason, mutation_id],
     )?;
     Ok(())
 }
@@ -162,7 +165,7 @@ fn offered(t: &runsheet_protocol::TaskDoc) -> OfferedTask {
 fn from_row(
     body: &str,
     answer: Option<String>,
-    refused: Option<String>,
+    refused: Option<(String, Option<i64>)>,
     server_now: i64,
 ) -> Option<CourierOffer> {
     let doc: OfferDoc = serde_json::from_str(body).ok()?;
@@ -193,14 +196,15 @@ fn from_row(
         },
         state,
         decline_reason: doc.decline_reason,
-        refusal: refused,
+        refused_mutation_id: refused.as_ref().and_then(|r| r.1),
+        refusal: refused.map(|r| r.0),
     })
 }
 
 /// Every offer on the phone, newest first, as of `server_now`.
 pub fn list(conn: &Connection, server_now: i64) -> Result<Vec<CourierOffer>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT body, answer, refused, decline_reason FROM offers ORDER BY id DESC",
+        "SELECT body, answer, refused, decline_reason, refused_by FROM offers ORDER BY id DESC",
     )?;
     let rows = stmt
         .query_map([], |r| {
@@ -209,12 +213,14 @@ pub fn list(conn: &Connection, server_now: i64) -> Result<Vec<CourierOffer>> {
                 r.get::<_, Option<String>>(1)?,
                 r.get::<_, Option<String>>(2)?,
                 r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<i64>>(4)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows
         .into_iter()
-        .filter_map(|(body, answer, refused, reason)| {
+        .filter_map(|(body, answer, refused, reason, by)| {
+            let refused = refused.map(|r| (r, by));
             let mut o = from_row(&body, answer, refused, server_now)?;
             if o.decline_reason.is_none() {
                 o.decline_reason = reason.as_deref().and_then(DeclineReason::parse);

@@ -230,7 +230,8 @@ pub const MIGRATIONS: &[&str] = &[
         seq            INTEGER NOT NULL,
         answer         TEXT,
         decline_reason TEXT,
-        refused        TEXT
+        refused        TEXT,
+        refused_by     INTEGER
     ) STRICT;
     "#,
 ];

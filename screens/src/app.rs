@@ -22,7 +22,7 @@ use crate::view::{local_offset_min, AppState, Page, View};
 use crate::wording::t;
 use crate::{
     cases_page, checklist_page, kpi_page, problem_page, ratings_page, scan_page, shift_bar,
-    sync_banner, task_list, task_page,
+    sync_banner, task_list, task_offer_page, task_page,
 };
 
 /// Why a tap was refused, in the screen's language. Nothing changed.
@@ -104,6 +104,8 @@ struct Rendered {
     location: Option<(LocationAccuracy, u32, bool)>,
     screen_on: Option<bool>,
     sync_scheduled: bool,
+    /// Offers already announced.
+    announced_offers: HashSet<i64>,
 }
 
 struct Inner {
@@ -378,6 +380,25 @@ impl Inner {
         let mut known = r.known_tasks.take().unwrap_or_default();
         known.extend(tasks.iter().map(|t| t.id.clone()));
         r.known_tasks = Some(known);
+        // Offers of work waiting for an answer, announced once each.
+        if let Ok(offers) = self.core.offers() {
+            for o in offers.iter().filter(|o| o.state.answerable()) {
+                if !r.announced_offers.insert(o.offer_id) {
+                    continue;
+                }
+                out.push(Effect::Notify {
+                    id: format!("offer-{}", o.offer_id),
+                    channel: Channel::Offers,
+                    title: t(&words, "notify-offer-title"),
+                    body: words.text(
+                        "notify-offer-body",
+                        &Args::new()
+                            .str("title", task_offer_page::title(&words, o))
+                            .str("duration", words.duration(o.remaining_s)),
+                    ),
+                });
+            }
+        }
         // Stops at risk, within the platform's lead time of their promise.
         let now = self.core.now();
         if let (Ok(route), Ok(settings)) = (self.core.route(), self.core.settings()) {
@@ -472,6 +493,30 @@ impl Inner {
             state.words
         };
         for rej in &event.new_rejections {
+            // A late acceptance of an offer: said on the screen and in its own notification.
+            if rej.code == runsheet_protocol::RejectCode::OfferExpired.as_str() {
+                let offer = self
+                    .core
+                    .offers()
+                    .ok()
+                    .and_then(|os| {
+                        os.into_iter()
+                            .find(|o| o.refused_mutation_id == Some(rej.mutation_id))
+                    })
+                    .map_or(0, |o| o.offer_id);
+                let args = Args::new().str("offer", offer.to_string());
+                *lock(&self.notice) = Some(Verdict {
+                    text: words.text("notice-offer-refused", &args),
+                    tone: Tone::Bad,
+                });
+                out.push(Effect::Notify {
+                    id: format!("refused-{}", rej.mutation_id),
+                    channel: Channel::Offers,
+                    title: t(&words, "notify-offer-refused-title"),
+                    body: words.text("notify-offer-refused-body", &args),
+                });
+                continue;
+            }
             out.push(Effect::Notify {
                 id: format!("refused-{}", rej.mutation_id),
                 channel: Channel::Refusal,
@@ -560,6 +605,28 @@ impl Inner {
             Tap::AnswerCase { case_id, statement } => {
                 core.answer_case(case_id, &statement).map_err(err)?;
                 self.say(t(words, "notice-case-answered"), Tone::Good);
+            }
+            Tap::ShowOffers => self.go(Page::Offers),
+            Tap::AcceptOffer { offer_id } => {
+                core.accept_offer(offer_id).map_err(err)?;
+                self.say(t(words, "notice-offer-accepted"), Tone::Good);
+            }
+            Tap::DeclineOffer {
+                offer_id,
+                reason,
+                note,
+            } => {
+                if reason == runsheet_protocol::DeclineReason::Other && note.trim().is_empty() {
+                    return Err(TapError::Invalid {
+                        sentence: crate::wording::blocker(
+                            words,
+                            &runsheet_core::Blocker::ReasonRequired,
+                        ),
+                    });
+                }
+                core.decline_offer(offer_id, reason, Some(&note))
+                    .map_err(err)?;
+                self.say(t(words, "notice-offer-declined"), Tone::Neutral);
             }
             Tap::SetAside { task_id, item_code } => {
                 core.set_aside(&task_id, &item_code).map_err(err)?;
@@ -1051,6 +1118,12 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
                 page: cases_page::build_one(v, *case_id)?,
             },
         ),
+        Page::Offers => (
+            t(w, "title-offers"),
+            Body::Offers {
+                page: task_offer_page::build(v)?,
+            },
+        ),
     };
     use crate::offer::{Offer, OfferStyle};
     let back = (page != Page::Tasks)
@@ -1075,6 +1148,7 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
             t(w, "tab-language"),
             OfferStyle::Navigation,
         ),
+        Offer::new(Tap::ShowOffers, t(w, "tab-offers"), OfferStyle::Navigation),
     ];
     Ok(Screen {
         language: w.language(),

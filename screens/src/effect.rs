@@ -46,6 +46,8 @@ pub enum Channel {
     Ratings,
     /// After-sales cases that ask the courier.
     Cases,
+    /// Offers of work to answer, and late acceptances refused.
+    Offers,
 }
 
 /// Why a photo is taken.

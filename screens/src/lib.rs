@@ -38,6 +38,7 @@ pub mod screen;
 pub mod shift_bar;
 pub mod sync_banner;
 pub mod task_list;
+pub mod task_offer_page;
 pub mod task_page;
 pub mod view;
 pub mod wording;

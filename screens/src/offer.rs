@@ -4,7 +4,7 @@
 
 use runsheet_core::Blocker;
 use runsheet_protocol::{
-    AnswerValue, ChecklistStage, ExceptionReason, MessageTemplate, RatingTarget,
+    AnswerValue, ChecklistStage, DeclineReason, ExceptionReason, MessageTemplate, RatingTarget,
 };
 use runsheet_route::map_link::MapApp;
 
@@ -238,6 +238,22 @@ pub enum Tap {
         /// Which item.
         item_code: String,
     },
+    /// Show the offers of work waiting for an answer.
+    ShowOffers,
+    /// Accept an offer (its tasks become the courier's once dispatch confirms).
+    AcceptOffer {
+        /// Which offer.
+        offer_id: i64,
+    },
+    /// Decline an offer with a reason.
+    DeclineOffer {
+        /// Which offer.
+        offer_id: i64,
+        /// Why.
+        reason: DeclineReason,
+        /// What the courier adds (required for `other`).
+        note: String,
+    },
 }
 
 impl Tap {
@@ -321,6 +337,11 @@ impl Tap {
             ShowCase { case_id } => format!("show_case/{case_id}"),
             AnswerCase { case_id, .. } => format!("answer_case/{case_id}"),
             SetAside { task_id, item_code } => format!("set_aside/{task_id}/{item_code}"),
+            ShowOffers => "show_offers".into(),
+            AcceptOffer { offer_id } => format!("accept_offer/{offer_id}"),
+            DeclineOffer {
+                offer_id, reason, ..
+            } => format!("decline_offer/{offer_id}/{}", reason.as_str()),
         }
     }
 }
@@ -369,6 +390,7 @@ impl Tap {
             }
             (Tap::RateStop { comment, .. }, "comment") => *comment = value,
             (Tap::AnswerCase { statement, .. }, "statement") => *statement = value,
+            (Tap::DeclineOffer { note, .. }, "note") => *note = value,
             (Tap::Answer { value: answer, .. }, _) => {
                 *answer = match (&*answer, field) {
                     (AnswerValue::Number(_), "value") => AnswerValue::Number(

@@ -139,6 +139,11 @@ pub enum Body {
         /// The page.
         page: CasePage,
     },
+    /// The offers of work waiting for the courier's answer.
+    Offers {
+        /// The page.
+        page: TaskOffersPage,
+    },
 }
 
 /// The sign-in page.
@@ -555,6 +560,49 @@ pub struct CasePage {
     pub task: Option<Offer>,
 }
 
+/// An offer of work (one task or a stack) as the courier sees it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct TaskOfferView {
+    /// The offer's number.
+    pub offer_id: i64,
+    /// "Offer 3: a stack of 2 tasks".
+    pub title: String,
+    /// Where it stands in words ("Waiting for your answer", "Accepted, waiting for dispatch to
+    /// confirm", "Too late: ...").
+    pub state: String,
+    /// How it reads (a refused acceptance: bad).
+    pub tone: Tone,
+    /// Seconds left to answer, counted by the core on the server's clock (0 once answered):
+    /// the countdown's value. The shell shows it and calls `refresh` every second while it runs.
+    pub remaining_s: i64,
+    /// The time left in words ("25 s left to answer"), while it can be answered.
+    pub time_left: Option<String>,
+    /// "Answer by 12:31", while it can be answered.
+    pub answer_by: Option<String>,
+    /// Each task: its kind, from where to where, when ready and promised.
+    pub tasks: Vec<String>,
+    /// What accepting it would do to the current plan: extra time and distance, the finish,
+    /// and each promised time it puts at risk.
+    pub impact: Vec<String>,
+    /// How the impact reads (a promise put at risk: bad).
+    pub impact_tone: Tone,
+    /// Accept, while it can be answered.
+    pub accept: Option<Offer>,
+    /// Decline, one per reason (input `note`, required for "other").
+    pub decline: Vec<Offer>,
+}
+
+/// The offers of work waiting for the courier, newest first.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct TaskOffersPage {
+    /// The offers.
+    pub offers: Vec<TaskOfferView>,
+    /// What an empty page says.
+    pub empty_text: Option<String>,
+}
+
 impl Screen {
     /// Every offer on the screen, in reading order (the banner's last).
     pub fn offers(&self) -> Vec<&Offer> {
@@ -615,6 +663,12 @@ impl Screen {
                 out.extend(page.task.iter());
                 out.extend(page.detail.follow_up.iter());
                 out.extend(page.detail.offers.iter());
+            }
+            Body::Offers { page } => {
+                for o in &page.offers {
+                    out.extend(o.accept.iter());
+                    out.extend(o.decline.iter());
+                }
             }
         }
         // The banner comes and goes: its offers last, so the others keep their places.

@@ -48,6 +48,8 @@ pub enum Page {
         /// Which.
         case_id: i64,
     },
+    /// The offers of work.
+    Offers,
 }
 
 /// The app's own state, beside what the store holds.

@@ -427,6 +427,27 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
             lines.extend(n.row(&page.task.iter().collect::<Vec<_>>(), 0));
             case_lines(&mut lines, &page.detail, n);
         }
+        Body::Offers { page } => {
+            if let Some(e) = &page.empty_text {
+                lines.push(Line::raw(e.clone()));
+            }
+            for o in &page.offers {
+                lines.push(heading(&joined([
+                    Some(o.title.as_str()),
+                    o.time_left.as_deref(),
+                    o.answer_by.as_deref(),
+                ])));
+                lines.push(Line::styled(o.state.clone(), tone(o.tone)));
+                for task in &o.tasks {
+                    lines.push(Line::raw(format!("  {task}")));
+                }
+                for i in &o.impact {
+                    lines.push(Line::styled(format!("  {i}"), tone(o.impact_tone)));
+                }
+                let offers: Vec<&Offer> = o.accept.iter().chain(o.decline.iter()).collect();
+                lines.extend(n.row(&offers, 2));
+            }
+        }
         Body::Kpis { page } => {
             lines.push(heading(&page.period));
             for f in &page.figures {

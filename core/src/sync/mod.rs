@@ -402,7 +402,7 @@ async fn round(
                             }
                             // A late acceptance: the offer shows as refused, nothing added.
                             Some(runsheet_protocol::Action::AcceptOffer { offer_id }) => {
-                                offer::refuse(tx, *offer_id, reason)?;
+                                offer::refuse(tx, *offer_id, r.mutation_id, reason)?;
                                 report.refused_offers.push(*offer_id);
                             }
                             Some(runsheet_protocol::Action::DeclineOffer { offer_id, .. }) => {

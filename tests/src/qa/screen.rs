@@ -150,6 +150,8 @@ pub fn choose(screen: &Screen, step: &StepSpec) -> Choice {
             && match (&o.tap, reason, want_kind) {
                 // By kind, a report names its reason's code.
                 (Tap::ReportProblem { reason: r, .. }, Some(want), Some(_)) => r.as_str() == want,
+                // A decline names its reason's code too.
+                (Tap::DeclineOffer { reason: r, .. }, Some(want), Some(_)) => r.as_str() == want,
                 _ => true,
             }
     });
@@ -229,6 +231,13 @@ fn fill(tap: Tap, step: &StepSpec) -> Tap {
         Tap::AnswerCase { case_id, .. } => Tap::AnswerCase {
             case_id,
             statement: step.note.clone().unwrap_or_default(),
+        },
+        Tap::DeclineOffer {
+            offer_id, reason, ..
+        } => Tap::DeclineOffer {
+            offer_id,
+            reason,
+            note: step.note.clone().unwrap_or_default(),
         },
         Tap::ReportProblem {
             task_id, reason, ..
