@@ -16,7 +16,8 @@
 //! - [`Ratings`]: ratings received, rating a stop, appeals, KPIs;
 //! - [`Cases`]: after-sales cases about the courier's deliveries, answering them, the figures;
 //! - [`Navigation`]: the route, the next-stop hint with map links, the location request and
-//!   GPS fixes.
+//!   GPS fixes;
+//! - [`Offers`]: offers of work, what accepting one would do to the plan, accept or decline.
 //!
 //! Each exported method is a one-line delegation to the core: the rules are all the core's.
 //! Every method that touches the store, a file or the network is `async` (Kotlin `suspend`,
@@ -38,6 +39,7 @@ mod cases;
 mod checklists;
 mod log;
 mod navigation;
+mod offers;
 mod ratings;
 mod scans;
 mod screens;
@@ -59,6 +61,7 @@ pub use cases::*;
 pub use checklists::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use navigation::*;
+pub use offers::*;
 pub use ratings::*;
 pub use runsheet_core::rating::Period as KpiPeriod;
 pub use runsheet_core::{
@@ -177,6 +180,30 @@ pub enum RunsheetError {
         /// What to tell the courier, in their language.
         sentence: String,
     },
+    /// No offer with this number is on the phone.
+    #[error("{sentence}")]
+    OfferNotFound {
+        /// The offer asked for.
+        offer_id: i64,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
+    /// The offer's time is up: it takes no answer any more.
+    #[error("{sentence}")]
+    OfferExpired {
+        /// The offer.
+        offer_id: i64,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
+    /// The offer was already answered, or settled by dispatch.
+    #[error("{sentence}")]
+    OfferAnswered {
+        /// The offer.
+        offer_id: i64,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
 }
 
 impl RunsheetError {
@@ -191,6 +218,9 @@ impl RunsheetError {
             E::Blocked { .. } => RunsheetError::Blocked { sentence },
             E::CaseNotFound { case_id } => RunsheetError::CaseNotFound { case_id, sentence },
             E::CaseSettled { case_id, .. } => RunsheetError::CaseSettled { case_id, sentence },
+            E::OfferNotFound { offer_id } => RunsheetError::OfferNotFound { offer_id, sentence },
+            E::OfferExpired { offer_id } => RunsheetError::OfferExpired { offer_id, sentence },
+            E::OfferAnswered { offer_id } => RunsheetError::OfferAnswered { offer_id, sentence },
             E::InvalidArgument(reason) => {
                 // Developer text (what the call got wrong), never personal data: for the log.
                 tracing::warn!(reason = %reason, "a call was refused as invalid");
@@ -429,6 +459,11 @@ impl Runsheet {
     /// The route, the next stop and the location feed.
     pub fn navigation(&self) -> Arc<Navigation> {
         Arc::new(Navigation::over(&self.inner))
+    }
+
+    /// Offers of work: their time left, their impact on the plan, the courier's answer.
+    pub fn offers(&self) -> Arc<Offers> {
+        Arc::new(Offers::over(&self.inner))
     }
 
     /// What the courier sees and taps: the screens, in the courier's language, and the

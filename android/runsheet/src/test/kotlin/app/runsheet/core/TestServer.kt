@@ -217,4 +217,32 @@ class TestServer private constructor(
     /** The courier's statement on a case as the server holds it, if any. */
     fun caseStatement(id: Long): String? =
         Regex(""""courier_statement":"([^"]*)"""").find(ok(call("GET", "/v1/dispatch/cases/$id")))?.groupValues?.get(1)
+
+    /** Creates a food task no courier holds yet (to be offered), promised by `dueBy`. */
+    fun createOpen(id: String, lat: Double = 30.27, dueBy: Long = 1795408200) {
+        ok(
+            call(
+                "POST", "/v1/dispatch/tasks",
+                """{"id":"$id","kind":"food",""" +
+                    """"pickup":{"name":"Merchant","address":"1 Market St","lat":30.279,"lon":120.141},""" +
+                    """"dropoff":{"name":"Customer $id","address":"2 Home Rd","lat":$lat,"lon":120.13,"due_by":$dueBy}}""",
+            ),
+        )
+    }
+
+    /** Offers the tasks to a courier for `expiresInS` seconds; returns the offer's number. */
+    fun offer(courier: String, tasks: List<String>, expiresInS: Int = 30): Long {
+        val ids = tasks.joinToString(",") { "\"$it\"" }
+        val body = ok(
+            call("POST", "/v1/dispatch/offers", """{"courier_id":"$courier","task_ids":[$ids],"expires_in_s":$expiresInS}"""),
+        )
+        return Regex(""""id":(\d+)""").find(body)!!.groupValues[1].toLong()
+    }
+
+    /** The offer's status as dispatch sees it (`open`, `accepted`, `declined`, `expired`). */
+    fun offerStatus(id: Long): String =
+        Regex(""""expires_at":\d+,"status":"(\w+)"""").find(ok(call("GET", "/v1/dispatch/offers/$id")))!!.groupValues[1]
+
+    /** The platform's offer figures as JSON (`GET /v1/dispatch/offer-figures`). */
+    fun offerFigures(): String = ok(call("GET", "/v1/dispatch/offer-figures"))
 }
