@@ -492,4 +492,45 @@ impl Dispatcher {
         )
         .await
     }
+
+    /// Offers a courier one task or a stack (`POST /v1/dispatch/offers`).
+    pub async fn offer(
+        &self,
+        offer: &runsheet_protocol::NewOffer,
+    ) -> Result<runsheet_protocol::OfferRecord, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/offers", self.base))
+                .json(offer),
+        )
+        .await
+    }
+
+    /// The offers (of one courier, or all), oldest first, their status as of now.
+    pub async fn offers(
+        &self,
+        courier: Option<&str>,
+    ) -> Result<Vec<runsheet_protocol::OfferRecord>, DispatchError> {
+        let q: Vec<(&str, &str)> = courier.map(|c| ("courier", c)).into_iter().collect();
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/offers", self.base))
+                .query(&q),
+        )
+        .await
+    }
+
+    /// The offer figures (per courier and platform) of offers made at or after `since`.
+    pub async fn offer_figures(
+        &self,
+        since: Option<i64>,
+    ) -> Result<runsheet_protocol::OfferFigures, DispatchError> {
+        let q: Vec<(&str, String)> = since.map(|s| ("since", s.to_string())).into_iter().collect();
+        self.send(
+            self.http
+                .get(format!("{}/v1/dispatch/offer-figures", self.base))
+                .query(&q),
+        )
+        .await
+    }
 }

@@ -143,6 +143,9 @@ fn error_name(e: &RunsheetError) -> &'static str {
         RunsheetError::WrongKey { .. } => "WrongKey",
         RunsheetError::CaseNotFound { .. } => "CaseNotFound",
         RunsheetError::CaseSettled { .. } => "CaseSettled",
+        RunsheetError::OfferNotFound { .. } => "OfferNotFound",
+        RunsheetError::OfferExpired { .. } => "OfferExpired",
+        RunsheetError::OfferAnswered { .. } => "OfferAnswered",
     }
 }
 
@@ -709,7 +712,8 @@ enum ActError {
 async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> Result<(), String> {
     let body = serde_json::json!({
         "id": t.id.get_ref(),
-        "courier_id": t.courier.get_ref(),
+        // An offered task waits unassigned for the `offer` step.
+        "courier_id": (!t.offered).then(|| t.courier.get_ref()),
         "kind": t.kind,
         "pickup": t.pickup.as_ref().map(|p| stop_doc(p, s.start)),
         "dropoff": stop_doc(&t.dropoff, s.start),
@@ -801,6 +805,113 @@ fn case_command(s: &Scenario, step: &StepSpec) -> Result<runsheet_protocol::Case
             other => return Err(ActError::Harness(format!("no case step {other:?}"))),
         },
     )
+}
+
+/// The phone's name of an offer's state (the scenario's words).
+fn offer_state_name(s: runsheet_ffi::OfferState) -> &'static str {
+    use runsheet_ffi::OfferState as S;
+    match s {
+        S::Open => "open",
+        S::AcceptSent => "accept_sent",
+        S::DeclineSent => "decline_sent",
+        S::Accepted => "accepted",
+        S::Declined => "declined",
+        S::Expired => "expired",
+        S::Refused => "refused",
+        S::Withdrawn => "withdrawn",
+    }
+}
+
+/// The offer expectations: the server's status of each offer, the phone's state, what
+/// accepting would put at risk, and the platform's figures.
+async fn check_offers(world: &World, core: &Runsheet, x: &ExpectSpec) -> Result<(), Mismatch> {
+    let unreachable = |what: String, e: String| (what, "the server to answer".to_string(), e);
+    if !x.offer_status.is_empty() {
+        let offers = world
+            .dispatch
+            .offers(None)
+            .await
+            .map_err(|e| unreachable("offer_status".into(), e.to_string()))?;
+        for (task, want) in &x.offer_status {
+            let found = offers
+                .iter()
+                .filter(|o| o.offer.tasks.first().is_some_and(|t| &t.id == task))
+                .max_by_key(|o| o.offer.id)
+                .map_or("none", |o| o.offer.status.as_str());
+            if found != want {
+                return Err((format!("offer_status.{task}"), want.clone(), found.into()));
+            }
+        }
+    }
+    if !x.phone_offer.is_empty() || !x.offer_at_risk.is_empty() {
+        let offers = core
+            .offers()
+            .list()
+            .await
+            .map_err(|e| ("phone offers".to_string(), "the list".to_string(), e.to_string()))?;
+        let by_task = |task: &str| {
+            offers
+                .iter()
+                .filter(|o| o.tasks.first().is_some_and(|t| t.task_id == task))
+                .max_by_key(|o| o.offer_id)
+        };
+        for (task, want) in &x.phone_offer {
+            let found = by_task(task).map_or("none", |o| offer_state_name(o.state));
+            if found != want {
+                return Err((format!("phone_offer.{task}"), want.clone(), found.into()));
+            }
+        }
+        for (task, want) in &x.offer_at_risk {
+            let what = format!("offer_at_risk.{task}");
+            let id = by_task(task)
+                .map(|o| o.offer_id)
+                .ok_or_else(|| (what.clone(), format!("{want:?}"), "no such offer".into()))?;
+            let impact = core
+                .offers()
+                .impact(id)
+                .await
+                .map_err(|e| (what.clone(), format!("{want:?}"), e.to_string()))?;
+            let found: Vec<String> = impact
+                .at_risk
+                .iter()
+                .map(|s| format!("{}.{}", s.task_id, s.role.as_str()))
+                .collect();
+            same(what, want, &found)?;
+        }
+    }
+    if !x.offer_figures.is_empty() {
+        let f = world
+            .dispatch
+            .offer_figures(None)
+            .await
+            .map_err(|e| unreachable("offer_figures".into(), e.to_string()))?
+            .platform;
+        for (key, want) in &x.offer_figures {
+            let found = match key.as_str() {
+                "offered" => Some(f64::from(f.offered)),
+                "accepted" => Some(f64::from(f.accepted)),
+                "declined" => Some(f64::from(f.declined)),
+                "expired" => Some(f64::from(f.expired)),
+                "acceptance_rate" => f.acceptance_rate,
+                k => k.strip_prefix("decline.").map(|r| {
+                    f64::from(
+                        f.decline_reasons
+                            .iter()
+                            .find(|d| d.reason.as_str() == r)
+                            .map_or(0, |d| d.count),
+                    )
+                }),
+            };
+            if found.is_none_or(|v| (v - want).abs() > 1e-9) {
+                return Err((
+                    format!("offer_figures.{key}"),
+                    want.to_string(),
+                    format!("{found:?}"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Splits a `task.kind` key of a case expectation.
@@ -1280,6 +1391,25 @@ async fn act(
             let command = case_command(s, step)?;
             dispatched(world.dispatch.case_step(case.case.id, &command).await)
         }
+        "offer" => {
+            let courier = step
+                .courier
+                .as_ref()
+                .map(|c| c.get_ref().clone())
+                .unwrap_or_else(|| courier.to_owned());
+            let mut task_ids = vec![task.clone()];
+            task_ids.extend(step.stack.iter().map(|t| t.get_ref().clone()));
+            dispatched(
+                world
+                    .dispatch
+                    .offer(&runsheet_protocol::NewOffer {
+                        courier_id: courier,
+                        task_ids,
+                        expires_in_s: step.expires_in_s,
+                    })
+                    .await,
+            )
+        }
         "recall" => match &step.recall {
             Some(r) => dispatched(world.dispatch.recall(r).await),
             None => Ok(()),
@@ -1707,6 +1837,7 @@ async fn check(
 ) -> Result<(), Mismatch> {
     let core = phone.core();
     check_cases(world, core, x).await?;
+    check_offers(world, core, x).await?;
     let tasks = core.tasks().all().await.map_err(|e| {
         (
             "tasks".to_string(),

@@ -120,6 +120,10 @@ pub struct TaskSpec {
     /// Where failed goods go back (default: the pickup).
     #[serde(default)]
     pub return_to: Option<StopSpec>,
+    /// Created unassigned (at the start, or at an `assign` step with `later`), for an `offer`
+    /// step to offer to `courier`.
+    #[serde(default)]
+    pub offered: bool,
 }
 
 /// What a step's `network` sets.
@@ -371,6 +375,23 @@ pub struct ExpectSpec {
     /// Recalls on the phone (lifted ones included).
     #[serde(default)]
     pub phone_recalls: Option<u64>,
+    /// The server's status of the offer whose first task is the key (`open`, `accepted`,
+    /// `declined`, `expired`, `withdrawn`), as of the step's time.
+    #[serde(default)]
+    pub offer_status: BTreeMap<String, String>,
+    /// The phone's state of the offer whose first task is the key (`open`, `accept_sent`,
+    /// `decline_sent`, `accepted`, `declined`, `expired`, `refused`, `withdrawn`; `none` when
+    /// the phone does not hold it).
+    #[serde(default)]
+    pub phone_offer: BTreeMap<String, String>,
+    /// The promised times accepting the offer (by its first task) would put at risk on the
+    /// phone, as `task.role` (`["A1.dropoff", "S1.dropoff"]`), in visiting order.
+    #[serde(default)]
+    pub offer_at_risk: BTreeMap<String, Vec<String>>,
+    /// The platform's offer figures: `offered`, `accepted`, `declined`, `expired`,
+    /// `acceptance_rate`, and `decline.<reason>` counts.
+    #[serde(default)]
+    pub offer_figures: BTreeMap<String, f64>,
 }
 
 /// A follow-up a `case` step's resolution orders (`[step.follow_up]`).
@@ -576,6 +597,12 @@ pub struct StepSpec {
     /// For `expect`.
     #[serde(default)]
     pub expect: Option<ExpectSpec>,
+    /// For `offer`: the other tasks of a stack (`task` is the first).
+    #[serde(default)]
+    pub stack: Vec<Spanned<String>>,
+    /// For `offer`: seconds the courier has to answer (default: the platform's, 30).
+    #[serde(default)]
+    pub expires_in_s: Option<u32>,
 }
 
 /// A whole file.
@@ -641,6 +668,7 @@ pub const ACTIONS: &[&str] = &[
     "answer_case",
     "set_aside",
     "expect",
+    "offer",
 ];
 
 /// The kinds of action a `tap` step can name with `offer` (an offer's kind on the screen).
@@ -686,6 +714,9 @@ pub const OFFER_KINDS: &[&str] = &[
     "show_case",
     "answer_case",
     "set_aside",
+    "show_offers",
+    "accept_offer",
+    "decline_offer",
 ];
 
 /// The steps a `case` step takes (`CaseCommand`'s).
@@ -1010,6 +1041,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                     | "complain"
                     | "case"
                     | "recall"
+                    | "offer"
             )
         {
             return Err(err(
@@ -1043,6 +1075,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 | "case"
                 | "answer_case"
                 | "set_aside"
+                | "offer"
         );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
@@ -1277,6 +1310,22 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 "recall = { gtin = \"...\", batch = \"...\", reason = \"...\" }",
             )?,
             "set_aside" => need(step.item.is_some(), "item = \"the manifest item's code\"")?,
+            "offer" => {
+                for t in &step.stack {
+                    if !tasks.contains(t.get_ref().as_str()) {
+                        return Err(err(
+                            at(t.span()),
+                            format!("step {n}: no task {:?} is defined", t.get_ref()),
+                        ));
+                    }
+                }
+                if step.stack.len() > 2 {
+                    return Err(err(
+                        at(step.action.span()),
+                        format!("step {n}: an offer is one task or a stack of two or three"),
+                    ));
+                }
+            }
             "resolve" => {
                 let given = [&step.grant, &step.deny, &step.take]
                     .iter()

@@ -1,0 +1,503 @@
+//! Offers over real HTTP on loopback: dispatch offers a task or a stack with an expiry on the
+//! server's clock; the courier's pull carries it (without the customer's name and phone); an
+//! acceptance in time makes the tasks the courier's; a late one (received after the expiry, or
+//! made after it by the phone's corrected clock) is refused `offer_expired` and changes
+//! nothing; declines keep their reason; the figures and `/metrics` count them. Every test runs
+//! on SQLite (`sqlite::`) and on PostgreSQL (`postgres::`, on the cluster `cargo xtask test`
+//! starts).
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use runsheet_protocol::{
+    DeclineReason, MutationOutcome, NewOffer, OfferStatus, PullResponse, PushResponse, RejectCode,
+    Settings, StopDoc, TaskStatus,
+};
+use runsheet_server::{DbConfig, DispatchError, Dispatcher, RunningServer, ServerConfig};
+use serde_json::{json, Value};
+
+const ADMIN: &str = "test-admin-token";
+const T0: i64 = 1_795_400_000;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    server: RunningServer,
+    dispatch: Dispatcher,
+    http: reqwest::Client,
+    clock: Arc<AtomicI64>,
+    next: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+async fn env_on(engine: Engine, label: &str) -> Option<Env> {
+    let dir = tempfile::tempdir().unwrap();
+    let db = match engine {
+        Engine::Sqlite => DbConfig::Sqlite(dir.path().join("s.db")),
+        Engine::Postgres => {
+            let label = label.to_owned();
+            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
+                .await
+                .unwrap()?
+        }
+    };
+    let clock = Arc::new(AtomicI64::new(T0));
+    let server = runsheet_server::start(ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db,
+        admin_token: Some(ADMIN.into()),
+        clock: Some(clock.clone()),
+    })
+    .unwrap();
+    let dispatch = Dispatcher::new(&server.url(), ADMIN);
+    Some(Env {
+        _dir: dir,
+        server,
+        dispatch,
+        http: reqwest::Client::new(),
+        clock,
+        next: Default::default(),
+    })
+}
+
+fn stop(name: &str, lat: f64) -> StopDoc {
+    StopDoc {
+        name: name.into(),
+        address: "1 Test Road".into(),
+        phone: Some("+8613800000000".into()),
+        lat,
+        lon: 120.15,
+        ready_at: None,
+        due_by: Some(T0 + 3600),
+        not_before: None,
+        pin_corrected: false,
+    }
+}
+
+fn status_of(err: DispatchError) -> (u16, String) {
+    match err {
+        DispatchError::Status { status, code, .. } => (status, code),
+        other => panic!("not an answer: {other}"),
+    }
+}
+
+impl Env {
+    fn now(&self) -> i64 {
+        self.clock.load(Ordering::SeqCst)
+    }
+
+    fn advance(&self, seconds: i64) {
+        self.clock.fetch_add(seconds, Ordering::SeqCst);
+    }
+
+    /// A food task no courier holds (to be offered), or assigned to `courier`.
+    async fn task(&self, id: &str, courier: Option<&str>) {
+        self.dispatch
+            .create_task(&json!({
+                "id": id, "courier_id": courier, "kind": "food",
+                "pickup": stop("Noodle Bar", 30.28), "dropoff": stop("Ms Customer", 30.27),
+            }))
+            .await
+            .unwrap();
+    }
+
+    async fn offer(&self, courier: &str, tasks: &[&str], expires_in_s: Option<u32>) -> i64 {
+        self.dispatch
+            .offer(&NewOffer {
+                courier_id: courier.into(),
+                task_ids: tasks.iter().map(|t| t.to_string()).collect(),
+                expires_in_s,
+            })
+            .await
+            .unwrap()
+            .offer
+            .id
+    }
+
+    /// Pushes `actions` made at device time `device_time` with the phone's measured clock
+    /// offset `offset`.
+    async fn push_at(
+        &self,
+        token: &str,
+        client: &str,
+        actions: Vec<Value>,
+        device_time: i64,
+        offset: Option<i64>,
+    ) -> PushResponse {
+        let first = self
+            .next
+            .lock()
+            .unwrap()
+            .get(client)
+            .copied()
+            .unwrap_or(1);
+        let mutations: Vec<Value> = actions
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut m = json!({"mutation_id": first + i as i64, "device_time": device_time,
+                                   "action": a});
+                if let Some(o) = offset {
+                    m["context"] = json!({"clock_offset_s": o});
+                }
+                m
+            })
+            .collect();
+        let r = self
+            .http
+            .post(format!("{}/v1/sync/push", self.server.url()))
+            .bearer_auth(token)
+            .json(&json!({"client_id": client, "mutations": mutations}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let resp: PushResponse = r.json().await.unwrap();
+        self.next
+            .lock()
+            .unwrap()
+            .insert(client.to_owned(), resp.last_mutation_id + 1);
+        resp
+    }
+
+    async fn push(&self, token: &str, client: &str, actions: Vec<Value>) -> PushResponse {
+        self.push_at(token, client, actions, self.now(), Some(0))
+            .await
+    }
+
+    async fn pull(&self, token: &str, client: &str, offers_after: i64) -> PullResponse {
+        let r = self
+            .http
+            .get(format!(
+                "{}/v1/sync/pull?client_id={client}&offers_after={offers_after}",
+                self.server.url()
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.server.url()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+fn rejected(r: &PushResponse) -> Option<RejectCode> {
+    match &r.results[0].outcome {
+        MutationOutcome::Rejected { code, .. } => Some(*code),
+        _ => None,
+    }
+}
+
+async fn a_stack_accepted_in_time_becomes_the_couriers(engine: Engine) {
+    let Some(e) = env_on(engine, "offer_stack_accepted").await else {
+        return;
+    };
+    let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
+    e.task("S1", None).await;
+    e.task("S2", None).await;
+    let id = e.offer("ann", &["S1", "S2"], None).await;
+    // The default expiry is the platform's 30 seconds.
+    let rec = &e.dispatch.offers(Some("ann")).await.unwrap()[0];
+    assert_eq!(rec.offer.expires_at, T0 + 30);
+    assert_eq!(rec.offer.status, OfferStatus::Open);
+
+    // The pull carries it, without the customer's name and phone; the tasks are not hers yet.
+    let page = e.pull(&ann, "ann-phone", 0).await;
+    assert!(page.changes.is_empty());
+    assert_eq!(page.offers.len(), 1);
+    let offered = &page.offers[0];
+    assert_eq!(offered.id, id);
+    assert_eq!(offered.tasks.len(), 2);
+    assert_eq!(offered.tasks[0].dropoff.name, "");
+    assert_eq!(offered.tasks[0].dropoff.phone, None);
+    assert_eq!(offered.tasks[0].pickup.as_ref().unwrap().name, "Noodle Bar");
+    // Pulled again from its sequence: nothing new.
+    assert!(e
+        .pull(&ann, "ann-phone", offered.seq)
+        .await
+        .offers
+        .is_empty());
+
+    // A task on an open offer cannot be offered again; a task already assigned cannot be
+    // offered at all; a stack of four is refused.
+    let bob = e.dispatch.create_courier("bob", "Bob").await.unwrap();
+    let again = e
+        .dispatch
+        .offer(&NewOffer {
+            courier_id: "bob".into(),
+            task_ids: vec!["S1".into()],
+            expires_in_s: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(again), (409, "task_on_offer".into()));
+    e.task("B1", Some("bob")).await;
+    let assigned = e
+        .dispatch
+        .offer(&NewOffer {
+            courier_id: "ann".into(),
+            task_ids: vec!["B1".into()],
+            expires_in_s: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(assigned), (409, "task_not_offerable".into()));
+    let four = e
+        .dispatch
+        .offer(&NewOffer {
+            courier_id: "ann".into(),
+            task_ids: vec!["a".into(), "b".into(), "c".into(), "d".into()],
+            expires_in_s: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(four), (422, "invalid".into()));
+    let unknown = e
+        .dispatch
+        .offer(&NewOffer {
+            courier_id: "ann".into(),
+            task_ids: vec!["nope".into()],
+            expires_in_s: Some(20),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(unknown), (404, "not_found".into()));
+
+    // Another courier cannot answer it.
+    let r = e
+        .push(
+            &bob,
+            "bob-phone",
+            vec![json!({"type": "accept_offer", "offer_id": id})],
+        )
+        .await;
+    assert_eq!(rejected(&r), Some(RejectCode::Invalid));
+
+    // Accepted 20 s in: both tasks are hers, accepted, with the customer's details.
+    e.advance(20);
+    let r = e
+        .push(
+            &ann,
+            "ann-phone",
+            vec![json!({"type": "accept_offer", "offer_id": id})],
+        )
+        .await;
+    assert_eq!(r.results[0].outcome, MutationOutcome::Applied);
+    let page = e.pull(&ann, "ann-phone", offered.seq).await;
+    assert_eq!(page.changes.len(), 2);
+    assert_eq!(page.offers.len(), 1);
+    assert_eq!(page.offers[0].status, OfferStatus::Accepted);
+    for id in ["S1", "S2"] {
+        let t = e.dispatch.task(id).await.unwrap();
+        assert_eq!(t.task.status, TaskStatus::Accepted);
+        assert_eq!(t.courier_id.as_deref(), Some("ann"));
+    }
+    // Answered once: a second acceptance is refused as the offer's state.
+    let r = e
+        .push(
+            &ann,
+            "ann-phone",
+            vec![json!({"type": "accept_offer", "offer_id": id})],
+        )
+        .await;
+    assert_eq!(rejected(&r), Some(RejectCode::InvalidState));
+}
+
+async fn a_late_acceptance_is_refused_and_changes_nothing(engine: Engine) {
+    let Some(e) = env_on(engine, "offer_late_acceptance").await else {
+        return;
+    };
+    let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
+    e.task("L1", None).await;
+    e.task("L2", None).await;
+    let late = e.offer("ann", &["L1"], Some(30)).await;
+    let skewed = e.offer("ann", &["L2"], Some(30)).await;
+    let seq = e.pull(&ann, "ann-phone", 0).await.offers[1].seq;
+
+    // Accepted on the phone 10 s in, but offline: it reaches the server 3 minutes later.
+    let made = e.now() + 10;
+    e.advance(180);
+    let r = e
+        .push_at(
+            &ann,
+            "ann-phone",
+            vec![json!({"type": "accept_offer", "offer_id": late})],
+            made,
+            Some(0),
+        )
+        .await;
+    let MutationOutcome::Rejected { code, reason } = &r.results[0].outcome else {
+        panic!("a late acceptance was applied: {r:?}");
+    };
+    assert_eq!(*code, RejectCode::OfferExpired);
+    assert!(reason.contains("expired"), "{reason}");
+    // Nothing changed: the task is nobody's, and the offer is recorded expired.
+    let t = e.dispatch.task("L1").await.unwrap();
+    assert_eq!(t.courier_id, None);
+    assert_eq!(t.task.status, TaskStatus::Assigned);
+    let page = e.pull(&ann, "ann-phone", seq).await;
+    assert!(page.changes.is_empty());
+    let doc = page.offers.iter().find(|o| o.id == late).unwrap();
+    assert_eq!(doc.status, OfferStatus::Expired);
+    let rec = e
+        .dispatch
+        .offers(Some("ann"))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.offer.id == late)
+        .unwrap();
+    assert_eq!(rec.late_acceptances, 1);
+    // Not a case for after-sales: the courier is told, and it is counted.
+    assert!(e.dispatch.cases(&[]).await.unwrap().is_empty());
+
+    // The other offer's acceptance reaches the server in time, but the phone made it after the
+    // expiry by its clock corrected with its offset (its clock is 100 s slow): refused too.
+    let e2 = e.dispatch.offers(Some("ann")).await.unwrap();
+    assert!(e2.iter().any(|o| o.offer.id == skewed));
+    let r = e
+        .push_at(
+            &ann,
+            "ann-phone",
+            vec![json!({"type": "accept_offer", "offer_id": skewed})],
+            T0 + 31 - 100,
+            Some(100),
+        )
+        .await;
+    assert_eq!(rejected(&r), Some(RejectCode::OfferExpired));
+}
+
+async fn declines_and_expiries_make_the_figures(engine: Engine) {
+    let Some(e) = env_on(engine, "offer_figures").await else {
+        return;
+    };
+    let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
+    let _bob = e.dispatch.create_courier("bob", "Bob").await.unwrap();
+    e.dispatch
+        .publish_settings(&Settings {
+            offer_expiry_s: 60,
+            ..Settings::default()
+        })
+        .await
+        .unwrap();
+    for t in ["D1", "D2", "A1", "X1", "O1"] {
+        e.task(t, None).await;
+    }
+    let d1 = e.offer("ann", &["D1"], None).await;
+    let d2 = e.offer("ann", &["D2"], None).await;
+    let a1 = e.offer("ann", &["A1"], None).await;
+    let _x1 = e.offer("bob", &["X1"], None).await;
+    assert_eq!(
+        e.dispatch.offers(None).await.unwrap()[0].offer.expires_at,
+        T0 + 60
+    );
+    let r = e
+        .push(
+            &ann,
+            "ann-phone",
+            vec![
+                json!({"type": "decline_offer", "offer_id": d1, "reason": "box_full"}),
+                json!({"type": "decline_offer", "offer_id": d2, "reason": "other",
+                       "note": "flat tyre"}),
+                json!({"type": "accept_offer", "offer_id": a1}),
+            ],
+        )
+        .await;
+    assert!(r
+        .results
+        .iter()
+        .all(|r| r.outcome == MutationOutcome::Applied));
+    // A reason outside the list is refused as invalid at the edge.
+    let r = e
+        .push(
+            &ann,
+            "ann-phone",
+            vec![json!({"type": "decline_offer", "offer_id": d1, "reason": "bored"})],
+        )
+        .await;
+    assert_eq!(rejected(&r), Some(RejectCode::Invalid));
+    // Bob's offer runs out unanswered; a fresh one stays open.
+    e.advance(61);
+    let _o1 = e.offer("ann", &["O1"], None).await;
+    let f = e.dispatch.offer_figures(None).await.unwrap();
+    let p = &f.platform;
+    assert_eq!(
+        (p.offered, p.accepted, p.declined, p.expired, p.open),
+        (5, 1, 2, 1, 1)
+    );
+    assert_eq!(p.acceptance_rate, Some(0.25));
+    let reasons: Vec<(DeclineReason, u32)> =
+        p.decline_reasons.iter().map(|d| (d.reason, d.count)).collect();
+    assert_eq!(
+        reasons,
+        [(DeclineReason::BoxFull, 1), (DeclineReason::Other, 1)]
+    );
+    let ann_f = f.couriers.iter().find(|c| c.courier_id == "ann").unwrap();
+    assert_eq!(ann_f.counts.acceptance_rate, Some(1.0 / 3.0));
+    let bob_f = f.couriers.iter().find(|c| c.courier_id == "bob").unwrap();
+    assert_eq!((bob_f.counts.expired, bob_f.counts.acceptance_rate), (1, Some(0.0)));
+    let note = e
+        .dispatch
+        .offers(Some("ann"))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.offer.id == d2)
+        .unwrap()
+        .decline_note;
+    assert_eq!(note.as_deref(), Some("flat tyre"));
+    // A later period counts only the offer made in it.
+    assert_eq!(
+        e.dispatch
+            .offer_figures(Some(T0 + 30))
+            .await
+            .unwrap()
+            .platform
+            .offered,
+        1
+    );
+    // The same figures on /metrics.
+    let m = e.metrics().await;
+    assert!(m.contains("runsheet_offers{status=\"declined\"} 2"), "{m}");
+    assert!(m.contains("runsheet_offer_declines{reason=\"box_full\"} 1"), "{m}");
+    assert!(m.contains("runsheet_offer_acceptance_rate 0.25"), "{m}");
+    assert!(m.contains("runsheet_offers_made_total 5"), "{m}");
+}
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::Engine::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::Engine::Postgres).await
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    a_stack_accepted_in_time_becomes_the_couriers,
+    a_late_acceptance_is_refused_and_changes_nothing,
+    declines_and_expiries_make_the_figures,
+);
