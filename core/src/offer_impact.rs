@@ -362,14 +362,14 @@ mod tests {
 
     #[test]
     fn a_stack_the_other_way_puts_a_promise_at_risk() {
-        // The courier's drop-off is promised in 15 minutes, 2.2 km north; a stack of two
+        // The courier's drop-off is promised in 25 minutes, 2.8 km north; a stack of two
         // going south takes the best part of an hour whichever way it is fitted in.
-        let tasks = [task("A", 30.275, 30.295, Some(NOW + 15 * 60))];
+        let tasks = [task("A", 30.275, 30.295, Some(NOW + 25 * 60))];
         let route = plan(&tasks);
         assert!(route.at_risk().is_empty());
         let stack = [
-            offered("S1", 30.255, 30.230, Some(NOW + 20 * 60)),
-            offered("S2", 30.250, 30.225, Some(NOW + 25 * 60)),
+            offered("S1", 30.255, 30.230, Some(NOW + 30 * 60)),
+            offered("S2", 30.250, 30.225, Some(NOW + 35 * 60)),
         ];
         let i = impact(&tasks, &route, &stack, Some((30.27, 120.16)), NOW, 4.5);
         assert!(i.plannable);
