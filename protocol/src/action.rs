@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AnswerValue, ChecklistStage, HandoffCodeEntry, RatingTarget};
+use crate::{AnswerValue, ChecklistStage, HandoffCodeEntry, HandoverReason, RatingTarget};
 
 /// Which stop of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -393,6 +393,28 @@ pub enum Action {
         /// What happened.
         event: ShiftEvent,
     },
+    /// The courier holding the task asks to hand it over to another courier. Until the
+    /// receiving courier has scanned every bag, the task stays theirs.
+    RequestHandover {
+        /// The task.
+        task_id: String,
+        /// Why.
+        reason: HandoverReason,
+        /// The courier's note (at most [`crate::MAX_HANDOVER_NOTE_CHARS`] characters).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// The receiving courier scanned every bag of a task handed over to them: custody passes.
+    ReceiveHandover {
+        /// The task.
+        task_id: String,
+        /// Which handover of the task ([`crate::HandoverDoc::seq`]).
+        seq: i64,
+        /// The item codes scanned, one per bag of the manifest.
+        bags: Vec<String>,
+        /// When the last bag was scanned, device time.
+        scanned_at: i64,
+    },
 }
 
 impl Action {
@@ -426,6 +448,9 @@ impl Action {
             | Action::AnswerCase { task_id, .. }
             | Action::SetAside { task_id, .. } => Some(task_id),
             Action::Shift { .. } => None,
+            Action::RequestHandover { task_id, .. } | Action::ReceiveHandover { task_id, .. } => {
+                Some(task_id)
+            }
         }
     }
 
@@ -456,6 +481,8 @@ impl Action {
             Action::AnswerCase { .. } => "answer_case",
             Action::SetAside { .. } => "set_aside",
             Action::Shift { .. } => "shift",
+            Action::RequestHandover { .. } => "request_handover",
+            Action::ReceiveHandover { .. } => "receive_handover",
         }
     }
 

@@ -135,6 +135,7 @@ impl From<Refusal> for ApiError {
             Refusal::CaseWithoutCourier => ApiError::conflict("case_without_courier", reason),
             Refusal::NoReturnStop => ApiError::conflict("no_return_stop", reason),
             Refusal::RecallLifted => ApiError::conflict("recall_lifted", reason),
+            Refusal::Handover(h) => ApiError::conflict(h.as_str(), reason),
             Refusal::DeadlinePast(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "deadline_past", reason)
             }
