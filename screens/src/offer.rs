@@ -4,7 +4,7 @@
 
 use runsheet_core::Blocker;
 use runsheet_protocol::{
-    AnswerValue, ChecklistStage, ExceptionReason, MessageTemplate, RatingTarget,
+    AnswerValue, ChecklistStage, ExceptionReason, HandoverReason, MessageTemplate, RatingTarget,
 };
 use runsheet_route::map_link::MapApp;
 
@@ -238,6 +238,29 @@ pub enum Tap {
         /// Which item.
         item_code: String,
     },
+    /// Show a task's handover between couriers.
+    ShowHandover {
+        /// Which task.
+        task_id: String,
+    },
+    /// Ask to hand the task over to another courier.
+    RequestHandover {
+        /// Which task.
+        task_id: String,
+        /// Why.
+        reason: HandoverReason,
+        /// The courier's note (required for "other").
+        note: String,
+    },
+    /// The receiving courier scanned (or typed) a bag's code.
+    ScanHandoverBag {
+        /// Which task.
+        task_id: String,
+        /// What the camera read.
+        code: String,
+        /// What the camera said it was.
+        symbology: runsheet_gs1::Symbology,
+    },
 }
 
 impl Tap {
@@ -321,6 +344,11 @@ impl Tap {
             ShowCase { case_id } => format!("show_case/{case_id}"),
             AnswerCase { case_id, .. } => format!("answer_case/{case_id}"),
             SetAside { task_id, item_code } => format!("set_aside/{task_id}/{item_code}"),
+            ShowHandover { task_id } => format!("show_handover/{task_id}"),
+            RequestHandover {
+                task_id, reason, ..
+            } => format!("request_handover/{task_id}/{}", reason.as_str()),
+            ScanHandoverBag { task_id, .. } => format!("scan_handover_bag/{task_id}"),
         }
     }
 }
@@ -353,7 +381,13 @@ impl Tap {
                 | Tap::Appeal { reason, .. },
                 "reason",
             ) => *reason = value,
-            (Tap::EnterHandoffCode { code, .. } | Tap::Scan { code, .. }, "code") => *code = value,
+            (
+                Tap::EnterHandoffCode { code, .. }
+                | Tap::Scan { code, .. }
+                | Tap::ScanHandoverBag { code, .. },
+                "code",
+            ) => *code = value,
+            (Tap::RequestHandover { note, .. }, "note") => *note = value,
             (Tap::SignIn { token }, "token") => *token = value,
             (Tap::SetLanguage { locale }, "locale") => *locale = value,
             (Tap::ReportProblem { note, .. }, "note") => *note = value,

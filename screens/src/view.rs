@@ -48,6 +48,11 @@ pub enum Page {
         /// Which.
         case_id: i64,
     },
+    /// A task's handover between couriers.
+    Handover {
+        /// Which task.
+        task_id: String,
+    },
 }
 
 /// The app's own state, beside what the store holds.

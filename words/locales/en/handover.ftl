@@ -46,3 +46,5 @@ handover-pending-sync = not yet on the server
 handover-bag-scanned = Scanned
 handover-bag-waiting = To scan
 verdict-handover-received = Every bag scanned: the task is yours
+notice-handover-requested = Handover asked for; you will see the receiving courier once dispatch names one
+offer-show-handover = Handover

@@ -45,3 +45,5 @@ handover-pending-sync = 尚未同步到服务器
 handover-bag-scanned = 已扫码
 handover-bag-waiting = 待扫码
 verdict-handover-received = 全部货物已扫码：订单已转给您
+notice-handover-requested = 转单申请已保存，调度指派接单骑手后会通知您
+offer-show-handover = 转单详情
