@@ -229,18 +229,18 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
     assert_eq!(h.requested_at, T0);
 
     // Dispatch names a receiver: never the giver, never a courier off duty or unknown.
-    let to_self = e.dispatch.assign_handover("P1", "ann").await.unwrap_err();
+    let to_self = e.dispatch.assign_handover("P1", "ann").await.err().expect("refused");
     assert_eq!(status_of(to_self), (409, "handover_to_self".into()));
-    let off_duty = e.dispatch.assign_handover("P1", "cat").await.unwrap_err();
+    let off_duty = e.dispatch.assign_handover("P1", "cat").await.err().expect("refused");
     assert_eq!(status_of(off_duty), (409, "courier_off_duty".into()));
-    let unknown = e.dispatch.assign_handover("P1", "zed").await.unwrap_err();
+    let unknown = e.dispatch.assign_handover("P1", "zed").await.err().expect("refused");
     assert_eq!(status_of(unknown).0, 404);
     assert_eq!(e.holder("P1").await.as_deref(), Some("ann"));
 
     e.clock.fetch_add(60, Ordering::SeqCst);
     let assigned = e.dispatch.assign_handover("P1", "bob").await.unwrap();
     assert_eq!(assigned.courier_id.as_deref(), Some("ann"), "still ann's");
-    let again = e.dispatch.assign_handover("P1", "bob").await.unwrap_err();
+    let again = e.dispatch.assign_handover("P1", "bob").await.err().expect("refused");
     assert_eq!(status_of(again), (409, "handover_already_assigned".into()));
 
     // The receiver sees the task as incoming; it is not theirs to work yet.
@@ -327,7 +327,7 @@ async fn the_first_courier_delivering_voids_the_handover(engine: Engine) {
     e.picked_up(&ann, "ann-phone", "P2", &["B1"]).await;
     e.push(&bob, "bob-phone", vec![json!({"type": "shift", "event": "start"})])
         .await;
-    let none = e.dispatch.assign_handover("P2", "bob").await.unwrap_err();
+    let none = e.dispatch.assign_handover("P2", "bob").await.err().expect("refused");
     assert_eq!(status_of(none), (409, "no_handover_requested".into()));
     let r = e
         .push(

@@ -600,14 +600,13 @@ pub fn pull(
             changes.push(Change::RemoveTask { task_id });
             continue;
         }
-        match tasks::load(tx, &task_id)? {
-            Some((mut doc, owner)) if handovers::visible_to(&mut doc, owner.as_deref(), courier) => {
+        if let Some((mut doc, owner)) = tasks::load(tx, &task_id)? {
+            // Reassigned since: a later 'remove' change for this courier follows.
+            if handovers::visible_to(&mut doc, owner.as_deref(), courier) {
                 changes.push(Change::UpsertTask {
                     task: Box::new(doc),
-                })
+                });
             }
-            // Reassigned since: a later 'remove' change for this courier follows.
-            _ => {}
         }
     }
     let server_time = clock.now();

@@ -332,6 +332,12 @@ impl Document for Reassign {
     }
 }
 
+impl Document for runsheet_protocol::AssignHandoverRequest {
+    fn check(&self) -> Result<(), Invalid> {
+        id("courier_id", &self.courier_id)
+    }
+}
+
 impl Document for Settings {
     fn check(&self) -> Result<(), Invalid> {
         int("version", self.version, 0, MAX_COUNT)?;
