@@ -204,7 +204,7 @@ pub fn next_action_in(
         step,
         blockers: step_blockers(conn, t, step, shift, proof)?,
     };
-    if let Step::Arrive(role) = next.step {
+    if let (Step::Arrive(role), Custody::Mine) = (next.step, t.custody) {
         let stop = if role == StopRole::Pickup {
             t.pickup.as_ref()
         } else {
