@@ -15,6 +15,7 @@
 //! - [`Checklists`]: SOP checklists and their answers;
 //! - [`Ratings`]: ratings received, rating a stop, appeals, KPIs;
 //! - [`Cases`]: after-sales cases about the courier's deliveries, answering them, the figures;
+//! - [`Handovers`]: handing a task over to another courier, and taking one over bag by bag;
 //! - [`Navigation`]: the route, the next-stop hint with map links, the location request and
 //!   GPS fixes;
 //! - [`Offers`]: offers of work, what accepting one would do to the plan, accept or decline.
@@ -37,6 +38,7 @@
 
 mod cases;
 mod checklists;
+mod handover;
 mod log;
 mod navigation;
 mod offers;
@@ -59,6 +61,7 @@ pub use runsheet_core::{geo, plan, scan};
 
 pub use cases::*;
 pub use checklists::*;
+pub use handover::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use navigation::*;
 pub use offers::*;
@@ -454,6 +457,11 @@ impl Runsheet {
     /// After-sales cases about the courier's deliveries.
     pub fn cases(&self) -> Arc<Cases> {
         Arc::new(Cases::over(&self.inner))
+    }
+
+    /// Handovers between couriers.
+    pub fn handovers(&self) -> Arc<Handovers> {
+        Arc::new(Handovers::over(&self.inner))
     }
 
     /// The route, the next stop and the location feed.

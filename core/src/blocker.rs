@@ -93,6 +93,16 @@ pub enum Blocker {
         /// Most characters allowed.
         max_chars: u32,
     },
+    /// The task is being handed over to this courier: the goods are still with the other
+    /// courier until every bag is scanned.
+    HandoverIncoming {
+        /// Bags scanned so far.
+        scanned: u32,
+        /// Bags of the task.
+        expected: u32,
+    },
+    /// A handover of this task is already asked for.
+    HandoverPending,
 }
 
 impl Blocker {
@@ -118,6 +128,8 @@ impl Blocker {
             Blocker::RatingWindowClosed { .. } => "rating_window_closed",
             Blocker::RecalledItems { .. } => "recalled_items",
             Blocker::StatementTooLong { .. } => "statement_too_long",
+            Blocker::HandoverIncoming { .. } => "handover_incoming",
+            Blocker::HandoverPending => "handover_pending",
         }
     }
 
@@ -202,6 +214,13 @@ impl Blocker {
                 "blocker-statement-too-long",
                 &Args::new().num("max", i64::from(*max_chars)),
             ),
+            Blocker::HandoverIncoming { scanned, expected } => words.text(
+                "blocker-handover-incoming",
+                &Args::new()
+                    .num("scanned", i64::from(*scanned))
+                    .num("expected", i64::from(*expected)),
+            ),
+            Blocker::HandoverPending => plain("blocker-handover-pending"),
         }
     }
 }
@@ -234,6 +253,8 @@ pub fn what_in(words: &Words, action: &str, task_id: &str) -> String {
         "rate_stop" => "what-rate-stop",
         "answer_case" => "what-answer-case",
         "set_aside" => "what-set-aside",
+        "request_handover" => "what-request-handover",
+        "receive_handover" => "what-receive-handover",
         other => {
             return words.text(
                 "what-other",

@@ -443,6 +443,7 @@ pub(crate) fn evidence_bundle(dev: &Device, task_id: &str) -> Result<EvidenceBun
     let t = dev.task(task_id)?;
     let now = dev.now();
     let events = dev.store.read(|c| timeline::for_task(c, task_id))?;
+    let custody = dev.store.read(|c| crate::custody::recorded(c, task_id))?;
     let (scans, answers, checklists) = dev.store.read(|c| {
         let mut stmt = c.prepare_cached(
             "SELECT stage, key, item_code, outcome, at FROM scans WHERE task_id = ?1 ORDER BY id",
@@ -579,6 +580,7 @@ pub(crate) fn evidence_bundle(dev: &Device, task_id: &str) -> Result<EvidenceBun
         scans,
         answers,
         attachments,
+        custody,
     })
 }
 

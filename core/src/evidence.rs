@@ -35,6 +35,10 @@ pub struct EvidenceBundle {
     pub answers: Vec<EvidenceAnswer>,
     /// Attachments the actions refer to, with their upload state.
     pub attachments: Vec<EvidenceAttachment>,
+    /// The task's handovers between couriers as the server recorded them, oldest first: who
+    /// handed it to whom, why, when it was asked for, assigned and received, and the bags the
+    /// receiving courier scanned (the chain of custody; empty when it never changed hands).
+    pub custody: Vec<runsheet_protocol::HandoverDoc>,
 }
 
 impl EvidenceBundle {
@@ -228,6 +232,7 @@ mod tests {
                 size: 3,
                 state: UploadState::Uploaded,
             }],
+            custody: Vec::new(),
         }
     }
 

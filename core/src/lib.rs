@@ -29,10 +29,12 @@ pub mod cases;
 pub mod checklist;
 pub mod clock;
 pub mod contact;
+pub mod custody;
 mod device;
 pub mod error;
 pub mod evidence;
 pub mod geo;
+pub mod handover;
 pub mod hint;
 pub mod listener;
 pub mod location;
@@ -66,6 +68,8 @@ use std::time::Duration;
 pub use attachment::{Attachment, UploadState};
 pub use autosync::AutoSyncPolicy;
 pub use cases::CourierCase;
+pub use custody::Custody;
+pub use handover::{HandoverBag, HandoverProgress};
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, Result};
 pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
@@ -77,7 +81,7 @@ pub use route::{LocationAccuracy, LocationRequest, NextStopHint, PlannedStop, Ro
 pub use runsheet_protocol::{
     Action, ActionContext, ActionLocation, AnswerValue, AppealStatus, ArrivalMethod,
     ChecklistItemDef, ChecklistStage, ChecklistTemplate, Condition, ContactChannel,
-    ExceptionReason, ItemDoc, ItemKind, Kpis, LocationSource, MessageTemplate, ProofPolicy,
+    ExceptionReason, HandoverDoc, HandoverReason, HandoverSide, HandoverStatus, ItemDoc, ItemKind, Kpis, LocationSource, MessageTemplate, ProofPolicy,
     RatingDoc, RatingSource, RatingTarget, Settings, ShiftEvent, StopRole, TaskKind, TaskStatus,
     TemperatureClass,
 };
@@ -863,6 +867,37 @@ impl Runsheet {
     /// The current handoff's progress ("3 of 4 items") and what is missing.
     pub fn scan_progress(&self, task_id: &str) -> Result<Progress> {
         scan::confirm::scan_progress(&self.dev, task_id)
+    }
+
+    // Handovers between couriers (`handover.rs`, `custody.rs`).
+
+    /// Asks to hand the task over to another courier, with a reason (a note is required for
+    /// "other"); queued offline. The task stays this courier's until the receiving courier has
+    /// scanned every bag.
+    pub fn request_handover(
+        &self,
+        task_id: &str,
+        reason: runsheet_protocol::HandoverReason,
+        note: Option<String>,
+    ) -> Result<i64> {
+        self.told(handover::request(&self.dev, task_id, reason, note))
+    }
+
+    /// The task's handover as this courier sees it: who holds the goods, the latest handover,
+    /// and the receiving courier's bag scans.
+    pub fn handover(&self, task_id: &str) -> Result<HandoverProgress> {
+        handover::progress(&self.dev, task_id)
+    }
+
+    /// The receiving courier scans a bag of a task handed over to them; the scan that
+    /// completes the set queues the receipt (custody passes when the server applies it).
+    pub fn scan_handover_bag(
+        &self,
+        task_id: &str,
+        raw: &str,
+        symbology: Symbology,
+    ) -> Result<(ScanOutcome, HandoverProgress)> {
+        self.told(handover::scan_bag(&self.dev, task_id, raw, symbology))
     }
 
     /// Confirms an item by hand (damaged label): a reason and at least one photo (recorded

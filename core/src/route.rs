@@ -537,6 +537,7 @@ mod tests {
             customer_locale: None,
             case_id: None,
             take_back: Vec::new(),
+            custody: Default::default(),
         }
     }
 

@@ -219,7 +219,7 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE tasks ADD COLUMN case_id INTEGER;
     ALTER TABLE tasks ADD COLUMN take_back TEXT NOT NULL DEFAULT '[]';
     "#,
-    // v10: one block per capability of this version (issue 21).
+    // v10: this session's capabilities (issue 21), one block each.
     r#"
     -- offers
     CREATE TABLE offers (
@@ -232,6 +232,23 @@ pub const MIGRATIONS: &[&str] = &[
         decline_reason TEXT,
         refused        TEXT,
         refused_by     INTEGER
+    ) STRICT;
+
+    -- handover between couriers: the task's handovers as the server sent them (kept when the
+    -- task leaves the phone: the chain of custody), and the receiving courier's bag scans.
+    CREATE TABLE handovers (
+        task_id TEXT NOT NULL,
+        seq     INTEGER NOT NULL,
+        body    TEXT NOT NULL,
+        PRIMARY KEY (task_id, seq)
+    ) STRICT;
+    CREATE TABLE handover_scans (
+        task_id    TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        item_code  TEXT NOT NULL,
+        code       TEXT NOT NULL,
+        scanned_at INTEGER NOT NULL,
+        PRIMARY KEY (task_id, seq, item_code)
     ) STRICT;
     "#,
 ];

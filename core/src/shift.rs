@@ -142,7 +142,7 @@ pub fn summary(conn: &Connection, now: i64, expected_finish: Option<i64>) -> Res
         None
     };
     let tasks = task::list(conn)?;
-    let open_tasks = tasks.iter().filter(|t| !t.status.is_final()).count() as u32;
+    let open_tasks = tasks.iter().filter(|t| !t.is_done()).count() as u32;
     let mut s = ShiftSummary {
         state,
         started_at: started,

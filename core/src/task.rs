@@ -6,6 +6,7 @@ use runsheet_protocol::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::custody::Custody;
 use crate::error::{Error, Result};
 
 /// A place on the task: merchant, depot or customer door, as the protocol declares it (names,
@@ -62,12 +63,18 @@ pub struct Task {
     pub case_id: Option<i64>,
     /// Items taken back from the customer at the drop-off (an exchange).
     pub take_back: Vec<ItemDoc>,
+    /// Who holds the goods: this courier, the courier handing the task over to this one
+    /// (incoming until every bag is scanned), or the courier this one handed it over to.
+    pub custody: Custody,
 }
 
 impl Task {
     /// The stop the courier is heading to or standing at for this task, if any.
     pub fn current_stop(&self) -> Option<(StopRole, &Stop)> {
         use TaskStatus::*;
+        if self.custody != Custody::Mine {
+            return None; // the goods are with another courier
+        }
         match self.status {
             Assigned | Accepted | AtPickup => match &self.pickup {
                 Some(p) => Some((StopRole::Pickup, p)),
@@ -84,10 +91,18 @@ impl Task {
         self.return_to.as_ref().or(self.pickup.as_ref())
     }
 
-    /// True while the goods are in the courier's box.
+    /// True while the goods are in the courier's box (not while they are still with a
+    /// courier handing the task over, nor after this courier handed them over).
     pub fn goods_on_board(&self) -> bool {
-        self.status.goods_on_board()
-            || (self.pickup.is_none() && self.status == TaskStatus::Accepted)
+        self.custody == Custody::Mine
+            && (self.status.goods_on_board()
+                || (self.pickup.is_none() && self.status == TaskStatus::Accepted))
+    }
+
+    /// True once the task needs nothing more of this courier: a final status, or handed over
+    /// to another courier.
+    pub fn is_done(&self) -> bool {
+        self.status.is_final() || self.custody == Custody::HandedOver
     }
 }
 
@@ -105,6 +120,7 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
     let status = TaskStatus::parse(&status)
         .ok_or_else(|| Error::Corrupt(format!("unknown task status {status:?} in the store")))?;
     let (pickup, dropoff) = load_stops(conn, &id)?;
+    let custody = crate::custody::of(conn, &id)?;
     let dropoff =
         dropoff.ok_or_else(|| Error::Corrupt(format!("task {id} has no drop-off stop")))?;
     let items: String = row.get(7)?;
@@ -139,6 +155,7 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
         customer_locale: row.get(16)?,
         case_id: row.get(17)?,
         take_back: serde_json::from_str(&row.get::<_, String>(18)?).unwrap_or_default(),
+        custody,
     })
 }
 
@@ -245,6 +262,7 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
             take_back
         ],
     )?;
+    crate::custody::store(conn, doc)?;
     conn.execute("DELETE FROM stops WHERE task_id = ?1", [&doc.id])?;
     if let Some(p) = &doc.pickup {
         insert_stop(conn, &doc.id, "pickup", p)?;
@@ -302,9 +320,15 @@ pub fn apply_action(conn: &Connection, action: &Action) -> Result<()> {
     })?;
     let status = TaskStatus::parse(&status)
         .ok_or_else(|| Error::Corrupt(format!("unknown task status {status:?} in the store")))?;
-    // A statement on a case and a recalled item set aside leave the task's status as it is
-    // (the workflow's guards decided whether they are allowed).
-    if matches!(action, Action::AnswerCase { .. } | Action::SetAside { .. }) {
+    // A statement on a case, a recalled item set aside and the steps of a handover leave the
+    // task's status as it is (the workflow's guards decided whether they are allowed).
+    if matches!(
+        action,
+        Action::AnswerCase { .. }
+            | Action::SetAside { .. }
+            | Action::RequestHandover { .. }
+            | Action::ReceiveHandover { .. }
+    ) {
         return Ok(());
     }
     let next = status

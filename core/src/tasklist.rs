@@ -93,7 +93,7 @@ pub fn build(tasks: Vec<Task>, route: &Route, now: i64) -> TaskList {
     let mut entries: Vec<Entry> = Vec::with_capacity(tasks.len());
     for t in tasks {
         let pos = route.position(&t.id).map(|p| p as u32);
-        let group = if t.status.is_final() {
+        let group = if t.is_done() {
             if t.ended_at.is_none_or(|e| e >= midnight) {
                 Group::DoneToday
             } else {

@@ -108,6 +108,21 @@ pub fn action(words: &Words, action: &str) -> String {
     noun(words, "action", action)
 }
 
+/// Why a courier hands a task over, in the courier's language.
+pub fn handover_reason(words: &Words, reason: runsheet_protocol::HandoverReason) -> String {
+    noun(words, "handover-reason", reason.as_str())
+}
+
+/// Where a handover stands, in the courier's language.
+pub fn handover_status(words: &Words, status: runsheet_protocol::HandoverStatus) -> String {
+    noun(words, "handover-status", status.as_str())
+}
+
+/// Who holds a task's goods, in the courier's language.
+pub fn custody(words: &Words, custody: crate::custody::Custody) -> String {
+    noun(words, "custody", custody.as_str())
+}
+
 /// Every action name [`runsheet_protocol::Action::name`] gives.
 pub const KNOWN_ACTIONS: [&str; 21] = [
     "accept",
@@ -131,6 +146,8 @@ pub const KNOWN_ACTIONS: [&str; 21] = [
     "shift",
     "accept_offer",
     "decline_offer",
+    "request_handover",
+    "receive_handover",
 ];
 
 /// Why a courier declined an offer.

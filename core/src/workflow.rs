@@ -11,6 +11,7 @@ use runsheet_protocol::{
 };
 use rusqlite::Connection;
 
+use crate::custody::Custody;
 use crate::device::Device;
 use crate::error::{Error, Result};
 use crate::hint::{distance_m, Fix};
@@ -119,6 +120,9 @@ pub struct NextAction {
 /// The task's next step by its status alone, `None` when the task is finished.
 pub fn step_for(t: &Task) -> Option<Step> {
     use TaskStatus::*;
+    if t.custody == Custody::HandedOver {
+        return None; // another courier holds it now
+    }
     let step = match t.status {
         Assigned => Step::Accept,
         Accepted if t.pickup.is_some() => Step::Arrive(StopRole::Pickup),
@@ -142,6 +146,11 @@ pub fn step_blockers(
     proof: &[String],
 ) -> Result<Vec<Blocker>> {
     let mut blockers = Vec::new();
+    if t.custody == Custody::Incoming {
+        // Nothing of the task is the courier's until every bag is scanned.
+        blockers.push(incoming_blocker(conn, t)?);
+        return Ok(blockers);
+    }
     if step == Step::Accept && shift == ShiftState::OnBreak {
         blockers.push(Blocker::OnBreak);
     }
@@ -195,7 +204,7 @@ pub fn next_action_in(
         step,
         blockers: step_blockers(conn, t, step, shift, proof)?,
     };
-    if let Step::Arrive(role) = next.step {
+    if let (Step::Arrive(role), Custody::Mine) = (next.step, t.custody) {
         let stop = if role == StopRole::Pickup {
             t.pickup.as_ref()
         } else {
@@ -281,6 +290,46 @@ pub fn check(
             })
         }
         _ => {}
+    }
+    let not_allowed = || Error::InvalidTransition {
+        task_id: task_id.to_owned(),
+        status: t.status,
+        action: action.name(),
+    };
+    match (action, t.custody) {
+        (Action::RequestHandover { reason, note, .. }, Custody::Mine) => {
+            if t.status.is_final() || !t.goods_on_board() {
+                return Err(not_allowed()); // nothing in the box to hand over
+            }
+            if crate::custody::latest(conn, task_id)?.is_some_and(|(h, _)| h.status.is_open()) {
+                blockers.push(Blocker::HandoverPending);
+            }
+            if *reason == runsheet_protocol::HandoverReason::Other
+                && note.as_deref().is_none_or(|n| n.trim().is_empty())
+            {
+                blockers.push(Blocker::ReasonRequired);
+            }
+            return blocked(task_id, action, blockers);
+        }
+        (Action::ReceiveHandover { .. }, Custody::Incoming) => {
+            let b = incoming_blocker(conn, &t)?;
+            if !matches!(b, Blocker::HandoverIncoming { scanned, expected } if scanned >= expected)
+            {
+                blockers.push(b);
+            }
+            return blocked(task_id, action, blockers);
+        }
+        (Action::RequestHandover { .. } | Action::ReceiveHandover { .. }, _) => {
+            return Err(not_allowed())
+        }
+        // A statement, a rating or an appeal is about what the courier did, whoever holds the
+        // task now.
+        (Action::RateStop { .. } | Action::Appeal { .. }, _) => {}
+        (_, Custody::HandedOver) => return Err(not_allowed()),
+        (_, Custody::Incoming) => {
+            return blocked(task_id, action, vec![incoming_blocker(conn, &t)?]);
+        }
+        (_, Custody::Mine) => {}
     }
     if t.status.after(action, t.pickup.is_some()).is_none() {
         return Err(Error::InvalidTransition {
@@ -397,6 +446,21 @@ pub fn check(
         _ => {}
     }
     blocked(task_id, action, blockers)
+}
+
+/// What stands between the receiving courier and an incoming task: the bags not yet scanned.
+fn incoming_blocker(conn: &Connection, t: &Task) -> Result<Blocker> {
+    let scanned = match crate::custody::latest(conn, &t.id)? {
+        Some((h, _)) => crate::custody::scanned_bags(conn, &t.id, h.seq)?
+            .iter()
+            .filter(|code| t.items.iter().any(|i| &i.code == *code))
+            .count() as u32,
+        None => 0,
+    };
+    Ok(Blocker::HandoverIncoming {
+        scanned,
+        expected: t.items.len() as u32,
+    })
 }
 
 fn blocked(task_id: &str, action: &Action, blockers: Vec<Blocker>) -> Result<()> {

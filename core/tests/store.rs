@@ -60,6 +60,7 @@ fn doc(id: &str) -> TaskDoc {
         customer_locale: None,
         case_id: None,
         take_back: Vec::new(),
+        handovers: Vec::new(),
     }
 }
 

@@ -43,6 +43,7 @@ fn doc(id: &str, customer_locale: Option<&str>) -> TaskDoc {
         customer_locale: customer_locale.map(str::to_owned),
         case_id: None,
         take_back: Vec::new(),
+        handovers: Vec::new(),
     }
 }
 

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AnswerValue, ChecklistStage, DeclineReason, HandoffCodeEntry, RatingTarget};
+use crate::{
+    AnswerValue, ChecklistStage, DeclineReason, HandoffCodeEntry, HandoverReason, RatingTarget,
+};
 
 /// Which stop of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -409,6 +411,28 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// The courier holding the task asks to hand it over to another courier. Until the
+    /// receiving courier has scanned every bag, the task stays theirs.
+    RequestHandover {
+        /// The task.
+        task_id: String,
+        /// Why.
+        reason: HandoverReason,
+        /// The courier's note (at most [`crate::MAX_HANDOVER_NOTE_CHARS`] characters).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// The receiving courier scanned every bag of a task handed over to them: custody passes.
+    ReceiveHandover {
+        /// The task.
+        task_id: String,
+        /// Which handover of the task ([`crate::HandoverDoc::seq`]).
+        seq: i64,
+        /// The item codes scanned, one per bag of the manifest.
+        bags: Vec<String>,
+        /// When the last bag was scanned, device time.
+        scanned_at: i64,
+    },
 }
 
 impl Action {
@@ -443,6 +467,9 @@ impl Action {
             | Action::SetAside { task_id, .. } => Some(task_id),
             Action::Shift { .. } | Action::AcceptOffer { .. } | Action::DeclineOffer { .. } => {
                 None
+            }
+            Action::RequestHandover { task_id, .. } | Action::ReceiveHandover { task_id, .. } => {
+                Some(task_id)
             }
         }
     }
@@ -486,6 +513,8 @@ impl Action {
             Action::Shift { .. } => "shift",
             Action::AcceptOffer { .. } => "accept_offer",
             Action::DeclineOffer { .. } => "decline_offer",
+            Action::RequestHandover { .. } => "request_handover",
+            Action::ReceiveHandover { .. } => "receive_handover",
         }
     }
 

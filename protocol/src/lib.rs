@@ -19,6 +19,7 @@ mod checklist;
 mod device;
 mod handoff;
 mod offer;
+mod handover;
 mod rating;
 pub use action::*;
 pub use after_sales::*;
@@ -26,6 +27,7 @@ pub use checklist::*;
 pub use device::*;
 pub use handoff::*;
 pub use offer::*;
+pub use handover::*;
 pub use rating::*;
 
 // The protocol's types that cross the FFI unchanged are declared here once (Kotlin package
@@ -205,7 +207,9 @@ impl TaskStatus {
                 | Action::Scan { .. }
                 | Action::ConfirmItem { .. }
                 | Action::HandoffCode { .. }
-                | Action::Answer { .. },
+                | Action::Answer { .. }
+                | Action::RequestHandover { .. }
+                | Action::ReceiveHandover { .. },
                 s,
             ) if !s.is_final() => s,
             _ => return None,
@@ -305,6 +309,10 @@ pub struct TaskDoc {
     /// items are in `items`, the old ones here); scanned at the door like the others.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub take_back: Vec<ItemDoc>,
+    /// The task's handovers between couriers, oldest first: the completed ones are its chain
+    /// of custody, the last may be open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handovers: Vec<HandoverDoc>,
 }
 
 fn is_default_proof(p: &ProofPolicy) -> bool {

@@ -21,8 +21,7 @@ use crate::screen::{Body, Header, Screen, Tone, Verdict};
 use crate::view::{local_offset_min, AppState, Page, View};
 use crate::wording::t;
 use crate::{
-    cases_page, checklist_page, kpi_page, problem_page, ratings_page, scan_page, shift_bar,
-    sync_banner, task_list, task_offer_page, task_page,
+    cases_page, checklist_page, handover_page, kpi_page, problem_page, ratings_page, scan_page, shift_bar, sync_banner, task_list, task_offer_page, task_page,
 };
 
 /// Why a tap was refused, in the screen's language. Nothing changed.
@@ -632,6 +631,40 @@ impl Inner {
                 core.set_aside(&task_id, &item_code).map_err(err)?;
                 self.say(t(words, "notice-set-aside"), Tone::Neutral);
             }
+            Tap::ShowHandover { task_id } => self.go(Page::Handover { task_id }),
+            Tap::RequestHandover {
+                task_id,
+                reason,
+                note,
+            } => {
+                let note = (!note.trim().is_empty()).then_some(note);
+                core.request_handover(&task_id, reason, note)
+                    .map_err(err)?;
+                self.say(t(words, "notice-handover-requested"), Tone::Good);
+            }
+            Tap::ScanHandoverBag {
+                task_id,
+                code,
+                symbology,
+            } => {
+                if code.trim().is_empty() {
+                    return Err(TapError::Invalid {
+                        sentence: t(words, "input-code-required"),
+                    });
+                }
+                let (outcome, progress) = core
+                    .scan_handover_bag(&task_id, &code, symbology)
+                    .map_err(err)?;
+                let verdict = if progress.custody == runsheet_core::Custody::Mine {
+                    Verdict {
+                        text: t(words, "verdict-handover-received"),
+                        tone: Tone::Good,
+                    }
+                } else {
+                    scan_page::verdict(words, &outcome)
+                };
+                lock(&self.state).verdicts.insert(task_id, verdict);
+            }
             Tap::Back => {
                 let mut s = lock(&self.state);
                 s.page = s.history.pop().unwrap_or(Page::Tasks);
@@ -1060,6 +1093,7 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
         Page::Task { task_id }
         | Page::Scan { task_id }
         | Page::Problem { task_id }
+        | Page::Handover { task_id }
         | Page::Checklist {
             task_id: Some(task_id),
             ..
@@ -1124,6 +1158,10 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
                 page: task_offer_page::build(v)?,
             },
         ),
+        Page::Handover { task_id } => {
+            let p = handover_page::build(v, task_id)?;
+            (p.title.clone(), Body::Handover { page: p })
+        }
     };
     use crate::offer::{Offer, OfferStyle};
     let back = (page != Page::Tasks)

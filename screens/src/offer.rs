@@ -4,7 +4,7 @@
 
 use runsheet_core::Blocker;
 use runsheet_protocol::{
-    AnswerValue, ChecklistStage, DeclineReason, ExceptionReason, MessageTemplate, RatingTarget,
+    AnswerValue, ChecklistStage, DeclineReason, ExceptionReason, HandoverReason, MessageTemplate, RatingTarget,
 };
 use runsheet_route::map_link::MapApp;
 
@@ -254,6 +254,29 @@ pub enum Tap {
         /// What the courier adds (required for `other`).
         note: String,
     },
+    /// Show a task's handover between couriers.
+    ShowHandover {
+        /// Which task.
+        task_id: String,
+    },
+    /// Ask to hand the task over to another courier.
+    RequestHandover {
+        /// Which task.
+        task_id: String,
+        /// Why.
+        reason: HandoverReason,
+        /// The courier's note (required for "other").
+        note: String,
+    },
+    /// The receiving courier scanned (or typed) a bag's code.
+    ScanHandoverBag {
+        /// Which task.
+        task_id: String,
+        /// What the camera read.
+        code: String,
+        /// What the camera said it was.
+        symbology: runsheet_gs1::Symbology,
+    },
 }
 
 impl Tap {
@@ -342,6 +365,11 @@ impl Tap {
             DeclineOffer {
                 offer_id, reason, ..
             } => format!("decline_offer/{offer_id}/{}", reason.as_str()),
+            ShowHandover { task_id } => format!("show_handover/{task_id}"),
+            RequestHandover {
+                task_id, reason, ..
+            } => format!("request_handover/{task_id}/{}", reason.as_str()),
+            ScanHandoverBag { task_id, .. } => format!("scan_handover_bag/{task_id}"),
         }
     }
 }
@@ -374,7 +402,13 @@ impl Tap {
                 | Tap::Appeal { reason, .. },
                 "reason",
             ) => *reason = value,
-            (Tap::EnterHandoffCode { code, .. } | Tap::Scan { code, .. }, "code") => *code = value,
+            (
+                Tap::EnterHandoffCode { code, .. }
+                | Tap::Scan { code, .. }
+                | Tap::ScanHandoverBag { code, .. },
+                "code",
+            ) => *code = value,
+            (Tap::RequestHandover { note, .. }, "note") => *note = value,
             (Tap::SignIn { token }, "token") => *token = value,
             (Tap::SetLanguage { locale }, "locale") => *locale = value,
             (Tap::ReportProblem { note, .. }, "note") => *note = value,

@@ -144,6 +144,11 @@ pub enum Body {
         /// The page.
         page: TaskOffersPage,
     },
+    /// A task's handover between couriers.
+    Handover {
+        /// The page.
+        page: HandoverPage,
+    },
 }
 
 /// The sign-in page.
@@ -603,6 +608,40 @@ pub struct TaskOffersPage {
     pub empty_text: Option<String>,
 }
 
+/// A task's handover between couriers.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct HandoverPage {
+    /// The task.
+    pub task_id: String,
+    /// "Handover of task P1".
+    pub title: String,
+    /// Who holds the goods.
+    pub custody: runsheet_core::Custody,
+    /// The same in words.
+    pub custody_text: String,
+    /// Where the latest handover stands, in words.
+    pub status: Option<String>,
+    /// "Reason: Vehicle breakdown".
+    pub reason: Option<String>,
+    /// The latest handover's times ("12:31 asked for the handover"), and whether it is still
+    /// on the phone only.
+    pub history: Vec<String>,
+    /// "2 of 3 bags scanned" (the receiving courier's).
+    pub progress: Option<String>,
+    /// Bags scanned so far.
+    pub scanned: u32,
+    /// Bags of the task.
+    pub expected: u32,
+    /// The bags with their scan state (the receiving courier's).
+    pub bags: Vec<ItemView>,
+    /// The last bag scan's verdict.
+    pub last_verdict: Option<Verdict>,
+    /// Ask to hand over, one per reason (input `note`, required for "other"); type a bag code
+    /// (input `code`); back to the task.
+    pub offers: Vec<Offer>,
+}
+
 impl Screen {
     /// Every offer on the screen, in reading order (the banner's last).
     pub fn offers(&self) -> Vec<&Offer> {
@@ -670,6 +709,7 @@ impl Screen {
                     out.extend(o.decline.iter());
                 }
             }
+            Body::Handover { page } => out.extend(page.offers.iter()),
         }
         // The banner comes and goes: its offers last, so the others keep their places.
         out.extend(self.sync_banner.offers.iter());

@@ -94,7 +94,7 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
             item_view(w, i, !pending || task.status.is_final())
         })
         .collect();
-    let open = !task.status.is_final();
+    let open = !task.is_done();
     let mut contact = Vec::new();
     let reachable = open && !task.customer_data_purged;
     if reachable && task.dropoff.phone.is_some() {
@@ -219,6 +219,24 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
             OfferStyle::Navigation,
         ));
     }
+    let handover = v.core.handover(task_id)?;
+    let handover_label = match task.custody {
+        runsheet_core::Custody::Incoming => Some("offer-receive-handover"),
+        runsheet_core::Custody::Mine if open && task.goods_on_board() => {
+            Some("offer-request-handover")
+        }
+        _ if handover.handover.is_some() => Some("offer-show-handover"),
+        _ => None,
+    };
+    if let Some(label) = handover_label {
+        secondary.push(Offer::new(
+            Tap::ShowHandover {
+                task_id: task_id.to_owned(),
+            },
+            t(w, label),
+            OfferStyle::Navigation,
+        ));
+    }
     let mut notes = Vec::new();
     let no_location = v.state.permission(crate::effect::Permission::Location)
         == crate::effect::PermissionState::Denied;
@@ -246,6 +264,11 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
     }
     if task.customer_data_purged {
         notes.push(t(w, "customer-removed"));
+    }
+    if task.custody != runsheet_core::Custody::Mine {
+        notes.push(runsheet_core::wording::custody(w, task.custody));
+    } else if let Some(h) = handover.handover.as_ref().filter(|h| h.status.is_open()) {
+        notes.push(runsheet_core::wording::handover_status(w, h.status));
     }
     let (cases, case_notes) = crate::cases_page::task_links(v, &task)?;
     notes.extend(case_notes);

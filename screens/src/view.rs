@@ -50,6 +50,11 @@ pub enum Page {
     },
     /// The offers of work.
     Offers,
+    /// A task's handover between couriers.
+    Handover {
+        /// Which task.
+        task_id: String,
+    },
 }
 
 /// The app's own state, beside what the store holds.

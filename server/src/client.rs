@@ -150,6 +150,20 @@ impl Dispatcher {
         .await
     }
 
+    /// Names the receiving courier of the task's open handover request.
+    pub async fn assign_handover(
+        &self,
+        id: &str,
+        courier_id: &str,
+    ) -> Result<DispatchTask, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/tasks/{id}/handover", self.base))
+                .json(&json!({ "courier_id": courier_id })),
+        )
+        .await
+    }
+
     /// Changes a task's stops (order details the platform owns).
     pub async fn update_task(
         &self,

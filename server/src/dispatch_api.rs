@@ -220,6 +220,7 @@ pub async fn create_task(
         customer_locale: body.customer_locale,
         case_id: None,
         take_back: Vec::new(),
+        handovers: Vec::new(),
     };
     let courier = body.courier_id;
     let clock = state.clock.clone();

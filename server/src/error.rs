@@ -142,6 +142,7 @@ impl From<Refusal> for ApiError {
                 e.field = Some("task_ids".into());
                 e
             }
+            Refusal::Handover(h) => ApiError::conflict(h.as_str(), reason),
             Refusal::DeadlinePast(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "deadline_past", reason)
             }

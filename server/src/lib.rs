@@ -25,6 +25,7 @@ pub mod db;
 pub mod device_api;
 pub mod dispatch_api;
 pub mod error;
+pub mod handover_api;
 pub mod input;
 pub mod launch;
 pub mod limits;
@@ -226,6 +227,11 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "POST",
             "/v1/dispatch/tasks/{id}/reassign",
             post(dispatch_api::reassign_task),
+        ),
+        (
+            "POST",
+            "/v1/dispatch/tasks/{id}/handover",
+            post(handover_api::assign),
         ),
         (
             "GET",

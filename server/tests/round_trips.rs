@@ -42,6 +42,7 @@ fn task(id: &str) -> TaskDoc {
         customer_locale: None,
         case_id: None,
         take_back: Vec::new(),
+        handovers: Vec::new(),
     }
 }
 

@@ -448,6 +448,27 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
                 lines.extend(n.row(&offers, 2));
             }
         }
+        Body::Handover { page } => {
+            lines.push(heading(&page.custody_text));
+            for l in page.status.iter().chain(page.reason.iter()) {
+                lines.push(Line::raw(l.clone()));
+            }
+            for h in &page.history {
+                lines.push(Line::styled(
+                    format!("  {h}"),
+                    Style::new().fg(Color::DarkGray),
+                ));
+            }
+            if let Some(p) = &page.progress {
+                lines.push(heading(p));
+            }
+            if let Some(v) = &page.last_verdict {
+                lines.push(Line::styled(format!("» {}", v.text), tone(v.tone)));
+            }
+            // The bags first, then the page's offers: the order of `Screen::offers`.
+            items(&mut lines, &page.bags, n);
+            lines.extend(n.row(&page.offers.iter().collect::<Vec<_>>(), 0));
+        }
         Body::Kpis { page } => {
             lines.push(heading(&page.period));
             for f in &page.figures {

@@ -465,6 +465,7 @@ impl Shell {
             Some(Body::Scan { page }) => Some(page.task_id.clone()),
             Some(Body::Problem { page }) => Some(page.task_id.clone()),
             Some(Body::Checklist { page }) => page.task_id.clone(),
+            Some(Body::Handover { page }) => Some(page.task_id.clone()),
             _ => None,
         };
         let route = match core.route() {

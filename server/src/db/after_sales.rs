@@ -535,6 +535,7 @@ fn create_follow_up(
         customer_locale: original.customer_locale.clone(),
         case_id: Some(case_id),
         take_back: Vec::new(),
+        handovers: Vec::new(),
     };
     match f.kind {
         FollowUpKind::Redelivery => {}

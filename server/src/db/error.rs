@@ -202,4 +202,17 @@ pub enum Refusal {
     /// A task offered is on another open offer.
     #[error("the task is on another open offer")]
     TaskOnOffer,
+    /// Dispatch cannot name this receiving courier for the task's handover.
+    #[error("{}", handover_refusal_text(*.0))]
+    Handover(runsheet_protocol::HandoverRefusal),
+}
+
+fn handover_refusal_text(r: runsheet_protocol::HandoverRefusal) -> &'static str {
+    use runsheet_protocol::HandoverRefusal::*;
+    match r {
+        NoHandoverRequested => "the task has no open handover request",
+        HandoverToSelf => "a courier cannot hand a task over to themselves",
+        CourierOffDuty => "the receiving courier is not on duty",
+        HandoverAlreadyAssigned => "a receiving courier is already named for this handover",
+    }
 }

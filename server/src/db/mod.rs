@@ -22,6 +22,7 @@ pub mod device_time;
 pub mod devices;
 pub mod feed;
 pub mod handoff_codes;
+pub mod handovers;
 pub mod locations;
 pub mod messages;
 pub mod mutations;

@@ -11,8 +11,7 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    checklists, clients, couriers, device_time, handoff_codes, offers, pin_corrections, ratings,
-    recalls, settings, tasks,
+    checklists, clients, couriers, device_time, handoff_codes, handovers, offers, pin_corrections, ratings, recalls, settings, tasks,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -319,6 +318,31 @@ fn apply_action(
             },
         );
     }
+    if let Action::ReceiveHandover {
+        seq,
+        bags,
+        scanned_at,
+        ..
+    } = action
+    {
+        // The receiving courier is not the task's holder until this scan is applied.
+        let t = clock.now();
+        // The phone's clock corrected by the offset it recorded with the action.
+        let scanned_at = scanned_at.saturating_add(
+            m.context
+                .as_ref()
+                .and_then(|c| c.clock_offset_s)
+                .unwrap_or(0),
+        );
+        return Ok(
+            match handovers::receive(tx, courier, task_id, *seq, bags, scanned_at, t)? {
+                Ok(()) => MutationOutcome::Applied,
+                Err(handovers::ReceiveRefusal::NotYours(r)) => reject(RejectCode::NotYourTask, r),
+                Err(handovers::ReceiveRefusal::NotOpen(r)) => reject(RejectCode::InvalidState, r),
+                Err(handovers::ReceiveRefusal::WrongBags(r)) => reject(RejectCode::Invalid, r),
+            },
+        );
+    }
     let Some((doc, owner)) = tasks::load(tx, task_id)? else {
         return Ok(reject(RejectCode::UnknownTask, "no such task"));
     };
@@ -496,6 +520,14 @@ fn apply_action(
                 return Ok(reject(RejectCode::InvalidState, reason));
             }
         }
+        Action::RequestHandover { reason, note, .. } => {
+            return Ok(
+                match handovers::request(tx, doc, courier, *reason, note.as_deref(), t)? {
+                    Ok(()) => MutationOutcome::Applied,
+                    Err(r) => reject(RejectCode::InvalidState, r),
+                },
+            );
+        }
         Action::SendMessage { template, text, .. } => {
             // The reference server "sends" by recording: a platform forwards the text to the
             // customer through its masked SMS or in-app channel here.
@@ -513,6 +545,10 @@ fn apply_action(
         _ => {}
     }
     if changed {
+        if next.is_final() {
+            // The first courier finished the task: a handover not yet received is void.
+            handovers::void_open(tx, &doc.id, t)?;
+        }
         tasks::set_status(tx, &doc.id, next, t)?;
         tasks::record_change(tx, courier, &doc.id, "upsert")?;
     }
@@ -573,14 +609,13 @@ pub fn pull(
             changes.push(Change::RemoveTask { task_id });
             continue;
         }
-        match tasks::load(tx, &task_id)? {
-            Some((doc, owner)) if owner.as_deref() == Some(courier) => {
+        if let Some((mut doc, owner)) = tasks::load(tx, &task_id)? {
+            // Reassigned since: a later 'remove' change for this courier follows.
+            if handovers::visible_to(&mut doc, owner.as_deref(), courier) {
                 changes.push(Change::UpsertTask {
                     task: Box::new(doc),
-                })
+                });
             }
-            // Reassigned since: a later 'remove' change for this courier follows.
-            _ => {}
         }
     }
     let server_time = clock.now();
@@ -735,9 +770,9 @@ fn pull_in_one(
         let task = Row {
             values: r.values.get(3..).unwrap_or_default().to_vec(),
         };
-        let (doc, owner) = tasks::from_row(&task_id, &task)?;
+        let (mut doc, owner) = tasks::from_row(&task_id, &task)?;
         // Reassigned since: a later 'remove' change for this courier follows.
-        if owner.as_deref() == Some(courier) {
+        if handovers::visible_to(&mut doc, owner.as_deref(), courier) {
             changes.push(Change::UpsertTask {
                 task: Box::new(doc),
             });

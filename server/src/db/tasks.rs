@@ -1,7 +1,7 @@
 //! Tasks as the server stores them, the per-courier change log that pull reads, and the
 //! dispatcher's changes to tasks (create, cancel, reassign, new stops).
 
-use runsheet_protocol::{HandoffCodeDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskStatus};
+use runsheet_protocol::{HandoffCodeDoc, HandoverDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskStatus};
 use serde::{Deserialize, Serialize};
 
 use super::{couriers, pin_corrections, Refusal, Row, StoreError, Tx};
@@ -59,6 +59,7 @@ pub(crate) fn from_row(id: &str, r: &Row) -> Result<Assigned, StoreError> {
             customer_locale: details.customer_locale,
             case_id: details.case_id,
             take_back: details.take_back,
+            handovers: details.handovers,
         },
         courier,
     ))
@@ -90,9 +91,11 @@ struct Details {
     case_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     take_back: Vec<ItemDoc>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    handovers: Vec<HandoverDoc>,
 }
 
-fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
+pub(crate) fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
     serde_json::to_string(&Details {
         ordered_at: doc.ordered_at,
         items: doc.items.clone(),
@@ -103,6 +106,7 @@ fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
         customer_locale: doc.customer_locale.clone(),
         case_id: doc.case_id,
         take_back: doc.take_back.clone(),
+        handovers: doc.handovers.clone(),
     })
     .map_err(StoreError::document)
 }
@@ -217,6 +221,7 @@ pub fn cancel(tx: &mut Tx<'_>, id: &str, now: i64) -> Result<Assigned, StoreErro
     if doc.status.is_final() {
         return Err(Refusal::TaskFinal(doc.status).into());
     }
+    super::handovers::void_open(tx, id, now)?;
     tx.execute(
         "UPDATE tasks SET status = 'cancelled', revision = revision + 1, updated_at = ?2
          WHERE id = ?1",
@@ -255,6 +260,8 @@ pub fn reassign(tx: &mut Tx<'_>, id: &str, to: &str, now: i64) -> Result<Assigne
         if from == Some(to) {
             return Err(Refusal::SameCourier.into());
         }
+        // Dispatch decided otherwise: a handover not yet received is void.
+        super::handovers::void_open(tx, &doc.id, now)?;
         // The new courier starts the workflow afresh: they must accept it, and arrive
         // themselves (a handover of goods is recorded as the new courier's pickup).
         tx.execute(

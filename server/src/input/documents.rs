@@ -220,6 +220,23 @@ fn action(a: &Action) -> Result<(), Invalid> {
         | Action::Returned { .. }
         | Action::ContactAttempt { .. }
         | Action::Shift { .. } => Ok(()),
+        Action::RequestHandover { note, .. } => match note {
+            Some(n) => text("action.note", n, runsheet_protocol::MAX_HANDOVER_NOTE_CHARS),
+            None => Ok(()),
+        },
+        Action::ReceiveHandover {
+            seq,
+            bags,
+            scanned_at,
+            ..
+        } => {
+            int("action.seq", *seq, 1, MAX_COUNT)?;
+            list("action.bags", bags)?;
+            for (i, b) in bags.iter().enumerate() {
+                text(&format!("action.bags[{i}]"), b, MAX_TEXT_CHARS)?;
+            }
+            time("action.scanned_at", *scanned_at)
+        }
     }
 }
 
@@ -318,6 +335,12 @@ impl Document for TaskUpdate {
 }
 
 impl Document for Reassign {
+    fn check(&self) -> Result<(), Invalid> {
+        id("courier_id", &self.courier_id)
+    }
+}
+
+impl Document for runsheet_protocol::AssignHandoverRequest {
     fn check(&self) -> Result<(), Invalid> {
         id("courier_id", &self.courier_id)
     }

@@ -245,4 +245,15 @@ class TestServer private constructor(
 
     /** The platform's offer figures as JSON (`GET /v1/dispatch/offer-figures`). */
     fun offerFigures(): String = ok(call("GET", "/v1/dispatch/offer-figures"))
+
+    /** Dispatch names the receiving courier of a task's handover: the HTTP status and the code of a refusal ("" on success). */
+    fun assignHandover(task: String, courier: String): Pair<Int, String> {
+        val (status, body) = call("POST", "/v1/dispatch/tasks/$task/handover", """{"courier_id":"$courier"}""")
+        val code = if (status in 200..299) "" else Regex(""""code":"(\w+)"""").find(body)?.groupValues?.get(1) ?: ""
+        return status to code
+    }
+
+    /** The courier holding a task on the server. */
+    fun holder(task: String): String? =
+        Regex(""""courier_id":"([^"]+)"""").find(ok(call("GET", "/v1/dispatch/tasks/$task")))?.groupValues?.get(1)
 }

@@ -1,0 +1,50 @@
+# Handovers between couriers (core/src/handover.rs, core/src/custody.rs,
+# screens/src/handover_page.rs). Reason and status ids follow the protocol's stable names
+# (`_` written `-`).
+
+## Why a courier hands a task over.
+handover-reason-vehicle-breakdown = Vehicle breakdown
+handover-reason-too-far = Too far
+handover-reason-overload = Too many orders
+handover-reason-ending-shift = Shift ending
+handover-reason-safety = Safety
+handover-reason-other = Other reason
+
+## Where a handover stands.
+handover-status-requested = Handover asked for; waiting for dispatch to name a courier
+handover-status-assigned = Receiving courier named; the goods are still with the first courier
+handover-status-completed = Handed over
+handover-status-void = Handover void
+
+## Who holds the goods.
+custody-mine = In your care
+custody-incoming = Being handed to you: yours once every bag is scanned
+custody-handed-over = Handed over to another courier
+
+## Blockers and action names.
+blocker-handover-incoming = the goods are still with the other courier: scan every bag to take them over ({ $scanned } of { $expected } bags scanned)
+blocker-handover-pending = a handover of this task is already asked for
+what-request-handover = hand over task { $task }
+what-receive-handover = take over task { $task }
+action-request-handover = asking for a handover
+action-receive-handover = taking over a handover
+
+## The pages.
+offer-request-handover = Hand over
+offer-receive-handover = Scan bags to take over
+offer-scan-bag = Type a bag code
+input-handover-reason = Reason
+input-handover-note = Note
+handover-title = Handover of task { $task }
+handover-progress = { $scanned } of { $expected } bags scanned
+handover-reason-line = Reason: { $reason }
+handover-requested-at = { $time } asked for the handover
+handover-assigned-at = { $time } receiving courier named
+handover-completed-at = { $time } handed over (last bag scanned { $scanned })
+handover-voided-at = { $time } handover void
+handover-pending-sync = not yet on the server
+handover-bag-scanned = Scanned
+handover-bag-waiting = To scan
+verdict-handover-received = Every bag scanned: the task is yours
+notice-handover-requested = Handover asked for; you will see the receiving courier once dispatch names one
+offer-show-handover = Handover

@@ -1,0 +1,49 @@
+# 骑手之间转单（core/src/handover.rs、core/src/custody.rs、screens/src/handover_page.rs）。
+# 原因和状态的编号沿用协议中的固定名称（`_` 写作 `-`）。
+
+## 转单原因。
+handover-reason-vehicle-breakdown = 车辆故障
+handover-reason-too-far = 距离太远
+handover-reason-overload = 单量过多
+handover-reason-ending-shift = 即将下班
+handover-reason-safety = 安全原因
+handover-reason-other = 其他原因
+
+## 转单状态。
+handover-status-requested = 已申请转单，等待调度指派
+handover-status-assigned = 已指派接单骑手，货物仍在原骑手手中
+handover-status-completed = 转单完成
+handover-status-void = 转单已作废
+
+## 货物由谁保管。
+custody-mine = 由您保管
+custody-incoming = 转给您的订单：逐袋扫码后才归您
+custody-handed-over = 已转交其他骑手
+
+## 拦截原因与操作名称。
+blocker-handover-incoming = 货物仍在原骑手手中：请逐袋扫码接收（已扫 { $scanned }/{ $expected } 袋）
+blocker-handover-pending = 该订单已申请转单
+what-request-handover = 申请转出订单{ $task }
+what-receive-handover = 接收订单{ $task }的转单
+action-request-handover = 申请转单
+action-receive-handover = 接收转单
+
+## 页面。
+offer-request-handover = 申请转单
+offer-receive-handover = 扫码接收转单
+offer-scan-bag = 输入袋码
+input-handover-reason = 转单原因
+input-handover-note = 备注
+handover-title = 订单{ $task }转单
+handover-progress = 已扫 { $scanned }/{ $expected } 袋
+handover-reason-line = 原因：{ $reason }
+handover-requested-at = { $time } 申请转单
+handover-assigned-at = { $time } 指派接单骑手
+handover-completed-at = { $time } 完成交接（最后一袋扫码于 { $scanned }）
+handover-voided-at = { $time } 转单作废
+handover-pending-sync = 尚未同步到服务器
+handover-bag-scanned = 已扫码
+handover-bag-waiting = 待扫码
+verdict-handover-received = 全部货物已扫码：订单已转给您
+notice-handover-requested = 转单申请已保存，调度指派接单骑手后会通知您
+offer-show-handover = 转单详情
