@@ -34,6 +34,7 @@
 
 #![deny(missing_docs)]
 
+mod capacity;
 mod cases;
 mod checklists;
 mod log;
@@ -55,6 +56,7 @@ use runsheet_core as core;
 /// The stop sequencer, map datums and barcode parser, re-exported for the command line.
 pub use runsheet_core::{geo, plan, scan};
 
+pub use capacity::*;
 pub use cases::*;
 pub use checklists::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
@@ -424,6 +426,11 @@ impl Runsheet {
     /// After-sales cases about the courier's deliveries.
     pub fn cases(&self) -> Arc<Cases> {
         Arc::new(Cases::over(&self.inner))
+    }
+
+    /// The courier's vehicle and box.
+    pub fn capacity(&self) -> Arc<Capacity> {
+        Arc::new(Capacity::over(&self.inner))
     }
 
     /// The route, the next stop and the location feed.

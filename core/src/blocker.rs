@@ -93,6 +93,16 @@ pub enum Blocker {
         /// Most characters allowed.
         max_chars: u32,
     },
+    /// The goods of this pickup do not fit: the box (or the chilled compartment) would hold
+    /// more than its room.
+    BoxFull {
+        /// Which compartment overflows.
+        compartment: runsheet_protocol::Compartment,
+        /// Units it would hold with this pickup.
+        units: i64,
+        /// Units it has room for.
+        capacity: i64,
+    },
 }
 
 impl Blocker {
@@ -118,6 +128,7 @@ impl Blocker {
             Blocker::RatingWindowClosed { .. } => "rating_window_closed",
             Blocker::RecalledItems { .. } => "recalled_items",
             Blocker::StatementTooLong { .. } => "statement_too_long",
+            Blocker::BoxFull { .. } => "box_full",
         }
     }
 
@@ -201,6 +212,17 @@ impl Blocker {
             Blocker::StatementTooLong { max_chars } => words.text(
                 "blocker-statement-too-long",
                 &Args::new().num("max", i64::from(*max_chars)),
+            ),
+            Blocker::BoxFull {
+                compartment,
+                units,
+                capacity,
+            } => words.text(
+                match compartment {
+                    runsheet_protocol::Compartment::Box => "blocker-box-full",
+                    runsheet_protocol::Compartment::Chilled => "blocker-chilled-full",
+                },
+                &Args::new().num("units", *units).num("capacity", *capacity),
             ),
         }
     }
@@ -367,6 +389,32 @@ mod tests {
     }
 
     #[test]
+    fn a_full_box_says_how_full_in_both_languages() {
+        let b = Blocker::BoxFull {
+            compartment: runsheet_protocol::Compartment::Box,
+            units: 12,
+            capacity: 10,
+        };
+        assert_eq!(
+            b.message(),
+            "the box is full: 12 units with this pickup, room for 10"
+        );
+        assert_eq!(
+            b.sentence(&Words::of(Language::ZhCn)),
+            "配送箱已满：取这单后共12个单位，容量只有10个单位"
+        );
+        let c = Blocker::BoxFull {
+            compartment: runsheet_protocol::Compartment::Chilled,
+            units: 1,
+            capacity: 0,
+        };
+        assert_eq!(
+            c.message(),
+            "the chilled compartment is full: 1 unit with this pickup, room for 0"
+        );
+    }
+
+    #[test]
     fn every_blocker_has_a_sentence_in_both_languages() {
         let all = [
             Blocker::NotArrived {
@@ -415,6 +463,16 @@ mod tests {
                 items: vec!["milk".into()],
             },
             Blocker::StatementTooLong { max_chars: 2000 },
+            Blocker::BoxFull {
+                compartment: runsheet_protocol::Compartment::Box,
+                units: 12,
+                capacity: 10,
+            },
+            Blocker::BoxFull {
+                compartment: runsheet_protocol::Compartment::Chilled,
+                units: 3,
+                capacity: 2,
+            },
         ];
         let zh = Words::of(Language::ZhCn);
         for b in &all {

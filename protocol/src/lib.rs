@@ -15,12 +15,14 @@ use serde::{Deserialize, Serialize};
 
 mod action;
 mod after_sales;
+mod capacity;
 mod checklist;
 mod device;
 mod handoff;
 mod rating;
 pub use action::*;
 pub use after_sales::*;
+pub use capacity::*;
 pub use checklist::*;
 pub use device::*;
 pub use handoff::*;
@@ -351,6 +353,10 @@ pub struct ItemDoc {
     /// How many.
     #[serde(default = "ItemDoc::one")]
     pub quantity: u32,
+    /// Volume of one piece, units of the courier's box (0 or more; absent: 1, see
+    /// [`DEFAULT_ITEM_SIZE`]). Chilled and frozen items count against the chilled compartment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
 }
 
 impl ItemDoc {
@@ -406,6 +412,10 @@ pub struct PullResponse {
     /// courier receives every recall).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recalls: Vec<RecallDoc>,
+    /// This courier's vehicle and box, present when newer than the `vehicle_version` the
+    /// client sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vehicle: Option<VehicleDoc>,
 }
 
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server

@@ -32,6 +32,7 @@ pub mod location_api;
 pub mod ops;
 pub mod rating_api;
 pub mod sync_api;
+pub mod vehicle_api;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -315,6 +316,16 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "POST",
             "/v1/dispatch/pin-corrections/{id}/reject",
             post(dispatch_api::reject_pin_correction),
+        ),
+        (
+            "PUT",
+            "/v1/dispatch/couriers/{id}/vehicle",
+            put(vehicle_api::put),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/vehicle",
+            get(vehicle_api::get),
         ),
     ]
 }

@@ -83,6 +83,7 @@ impl HttpRemote {
                 ("ratings_after", &at.ratings_after.to_string()),
                 ("cases_after", &at.cases_after.to_string()),
                 ("recalls_after", &at.recalls_after.to_string()),
+                ("vehicle_version", &at.vehicle_version.to_string()),
             ])
     }
 }

@@ -17,7 +17,8 @@ use runsheet_protocol::{
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set, Store};
 use crate::{
-    attachment, cases, checklist, location, outbox, push_token, rating, recall, settings, task,
+    attachment, capacity, cases, checklist, location, outbox, push_token, rating, recall, settings,
+    task,
 };
 
 /// A bearer token. Kept in memory only; its `Debug` never prints it.
@@ -108,6 +109,8 @@ pub struct PullPosition {
     pub cases_after: i64,
     /// Highest recall sequence.
     pub recalls_after: i64,
+    /// Version of the courier's vehicle held.
+    pub vehicle_version: i64,
 }
 
 /// Reads the phone's position in each feed.
@@ -123,6 +126,7 @@ pub(crate) fn position(store: &Store) -> Result<PullPosition> {
         ratings_after: store.read(rating::last_seq)?,
         cases_after: store.read(cases::last_seq)?,
         recalls_after: store.read(recall::last_seq)?,
+        vehicle_version: store.read(capacity::vehicle_version)?,
     })
 }
 
@@ -208,6 +212,8 @@ pub struct SyncReport {
     pub cases_asking: Vec<i64>,
     /// Recalls issued or lifted in this sync.
     pub changed_recalls: Vec<i64>,
+    /// Dispatch set a new vehicle or box for the courier, now applied.
+    pub vehicle_changed: bool,
 }
 
 /// Most rounds in one sync: a round that put the queue right (see [`recover`]) starts over.
@@ -504,6 +510,10 @@ async fn round(
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {
             settings::store(tx, settings)?;
             report.settings_changed = true;
+        }
+        if let Some(vehicle) = pages.iter().rev().find_map(|p| p.vehicle.as_ref()) {
+            capacity::store_vehicle(tx, vehicle)?;
+            report.vehicle_changed = true;
         }
         if let Some(last) = pages.last() {
             // How far the device clock is from the server's (positive: the device is behind).

@@ -283,6 +283,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         SELECT id, opened_at, 'system', 'opened', cause FROM cases ORDER BY id;
     DROP TABLE after_sales;
 "#,
+    // Box capacity: each courier's vehicle and box as dispatch set it, versioned per courier
+    // (the pull delivers it when newer than the phone's).
+    r#"
+    CREATE TABLE vehicles (
+        courier_id TEXT PRIMARY KEY REFERENCES couriers(id),
+        version    INTEGER NOT NULL,
+        body       TEXT NOT NULL
+    ) STRICT;
+"#,
 ];
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
     checklists, clients, couriers, device_time, handoff_codes, pin_corrections, ratings, recalls,
-    settings, tasks,
+    settings, tasks, vehicles,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -531,6 +531,8 @@ pub struct PullPosition {
     pub cases_after: i64,
     /// The highest recall sequence the phone holds.
     pub recalls_after: i64,
+    /// Version of the courier's vehicle the phone holds (0: none).
+    pub vehicle_version: i64,
 }
 
 /// A page of the courier's changes after the position, with newer settings, checklists,
@@ -585,6 +587,7 @@ pub fn pull(
         ratings: ratings::after(tx, courier, at.ratings_after)?,
         cases: after_sales::after(tx, courier, at.cases_after)?,
         recalls: recalls::after(tx, at.recalls_after)?,
+        vehicle: vehicles::newer(tx, courier, at.vehicle_version)?,
     })
 }
 
@@ -604,13 +607,14 @@ pub fn pull_on_standby(
 
 /// The pull's one statement on PostgreSQL: one row whose columns are the install's owner and
 /// last applied id, the newest change number, the page of changes with their tasks, the
-/// settings, the newer checklists, ratings, cases and recalls (the lists as JSON). One snapshot, one
-/// round trip. On a standby (`guarded`), no row unless it has replayed to `?8` and holds the
+/// settings, the newer checklists, ratings, cases and recalls (the lists as JSON), and the
+/// courier's vehicle when newer. One snapshot, one
+/// round trip. On a standby (`guarded`), no row unless it has replayed to `?11` and holds the
 /// courier's changes to the cursor.
 fn pull_statement(guarded: bool) -> String {
     let guard = if guarded {
         "
- WHERE pg_last_wal_replay_lsn() >= CAST(?10 AS TEXT)::pg_lsn
+ WHERE pg_last_wal_replay_lsn() >= CAST(?11 AS TEXT)::pg_lsn
    AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3"
     } else {
         ""
@@ -635,7 +639,9 @@ fn pull_statement(guarded: bool) -> String {
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
           FROM cases WHERE courier_id = ?2 AND seq > ?8),
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
-          FROM recalls WHERE seq > ?9){guard}",
+          FROM recalls WHERE seq > ?9),
+       (SELECT json_build_array(json_build_array(version, body))::TEXT
+          FROM vehicles WHERE courier_id = ?2 AND version > ?10){guard}",
         ratings::COLUMNS,
         after_sales::COLUMNS,
         recalls::COLUMNS
@@ -666,7 +672,8 @@ fn pull_in_one(
                 at.checklists_after,
                 at.ratings_after,
                 at.cases_after,
-                at.recalls_after
+                at.recalls_after,
+                at.vehicle_version
             ],
             read,
         )?,
@@ -682,6 +689,7 @@ fn pull_in_one(
                 at.ratings_after,
                 at.cases_after,
                 at.recalls_after,
+                at.vehicle_version,
                 lsn
             ],
             read,
@@ -753,6 +761,13 @@ fn pull_in_one(
         .iter()
         .map(recalls::row_to_doc)
         .collect::<Result<Vec<_>, _>>()?;
+    let vehicle = match row.get::<Option<String>>(9)? {
+        Some(text) => match rows_from_json(&text)?.first() {
+            Some(v) => Some(vehicles::from_row(v.get(0)?, &v.get::<String>(1)?)?),
+            None => None,
+        },
+        None => None,
+    };
     Ok(Some(PullResponse {
         changes,
         cursor: next,
@@ -764,5 +779,6 @@ fn pull_in_one(
         ratings,
         cases,
         recalls,
+        vehicle,
     }))
 }
