@@ -21,7 +21,7 @@ impl Problem {
             let mut l = self.onboard;
             for i in 0..n {
                 if mask & (1 << i) != 0 {
-                    l = l.add(self.delta[i]);
+                    l = l.plus(self.delta[i]);
                 }
             }
             l
@@ -50,7 +50,7 @@ impl Problem {
             if self.needs[s].is_some() {
                 continue;
             }
-            if self.onboard.add(self.delta[s]).over(self.cap) {
+            if self.onboard.plus(self.delta[s]).over(self.cap) {
                 continue;
             }
             let (t, late) = extend(self.start_time, 0, n, s);
@@ -83,7 +83,7 @@ impl Problem {
                             continue;
                         }
                     }
-                    if load.add(self.delta[s]).over(self.cap) {
+                    if load.plus(self.delta[s]).over(self.cap) {
                         continue;
                     }
                     let next = mask | (1 << s);

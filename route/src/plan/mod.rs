@@ -41,12 +41,12 @@ impl Load {
     const ZERO: Load = Load(0, 0);
 
     #[inline]
-    fn add(self, o: Load) -> Load {
+    fn plus(self, o: Load) -> Load {
         Load(self.0.saturating_add(o.0), self.1.saturating_add(o.1))
     }
 
     #[inline]
-    fn sub(self, o: Load) -> Load {
+    fn minus(self, o: Load) -> Load {
         Load(self.0.saturating_sub(o.0), self.1.saturating_sub(o.1))
     }
 
@@ -319,11 +319,11 @@ impl Problem {
             };
             let units = given(|s| s.units)?.unwrap_or(1);
             let chilled = given(|s| s.chilled_units)?.unwrap_or(0);
-            load_of.insert(order, Load(units, chilled));
+            load_of.insert(*order, Load(units, chilled));
         }
         let on_load = onboard
             .iter()
-            .fold(Load::ZERO, |l, o| l.add(load_of[o]));
+            .fold(Load::ZERO, |l, o| l.plus(load_of[o]));
         if on_load.over(cap) {
             return bad("more on board than the capacity".into());
         }
@@ -378,7 +378,7 @@ impl Problem {
                     if s.kind == "pickup" {
                         l
                     } else {
-                        Load::ZERO.sub(l)
+                        Load::ZERO.minus(l)
                     }
                 })
                 .collect(),
@@ -431,7 +431,7 @@ impl Problem {
                 lateness += (t - d).max(0);
             }
             t += self.service[s];
-            load = load.add(self.delta[s]);
+            load = load.plus(self.delta[s]);
             if load.over(self.cap) {
                 return None;
             }
@@ -490,7 +490,7 @@ impl Problem {
                 if seen[s] || self.needs[s].is_some_and(|p| !seen[p]) {
                     continue;
                 }
-                if load.add(self.delta[s]).over(self.cap) {
+                if load.plus(self.delta[s]).over(self.cap) {
                     continue;
                 }
                 let mut a = t + self.t(pos, s);
@@ -510,7 +510,7 @@ impl Problem {
                 t = t.max(r);
             }
             t += self.service[s];
-            load = load.add(self.delta[s]);
+            load = load.plus(self.delta[s]);
             pos = s;
             seq.push(s);
         }

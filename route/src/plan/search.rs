@@ -316,7 +316,7 @@ impl<'a> Route<'a> {
         let p = self.p;
         self.load0 = (0..p.n)
             .filter(|&s| !p.pickup[s] && p.needs[s].is_none() && self.at[s] == ABSENT)
-            .fold(p.onboard, |l, s| l.add(p.delta[s]));
+            .fold(p.onboard, |l, s| l.plus(p.delta[s]));
     }
 
     /// State before position `a`: time, lateness, last stop (the start is `n`), load.
@@ -354,7 +354,7 @@ impl<'a> Route<'a> {
             self.waited[k] = arrive < begin;
             late += begin.saturating_sub(p.due_v[s]).max(0);
             t = begin + p.service[s];
-            load = load.add(p.delta[s]);
+            load = load.plus(p.delta[s]);
             self.tt[k] = t;
             self.lt[k] = late;
             self.ld[k] = load;
@@ -510,7 +510,7 @@ impl<'a> Route<'a> {
                     }
                 }
                 self.mark[s] = ep;
-                load = load.add(p.delta[s]);
+                load = load.plus(p.delta[s]);
                 if load.over(cap) {
                     return None;
                 }
@@ -530,7 +530,7 @@ impl<'a> Route<'a> {
                         t = self.tt[to - 1] + d;
                         late += self.lt[to - 1] - self.lt[k]
                             + d * (self.late_before[to] - self.late_before[k + 1]);
-                        load = load.add(self.ld[to - 1].sub(self.ld[k]));
+                        load = load.plus(self.ld[to - 1].minus(self.ld[k]));
                         rest -= self.rest_lb[k + 1] - self.rest_lb[to];
                         last = self.seq[to - 1];
                         j = to - from;
@@ -1017,7 +1017,7 @@ impl<'a> Route<'a> {
             if g > 0 {
                 most = most.max(self.ld[g - 1]);
             }
-            if onboard && most.sub(p.delta[d]).over(cap) {
+            if onboard && most.minus(p.delta[d]).over(cap) {
                 break;
             }
             if g < lo {
@@ -1033,7 +1033,7 @@ impl<'a> Route<'a> {
         let Some((_, g)) = best else { return false };
         self.seq.insert(g, d);
         if onboard {
-            self.load0 = self.load0.sub(p.delta[d]);
+            self.load0 = self.load0.minus(p.delta[d]);
             self.refresh(0);
         } else {
             self.refresh(g);
@@ -1049,7 +1049,7 @@ impl<'a> Route<'a> {
         let mut best: Option<(i64, usize, usize)> = None;
         for i in 0..=m {
             let (t0, l0, last0, load) = self.before(i);
-            if load.add(p.delta[pk]).over(cap) {
+            if load.plus(p.delta[pk]).over(cap) {
                 continue;
             }
             let (mut t, mut late) = p.step(t0, l0, last0, pk);
@@ -1063,7 +1063,7 @@ impl<'a> Route<'a> {
                 if let Some(c) = self.finish(t2, l2, d, j, bound) {
                     best = Some((c, i, j));
                 }
-                if j == m || self.ld[j].add(p.delta[pk]).over(cap) {
+                if j == m || self.ld[j].plus(p.delta[pk]).over(cap) {
                     break;
                 }
                 let s = self.seq[j];
