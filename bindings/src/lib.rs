@@ -36,6 +36,7 @@
 
 #![deny(missing_docs)]
 
+mod capacity;
 mod cases;
 mod checklists;
 mod handover;
@@ -59,6 +60,7 @@ use runsheet_core as core;
 /// The stop sequencer, map datums and barcode parser, re-exported for the command line.
 pub use runsheet_core::{geo, plan, scan};
 
+pub use capacity::*;
 pub use cases::*;
 pub use checklists::*;
 pub use handover::*;
@@ -462,6 +464,11 @@ impl Runsheet {
     /// Handovers between couriers.
     pub fn handovers(&self) -> Arc<Handovers> {
         Arc::new(Handovers::over(&self.inner))
+    }
+
+    /// The courier's vehicle and box.
+    pub fn capacity(&self) -> Arc<Capacity> {
+        Arc::new(Capacity::over(&self.inner))
     }
 
     /// The route, the next stop and the location feed.

@@ -103,6 +103,16 @@ pub enum Blocker {
     },
     /// A handover of this task is already asked for.
     HandoverPending,
+    /// The goods of this pickup do not fit: the box (or the chilled compartment) would hold
+    /// more than its room.
+    BoxFull {
+        /// Which compartment overflows.
+        compartment: runsheet_protocol::Compartment,
+        /// Units it would hold with this pickup.
+        units: i64,
+        /// Units it has room for.
+        capacity: i64,
+    },
 }
 
 impl Blocker {
@@ -130,6 +140,7 @@ impl Blocker {
             Blocker::StatementTooLong { .. } => "statement_too_long",
             Blocker::HandoverIncoming { .. } => "handover_incoming",
             Blocker::HandoverPending => "handover_pending",
+            Blocker::BoxFull { .. } => "box_full",
         }
     }
 
@@ -221,6 +232,17 @@ impl Blocker {
                     .num("expected", i64::from(*expected)),
             ),
             Blocker::HandoverPending => plain("blocker-handover-pending"),
+            Blocker::BoxFull {
+                compartment,
+                units,
+                capacity,
+            } => words.text(
+                match compartment {
+                    runsheet_protocol::Compartment::Box => "blocker-box-full",
+                    runsheet_protocol::Compartment::Chilled => "blocker-chilled-full",
+                },
+                &Args::new().num("units", *units).num("capacity", *capacity),
+            ),
         }
     }
 }
@@ -388,6 +410,32 @@ mod tests {
     }
 
     #[test]
+    fn a_full_box_says_how_full_in_both_languages() {
+        let b = Blocker::BoxFull {
+            compartment: runsheet_protocol::Compartment::Box,
+            units: 12,
+            capacity: 10,
+        };
+        assert_eq!(
+            b.message(),
+            "the box is full: 12 units with this pickup, room for 10"
+        );
+        assert_eq!(
+            b.sentence(&Words::of(Language::ZhCn)),
+            "配送箱已满：取这单后共12个单位，容量只有10个单位"
+        );
+        let c = Blocker::BoxFull {
+            compartment: runsheet_protocol::Compartment::Chilled,
+            units: 1,
+            capacity: 0,
+        };
+        assert_eq!(
+            c.message(),
+            "the chilled compartment is full: 1 unit with this pickup, room for 0"
+        );
+    }
+
+    #[test]
     fn every_blocker_has_a_sentence_in_both_languages() {
         let all = [
             Blocker::NotArrived {
@@ -436,6 +484,16 @@ mod tests {
                 items: vec!["milk".into()],
             },
             Blocker::StatementTooLong { max_chars: 2000 },
+            Blocker::BoxFull {
+                compartment: runsheet_protocol::Compartment::Box,
+                units: 12,
+                capacity: 10,
+            },
+            Blocker::BoxFull {
+                compartment: runsheet_protocol::Compartment::Chilled,
+                units: 3,
+                capacity: 2,
+            },
         ];
         let zh = Words::of(Language::ZhCn);
         for b in &all {

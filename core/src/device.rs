@@ -118,11 +118,15 @@ impl Device {
         let now = self.now();
         let position = self.last_position();
         let speed = self.speed_now(now)?;
+        let room = self
+            .store
+            .read(crate::capacity::vehicle)?
+            .map(|v| v.capacity());
         Ok(self
             .planner
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .plan(tasks, position, now, speed))
+            .plan_with(tasks, position, now, speed, room))
     }
 
     /// Records a courier action (see [`Record`]); returns its mutation id.

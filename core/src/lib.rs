@@ -25,6 +25,7 @@ uniffi::setup_scaffolding!();
 pub mod attachment;
 pub mod autosync;
 pub mod blocker;
+pub mod capacity;
 pub mod cases;
 pub mod checklist;
 pub mod clock;
@@ -86,6 +87,8 @@ pub use runsheet_protocol::{
     TemperatureClass,
 };
 pub use runsheet_protocol::{DeclineReason, OfferStatus};
+pub use runsheet_protocol::{box_overflow, Compartment, Load, Overflow, VehicleDoc, VehicleKind};
+pub use capacity::BoxState;
 pub use runsheet_words::{Args, Language, Words};
 pub use shift::{ShiftState, ShiftSummary};
 pub use store::DbKey;
@@ -296,8 +299,11 @@ impl Runsheet {
                     "sync done"
                 );
                 (
-                    // A recall can block a task's handoff: the task list shows it.
-                    !report.changed_task_ids.is_empty() || !report.changed_recalls.is_empty(),
+                    // A recall can block a task's handoff, a new box a pickup: the task list
+                    // shows it.
+                    !report.changed_task_ids.is_empty()
+                        || !report.changed_recalls.is_empty()
+                        || report.vehicle_changed,
                     report.rejected_ids.clone(),
                     report.new_ratings.clone(),
                     report.cases_asking.clone(),
@@ -703,6 +709,16 @@ impl Runsheet {
     /// The open tasks' stops in the planned order, with projected times and risks.
     pub fn route(&self) -> Result<Route> {
         self.dev.route()
+    }
+
+    /// The vehicle and box dispatch set for the courier, as last received (`None` until then).
+    pub fn vehicle(&self) -> Result<Option<VehicleDoc>> {
+        self.dev.store.read(capacity::vehicle)
+    }
+
+    /// The box now: the load of the goods on board and the room.
+    pub fn box_state(&self) -> Result<capacity::BoxState> {
+        self.dev.store.read(capacity::box_state)
     }
 
     /// The riding speed the plan and the hints use now: the platform's for this hour when it

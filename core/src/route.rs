@@ -8,7 +8,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::time::Duration;
 
-use runsheet_protocol::{StopRole, TaskStatus};
+use runsheet_protocol::{order_load, Load, StopRole, TaskStatus};
 use runsheet_route::hint::{self, risk, Risk};
 use runsheet_route::plan::{Instance, Point, Problem, StopIn};
 use runsheet_route::travel::distance_m;
@@ -97,6 +97,8 @@ struct Leg<'a> {
     role: StopRole,
     stop: &'a Stop,
     kind: &'static str,
+    /// The order's goods, units in the box and the chilled compartment.
+    load: Load,
 }
 
 /// The stops still to visit for the open tasks, with the order ids on board.
@@ -118,6 +120,7 @@ fn legs(tasks: &[Task]) -> (Vec<Leg<'_>>, Vec<String>, Vec<usize>) {
                         role: StopRole::Pickup,
                         stop: p,
                         kind: "pickup",
+                        load: order_load(&t.items),
                     });
                 }
                 legs.push(Leg {
@@ -125,6 +128,7 @@ fn legs(tasks: &[Task]) -> (Vec<Leg<'_>>, Vec<String>, Vec<usize>) {
                     role: StopRole::Dropoff,
                     stop: &t.dropoff,
                     kind: "dropoff",
+                    load: order_load(&t.items),
                 });
             }
             Assigned | Accepted | AtPickup | PickedUp | AtDropoff => {
@@ -137,6 +141,7 @@ fn legs(tasks: &[Task]) -> (Vec<Leg<'_>>, Vec<String>, Vec<usize>) {
                     role: StopRole::Dropoff,
                     stop: &t.dropoff,
                     kind: "dropoff",
+                    load: order_load(&t.items),
                 });
             }
             Failed => {
@@ -147,6 +152,7 @@ fn legs(tasks: &[Task]) -> (Vec<Leg<'_>>, Vec<String>, Vec<usize>) {
                         role: StopRole::Return,
                         stop: r,
                         kind: "dropoff",
+                        load: order_load(&t.items),
                     });
                 }
             }
@@ -166,7 +172,8 @@ pub struct Planner {
 
 impl Planner {
     /// The route for `tasks` from `position` (the last GPS fix) at `now`, riding at
-    /// `speed_mps` (the platform's speed for this hour, or [`SPEED_MPS`]).
+    /// `speed_mps` (the platform's speed for this hour, or [`SPEED_MPS`]), with no limit on
+    /// the box.
     pub fn plan(
         &mut self,
         tasks: &[Task],
@@ -174,11 +181,28 @@ impl Planner {
         now: i64,
         speed_mps: f64,
     ) -> Route {
+        self.plan_with(tasks, position, now, speed_mps, None)
+    }
+
+    /// [`Planner::plan`] within the room of the courier's box and chilled compartment
+    /// (`room`: the vehicle dispatch set; `None`: unlimited). Each order takes the units of
+    /// its items. When the goods already on board overflow the room (dispatch shrank the box),
+    /// the plan ignores the room rather than leave the courier without a route.
+    pub fn plan_with(
+        &mut self,
+        tasks: &[Task],
+        position: Option<(f64, f64)>,
+        now: i64,
+        speed_mps: f64,
+        room: Option<Load>,
+    ) -> Route {
         let (legs, onboard, forced) = legs(tasks);
         let mut h = DefaultHasher::new();
+        room.hash(&mut h);
         for l in &legs {
             l.task_id.hash(&mut h);
             l.role.hash(&mut h);
+            l.load.hash(&mut h);
             l.stop.lat.to_bits().hash(&mut h);
             l.stop.lon.to_bits().hash(&mut h);
             (l.stop.ready_at, l.stop.due_by, l.stop.not_before).hash(&mut h);
@@ -206,14 +230,31 @@ impl Planner {
             position,
             now,
             speed_mps,
-            previous_first,
-        );
+            previous_first.clone(),
+            room,
+        )
+        .or_else(|| {
+            tracing::info!("the goods overflow the box; planning without its limit");
+            solve(
+                &legs,
+                &onboard,
+                &forced,
+                position,
+                now,
+                speed_mps,
+                previous_first,
+                None,
+            )
+        })
+        .unwrap_or_else(|| in_list_order(&legs, now));
         self.signature = sig;
         self.route = route.clone();
         route
     }
 }
 
+/// The planned route within `room`; `None` when no order of the stops fits it.
+#[allow(clippy::too_many_arguments)]
 fn solve(
     legs: &[Leg<'_>],
     onboard: &[String],
@@ -222,9 +263,10 @@ fn solve(
     now: i64,
     speed_mps: f64,
     previous_first: Option<(String, StopRole)>,
-) -> Route {
+    room: Option<Load>,
+) -> Option<Route> {
     if legs.is_empty() {
-        return Route::default();
+        return Some(Route::default());
     }
     let start = position
         .or_else(|| {
@@ -244,7 +286,8 @@ fn solve(
         speed_mps,
         detour_factor: DETOUR_FACTOR,
         lateness_weight: None,
-        capacity: None,
+        capacity: room.map(|r| r.box_units),
+        chilled_capacity: room.map(|r| r.chilled_units),
         onboard: onboard.to_vec(),
         stops: legs
             .iter()
@@ -266,18 +309,25 @@ fn solve(
                 } else {
                     DROPOFF_SERVICE_S
                 },
+                units: room.map(|_| l.load.box_units),
+                chilled_units: room.map(|_| l.load.chilled_units),
             })
             .collect(),
     };
     let problem = match Problem::new(&inst) {
         Ok(p) => p,
+        // More on board than the room: the caller plans without it.
+        Err(_) if room.is_some() => return None,
         Err(e) => {
             // Bad coordinates from the server: keep the list order rather than fail the list.
             tracing::warn!(error = %e, "route not plannable; using list order");
-            return in_list_order(legs, now);
+            return Some(in_list_order(legs, now));
         }
     };
     let mut seq = problem.solve(Duration::from_millis(60), 7);
+    if room.is_some() && problem.evaluate(&seq).is_none() {
+        return None;
+    }
     // The courier is standing at a stop: it comes first, whatever the plan says.
     let pin_first = |seq: &mut Vec<usize>, i: usize| -> bool {
         let mut cand = seq.clone();
@@ -312,7 +362,7 @@ fn solve(
         }
     }
     let Some(times) = problem.schedule(&seq) else {
-        return in_list_order(legs, now);
+        return Some(in_list_order(legs, now));
     };
     let cost = problem.evaluate(&seq).map(|c| c.cost).unwrap_or(0);
     let stops: Vec<PlannedStop> = seq
@@ -339,11 +389,11 @@ fn solve(
                 DROPOFF_SERVICE_S
             }
     });
-    Route {
+    Some(Route {
         stops,
         finish,
         cost,
-    }
+    })
 }
 
 fn in_list_order(legs: &[Leg<'_>], now: i64) -> Route {
@@ -610,6 +660,57 @@ mod tests {
         // The courier rides well south, next to B: the gain is clear, the plan changes.
         let r = p.plan(&tasks, Some((30.291, 120.10)), NOW + 300, SPEED_MPS);
         assert_eq!(r.stops[0].task_id, "B");
+    }
+
+    #[test]
+    fn the_plan_keeps_the_box_within_its_room() {
+        let bag = |units: i64| runsheet_protocol::ItemDoc {
+            code: "B".into(),
+            name: "bag".into(),
+            temperature: Default::default(),
+            quantity: 1,
+            size: Some(units),
+        };
+        // Two pickups next to the courier, both drop-offs 2 km north, side by side.
+        let food = |id: &str, units: i64| Task {
+            items: vec![bag(units)],
+            ..task(
+                id,
+                TaskStatus::Accepted,
+                Some(stop(30.3001, 120.10, None, None)),
+                stop(30.32, 120.10, None, None),
+            )
+        };
+        let tasks = [food("A", 6), food("B", 5)];
+        let at = Some((30.30, 120.10));
+        let free = Planner::default().plan(&tasks, at, NOW, SPEED_MPS);
+        let roles: Vec<StopRole> = free.stops.iter().map(|s| s.role).collect();
+        assert_eq!(
+            roles[..2],
+            [StopRole::Pickup, StopRole::Pickup],
+            "no limit: both bags at once"
+        );
+        let room = Load {
+            box_units: 10,
+            chilled_units: 0,
+        };
+        let r = Planner::default().plan_with(&tasks, at, NOW, SPEED_MPS, Some(room));
+        let o = order(&r);
+        assert_eq!(o.len(), 4);
+        assert_eq!(o[0].0, o[1].0, "6 + 5 units overflow 10: one order at a time: {o:?}");
+        assert_eq!(o[1].1, StopRole::Dropoff);
+        assert!(r.finish > free.finish);
+        // Dispatch shrank the box under goods already on board: still a route, without the limit.
+        let on_board: Vec<Task> = tasks
+            .iter()
+            .map(|t| Task {
+                status: TaskStatus::PickedUp,
+                ..t.clone()
+            })
+            .collect();
+        let r = Planner::default().plan_with(&on_board, at, NOW, SPEED_MPS, Some(room));
+        assert_eq!(r.stops.len(), 2);
+        assert!(r.finish.is_some());
     }
 
     #[test]

@@ -170,6 +170,9 @@ pub fn step_blockers(
             blockers.push(Blocker::ProofMissing { policy });
         }
     }
+    if step == Step::PickUp {
+        blockers.extend(crate::capacity::pickup_blocker(conn, t)?);
+    }
     let recalled = crate::recall::recalled_items(conn, t)?;
     if !recalled.is_empty() {
         blockers.push(Blocker::RecalledItems {

@@ -99,6 +99,7 @@ impl Remote for Server {
                 .cloned()
                 .collect(),
             offers: Vec::new(),
+            vehicle: None,
         })
     }
 

@@ -202,6 +202,7 @@ fn pull(s: &mut State, at: &PullPosition) -> Result<PullResponse, Error> {
         cases: Vec::new(),
         recalls: Vec::new(),
         offers: Vec::new(),
+        vehicle: None,
     })
 }
 
@@ -882,6 +883,7 @@ async fn the_pull_position_goes_whole_to_the_remote() {
             cases_after: 0,
             recalls_after: 0,
             offers_after: 0,
+            vehicle_version: 0,
         }
     );
     assert_eq!(p.core.settings().unwrap().version, 4);

@@ -183,6 +183,10 @@ struct ShiftBarView: View {
             Text(bar.figures)
                 .font(.footnote)
         }
+        if let boxLoad = bar.boxLoad {
+            Text(boxLoad)
+                .font(.footnote)
+        }
         if let primary = bar.primary {
             OfferButton(offer: primary, onOffer: onOffer)
         }

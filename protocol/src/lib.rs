@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 mod action;
 mod after_sales;
+mod capacity;
 mod checklist;
 mod device;
 mod handoff;
@@ -23,6 +24,7 @@ mod handover;
 mod rating;
 pub use action::*;
 pub use after_sales::*;
+pub use capacity::*;
 pub use checklist::*;
 pub use device::*;
 pub use handoff::*;
@@ -363,6 +365,10 @@ pub struct ItemDoc {
     /// How many.
     #[serde(default = "ItemDoc::one")]
     pub quantity: u32,
+    /// Volume of one piece, units of the courier's box (0 or more; absent: 1, see
+    /// [`DEFAULT_ITEM_SIZE`]). Chilled and frozen items count against the chilled compartment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
 }
 
 impl ItemDoc {
@@ -422,6 +428,10 @@ pub struct PullResponse {
     /// `offers_after` sequence the client sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub offers: Vec<OfferDoc>,
+    /// This courier's vehicle and box, present when newer than the `vehicle_version` the
+    /// client sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vehicle: Option<VehicleDoc>,
 }
 
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server

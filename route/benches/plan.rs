@@ -36,6 +36,8 @@ fn stop(id: String, order: &str, kind: &str, at: (f64, f64), service_s: i64) -> 
         ready_at: None,
         due_by: None,
         service_s,
+        units: None,
+        chilled_units: None,
     }
 }
 
@@ -86,6 +88,7 @@ fn food(seed: u64, orders: usize) -> Instance {
         detour_factor: 1.3,
         lateness_weight: None,
         capacity: Some((orders / 2 + 2) as i64),
+        chilled_capacity: None,
         onboard,
         stops,
     }
@@ -118,6 +121,7 @@ fn parcel(seed: u64, n: usize) -> Instance {
         detour_factor: 1.3,
         lateness_weight: None,
         capacity: None,
+        chilled_capacity: None,
         onboard,
         stops,
     }

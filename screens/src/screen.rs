@@ -67,6 +67,9 @@ pub struct ShiftBar {
     pub primary: Option<Offer>,
     /// Other shift actions (start a break).
     pub secondary: Vec<Offer>,
+    /// The box's load against its room ("Box 7/10 · Chilled 1/2"), when dispatch set the
+    /// courier's vehicle.
+    pub box_load: Option<String>,
 }
 
 /// The sync banner.

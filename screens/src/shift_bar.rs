@@ -1,6 +1,6 @@
 //! The shift bar: the shift's state, its figures, and its one action.
 
-use runsheet_core::{Result, ShiftState, Step};
+use runsheet_core::{Result, ShiftState, Step, VehicleKind};
 use runsheet_words::Args;
 
 use crate::offer::{Offer, OfferStyle, Tap};
@@ -107,7 +107,42 @@ pub fn build(v: &View<'_>) -> Result<ShiftBar> {
         },
         primary,
         secondary,
+        box_load: box_load(v)?,
     })
+}
+
+/// The box's load against its room, when dispatch set a vehicle (the chilled compartment too
+/// when it has one or holds goods).
+fn box_load(v: &View<'_>) -> Result<Option<String>> {
+    let b = v.core.box_state()?;
+    let Some(room) = b.capacity else {
+        return Ok(None);
+    };
+    let vehicle = b.vehicle.map(|k| {
+        v.words.text(
+            match k {
+                VehicleKind::OnFoot => "vehicle-on-foot",
+                VehicleKind::Bicycle => "vehicle-bicycle",
+                VehicleKind::Scooter => "vehicle-scooter",
+                VehicleKind::Motorbike => "vehicle-motorbike",
+                VehicleKind::Car => "vehicle-car",
+                VehicleKind::Van => "vehicle-van",
+            },
+            &Args::new(),
+        )
+    });
+    let args = Args::new()
+        .str("vehicle", vehicle.unwrap_or_default())
+        .num("units", b.load.box_units)
+        .num("capacity", room.box_units)
+        .num("chilled", b.load.chilled_units)
+        .num("chilled_capacity", room.chilled_units);
+    let id = if room.chilled_units > 0 || b.load.chilled_units > 0 {
+        "box-load-with-chilled"
+    } else {
+        "box-load"
+    };
+    Ok(Some(v.words.text(id, &args)))
 }
 
 fn goods_on_board(v: &View<'_>) -> Result<Vec<runsheet_core::Blocker>> {

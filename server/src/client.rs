@@ -547,4 +547,21 @@ impl Dispatcher {
         )
         .await
     }
+
+    /// Sets a courier's vehicle and box; returns it with its new version.
+    pub async fn set_vehicle(
+        &self,
+        courier_id: &str,
+        vehicle: &runsheet_protocol::VehicleDoc,
+    ) -> Result<runsheet_protocol::VehicleDoc, DispatchError> {
+        self.send(
+            self.http
+                .put(format!(
+                    "{}/v1/dispatch/couriers/{courier_id}/vehicle",
+                    self.base
+                ))
+                .json(vehicle),
+        )
+        .await
+    }
 }

@@ -34,6 +34,7 @@ pub mod offer_api;
 pub mod ops;
 pub mod rating_api;
 pub mod sync_api;
+pub mod vehicle_api;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -330,6 +331,16 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "GET",
             "/v1/dispatch/offer-figures",
             get(offer_api::figures),
+        ),
+        (
+            "PUT",
+            "/v1/dispatch/couriers/{id}/vehicle",
+            put(vehicle_api::put),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/vehicle",
+            get(vehicle_api::get),
         ),
     ]
 }

@@ -176,6 +176,10 @@ pub struct PullQuery {
     /// The highest offer sequence the client holds.
     #[serde(default)]
     pub offers_after: i64,
+    /// Version of the courier's vehicle the client holds (0: none); a newer one comes with
+    /// the answer.
+    #[serde(default)]
+    pub vehicle_version: i64,
     /// The `wal_lsn` of the client's last push: a read replica serves this pull only when it
     /// has replayed that far (else the primary does).
     #[serde(default)]
@@ -212,6 +216,7 @@ pub async fn pull(
         cases_after: q.cases_after,
         recalls_after: q.recalls_after,
         offers_after: q.offers_after,
+        vehicle_version: q.vehicle_version,
     };
     if q.min_lsn.as_deref().is_some_and(|l| !standby::is_lsn(l)) {
         return Err(ApiError::bad_request(

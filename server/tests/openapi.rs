@@ -132,6 +132,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
         cases: vec![],
         recalls: vec![],
         offers: vec![],
+        vehicle: None,
     })
     .unwrap();
     for f in required("PullResponse") {

@@ -96,6 +96,7 @@ async fn pull(db: &Db, cursor: i64) -> runsheet_protocol::PullResponse {
         cases_after: 0,
         recalls_after: 0,
         offers_after: 0,
+        vehicle_version: 0,
     };
     db.run_autocommit(move |tx| sync::pull(tx, &Clock::system(), "c1", &at))
         .await

@@ -42,6 +42,10 @@ pub fn render(frame: &mut Frame<'_>, screen: &Screen, state: &TerminalState) {
         Span::raw(" · "),
         Span::raw(bar.figures.clone()),
     ];
+    if let Some(b) = &bar.box_load {
+        shift.push(Span::raw(" · "));
+        shift.push(Span::raw(b.clone()));
+    }
     for o in bar.primary.iter().chain(bar.secondary.iter()) {
         shift.push(Span::raw("  "));
         shift.extend(numbered.spans(o));

@@ -84,6 +84,7 @@ impl HttpRemote {
                 ("cases_after", &at.cases_after.to_string()),
                 ("recalls_after", &at.recalls_after.to_string()),
                 ("offers_after", &at.offers_after.to_string()),
+                ("vehicle_version", &at.vehicle_version.to_string()),
             ])
     }
 }

@@ -17,8 +17,7 @@ use runsheet_protocol::{
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set, Store};
 use crate::{
-    attachment, cases, checklist, location, offer, outbox, push_token, rating, recall, settings,
-    task,
+    attachment, capacity, cases, checklist, location, offer, outbox, push_token, rating, recall, settings, task,
 };
 
 /// A bearer token. Kept in memory only; its `Debug` never prints it.
@@ -111,6 +110,8 @@ pub struct PullPosition {
     pub recalls_after: i64,
     /// Highest offer sequence.
     pub offers_after: i64,
+    /// Version of the courier's vehicle held.
+    pub vehicle_version: i64,
 }
 
 /// Reads the phone's position in each feed.
@@ -127,6 +128,7 @@ pub(crate) fn position(store: &Store) -> Result<PullPosition> {
         cases_after: store.read(cases::last_seq)?,
         recalls_after: store.read(recall::last_seq)?,
         offers_after: store.read(offer::last_seq)?,
+        vehicle_version: store.read(capacity::vehicle_version)?,
     })
 }
 
@@ -216,6 +218,8 @@ pub struct SyncReport {
     pub new_offers: Vec<i64>,
     /// Offers whose acceptance the server refused in this sync (it came after the expiry).
     pub refused_offers: Vec<i64>,
+    /// Dispatch set a new vehicle or box for the courier, now applied.
+    pub vehicle_changed: bool,
 }
 
 /// Most rounds in one sync: a round that put the queue right (see [`recover`]) starts over.
@@ -526,6 +530,10 @@ async fn round(
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {
             settings::store(tx, settings)?;
             report.settings_changed = true;
+        }
+        if let Some(vehicle) = pages.iter().rev().find_map(|p| p.vehicle.as_ref()) {
+            capacity::store_vehicle(tx, vehicle)?;
+            report.vehicle_changed = true;
         }
         if let Some(last) = pages.last() {
             // How far the device clock is from the server's (positive: the device is behind).

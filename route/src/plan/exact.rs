@@ -1,6 +1,6 @@
 //! The exact solver: label-setting dynamic programming over visited sets.
 
-use super::Problem;
+use super::{Load, Problem};
 
 impl Problem {
     /// Label-setting dynamic programming over (visited set, last stop) with Pareto labels
@@ -17,11 +17,11 @@ impl Problem {
         }
         let mut arena: Vec<(usize, Label)> = Vec::new(); // (stop, label)
         let mut states: Vec<Vec<usize>> = vec![Vec::new(); (full + 1) * n];
-        let load_of = |mask: usize| -> i64 {
+        let load_of = |mask: usize| -> Load {
             let mut l = self.onboard;
             for i in 0..n {
                 if mask & (1 << i) != 0 {
-                    l += if self.pickup[i] { 1 } else { -1 };
+                    l = l.plus(self.delta[i]);
                 }
             }
             l
@@ -50,8 +50,7 @@ impl Problem {
             if self.needs[s].is_some() {
                 continue;
             }
-            let load = self.onboard + if self.pickup[s] { 1 } else { -1 };
-            if self.capacity.is_some_and(|c| load > c) {
+            if self.onboard.plus(self.delta[s]).over(self.cap) {
                 continue;
             }
             let (t, late) = extend(self.start_time, 0, n, s);
@@ -84,8 +83,7 @@ impl Problem {
                             continue;
                         }
                     }
-                    let nl = load + if self.pickup[s] { 1 } else { -1 };
-                    if self.capacity.is_some_and(|c| nl > c) {
+                    if load.plus(self.delta[s]).over(self.cap) {
                         continue;
                     }
                     let next = mask | (1 << s);
@@ -148,6 +146,8 @@ mod tests {
                     ready_at: rng.gen_bool(0.4).then(|| rng.gen_range(0..1500)),
                     due_by: rng.gen_bool(0.6).then(|| rng.gen_range(-200..2500)),
                     service_s: rng.gen_range(0..120),
+                    units: None,
+                    chilled_units: None,
                 };
                 if !onboard.contains(&order) {
                     stops.push(stop("pickup", &mut rng));
@@ -170,6 +170,7 @@ mod tests {
                 } else {
                     None
                 },
+                chilled_capacity: None,
                 onboard,
                 stops,
             };

@@ -30,6 +30,40 @@ pub const MAX_STOPS: usize = 2_000;
 /// overflowing 64 bits.
 pub const MAX_TIME_S: i64 = 1 << 40;
 
+/// Most units an order may take, in the box or the chilled compartment: sums over
+/// [`MAX_STOPS`] orders stay far from overflowing.
+pub const MAX_UNITS: i64 = 1 << 40;
+
+/// Units in the box and in the chilled compartment: a load, a change of it, or the room.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Load(i64, i64);
+
+impl Load {
+    const ZERO: Load = Load(0, 0);
+
+    #[inline]
+    fn plus(self, o: Load) -> Load {
+        Load(self.0.saturating_add(o.0), self.1.saturating_add(o.1))
+    }
+
+    #[inline]
+    fn minus(self, o: Load) -> Load {
+        Load(self.0.saturating_sub(o.0), self.1.saturating_sub(o.1))
+    }
+
+    /// True when either part exceeds the room's.
+    #[inline]
+    fn over(self, cap: Load) -> bool {
+        self.0 > cap.0 || self.1 > cap.1
+    }
+
+    /// The larger of each part.
+    #[inline]
+    fn max(self, o: Load) -> Load {
+        Load(self.0.max(o.0), self.1.max(o.1))
+    }
+}
+
 /// A malformed instance, with what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("bad instance: {0}")]
@@ -71,6 +105,13 @@ pub struct StopIn {
     pub due_by: Option<i64>,
     /// Seconds spent at the stop.
     pub service_s: i64,
+    /// Units of the box its order takes (on either of the order's stops, the same on both;
+    /// absent on both: 1, one order as `capacity` counted before loads had sizes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<i64>,
+    /// Units of the chilled compartment its order takes (as `units`; absent: 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chilled_units: Option<i64>,
 }
 
 /// A `runsheet-route-v1` instance.
@@ -91,9 +132,13 @@ pub struct Instance {
     /// Cost of one second of lateness (default 10).
     #[serde(default)]
     pub lateness_weight: Option<i64>,
-    /// Most orders carried at once (`None`: unlimited).
+    /// Most units carried in the box at once (`None`: unlimited); an order takes its stops'
+    /// `units`, 1 when they give none, so without sizes this counts orders.
     #[serde(default)]
     pub capacity: Option<i64>,
+    /// Most units carried in the chilled compartment at once (`None`: unlimited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chilled_capacity: Option<i64>,
     /// Orders already in the box.
     #[serde(default)]
     pub onboard: Vec<String>,
@@ -121,8 +166,12 @@ pub struct Problem {
     ready_v: Vec<i64>,
     /// Due times, `i64::MAX` where none.
     due_v: Vec<i64>,
-    capacity: Option<i64>,
-    onboard: i64,
+    /// What serving each stop adds to the load (a pickup its order's load, a drop-off minus it).
+    delta: Vec<Load>,
+    /// The box's and the chilled compartment's room (`i64::MAX` where unlimited).
+    cap: Load,
+    /// The load of the orders on board at the start.
+    onboard: Load,
     weight: i64,
     start_time: i64,
 }
@@ -161,14 +210,18 @@ impl Problem {
         if weight < 0 {
             return bad("lateness_weight must be >= 0".into());
         }
-        if let Some(c) = inst.capacity {
-            if c < 0 {
-                return bad("capacity must be >= 0".into());
-            }
-            if (inst.onboard.len() as i64) > c {
-                return bad("more orders on board than the capacity".into());
+        for (what, c) in [
+            ("capacity", inst.capacity),
+            ("chilled_capacity", inst.chilled_capacity),
+        ] {
+            if c.is_some_and(|c| c < 0) {
+                return bad(format!("{what} must be >= 0"));
             }
         }
+        let cap = Load(
+            inst.capacity.unwrap_or(i64::MAX),
+            inst.chilled_capacity.unwrap_or(i64::MAX),
+        );
         if inst.stops.len() > MAX_STOPS {
             return bad(format!("more than {MAX_STOPS} stops"));
         }
@@ -213,6 +266,11 @@ impl Problem {
             if s.service_s < 0 {
                 return bad(format!("stop {:?}: service_s must be >= 0", s.id));
             }
+            for (what, u) in [("units", s.units), ("chilled_units", s.chilled_units)] {
+                if u.is_some_and(|u| !(0..=MAX_UNITS).contains(&u)) {
+                    return bad(format!("stop {:?}: {what} must be 0 to {MAX_UNITS}", s.id));
+                }
+            }
             let e = per_order.entry(&s.order).or_default();
             let slot = match s.kind.as_str() {
                 "pickup" => &mut e.0,
@@ -243,6 +301,32 @@ impl Problem {
             if !per_order.contains_key(o) {
                 return bad(format!("on-board order {o:?} has no dropoff"));
             }
+        }
+        // Each order's load, from whichever of its stops gives it.
+        let mut load_of: HashMap<&str, Load> = HashMap::new();
+        for (order, (p, d)) in &per_order {
+            let given = |f: fn(&StopIn) -> Option<i64>| -> Result<Option<i64>, PlanError> {
+                let on: Vec<i64> = [p, d]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|&i| f(&inst.stops[i]))
+                    .collect();
+                match on.as_slice() {
+                    [a, b] if a != b => Err(PlanError(format!(
+                        "order {order:?}: its stops give different loads"
+                    ))),
+                    _ => Ok(on.first().copied()),
+                }
+            };
+            let units = given(|s| s.units)?.unwrap_or(1);
+            let chilled = given(|s| s.chilled_units)?.unwrap_or(0);
+            load_of.insert(*order, Load(units, chilled));
+        }
+        let on_load = onboard
+            .iter()
+            .fold(Load::ZERO, |l, o| l.plus(load_of[o]));
+        if on_load.over(cap) {
+            return bad("more on board than the capacity".into());
         }
         let mut pts: Vec<(f64, f64)> = inst.stops.iter().map(|s| (s.lat, s.lon)).collect();
         pts.push((inst.start.lat, inst.start.lon));
@@ -287,8 +371,20 @@ impl Problem {
                 .map(|s| s.due_by.unwrap_or(i64::MAX))
                 .collect(),
             needs,
-            capacity: inst.capacity,
-            onboard: inst.onboard.len() as i64,
+            delta: inst
+                .stops
+                .iter()
+                .map(|s| {
+                    let l = load_of[s.order.as_str()];
+                    if s.kind == "pickup" {
+                        l
+                    } else {
+                        Load::ZERO.minus(l)
+                    }
+                })
+                .collect(),
+            cap,
+            onboard: on_load,
             weight,
             start_time: inst.start_time,
         })
@@ -336,8 +432,8 @@ impl Problem {
                 lateness += (t - d).max(0);
             }
             t += self.service[s];
-            load += if self.pickup[s] { 1 } else { -1 };
-            if self.capacity.is_some_and(|c| load > c) {
+            load = load.plus(self.delta[s]);
+            if load.over(self.cap) {
                 return None;
             }
             pos = s;
@@ -395,8 +491,7 @@ impl Problem {
                 if seen[s] || self.needs[s].is_some_and(|p| !seen[p]) {
                     continue;
                 }
-                let nl = load + if self.pickup[s] { 1 } else { -1 };
-                if self.capacity.is_some_and(|c| nl > c) {
+                if load.plus(self.delta[s]).over(self.cap) {
                     continue;
                 }
                 let mut a = t + self.t(pos, s);
@@ -416,7 +511,7 @@ impl Problem {
                 t = t.max(r);
             }
             t += self.service[s];
-            load += if self.pickup[s] { 1 } else { -1 };
+            load = load.plus(self.delta[s]);
             pos = s;
             seq.push(s);
         }
@@ -507,6 +602,55 @@ mod tests {
         assert_eq!(cost.cost, 2000);
     }
 
+    /// Two orders to pick up near the start, each with `a` and `b` as extra stop fields.
+    fn two_orders(extra: &str, a: &str, b: &str) -> String {
+        format!(
+            r#"{{"format": "runsheet-route-v1", "name": "box", {extra}
+ "start": {{"lat": 30.2741, "lon": 120.155}}, "start_time": 0, "speed_mps": 4.0, "detour_factor": 1.3,
+ "stops": [
+  {{"id": "A-p", "order": "A", "kind": "pickup", "lat": 30.2742, "lon": 120.1551, "service_s": 60 {a}}},
+  {{"id": "B-p", "order": "B", "kind": "pickup", "lat": 30.2743, "lon": 120.1552, "service_s": 60 {b}}},
+  {{"id": "A-d", "order": "A", "kind": "dropoff", "lat": 30.2900, "lon": 120.1700, "service_s": 60}},
+  {{"id": "B-d", "order": "B", "kind": "dropoff", "lat": 30.2901, "lon": 120.1701, "service_s": 60}}]}}"#
+        )
+    }
+
+    #[test]
+    fn loads_in_units_fill_the_box_and_the_chilled_compartment_apart() {
+        // Together is cheapest: both pickups, then both drop-offs.
+        let together = [0, 1, 2, 3];
+        let p = problem(&two_orders(r#""capacity": 10,"#, r#","units": 6"#, r#","units": 4"#));
+        assert!(p.evaluate(&together).is_some(), "6 + 4 units fit a box of 10");
+        let p = problem(&two_orders(r#""capacity": 10,"#, r#","units": 6"#, r#","units": 5"#));
+        assert_eq!(p.evaluate(&together), None, "6 + 5 units overflow a box of 10");
+        assert!(p.evaluate(&[0, 2, 1, 3]).is_some());
+        let (sol, _) = plan_json(&two_orders(
+            r#""capacity": 10,"#,
+            r#","units": 6"#,
+            r#","units": 5"#,
+        ))
+        .unwrap();
+        assert!(
+            matches!(sol.sequence[1].as_str(), "A-d" | "B-d"),
+            "one order is delivered before the other is picked up: {:?}",
+            sol.sequence
+        );
+        // Chilled goods take the compartment, not the box.
+        let chilled = two_orders(
+            r#""capacity": 10, "chilled_capacity": 2,"#,
+            r#","units": 0, "chilled_units": 2"#,
+            r#","units": 3, "chilled_units": 1"#,
+        );
+        let p = problem(&chilled);
+        assert_eq!(p.evaluate(&together), None, "2 + 1 chilled units overflow 2");
+        let p = problem(&chilled.replace("\"chilled_capacity\": 2", "\"chilled_capacity\": 3"));
+        assert!(p.evaluate(&together).is_some());
+        // Without loads an order is one unit: a box of 1 carries one order at a time.
+        let p = problem(&two_orders(r#""capacity": 1,"#, "", ""));
+        assert_eq!(p.evaluate(&together), None);
+        assert!(p.evaluate(&[1, 3, 0, 2]).is_some());
+    }
+
     #[test]
     fn malformed_instances_are_refused_with_a_reason() {
         let cases = [
@@ -540,6 +684,14 @@ mod tests {
                 "kind",
             ),
             ("[]".to_string(), "not a route instance"),
+            (
+                two_orders("", r#","units": -1"#, ""),
+                "units must be 0 to",
+            ),
+            (
+                two_orders(r#""chilled_capacity": -2,"#, "", ""),
+                "chilled_capacity must be >= 0",
+            ),
         ];
         for (json, needle) in cases {
             let e = plan_json(&json).expect_err(needle);

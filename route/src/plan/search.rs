@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::Problem;
+use super::{Load, Problem};
 
 impl Problem {
     /// Iterated local search. Starts: the greedy order and cheapest insertion in a few orders,
@@ -182,7 +182,7 @@ struct Route<'a> {
     /// After each position: time after the service, lateness so far, load.
     tt: Vec<i64>,
     lt: Vec<i64>,
-    ld: Vec<i64>,
+    ld: Vec<Load>,
     /// Least time each stop adds (its service and the shortest travel to it), and its sums
     /// over positions `k..` (one entry more than the sequence): a lower bound on the time
     /// those stops take in any order.
@@ -206,7 +206,7 @@ struct Route<'a> {
     late_before: Vec<i64>,
     paired_before: Vec<usize>,
     /// Load at the start: the orders on board whose drop-off is in the sequence.
-    load0: i64,
+    load0: Load,
     cost: i64,
     /// Candidate neighbours of each stop and of the start (index n): the nearest ones.
     near: Vec<Vec<usize>>,
@@ -279,8 +279,8 @@ impl<'a> Route<'a> {
         }
     }
 
-    fn cap(&self) -> i64 {
-        self.p.capacity.unwrap_or(i64::MAX)
+    fn cap(&self) -> Load {
+        self.p.cap
     }
 
     /// Makespan plus weighted lateness.
@@ -314,15 +314,14 @@ impl<'a> Route<'a> {
     /// Recounts the load at the start from the on-board drop-offs in the sequence.
     fn reload(&mut self) {
         let p = self.p;
-        self.load0 = p.onboard
-            - (0..p.n)
-                .filter(|&s| !p.pickup[s] && p.needs[s].is_none() && self.at[s] == ABSENT)
-                .count() as i64;
+        self.load0 = (0..p.n)
+            .filter(|&s| !p.pickup[s] && p.needs[s].is_none() && self.at[s] == ABSENT)
+            .fold(p.onboard, |l, s| l.plus(p.delta[s]));
     }
 
     /// State before position `a`: time, lateness, last stop (the start is `n`), load.
     #[inline]
-    fn before(&self, a: usize) -> (i64, i64, usize, i64) {
+    fn before(&self, a: usize) -> (i64, i64, usize, Load) {
         if a == 0 {
             (self.p.start_time, 0, self.p.n, self.load0)
         } else {
@@ -341,7 +340,7 @@ impl<'a> Route<'a> {
         let m = self.seq.len();
         self.tt.resize(m, 0);
         self.lt.resize(m, 0);
-        self.ld.resize(m, 0);
+        self.ld.resize(m, Load::ZERO);
         self.work.set(self.work.get() + 4 * m as u64);
         self.bg.resize(m, 0);
         self.waited.resize(m, false);
@@ -355,7 +354,7 @@ impl<'a> Route<'a> {
             self.waited[k] = arrive < begin;
             late += begin.saturating_sub(p.due_v[s]).max(0);
             t = begin + p.service[s];
-            load += if p.pickup[s] { 1 } else { -1 };
+            load = load.plus(p.delta[s]);
             self.tt[k] = t;
             self.lt[k] = late;
             self.ld[k] = load;
@@ -511,8 +510,8 @@ impl<'a> Route<'a> {
                     }
                 }
                 self.mark[s] = ep;
-                load += if p.pickup[s] { 1 } else { -1 };
-                if load > cap {
+                load = load.plus(p.delta[s]);
+                if load.over(cap) {
                     return None;
                 }
                 (t, late) = p.step(t, late, last, s);
@@ -531,7 +530,7 @@ impl<'a> Route<'a> {
                         t = self.tt[to - 1] + d;
                         late += self.lt[to - 1] - self.lt[k]
                             + d * (self.late_before[to] - self.late_before[k + 1]);
-                        load += self.ld[to - 1] - self.ld[k];
+                        load = load.plus(self.ld[to - 1].minus(self.ld[k]));
                         rest -= self.rest_lb[k + 1] - self.rest_lb[to];
                         last = self.seq[to - 1];
                         j = to - from;
@@ -1018,7 +1017,7 @@ impl<'a> Route<'a> {
             if g > 0 {
                 most = most.max(self.ld[g - 1]);
             }
-            if onboard && most + 1 > cap {
+            if onboard && most.minus(p.delta[d]).over(cap) {
                 break;
             }
             if g < lo {
@@ -1034,7 +1033,7 @@ impl<'a> Route<'a> {
         let Some((_, g)) = best else { return false };
         self.seq.insert(g, d);
         if onboard {
-            self.load0 += 1;
+            self.load0 = self.load0.minus(p.delta[d]);
             self.refresh(0);
         } else {
             self.refresh(g);
@@ -1050,7 +1049,7 @@ impl<'a> Route<'a> {
         let mut best: Option<(i64, usize, usize)> = None;
         for i in 0..=m {
             let (t0, l0, last0, load) = self.before(i);
-            if load + 1 > cap {
+            if load.plus(p.delta[pk]).over(cap) {
                 continue;
             }
             let (mut t, mut late) = p.step(t0, l0, last0, pk);
@@ -1064,7 +1063,7 @@ impl<'a> Route<'a> {
                 if let Some(c) = self.finish(t2, l2, d, j, bound) {
                     best = Some((c, i, j));
                 }
-                if j == m || self.ld[j] + 1 > cap {
+                if j == m || self.ld[j].plus(p.delta[pk]).over(cap) {
                     break;
                 }
                 let s = self.seq[j];

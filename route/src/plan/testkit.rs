@@ -21,16 +21,24 @@ pub fn permutations(n: usize) -> Vec<Vec<usize>> {
     out
 }
 
-/// A random instance: `orders` orders, some on board, with ready and due times, a
-/// capacity or none.
+/// A random instance: `orders` orders, some on board, with ready and due times, loads in
+/// the box and the chilled compartment (given on one stop or both, or absent), and capacities
+/// or none.
 pub fn random_instance(rng: &mut StdRng, orders: usize, on: f64, tw: f64, name: &str) -> Instance {
     let onboard: Vec<String> = (0..orders)
         .filter(|_| rng.gen_bool(on))
         .map(|o| format!("o{o}"))
         .collect();
     let mut stops = Vec::new();
+    let mut on_load = (0, 0);
     for o in 0..orders {
         let order = format!("o{o}");
+        let units = rng.gen_bool(0.6).then(|| rng.gen_range(0..4));
+        let chilled = rng.gen_bool(0.4).then(|| rng.gen_range(0..3));
+        if onboard.contains(&order) {
+            on_load.0 += units.unwrap_or(1);
+            on_load.1 += chilled.unwrap_or(0);
+        }
         let stop = |kind: &str, rng: &mut StdRng| StopIn {
             id: format!("{order}-{kind}"),
             order: order.clone(),
@@ -40,15 +48,21 @@ pub fn random_instance(rng: &mut StdRng, orders: usize, on: f64, tw: f64, name: 
             ready_at: rng.gen_bool(0.7 * tw).then(|| rng.gen_range(0..4000)),
             due_by: rng.gen_bool(tw).then(|| rng.gen_range(500..6000)),
             service_s: rng.gen_range(0..120),
+            // On the drop-off, or on both stops.
+            units: if kind == "dropoff" || rng.gen_bool(0.5) {
+                units
+            } else {
+                None
+            },
+            chilled_units: chilled,
         };
         if !onboard.contains(&order) {
             stops.push(stop("pickup", rng));
         }
         stops.push(stop("dropoff", rng));
     }
-    let capacity = rng
-        .gen_bool(0.5)
-        .then(|| onboard.len() as i64 + rng.gen_range(0..3));
+    let capacity = rng.gen_bool(0.5).then(|| on_load.0 + rng.gen_range(0..4));
+    let chilled_capacity = rng.gen_bool(0.5).then(|| on_load.1 + rng.gen_range(0..3));
     Instance {
         format: "runsheet-route-v1".into(),
         name: name.into(),
@@ -61,6 +75,7 @@ pub fn random_instance(rng: &mut StdRng, orders: usize, on: f64, tw: f64, name: 
         detour_factor: 1.3,
         lateness_weight: Some(rng.gen_range(0..20)),
         capacity,
+        chilled_capacity,
         onboard,
         stops,
     }

@@ -35,6 +35,7 @@ pub mod settings;
 pub mod standby;
 pub mod sync;
 pub mod tasks;
+pub mod vehicles;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -308,6 +308,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX offer_tasks_by_task ON offer_tasks(task_id);
 "#,
+    // Box capacity: each courier's vehicle and box as dispatch set it, versioned per courier
+    // (the pull delivers it when newer than the phone's).
+    r#"
+    CREATE TABLE vehicles (
+        courier_id TEXT PRIMARY KEY REFERENCES couriers(id),
+        version    INTEGER NOT NULL,
+        body       TEXT NOT NULL
+    ) STRICT;
+"#,
 ];
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    checklists, clients, couriers, device_time, handoff_codes, handovers, offers, pin_corrections, ratings, recalls, settings, tasks,
+    checklists, clients, couriers, device_time, handoff_codes, handovers, offers, pin_corrections, ratings, recalls, settings, tasks, vehicles,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -577,6 +577,8 @@ pub struct PullPosition {
     pub recalls_after: i64,
     /// The highest offer sequence the phone holds.
     pub offers_after: i64,
+    /// Version of the courier's vehicle the phone holds (0: none).
+    pub vehicle_version: i64,
 }
 
 /// A page of the courier's changes after the position, with newer settings, checklists,
@@ -631,6 +633,7 @@ pub fn pull(
         cases: after_sales::after(tx, courier, at.cases_after)?,
         recalls: recalls::after(tx, at.recalls_after)?,
         offers: offers::after(tx, courier, at.offers_after)?,
+        vehicle: vehicles::newer(tx, courier, at.vehicle_version)?,
     })
 }
 
@@ -650,13 +653,14 @@ pub fn pull_on_standby(
 
 /// The pull's one statement on PostgreSQL: one row whose columns are the install's owner and
 /// last applied id, the newest change number, the page of changes with their tasks, the
-/// settings, the newer checklists, ratings, cases and recalls (the lists as JSON). One snapshot, one
-/// round trip. On a standby (`guarded`), no row unless it has replayed to `?8` and holds the
+/// settings, the newer checklists, ratings, cases and recalls (the lists as JSON), and the
+/// courier's vehicle when newer. One snapshot, one
+/// round trip. On a standby (`guarded`), no row unless it has replayed to `?12` and holds the
 /// courier's changes to the cursor.
 fn pull_statement(guarded: bool) -> String {
     let guard = if guarded {
         "
- WHERE pg_last_wal_replay_lsn() >= CAST(?11 AS TEXT)::pg_lsn
+ WHERE pg_last_wal_replay_lsn() >= CAST(?12 AS TEXT)::pg_lsn
    AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3"
     } else {
         ""
@@ -683,7 +687,9 @@ fn pull_statement(guarded: bool) -> String {
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
           FROM recalls WHERE seq > ?9),
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
-          FROM offers WHERE courier_id = ?2 AND seq > ?10){guard}",
+          FROM offers WHERE courier_id = ?2 AND seq > ?10),
+       (SELECT json_build_array(json_build_array(version, body))::TEXT
+          FROM vehicles WHERE courier_id = ?2 AND version > ?11){guard}",
         ratings::COLUMNS,
         after_sales::COLUMNS,
         recalls::COLUMNS,
@@ -716,7 +722,8 @@ fn pull_in_one(
                 at.ratings_after,
                 at.cases_after,
                 at.recalls_after,
-                at.offers_after
+                at.offers_after,
+                at.vehicle_version
             ],
             read,
         )?,
@@ -733,6 +740,7 @@ fn pull_in_one(
                 at.cases_after,
                 at.recalls_after,
                 at.offers_after,
+                at.vehicle_version,
                 lsn
             ],
             read,
@@ -808,6 +816,13 @@ fn pull_in_one(
         .iter()
         .map(|r| offers::row_to_record(r).map(|rec| rec.offer))
         .collect::<Result<Vec<_>, _>>()?;
+    let vehicle = match row.get::<Option<String>>(10)? {
+        Some(text) => match rows_from_json(&text)?.first() {
+            Some(v) => Some(vehicles::from_row(v.get(0)?, &v.get::<String>(1)?)?),
+            None => None,
+        },
+        None => None,
+    };
     Ok(Some(PullResponse {
         changes,
         cursor: next,
@@ -820,5 +835,6 @@ fn pull_in_one(
         cases,
         recalls,
         offers,
+        vehicle,
     }))
 }

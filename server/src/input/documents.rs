@@ -5,7 +5,7 @@
 use runsheet_protocol::{
     Action, ActionContext, CaseCommand, ChecklistTemplate, ItemDoc, ItemKind, KpiTargets,
     LocationBatch, Mutation, NewCase, NewRecall, PushTokenRegistration, Settings, StopDoc,
-    TaskKind, MAX_LOCATION_BATCH,
+    TaskKind, VehicleDoc, MAX_LOCATION_BATCH, MAX_UNITS,
 };
 
 use super::{coordinates, id, int, real, text, time, under, Document, Invalid};
@@ -68,6 +68,14 @@ fn goods(items: &[ItemDoc]) -> Result<(), Invalid> {
             1,
             1_000_000,
         )?;
+        if let Some(size) = it.size {
+            if !(0..=MAX_UNITS).contains(&size) {
+                return Err(Invalid::new(
+                    format!("items[{i}].size"),
+                    format!("must be 0 to {MAX_UNITS} units (the volume of one piece), not {size}"),
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -590,5 +598,15 @@ impl Document for runsheet_protocol::NewOffer {
             )?;
         }
         Ok(())
+    }
+}
+
+impl Document for VehicleDoc {
+    fn check(&self) -> Result<(), Invalid> {
+        int("version", self.version, 0, MAX_COUNT)?;
+        match self.problem() {
+            Some((field, problem)) => Err(Invalid::new(field, problem)),
+            None => Ok(()),
+        }
     }
 }

@@ -530,6 +530,13 @@ async fn execute(
             .create_courier(&c.id, &c.name)
             .await
             .map_err(|e| setup("create courier", e.to_string()))?;
+        if let Some(v) = &c.vehicle {
+            world
+                .dispatch
+                .set_vehicle(&c.id, v)
+                .await
+                .map_err(|e| setup("set the courier's vehicle", e.to_string()))?;
+        }
         let proxy = FaultProxy::start(world.addr(), seed.wrapping_add(i as u64), 0.0)
             .await
             .map_err(|e| setup("start network", e.to_string()))?;

@@ -55,6 +55,10 @@ pub struct CourierDoc {
     /// Where the courier starts.
     #[serde(default)]
     pub lon: Option<f64>,
+    /// The courier's vehicle and box, set by dispatch before the shift:
+    /// `{ kind = "scooter", box_units = 10, chilled_units = 2 }`.
+    #[serde(default)]
+    pub vehicle: Option<runsheet_protocol::VehicleDoc>,
 }
 
 /// A stop in a scenario file; times are offsets from the start (`"+25m"`) or Unix seconds.
@@ -392,6 +396,9 @@ pub struct ExpectSpec {
     /// `acceptance_rate`, and `decline.<reason>` counts.
     #[serde(default)]
     pub offer_figures: BTreeMap<String, f64>,
+    /// Text the shift bar's box line contains (`"box 7/10"`; `""`: no box shown).
+    #[serde(default)]
+    pub box_load: Option<String>,
 }
 
 /// A follow-up a `case` step's resolution orders (`[step.follow_up]`).

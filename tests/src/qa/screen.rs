@@ -465,6 +465,13 @@ pub fn check(
             ));
         }
     }
+    if let Some(want) = &x.box_load {
+        contains(
+            "box_load".into(),
+            screen.shift_bar.box_load.as_deref().unwrap_or_default(),
+            want,
+        )?;
+    }
     if let Some(want) = &x.shift_button {
         let found = screen
             .shift_bar

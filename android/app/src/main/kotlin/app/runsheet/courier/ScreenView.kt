@@ -138,6 +138,7 @@ private fun ShiftBarView(bar: ShiftBar, onOffer: OnOffer) {
                 ToneLine(bar.state, bar.tone, Modifier.weight(1f))
             }
             if (bar.figures.isNotBlank()) Text(bar.figures, style = MaterialTheme.typography.bodySmall)
+            bar.boxLoad?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
             bar.primary?.let { OfferButton(it, onOffer) }
             OfferRow(bar.secondary, onOffer)
         }

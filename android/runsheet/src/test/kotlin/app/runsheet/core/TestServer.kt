@@ -256,4 +256,21 @@ class TestServer private constructor(
     /** The courier holding a task on the server. */
     fun holder(task: String): String? =
         Regex(""""courier_id":"([^"]+)"""").find(ok(call("GET", "/v1/dispatch/tasks/$task")))?.groupValues?.get(1)
+
+    /** Sets a courier's vehicle and box (JSON as the dispatch API takes it); returns the HTTP status. */
+    fun setVehicle(courier: String, json: String): Int =
+        call("PUT", "/v1/dispatch/couriers/$courier/vehicle", json).first
+
+    /** Assigns a food task of one bag with this label code taking `size` units of the box. */
+    fun assignSized(id: String, courier: String, code: String, size: Long) {
+        ok(
+            call(
+                "POST", "/v1/dispatch/tasks",
+                """{"id":"$id","courier_id":"$courier","kind":"food",""" +
+                    """"pickup":{"name":"Merchant","address":"1 Market St","lat":30.279,"lon":120.141},""" +
+                    """"dropoff":{"name":"Customer $id","address":"2 Home Rd","lat":30.27,"lon":120.13},""" +
+                    """"items":[{"code":"$code","name":"Bag of $id","size":$size}]}""",
+            ),
+        )
+    }
 }
