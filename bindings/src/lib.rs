@@ -15,6 +15,7 @@
 //! - [`Checklists`]: SOP checklists and their answers;
 //! - [`Ratings`]: ratings received, rating a stop, appeals, KPIs;
 //! - [`Cases`]: after-sales cases about the courier's deliveries, answering them, the figures;
+//! - [`Earnings`]: the day's and week's pay, expected and confirmed, incentive progress, appeals;
 //! - [`Navigation`]: the route, the next-stop hint with map links, the location request and
 //!   GPS fixes.
 //!
@@ -36,6 +37,7 @@
 
 mod cases;
 mod checklists;
+mod earnings;
 mod log;
 mod navigation;
 mod ratings;
@@ -57,6 +59,7 @@ pub use runsheet_core::{geo, plan, scan};
 
 pub use cases::*;
 pub use checklists::*;
+pub use earnings::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use navigation::*;
 pub use ratings::*;
@@ -424,6 +427,11 @@ impl Runsheet {
     /// After-sales cases about the courier's deliveries.
     pub fn cases(&self) -> Arc<Cases> {
         Arc::new(Cases::over(&self.inner))
+    }
+
+    /// Earnings, incentive progress and appeals of pay lines.
+    pub fn earnings(&self) -> Arc<Earnings> {
+        Arc::new(Earnings::over(&self.inner))
     }
 
     /// The route, the next stop and the location feed.

@@ -93,6 +93,9 @@ pub enum Blocker {
         /// Most characters allowed.
         max_chars: u32,
     },
+    /// The earning line is expected (computed on the phone): it can be appealed once the
+    /// server has confirmed it.
+    PayNotConfirmed,
 }
 
 impl Blocker {
@@ -118,6 +121,7 @@ impl Blocker {
             Blocker::RatingWindowClosed { .. } => "rating_window_closed",
             Blocker::RecalledItems { .. } => "recalled_items",
             Blocker::StatementTooLong { .. } => "statement_too_long",
+            Blocker::PayNotConfirmed => "pay_not_confirmed",
         }
     }
 
@@ -202,6 +206,7 @@ impl Blocker {
                 "blocker-statement-too-long",
                 &Args::new().num("max", i64::from(*max_chars)),
             ),
+            Blocker::PayNotConfirmed => plain("blocker-pay-not-confirmed"),
         }
     }
 }
@@ -234,6 +239,7 @@ pub fn what_in(words: &Words, action: &str, task_id: &str) -> String {
         "rate_stop" => "what-rate-stop",
         "answer_case" => "what-answer-case",
         "set_aside" => "what-set-aside",
+        "appeal_pay" => return words.text("what-appeal-pay", &Args::new()),
         other => {
             return words.text(
                 "what-other",

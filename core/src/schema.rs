@@ -219,6 +219,18 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE tasks ADD COLUMN case_id INTEGER;
     ALTER TABLE tasks ADD COLUMN take_back TEXT NOT NULL DEFAULT '[]';
     "#,
+    // v10: this session's capabilities, one block each.
+    r#"
+    -- earnings
+    CREATE TABLE earning_lines (
+        id        TEXT PRIMARY KEY,
+        task_id   TEXT,
+        body      TEXT NOT NULL,
+        earned_at INTEGER NOT NULL,
+        seq       INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX earning_lines_by_time ON earning_lines(earned_at);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -98,6 +98,7 @@ impl Remote for Server {
                 .filter(|r| r.seq > at.recalls_after)
                 .cloned()
                 .collect(),
+            earnings: Vec::new(),
         })
     }
 

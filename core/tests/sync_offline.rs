@@ -201,6 +201,7 @@ fn pull(s: &mut State, at: &PullPosition) -> Result<PullResponse, Error> {
         ratings: Vec::new(),
         cases: Vec::new(),
         recalls: Vec::new(),
+        earnings: Vec::new(),
     })
 }
 
@@ -880,6 +881,7 @@ async fn the_pull_position_goes_whole_to_the_remote() {
             ratings_after: 0,
             cases_after: 0,
             recalls_after: 0,
+            earnings_after: 0,
         }
     );
     assert_eq!(p.core.settings().unwrap().version, 4);

@@ -393,6 +393,14 @@ pub enum Action {
         /// What happened.
         event: ShiftEvent,
     },
+    /// The courier disputes a line of their earnings (a task's pay, a tip, an adjustment, a
+    /// bonus); dispatch decides, like a rating's appeal.
+    AppealPay {
+        /// The line disputed.
+        line_id: String,
+        /// Why it is wrong (1 to 2,000 characters).
+        reason: String,
+    },
 }
 
 impl Action {
@@ -425,7 +433,7 @@ impl Action {
             | Action::Appeal { task_id, .. }
             | Action::AnswerCase { task_id, .. }
             | Action::SetAside { task_id, .. } => Some(task_id),
-            Action::Shift { .. } => None,
+            Action::Shift { .. } | Action::AppealPay { .. } => None,
         }
     }
 
@@ -456,6 +464,7 @@ impl Action {
             Action::AnswerCase { .. } => "answer_case",
             Action::SetAside { .. } => "set_aside",
             Action::Shift { .. } => "shift",
+            Action::AppealPay { .. } => "appeal_pay",
         }
     }
 

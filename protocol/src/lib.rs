@@ -17,12 +17,14 @@ mod action;
 mod after_sales;
 mod checklist;
 mod device;
+mod earnings;
 mod handoff;
 mod rating;
 pub use action::*;
 pub use after_sales::*;
 pub use checklist::*;
 pub use device::*;
+pub use earnings::*;
 pub use handoff::*;
 pub use rating::*;
 
@@ -406,6 +408,10 @@ pub struct PullResponse {
     /// courier receives every recall).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recalls: Vec<RecallDoc>,
+    /// The courier's earning lines new or changed (an appeal filed or decided) after the
+    /// `earnings_after` sequence the client sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earnings: Vec<EarningLineDoc>,
 }
 
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
@@ -453,6 +459,9 @@ pub struct Settings {
     /// After-sales routing and deadlines per kind of case, and the courier's time to answer.
     #[serde(default)]
     pub after_sales: AfterSalesPolicy,
+    /// How couriers are paid: rates of the pay function and incentive programmes.
+    #[serde(default)]
+    pub pay: PayRates,
 }
 
 impl Settings {
@@ -523,6 +532,9 @@ impl Settings {
         if let Some(p) = self.after_sales.problem() {
             return Some(p);
         }
+        if let Some(p) = self.pay.problem() {
+            return Some(p);
+        }
         None
     }
 }
@@ -542,6 +554,7 @@ impl Default for Settings {
             handoff_code: HandoffCodePolicy::default(),
             late_warning_lead_min: Self::default_late_warning(),
             after_sales: AfterSalesPolicy::default(),
+            pay: PayRates::default(),
         }
     }
 }

@@ -238,6 +238,18 @@ pub enum Tap {
         /// Which item.
         item_code: String,
     },
+    /// Show the courier's earnings for today or this week.
+    ShowEarnings {
+        /// Which period.
+        period: runsheet_core::earnings::EarningsPeriod,
+    },
+    /// Appeal a confirmed line of the courier's earnings.
+    AppealPay {
+        /// Which line.
+        line_id: String,
+        /// Why (required).
+        reason: String,
+    },
 }
 
 impl Tap {
@@ -321,6 +333,14 @@ impl Tap {
             ShowCase { case_id } => format!("show_case/{case_id}"),
             AnswerCase { case_id, .. } => format!("answer_case/{case_id}"),
             SetAside { task_id, item_code } => format!("set_aside/{task_id}/{item_code}"),
+            ShowEarnings { period } => format!(
+                "show_earnings/{}",
+                match period {
+                    runsheet_core::earnings::EarningsPeriod::Day => "day",
+                    runsheet_core::earnings::EarningsPeriod::Week => "week",
+                }
+            ),
+            AppealPay { line_id, .. } => format!("appeal_pay/{line_id}"),
         }
     }
 }
@@ -350,7 +370,8 @@ impl Tap {
             (
                 Tap::ArriveManually { reason, .. }
                 | Tap::ConfirmItemByHand { reason, .. }
-                | Tap::Appeal { reason, .. },
+                | Tap::Appeal { reason, .. }
+                | Tap::AppealPay { reason, .. },
                 "reason",
             ) => *reason = value,
             (Tap::EnterHandoffCode { code, .. } | Tap::Scan { code, .. }, "code") => *code = value,

@@ -48,6 +48,11 @@ pub enum Page {
         /// Which.
         case_id: i64,
     },
+    /// The courier's earnings.
+    Earnings {
+        /// Today or this week.
+        period: runsheet_core::earnings::EarningsPeriod,
+    },
 }
 
 /// The app's own state, beside what the store holds.

@@ -135,6 +135,8 @@ impl From<Refusal> for ApiError {
             Refusal::CaseWithoutCourier => ApiError::conflict("case_without_courier", reason),
             Refusal::NoReturnStop => ApiError::conflict("no_return_stop", reason),
             Refusal::RecallLifted => ApiError::conflict("recall_lifted", reason),
+            Refusal::EarningLineExists => ApiError::conflict("earning_line_exists", reason),
+            Refusal::OtherCurrency(_) => ApiError::conflict("other_currency", reason),
             Refusal::DeadlinePast(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "deadline_past", reason)
             }
@@ -159,7 +161,8 @@ impl From<Refusal> for ApiError {
             | Refusal::NoSuchRating
             | Refusal::NoSuchPinCorrection
             | Refusal::NoSuchCase
-            | Refusal::NoSuchRecall => ApiError::not_found(reason),
+            | Refusal::NoSuchRecall
+            | Refusal::NoSuchEarningLine => ApiError::not_found(reason),
             Refusal::ClientOfAnotherCourier => ApiError::forbidden(reason),
         }
     }

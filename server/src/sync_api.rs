@@ -173,6 +173,9 @@ pub struct PullQuery {
     /// The highest recall sequence the client holds.
     #[serde(default)]
     pub recalls_after: i64,
+    /// The highest earnings sequence the client holds.
+    #[serde(default)]
+    pub earnings_after: i64,
     /// The `wal_lsn` of the client's last push: a read replica serves this pull only when it
     /// has replayed that far (else the primary does).
     #[serde(default)]
@@ -208,6 +211,7 @@ pub async fn pull(
         ratings_after: q.ratings_after,
         cases_after: q.cases_after,
         recalls_after: q.recalls_after,
+        earnings_after: q.earnings_after,
     };
     if q.min_lsn.as_deref().is_some_and(|l| !standby::is_lsn(l)) {
         return Err(ApiError::bad_request(

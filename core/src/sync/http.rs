@@ -83,6 +83,7 @@ impl HttpRemote {
                 ("ratings_after", &at.ratings_after.to_string()),
                 ("cases_after", &at.cases_after.to_string()),
                 ("recalls_after", &at.recalls_after.to_string()),
+                ("earnings_after", &at.earnings_after.to_string()),
             ])
     }
 }
@@ -173,7 +174,8 @@ impl Remote for HttpRemote {
             || !page.checklists.is_empty()
             || !page.ratings.is_empty()
             || !page.cases.is_empty()
-            || !page.recalls.is_empty())
+            || !page.recalls.is_empty()
+            || !page.earnings.is_empty())
     }
 
     fn set_token(&self, token: Token) {

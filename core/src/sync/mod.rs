@@ -108,6 +108,8 @@ pub struct PullPosition {
     pub cases_after: i64,
     /// Highest recall sequence.
     pub recalls_after: i64,
+    /// Highest earnings sequence.
+    pub earnings_after: i64,
 }
 
 /// Reads the phone's position in each feed.
@@ -123,6 +125,7 @@ pub(crate) fn position(store: &Store) -> Result<PullPosition> {
         ratings_after: store.read(rating::last_seq)?,
         cases_after: store.read(cases::last_seq)?,
         recalls_after: store.read(recall::last_seq)?,
+        earnings_after: store.read(crate::earnings::last_seq)?,
     })
 }
 
@@ -208,6 +211,8 @@ pub struct SyncReport {
     pub cases_asking: Vec<i64>,
     /// Recalls issued or lifted in this sync.
     pub changed_recalls: Vec<i64>,
+    /// Earning lines new or changed (confirmed, appeal decided) in this sync.
+    pub changed_earnings: Vec<String>,
 }
 
 /// Most rounds in one sync: a round that put the queue right (see [`recover`]) starts over.
@@ -499,6 +504,10 @@ async fn round(
             for r in &page.recalls {
                 recall::store(tx, r)?;
                 report.changed_recalls.push(r.id);
+            }
+            for l in &page.earnings {
+                crate::earnings::store(tx, l)?;
+                report.changed_earnings.push(l.id.clone());
             }
         }
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {

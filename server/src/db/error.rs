@@ -190,4 +190,13 @@ pub enum Refusal {
     /// The recall was already lifted.
     #[error("the recall is already lifted")]
     RecallLifted,
+    /// An earning line with this id exists.
+    #[error("an earning line with this id exists")]
+    EarningLineExists,
+    /// No earning line has this id.
+    #[error("no earning line with this id")]
+    NoSuchEarningLine,
+    /// An amount in another currency than the pay rates' (given).
+    #[error("couriers are paid in {0}; the amount is in another currency")]
+    OtherCurrency(String),
 }

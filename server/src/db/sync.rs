@@ -11,8 +11,8 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    checklists, clients, couriers, device_time, handoff_codes, pin_corrections, ratings, recalls,
-    settings, tasks,
+    checklists, clients, couriers, device_time, earnings, handoff_codes, pin_corrections, ratings,
+    recalls, settings, tasks,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -124,6 +124,11 @@ fn apply_one(
         let offset = device_time::offset(m, sent_at, received);
         let bounded = device_time::bound(tx, courier, m, offset, received)?;
         mutations::record(tx, courier, client_id, m, &outcome, received, bounded)?;
+        // A delivery is paid once it is applied: its pay lines use the recorded bounded times.
+        if let (Action::Delivered { task_id, .. }, MutationOutcome::Applied) = (&m.action, &outcome)
+        {
+            earnings::on_delivered(tx, courier, task_id)?;
+        }
         Ok(outcome)
     });
     match attempt {
@@ -170,7 +175,8 @@ fn flag_for_after_sales(
     now: i64,
 ) -> Result<(), StoreError> {
     let task_id = m.action.task_id();
-    if matches!(m.action, Action::AnswerCase { .. }) {
+    // A statement on a case and an appeal of a pay line are no facts about the goods.
+    if matches!(m.action, Action::AnswerCase { .. } | Action::AppealPay { .. }) {
         return Ok(());
     }
     // A wrong handoff code is no fact to settle, unless the phone claimed it matched.
@@ -281,6 +287,18 @@ fn apply_action(
     m: &Mutation,
 ) -> Result<MutationOutcome, StoreError> {
     let action = &m.action;
+    if let Action::AppealPay { line_id, reason } = action {
+        let window = settings::load(tx)?
+            .unwrap_or_default()
+            .kpi_targets
+            .appeal_window_h;
+        return Ok(
+            match earnings::appeal(tx, courier, line_id, reason, window, clock.now())? {
+                Some(reason) => reject(RejectCode::InvalidState, reason),
+                None => MutationOutcome::Applied,
+            },
+        );
+    }
     let Some(task_id) = action.task() else {
         if let Action::Shift { event } = action {
             couriers::record_shift(tx, courier, *event, clock.now())?;
@@ -531,6 +549,8 @@ pub struct PullPosition {
     pub cases_after: i64,
     /// The highest recall sequence the phone holds.
     pub recalls_after: i64,
+    /// The highest earnings sequence the phone holds.
+    pub earnings_after: i64,
 }
 
 /// A page of the courier's changes after the position, with newer settings, checklists,
@@ -585,6 +605,7 @@ pub fn pull(
         ratings: ratings::after(tx, courier, at.ratings_after)?,
         cases: after_sales::after(tx, courier, at.cases_after)?,
         recalls: recalls::after(tx, at.recalls_after)?,
+        earnings: earnings::after(tx, courier, at.earnings_after)?,
     })
 }
 
@@ -610,7 +631,7 @@ pub fn pull_on_standby(
 fn pull_statement(guarded: bool) -> String {
     let guard = if guarded {
         "
- WHERE pg_last_wal_replay_lsn() >= CAST(?10 AS TEXT)::pg_lsn
+ WHERE pg_last_wal_replay_lsn() >= CAST(?11 AS TEXT)::pg_lsn
    AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3"
     } else {
         ""
@@ -635,10 +656,13 @@ fn pull_statement(guarded: bool) -> String {
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
           FROM cases WHERE courier_id = ?2 AND seq > ?8),
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
-          FROM recalls WHERE seq > ?9){guard}",
+          FROM recalls WHERE seq > ?9),
+       (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
+          FROM earning_lines WHERE courier_id = ?2 AND seq > ?10){guard}",
         ratings::COLUMNS,
         after_sales::COLUMNS,
-        recalls::COLUMNS
+        recalls::COLUMNS,
+        earnings::COLUMNS
     )
 }
 
@@ -666,7 +690,8 @@ fn pull_in_one(
                 at.checklists_after,
                 at.ratings_after,
                 at.cases_after,
-                at.recalls_after
+                at.recalls_after,
+                at.earnings_after
             ],
             read,
         )?,
@@ -682,6 +707,7 @@ fn pull_in_one(
                 at.ratings_after,
                 at.cases_after,
                 at.recalls_after,
+                at.earnings_after,
                 lsn
             ],
             read,
@@ -753,6 +779,10 @@ fn pull_in_one(
         .iter()
         .map(recalls::row_to_doc)
         .collect::<Result<Vec<_>, _>>()?;
+    let earnings = rows_from_json(&row.get::<String>(9)?)?
+        .iter()
+        .map(earnings::row_to_doc)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(PullResponse {
         changes,
         cursor: next,
@@ -764,5 +794,6 @@ fn pull_in_one(
         ratings,
         cases,
         recalls,
+        earnings,
     }))
 }
