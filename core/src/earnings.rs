@@ -247,9 +247,15 @@ pub(crate) fn earnings(dev: &Device, period: EarningsPeriod, at: Option<i64>) ->
             }
         }
     }
-    lines.sort_by(|a, b| {
-        (a.line.earned_at, &a.line.id).cmp(&(b.line.earned_at, &b.line.id))
-    });
+    // Oldest first; a bonus after the delivery that earned it.
+    let key = |e: &EarningEntry| {
+        (
+            e.line.earned_at,
+            e.line.kind == PayLineKind::Bonus,
+            e.line.id.clone(),
+        )
+    };
+    lines.sort_by_key(key);
     let sum = |state: PayLineState| {
         total(
             lines

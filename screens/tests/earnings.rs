@@ -256,6 +256,7 @@ async fn pay_is_expected_offline_then_confirmed_and_a_week_earns_its_bonus() {
     assert_eq!(line.appeal.as_deref(), Some("Appeal pending"));
     assert!(line.offers.is_empty());
     core.sync().await.unwrap();
+    advance(3600);
     dispatch
         .decide_pay_appeal(
             "pay:F1:distance",
