@@ -63,6 +63,7 @@ pub use earnings::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use navigation::*;
 pub use ratings::*;
+pub use runsheet_core::earnings::EarningsPeriod;
 pub use runsheet_core::rating::Period as KpiPeriod;
 pub use runsheet_core::{
     Attachment, PushPlatform, Rejection, Stop, SyncEvent, SyncReport, SyncStatus, Task,

@@ -371,6 +371,28 @@ pub struct ExpectSpec {
     /// Recalls on the phone (lifted ones included).
     #[serde(default)]
     pub phone_recalls: Option<u64>,
+    /// The phone's earnings total of the day or week holding now, minor units, confirmed and
+    /// expected together: `{ day = 1761, week = 9132 }`.
+    #[serde(default)]
+    pub earnings_total: BTreeMap<String, i64>,
+    /// Of which still expected (computed on the phone, not yet confirmed): `{ week = 0 }`.
+    #[serde(default)]
+    pub earnings_expected: BTreeMap<String, i64>,
+    /// The server's statement total of the day or week holding now: `{ week = 9132 }`.
+    #[serde(default)]
+    pub server_earnings_total: BTreeMap<String, i64>,
+    /// Whether an incentive programme is met this week, by the phone's progress:
+    /// `{ week5 = true }`.
+    #[serde(default)]
+    pub incentive_met: BTreeMap<String, bool>,
+    /// A pay line on the phone this week: `{ "pay:F1:base" = "confirmed" }` (`expected`,
+    /// `confirmed`, `pending`, `upheld`, `rejected` for an appealed one, `none`).
+    #[serde(default)]
+    pub pay_line: BTreeMap<String, String>,
+    /// Texts the open earnings page shows (its period, totals, lines, incentive progress and
+    /// verdicts): each is found in one of them.
+    #[serde(default)]
+    pub earnings_shows: Vec<String>,
 }
 
 /// A follow-up a `case` step's resolution orders (`[step.follow_up]`).
@@ -576,6 +598,16 @@ pub struct StepSpec {
     /// For `expect`.
     #[serde(default)]
     pub expect: Option<ExpectSpec>,
+    /// For `tip`: the amount as dispatch types it, a decimal text (`"5.50"`; `kind` is `tip`
+    /// or `adjustment`, default `tip`).
+    #[serde(default)]
+    pub amount: Option<String>,
+    /// For `tip`: the line's id (default `tip-<task>`).
+    #[serde(default)]
+    pub line: Option<String>,
+    /// For `tip`: the error code dispatch must refuse it with (`invalid`, `other_currency`).
+    #[serde(default)]
+    pub refused_with: Option<String>,
 }
 
 /// A whole file.
@@ -641,6 +673,8 @@ pub const ACTIONS: &[&str] = &[
     "answer_case",
     "set_aside",
     "expect",
+    "tip",
+    "decide_pay_appeal",
 ];
 
 /// The kinds of action a `tap` step can name with `offer` (an offer's kind on the screen).
@@ -686,6 +720,8 @@ pub const OFFER_KINDS: &[&str] = &[
     "show_case",
     "answer_case",
     "set_aside",
+    "show_earnings",
+    "appeal_pay",
 ];
 
 /// The steps a `case` step takes (`CaseCommand`'s).
@@ -1043,6 +1079,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 | "case"
                 | "answer_case"
                 | "set_aside"
+                | "tip"
         );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
@@ -1277,6 +1314,14 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 "recall = { gtin = \"...\", batch = \"...\", reason = \"...\" }",
             )?,
             "set_aside" => need(step.item.is_some(), "item = \"the manifest item's code\"")?,
+            "tip" => need(
+                step.amount.is_some(),
+                "amount = \"5.50\" (a decimal text in the platform's currency)",
+            )?,
+            "decide_pay_appeal" => need(
+                step.line.is_some() && step.upheld.is_some(),
+                "line = \"pay:F1:distance\" and upheld = true or false",
+            )?,
             "resolve" => {
                 let given = [&step.grant, &step.deny, &step.take]
                     .iter()
