@@ -16,6 +16,7 @@
 //! - [`Ratings`]: ratings received, rating a stop, appeals, KPIs;
 //! - [`Cases`]: after-sales cases about the courier's deliveries, answering them, the figures;
 //! - [`Handovers`]: handing a task over to another courier, and taking one over bag by bag;
+//! - [`Earnings`]: the day's and week's pay, expected and confirmed, incentive progress, appeals;
 //! - [`Navigation`]: the route, the next-stop hint with map links, the location request and
 //!   GPS fixes;
 //! - [`Offers`]: offers of work, what accepting one would do to the plan, accept or decline.
@@ -40,6 +41,7 @@ mod capacity;
 mod cases;
 mod checklists;
 mod handover;
+mod earnings;
 mod log;
 mod navigation;
 mod offers;
@@ -64,10 +66,12 @@ pub use capacity::*;
 pub use cases::*;
 pub use checklists::*;
 pub use handover::*;
+pub use earnings::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use navigation::*;
 pub use offers::*;
 pub use ratings::*;
+pub use runsheet_core::earnings::EarningsPeriod;
 pub use runsheet_core::rating::Period as KpiPeriod;
 pub use runsheet_core::{
     Attachment, PushPlatform, Rejection, Stop, SyncEvent, SyncReport, SyncStatus, Task,
@@ -469,6 +473,11 @@ impl Runsheet {
     /// The courier's vehicle and box.
     pub fn capacity(&self) -> Arc<Capacity> {
         Arc::new(Capacity::over(&self.inner))
+    }
+
+    /// Earnings, incentive progress and appeals of pay lines.
+    pub fn earnings(&self) -> Arc<Earnings> {
+        Arc::new(Earnings::over(&self.inner))
     }
 
     /// The route, the next stop and the location feed.

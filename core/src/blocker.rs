@@ -113,6 +113,9 @@ pub enum Blocker {
         /// Units it has room for.
         capacity: i64,
     },
+    /// The earning line is expected (computed on the phone): it can be appealed once the
+    /// server has confirmed it.
+    PayNotConfirmed,
 }
 
 impl Blocker {
@@ -141,6 +144,7 @@ impl Blocker {
             Blocker::HandoverIncoming { .. } => "handover_incoming",
             Blocker::HandoverPending => "handover_pending",
             Blocker::BoxFull { .. } => "box_full",
+            Blocker::PayNotConfirmed => "pay_not_confirmed",
         }
     }
 
@@ -243,6 +247,7 @@ impl Blocker {
                 },
                 &Args::new().num("units", *units).num("capacity", *capacity),
             ),
+            Blocker::PayNotConfirmed => plain("blocker-pay-not-confirmed"),
         }
     }
 }
@@ -277,6 +282,7 @@ pub fn what_in(words: &Words, action: &str, task_id: &str) -> String {
         "set_aside" => "what-set-aside",
         "request_handover" => "what-request-handover",
         "receive_handover" => "what-receive-handover",
+        "appeal_pay" => return words.text("what-appeal-pay", &Args::new()),
         other => {
             return words.text(
                 "what-other",

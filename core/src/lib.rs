@@ -32,6 +32,7 @@ pub mod clock;
 pub mod contact;
 pub mod custody;
 mod device;
+pub mod earnings;
 pub mod error;
 pub mod evidence;
 pub mod geo;
@@ -582,6 +583,25 @@ impl Runsheet {
     /// The courier's after-sales figures for a period (the function the server uses).
     pub fn case_figures(&self, period: Period) -> Result<runsheet_protocol::CaseFigures> {
         cases::figures(&self.dev, period)
+    }
+
+    // Earnings (`earnings.rs`).
+
+    /// The courier's earnings for the day or week holding `at` (server clock; `None`: now):
+    /// the server's confirmed lines, the lines the phone expects for deliveries and bonuses
+    /// not yet confirmed, their totals, and the week's incentive progress.
+    pub fn earnings(
+        &self,
+        period: earnings::EarningsPeriod,
+        at: Option<i64>,
+    ) -> Result<earnings::Earnings> {
+        earnings::earnings(&self.dev, period, at)
+    }
+
+    /// Appeals a confirmed earning line with a reason, within the appeal window. Queued
+    /// offline; the decision comes back with a later pull.
+    pub fn appeal_pay(&self, line_id: &str, reason: &str) -> Result<i64> {
+        self.told(earnings::appeal_pay(&self.dev, line_id, reason))
     }
 
     // Recalls (`recall.rs`).

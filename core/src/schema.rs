@@ -250,6 +250,16 @@ pub const MIGRATIONS: &[&str] = &[
         scanned_at INTEGER NOT NULL,
         PRIMARY KEY (task_id, seq, item_code)
     ) STRICT;
+
+    -- earnings
+    CREATE TABLE earning_lines (
+        id        TEXT PRIMARY KEY,
+        task_id   TEXT,
+        body      TEXT NOT NULL,
+        earned_at INTEGER NOT NULL,
+        seq       INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX earning_lines_by_time ON earning_lines(earned_at);
     "#,
 ];
 

@@ -124,7 +124,7 @@ pub fn custody(words: &Words, custody: crate::custody::Custody) -> String {
 }
 
 /// Every action name [`runsheet_protocol::Action::name`] gives.
-pub const KNOWN_ACTIONS: [&str; 21] = [
+pub const KNOWN_ACTIONS: [&str; 22] = [
     "accept",
     "arrive",
     "pick_up",
@@ -148,6 +148,7 @@ pub const KNOWN_ACTIONS: [&str; 21] = [
     "decline_offer",
     "request_handover",
     "receive_handover",
+    "appeal_pay",
 ];
 
 /// Why a courier declined an offer.

@@ -100,6 +100,7 @@ impl Remote for Server {
                 .collect(),
             offers: Vec::new(),
             vehicle: None,
+            earnings: Vec::new(),
         })
     }
 

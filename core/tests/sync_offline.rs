@@ -203,6 +203,7 @@ fn pull(s: &mut State, at: &PullPosition) -> Result<PullResponse, Error> {
         recalls: Vec::new(),
         offers: Vec::new(),
         vehicle: None,
+        earnings: Vec::new(),
     })
 }
 
@@ -884,6 +885,7 @@ async fn the_pull_position_goes_whole_to_the_remote() {
             recalls_after: 0,
             offers_after: 0,
             vehicle_version: 0,
+            earnings_after: 0,
         }
     );
     assert_eq!(p.core.settings().unwrap().version, 4);

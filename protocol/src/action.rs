@@ -433,6 +433,14 @@ pub enum Action {
         /// When the last bag was scanned, device time.
         scanned_at: i64,
     },
+    /// The courier disputes a line of their earnings (a task's pay, a tip, an adjustment, a
+    /// bonus); dispatch decides, like a rating's appeal.
+    AppealPay {
+        /// The line disputed.
+        line_id: String,
+        /// Why it is wrong (1 to 2,000 characters).
+        reason: String,
+    },
 }
 
 impl Action {
@@ -465,9 +473,10 @@ impl Action {
             | Action::Appeal { task_id, .. }
             | Action::AnswerCase { task_id, .. }
             | Action::SetAside { task_id, .. } => Some(task_id),
-            Action::Shift { .. } | Action::AcceptOffer { .. } | Action::DeclineOffer { .. } => {
-                None
-            }
+            Action::Shift { .. }
+            | Action::AcceptOffer { .. }
+            | Action::DeclineOffer { .. }
+            | Action::AppealPay { .. } => None,
             Action::RequestHandover { task_id, .. } | Action::ReceiveHandover { task_id, .. } => {
                 Some(task_id)
             }
@@ -515,6 +524,7 @@ impl Action {
             Action::DeclineOffer { .. } => "decline_offer",
             Action::RequestHandover { .. } => "request_handover",
             Action::ReceiveHandover { .. } => "receive_handover",
+            Action::AppealPay { .. } => "appeal_pay",
         }
     }
 

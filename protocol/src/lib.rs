@@ -18,6 +18,7 @@ mod after_sales;
 mod capacity;
 mod checklist;
 mod device;
+mod earnings;
 mod handoff;
 mod offer;
 mod handover;
@@ -27,6 +28,7 @@ pub use after_sales::*;
 pub use capacity::*;
 pub use checklist::*;
 pub use device::*;
+pub use earnings::*;
 pub use handoff::*;
 pub use offer::*;
 pub use handover::*;
@@ -432,6 +434,10 @@ pub struct PullResponse {
     /// client sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle: Option<VehicleDoc>,
+    /// The courier's earning lines new or changed (an appeal filed or decided) after the
+    /// `earnings_after` sequence the client sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earnings: Vec<EarningLineDoc>,
 }
 
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
@@ -483,6 +489,9 @@ pub struct Settings {
     /// default 30).
     #[serde(default = "Settings::default_offer_expiry")]
     pub offer_expiry_s: u32,
+    /// How couriers are paid: rates of the pay function and incentive programmes.
+    #[serde(default)]
+    pub pay: PayRates,
 }
 
 impl Settings {
@@ -559,6 +568,9 @@ impl Settings {
         if !(5..=600).contains(&self.offer_expiry_s) {
             return Some("offer_expiry_s must be 5 to 600".into());
         }
+        if let Some(p) = self.pay.problem() {
+            return Some(p);
+        }
         None
     }
 }
@@ -579,6 +591,7 @@ impl Default for Settings {
             late_warning_lead_min: Self::default_late_warning(),
             after_sales: AfterSalesPolicy::default(),
             offer_expiry_s: Self::default_offer_expiry(),
+            pay: PayRates::default(),
         }
     }
 }

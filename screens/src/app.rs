@@ -913,6 +913,20 @@ impl Inner {
                 core.appeal(&rating_id, &reason).map_err(err)?;
                 self.say(t(words, "notice-appealed"), Tone::Neutral);
             }
+            Tap::ShowEarnings { period } => {
+                // Switching between the day and the week replaces the page, not a step back.
+                let mut s = lock(&self.state);
+                if let Page::Earnings { .. } = s.page {
+                    s.page = Page::Earnings { period };
+                } else {
+                    drop(s);
+                    self.go(Page::Earnings { period });
+                }
+            }
+            Tap::AppealPay { line_id, reason } => {
+                core.appeal_pay(&line_id, &reason).map_err(err)?;
+                self.say(t(words, "notice-pay-appealed"), Tone::Neutral);
+            }
         }
         Ok(effects)
     }
@@ -1162,6 +1176,12 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
             let p = handover_page::build(v, task_id)?;
             (p.title.clone(), Body::Handover { page: p })
         }
+        Page::Earnings { period } => (
+            t(w, "title-earnings"),
+            Body::Earnings {
+                page: crate::earnings_page::build(v, *period)?,
+            },
+        ),
     };
     use crate::offer::{Offer, OfferStyle};
     let back = (page != Page::Tasks)
@@ -1187,6 +1207,13 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
             OfferStyle::Navigation,
         ),
         Offer::new(Tap::ShowOffers, t(w, "tab-offers"), OfferStyle::Navigation),
+        Offer::new(
+            Tap::ShowEarnings {
+                period: runsheet_core::earnings::EarningsPeriod::Day,
+            },
+            t(w, "tab-earnings"),
+            OfferStyle::Navigation,
+        ),
     ];
     Ok(Screen {
         language: w.language(),

@@ -277,6 +277,18 @@ pub enum Tap {
         /// What the camera said it was.
         symbology: runsheet_gs1::Symbology,
     },
+    /// Show the courier's earnings for today or this week.
+    ShowEarnings {
+        /// Which period.
+        period: runsheet_core::earnings::EarningsPeriod,
+    },
+    /// Appeal a confirmed line of the courier's earnings.
+    AppealPay {
+        /// Which line.
+        line_id: String,
+        /// Why (required).
+        reason: String,
+    },
 }
 
 impl Tap {
@@ -370,6 +382,14 @@ impl Tap {
                 task_id, reason, ..
             } => format!("request_handover/{task_id}/{}", reason.as_str()),
             ScanHandoverBag { task_id, .. } => format!("scan_handover_bag/{task_id}"),
+            ShowEarnings { period } => format!(
+                "show_earnings/{}",
+                match period {
+                    runsheet_core::earnings::EarningsPeriod::Day => "day",
+                    runsheet_core::earnings::EarningsPeriod::Week => "week",
+                }
+            ),
+            AppealPay { line_id, .. } => format!("appeal_pay/{line_id}"),
         }
     }
 }
@@ -399,7 +419,8 @@ impl Tap {
             (
                 Tap::ArriveManually { reason, .. }
                 | Tap::ConfirmItemByHand { reason, .. }
-                | Tap::Appeal { reason, .. },
+                | Tap::Appeal { reason, .. }
+                | Tap::AppealPay { reason, .. },
                 "reason",
             ) => *reason = value,
             (

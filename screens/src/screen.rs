@@ -152,6 +152,11 @@ pub enum Body {
         /// The page.
         page: HandoverPage,
     },
+    /// The courier's earnings for today or this week.
+    Earnings {
+        /// The page.
+        page: EarningsPage,
+    },
 }
 
 /// The sign-in page.
@@ -645,6 +650,74 @@ pub struct HandoverPage {
     pub offers: Vec<Offer>,
 }
 
+/// A line of the courier's earnings.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct EarningLineView {
+    /// Its id.
+    pub line_id: String,
+    /// The task it is about (absent for a bonus).
+    pub task_id: Option<String>,
+    /// "Base pay · task F1", "Incentive bonus".
+    pub title: String,
+    /// The amount in the currency ("¥5.00").
+    pub amount: String,
+    /// Expected (computed on this phone) or confirmed (the platform's).
+    pub state: runsheet_protocol::PayLineState,
+    /// The state in words.
+    pub state_text: String,
+    /// When it was earned, local time.
+    pub when: String,
+    /// Dispatch's note and the appeal decision's note.
+    pub detail: Option<String>,
+    /// The appeal's state in words, if appealed.
+    pub appeal: Option<String>,
+    /// How it reads (a deduction: bad; expected: neutral; confirmed: good).
+    pub tone: Tone,
+    /// Appeal it (a confirmed line, until the window closes; input `reason`).
+    pub offers: Vec<Offer>,
+}
+
+/// An incentive programme's progress this week.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct IncentiveView {
+    /// The programme's id.
+    pub id: String,
+    /// Its terms ("50 deliveries at 95.0% on time or better: ¥200.00").
+    pub title: String,
+    /// How far ("32 of 50 deliveries · on time 96.9%").
+    pub progress: String,
+    /// Deliveries as a share of the target, basis points (0 to 10,000): the bar.
+    pub progress_bp: u32,
+    /// "Bonus earned", "18 more deliveries", "On-time rate below 95.0%".
+    pub verdict: String,
+    /// How it reads.
+    pub tone: Tone,
+}
+
+/// The courier's earnings for a day or a week.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct EarningsPage {
+    /// "Today · Dec 6, 2026", "Week of Nov 30, 2026".
+    pub period: String,
+    /// Switch to the other period.
+    pub switch: Offer,
+    /// "Total ¥45.00".
+    pub total: String,
+    /// "Confirmed ¥33.00".
+    pub confirmed: String,
+    /// "Expected ¥12.00, not yet confirmed", when some lines are expected.
+    pub expected: Option<String>,
+    /// The lines, newest first.
+    pub lines: Vec<EarningLineView>,
+    /// The incentive programmes' progress this week.
+    pub incentives: Vec<IncentiveView>,
+    /// What an empty page says.
+    pub empty_text: Option<String>,
+}
+
 impl Screen {
     /// Every offer on the screen, in reading order (the banner's last).
     pub fn offers(&self) -> Vec<&Offer> {
@@ -713,6 +786,12 @@ impl Screen {
                 }
             }
             Body::Handover { page } => out.extend(page.offers.iter()),
+            Body::Earnings { page } => {
+                out.push(&page.switch);
+                for l in &page.lines {
+                    out.extend(l.offers.iter());
+                }
+            }
         }
         // The banner comes and goes: its offers last, so the others keep their places.
         out.extend(self.sync_banner.offers.iter());

@@ -55,6 +55,11 @@ pub enum Page {
         /// Which task.
         task_id: String,
     },
+    /// The courier's earnings.
+    Earnings {
+        /// Today or this week.
+        period: runsheet_core::earnings::EarningsPeriod,
+    },
 }
 
 /// The app's own state, beside what the store holds.

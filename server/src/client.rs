@@ -564,4 +564,73 @@ impl Dispatcher {
         )
         .await
     }
+    /// Adds a tip or an adjustment (`POST /v1/dispatch/earnings`; body as
+    /// [`crate::earnings_api::NewEarningLine`], the amount a decimal text).
+    pub async fn add_earning(
+        &self,
+        body: &serde_json::Value,
+    ) -> Result<runsheet_protocol::EarningLineDoc, DispatchError> {
+        self.send(
+            self.http
+                .post(format!("{}/v1/dispatch/earnings", self.base))
+                .json(body),
+        )
+        .await
+    }
+
+    /// Decides the pending appeal of an earning line; an upheld one may pay a correction
+    /// (`(amount, currency)`, a decimal text).
+    pub async fn decide_pay_appeal(
+        &self,
+        line_id: &str,
+        upheld: bool,
+        note: Option<&str>,
+        correction: Option<(&str, &str)>,
+    ) -> Result<runsheet_protocol::EarningLineDoc, DispatchError> {
+        let mut body = json!({ "upheld": upheld });
+        if let Some(n) = note {
+            body["note"] = json!(n);
+        }
+        if let Some((amount, currency)) = correction {
+            body["correction"] = json!(amount);
+            body["currency"] = json!(currency);
+        }
+        self.send(
+            self.http
+                .post(format!(
+                    "{}/v1/dispatch/earnings/{line_id}/decision",
+                    self.base
+                ))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// A courier's earnings statement for the day or week holding `at` (default: now).
+    pub async fn earnings(
+        &self,
+        courier_id: &str,
+        period: crate::earnings_api::StatementPeriod,
+        at: Option<i64>,
+    ) -> Result<crate::earnings_api::EarningsStatement, DispatchError> {
+        let mut q: Vec<(&str, String)> = vec![(
+            "period",
+            match period {
+                crate::earnings_api::StatementPeriod::Day => "day".to_owned(),
+                crate::earnings_api::StatementPeriod::Week => "week".to_owned(),
+            },
+        )];
+        if let Some(t) = at {
+            q.push(("at", t.to_string()));
+        }
+        self.send(
+            self.http
+                .get(format!(
+                    "{}/v1/dispatch/couriers/{courier_id}/earnings",
+                    self.base
+                ))
+                .query(&q),
+        )
+        .await
+    }
 }

@@ -143,6 +143,8 @@ impl From<Refusal> for ApiError {
                 e
             }
             Refusal::Handover(h) => ApiError::conflict(h.as_str(), reason),
+            Refusal::EarningLineExists => ApiError::conflict("earning_line_exists", reason),
+            Refusal::OtherCurrency(_) => ApiError::conflict("other_currency", reason),
             Refusal::DeadlinePast(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "deadline_past", reason)
             }
@@ -168,7 +170,8 @@ impl From<Refusal> for ApiError {
             | Refusal::NoSuchPinCorrection
             | Refusal::NoSuchCase
             | Refusal::NoSuchRecall
-            | Refusal::NoSuchOffer => ApiError::not_found(reason),
+            | Refusal::NoSuchOffer
+            | Refusal::NoSuchEarningLine => ApiError::not_found(reason),
             Refusal::ClientOfAnotherCourier => ApiError::forbidden(reason),
         }
     }

@@ -24,6 +24,7 @@ pub mod connections;
 pub mod db;
 pub mod device_api;
 pub mod dispatch_api;
+pub mod earnings_api;
 pub mod error;
 pub mod handover_api;
 pub mod input;
@@ -341,6 +342,17 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "GET",
             "/v1/dispatch/couriers/{id}/vehicle",
             get(vehicle_api::get),
+        ),
+        ("POST", "/v1/dispatch/earnings", post(earnings_api::add)),
+        (
+            "POST",
+            "/v1/dispatch/earnings/{id}/decision",
+            post(earnings_api::decide),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/earnings",
+            get(earnings_api::statement),
         ),
     ]
 }

@@ -180,6 +180,9 @@ pub struct PullQuery {
     /// the answer.
     #[serde(default)]
     pub vehicle_version: i64,
+    /// The highest earnings sequence the client holds.
+    #[serde(default)]
+    pub earnings_after: i64,
     /// The `wal_lsn` of the client's last push: a read replica serves this pull only when it
     /// has replayed that far (else the primary does).
     #[serde(default)]
@@ -217,6 +220,7 @@ pub async fn pull(
         recalls_after: q.recalls_after,
         offers_after: q.offers_after,
         vehicle_version: q.vehicle_version,
+        earnings_after: q.earnings_after,
     };
     if q.min_lsn.as_deref().is_some_and(|l| !standby::is_lsn(l)) {
         return Err(ApiError::bad_request(

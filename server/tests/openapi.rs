@@ -133,6 +133,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
         recalls: vec![],
         offers: vec![],
         vehicle: None,
+        earnings: vec![],
     })
     .unwrap();
     for f in required("PullResponse") {

@@ -487,6 +487,51 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
                 ));
             }
         }
+        Body::Earnings { page } => {
+            lines.push(heading(&page.period));
+            lines.extend(n.row(&[&page.switch], 0));
+            lines.push(Line::raw(joined([
+                Some(page.total.as_str()),
+                Some(page.confirmed.as_str()),
+                page.expected.as_deref(),
+            ])));
+            for i in &page.incentives {
+                lines.push(Line::raw(i.title.clone()));
+                // The bar: ten cells filled by the progress the core computed.
+                let filled = (i.progress_bp / 1000).min(10) as usize;
+                lines.push(Line::styled(
+                    format!(
+                        "  [{}{}] {} — {}",
+                        "#".repeat(filled),
+                        "-".repeat(10 - filled),
+                        i.progress,
+                        i.verdict
+                    ),
+                    tone(i.tone),
+                ));
+            }
+            if let Some(e) = &page.empty_text {
+                lines.push(Line::raw(e.clone()));
+            }
+            for l in &page.lines {
+                lines.push(Line::styled(
+                    joined([
+                        Some(l.title.as_str()),
+                        Some(l.amount.as_str()),
+                        Some(l.state_text.as_str()),
+                        Some(l.when.as_str()),
+                    ]),
+                    tone(l.tone),
+                ));
+                if let Some(d) = &l.detail {
+                    lines.push(Line::raw(format!("  {d}")));
+                }
+                if let Some(a) = &l.appeal {
+                    lines.push(Line::raw(format!("  {a}")));
+                }
+                lines.extend(n.row(&l.offers.iter().collect::<Vec<_>>(), 2));
+            }
+        }
     }
     lines
 }

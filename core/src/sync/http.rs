@@ -85,6 +85,7 @@ impl HttpRemote {
                 ("recalls_after", &at.recalls_after.to_string()),
                 ("offers_after", &at.offers_after.to_string()),
                 ("vehicle_version", &at.vehicle_version.to_string()),
+                ("earnings_after", &at.earnings_after.to_string()),
             ])
     }
 }
@@ -175,7 +176,8 @@ impl Remote for HttpRemote {
             || !page.checklists.is_empty()
             || !page.ratings.is_empty()
             || !page.cases.is_empty()
-            || !page.recalls.is_empty())
+            || !page.recalls.is_empty()
+            || !page.earnings.is_empty())
     }
 
     fn set_token(&self, token: Token) {

@@ -112,6 +112,8 @@ pub struct PullPosition {
     pub offers_after: i64,
     /// Version of the courier's vehicle held.
     pub vehicle_version: i64,
+    /// Highest earnings sequence.
+    pub earnings_after: i64,
 }
 
 /// Reads the phone's position in each feed.
@@ -129,6 +131,7 @@ pub(crate) fn position(store: &Store) -> Result<PullPosition> {
         recalls_after: store.read(recall::last_seq)?,
         offers_after: store.read(offer::last_seq)?,
         vehicle_version: store.read(capacity::vehicle_version)?,
+        earnings_after: store.read(crate::earnings::last_seq)?,
     })
 }
 
@@ -220,6 +223,8 @@ pub struct SyncReport {
     pub refused_offers: Vec<i64>,
     /// Dispatch set a new vehicle or box for the courier, now applied.
     pub vehicle_changed: bool,
+    /// Earning lines new or changed (confirmed, appeal decided) in this sync.
+    pub changed_earnings: Vec<String>,
 }
 
 /// Most rounds in one sync: a round that put the queue right (see [`recover`]) starts over.
@@ -525,6 +530,10 @@ async fn round(
                 if offer::store(tx, o)? {
                     report.new_offers.push(o.id);
                 }
+            }
+            for l in &page.earnings {
+                crate::earnings::store(tx, l)?;
+                report.changed_earnings.push(l.id.clone());
             }
         }
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {

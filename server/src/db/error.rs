@@ -215,4 +215,13 @@ fn handover_refusal_text(r: runsheet_protocol::HandoverRefusal) -> &'static str 
         CourierOffDuty => "the receiving courier is not on duty",
         HandoverAlreadyAssigned => "a receiving courier is already named for this handover",
     }
+    /// An earning line with this id exists.
+    #[error("an earning line with this id exists")]
+    EarningLineExists,
+    /// No earning line has this id.
+    #[error("no earning line with this id")]
+    NoSuchEarningLine,
+    /// An amount in another currency than the pay rates' (given).
+    #[error("couriers are paid in {0}; the amount is in another currency")]
+    OtherCurrency(String),
 }

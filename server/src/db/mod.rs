@@ -20,6 +20,7 @@ pub mod clients;
 pub mod couriers;
 pub mod device_time;
 pub mod devices;
+pub mod earnings;
 pub mod feed;
 pub mod handoff_codes;
 pub mod handovers;

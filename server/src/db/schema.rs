@@ -317,6 +317,27 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         body       TEXT NOT NULL
     ) STRICT;
 "#,
+    // Earnings: the lines of each courier's pay (a delivered task's computed lines, tips,
+    // adjustments, incentive bonuses), with the courier's appeal and dispatch's decision.
+    r#"
+    CREATE TABLE earning_lines (
+        id            TEXT PRIMARY KEY,
+        courier_id    TEXT NOT NULL,
+        task_id       TEXT,
+        kind          TEXT NOT NULL CHECK (kind IN ('base', 'distance', 'peak', 'waiting',
+                                                    'tip', 'adjustment', 'bonus')),
+        amount_minor  INTEGER NOT NULL,
+        currency      TEXT NOT NULL,
+        note          TEXT,
+        earned_at     INTEGER NOT NULL,
+        appeal        TEXT CHECK (appeal IN ('pending', 'upheld', 'rejected')),
+        appeal_reason TEXT,
+        appeal_note   TEXT,
+        seq           INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX earning_lines_by_courier_seq ON earning_lines(courier_id, seq);
+    CREATE INDEX earning_lines_by_courier_time ON earning_lines(courier_id, earned_at);
+"#,
 ];
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    checklists, clients, couriers, device_time, handoff_codes, handovers, offers, pin_corrections, ratings, recalls, settings, tasks, vehicles,
+    checklists, clients, couriers, device_time, earnings, handoff_codes, handovers, offers, pin_corrections, ratings, recalls, settings, tasks, vehicles,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -123,6 +123,11 @@ fn apply_one(
         let offset = device_time::offset(m, sent_at, received);
         let bounded = device_time::bound(tx, courier, m, offset, received)?;
         mutations::record(tx, courier, client_id, m, &outcome, received, bounded)?;
+        // A delivery is paid once it is applied: its pay lines use the recorded bounded times.
+        if let (Action::Delivered { task_id, .. }, MutationOutcome::Applied) = (&m.action, &outcome)
+        {
+            earnings::on_delivered(tx, courier, task_id)?;
+        }
         Ok(outcome)
     });
     match attempt {
@@ -169,11 +174,15 @@ fn flag_for_after_sales(
     now: i64,
 ) -> Result<(), StoreError> {
     let task_id = m.action.task_id();
-    // A statement on a case is no fact about the goods; an offer's answer is about tasks not
-    // yet the courier's (a late acceptance is told to the courier, and counted).
+    // A statement on a case and an appeal of a pay line are no facts about the goods; an
+    // offer's answer is about tasks not yet the courier's (a late acceptance is told to the
+    // courier, and counted).
     if matches!(
         m.action,
-        Action::AnswerCase { .. } | Action::AcceptOffer { .. } | Action::DeclineOffer { .. }
+        Action::AnswerCase { .. }
+            | Action::AppealPay { .. }
+            | Action::AcceptOffer { .. }
+            | Action::DeclineOffer { .. }
     ) {
         return Ok(());
     }
@@ -287,6 +296,18 @@ fn apply_action(
     let action = &m.action;
     if action.offer().is_some() {
         return offers::answer(tx, courier, m, clock.now());
+    }
+    if let Action::AppealPay { line_id, reason } = action {
+        let window = settings::load(tx)?
+            .unwrap_or_default()
+            .kpi_targets
+            .appeal_window_h;
+        return Ok(
+            match earnings::appeal(tx, courier, line_id, reason, window, clock.now())? {
+                Some(reason) => reject(RejectCode::InvalidState, reason),
+                None => MutationOutcome::Applied,
+            },
+        );
     }
     let Some(task_id) = action.task() else {
         if let Action::Shift { event } = action {
@@ -579,6 +600,8 @@ pub struct PullPosition {
     pub offers_after: i64,
     /// Version of the courier's vehicle the phone holds (0: none).
     pub vehicle_version: i64,
+    /// The highest earnings sequence the phone holds.
+    pub earnings_after: i64,
 }
 
 /// A page of the courier's changes after the position, with newer settings, checklists,
@@ -634,6 +657,7 @@ pub fn pull(
         recalls: recalls::after(tx, at.recalls_after)?,
         offers: offers::after(tx, courier, at.offers_after)?,
         vehicle: vehicles::newer(tx, courier, at.vehicle_version)?,
+        earnings: earnings::after(tx, courier, at.earnings_after)?,
     })
 }
 
@@ -655,12 +679,12 @@ pub fn pull_on_standby(
 /// last applied id, the newest change number, the page of changes with their tasks, the
 /// settings, the newer checklists, ratings, cases and recalls (the lists as JSON), and the
 /// courier's vehicle when newer. One snapshot, one
-/// round trip. On a standby (`guarded`), no row unless it has replayed to `?12` and holds the
+/// round trip. On a standby (`guarded`), no row unless it has replayed to `?13` and holds the
 /// courier's changes to the cursor.
 fn pull_statement(guarded: bool) -> String {
     let guard = if guarded {
         "
- WHERE pg_last_wal_replay_lsn() >= CAST(?12 AS TEXT)::pg_lsn
+ WHERE pg_last_wal_replay_lsn() >= CAST(?13 AS TEXT)::pg_lsn
    AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3"
     } else {
         ""
@@ -689,11 +713,14 @@ fn pull_statement(guarded: bool) -> String {
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
           FROM offers WHERE courier_id = ?2 AND seq > ?10),
        (SELECT json_build_array(json_build_array(version, body))::TEXT
-          FROM vehicles WHERE courier_id = ?2 AND version > ?11){guard}",
+          FROM vehicles WHERE courier_id = ?2 AND version > ?11),
+       (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
+          FROM earning_lines WHERE courier_id = ?2 AND seq > ?12){guard}",
         ratings::COLUMNS,
         after_sales::COLUMNS,
         recalls::COLUMNS,
-        offers::COLUMNS
+        offers::COLUMNS,
+        earnings::COLUMNS
     )
 }
 
@@ -723,7 +750,8 @@ fn pull_in_one(
                 at.cases_after,
                 at.recalls_after,
                 at.offers_after,
-                at.vehicle_version
+                at.vehicle_version,
+                at.earnings_after
             ],
             read,
         )?,
@@ -741,6 +769,7 @@ fn pull_in_one(
                 at.recalls_after,
                 at.offers_after,
                 at.vehicle_version,
+                at.earnings_after,
                 lsn
             ],
             read,
@@ -823,6 +852,10 @@ fn pull_in_one(
         },
         None => None,
     };
+    let earnings = rows_from_json(&row.get::<String>(11)?)?
+        .iter()
+        .map(earnings::row_to_doc)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(PullResponse {
         changes,
         cursor: next,
@@ -836,5 +869,6 @@ fn pull_in_one(
         recalls,
         offers,
         vehicle,
+        earnings,
     }))
 }

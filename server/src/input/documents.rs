@@ -12,6 +12,7 @@ use super::{coordinates, id, int, real, text, time, under, Document, Invalid};
 use super::{MAX_COUNT, MAX_UNIX_TIME};
 use crate::dispatch_api::{NewCourier, NewTask, Reassign, TaskUpdate};
 use crate::rating_api::{Decision, NewRating};
+use crate::earnings_api::{ManualKind, NewEarningLine, PayDecision};
 
 /// Longest free text (a note, a message, a comment, a scanned code: a QR code holds up to
 /// 7,089 digits), characters.
@@ -244,6 +245,10 @@ fn action(a: &Action) -> Result<(), Invalid> {
                 text(&format!("action.bags[{i}]"), b, MAX_TEXT_CHARS)?;
             }
             time("action.scanned_at", *scanned_at)
+        }
+        Action::AppealPay { line_id, reason } => {
+            id("action.line_id", line_id)?;
+            statement_text("action.reason", reason)
         }
     }
 }
@@ -608,5 +613,28 @@ impl Document for VehicleDoc {
             Some((field, problem)) => Err(Invalid::new(field, problem)),
             None => Ok(()),
         }
+    }
+}
+
+impl Document for NewEarningLine {
+    fn check(&self) -> Result<(), Invalid> {
+        id("id", &self.id)?;
+        id("task_id", &self.task_id)?;
+        opt_text("note", self.note.as_ref())?;
+        let money = crate::earnings_api::amount("amount", &self.amount, &self.currency)?;
+        match self.kind {
+            ManualKind::Tip if money.minor < 0 => {
+                Err(Invalid::new("amount", "a tip must not be negative"))
+            }
+            _ if money.minor == 0 => Err(Invalid::new("amount", "the amount must not be zero")),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Document for PayDecision {
+    fn check(&self) -> Result<(), Invalid> {
+        opt_text("note", self.note.as_ref())?;
+        self.correction().map(|_| ())
     }
 }

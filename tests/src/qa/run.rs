@@ -1368,6 +1368,39 @@ async fn act(
                 .await
                 .map_err(ActError::Typed)
         }
+        "tip" => {
+            let body = serde_json::json!({
+                "id": step.line.clone().unwrap_or_else(|| format!("tip-{task}")),
+                "task_id": task,
+                "kind": step.kind.as_ref().map_or("tip".to_owned(), |k| k.get_ref().clone()),
+                "amount": step.amount,
+                "currency": "CNY",
+                "note": step.note,
+            });
+            match (world.dispatch.add_earning(&body).await, &step.refused_with) {
+                (Ok(_), None) => Ok(()),
+                (Err(runsheet_server::DispatchError::Status { code, .. }), Some(want))
+                    if &code == want =>
+                {
+                    Ok(())
+                }
+                (Ok(_), Some(want)) => Err(ActError::Harness(format!(
+                    "dispatch accepted the amount; expected a refusal {want}"
+                ))),
+                (Err(e), _) => Err(ActError::Harness(e.to_string())),
+            }
+        }
+        "decide_pay_appeal" => dispatched(
+            world
+                .dispatch
+                .decide_pay_appeal(
+                    step.line.as_deref().unwrap_or(""),
+                    step.upheld.unwrap_or(false),
+                    step.note.as_deref(),
+                    None,
+                )
+                .await,
+        ),
         "appeal" => phone
             .core()
             .ratings()
@@ -1812,6 +1845,101 @@ async fn resolve(phone: &mut Phone, step: &StepSpec, task: &str) -> Result<(), A
 
 type Mismatch = (String, String, String);
 
+/// The earnings expectations: the phone's totals and lines of the day and week holding now,
+/// its incentive progress, and the server's statement.
+async fn check_earnings(
+    world: &World,
+    courier: &str,
+    core: &Runsheet,
+    x: &ExpectSpec,
+) -> Result<(), Mismatch> {
+    use runsheet_ffi::EarningsPeriod;
+    use runsheet_server::earnings_api::StatementPeriod;
+    let period = |name: &str| match name {
+        "day" => Some((EarningsPeriod::Day, StatementPeriod::Day)),
+        "week" => Some((EarningsPeriod::Week, StatementPeriod::Week)),
+        _ => None,
+    };
+    let bad = |what: String, want: String| move |e: String| (what, want, e);
+    for (name, want, expected_only) in x
+        .earnings_total
+        .iter()
+        .map(|(k, v)| (k, v, false))
+        .chain(x.earnings_expected.iter().map(|(k, v)| (k, v, true)))
+    {
+        let what = if expected_only {
+            format!("earnings_expected.{name}")
+        } else {
+            format!("earnings_total.{name}")
+        };
+        let (p, _) = period(name).ok_or_else(|| {
+            (what.clone(), want.to_string(), "a period: day or week".to_string())
+        })?;
+        let e = core
+            .earnings()
+            .statement(p, None)
+            .await
+            .map_err(|e| bad(what.clone(), want.to_string())(e.to_string()))?;
+        let found = if expected_only {
+            e.expected.minor
+        } else {
+            e.total.minor
+        };
+        if found != *want {
+            return Err((what, want.to_string(), found.to_string()));
+        }
+    }
+    for (name, want) in &x.server_earnings_total {
+        let what = format!("server_earnings_total.{name}");
+        let (_, p) = period(name).ok_or_else(|| {
+            (what.clone(), want.to_string(), "a period: day or week".to_string())
+        })?;
+        let s = world
+            .dispatch
+            .earnings(courier, p, None)
+            .await
+            .map_err(|e| bad(what.clone(), want.to_string())(e.to_string()))?;
+        if s.total.minor != *want {
+            return Err((what, want.to_string(), s.total.minor.to_string()));
+        }
+    }
+    if x.incentive_met.is_empty() && x.pay_line.is_empty() {
+        return Ok(());
+    }
+    let week = core
+        .earnings()
+        .statement(EarningsPeriod::Week, None)
+        .await
+        .map_err(|e| ("earnings".to_string(), "the week".to_string(), e.to_string()))?;
+    for (id, want) in &x.incentive_met {
+        let found = week
+            .incentives
+            .iter()
+            .find(|p| &p.id == id)
+            .map_or("no such programme".to_string(), |p| p.met.to_string());
+        if found != want.to_string() {
+            return Err((format!("incentive_met.{id}"), want.to_string(), found));
+        }
+    }
+    for (id, want) in &x.pay_line {
+        let found = week
+            .lines
+            .iter()
+            .find(|l| &l.line.id == id)
+            .map_or("none".to_string(), |l| match (l.line.appeal, l.state) {
+                (Some(runsheet_ffi::AppealStatus::Pending), _) => "pending".into(),
+                (Some(runsheet_ffi::AppealStatus::Upheld), _) => "upheld".into(),
+                (Some(runsheet_ffi::AppealStatus::Rejected), _) => "rejected".into(),
+                (None, runsheet_protocol::PayLineState::Expected) => "expected".into(),
+                (None, runsheet_protocol::PayLineState::Confirmed) => "confirmed".into(),
+            });
+        if &found != want {
+            return Err((format!("pay_line.{id}"), want.clone(), found));
+        }
+    }
+    Ok(())
+}
+
 fn same(what: String, expected: &[String], found: &[String]) -> Result<(), Mismatch> {
     if expected == found {
         Ok(())
@@ -1845,6 +1973,7 @@ async fn check(
     let core = phone.core();
     check_cases(world, core, x).await?;
     check_offers(world, core, x).await?;
+    check_earnings(world, courier, core, x).await?;
     let tasks = core.tasks().all().await.map_err(|e| {
         (
             "tasks".to_string(),

@@ -399,6 +399,28 @@ pub struct ExpectSpec {
     /// Text the shift bar's box line contains (`"box 7/10"`; `""`: no box shown).
     #[serde(default)]
     pub box_load: Option<String>,
+    /// The phone's earnings total of the day or week holding now, minor units, confirmed and
+    /// expected together: `{ day = 1761, week = 9132 }`.
+    #[serde(default)]
+    pub earnings_total: BTreeMap<String, i64>,
+    /// Of which still expected (computed on the phone, not yet confirmed): `{ week = 0 }`.
+    #[serde(default)]
+    pub earnings_expected: BTreeMap<String, i64>,
+    /// The server's statement total of the day or week holding now: `{ week = 9132 }`.
+    #[serde(default)]
+    pub server_earnings_total: BTreeMap<String, i64>,
+    /// Whether an incentive programme is met this week, by the phone's progress:
+    /// `{ week5 = true }`.
+    #[serde(default)]
+    pub incentive_met: BTreeMap<String, bool>,
+    /// A pay line on the phone this week: `{ "pay:F1:base" = "confirmed" }` (`expected`,
+    /// `confirmed`, `pending`, `upheld`, `rejected` for an appealed one, `none`).
+    #[serde(default)]
+    pub pay_line: BTreeMap<String, String>,
+    /// Texts the open earnings page shows (its period, totals, lines, incentive progress and
+    /// verdicts): each is found in one of them.
+    #[serde(default)]
+    pub earnings_shows: Vec<String>,
 }
 
 /// A follow-up a `case` step's resolution orders (`[step.follow_up]`).
@@ -610,6 +632,16 @@ pub struct StepSpec {
     /// For `offer`: seconds the courier has to answer (default: the platform's, 30).
     #[serde(default)]
     pub expires_in_s: Option<u32>,
+    /// For `tip`: the amount as dispatch types it, a decimal text (`"5.50"`; `kind` is `tip`
+    /// or `adjustment`, default `tip`).
+    #[serde(default)]
+    pub amount: Option<String>,
+    /// For `tip`: the line's id (default `tip-<task>`).
+    #[serde(default)]
+    pub line: Option<String>,
+    /// For `tip`: the error code dispatch must refuse it with (`invalid`, `other_currency`).
+    #[serde(default)]
+    pub refused_with: Option<String>,
 }
 
 /// A whole file.
@@ -676,6 +708,8 @@ pub const ACTIONS: &[&str] = &[
     "set_aside",
     "expect",
     "offer",
+    "tip",
+    "decide_pay_appeal",
 ];
 
 /// The kinds of action a `tap` step can name with `offer` (an offer's kind on the screen).
@@ -724,6 +758,8 @@ pub const OFFER_KINDS: &[&str] = &[
     "show_offers",
     "accept_offer",
     "decline_offer",
+    "show_earnings",
+    "appeal_pay",
 ];
 
 /// The steps a `case` step takes (`CaseCommand`'s).
@@ -1083,6 +1119,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 | "answer_case"
                 | "set_aside"
                 | "offer"
+                | "tip"
         );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
@@ -1333,6 +1370,14 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                     ));
                 }
             }
+            "tip" => need(
+                step.amount.is_some(),
+                "amount = \"5.50\" (a decimal text in the platform's currency)",
+            )?,
+            "decide_pay_appeal" => need(
+                step.line.is_some() && step.upheld.is_some(),
+                "line = \"pay:F1:distance\" and upheld = true or false",
+            )?,
             "resolve" => {
                 let given = [&step.grant, &step.deny, &step.take]
                     .iter()

@@ -147,6 +147,10 @@ pub fn choose(screen: &Screen, step: &StepSpec) -> Choice {
                 Tap::Appeal { rating_id, .. } => rating_id == r,
                 _ => true,
             })
+            && step.line.as_deref().is_none_or(|l| match &o.tap {
+                Tap::AppealPay { line_id, .. } => line_id == l,
+                _ => true,
+            })
             && match (&o.tap, reason, want_kind) {
                 // By kind, a report names its reason's code.
                 (Tap::ReportProblem { reason: r, .. }, Some(want), Some(_)) => r.as_str() == want,
@@ -226,6 +230,10 @@ fn fill(tap: Tap, step: &StepSpec) -> Tap {
         },
         Tap::Appeal { rating_id, .. } => Tap::Appeal {
             rating_id,
+            reason: reason.unwrap_or_default(),
+        },
+        Tap::AppealPay { line_id, .. } => Tap::AppealPay {
+            line_id,
             reason: reason.unwrap_or_default(),
         },
         Tap::AnswerCase { case_id, .. } => Tap::AnswerCase {
@@ -604,6 +612,31 @@ pub fn check(
                 });
             if &found != want {
                 return Err((format!("kpi_verdicts.{name}"), want.clone(), found));
+            }
+        }
+    }
+    if !x.earnings_shows.is_empty() {
+        let Body::Earnings { page } = &screen.body else {
+            return Err((
+                "earnings_shows".into(),
+                "the earnings page".into(),
+                screen.header.title.clone(),
+            ));
+        };
+        let mut texts = vec![page.period.clone(), page.total.clone(), page.confirmed.clone()];
+        texts.extend(page.expected.clone());
+        texts.extend(page.empty_text.clone());
+        for l in &page.lines {
+            texts.push(format!("{} {} {}", l.title, l.amount, l.state_text));
+            texts.extend(l.appeal.clone());
+            texts.extend(l.detail.clone());
+        }
+        for i in &page.incentives {
+            texts.extend([i.title.clone(), i.progress.clone(), i.verdict.clone()]);
+        }
+        for want in &x.earnings_shows {
+            if !texts.iter().any(|t| t.contains(want.as_str())) {
+                return Err(("earnings_shows".into(), want.clone(), texts.join(" | ")));
             }
         }
     }

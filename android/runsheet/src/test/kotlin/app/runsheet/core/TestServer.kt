@@ -273,4 +273,22 @@ class TestServer private constructor(
             ),
         )
     }
+
+    /** Publishes the platform's settings (JSON as the dispatch API takes it). */
+    fun publishSettings(json: String) {
+        ok(call("PUT", "/v1/dispatch/settings", json))
+    }
+
+    /** Adds a tip or an adjustment (`kind`) of `amount` (a decimal text) in `currency` to the
+     *  courier of `task`; returns the HTTP status (201, or 422 with the field at fault). */
+    fun addEarning(id: String, task: String, kind: String, amount: String, currency: String = "CNY"): Int =
+        call(
+            "POST", "/v1/dispatch/earnings",
+            """{"id":"$id","task_id":"$task","kind":"$kind","amount":"$amount","currency":"$currency"}""",
+        ).first
+
+    /** Decides a pending appeal of an earning line. */
+    fun decidePayAppeal(line: String, upheld: Boolean) {
+        ok(call("POST", "/v1/dispatch/earnings/$line/decision", """{"upheld":$upheld}"""))
+    }
 }
