@@ -93,6 +93,12 @@ pub enum Blocker {
         /// Most characters allowed.
         max_chars: u32,
     },
+    /// The task needs a qualification the courier does not hold in force (fresh and chilled
+    /// goods: the cold-chain training, passed within its validity).
+    NotQualified {
+        /// Titles of the training modules to pass.
+        modules: Vec<String>,
+    },
 }
 
 impl Blocker {
@@ -118,6 +124,7 @@ impl Blocker {
             Blocker::RatingWindowClosed { .. } => "rating_window_closed",
             Blocker::RecalledItems { .. } => "recalled_items",
             Blocker::StatementTooLong { .. } => "statement_too_long",
+            Blocker::NotQualified { .. } => "not_qualified",
         }
     }
 
@@ -201,6 +208,10 @@ impl Blocker {
             Blocker::StatementTooLong { max_chars } => words.text(
                 "blocker-statement-too-long",
                 &Args::new().num("max", i64::from(*max_chars)),
+            ),
+            Blocker::NotQualified { modules } => words.text(
+                "blocker-not-qualified",
+                &Args::new().str("modules", words.list(modules)),
             ),
         }
     }
@@ -415,6 +426,9 @@ mod tests {
                 items: vec!["milk".into()],
             },
             Blocker::StatementTooLong { max_chars: 2000 },
+            Blocker::NotQualified {
+                modules: vec!["Cold chain".into()],
+            },
         ];
         let zh = Words::of(Language::ZhCn);
         for b in &all {

@@ -109,7 +109,7 @@ pub fn action(words: &Words, action: &str) -> String {
 }
 
 /// Every action name [`runsheet_protocol::Action::name`] gives.
-pub const KNOWN_ACTIONS: [&str; 19] = [
+pub const KNOWN_ACTIONS: [&str; 20] = [
     "accept",
     "arrive",
     "pick_up",
@@ -129,6 +129,7 @@ pub const KNOWN_ACTIONS: [&str; 19] = [
     "set_aside",
     "appeal",
     "shift",
+    "take_quiz",
 ];
 
 /// The words a customer reads: their task's language, else [`DEFAULT_CUSTOMER_LOCALE`].

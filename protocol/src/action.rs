@@ -393,6 +393,17 @@ pub enum Action {
         /// What happened.
         event: ShiftEvent,
     },
+    /// The courier's answers to a training module's quiz, taken offline: the server grades
+    /// them with [`crate::grade`] and records the pass (a qualification) or the fail; answers
+    /// for a replaced version are rejected with [`crate::RejectCode::ModuleReplaced`].
+    TakeQuiz {
+        /// The module.
+        module_id: String,
+        /// The version whose quiz was answered.
+        module_version: i64,
+        /// One choice index per question, in order.
+        answers: Vec<u32>,
+    },
 }
 
 impl Action {
@@ -425,7 +436,7 @@ impl Action {
             | Action::Appeal { task_id, .. }
             | Action::AnswerCase { task_id, .. }
             | Action::SetAside { task_id, .. } => Some(task_id),
-            Action::Shift { .. } => None,
+            Action::Shift { .. } | Action::TakeQuiz { .. } => None,
         }
     }
 
@@ -456,6 +467,7 @@ impl Action {
             Action::AnswerCase { .. } => "answer_case",
             Action::SetAside { .. } => "set_aside",
             Action::Shift { .. } => "shift",
+            Action::TakeQuiz { .. } => "take_quiz",
         }
     }
 

@@ -19,12 +19,14 @@ mod checklist;
 mod device;
 mod handoff;
 mod rating;
+mod training;
 pub use action::*;
 pub use after_sales::*;
 pub use checklist::*;
 pub use device::*;
 pub use handoff::*;
 pub use rating::*;
+pub use training::*;
 
 // The protocol's types that cross the FFI unchanged are declared here once (Kotlin package
 // `app.runsheet.protocol`, see uniffi.toml); runsheet-ffi enables the feature.
@@ -406,6 +408,13 @@ pub struct PullResponse {
     /// courier receives every recall).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recalls: Vec<RecallDoc>,
+    /// Training modules published after the `training_after` sequence the client sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub training: Vec<TrainingModule>,
+    /// This courier's qualifications earned or renewed after the `qualifications_after`
+    /// sequence the client sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qualifications: Vec<QualificationDoc>,
 }
 
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
@@ -606,6 +615,9 @@ pub enum RejectCode {
     /// an action this server does not know), or the store refused its data: it can never apply,
     /// so it is recorded and answered rather than blocking the courier's queue.
     Invalid,
+    /// A quiz answered for a training module version that has since been replaced: nothing
+    /// is recorded; the courier takes the new version.
+    ModuleReplaced,
 }
 
 impl RejectCode {
@@ -616,6 +628,7 @@ impl RejectCode {
             RejectCode::NotYourTask => "not_your_task",
             RejectCode::InvalidState => "invalid_state",
             RejectCode::Invalid => "invalid",
+            RejectCode::ModuleReplaced => "module_replaced",
         }
     }
 }
@@ -701,6 +714,9 @@ pub struct ErrorBody {
     /// For `invalid` (422): the field at fault, as a path into the body (`fixes[2].lat`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `not_qualified` (409): the training module whose pass the task needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualification: Option<String>,
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub mod shift_bar;
 pub mod sync_banner;
 pub mod task_list;
 pub mod task_page;
+pub mod training_page;
 pub mod view;
 pub mod wording;
 

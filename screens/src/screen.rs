@@ -139,6 +139,26 @@ pub enum Body {
         /// The page.
         page: CasePage,
     },
+    /// Training modules and qualifications.
+    Training {
+        /// The page.
+        page: crate::training_page::TrainingPage,
+    },
+    /// One training module.
+    TrainingModule {
+        /// The page.
+        page: crate::training_page::ModulePage,
+    },
+    /// A module's quiz.
+    Quiz {
+        /// The page.
+        page: crate::training_page::QuizPage,
+    },
+    /// The six-monthly performance review.
+    Review {
+        /// The page.
+        page: crate::training_page::ReviewPage,
+    },
 }
 
 /// The sign-in page.
@@ -616,6 +636,20 @@ impl Screen {
                 out.extend(page.detail.follow_up.iter());
                 out.extend(page.detail.offers.iter());
             }
+            Body::Training { page } => {
+                for r in &page.rows {
+                    out.extend(r.offers.iter());
+                }
+                out.push(&page.review);
+            }
+            Body::TrainingModule { page } => out.push(&page.start_quiz),
+            Body::Quiz { page } => {
+                for q in &page.questions {
+                    out.extend(q.choices.iter());
+                }
+                out.push(&page.submit);
+            }
+            Body::Review { .. } => {}
         }
         // The banner comes and goes: its offers last, so the others keep their places.
         out.extend(self.sync_banner.offers.iter());

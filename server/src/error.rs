@@ -24,6 +24,8 @@ pub struct ApiError {
     pub mutation_id: Option<i64>,
     /// For `invalid` (422): the field at fault, a path into the body.
     pub field: Option<String>,
+    /// For `not_qualified` (409): the training module whose pass is missing.
+    pub qualification: Option<String>,
 }
 
 impl ApiError {
@@ -36,6 +38,7 @@ impl ApiError {
             expected_mutation_id: None,
             mutation_id: None,
             field: None,
+            qualification: None,
         }
     }
 
@@ -135,6 +138,11 @@ impl From<Refusal> for ApiError {
             Refusal::CaseWithoutCourier => ApiError::conflict("case_without_courier", reason),
             Refusal::NoReturnStop => ApiError::conflict("no_return_stop", reason),
             Refusal::RecallLifted => ApiError::conflict("recall_lifted", reason),
+            Refusal::NotQualified { module_id, .. } => {
+                let mut e = ApiError::conflict("not_qualified", reason);
+                e.qualification = Some(module_id);
+                e
+            }
             Refusal::DeadlinePast(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "deadline_past", reason)
             }
@@ -179,6 +187,7 @@ impl IntoResponse for ApiError {
             expected_mutation_id: self.expected_mutation_id,
             mutation_id: self.mutation_id,
             field: self.field,
+            qualification: self.qualification,
         };
         (self.status, Json(body)).into_response()
     }

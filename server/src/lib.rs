@@ -32,6 +32,7 @@ pub mod location_api;
 pub mod ops;
 pub mod rating_api;
 pub mod sync_api;
+pub mod training_api;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -315,6 +316,18 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "POST",
             "/v1/dispatch/pin-corrections/{id}/reject",
             post(dispatch_api::reject_pin_correction),
+        ),
+        ("PUT", "/v1/dispatch/training", put(training_api::publish)),
+        ("GET", "/v1/dispatch/training", get(training_api::list)),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/training",
+            get(training_api::record),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/review",
+            get(training_api::review),
         ),
     ]
 }

@@ -94,6 +94,8 @@ async fn pull(db: &Db, cursor: i64) -> runsheet_protocol::PullResponse {
         ratings_after: 0,
         cases_after: 0,
         recalls_after: 0,
+        training_after: 0,
+        qualifications_after: 0,
     };
     db.run_autocommit(move |tx| sync::pull(tx, &Clock::system(), "c1", &at))
         .await

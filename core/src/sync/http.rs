@@ -83,6 +83,11 @@ impl HttpRemote {
                 ("ratings_after", &at.ratings_after.to_string()),
                 ("cases_after", &at.cases_after.to_string()),
                 ("recalls_after", &at.recalls_after.to_string()),
+                ("training_after", &at.training_after.to_string()),
+                (
+                    "qualifications_after",
+                    &at.qualifications_after.to_string(),
+                ),
             ])
     }
 }

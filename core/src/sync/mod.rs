@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set, Store};
 use crate::{
     attachment, cases, checklist, location, outbox, push_token, rating, recall, settings, task,
+    training,
 };
 
 /// A bearer token. Kept in memory only; its `Debug` never prints it.
@@ -108,6 +109,10 @@ pub struct PullPosition {
     pub cases_after: i64,
     /// Highest recall sequence.
     pub recalls_after: i64,
+    /// Highest training module publication.
+    pub training_after: i64,
+    /// Highest qualification sequence.
+    pub qualifications_after: i64,
 }
 
 /// Reads the phone's position in each feed.
@@ -123,6 +128,8 @@ pub(crate) fn position(store: &Store) -> Result<PullPosition> {
         ratings_after: store.read(rating::last_seq)?,
         cases_after: store.read(cases::last_seq)?,
         recalls_after: store.read(recall::last_seq)?,
+        training_after: store.read(training::last_seq)?,
+        qualifications_after: store.read(training::last_qualification_seq)?,
     })
 }
 
@@ -393,6 +400,20 @@ async fn round(
                         {
                             cases::drop_answer(tx, *case_id)?;
                         }
+                        // Refused answers to a quiz no longer count as a pass.
+                        if let Some(runsheet_protocol::Action::TakeQuiz {
+                            module_id,
+                            module_version,
+                            ..
+                        }) = refused.map(|m| &m.action)
+                        {
+                            training::refuse_attempts(
+                                tx,
+                                module_id,
+                                *module_version,
+                                code.as_str(),
+                            )?;
+                        }
                     }
                 }
             }
@@ -499,6 +520,12 @@ async fn round(
             for r in &page.recalls {
                 recall::store(tx, r)?;
                 report.changed_recalls.push(r.id);
+            }
+            for m in &page.training {
+                training::store_module(tx, m)?;
+            }
+            for q in &page.qualifications {
+                training::store_qualification(tx, q)?;
             }
         }
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {

@@ -190,4 +190,12 @@ pub enum Refusal {
     /// The recall was already lifted.
     #[error("the recall is already lifted")]
     RecallLifted,
+    /// The courier does not hold a qualification the task needs (never passed, or expired).
+    #[error("the courier does not hold the {module_id} qualification the task needs{}", if .expired_at.is_some() { " (it has expired)" } else { "" })]
+    NotQualified {
+        /// The module whose pass the task needs.
+        module_id: String,
+        /// When the courier's earlier pass expired, if it did.
+        expired_at: Option<i64>,
+    },
 }

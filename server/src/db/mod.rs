@@ -33,6 +33,7 @@ pub mod settings;
 pub mod standby;
 pub mod sync;
 pub mod tasks;
+pub mod training;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -12,7 +12,7 @@ use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
     checklists, clients, couriers, device_time, handoff_codes, pin_corrections, ratings, recalls,
-    settings, tasks,
+    settings, tasks, training,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -203,7 +203,9 @@ fn flag_for_after_sales(
             }
             "fact_on_reassigned_task"
         }
-        RejectCode::UnknownTask | RejectCode::Invalid => return Ok(()),
+        RejectCode::UnknownTask | RejectCode::Invalid | RejectCode::ModuleReplaced => {
+            return Ok(())
+        }
     };
     // Several facts on the same closed task (the whole walk done offline) are one case.
     let line = format!("{}: {reason}", m.action.name());
@@ -285,6 +287,18 @@ fn apply_action(
         if let Action::Shift { event } = action {
             couriers::record_shift(tx, courier, *event, clock.now())?;
             tracing::info!(event = event.as_str(), "shift event");
+        }
+        if let Action::TakeQuiz {
+            module_id,
+            module_version,
+            answers,
+        } = action
+        {
+            let quiz = (module_id.as_str(), *module_version, answers.as_slice());
+            let source = (client_id, m.mutation_id);
+            if let Some((code, reason)) = training::attempt(tx, courier, source, quiz, clock.now())? {
+                return Ok(reject(code, reason));
+            }
         }
         return Ok(MutationOutcome::Applied);
     };
@@ -531,6 +545,10 @@ pub struct PullPosition {
     pub cases_after: i64,
     /// The highest recall sequence the phone holds.
     pub recalls_after: i64,
+    /// The highest training module publication the phone holds.
+    pub training_after: i64,
+    /// The highest qualification sequence the phone holds.
+    pub qualifications_after: i64,
 }
 
 /// A page of the courier's changes after the position, with newer settings, checklists,
@@ -585,6 +603,8 @@ pub fn pull(
         ratings: ratings::after(tx, courier, at.ratings_after)?,
         cases: after_sales::after(tx, courier, at.cases_after)?,
         recalls: recalls::after(tx, at.recalls_after)?,
+        training: training::after(tx, at.training_after)?,
+        qualifications: training::qualifications_after(tx, courier, at.qualifications_after)?,
     })
 }
 
@@ -605,12 +625,12 @@ pub fn pull_on_standby(
 /// The pull's one statement on PostgreSQL: one row whose columns are the install's owner and
 /// last applied id, the newest change number, the page of changes with their tasks, the
 /// settings, the newer checklists, ratings, cases and recalls (the lists as JSON). One snapshot, one
-/// round trip. On a standby (`guarded`), no row unless it has replayed to `?8` and holds the
+/// round trip. On a standby (`guarded`), no row unless it has replayed to `?12` and holds the
 /// courier's changes to the cursor.
 fn pull_statement(guarded: bool) -> String {
     let guard = if guarded {
         "
- WHERE pg_last_wal_replay_lsn() >= CAST(?10 AS TEXT)::pg_lsn
+ WHERE pg_last_wal_replay_lsn() >= CAST(?12 AS TEXT)::pg_lsn
    AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3"
     } else {
         ""
@@ -635,10 +655,15 @@ fn pull_statement(guarded: bool) -> String {
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
           FROM cases WHERE courier_id = ?2 AND seq > ?8),
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
-          FROM recalls WHERE seq > ?9){guard}",
+          FROM recalls WHERE seq > ?9),
+       (SELECT COALESCE(json_agg(json_build_array(body) ORDER BY seq), '[]')::TEXT
+          FROM training_modules WHERE seq > ?10),
+       (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
+          FROM qualifications WHERE courier_id = ?2 AND seq > ?11){guard}",
         ratings::COLUMNS,
         after_sales::COLUMNS,
-        recalls::COLUMNS
+        recalls::COLUMNS,
+        training::QUALIFICATION_COLUMNS
     )
 }
 
@@ -666,7 +691,9 @@ fn pull_in_one(
                 at.checklists_after,
                 at.ratings_after,
                 at.cases_after,
-                at.recalls_after
+                at.recalls_after,
+                at.training_after,
+                at.qualifications_after
             ],
             read,
         )?,
@@ -682,6 +709,8 @@ fn pull_in_one(
                 at.ratings_after,
                 at.cases_after,
                 at.recalls_after,
+                at.training_after,
+                at.qualifications_after,
                 lsn
             ],
             read,
@@ -753,6 +782,17 @@ fn pull_in_one(
         .iter()
         .map(recalls::row_to_doc)
         .collect::<Result<Vec<_>, _>>()?;
+    let training = rows_from_json(&row.get::<String>(9)?)?
+        .iter()
+        .map(|r| {
+            let body: String = r.get(0)?;
+            serde_json::from_str(&body).map_err(StoreError::document)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let qualifications = rows_from_json(&row.get::<String>(10)?)?
+        .iter()
+        .map(training::row_to_qualification)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(PullResponse {
         changes,
         cursor: next,
@@ -764,5 +804,7 @@ fn pull_in_one(
         ratings,
         cases,
         recalls,
+        training,
+        qualifications,
     }))
 }

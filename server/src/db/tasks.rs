@@ -206,6 +206,7 @@ pub fn create(
     pin_corrections::apply(tx, &mut doc.dropoff, courier)?;
     if let Some(courier) = courier {
         couriers::must_exist(tx, courier)?;
+        super::training::must_be_qualified(tx, courier, &doc, now)?;
     }
     insert(tx, &doc, courier, now)?;
     Ok(doc)
@@ -255,6 +256,7 @@ pub fn reassign(tx: &mut Tx<'_>, id: &str, to: &str, now: i64) -> Result<Assigne
         if from == Some(to) {
             return Err(Refusal::SameCourier.into());
         }
+        super::training::must_be_qualified(tx, to, doc, now)?;
         // The new courier starts the workflow afresh: they must accept it, and arrive
         // themselves (a handover of goods is recorded as the new courier's pickup).
         tx.execute(

@@ -212,6 +212,24 @@ fn action(a: &Action) -> Result<(), Invalid> {
         | Action::Returned { .. }
         | Action::ContactAttempt { .. }
         | Action::Shift { .. } => Ok(()),
+        Action::TakeQuiz {
+            module_id,
+            module_version,
+            answers,
+        } => {
+            id("action.module_id", module_id)?;
+            int("action.module_version", *module_version, 1, MAX_COUNT)?;
+            if answers.len() > runsheet_protocol::MAX_QUIZ_QUESTIONS {
+                return Err(Invalid::new(
+                    "action.answers",
+                    format!(
+                        "at most {} answers",
+                        runsheet_protocol::MAX_QUIZ_QUESTIONS
+                    ),
+                ));
+            }
+            Ok(())
+        }
     }
 }
 
