@@ -15,6 +15,7 @@
 //! - [`Checklists`]: SOP checklists and their answers;
 //! - [`Ratings`]: ratings received, rating a stop, appeals, KPIs;
 //! - [`Cases`]: after-sales cases about the courier's deliveries, answering them, the figures;
+//! - [`Training`]: training modules, quizzes taken offline, qualifications, the review;
 //! - [`Navigation`]: the route, the next-stop hint with map links, the location request and
 //!   GPS fixes.
 //!
@@ -45,6 +46,7 @@ mod session;
 mod shift;
 mod sync;
 mod tasks;
+mod training;
 
 /// The platform's settings as the phone last received them (the protocol's `Settings`).
 pub use runsheet_protocol::Settings as PlatformSettings;
@@ -56,6 +58,7 @@ use runsheet_core as core;
 pub use runsheet_core::{geo, plan, scan};
 
 pub use cases::*;
+pub use training::*;
 pub use checklists::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use navigation::*;
@@ -177,6 +180,24 @@ pub enum RunsheetError {
         /// What to tell the courier, in their language.
         sentence: String,
     },
+    /// No training module with this id is on the phone.
+    #[error("{sentence}")]
+    ModuleNotFound {
+        /// The module asked for.
+        module_id: String,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
+    /// The quiz answered is for a replaced version of the module; nothing was recorded.
+    #[error("{sentence}")]
+    ModuleReplaced {
+        /// The module.
+        module_id: String,
+        /// Its current version (take that quiz).
+        current: i64,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
 }
 
 impl RunsheetError {
@@ -191,6 +212,17 @@ impl RunsheetError {
             E::Blocked { .. } => RunsheetError::Blocked { sentence },
             E::CaseNotFound { case_id } => RunsheetError::CaseNotFound { case_id, sentence },
             E::CaseSettled { case_id, .. } => RunsheetError::CaseSettled { case_id, sentence },
+            E::ModuleNotFound { module_id } => RunsheetError::ModuleNotFound {
+                module_id,
+                sentence,
+            },
+            E::ModuleReplaced {
+                module_id, current, ..
+            } => RunsheetError::ModuleReplaced {
+                module_id,
+                current,
+                sentence,
+            },
             E::InvalidArgument(reason) => {
                 // Developer text (what the call got wrong), never personal data: for the log.
                 tracing::warn!(reason = %reason, "a call was refused as invalid");
@@ -424,6 +456,11 @@ impl Runsheet {
     /// After-sales cases about the courier's deliveries.
     pub fn cases(&self) -> Arc<Cases> {
         Arc::new(Cases::over(&self.inner))
+    }
+
+    /// Training modules, quizzes and qualifications.
+    pub fn training(&self) -> Arc<Training> {
+        Arc::new(Training::over(&self.inner))
     }
 
     /// The route, the next stop and the location feed.

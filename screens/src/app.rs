@@ -1125,7 +1125,7 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
         ),
         Page::Module { module_id } => {
             let p = training_page::build_module(v, module_id)?;
-            (p.title.clone(), Body::TrainingModule { page: p })
+            (p.title.clone(), Body::Module { page: p })
         }
         Page::Quiz {
             module_id,

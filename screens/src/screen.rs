@@ -142,10 +142,10 @@ pub enum Body {
     /// Training modules and qualifications.
     Training {
         /// The page.
-        page: crate::training_page::TrainingPage,
+        page: crate::training_page::TrainingListPage,
     },
     /// One training module.
-    TrainingModule {
+    Module {
         /// The page.
         page: crate::training_page::ModulePage,
     },
@@ -642,7 +642,7 @@ impl Screen {
                 }
                 out.push(&page.review);
             }
-            Body::TrainingModule { page } => out.push(&page.start_quiz),
+            Body::Module { page } => out.push(&page.start_quiz),
             Body::Quiz { page } => {
                 for q in &page.questions {
                     out.extend(q.choices.iter());

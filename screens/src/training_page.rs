@@ -38,7 +38,7 @@ pub struct TrainingRow {
 /// The training list.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct TrainingPage {
+pub struct TrainingListPage {
     /// Warnings of qualifications about to expire.
     pub warnings: Vec<String>,
     /// The modules.
@@ -120,7 +120,7 @@ pub struct ReviewPage {
 }
 
 /// The training list.
-pub fn build(v: &View<'_>) -> Result<TrainingPage> {
+pub fn build(v: &View<'_>) -> Result<TrainingListPage> {
     let w = v.words;
     let modules = v.core.training()?;
     let mut warnings = Vec::new();
@@ -138,7 +138,7 @@ pub fn build(v: &View<'_>) -> Result<TrainingPage> {
         }
     }
     let rows: Vec<TrainingRow> = modules.iter().map(|m| row(v, m, true)).collect();
-    Ok(TrainingPage {
+    Ok(TrainingListPage {
         warnings,
         empty_text: rows.is_empty().then(|| t(w, "training-empty")),
         rows,
