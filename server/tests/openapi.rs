@@ -131,6 +131,8 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
         ratings: vec![],
         cases: vec![],
         recalls: vec![],
+        training: vec![],
+        qualifications: vec![],
     })
     .unwrap();
     for f in required("PullResponse") {
