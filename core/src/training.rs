@@ -333,7 +333,7 @@ pub fn blocker(conn: &Connection, t: &Task, now: i64) -> Result<Option<Blocker>>
 /// [`Error::ModuleNotFound`], [`Error::ModuleReplaced`] (the phone holds a newer version: the
 /// courier takes that one) or [`Error::InvalidArgument`] (not one answer per question, or an
 /// answer naming no choice); nothing is recorded then.
-pub fn take_quiz(
+pub(crate) fn take_quiz(
     dev: &Device,
     module_id: &str,
     version: i64,

@@ -98,6 +98,8 @@ impl Remote for Server {
                 .filter(|r| r.seq > at.recalls_after)
                 .cloned()
                 .collect(),
+            training: Vec::new(),
+            qualifications: Vec::new(),
         })
     }
 

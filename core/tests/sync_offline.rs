@@ -201,6 +201,8 @@ fn pull(s: &mut State, at: &PullPosition) -> Result<PullResponse, Error> {
         ratings: Vec::new(),
         cases: Vec::new(),
         recalls: Vec::new(),
+        training: Vec::new(),
+        qualifications: Vec::new(),
     })
 }
 
@@ -880,6 +882,8 @@ async fn the_pull_position_goes_whole_to_the_remote() {
             ratings_after: 0,
             cases_after: 0,
             recalls_after: 0,
+            training_after: 0,
+            qualifications_after: 0,
         }
     );
     assert_eq!(p.core.settings().unwrap().version, 4);

@@ -879,11 +879,9 @@ async fn check_training(
             .training_record(courier)
             .await
             .map_err(|e| ("server_qualifications".to_string(), String::new(), e.to_string()))?;
-        let now = world.now();
         let found: Vec<String> = record
             .qualifications
             .into_iter()
-            .filter(|q| q.valid_at(now))
             .map(|q| q.module_id)
             .collect();
         if &found != want {

@@ -376,7 +376,7 @@ pub struct ExpectSpec {
     /// `expires_soon`, `expired`, `replaced`; `none`: the module is not on the phone).
     #[serde(default)]
     pub training_state: BTreeMap<String, String>,
-    /// The modules the server records the courier as qualified for (in force now), in order.
+    /// The modules the server records a pass of the courier for, in order.
     #[serde(default)]
     pub server_qualifications: Option<Vec<String>>,
 }
