@@ -58,7 +58,6 @@ use runsheet_core as core;
 pub use runsheet_core::{geo, plan, scan};
 
 pub use cases::*;
-pub use training::*;
 pub use checklists::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use navigation::*;
@@ -81,6 +80,7 @@ pub use session::*;
 pub use shift::*;
 pub use sync::*;
 pub use tasks::*;
+pub use training::*;
 
 uniffi::setup_scaffolding!();
 

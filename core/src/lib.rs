@@ -86,8 +86,8 @@ pub use sync::http::HttpRemote;
 pub use sync::{PullPosition, Remote, SyncReport, SyncStatus, Token, TokenProvider};
 pub use task::{Stop, Task};
 pub use tasklist::{Entry, Group, TaskList};
-pub use training::{CourierModule, QuizAttempt, TrainingState};
 pub use timeline::Event;
+pub use training::{CourierModule, QuizAttempt, TrainingState};
 pub use workflow::{Blocker, NextAction, Step};
 
 use autosync::AutoSync;

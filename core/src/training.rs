@@ -12,8 +12,8 @@
 //! accepting or picking it up is blocked ([`Blocker::NotQualified`]).
 
 use runsheet_protocol::{
-    expiry, grade, missing_for, Action, MissingQualification, QualificationDoc,
-    QuizGrade, QuizProblem, TaskKind, TemperatureClass, TrainingModule,
+    expiry, grade, missing_for, Action, MissingQualification, QualificationDoc, QuizGrade,
+    QuizProblem, TaskKind, TemperatureClass, TrainingModule,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 

@@ -90,9 +90,7 @@ impl TrainingModule {
             return Some("a module needs pages, each with text".into());
         }
         if self.quiz.is_empty() || self.quiz.len() > MAX_QUIZ_QUESTIONS {
-            return Some(format!(
-                "a quiz needs 1 to {MAX_QUIZ_QUESTIONS} questions"
-            ));
+            return Some(format!("a quiz needs 1 to {MAX_QUIZ_QUESTIONS} questions"));
         }
         let mut seen = std::collections::HashSet::new();
         for q in &self.quiz {
@@ -235,8 +233,7 @@ pub fn grade(
     }
     let total = u32::try_from(module.quiz.len()).unwrap_or(u32::MAX);
     // Integer arithmetic: correct / total >= pass_mark / 100.
-    let passed =
-        u64::from(correct) * 100 >= u64::from(module.pass_mark_pct) * u64::from(total);
+    let passed = u64::from(correct) * 100 >= u64::from(module.pass_mark_pct) * u64::from(total);
     Ok(QuizGrade {
         correct,
         total,
@@ -460,7 +457,10 @@ mod tests {
         assert_eq!(missing[0].module_id, "cold-chain");
         assert_eq!(missing[0].expired_at, None);
         let (gk, gg) = need(&grocery);
-        assert_eq!(missing_for(gk, &gg, std::slice::from_ref(&m), &[], now).len(), 1);
+        assert_eq!(
+            missing_for(gk, &gg, std::slice::from_ref(&m), &[], now).len(),
+            1
+        );
         let held = QualificationDoc {
             module_id: "cold-chain".into(),
             module_version: 1,
@@ -468,8 +468,14 @@ mod tests {
             expires_at: m.expiry(now - 100),
             seq: 1,
         };
-        assert!(missing_for(k, &g, std::slice::from_ref(&m), std::slice::from_ref(&held), now)
-            .is_empty());
+        assert!(missing_for(
+            k,
+            &g,
+            std::slice::from_ref(&m),
+            std::slice::from_ref(&held),
+            now
+        )
+        .is_empty());
         let lapsed = QualificationDoc {
             expires_at: Some(now - 1),
             ..held

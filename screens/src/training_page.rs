@@ -127,13 +127,15 @@ pub fn build(v: &View<'_>) -> Result<TrainingListPage> {
     for m in &modules {
         if m.state == TrainingState::ExpiresSoon {
             if let Some(e) = m.qualification.as_ref().and_then(|q| q.expires_at) {
-                warnings.push(w.text(
-                    "training-expiry-warning",
-                    &Args::new()
-                        .str("module", m.module.title.clone())
-                        .str("date", date(v, e))
-                        .num("days", ((e - v.now) / 86_400).max(0)),
-                ));
+                warnings.push(
+                    w.text(
+                        "training-expiry-warning",
+                        &Args::new()
+                            .str("module", m.module.title.clone())
+                            .str("date", date(v, e))
+                            .num("days", ((e - v.now) / 86_400).max(0)),
+                    ),
+                );
             }
         }
     }
@@ -210,7 +212,9 @@ pub fn build_quiz(
             QuizQuestionView {
                 number: w.text(
                     "quiz-question-number",
-                    &Args::new().num("n", i as i64 + 1).num("total", total as i64),
+                    &Args::new()
+                        .num("n", i as i64 + 1)
+                        .num("total", total as i64),
                 ),
                 text: q.text.clone(),
                 chosen: match chosen_text {
@@ -329,14 +333,19 @@ fn date(v: &View<'_>, unix: i64) -> String {
 }
 
 fn status(w: &Words, s: TrainingState) -> String {
-    t(w, &format!("training-state-{}", s.as_str().replace('_', "-")))
+    t(
+        w,
+        &format!("training-state-{}", s.as_str().replace('_', "-")),
+    )
 }
 
 fn validity(v: &View<'_>, q: &QualificationDoc) -> String {
     let w = v.words;
     match q.expires_at {
         None => t(w, "training-valid-forever"),
-        Some(e) if e <= v.now => w.text("training-expired-on", &Args::new().str("date", date(v, e))),
+        Some(e) if e <= v.now => {
+            w.text("training-expired-on", &Args::new().str("date", date(v, e)))
+        }
         Some(e) => w.text("training-valid-until", &Args::new().str("date", date(v, e))),
     }
 }

@@ -313,11 +313,8 @@ impl Dispatcher {
     pub async fn list_training(
         &self,
     ) -> Result<Vec<runsheet_protocol::TrainingModule>, DispatchError> {
-        self.send(
-            self.http
-                .get(format!("{}/v1/dispatch/training", self.base)),
-        )
-        .await
+        self.send(self.http.get(format!("{}/v1/dispatch/training", self.base)))
+            .await
     }
 
     /// A courier's training record: qualifications and graded quiz attempts.

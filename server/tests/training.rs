@@ -215,7 +215,11 @@ async fn an_unqualified_courier_is_never_given_fresh_goods(engine: Engine) {
     ] {
         let (status, body) = e.create(&e.task(id, Some("ann"), kind, temp)).await;
         let body = body.unwrap();
-        assert_eq!((status, body.error.as_str()), (409, "not_qualified"), "{id}");
+        assert_eq!(
+            (status, body.error.as_str()),
+            (409, "not_qualified"),
+            "{id}"
+        );
         assert_eq!(body.qualification.as_deref(), Some("cold-chain"));
         assert_eq!(
             refusal(e.dispatch.task(id).await).0,
@@ -229,7 +233,10 @@ async fn an_unqualified_courier_is_never_given_fresh_goods(engine: Engine) {
         201
     );
     // An unassigned fresh task cannot be reassigned to her either.
-    assert_eq!(e.create(&e.task("G4", None, "food", "chilled")).await.0, 201);
+    assert_eq!(
+        e.create(&e.task("G4", None, "food", "chilled")).await.0,
+        201
+    );
     assert_eq!(
         refusal(e.dispatch.reassign_task("G4", "ann").await),
         (409, "not_qualified".into())
@@ -238,24 +245,42 @@ async fn an_unqualified_courier_is_never_given_fresh_goods(engine: Engine) {
     let p = e.pull(&ann, "training_after=0").await;
     assert_eq!(p.training.len(), 1);
     assert_eq!(p.training[0].quiz[1].correct, 1);
-    assert_eq!(e.quiz(&ann, 1, &[0, 0, 0, 1]).await, MutationOutcome::Applied);
-    assert!(e.pull(&ann, "qualifications_after=0").await.qualifications.is_empty());
+    assert_eq!(
+        e.quiz(&ann, 1, &[0, 0, 0, 1]).await,
+        MutationOutcome::Applied
+    );
+    assert!(e
+        .pull(&ann, "qualifications_after=0")
+        .await
+        .qualifications
+        .is_empty());
     assert_eq!(
         refusal(e.dispatch.reassign_task("G4", "ann").await).1,
         "not_qualified"
     );
     // Three of four right passes: the qualification comes back with its expiry.
-    assert_eq!(e.quiz(&ann, 1, &[0, 1, 2, 1]).await, MutationOutcome::Applied);
-    let p = e.pull(&ann, "qualifications_after=0&training_after=1").await;
+    assert_eq!(
+        e.quiz(&ann, 1, &[0, 1, 2, 1]).await,
+        MutationOutcome::Applied
+    );
+    let p = e
+        .pull(&ann, "qualifications_after=0&training_after=1")
+        .await;
     assert!(p.training.is_empty());
     assert_eq!(p.qualifications.len(), 1);
     let q = &p.qualifications[0];
-    assert_eq!((q.module_id.as_str(), q.module_version, q.passed_at), ("cold-chain", 1, T0));
+    assert_eq!(
+        (q.module_id.as_str(), q.module_version, q.passed_at),
+        ("cold-chain", 1, T0)
+    );
     assert_eq!(q.expires_at, expiry(T0, 12));
     let record = e.dispatch.training_record("ann").await.unwrap();
     assert_eq!(record.attempts.len(), 2);
     assert!(record.attempts[0].passed && !record.attempts[1].passed);
-    assert_eq!((record.attempts[0].correct, record.attempts[0].total), (3, 4));
+    assert_eq!(
+        (record.attempts[0].correct, record.attempts[0].total),
+        (3, 4)
+    );
     // Qualified: the task is hers now.
     e.dispatch.reassign_task("G4", "ann").await.unwrap();
     assert_eq!(
@@ -267,8 +292,13 @@ async fn an_unqualified_courier_is_never_given_fresh_goods(engine: Engine) {
     // Thirteen months later the pass has lapsed: fresh goods are withheld again.
     e.clock
         .store(q.expires_at.unwrap() + 86_400, Ordering::SeqCst);
-    let (status, body) = e.create(&e.task("G6", Some("ann"), "food", "chilled")).await;
-    assert_eq!((status, body.unwrap().error.as_str()), (409, "not_qualified"));
+    let (status, body) = e
+        .create(&e.task("G6", Some("ann"), "food", "chilled"))
+        .await;
+    assert_eq!(
+        (status, body.unwrap().error.as_str()),
+        (409, "not_qualified")
+    );
 }
 
 async fn answers_for_a_replaced_version_are_refused_and_change_nothing(engine: Engine) {
@@ -305,7 +335,10 @@ async fn answers_for_a_replaced_version_are_refused_and_change_nothing(engine: E
     assert!(record.attempts.is_empty() && record.qualifications.is_empty());
     assert!(e.pull(&ann, "").await.qualifications.is_empty());
     // The current version passes.
-    assert_eq!(e.quiz(&ann, 2, &[0, 1, 2, 0]).await, MutationOutcome::Applied);
+    assert_eq!(
+        e.quiz(&ann, 2, &[0, 1, 2, 0]).await,
+        MutationOutcome::Applied
+    );
     let q = e.pull(&ann, "").await.qualifications;
     assert_eq!((q.len(), q[0].module_version), (1, 2));
     // The dispatch list shows the current version only; a bad module is a 422.
@@ -331,7 +364,10 @@ async fn the_review_covers_six_calendar_months(engine: Engine) {
         .publish_training(&cold_chain("Cold chain"))
         .await
         .unwrap();
-    assert_eq!(e.quiz(&ann, 1, &[0, 1, 2, 0]).await, MutationOutcome::Applied);
+    assert_eq!(
+        e.quiz(&ann, 1, &[0, 1, 2, 0]).await,
+        MutationOutcome::Applied
+    );
     let r = e.dispatch.review("ann").await.unwrap();
     assert_eq!((r.from, r.until), (months_before(T0, 6), T0));
     assert_eq!(r.kpis.deliveries, 0);

@@ -467,7 +467,11 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
                 lines.push(Line::raw(format!("{} {}", q.number, q.text)));
                 lines.push(Line::styled(
                     format!("  {}", q.chosen),
-                    tone(if q.answered { Tone::Good } else { Tone::Neutral }),
+                    tone(if q.answered {
+                        Tone::Good
+                    } else {
+                        Tone::Neutral
+                    }),
                 ));
                 lines.extend(n.row(&q.choices.iter().collect::<Vec<_>>(), 2));
             }

@@ -84,10 +84,7 @@ impl HttpRemote {
                 ("cases_after", &at.cases_after.to_string()),
                 ("recalls_after", &at.recalls_after.to_string()),
                 ("training_after", &at.training_after.to_string()),
-                (
-                    "qualifications_after",
-                    &at.qualifications_after.to_string(),
-                ),
+                ("qualifications_after", &at.qualifications_after.to_string()),
             ])
     }
 }

@@ -203,9 +203,7 @@ fn flag_for_after_sales(
             }
             "fact_on_reassigned_task"
         }
-        RejectCode::UnknownTask | RejectCode::Invalid | RejectCode::ModuleReplaced => {
-            return Ok(())
-        }
+        RejectCode::UnknownTask | RejectCode::Invalid | RejectCode::ModuleReplaced => return Ok(()),
     };
     // Several facts on the same closed task (the whole walk done offline) are one case.
     let line = format!("{}: {reason}", m.action.name());
@@ -296,7 +294,8 @@ fn apply_action(
         {
             let quiz = (module_id.as_str(), *module_version, answers.as_slice());
             let source = (client_id, m.mutation_id);
-            if let Some((code, reason)) = training::attempt(tx, courier, source, quiz, clock.now())? {
+            if let Some((code, reason)) = training::attempt(tx, courier, source, quiz, clock.now())?
+            {
                 return Ok(reject(code, reason));
             }
         }

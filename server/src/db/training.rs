@@ -4,8 +4,9 @@
 //! assignment of a task goes through: [`missing_for`].
 
 use runsheet_protocol::{
-    goods_of, grade, missing_for as missing_in, months_before, MissingQualification, PerformanceReview,
-    QualificationDoc, QuizProblem, RejectCode, TaskDoc, TrainingModule, REVIEW_MONTHS,
+    goods_of, grade, missing_for as missing_in, months_before, MissingQualification,
+    PerformanceReview, QualificationDoc, QuizProblem, RejectCode, TaskDoc, TrainingModule,
+    REVIEW_MONTHS,
 };
 
 use super::{couriers, ratings, Refusal, Row, StoreError, Tx};
@@ -169,7 +170,10 @@ pub fn attempt(
     now: i64,
 ) -> Result<Option<(RejectCode, String)>, StoreError> {
     let Some(module) = module(tx, module_id)? else {
-        return Ok(Some((RejectCode::Invalid, "no such training module".into())));
+        return Ok(Some((
+            RejectCode::Invalid,
+            "no such training module".into(),
+        )));
     };
     let g = match grade(&module, version, answers) {
         Ok(g) => g,
@@ -283,11 +287,7 @@ pub fn record(tx: &mut Tx<'_>, courier: &str) -> Result<TrainingRecord, StoreErr
 /// The six-monthly performance review of `courier` ending now (`until`, the server clock):
 /// the KPIs over the [`REVIEW_MONTHS`] calendar months before it, by the server's own facts
 /// and the protocol's arithmetic (the phone's), and the qualifications held.
-pub fn review(
-    tx: &mut Tx<'_>,
-    courier: &str,
-    until: i64,
-) -> Result<PerformanceReview, StoreError> {
+pub fn review(tx: &mut Tx<'_>, courier: &str, until: i64) -> Result<PerformanceReview, StoreError> {
     couriers::must_exist(tx, courier)?;
     let from = months_before(until, REVIEW_MONTHS);
     let kpis = ratings::kpis(tx, courier, from)?;

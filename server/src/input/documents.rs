@@ -222,10 +222,7 @@ fn action(a: &Action) -> Result<(), Invalid> {
             if answers.len() > runsheet_protocol::MAX_QUIZ_QUESTIONS {
                 return Err(Invalid::new(
                     "action.answers",
-                    format!(
-                        "at most {} answers",
-                        runsheet_protocol::MAX_QUIZ_QUESTIONS
-                    ),
+                    format!("at most {} answers", runsheet_protocol::MAX_QUIZ_QUESTIONS),
                 ));
             }
             Ok(())

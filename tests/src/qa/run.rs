@@ -874,11 +874,13 @@ async fn check_training(
         }
     }
     if let Some(want) = &x.server_qualifications {
-        let record = world
-            .dispatch
-            .training_record(courier)
-            .await
-            .map_err(|e| ("server_qualifications".to_string(), String::new(), e.to_string()))?;
+        let record = world.dispatch.training_record(courier).await.map_err(|e| {
+            (
+                "server_qualifications".to_string(),
+                String::new(),
+                e.to_string(),
+            )
+        })?;
         let found: Vec<String> = record
             .qualifications
             .into_iter()
