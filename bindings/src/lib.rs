@@ -17,6 +17,7 @@
 //! - [`Cases`]: after-sales cases about the courier's deliveries, answering them, the figures;
 //! - [`Handovers`]: handing a task over to another courier, and taking one over bag by bag;
 //! - [`Earnings`]: the day's and week's pay, expected and confirmed, incentive progress, appeals;
+//! - [`Training`]: training modules, quizzes taken offline, qualifications, the review;
 //! - [`Navigation`]: the route, the next-stop hint with map links, the location request and
 //!   GPS fixes;
 //! - [`Offers`]: offers of work, what accepting one would do to the plan, accept or decline.
@@ -52,6 +53,7 @@ mod session;
 mod shift;
 mod sync;
 mod tasks;
+mod training;
 
 /// The platform's settings as the phone last received them (the protocol's `Settings`).
 pub use runsheet_protocol::Settings as PlatformSettings;
@@ -90,6 +92,7 @@ pub use session::*;
 pub use shift::*;
 pub use sync::*;
 pub use tasks::*;
+pub use training::*;
 
 uniffi::setup_scaffolding!();
 
@@ -213,6 +216,24 @@ pub enum RunsheetError {
         /// What to tell the courier, in their language.
         sentence: String,
     },
+    /// No training module with this id is on the phone.
+    #[error("{sentence}")]
+    ModuleNotFound {
+        /// The module asked for.
+        module_id: String,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
+    /// The quiz answered is for a replaced version of the module; nothing was recorded.
+    #[error("{sentence}")]
+    ModuleReplaced {
+        /// The module.
+        module_id: String,
+        /// Its current version (take that quiz).
+        current: i64,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
 }
 
 impl RunsheetError {
@@ -230,6 +251,17 @@ impl RunsheetError {
             E::OfferNotFound { offer_id } => RunsheetError::OfferNotFound { offer_id, sentence },
             E::OfferExpired { offer_id } => RunsheetError::OfferExpired { offer_id, sentence },
             E::OfferAnswered { offer_id } => RunsheetError::OfferAnswered { offer_id, sentence },
+            E::ModuleNotFound { module_id } => RunsheetError::ModuleNotFound {
+                module_id,
+                sentence,
+            },
+            E::ModuleReplaced {
+                module_id, current, ..
+            } => RunsheetError::ModuleReplaced {
+                module_id,
+                current,
+                sentence,
+            },
             E::InvalidArgument(reason) => {
                 // Developer text (what the call got wrong), never personal data: for the log.
                 tracing::warn!(reason = %reason, "a call was refused as invalid");
@@ -478,6 +510,11 @@ impl Runsheet {
     /// Earnings, incentive progress and appeals of pay lines.
     pub fn earnings(&self) -> Arc<Earnings> {
         Arc::new(Earnings::over(&self.inner))
+    }
+
+    /// Training modules, quizzes and qualifications.
+    pub fn training(&self) -> Arc<Training> {
+        Arc::new(Training::over(&self.inner))
     }
 
     /// The route, the next stop and the location feed.

@@ -116,6 +116,12 @@ pub enum Blocker {
     /// The earning line is expected (computed on the phone): it can be appealed once the
     /// server has confirmed it.
     PayNotConfirmed,
+    /// The task needs a qualification the courier does not hold in force (fresh and chilled
+    /// goods: the cold-chain training, passed within its validity).
+    NotQualified {
+        /// Titles of the training modules to pass.
+        modules: Vec<String>,
+    },
 }
 
 impl Blocker {
@@ -145,6 +151,7 @@ impl Blocker {
             Blocker::HandoverPending => "handover_pending",
             Blocker::BoxFull { .. } => "box_full",
             Blocker::PayNotConfirmed => "pay_not_confirmed",
+            Blocker::NotQualified { .. } => "not_qualified",
         }
     }
 
@@ -248,6 +255,10 @@ impl Blocker {
                 &Args::new().num("units", *units).num("capacity", *capacity),
             ),
             Blocker::PayNotConfirmed => plain("blocker-pay-not-confirmed"),
+            Blocker::NotQualified { modules } => words.text(
+                "blocker-not-qualified",
+                &Args::new().str("modules", words.list(modules)),
+            ),
         }
     }
 }
@@ -499,6 +510,9 @@ mod tests {
                 compartment: runsheet_protocol::Compartment::Chilled,
                 units: 3,
                 capacity: 2,
+            },
+            Blocker::NotQualified {
+                modules: vec!["Cold chain".into()],
             },
         ];
         let zh = Words::of(Language::ZhCn);

@@ -121,6 +121,23 @@ pub enum Error {
     /// The server and the device disagree about which mutations were sent; nothing was applied.
     #[error("sync protocol violation: {0}")]
     Protocol(String),
+    /// No training module with this id is on the phone.
+    #[error("training module {module_id} is not on this phone")]
+    ModuleNotFound {
+        /// The module asked for.
+        module_id: String,
+    },
+    /// The quiz answered is for a version of the module that has been replaced; nothing was
+    /// recorded: the courier takes the new version.
+    #[error("the answers are for version {answered} of training module {module_id}; it is now version {current}")]
+    ModuleReplaced {
+        /// The module.
+        module_id: String,
+        /// The version answered.
+        answered: i64,
+        /// The module's current version.
+        current: i64,
+    },
 }
 
 impl Error {
@@ -214,6 +231,11 @@ impl Error {
             ),
             Error::BadResponse(_) => plain("error-bad-response"),
             Error::Protocol(_) => plain("error-protocol"),
+            Error::ModuleNotFound { .. } => plain("error-module-not-found"),
+            Error::ModuleReplaced { current, .. } => words.text(
+                "error-module-replaced",
+                &Args::new().num("version", *current),
+            ),
         }
     }
 
@@ -292,6 +314,14 @@ mod tests {
             Error::OfferNotFound { offer_id: 3 },
             Error::OfferExpired { offer_id: 3 },
             Error::OfferAnswered { offer_id: 3 },
+            Error::ModuleNotFound {
+                module_id: "cold-chain".into(),
+            },
+            Error::ModuleReplaced {
+                module_id: "cold-chain".into(),
+                answered: 1,
+                current: 2,
+            },
         ]
     }
 

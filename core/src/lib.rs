@@ -59,6 +59,7 @@ pub mod sync;
 pub mod task;
 pub mod tasklist;
 pub mod timeline;
+pub mod training;
 pub mod wording;
 pub mod workflow;
 
@@ -90,6 +91,7 @@ pub use runsheet_protocol::{
 pub use runsheet_protocol::{DeclineReason, OfferStatus};
 pub use runsheet_protocol::{box_overflow, Compartment, Load, Overflow, VehicleDoc, VehicleKind};
 pub use capacity::BoxState;
+pub use runsheet_protocol::{QualificationDoc, QuizGrade, TrainingModule};
 pub use runsheet_words::{Args, Language, Words};
 pub use shift::{ShiftState, ShiftSummary};
 pub use store::DbKey;
@@ -98,6 +100,7 @@ pub use sync::{PullPosition, Remote, SyncReport, SyncStatus, Token, TokenProvide
 pub use task::{Stop, Task};
 pub use tasklist::{Entry, Group, TaskList};
 pub use timeline::Event;
+pub use training::{CourierModule, QuizAttempt, TrainingState};
 pub use workflow::{Blocker, NextAction, Step};
 
 use autosync::AutoSync;
@@ -680,6 +683,38 @@ impl Runsheet {
     /// Now by the server's clock: the device clock plus the offset measured at the last sync.
     pub fn server_now(&self) -> Result<i64> {
         Ok(self.dev.now() + self.dev.clock_offset()?.unwrap_or(0))
+    }
+
+    // Training and qualifications (`training.rs`).
+
+    /// Every training module on the phone with where the courier stands (qualified, expiring
+    /// soon, expired, failed, passed and waiting for the server, never taken).
+    pub fn training(&self) -> Result<Vec<training::CourierModule>> {
+        let now = self.dev.now();
+        self.dev.store.read(|c| training::courier_modules(c, now))
+    }
+
+    /// One module with where the courier stands, or [`Error::ModuleNotFound`].
+    pub fn training_module(&self, module_id: &str) -> Result<training::CourierModule> {
+        self.training()?
+            .into_iter()
+            .find(|m| m.module.id == module_id)
+            .ok_or_else(|| Error::ModuleNotFound {
+                module_id: module_id.to_owned(),
+            })
+    }
+
+    /// Answers a module's quiz offline (one choice index per question): graded on the phone
+    /// with the server's function, queued for the server, which records the qualification.
+    /// Refused with [`Error::ModuleReplaced`] when the version answered is no longer the
+    /// module's, and nothing is recorded.
+    pub fn take_quiz(&self, module_id: &str, version: i64, answers: Vec<u32>) -> Result<QuizGrade> {
+        self.told(training::take_quiz(&self.dev, module_id, version, answers))
+    }
+
+    /// The qualifications the server confirmed.
+    pub fn qualifications(&self) -> Result<Vec<QualificationDoc>> {
+        self.dev.store.read(training::qualifications)
     }
 
     // Customer data retention (`retention.rs`).

@@ -64,6 +64,8 @@ pub enum Period {
     Week,
     /// The last 30 days.
     Month,
+    /// The six calendar months of the performance review.
+    SixMonths,
 }
 
 impl Period {
@@ -73,6 +75,9 @@ impl Period {
             Period::Today => crate::tasklist::local_midnight(now),
             Period::Week => now - 7 * 86_400,
             Period::Month => now - 30 * 86_400,
+            Period::SixMonths => {
+                runsheet_protocol::months_before(now, runsheet_protocol::REVIEW_MONTHS)
+            }
         }
     }
 }

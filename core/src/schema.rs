@@ -260,6 +260,32 @@ pub const MIGRATIONS: &[&str] = &[
         seq       INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX earning_lines_by_time ON earning_lines(earned_at);
+
+    -- training and qualifications: the newest version of each module dispatch published, the
+    -- qualifications the server confirmed, and the quiz attempts made on the phone (with the
+    -- server's code when it refused one).
+    CREATE TABLE training_modules (
+        id      TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        body    TEXT NOT NULL,
+        seq     INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE qualifications (
+        module_id TEXT PRIMARY KEY,
+        body      TEXT NOT NULL,
+        seq       INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE quiz_attempts (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        module_id      TEXT NOT NULL,
+        module_version INTEGER NOT NULL,
+        correct        INTEGER NOT NULL,
+        total          INTEGER NOT NULL,
+        passed         INTEGER NOT NULL,
+        at             INTEGER NOT NULL,
+        refused        TEXT
+    ) STRICT;
+    CREATE INDEX quiz_attempts_by_module ON quiz_attempts(module_id, id);
     "#,
 ];
 

@@ -162,10 +162,11 @@ pub(crate) fn task_list_and_route(dev: &Device) -> Result<(TaskList, Route)> {
     let route = dev.route_for(&tasks)?;
     let shift = dev.store.read(crate::shift::state)?;
     let position = dev.last_position();
-    let mut list = build(tasks, &route, dev.now());
+    let now = dev.now();
+    let mut list = build(tasks, &route, now);
     dev.store.read(|c| {
         for e in &mut list.entries {
-            e.next = crate::workflow::next_action_in(c, &e.task, shift, position, &[])?;
+            e.next = crate::workflow::next_action_in(c, &e.task, shift, position, &[], now)?;
         }
         Ok(())
     })?;

@@ -124,7 +124,7 @@ pub fn custody(words: &Words, custody: crate::custody::Custody) -> String {
 }
 
 /// Every action name [`runsheet_protocol::Action::name`] gives.
-pub const KNOWN_ACTIONS: [&str; 22] = [
+pub const KNOWN_ACTIONS: [&str; 23] = [
     "accept",
     "arrive",
     "pick_up",
@@ -149,6 +149,7 @@ pub const KNOWN_ACTIONS: [&str; 22] = [
     "request_handover",
     "receive_handover",
     "appeal_pay",
+    "take_quiz",
 ];
 
 /// Why a courier declined an offer.

@@ -198,6 +198,7 @@ pub fn next_action_in(
     shift: ShiftState,
     last_fix: Option<(f64, f64)>,
     proof: &[String],
+    now: i64,
 ) -> Result<Option<NextAction>> {
     let Some(step) = step_for(t) else {
         return Ok(None);
@@ -207,6 +208,10 @@ pub fn next_action_in(
         step,
         blockers: step_blockers(conn, t, step, shift, proof)?,
     };
+    if matches!(step, Step::Accept | Step::PickUp) {
+        next.blockers
+            .extend(crate::training::blocker(conn, t, now)?);
+    }
     if let (Step::Arrive(role), Custody::Mine) = (next.step, t.custody) {
         let stop = if role == StopRole::Pickup {
             t.pickup.as_ref()
@@ -274,6 +279,9 @@ pub fn check(
     }
     if let Action::AppealPay { .. } = action {
         return Ok(()); // about an earning line, checked by the earnings module
+    }
+    if let Action::TakeQuiz { .. } = action {
+        return Ok(()); // graded by the training module's own rule (`training::take_quiz`)
     }
     let task_id = action.task_id();
     if task_id.is_empty() {
@@ -347,6 +355,7 @@ pub fn check(
     match action {
         Action::Accept { .. } => {
             blockers.extend(step_blockers(conn, &t, Step::Accept, shift, &[])?);
+            blockers.extend(crate::training::blocker(conn, &t, now)?);
         }
         Action::Arrive {
             method: ArrivalMethod::Manual,
@@ -437,6 +446,7 @@ pub fn check(
         }
         Action::PickUp { .. } => {
             blockers.extend(step_blockers(conn, &t, Step::PickUp, shift, &[])?);
+            blockers.extend(crate::training::blocker(conn, &t, now)?);
         }
         Action::Delivered { proof, .. } => {
             blockers.extend(step_blockers(conn, &t, Step::Deliver, shift, proof)?);
@@ -657,7 +667,7 @@ pub(crate) fn next_action_given(
     let t = dev.task(task_id)?;
     let shift = dev.store.read(crate::shift::state)?;
     dev.store
-        .read(|c| next_action_in(c, &t, shift, dev.last_position(), proof))
+        .read(|c| next_action_in(c, &t, shift, dev.last_position(), proof, dev.now()))
 }
 
 /// What would block `action` if the courier took it now: `Some(blockers)` (empty when it

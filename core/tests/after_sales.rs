@@ -101,6 +101,8 @@ impl Remote for Server {
             offers: Vec::new(),
             vehicle: None,
             earnings: Vec::new(),
+            training: Vec::new(),
+            qualifications: Vec::new(),
         })
     }
 

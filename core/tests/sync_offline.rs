@@ -204,6 +204,8 @@ fn pull(s: &mut State, at: &PullPosition) -> Result<PullResponse, Error> {
         offers: Vec::new(),
         vehicle: None,
         earnings: Vec::new(),
+        training: Vec::new(),
+        qualifications: Vec::new(),
     })
 }
 
@@ -886,6 +888,8 @@ async fn the_pull_position_goes_whole_to_the_remote() {
             offers_after: 0,
             vehicle_version: 0,
             earnings_after: 0,
+            training_after: 0,
+            qualifications_after: 0,
         }
     );
     assert_eq!(p.core.settings().unwrap().version, 4);

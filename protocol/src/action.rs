@@ -441,6 +441,17 @@ pub enum Action {
         /// Why it is wrong (1 to 2,000 characters).
         reason: String,
     },
+    /// The courier's answers to a training module's quiz, taken offline: the server grades
+    /// them with [`crate::grade`] and records the pass (a qualification) or the fail; answers
+    /// for a replaced version are rejected with [`crate::RejectCode::ModuleReplaced`].
+    TakeQuiz {
+        /// The module.
+        module_id: String,
+        /// The version whose quiz was answered.
+        module_version: i64,
+        /// One choice index per question, in order.
+        answers: Vec<u32>,
+    },
 }
 
 impl Action {
@@ -476,7 +487,8 @@ impl Action {
             Action::Shift { .. }
             | Action::AcceptOffer { .. }
             | Action::DeclineOffer { .. }
-            | Action::AppealPay { .. } => None,
+            | Action::AppealPay { .. }
+            | Action::TakeQuiz { .. } => None,
             Action::RequestHandover { task_id, .. } | Action::ReceiveHandover { task_id, .. } => {
                 Some(task_id)
             }
@@ -525,6 +537,7 @@ impl Action {
             Action::RequestHandover { .. } => "request_handover",
             Action::ReceiveHandover { .. } => "receive_handover",
             Action::AppealPay { .. } => "appeal_pay",
+            Action::TakeQuiz { .. } => "take_quiz",
         }
     }
 

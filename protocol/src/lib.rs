@@ -23,6 +23,7 @@ mod handoff;
 mod offer;
 mod handover;
 mod rating;
+mod training;
 pub use action::*;
 pub use after_sales::*;
 pub use capacity::*;
@@ -33,6 +34,7 @@ pub use handoff::*;
 pub use offer::*;
 pub use handover::*;
 pub use rating::*;
+pub use training::*;
 
 // The protocol's types that cross the FFI unchanged are declared here once (Kotlin package
 // `app.runsheet.protocol`, see uniffi.toml); runsheet-ffi enables the feature.
@@ -438,6 +440,13 @@ pub struct PullResponse {
     /// `earnings_after` sequence the client sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earnings: Vec<EarningLineDoc>,
+    /// Training modules published after the `training_after` sequence the client sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub training: Vec<TrainingModule>,
+    /// This courier's qualifications earned or renewed after the `qualifications_after`
+    /// sequence the client sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qualifications: Vec<QualificationDoc>,
 }
 
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
@@ -659,6 +668,9 @@ pub enum RejectCode {
     /// An offer's acceptance made or received after the offer expired (by the server's clock):
     /// nothing changed, the tasks are not the courier's.
     OfferExpired,
+    /// A quiz answered for a training module version that has since been replaced: nothing
+    /// is recorded; the courier takes the new version.
+    ModuleReplaced,
 }
 
 impl RejectCode {
@@ -670,6 +682,7 @@ impl RejectCode {
             RejectCode::InvalidState => "invalid_state",
             RejectCode::Invalid => "invalid",
             RejectCode::OfferExpired => "offer_expired",
+            RejectCode::ModuleReplaced => "module_replaced",
         }
     }
 }
@@ -755,6 +768,9 @@ pub struct ErrorBody {
     /// For `invalid` (422): the field at fault, as a path into the body (`fixes[2].lat`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `not_qualified` (409): the training module whose pass the task needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualification: Option<String>,
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use crate::screen::{Body, Header, Screen, Tone, Verdict};
 use crate::view::{local_offset_min, AppState, Page, View};
 use crate::wording::t;
 use crate::{
-    cases_page, checklist_page, handover_page, kpi_page, problem_page, ratings_page, scan_page, shift_bar, sync_banner, task_list, task_offer_page, task_page,
+    cases_page, checklist_page, handover_page, kpi_page, problem_page, ratings_page, scan_page, shift_bar, sync_banner, task_list, task_offer_page, task_page, training_page,
 };
 
 /// Why a tap was refused, in the screen's language. Nothing changed.
@@ -665,6 +665,67 @@ impl Inner {
                 };
                 lock(&self.state).verdicts.insert(task_id, verdict);
             }
+            Tap::ShowTraining => self.go(Page::Training),
+            Tap::ShowModule { module_id } => self.go(Page::Module { module_id }),
+            Tap::ShowReview => self.go(Page::Review),
+            Tap::StartQuiz { module_id } => {
+                let m = core.training_module(&module_id).map_err(err)?.module;
+                self.go(Page::Quiz {
+                    module_id,
+                    version: m.version,
+                    answers: vec![None; m.quiz.len()],
+                });
+            }
+            Tap::ChooseAnswer {
+                module_id,
+                question,
+                choice,
+            } => {
+                let mut s = lock(&self.state);
+                match &mut s.page {
+                    Page::Quiz {
+                        module_id: open,
+                        answers,
+                        ..
+                    } if *open == module_id && (question as usize) < answers.len() => {
+                        answers[question as usize] = Some(choice);
+                    }
+                    _ => {
+                        return Err(TapError::Invalid {
+                            sentence: t(words, "input-unknown-field"),
+                        })
+                    }
+                }
+            }
+            Tap::SubmitQuiz { module_id, version } => {
+                let answers = match &lock(&self.state).page {
+                    Page::Quiz {
+                        module_id: open,
+                        answers,
+                        ..
+                    } if *open == module_id => answers.clone(),
+                    _ => Vec::new(),
+                };
+                let missing = answers.iter().filter(|a| a.is_none()).count();
+                let Some(answers) = answers
+                    .into_iter()
+                    .collect::<Option<Vec<u32>>>()
+                    .filter(|a| !a.is_empty())
+                else {
+                    return Err(TapError::Invalid {
+                        sentence: words.text(
+                            "quiz-unanswered",
+                            &Args::new().num("n", missing.max(1) as i64),
+                        ),
+                    });
+                };
+                let grade = core.take_quiz(&module_id, version, answers).map_err(err)?;
+                let module = core.training_module(&module_id).map_err(err)?.module;
+                let (text, tone) = crate::training_page::verdict(words, &module, &grade);
+                self.say(text, tone);
+                let mut s = lock(&self.state);
+                s.page = s.history.pop().unwrap_or(Page::Module { module_id });
+            }
             Tap::Back => {
                 let mut s = lock(&self.state);
                 s.page = s.history.pop().unwrap_or(Page::Tasks);
@@ -1113,6 +1174,11 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
             ..
         } if v.core.task(task_id).is_err() => Page::Tasks,
         Page::Case { case_id } if v.core.case(*case_id).is_err() => Page::Cases,
+        Page::Module { module_id } | Page::Quiz { module_id, .. }
+            if v.core.training_module(module_id).is_err() =>
+        {
+            Page::Training
+        }
         p => p.clone(),
     };
     let (title, body) = match &page {
@@ -1182,6 +1248,30 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
                 page: crate::earnings_page::build(v, *period)?,
             },
         ),
+        Page::Training => (
+            t(w, "title-training"),
+            Body::Training {
+                page: training_page::build(v)?,
+            },
+        ),
+        Page::Module { module_id } => {
+            let p = training_page::build_module(v, module_id)?;
+            (p.title.clone(), Body::Module { page: p })
+        }
+        Page::Quiz {
+            module_id,
+            version,
+            answers,
+        } => {
+            let p = training_page::build_quiz(v, module_id, *version, answers)?;
+            (p.title.clone(), Body::Quiz { page: p })
+        }
+        Page::Review => (
+            t(w, "title-review"),
+            Body::Review {
+                page: training_page::build_review(v)?,
+            },
+        ),
     };
     use crate::offer::{Offer, OfferStyle};
     let back = (page != Page::Tasks)
@@ -1199,6 +1289,11 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
         ),
         Offer::new(Tap::ShowKpis, t(w, "tab-kpis"), OfferStyle::Navigation),
         Offer::new(Tap::ShowCases, t(w, "tab-cases"), OfferStyle::Navigation),
+        Offer::new(
+            Tap::ShowTraining,
+            t(w, "tab-training"),
+            OfferStyle::Navigation,
+        ),
         Offer::new(
             Tap::SetLanguage {
                 locale: other.into(),

@@ -11,13 +11,21 @@ use crate::wording::t;
 
 /// The page (this month).
 pub fn build(v: &View<'_>) -> Result<KpiPage> {
+    let mut page = build_for(v, Period::Month)?;
+    page.figures.extend(after_sales(v)?);
+    Ok(page)
+}
+
+/// The KPI figures of `period` against the platform's targets (the six-monthly review shows
+/// them over [`Period::SixMonths`]).
+pub fn build_for(v: &View<'_>, period: Period) -> Result<KpiPage> {
     let w = v.words;
-    let k = v.core.kpis(Period::Month)?;
+    let k = v.core.kpis(period)?;
     let targets = &v.settings.kpi_targets;
     let below = |name: &str| k.below_target.iter().any(|b| b == name);
     let share = |x: f64| w.percent(x);
     let minutes = |x: f64| w.text("kpi-minutes", &Args::new().num("n", x.round() as i64));
-    let mut figures = vec![
+    let figures = vec![
         figure(
             w,
             "kpi-on-time",
@@ -67,7 +75,6 @@ pub fn build(v: &View<'_>) -> Result<KpiPage> {
             below("satisfaction"),
         ),
     ];
-    figures.extend(after_sales(v)?);
     Ok(KpiPage {
         period: w.text(
             "kpi-period-month",

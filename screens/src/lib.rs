@@ -42,6 +42,7 @@ pub mod sync_banner;
 pub mod task_list;
 pub mod task_offer_page;
 pub mod task_page;
+pub mod training_page;
 pub mod view;
 pub mod wording;
 

@@ -289,6 +289,36 @@ pub enum Tap {
         /// Why (required).
         reason: String,
     },
+    /// Show the training modules and qualifications.
+    ShowTraining,
+    /// Show one training module.
+    ShowModule {
+        /// Which.
+        module_id: String,
+    },
+    /// Start a module's quiz (its current version).
+    StartQuiz {
+        /// Which module.
+        module_id: String,
+    },
+    /// Choose an answer to a quiz question (a later choice replaces it).
+    ChooseAnswer {
+        /// Which module.
+        module_id: String,
+        /// The question's place in the quiz, from 0.
+        question: u32,
+        /// The choice's place, from 0.
+        choice: u32,
+    },
+    /// Submit the quiz's answers (graded on the phone, queued for the server).
+    SubmitQuiz {
+        /// Which module.
+        module_id: String,
+        /// The version answered.
+        version: i64,
+    },
+    /// Show the six-monthly performance review.
+    ShowReview,
 }
 
 impl Tap {
@@ -390,6 +420,16 @@ impl Tap {
                 }
             ),
             AppealPay { line_id, .. } => format!("appeal_pay/{line_id}"),
+            ShowTraining => "show_training".into(),
+            ShowModule { module_id } => format!("show_module/{module_id}"),
+            StartQuiz { module_id } => format!("start_quiz/{module_id}"),
+            ChooseAnswer {
+                module_id,
+                question,
+                choice,
+            } => format!("choose/{module_id}/{question}/{choice}"),
+            SubmitQuiz { module_id, .. } => format!("submit_quiz/{module_id}"),
+            ShowReview => "show_review".into(),
         }
     }
 }

@@ -157,6 +157,26 @@ pub enum Body {
         /// The page.
         page: EarningsPage,
     },
+    /// Training modules and qualifications.
+    Training {
+        /// The page.
+        page: crate::training_page::TrainingListPage,
+    },
+    /// One training module.
+    Module {
+        /// The page.
+        page: crate::training_page::ModulePage,
+    },
+    /// A module's quiz.
+    Quiz {
+        /// The page.
+        page: crate::training_page::QuizPage,
+    },
+    /// The six-monthly performance review.
+    Review {
+        /// The page.
+        page: crate::training_page::ReviewPage,
+    },
 }
 
 /// The sign-in page.
@@ -792,6 +812,20 @@ impl Screen {
                     out.extend(l.offers.iter());
                 }
             }
+            Body::Training { page } => {
+                for r in &page.rows {
+                    out.extend(r.offers.iter());
+                }
+                out.push(&page.review);
+            }
+            Body::Module { page } => out.push(&page.start_quiz),
+            Body::Quiz { page } => {
+                for q in &page.questions {
+                    out.extend(q.choices.iter());
+                }
+                out.push(&page.submit);
+            }
+            Body::Review { .. } => {}
         }
         // The banner comes and goes: its offers last, so the others keep their places.
         out.extend(self.sync_banner.offers.iter());

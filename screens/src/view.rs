@@ -60,6 +60,24 @@ pub enum Page {
         /// Today or this week.
         period: runsheet_core::earnings::EarningsPeriod,
     },
+    /// The training modules and qualifications.
+    Training,
+    /// One training module.
+    Module {
+        /// Which.
+        module_id: String,
+    },
+    /// A module's quiz, with the answers chosen so far.
+    Quiz {
+        /// Which module.
+        module_id: String,
+        /// The version being answered.
+        version: i64,
+        /// One per question, `None` until chosen.
+        answers: Vec<Option<u32>>,
+    },
+    /// The six-monthly performance review.
+    Review,
 }
 
 /// The app's own state, beside what the store holds.

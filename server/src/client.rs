@@ -310,6 +310,51 @@ impl Dispatcher {
         .await
     }
 
+    /// Publishes a training module (a new version of its id).
+    pub async fn publish_training(
+        &self,
+        module: &runsheet_protocol::TrainingModule,
+    ) -> Result<runsheet_protocol::TrainingModule, DispatchError> {
+        self.send(
+            self.http
+                .put(format!("{}/v1/dispatch/training", self.base))
+                .json(module),
+        )
+        .await
+    }
+
+    /// The current version of every training module.
+    pub async fn list_training(
+        &self,
+    ) -> Result<Vec<runsheet_protocol::TrainingModule>, DispatchError> {
+        self.send(self.http.get(format!("{}/v1/dispatch/training", self.base)))
+            .await
+    }
+
+    /// A courier's training record: qualifications and graded quiz attempts.
+    pub async fn training_record(
+        &self,
+        courier_id: &str,
+    ) -> Result<crate::training_api::TrainingRecord, DispatchError> {
+        self.send(self.http.get(format!(
+            "{}/v1/dispatch/couriers/{courier_id}/training",
+            self.base
+        )))
+        .await
+    }
+
+    /// A courier's six-monthly performance review.
+    pub async fn review(
+        &self,
+        courier_id: &str,
+    ) -> Result<runsheet_protocol::PerformanceReview, DispatchError> {
+        self.send(self.http.get(format!(
+            "{}/v1/dispatch/couriers/{courier_id}/review",
+            self.base
+        )))
+        .await
+    }
+
     /// Rates a task's courier (as a customer, merchant or the platform).
     pub async fn rate(
         &self,

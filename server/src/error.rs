@@ -24,6 +24,8 @@ pub struct ApiError {
     pub mutation_id: Option<i64>,
     /// For `invalid` (422): the field at fault, a path into the body.
     pub field: Option<String>,
+    /// For `not_qualified` (409): the training module whose pass is missing.
+    pub qualification: Option<String>,
 }
 
 impl ApiError {
@@ -36,6 +38,7 @@ impl ApiError {
             expected_mutation_id: None,
             mutation_id: None,
             field: None,
+            qualification: None,
         }
     }
 
@@ -145,6 +148,11 @@ impl From<Refusal> for ApiError {
             Refusal::Handover(h) => ApiError::conflict(h.as_str(), reason),
             Refusal::EarningLineExists => ApiError::conflict("earning_line_exists", reason),
             Refusal::OtherCurrency(_) => ApiError::conflict("other_currency", reason),
+            Refusal::NotQualified { module_id, .. } => {
+                let mut e = ApiError::conflict("not_qualified", reason);
+                e.qualification = Some(module_id);
+                e
+            }
             Refusal::DeadlinePast(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "deadline_past", reason)
             }
@@ -191,6 +199,7 @@ impl IntoResponse for ApiError {
             expected_mutation_id: self.expected_mutation_id,
             mutation_id: self.mutation_id,
             field: self.field,
+            qualification: self.qualification,
         };
         (self.status, Json(body)).into_response()
     }

@@ -36,6 +36,7 @@ pub mod ops;
 pub mod rating_api;
 pub mod sync_api;
 pub mod vehicle_api;
+pub mod training_api;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -353,6 +354,18 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "GET",
             "/v1/dispatch/couriers/{id}/earnings",
             get(earnings_api::statement),
+        ),
+        ("PUT", "/v1/dispatch/training", put(training_api::publish)),
+        ("GET", "/v1/dispatch/training", get(training_api::list)),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/training",
+            get(training_api::record),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/review",
+            get(training_api::review),
         ),
     ]
 }

@@ -183,6 +183,12 @@ pub struct PullQuery {
     /// The highest earnings sequence the client holds.
     #[serde(default)]
     pub earnings_after: i64,
+    /// The highest training module publication the client holds.
+    #[serde(default)]
+    pub training_after: i64,
+    /// The highest qualification sequence the client holds.
+    #[serde(default)]
+    pub qualifications_after: i64,
     /// The `wal_lsn` of the client's last push: a read replica serves this pull only when it
     /// has replayed that far (else the primary does).
     #[serde(default)]
@@ -221,6 +227,8 @@ pub async fn pull(
         offers_after: q.offers_after,
         vehicle_version: q.vehicle_version,
         earnings_after: q.earnings_after,
+        training_after: q.training_after,
+        qualifications_after: q.qualifications_after,
     };
     if q.min_lsn.as_deref().is_some_and(|l| !standby::is_lsn(l)) {
         return Err(ApiError::bad_request(
@@ -279,6 +287,8 @@ fn is_quiet(p: &PullResponse) -> bool {
         && p.cases.is_empty()
         && p.recalls.is_empty()
         && p.offers.is_empty()
+        && p.training.is_empty()
+        && p.qualifications.is_empty()
 }
 
 async fn read_page(

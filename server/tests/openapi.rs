@@ -134,6 +134,8 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
         offers: vec![],
         vehicle: None,
         earnings: vec![],
+        training: vec![],
+        qualifications: vec![],
     })
     .unwrap();
     for f in required("PullResponse") {

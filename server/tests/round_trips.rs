@@ -98,6 +98,8 @@ async fn pull(db: &Db, cursor: i64) -> runsheet_protocol::PullResponse {
         offers_after: 0,
         vehicle_version: 0,
         earnings_after: 0,
+        training_after: 0,
+        qualifications_after: 0,
     };
     db.run_autocommit(move |tx| sync::pull(tx, &Clock::system(), "c1", &at))
         .await

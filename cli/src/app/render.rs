@@ -475,16 +475,59 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
         }
         Body::Kpis { page } => {
             lines.push(heading(&page.period));
-            for f in &page.figures {
+            figure_lines(&mut lines, &page.figures);
+        }
+        Body::Training { page } => {
+            for w in &page.warnings {
+                lines.push(Line::styled(format!("! {w}"), tone(Tone::Warning)));
+            }
+            if let Some(e) = &page.empty_text {
+                lines.push(Line::raw(e.clone()));
+            }
+            for r in &page.rows {
+                training_row(&mut lines, r);
+                lines.extend(n.row(&r.offers.iter().collect::<Vec<_>>(), 2));
+            }
+            lines.extend(n.row(&[&page.review], 0));
+        }
+        Body::Module { page } => {
+            training_row(&mut lines, &page.row);
+            for l in &page.lessons {
+                lines.push(Line::raw(l.text.clone()));
+                for i in &l.images {
+                    lines.push(Line::styled(
+                        format!("  [{i}]"),
+                        Style::new().fg(Color::DarkGray),
+                    ));
+                }
+            }
+            lines.push(heading(&page.quiz_summary));
+            if let Some(a) = &page.last_attempt {
+                lines.push(Line::raw(a.clone()));
+            }
+            lines.extend(n.row(&[&page.start_quiz], 0));
+        }
+        Body::Quiz { page } => {
+            lines.push(heading(&page.summary));
+            for q in &page.questions {
+                lines.push(Line::raw(format!("{} {}", q.number, q.text)));
                 lines.push(Line::styled(
-                    joined([
-                        Some(f.name.as_str()),
-                        Some(f.value.as_str()),
-                        Some(f.target.as_str()),
-                        Some(f.verdict.as_str()),
-                    ]),
-                    tone(f.tone),
+                    format!("  {}", q.chosen),
+                    tone(if q.answered {
+                        Tone::Good
+                    } else {
+                        Tone::Neutral
+                    }),
                 ));
+                lines.extend(n.row(&q.choices.iter().collect::<Vec<_>>(), 2));
+            }
+            lines.extend(n.row(&[&page.submit], 0));
+        }
+        Body::Review { page } => {
+            lines.push(heading(&page.period));
+            figure_lines(&mut lines, &page.figures);
+            for q in &page.qualifications {
+                lines.push(Line::raw(format!("• {q}")));
             }
         }
         Body::Earnings { page } => {
@@ -534,4 +577,32 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
         }
     }
     lines
+}
+
+fn figure_lines(lines: &mut Vec<Line<'static>>, figures: &[runsheet_screens::screen::Figure]) {
+    for f in figures {
+        lines.push(Line::styled(
+            joined([
+                Some(f.name.as_str()),
+                Some(f.value.as_str()),
+                Some(f.target.as_str()),
+                Some(f.verdict.as_str()),
+            ]),
+            tone(f.tone),
+        ));
+    }
+}
+
+fn training_row(lines: &mut Vec<Line<'static>>, r: &runsheet_screens::training_page::TrainingRow) {
+    lines.push(Line::styled(
+        joined([
+            Some(r.title.as_str()),
+            Some(r.status.as_str()),
+            r.validity.as_deref(),
+        ]),
+        tone(r.tone),
+    ));
+    if let Some(nf) = &r.needed_for {
+        lines.push(Line::raw(format!("  {nf}")));
+    }
 }

@@ -86,6 +86,8 @@ impl HttpRemote {
                 ("offers_after", &at.offers_after.to_string()),
                 ("vehicle_version", &at.vehicle_version.to_string()),
                 ("earnings_after", &at.earnings_after.to_string()),
+                ("training_after", &at.training_after.to_string()),
+                ("qualifications_after", &at.qualifications_after.to_string()),
             ])
     }
 }

@@ -17,7 +17,7 @@ use runsheet_protocol::{
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set, Store};
 use crate::{
-    attachment, capacity, cases, checklist, location, offer, outbox, push_token, rating, recall, settings, task,
+    attachment, capacity, cases, checklist, location, offer, outbox, push_token, rating, recall, settings, task, training,
 };
 
 /// A bearer token. Kept in memory only; its `Debug` never prints it.
@@ -114,6 +114,10 @@ pub struct PullPosition {
     pub vehicle_version: i64,
     /// Highest earnings sequence.
     pub earnings_after: i64,
+    /// Highest training module publication.
+    pub training_after: i64,
+    /// Highest qualification sequence.
+    pub qualifications_after: i64,
 }
 
 /// Reads the phone's position in each feed.
@@ -132,6 +136,8 @@ pub(crate) fn position(store: &Store) -> Result<PullPosition> {
         offers_after: store.read(offer::last_seq)?,
         vehicle_version: store.read(capacity::vehicle_version)?,
         earnings_after: store.read(crate::earnings::last_seq)?,
+        training_after: store.read(training::last_seq)?,
+        qualifications_after: store.read(training::last_qualification_seq)?,
     })
 }
 
@@ -419,6 +425,20 @@ async fn round(
                             }
                             _ => {}
                         }
+                        // Refused answers to a quiz no longer count as a pass.
+                        if let Some(runsheet_protocol::Action::TakeQuiz {
+                            module_id,
+                            module_version,
+                            ..
+                        }) = refused.map(|m| &m.action)
+                        {
+                            training::refuse_attempts(
+                                tx,
+                                module_id,
+                                *module_version,
+                                code.as_str(),
+                            )?;
+                        }
                     }
                 }
             }
@@ -534,6 +554,12 @@ async fn round(
             for l in &page.earnings {
                 crate::earnings::store(tx, l)?;
                 report.changed_earnings.push(l.id.clone());
+            }
+            for m in &page.training {
+                training::store_module(tx, m)?;
+            }
+            for q in &page.qualifications {
+                training::store_qualification(tx, q)?;
             }
         }
         if let Some(settings) = pages.iter().rev().find_map(|p| p.settings.as_ref()) {

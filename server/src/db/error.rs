@@ -224,4 +224,12 @@ fn handover_refusal_text(r: runsheet_protocol::HandoverRefusal) -> &'static str 
     /// An amount in another currency than the pay rates' (given).
     #[error("couriers are paid in {0}; the amount is in another currency")]
     OtherCurrency(String),
+    /// The courier does not hold a qualification the task needs (never passed, or expired).
+    #[error("the courier does not hold the {module_id} qualification the task needs{}", if .expired_at.is_some() { " (it has expired)" } else { "" })]
+    NotQualified {
+        /// The module whose pass the task needs.
+        module_id: String,
+        /// When the courier's earlier pass expired, if it did.
+        expired_at: Option<i64>,
+    },
 }

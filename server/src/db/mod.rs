@@ -37,6 +37,7 @@ pub mod standby;
 pub mod sync;
 pub mod tasks;
 pub mod vehicles;
+pub mod training;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -338,6 +338,43 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX earning_lines_by_courier_seq ON earning_lines(courier_id, seq);
     CREATE INDEX earning_lines_by_courier_time ON earning_lines(courier_id, earned_at);
 "#,
+    // Training and qualifications: modules dispatch publishes (every version kept, numbered
+    // in publication order), the quiz attempts couriers push as graded, and the qualification
+    // each courier holds per module (the last pass, with its expiry).
+    r#"
+    CREATE TABLE training_modules (
+        id      TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        seq     INTEGER NOT NULL,
+        body    TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    ) STRICT;
+    CREATE INDEX training_modules_by_seq ON training_modules(seq);
+    CREATE TABLE quiz_attempts (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        courier_id     TEXT NOT NULL,
+        client_id      TEXT NOT NULL,
+        mutation_id    INTEGER NOT NULL,
+        module_id      TEXT NOT NULL,
+        module_version INTEGER NOT NULL,
+        answers        TEXT NOT NULL,
+        correct        INTEGER NOT NULL,
+        total          INTEGER NOT NULL,
+        passed         INTEGER NOT NULL,
+        at             INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX quiz_attempts_by_courier ON quiz_attempts(courier_id, id);
+    CREATE TABLE qualifications (
+        courier_id     TEXT NOT NULL,
+        module_id      TEXT NOT NULL,
+        module_version INTEGER NOT NULL,
+        passed_at      INTEGER NOT NULL,
+        expires_at     INTEGER,
+        seq            INTEGER NOT NULL,
+        PRIMARY KEY (courier_id, module_id)
+    ) STRICT;
+    CREATE INDEX qualifications_by_courier ON qualifications(courier_id, seq);
+"#,
 ];
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    checklists, clients, couriers, device_time, earnings, handoff_codes, handovers, offers, pin_corrections, ratings, recalls, settings, tasks, vehicles,
+    checklists, clients, couriers, device_time, earnings, handoff_codes, handovers, offers, pin_corrections, ratings, recalls, settings, tasks, training, vehicles,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -216,7 +216,10 @@ fn flag_for_after_sales(
             }
             "fact_on_reassigned_task"
         }
-        RejectCode::UnknownTask | RejectCode::Invalid | RejectCode::OfferExpired => return Ok(()),
+        RejectCode::UnknownTask
+        | RejectCode::Invalid
+        | RejectCode::OfferExpired
+        | RejectCode::ModuleReplaced => return Ok(()),
     };
     // Several facts on the same closed task (the whole walk done offline) are one case.
     let line = format!("{}: {reason}", m.action.name());
@@ -313,6 +316,19 @@ fn apply_action(
         if let Action::Shift { event } = action {
             couriers::record_shift(tx, courier, *event, clock.now())?;
             tracing::info!(event = event.as_str(), "shift event");
+        }
+        if let Action::TakeQuiz {
+            module_id,
+            module_version,
+            answers,
+        } = action
+        {
+            let quiz = (module_id.as_str(), *module_version, answers.as_slice());
+            let source = (client_id, m.mutation_id);
+            if let Some((code, reason)) = training::attempt(tx, courier, source, quiz, clock.now())?
+            {
+                return Ok(reject(code, reason));
+            }
         }
         return Ok(MutationOutcome::Applied);
     };
@@ -602,6 +618,10 @@ pub struct PullPosition {
     pub vehicle_version: i64,
     /// The highest earnings sequence the phone holds.
     pub earnings_after: i64,
+    /// The highest training module publication the phone holds.
+    pub training_after: i64,
+    /// The highest qualification sequence the phone holds.
+    pub qualifications_after: i64,
 }
 
 /// A page of the courier's changes after the position, with newer settings, checklists,
@@ -658,6 +678,8 @@ pub fn pull(
         offers: offers::after(tx, courier, at.offers_after)?,
         vehicle: vehicles::newer(tx, courier, at.vehicle_version)?,
         earnings: earnings::after(tx, courier, at.earnings_after)?,
+        training: training::after(tx, at.training_after)?,
+        qualifications: training::qualifications_after(tx, courier, at.qualifications_after)?,
     })
 }
 
@@ -677,14 +699,15 @@ pub fn pull_on_standby(
 
 /// The pull's one statement on PostgreSQL: one row whose columns are the install's owner and
 /// last applied id, the newest change number, the page of changes with their tasks, the
-/// settings, the newer checklists, ratings, cases and recalls (the lists as JSON), and the
-/// courier's vehicle when newer. One snapshot, one
-/// round trip. On a standby (`guarded`), no row unless it has replayed to `?13` and holds the
+/// settings, the newer checklists, ratings, cases and recalls, the courier's offers, vehicle
+/// (when newer), pay lines, the newer training modules and qualifications (the lists as JSON).
+/// One snapshot, one round trip. On a standby (`guarded`), no row unless it has replayed to
+/// `?15` and holds the
 /// courier's changes to the cursor.
 fn pull_statement(guarded: bool) -> String {
     let guard = if guarded {
         "
- WHERE pg_last_wal_replay_lsn() >= CAST(?13 AS TEXT)::pg_lsn
+ WHERE pg_last_wal_replay_lsn() >= CAST(?15 AS TEXT)::pg_lsn
    AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3"
     } else {
         ""
@@ -715,12 +738,17 @@ fn pull_statement(guarded: bool) -> String {
        (SELECT json_build_array(json_build_array(version, body))::TEXT
           FROM vehicles WHERE courier_id = ?2 AND version > ?11),
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
-          FROM earning_lines WHERE courier_id = ?2 AND seq > ?12){guard}",
+          FROM earning_lines WHERE courier_id = ?2 AND seq > ?12),
+       (SELECT COALESCE(json_agg(json_build_array(body) ORDER BY seq), '[]')::TEXT
+          FROM training_modules WHERE seq > ?13),
+       (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
+          FROM qualifications WHERE courier_id = ?2 AND seq > ?14){guard}",
         ratings::COLUMNS,
         after_sales::COLUMNS,
         recalls::COLUMNS,
         offers::COLUMNS,
-        earnings::COLUMNS
+        earnings::COLUMNS,
+        training::QUALIFICATION_COLUMNS,
     )
 }
 
@@ -751,7 +779,9 @@ fn pull_in_one(
                 at.recalls_after,
                 at.offers_after,
                 at.vehicle_version,
-                at.earnings_after
+                at.earnings_after,
+                at.training_after,
+                at.qualifications_after
             ],
             read,
         )?,
@@ -770,6 +800,8 @@ fn pull_in_one(
                 at.offers_after,
                 at.vehicle_version,
                 at.earnings_after,
+                at.training_after,
+                at.qualifications_after,
                 lsn
             ],
             read,
@@ -856,6 +888,17 @@ fn pull_in_one(
         .iter()
         .map(earnings::row_to_doc)
         .collect::<Result<Vec<_>, _>>()?;
+    let training = rows_from_json(&row.get::<String>(12)?)?
+        .iter()
+        .map(|r| {
+            let body: String = r.get(0)?;
+            serde_json::from_str(&body).map_err(StoreError::document)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let qualifications = rows_from_json(&row.get::<String>(13)?)?
+        .iter()
+        .map(training::row_to_qualification)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(PullResponse {
         changes,
         cursor: next,
@@ -870,5 +913,7 @@ fn pull_in_one(
         offers,
         vehicle,
         earnings,
+        training,
+        qualifications,
     }))
 }

@@ -210,6 +210,7 @@ pub fn create(
     pin_corrections::apply(tx, &mut doc.dropoff, courier)?;
     if let Some(courier) = courier {
         couriers::must_exist(tx, courier)?;
+        super::training::must_be_qualified(tx, courier, &doc, now)?;
     }
     insert(tx, &doc, courier, now)?;
     Ok(doc)
@@ -262,6 +263,7 @@ pub fn reassign(tx: &mut Tx<'_>, id: &str, to: &str, now: i64) -> Result<Assigne
         }
         // Dispatch decided otherwise: a handover not yet received is void.
         super::handovers::void_open(tx, &doc.id, now)?;
+        super::training::must_be_qualified(tx, to, doc, now)?;
         // The new courier starts the workflow afresh: they must accept it, and arrive
         // themselves (a handover of goods is recorded as the new courier's pickup).
         tx.execute(

@@ -250,6 +250,21 @@ fn action(a: &Action) -> Result<(), Invalid> {
             id("action.line_id", line_id)?;
             statement_text("action.reason", reason)
         }
+        Action::TakeQuiz {
+            module_id,
+            module_version,
+            answers,
+        } => {
+            id("action.module_id", module_id)?;
+            int("action.module_version", *module_version, 1, MAX_COUNT)?;
+            if answers.len() > runsheet_protocol::MAX_QUIZ_QUESTIONS {
+                return Err(Invalid::new(
+                    "action.answers",
+                    format!("at most {} answers", runsheet_protocol::MAX_QUIZ_QUESTIONS),
+                ));
+            }
+            Ok(())
+        }
     }
 }
 

@@ -146,6 +146,8 @@ fn error_name(e: &RunsheetError) -> &'static str {
         RunsheetError::OfferNotFound { .. } => "OfferNotFound",
         RunsheetError::OfferExpired { .. } => "OfferExpired",
         RunsheetError::OfferAnswered { .. } => "OfferAnswered",
+        RunsheetError::ModuleNotFound { .. } => "ModuleNotFound",
+        RunsheetError::ModuleReplaced { .. } => "ModuleReplaced",
     }
 }
 
@@ -740,6 +742,50 @@ async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> R
         .map_err(|e| e.to_string())
 }
 
+/// Creates the task as `assign` does, for a step that expects the dispatcher's refusal.
+async fn assign_refusal(
+    world: &World,
+    s: &Scenario,
+    task: &str,
+) -> Result<runsheet_protocol::TaskDoc, runsheet_server::DispatchError> {
+    let t = task_spec(s, task);
+    world
+        .dispatch
+        .create_task(&serde_json::json!({
+            "id": t.id.get_ref(),
+            "courier_id": t.courier.get_ref(),
+            "kind": t.kind,
+            "pickup": t.pickup.as_ref().map(|p| stop_doc(p, s.start)),
+            "dropoff": stop_doc(&t.dropoff, s.start),
+            "items": t.items,
+            "ordered_at": s.start,
+        }))
+        .await
+}
+
+/// A dispatcher call that must be refused with `code` (`not_qualified`): success, or another
+/// answer, fails the step.
+fn refused_by_dispatch<T>(
+    r: Result<T, runsheet_server::DispatchError>,
+    code: &toml::Spanned<String>,
+) -> Result<(), ActError> {
+    match r {
+        Err(runsheet_server::DispatchError::Status { code: found, .. })
+            if &found == code.get_ref() =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(ActError::Harness(format!(
+            "the dispatcher was to be refused with {}, and got: {e}",
+            code.get_ref()
+        ))),
+        Ok(_) => Err(ActError::Harness(format!(
+            "the dispatcher was to be refused with {}, and the server accepted",
+            code.get_ref()
+        ))),
+    }
+}
+
 /// The task a step names (checked to exist when the file was loaded).
 fn task_spec<'a>(s: &'a Scenario, id: &str) -> &'a super::scenario::TaskSpec {
     s.doc
@@ -916,6 +962,54 @@ async fn check_offers(world: &World, core: &Runsheet, x: &ExpectSpec) -> Result<
                     format!("{found:?}"),
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// The training expectations: where the courier stands on the phone, and the qualifications
+/// the server records.
+async fn check_training(
+    world: &World,
+    courier: &str,
+    core: &Runsheet,
+    x: &ExpectSpec,
+) -> Result<(), Mismatch> {
+    if !x.training_state.is_empty() {
+        let modules = core
+            .training()
+            .modules()
+            .await
+            .map_err(|e| ("training_state".to_string(), String::new(), e.to_string()))?;
+        for (id, want) in &x.training_state {
+            let found = modules
+                .iter()
+                .find(|m| &m.module.id == id)
+                .map_or("none", |m| m.state.as_str());
+            if found != want {
+                return Err((format!("training_state.{id}"), want.clone(), found.into()));
+            }
+        }
+    }
+    if let Some(want) = &x.server_qualifications {
+        let record = world.dispatch.training_record(courier).await.map_err(|e| {
+            (
+                "server_qualifications".to_string(),
+                String::new(),
+                e.to_string(),
+            )
+        })?;
+        let found: Vec<String> = record
+            .qualifications
+            .into_iter()
+            .map(|q| q.module_id)
+            .collect();
+        if &found != want {
+            return Err((
+                "server_qualifications".into(),
+                format!("{want:?}"),
+                format!("{found:?}"),
+            ));
         }
     }
     Ok(())
@@ -1496,6 +1590,37 @@ async fn act(
             }
             Ok(())
         }
+        "publish_training" => match &step.training {
+            Some(m) => dispatched(world.dispatch.publish_training(m).await),
+            None => Ok(()),
+        },
+        "take_quiz" => {
+            let module_id = step
+                .module
+                .as_ref()
+                .map(|m| m.get_ref().clone())
+                .unwrap_or_default();
+            let version = match step.version {
+                Some(v) => v,
+                None => {
+                    phone
+                        .core()
+                        .training()
+                        .module(module_id.clone())
+                        .await
+                        .map_err(ActError::Typed)?
+                        .module
+                        .version
+                }
+            };
+            phone
+                .core()
+                .training()
+                .take_quiz(module_id, version, step.answers.clone().unwrap_or_default())
+                .await
+                .map(drop)
+                .map_err(ActError::Typed)
+        }
         "publish_checklist" => match &step.checklist {
             Some(t) => dispatched(world.dispatch.publish_checklist(t).await),
             None => Ok(()),
@@ -1662,9 +1787,12 @@ async fn act(
             world.restart_server();
             Ok(())
         }
-        "assign" => assign(world, s, task_spec(s, &task))
-            .await
-            .map_err(ActError::Harness),
+        "assign" => match &step.dispatch_refusal {
+            None => assign(world, s, task_spec(s, &task))
+                .await
+                .map_err(ActError::Harness),
+            Some(code) => refused_by_dispatch(assign_refusal(world, s, &task).await, code),
+        },
         "cancel" => dispatched(world.dispatch.cancel_task(&task).await),
         "reassign" => {
             let to = step
@@ -1672,7 +1800,12 @@ async fn act(
                 .as_ref()
                 .map(|t| t.get_ref().clone())
                 .unwrap_or_default();
-            dispatched(world.dispatch.reassign_task(&task, &to).await)
+            match &step.dispatch_refusal {
+                None => dispatched(world.dispatch.reassign_task(&task, &to).await),
+                Some(code) => {
+                    refused_by_dispatch(world.dispatch.reassign_task(&task, &to).await, code)
+                }
+            }
         }
         "update" => dispatched(
             world
@@ -1974,6 +2107,7 @@ async fn check(
     check_cases(world, core, x).await?;
     check_offers(world, core, x).await?;
     check_earnings(world, courier, core, x).await?;
+    check_training(world, courier, core, x).await?;
     let tasks = core.tasks().all().await.map_err(|e| {
         (
             "tasks".to_string(),

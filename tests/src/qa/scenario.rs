@@ -421,6 +421,14 @@ pub struct ExpectSpec {
     /// verdicts): each is found in one of them.
     #[serde(default)]
     pub earnings_shows: Vec<String>,
+    /// Where the courier stands with training modules on the phone: `{ cold-chain =
+    /// "qualified" }` (`not_taken`, `failed`, `passed_awaiting_sync`, `qualified`,
+    /// `expires_soon`, `expired`, `replaced`; `none`: the module is not on the phone).
+    #[serde(default)]
+    pub training_state: BTreeMap<String, String>,
+    /// The modules the server records a pass of the courier for, in order.
+    #[serde(default)]
+    pub server_qualifications: Option<Vec<String>>,
 }
 
 /// A follow-up a `case` step's resolution orders (`[step.follow_up]`).
@@ -642,6 +650,23 @@ pub struct StepSpec {
     /// For `tip`: the error code dispatch must refuse it with (`invalid`, `other_currency`).
     #[serde(default)]
     pub refused_with: Option<String>,
+    /// For `publish_training`: the module (id, title, pages, quiz, pass mark, what it gates,
+    /// validity).
+    #[serde(default)]
+    pub training: Option<runsheet_protocol::TrainingModule>,
+    /// For `take_quiz`: the module's id.
+    #[serde(default)]
+    pub module: Option<Spanned<String>>,
+    /// For `take_quiz`: one choice index per question, from 0.
+    #[serde(default)]
+    pub answers: Option<Vec<u32>>,
+    /// For `take_quiz`: the version answered (default: the one on the phone).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// For `assign` and `reassign`: the dispatcher's refusal the server must answer
+    /// (`not_qualified`); nothing is assigned.
+    #[serde(default)]
+    pub dispatch_refusal: Option<Spanned<String>>,
 }
 
 /// A whole file.
@@ -710,6 +735,8 @@ pub const ACTIONS: &[&str] = &[
     "offer",
     "tip",
     "decide_pay_appeal",
+    "publish_training",
+    "take_quiz",
 ];
 
 /// The kinds of action a `tap` step can name with `offer` (an offer's kind on the screen).
@@ -760,6 +787,12 @@ pub const OFFER_KINDS: &[&str] = &[
     "decline_offer",
     "show_earnings",
     "appeal_pay",
+    "show_training",
+    "show_module",
+    "start_quiz",
+    "choose",
+    "submit_quiz",
+    "show_review",
 ];
 
 /// The steps a `case` step takes (`CaseCommand`'s).
@@ -849,6 +882,8 @@ pub const ERRORS: &[&str] = &[
     "IncompatibleVersion",
     "CaseNotFound",
     "CaseSettled",
+    "ModuleNotFound",
+    "ModuleReplaced",
 ];
 
 /// A checked scenario, ready to run.
@@ -1085,6 +1120,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                     | "case"
                     | "recall"
                     | "offer"
+                    | "publish_training"
             )
         {
             return Err(err(
@@ -1378,6 +1414,14 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 step.line.is_some() && step.upheld.is_some(),
                 "line = \"pay:F1:distance\" and upheld = true or false",
             )?,
+            "publish_training" => need(
+                step.training.is_some(),
+                "training = { id = \"cold-chain\", title = \"...\", pages = [...], quiz = [...], pass_mark_pct = 75 }",
+            )?,
+            "take_quiz" => need(
+                step.module.is_some() && step.answers.is_some(),
+                "module = \"cold-chain\" and answers = [0, 1, 2]",
+            )?,
             "resolve" => {
                 let given = [&step.grant, &step.deny, &step.take]
                     .iter()
@@ -1413,6 +1457,14 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 return Err(err(
                     at(step.action.span()),
                     format!("step {n}: refused belongs to a tap step (do = \"tap\")"),
+                ));
+            }
+        }
+        if let Some(r) = &step.dispatch_refusal {
+            if !matches!(action, "assign" | "reassign") {
+                return Err(err(
+                    at(r.span()),
+                    format!("step {n}: dispatch_refusal belongs to an assign or reassign step"),
                 ));
             }
         }
