@@ -15,6 +15,7 @@
 //! - [`Checklists`]: SOP checklists and their answers;
 //! - [`Ratings`]: ratings received, rating a stop, appeals, KPIs;
 //! - [`Cases`]: after-sales cases about the courier's deliveries, answering them, the figures;
+//! - [`Door`]: cash on delivery (collected, change, the hand-in) and locker drop-offs;
 //! - [`Navigation`]: the route, the next-stop hint with map links, the location request and
 //!   GPS fixes.
 //!
@@ -36,6 +37,7 @@
 
 mod cases;
 mod checklists;
+mod door;
 mod log;
 mod navigation;
 mod ratings;
@@ -57,6 +59,7 @@ pub use runsheet_core::{geo, plan, scan};
 
 pub use cases::*;
 pub use checklists::*;
+pub use door::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use navigation::*;
 pub use ratings::*;
@@ -177,6 +180,23 @@ pub enum RunsheetError {
         /// What to tell the courier, in their language.
         sentence: String,
     },
+    /// A cash amount cannot be recorded (more decimals than the currency allows, not a
+    /// number, ...); nothing was recorded.
+    #[error("{sentence}")]
+    InvalidAmount {
+        /// Why.
+        problem: runsheet_protocol::AmountProblem,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
+    /// The scanned code is not the task's locker's label; nothing was recorded.
+    #[error("{sentence}")]
+    WrongLocker {
+        /// The task.
+        task_id: String,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
 }
 
 impl RunsheetError {
@@ -211,6 +231,8 @@ impl RunsheetError {
                 tracing::error!("the database key does not open the store");
                 RunsheetError::WrongKey { sentence }
             }
+            E::InvalidAmount { problem } => RunsheetError::InvalidAmount { problem, sentence },
+            E::WrongLocker { task_id } => RunsheetError::WrongLocker { task_id, sentence },
             E::Sqlite(_) | E::Corrupt(_) => {
                 tracing::error!(error = %e, "storage failure");
                 RunsheetError::Storage {
@@ -424,6 +446,11 @@ impl Runsheet {
     /// After-sales cases about the courier's deliveries.
     pub fn cases(&self) -> Arc<Cases> {
         Arc::new(Cases::over(&self.inner))
+    }
+
+    /// Cash on delivery and locker drop-offs.
+    pub fn door(&self) -> Arc<Door> {
+        Arc::new(Door::over(&self.inner))
     }
 
     /// The route, the next stop and the location feed.

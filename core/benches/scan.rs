@@ -21,6 +21,7 @@ fn items(order: &str, n: u32) -> Vec<ItemDoc> {
             name: format!("bag {k}"),
             temperature: Default::default(),
             quantity: 1,
+            restricted: None,
         })
         .collect()
 }

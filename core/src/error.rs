@@ -103,6 +103,20 @@ pub enum Error {
     /// The server and the device disagree about which mutations were sent; nothing was applied.
     #[error("sync protocol violation: {0}")]
     Protocol(String),
+    /// A cash amount the courier typed cannot be recorded (more decimals than the currency
+    /// allows, not a number, ...); nothing was recorded.
+    #[error("the amount was refused: {problem}")]
+    InvalidAmount {
+        /// Why.
+        problem: runsheet_protocol::AmountProblem,
+    },
+    /// The code scanned at the drop-off is not the label of the task's locker or pickup point;
+    /// nothing was recorded.
+    #[error("the scanned code is not task {task_id}'s locker")]
+    WrongLocker {
+        /// The task.
+        task_id: String,
+    },
 }
 
 impl Error {
@@ -184,6 +198,13 @@ impl Error {
             ),
             Error::BadResponse(_) => plain("error-bad-response"),
             Error::Protocol(_) => plain("error-protocol"),
+            Error::InvalidAmount { problem } => words.text(
+                "error-invalid-amount",
+                &Args::new().str("problem", wording::amount_problem(words, problem)),
+            ),
+            Error::WrongLocker { task_id } => {
+                words.text("error-wrong-locker", &Args::new().str("task", task_id))
+            }
         }
     }
 
@@ -259,6 +280,15 @@ mod tests {
                 case_id: 7,
                 status: runsheet_protocol::CaseStatus::Closed,
             },
+            Error::InvalidAmount {
+                problem: runsheet_protocol::AmountProblem::TooManyDecimals {
+                    currency: "CNY".into(),
+                    allowed: 2,
+                },
+            },
+            Error::WrongLocker {
+                task_id: "P1".into(),
+            },
         ]
     }
 
@@ -300,6 +330,10 @@ mod tests {
         assert_eq!(
             e[16].sentence(&zh),
             "售后工单7当前为“已关闭”，不再接受说明。"
+        );
+        assert_eq!(
+            e[17].sentence(&zh),
+            "金额无法记录：CNY最多只能有2位小数。没有记录任何内容。"
         );
         let en = Words::of(Language::En);
         assert_eq!(

@@ -537,6 +537,8 @@ mod tests {
             customer_locale: None,
             case_id: None,
             take_back: Vec::new(),
+            cash_due: None,
+            locker: None,
         }
     }
 

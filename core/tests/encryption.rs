@@ -46,6 +46,8 @@ fn doc(id: &str) -> TaskDoc {
         customer_locale: None,
         case_id: None,
         take_back: Vec::new(),
+        cash_due: None,
+        locker: None,
     }
 }
 

@@ -43,6 +43,8 @@ fn doc(id: &str, customer_locale: Option<&str>) -> TaskDoc {
         customer_locale: customer_locale.map(str::to_owned),
         case_id: None,
         take_back: Vec::new(),
+        cash_due: None,
+        locker: None,
     }
 }
 

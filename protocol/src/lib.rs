@@ -15,15 +15,21 @@ use serde::{Deserialize, Serialize};
 
 mod action;
 mod after_sales;
+mod cash;
 mod checklist;
 mod device;
 mod handoff;
+mod id_check;
+mod locker;
 mod rating;
 pub use action::*;
 pub use after_sales::*;
+pub use cash::*;
 pub use checklist::*;
 pub use device::*;
 pub use handoff::*;
+pub use id_check::*;
+pub use locker::*;
 pub use rating::*;
 
 // The protocol's types that cross the FFI unchanged are declared here once (Kotlin package
@@ -192,6 +198,8 @@ impl TaskStatus {
             (Action::Fail { .. }, AtPickup) => Failed,
             (Action::Returned { .. }, Failed) => Returned,
             (Action::CorrectPin { .. }, s) if s != Cancelled => s,
+            // Cash and the locker's codes are recorded at the drop-off, before the handover.
+            (Action::CollectCash { .. } | Action::LockerDrop { .. }, AtDropoff) => AtDropoff,
             // Ratings and appeals are about tasks already done.
             (Action::RateStop { .. } | Action::Appeal { .. }, s) => s,
             (
@@ -301,6 +309,14 @@ pub struct TaskDoc {
     /// items are in `items`, the old ones here); scanned at the door like the others.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub take_back: Vec<ItemDoc>,
+    /// Cash on delivery: what the courier collects from the customer at the door (absent: the
+    /// order is paid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cash_due: Option<Money>,
+    /// The drop-off is a parcel locker or a pickup point: the courier scans its code and the
+    /// compartment's as the proof of delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locker: Option<LockerDoc>,
 }
 
 fn is_default_proof(p: &ProofPolicy) -> bool {
@@ -351,6 +367,10 @@ pub struct ItemDoc {
     /// How many.
     #[serde(default = "ItemDoc::one")]
     pub quantity: u32,
+    /// Restricted goods (alcohol, tobacco, medicine): handed over only after an age or ID
+    /// check (the checklist fact `restricted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restricted: Option<Restriction>,
 }
 
 impl ItemDoc {

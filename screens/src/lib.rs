@@ -28,6 +28,7 @@ pub mod app;
 pub mod cases_page;
 pub mod checklist_page;
 pub mod diff;
+pub mod door;
 pub mod effect;
 pub mod kpi_page;
 pub mod offer;

@@ -210,6 +210,9 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
             );
         }
     }
+    if step == Some(Step::Deliver) {
+        secondary.extend(crate::door::offers(w, &task));
+    }
     if open && task.status != TaskStatus::Failed {
         secondary.push(Offer::new(
             Tap::ShowProblem {
@@ -247,6 +250,7 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
     if task.customer_data_purged {
         notes.push(t(w, "customer-removed"));
     }
+    notes.extend(crate::door::notes(v, &task)?);
     let (cases, case_notes) = crate::cases_page::task_links(v, &task)?;
     notes.extend(case_notes);
     if !task.take_back.is_empty() {

@@ -84,6 +84,7 @@ fn item(code: &str) -> ItemDoc {
         name: format!("item {code}"),
         temperature: TemperatureClass::default(),
         quantity: 1,
+        restricted: None,
     }
 }
 

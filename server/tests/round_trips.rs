@@ -42,6 +42,8 @@ fn task(id: &str) -> TaskDoc {
         customer_locale: None,
         case_id: None,
         take_back: Vec::new(),
+        cash_due: None,
+        locker: None,
     }
 }
 

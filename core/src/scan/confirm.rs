@@ -705,6 +705,7 @@ mod tests {
             name: code.into(),
             temperature: Default::default(),
             quantity: 1,
+            restricted: None,
         }
     }
 

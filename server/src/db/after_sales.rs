@@ -535,6 +535,8 @@ fn create_follow_up(
         customer_locale: original.customer_locale.clone(),
         case_id: Some(case_id),
         take_back: Vec::new(),
+        cash_due: None,
+        locker: None,
     };
     match f.kind {
         FollowUpKind::Redelivery => {}

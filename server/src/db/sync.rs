@@ -11,8 +11,8 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    checklists, clients, couriers, device_time, handoff_codes, pin_corrections, ratings, recalls,
-    settings, tasks,
+    cash, checklists, clients, couriers, device_time, handoff_codes, lockers, pin_corrections,
+    ratings, recalls, settings, tasks,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -286,6 +286,24 @@ fn apply_action(
             couriers::record_shift(tx, courier, *event, clock.now())?;
             tracing::info!(event = event.as_str(), "shift event");
         }
+        if let Action::HandInCash { held, handed } = action {
+            if held.currency != handed.currency {
+                return Ok(reject(
+                    RejectCode::Invalid,
+                    "the amounts held and handed in are in different currencies",
+                ));
+            }
+            cash::hand_in(
+                tx,
+                &cash::HandedIn {
+                    courier_id: courier,
+                    source: (client_id, m.mutation_id),
+                    held_on_phone: held,
+                    handed,
+                },
+                clock.now(),
+            )?;
+        }
         return Ok(MutationOutcome::Applied);
     };
     if let Action::AnswerCase {
@@ -486,6 +504,61 @@ fn apply_action(
             if let Some(reason) = refused {
                 tracing::info!(mutation_id = m.mutation_id, "handoff code check rejected");
                 return Ok(reject(RejectCode::InvalidState, reason));
+            }
+        }
+        Action::CollectCash {
+            collected,
+            change,
+            reason,
+            ..
+        } => {
+            let Some(due) = &doc.cash_due else {
+                return Ok(reject(
+                    RejectCode::Invalid,
+                    "the task is not cash on delivery",
+                ));
+            };
+            if let Err(problem) = runsheet_protocol::check_collection(due, collected, change) {
+                return Ok(reject(RejectCode::Invalid, problem.to_string()));
+            }
+            let collection = runsheet_protocol::CashCollection {
+                due: due.clone(),
+                collected: collected.clone(),
+                change: change.clone(),
+                reason: reason.clone(),
+            };
+            cash::record(
+                tx,
+                &cash::Collected {
+                    courier_id: courier,
+                    source: (client_id, m.mutation_id),
+                    task_id: &doc.id,
+                    collection: &collection,
+                },
+                t,
+            )?;
+        }
+        Action::LockerDrop {
+            locker_code,
+            compartment,
+            ..
+        } => {
+            if let Some(refused) = lockers::refusal(doc.locker.as_ref(), locker_code) {
+                // The goods are in some locker: a person finds out which.
+                let detail = format!("{}: {refused}", action.name());
+                open_courier_case(
+                    tx,
+                    courier,
+                    client_id,
+                    m,
+                    (CaseKind::DeliveryException, "locker_mismatch"),
+                    &detail,
+                    t,
+                )?;
+                return Ok(reject(RejectCode::Invalid, refused));
+            }
+            if let Some(locker) = &doc.locker {
+                lockers::record(tx, &doc.id, courier, locker, compartment, t)?;
             }
         }
         Action::SendMessage { template, text, .. } => {

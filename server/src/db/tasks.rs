@@ -1,7 +1,9 @@
 //! Tasks as the server stores them, the per-courier change log that pull reads, and the
 //! dispatcher's changes to tasks (create, cancel, reassign, new stops).
 
-use runsheet_protocol::{HandoffCodeDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskStatus};
+use runsheet_protocol::{
+    HandoffCodeDoc, ItemDoc, LockerDoc, Money, ProofPolicy, StopDoc, TaskDoc, TaskStatus,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{couriers, pin_corrections, Refusal, Row, StoreError, Tx};
@@ -59,6 +61,8 @@ pub(crate) fn from_row(id: &str, r: &Row) -> Result<Assigned, StoreError> {
             customer_locale: details.customer_locale,
             case_id: details.case_id,
             take_back: details.take_back,
+            cash_due: details.cash_due,
+            locker: details.locker,
         },
         courier,
     ))
@@ -90,6 +94,10 @@ struct Details {
     case_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     take_back: Vec<ItemDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cash_due: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    locker: Option<LockerDoc>,
 }
 
 fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
@@ -103,6 +111,8 @@ fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
         customer_locale: doc.customer_locale.clone(),
         case_id: doc.case_id,
         take_back: doc.take_back.clone(),
+        cash_due: doc.cash_due.clone(),
+        locker: doc.locker.clone(),
     })
     .map_err(StoreError::document)
 }

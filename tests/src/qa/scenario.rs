@@ -120,6 +120,13 @@ pub struct TaskSpec {
     /// Where failed goods go back (default: the pickup).
     #[serde(default)]
     pub return_to: Option<StopSpec>,
+    /// Cash on delivery: `{ minor = 4550, currency = "CNY" }`.
+    #[serde(default)]
+    pub cash_due: Option<runsheet_protocol::Money>,
+    /// The drop-off is a locker or pickup point: `{ kind = "locker", locker_id = "L-17",
+    /// code = "LOCKER-17", pickup_code = "884213" }`.
+    #[serde(default)]
+    pub locker: Option<runsheet_protocol::LockerDoc>,
 }
 
 /// What a step's `network` sets.
@@ -371,6 +378,17 @@ pub struct ExpectSpec {
     /// Recalls on the phone (lifted ones included).
     #[serde(default)]
     pub phone_recalls: Option<u64>,
+    /// The step's courier's cash hand-ins as the server reconciled them, newest first:
+    /// `"<balance> <difference> <currency>"` (`"short -5.00 CNY"`).
+    #[serde(default)]
+    pub cash_hand_ins: Option<Vec<String>>,
+    /// The tasks of the step's courier whose cash at the door was not the amount due, on the
+    /// server.
+    #[serde(default)]
+    pub door_discrepancies: Option<Vec<String>>,
+    /// The compartment of each task's locker drop-off on the server: `{ P1 = "B07" }`.
+    #[serde(default)]
+    pub locker_compartment: BTreeMap<String, String>,
 }
 
 /// A follow-up a `case` step's resolution orders (`[step.follow_up]`).
@@ -576,6 +594,18 @@ pub struct StepSpec {
     /// For `expect`.
     #[serde(default)]
     pub expect: Option<ExpectSpec>,
+    /// For a `tap` of `collect_cash`: the cash collected, as the courier types it ("50").
+    #[serde(default)]
+    pub collected: Option<String>,
+    /// For a `tap` of `collect_cash`: the change given, as typed.
+    #[serde(default)]
+    pub change: Option<String>,
+    /// For a `tap` of `hand_in_cash`: the cash handed in, as typed.
+    #[serde(default)]
+    pub handed: Option<String>,
+    /// For a `tap` of `locker_drop`: the compartment scanned (the locker's label is `code`).
+    #[serde(default)]
+    pub compartment: Option<String>,
 }
 
 /// A whole file.
@@ -686,6 +716,9 @@ pub const OFFER_KINDS: &[&str] = &[
     "show_case",
     "answer_case",
     "set_aside",
+    "collect_cash",
+    "hand_in_cash",
+    "locker_drop",
 ];
 
 /// The steps a `case` step takes (`CaseCommand`'s).
