@@ -438,12 +438,14 @@ fn apply_action(
                 }
             }
         }
+        // A refused age or ID check is no breach: the delivery's failure that follows it
+        // opens its case.
         Action::Answer {
             item_id,
             value,
             out_of_range: true,
             ..
-        } => {
+        } if !matches!(value, runsheet_protocol::AnswerValue::IdCheck(_)) => {
             let detail = format!("{}: {item_id} = {}", action.name(), value.as_text());
             open_courier_case(
                 tx,
