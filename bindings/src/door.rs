@@ -7,7 +7,7 @@ use std::sync::Arc;
 pub use runsheet_core::cash::HandIn;
 pub use runsheet_core::locker::LockerDrop;
 pub use runsheet_protocol::{
-    AmountProblem, CashBalance, CashCollection, IdCheck, IdCheckOutcome, IdDocument, LockerDoc,
+    AmountProblem, CashBalance, CashCollection, IdCheckOutcome, IdCheckResult, IdDocument, LockerDoc,
     LockerKind, Money, Restriction,
 };
 

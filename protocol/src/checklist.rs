@@ -218,7 +218,7 @@ pub enum AnswerValue {
     /// The scanned code's text.
     Scan(#[cfg_attr(feature = "uniffi", uniffi(name = "code"))] String),
     /// An age or ID check: the document's kind and the outcome.
-    IdCheck(#[cfg_attr(feature = "uniffi", uniffi(name = "check"))] crate::IdCheck),
+    IdCheck(#[cfg_attr(feature = "uniffi", uniffi(name = "check"))] crate::IdCheckResult),
 }
 
 impl AnswerValue {

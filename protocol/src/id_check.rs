@@ -110,14 +110,14 @@ impl IdCheckOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct IdCheck {
+pub struct IdCheckResult {
     /// What was looked at.
     pub document: IdDocument,
     /// What it showed.
     pub outcome: IdCheckOutcome,
 }
 
-impl IdCheck {
+impl IdCheckResult {
     /// Why the record does not hold together, if it does not (a pass needs a document; "no
     /// document" needs none shown).
     pub fn problem(&self) -> Option<&'static str> {
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn a_check_records_the_document_kind_and_outcome_only() {
-        let c = IdCheck {
+        let c = IdCheckResult {
             document: IdDocument::IdCard,
             outcome: IdCheckOutcome::Underage,
         };
@@ -152,13 +152,13 @@ mod tests {
             r#"{"document":"id_card","outcome":"underage"}"#
         );
         // A number or a birth date has nowhere to go: the document refuses it.
-        assert!(serde_json::from_str::<IdCheck>(
+        assert!(serde_json::from_str::<IdCheckResult>(
             r#"{"document":"id_card","outcome":"passed","number":"110101200001011234"}"#
         )
         .is_err());
         assert!(c.outcome.refused());
         assert_eq!(c.problem(), None);
-        assert!(IdCheck {
+        assert!(IdCheckResult {
             document: IdDocument::NotShown,
             outcome: IdCheckOutcome::Passed
         }

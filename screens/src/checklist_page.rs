@@ -204,7 +204,7 @@ fn answer_text(w: &Words, v: &AnswerValue) -> String {
 /// kind of document checked (none for "no document"). Nothing else can be entered: no number,
 /// no birth date.
 fn id_check_offers(w: &Words, answer_tap: &dyn Fn(AnswerValue) -> Tap) -> Vec<Offer> {
-    use runsheet_protocol::{IdCheck, IdCheckOutcome, IdDocument};
+    use runsheet_protocol::{IdCheckOutcome, IdCheckResult, IdDocument};
     let document = InputSpec {
         field: "document".into(),
         label: t(w, "input-id-document"),
@@ -223,7 +223,7 @@ fn id_check_offers(w: &Words, answer_tap: &dyn Fn(AnswerValue) -> Tap) -> Vec<Of
         .into_iter()
         .map(|outcome| {
             let shown = outcome != IdCheckOutcome::NoDocument;
-            let check = IdCheck {
+            let check = IdCheckResult {
                 document: if shown {
                     IdDocument::IdCard
                 } else {

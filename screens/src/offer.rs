@@ -424,7 +424,7 @@ impl Tap {
                                     || runsheet_core::wording::id_document(words, *d) == value
                             })
                             .ok_or_else(unknown)?;
-                        AnswerValue::IdCheck(runsheet_protocol::IdCheck {
+                        AnswerValue::IdCheck(runsheet_protocol::IdCheckResult {
                             document,
                             outcome: c.outcome,
                         })

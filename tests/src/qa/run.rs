@@ -340,7 +340,7 @@ async fn fill_checklist(
                         .sha256,
                 ),
                 K::Scan => A::Scan("scanned".into()),
-                K::IdCheck => A::IdCheck(runsheet_protocol::IdCheck {
+                K::IdCheck => A::IdCheck(runsheet_protocol::IdCheckResult {
                     document: runsheet_protocol::IdDocument::IdCard,
                     outcome: runsheet_protocol::IdCheckOutcome::Passed,
                 }),

@@ -300,7 +300,7 @@ fn answer(offered: AnswerValue, value: Option<&toml::Value>) -> AnswerValue {
         // The document checked, by its stable name ("passport"); the outcome is the offer's.
         (AnswerValue::IdCheck(c), Some(V::String(s))) => {
             match runsheet_protocol::IdDocument::parse(s) {
-                Some(document) => AnswerValue::IdCheck(runsheet_protocol::IdCheck {
+                Some(document) => AnswerValue::IdCheck(runsheet_protocol::IdCheckResult {
                     document,
                     outcome: c.outcome,
                 }),
