@@ -18,6 +18,7 @@
 //! - [`Handovers`]: handing a task over to another courier, and taking one over bag by bag;
 //! - [`Earnings`]: the day's and week's pay, expected and confirmed, incentive progress, appeals;
 //! - [`Training`]: training modules, quizzes taken offline, qualifications, the review;
+//! - [`Door`]: cash on delivery (collected, change, the hand-in) and locker drop-offs;
 //! - [`Navigation`]: the route, the next-stop hint with map links, the location request and
 //!   GPS fixes;
 //! - [`Offers`]: offers of work, what accepting one would do to the plan, accept or decline.
@@ -43,6 +44,7 @@ mod cases;
 mod checklists;
 mod handover;
 mod earnings;
+mod door;
 mod log;
 mod navigation;
 mod offers;
@@ -69,6 +71,7 @@ pub use cases::*;
 pub use checklists::*;
 pub use handover::*;
 pub use earnings::*;
+pub use door::*;
 pub use log::{set_log_sink, LogLevel, LogRecord, LogSink};
 pub use navigation::*;
 pub use offers::*;
@@ -234,6 +237,23 @@ pub enum RunsheetError {
         /// What to tell the courier, in their language.
         sentence: String,
     },
+    /// A cash amount cannot be recorded (more decimals than the currency allows, not a
+    /// number, ...); nothing was recorded.
+    #[error("{sentence}")]
+    InvalidAmount {
+        /// Why.
+        problem: runsheet_protocol::AmountProblem,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
+    /// The scanned code is not the task's locker's label; nothing was recorded.
+    #[error("{sentence}")]
+    WrongLocker {
+        /// The task.
+        task_id: String,
+        /// What to tell the courier, in their language.
+        sentence: String,
+    },
 }
 
 impl RunsheetError {
@@ -282,6 +302,8 @@ impl RunsheetError {
                 tracing::error!("the database key does not open the store");
                 RunsheetError::WrongKey { sentence }
             }
+            E::InvalidAmount { problem } => RunsheetError::InvalidAmount { problem, sentence },
+            E::WrongLocker { task_id } => RunsheetError::WrongLocker { task_id, sentence },
             E::Sqlite(_) | E::Corrupt(_) => {
                 tracing::error!(error = %e, "storage failure");
                 RunsheetError::Storage {
@@ -515,6 +537,11 @@ impl Runsheet {
     /// Training modules, quizzes and qualifications.
     pub fn training(&self) -> Arc<Training> {
         Arc::new(Training::over(&self.inner))
+    }
+
+    /// Cash on delivery and locker drop-offs.
+    pub fn door(&self) -> Arc<Door> {
+        Arc::new(Door::over(&self.inner))
     }
 
     /// The route, the next stop and the location feed.

@@ -22,6 +22,7 @@ fn items(order: &str, n: u32) -> Vec<ItemDoc> {
             temperature: Default::default(),
             quantity: 1,
             size: None,
+            restricted: None,
         })
         .collect()
 }

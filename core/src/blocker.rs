@@ -122,6 +122,31 @@ pub enum Blocker {
         /// Titles of the training modules to pass.
         modules: Vec<String>,
     },
+    /// The age or ID check for restricted goods was refused: the goods are not handed over
+    /// (the delivery fails and they go back).
+    IdCheckRefused {
+        /// What the check found.
+        outcome: runsheet_protocol::IdCheckOutcome,
+    },
+    /// A cash-on-delivery task: record the cash collected (and the change) first.
+    CashNotCollected {
+        /// The amount due.
+        due: runsheet_protocol::Money,
+    },
+    /// Collected minus change is not the amount due: say why (it is reported).
+    CashReasonRequired {
+        /// The amount due.
+        due: runsheet_protocol::Money,
+        /// Collected minus change.
+        kept: runsheet_protocol::Money,
+    },
+    /// The drop-off is a locker or pickup point: scan its code and the compartment's first.
+    LockerNotScanned,
+    /// The courier still holds cash collected on delivery: hand it in before going off duty.
+    CashNotHandedIn {
+        /// The cash held.
+        held: runsheet_protocol::Money,
+    },
 }
 
 impl Blocker {
@@ -152,6 +177,11 @@ impl Blocker {
             Blocker::BoxFull { .. } => "box_full",
             Blocker::PayNotConfirmed => "pay_not_confirmed",
             Blocker::NotQualified { .. } => "not_qualified",
+            Blocker::IdCheckRefused { .. } => "id_check_refused",
+            Blocker::CashNotCollected { .. } => "cash_not_collected",
+            Blocker::CashReasonRequired { .. } => "cash_reason_required",
+            Blocker::LockerNotScanned => "locker_not_scanned",
+            Blocker::CashNotHandedIn { .. } => "cash_not_handed_in",
         }
     }
 
@@ -259,6 +289,25 @@ impl Blocker {
                 "blocker-not-qualified",
                 &Args::new().str("modules", words.list(modules)),
             ),
+            Blocker::IdCheckRefused { outcome } => words.text(
+                "blocker-id-check-refused",
+                &Args::new().str("outcome", wording::id_check_outcome(words, *outcome)),
+            ),
+            Blocker::CashNotCollected { due } => words.text(
+                "blocker-cash-not-collected",
+                &Args::new().str("due", wording::money(words, due)),
+            ),
+            Blocker::CashReasonRequired { due, kept } => words.text(
+                "blocker-cash-reason-required",
+                &Args::new()
+                    .str("due", wording::money(words, due))
+                    .str("kept", wording::money(words, kept)),
+            ),
+            Blocker::LockerNotScanned => plain("blocker-locker-not-scanned"),
+            Blocker::CashNotHandedIn { held } => words.text(
+                "blocker-cash-not-handed-in",
+                &Args::new().str("held", wording::money(words, held)),
+            ),
         }
     }
 }
@@ -294,6 +343,9 @@ pub fn what_in(words: &Words, action: &str, task_id: &str) -> String {
         "request_handover" => "what-request-handover",
         "receive_handover" => "what-receive-handover",
         "appeal_pay" => return words.text("what-appeal-pay", &Args::new()),
+        "collect_cash" => "what-collect-cash",
+        "locker_drop" => "what-locker-drop",
+        "hand_in_cash" => return words.text("what-hand-in-cash", &Args::new()),
         other => {
             return words.text(
                 "what-other",
@@ -513,6 +565,20 @@ mod tests {
             },
             Blocker::NotQualified {
                 modules: vec!["Cold chain".into()],
+            },
+            Blocker::IdCheckRefused {
+                outcome: runsheet_protocol::IdCheckOutcome::Underage,
+            },
+            Blocker::CashNotCollected {
+                due: runsheet_protocol::Money::new(4550, "CNY"),
+            },
+            Blocker::CashReasonRequired {
+                due: runsheet_protocol::Money::new(4550, "CNY"),
+                kept: runsheet_protocol::Money::new(4500, "CNY"),
+            },
+            Blocker::LockerNotScanned,
+            Blocker::CashNotHandedIn {
+                held: runsheet_protocol::Money::new(9100, "CNY"),
             },
         ];
         let zh = Words::of(Language::ZhCn);

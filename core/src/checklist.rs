@@ -172,6 +172,8 @@ fn fact(task: Option<&Task>, f: &str) -> bool {
             .items
             .iter()
             .any(|i| i.temperature == TemperatureClass::Hot),
+        // Alcohol, tobacco or medicine on the task: an age or ID check applies.
+        "restricted" => t.items.iter().any(|i| i.restricted.is_some()),
         other => other
             .strip_prefix("kind:")
             .is_some_and(|k| k == t.kind.as_str()),
@@ -239,6 +241,16 @@ pub fn judge(item: &ChecklistItemDef, value: &AnswerValue) -> Result<bool> {
         }
         (ItemKind::Signature, AnswerValue::Signature(_)) => true,
         (ItemKind::Scan, AnswerValue::Scan(c)) => !c.trim().is_empty(),
+        // A refused check is within the item's kind but not the procedure: the goods go back.
+        (ItemKind::IdCheck, AnswerValue::IdCheck(c)) => {
+            if let Some(problem) = c.problem() {
+                return Err(Error::InvalidArgument(format!(
+                    "item {}: {problem}",
+                    item.id
+                )));
+            }
+            !c.outcome.refused()
+        }
         _ => return Err(wrong()),
     })
 }
@@ -253,6 +265,7 @@ fn kind_name(k: &ItemKind) -> &'static str {
         ItemKind::Photo { .. } => "photos",
         ItemKind::Signature => "a signature",
         ItemKind::Scan => "a scan",
+        ItemKind::IdCheck => "an ID check",
     }
 }
 
@@ -333,6 +346,21 @@ pub fn checklist(
         version: t.version,
         items,
     }))
+}
+
+/// The outcome of a refused age or ID check answered for the task's stage, if one was
+/// refused (the latest answer counts: a check redone with a valid document passes).
+pub fn refused_id_check(
+    conn: &Connection,
+    task_id: &str,
+    stage: ChecklistStage,
+) -> Result<Option<runsheet_protocol::IdCheckOutcome>> {
+    Ok(answers(conn, task_id, stage)?
+        .into_values()
+        .find_map(|a| match a.value {
+            AnswerValue::IdCheck(c) if c.outcome.refused() => Some(c.outcome),
+            _ => None,
+        }))
 }
 
 /// What is missing for the proof of delivery the task's policy asks for.
@@ -418,6 +446,22 @@ pub(crate) fn answer(
             Ok(())
         },
     )?;
+    if let (false, Some(t), AnswerValue::IdCheck(check)) = (within, &task, &value) {
+        // A refused age or ID check: the goods are not handed over, the delivery fails and
+        // they go back. When the failure waits for something (its own checklist), the refusal
+        // stays recorded, blocks the handover, and the courier reports the failure.
+        tracing::info!(stage = stage.as_str(), "ID check refused");
+        match dev.act(Action::Fail {
+            task_id: t.id.clone(),
+            reason: ExceptionReason::IdCheckRefused,
+            note: Some(check.outcome.as_str().to_owned()),
+            photos: Vec::new(),
+        }) {
+            Ok(_) | Err(Error::Blocked { .. }) | Err(Error::InvalidTransition { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        return Ok(within);
+    }
     if !within {
         if let Some(t) = &task {
             let note = format!("{}: {}", item.def.label, value.as_text());

@@ -138,6 +138,20 @@ pub enum Error {
         /// The module's current version.
         current: i64,
     },
+    /// A cash amount the courier typed cannot be recorded (more decimals than the currency
+    /// allows, not a number, ...); nothing was recorded.
+    #[error("the amount was refused: {problem}")]
+    InvalidAmount {
+        /// Why.
+        problem: runsheet_protocol::AmountProblem,
+    },
+    /// The code scanned at the drop-off is not the label of the task's locker or pickup point;
+    /// nothing was recorded.
+    #[error("the scanned code is not task {task_id}'s locker")]
+    WrongLocker {
+        /// The task.
+        task_id: String,
+    },
 }
 
 impl Error {
@@ -236,6 +250,13 @@ impl Error {
                 "error-module-replaced",
                 &Args::new().num("version", *current),
             ),
+            Error::InvalidAmount { problem } => words.text(
+                "error-invalid-amount",
+                &Args::new().str("problem", wording::amount_problem(words, problem)),
+            ),
+            Error::WrongLocker { task_id } => {
+                words.text("error-wrong-locker", &Args::new().str("task", task_id))
+            }
         }
     }
 
@@ -322,6 +343,15 @@ mod tests {
                 answered: 1,
                 current: 2,
             },
+            Error::InvalidAmount {
+                problem: runsheet_protocol::AmountProblem::TooManyDecimals {
+                    currency: "CNY".into(),
+                    allowed: 2,
+                },
+            },
+            Error::WrongLocker {
+                task_id: "P1".into(),
+            },
         ]
     }
 
@@ -363,6 +393,10 @@ mod tests {
         assert_eq!(
             e[16].sentence(&zh),
             "售后工单7当前为“已关闭”，不再接受说明。"
+        );
+        assert_eq!(
+            e[17].sentence(&zh),
+            "金额无法记录：CNY最多只能有2位小数。没有记录任何内容。"
         );
         let en = Words::of(Language::En);
         assert_eq!(

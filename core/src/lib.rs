@@ -27,6 +27,7 @@ pub mod autosync;
 pub mod blocker;
 pub mod capacity;
 pub mod cases;
+pub mod cash;
 pub mod checklist;
 pub mod clock;
 pub mod contact;
@@ -42,6 +43,7 @@ pub mod listener;
 pub mod location;
 pub mod offer;
 pub mod offer_impact;
+pub mod locker;
 pub mod outbox;
 pub mod plan;
 mod push_token;
@@ -715,6 +717,63 @@ impl Runsheet {
     /// The qualifications the server confirmed.
     pub fn qualifications(&self) -> Result<Vec<QualificationDoc>> {
         self.dev.store.read(training::qualifications)
+    }
+
+    // Cash on delivery (`cash.rs`) and lockers (`locker.rs`).
+
+    /// Records the cash collected at the door of a cash-on-delivery task and the change given,
+    /// as typed ("50", "4.50", in the amount due's currency). An amount with more decimals than
+    /// the currency allows is refused ([`Error::InvalidAmount`]) and nothing is recorded; when
+    /// collected minus change is not the amount due, `reason` says why (it is reported).
+    pub fn collect_cash(
+        &self,
+        task_id: &str,
+        collected: &str,
+        change: &str,
+        reason: Option<String>,
+    ) -> Result<i64> {
+        self.told(cash::collect(&self.dev, task_id, collected, change, reason))
+    }
+
+    /// What was recorded at a task's door, if anything.
+    pub fn cash_collection(
+        &self,
+        task_id: &str,
+    ) -> Result<Option<runsheet_protocol::CashCollection>> {
+        self.dev.store.read(|c| cash::collection(c, task_id))
+    }
+
+    /// The cash the courier holds (collected minus change since the last hand-in), one amount
+    /// per currency.
+    pub fn cash_held(&self) -> Result<Vec<runsheet_protocol::Money>> {
+        self.dev.store.read(cash::held)
+    }
+
+    /// Hands in the cash held, as the courier counted it out (typed); returns the balance
+    /// against what the phone counted. The server reconciles it and reports a discrepancy.
+    pub fn hand_in_cash(&self, handed: &str) -> Result<cash::HandIn> {
+        self.told(cash::hand_in(&self.dev, handed))
+    }
+
+    /// The latest hand-in, if any.
+    pub fn last_hand_in(&self) -> Result<Option<cash::HandIn>> {
+        self.dev.store.read(cash::last_hand_in)
+    }
+
+    /// Records a locker or pickup-point drop-off: the locker's label and the compartment, both
+    /// scanned. A label that is not the task's locker's is refused ([`Error::WrongLocker`]).
+    pub fn locker_drop(&self, task_id: &str, locker_code: &str, compartment: &str) -> Result<i64> {
+        self.told(locker::drop_off(
+            &self.dev,
+            task_id,
+            locker_code,
+            compartment,
+        ))
+    }
+
+    /// The locker drop-off recorded for a task, if any.
+    pub fn locker_drop_of(&self, task_id: &str) -> Result<Option<locker::LockerDrop>> {
+        self.dev.store.read(|c| locker::drop_of(c, task_id))
     }
 
     // Customer data retention (`retention.rs`).

@@ -18,7 +18,8 @@ pub fn purge(conn: &Connection, now: i64, retention_h: u32) -> Result<u32> {
         [cutoff],
     )?;
     let n = conn.execute(
-        "UPDATE tasks SET purged_at = ?2, return_to = NULL
+        "UPDATE tasks SET purged_at = ?2, return_to = NULL,
+             locker = json_remove(locker, '$.pickup_code')
          WHERE purged_at IS NULL AND ended_at IS NOT NULL AND ended_at <= ?1",
         params![cutoff, now],
     )?;

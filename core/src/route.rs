@@ -588,6 +588,8 @@ mod tests {
             case_id: None,
             take_back: Vec::new(),
             custody: Default::default(),
+            cash_due: None,
+            locker: None,
         }
     }
 

@@ -286,6 +286,35 @@ pub const MIGRATIONS: &[&str] = &[
         refused        TEXT
     ) STRICT;
     CREATE INDEX quiz_attempts_by_module ON quiz_attempts(module_id, id);
+
+    -- door: cash on delivery (the amount due, what was collected and given back at the door,
+    -- the hand-ins at the end of the shift), lockers and pickup points (the locker the task
+    -- goes to, its codes scanned as the proof). Age and ID checks are checklist answers.
+    ALTER TABLE tasks ADD COLUMN cash_due TEXT;
+    ALTER TABLE tasks ADD COLUMN locker TEXT;
+    CREATE TABLE cash_hand_ins (
+        id        INTEGER PRIMARY KEY,
+        currency  TEXT NOT NULL,
+        held      INTEGER NOT NULL,
+        handed    INTEGER NOT NULL,
+        at        INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE cash_collections (
+        task_id     TEXT PRIMARY KEY,
+        currency    TEXT NOT NULL,
+        due         INTEGER NOT NULL,
+        collected   INTEGER NOT NULL,
+        change      INTEGER NOT NULL,
+        reason      TEXT,
+        at          INTEGER NOT NULL,
+        hand_in_id  INTEGER REFERENCES cash_hand_ins(id)
+    ) STRICT;
+    CREATE TABLE locker_drops (
+        task_id      TEXT PRIMARY KEY,
+        locker_code  TEXT NOT NULL,
+        compartment  TEXT NOT NULL,
+        at           INTEGER NOT NULL
+    ) STRICT;
     "#,
 ];
 

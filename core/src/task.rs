@@ -2,7 +2,8 @@
 //! change them.
 
 use runsheet_protocol::{
-    Action, ItemDoc, ProofPolicy, StopDoc, StopRole, TaskDoc, TaskKind, TaskStatus,
+    Action, ItemDoc, LockerDoc, Money, ProofPolicy, StopDoc, StopRole, TaskDoc, TaskKind,
+    TaskStatus,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -66,6 +67,10 @@ pub struct Task {
     /// Who holds the goods: this courier, the courier handing the task over to this one
     /// (incoming until every bag is scanned), or the courier this one handed it over to.
     pub custody: Custody,
+    /// Cash on delivery: what the courier collects at the door (absent: paid).
+    pub cash_due: Option<Money>,
+    /// The parcel locker or pickup point the drop-off is, if it is one.
+    pub locker: Option<LockerDoc>,
 }
 
 impl Task {
@@ -109,7 +114,7 @@ impl Task {
 const TASK_COLUMNS: &str = "t.id, t.kind, t.status, t.server_revision, t.local_rev,
     (SELECT COUNT(*) FROM outbox o WHERE o.task_id = t.id), t.ordered_at, t.items, t.return_to,
     t.ended_at, t.purged_at, t.handoff_code, t.handoff_failures, t.handoff_verified,
-    t.contactless, t.proof, t.customer_locale, t.case_id, t.take_back";
+    t.contactless, t.proof, t.customer_locale, t.case_id, t.take_back, t.cash_due, t.locker";
 
 fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
     let id: String = row.get(0)?;
@@ -121,6 +126,8 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
         .ok_or_else(|| Error::Corrupt(format!("unknown task status {status:?} in the store")))?;
     let (pickup, dropoff) = load_stops(conn, &id)?;
     let custody = crate::custody::of(conn, &id)?;
+    let cash_due = json_column(&id, "cash due", row.get(19)?)?;
+    let locker = json_column(&id, "locker", row.get(20)?)?;
     let dropoff =
         dropoff.ok_or_else(|| Error::Corrupt(format!("task {id} has no drop-off stop")))?;
     let items: String = row.get(7)?;
@@ -156,7 +163,24 @@ fn task_from_row(conn: &Connection, row: &Row<'_>) -> Result<Task> {
         case_id: row.get(17)?,
         take_back: serde_json::from_str(&row.get::<_, String>(18)?).unwrap_or_default(),
         custody,
+        cash_due,
+        locker,
     })
+}
+
+/// A nullable JSON column: `None` when NULL, the error names the task and what is unreadable.
+fn json_column<T: serde::de::DeserializeOwned>(
+    task_id: &str,
+    what: &str,
+    value: Option<String>,
+) -> Result<Option<T>> {
+    value
+        .map(|j| {
+            serde_json::from_str(&j).map_err(|e| {
+                Error::Corrupt(format!("task {task_id} has an unreadable {what}: {e}"))
+            })
+        })
+        .transpose()
 }
 
 fn load_stops(conn: &Connection, task_id: &str) -> Result<(Option<Stop>, Option<Stop>)> {
@@ -232,15 +256,17 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
     };
     conn.execute(
         "INSERT INTO tasks (id, kind, status, server_revision, local_rev, ordered_at, items,
-             return_to, handoff_code, contactless, proof, customer_locale, case_id, take_back)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             return_to, handoff_code, contactless, proof, customer_locale, case_id, take_back,
+             cash_due, locker)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
              server_revision = excluded.server_revision, local_rev = tasks.local_rev + 1,
              ordered_at = excluded.ordered_at, items = excluded.items,
              return_to = excluded.return_to, handoff_code = excluded.handoff_code,
              contactless = excluded.contactless, proof = excluded.proof,
              customer_locale = excluded.customer_locale, case_id = excluded.case_id,
-             take_back = excluded.take_back, purged_at = NULL",
+             take_back = excluded.take_back, cash_due = excluded.cash_due,
+             locker = excluded.locker, purged_at = NULL",
         params![
             doc.id,
             doc.kind.as_str(),
@@ -259,7 +285,13 @@ pub fn upsert_from_server(conn: &Connection, doc: &TaskDoc) -> Result<()> {
                 .unwrap_or_else(|| "none".into()),
             doc.customer_locale,
             doc.case_id,
-            take_back
+            take_back,
+            doc.cash_due
+                .as_ref()
+                .and_then(|m| serde_json::to_string(m).ok()),
+            doc.locker
+                .as_ref()
+                .and_then(|l| serde_json::to_string(l).ok())
         ],
     )?;
     crate::custody::store(conn, doc)?;

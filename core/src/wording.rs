@@ -124,7 +124,7 @@ pub fn custody(words: &Words, custody: crate::custody::Custody) -> String {
 }
 
 /// Every action name [`runsheet_protocol::Action::name`] gives.
-pub const KNOWN_ACTIONS: [&str; 23] = [
+pub const KNOWN_ACTIONS: [&str; 26] = [
     "accept",
     "arrive",
     "pick_up",
@@ -150,11 +150,57 @@ pub const KNOWN_ACTIONS: [&str; 23] = [
     "receive_handover",
     "appeal_pay",
     "take_quiz",
+    "collect_cash",
+    "hand_in_cash",
+    "locker_drop",
 ];
 
 /// Why a courier declined an offer.
 pub fn decline_reason(words: &Words, reason: runsheet_protocol::DeclineReason) -> String {
     noun(words, "decline-reason", reason.as_str())
+}
+
+/// An amount of money as the courier reads it ("¥45.50", "CN¥45.50"): the currency's digits
+/// from its ISO 4217 exponent, grouping and symbol from the words crate.
+pub fn money(words: &Words, m: &runsheet_protocol::Money) -> String {
+    words.money(m.minor, m.exponent().unwrap_or(0), &m.currency)
+}
+
+/// Why a typed amount was refused, as a sentence fragment ("CNY allows at most 2 decimals").
+pub fn amount_problem(words: &Words, p: &runsheet_protocol::AmountProblem) -> String {
+    use runsheet_protocol::AmountProblem as P;
+    match p {
+        P::Empty => words.text("amount-empty", &Args::new()),
+        P::NotANumber => words.text("amount-not-a-number", &Args::new()),
+        P::TooManyDecimals { currency, allowed } => words.text(
+            "amount-too-many-decimals",
+            &Args::new()
+                .str("currency", currency.clone())
+                .num("allowed", i64::from(*allowed)),
+        ),
+        P::Negative => words.text("amount-negative", &Args::new()),
+        P::TooLarge => words.text("amount-too-large", &Args::new()),
+        P::UnknownCurrency { currency } => words.text(
+            "amount-unknown-currency",
+            &Args::new().str("currency", currency.clone()),
+        ),
+        P::CurrencyMismatch { expected, found } => words.text(
+            "amount-currency-mismatch",
+            &Args::new()
+                .str("expected", expected.clone())
+                .str("found", found.clone()),
+        ),
+    }
+}
+
+/// The outcome of an age or ID check ("未成年", "Underage").
+pub fn id_check_outcome(words: &Words, o: runsheet_protocol::IdCheckOutcome) -> String {
+    noun(words, "id-outcome", o.as_str())
+}
+
+/// The kind of document checked ("身份证", "ID card").
+pub fn id_document(words: &Words, d: runsheet_protocol::IdDocument) -> String {
+    noun(words, "id-document", d.as_str())
 }
 
 /// The words a customer reads: their task's language, else [`DEFAULT_CUSTOMER_LOCALE`].

@@ -159,15 +159,41 @@ pub fn step_blockers(
         Step::Deliver => runsheet_protocol::ChecklistStage::Dropoff,
         _ => return Ok(blockers),
     };
+    let refused = crate::checklist::refused_id_check(conn, &t.id, stage)?;
     if let Some(list) = crate::checklist::checklist(conn, Some(t), stage)? {
-        let missing = list.missing();
+        // A refused ID check is its own blocker (the goods go back), not a missing item.
+        let missing: Vec<String> = list
+            .items
+            .iter()
+            .filter(|i| i.applies && i.def.required && !i.satisfied)
+            .filter(|i| !matches!(&i.answer, Some(a) if a.out_of_range && matches!(a.value, runsheet_protocol::AnswerValue::IdCheck(_))))
+            .map(|i| i.def.label.clone())
+            .collect();
         if !missing.is_empty() {
             blockers.push(Blocker::ChecklistIncomplete { stage, missing });
         }
     }
+    if let Some(outcome) = refused {
+        blockers.push(Blocker::IdCheckRefused { outcome });
+    }
     if step == Step::Deliver {
-        if let Some(policy) = crate::checklist::proof_missing(conn, t, proof)? {
-            blockers.push(Blocker::ProofMissing { policy });
+        match &t.locker {
+            // At a locker the scanned label and compartment are the proof.
+            Some(_) => {
+                if crate::locker::drop_of(conn, &t.id)?.is_none() {
+                    blockers.push(Blocker::LockerNotScanned);
+                }
+            }
+            None => {
+                if let Some(policy) = crate::checklist::proof_missing(conn, t, proof)? {
+                    blockers.push(Blocker::ProofMissing { policy });
+                }
+            }
+        }
+        if let Some(due) = &t.cash_due {
+            if crate::cash::collection(conn, &t.id)?.is_none() {
+                blockers.push(Blocker::CashNotCollected { due: due.clone() });
+            }
         }
     }
     if step == Step::PickUp {
@@ -259,6 +285,9 @@ pub fn check(
                 if on_board > 0 {
                     blockers.push(Blocker::GoodsOnBoard { tasks: on_board });
                 }
+                for held in crate::cash::held(conn)? {
+                    blockers.push(Blocker::CashNotHandedIn { held });
+                }
             }
             (_, ShiftState::OffDuty) => blockers.push(Blocker::ShiftNotStarted),
             (_, state) => {
@@ -282,6 +311,27 @@ pub fn check(
     }
     if let Action::TakeQuiz { .. } = action {
         return Ok(()); // graded by the training module's own rule (`training::take_quiz`)
+    }
+    if let Action::HandInCash { held, handed } = action {
+        // The cash held is counted from the stored collections; the hand-in takes any amount
+        // (a short or over hand-in is recorded and reconciled by the server).
+        if let Some(problem) = handed.problem().or_else(|| held.problem()) {
+            return Err(Error::InvalidAmount { problem });
+        }
+        if held.currency != handed.currency {
+            return Err(Error::InvalidAmount {
+                problem: runsheet_protocol::AmountProblem::CurrencyMismatch {
+                    expected: held.currency.clone(),
+                    found: handed.currency.clone(),
+                },
+            });
+        }
+        if !crate::cash::held(conn)?.contains(held) {
+            return Err(Error::InvalidArgument(
+                "the cash held is not what the phone counts".into(),
+            ));
+        }
+        return Ok(());
     }
     let task_id = action.task_id();
     if task_id.is_empty() {
@@ -374,6 +424,13 @@ pub fn check(
                     }
                 }
             }
+            if *reason == ExceptionReason::IdCheckRefused
+                && crate::checklist::refused_id_check(conn, task_id, checklist_stage(&t))?.is_none()
+            {
+                return Err(Error::InvalidArgument(
+                    "no refused ID check is recorded for the task".into(),
+                ));
+            }
             if action.name() == "fail" && !reason.fails_delivery() {
                 return Err(Error::InvalidArgument(format!(
                     "{} does not end a delivery; report it as an exception",
@@ -450,6 +507,46 @@ pub fn check(
         }
         Action::Delivered { proof, .. } => {
             blockers.extend(step_blockers(conn, &t, Step::Deliver, shift, proof)?);
+        }
+        Action::CollectCash {
+            collected,
+            change,
+            reason,
+            ..
+        } => {
+            let due = t.cash_due.as_ref().ok_or_else(|| {
+                Error::InvalidArgument(format!("task {task_id} is not cash on delivery"))
+            })?;
+            runsheet_protocol::check_collection(due, collected, change)
+                .map_err(|problem| Error::InvalidAmount { problem })?;
+            if runsheet_protocol::cash_reason_needed(due, collected, change)
+                && reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            {
+                blockers.push(Blocker::CashReasonRequired {
+                    due: due.clone(),
+                    kept: runsheet_protocol::Money::new(
+                        collected.minor - change.minor,
+                        due.currency.clone(),
+                    ),
+                });
+            }
+        }
+        Action::LockerDrop {
+            locker_code,
+            compartment,
+            ..
+        } => {
+            let locker = t.locker.as_ref().ok_or_else(|| {
+                Error::InvalidArgument(format!("task {task_id} is not a locker drop-off"))
+            })?;
+            if let Some(p) = runsheet_protocol::compartment_problem(compartment) {
+                return Err(Error::InvalidArgument(p.to_owned()));
+            }
+            if !locker.matches(locker_code) {
+                return Err(Error::WrongLocker {
+                    task_id: task_id.to_owned(),
+                });
+            }
         }
         Action::ConfirmItem { reason, photos, .. } => {
             if reason.trim().is_empty() {

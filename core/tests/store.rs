@@ -61,6 +61,8 @@ fn doc(id: &str) -> TaskDoc {
         case_id: None,
         take_back: Vec::new(),
         handovers: Vec::new(),
+        cash_due: None,
+        locker: None,
     }
 }
 

@@ -44,6 +44,8 @@ fn doc(id: &str, customer_locale: Option<&str>) -> TaskDoc {
         case_id: None,
         take_back: Vec::new(),
         handovers: Vec::new(),
+        cash_due: None,
+        locker: None,
     }
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AnswerValue, ChecklistStage, DeclineReason, HandoffCodeEntry, HandoverReason, RatingTarget,
+    AnswerValue, ChecklistStage, DeclineReason, HandoffCodeEntry, HandoverReason, Money, RatingTarget,
 };
 
 /// Which stop of a task.
@@ -71,11 +71,14 @@ pub enum ExceptionReason {
     Accident,
     /// A checklist answer outside the procedure (a chilled box at 9 °C, a broken seal).
     ChecklistBreach,
+    /// An age or ID check for restricted goods was refused (underage, no document, an invalid
+    /// one): the goods are not handed over and go back.
+    IdCheckRefused,
 }
 
 impl ExceptionReason {
     /// Every reason.
-    pub const ALL: [ExceptionReason; 8] = [
+    pub const ALL: [ExceptionReason; 9] = [
         ExceptionReason::CustomerUnreachable,
         ExceptionReason::WrongAddress,
         ExceptionReason::CustomerRefused,
@@ -84,6 +87,7 @@ impl ExceptionReason {
         ExceptionReason::VehicleBreakdown,
         ExceptionReason::Accident,
         ExceptionReason::ChecklistBreach,
+        ExceptionReason::IdCheckRefused,
     ];
 
     /// The stable wire and storage name.
@@ -97,6 +101,7 @@ impl ExceptionReason {
             ExceptionReason::VehicleBreakdown => "vehicle_breakdown",
             ExceptionReason::Accident => "accident",
             ExceptionReason::ChecklistBreach => "checklist_breach",
+            ExceptionReason::IdCheckRefused => "id_check_refused",
         }
     }
 
@@ -106,7 +111,8 @@ impl ExceptionReason {
     }
 
     /// True when the reason ends the delivery (the goods go back): the customer could not be
-    /// reached, the address is wrong, the customer refused, or the goods arrived damaged.
+    /// reached, the address is wrong, the customer refused, the goods arrived damaged, or an
+    /// age or ID check was refused.
     pub fn fails_delivery(self) -> bool {
         matches!(
             self,
@@ -114,6 +120,7 @@ impl ExceptionReason {
                 | ExceptionReason::WrongAddress
                 | ExceptionReason::CustomerRefused
                 | ExceptionReason::GoodsDamaged
+                | ExceptionReason::IdCheckRefused
         )
     }
 }
@@ -452,6 +459,38 @@ pub enum Action {
         /// One choice index per question, in order.
         answers: Vec<u32>,
     },
+    /// Cash on delivery, recorded at the door: what the customer handed over and the change
+    /// given back. Collected minus change is the amount due, or the reason says why not (the
+    /// server reports the discrepancy as an after-sales case).
+    CollectCash {
+        /// The task.
+        task_id: String,
+        /// What the customer handed over.
+        collected: Money,
+        /// What the courier gave back.
+        change: Money,
+        /// Why collected minus change is not the amount due (required when it is not).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The courier hands in the cash they hold at the end of the shift; the server reconciles
+    /// it against their collections since the previous hand-in.
+    HandInCash {
+        /// What the phone showed as held (collected minus change since the last hand-in).
+        held: Money,
+        /// What the courier handed in.
+        handed: Money,
+    },
+    /// The goods went into a parcel locker or to a pickup point: the locker's label and the
+    /// compartment (or shelf) scanned, the proof of the drop-off. The server checks the locker.
+    LockerDrop {
+        /// The task.
+        task_id: String,
+        /// The code scanned from the locker's (or the point's) label.
+        locker_code: String,
+        /// The code of the compartment or shelf the goods went into.
+        compartment: String,
+    },
 }
 
 impl Action {
@@ -488,10 +527,12 @@ impl Action {
             | Action::AcceptOffer { .. }
             | Action::DeclineOffer { .. }
             | Action::AppealPay { .. }
-            | Action::TakeQuiz { .. } => None,
-            Action::RequestHandover { task_id, .. } | Action::ReceiveHandover { task_id, .. } => {
-                Some(task_id)
-            }
+            | Action::TakeQuiz { .. }
+            | Action::HandInCash { .. } => None,
+            Action::RequestHandover { task_id, .. }
+            | Action::ReceiveHandover { task_id, .. }
+            | Action::CollectCash { task_id, .. }
+            | Action::LockerDrop { task_id, .. } => Some(task_id),
         }
     }
 
@@ -538,6 +579,9 @@ impl Action {
             Action::ReceiveHandover { .. } => "receive_handover",
             Action::AppealPay { .. } => "appeal_pay",
             Action::TakeQuiz { .. } => "take_quiz",
+            Action::CollectCash { .. } => "collect_cash",
+            Action::HandInCash { .. } => "hand_in_cash",
+            Action::LockerDrop { .. } => "locker_drop",
         }
     }
 

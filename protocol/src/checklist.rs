@@ -86,6 +86,10 @@ pub enum ItemKind {
     Signature,
     /// A barcode scanned.
     Scan,
+    /// An age or ID check for restricted goods (alcohol, tobacco, medicine): the kind of
+    /// document checked and the outcome, never the document's number or the birth date. A
+    /// refused check blocks the handover and fails the delivery.
+    IdCheck,
 }
 
 fn one() -> u32 {
@@ -213,6 +217,8 @@ pub enum AnswerValue {
     Signature(#[cfg_attr(feature = "uniffi", uniffi(name = "hash"))] String),
     /// The scanned code's text.
     Scan(#[cfg_attr(feature = "uniffi", uniffi(name = "code"))] String),
+    /// An age or ID check: the document's kind and the outcome.
+    IdCheck(#[cfg_attr(feature = "uniffi", uniffi(name = "check"))] crate::IdCheckResult),
 }
 
 impl AnswerValue {
@@ -225,6 +231,7 @@ impl AnswerValue {
             AnswerValue::Choice(c) | AnswerValue::Text(c) | AnswerValue::Scan(c) => c.clone(),
             AnswerValue::Photos(p) => format!("{} photos", p.len()),
             AnswerValue::Signature(_) => "signed".into(),
+            AnswerValue::IdCheck(c) => c.as_text(),
         }
     }
 }

@@ -16,23 +16,29 @@ use serde::{Deserialize, Serialize};
 mod action;
 mod after_sales;
 mod capacity;
+mod cash;
 mod checklist;
 mod device;
 mod earnings;
 mod handoff;
 mod offer;
 mod handover;
+mod id_check;
+mod locker;
 mod rating;
 mod training;
 pub use action::*;
 pub use after_sales::*;
 pub use capacity::*;
+pub use cash::*;
 pub use checklist::*;
 pub use device::*;
 pub use earnings::*;
 pub use handoff::*;
 pub use offer::*;
 pub use handover::*;
+pub use id_check::*;
+pub use locker::*;
 pub use rating::*;
 pub use training::*;
 
@@ -202,6 +208,8 @@ impl TaskStatus {
             (Action::Fail { .. }, AtPickup) => Failed,
             (Action::Returned { .. }, Failed) => Returned,
             (Action::CorrectPin { .. }, s) if s != Cancelled => s,
+            // Cash and the locker's codes are recorded at the drop-off, before the handover.
+            (Action::CollectCash { .. } | Action::LockerDrop { .. }, AtDropoff) => AtDropoff,
             // Ratings and appeals are about tasks already done.
             (Action::RateStop { .. } | Action::Appeal { .. }, s) => s,
             // Offers are about tasks not yet the courier's: no task moves with them.
@@ -319,6 +327,14 @@ pub struct TaskDoc {
     /// of custody, the last may be open.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub handovers: Vec<HandoverDoc>,
+    /// Cash on delivery: what the courier collects from the customer at the door (absent: the
+    /// order is paid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cash_due: Option<Money>,
+    /// The drop-off is a parcel locker or a pickup point: the courier scans its code and the
+    /// compartment's as the proof of delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locker: Option<LockerDoc>,
 }
 
 fn is_default_proof(p: &ProofPolicy) -> bool {
@@ -373,6 +389,10 @@ pub struct ItemDoc {
     /// [`DEFAULT_ITEM_SIZE`]). Chilled and frozen items count against the chilled compartment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+    /// Restricted goods (alcohol, tobacco, medicine): handed over only after an age or ID
+    /// check (the checklist fact `restricted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restricted: Option<Restriction>,
 }
 
 impl ItemDoc {

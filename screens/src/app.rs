@@ -726,6 +726,30 @@ impl Inner {
                 let mut s = lock(&self.state);
                 s.page = s.history.pop().unwrap_or(Page::Module { module_id });
             }
+            Tap::CollectCash {
+                task_id,
+                collected,
+                change,
+                reason,
+            } => {
+                core.collect_cash(&task_id, &collected, &change, Some(reason))
+                    .map_err(err)?;
+                self.say(t(words, "notice-cash-recorded"), Tone::Good);
+            }
+            Tap::HandInCash { handed } => {
+                let receipt = core.hand_in_cash(&handed).map_err(err)?;
+                let (text, tone) = crate::door::hand_in_notice(words, &receipt);
+                self.say(text, tone);
+            }
+            Tap::LockerDrop {
+                task_id,
+                locker_code,
+                compartment,
+            } => {
+                core.locker_drop(&task_id, &locker_code, &compartment)
+                    .map_err(err)?;
+                self.say(t(words, "notice-locker-dropped"), Tone::Good);
+            }
             Tap::Back => {
                 let mut s = lock(&self.state);
                 s.page = s.history.pop().unwrap_or(Page::Tasks);
@@ -939,8 +963,12 @@ impl Inner {
                 item_id,
                 value,
             } => {
+                let refused_id = matches!(&value, runsheet_protocol::AnswerValue::IdCheck(c) if c.outcome.refused());
                 core.answer(task_id.as_deref(), stage, &item_id, value)
                     .map_err(err)?;
+                if refused_id {
+                    self.say(t(words, "notice-id-refused"), Tone::Bad);
+                }
             }
             Tap::TakeChecklistPhoto {
                 task_id,

@@ -132,6 +132,7 @@ fn item(w: &Words, task_id: Option<&str>, stage: ChecklistStage, i: &Item) -> Ch
             t(w, "offer-checklist-photo"),
             OfferStyle::Secondary,
         )),
+        ItemKind::IdCheck => offers.extend(id_check_offers(w, &answer_tap)),
         ItemKind::Scan => offers.push(
             Offer::new(
                 answer_tap(AnswerValue::Scan(String::new())),
@@ -158,6 +159,7 @@ fn item(w: &Words, task_id: Option<&str>, stage: ChecklistStage, i: &Item) -> Ch
                     .str("unit", unit.clone()),
             ),
         ),
+        (Some(a), ItemKind::IdCheck) if a.out_of_range => Some(t(w, "checklist-id-refused")),
         (Some(_), ItemKind::YesNo { required: Some(r) }) if !i.satisfied => Some(t(
             w,
             if *r {
@@ -189,5 +191,63 @@ fn answer_text(w: &Words, v: &AnswerValue) -> String {
         AnswerValue::Choice(c) | AnswerValue::Text(c) | AnswerValue::Scan(c) => c.clone(),
         AnswerValue::Photos(p) => w.text("answer-photos", &Args::new().num("n", p.len() as i64)),
         AnswerValue::Signature(_) => t(w, "answer-signed"),
+        AnswerValue::IdCheck(c) => w.text(
+            "answer-id-check",
+            &Args::new()
+                .str("document", wording::id_document(w, c.document))
+                .str("outcome", wording::id_check_outcome(w, c.outcome)),
+        ),
     }
+}
+
+/// The offers of an age or ID check: passed, or refused for one of its reasons, each with the
+/// kind of document checked (none for "no document"). Nothing else can be entered: no number,
+/// no birth date.
+fn id_check_offers(w: &Words, answer_tap: &dyn Fn(AnswerValue) -> Tap) -> Vec<Offer> {
+    use runsheet_protocol::{IdCheckOutcome, IdCheckResult, IdDocument};
+    let document = InputSpec {
+        field: "document".into(),
+        label: t(w, "input-id-document"),
+        kind: InputKind::Choice {
+            options: IdDocument::ALL
+                .into_iter()
+                .filter(|d| *d != IdDocument::NotShown)
+                .map(|d| wording::id_document(w, d))
+                .collect(),
+        },
+        required: true,
+        min: None,
+        max: None,
+    };
+    IdCheckOutcome::ALL
+        .into_iter()
+        .map(|outcome| {
+            let shown = outcome != IdCheckOutcome::NoDocument;
+            let check = IdCheckResult {
+                document: if shown {
+                    IdDocument::IdCard
+                } else {
+                    IdDocument::NotShown
+                },
+                outcome,
+            };
+            let offer = Offer::new(
+                answer_tap(AnswerValue::IdCheck(check)),
+                w.text(
+                    "answer-id-outcome",
+                    &Args::new().str("outcome", wording::id_check_outcome(w, outcome)),
+                ),
+                if outcome.refused() {
+                    OfferStyle::Destructive
+                } else {
+                    OfferStyle::Secondary
+                },
+            );
+            if shown {
+                offer.with_inputs(vec![document.clone()])
+            } else {
+                offer
+            }
+        })
+        .collect()
 }

@@ -29,6 +29,7 @@ pub mod cases_page;
 pub mod checklist_page;
 pub mod diff;
 pub mod earnings_page;
+pub mod door;
 pub mod effect;
 pub mod handover_page;
 pub mod kpi_page;

@@ -319,6 +319,32 @@ pub enum Tap {
     },
     /// Show the six-monthly performance review.
     ShowReview,
+    /// Record the cash collected at the door of a cash-on-delivery task.
+    CollectCash {
+        /// Which task.
+        task_id: String,
+        /// What the customer handed over, as typed ("50", "45.50").
+        collected: String,
+        /// The change given back, as typed (empty: none).
+        change: String,
+        /// Why collected minus change is not the amount due (required when it is not).
+        reason: String,
+    },
+    /// Hand in the cash held at the end of the shift.
+    HandInCash {
+        /// What the courier hands in, as typed.
+        handed: String,
+    },
+    /// Record a locker or pickup-point drop-off: the locker's label and the compartment,
+    /// scanned (or typed).
+    LockerDrop {
+        /// Which task.
+        task_id: String,
+        /// The code on the locker's label.
+        locker_code: String,
+        /// The compartment's (or shelf's) code.
+        compartment: String,
+    },
 }
 
 impl Tap {
@@ -430,6 +456,9 @@ impl Tap {
             } => format!("choose/{module_id}/{question}/{choice}"),
             SubmitQuiz { module_id, .. } => format!("submit_quiz/{module_id}"),
             ShowReview => "show_review".into(),
+            CollectCash { task_id, .. } => format!("collect_cash/{task_id}"),
+            HandInCash { .. } => "hand_in_cash".into(),
+            LockerDrop { task_id, .. } => format!("locker_drop/{task_id}"),
         }
     }
 }
@@ -486,6 +515,14 @@ impl Tap {
             (Tap::RateStop { comment, .. }, "comment") => *comment = value,
             (Tap::AnswerCase { statement, .. }, "statement") => *statement = value,
             (Tap::DeclineOffer { note, .. }, "note") => *note = value,
+            // Amounts stay text: the core reads them in the amount due's currency and refuses
+            // more decimals than it allows, with the reason.
+            (Tap::CollectCash { collected, .. }, "collected") => *collected = value,
+            (Tap::CollectCash { change, .. }, "change") => *change = value,
+            (Tap::CollectCash { reason, .. }, "reason") => *reason = value,
+            (Tap::HandInCash { handed }, "handed") => *handed = value,
+            (Tap::LockerDrop { locker_code, .. }, "locker_code") => *locker_code = value,
+            (Tap::LockerDrop { compartment, .. }, "compartment") => *compartment = value,
             (Tap::Answer { value: answer, .. }, _) => {
                 *answer = match (&*answer, field) {
                     (AnswerValue::Number(_), "value") => AnswerValue::Number(
@@ -494,6 +531,21 @@ impl Tap {
                     (AnswerValue::Choice(_), "option") => AnswerValue::Choice(value),
                     (AnswerValue::Text(_), "text") => AnswerValue::Text(value),
                     (AnswerValue::Scan(_), "code") => AnswerValue::Scan(value),
+                    // The document checked: its name in the courier's language (or its stable
+                    // name); the outcome is the offer's.
+                    (AnswerValue::IdCheck(c), "document") => {
+                        let document = runsheet_protocol::IdDocument::ALL
+                            .into_iter()
+                            .find(|d| {
+                                d.as_str() == value
+                                    || runsheet_core::wording::id_document(words, *d) == value
+                            })
+                            .ok_or_else(unknown)?;
+                        AnswerValue::IdCheck(runsheet_protocol::IdCheckResult {
+                            document,
+                            outcome: c.outcome,
+                        })
+                    }
                     _ => return Err(unknown()),
                 }
             }

@@ -90,11 +90,15 @@ pub fn build(v: &View<'_>) -> Result<ShiftBar> {
                 )
                 .blocked_by(goods_on_board(v)?, w),
             ),
-            vec![Offer::new(
-                Tap::StartBreak,
-                t(w, "offer-start-break"),
-                OfferStyle::Secondary,
-            )],
+            {
+                let mut secondary = vec![Offer::new(
+                    Tap::StartBreak,
+                    t(w, "offer-start-break"),
+                    OfferStyle::Secondary,
+                )];
+                secondary.extend(crate::door::hand_in_offers(v)?);
+                secondary
+            },
         ),
     };
     Ok(ShiftBar {
@@ -152,9 +156,11 @@ fn goods_on_board(v: &View<'_>) -> Result<Vec<runsheet_core::Blocker>> {
         .iter()
         .filter(|t| t.goods_on_board())
         .count() as u32;
-    Ok(if n > 0 {
+    let mut blockers = if n > 0 {
         vec![runsheet_core::Blocker::GoodsOnBoard { tasks: n }]
     } else {
         Vec::new()
-    })
+    };
+    blockers.extend(crate::door::cash_blockers(v)?);
+    Ok(blockers)
 }

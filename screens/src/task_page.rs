@@ -210,6 +210,9 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
             );
         }
     }
+    if step == Some(Step::Deliver) {
+        secondary.extend(crate::door::offers(w, &task));
+    }
     if open && task.status != TaskStatus::Failed {
         secondary.push(Offer::new(
             Tap::ShowProblem {
@@ -270,6 +273,7 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
     } else if let Some(h) = handover.handover.as_ref().filter(|h| h.status.is_open()) {
         notes.push(runsheet_core::wording::handover_status(w, h.status));
     }
+    notes.extend(crate::door::notes(v, &task)?);
     let (cases, case_notes) = crate::cases_page::task_links(v, &task)?;
     notes.extend(case_notes);
     if !task.take_back.is_empty() {

@@ -2,8 +2,8 @@
 //! derived from its wire name (`status-at-dropoff`, `kind-food`, ...).
 
 pub use runsheet_core::wording::{
-    checklist_stage as stage, reason, status, stop_role as role, task_kind as kind,
-    template_name as template,
+    checklist_stage as stage, id_check_outcome, id_document, money, reason, status,
+    stop_role as role, task_kind as kind, template_name as template,
 };
 use runsheet_core::{Blocker, Group};
 use runsheet_protocol::{RatingSource, TemperatureClass};

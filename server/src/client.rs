@@ -678,4 +678,29 @@ impl Dispatcher {
         )
         .await
     }
+
+    /// A courier's cash: hand-ins reconciled against collections, what is still held, and the
+    /// door discrepancies.
+    pub async fn cash(
+        &self,
+        courier_id: &str,
+    ) -> Result<runsheet_protocol::CashReport, DispatchError> {
+        self.send(self.http.get(format!(
+            "{}/v1/dispatch/couriers/{courier_id}/cash",
+            self.base
+        )))
+        .await
+    }
+
+    /// The proof of a task's locker drop-off.
+    pub async fn locker_drop(
+        &self,
+        task_id: &str,
+    ) -> Result<runsheet_protocol::LockerDrop, DispatchError> {
+        self.send(self.http.get(format!(
+            "{}/v1/dispatch/tasks/{task_id}/locker-drop",
+            self.base
+        )))
+        .await
+    }
 }

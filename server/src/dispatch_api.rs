@@ -165,6 +165,14 @@ pub struct NewTask {
     /// go out in it. Absent: Simplified Chinese.
     #[serde(default)]
     pub customer_locale: Option<String>,
+    /// Cash on delivery: what the courier collects at the door (integer minor units of an
+    /// ISO 4217 currency). Absent: the order is paid.
+    #[serde(default)]
+    pub cash_due: Option<runsheet_protocol::Money>,
+    /// The drop-off is a parcel locker or a pickup point (its label's code is the proof the
+    /// courier scans; the customer's pickup code, if the platform gives one, is shown to them).
+    #[serde(default)]
+    pub locker: Option<runsheet_protocol::LockerDoc>,
 }
 
 /// `POST /v1/dispatch/tasks`: creates a task, assigned if `courier_id` is given. A handoff code
@@ -221,6 +229,8 @@ pub async fn create_task(
         case_id: None,
         take_back: Vec::new(),
         handovers: Vec::new(),
+        cash_due: body.cash_due,
+        locker: body.locker,
     };
     let courier = body.courier_id;
     let clock = state.clock.clone();

@@ -18,6 +18,7 @@
 pub mod attachment_api;
 pub mod auth;
 pub mod case_api;
+pub mod cash_api;
 pub mod client;
 pub mod clock;
 pub mod connections;
@@ -366,6 +367,16 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "GET",
             "/v1/dispatch/couriers/{id}/review",
             get(training_api::review),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/couriers/{id}/cash",
+            get(cash_api::report),
+        ),
+        (
+            "GET",
+            "/v1/dispatch/tasks/{id}/locker-drop",
+            get(cash_api::locker_drop),
         ),
     ]
 }

@@ -85,6 +85,7 @@ fn item(code: &str) -> ItemDoc {
         temperature: TemperatureClass::default(),
         quantity: 1,
         size: None,
+        restricted: None,
     }
 }
 

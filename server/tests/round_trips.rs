@@ -43,6 +43,8 @@ fn task(id: &str) -> TaskDoc {
         case_id: None,
         take_back: Vec::new(),
         handovers: Vec::new(),
+        cash_due: None,
+        locker: None,
     }
 }
 

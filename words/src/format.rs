@@ -30,7 +30,7 @@ fn formatter(language: Language) -> Option<&'static DecimalFormatter> {
 }
 
 /// `value / 10^scale` with exactly `scale` fraction digits, grouped for the language.
-fn decimal(language: Language, value: i64, scale: i16) -> String {
+pub(crate) fn decimal(language: Language, value: i64, scale: i16) -> String {
     let mut d = Decimal::from(value);
     d.multiply_pow10(-scale);
     match formatter(language) {

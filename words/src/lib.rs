@@ -25,6 +25,7 @@ uniffi::setup_scaffolding!();
 mod catalogue;
 mod format;
 mod language;
+mod money;
 
 pub use catalogue::{sources, Args, LOCALES};
 pub use language::Language;

@@ -706,6 +706,7 @@ mod tests {
             temperature: Default::default(),
             quantity: 1,
             size: None,
+            restricted: None,
         }
     }
 

@@ -536,6 +536,8 @@ fn create_follow_up(
         case_id: Some(case_id),
         take_back: Vec::new(),
         handovers: Vec::new(),
+        cash_due: None,
+        locker: None,
     };
     match f.kind {
         FollowUpKind::Redelivery => {}

@@ -15,6 +15,7 @@ mod sqlite;
 
 pub mod after_sales;
 pub mod attachments;
+pub mod cash;
 pub mod checklists;
 pub mod clients;
 pub mod couriers;
@@ -25,6 +26,7 @@ pub mod feed;
 pub mod handoff_codes;
 pub mod handovers;
 pub mod locations;
+pub mod lockers;
 pub mod messages;
 pub mod mutations;
 pub mod offers;

@@ -375,6 +375,43 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX qualifications_by_courier ON qualifications(courier_id, seq);
 "#,
+    // Cash on delivery (what each courier collected and gave back at the door; the hand-ins
+    // at the end of a shift, reconciled against those collections) and lockers (the locker's
+    // label and the compartment scanned at a locker or pickup-point drop-off).
+    r#"
+    CREATE TABLE cash_hand_ins (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        courier_id    TEXT NOT NULL,
+        client_id     TEXT NOT NULL,
+        mutation_id   INTEGER NOT NULL,
+        currency      TEXT NOT NULL,
+        held          INTEGER NOT NULL,
+        held_on_phone INTEGER NOT NULL,
+        handed        INTEGER NOT NULL,
+        handed_at     INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX cash_hand_ins_by_courier ON cash_hand_ins(courier_id, id);
+    CREATE TABLE cash_collections (
+        task_id      TEXT PRIMARY KEY,
+        courier_id   TEXT NOT NULL,
+        currency     TEXT NOT NULL,
+        due          INTEGER NOT NULL,
+        collected    INTEGER NOT NULL,
+        change_given INTEGER NOT NULL,
+        reason       TEXT,
+        recorded_at  INTEGER NOT NULL,
+        hand_in_id   INTEGER
+    ) STRICT;
+    CREATE INDEX cash_collections_by_courier ON cash_collections(courier_id, hand_in_id);
+    CREATE TABLE locker_drops (
+        task_id     TEXT PRIMARY KEY,
+        courier_id  TEXT NOT NULL,
+        locker_id   TEXT NOT NULL,
+        locker_code TEXT NOT NULL,
+        compartment TEXT NOT NULL,
+        dropped_at  INTEGER NOT NULL
+    ) STRICT;
+"#,
 ];
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    checklists, clients, couriers, device_time, earnings, handoff_codes, handovers, offers, pin_corrections, ratings, recalls, settings, tasks, training, vehicles,
+    cash, checklists, clients, couriers, device_time, earnings, handoff_codes, handovers, lockers, offers, pin_corrections, ratings, recalls, settings, tasks, training, vehicles,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -330,6 +330,24 @@ fn apply_action(
                 return Ok(reject(code, reason));
             }
         }
+        if let Action::HandInCash { held, handed } = action {
+            if held.currency != handed.currency {
+                return Ok(reject(
+                    RejectCode::Invalid,
+                    "the amounts held and handed in are in different currencies",
+                ));
+            }
+            cash::hand_in(
+                tx,
+                &cash::HandedIn {
+                    courier_id: courier,
+                    source: (client_id, m.mutation_id),
+                    held_on_phone: held,
+                    handed,
+                },
+                clock.now(),
+            )?;
+        }
         return Ok(MutationOutcome::Applied);
     };
     if let Action::AnswerCase {
@@ -489,12 +507,14 @@ fn apply_action(
                 }
             }
         }
+        // A refused age or ID check is no breach: the delivery's failure that follows it
+        // opens its case.
         Action::Answer {
             item_id,
             value,
             out_of_range: true,
             ..
-        } => {
+        } if !matches!(value, runsheet_protocol::AnswerValue::IdCheck(_)) => {
             let detail = format!("{}: {item_id} = {}", action.name(), value.as_text());
             open_courier_case(
                 tx,
@@ -564,6 +584,61 @@ fn apply_action(
                     Err(r) => reject(RejectCode::InvalidState, r),
                 },
             );
+        }
+        Action::CollectCash {
+            collected,
+            change,
+            reason,
+            ..
+        } => {
+            let Some(due) = &doc.cash_due else {
+                return Ok(reject(
+                    RejectCode::Invalid,
+                    "the task is not cash on delivery",
+                ));
+            };
+            if let Err(problem) = runsheet_protocol::check_collection(due, collected, change) {
+                return Ok(reject(RejectCode::Invalid, problem.to_string()));
+            }
+            let collection = runsheet_protocol::CashCollection {
+                due: due.clone(),
+                collected: collected.clone(),
+                change: change.clone(),
+                reason: reason.clone(),
+            };
+            cash::record(
+                tx,
+                &cash::Collected {
+                    courier_id: courier,
+                    source: (client_id, m.mutation_id),
+                    task_id: &doc.id,
+                    collection: &collection,
+                },
+                t,
+            )?;
+        }
+        Action::LockerDrop {
+            locker_code,
+            compartment,
+            ..
+        } => {
+            if let Some(refused) = lockers::refusal(doc.locker.as_ref(), locker_code) {
+                // The goods are in some locker: a person finds out which.
+                let detail = format!("{}: {refused}", action.name());
+                open_courier_case(
+                    tx,
+                    courier,
+                    client_id,
+                    m,
+                    (CaseKind::DeliveryException, "locker_mismatch"),
+                    &detail,
+                    t,
+                )?;
+                return Ok(reject(RejectCode::Invalid, refused));
+            }
+            if let Some(locker) = &doc.locker {
+                lockers::record(tx, &doc.id, courier, locker, compartment, t)?;
+            }
         }
         Action::SendMessage { template, text, .. } => {
             // The reference server "sends" by recording: a platform forwards the text to the

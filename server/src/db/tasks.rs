@@ -1,7 +1,9 @@
 //! Tasks as the server stores them, the per-courier change log that pull reads, and the
 //! dispatcher's changes to tasks (create, cancel, reassign, new stops).
 
-use runsheet_protocol::{HandoffCodeDoc, HandoverDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskStatus};
+use runsheet_protocol::{
+    HandoffCodeDoc, HandoverDoc, ItemDoc, LockerDoc, Money, ProofPolicy, StopDoc, TaskDoc, TaskStatus,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{couriers, pin_corrections, Refusal, Row, StoreError, Tx};
@@ -60,6 +62,8 @@ pub(crate) fn from_row(id: &str, r: &Row) -> Result<Assigned, StoreError> {
             case_id: details.case_id,
             take_back: details.take_back,
             handovers: details.handovers,
+            cash_due: details.cash_due,
+            locker: details.locker,
         },
         courier,
     ))
@@ -93,6 +97,10 @@ struct Details {
     take_back: Vec<ItemDoc>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     handovers: Vec<HandoverDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cash_due: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    locker: Option<LockerDoc>,
 }
 
 pub(crate) fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
@@ -107,6 +115,8 @@ pub(crate) fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
         case_id: doc.case_id,
         take_back: doc.take_back.clone(),
         handovers: doc.handovers.clone(),
+        cash_due: doc.cash_due.clone(),
+        locker: doc.locker.clone(),
     })
     .map_err(StoreError::document)
 }

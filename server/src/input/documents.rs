@@ -58,6 +58,13 @@ fn stop(at: &str, s: &StopDoc) -> Result<(), Invalid> {
     opt_time(&under(at, "not_before"), s.not_before)
 }
 
+fn money(field: &str, m: &runsheet_protocol::Money) -> Result<(), Invalid> {
+    match m.problem() {
+        Some(p) => Err(Invalid::new(field, p.to_string())),
+        None => Ok(()),
+    }
+}
+
 fn goods(items: &[ItemDoc]) -> Result<(), Invalid> {
     list("items", items)?;
     for (i, it) in items.iter().enumerate() {
@@ -224,6 +231,28 @@ fn action(a: &Action) -> Result<(), Invalid> {
                 None => Ok(()),
             }
         }
+        Action::CollectCash {
+            collected,
+            change,
+            reason,
+            ..
+        } => {
+            money("action.collected", collected)?;
+            money("action.change", change)?;
+            opt_text("action.reason", reason.as_ref())
+        }
+        Action::HandInCash { held, handed } => {
+            money("action.held", held)?;
+            money("action.handed", handed)
+        }
+        Action::LockerDrop {
+            locker_code,
+            compartment,
+            ..
+        } => {
+            text("action.locker_code", locker_code, 256)?;
+            text("action.compartment", compartment, 64)
+        }
         Action::Accept { .. }
         | Action::PickUp { .. }
         | Action::Returned { .. }
@@ -326,6 +355,17 @@ impl Document for NewTask {
         }
         opt_time("ordered_at", self.ordered_at)?;
         goods(&self.items)?;
+        if let Some(m) = &self.cash_due {
+            if let Some(p) = m.problem() {
+                return Err(Invalid::new("cash_due", p.to_string()));
+            }
+        }
+        if let Some(l) = &self.locker {
+            if let Some(p) = l.problem() {
+                return Err(Invalid::new("locker", p));
+            }
+            opt_text("locker.pickup_code", l.pickup_code.as_ref())?;
+        }
         if let Some(c) = &self.handoff_code {
             let n = c.trim().chars().count();
             if !(4..=12).contains(&n) {

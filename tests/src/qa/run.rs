@@ -148,6 +148,8 @@ fn error_name(e: &RunsheetError) -> &'static str {
         RunsheetError::OfferAnswered { .. } => "OfferAnswered",
         RunsheetError::ModuleNotFound { .. } => "ModuleNotFound",
         RunsheetError::ModuleReplaced { .. } => "ModuleReplaced",
+        RunsheetError::InvalidAmount { .. } => "InvalidAmount",
+        RunsheetError::WrongLocker { .. } => "WrongLocker",
     }
 }
 
@@ -343,6 +345,10 @@ async fn fill_checklist(
                         .sha256,
                 ),
                 K::Scan => A::Scan("scanned".into()),
+                K::IdCheck => A::IdCheck(runsheet_protocol::IdCheckResult {
+                    document: runsheet_protocol::IdDocument::IdCard,
+                    outcome: runsheet_protocol::IdCheckOutcome::Passed,
+                }),
             };
             core.checklists()
                 .answer(Some(task.to_owned()), stage, i.def.id, answer)
@@ -372,6 +378,30 @@ pub async fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> 
                 runsheet_ffi::ChecklistStage::Dropoff
             };
             fill_checklist(core, task, stage).await?;
+        }
+        if next.step == Step::Deliver {
+            // At the door: the exact cash of a cash-on-delivery task, the locker's label and a
+            // compartment of a locker drop-off.
+            let t = core.tasks().task(task.to_owned()).await?;
+            if let Some(due) = &t.cash_due {
+                if core
+                    .door()
+                    .cash_collection(task.to_owned())
+                    .await?
+                    .is_none()
+                {
+                    core.door()
+                        .collect_cash(task.to_owned(), due.decimal(), String::new(), None)
+                        .await?;
+                }
+            }
+            if let Some(l) = &t.locker {
+                if core.door().locker_drop_of(task.to_owned()).await?.is_none() {
+                    core.door()
+                        .locker_drop(task.to_owned(), l.code.clone(), "A01".into())
+                        .await?;
+                }
+            }
         }
         if next.step == Step::Deliver
             && next.blockers.iter().any(|b| b.code() == "proof_missing")
@@ -733,6 +763,8 @@ async fn assign(world: &World, s: &Scenario, t: &super::scenario::TaskSpec) -> R
         "handoff_code": t.handoff_code,
         "contactless": t.contactless,
         "proof": t.proof.unwrap_or_default(),
+        "cash_due": t.cash_due,
+        "locker": t.locker,
     });
     world
         .dispatch
@@ -2563,7 +2595,10 @@ async fn check(
         || x.after_sales_kinds.is_some()
         || x.courier_status.is_some()
         || !x.server_messages.is_empty()
-        || !x.server_pin_corrected.is_empty();
+        || !x.server_pin_corrected.is_empty()
+        || x.cash_hand_ins.is_some()
+        || x.door_discrepancies.is_some()
+        || !x.locker_compartment.is_empty();
     if needs_server {
         let unreachable =
             |what: &str, e: String| (what.to_string(), "the server to answer".to_string(), e);
@@ -2662,6 +2697,48 @@ async fn check(
                 .map(|m| m.body)
                 .collect();
             same(format!("server_messages.{id}"), want, &found)?;
+        }
+        if x.cash_hand_ins.is_some() || x.door_discrepancies.is_some() {
+            let report = world
+                .dispatch
+                .cash(courier)
+                .await
+                .map_err(|e| unreachable("cash_hand_ins", e.to_string()))?;
+            if let Some(want) = &x.cash_hand_ins {
+                let found: Vec<String> = report
+                    .hand_ins
+                    .iter()
+                    .map(|h| {
+                        format!(
+                            "{} {} {}",
+                            h.balance.as_str(),
+                            runsheet_protocol::Money::new(h.difference, h.handed.currency.clone())
+                                .decimal(),
+                            h.handed.currency
+                        )
+                    })
+                    .collect();
+                same("cash_hand_ins".into(), want, &found)?;
+            }
+            if let Some(want) = &x.door_discrepancies {
+                let found: Vec<String> = report
+                    .door_discrepancies
+                    .iter()
+                    .map(|l| l.task_id.clone())
+                    .collect();
+                same("door_discrepancies".into(), want, &found)?;
+            }
+        }
+        for (id, want) in &x.locker_compartment {
+            let found = world
+                .dispatch
+                .locker_drop(id)
+                .await
+                .map(|d| d.compartment)
+                .map_err(|e| unreachable(&format!("locker_compartment.{id}"), e.to_string()))?;
+            if &found != want {
+                return Err((format!("locker_compartment.{id}"), want.clone(), found));
+            }
         }
         for (id, want) in &x.server_pin_corrected {
             let found = world

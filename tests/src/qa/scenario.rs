@@ -128,6 +128,13 @@ pub struct TaskSpec {
     /// step to offer to `courier`.
     #[serde(default)]
     pub offered: bool,
+    /// Cash on delivery: `{ minor = 4550, currency = "CNY" }`.
+    #[serde(default)]
+    pub cash_due: Option<runsheet_protocol::Money>,
+    /// The drop-off is a locker or pickup point: `{ kind = "locker", locker_id = "L-17",
+    /// code = "LOCKER-17", pickup_code = "884213" }`.
+    #[serde(default)]
+    pub locker: Option<runsheet_protocol::LockerDoc>,
 }
 
 /// What a step's `network` sets.
@@ -429,6 +436,17 @@ pub struct ExpectSpec {
     /// The modules the server records a pass of the courier for, in order.
     #[serde(default)]
     pub server_qualifications: Option<Vec<String>>,
+    /// The step's courier's cash hand-ins as the server reconciled them, newest first:
+    /// `"<balance> <difference> <currency>"` (`"short -5.00 CNY"`).
+    #[serde(default)]
+    pub cash_hand_ins: Option<Vec<String>>,
+    /// The tasks of the step's courier whose cash at the door was not the amount due, on the
+    /// server.
+    #[serde(default)]
+    pub door_discrepancies: Option<Vec<String>>,
+    /// The compartment of each task's locker drop-off on the server: `{ P1 = "B07" }`.
+    #[serde(default)]
+    pub locker_compartment: BTreeMap<String, String>,
 }
 
 /// A follow-up a `case` step's resolution orders (`[step.follow_up]`).
@@ -667,6 +685,18 @@ pub struct StepSpec {
     /// (`not_qualified`); nothing is assigned.
     #[serde(default)]
     pub dispatch_refusal: Option<Spanned<String>>,
+    /// For a `tap` of `collect_cash`: the cash collected, as the courier types it ("50").
+    #[serde(default)]
+    pub collected: Option<String>,
+    /// For a `tap` of `collect_cash`: the change given, as typed.
+    #[serde(default)]
+    pub change: Option<String>,
+    /// For a `tap` of `hand_in_cash`: the cash handed in, as typed.
+    #[serde(default)]
+    pub handed: Option<String>,
+    /// For a `tap` of `locker_drop`: the compartment scanned (the locker's label is `code`).
+    #[serde(default)]
+    pub compartment: Option<String>,
 }
 
 /// A whole file.
@@ -793,6 +823,9 @@ pub const OFFER_KINDS: &[&str] = &[
     "choose",
     "submit_quiz",
     "show_review",
+    "collect_cash",
+    "hand_in_cash",
+    "locker_drop",
 ];
 
 /// The steps a `case` step takes (`CaseCommand`'s).

@@ -276,6 +276,20 @@ fn fill(tap: Tap, step: &StepSpec) -> Tap {
             stars: step.stars.unwrap_or(0),
             comment: step.note.clone().unwrap_or_default(),
         },
+        Tap::CollectCash { task_id, .. } => Tap::CollectCash {
+            task_id,
+            collected: step.collected.clone().unwrap_or_default(),
+            change: step.change.clone().unwrap_or_default(),
+            reason: reason.unwrap_or_default(),
+        },
+        Tap::HandInCash { .. } => Tap::HandInCash {
+            handed: step.handed.clone().unwrap_or_default(),
+        },
+        Tap::LockerDrop { task_id, .. } => Tap::LockerDrop {
+            task_id,
+            locker_code: step.code.clone().unwrap_or_default(),
+            compartment: step.compartment.clone().unwrap_or_default(),
+        },
         Tap::Answer {
             task_id,
             stage,
@@ -300,6 +314,16 @@ fn answer(offered: AnswerValue, value: Option<&toml::Value>) -> AnswerValue {
         (AnswerValue::Choice(_), Some(V::String(s))) => AnswerValue::Choice(s.clone()),
         (AnswerValue::Text(_), Some(V::String(s))) => AnswerValue::Text(s.clone()),
         (AnswerValue::Scan(_), Some(V::String(s))) => AnswerValue::Scan(s.clone()),
+        // The document checked, by its stable name ("passport"); the outcome is the offer's.
+        (AnswerValue::IdCheck(c), Some(V::String(s))) => {
+            match runsheet_protocol::IdDocument::parse(s) {
+                Some(document) => AnswerValue::IdCheck(runsheet_protocol::IdCheckResult {
+                    document,
+                    outcome: c.outcome,
+                }),
+                None => AnswerValue::IdCheck(c),
+            }
+        }
         (offered, _) => offered,
     }
 }

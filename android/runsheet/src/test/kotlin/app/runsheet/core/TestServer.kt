@@ -291,4 +291,28 @@ class TestServer private constructor(
     fun decidePayAppeal(line: String, upheld: Boolean) {
         ok(call("POST", "/v1/dispatch/earnings/$line/decision", """{"upheld":$upheld}"""))
     }
+
+    /** Assigns a parcel with cash on delivery (`minor` units of `currency`) and, when given, a locker drop-off. */
+    fun assignAtTheDoor(id: String, courier: String, cashMinor: Long? = null, lockerCode: String? = null) {
+        val cash = cashMinor?.let { ""","cash_due":{"minor":$it,"currency":"CNY"}""" } ?: ""
+        val locker = lockerCode?.let {
+            ""","locker":{"kind":"locker","locker_id":"L-$id","code":"$it","pickup_code":"884213"}"""
+        } ?: ""
+        ok(
+            call(
+                "POST", "/v1/dispatch/tasks",
+                """{"id":"$id","courier_id":"$courier","kind":"parcel"$cash$locker,""" +
+                    """"dropoff":{"name":"Customer $id","address":"2 Home Rd","lat":30.27,"lon":120.13}}""",
+            ),
+        )
+    }
+
+    /** The balances of a courier's cash hand-ins as the server reconciled them, newest first. */
+    fun cashBalances(courier: String): List<String> =
+        Regex(""""balance":"(\w+)"""").findAll(ok(call("GET", "/v1/dispatch/couriers/$courier/cash")))
+            .map { it.groupValues[1] }.toList()
+
+    /** The compartment of a task's locker drop-off on the server. */
+    fun lockerCompartment(task: String): String =
+        Regex(""""compartment":"([^"]*)"""").find(ok(call("GET", "/v1/dispatch/tasks/$task/locker-drop")))!!.groupValues[1]
 }
