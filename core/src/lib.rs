@@ -41,9 +41,9 @@ pub mod handover;
 pub mod hint;
 pub mod listener;
 pub mod location;
+pub mod locker;
 pub mod offer;
 pub mod offer_impact;
-pub mod locker;
 pub mod outbox;
 pub mod plan;
 mod push_token;
@@ -72,27 +72,27 @@ use std::time::Duration;
 
 pub use attachment::{Attachment, UploadState};
 pub use autosync::AutoSyncPolicy;
+pub use capacity::BoxState;
 pub use cases::CourierCase;
-pub use custody::Custody;
-pub use handover::{HandoverBag, HandoverProgress};
 pub use clock::{Clock, SystemClock};
+pub use custody::Custody;
 pub use error::{Error, Result};
+pub use handover::{HandoverBag, HandoverProgress};
 pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
 pub use offer::{CourierOffer, OfferState, OfferedTask};
 pub use offer_impact::{OfferImpact, StopAtRisk};
 pub use outbox::Rejection;
 pub use recall::RecalledItem;
 pub use route::{LocationAccuracy, LocationRequest, NextStopHint, PlannedStop, Route};
+pub use runsheet_protocol::{box_overflow, Compartment, Load, Overflow, VehicleDoc, VehicleKind};
 pub use runsheet_protocol::{
     Action, ActionContext, ActionLocation, AnswerValue, AppealStatus, ArrivalMethod,
     ChecklistItemDef, ChecklistStage, ChecklistTemplate, Condition, ContactChannel,
-    ExceptionReason, HandoverDoc, HandoverReason, HandoverSide, HandoverStatus, ItemDoc, ItemKind, Kpis, LocationSource, MessageTemplate, ProofPolicy,
-    RatingDoc, RatingSource, RatingTarget, Settings, ShiftEvent, StopRole, TaskKind, TaskStatus,
-    TemperatureClass,
+    ExceptionReason, HandoverDoc, HandoverReason, HandoverSide, HandoverStatus, ItemDoc, ItemKind,
+    Kpis, LocationSource, MessageTemplate, ProofPolicy, RatingDoc, RatingSource, RatingTarget,
+    Settings, ShiftEvent, StopRole, TaskKind, TaskStatus, TemperatureClass,
 };
 pub use runsheet_protocol::{DeclineReason, OfferStatus};
-pub use runsheet_protocol::{box_overflow, Compartment, Load, Overflow, VehicleDoc, VehicleKind};
-pub use capacity::BoxState;
 pub use runsheet_protocol::{QualificationDoc, QuizGrade, TrainingModule};
 pub use runsheet_words::{Args, Language, Words};
 pub use shift::{ShiftState, ShiftSummary};

@@ -176,6 +176,7 @@ pub fn impact(
         detour_factor: DETOUR_FACTOR,
         lateness_weight: None,
         capacity: None,
+        chilled_capacity: None,
         onboard,
         stops: legs
             .iter()
@@ -202,6 +203,8 @@ pub fn impact(
                 } else {
                     DROPOFF_SERVICE_S
                 },
+                units: None,
+                chilled_units: None,
             })
             .collect(),
     };
@@ -319,6 +322,9 @@ mod tests {
             customer_locale: None,
             case_id: None,
             take_back: Vec::new(),
+            cash_due: None,
+            custody: Default::default(),
+            locker: None,
         }
     }
 

@@ -124,7 +124,7 @@ pub fn custody(words: &Words, custody: crate::custody::Custody) -> String {
 }
 
 /// Every action name [`runsheet_protocol::Action::name`] gives.
-pub const KNOWN_ACTIONS: [&str; 26] = [
+pub const KNOWN_ACTIONS: [&str; 28] = [
     "accept",
     "arrive",
     "pick_up",

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AnswerValue, ChecklistStage, DeclineReason, HandoffCodeEntry, HandoverReason, Money, RatingTarget,
+    AnswerValue, ChecklistStage, DeclineReason, HandoffCodeEntry, HandoverReason, Money,
+    RatingTarget,
 };
 
 /// Which stop of a task.

@@ -10,56 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AppealStatus, KpiTargets, Kpis, TaskKind};
-
-/// An amount of money: integer minor units (fen, cents, yen) of an ISO 4217 currency.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct Money {
-    /// Minor units (1234 CNY = 12.34 yuan; 1234 JPY = 1,234 yen).
-    pub minor: i64,
-    /// ISO 4217 code ("CNY", "USD", "JPY").
-    pub currency: String,
-}
-
-impl Money {
-    /// `minor` units of `currency`.
-    pub fn new(minor: i64, currency: impl Into<String>) -> Self {
-        Money {
-            minor,
-            currency: currency.into(),
-        }
-    }
-}
-
-/// The currencies the platform pays in, with their minor-unit exponents (ISO 4217).
-const CURRENCIES: [(&str, u32); 16] = [
-    ("CNY", 2),
-    ("HKD", 2),
-    ("MOP", 2),
-    ("TWD", 2),
-    ("USD", 2),
-    ("EUR", 2),
-    ("GBP", 2),
-    ("SGD", 2),
-    ("MYR", 2),
-    ("THB", 2),
-    ("IDR", 2),
-    ("JPY", 0),
-    ("KRW", 0),
-    ("VND", 0),
-    ("BHD", 3),
-    ("KWD", 3),
-];
-
-/// The number of decimals of `currency`'s minor unit (CNY 2, JPY 0, KWD 3), or `None` for a
-/// currency the platform does not pay in.
-pub fn currency_exponent(currency: &str) -> Option<u32> {
-    CURRENCIES
-        .iter()
-        .find(|(c, _)| *c == currency)
-        .map(|(_, e)| *e)
-}
+use crate::{currency_exponent, AmountProblem, AppealStatus, KpiTargets, Kpis, Money, TaskKind};
 
 /// Why an amount was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,52 +55,32 @@ impl MoneyProblem {
 /// two-decimal currency).
 pub const MAX_LINE_MINOR: i64 = 1_000_000_000;
 
-/// Reads a decimal amount as it is typed ("12.5", "-3.20", "800") in `currency`: refused when
-/// the currency is unknown, the text is no number, or it has more decimals than the currency's
-/// minor unit. Exact: no floating point.
+/// Reads a decimal amount as it is typed ("12.5", "-3.20", "800") in `currency`, with
+/// [`Money::parse`] (the one reading of amounts) and a sign: refused when the currency is
+/// unknown, the text is no number, it has more decimals than the currency's minor unit, or it
+/// is beyond [`MAX_LINE_MINOR`]. Exact: no floating point.
 pub fn parse_amount(text: &str, currency: &str) -> Result<Money, MoneyProblem> {
-    let exp = currency_exponent(currency).ok_or(MoneyProblem::UnknownCurrency)?;
     let t = text.trim();
     let (negative, digits) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    let (whole, frac) = match digits.split_once('.') {
-        Some((w, f)) => (w, f),
-        None => (digits, ""),
-    };
-    let is_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() && frac.is_empty() || !is_digits(whole) || !is_digits(frac) {
-        return Err(MoneyProblem::NotANumber);
-    }
-    // Trailing zeros beyond the minor unit are no extra precision ("12.500" CNY is 12.50).
-    let frac = frac.trim_end_matches('0');
-    if frac.len() > exp as usize {
-        return Err(MoneyProblem::TooManyDecimals { allowed: exp });
-    }
-    if whole.len() > 15 {
+    let m = Money::parse(digits, currency).map_err(|p| match p {
+        AmountProblem::UnknownCurrency { .. } => MoneyProblem::UnknownCurrency,
+        AmountProblem::TooManyDecimals { allowed, .. } => MoneyProblem::TooManyDecimals {
+            allowed: u32::from(allowed),
+        },
+        AmountProblem::TooLarge => MoneyProblem::TooLarge,
+        AmountProblem::Empty
+        | AmountProblem::NotANumber
+        | AmountProblem::Negative
+        | AmountProblem::CurrencyMismatch { .. } => MoneyProblem::NotANumber,
+    })?;
+    if m.minor > MAX_LINE_MINOR {
         return Err(MoneyProblem::TooLarge);
     }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| MoneyProblem::NotANumber)?
-    };
-    let mut frac_minor: i64 = if frac.is_empty() {
-        0
-    } else {
-        frac.parse().map_err(|_| MoneyProblem::NotANumber)?
-    };
-    for _ in frac.len()..exp as usize {
-        frac_minor *= 10;
-    }
-    let minor = whole
-        .checked_mul(10_i64.pow(exp))
-        .and_then(|w| w.checked_add(frac_minor))
-        .filter(|m| *m <= MAX_LINE_MINOR)
-        .ok_or(MoneyProblem::TooLarge)?;
     Ok(Money::new(
-        if negative { -minor } else { minor },
+        if negative { -m.minor } else { m.minor },
         currency,
     ))
 }
@@ -528,8 +459,7 @@ fn basis_points(rate: f64) -> u32 {
 pub fn incentive_progress(kpis: &Kpis, incentive: &Incentive, currency: &str) -> IncentiveProgress {
     let on_time_bp = kpis.on_time_rate.map(basis_points);
     let target = incentive.target_deliveries.max(1);
-    let progress_bp =
-        (u64::from(kpis.deliveries.min(target)) * 10_000 / u64::from(target)) as u32;
+    let progress_bp = (u64::from(kpis.deliveries.min(target)) * 10_000 / u64::from(target)) as u32;
     IncentiveProgress {
         id: incentive.id.clone(),
         deliveries: kpis.deliveries,
@@ -590,7 +520,11 @@ mod tests {
         );
         assert_eq!(parse_amount("5", "XXX"), Err(MoneyProblem::UnknownCurrency));
         for bad in ["", "abc", "1.2.3", "1e3", "--1", ".", " - "] {
-            assert_eq!(parse_amount(bad, "CNY"), Err(MoneyProblem::NotANumber), "{bad}");
+            assert_eq!(
+                parse_amount(bad, "CNY"),
+                Err(MoneyProblem::NotANumber),
+                "{bad}"
+            );
         }
         assert_eq!(
             parse_amount("99999999999", "CNY"),
@@ -714,7 +648,10 @@ mod tests {
         let p = incentive_progress(&kpis(25, Some(1.0)), &inc, "CNY");
         assert_eq!((p.progress_bp, p.met), (5_000, false));
         let p = incentive_progress(&kpis(50, Some(0.96)), &inc, "CNY");
-        assert_eq!((p.progress_bp, p.on_time_bp, p.met), (10_000, Some(9_600), true));
+        assert_eq!(
+            (p.progress_bp, p.on_time_bp, p.met),
+            (10_000, Some(9_600), true)
+        );
         let p = incentive_progress(&kpis(60, Some(0.94)), &inc, "CNY");
         assert_eq!((p.progress_bp, p.met), (10_000, false));
         assert_eq!(p.bonus, Money::new(20_000, "CNY"));
@@ -728,7 +665,10 @@ mod tests {
         assert_eq!(day_start(monday_noon, 480), monday);
         assert_eq!(week_start(monday_noon, 480), monday);
         assert_eq!(week_start(monday_noon + 6 * 86_400, 480), monday);
-        assert_eq!(week_start(monday_noon + 7 * 86_400, 480), monday + 7 * 86_400);
+        assert_eq!(
+            week_start(monday_noon + 7 * 86_400, 480),
+            monday + 7 * 86_400
+        );
         assert_eq!(week_start(monday - 1, 480), monday - 7 * 86_400);
     }
 }

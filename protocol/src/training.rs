@@ -391,6 +391,8 @@ mod tests {
                 name: "milk".into(),
                 temperature,
                 quantity: 1,
+                restricted: None,
+                size: None,
             }],
             return_to: None,
             handoff_code: None,
@@ -399,6 +401,9 @@ mod tests {
             customer_locale: None,
             case_id: None,
             take_back: vec![],
+            cash_due: None,
+            handovers: Vec::new(),
+            locker: None,
         }
     }
 

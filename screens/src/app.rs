@@ -21,7 +21,8 @@ use crate::screen::{Body, Header, Screen, Tone, Verdict};
 use crate::view::{local_offset_min, AppState, Page, View};
 use crate::wording::t;
 use crate::{
-    cases_page, checklist_page, handover_page, kpi_page, problem_page, ratings_page, scan_page, shift_bar, sync_banner, task_list, task_offer_page, task_page, training_page,
+    cases_page, checklist_page, handover_page, kpi_page, problem_page, ratings_page, scan_page,
+    shift_bar, sync_banner, task_list, task_offer_page, task_page, training_page,
 };
 
 /// Why a tap was refused, in the screen's language. Nothing changed.
@@ -638,8 +639,7 @@ impl Inner {
                 note,
             } => {
                 let note = (!note.trim().is_empty()).then_some(note);
-                core.request_handover(&task_id, reason, note)
-                    .map_err(err)?;
+                core.request_handover(&task_id, reason, note).map_err(err)?;
                 self.say(t(words, "notice-handover-requested"), Tone::Good);
             }
             Tap::ScanHandoverBag {

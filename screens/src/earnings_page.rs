@@ -6,21 +6,14 @@
 
 use runsheet_core::earnings::{appeal_until, EarningsPeriod};
 use runsheet_core::Result;
-use runsheet_protocol::{
-    currency_exponent, AppealStatus, IncentiveProgress, Money, PayLineKind, PayLineState,
-};
+use runsheet_protocol::{AppealStatus, IncentiveProgress, PayLineKind, PayLineState};
 use runsheet_words::{Args, Words};
 
 use crate::offer::{Offer, OfferStyle, Tap};
 use crate::screen::{EarningLineView, EarningsPage, IncentiveView, Tone};
 use crate::task_list::reason_input;
 use crate::view::View;
-use crate::wording::t;
-
-/// An amount in the courier's language ("¥12.50", "-¥3.00").
-pub fn money(w: &Words, m: &Money) -> String {
-    w.money(m.minor, &m.currency, currency_exponent(&m.currency).unwrap_or(2))
-}
+use crate::wording::{money, t};
 
 /// A rate in basis points as a percentage ("95.0%").
 fn rate(w: &Words, bp: u32) -> String {

@@ -4,7 +4,8 @@
 
 use runsheet_core::Blocker;
 use runsheet_protocol::{
-    AnswerValue, ChecklistStage, DeclineReason, ExceptionReason, HandoverReason, MessageTemplate, RatingTarget,
+    AnswerValue, ChecklistStage, DeclineReason, ExceptionReason, HandoverReason, MessageTemplate,
+    RatingTarget,
 };
 use runsheet_route::map_link::MapApp;
 

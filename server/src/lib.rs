@@ -36,8 +36,8 @@ pub mod offer_api;
 pub mod ops;
 pub mod rating_api;
 pub mod sync_api;
-pub mod vehicle_api;
 pub mod training_api;
+pub mod vehicle_api;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -330,11 +330,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/dispatch/offers", post(offer_api::create)),
         ("GET", "/v1/dispatch/offers", get(offer_api::list)),
         ("GET", "/v1/dispatch/offers/{id}", get(offer_api::get)),
-        (
-            "GET",
-            "/v1/dispatch/offer-figures",
-            get(offer_api::figures),
-        ),
+        ("GET", "/v1/dispatch/offer-figures", get(offer_api::figures)),
         (
             "PUT",
             "/v1/dispatch/couriers/{id}/vehicle",

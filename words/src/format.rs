@@ -91,25 +91,6 @@ pub(crate) fn percent(w: &Words, share: f64) -> String {
     )
 }
 
-/// Currencies with their own sign in the message files (`money-<code>`).
-const SIGNED_CURRENCIES: [&str; 5] = ["CNY", "HKD", "USD", "EUR", "JPY"];
-
-pub(crate) fn money(w: &Words, minor: i64, currency: &str, exponent: u32) -> String {
-    let scale = i16::try_from(exponent.min(6)).unwrap_or(0);
-    let value = decimal(w.language(), minor.saturating_abs(), scale);
-    let args = Args::new().str("value", value);
-    let text = if SIGNED_CURRENCIES.contains(&currency) {
-        w.text(&format!("money-{}", currency.to_ascii_lowercase()), &args)
-    } else {
-        w.text("money-other", &args.str("currency", currency.to_owned()))
-    };
-    if minor < 0 {
-        w.text("money-negative", &Args::new().str("amount", text))
-    } else {
-        text
-    }
-}
-
 fn offset(utc_offset_min: i32) -> UtcOffset {
     // CLDR offsets run from UTC-12 to UTC+14; anything beyond is clamped, never refused.
     let seconds = utc_offset_min.clamp(-12 * 60, 14 * 60) * 60;

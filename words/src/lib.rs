@@ -87,14 +87,6 @@ impl Words {
         format::percent(self, share)
     }
 
-    /// An amount of money: `minor` units of the ISO 4217 `currency` whose minor unit has
-    /// `exponent` decimals, with the locale's digits and grouping and the currency's sign
-    /// ("¥12.50", "-¥3.00", "US$5.00"; an unknown code is written before the number). Exact:
-    /// the number is scaled as a decimal, never through floating point.
-    pub fn money(&self, minor: i64, currency: &str, exponent: u32) -> String {
-        format::money(self, minor, currency, exponent)
-    }
-
     /// The local time of day of `unix_seconds` at `utc_offset_min` minutes east of UTC, in the
     /// language's CLDR pattern ("14:05"; English "2:05 PM"). Offsets beyond UTC-12..UTC+14 are
     /// clamped.

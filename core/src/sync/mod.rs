@@ -17,7 +17,8 @@ use runsheet_protocol::{
 use crate::error::{Error, Result};
 use crate::store::{meta_get, meta_set, Store};
 use crate::{
-    attachment, capacity, cases, checklist, location, offer, outbox, push_token, rating, recall, settings, task, training,
+    attachment, capacity, cases, checklist, location, offer, outbox, push_token, rating, recall,
+    settings, task, training,
 };
 
 /// A bearer token. Kept in memory only; its `Debug` never prints it.

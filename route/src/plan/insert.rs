@@ -26,8 +26,8 @@ impl Problem {
             }
             seen[s] = true;
             (t, lateness) = self.step(t, lateness, pos, s);
-            load += if self.pickup[s] { 1 } else { -1 };
-            if self.capacity.is_some_and(|c| load > c) {
+            load = load.plus(self.delta[s]);
+            if load.over(self.cap) {
                 return None;
             }
             pos = s;
@@ -123,6 +123,8 @@ mod tests {
             ready_at: None,
             due_by,
             service_s: 60,
+            chilled_units: None,
+            units: None,
         }
     }
 
@@ -148,6 +150,7 @@ mod tests {
                 stop("n-p", "n", "pickup", 30.015, None),
                 stop("n-d", "n", "dropoff", 30.030, None),
             ],
+            chilled_capacity: None,
         })
         .unwrap()
     }

@@ -205,16 +205,6 @@ pub enum Refusal {
     /// Dispatch cannot name this receiving courier for the task's handover.
     #[error("{}", handover_refusal_text(*.0))]
     Handover(runsheet_protocol::HandoverRefusal),
-}
-
-fn handover_refusal_text(r: runsheet_protocol::HandoverRefusal) -> &'static str {
-    use runsheet_protocol::HandoverRefusal::*;
-    match r {
-        NoHandoverRequested => "the task has no open handover request",
-        HandoverToSelf => "a courier cannot hand a task over to themselves",
-        CourierOffDuty => "the receiving courier is not on duty",
-        HandoverAlreadyAssigned => "a receiving courier is already named for this handover",
-    }
     /// An earning line with this id exists.
     #[error("an earning line with this id exists")]
     EarningLineExists,
@@ -232,4 +222,14 @@ fn handover_refusal_text(r: runsheet_protocol::HandoverRefusal) -> &'static str 
         /// When the courier's earlier pass expired, if it did.
         expired_at: Option<i64>,
     },
+}
+
+fn handover_refusal_text(r: runsheet_protocol::HandoverRefusal) -> &'static str {
+    use runsheet_protocol::HandoverRefusal::*;
+    match r {
+        NoHandoverRequested => "the task has no open handover request",
+        HandoverToSelf => "a courier cannot hand a task over to themselves",
+        CourierOffDuty => "the receiving courier is not on duty",
+        HandoverAlreadyAssigned => "a receiving courier is already named for this handover",
+    }
 }

@@ -38,8 +38,8 @@ pub mod settings;
 pub mod standby;
 pub mod sync;
 pub mod tasks;
-pub mod vehicles;
 pub mod training;
+pub mod vehicles;
 
 use std::path::PathBuf;
 use std::sync::Arc;

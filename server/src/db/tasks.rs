@@ -2,7 +2,8 @@
 //! dispatcher's changes to tasks (create, cancel, reassign, new stops).
 
 use runsheet_protocol::{
-    HandoffCodeDoc, HandoverDoc, ItemDoc, LockerDoc, Money, ProofPolicy, StopDoc, TaskDoc, TaskStatus,
+    HandoffCodeDoc, HandoverDoc, ItemDoc, LockerDoc, Money, ProofPolicy, StopDoc, TaskDoc,
+    TaskStatus,
 };
 use serde::{Deserialize, Serialize};
 

@@ -929,11 +929,13 @@ async fn check_offers(world: &World, core: &Runsheet, x: &ExpectSpec) -> Result<
         }
     }
     if !x.phone_offer.is_empty() || !x.offer_at_risk.is_empty() {
-        let offers = core
-            .offers()
-            .list()
-            .await
-            .map_err(|e| ("phone offers".to_string(), "the list".to_string(), e.to_string()))?;
+        let offers = core.offers().list().await.map_err(|e| {
+            (
+                "phone offers".to_string(),
+                "the list".to_string(),
+                e.to_string(),
+            )
+        })?;
         let by_task = |task: &str| {
             offers
                 .iter()
@@ -2038,7 +2040,11 @@ async fn check_earnings(
             format!("earnings_total.{name}")
         };
         let (p, _) = period(name).ok_or_else(|| {
-            (what.clone(), want.to_string(), "a period: day or week".to_string())
+            (
+                what.clone(),
+                want.to_string(),
+                "a period: day or week".to_string(),
+            )
         })?;
         let e = core
             .earnings()
@@ -2057,7 +2063,11 @@ async fn check_earnings(
     for (name, want) in &x.server_earnings_total {
         let what = format!("server_earnings_total.{name}");
         let (_, p) = period(name).ok_or_else(|| {
-            (what.clone(), want.to_string(), "a period: day or week".to_string())
+            (
+                what.clone(),
+                want.to_string(),
+                "a period: day or week".to_string(),
+            )
         })?;
         let s = world
             .dispatch
@@ -2075,7 +2085,13 @@ async fn check_earnings(
         .earnings()
         .statement(EarningsPeriod::Week, None)
         .await
-        .map_err(|e| ("earnings".to_string(), "the week".to_string(), e.to_string()))?;
+        .map_err(|e| {
+            (
+                "earnings".to_string(),
+                "the week".to_string(),
+                e.to_string(),
+            )
+        })?;
     for (id, want) in &x.incentive_met {
         let found = week
             .incentives

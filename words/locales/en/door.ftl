@@ -3,19 +3,6 @@
 # age and ID checks for restricted goods (the document's kind and the outcome only, never its
 # number or the customer's birth date).
 
-## An amount: the currency's symbol and its place (digits and grouping from ICU4X, CLDR).
-money = { $currency ->
-    [CNY] CN¥{ $amount }
-    [HKD] HK${ $amount }
-    [MOP] MOP${ $amount }
-    [USD] US${ $amount }
-    [EUR] €{ $amount }
-    [GBP] £{ $amount }
-    [JPY] JP¥{ $amount }
-   *[other] { $amount } { $currency }
-}
-money-negative = -{ $amount }
-
 ## Why a typed amount cannot be recorded.
 amount-empty = no amount was entered
 amount-not-a-number = the amount is not a number

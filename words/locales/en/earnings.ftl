@@ -1,15 +1,6 @@
 # Earnings and incentives (core/src/earnings.rs, screens/src/earnings_page.rs). Amounts are
-# formatted by the words crate's money (ICU4X digits, the currency's sign below); $amount and
+# formatted by the words crate's money (ICU4X digits, the currency's sign in money.ftl); $amount and
 # $bonus arrive formatted.
-
-## Currency signs ($value is the formatted number, without its sign).
-money-cny = CN¥{ $value }
-money-hkd = HK${ $value }
-money-usd = ${ $value }
-money-eur = €{ $value }
-money-jpy = ¥{ $value }
-money-other = { $currency } { $value }
-money-negative = -{ $amount }
 
 ## What a line pays for.
 pay-kind-base = Base pay

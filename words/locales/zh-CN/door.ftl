@@ -1,19 +1,6 @@
 # 门口：货到付款（应收、实收、找零、交班交款）、快递柜和自提点（扫描柜码和格口）、
 # 限制商品的年龄和证件核验（只记录证件种类和结果，绝不记录证件号码或出生日期）。
 
-## 金额：币种符号和位置（数字、分组由 ICU4X 按 CLDR 格式化）。
-money = { $currency ->
-    [CNY] ¥{ $amount }
-    [HKD] HK${ $amount }
-    [MOP] MOP${ $amount }
-    [USD] US${ $amount }
-    [EUR] €{ $amount }
-    [GBP] £{ $amount }
-    [JPY] JP¥{ $amount }
-   *[other] { $amount } { $currency }
-}
-money-negative = -{ $amount }
-
 ## 输入的金额为什么不能记录。
 amount-empty = 请输入金额
 amount-not-a-number = 金额不是数字

@@ -1,14 +1,5 @@
 # 收入与奖励（core/src/earnings.rs、screens/src/earnings_page.rs）。金额由 words 的
-# money 格式化（ICU4X 数字，币种符号见下），占位符 $amount、$bonus 已格式化。
-
-## 币种符号（$value 为已格式化的数字，不含正负号）。
-money-cny = ¥{ $value }
-money-hkd = HK${ $value }
-money-usd = US${ $value }
-money-eur = €{ $value }
-money-jpy = JP¥{ $value }
-money-other = { $currency } { $value }
-money-negative = -{ $amount }
+# money 格式化（ICU4X 数字，币种符号见 money.ftl），占位符 $amount、$bonus 已格式化。
 
 ## 收入明细的类别。
 pay-kind-base = 基础配送费
