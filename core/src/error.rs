@@ -394,8 +394,12 @@ mod tests {
             e[16].sentence(&zh),
             "售后工单7当前为“已关闭”，不再接受说明。"
         );
+        let amount = e
+            .iter()
+            .find(|x| matches!(x, Error::InvalidAmount { .. }))
+            .expect("an amount refusal in every_error");
         assert_eq!(
-            e[17].sentence(&zh),
+            amount.sentence(&zh),
             "金额无法记录：CNY最多只能有2位小数。没有记录任何内容。"
         );
         let en = Words::of(Language::En);
