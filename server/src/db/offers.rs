@@ -76,7 +76,8 @@ fn as_offered(mut doc: TaskDoc) -> TaskDoc {
 }
 
 /// Makes an offer: `offer.courier_id` must exist; every task must exist, be unassigned and
-/// waiting (`assigned`, not final) and on no other open offer. Expires `expires_in_s` (else
+/// waiting (`assigned`, not final), on no other open offer, and of a kind the courier is
+/// qualified for (else 409 `not_qualified`). Expires `expires_in_s` (else
 /// `default_expiry_s`) seconds from `now`.
 pub fn create(
     tx: &mut Tx<'_>,
@@ -104,6 +105,9 @@ pub fn create(
         if owner.is_some() || doc.status != TaskStatus::Assigned {
             return Err(Refusal::TaskNotOfferable.into());
         }
+        // An offer of a kind the courier is not qualified for is never made (the one gate of
+        // assignments and offers: training::missing_for).
+        super::training::must_be_qualified(tx, &offer.courier_id, &doc, now)?;
         let on_offer: bool = tx.query_row(
             "SELECT EXISTS(SELECT 1 FROM offer_tasks ot JOIN offers o ON o.id = ot.offer_id
                  WHERE ot.task_id = ?1 AND o.status = 'open' AND o.expires_at >= ?2)",
