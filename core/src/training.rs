@@ -367,3 +367,96 @@ pub(crate) fn take_quiz(
     tracing::info!(module = module_id, version, passed = g.passed, "quiz taken");
     Ok(g)
 }
+
+#[cfg(test)]
+mod tests {
+    use runsheet_protocol::{QuizQuestion, TrainingPage};
+
+    use super::*;
+
+    fn module(version: i64) -> TrainingModule {
+        TrainingModule {
+            id: "cold-chain".into(),
+            version,
+            seq: version,
+            title: "Cold chain".into(),
+            pages: vec![TrainingPage {
+                text: "0 to 4 °C".into(),
+                images: vec![],
+            }],
+            quiz: vec![QuizQuestion {
+                id: "q1".into(),
+                text: "?".into(),
+                choices: vec!["a".into(), "b".into()],
+                correct: 0,
+            }],
+            pass_mark_pct: 100,
+            required_for_kinds: vec![TaskKind::Grocery],
+            required_for_goods: vec![TemperatureClass::Chilled],
+            validity_months: 12,
+        }
+    }
+
+    fn attempt(version: i64, passed: bool, at: i64, refused: Option<&str>) -> QuizAttempt {
+        QuizAttempt {
+            module_id: "cold-chain".into(),
+            module_version: version,
+            grade: QuizGrade {
+                correct: u32::from(passed),
+                total: 1,
+                passed,
+            },
+            at,
+            refused: refused.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn where_the_courier_stands() {
+        let m = module(2);
+        let now = 1_800_000_000;
+        let day = 86_400;
+        let q = |passed_at: i64, expires_at: i64| QualificationDoc {
+            module_id: "cold-chain".into(),
+            module_version: 2,
+            passed_at,
+            expires_at: Some(expires_at),
+            seq: 1,
+        };
+        let state = |q: Option<&QualificationDoc>, a: Option<&QuizAttempt>| state_of(&m, q, a, now);
+        assert_eq!(state(None, None), TrainingState::NotTaken);
+        assert_eq!(
+            state(None, Some(&attempt(2, false, now, None))),
+            TrainingState::Failed
+        );
+        assert_eq!(
+            state(None, Some(&attempt(2, true, now, None))),
+            TrainingState::PassedAwaitingSync
+        );
+        assert_eq!(
+            state(None, Some(&attempt(1, true, now, Some("module_replaced")))),
+            TrainingState::Replaced
+        );
+        let fresh = q(now - day, now + 300 * day);
+        assert_eq!(state(Some(&fresh), None), TrainingState::Qualified);
+        // The pass the server confirmed is the phone's attempt: qualified, not waiting.
+        assert_eq!(
+            state(Some(&fresh), Some(&attempt(2, true, now - 2 * day, None))),
+            TrainingState::Qualified
+        );
+        // A failed retake does not take a qualification in force away.
+        assert_eq!(
+            state(Some(&fresh), Some(&attempt(2, false, now, None))),
+            TrainingState::Qualified
+        );
+        let ending = q(now - 340 * day, now + 20 * day);
+        assert_eq!(state(Some(&ending), None), TrainingState::ExpiresSoon);
+        let lapsed = q(now - 400 * day, now - day);
+        assert_eq!(state(Some(&lapsed), None), TrainingState::Expired);
+        assert_eq!(
+            state(Some(&lapsed), Some(&attempt(2, false, now, None))),
+            TrainingState::Failed
+        );
+        assert!(TrainingState::ExpiresSoon.qualifies() && !TrainingState::Expired.qualifies());
+    }
+}

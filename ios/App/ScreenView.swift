@@ -222,6 +222,14 @@ struct BodyView: View {
             CasesPageView(page: page, onOffer: onOffer)
         case .caseDetail(let page):
             CasePageView(page: page, onOffer: onOffer)
+        case .training(let page):
+            TrainingListPageView(page: page, onOffer: onOffer)
+        case .module(let page):
+            ModulePageView(page: page, onOffer: onOffer)
+        case .quiz(let page):
+            QuizPageView(page: page, onOffer: onOffer)
+        case .review(let page):
+            ReviewPageView(page: page)
         }
     }
 }

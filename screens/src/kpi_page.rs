@@ -13,6 +13,8 @@ use crate::wording::t;
 pub fn build(v: &View<'_>) -> Result<KpiPage> {
     let mut page = build_for(v, Period::Month)?;
     page.figures.extend(after_sales(v)?);
+    page.figures
+        .extend(crate::training_page::qualification_figures(v)?);
     Ok(page)
 }
 

@@ -305,6 +305,27 @@ pub fn build_review(v: &View<'_>) -> Result<ReviewPage> {
     })
 }
 
+/// The courier's qualifications as figures of the KPI page: the module, where the courier
+/// stands, and until when (no platform target: the tone says whether it is in force).
+pub fn qualification_figures(v: &View<'_>) -> Result<Vec<Figure>> {
+    Ok(v.core
+        .training()?
+        .iter()
+        .filter_map(|m| {
+            let q = m.qualification.as_ref()?;
+            let r = row(v, m, false);
+            Some(Figure {
+                name: m.module.title.clone(),
+                value: r.status.clone(),
+                target: validity(v, q),
+                below_target: !m.state.qualifies(),
+                verdict: r.needed_for.unwrap_or(r.status),
+                tone: r.tone,
+            })
+        })
+        .collect())
+}
+
 /// The verdict of a graded quiz, as the notice after submitting.
 pub fn verdict(w: &Words, m: &TrainingModule, g: &runsheet_core::QuizGrade) -> (String, Tone) {
     let args = Args::new()

@@ -24,8 +24,9 @@ pub struct ApiError {
     pub mutation_id: Option<i64>,
     /// For `invalid` (422): the field at fault, a path into the body.
     pub field: Option<String>,
-    /// For `not_qualified` (409): the training module whose pass is missing.
-    pub qualification: Option<String>,
+    /// For `not_qualified` (409): the training module whose pass is missing (boxed: the error
+    /// stays small).
+    pub qualification: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -150,7 +151,7 @@ impl From<Refusal> for ApiError {
             Refusal::OtherCurrency(_) => ApiError::conflict("other_currency", reason),
             Refusal::NotQualified { module_id, .. } => {
                 let mut e = ApiError::conflict("not_qualified", reason);
-                e.qualification = Some(module_id);
+                e.qualification = Some(module_id.into_boxed_str());
                 e
             }
             Refusal::DeadlinePast(_) => {
@@ -199,7 +200,7 @@ impl IntoResponse for ApiError {
             expected_mutation_id: self.expected_mutation_id,
             mutation_id: self.mutation_id,
             field: self.field,
-            qualification: self.qualification,
+            qualification: self.qualification.map(String::from),
         };
         (self.status, Json(body)).into_response()
     }

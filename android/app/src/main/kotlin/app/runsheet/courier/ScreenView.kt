@@ -81,6 +81,10 @@ private fun LazyListScope.body(body: Body, onOffer: OnOffer, scan: ScanInput) {
         is Body.Kpis -> item(key = "kpis") { KpiPageView(body.page) }
         is Body.Cases -> item(key = "cases") { CasesPageView(body.page, onOffer) }
         is Body.CaseDetail -> item(key = "case") { CasePageView(body.page, onOffer) }
+        is Body.Training -> item(key = "training") { TrainingListPageView(body.page, onOffer) }
+        is Body.Module -> item(key = "module") { ModulePageView(body.page, onOffer) }
+        is Body.Quiz -> item(key = "quiz") { QuizPageView(body.page, onOffer) }
+        is Body.Review -> item(key = "review") { ReviewPageView(body.page) }
     }
 }
 

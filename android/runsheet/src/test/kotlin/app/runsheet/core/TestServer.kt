@@ -315,4 +315,26 @@ class TestServer private constructor(
     /** The compartment of a task's locker drop-off on the server. */
     fun lockerCompartment(task: String): String =
         Regex(""""compartment":"([^"]*)"""").find(ok(call("GET", "/v1/dispatch/tasks/$task/locker-drop")))!!.groupValues[1]
+
+    /** Publishes a training module (JSON as the dispatch API takes it). */
+    fun publishTraining(json: String) {
+        ok(call("PUT", "/v1/dispatch/training", json))
+    }
+
+    /** Creates a food task with one chilled item for `courier`: the HTTP status and body. */
+    fun tryAssignChilled(id: String, courier: String): Pair<Int, String> =
+        call(
+            "POST", "/v1/dispatch/tasks",
+            """{"id":"$id","courier_id":"$courier","kind":"food",""" +
+                """"pickup":{"name":"Fresh Mart","address":"1 Market St","lat":30.279,"lon":120.141},""" +
+                """"dropoff":{"name":"Customer $id","address":"2 Home Rd","lat":30.27,"lon":120.13},""" +
+                """"items":[{"code":"$id-1","name":"Milk","temperature":"chilled"}]}""",
+        )
+
+    /** The modules the server records a pass of the courier for. */
+    fun qualifications(courier: String): List<String> =
+        Regex(""""module_id":"([^"]*)","module_version"""")
+            .findAll(ok(call("GET", "/v1/dispatch/couriers/$courier/training")).substringBefore("\"attempts\""))
+            .map { it.groupValues[1] }
+            .toList()
 }
