@@ -218,6 +218,8 @@ struct BodyView: View {
             CasesPageView(page: page, onOffer: onOffer)
         case .caseDetail(let page):
             CasePageView(page: page, onOffer: onOffer)
+        case .offers(let page):
+            OffersPageView(page: page, onOffer: onOffer)
         }
     }
 }
