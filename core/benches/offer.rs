@@ -87,7 +87,9 @@ fn main() {
     let small = std::env::var("RUNSHEET_BENCH_SCALE").as_deref() == Ok("small");
     let (iterations, rounds) = if small { (2, 1) } else { (20, 5) };
     let mut rng = StdRng::seed_from_u64(21);
-    let tasks: Vec<Task> = (0..15).map(|i| task(&mut rng, format!("T{i:02}"))).collect();
+    let tasks: Vec<Task> = (0..15)
+        .map(|i| task(&mut rng, format!("T{i:02}")))
+        .collect();
     let offer: Vec<OfferedTask> = (0..2)
         .map(|i| {
             let t = task(&mut rng, format!("N{i}"));

@@ -441,9 +441,7 @@ impl Action {
             | Action::Appeal { task_id, .. }
             | Action::AnswerCase { task_id, .. }
             | Action::SetAside { task_id, .. } => Some(task_id),
-            Action::Shift { .. } | Action::AcceptOffer { .. } | Action::DeclineOffer { .. } => {
-                None
-            }
+            Action::Shift { .. } | Action::AcceptOffer { .. } | Action::DeclineOffer { .. } => None,
         }
     }
 

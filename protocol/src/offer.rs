@@ -287,7 +287,14 @@ mod tests {
         ];
         let c = compute_offer_figures(&facts);
         assert_eq!(
-            (c.offered, c.accepted, c.declined, c.expired, c.open, c.withdrawn),
+            (
+                c.offered,
+                c.accepted,
+                c.declined,
+                c.expired,
+                c.open,
+                c.withdrawn
+            ),
             (8, 2, 3, 1, 1, 1)
         );
         assert_eq!(c.acceptance_rate, Some(2.0 / 6.0));

@@ -11,7 +11,7 @@ use runsheet_route::hint::Risk;
 use runsheet_words::{Args, Words};
 
 use crate::offer::{InputKind, InputSpec, Offer, OfferStyle, Tap};
-use crate::screen::{Tone, TaskOfferView, TaskOffersPage};
+use crate::screen::{TaskOfferView, TaskOffersPage, Tone};
 use crate::view::View;
 use crate::wording::{kind, role, t};
 
@@ -113,7 +113,10 @@ fn impact_lines(v: &View<'_>, i: &OfferImpact) -> (Vec<String>, Tone) {
                     .str("time", v.time(after))
                     .str("before", v.time(before)),
             ),
-            None => w.text("offer-impact-finish-new", &Args::new().str("time", v.time(after))),
+            None => w.text(
+                "offer-impact-finish-new",
+                &Args::new().str("time", v.time(after)),
+            ),
         });
     }
     if i.at_risk.is_empty() {
@@ -171,10 +174,7 @@ fn decline_offers(w: &Words, offer_id: i64) -> Vec<Offer> {
                 },
                 w.text(
                     "offer-decline",
-                    &Args::new().str(
-                        "reason",
-                        runsheet_core::wording::decline_reason(w, reason),
-                    ),
+                    &Args::new().str("reason", runsheet_core::wording::decline_reason(w, reason)),
                 ),
                 OfferStyle::Secondary,
             )

@@ -525,7 +525,10 @@ impl Dispatcher {
         &self,
         since: Option<i64>,
     ) -> Result<runsheet_protocol::OfferFigures, DispatchError> {
-        let q: Vec<(&str, String)> = since.map(|s| ("since", s.to_string())).into_iter().collect();
+        let q: Vec<(&str, String)> = since
+            .map(|s| ("since", s.to_string()))
+            .into_iter()
+            .collect();
         self.send(
             self.http
                 .get(format!("{}/v1/dispatch/offer-figures", self.base))

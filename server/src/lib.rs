@@ -320,11 +320,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/dispatch/offers", post(offer_api::create)),
         ("GET", "/v1/dispatch/offers", get(offer_api::list)),
         ("GET", "/v1/dispatch/offers/{id}", get(offer_api::get)),
-        (
-            "GET",
-            "/v1/dispatch/offer-figures",
-            get(offer_api::figures),
-        ),
+        ("GET", "/v1/dispatch/offer-figures", get(offer_api::figures)),
     ]
 }
 

@@ -204,7 +204,11 @@ impl Default for Metrics {
             "After-sales cases with a deadline breached",
             cases_breached.clone(),
         );
-        registry.register("offers_made", "Offers made to couriers", offers_made.clone());
+        registry.register(
+            "offers_made",
+            "Offers made to couriers",
+            offers_made.clone(),
+        );
         registry.register(
             "offers",
             "Offers by status (open, accepted, declined, expired, withdrawn)",

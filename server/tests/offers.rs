@@ -128,13 +128,7 @@ impl Env {
         device_time: i64,
         offset: Option<i64>,
     ) -> PushResponse {
-        let first = self
-            .next
-            .lock()
-            .unwrap()
-            .get(client)
-            .copied()
-            .unwrap_or(1);
+        let first = self.next.lock().unwrap().get(client).copied().unwrap_or(1);
         let mutations: Vec<Value> = actions
             .into_iter()
             .enumerate()
@@ -441,8 +435,11 @@ async fn declines_and_expiries_make_the_figures(engine: Engine) {
         (5, 1, 2, 1, 1)
     );
     assert_eq!(p.acceptance_rate, Some(0.25));
-    let reasons: Vec<(DeclineReason, u32)> =
-        p.decline_reasons.iter().map(|d| (d.reason, d.count)).collect();
+    let reasons: Vec<(DeclineReason, u32)> = p
+        .decline_reasons
+        .iter()
+        .map(|d| (d.reason, d.count))
+        .collect();
     assert_eq!(
         reasons,
         [(DeclineReason::BoxFull, 1), (DeclineReason::Other, 1)]
@@ -450,7 +447,10 @@ async fn declines_and_expiries_make_the_figures(engine: Engine) {
     let ann_f = f.couriers.iter().find(|c| c.courier_id == "ann").unwrap();
     assert_eq!(ann_f.counts.acceptance_rate, Some(1.0 / 3.0));
     let bob_f = f.couriers.iter().find(|c| c.courier_id == "bob").unwrap();
-    assert_eq!((bob_f.counts.expired, bob_f.counts.acceptance_rate), (1, Some(0.0)));
+    assert_eq!(
+        (bob_f.counts.expired, bob_f.counts.acceptance_rate),
+        (1, Some(0.0))
+    );
     let note = e
         .dispatch
         .offers(Some("ann"))
@@ -474,7 +474,10 @@ async fn declines_and_expiries_make_the_figures(engine: Engine) {
     // The same figures on /metrics.
     let m = e.metrics().await;
     assert!(m.contains("runsheet_offers{status=\"declined\"} 2"), "{m}");
-    assert!(m.contains("runsheet_offer_declines{reason=\"box_full\"} 1"), "{m}");
+    assert!(
+        m.contains("runsheet_offer_declines{reason=\"box_full\"} 1"),
+        "{m}"
+    );
     assert!(m.contains("runsheet_offer_acceptance_rate 0.25"), "{m}");
     assert!(m.contains("runsheet_offers_made_total 5"), "{m}");
 }

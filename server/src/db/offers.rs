@@ -232,7 +232,10 @@ pub fn answer(
         return Ok(MutationOutcome::Applied);
     };
     let Some(rec) = tx.query_opt(
-        &format!("SELECT {COLUMNS} FROM offers WHERE id = ?1{}", tx.for_update()),
+        &format!(
+            "SELECT {COLUMNS} FROM offers WHERE id = ?1{}",
+            tx.for_update()
+        ),
         params![offer_id],
         row_to_record,
     )?

@@ -844,11 +844,13 @@ async fn check_offers(world: &World, core: &Runsheet, x: &ExpectSpec) -> Result<
         }
     }
     if !x.phone_offer.is_empty() || !x.offer_at_risk.is_empty() {
-        let offers = core
-            .offers()
-            .list()
-            .await
-            .map_err(|e| ("phone offers".to_string(), "the list".to_string(), e.to_string()))?;
+        let offers = core.offers().list().await.map_err(|e| {
+            (
+                "phone offers".to_string(),
+                "the list".to_string(),
+                e.to_string(),
+            )
+        })?;
         let by_task = |task: &str| {
             offers
                 .iter()
