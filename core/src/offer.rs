@@ -307,3 +307,103 @@ pub(crate) fn decline(
     );
     Ok(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runsheet_protocol::{StopDoc, TaskDoc, TaskStatus};
+
+    fn doc(id: i64, status: OfferStatus, seq: i64) -> OfferDoc {
+        let stop = StopDoc {
+            name: String::new(),
+            address: "2 Home Rd".into(),
+            phone: None,
+            lat: 30.27,
+            lon: 120.13,
+            ready_at: None,
+            due_by: Some(1_000),
+            not_before: None,
+            pin_corrected: false,
+        };
+        OfferDoc {
+            id,
+            tasks: vec![TaskDoc {
+                id: format!("T{id}"),
+                kind: TaskKind::Parcel,
+                status: TaskStatus::Assigned,
+                pickup: None,
+                dropoff: stop,
+                revision: 1,
+                ordered_at: None,
+                items: Vec::new(),
+                return_to: None,
+                handoff_code: None,
+                contactless: false,
+                proof: Default::default(),
+                customer_locale: None,
+                case_id: None,
+                take_back: Vec::new(),
+            }],
+            offered_at: 100,
+            expires_at: 130,
+            status,
+            decline_reason: None,
+            seq,
+        }
+    }
+
+    fn store_db() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    #[test]
+    fn an_offers_state_follows_the_answer_the_server_and_the_clock() {
+        let conn = store_db();
+        assert!(store(&conn, &doc(1, OfferStatus::Open, 1)).unwrap());
+        // Seen again: not new.
+        assert!(!store(&conn, &doc(1, OfferStatus::Open, 1)).unwrap());
+        assert_eq!(last_seq(&conn).unwrap(), 1);
+        let at = |now| get(&conn, 1, now).unwrap();
+        assert_eq!((at(100).state, at(100).remaining_s), (OfferState::Open, 30));
+        // Past its expiry on the server's clock: expired, nothing left.
+        assert_eq!(
+            (at(131).state, at(131).remaining_s),
+            (OfferState::Expired, 0)
+        );
+        // Accepted here: sent, until the server says otherwise.
+        conn.execute("UPDATE offers SET answer = 'accepted' WHERE id = 1", [])
+            .unwrap();
+        assert_eq!(at(200).state, OfferState::AcceptSent);
+        // The server refused it as late, then sent the offer expired: refused it stays.
+        refuse(&conn, 1, 7, "the offer expired 50 s before the acceptance").unwrap();
+        store(&conn, &doc(1, OfferStatus::Expired, 2)).unwrap();
+        let refused = at(200);
+        assert_eq!(refused.state, OfferState::Refused);
+        assert_eq!(refused.refused_mutation_id, Some(7));
+        assert_eq!(last_seq(&conn).unwrap(), 2);
+        // Another one accepted by the server.
+        store(&conn, &doc(2, OfferStatus::Open, 3)).unwrap();
+        conn.execute("UPDATE offers SET answer = 'accepted' WHERE id = 2", [])
+            .unwrap();
+        store(&conn, &doc(2, OfferStatus::Accepted, 4)).unwrap();
+        assert_eq!(get(&conn, 2, 120).unwrap().state, OfferState::Accepted);
+        assert!(matches!(
+            get(&conn, 9, 120),
+            Err(Error::OfferNotFound { offer_id: 9 })
+        ));
+        // Newest first; the customer data goes with the retention, the answered ones kept.
+        assert_eq!(
+            list(&conn, 120)
+                .unwrap()
+                .iter()
+                .map(|o| o.offer_id)
+                .collect::<Vec<_>>(),
+            [2, 1]
+        );
+        purge(&conn, 10_000).unwrap();
+        assert!(list(&conn, 120).unwrap().is_empty());
+        assert_eq!(last_seq(&conn).unwrap(), 4);
+    }
+}

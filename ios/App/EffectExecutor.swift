@@ -100,6 +100,7 @@ final class EffectExecutor: NSObject, ObservableObject, CLLocationManagerDelegat
         case .refusal: return "refusal"
         case .ratings: return "ratings"
         case .cases: return "cases"
+        case .offers: return "offers"
         }
     }
 

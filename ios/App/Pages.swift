@@ -382,3 +382,60 @@ struct CaseRows: View {
         OfferList(offers: view.offers, onOffer: onOffer)
     }
 }
+
+/// The offers of work waiting for the courier, in the core's order.
+struct OffersPageView: View {
+    let page: TaskOffersPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        if let empty = page.emptyText {
+            Section {
+                Text(empty)
+            }
+        }
+        ForEach(page.offers, id: \.offerId) { item in
+            Section {
+                OfferRows(view: item, onOffer: onOffer)
+            }
+        }
+    }
+}
+
+/// One offer: its title, the seconds left (the core's count; the screen is recomputed every
+/// second while it runs), its state, the tasks, what accepting would do to the plan, and its
+/// answers.
+struct OfferRows: View {
+    let view: TaskOfferView
+    let onOffer: OnOffer
+
+    var body: some View {
+        Text(view.title)
+            .font(.headline)
+            .accessibilityAddTraits(.isHeader)
+        if let left = view.timeLeft {
+            HStack {
+                Text(String(view.remainingS))
+                    .font(.title)
+                    .monospacedDigit()
+                Text(left)
+            }
+            .accessibilityElement(children: .combine)
+        }
+        if let answerBy = view.answerBy {
+            Text(answerBy)
+                .font(.caption)
+        }
+        ToneLabel(text: view.state, tone: view.tone)
+        ForEach(view.tasks, id: \.self) { task in
+            Text(task)
+        }
+        ForEach(view.impact, id: \.self) { line in
+            ToneLabel(text: line, tone: view.impactTone)
+        }
+        if let accept = view.accept {
+            OfferButton(offer: accept, onOffer: onOffer)
+        }
+        OfferList(offers: view.decline, onOffer: onOffer)
+    }
+}

@@ -16,9 +16,11 @@ struct RunsheetApp: App {
                 }
                 .task(id: scenePhase) {
                     // While in front, the screen is recomputed for the time that passed once a
-                    // minute (a timer, not a clock read: the core reads its own clock).
+                    // minute, every second while an offer's seconds run on it (a timer, not a
+                    // clock read: the core reads its own clock).
                     while scenePhase == .active, !Task.isCancelled {
-                        try? await Task.sleep(nanoseconds: 60 * 1_000_000_000)
+                        let seconds: UInt64 = appDelegate.store.countingDown ? 1 : 60
+                        try? await Task.sleep(nanoseconds: seconds * 1_000_000_000)
                         appDelegate.store.refresh()
                     }
                 }

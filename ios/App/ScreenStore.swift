@@ -161,6 +161,13 @@ final class ScreenStore: ObservableObject {
         }
     }
 
+    /// Whether the screen shows a countdown (an offer's seconds left): then it is recomputed
+    /// every second instead of every minute. The count itself is the core's.
+    var countingDown: Bool {
+        guard case .offers(let page) = screen?.body else { return false }
+        return page.offers.contains { $0.timeLeft != nil }
+    }
+
     /// Recomputes the screen for the time that passed (on return to the front, then each minute).
     func refresh() {
         guard let screens else { return }

@@ -230,6 +230,8 @@ struct BodyView: View {
             QuizPageView(page: page, onOffer: onOffer)
         case .review(let page):
             ReviewPageView(page: page)
+        case .offers(let page):
+            OffersPageView(page: page, onOffer: onOffer)
         }
     }
 }

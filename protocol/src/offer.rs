@@ -252,7 +252,7 @@ pub fn compute_offer_figures(facts: &[OfferFact]) -> OfferCounts {
         .filter(|c| c.count > 0)
         .collect();
     // Stable: ties keep the order of ALL.
-    decline_reasons.sort_by(|a, b| b.count.cmp(&a.count));
+    decline_reasons.sort_by_key(|c| std::cmp::Reverse(c.count));
     OfferCounts {
         offered: facts.len() as u32,
         accepted,

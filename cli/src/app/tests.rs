@@ -69,6 +69,17 @@ fn shift_tasks() -> Vec<serde_json::Value> {
 }
 
 fn world(locale: &str, tasks: Vec<serde_json::Value>, checklists: Vec<serde_json::Value>) -> World {
+    world_offering(locale, tasks, checklists, Vec::new())
+}
+
+/// [`world`], with these offers made to the courier after the tasks are created (before the
+/// phone's first sync).
+fn world_offering(
+    locale: &str,
+    tasks: Vec<serde_json::Value>,
+    checklists: Vec<serde_json::Value>,
+    offers: Vec<runsheet_protocol::NewOffer>,
+) -> World {
     let dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -94,6 +105,9 @@ fn world(locale: &str, tasks: Vec<serde_json::Value>, checklists: Vec<serde_json
         }
         for t in tasks {
             dispatch.create_task(&t).await.unwrap();
+        }
+        for o in offers {
+            dispatch.offer(&o).await.unwrap();
         }
         token
     });
@@ -295,6 +309,31 @@ fn screens_in(locale: &str) {
     snapshot(&format!("{locale}-problem"), &w.text());
     w.choose(|t| matches!(t, Tap::ShowKpis));
     snapshot(&format!("{locale}-kpis"), &w.text());
+}
+
+/// The offers page, in `locale`, as the snapshot `{locale}-offers`: an order offered beside
+/// the courier's two, with the time left, what it adds to the plan, accept and the declines.
+fn offers_in(locale: &str) {
+    let mut tasks = shift_tasks();
+    tasks.push(json!({"id": "N3", "kind": "food",
+        "pickup": stop("Dumpling House 小笼包", "30 Wensan Rd 文三路30号", 30.2780, 120.1450, None),
+        "dropoff": stop("张先生", "8 Tiyuchang Rd 体育场路8号", 30.2750, 120.1590, Some(T0 + 50 * 60)),
+        "ordered_at": T0 - 120}));
+    let offer = runsheet_protocol::NewOffer {
+        courier_id: "c1".into(),
+        task_ids: vec!["N3".into()],
+        expires_in_s: None,
+    };
+    let mut w = world_offering(locale, tasks, Vec::new(), vec![offer]);
+    w.press(Vec::new());
+    w.choose(|t| matches!(t, Tap::ShowOffers));
+    snapshot(&format!("{locale}-offers"), &w.text());
+}
+
+#[test]
+fn the_offers_page_in_both_languages() {
+    offers_in("zh-CN");
+    offers_in("en");
 }
 
 #[test]

@@ -13,7 +13,7 @@ title-offers = 派单
 tab-offers = 派单
 offers-empty = 暂无派单。
 offer-title = { $count ->
-    [one] 派单{ $offer }：1单
+    [1] 派单{ $offer }：1单
    *[other] 派单{ $offer }：{ $count }单合并
 }
 offer-left = 剩余{ $duration }可应答

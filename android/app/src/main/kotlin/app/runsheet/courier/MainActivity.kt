@@ -95,7 +95,7 @@ class MainActivity : ComponentActivity() {
                 store.effects.recheckPermissions()
                 while (isActive) {
                     store.refresh()
-                    delay(REFRESH_MILLIS)
+                    delay(if (store.countingDown()) COUNTDOWN_MILLIS else REFRESH_MILLIS)
                 }
             }
         }
@@ -252,6 +252,9 @@ class MainActivity : ComponentActivity() {
     private companion object {
         const val PHOTO_AUTHORITY = "app.runsheet.courier.photos"
         const val REFRESH_MILLIS = 60_000L
+
+        /** While an offer's seconds run on the screen. */
+        const val COUNTDOWN_MILLIS = 1_000L
     }
 }
 

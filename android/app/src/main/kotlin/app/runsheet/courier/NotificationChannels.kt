@@ -23,6 +23,7 @@ object NotificationChannels {
     private const val REFUSAL = "refusal-v1"
     private const val RATINGS = "ratings-v1"
     private const val CASES = "cases-v1"
+    private const val OFFERS = "offers-v1"
 
     /** The ongoing notification of the location foreground service. */
     const val TRACKING = "tracking-v1"
@@ -39,6 +40,7 @@ object NotificationChannels {
             channel(context, REFUSAL, R.string.channel_refusal, R.string.channel_refusal_description, NotificationManager.IMPORTANCE_DEFAULT),
             channel(context, RATINGS, R.string.channel_ratings, R.string.channel_ratings_description, NotificationManager.IMPORTANCE_DEFAULT),
             channel(context, CASES, R.string.channel_cases, R.string.channel_cases_description, NotificationManager.IMPORTANCE_HIGH),
+            channel(context, OFFERS, R.string.channel_offers, R.string.channel_offers_description, NotificationManager.IMPORTANCE_HIGH),
             channel(context, TRACKING, R.string.channel_tracking, R.string.channel_tracking_description, NotificationManager.IMPORTANCE_LOW),
             channel(context, SYNC, R.string.channel_sync, R.string.channel_sync_description, NotificationManager.IMPORTANCE_MIN),
         )
@@ -57,6 +59,7 @@ object NotificationChannels {
         Channel.REFUSAL -> REFUSAL
         Channel.RATINGS -> RATINGS
         Channel.CASES -> CASES
+        Channel.OFFERS -> OFFERS
     }
 
     /**

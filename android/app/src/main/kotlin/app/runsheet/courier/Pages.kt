@@ -40,6 +40,8 @@ import app.runsheet.screens.RatingsPage
 import app.runsheet.screens.SignInPage
 import app.runsheet.screens.StopView
 import app.runsheet.screens.TaskListPage
+import app.runsheet.screens.TaskOfferView
+import app.runsheet.screens.TaskOffersPage
 import app.runsheet.screens.TaskPage
 import app.runsheet.screens.TaskRow
 import app.runsheet.screens.ToRate
@@ -290,6 +292,41 @@ private fun CaseCard(case: CaseView, onOffer: OnOffer) {
             case.fault?.let { ToneLine(it, Tone.NEUTRAL) }
             case.followUp?.let { OfferButton(it, onOffer) }
             OfferRow(case.offers, onOffer)
+        }
+    }
+}
+
+/** The offers of work waiting for the courier, in the core's order. */
+@Composable
+fun OffersPageView(page: TaskOffersPage, onOffer: OnOffer) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        page.emptyText?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+        for (offer in page.offers) OfferCard(offer, onOffer)
+    }
+}
+
+/**
+ * One offer: its title, the seconds left (the core's count, shown as the number it gives; the
+ * screen is recomputed every second while it runs), its state, the tasks, what accepting would
+ * do to the plan, and its answers.
+ */
+@Composable
+private fun OfferCard(offer: TaskOfferView, onOffer: OnOffer) {
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+            Text(offer.title, style = MaterialTheme.typography.titleSmall, modifier = Modifier.semantics { heading() })
+            offer.timeLeft?.let { left ->
+                Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                    Text(offer.remainingS.toString(), style = MaterialTheme.typography.headlineMedium)
+                    Text(left, style = MaterialTheme.typography.bodyMedium)
+                }
+            }
+            offer.answerBy?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+            ToneLine(offer.state, offer.tone)
+            for (task in offer.tasks) Text(task, style = MaterialTheme.typography.bodyMedium)
+            for (line in offer.impact) ToneLine(line, offer.impactTone)
+            offer.accept?.let { OfferButton(it, onOffer) }
+            OfferRow(offer.decline, onOffer)
         }
     }
 }

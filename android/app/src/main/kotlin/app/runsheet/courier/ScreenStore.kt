@@ -149,6 +149,13 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
         }
     }
 
+    /**
+     * Whether the screen shows a countdown (an offer's seconds left): then it is recomputed
+     * every second instead of every minute. The count itself is the core's.
+     */
+    fun countingDown(): Boolean =
+        (screen.value?.body as? app.runsheet.screens.Body.Offers)?.page?.offers?.any { it.timeLeft != null } == true
+
     /** Recomputes the screen for the time that passed (on start, then once a minute). */
     fun refresh() {
         if (!screens.isCompleted) return
