@@ -218,6 +218,8 @@ struct BodyView: View {
             CasesPageView(page: page, onOffer: onOffer)
         case .caseDetail(let page):
             CasePageView(page: page, onOffer: onOffer)
+        case .handover(let page):
+            HandoverPageView(page: page, onOffer: onOffer)
         }
     }
 }

@@ -170,7 +170,11 @@ fn flag_for_after_sales(
     now: i64,
 ) -> Result<(), StoreError> {
     let task_id = m.action.task_id();
-    if matches!(m.action, Action::AnswerCase { .. }) {
+    // A statement on a case, or a request to hand a task over, is no fact about the goods.
+    if matches!(
+        m.action,
+        Action::AnswerCase { .. } | Action::RequestHandover { .. }
+    ) {
         return Ok(());
     }
     // A wrong handoff code is no fact to settle, unless the phone claimed it matched.
