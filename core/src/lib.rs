@@ -66,10 +66,10 @@ use std::time::Duration;
 pub use attachment::{Attachment, UploadState};
 pub use autosync::AutoSyncPolicy;
 pub use cases::CourierCase;
-pub use custody::Custody;
-pub use handover::{HandoverBag, HandoverProgress};
 pub use clock::{Clock, SystemClock};
+pub use custody::Custody;
 pub use error::{Error, Result};
+pub use handover::{HandoverBag, HandoverProgress};
 pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskListener};
 pub use outbox::Rejection;
 pub use recall::RecalledItem;
@@ -77,9 +77,9 @@ pub use route::{LocationAccuracy, LocationRequest, NextStopHint, PlannedStop, Ro
 pub use runsheet_protocol::{
     Action, ActionContext, ActionLocation, AnswerValue, AppealStatus, ArrivalMethod,
     ChecklistItemDef, ChecklistStage, ChecklistTemplate, Condition, ContactChannel,
-    ExceptionReason, HandoverDoc, HandoverReason, HandoverSide, HandoverStatus, ItemDoc, ItemKind, Kpis, LocationSource, MessageTemplate, ProofPolicy,
-    RatingDoc, RatingSource, RatingTarget, Settings, ShiftEvent, StopRole, TaskKind, TaskStatus,
-    TemperatureClass,
+    ExceptionReason, HandoverDoc, HandoverReason, HandoverSide, HandoverStatus, ItemDoc, ItemKind,
+    Kpis, LocationSource, MessageTemplate, ProofPolicy, RatingDoc, RatingSource, RatingTarget,
+    Settings, ShiftEvent, StopRole, TaskKind, TaskStatus, TemperatureClass,
 };
 pub use runsheet_words::{Args, Language, Words};
 pub use shift::{ShiftState, ShiftSummary};

@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use runsheet_core::scan::Symbology;
 use runsheet_core::{
-    Action, Blocker, Clock, Config, Custody, Error, HandoverReason, PullPosition, Remote,
-    Runsheet, Token,
+    Action, Blocker, Clock, Config, Custody, Error, HandoverReason, PullPosition, Remote, Runsheet,
+    Token,
 };
 use runsheet_protocol::{
-    Change, HandoverDoc, HandoverSide, HandoverStatus, LocationAck, LocationBatch,
-    MutationOutcome, MutationResult, PullResponse, PushRequest, PushResponse, PushTokenAck,
-    PushTokenRegistration, TaskDoc,
+    Change, HandoverDoc, HandoverSide, HandoverStatus, LocationAck, LocationBatch, MutationOutcome,
+    MutationResult, PullResponse, PushRequest, PushResponse, PushTokenAck, PushTokenRegistration,
+    TaskDoc,
 };
 
 const NOW: i64 = 1_800_000_000;
@@ -198,15 +198,25 @@ async fn the_giver_asks_with_a_reason_and_is_done_once_the_receiver_took_the_goo
     assert_eq!(blocked_by(other), vec!["reason_required"]);
     let long = core.request_handover("P1", HandoverReason::Other, Some("x".repeat(501)));
     assert!(matches!(long, Err(Error::InvalidArgument(_))), "{long:?}");
-    assert!(core.handover("P1").unwrap().handover.is_none(), "nothing saved");
+    assert!(
+        core.handover("P1").unwrap().handover.is_none(),
+        "nothing saved"
+    );
 
-    core.request_handover("P1", HandoverReason::VehicleBreakdown, Some(" flat tyre ".into()))
-        .unwrap();
+    core.request_handover(
+        "P1",
+        HandoverReason::VehicleBreakdown,
+        Some(" flat tyre ".into()),
+    )
+    .unwrap();
     let p = core.handover("P1").unwrap();
     let h = p.handover.expect("the request shows at once");
     assert!(p.pending);
     assert_eq!(p.custody, Custody::Mine);
-    assert_eq!((h.status, h.reason), (HandoverStatus::Requested, HandoverReason::VehicleBreakdown));
+    assert_eq!(
+        (h.status, h.reason),
+        (HandoverStatus::Requested, HandoverReason::VehicleBreakdown)
+    );
     assert_eq!(h.note.as_deref(), Some("flat tyre"));
     assert_eq!(h.requested_at, NOW);
     let again = core
@@ -233,7 +243,10 @@ async fn the_giver_asks_with_a_reason_and_is_done_once_the_receiver_took_the_goo
     let t = core.task("P1").unwrap();
     assert_eq!(t.custody, Custody::HandedOver);
     assert!(!t.goods_on_board());
-    assert!(core.next_action("P1").unwrap().is_none(), "nothing left to do");
+    assert!(
+        core.next_action("P1").unwrap().is_none(),
+        "nothing left to do"
+    );
     let late = core.arrive_manually("P1", "indoor").unwrap_err();
     assert!(matches!(late, Error::InvalidTransition { .. }), "{late:?}");
     // No goods on board: the shift can end.
@@ -270,13 +283,19 @@ async fn the_receiver_takes_over_only_when_every_bag_is_scanned() {
     let early = core.arrive_manually("P1", "indoor").unwrap_err();
     assert_eq!(blocked_by(early), vec!["handover_incoming"]);
     let own = core.request_handover("P1", HandoverReason::Overload, None);
-    assert!(matches!(own, Err(Error::InvalidTransition { .. })), "{own:?}");
+    assert!(
+        matches!(own, Err(Error::InvalidTransition { .. })),
+        "{own:?}"
+    );
 
     let (o, p) = core
         .scan_handover_bag("P1", BAG1, Symbology::Unknown)
         .unwrap();
     assert_eq!(o.code(), "confirmed");
-    assert_eq!((p.scanned, p.expected, p.custody), (1, 2, Custody::Incoming));
+    assert_eq!(
+        (p.scanned, p.expected, p.custody),
+        (1, 2, Custody::Incoming)
+    );
     let (o, _) = core
         .scan_handover_bag("P1", "4006381333931", Symbology::Unknown)
         .unwrap();
@@ -295,15 +314,21 @@ async fn the_receiver_takes_over_only_when_every_bag_is_scanned() {
         .unwrap();
     assert_eq!(o.code(), "confirmed");
     assert_eq!((p.scanned, p.expected), (2, 2));
-    assert_eq!(p.custody, Custody::Mine, "the goods are in this courier's hands");
+    assert_eq!(
+        p.custody,
+        Custody::Mine,
+        "the goods are in this courier's hands"
+    );
     assert!(p.pending);
     core.arrive_manually("P1", "indoor").unwrap();
     core.sync().await.unwrap();
     let pushed = server.state().pushed.clone();
     let received = pushed
         .iter()
-        .position(|a| matches!(a, Action::ReceiveHandover { seq: 1, bags, scanned_at, .. }
-            if bags == &vec![BAG1.to_owned(), BAG2.to_owned()] && *scanned_at == NOW))
+        .position(|a| {
+            matches!(a, Action::ReceiveHandover { seq: 1, bags, scanned_at, .. }
+            if bags == &vec![BAG1.to_owned(), BAG2.to_owned()] && *scanned_at == NOW)
+        })
         .expect("the receipt with every bag");
     let arrived = pushed
         .iter()
@@ -318,5 +343,8 @@ async fn the_receiver_takes_over_only_when_every_bag_is_scanned() {
     core.sync().await.unwrap();
     assert_eq!(core.task("P1").unwrap().custody, Custody::Mine);
     let after = core.scan_handover_bag("P1", BAG1, Symbology::Unknown);
-    assert!(matches!(after, Err(Error::InvalidTransition { .. })), "{after:?}");
+    assert!(
+        matches!(after, Err(Error::InvalidTransition { .. })),
+        "{after:?}"
+    );
 }

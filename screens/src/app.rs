@@ -572,8 +572,7 @@ impl Inner {
                 note,
             } => {
                 let note = (!note.trim().is_empty()).then_some(note);
-                core.request_handover(&task_id, reason, note)
-                    .map_err(err)?;
+                core.request_handover(&task_id, reason, note).map_err(err)?;
                 self.say(t(words, "notice-handover-requested"), Tone::Good);
             }
             Tap::ScanHandoverBag {

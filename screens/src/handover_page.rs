@@ -34,18 +34,17 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<HandoverPage> {
             ));
         }
         if let Some(at) = h.assigned_at {
-            history.push(w.text(
-                "handover-assigned-at",
-                &Args::new().str("time", v.time(at)),
-            ));
+            history.push(w.text("handover-assigned-at", &Args::new().str("time", v.time(at))));
         }
         if let Some(at) = h.completed_at {
-            history.push(w.text(
-                "handover-completed-at",
-                &Args::new()
-                    .str("time", v.time(at))
-                    .str("scanned", v.time(h.scanned_at.unwrap_or(at))),
-            ));
+            history.push(
+                w.text(
+                    "handover-completed-at",
+                    &Args::new()
+                        .str("time", v.time(at))
+                        .str("scanned", v.time(h.scanned_at.unwrap_or(at))),
+                ),
+            );
         }
         if let Some(at) = h.voided_at {
             history.push(w.text("handover-voided-at", &Args::new().str("time", v.time(at))));

@@ -213,7 +213,11 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
     e.food_task("P1", "ann", &["B1", "B2"]).await;
     e.picked_up(&ann, "ann-phone", "P1", &["B1", "B2"]).await;
     let r = e
-        .push(&bob, "bob-phone", vec![json!({"type": "shift", "event": "start"})])
+        .push(
+            &bob,
+            "bob-phone",
+            vec![json!({"type": "shift", "event": "start"})],
+        )
         .await;
     assert_eq!(outcome(&r, 0), Ok(()));
 
@@ -229,18 +233,38 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
     assert_eq!(h.requested_at, T0);
 
     // Dispatch names a receiver: never the giver, never a courier off duty or unknown.
-    let to_self = e.dispatch.assign_handover("P1", "ann").await.err().expect("refused");
+    let to_self = e
+        .dispatch
+        .assign_handover("P1", "ann")
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(status_of(to_self), (409, "handover_to_self".into()));
-    let off_duty = e.dispatch.assign_handover("P1", "cat").await.err().expect("refused");
+    let off_duty = e
+        .dispatch
+        .assign_handover("P1", "cat")
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(status_of(off_duty), (409, "courier_off_duty".into()));
-    let unknown = e.dispatch.assign_handover("P1", "zed").await.err().expect("refused");
+    let unknown = e
+        .dispatch
+        .assign_handover("P1", "zed")
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(status_of(unknown).0, 404);
     assert_eq!(e.holder("P1").await.as_deref(), Some("ann"));
 
     e.clock.fetch_add(60, Ordering::SeqCst);
     let assigned = e.dispatch.assign_handover("P1", "bob").await.unwrap();
     assert_eq!(assigned.courier_id.as_deref(), Some("ann"), "still ann's");
-    let again = e.dispatch.assign_handover("P1", "bob").await.err().expect("refused");
+    let again = e
+        .dispatch
+        .assign_handover("P1", "bob")
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(status_of(again), (409, "handover_already_assigned".into()));
 
     // The receiver sees the task as incoming; it is not theirs to work yet.
@@ -262,14 +286,26 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
         )
         .await;
     assert_eq!(outcome(&early, 0), Err(RejectCode::NotYourTask));
-    assert_eq!(outcome(&early, 1), Err(RejectCode::Invalid), "a bag missing");
-    assert_eq!(outcome(&early, 2), Err(RejectCode::Invalid), "a foreign bag");
+    assert_eq!(
+        outcome(&early, 1),
+        Err(RejectCode::Invalid),
+        "a bag missing"
+    );
+    assert_eq!(
+        outcome(&early, 2),
+        Err(RejectCode::Invalid),
+        "a foreign bag"
+    );
     assert_eq!(e.holder("P1").await.as_deref(), Some("ann"));
 
     // Every bag scanned: custody passes.
     e.clock.fetch_add(60, Ordering::SeqCst);
     let r = e
-        .push(&bob, "bob-phone", vec![receive("P1", &["B2", "B1"], T0 + 110)])
+        .push(
+            &bob,
+            "bob-phone",
+            vec![receive("P1", &["B2", "B1"], T0 + 110)],
+        )
         .await;
     assert_eq!(outcome(&r, 0), Ok(()));
     assert_eq!(e.holder("P1").await.as_deref(), Some("bob"));
@@ -282,7 +318,10 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
     assert_eq!(mine.status, runsheet_protocol::TaskStatus::PickedUp);
     // The giver keeps the task with the completed handover: their record of it.
     let given = task_in(&e.pull(&ann, "ann-phone").await, "P1").expect("ann's record");
-    assert_eq!(given.handovers.last().unwrap().side, Some(HandoverSide::Giver));
+    assert_eq!(
+        given.handovers.last().unwrap().side,
+        Some(HandoverSide::Giver)
+    );
     assert_eq!(
         given.handovers.last().unwrap().status,
         HandoverStatus::Completed
@@ -325,9 +364,18 @@ async fn the_first_courier_delivering_voids_the_handover(engine: Engine) {
     let bob = e.dispatch.create_courier("bob", "Bob").await.unwrap();
     e.food_task("P2", "ann", &["B1"]).await;
     e.picked_up(&ann, "ann-phone", "P2", &["B1"]).await;
-    e.push(&bob, "bob-phone", vec![json!({"type": "shift", "event": "start"})])
-        .await;
-    let none = e.dispatch.assign_handover("P2", "bob").await.err().expect("refused");
+    e.push(
+        &bob,
+        "bob-phone",
+        vec![json!({"type": "shift", "event": "start"})],
+    )
+    .await;
+    let none = e
+        .dispatch
+        .assign_handover("P2", "bob")
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(status_of(none), (409, "no_handover_requested".into()));
     let r = e
         .push(
@@ -337,7 +385,11 @@ async fn the_first_courier_delivering_voids_the_handover(engine: Engine) {
         )
         .await;
     assert_eq!(outcome(&r, 0), Ok(()));
-    assert_eq!(outcome(&r, 1), Err(RejectCode::InvalidState), "one at a time");
+    assert_eq!(
+        outcome(&r, 1),
+        Err(RejectCode::InvalidState),
+        "one at a time"
+    );
     e.dispatch.assign_handover("P2", "bob").await.unwrap();
     assert!(task_in(&e.pull(&bob, "bob-phone").await, "P2").is_some());
     // Until the receiving scan the task is ann's: she delivers it after all.

@@ -69,12 +69,7 @@ pub fn request(
 /// bring the task (the receiver's as an incoming handover). Refused when there is no open
 /// request, a receiver is already named, the receiver is the one handing over, or the receiver
 /// is not on duty.
-pub fn assign(
-    tx: &mut Tx<'_>,
-    task_id: &str,
-    to: &str,
-    now: i64,
-) -> Result<TaskDoc, StoreError> {
+pub fn assign(tx: &mut Tx<'_>, task_id: &str, to: &str, now: i64) -> Result<TaskDoc, StoreError> {
     let (mut doc, _) = tasks::load(tx, task_id)?.ok_or(Refusal::NoSuchTask)?;
     if doc.status.is_final() {
         return Err(Refusal::TaskFinal(doc.status).into());

@@ -11,8 +11,8 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    checklists, clients, couriers, device_time, handoff_codes, handovers, pin_corrections,
-    ratings, recalls, settings, tasks,
+    checklists, clients, couriers, device_time, handoff_codes, handovers, pin_corrections, ratings,
+    recalls, settings, tasks,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;

@@ -1,7 +1,9 @@
 //! Tasks as the server stores them, the per-courier change log that pull reads, and the
 //! dispatcher's changes to tasks (create, cancel, reassign, new stops).
 
-use runsheet_protocol::{HandoffCodeDoc, HandoverDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskStatus};
+use runsheet_protocol::{
+    HandoffCodeDoc, HandoverDoc, ItemDoc, ProofPolicy, StopDoc, TaskDoc, TaskStatus,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{couriers, pin_corrections, Refusal, Row, StoreError, Tx};

@@ -1032,7 +1032,13 @@ async fn check_handovers(world: &World, core: &Runsheet, x: &ExpectSpec) -> Resu
             .tasks()
             .evidence_bundle(id.clone())
             .await
-            .map_err(|e| (format!("chain_of_custody.{id}"), format!("{want:?}"), e.to_string()))?
+            .map_err(|e| {
+                (
+                    format!("chain_of_custody.{id}"),
+                    format!("{want:?}"),
+                    e.to_string(),
+                )
+            })?
             .custody
             .iter()
             .map(|h| format!("{}:{}", h.seq, h.status.as_str()))
