@@ -439,3 +439,49 @@ struct OfferRows: View {
         OfferList(offers: view.decline, onOffer: onOffer)
     }
 }
+
+/// A task's handover between couriers, as the core words it: who holds the goods, the latest
+/// handover's status, reason and times, the receiving courier's bags with the last verdict, and
+/// the offers (one per reason for the giver; a bag code for the receiver).
+struct HandoverPageView: View {
+    let page: HandoverPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        Section {
+            Text(page.custodyText)
+                .font(.headline)
+                .accessibilityAddTraits(.isHeader)
+            if let status = page.status {
+                Text(status)
+            }
+            if let reason = page.reason {
+                Text(reason)
+            }
+            ForEach(page.history, id: \.self) { line in
+                Text(line)
+                    .font(.footnote)
+                    .foregroundStyle(.secondary)
+            }
+        }
+        if let progress = page.progress {
+            Section {
+                Text(progress)
+                    .font(.headline)
+                ProgressView(value: Double(page.scanned), total: Double(Swift.max(page.expected, 1)))
+                    .accessibilityLabel(Text(progress))
+                if let verdict = page.lastVerdict {
+                    ToneLabel(text: verdict.text, tone: verdict.tone)
+                }
+                ForEach(page.bags, id: \.code) { item in
+                    ItemRow(item: item, onOffer: onOffer)
+                }
+            }
+        }
+        Section {
+            ForEach(Array(page.offers.enumerated()), id: \.offset) { _, offer in
+                OfferButton(offer: offer, onOffer: onOffer)
+            }
+        }
+    }
+}

@@ -232,6 +232,8 @@ struct BodyView: View {
             ReviewPageView(page: page)
         case .offers(let page):
             OffersPageView(page: page, onOffer: onOffer)
+        case .handover(let page):
+            HandoverPageView(page: page, onOffer: onOffer)
         }
     }
 }

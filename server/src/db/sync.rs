@@ -11,8 +11,7 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    cash, checklists, clients, couriers, device_time, earnings, handoff_codes, handovers, lockers,
-    offers, pin_corrections, ratings, recalls, settings, tasks, training, vehicles,
+    cash, checklists, clients, couriers, device_time, earnings, handoff_codes, handovers, lockers, offers, pin_corrections, ratings, recalls, settings, tasks, training, vehicles,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
@@ -175,13 +174,14 @@ fn flag_for_after_sales(
     now: i64,
 ) -> Result<(), StoreError> {
     let task_id = m.action.task_id();
-    // A statement on a case and an appeal of a pay line are no facts about the goods; an
-    // offer's answer is about tasks not yet the courier's (a late acceptance is told to the
-    // courier, and counted).
+    // A statement on a case, an appeal of a pay line or a request to hand a task over are no
+    // facts about the goods; an offer's answer is about tasks not yet the courier's (a late
+    // acceptance is told to the courier, and counted).
     if matches!(
         m.action,
         Action::AnswerCase { .. }
             | Action::AppealPay { .. }
+            | Action::RequestHandover { .. }
             | Action::AcceptOffer { .. }
             | Action::DeclineOffer { .. }
     ) {

@@ -1245,6 +1245,55 @@ async fn check_cases(world: &World, core: &Runsheet, x: &ExpectSpec) -> Result<(
     Ok(())
 }
 
+/// The handover expectations: who holds each task on the server, the phone's custody, and the
+/// chain of custody the phone holds.
+async fn check_handovers(world: &World, core: &Runsheet, x: &ExpectSpec) -> Result<(), Mismatch> {
+    for (id, want) in &x.holder {
+        let found = world
+            .dispatch
+            .task(id)
+            .await
+            .map_err(|e| (format!("holder.{id}"), want.clone(), e.to_string()))?
+            .courier_id
+            .unwrap_or_default();
+        if &found != want {
+            return Err((format!("holder.{id}"), want.clone(), found));
+        }
+    }
+    for (id, want) in &x.custody {
+        let found = core
+            .tasks()
+            .task(id.clone())
+            .await
+            .map_err(|e| (format!("custody.{id}"), want.clone(), e.to_string()))?
+            .custody
+            .as_str()
+            .to_owned();
+        if &found != want {
+            return Err((format!("custody.{id}"), want.clone(), found));
+        }
+    }
+    for (id, want) in &x.chain_of_custody {
+        let found: Vec<String> = core
+            .tasks()
+            .evidence_bundle(id.clone())
+            .await
+            .map_err(|e| {
+                (
+                    format!("chain_of_custody.{id}"),
+                    format!("{want:?}"),
+                    e.to_string(),
+                )
+            })?
+            .custody
+            .iter()
+            .map(|h| format!("{}:{}", h.seq, h.status.as_str()))
+            .collect();
+        same(format!("chain_of_custody.{id}"), want, &found)?;
+    }
+    Ok(())
+}
+
 /// Rides from the phone's position to `to` at `speed` m/s, recording a GPS fix every 5 s of
 /// virtual time (with seeded noise of up to `noise` metres), and leaves the clock at arrival.
 /// Rides from the phone's position to `to` at `speed`, one fix every 5 s with `noise` metres
@@ -1841,6 +1890,29 @@ async fn act(
                 }
             }
         }
+        "assign_handover" => {
+            let to = step
+                .to
+                .as_ref()
+                .map(|t| t.get_ref().clone())
+                .unwrap_or_default();
+            match (
+                world.dispatch.assign_handover(&task, &to).await,
+                &step.refusal,
+            ) {
+                (Ok(_), None) => Ok(()),
+                (Err(runsheet_server::DispatchError::Status { code, .. }), Some(want))
+                    if &code == want.get_ref() =>
+                {
+                    Ok(())
+                }
+                (Ok(_), Some(want)) => Err(ActError::Harness(format!(
+                    "dispatch named the receiver; expected the refusal {}",
+                    want.get_ref()
+                ))),
+                (Err(e), _) => Err(ActError::Harness(e.to_string())),
+            }
+        }
         "update" => dispatched(
             world
                 .dispatch
@@ -2156,6 +2228,7 @@ async fn check(
     check_offers(world, core, x).await?;
     check_earnings(world, courier, core, x).await?;
     check_training(world, courier, core, x).await?;
+    check_handovers(world, core, x).await?;
     let tasks = core.tasks().all().await.map_err(|e| {
         (
             "tasks".to_string(),

@@ -447,6 +447,17 @@ pub struct ExpectSpec {
     /// The compartment of each task's locker drop-off on the server: `{ P1 = "B07" }`.
     #[serde(default)]
     pub locker_compartment: BTreeMap<String, String>,
+    /// Who holds a task on the server: `{ P1 = "bob" }`.
+    #[serde(default)]
+    pub holder: BTreeMap<String, String>,
+    /// Who holds a task's goods as the phone knows it (`mine`, `incoming`, `handed_over`):
+    /// `{ P1 = "incoming" }`.
+    #[serde(default)]
+    pub custody: BTreeMap<String, String>,
+    /// The task's handovers on the phone, `seq:status`, oldest first as the evidence bundle
+    /// carries them: `{ P1 = ["1:completed"] }`.
+    #[serde(default)]
+    pub chain_of_custody: BTreeMap<String, Vec<String>>,
 }
 
 /// A follow-up a `case` step's resolution orders (`[step.follow_up]`).
@@ -538,7 +549,8 @@ pub struct StepSpec {
     /// For `tap`: the screen must refuse the tap (not offered, or blocked); nothing changes.
     #[serde(default)]
     pub refused: bool,
-    /// For `tap`: the refusal's sentence contains this (implies `refused`).
+    /// For `tap`: the refusal's sentence contains this (implies `refused`). For
+    /// `assign_handover`: the dispatch API's refusal code (`handover_to_self`, ...).
     #[serde(default)]
     pub refusal: Option<Spanned<String>>,
     /// For `tap` on a merchant delay report: minutes until the goods are ready.
@@ -767,6 +779,7 @@ pub const ACTIONS: &[&str] = &[
     "decide_pay_appeal",
     "publish_training",
     "take_quiz",
+    "assign_handover",
 ];
 
 /// The kinds of action a `tap` step can name with `offer` (an offer's kind on the screen).
@@ -1154,6 +1167,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                     | "recall"
                     | "offer"
                     | "publish_training"
+                    | "assign_handover"
             )
         {
             return Err(err(
@@ -1189,6 +1203,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 | "set_aside"
                 | "offer"
                 | "tip"
+                | "assign_handover"
         );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
@@ -1272,7 +1287,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                     }
                 }
             }
-            "reassign" => {
+            "reassign" | "assign_handover" => {
                 need(step.to.is_some(), "to = \"courier id\"")?;
                 if let Some(to) = &step.to {
                     if !couriers.contains(to.get_ref().as_str()) {
@@ -1476,7 +1491,14 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
             let stray = [
                 (&step.tap, "tap"),
                 (&step.offer, "offer"),
-                (&step.refusal, "refusal"),
+                (
+                    if action == "assign_handover" {
+                        &None
+                    } else {
+                        &step.refusal
+                    },
+                    "refusal",
+                ),
             ]
             .into_iter()
             .find_map(|(f, name)| f.as_ref().map(|f| (f.span(), name)));

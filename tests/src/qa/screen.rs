@@ -89,6 +89,9 @@ pub fn task_of(tap: &Tap) -> Option<&str> {
         ShowChecklist { task_id, .. }
         | Answer { task_id, .. }
         | TakeChecklistPhoto { task_id, .. } => task_id.as_deref(),
+        ShowHandover { task_id }
+        | RequestHandover { task_id, .. }
+        | ScanHandoverBag { task_id, .. } => Some(task_id),
         _ => None,
     }
 }
@@ -254,6 +257,18 @@ fn fill(tap: Tap, step: &StepSpec) -> Tap {
             reason,
             note: step.note.clone().unwrap_or_default(),
             ready_in_min: step.ready_in_min,
+        },
+        Tap::RequestHandover {
+            task_id, reason, ..
+        } => Tap::RequestHandover {
+            task_id,
+            reason,
+            note: step.note.clone().unwrap_or_default(),
+        },
+        Tap::ScanHandoverBag { task_id, .. } => Tap::ScanHandoverBag {
+            task_id,
+            code: step.code.clone().unwrap_or_default(),
+            symbology: super::run::symbology(step.symbology.as_ref().map_or("", |s| s.get_ref())),
         },
         Tap::EnterHandoffCode { task_id, .. } => Tap::EnterHandoffCode {
             task_id,
@@ -536,7 +551,24 @@ pub fn check(
         }
         contains("banner".into(), &screen.sync_banner.text, want)?;
     }
-    if x.verdict.is_some() || x.progress.is_some() || x.camera_text.is_some() {
+    if let (Body::Handover { page }, None) = (&screen.body, &x.camera_text) {
+        // The receiving courier's bag scans: the same verdict and progress as a handoff's.
+        if let Some(want) = &x.verdict {
+            let found = page
+                .last_verdict
+                .as_ref()
+                .map(|v| v.text.clone())
+                .unwrap_or_default();
+            contains("verdict".into(), &found, want)?;
+        }
+        if let Some(want) = &x.progress {
+            contains(
+                "progress".into(),
+                page.progress.as_deref().unwrap_or_default(),
+                want,
+            )?;
+        }
+    } else if x.verdict.is_some() || x.progress.is_some() || x.camera_text.is_some() {
         let Body::Scan { page } = &screen.body else {
             return Err((
                 "verdict".into(),

@@ -14,6 +14,7 @@ import androidx.compose.material.icons.filled.Info
 import androidx.compose.material3.Card
 import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.Icon
+import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
@@ -30,6 +31,7 @@ import app.runsheet.screens.CasesPage
 import app.runsheet.screens.ChecklistItemView
 import app.runsheet.screens.ChecklistPage
 import app.runsheet.screens.Figure
+import app.runsheet.screens.HandoverPage
 import app.runsheet.screens.ItemState
 import app.runsheet.screens.ItemView
 import app.runsheet.screens.KpiPage
@@ -328,5 +330,30 @@ private fun OfferCard(offer: TaskOfferView, onOffer: OnOffer) {
             offer.accept?.let { OfferButton(it, onOffer) }
             OfferRow(offer.decline, onOffer)
         }
+    }
+}
+
+/**
+ * A task's handover between couriers, as the core words it: who holds the goods, the latest
+ * handover's status, reason and times, the receiving courier's bags with the last verdict, and
+ * the offers (one per reason for the giver; a bag code for the receiver).
+ */
+@Composable
+fun HandoverPageView(page: HandoverPage, onOffer: OnOffer) {
+    Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Text(page.custodyText, style = MaterialTheme.typography.titleMedium, modifier = Modifier.semantics { heading() })
+        page.status?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+        page.reason?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+        for (line in page.history) Text(line, style = MaterialTheme.typography.bodySmall)
+        page.progress?.let { progress ->
+            Text(progress, style = MaterialTheme.typography.titleSmall)
+            LinearProgressIndicator(
+                progress = { if (page.expected > 0u) page.scanned.toFloat() / page.expected.toFloat() else 0f },
+                modifier = Modifier.fillMaxWidth().semantics { contentDescription = progress },
+            )
+        }
+        page.lastVerdict?.let { ToneLine(it.text, it.tone) }
+        OfferRow(page.offers, onOffer)
+        for (bag in page.bags) ItemLine(bag, onOffer)
     }
 }

@@ -86,6 +86,7 @@ private fun LazyListScope.body(body: Body, onOffer: OnOffer, scan: ScanInput) {
         is Body.Quiz -> item(key = "quiz") { QuizPageView(body.page, onOffer) }
         is Body.Review -> item(key = "review") { ReviewPageView(body.page) }
         is Body.Offers -> item(key = "offers") { OffersPageView(body.page, onOffer) }
+        is Body.Handover -> item(key = "handover") { HandoverPageView(body.page, onOffer) }
     }
 }
 

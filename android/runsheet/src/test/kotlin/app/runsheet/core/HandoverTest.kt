@@ -1,6 +1,7 @@
 package app.runsheet.core
 
 import app.runsheet.ffi.*
+import app.runsheet.gs1.ScanSymbology
 import app.runsheet.protocol.*
 import kotlinx.coroutines.runBlocking
 import org.junit.After

@@ -249,7 +249,7 @@ class TestServer private constructor(
     /** Dispatch names the receiving courier of a task's handover: the HTTP status and the code of a refusal ("" on success). */
     fun assignHandover(task: String, courier: String): Pair<Int, String> {
         val (status, body) = call("POST", "/v1/dispatch/tasks/$task/handover", """{"courier_id":"$courier"}""")
-        val code = if (status in 200..299) "" else Regex(""""code":"(\w+)"""").find(body)?.groupValues?.get(1) ?: ""
+        val code = if (status in 200..299) "" else Regex(""""error":"(\w+)"""").find(body)?.groupValues?.get(1) ?: ""
         return status to code
     }
 
