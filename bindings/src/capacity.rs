@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 pub use runsheet_core::BoxState;
-pub use runsheet_protocol::{Compartment, Load, Overflow, VehicleDoc as Vehicle, VehicleKind};
 use runsheet_protocol::ItemDoc;
+pub use runsheet_protocol::{Compartment, Load, Overflow, VehicleDoc as Vehicle, VehicleKind};
 
 use crate::{Inner, RunsheetError};
 
@@ -37,7 +37,10 @@ impl Capacity {
 
     /// Whether `items` (an order's goods) would overflow the box or the chilled compartment
     /// on top of what is on board now; `None` when they fit or no vehicle is set.
-    pub async fn overflow_with(&self, items: Vec<ItemDoc>) -> Result<Option<Overflow>, RunsheetError> {
+    pub async fn overflow_with(
+        &self,
+        items: Vec<ItemDoc>,
+    ) -> Result<Option<Overflow>, RunsheetError> {
         self.inner
             .run(move |c| {
                 let b = c.box_state()?;

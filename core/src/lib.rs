@@ -64,6 +64,7 @@ use std::time::Duration;
 
 pub use attachment::{Attachment, UploadState};
 pub use autosync::AutoSyncPolicy;
+pub use capacity::BoxState;
 pub use cases::CourierCase;
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, Result};
@@ -71,6 +72,7 @@ pub use listener::{Subscription, SyncEvent, SyncListener, TaskListUpdate, TaskLi
 pub use outbox::Rejection;
 pub use recall::RecalledItem;
 pub use route::{LocationAccuracy, LocationRequest, NextStopHint, PlannedStop, Route};
+pub use runsheet_protocol::{box_overflow, Compartment, Load, Overflow, VehicleDoc, VehicleKind};
 pub use runsheet_protocol::{
     Action, ActionContext, ActionLocation, AnswerValue, AppealStatus, ArrivalMethod,
     ChecklistItemDef, ChecklistStage, ChecklistTemplate, Condition, ContactChannel,
@@ -78,8 +80,6 @@ pub use runsheet_protocol::{
     RatingDoc, RatingSource, RatingTarget, Settings, ShiftEvent, StopRole, TaskKind, TaskStatus,
     TemperatureClass,
 };
-pub use runsheet_protocol::{box_overflow, Compartment, Load, Overflow, VehicleDoc, VehicleKind};
-pub use capacity::BoxState;
 pub use runsheet_words::{Args, Language, Words};
 pub use shift::{ShiftState, ShiftSummary};
 pub use store::DbKey;

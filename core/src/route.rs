@@ -696,7 +696,10 @@ mod tests {
         let r = Planner::default().plan_with(&tasks, at, NOW, SPEED_MPS, Some(room));
         let o = order(&r);
         assert_eq!(o.len(), 4);
-        assert_eq!(o[0].0, o[1].0, "6 + 5 units overflow 10: one order at a time: {o:?}");
+        assert_eq!(
+            o[0].0, o[1].0,
+            "6 + 5 units overflow 10: one order at a time: {o:?}"
+        );
         assert_eq!(o[1].1, StopRole::Dropoff);
         assert!(r.finish > free.finish);
         // Dispatch shrank the box under goods already on board: still a route, without the limit.

@@ -260,7 +260,10 @@ mod tests {
             }
         );
         assert_eq!(order_load(&[]).box_units, UNLISTED_ORDER_UNITS);
-        assert_eq!(item(Some(-4), 2, TemperatureClass::Ambient).load(), Load::ZERO);
+        assert_eq!(
+            item(Some(-4), 2, TemperatureClass::Ambient).load(),
+            Load::ZERO
+        );
     }
 
     #[test]
@@ -310,7 +313,10 @@ mod tests {
             box_overflow(now, &milk, cap).map(|o| (o.compartment, o.units)),
             Some((Compartment::Chilled, 3))
         );
-        assert_eq!(box_overflow(now, &[item(Some(2), 1, TemperatureClass::Hot)], cap), None);
+        assert_eq!(
+            box_overflow(now, &[item(Some(2), 1, TemperatureClass::Hot)], cap),
+            None
+        );
         // An order that lists no items takes one unit.
         assert_eq!(box_overflow(now, &[], cap), None);
         assert!(box_overflow(cap, &[], cap).is_some());
@@ -327,6 +333,9 @@ mod tests {
         assert_eq!(v.problem().map(|p| p.0), Some("box_units"));
         let json = r#"{"kind":"van","box_units":40}"#;
         let v: VehicleDoc = serde_json::from_str(json).unwrap();
-        assert_eq!((v.kind, v.chilled_units, v.problem()), (VehicleKind::Van, 0, None));
+        assert_eq!(
+            (v.kind, v.chilled_units, v.problem()),
+            (VehicleKind::Van, 0, None)
+        );
     }
 }

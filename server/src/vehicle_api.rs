@@ -18,10 +18,7 @@ pub async fn put(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<VehicleDoc>,
 ) -> Result<Json<VehicleDoc>, ApiError> {
-    let v = state
-        .db
-        .run(move |tx| vehicles::set(tx, &id, body))
-        .await?;
+    let v = state.db.run(move |tx| vehicles::set(tx, &id, body)).await?;
     tracing::info!(
         version = v.version,
         kind = v.kind.as_str(),

@@ -108,10 +108,16 @@ async fn a_couriers_vehicle_reaches_only_their_phone_when_newer(engine: Engine) 
     let bob = e.dispatch.create_courier("bob", "Bob").await.unwrap();
     // Nothing set yet: the pull carries no vehicle, and the dispatch GET says so.
     assert_eq!(e.pull(&eve, "eve-phone", 0).await.vehicle, None);
-    let (status, body) = e.admin("GET", "/v1/dispatch/couriers/eve/vehicle", Value::Null).await;
+    let (status, body) = e
+        .admin("GET", "/v1/dispatch/couriers/eve/vehicle", Value::Null)
+        .await;
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
 
-    let v1 = e.dispatch.set_vehicle("eve", &scooter(10, 2)).await.unwrap();
+    let v1 = e
+        .dispatch
+        .set_vehicle("eve", &scooter(10, 2))
+        .await
+        .unwrap();
     assert_eq!((v1.version, v1.box_units, v1.chilled_units), (1, 10, 2));
     let pulled = e.pull(&eve, "eve-phone", 0).await.vehicle.unwrap();
     assert_eq!(pulled, v1);
@@ -130,10 +136,15 @@ async fn a_couriers_vehicle_reaches_only_their_phone_when_newer(engine: Engine) 
         .unwrap();
     assert_eq!(v2.version, 2);
     let pulled = e.pull(&eve, "eve-phone", 1).await.vehicle.unwrap();
-    assert_eq!((pulled.kind, pulled.box_units, pulled.version), (VehicleKind::Van, 40, 2));
+    assert_eq!(
+        (pulled.kind, pulled.box_units, pulled.version),
+        (VehicleKind::Van, 40, 2)
+    );
     // Bob's phone never sees Eve's box.
     assert_eq!(e.pull(&bob, "bob-phone", 0).await.vehicle, None);
-    let (status, body) = e.admin("GET", "/v1/dispatch/couriers/eve/vehicle", Value::Null).await;
+    let (status, body) = e
+        .admin("GET", "/v1/dispatch/couriers/eve/vehicle", Value::Null)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(body["box_units"], 40);
     assert_eq!(body["kind"], "van");
@@ -144,7 +155,10 @@ async fn bad_boxes_and_sizes_are_refused_with_a_reason_and_change_nothing(engine
         return;
     };
     let eve = e.dispatch.create_courier("eve", "Eve").await.unwrap();
-    e.dispatch.set_vehicle("eve", &scooter(10, 0)).await.unwrap();
+    e.dispatch
+        .set_vehicle("eve", &scooter(10, 0))
+        .await
+        .unwrap();
 
     // A negative box: 422 with the field, and the stored box is still the old one.
     let (status, body) = e

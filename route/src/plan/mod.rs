@@ -321,9 +321,7 @@ impl Problem {
             let chilled = given(|s| s.chilled_units)?.unwrap_or(0);
             load_of.insert(*order, Load(units, chilled));
         }
-        let on_load = onboard
-            .iter()
-            .fold(Load::ZERO, |l, o| l.plus(load_of[o]));
+        let on_load = onboard.iter().fold(Load::ZERO, |l, o| l.plus(load_of[o]));
         if on_load.over(cap) {
             return bad("more on board than the capacity".into());
         }
@@ -618,10 +616,25 @@ mod tests {
     fn loads_in_units_fill_the_box_and_the_chilled_compartment_apart() {
         // Together is cheapest: both pickups, then both drop-offs.
         let together = [0, 1, 2, 3];
-        let p = problem(&two_orders(r#""capacity": 10,"#, r#","units": 6"#, r#","units": 4"#));
-        assert!(p.evaluate(&together).is_some(), "6 + 4 units fit a box of 10");
-        let p = problem(&two_orders(r#""capacity": 10,"#, r#","units": 6"#, r#","units": 5"#));
-        assert_eq!(p.evaluate(&together), None, "6 + 5 units overflow a box of 10");
+        let p = problem(&two_orders(
+            r#""capacity": 10,"#,
+            r#","units": 6"#,
+            r#","units": 4"#,
+        ));
+        assert!(
+            p.evaluate(&together).is_some(),
+            "6 + 4 units fit a box of 10"
+        );
+        let p = problem(&two_orders(
+            r#""capacity": 10,"#,
+            r#","units": 6"#,
+            r#","units": 5"#,
+        ));
+        assert_eq!(
+            p.evaluate(&together),
+            None,
+            "6 + 5 units overflow a box of 10"
+        );
         assert!(p.evaluate(&[0, 2, 1, 3]).is_some());
         let (sol, _) = plan_json(&two_orders(
             r#""capacity": 10,"#,
@@ -641,7 +654,11 @@ mod tests {
             r#","units": 3, "chilled_units": 1"#,
         );
         let p = problem(&chilled);
-        assert_eq!(p.evaluate(&together), None, "2 + 1 chilled units overflow 2");
+        assert_eq!(
+            p.evaluate(&together),
+            None,
+            "2 + 1 chilled units overflow 2"
+        );
         let p = problem(&chilled.replace("\"chilled_capacity\": 2", "\"chilled_capacity\": 3"));
         assert!(p.evaluate(&together).is_some());
         // Without loads an order is one unit: a box of 1 carries one order at a time.
@@ -683,10 +700,7 @@ mod tests {
                 "kind",
             ),
             ("[]".to_string(), "not a route instance"),
-            (
-                two_orders("", r#","units": -1"#, ""),
-                "units must be 0 to",
-            ),
+            (two_orders("", r#","units": -1"#, ""), "units must be 0 to"),
             (
                 two_orders(r#""chilled_capacity": -2,"#, "", ""),
                 "chilled_capacity must be >= 0",
