@@ -40,15 +40,16 @@ pub fn vehicle_version(conn: &Connection) -> Result<i64> {
 }
 
 /// Stores the vehicle the server sent, unless it is out of range (then the previous one
-/// stays, with a log line: a bad setting must not break the phone).
-pub fn store_vehicle(conn: &Connection, v: &VehicleDoc) -> Result<()> {
+/// stays, with a log line: a bad setting must not break the phone). True when stored.
+pub fn store_vehicle(conn: &Connection, v: &VehicleDoc) -> Result<bool> {
     if let Some((field, problem)) = v.problem() {
         tracing::warn!(field, problem, "server vehicle refused");
-        return Ok(());
+        return Ok(false);
     }
     let json = serde_json::to_string(v)
         .map_err(|e| Error::Corrupt(format!("vehicle cannot be encoded: {e}")))?;
-    meta_set(conn, "vehicle", &json)
+    meta_set(conn, "vehicle", &json)?;
+    Ok(true)
 }
 
 /// The load of the goods on board among `tasks`, leaving out the task `except` (the one about

@@ -568,8 +568,7 @@ async fn round(
             report.settings_changed = true;
         }
         if let Some(vehicle) = pages.iter().rev().find_map(|p| p.vehicle.as_ref()) {
-            capacity::store_vehicle(tx, vehicle)?;
-            report.vehicle_changed = true;
+            report.vehicle_changed = capacity::store_vehicle(tx, vehicle)?;
         }
         if let Some(last) = pages.last() {
             // How far the device clock is from the server's (positive: the device is behind).
