@@ -218,6 +218,8 @@ struct BodyView: View {
             CasesPageView(page: page, onOffer: onOffer)
         case .caseDetail(let page):
             CasePageView(page: page, onOffer: onOffer)
+        case .earnings(let page):
+            EarningsPageView(page: page, onOffer: onOffer)
         }
     }
 }

@@ -218,7 +218,7 @@ fn award_bonuses(
             task_id: None,
             kind: PayLineKind::Bonus,
             amount: p.bonus.clone(),
-            note: Some(p.id.clone()),
+            note: None,
             earned_at: at,
             appeal: None,
             appeal_note: None,

@@ -81,6 +81,7 @@ private fun LazyListScope.body(body: Body, onOffer: OnOffer, scan: ScanInput) {
         is Body.Kpis -> item(key = "kpis") { KpiPageView(body.page) }
         is Body.Cases -> item(key = "cases") { CasesPageView(body.page, onOffer) }
         is Body.CaseDetail -> item(key = "case") { CasePageView(body.page, onOffer) }
+        is Body.Earnings -> item(key = "earnings") { EarningsPageView(body.page, onOffer) }
     }
 }
 
