@@ -7,8 +7,8 @@
 
 use runsheet_protocol::{
     bonus_line_id, compute_kpis, crow_distance_m, day_start, incentive_progress, pay_for,
-    pay_line_id, total, week_start, Action, AppealStatus, EarningLineDoc, IncentiveProgress,
-    Money, PayFacts, PayLineKind, PayLineState, StopRole,
+    pay_line_id, total, week_start, Action, AppealStatus, EarningLineDoc, IncentiveProgress, Money,
+    PayFacts, PayLineKind, PayLineState, StopRole,
 };
 use rusqlite::{params, Connection};
 
@@ -44,8 +44,7 @@ pub fn store(conn: &Connection, line: &EarningLineDoc) -> Result<()> {
 
 /// Every confirmed line on the phone, oldest first.
 pub fn confirmed(conn: &Connection) -> Result<Vec<EarningLineDoc>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT body FROM earning_lines ORDER BY earned_at, id")?;
+    let mut stmt = conn.prepare_cached("SELECT body FROM earning_lines ORDER BY earned_at, id")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for body in rows {
@@ -155,9 +154,7 @@ fn week_progress(dev: &Device, week: i64) -> Result<(Vec<IncentiveProgress>, Opt
         return Ok((Vec::new(), None));
     }
     let offset = dev.clock_offset()?.unwrap_or(0);
-    let mut facts = dev
-        .store
-        .read(|c| crate::rating::facts(c, week - offset))?;
+    let mut facts = dev.store.read(|c| crate::rating::facts(c, week - offset))?;
     let end = week + 7 * 86_400;
     facts
         .deliveries

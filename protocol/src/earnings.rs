@@ -148,10 +148,7 @@ pub fn parse_amount(text: &str, currency: &str) -> Result<Money, MoneyProblem> {
         .and_then(|w| w.checked_add(frac_minor))
         .filter(|m| *m <= MAX_LINE_MINOR)
         .ok_or(MoneyProblem::TooLarge)?;
-    Ok(Money::new(
-        if negative { -minor } else { minor },
-        currency,
-    ))
+    Ok(Money::new(if negative { -minor } else { minor }, currency))
 }
 
 /// What a line of a courier's earnings is for.
@@ -528,8 +525,7 @@ fn basis_points(rate: f64) -> u32 {
 pub fn incentive_progress(kpis: &Kpis, incentive: &Incentive, currency: &str) -> IncentiveProgress {
     let on_time_bp = kpis.on_time_rate.map(basis_points);
     let target = incentive.target_deliveries.max(1);
-    let progress_bp =
-        (u64::from(kpis.deliveries.min(target)) * 10_000 / u64::from(target)) as u32;
+    let progress_bp = (u64::from(kpis.deliveries.min(target)) * 10_000 / u64::from(target)) as u32;
     IncentiveProgress {
         id: incentive.id.clone(),
         deliveries: kpis.deliveries,
@@ -590,7 +586,11 @@ mod tests {
         );
         assert_eq!(parse_amount("5", "XXX"), Err(MoneyProblem::UnknownCurrency));
         for bad in ["", "abc", "1.2.3", "1e3", "--1", ".", " - "] {
-            assert_eq!(parse_amount(bad, "CNY"), Err(MoneyProblem::NotANumber), "{bad}");
+            assert_eq!(
+                parse_amount(bad, "CNY"),
+                Err(MoneyProblem::NotANumber),
+                "{bad}"
+            );
         }
         assert_eq!(
             parse_amount("99999999999", "CNY"),
@@ -714,7 +714,10 @@ mod tests {
         let p = incentive_progress(&kpis(25, Some(1.0)), &inc, "CNY");
         assert_eq!((p.progress_bp, p.met), (5_000, false));
         let p = incentive_progress(&kpis(50, Some(0.96)), &inc, "CNY");
-        assert_eq!((p.progress_bp, p.on_time_bp, p.met), (10_000, Some(9_600), true));
+        assert_eq!(
+            (p.progress_bp, p.on_time_bp, p.met),
+            (10_000, Some(9_600), true)
+        );
         let p = incentive_progress(&kpis(60, Some(0.94)), &inc, "CNY");
         assert_eq!((p.progress_bp, p.met), (10_000, false));
         assert_eq!(p.bonus, Money::new(20_000, "CNY"));
@@ -728,7 +731,10 @@ mod tests {
         assert_eq!(day_start(monday_noon, 480), monday);
         assert_eq!(week_start(monday_noon, 480), monday);
         assert_eq!(week_start(monday_noon + 6 * 86_400, 480), monday);
-        assert_eq!(week_start(monday_noon + 7 * 86_400, 480), monday + 7 * 86_400);
+        assert_eq!(
+            week_start(monday_noon + 7 * 86_400, 480),
+            monday + 7 * 86_400
+        );
         assert_eq!(week_start(monday - 1, 480), monday - 7 * 86_400);
     }
 }

@@ -19,7 +19,11 @@ use crate::wording::t;
 
 /// An amount in the courier's language ("¥12.50", "-¥3.00").
 pub fn money(w: &Words, m: &Money) -> String {
-    w.money(m.minor, &m.currency, currency_exponent(&m.currency).unwrap_or(2))
+    w.money(
+        m.minor,
+        &m.currency,
+        currency_exponent(&m.currency).unwrap_or(2),
+    )
 }
 
 /// A rate in basis points as a percentage ("95.0%").

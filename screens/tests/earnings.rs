@@ -9,9 +9,7 @@ use std::sync::Arc;
 
 use runsheet_core::earnings::EarningsPeriod;
 use runsheet_core::{Clock, Config, Runsheet, Token};
-use runsheet_protocol::{
-    Incentive, PayLineState, PayRates, Settings, StopDoc, TaskKind,
-};
+use runsheet_protocol::{Incentive, PayLineState, PayRates, Settings, StopDoc, TaskKind};
 use runsheet_screens::{Body, CourierApp, EarningsPage, Screen, Tap, TapError, Tone};
 use runsheet_server::{DbConfig, Dispatcher, ServerConfig};
 use runsheet_words::Words;
@@ -163,7 +161,11 @@ async fn pay_is_expected_offline_then_confirmed_and_a_week_earns_its_bonus() {
     let bar = &p.incentives[0];
     assert_eq!(
         (bar.progress_bp, bar.progress.as_str(), bar.verdict.as_str()),
-        (5_000, "1 of 2 deliveries · on time 100.0%", "1 more delivery to go")
+        (
+            5_000,
+            "1 of 2 deliveries · on time 100.0%",
+            "1 more delivery to go"
+        )
     );
     // An expected line cannot be appealed yet: the core says why; the screen offers nothing.
     let refused = core.appeal_pay("pay:F1:distance", "too short").unwrap_err();
@@ -204,7 +206,9 @@ async fn pay_is_expected_offline_then_confirmed_and_a_week_earns_its_bonus() {
     );
     core.sync().await.unwrap();
     let screen = app.screen().unwrap();
-    assert!(lines(&screen).iter().all(|l| l.2 == PayLineState::Confirmed));
+    assert!(lines(&screen)
+        .iter()
+        .all(|l| l.2 == PayLineState::Confirmed));
     assert_eq!(page(&screen).total, "Total CN¥33.72");
     let server = dispatch
         .earnings(

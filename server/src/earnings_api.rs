@@ -63,10 +63,7 @@ impl PayDecision {
     pub(crate) fn correction(&self) -> Result<Option<Money>, Invalid> {
         match (&self.correction, &self.currency) {
             (None, _) => Ok(None),
-            (Some(_), None) => Err(Invalid::new(
-                "currency",
-                "a correction needs its currency",
-            )),
+            (Some(_), None) => Err(Invalid::new("currency", "a correction needs its currency")),
             (Some(text), Some(c)) => {
                 let m = amount("correction", text, c)?;
                 if m.minor == 0 {

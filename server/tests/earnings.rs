@@ -309,11 +309,19 @@ async fn a_delivery_is_paid_and_a_week_earns_the_bonus(engine: Engine) {
     assert_eq!(tomorrow.total, Money::new(0, "CNY"));
     // An unknown courier has no statement; a bad period is refused.
     let (status, _) = e
-        .raw("GET", "/v1/dispatch/couriers/nobody/earnings?period=week", None)
+        .raw(
+            "GET",
+            "/v1/dispatch/couriers/nobody/earnings?period=week",
+            None,
+        )
         .await;
     assert_eq!(status, 404);
     let (status, body) = e
-        .raw("GET", "/v1/dispatch/couriers/ann/earnings?period=month", None)
+        .raw(
+            "GET",
+            "/v1/dispatch/couriers/ann/earnings?period=month",
+            None,
+        )
         .await;
     assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")));
 }
@@ -332,10 +340,19 @@ async fn tips_and_adjustments_are_read_exactly_or_refused(engine: Engine) {
     };
     // More decimals than the yuan has, a negative tip, nothing, no number, no currency.
     for (body, reason) in [
-        (tip("T1", "tip", "5.005", "CNY"), "CNY amounts have at most 2 decimals"),
+        (
+            tip("T1", "tip", "5.005", "CNY"),
+            "CNY amounts have at most 2 decimals",
+        ),
         (tip("T1", "tip", "-1", "CNY"), "a tip must not be negative"),
-        (tip("T1", "adjustment", "0.00", "CNY"), "the amount must not be zero"),
-        (tip("T1", "tip", "five", "CNY"), "the amount is not a decimal number"),
+        (
+            tip("T1", "adjustment", "0.00", "CNY"),
+            "the amount must not be zero",
+        ),
+        (
+            tip("T1", "tip", "five", "CNY"),
+            "the amount is not a decimal number",
+        ),
         (
             tip("T1", "tip", "5", "XYZ"),
             "\"XYZ\" is not a currency the platform pays in",
@@ -363,7 +380,10 @@ async fn tips_and_adjustments_are_read_exactly_or_refused(engine: Engine) {
             Some(tip("T1", "tip", "5", "USD")),
         )
         .await;
-    assert_eq!((status, err["error"].as_str()), (409, Some("other_currency")));
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (409, Some("other_currency"))
+    );
     let unknown = json!({"id": "T1", "task_id": "nope", "kind": "tip", "amount": "1",
                          "currency": "CNY"});
     let (status, _) = e.raw("POST", "/v1/dispatch/earnings", Some(unknown)).await;
@@ -384,7 +404,10 @@ async fn tips_and_adjustments_are_read_exactly_or_refused(engine: Engine) {
         .await
         .unwrap();
     assert_eq!((a.kind, a.amount.minor), (PayLineKind::Adjustment, -320));
-    let again = e.dispatch.add_earning(&tip("T1", "tip", "5.5", "CNY")).await;
+    let again = e
+        .dispatch
+        .add_earning(&tip("T1", "tip", "5.5", "CNY"))
+        .await;
     assert_eq!(
         status_of(again.unwrap_err()),
         (409, "earning_line_exists".into())
@@ -410,9 +433,8 @@ async fn a_disputed_line_is_appealed_and_decided(engine: Engine) {
     let eve = e.dispatch.create_courier("eve", "Eve").await.unwrap();
     e.food_task("F1", "ann").await;
     e.deliver(&ann, "ann-phone", "F1", 0).await;
-    let appeal = |line: &str, reason: &str| {
-        json!({"type": "appeal_pay", "line_id": line, "reason": reason})
-    };
+    let appeal =
+        |line: &str, reason: &str| json!({"type": "appeal_pay", "line_id": line, "reason": reason});
     let r = e
         .push(
             &ann,
@@ -487,7 +509,10 @@ async fn a_disputed_line_is_appealed_and_decided(engine: Engine) {
         status_of(twice.unwrap_err()),
         (409, "no_pending_appeal".into())
     );
-    let unknown = e.dispatch.decide_pay_appeal("nope", false, None, None).await;
+    let unknown = e
+        .dispatch
+        .decide_pay_appeal("nope", false, None, None)
+        .await;
     assert_eq!(status_of(unknown.unwrap_err()).0, 404);
     // The courier's next pull brings the decision and the correction.
     let page = e.pull(&ann, "ann-phone", 0).await;

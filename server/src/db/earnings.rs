@@ -5,8 +5,8 @@
 
 use runsheet_protocol::{
     bonus_line_id, compute_kpis, crow_distance_m, day_start, incentive_progress, pay_for,
-    pay_line_id, total, week_start, Action, AppealStatus, EarningLineDoc, IncentiveProgress,
-    Money, PayFacts, PayLineKind, Settings, StopRole,
+    pay_line_id, total, week_start, Action, AppealStatus, EarningLineDoc, IncentiveProgress, Money,
+    PayFacts, PayLineKind, Settings, StopRole,
 };
 use serde::{Deserialize, Serialize};
 
@@ -87,11 +87,7 @@ fn by_id(tx: &mut Tx<'_>, id: &str) -> Result<Option<(String, EarningLineDoc)>, 
 }
 
 /// The courier's lines changed after `seq`, in order (what a pull carries).
-pub fn after(
-    tx: &mut Tx<'_>,
-    courier: &str,
-    seq: i64,
-) -> Result<Vec<EarningLineDoc>, StoreError> {
+pub fn after(tx: &mut Tx<'_>, courier: &str, seq: i64) -> Result<Vec<EarningLineDoc>, StoreError> {
     tx.query_map(
         &format!(
             "SELECT {COLUMNS} FROM earning_lines WHERE courier_id = ?1 AND seq > ?2 ORDER BY seq"
@@ -322,7 +318,11 @@ pub fn appeal(
     if line.appeal.is_some() {
         return Ok(Some("the earning line was already appealed".into()));
     }
-    if now > line.earned_at.saturating_add(i64::from(appeal_window_h) * 3600) {
+    if now
+        > line
+            .earned_at
+            .saturating_add(i64::from(appeal_window_h) * 3600)
+    {
         return Ok(Some(format!(
             "the appeal window ({appeal_window_h} h) has passed"
         )));

@@ -176,7 +176,10 @@ fn flag_for_after_sales(
 ) -> Result<(), StoreError> {
     let task_id = m.action.task_id();
     // A statement on a case and an appeal of a pay line are no facts about the goods.
-    if matches!(m.action, Action::AnswerCase { .. } | Action::AppealPay { .. }) {
+    if matches!(
+        m.action,
+        Action::AnswerCase { .. } | Action::AppealPay { .. }
+    ) {
         return Ok(());
     }
     // A wrong handoff code is no fact to settle, unless the phone claimed it matched.

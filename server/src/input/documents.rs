@@ -11,8 +11,8 @@ use runsheet_protocol::{
 use super::{coordinates, id, int, real, text, time, under, Document, Invalid};
 use super::{MAX_COUNT, MAX_UNIX_TIME};
 use crate::dispatch_api::{NewCourier, NewTask, Reassign, TaskUpdate};
-use crate::rating_api::{Decision, NewRating};
 use crate::earnings_api::{ManualKind, NewEarningLine, PayDecision};
+use crate::rating_api::{Decision, NewRating};
 
 /// Longest free text (a note, a message, a comment, a scanned code: a QR code holds up to
 /// 7,089 digits), characters.

@@ -1736,7 +1736,11 @@ async fn check_earnings(
             format!("earnings_total.{name}")
         };
         let (p, _) = period(name).ok_or_else(|| {
-            (what.clone(), want.to_string(), "a period: day or week".to_string())
+            (
+                what.clone(),
+                want.to_string(),
+                "a period: day or week".to_string(),
+            )
         })?;
         let e = core
             .earnings()
@@ -1755,7 +1759,11 @@ async fn check_earnings(
     for (name, want) in &x.server_earnings_total {
         let what = format!("server_earnings_total.{name}");
         let (_, p) = period(name).ok_or_else(|| {
-            (what.clone(), want.to_string(), "a period: day or week".to_string())
+            (
+                what.clone(),
+                want.to_string(),
+                "a period: day or week".to_string(),
+            )
         })?;
         let s = world
             .dispatch
@@ -1773,7 +1781,13 @@ async fn check_earnings(
         .earnings()
         .statement(EarningsPeriod::Week, None)
         .await
-        .map_err(|e| ("earnings".to_string(), "the week".to_string(), e.to_string()))?;
+        .map_err(|e| {
+            (
+                "earnings".to_string(),
+                "the week".to_string(),
+                e.to_string(),
+            )
+        })?;
     for (id, want) in &x.incentive_met {
         let found = week
             .incentives

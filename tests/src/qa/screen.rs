@@ -607,7 +607,11 @@ pub fn check(
                 screen.header.title.clone(),
             ));
         };
-        let mut texts = vec![page.period.clone(), page.total.clone(), page.confirmed.clone()];
+        let mut texts = vec![
+            page.period.clone(),
+            page.total.clone(),
+            page.confirmed.clone(),
+        ];
         texts.extend(page.expected.clone());
         texts.extend(page.empty_text.clone());
         for l in &page.lines {
