@@ -256,6 +256,9 @@ mod tests {
         assert_eq!(en.money(1234, "JPY", 0), "¥1,234");
         assert_eq!(en.money(550, "USD", 2), "$5.50");
         assert_eq!(en.money(125, "KWD", 3), "KWD 0.125");
-        assert_eq!(en.money(i64::MIN, "CNY", 2), "-CN¥92,233,720,368,547,758.07");
+        assert_eq!(
+            en.money(i64::MIN, "CNY", 2),
+            "-CN¥92,233,720,368,547,758.07"
+        );
     }
 }
