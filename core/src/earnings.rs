@@ -239,7 +239,7 @@ pub(crate) fn earnings(dev: &Device, period: EarningsPeriod, at: Option<i64>) ->
                     PayLineKind::Bonus,
                     p.bonus.clone(),
                     at,
-                    Some(p.id.clone()),
+                    None,
                 ));
             }
         }

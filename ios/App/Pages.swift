@@ -485,3 +485,66 @@ struct HandoverPageView: View {
         }
     }
 }
+
+/// The courier's earnings for today or this week, as the core words them: the period and its
+/// switch, the totals (confirmed, still expected), each incentive programme as a bar with its
+/// verdict, and the lines newest first with their state and appeal offers. Amounts arrive
+/// formatted; nothing here adds, compares or rounds money.
+struct EarningsPageView: View {
+    let page: EarningsPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        Section {
+            OfferButton(offer: page.switchPeriod, onOffer: onOffer)
+            Text(page.total)
+                .font(.title2)
+            Text(page.confirmed)
+            if let expected = page.expected {
+                Text(expected)
+            }
+        } header: {
+            Text(page.period)
+                .accessibilityAddTraits(.isHeader)
+        }
+        ForEach(page.incentives, id: \.id) { incentive in
+            Section {
+                Text(incentive.title)
+                    .font(.headline)
+                ProgressView(value: Double(incentive.progressBp), total: 10_000)
+                    .accessibilityLabel(Text(incentive.progress))
+                Text(incentive.progress)
+                    .font(.caption)
+                ToneLabel(text: incentive.verdict, tone: incentive.tone)
+            }
+        }
+        if let empty = page.emptyText {
+            Section {
+                Text(empty)
+            }
+        }
+        ForEach(page.lines, id: \.lineId) { line in
+            Section {
+                HStack {
+                    Text(line.title)
+                        .font(.headline)
+                    Spacer()
+                    Text(line.amount)
+                        .monospacedDigit()
+                }
+                .accessibilityElement(children: .combine)
+                ToneLabel(text: line.stateText, tone: line.tone)
+                Text(line.when)
+                    .font(.caption)
+                if let detail = line.detail {
+                    Text(detail)
+                        .font(.caption)
+                }
+                if let appeal = line.appeal {
+                    Text(appeal)
+                }
+                OfferList(offers: line.offers, onOffer: onOffer)
+            }
+        }
+    }
+}

@@ -234,6 +234,8 @@ struct BodyView: View {
             OffersPageView(page: page, onOffer: onOffer)
         case .handover(let page):
             HandoverPageView(page: page, onOffer: onOffer)
+        case .earnings(let page):
+            EarningsPageView(page: page, onOffer: onOffer)
         }
     }
 }

@@ -128,7 +128,7 @@ pub fn build(v: &View<'_>, period: EarningsPeriod) -> Result<EarningsPage> {
     let empty = lines.is_empty();
     Ok(EarningsPage {
         period: period_text,
-        switch: Offer::new(
+        switch_period: Offer::new(
             Tap::ShowEarnings { period: other },
             t(w, other_label),
             OfferStyle::Navigation,

@@ -723,7 +723,7 @@ pub struct EarningsPage {
     /// "Today · Dec 6, 2026", "Week of Nov 30, 2026".
     pub period: String,
     /// Switch to the other period.
-    pub switch: Offer,
+    pub switch_period: Offer,
     /// "Total ¥45.00".
     pub total: String,
     /// "Confirmed ¥33.00".
@@ -807,7 +807,7 @@ impl Screen {
             }
             Body::Handover { page } => out.extend(page.offers.iter()),
             Body::Earnings { page } => {
-                out.push(&page.switch);
+                out.push(&page.switch_period);
                 for l in &page.lines {
                     out.extend(l.offers.iter());
                 }

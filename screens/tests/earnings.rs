@@ -222,7 +222,7 @@ async fn pay_is_expected_offline_then_confirmed_and_a_week_earns_its_bonus() {
     assert_eq!(server.total.minor, 3372);
 
     // The week view holds the same lines; the switch goes back to today.
-    let switch = page(&screen).switch.clone();
+    let switch = page(&screen).switch_period.clone();
     assert!(matches!(
         switch.tap,
         Tap::ShowEarnings {

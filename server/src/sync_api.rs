@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::auth::Courier;
 use crate::db::mutations::RefusedMutation;
 use crate::db::sync::{self, PullPosition, Pushed};
-use crate::db::{push_batch, standby};
+use crate::db::{earnings, push_batch, standby};
 use crate::error::ApiError;
 use crate::input::{self, Document, Invalid};
 use crate::{ApiJson, AppState};
@@ -128,9 +128,18 @@ pub async fn push(
     let client_id = body.client_id.clone();
     let sent_at = body.sent_at;
     let items = read_mutations(body)?;
+    let delivers = items.iter().any(|p| {
+        matches!(p, Pushed::Valid(m) if matches!(m.action, runsheet_protocol::Action::Delivered { .. }))
+    });
     let clock = state.clock.clone();
+    let payee = courier.clone();
     let mut resp =
         push_batch::push_fewest_trips(&state.db, clock, courier, client_id, items, sent_at).await?;
+    if delivers {
+        // The one-statement push records a delivery's status step only: its pay (and the
+        // week's bonus it completes) is computed now, before the push is answered.
+        state.db.run(move |tx| earnings::settle(tx, &payee)).await?;
+    }
     resp.wal_lsn = standby::wal_position(&state.db).await?;
     state.metrics.pushes.inc();
     for r in &resp.results {

@@ -532,7 +532,7 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
         }
         Body::Earnings { page } => {
             lines.push(heading(&page.period));
-            lines.extend(n.row(&[&page.switch], 0));
+            lines.extend(n.row(&[&page.switch_period], 0));
             lines.push(Line::raw(joined([
                 Some(page.total.as_str()),
                 Some(page.confirmed.as_str()),

@@ -309,6 +309,8 @@ fn screens_in(locale: &str) {
     snapshot(&format!("{locale}-problem"), &w.text());
     w.choose(|t| matches!(t, Tap::ShowKpis));
     snapshot(&format!("{locale}-kpis"), &w.text());
+    w.choose(|t| matches!(t, Tap::ShowEarnings { .. }));
+    snapshot(&format!("{locale}-earnings"), &w.text());
 }
 
 /// The offers page, in `locale`, as the snapshot `{locale}-offers`: an order offered beside

@@ -175,6 +175,32 @@ pub fn on_delivered(tx: &mut Tx<'_>, courier: &str, task_id: &str) -> Result<(),
     award_bonuses(tx, courier, facts.delivered_at, &settings)
 }
 
+/// Pays every delivery of `courier` the store holds no pay for yet: those the one-statement
+/// push applied (it records status steps only, docs/scaling.md), and any a crash left between
+/// a delivery's commit and its pay. Returns how many were paid now.
+pub fn settle(tx: &mut Tx<'_>, courier: &str) -> Result<u32, StoreError> {
+    let rows: Vec<(String, String)> = tx.query_map(
+        "SELECT m.task_id, m.action FROM mutations m
+         WHERE m.courier_id = ?1 AND m.outcome = 'applied' AND m.action LIKE '%delivered%'
+           AND NOT EXISTS (SELECT 1 FROM earning_lines e
+                           WHERE e.id = 'pay:' || m.task_id || ':base')
+         ORDER BY m.received_at, m.mutation_id",
+        params![courier],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut paid = 0;
+    for (task_id, action) in rows {
+        if matches!(
+            serde_json::from_str::<Action>(&action),
+            Ok(Action::Delivered { .. })
+        ) {
+            on_delivered(tx, courier, &task_id)?;
+            paid += 1;
+        }
+    }
+    Ok(paid)
+}
+
 /// The progress of every incentive programme in the week holding `at`, from the week's KPIs.
 fn progress(
     tx: &mut Tx<'_>,
@@ -214,7 +240,7 @@ fn award_bonuses(
             task_id: None,
             kind: PayLineKind::Bonus,
             amount: p.bonus.clone(),
-            note: Some(p.id.clone()),
+            note: None,
             earned_at: at,
             appeal: None,
             appeal_note: None,

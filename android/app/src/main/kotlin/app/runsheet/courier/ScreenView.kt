@@ -87,6 +87,7 @@ private fun LazyListScope.body(body: Body, onOffer: OnOffer, scan: ScanInput) {
         is Body.Review -> item(key = "review") { ReviewPageView(body.page) }
         is Body.Offers -> item(key = "offers") { OffersPageView(body.page, onOffer) }
         is Body.Handover -> item(key = "handover") { HandoverPageView(body.page, onOffer) }
+        is Body.Earnings -> item(key = "earnings") { EarningsPageView(body.page, onOffer) }
     }
 }
 
