@@ -7,8 +7,8 @@ use std::sync::Arc;
 pub use runsheet_core::cash::HandIn;
 pub use runsheet_core::locker::LockerDrop;
 pub use runsheet_protocol::{
-    AmountProblem, CashBalance, CashCollection, IdCheckOutcome, IdCheckResult, IdDocument, LockerDoc,
-    LockerKind, Money, Restriction,
+    AmountProblem, CashBalance, CashCollection, IdCheckOutcome, IdCheckResult, IdDocument,
+    LockerDoc, LockerKind, Money, Restriction,
 };
 
 use crate::{Inner, RunsheetError};

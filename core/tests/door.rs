@@ -220,7 +220,10 @@ async fn cash_is_typed_checked_recorded_and_handed_in() {
 
     // 45.00 kept of 45.50: a reason is needed, then it is recorded.
     assert_eq!(
-        blockers(core.collect_cash("C1", "50", "5", Some(" ".into())).unwrap_err()),
+        blockers(
+            core.collect_cash("C1", "50", "5", Some(" ".into()))
+                .unwrap_err()
+        ),
         ["cash_reason_required"]
     );
     core.collect_cash("C1", "50", "5", Some("no coins".into()))
@@ -230,7 +233,10 @@ async fn cash_is_typed_checked_recorded_and_handed_in() {
     core.mark_delivered("C1").unwrap();
     assert_eq!(core.cash_held().unwrap(), [Money::new(4500, "CNY")]);
 
-    assert_eq!(blockers(core.end_shift().unwrap_err()), ["cash_not_handed_in"]);
+    assert_eq!(
+        blockers(core.end_shift().unwrap_err()),
+        ["cash_not_handed_in"]
+    );
     assert!(matches!(
         core.hand_in_cash("44.999"),
         Err(Error::InvalidAmount { .. })
@@ -286,7 +292,10 @@ async fn a_locker_drop_is_proven_by_its_label_and_the_pickup_code_is_purged() {
     ));
     assert_eq!(core.locker_drop_of("L1").unwrap(), None);
     core.locker_drop("L1", "LOCKER-L17", "B07").unwrap();
-    assert_eq!(core.locker_drop_of("L1").unwrap().unwrap().compartment, "B07");
+    assert_eq!(
+        core.locker_drop_of("L1").unwrap().unwrap().compartment,
+        "B07"
+    );
     core.mark_delivered("L1").unwrap();
     let t = core.task("L1").unwrap();
     assert_eq!(t.status, TaskStatus::Delivered);
@@ -354,13 +363,18 @@ async fn a_refused_age_check_fails_the_delivery_and_is_in_the_evidence() {
     core.sync().await.unwrap();
     at_door(&core, "A1");
     at_door(&core, "A2");
-    // Only the wine needs the check.
+    // Only the wine needs the check (and its scan).
     assert_eq!(
         blockers(core.mark_delivered("A1").unwrap_err()),
-        ["checklist_incomplete"]
+        ["checklist_incomplete", "items_not_confirmed"]
     );
     let stage = ChecklistStage::Dropoff;
-    assert!(core.checklist(Some("A2"), stage).unwrap().unwrap().missing().is_empty());
+    assert!(core
+        .checklist(Some("A2"), stage)
+        .unwrap()
+        .unwrap()
+        .missing()
+        .is_empty());
     // A pass without a document does not hold together.
     assert!(matches!(
         core.answer(

@@ -4,8 +4,8 @@
 //! amounts and lockers refused with the field. Every test runs on SQLite (`sqlite::`) and on
 //! PostgreSQL (`postgres::`, on the cluster `cargo xtask test` starts).
 
-use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
+use std::sync::Arc;
 
 use runsheet_protocol::{CashBalance, MutationOutcome, PushResponse, RejectCode};
 use runsheet_server::{DbConfig, DispatchError, Dispatcher, RunningServer, ServerConfig};
@@ -60,7 +60,8 @@ fn dropoff() -> Value {
 
 impl Env {
     async fn parcel(&self, id: &str, courier: &str, extra: Value) {
-        let mut body = json!({"id": id, "courier_id": courier, "kind": "parcel", "dropoff": dropoff()});
+        let mut body =
+            json!({"id": id, "courier_id": courier, "kind": "parcel", "dropoff": dropoff()});
         for (k, v) in extra.as_object().unwrap() {
             body[k] = v.clone();
         }
@@ -119,25 +120,40 @@ async fn cash_is_reconciled_against_the_collections(engine: Engine) {
     // A foreign currency and more change than cash are refused; the count with a reason is kept.
     actions.push(json!({"type": "collect_cash", "task_id": "C2",
         "collected": {"minor": 5000, "currency": "HKD"}, "change": {"minor": 500, "currency": "HKD"}}));
-    actions.push(json!({"type": "collect_cash", "task_id": "C2", "collected": cny(100), "change": cny(500)}));
-    actions.push(json!({"type": "collect_cash", "task_id": "C2", "collected": cny(5000),
-        "change": cny(500), "reason": "no coins"}));
+    actions.push(
+        json!({"type": "collect_cash", "task_id": "C2", "collected": cny(100), "change": cny(500)}),
+    );
+    actions.push(
+        json!({"type": "collect_cash", "task_id": "C2", "collected": cny(5000),
+        "change": cny(500), "reason": "no coins"}),
+    );
     actions.push(json!({"type": "delivered", "task_id": "C2"}));
     actions.extend(at_door("C3"));
     // Cash on a paid order is no fact the server takes.
-    actions.push(json!({"type": "collect_cash", "task_id": "C3", "collected": cny(100), "change": cny(0)}));
+    actions.push(
+        json!({"type": "collect_cash", "task_id": "C3", "collected": cny(100), "change": cny(0)}),
+    );
     let r = e.push(&token, 1, actions).await;
     assert_eq!(rejected(&r, 6), RejectCode::Invalid);
     assert_eq!(rejected(&r, 7), RejectCode::Invalid);
     assert_eq!(rejected(&r, 12), RejectCode::Invalid);
     for i in [0, 1, 2, 3, 4, 5, 8, 9, 10, 11] {
-        assert_eq!(r.results[i].outcome, MutationOutcome::Applied, "{i}: {:?}", r.results[i]);
+        assert_eq!(
+            r.results[i].outcome,
+            MutationOutcome::Applied,
+            "{i}: {:?}",
+            r.results[i]
+        );
     }
 
     let report = e.dispatch.cash("ann").await.unwrap();
     assert!(report.hand_ins.is_empty());
     assert_eq!(report.outstanding.len(), 2);
-    let off: Vec<&str> = report.door_discrepancies.iter().map(|l| l.task_id.as_str()).collect();
+    let off: Vec<&str> = report
+        .door_discrepancies
+        .iter()
+        .map(|l| l.task_id.as_str())
+        .collect();
     assert_eq!(off, ["C2"]);
     assert_eq!(report.door_discrepancies[0].collection.discrepancy(), -50);
     let kinds: Vec<String> = e
@@ -162,7 +178,10 @@ async fn cash_is_reconciled_against_the_collections(engine: Engine) {
     let report = e.dispatch.cash("ann").await.unwrap();
     assert_eq!(report.hand_ins.len(), 1);
     let h = &report.hand_ins[0];
-    assert_eq!((h.held.minor, h.handed.minor, h.difference), (7700, 7500, -200));
+    assert_eq!(
+        (h.held.minor, h.handed.minor, h.difference),
+        (7700, 7500, -200)
+    );
     assert_eq!(h.balance, CashBalance::Short);
     let settled: Vec<&str> = h.tasks.iter().map(|l| l.task_id.as_str()).collect();
     assert_eq!(settled, ["C1", "C2"]);
@@ -208,7 +227,11 @@ async fn a_locker_drop_is_checked_and_kept_as_the_proof(engine: Engine) {
     assert_eq!(r.results[4].outcome, MutationOutcome::Applied);
     let proof = e.dispatch.locker_drop("L1").await.unwrap();
     assert_eq!(
-        (proof.locker_id.as_str(), proof.locker_code.as_str(), proof.compartment.as_str()),
+        (
+            proof.locker_id.as_str(),
+            proof.locker_code.as_str(),
+            proof.compartment.as_str()
+        ),
         ("L-17", "LOCKER-L17", "B07")
     );
     let kinds: Vec<String> = e
@@ -228,11 +251,21 @@ async fn bad_amounts_and_lockers_are_refused_with_the_field(engine: Engine) {
     };
     e.dispatch.create_courier("cy", "Cy").await.unwrap();
     for (body, field) in [
-        (json!({"cash_due": {"minor": 100, "currency": "XXX"}}), "cash_due"),
-        (json!({"cash_due": {"minor": -1, "currency": "CNY"}}), "cash_due"),
-        (json!({"locker": {"kind": "locker", "locker_id": "L-1", "code": " "}}), "locker"),
+        (
+            json!({"cash_due": {"minor": 100, "currency": "XXX"}}),
+            "cash_due",
+        ),
+        (
+            json!({"cash_due": {"minor": -1, "currency": "CNY"}}),
+            "cash_due",
+        ),
+        (
+            json!({"locker": {"kind": "locker", "locker_id": "L-1", "code": " "}}),
+            "locker",
+        ),
     ] {
-        let mut task = json!({"id": "X1", "courier_id": "cy", "kind": "parcel", "dropoff": dropoff()});
+        let mut task =
+            json!({"id": "X1", "courier_id": "cy", "kind": "parcel", "dropoff": dropoff()});
         for (k, v) in body.as_object().unwrap() {
             task[k] = v.clone();
         }
