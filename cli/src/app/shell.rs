@@ -60,8 +60,8 @@ pub struct Prompt {
 pub enum Asking {
     /// The inputs of an offer, `next` the one being asked; `tap` filled so far.
     Inputs {
-        /// The offer.
-        offer: Offer,
+        /// The offer (boxed: an offer and a tap side by side dwarf the other prompts).
+        offer: Box<Offer>,
         /// The input asked now.
         next: usize,
         /// The tap with the inputs given so far.
@@ -259,7 +259,11 @@ impl Shell {
         self.state.prompt = Some(Prompt {
             question,
             buffer: String::new(),
-            purpose: Asking::Inputs { offer, next, tap },
+            purpose: Asking::Inputs {
+                offer: Box::new(offer),
+                next,
+                tap,
+            },
         });
     }
 
@@ -317,7 +321,7 @@ impl Shell {
                         .map_or(runsheet_words::Language::En, |s| s.language),
                 );
                 match tap.with_input(field.as_deref().unwrap_or(""), &text, &words) {
-                    Ok(tap) => self.ask_input(offer, next + 1, tap),
+                    Ok(tap) => self.ask_input(*offer, next + 1, tap),
                     Err(e) => self.state.message = Some(e.to_string()),
                 }
             }

@@ -1,0 +1,418 @@
+//! At the door on the phone, without a socket: a scripted in-memory server serves the tasks
+//! (and a drop-off checklist) and records what the phone pushes. Cash on delivery: a typed
+//! amount with more decimals than the currency allows is refused with its reason and nothing
+//! is recorded or queued; a discrepancy needs a reason; the handover waits for the cash; going
+//! off duty waits for the hand-in. Lockers: another locker's label is refused, the scan is the
+//! proof. An age check refused fails the delivery, and the evidence carries it. The customer's
+//! pickup code leaves the phone with the customer's data.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use runsheet_core::{
+    Action, AnswerValue, Blocker, ChecklistStage, Clock, Config, Error, PullPosition, Remote,
+    Runsheet, Token,
+};
+use runsheet_protocol::{
+    AmountProblem, CashBalance, Change, ChecklistItemDef, ChecklistTemplate, IdCheckOutcome,
+    IdCheckResult, IdDocument, ItemDoc, ItemKind, LocationAck, LocationBatch, LockerDoc,
+    LockerKind, Money, MutationOutcome, MutationResult, PullResponse, PushRequest, PushResponse,
+    PushTokenAck, PushTokenRegistration, Restriction, StopDoc, TaskDoc, TaskKind, TaskStatus,
+};
+
+const NOW: i64 = 1_800_000_000;
+
+#[derive(Default)]
+struct State {
+    tasks: Vec<TaskDoc>,
+    checklists: Vec<ChecklistTemplate>,
+    pushed: Vec<Action>,
+    last_mutation: i64,
+}
+
+#[derive(Clone, Default)]
+struct Server(Arc<Mutex<State>>);
+
+#[async_trait::async_trait]
+impl Remote for Server {
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse, Error> {
+        let mut s = self.0.lock().unwrap();
+        let mut results = Vec::new();
+        for m in &req.mutations {
+            s.pushed.push(m.action.clone());
+            s.last_mutation = m.mutation_id;
+            results.push(MutationResult {
+                mutation_id: m.mutation_id,
+                outcome: MutationOutcome::Applied,
+            });
+        }
+        Ok(PushResponse {
+            results,
+            last_mutation_id: s.last_mutation,
+            wal_lsn: None,
+        })
+    }
+
+    async fn pull(&self, _client_id: &str, at: &PullPosition) -> Result<PullResponse, Error> {
+        let s = self.0.lock().unwrap();
+        let from = usize::try_from(at.cursor).unwrap_or(0).min(s.tasks.len());
+        Ok(PullResponse {
+            changes: s.tasks[from..]
+                .iter()
+                .map(|t| Change::UpsertTask {
+                    task: Box::new(t.clone()),
+                })
+                .collect(),
+            cursor: s.tasks.len() as i64,
+            has_more: false,
+            last_mutation_id: s.last_mutation,
+            server_time: NOW,
+            settings: None,
+            checklists: s
+                .checklists
+                .iter()
+                .filter(|c| c.seq > at.checklists_after)
+                .cloned()
+                .collect(),
+            ratings: Vec::new(),
+            cases: Vec::new(),
+            recalls: Vec::new(),
+        })
+    }
+
+    async fn put_attachment(&self, _sha256: &str, _bytes: Vec<u8>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    async fn push_locations(&self, batch: &LocationBatch) -> Result<LocationAck, Error> {
+        Ok(LocationAck {
+            stored: batch.fixes.len() as u64,
+        })
+    }
+
+    async fn register_push_token(
+        &self,
+        _reg: &PushTokenRegistration,
+    ) -> Result<PushTokenAck, Error> {
+        Ok(PushTokenAck { registered_at: NOW })
+    }
+
+    async fn wait_for_change(
+        &self,
+        _client_id: &str,
+        _at: &PullPosition,
+        _wait: Duration,
+    ) -> Result<bool, Error> {
+        Ok(false)
+    }
+
+    fn set_token(&self, _token: Token) {}
+}
+
+struct Fixed(i64);
+
+impl Clock for Fixed {
+    fn now(&self) -> i64 {
+        self.0
+    }
+}
+
+fn task(id: &str) -> TaskDoc {
+    TaskDoc {
+        id: id.into(),
+        kind: TaskKind::Parcel,
+        status: TaskStatus::Assigned,
+        pickup: None,
+        dropoff: StopDoc {
+            name: "Customer".into(),
+            address: "1 Test Road".into(),
+            phone: None,
+            lat: 30.0,
+            lon: 120.0,
+            ready_at: None,
+            due_by: None,
+            not_before: None,
+            pin_corrected: false,
+        },
+        revision: 1,
+        ordered_at: None,
+        items: Vec::new(),
+        return_to: None,
+        handoff_code: None,
+        contactless: false,
+        proof: Default::default(),
+        customer_locale: None,
+        case_id: None,
+        take_back: Vec::new(),
+        cash_due: None,
+        locker: None,
+    }
+}
+
+fn phone(server: &Server, dir: &tempfile::TempDir) -> Runsheet {
+    Runsheet::open_with_remote(
+        Config {
+            db_path: dir.path().join("phone.db"),
+            db_key: None,
+            server_url: "unused://".into(),
+            token: Token::new("good"),
+            clock: Arc::new(Fixed(NOW)),
+        },
+        Arc::new(server.clone()),
+    )
+    .unwrap()
+}
+
+fn at_door(core: &Runsheet, id: &str) {
+    core.accept(id).unwrap();
+    core.arrive_manually(id, "gate").unwrap();
+}
+
+fn blockers(e: Error) -> Vec<&'static str> {
+    match e {
+        Error::Blocked { blockers, .. } => blockers.iter().map(Blocker::code).collect(),
+        other => panic!("not blocked: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn cash_is_typed_checked_recorded_and_handed_in() {
+    let server = Server::default();
+    let mut c1 = task("C1");
+    c1.cash_due = Some(Money::new(4550, "CNY"));
+    server.0.lock().unwrap().tasks.push(c1);
+    let dir = tempfile::tempdir().unwrap();
+    let core = phone(&server, &dir);
+    core.sync().await.unwrap();
+    core.start_shift().unwrap();
+    at_door(&core, "C1");
+    let queued = core.sync_status().unwrap().pending;
+
+    assert_eq!(
+        blockers(core.mark_delivered("C1").unwrap_err()),
+        ["cash_not_collected"]
+    );
+    // More decimals than yuan have: refused with the reason, nothing recorded or queued.
+    match core.collect_cash("C1", "50.005", "4.5", None) {
+        Err(Error::InvalidAmount { problem }) => assert_eq!(
+            problem,
+            AmountProblem::TooManyDecimals {
+                currency: "CNY".into(),
+                allowed: 2
+            }
+        ),
+        other => panic!("three decimals accepted: {other:?}"),
+    }
+    assert!(matches!(
+        core.collect_cash("C1", "fifty", "", None),
+        Err(Error::InvalidAmount {
+            problem: AmountProblem::NotANumber
+        })
+    ));
+    assert!(matches!(
+        core.collect_cash("C1", "5", "10", None),
+        Err(Error::InvalidAmount {
+            problem: AmountProblem::Negative
+        })
+    ));
+    assert_eq!(core.cash_collection("C1").unwrap(), None);
+    assert_eq!(core.sync_status().unwrap().pending, queued);
+
+    // 45.00 kept of 45.50: a reason is needed, then it is recorded.
+    assert_eq!(
+        blockers(
+            core.collect_cash("C1", "50", "5", Some(" ".into()))
+                .unwrap_err()
+        ),
+        ["cash_reason_required"]
+    );
+    core.collect_cash("C1", "50", "5", Some("no coins".into()))
+        .unwrap();
+    let c = core.cash_collection("C1").unwrap().unwrap();
+    assert_eq!((c.kept(), c.discrepancy()), (4500, -50));
+    core.mark_delivered("C1").unwrap();
+    assert_eq!(core.cash_held().unwrap(), [Money::new(4500, "CNY")]);
+
+    assert_eq!(
+        blockers(core.end_shift().unwrap_err()),
+        ["cash_not_handed_in"]
+    );
+    assert!(matches!(
+        core.hand_in_cash("44.999"),
+        Err(Error::InvalidAmount { .. })
+    ));
+    let h = core.hand_in_cash("44").unwrap();
+    assert_eq!(h.balance, CashBalance::Short);
+    assert_eq!((h.held.minor, h.handed.minor), (4500, 4400));
+    assert!(core.cash_held().unwrap().is_empty());
+    core.end_shift().unwrap();
+
+    core.sync().await.unwrap();
+    let pushed = server.0.lock().unwrap().pushed.clone();
+    assert!(pushed.contains(&Action::CollectCash {
+        task_id: "C1".into(),
+        collected: Money::new(5000, "CNY"),
+        change: Money::new(500, "CNY"),
+        reason: Some("no coins".into()),
+    }));
+    assert!(pushed.contains(&Action::HandInCash {
+        held: Money::new(4500, "CNY"),
+        handed: Money::new(4400, "CNY"),
+    }));
+}
+
+#[tokio::test]
+async fn a_locker_drop_is_proven_by_its_label_and_the_pickup_code_is_purged() {
+    let server = Server::default();
+    let mut l1 = task("L1");
+    l1.proof = runsheet_protocol::ProofPolicy::Photo;
+    l1.locker = Some(LockerDoc {
+        kind: LockerKind::Locker,
+        locker_id: "L-17".into(),
+        code: "LOCKER-L17".into(),
+        pickup_code: Some("884213".into()),
+    });
+    server.0.lock().unwrap().tasks.push(l1);
+    let dir = tempfile::tempdir().unwrap();
+    let core = phone(&server, &dir);
+    core.sync().await.unwrap();
+    at_door(&core, "L1");
+    // The locker's scan replaces the photo the platform asks for at a door.
+    assert_eq!(
+        blockers(core.mark_delivered("L1").unwrap_err()),
+        ["locker_not_scanned"]
+    );
+    assert!(matches!(
+        core.locker_drop("L1", "LOCKER-L18", "B07"),
+        Err(Error::WrongLocker { .. })
+    ));
+    assert!(matches!(
+        core.locker_drop("L1", "LOCKER-L17", "  "),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert_eq!(core.locker_drop_of("L1").unwrap(), None);
+    core.locker_drop("L1", "LOCKER-L17", "B07").unwrap();
+    assert_eq!(
+        core.locker_drop_of("L1").unwrap().unwrap().compartment,
+        "B07"
+    );
+    core.mark_delivered("L1").unwrap();
+    let t = core.task("L1").unwrap();
+    assert_eq!(t.status, TaskStatus::Delivered);
+    assert!(!format!("{t:?}").contains("884213"));
+    assert_eq!(
+        t.locker.as_ref().unwrap().pickup_code.as_deref(),
+        Some("884213")
+    );
+    // A day later the customer's data goes, the pickup code with it.
+    let later = phone_at(&server, &dir, NOW + 2 * 86_400);
+    drop(core);
+    later.purge_customer_data().unwrap();
+    assert_eq!(later.task("L1").unwrap().locker.unwrap().pickup_code, None);
+}
+
+fn phone_at(server: &Server, dir: &tempfile::TempDir, now: i64) -> Runsheet {
+    Runsheet::open_with_remote(
+        Config {
+            db_path: dir.path().join("phone.db"),
+            db_key: None,
+            server_url: "unused://".into(),
+            token: Token::new("good"),
+            clock: Arc::new(Fixed(now)),
+        },
+        Arc::new(server.clone()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_refused_age_check_fails_the_delivery_and_is_in_the_evidence() {
+    let server = Server::default();
+    let mut a1 = task("A1");
+    a1.items = vec![ItemDoc {
+        code: "WINE".into(),
+        name: "Red wine".into(),
+        temperature: Default::default(),
+        quantity: 1,
+        restricted: Some(Restriction::Alcohol),
+    }];
+    let a2 = task("A2");
+    {
+        let mut s = server.0.lock().unwrap();
+        s.tasks.push(a1);
+        s.tasks.push(a2);
+        s.checklists.push(ChecklistTemplate {
+            id: "dropoff".into(),
+            version: 1,
+            seq: 1,
+            stage: ChecklistStage::Dropoff,
+            kinds: Vec::new(),
+            items: vec![ChecklistItemDef {
+                id: "age".into(),
+                label: "Age check".into(),
+                kind: ItemKind::IdCheck,
+                required: true,
+                when: Some(runsheet_protocol::Condition::Fact {
+                    fact: "restricted".into(),
+                }),
+            }],
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let core = phone(&server, &dir);
+    core.sync().await.unwrap();
+    at_door(&core, "A1");
+    at_door(&core, "A2");
+    // Only the wine needs the check (and its scan).
+    assert_eq!(
+        blockers(core.mark_delivered("A1").unwrap_err()),
+        ["checklist_incomplete", "items_not_confirmed"]
+    );
+    let stage = ChecklistStage::Dropoff;
+    assert!(core
+        .checklist(Some("A2"), stage)
+        .unwrap()
+        .unwrap()
+        .missing()
+        .is_empty());
+    // A pass without a document does not hold together.
+    assert!(matches!(
+        core.answer(
+            Some("A1"),
+            stage,
+            "age",
+            AnswerValue::IdCheck(IdCheckResult {
+                document: IdDocument::NotShown,
+                outcome: IdCheckOutcome::Passed,
+            }),
+        ),
+        Err(Error::InvalidArgument(_))
+    ));
+    let within = core
+        .answer(
+            Some("A1"),
+            stage,
+            "age",
+            AnswerValue::IdCheck(IdCheckResult {
+                document: IdDocument::IdCard,
+                outcome: IdCheckOutcome::Underage,
+            }),
+        )
+        .unwrap();
+    assert!(!within);
+    assert_eq!(core.task("A1").unwrap().status, TaskStatus::Failed);
+    let bundle = core.evidence_bundle("A1").unwrap();
+    let json = serde_json::to_string(&bundle).unwrap();
+    assert!(json.contains("\"underage\""), "{json}");
+    assert!(json.contains("id_check_refused"), "{json}");
+    core.sync().await.unwrap();
+    let pushed = server.0.lock().unwrap().pushed.clone();
+    assert!(pushed.iter().any(|a| matches!(
+        a,
+        Action::Fail {
+            reason: runsheet_protocol::ExceptionReason::IdCheckRefused,
+            ..
+        }
+    )));
+    core.mark_delivered("A2").unwrap();
+}
