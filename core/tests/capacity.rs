@@ -78,6 +78,10 @@ impl Remote for Server {
             cases: Vec::new(),
             recalls: Vec::new(),
             vehicle: s.vehicle.clone().filter(|v| v.version > at.vehicle_version),
+            offers: Vec::new(),
+            earnings: Vec::new(),
+            training: Vec::new(),
+            qualifications: Vec::new(),
         })
     }
 

@@ -77,6 +77,11 @@ impl Remote for Server {
             ratings: Vec::new(),
             cases: Vec::new(),
             recalls: Vec::new(),
+            offers: Vec::new(),
+            vehicle: None,
+            earnings: Vec::new(),
+            training: Vec::new(),
+            qualifications: Vec::new(),
         })
     }
 
@@ -146,6 +151,7 @@ fn task(id: &str) -> TaskDoc {
         take_back: Vec::new(),
         cash_due: None,
         locker: None,
+        handovers: Vec::new(),
     }
 }
 
@@ -335,6 +341,7 @@ async fn a_refused_age_check_fails_the_delivery_and_is_in_the_evidence() {
         temperature: Default::default(),
         quantity: 1,
         restricted: Some(Restriction::Alcohol),
+        size: None,
     }];
     let a2 = task("A2");
     {
