@@ -16,10 +16,16 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use runsheet_core::offer_impact::impact;
 use runsheet_core::route::Planner;
-use runsheet_core::{OfferedTask, Stop, Task, TaskKind, TaskStatus};
+use runsheet_core::{Load, OfferedTask, Stop, Task, TaskKind, TaskStatus};
 
 const NOW: i64 = 1_795_406_400;
 const SPEED: f64 = 4.5;
+/// The courier's box (a scooter's): the impact is computed within its room, as on a phone
+/// that knows its vehicle (the slower case: the planner checks the load at every place).
+const ROOM: Option<Load> = Some(Load {
+    box_units: 40,
+    chilled_units: 10,
+});
 
 fn near(rng: &mut StdRng, (lat, lon): (f64, f64), r: f64) -> (f64, f64) {
     (lat + rng.gen_range(-r..r), lon + rng.gen_range(-r..r))
@@ -97,6 +103,7 @@ fn main() {
         .map(|i| {
             let t = task(&mut rng, format!("N{i}"));
             OfferedTask {
+                load: runsheet_core::order_load(&t.items),
                 task_id: t.id,
                 kind: t.kind,
                 pickup: t.pickup,
@@ -108,7 +115,7 @@ fn main() {
     let position = Some((30.2741, 120.1551));
     let route = Planner::default().plan(&tasks, position, NOW, SPEED);
     assert_eq!(route.stops.len(), 30, "the plan must hold the 30 stops");
-    let once = impact(&tasks, &route, &offer, position, NOW, SPEED);
+    let once = impact(&tasks, &route, &offer, ROOM, position, NOW, SPEED);
     assert!(once.plannable && once.extra_seconds > 0, "{once:?}");
 
     // A fresh planner each time: the planner keeps its last route and would answer from it.
@@ -120,6 +127,7 @@ fn main() {
             black_box(&tasks),
             &route,
             &offer,
+            ROOM,
             position,
             NOW,
             SPEED,

@@ -84,7 +84,9 @@ pub use offer_impact::{OfferImpact, StopAtRisk};
 pub use outbox::Rejection;
 pub use recall::RecalledItem;
 pub use route::{LocationAccuracy, LocationRequest, NextStopHint, PlannedStop, Route};
-pub use runsheet_protocol::{box_overflow, Compartment, Load, Overflow, VehicleDoc, VehicleKind};
+pub use runsheet_protocol::{
+    box_overflow, order_load, Compartment, Load, Overflow, VehicleDoc, VehicleKind,
+};
 pub use runsheet_protocol::{
     Action, ActionContext, ActionLocation, AnswerValue, AppealStatus, ArrivalMethod,
     ChecklistItemDef, ChecklistStage, ChecklistTemplate, Condition, ContactChannel,
@@ -655,10 +657,16 @@ impl Runsheet {
         let tasks = self.dev.tasks()?;
         let route = self.dev.route_for(&tasks)?;
         let now = self.dev.now();
+        let room = self
+            .dev
+            .store
+            .read(capacity::vehicle)?
+            .map(|v| v.capacity());
         Ok(offer_impact::impact(
             &tasks,
             &route,
             &o.tasks,
+            room,
             self.dev.last_position(),
             now,
             self.dev.speed_now(now)?,

@@ -65,6 +65,9 @@ pub struct OfferedTask {
     pub dropoff: StopDoc,
     /// How many items.
     pub items: u32,
+    /// The units its goods take in the box and the chilled compartment
+    /// ([`runsheet_protocol::order_load`]).
+    pub load: runsheet_protocol::Load,
 }
 
 /// An offer on the phone.
@@ -158,6 +161,7 @@ fn offered(t: &runsheet_protocol::TaskDoc) -> OfferedTask {
         pickup: t.pickup.clone(),
         dropoff: t.dropoff.clone(),
         items: t.items.iter().map(|i| i.quantity).sum(),
+        load: runsheet_protocol::order_load(&t.items),
     }
 }
 

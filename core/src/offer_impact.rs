@@ -7,7 +7,7 @@
 //! insertion over a courier's 30 stops takes well under the 20 ms the screens allow
 //! (`cargo bench -p runsheet-core --bench offer` prints it against a plain re-plan).
 
-use runsheet_protocol::{StopDoc, StopRole};
+use runsheet_protocol::{order_load, Load, StopDoc, StopRole};
 use runsheet_route::hint::{risk, Risk};
 use runsheet_route::plan::{Instance, Point, Problem, StopIn};
 use runsheet_route::travel::distance_m;
@@ -78,6 +78,8 @@ struct Leg<'a> {
     role: StopRole,
     stop: &'a StopDoc,
     offered: bool,
+    /// The order's goods (the box's units only count where the courier's box is known).
+    load: Load,
 }
 
 fn rank(r: Option<Risk>) -> u8 {
@@ -98,11 +100,41 @@ fn stop_of(task: &Task, role: StopRole) -> Option<&StopDoc> {
 }
 
 /// What accepting `offered` would do to `route` (the courier's current plan of `tasks`),
-/// riding from `position` (else the plan's first stop) at `now` at `speed_mps`.
+/// riding from `position` (else the plan's first stop) at `now` at `speed_mps`, in a box with
+/// `room` (the vehicle dispatch set; `None`: unknown, nothing limited). When no place keeps the
+/// box within its room, the impact is that of the plan without the limit, marked
+/// `overflows_box`.
 pub fn impact(
     tasks: &[Task],
     route: &Route,
     offered: &[OfferedTask],
+    room: Option<Load>,
+    position: Option<(f64, f64)>,
+    now: i64,
+    speed_mps: f64,
+) -> OfferImpact {
+    if room.is_some() {
+        let within = impact_in(tasks, route, offered, room, position, now, speed_mps);
+        if within.plannable {
+            return OfferImpact {
+                overflows_box: Some(false),
+                ..within
+            };
+        }
+        let unlimited = impact_in(tasks, route, offered, None, position, now, speed_mps);
+        return OfferImpact {
+            overflows_box: Some(unlimited.plannable),
+            ..unlimited
+        };
+    }
+    impact_in(tasks, route, offered, None, position, now, speed_mps)
+}
+
+fn impact_in(
+    tasks: &[Task],
+    route: &Route,
+    offered: &[OfferedTask],
+    room: Option<Load>,
     position: Option<(f64, f64)>,
     now: i64,
     speed_mps: f64,
@@ -118,6 +150,7 @@ pub fn impact(
                 role: s.role,
                 stop,
                 offered: false,
+                load: order_load(&task.items),
             });
         }
     }
@@ -141,6 +174,7 @@ pub fn impact(
                 role: StopRole::Pickup,
                 stop: p,
                 offered: true,
+                load: t.load,
             });
             legs.len() - 1
         });
@@ -149,6 +183,7 @@ pub fn impact(
             role: StopRole::Dropoff,
             stop: &t.dropoff,
             offered: true,
+            load: t.load,
         });
         orders.push((pickup, legs.len() - 1));
     }
@@ -175,8 +210,8 @@ pub fn impact(
         speed_mps,
         detour_factor: DETOUR_FACTOR,
         lateness_weight: None,
-        capacity: None,
-        chilled_capacity: None,
+        capacity: room.map(|r| r.box_units),
+        chilled_capacity: room.map(|r| r.chilled_units),
         onboard,
         stops: legs
             .iter()
@@ -203,8 +238,8 @@ pub fn impact(
                 } else {
                     DROPOFF_SERVICE_S
                 },
-                units: None,
-                chilled_units: None,
+                units: room.map(|_| l.load.box_units),
+                chilled_units: room.map(|_| l.load.chilled_units),
             })
             .collect(),
     };
@@ -335,6 +370,7 @@ mod tests {
             pickup: Some(stop(pickup, None)),
             dropoff: stop(dropoff, due),
             items: 1,
+            load: runsheet_protocol::Load::ZERO,
         }
     }
 
@@ -348,7 +384,15 @@ mod tests {
         let tasks = [task("A", 30.275, 30.295, Some(NOW + 3600))];
         let route = plan(&tasks);
         let on_way = [offered("N", 30.280, 30.290, Some(NOW + 3600))];
-        let i = impact(&tasks, &route, &on_way, Some((30.27, 120.16)), NOW, 4.5);
+        let i = impact(
+            &tasks,
+            &route,
+            &on_way,
+            None,
+            Some((30.27, 120.16)),
+            NOW,
+            4.5,
+        );
         assert!(i.plannable);
         // Two more services, and (nearly) no more riding.
         assert!(
@@ -377,7 +421,15 @@ mod tests {
             offered("S1", 30.255, 30.230, Some(NOW + 30 * 60)),
             offered("S2", 30.250, 30.225, Some(NOW + 35 * 60)),
         ];
-        let i = impact(&tasks, &route, &stack, Some((30.27, 120.16)), NOW, 4.5);
+        let i = impact(
+            &tasks,
+            &route,
+            &stack,
+            None,
+            Some((30.27, 120.16)),
+            NOW,
+            4.5,
+        );
         assert!(i.plannable);
         assert!(i.extra_seconds > 20 * 60, "{}", i.extra_seconds);
         assert!(i.extra_metres > 5_000, "{}", i.extra_metres);
@@ -398,13 +450,14 @@ mod tests {
             &Route::default(),
             &[offered("N", 30.28, 30.29, None)],
             None,
+            None,
             NOW,
             4.5,
         );
         assert!(i.plannable);
         assert_eq!(i.finish_before, None);
         assert!(i.extra_seconds >= PICKUP_SERVICE_S + DROPOFF_SERVICE_S);
-        let none = impact(&[], &Route::default(), &[], None, NOW, 4.5);
+        let none = impact(&[], &Route::default(), &[], None, None, NOW, 4.5);
         assert!(!none.plannable);
     }
 }

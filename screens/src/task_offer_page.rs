@@ -119,9 +119,15 @@ fn impact_lines(v: &View<'_>, i: &OfferImpact) -> (Vec<String>, Tone) {
             ),
         });
     }
+    let overflows = i.overflows_box == Some(true);
+    if overflows {
+        lines.push(t(w, "offer-impact-box-full"));
+    }
     if i.at_risk.is_empty() {
-        lines.push(t(w, "offer-impact-safe"));
-        return (lines, Tone::Neutral);
+        if !overflows {
+            lines.push(t(w, "offer-impact-safe"));
+        }
+        return (lines, if overflows { Tone::Bad } else { Tone::Neutral });
     }
     lines.extend(i.at_risk.iter().map(|s| risk_line(v, s)));
     (lines, Tone::Bad)

@@ -39,6 +39,9 @@ mod tests {
         assert_eq!(zh.money(-50, 2, "CNY"), "-¥0.50");
         assert_eq!(en.money(5, 3, "KWD"), "0.005 KWD");
         // The extremes saturate, never panic.
-        assert_eq!(en.money(i64::MIN, 2, "CNY"), "-CN¥92,233,720,368,547,758.07");
+        assert_eq!(
+            en.money(i64::MIN, 2, "CNY"),
+            "-CN¥92,233,720,368,547,758.07"
+        );
     }
 }

@@ -11,7 +11,8 @@ use super::messages::{self, SentMessage};
 use super::mutations::{self, RefusedMutation};
 use super::sql::rows_from_json;
 use super::{
-    cash, checklists, clients, couriers, device_time, earnings, handoff_codes, handovers, lockers, offers, pin_corrections, ratings, recalls, settings, tasks, training, vehicles,
+    cash, checklists, clients, couriers, device_time, earnings, handoff_codes, handovers, lockers,
+    offers, pin_corrections, ratings, recalls, settings, tasks, training, vehicles,
 };
 use super::{Refusal, Row, StoreError, Tx};
 use crate::clock::Clock;
