@@ -411,6 +411,36 @@ mod tests {
     }
 
     #[test]
+    fn an_offer_too_big_for_the_box_says_so() {
+        let tasks = [task("A", 30.275, 30.295, Some(NOW + 3600))];
+        let route = plan(&tasks);
+        let room = Some(Load {
+            box_units: 6,
+            chilled_units: 2,
+        });
+        let sized = |units: i64| OfferedTask {
+            load: Load {
+                box_units: units,
+                chilled_units: 0,
+            },
+            ..offered("N", 30.280, 30.290, Some(NOW + 3600))
+        };
+        let at = Some((30.27, 120.16));
+        let fits = impact(&tasks, &route, &[sized(2)], room, at, NOW, 4.5);
+        assert!(fits.plannable);
+        assert_eq!(fits.overflows_box, Some(false));
+        // 8 units never fit a 6-unit box, wherever the order goes: the impact is still told
+        // (planned without the limit), marked as overflowing.
+        let too_big = impact(&tasks, &route, &[sized(8)], room, at, NOW, 4.5);
+        assert!(too_big.plannable);
+        assert_eq!(too_big.overflows_box, Some(true));
+        assert_eq!(
+            too_big.extra_seconds,
+            impact(&tasks, &route, &[sized(8)], None, at, NOW, 4.5).extra_seconds
+        );
+    }
+
+    #[test]
     fn a_stack_the_other_way_puts_a_promise_at_risk() {
         // The courier's drop-off is promised in 25 minutes, 2.8 km north; a stack of two
         // going south takes the best part of an hour whichever way it is fitted in.

@@ -30,6 +30,7 @@ offer-impact-finish = You would finish at { $time } instead of { $before }
 offer-impact-finish-new = You would finish at { $time }
 offer-impact-unplannable = This offer cannot be fitted into your current route.
 offer-impact-safe = No promised time put at risk
+offer-impact-box-full = It would not fit in your box with what you carry
 offer-risk-late = Late
 offer-risk-at-risk = At risk
 offer-risk-line = { $risk }: { $what }, promised { $due }, arriving { $eta }

@@ -30,6 +30,7 @@ offer-impact-finish = 预计{ $time }完成全部订单（原为{ $before }）
 offer-impact-finish-new = 预计{ $time }完成
 offer-impact-unplannable = 无法将此派单排入您当前的路线。
 offer-impact-safe = 不影响任何承诺送达时间
+offer-impact-box-full = 配送箱装不下：与车上货物合计超出容量
 offer-risk-late = 将超时
 offer-risk-at-risk = 可能超时
 offer-risk-line = { $risk }：{ $what }承诺{ $due }，预计{ $eta }到达
