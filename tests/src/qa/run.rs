@@ -1616,16 +1616,18 @@ async fn act(
                 .unwrap_or_else(|| courier.to_owned());
             let mut task_ids = vec![task.clone()];
             task_ids.extend(step.stack.iter().map(|t| t.get_ref().clone()));
-            dispatched(
-                world
-                    .dispatch
-                    .offer(&runsheet_protocol::NewOffer {
-                        courier_id: courier,
-                        task_ids,
-                        expires_in_s: step.expires_in_s,
-                    })
-                    .await,
-            )
+            let made = world
+                .dispatch
+                .offer(&runsheet_protocol::NewOffer {
+                    courier_id: courier,
+                    task_ids,
+                    expires_in_s: step.expires_in_s,
+                })
+                .await;
+            match &step.dispatch_refusal {
+                None => dispatched(made),
+                Some(code) => refused_by_dispatch(made, code),
+            }
         }
         "recall" => match &step.recall {
             Some(r) => dispatched(world.dispatch.recall(r).await),

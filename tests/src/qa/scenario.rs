@@ -693,8 +693,8 @@ pub struct StepSpec {
     /// For `take_quiz`: the version answered (default: the one on the phone).
     #[serde(default)]
     pub version: Option<i64>,
-    /// For `assign` and `reassign`: the dispatcher's refusal the server must answer
-    /// (`not_qualified`); nothing is assigned.
+    /// For `assign`, `reassign` and `offer`: the dispatcher's refusal the server must answer
+    /// (`not_qualified`); nothing is assigned or offered.
     #[serde(default)]
     pub dispatch_refusal: Option<Spanned<String>>,
     /// For a `tap` of `collect_cash`: the cash collected, as the courier types it ("50").
@@ -1516,10 +1516,12 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
             }
         }
         if let Some(r) = &step.dispatch_refusal {
-            if !matches!(action, "assign" | "reassign") {
+            if !matches!(action, "assign" | "reassign" | "offer") {
                 return Err(err(
                     at(r.span()),
-                    format!("step {n}: dispatch_refusal belongs to an assign or reassign step"),
+                    format!(
+                        "step {n}: dispatch_refusal belongs to an assign, reassign or offer step"
+                    ),
                 ));
             }
         }
