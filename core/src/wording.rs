@@ -118,11 +118,6 @@ pub fn handover_status(words: &Words, status: runsheet_protocol::HandoverStatus)
     noun(words, "handover-status", status.as_str())
 }
 
-/// Who holds a task's goods, in the courier's language.
-pub fn custody(words: &Words, custody: crate::custody::Custody) -> String {
-    noun(words, "custody", custody.as_str())
-}
-
 /// Every action name [`runsheet_protocol::Action::name`] gives.
 pub const KNOWN_ACTIONS: [&str; 28] = [
     "accept",

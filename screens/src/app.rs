@@ -1310,6 +1310,14 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
     };
     let tabs = vec![
         Offer::new(Tap::ShowTasks, t(w, "tab-tasks"), OfferStyle::Navigation),
+        Offer::new(Tap::ShowOffers, t(w, "tab-offers"), OfferStyle::Navigation),
+        Offer::new(
+            Tap::ShowEarnings {
+                period: runsheet_core::earnings::EarningsPeriod::Day,
+            },
+            t(w, "tab-earnings"),
+            OfferStyle::Navigation,
+        ),
         Offer::new(
             Tap::ShowRatings,
             t(w, "tab-ratings"),
@@ -1327,14 +1335,6 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
                 locale: other.into(),
             },
             t(w, "tab-language"),
-            OfferStyle::Navigation,
-        ),
-        Offer::new(Tap::ShowOffers, t(w, "tab-offers"), OfferStyle::Navigation),
-        Offer::new(
-            Tap::ShowEarnings {
-                period: runsheet_core::earnings::EarningsPeriod::Day,
-            },
-            t(w, "tab-earnings"),
             OfferStyle::Navigation,
         ),
     ];

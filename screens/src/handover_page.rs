@@ -137,7 +137,7 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<HandoverPage> {
         task_id: task_id.to_owned(),
         title: w.text("handover-title", &Args::new().str("task", task_id)),
         custody: p.custody,
-        custody_text: runsheet_core::wording::custody(w, p.custody),
+        custody_text: crate::wording::custody(w, p.custody),
         status,
         reason,
         history,

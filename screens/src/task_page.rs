@@ -269,7 +269,7 @@ pub fn build(v: &View<'_>, task_id: &str) -> Result<TaskPage> {
         notes.push(t(w, "customer-removed"));
     }
     if task.custody != runsheet_core::Custody::Mine {
-        notes.push(runsheet_core::wording::custody(w, task.custody));
+        notes.push(crate::wording::custody(w, task.custody));
     } else if let Some(h) = handover.handover.as_ref().filter(|h| h.status.is_open()) {
         notes.push(runsheet_core::wording::handover_status(w, h.status));
     }

@@ -47,6 +47,11 @@ pub fn rating_source(w: &Words, s: RatingSource) -> String {
     t(w, &id("rating-source", wire))
 }
 
+/// Who holds a task's goods ("mine", "incoming", "handed over"), in the courier's language.
+pub fn custody(w: &Words, c: runsheet_core::Custody) -> String {
+    t(w, &id("custody", c.as_str()))
+}
+
 /// A maps app's name.
 pub fn map_app(w: &Words, a: MapApp) -> String {
     t(w, &id("map-app", a.name()))

@@ -22,16 +22,25 @@ pub fn render(frame: &mut Frame<'_>, screen: &Screen, state: &TerminalState) {
     let offers = screen.offers();
     let numbered = Numbers(&offers);
     let mut top: Vec<Line<'static>> = Vec::new();
-    // Header: title, back, tabs.
+    // Header: title and back, then the tabs on a line of their own (eight of them, with the
+    // language switch last, do not fit beside a title in 100 columns).
     let mut head = vec![Span::styled(
         screen.header.title.clone(),
         Style::new().add_modifier(Modifier::BOLD),
     )];
-    for o in screen.header.back.iter().chain(screen.header.tabs.iter()) {
+    for o in &screen.header.back {
         head.push(Span::raw("  "));
         head.extend(numbered.spans(o));
     }
     top.push(Line::from(head));
+    let mut tabs: Vec<Span<'static>> = Vec::new();
+    for o in &screen.header.tabs {
+        if !tabs.is_empty() {
+            tabs.push(Span::raw("  "));
+        }
+        tabs.extend(numbered.spans(o));
+    }
+    top.push(Line::from(tabs));
     // Shift bar.
     let bar = &screen.shift_bar;
     let mut shift = vec![
