@@ -28,10 +28,8 @@ fn giver_position(
         params![giver, now - FIX_FRESH_S],
         |r| Ok((r.get::<f64>(0)?, r.get::<f64>(1)?)),
     )?;
-    Ok(fix.unwrap_or_else(|| match &doc.pickup {
-        Some(p) => (p.lat, p.lon),
-        None => (doc.dropoff.lat, doc.dropoff.lon),
-    }))
+    let stop = doc.pickup.as_ref().unwrap_or(&doc.dropoff);
+    Ok(fix.unwrap_or((stop.lat, stop.lon)))
 }
 
 /// The open handover requests (asked for, no receiving courier named) of tasks other couriers
