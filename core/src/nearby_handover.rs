@@ -51,3 +51,41 @@ impl Runsheet {
         Ok(taken)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use runsheet_words::Words;
+
+    use super::*;
+
+    fn refused(code: &str) -> Error {
+        Error::Server {
+            status: 409,
+            code: code.into(),
+            reason: "refused".into(),
+            retry_after: None,
+            mutation_id: None,
+        }
+    }
+
+    #[test]
+    fn every_take_refusal_has_its_own_sentence_in_both_languages() {
+        for locale in ["zh-CN", "en"] {
+            let words = Words::new(locale);
+            let generic = refused("same_courier").sentence(&words);
+            let mut seen = Vec::new();
+            for code in TAKE_REFUSALS {
+                let s = refused(code).sentence(&words);
+                assert!(
+                    !s.is_empty() && !s.contains("error-take"),
+                    "{locale} {code}: {s}"
+                );
+                assert_ne!(s, generic, "{locale} {code}");
+                assert!(!seen.contains(&s), "{locale} {code}: {s} twice");
+                seen.push(s);
+            }
+        }
+        let zh = Words::new("zh-CN");
+        assert!(refused("courier_off_duty").sentence(&zh).contains("未在岗"));
+    }
+}
