@@ -66,7 +66,7 @@ class CapacityTest {
         core.scans().scan("F1", "RS1:F1:1/1:C", ScanSymbology.QR_CODE)
         core.tasks().pickUp("F1")
         assertEquals(Load(boxUnits = 6L, chilledUnits = 0L), core.capacity().boxState().load)
-        val bag = Item(code = "X", name = "bag", temperature = TemperatureClass.AMBIENT, quantity = 1u, size = 5L)
+        val bag = Item(code = "X", name = "bag", temperature = TemperatureClass.AMBIENT, quantity = 1u, restricted = null, size = 5L)
         assertEquals(Overflow(Compartment.BOX, 11L, 10L), core.capacity().overflowWith(listOf(bag)))
 
         core.scans().scan("F2", "RS1:F2:1/1:H", ScanSymbology.QR_CODE)
