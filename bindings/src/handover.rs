@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 pub use runsheet_core::{Custody, HandoverBag, HandoverProgress};
 pub use runsheet_protocol::{
-    HandoverDoc as Handover, HandoverReason, HandoverSide, HandoverStatus,
+    HandoverDoc as Handover, HandoverReason, HandoverSide, HandoverStatus, NearbyHandover,
 };
 
-use crate::{Inner, RunsheetError, ScanOutcome, ScanSymbology};
+use crate::{worker_stopped, Inner, RunsheetError, ScanOutcome, ScanSymbology};
 
 /// The result of one bag scan: what it was (its `Display` is the sentence for the courier) and
 /// the handover's progress after it (custody `Mine` once the last bag completed it).
@@ -68,5 +68,28 @@ impl Handovers {
             .run(move |c| c.scan_handover_bag(&task_id, &raw, symbology))
             .await?;
         Ok(HandoverScanResult { outcome, progress })
+    }
+
+    /// Open handover requests of other couriers within 3 km of (`lat`, `lon`), nearest first
+    /// (asks the server; `Offline` without a network).
+    pub async fn nearby(&self, lat: f64, lon: f64) -> Result<Vec<NearbyHandover>, RunsheetError> {
+        let core = Arc::clone(&self.inner.core);
+        let words = self.inner.app.words();
+        tokio::spawn(async move { core.nearby_handovers(lat, lon).await })
+            .await
+            .map_err(|e| worker_stopped(e, &words))?
+            .map_err(|e| RunsheetError::localised(e, &words))
+    }
+
+    /// Takes a nearby courier's open handover request: this courier becomes the receiving
+    /// courier and the task arrives as incoming (scan every bag to take the goods). Refusals
+    /// (own task, off duty, already taken) come with a sentence in the courier's language.
+    pub async fn take(&self, task_id: String) -> Result<(), RunsheetError> {
+        let core = Arc::clone(&self.inner.core);
+        let words = self.inner.app.words();
+        tokio::spawn(async move { core.take_handover(&task_id).await.map(drop) })
+            .await
+            .map_err(|e| worker_stopped(e, &words))?
+            .map_err(|e| RunsheetError::localised(e, &words))
     }
 }

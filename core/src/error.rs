@@ -239,6 +239,11 @@ impl Error {
                 ),
                 None => plain("error-server-busy"),
             },
+            Error::Server {
+                status: 409, code, ..
+            } if crate::nearby_handover::TAKE_REFUSALS.contains(&code.as_str()) => {
+                plain(&format!("error-take-{}", code.replace('_', "-")))
+            }
             Error::Server { status, .. } => words.text(
                 "error-server-refused",
                 &Args::new().str("status", status.to_string()),

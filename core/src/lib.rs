@@ -42,6 +42,7 @@ pub mod hint;
 pub mod listener;
 pub mod location;
 pub mod locker;
+mod nearby_handover;
 pub mod offer;
 pub mod offer_impact;
 pub mod outbox;

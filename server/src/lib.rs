@@ -32,6 +32,7 @@ pub mod input;
 pub mod launch;
 pub mod limits;
 pub mod location_api;
+pub mod nearby_handover_api;
 pub mod offer_api;
 pub mod ops;
 pub mod rating_api;
@@ -373,6 +374,16 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             "GET",
             "/v1/dispatch/tasks/{id}/locker-drop",
             get(cash_api::locker_drop),
+        ),
+        (
+            "GET",
+            "/v1/handovers/nearby",
+            get(nearby_handover_api::near),
+        ),
+        (
+            "POST",
+            "/v1/handovers/{task_id}/take",
+            post(nearby_handover_api::take),
         ),
     ]
 }

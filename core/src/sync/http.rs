@@ -4,8 +4,8 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 use runsheet_protocol::{
-    ErrorBody, LocationAck, LocationBatch, PullResponse, PushRequest, PushResponse, PushTokenAck,
-    PushTokenRegistration,
+    ErrorBody, LocationAck, LocationBatch, NearbyHandovers, PullResponse, PushRequest,
+    PushResponse, PushTokenAck, PushTokenRegistration, TakenHandover,
 };
 use serde::de::DeserializeOwned;
 
@@ -184,6 +184,34 @@ impl Remote for HttpRemote {
 
     fn set_token(&self, token: Token) {
         *self.token.write().unwrap_or_else(|p| p.into_inner()) = token;
+    }
+
+    async fn nearby_handovers(&self, lat: f64, lon: f64) -> Result<NearbyHandovers> {
+        let resp = self
+            .http
+            .get(format!("{}/v1/handovers/nearby", self.base))
+            .header(reqwest::header::AUTHORIZATION, self.bearer())
+            .query(&[("lat", lat), ("lon", lon)])
+            .send()
+            .await
+            .map_err(transport_error)?;
+        decode(resp).await
+    }
+
+    async fn take_handover(&self, task_id: &str) -> Result<TakenHandover> {
+        let mut url = reqwest::Url::parse(&self.base)
+            .map_err(|e| Error::InvalidArgument(format!("server URL: {e}")))?;
+        url.path_segments_mut()
+            .map_err(|()| Error::InvalidArgument("the server URL cannot take a path".into()))?
+            .extend(["v1", "handovers", task_id, "take"]);
+        let resp = self
+            .http
+            .post(url)
+            .header(reqwest::header::AUTHORIZATION, self.bearer())
+            .send()
+            .await
+            .map_err(transport_error)?;
+        decode(resp).await
     }
 }
 

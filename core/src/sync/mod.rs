@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use runsheet_protocol::{
-    Change, LocationAck, LocationBatch, MutationOutcome, PullResponse, PushRequest, PushResponse,
-    PushTokenAck, PushTokenRegistration, MAX_PUSH_BATCH,
+    Change, LocationAck, LocationBatch, MutationOutcome, NearbyHandovers, PullResponse,
+    PushRequest, PushResponse, PushTokenAck, PushTokenRegistration, TakenHandover, MAX_PUSH_BATCH,
 };
 
 use crate::error::{Error, Result};
@@ -92,6 +92,23 @@ pub trait Remote: Send + Sync {
     /// Replaces the bearer token (after the courier signs in again, or from the token
     /// provider after a 401).
     fn set_token(&self, token: Token);
+
+    /// The open handover requests of other couriers near (`lat`, `lon`), nearest first
+    /// (`GET /v1/handovers/nearby`). A remote that is no dispatch server (a test double of
+    /// sync alone) answers [`Error::Offline`](Error::Offline).
+    async fn nearby_handovers(&self, _lat: f64, _lon: f64) -> Result<NearbyHandovers> {
+        Err(Error::Offline(
+            "this remote lists no nearby handovers".into(),
+        ))
+    }
+
+    /// Takes the task's open handover request (`POST /v1/handovers/{task_id}/take`): this
+    /// courier becomes its receiving courier. Refusals are [`Error::Server`] 409s with the
+    /// server's code (`handover_to_self`, `courier_off_duty`, `handover_already_assigned`, ...).
+    /// A remote that is no dispatch server answers [`Error::Offline`].
+    async fn take_handover(&self, _task_id: &str) -> Result<TakenHandover> {
+        Err(Error::Offline("this remote takes no handovers".into()))
+    }
 }
 
 /// What the phone already holds of each server feed: where the next pull starts.

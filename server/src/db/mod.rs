@@ -29,6 +29,7 @@ pub mod locations;
 pub mod lockers;
 pub mod messages;
 pub mod mutations;
+pub mod nearby_handovers;
 pub mod offers;
 pub mod pin_corrections;
 pub mod push_batch;

@@ -1706,6 +1706,51 @@ async fn act(
                 .map(drop)
                 .map_err(ActError::Typed)
         }
+        "nearby_handovers" => {
+            let listed = phone
+                .core()
+                .handovers()
+                .nearby(step.lat.unwrap_or_default(), step.lon.unwrap_or_default())
+                .await
+                .map_err(ActError::Typed)?;
+            let found: Vec<String> = listed.into_iter().map(|h| h.task_id).collect();
+            let want = step.nearby.clone().unwrap_or_default();
+            if found == want {
+                Ok(())
+            } else {
+                Err(ActError::Harness(format!(
+                    "nearby handovers {found:?}; expected {want:?}"
+                )))
+            }
+        }
+        "take_handover" => match (
+            phone.core().handovers().take(task.clone()).await,
+            &step.refusal,
+        ) {
+            (Ok(()), None) => Ok(()),
+            (Err(e), Some(want)) => {
+                let detail = match &e {
+                    RunsheetError::SyncFailed { detail, .. } => detail.clone(),
+                    other => format!("{other:?}"),
+                };
+                // The server's code reaches the phone, told to the courier in their words.
+                if detail.contains(&format!("({})", want.get_ref()))
+                    && !e.to_string().contains(want.get_ref().as_str())
+                {
+                    Ok(())
+                } else {
+                    Err(ActError::Harness(format!(
+                        "the take was refused with {detail} ({e}); expected {}",
+                        want.get_ref()
+                    )))
+                }
+            }
+            (Ok(()), Some(want)) => Err(ActError::Harness(format!(
+                "the handover was taken; expected the refusal {}",
+                want.get_ref()
+            ))),
+            (Err(e), None) => Err(ActError::Typed(e)),
+        },
         "publish_checklist" => match &step.checklist {
             Some(t) => dispatched(world.dispatch.publish_checklist(t).await),
             None => Ok(()),

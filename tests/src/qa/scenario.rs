@@ -550,7 +550,8 @@ pub struct StepSpec {
     #[serde(default)]
     pub refused: bool,
     /// For `tap`: the refusal's sentence contains this (implies `refused`). For
-    /// `assign_handover`: the dispatch API's refusal code (`handover_to_self`, ...).
+    /// `assign_handover` and `take_handover`: the server's refusal code (`handover_to_self`,
+    /// ...).
     #[serde(default)]
     pub refusal: Option<Spanned<String>>,
     /// For `tap` on a merchant delay report: minutes until the goods are ready.
@@ -709,6 +710,10 @@ pub struct StepSpec {
     /// For a `tap` of `locker_drop`: the compartment scanned (the locker's label is `code`).
     #[serde(default)]
     pub compartment: Option<String>,
+    /// For `nearby_handovers`: the tasks of the open handover requests listed near (`lat`,
+    /// `lon`), nearest first (empty: none).
+    #[serde(default)]
+    pub nearby: Option<Vec<String>>,
 }
 
 /// A whole file.
@@ -780,6 +785,8 @@ pub const ACTIONS: &[&str] = &[
     "publish_training",
     "take_quiz",
     "assign_handover",
+    "nearby_handovers",
+    "take_handover",
 ];
 
 /// The kinds of action a `tap` step can name with `offer` (an offer's kind on the screen).
@@ -1204,6 +1211,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 | "offer"
                 | "tip"
                 | "assign_handover"
+                | "take_handover"
         );
         match (&step.task, needs_task) {
             (Some(t), _) if !tasks.contains(t.get_ref().as_str()) => {
@@ -1470,6 +1478,10 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 step.module.is_some() && step.answers.is_some(),
                 "module = \"cold-chain\" and answers = [0, 1, 2]",
             )?,
+            "nearby_handovers" => need(
+                step.lat.is_some() && step.lon.is_some() && step.nearby.is_some(),
+                "lat = 30.27, lon = 120.15 and nearby = [\"F1\"]",
+            )?,
             "resolve" => {
                 let given = [&step.grant, &step.deny, &step.take]
                     .iter()
@@ -1492,7 +1504,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 (&step.tap, "tap"),
                 (&step.offer, "offer"),
                 (
-                    if action == "assign_handover" {
+                    if action == "assign_handover" || action == "take_handover" {
                         &None
                     } else {
                         &step.refusal

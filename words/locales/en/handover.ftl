@@ -48,3 +48,10 @@ handover-bag-waiting = To scan
 verdict-handover-received = Every bag scanned: the task is yours
 notice-handover-requested = Handover asked for; you will see the receiving courier once dispatch names one
 offer-show-handover = Handover
+
+# A nearby courier takes a handover
+error-take-handover-to-self = This is your own handover request: you cannot take it.
+error-take-courier-off-duty = You are not on duty (or on a break): start your shift to take a handover.
+error-take-handover-already-assigned = Another courier took this handover, or dispatch named one.
+error-take-no-handover-requested = This task no longer needs handing over.
+error-take-task-final = This task is finished: it cannot be taken.

@@ -47,3 +47,10 @@ handover-bag-waiting = 待扫码
 verdict-handover-received = 全部货物已扫码：订单已转给您
 notice-handover-requested = 转单申请已保存，调度指派接单骑手后会通知您
 offer-show-handover = 转单详情
+
+# 附近骑手接单（转单）
+error-take-handover-to-self = 这是您自己的转单申请，不能由您接单。
+error-take-courier-off-duty = 您未在岗（或正在休息）：请先上岗再接转单。
+error-take-handover-already-assigned = 这单已由其他骑手接走或调度已指派。
+error-take-no-handover-requested = 这单已不需要转交。
+error-take-task-final = 这单已经结束，无法接单。

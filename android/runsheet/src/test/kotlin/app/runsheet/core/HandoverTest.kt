@@ -130,4 +130,58 @@ class HandoverTest {
         assertTrue(server.mutations("ann").any { it.action == "request_handover" && it.outcome == "applied" })
         assertTrue(server.mutations("bob").any { it.action == "receive_handover" && it.outcome == "applied" })
     }
+
+    @Test
+    fun `a nearby courier lists an open request and takes it over the FFI`() = runBlocking {
+        val bags = listOf("RS1:F1:1/2:A", "RS1:F1:2/2:2")
+        val ann = open("ann", server.createCourier("ann"))
+        val bob = open("bob", server.createCourier("bob"))
+        val cat = open("cat", server.createCourier("cat"))
+        server.assignWithItems("F1", "ann", bags)
+        ann.sync().now()
+        ann.shift().start()
+        ann.tasks().accept("F1")
+        ann.tasks().arriveManually("F1", "food court")
+        bags.forEach { ann.scans().scan("F1", it, ScanSymbology.QR_CODE) }
+        ann.tasks().pickUp("F1")
+        ann.handovers().request("F1", HandoverReason.VEHICLE_BREAKDOWN, null)
+        ann.sync().now()
+        bob.shift().start()
+
+        // Bob, about 400 m from the pickup, sees the request; 3.5 km away he sees nothing.
+        val near = bob.handovers().nearby(30.280, 120.145)
+        assertEquals(listOf("F1"), near.map { it.taskId })
+        assertEquals(2u, near[0].bags)
+        assertEquals(HandoverReason.VEHICLE_BREAKDOWN, near[0].reason)
+        assertTrue(near[0].distanceM in 300u..500u)
+        assertTrue(bob.handovers().nearby(30.310, 120.141).isEmpty())
+        assertTrue(ann.handovers().nearby(30.279, 120.141).isEmpty())
+        try {
+            bob.handovers().nearby(91.0, 0.0)
+            fail("a position off the globe was accepted")
+        } catch (e: RunsheetException.InvalidArgument) {
+        }
+
+        // Never one's own, never off duty: typed refusals told in words.
+        try {
+            ann.handovers().take("F1")
+            fail("the giver took her own handover")
+        } catch (e: RunsheetException.SyncFailed) {
+            assertTrue(e.message!!, e.message!!.contains("your own handover request"))
+        }
+        try {
+            cat.handovers().take("F1")
+            fail("a courier off duty took a handover")
+        } catch (e: RunsheetException.SyncFailed) {
+            assertTrue(e.message!!, e.message!!.contains("not on duty"))
+        }
+
+        // Bob takes it: incoming on his phone, still Ann's until every bag is scanned.
+        bob.handovers().take("F1")
+        assertEquals(Custody.INCOMING, bob.handovers().get("F1").custody)
+        assertEquals("ann", server.holder("F1"))
+        bags.forEach { bob.handovers().scanBag("F1", it, ScanSymbology.QR_CODE) }
+        bob.sync().now()
+        assertEquals("bob", server.holder("F1"))
+    }
 }
