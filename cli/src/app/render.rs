@@ -28,7 +28,7 @@ pub fn render(frame: &mut Frame<'_>, screen: &Screen, state: &TerminalState) {
         screen.header.title.clone(),
         Style::new().add_modifier(Modifier::BOLD),
     )];
-    for o in &screen.header.back {
+    if let Some(o) = &screen.header.back {
         head.push(Span::raw("  "));
         head.extend(numbered.spans(o));
     }
