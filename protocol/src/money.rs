@@ -119,7 +119,7 @@ impl Money {
 
     /// Reads a decimal the courier typed ("12.5", "12,50", " 8 ") as an amount of `currency`:
     /// a point or a comma separates the decimals; at most as many decimals as the currency has
-    /// minor digits; no sign, no exponent, no grouping.
+    /// minor digits (zeros past them are no extra precision); no sign, no exponent, no grouping.
     pub fn parse(text: &str, currency: &str) -> Result<Money, AmountProblem> {
         let exponent =
             currency_exponent(currency).ok_or_else(|| AmountProblem::UnknownCurrency {
@@ -140,6 +140,8 @@ impl Money {
         if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
             return Err(AmountProblem::NotANumber);
         }
+        // Zeros beyond the minor unit are no extra precision ("12.500" yuan is 12.50).
+        let fraction = fraction.trim_end_matches('0');
         if fraction.len() > usize::from(exponent) {
             return Err(AmountProblem::TooManyDecimals {
                 currency: currency.to_owned(),
