@@ -6,6 +6,16 @@ use runsheet_words::{Args, Words};
 
 use crate::{blocker, wording};
 
+/// The server's codes for a refused take of a nearby handover (`crate::nearby_handover`), each
+/// told by the words `error-take-<code>` (dashes for underscores).
+pub(crate) const TAKE_REFUSALS: [&str; 5] = [
+    "handover_to_self",
+    "courier_off_duty",
+    "handover_already_assigned",
+    "no_handover_requested",
+    "task_final",
+];
+
 /// Everything that can go wrong inside the core.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -241,7 +251,7 @@ impl Error {
             },
             Error::Server {
                 status: 409, code, ..
-            } if crate::nearby_handover::TAKE_REFUSALS.contains(&code.as_str()) => {
+            } if TAKE_REFUSALS.contains(&code.as_str()) => {
                 plain(&format!("error-take-{}", code.replace('_', "-")))
             }
             Error::Server { status, .. } => words.text(

@@ -9,16 +9,6 @@ use runsheet_protocol::{valid_position, NearbyHandover, TakenHandover};
 use crate::error::{Error, Result};
 use crate::Runsheet;
 
-/// The server's codes for a refused take, each told by the words `error-take-<code>` (dashes
-/// for underscores).
-pub(crate) const TAKE_REFUSALS: [&str; 5] = [
-    "handover_to_self",
-    "courier_off_duty",
-    "handover_already_assigned",
-    "no_handover_requested",
-    "task_final",
-];
-
 impl Runsheet {
     /// The open handover requests (asked for, no receiving courier named) of other couriers
     /// within 3 km of (`lat`, `lon`), nearest first, without any customer's details. Asks the
@@ -74,7 +64,7 @@ mod tests {
             let words = Words::new(locale);
             let generic = refused("same_courier").sentence(&words);
             let mut seen = Vec::new();
-            for code in TAKE_REFUSALS {
+            for code in crate::error::TAKE_REFUSALS {
                 let s = refused(code).sentence(&words);
                 assert!(
                     !s.is_empty() && !s.contains("error-take"),

@@ -318,7 +318,14 @@ fn test(long: bool, no_postgres: bool) -> Result<()> {
 
     let t = Instant::now();
     let mut rust = cargo();
-    rust.args(["test", "--workspace", "--exclude", "uniffi-bindgen"]);
+    // Every failing test binary reported in one run, not only the first one cargo meets.
+    rust.args([
+        "test",
+        "--no-fail-fast",
+        "--workspace",
+        "--exclude",
+        "uniffi-bindgen",
+    ]);
     if long {
         rust.env("RUNSHEET_LONG", "1");
     }

@@ -120,7 +120,7 @@ pub fn hand_in(
 ) -> Result<(i64, CashBalance), StoreError> {
     tx.lock_courier(h.courier_id)?;
     let held: i64 = tx.query_row(
-        "SELECT COALESCE(SUM(collected - change_given), 0) FROM cash_collections
+        "SELECT CAST(COALESCE(SUM(collected - change_given), 0) AS BIGINT) FROM cash_collections
          WHERE courier_id = ?1 AND currency = ?2 AND hand_in_id IS NULL",
         params![h.courier_id, h.handed.currency],
         |r| r.get(0),
