@@ -6,10 +6,11 @@
 //! batch, atomically, or changes nothing and says so.
 //!
 //! Only the batches of the courier's everyday work take this way: status steps, scans,
-//! answers, contact attempts, and retries of them. A batch that opens an after-sales case,
-//! rates, checks a handoff code, moves a pin, sends a message, records a shift, carries a
-//! mutation that is not valid, or that the store refuses, or that raced another change, is
-//! left to the transaction of [`super::sync::push`], which stays the rule. (SQLite runs
+//! answers, contact attempts, and retries of them, on tasks with no open handover. A batch that
+//! opens an after-sales case, rates, checks a handoff code, moves a pin, sends a message,
+//! records a shift, touches a task on an open handover (a step voids it), carries a mutation
+//! that is not valid, or that the store refuses, or that raced another change, is left to the
+//! transaction of [`super::sync::push`], which stays the rule. (SQLite runs
 //! in-process, where round trips cost nothing: it always takes the transaction.)
 
 use std::collections::HashMap;
@@ -305,7 +306,17 @@ pub fn push(
                     reason: "no such task".into(),
                 },
                 Some((doc, owner)) => {
-                    if owner.as_deref() != Some(courier) {
+                    // A task on an open handover: a step by its holder voids the handover,
+                    // which the transaction does.
+                    if owner.as_deref() != Some(courier)
+                        || doc.handovers.iter().any(|h| {
+                            matches!(
+                                h.status,
+                                runsheet_protocol::HandoverStatus::Requested
+                                    | runsheet_protocol::HandoverStatus::Assigned
+                            )
+                        })
+                    {
                         return Ok(None);
                     }
                     let Some(next) = doc.status.after(&m.action, doc.pickup.is_some()) else {
