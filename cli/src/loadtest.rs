@@ -25,6 +25,7 @@ use runsheet_protocol::{StopDoc, TaskKind};
 use runsheet_server::{DbConfig, Dispatcher, PoolLimits, RunningServer, ServerConfig};
 
 mod cpu;
+mod statements;
 
 /// The admin token of the servers the load test starts (loopback only, never printed).
 const ADMIN: &str = "loadtest-admin";
@@ -264,6 +265,8 @@ struct Outcome {
     cpu: cpu::Spent,
     /// The machine's load averages at the window's end.
     load_average: Option<String>,
+    /// PostgreSQL's costliest statements over the window (`None`: not measured).
+    statements: Option<Vec<statements::Statement>>,
 }
 
 impl Outcome {
@@ -345,6 +348,7 @@ fn run_inner(opts: &Options) -> Result<bool, String> {
         &urls,
         ADMIN,
         (in_process_servers(), postmaster(&db_url)),
+        Some(&db_url),
         |ids| pg_counts(&db_url, ids),
     )?;
     drop(servers);
@@ -359,6 +363,7 @@ fn run_inner(opts: &Options) -> Result<bool, String> {
             &[server.url()],
             ADMIN,
             (in_process_servers(), None),
+            None,
             |ids| sqlite_counts(&path, ids),
         )?;
         drop(server);
@@ -483,6 +488,7 @@ fn run_phones_only(opts: &Options) -> Result<bool, String> {
         &urls,
         &admin,
         (servers, postmaster(&opts.postgres)),
+        Some(&opts.postgres),
         |ids| pg_counts(&opts.postgres, ids),
     )?;
     print_outcome(&out);
@@ -661,6 +667,7 @@ fn workload(
     urls: &[String],
     admin: &str,
     measured: (cpu::Servers, Option<i32>),
+    statements_of: Option<&str>,
     counts: impl FnOnce(Window) -> Result<ServerCounts, String>,
 ) -> Result<Outcome, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
@@ -683,6 +690,8 @@ fn workload(
     let dispatchers: Arc<Vec<Dispatcher>> =
         Arc::new(urls.iter().map(|u| Dispatcher::new(u, admin)).collect());
     let window = Duration::from_secs(opts.duration_s);
+    // PostgreSQL's per-statement figures start with the window too.
+    let statements_kept = statements_of.is_some_and(statements::reset);
     // CPU is measured over the window exactly (the couriers' last think times run past it).
     let meter = cpu::Meter::start(measured.0, measured.1);
     let metered = std::thread::spawn(move || {
@@ -716,6 +725,10 @@ fn workload(
     let (cpu, load_average) = metered
         .join()
         .map_err(|_| "the CPU meter panicked".to_owned())?;
+    let statements = match statements_of {
+        Some(url) if statements_kept => Some(statements::top(url, TOP_STATEMENTS)),
+        _ => None,
+    };
     let window_s = window.as_secs_f64();
     let unix_window = (unix_start, unix_start + window.as_secs() as i64 - 1);
     println!(
@@ -769,6 +782,7 @@ fn workload(
         server_window_s: (unix_window.1 - unix_window.0).max(1) as f64,
         cpu,
         load_average,
+        statements,
     })
 }
 
@@ -1103,6 +1117,33 @@ fn print_outcome(o: &Outcome) {
         o.cpu.this_process_s,
         o.load_average.as_deref().unwrap_or("-"),
     );
+    print_statements(o);
+}
+
+/// How many of PostgreSQL's statements the load test lists.
+const TOP_STATEMENTS: i64 = 8;
+
+/// PostgreSQL's costliest statements over the window, per synced mutation.
+fn print_statements(o: &Outcome) {
+    let Some(list) = &o.statements else {
+        if o.label.starts_with("PostgreSQL") {
+            println!("  PostgreSQL's statements: not measured (pg_stat_statements is not loaded)");
+        }
+        return;
+    };
+    let synced = (o.rate() * o.cpu.wall_s).max(1.0);
+    println!(
+        "  PostgreSQL's statements by execution time over the window (pg_stat_statements; ms and calls per synced mutation; * ran inside a function):"
+    );
+    for st in list {
+        println!(
+            "    {:>6.3} ms {:>5.2} calls {}{}",
+            st.total_ms / synced,
+            st.calls as f64 / synced,
+            if st.top_level { " " } else { "*" },
+            st.text
+        );
+    }
 }
 
 fn outcome_json(o: &Outcome) -> serde_json::Value {

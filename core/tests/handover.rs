@@ -56,6 +56,7 @@ impl Remote for Server {
             });
         }
         Ok(PushResponse {
+            pulled: None,
             results,
             last_mutation_id: s.last_mutation,
             wal_lsn: None,

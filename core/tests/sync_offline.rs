@@ -63,6 +63,11 @@ struct State {
     push_tokens: Vec<PushTokenRegistration>,
     /// Push token registrations still to refuse with a 503.
     refuse_push_tokens: usize,
+    /// Whether a push carrying the pull position answers the pull's first page, as the
+    /// reference server does (else the phone pulls on its own, as from an older server).
+    pull_in_push: bool,
+    /// The pull positions pushes carried and this server answered.
+    pulled_in_push: Vec<PullPosition>,
 }
 
 #[derive(Clone)]
@@ -164,7 +169,17 @@ fn push(s: &mut State, req: &PushRequest) -> Result<PushResponse, Error> {
             outcome: MutationOutcome::Applied,
         });
     }
+    let pulled = match req.pull {
+        Some(at) if s.pull_in_push => {
+            let page = pull(s, &at)?;
+            s.pulls.pop();
+            s.pulled_in_push.push(at);
+            Some(Box::new(page))
+        }
+        _ => None,
+    };
     Ok(PushResponse {
+        pulled,
         results,
         last_mutation_id: last,
         wal_lsn: None,
@@ -1024,4 +1039,61 @@ async fn a_push_token_is_sent_again_after_a_lost_answer() {
         tokens,
         vec!["ab".repeat(32), "cd".repeat(32), "cd".repeat(32)]
     );
+}
+
+#[tokio::test]
+async fn a_sync_after_an_action_is_one_request_when_the_push_answers_the_page() {
+    let server = Scripted::new(2);
+    server.state().pull_in_push = true;
+    server.state().page = 1;
+    let p = phone(&server);
+    p.core.sync().await.unwrap();
+    assert_eq!(p.core.tasks().unwrap().len(), 2);
+    server.state().calls.clear();
+    // Dispatch changes a task meanwhile: the push's answer brings it.
+    let mut changed = task_doc("T0001");
+    changed.revision = 2;
+    changed.dropoff.name = "new door".into();
+    server.state().log.push(Change::UpsertTask {
+        task: Box::new(changed),
+    });
+    p.core.accept("T0000").unwrap();
+    let report = p.core.sync().await.unwrap();
+    assert_eq!(report.pushed, 1);
+    assert_eq!(report.pulled_changes, 1);
+    assert_eq!(server.state().calls, vec!["push: Pass".to_owned()]);
+    assert_eq!(
+        server.state().pulled_in_push,
+        vec![PullPosition {
+            cursor: 2,
+            ..PullPosition::default()
+        }]
+    );
+    let t1 = p.core.task("T0001").unwrap();
+    assert_eq!(t1.dropoff.name, "new door");
+    assert_eq!(p.core.sync_status().unwrap().pending, 0);
+    // A page with more behind it: the rest is pulled, from the page's cursor.
+    for i in 0..2 {
+        let mut t = task_doc(&format!("T000{i}"));
+        t.revision = 3;
+        server
+            .state()
+            .log
+            .push(Change::UpsertTask { task: Box::new(t) });
+    }
+    server.state().calls.clear();
+    p.core
+        .arrive_manually("T0000", "test: at the shop")
+        .unwrap();
+    let report = p.core.sync().await.unwrap();
+    assert_eq!(report.pulled_changes, 2);
+    assert_eq!(
+        server.state().calls,
+        vec!["push: Pass".to_owned(), "pull: Pass".to_owned()]
+    );
+    assert_eq!(server.state().pulls.last().map(|at| at.cursor), Some(4));
+    // Nothing queued: a plain pull.
+    server.state().calls.clear();
+    p.core.sync().await.unwrap();
+    assert_eq!(server.state().calls, vec!["pull: Pass".to_owned()]);
 }

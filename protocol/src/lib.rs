@@ -473,6 +473,25 @@ pub struct PullResponse {
     pub qualifications: Vec<QualificationDoc>,
 }
 
+impl PullResponse {
+    /// Whether this page brings the phone nothing new in any feed (a long-poll waits on while
+    /// it does not). Every feed a page carries is asked here, so that a feed added later is
+    /// added in one place for the server's long-poll and the phone's.
+    pub fn is_quiet(&self) -> bool {
+        self.changes.is_empty()
+            && self.settings.is_none()
+            && self.checklists.is_empty()
+            && self.ratings.is_empty()
+            && self.cases.is_empty()
+            && self.recalls.is_empty()
+            && self.offers.is_empty()
+            && self.vehicle.is_none()
+            && self.earnings.is_empty()
+            && self.training.is_empty()
+            && self.qualifications.is_empty()
+    }
+}
+
 /// Settings the platform publishes to every courier's phone. Unknown keys from a newer server
 /// are ignored, and absent ones take their defaults, so both sides can evolve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -656,6 +675,40 @@ pub struct PushRequest {
     /// clock's offset from it (absent from older clients).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_at: Option<i64>,
+    /// Where the phone's pull would start: when present, the server answers the pull's first
+    /// page too, read after this push (`PushResponse::pulled`), so that a sync after one action
+    /// is one request rather than a push and a pull. Absent, the push answers no page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull: Option<PullPosition>,
+}
+
+/// What the phone already holds of each server feed: where its next pull starts. A pull's
+/// query sends these fields one by one; a push carries them whole (`PushRequest::pull`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PullPosition {
+    /// Task change cursor.
+    pub cursor: i64,
+    /// Settings version.
+    pub settings_version: i64,
+    /// Highest checklist publication.
+    pub checklists_after: i64,
+    /// Highest rating sequence.
+    pub ratings_after: i64,
+    /// Highest after-sales case sequence.
+    pub cases_after: i64,
+    /// Highest recall sequence.
+    pub recalls_after: i64,
+    /// Highest offer sequence.
+    pub offers_after: i64,
+    /// Version of the courier's vehicle held.
+    pub vehicle_version: i64,
+    /// Highest earnings sequence.
+    pub earnings_after: i64,
+    /// Highest training module publication.
+    pub training_after: i64,
+    /// Highest qualification sequence.
+    pub qualifications_after: i64,
 }
 
 /// The server's verdict on one pushed mutation.
@@ -734,6 +787,10 @@ pub struct PushResponse {
     /// that pull only when it has replayed this far, so the pull sees this push.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wal_lsn: Option<String>,
+    /// The pull's first page from the position the push carried (`PushRequest::pull`), read
+    /// from the primary after the push committed; absent when the push carried none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pulled: Option<Box<PullResponse>>,
 }
 
 /// One GPS fix from the courier's phone.

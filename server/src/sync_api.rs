@@ -27,6 +27,9 @@ pub struct PushBody {
     /// The device clock when the push was sent (the server measures the clock offset from it).
     #[serde(default)]
     pub sent_at: Option<i64>,
+    /// Where the phone's pull would start: the answer then carries the pull's first page.
+    #[serde(default)]
+    pub pull: Option<runsheet_protocol::PullPosition>,
 }
 
 impl Document for PushBody {
@@ -42,6 +45,9 @@ impl Document for PushBody {
                 "mutations",
                 format!("at most {MAX_PUSH_BATCH} mutations per push"),
             ));
+        }
+        if self.pull.is_some_and(|p| p.cursor < 0) {
+            return Err(Invalid::new("pull.cursor", "must not be negative"));
         }
         Ok(())
     }
@@ -127,20 +133,35 @@ pub async fn push(
 ) -> Result<Json<PushResponse>, ApiError> {
     let client_id = body.client_id.clone();
     let sent_at = body.sent_at;
+    let pull_from = body.pull;
     let items = read_mutations(body)?;
     let delivers = items.iter().any(|p| {
         matches!(p, Pushed::Valid(m) if matches!(m.action, runsheet_protocol::Action::Delivered { .. }))
     });
     let clock = state.clock.clone();
     let payee = courier.clone();
-    let mut resp =
-        push_batch::push_fewest_trips(&state.db, clock, courier, client_id, items, sent_at).await?;
+    let mut resp = push_batch::push_fewest_trips(
+        &state.db,
+        clock,
+        courier.clone(),
+        client_id.clone(),
+        items,
+        sent_at,
+    )
+    .await?;
     if delivers {
         // The one-statement push records a delivery's status step only: its pay (and the
         // week's bonus it completes) is computed now, before the push is answered.
         state.db.run(move |tx| earnings::settle(tx, &payee)).await?;
     }
     resp.wal_lsn = standby::wal_position(&state.db).await?;
+    if let Some(from) = pull_from {
+        // The sync's pull in the same request: the page the phone would fetch next, read on
+        // the primary after the push (so it holds it), one statement on PostgreSQL.
+        let at = position(client_id, MAX_PULL_PAGE, from);
+        resp.pulled = Some(Box::new(read_page(&state, &courier, &at).await?));
+        state.metrics.pulls.inc();
+    }
     state.metrics.pushes.inc();
     for r in &resp.results {
         state.metrics.mutation(match r.outcome {
@@ -224,21 +245,23 @@ pub async fn pull(
             "wait_s must be at most {MAX_PULL_WAIT_S}"
         )));
     }
-    let at = PullPosition {
-        client_id: q.client_id,
-        cursor: q.cursor,
-        limit: q.limit.unwrap_or(MAX_PULL_PAGE).clamp(1, MAX_PULL_PAGE),
-        settings_version: q.settings_version,
-        checklists_after: q.checklists_after,
-        ratings_after: q.ratings_after,
-        cases_after: q.cases_after,
-        recalls_after: q.recalls_after,
-        offers_after: q.offers_after,
-        vehicle_version: q.vehicle_version,
-        earnings_after: q.earnings_after,
-        training_after: q.training_after,
-        qualifications_after: q.qualifications_after,
-    };
+    let at = position(
+        q.client_id,
+        q.limit.unwrap_or(MAX_PULL_PAGE).clamp(1, MAX_PULL_PAGE),
+        runsheet_protocol::PullPosition {
+            cursor: q.cursor,
+            settings_version: q.settings_version,
+            checklists_after: q.checklists_after,
+            ratings_after: q.ratings_after,
+            cases_after: q.cases_after,
+            recalls_after: q.recalls_after,
+            offers_after: q.offers_after,
+            vehicle_version: q.vehicle_version,
+            earnings_after: q.earnings_after,
+            training_after: q.training_after,
+            qualifications_after: q.qualifications_after,
+        },
+    );
     if q.min_lsn.as_deref().is_some_and(|l| !standby::is_lsn(l)) {
         return Err(ApiError::bad_request(
             "min_lsn must be a WAL position as a push answers it (16/B374D848)",
@@ -260,7 +283,7 @@ pub async fn pull(
         tokio::pin!(changed);
         changed.as_mut().enable();
         let page = read_page(&state, &courier, &at).await?;
-        if !is_quiet(&page) {
+        if !page.is_quiet() {
             if woken {
                 state.metrics.long_poll_wakeups.inc();
             }
@@ -287,17 +310,27 @@ pub async fn pull(
     }
 }
 
-/// Nothing new for the client in this page.
-fn is_quiet(p: &PullResponse) -> bool {
-    p.changes.is_empty()
-        && p.settings.is_none()
-        && p.checklists.is_empty()
-        && p.ratings.is_empty()
-        && p.cases.is_empty()
-        && p.recalls.is_empty()
-        && p.offers.is_empty()
-        && p.training.is_empty()
-        && p.qualifications.is_empty()
+/// The store's pull position: the install, the page size and where the phone stands.
+fn position(
+    client_id: String,
+    limit: usize,
+    from: runsheet_protocol::PullPosition,
+) -> PullPosition {
+    PullPosition {
+        client_id,
+        cursor: from.cursor,
+        limit,
+        settings_version: from.settings_version,
+        checklists_after: from.checklists_after,
+        ratings_after: from.ratings_after,
+        cases_after: from.cases_after,
+        recalls_after: from.recalls_after,
+        offers_after: from.offers_after,
+        vehicle_version: from.vehicle_version,
+        earnings_after: from.earnings_after,
+        training_after: from.training_after,
+        qualifications_after: from.qualifications_after,
+    }
 }
 
 async fn read_page(

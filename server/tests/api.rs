@@ -104,6 +104,7 @@ impl Env {
             .push_raw(
                 token,
                 serde_json::to_value(PushRequest {
+                    pull: None,
                     client_id: client.into(),
                     mutations: muts,
                     sent_at: None,
@@ -390,6 +391,78 @@ async fn pull_pages_through_changes_with_a_cursor(engine: Engine) {
         }
         other => panic!("expected the cancellation, got {other:?}"),
     }
+}
+
+async fn a_push_carrying_the_pull_answers_its_first_page(engine: Engine) {
+    let e = match env_on(engine, "a_push_carrying_the_pull_answers_its_first_page").await {
+        Some(e) => e,
+        None => return,
+    };
+    let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
+    let first = e.pull(&token, "d", 0, 100).await;
+    // One request: the acceptance applied, and the page after the phone's cursor holds it.
+    let r = e
+        .push_raw(
+            &token,
+            serde_json::json!({
+                "client_id": "d",
+                "mutations": [accept(1, "T1")],
+                "pull": {"cursor": first.cursor},
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let answer: PushResponse = r.json().await.unwrap();
+    assert_eq!(answer.last_mutation_id, 1);
+    let page = answer.pulled.expect("the push carried the pull");
+    assert_eq!(page.last_mutation_id, 1);
+    assert!(page.cursor > first.cursor);
+    match &page.changes[..] {
+        [Change::UpsertTask { task }] => {
+            assert_eq!(task.id, "T1");
+            assert_eq!(task.status, TaskStatus::Accepted);
+        }
+        other => panic!("expected the acceptance, got {other:?}"),
+    }
+    // The same page a pull from that cursor answers next.
+    let pulled = e.pull(&token, "d", first.cursor, 100).await;
+    assert_eq!(pulled.changes, page.changes);
+    assert_eq!(pulled.cursor, page.cursor);
+    // Without the position, no page; with a bad one, a typed refusal and nothing applied.
+    assert!(e
+        .push(&token, "d", vec![accept(2, "T2")])
+        .await
+        .pulled
+        .is_none());
+    let bad = e
+        .push_raw(
+            &token,
+            serde_json::json!({
+                "client_id": "d",
+                "mutations": [delivered(3, "T2")],
+                "pull": {"cursor": -1},
+            }),
+        )
+        .await;
+    let (status, body) = error_of(bad).await;
+    assert_eq!(status, 422, "{body:?}");
+    assert_eq!(body.field.as_deref(), Some("pull.cursor"));
+    let unknown = e
+        .push_raw(
+            &token,
+            serde_json::json!({
+                "client_id": "d",
+                "mutations": [delivered(3, "T2")],
+                "pull": {"cursor": 0, "colour": "red"},
+            }),
+        )
+        .await;
+    let (status, body) = error_of(unknown).await;
+    assert_eq!(status, 422, "{body:?}");
+    assert_eq!(
+        e.dispatch.task("T2").await.unwrap().task.status,
+        TaskStatus::Accepted
+    );
 }
 
 async fn a_delivery_of_a_cancelled_task_is_recorded_and_rejected(engine: Engine) {
@@ -879,6 +952,7 @@ async fn kpis_use_the_servers_bound_on_device_time(engine: Engine) {
     let push = |token: &str, client: &str, sent_at: i64, server_now: i64, muts: Vec<Mutation>| {
         now.store(server_now, Ordering::SeqCst);
         let body = serde_json::to_value(PushRequest {
+            pull: None,
             client_id: client.into(),
             mutations: muts,
             sent_at: Some(sent_at),
@@ -1010,6 +1084,7 @@ async fn a_reused_mutation_id_with_other_content_is_a_409_and_applies_nothing(en
         .push_raw(
             &token,
             serde_json::to_value(PushRequest {
+                pull: None,
                 client_id: "dev-1".into(),
                 mutations: vec![accept(1, "T1"), accept(2, "T3"), accept(3, "T3")],
                 sent_at: None,
@@ -1776,6 +1851,7 @@ on_both_stores!(
     requests_without_a_valid_token_are_refused,
     bad_requests_get_a_4xx_with_a_reason,
     pull_pages_through_changes_with_a_cursor,
+    a_push_carrying_the_pull_answers_its_first_page,
     a_delivery_of_a_cancelled_task_is_recorded_and_rejected,
     every_answer_carries_a_request_id,
     attachments_are_stored_once_verified_against_their_hash,

@@ -104,6 +104,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
             .collect()
     };
     let push = serde_json::to_value(runsheet_protocol::PushRequest {
+        pull: None,
         client_id: "c".into(),
         mutations: vec![runsheet_protocol::Mutation {
             mutation_id: 1,
@@ -142,6 +143,7 @@ fn the_protocol_schemas_name_the_fields_the_types_use() {
         assert!(pull.get(&f).is_some(), "PullResponse lacks {f}");
     }
     let resp = serde_json::to_value(runsheet_protocol::PushResponse {
+        pulled: None,
         results: vec![],
         last_mutation_id: 0,
         wal_lsn: None,

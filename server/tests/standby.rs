@@ -66,6 +66,7 @@ async fn push(
     action: Action,
 ) -> PushResponse {
     let req = PushRequest {
+        pull: None,
         client_id: "standby-phone".into(),
         mutations: vec![Mutation {
             mutation_id: id,

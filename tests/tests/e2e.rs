@@ -125,6 +125,7 @@ async fn a_push_whose_answer_was_lost_is_not_applied_twice() {
         )
         .unwrap();
     let req = PushRequest {
+        pull: None,
         client_id: core.session().client_id().await.unwrap(),
         mutations: vec![Mutation {
             mutation_id: 5,

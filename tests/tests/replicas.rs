@@ -147,6 +147,7 @@ async fn a_retry_racing_its_original_on_another_replica_applies_once(postgres: b
             })
             .collect();
         let req = PushRequest {
+            pull: None,
             client_id: "phone-1".into(),
             mutations,
             sent_at: None,
@@ -361,6 +362,7 @@ async fn metrics_count_pushes_and_outcomes(postgres: bool) {
     let (_, token) = courier_with_task(&r).await;
     let http = reqwest::Client::new();
     let req = PushRequest {
+        pull: None,
         client_id: "phone-1".into(),
         mutations: vec![accept(1, "T1"), accept(2, "T1")],
         sent_at: None,

@@ -55,6 +55,21 @@ pub struct Binaries {
 }
 
 impl Binaries {
+    /// The server option that loads `pg_stat_statements` (PostgreSQL's contrib, in the same
+    /// installation: Debian's `postgresql` package ships it), or nothing when this installation
+    /// has no such library. `runsheet loadtest` reads it to say where PostgreSQL's time went.
+    fn statement_statistics(&self) -> &'static str {
+        let lib = self
+            .dir
+            .parent()
+            .map(|d| d.join("lib/pg_stat_statements.so"));
+        if lib.is_some_and(|l| l.is_file()) {
+            " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+        } else {
+            ""
+        }
+    }
+
     /// Finds an installation ([`Binaries::find`]); when there is none, installs the Debian
     /// package `postgresql` and looks again.
     pub fn find_or_install() -> Result<Binaries> {
@@ -375,8 +390,9 @@ impl Cluster {
         let options = format!(
             "-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={} \
              -c max_connections=300 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c shared_buffers=128MB",
-            sh_quote(&path_arg(&self.base)?)
+             -c full_page_writes=off -c shared_buffers=128MB{}",
+            sh_quote(&path_arg(&self.base)?),
+            self.bins.statement_statistics()
         );
         let args = [
             "-D".to_string(),

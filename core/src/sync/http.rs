@@ -173,13 +173,7 @@ impl Remote for HttpRemote {
             .await
             .map_err(transport_error)?;
         let page: PullResponse = decode(resp).await?;
-        Ok(!page.changes.is_empty()
-            || page.settings.is_some()
-            || !page.checklists.is_empty()
-            || !page.ratings.is_empty()
-            || !page.cases.is_empty()
-            || !page.recalls.is_empty()
-            || !page.earnings.is_empty())
+        Ok(!page.is_quiet())
     }
 
     fn set_token(&self, token: Token) {

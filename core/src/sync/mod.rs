@@ -111,32 +111,7 @@ pub trait Remote: Send + Sync {
     }
 }
 
-/// What the phone already holds of each server feed: where the next pull starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PullPosition {
-    /// Task change cursor.
-    pub cursor: i64,
-    /// Settings version.
-    pub settings_version: i64,
-    /// Highest checklist publication.
-    pub checklists_after: i64,
-    /// Highest rating sequence.
-    pub ratings_after: i64,
-    /// Highest after-sales case sequence.
-    pub cases_after: i64,
-    /// Highest recall sequence.
-    pub recalls_after: i64,
-    /// Highest offer sequence.
-    pub offers_after: i64,
-    /// Version of the courier's vehicle held.
-    pub vehicle_version: i64,
-    /// Highest earnings sequence.
-    pub earnings_after: i64,
-    /// Highest training module publication.
-    pub training_after: i64,
-    /// Highest qualification sequence.
-    pub qualifications_after: i64,
-}
+pub use runsheet_protocol::PullPosition;
 
 /// Reads the phone's position in each feed.
 pub(crate) fn position(store: &Store) -> Result<PullPosition> {
@@ -373,7 +348,9 @@ async fn round(
 ) -> Result<bool> {
     let client_id = client_id(store)?;
 
-    // Push, in batches, oldest first.
+    // Push, in batches, oldest first. The last batch asks for the pull's first page too (one
+    // request for a sync after an action); a server that answers none is pulled from below.
+    let mut pulled: Option<(PullPosition, PullResponse)> = None;
     loop {
         let batch = store.read(|c| outbox::pending(c, MAX_PUSH_BATCH))?;
         if batch.is_empty() {
@@ -382,12 +359,14 @@ async fn round(
         let full = batch.len() == MAX_PUSH_BATCH;
         let sent: Vec<i64> = batch.iter().map(|m| m.mutation_id).collect();
         let highest_sent = sent.last().copied().unwrap_or(0);
+        let pull_from = if full { None } else { Some(position(store)?) };
         let req = PushRequest {
             client_id: client_id.clone(),
             mutations: batch,
             sent_at: Some(now),
+            pull: pull_from,
         };
-        let resp = match remote.push(&req).await {
+        let mut resp = match remote.push(&req).await {
             Ok(r) => r,
             Err(e) => {
                 if recover(store, &e, now)? {
@@ -398,6 +377,9 @@ async fn round(
                 return Err(e);
             }
         };
+        if let (Some(from), Some(page)) = (pull_from, resp.pulled.take()) {
+            pulled = Some((from, *page));
+        }
         if resp.last_mutation_id > highest_sent {
             return Err(Error::Protocol(format!(
                 "server says mutation {} was processed, but this device has only sent up to {highest_sent}",
@@ -473,13 +455,19 @@ async fn round(
     // Pull every page, then apply them all in one transaction with the new cursor. Only the
     // task cursor moves between pages; the other feeds come whole with the first page that
     // has them.
-    let mut at = position(store)?;
+    let (mut at, mut first) = match pulled {
+        Some((from, page)) => (from, Some(page)),
+        None => (position(store)?, None),
+    };
     let mut pages = Vec::new();
     loop {
-        let page = match remote.pull(&client_id, &at).await {
-            Ok(page) => page,
-            Err(e) if recover(store, &e, now)? => return Ok(false),
-            Err(e) => return Err(e),
+        let page = match first.take() {
+            Some(page) => page,
+            None => match remote.pull(&client_id, &at).await {
+                Ok(page) => page,
+                Err(e) if recover(store, &e, now)? => return Ok(false),
+                Err(e) => return Err(e),
+            },
         };
         if page.cursor < at.cursor {
             return Err(Error::BadResponse(format!(

@@ -429,6 +429,7 @@ pub fn push(
         results,
         last_mutation_id: last,
         wal_lsn: None,
+        pulled: None,
     }))
 }
 

@@ -102,6 +102,7 @@ pub fn push(
         results,
         last_mutation_id: last,
         wal_lsn: None,
+        pulled: None,
     })
 }
 
