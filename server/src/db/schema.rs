@@ -412,6 +412,19 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         dropped_at  INTEGER NOT NULL
     ) STRICT;
 "#,
+    // The feeds numbered by `MAX(seq) + 1` on insert (pay lines, offers, ratings, cases,
+    // recalls, qualifications) read their maximum from an index instead of the whole table,
+    // which grew with every line ever written: an insert cost in proportion to the history
+    // (0.28 ms per pay line under the load test, the fourth costliest statement). Recalls are
+    // also pulled by `seq` alone.
+    r#"
+    CREATE INDEX earning_lines_by_seq ON earning_lines(seq);
+    CREATE INDEX offers_by_seq ON offers(seq);
+    CREATE INDEX ratings_by_seq ON ratings(seq);
+    CREATE INDEX cases_by_seq ON cases(seq);
+    CREATE INDEX recalls_by_seq ON recalls(seq);
+    CREATE INDEX qualifications_by_seq ON qualifications(seq);
+"#,
 ];
 
 #[cfg(test)]
@@ -420,6 +433,42 @@ mod tests {
 
     /// id, kind, cause, team, status, respond_by, resolve_by, seq.
     type CaseRow = (i64, String, String, String, String, i64, i64, i64);
+
+    #[test]
+    fn every_feed_numbered_by_its_maximum_reads_it_from_an_index() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS {
+            conn.execute_batch(m).unwrap();
+        }
+        for table in [
+            "earning_lines",
+            "offers",
+            "ratings",
+            "cases",
+            "recalls",
+            "qualifications",
+            "checklist_templates",
+            "training_modules",
+        ] {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN SELECT MAX(seq) FROM {table}"))
+                .unwrap()
+                .query_map([], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            // The index the maximum is read from must lead with `seq` (one leading with the
+            // courier would be read whole).
+            let index = plan
+                .iter()
+                .find_map(|p| p.split("INDEX ").nth(1))
+                .unwrap_or_else(|| panic!("{table}: no index in {plan:?}"));
+            let first: String = conn
+                .query_row(&format!("PRAGMA index_info({index})"), [], |r| r.get(2))
+                .unwrap();
+            assert_eq!(first, "seq", "{table}: {plan:?}");
+        }
+    }
 
     #[test]
     fn old_after_sales_rows_become_open_cases_of_their_kind() {
