@@ -492,28 +492,47 @@ impl Inner {
             }
             state.words
         };
+        let offers = if event.new_rejections.is_empty() && event.withdrawn_offers.is_empty() {
+            Vec::new()
+        } else {
+            self.core.offers().unwrap_or_default()
+        };
         for rej in &event.new_rejections {
-            // A late acceptance of an offer: said on the screen and in its own notification.
-            if rej.code == runsheet_protocol::RejectCode::OfferExpired.as_str() {
-                let offer = self
-                    .core
-                    .offers()
-                    .ok()
-                    .and_then(|os| {
-                        os.into_iter()
-                            .find(|o| o.refused_mutation_id == Some(rej.mutation_id))
-                    })
-                    .map_or(0, |o| o.offer_id);
-                let args = Args::new().str("offer", offer.to_string());
+            let expired = rej.code == runsheet_protocol::RejectCode::OfferExpired.as_str();
+            let withdrawn = rej.code == runsheet_protocol::RejectCode::OfferWithdrawn.as_str();
+            if expired || withdrawn {
+                let Some(offer) = offers
+                    .iter()
+                    .find(|o| o.refused_mutation_id == Some(rej.mutation_id))
+                else {
+                    // A decline of an offer withdrawn meanwhile: the withdrawal was told.
+                    continue;
+                };
+                // A late acceptance, or one for an offer dispatch withdrew: said on the screen
+                // and in its own notification.
+                let (notice, title, body) = if expired {
+                    (
+                        "notice-offer-refused",
+                        "notify-offer-refused-title",
+                        "notify-offer-refused-body",
+                    )
+                } else {
+                    (
+                        "notice-offer-withdrawn-refused",
+                        "notify-offer-withdrawn-title",
+                        "notify-offer-withdrawn-refused-body",
+                    )
+                };
+                let args = Args::new().str("offer", offer.offer_id.to_string());
                 *lock(&self.notice) = Some(Verdict {
-                    text: words.text("notice-offer-refused", &args),
+                    text: words.text(notice, &args),
                     tone: Tone::Bad,
                 });
                 out.push(Effect::Notify {
                     id: format!("refused-{}", rej.mutation_id),
                     channel: Channel::Offers,
-                    title: t(&words, "notify-offer-refused-title"),
-                    body: words.text("notify-offer-refused-body", &args),
+                    title: t(&words, title),
+                    body: words.text(body, &args),
                 });
                 continue;
             }
@@ -524,6 +543,42 @@ impl Inner {
                 body: words.text(
                     "notify-refused-body",
                     &Args::new().str("task", rej.task_id.clone()),
+                ),
+            });
+        }
+        // Offers withdrawn while they waited for an answer: gone from the page, told once.
+        for id in &event.withdrawn_offers {
+            let Some(o) = offers.iter().find(|o| o.offer_id == *id) else {
+                continue;
+            };
+            out.push(Effect::Notify {
+                id: format!("offer-{id}"),
+                channel: Channel::Offers,
+                title: t(&words, "notify-offer-withdrawn-title"),
+                body: words.text(
+                    "notify-offer-withdrawn-body",
+                    &Args::new().str("title", task_offer_page::title(&words, o)),
+                ),
+            });
+        }
+        // A pay appeal decided, as a rating's.
+        for line in &event.decided_pay_appeals {
+            let title = match line.appeal {
+                Some(AppealStatus::Upheld) => "notify-pay-appeal-upheld",
+                _ => "notify-pay-appeal-rejected",
+            };
+            out.push(Effect::Notify {
+                id: format!("pay-appeal-{}", line.id),
+                channel: Channel::Ratings,
+                title: t(&words, title),
+                body: words.text(
+                    "notify-pay-appeal-body",
+                    &Args::new()
+                        .str("line", crate::earnings_page::line_title(&words, line))
+                        .str(
+                            "amount",
+                            runsheet_core::wording::money(&words, &line.amount),
+                        ),
                 ),
             });
         }

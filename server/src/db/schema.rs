@@ -412,6 +412,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         dropped_at  INTEGER NOT NULL
     ) STRICT;
 "#,
+    // Offers dispatch withdraws: the reason it gave.
+    r#"
+    ALTER TABLE offers ADD COLUMN withdraw_reason TEXT;
+"#,
 ];
 
 #[cfg(test)]
