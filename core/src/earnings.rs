@@ -410,3 +410,42 @@ pub(crate) fn appeal_pay(dev: &Device, line_id: &str, reason: &str) -> Result<i6
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(id: &str, appeal: Option<AppealStatus>, seq: i64) -> EarningLineDoc {
+        EarningLineDoc {
+            id: id.into(),
+            task_id: Some("F1".into()),
+            kind: PayLineKind::Distance,
+            amount: Money {
+                minor: 111,
+                currency: "CNY".into(),
+            },
+            note: None,
+            earned_at: 100,
+            appeal,
+            appeal_note: None,
+            seq,
+        }
+    }
+
+    #[test]
+    fn an_appeal_decided_is_news_once() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        // Confirmed, appealed, then decided (rejected): news once, on the decision.
+        assert!(!store(&conn, &line("a", None, 1)).unwrap());
+        assert!(!store(&conn, &line("a", Some(AppealStatus::Pending), 2)).unwrap());
+        assert!(store(&conn, &line("a", Some(AppealStatus::Rejected), 3)).unwrap());
+        assert!(!store(&conn, &line("a", Some(AppealStatus::Rejected), 3)).unwrap());
+        // Upheld straight from confirmed (the pending step missed): news.
+        store(&conn, &line("b", None, 4)).unwrap();
+        assert!(store(&conn, &line("b", Some(AppealStatus::Upheld), 5)).unwrap());
+        // First seen decided (a new install): not news.
+        assert!(!store(&conn, &line("c", Some(AppealStatus::Upheld), 6)).unwrap());
+        assert_eq!(last_seq(&conn).unwrap(), 6);
+    }
+}
