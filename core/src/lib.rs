@@ -737,6 +737,23 @@ impl Runsheet {
         self.told(training::take_quiz(&self.dev, module_id, version, answers))
     }
 
+    /// The reminders of qualifications about to expire that are due now and were not given
+    /// yet, recorded as given in the store (so a restart does not repeat them): the screens
+    /// notify each once ([`training::due_reminders`]: within
+    /// [`training::EXPIRY_REMINDER_DAYS`] days of the expiry, and again on its day in the
+    /// city's time).
+    pub fn take_qualification_reminders(&self) -> Result<Vec<training::QualificationReminder>> {
+        let now = self.dev.now();
+        let offset = self.settings()?.utc_offset_min;
+        self.dev.store.write(|tx| {
+            let due = training::due_reminders(tx, now, offset)?;
+            for r in &due {
+                training::mark_reminded(tx, r, now)?;
+            }
+            Ok(due)
+        })
+    }
+
     /// The qualifications the server confirmed.
     pub fn qualifications(&self) -> Result<Vec<QualificationDoc>> {
         self.dev.store.read(training::qualifications)

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use runsheet_core::listener::{SyncEvent, SyncListener, TaskListUpdate, TaskListener};
+use runsheet_core::training::ReminderStage;
 use runsheet_core::{LocationAccuracy, Runsheet, ShiftState, Subscription, Token};
 use runsheet_protocol::{AppealStatus, ChecklistStage, ExceptionReason, TaskStatus};
 use runsheet_route::hint::Risk;
@@ -207,6 +208,35 @@ impl CourierApp {
             .retain(|(i, _)| *i != id);
     }
 
+    /// The courier tapped the notification `id` (an [`Effect::Notify`]'s): opens the page it
+    /// is about — the training page for a qualification about to expire, the offers page for
+    /// an offer, the earnings for a pay appeal, the case or the task it names — above the
+    /// current page (back returns to it). An id the core does not know leaves the page as it
+    /// is.
+    pub fn open_notification(&self, id: &str) {
+        let page = if id.starts_with("qualification-") {
+            Some(Page::Training)
+        } else if id.starts_with("offer-") {
+            Some(Page::Offers)
+        } else if id.starts_with("pay-appeal-") {
+            Some(Page::Earnings {
+                period: runsheet_core::earnings::EarningsPeriod::Day,
+            })
+        } else if let Some(case) = id.strip_prefix("case-") {
+            case.parse().ok().map(|case_id| Page::Case { case_id })
+        } else {
+            id.strip_prefix("task-").map(|task_id| Page::Task {
+                task_id: task_id.to_owned(),
+            })
+        };
+        let Some(page) = page else {
+            tracing::debug!("notification opened: nothing to show");
+            return;
+        };
+        self.inner.go(page);
+        self.inner.render(Vec::new());
+    }
+
     /// Recomputes the screen for the time that passed (a stop now at risk, a wait at the door
     /// run out) and delivers what changed. Shells call it when the app comes to the front and
     /// once a minute while it is there.
@@ -397,6 +427,37 @@ impl Inner {
                             .str("duration", words.duration(o.remaining_s)),
                     ),
                 });
+            }
+        }
+        // Qualifications about to expire: each reminder once, remembered in the core's store
+        // (a restart does not repeat it). Taken only when a shell listens to show it.
+        if !r.listeners.is_empty() {
+            match self.core.take_qualification_reminders() {
+                Ok(due) => {
+                    let settings = self.core.settings().unwrap_or_default();
+                    for q in due {
+                        let (title, body) = match q.stage {
+                            ReminderStage::Soon => (
+                                "notify-qualification-soon-title",
+                                "notify-qualification-soon-body",
+                            ),
+                            ReminderStage::Today => (
+                                "notify-qualification-today-title",
+                                "notify-qualification-today-body",
+                            ),
+                        };
+                        let date =
+                            words.date(q.expires_at, local_offset_min(&settings, q.expires_at));
+                        out.push(Effect::Notify {
+                            id: format!("qualification-{}-{}", q.module_id, q.stage.as_str()),
+                            channel: Channel::Training,
+                            title: t(&words, title),
+                            body: words
+                                .text(body, &Args::new().str("module", q.title).str("date", date)),
+                        });
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "qualification reminders unreadable"),
             }
         }
         // Stops at risk, within the platform's lead time of their promise.
