@@ -111,6 +111,17 @@ impl Screens {
         .await;
     }
 
+    /// The courier tapped the notification `id` (a `Notify` effect's): the core opens the page
+    /// it is about (the training page for a qualification about to expire, ...).
+    pub async fn open_notification(&self, id: String) {
+        let app = self.app.clone();
+        let _ = blocking(move || {
+            app.open_notification(&id);
+            Ok(())
+        })
+        .await;
+    }
+
     /// The device's locale changed (a BCP 47 tag; anything unknown means English).
     pub async fn set_locale(&self, locale: String) {
         let app = self.app.clone();

@@ -10,7 +10,7 @@ use runsheet_protocol::{
     pay_line_id, total, week_start, Action, AppealStatus, EarningLineDoc, IncentiveProgress, Money,
     PayFacts, PayLineKind, PayLineState, StopRole,
 };
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::blocker::Blocker;
 use crate::device::Device;
@@ -27,10 +27,29 @@ pub fn last_seq(conn: &Connection) -> Result<i64> {
         .unwrap_or(0))
 }
 
-/// Stores a line the server sent (new, or changed by an appeal or its decision).
-pub fn store(conn: &Connection, line: &EarningLineDoc) -> Result<()> {
+/// Whether an appeal stands decided (upheld or rejected).
+fn decided(a: Option<AppealStatus>) -> bool {
+    matches!(a, Some(AppealStatus::Upheld | AppealStatus::Rejected))
+}
+
+/// Stores a line the server sent (new, or changed by an appeal or its decision). Returns true
+/// when it brings the decision of the courier's appeal of it (the phone held the line, its
+/// appeal undecided): the screens tell the courier, once.
+pub fn store(conn: &Connection, line: &EarningLineDoc) -> Result<bool> {
     let body = serde_json::to_string(line)
         .map_err(|e| Error::InvalidArgument(format!("earning line cannot be encoded: {e}")))?;
+    let before: Option<String> = conn
+        .query_row(
+            "SELECT body FROM earning_lines WHERE id = ?1",
+            [&line.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // A line first seen decided (a new install) is not news: the courier learnt it elsewhere.
+    let was_undecided = before
+        .and_then(|b| serde_json::from_str::<EarningLineDoc>(&b).ok())
+        .is_some_and(|b| !decided(b.appeal));
+    let news = decided(line.appeal) && was_undecided;
     conn.execute(
         "INSERT OR REPLACE INTO earning_lines (id, task_id, body, earned_at, seq)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -39,7 +58,10 @@ pub fn store(conn: &Connection, line: &EarningLineDoc) -> Result<()> {
     if line.seq > last_seq(conn)? {
         meta_set(conn, "earnings_seq", &line.seq.to_string())?;
     }
-    Ok(())
+    if news {
+        tracing::info!(line = line.id.as_str(), "pay appeal decided");
+    }
+    Ok(news)
 }
 
 /// Every confirmed line on the phone, oldest first.
@@ -387,4 +409,43 @@ pub(crate) fn appeal_pay(dev: &Device, line_id: &str, reason: &str) -> Result<i6
             Ok(())
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(id: &str, appeal: Option<AppealStatus>, seq: i64) -> EarningLineDoc {
+        EarningLineDoc {
+            id: id.into(),
+            task_id: Some("F1".into()),
+            kind: PayLineKind::Distance,
+            amount: Money {
+                minor: 111,
+                currency: "CNY".into(),
+            },
+            note: None,
+            earned_at: 100,
+            appeal,
+            appeal_note: None,
+            seq,
+        }
+    }
+
+    #[test]
+    fn an_appeal_decided_is_news_once() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        // Confirmed, appealed, then decided (rejected): news once, on the decision.
+        assert!(!store(&conn, &line("a", None, 1)).unwrap());
+        assert!(!store(&conn, &line("a", Some(AppealStatus::Pending), 2)).unwrap());
+        assert!(store(&conn, &line("a", Some(AppealStatus::Rejected), 3)).unwrap());
+        assert!(!store(&conn, &line("a", Some(AppealStatus::Rejected), 3)).unwrap());
+        // Upheld straight from confirmed (the pending step missed): news.
+        store(&conn, &line("b", None, 4)).unwrap();
+        assert!(store(&conn, &line("b", Some(AppealStatus::Upheld), 5)).unwrap());
+        // First seen decided (a new install): not news.
+        assert!(!store(&conn, &line("c", Some(AppealStatus::Upheld), 6)).unwrap());
+        assert_eq!(last_seq(&conn).unwrap(), 6);
+    }
 }

@@ -296,34 +296,44 @@ impl Runsheet {
             }
         }
         *lock(&self.online) = Some(!matches!(result, Err(Error::Offline(_))));
-        let (touched, rejected_ids, new_ratings, cases_asking) = match &result {
-            Ok(report) => {
-                *lock(&self.last_error) = None;
-                tracing::info!(
-                    pushed = report.pushed,
-                    duplicates = report.duplicates,
-                    rejected = report.rejected,
-                    pulled = report.pulled_changes,
-                    pending = report.pending,
-                    "sync done"
-                );
-                (
-                    // A recall can block a task's handoff, a new box a pickup: the task list
-                    // shows it.
-                    !report.changed_task_ids.is_empty()
-                        || !report.changed_recalls.is_empty()
-                        || report.vehicle_changed,
-                    report.rejected_ids.clone(),
-                    report.new_ratings.clone(),
-                    report.cases_asking.clone(),
-                )
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "sync failed; actions stay queued");
-                *lock(&self.last_error) = Some(e.to_string());
-                (false, Vec::new(), Vec::new(), Vec::new())
-            }
-        };
+        let (touched, rejected_ids, new_ratings, cases_asking, withdrawn, pay_appeals) =
+            match &result {
+                Ok(report) => {
+                    *lock(&self.last_error) = None;
+                    tracing::info!(
+                        pushed = report.pushed,
+                        duplicates = report.duplicates,
+                        rejected = report.rejected,
+                        pulled = report.pulled_changes,
+                        pending = report.pending,
+                        "sync done"
+                    );
+                    (
+                        // A recall can block a task's handoff, a new box a pickup: the task list
+                        // shows it.
+                        !report.changed_task_ids.is_empty()
+                            || !report.changed_recalls.is_empty()
+                            || report.vehicle_changed,
+                        report.rejected_ids.clone(),
+                        report.new_ratings.clone(),
+                        report.cases_asking.clone(),
+                        report.withdrawn_offers.clone(),
+                        report.decided_pay_appeals.clone(),
+                    )
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "sync failed; actions stay queued");
+                    *lock(&self.last_error) = Some(e.to_string());
+                    (
+                        false,
+                        Vec::new(),
+                        Vec::new(),
+                        Vec::new(),
+                        Vec::new(),
+                        Vec::new(),
+                    )
+                }
+            };
         if result.is_ok() {
             if let Err(e) = retention::purge_customer_data(&self.dev) {
                 tracing::error!(error = %e, "customer data purge failed");
@@ -341,12 +351,14 @@ impl Runsheet {
                 self.apply_settings();
             }
         }
-        self.notify_sync(
+        self.notify_sync(SyncNews {
             rejected_ids,
-            matches!(result, Err(Error::AuthRequired)),
-            new_ratings,
-            cases_asking,
-        );
+            auth_required: matches!(result, Err(Error::AuthRequired)),
+            rating_ids: new_ratings,
+            case_ids: cases_asking,
+            withdrawn_offers: withdrawn,
+            pay_appeal_ids: pay_appeals,
+        });
         result
     }
 
@@ -460,6 +472,8 @@ impl Runsheet {
             auth_required: false,
             new_ratings: Vec::new(),
             cases_asking: Vec::new(),
+            withdrawn_offers: Vec::new(),
+            decided_pay_appeals: Vec::new(),
         };
         listener::guard("sync listener", || listener.on_sync_event(first));
         let weak = Arc::downgrade(&self.sync_listeners);
@@ -721,6 +735,23 @@ impl Runsheet {
     /// module's, and nothing is recorded.
     pub fn take_quiz(&self, module_id: &str, version: i64, answers: Vec<u32>) -> Result<QuizGrade> {
         self.told(training::take_quiz(&self.dev, module_id, version, answers))
+    }
+
+    /// The reminders of qualifications about to expire that are due now and were not given
+    /// yet, recorded as given in the store (so a restart does not repeat them): the screens
+    /// notify each once ([`training::due_reminders`]: within
+    /// [`training::EXPIRY_REMINDER_DAYS`] days of the expiry, and again on its day in the
+    /// city's time).
+    pub fn take_qualification_reminders(&self) -> Result<Vec<training::QualificationReminder>> {
+        let now = self.dev.now();
+        let offset = self.settings()?.utc_offset_min;
+        self.dev.store.write(|tx| {
+            let due = training::due_reminders(tx, now, offset)?;
+            for r in &due {
+                training::mark_reminded(tx, r, now)?;
+            }
+            Ok(due)
+        })
     }
 
     /// The qualifications the server confirmed.
@@ -1072,7 +1103,7 @@ impl Runsheet {
             self.notify();
         }
         if changes & change::SYNC_STATE != 0 {
-            self.notify_sync(Vec::new(), false, Vec::new(), Vec::new());
+            self.notify_sync(SyncNews::none());
         }
         if changes & change::TO_SEND != 0 {
             self.kick_auto_sync();
@@ -1087,13 +1118,15 @@ impl Runsheet {
         }
     }
 
-    fn notify_sync(
-        &self,
-        rejected_ids: Vec<i64>,
-        auth_required: bool,
-        rating_ids: Vec<String>,
-        case_ids: Vec<i64>,
-    ) {
+    fn notify_sync(&self, news: SyncNews) {
+        let SyncNews {
+            rejected_ids,
+            auth_required,
+            rating_ids,
+            case_ids,
+            withdrawn_offers,
+            pay_appeal_ids,
+        } = news;
         let listeners = self.sync_listeners.snapshot();
         if listeners.is_empty() {
             return;
@@ -1123,12 +1156,24 @@ impl Runsheet {
                     .filter(|c| case_ids.contains(&c.doc.id))
                     .collect()
             };
+            let decided_pay_appeals = if pay_appeal_ids.is_empty() {
+                Vec::new()
+            } else {
+                self.dev
+                    .store
+                    .read(earnings::confirmed)?
+                    .into_iter()
+                    .filter(|l| pay_appeal_ids.contains(&l.id))
+                    .collect()
+            };
             Ok(SyncEvent {
                 status,
                 new_rejections,
                 auth_required,
                 new_ratings,
                 cases_asking,
+                withdrawn_offers,
+                decided_pay_appeals,
             })
         });
         match event {
@@ -1167,6 +1212,30 @@ impl autosync::Host for Runsheet {
 
     async fn wait_for_changes(&self, wait: Duration) -> Result<bool> {
         Runsheet::wait_for_changes(self, wait).await
+    }
+}
+
+/// What one sync brought that sync listeners hear of (ids, read back for the event).
+struct SyncNews {
+    rejected_ids: Vec<i64>,
+    auth_required: bool,
+    rating_ids: Vec<String>,
+    case_ids: Vec<i64>,
+    withdrawn_offers: Vec<i64>,
+    pay_appeal_ids: Vec<String>,
+}
+
+impl SyncNews {
+    /// Nothing but the outbox's state.
+    fn none() -> Self {
+        SyncNews {
+            rejected_ids: Vec::new(),
+            auth_required: false,
+            rating_ids: Vec::new(),
+            case_ids: Vec::new(),
+            withdrawn_offers: Vec::new(),
+            pay_appeal_ids: Vec::new(),
+        }
     }
 }
 

@@ -179,6 +179,11 @@ pub struct SyncEvent {
     /// After-sales cases that ask the courier now (new, or now waiting for a statement):
     /// announce them.
     pub cases_asking: Vec<crate::cases::CourierCase>,
+    /// Offers withdrawn while they waited for the courier's answer (by dispatch, or a task
+    /// gone elsewhere), by id: tell the courier (the offers page no longer shows them).
+    pub withdrawn_offers: Vec<i64>,
+    /// Pay lines whose appeal was decided (upheld or rejected) in this sync: announce them.
+    pub decided_pay_appeals: Vec<runsheet_protocol::EarningLineDoc>,
 }
 
 /// Receives [`SyncEvent`]s. Called after the change is saved, on the thread that made it.

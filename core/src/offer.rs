@@ -39,7 +39,8 @@ pub enum OfferState {
     /// The acceptance reached the server after the offer expired: refused, the tasks are not
     /// the courier's.
     Refused,
-    /// A task of the offer went to someone else, or was cancelled, before the answer.
+    /// Withdrawn before the answer: by dispatch, or because a task of the offer went to
+    /// someone else or was cancelled.
     Withdrawn,
 }
 
@@ -93,6 +94,20 @@ pub struct CourierOffer {
     pub refusal: Option<String>,
     /// The refused acceptance's mutation id (its rejection notice).
     pub refused_mutation_id: Option<i64>,
+    /// The server's code for the refused acceptance (`offer_expired`: it came too late;
+    /// `offer_withdrawn`: dispatch had withdrawn the offer), when refused.
+    pub refusal_code: Option<String>,
+}
+
+/// What a stored offer document means for the courier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferNews {
+    /// Nothing to announce.
+    Nothing,
+    /// New to the phone and open: announce it.
+    New,
+    /// Was waiting for the courier's answer (none given) and is now withdrawn: tell them.
+    Withdrawn,
 }
 
 /// The highest offer sequence the phone holds (the pull cursor for offers).
@@ -102,16 +117,31 @@ pub fn last_seq(conn: &Connection) -> Result<i64> {
         .unwrap_or(0))
 }
 
-/// Stores an offer the server sent (new, or changed). Returns true when it is new to the
-/// phone and open (the screens announce it). The courier's answer not yet confirmed and a
-/// refusal are kept.
-pub fn store(conn: &Connection, o: &OfferDoc) -> Result<bool> {
+/// Stores an offer the server sent (new, or changed). Says whether it is new to the phone and
+/// open (the screens announce it), or withdrawn while it waited for the courier's answer (the
+/// screens tell them; an answered or refused one is not announced again). The courier's
+/// answer not yet confirmed and a refusal are kept.
+pub fn store(conn: &Connection, o: &OfferDoc) -> Result<OfferNews> {
     let body = serde_json::to_string(o)
         .map_err(|e| Error::InvalidArgument(format!("offer cannot be encoded: {e}")))?;
-    let known: bool = conn
-        .query_row("SELECT 1 FROM offers WHERE id = ?1", [o.id], |_| Ok(()))
-        .optional()?
-        .is_some();
+    // (status, unanswered and not refused) as the phone held it.
+    let before: Option<(String, bool)> = conn
+        .query_row(
+            "SELECT status, answer IS NULL AND refused IS NULL FROM offers WHERE id = ?1",
+            [o.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let known = before.is_some();
+    let news = match &before {
+        None if o.status == OfferStatus::Open => OfferNews::New,
+        Some((status, true))
+            if status == OfferStatus::Open.as_str() && o.status == OfferStatus::Withdrawn =>
+        {
+            OfferNews::Withdrawn
+        }
+        _ => OfferNews::Nothing,
+    };
     conn.execute(
         "INSERT INTO offers (id, body, status, expires_at, seq) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (id) DO UPDATE SET body = ?2, status = ?3, expires_at = ?4, seq = ?5",
@@ -124,8 +154,13 @@ pub fn store(conn: &Connection, o: &OfferDoc) -> Result<bool> {
     if o.seq > last_seq(conn)? {
         meta_set(conn, "offers_seq", &o.seq.to_string())?;
     }
-    tracing::info!(offer = o.id, status = o.status.as_str(), "offer stored");
-    Ok(!known && o.status == OfferStatus::Open)
+    tracing::info!(
+        offer = o.id,
+        status = o.status.as_str(),
+        known,
+        "offer stored"
+    );
+    Ok(news)
 }
 
 /// Marks the offer's acceptance (mutation `mutation_id`) refused by the server as late, with
@@ -169,7 +204,7 @@ fn offered(t: &runsheet_protocol::TaskDoc) -> OfferedTask {
 fn from_row(
     body: &str,
     answer: Option<String>,
-    refused: Option<(String, Option<i64>)>,
+    refused: Option<(String, Option<i64>, Option<String>)>,
     server_now: i64,
 ) -> Option<CourierOffer> {
     let doc: OfferDoc = serde_json::from_str(body).ok()?;
@@ -201,14 +236,18 @@ fn from_row(
         state,
         decline_reason: doc.decline_reason,
         refused_mutation_id: refused.as_ref().and_then(|r| r.1),
+        refusal_code: refused.as_ref().and_then(|r| r.2.clone()),
         refusal: refused.map(|r| r.0),
     })
 }
 
 /// Every offer on the phone, newest first, as of `server_now`.
 pub fn list(conn: &Connection, server_now: i64) -> Result<Vec<CourierOffer>> {
+    // The refusal's code is the rejection notice's (kept in the outbox's rejections).
     let mut stmt = conn.prepare_cached(
-        "SELECT body, answer, refused, decline_reason, refused_by FROM offers ORDER BY id DESC",
+        "SELECT o.body, o.answer, o.refused, o.decline_reason, o.refused_by, r.code
+           FROM offers o LEFT JOIN rejections r ON r.mutation_id = o.refused_by
+          ORDER BY o.id DESC",
     )?;
     let rows = stmt
         .query_map([], |r| {
@@ -218,13 +257,14 @@ pub fn list(conn: &Connection, server_now: i64) -> Result<Vec<CourierOffer>> {
                 r.get::<_, Option<String>>(2)?,
                 r.get::<_, Option<String>>(3)?,
                 r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<String>>(5)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows
         .into_iter()
-        .filter_map(|(body, answer, refused, reason, by)| {
-            let refused = refused.map(|r| (r, by));
+        .filter_map(|(body, answer, refused, reason, by, code)| {
+            let refused = refused.map(|r| (r, by, code));
             let mut o = from_row(&body, answer, refused, server_now)?;
             if o.decline_reason.is_none() {
                 o.decline_reason = reason.as_deref().and_then(DeclineReason::parse);
@@ -368,9 +408,15 @@ mod tests {
     #[test]
     fn an_offers_state_follows_the_answer_the_server_and_the_clock() {
         let conn = store_db();
-        assert!(store(&conn, &doc(1, OfferStatus::Open, 1)).unwrap());
+        assert_eq!(
+            store(&conn, &doc(1, OfferStatus::Open, 1)).unwrap(),
+            OfferNews::New
+        );
         // Seen again: not new.
-        assert!(!store(&conn, &doc(1, OfferStatus::Open, 1)).unwrap());
+        assert_eq!(
+            store(&conn, &doc(1, OfferStatus::Open, 1)).unwrap(),
+            OfferNews::Nothing
+        );
         assert_eq!(last_seq(&conn).unwrap(), 1);
         let at = |now| get(&conn, 1, now).unwrap();
         assert_eq!((at(100).state, at(100).remaining_s), (OfferState::Open, 30));
@@ -412,5 +458,44 @@ mod tests {
         purge(&conn, 10_000).unwrap();
         assert!(list(&conn, 120).unwrap().is_empty());
         assert_eq!(last_seq(&conn).unwrap(), 4);
+    }
+
+    #[test]
+    fn a_withdrawal_is_news_once_and_only_for_an_unanswered_offer() {
+        let conn = store_db();
+        // Waiting for an answer, then withdrawn by dispatch: news, once.
+        store(&conn, &doc(1, OfferStatus::Open, 1)).unwrap();
+        assert_eq!(
+            store(&conn, &doc(1, OfferStatus::Withdrawn, 2)).unwrap(),
+            OfferNews::Withdrawn
+        );
+        assert_eq!(
+            store(&conn, &doc(1, OfferStatus::Withdrawn, 2)).unwrap(),
+            OfferNews::Nothing
+        );
+        assert_eq!(get(&conn, 1, 110).unwrap().state, OfferState::Withdrawn);
+        // Never seen open: nothing to take back.
+        assert_eq!(
+            store(&conn, &doc(2, OfferStatus::Withdrawn, 3)).unwrap(),
+            OfferNews::Nothing
+        );
+        // Accepted on the phone meanwhile: the refusal tells the courier, not the withdrawal.
+        store(&conn, &doc(3, OfferStatus::Open, 4)).unwrap();
+        conn.execute("UPDATE offers SET answer = 'accepted' WHERE id = 3", [])
+            .unwrap();
+        conn.execute(
+            "INSERT INTO rejections (mutation_id, task_id, action, code, reason, rejected_at)
+             VALUES (9, '', 'accept_offer', 'offer_withdrawn', 'withdrawn', 120)",
+            [],
+        )
+        .unwrap();
+        refuse(&conn, 3, 9, "the offer was withdrawn").unwrap();
+        assert_eq!(
+            store(&conn, &doc(3, OfferStatus::Withdrawn, 5)).unwrap(),
+            OfferNews::Nothing
+        );
+        let refused = get(&conn, 3, 120).unwrap();
+        assert_eq!(refused.state, OfferState::Refused);
+        assert_eq!(refused.refusal_code.as_deref(), Some("offer_withdrawn"));
     }
 }

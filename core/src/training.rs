@@ -26,6 +26,117 @@ use crate::task::Task;
 /// Days before a qualification expires from which the phone warns the courier.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
+/// Days before a qualification expires from which the courier is notified (once; and again
+/// on the day it expires).
+pub const EXPIRY_REMINDER_DAYS: i64 = 14;
+
+/// Which of a qualification's two reminders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum ReminderStage {
+    /// It expires within [`EXPIRY_REMINDER_DAYS`] days (not today).
+    Soon,
+    /// It expires today (the city's calendar day).
+    Today,
+}
+
+impl ReminderStage {
+    /// The stable name (the notification's id, the store's record).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderStage::Soon => "soon",
+            ReminderStage::Today => "today",
+        }
+    }
+}
+
+/// A reminder that a qualification the courier holds is about to expire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct QualificationReminder {
+    /// The module.
+    pub module_id: String,
+    /// The module's title (its id when the phone does not hold the module).
+    pub title: String,
+    /// When the qualification lapses, Unix seconds (server clock).
+    pub expires_at: i64,
+    /// Within the reminder days, or today.
+    pub stage: ReminderStage,
+}
+
+impl QualificationReminder {
+    /// Where the store remembers it was given.
+    fn key(&self) -> String {
+        format!(
+            "reminded:qualification:{}:{}:{}",
+            self.module_id,
+            self.expires_at,
+            self.stage.as_str()
+        )
+    }
+}
+
+/// The city's calendar day of `t` (days since the epoch, local time).
+fn local_day(t: i64, utc_offset_min: i32) -> i64 {
+    (t + i64::from(utc_offset_min) * 60).div_euclid(86_400)
+}
+
+/// The reminders due at `now` (device clock, as the training page counts) and not given yet:
+/// for each qualification the server confirmed that expires within
+/// [`EXPIRY_REMINDER_DAYS`] days, [`ReminderStage::Soon`]; on the city's calendar day it
+/// expires (`utc_offset_min`), [`ReminderStage::Today`] (the only one given when the courier
+/// first opens the app that day). None for a module passed again on the phone and waiting for
+/// the server.
+pub fn due_reminders(
+    conn: &Connection,
+    now: i64,
+    utc_offset_min: i32,
+) -> Result<Vec<QualificationReminder>> {
+    let mut out = Vec::new();
+    let held = qualifications(conn)?;
+    let known = modules(conn)?;
+    for q in &held {
+        let Some(expires_at) = q.expires_at else {
+            continue;
+        };
+        let module = known.iter().find(|m| m.id == q.module_id);
+        if let Some(m) = module {
+            let last = last_attempt(conn, &m.id)?;
+            if state_of(m, Some(q), last.as_ref(), now) == TrainingState::PassedAwaitingSync {
+                continue;
+            }
+        }
+        let stage = if local_day(now, utc_offset_min) == local_day(expires_at, utc_offset_min) {
+            ReminderStage::Today
+        } else if now < expires_at && expires_at - now <= EXPIRY_REMINDER_DAYS * 86_400 {
+            ReminderStage::Soon
+        } else {
+            continue;
+        };
+        let r = QualificationReminder {
+            module_id: q.module_id.clone(),
+            title: module.map_or_else(|| q.module_id.clone(), |m| m.title.clone()),
+            expires_at,
+            stage,
+        };
+        if meta_get(conn, &r.key())?.is_none() {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// Remembers that `r` was given (it survives a restart): [`due_reminders`] leaves it out.
+pub fn mark_reminded(conn: &Connection, r: &QualificationReminder, now: i64) -> Result<()> {
+    meta_set(conn, &r.key(), &now.to_string())?;
+    tracing::info!(
+        module = r.module_id.as_str(),
+        stage = r.stage.as_str(),
+        "qualification expiry reminder given"
+    );
+    Ok(())
+}
+
 /// Where the courier stands with a module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
@@ -458,5 +569,48 @@ mod tests {
             TrainingState::Failed
         );
         assert!(TrainingState::ExpiresSoon.qualifies() && !TrainingState::Expired.qualifies());
+    }
+
+    #[test]
+    fn reminders_come_within_fourteen_days_and_on_the_day_once_each() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        store_module(&conn, &module(1)).unwrap();
+        // Lapses 2027-01-10 16:00 UTC = 2027-01-11 00:00 in Beijing (UTC+8).
+        let e = 1_799_596_800;
+        store_qualification(
+            &conn,
+            &QualificationDoc {
+                module_id: "cold-chain".into(),
+                module_version: 1,
+                passed_at: e - 365 * 86_400,
+                expires_at: Some(e),
+                seq: 1,
+            },
+        )
+        .unwrap();
+        let due = |now: i64| due_reminders(&conn, now, 480).unwrap();
+        let stages = |now: i64| due(now).iter().map(|r| r.stage).collect::<Vec<_>>();
+        assert_eq!(stages(e - 15 * 86_400), vec![]);
+        assert_eq!(stages(e - 14 * 86_400), vec![ReminderStage::Soon]);
+        // 23:59 the evening before, Beijing: still "soon"; a minute later it is the day.
+        assert_eq!(stages(e - 60), vec![ReminderStage::Soon]);
+        assert_eq!(stages(e), vec![ReminderStage::Today]);
+        // Given once: remembered, not due again; the day's still due.
+        let soon = due(e - 86_400).remove(0);
+        assert_eq!(soon.title, "Cold chain");
+        mark_reminded(&conn, &soon, e - 86_400).unwrap();
+        assert_eq!(stages(e - 3_600), vec![]);
+        assert_eq!(stages(e + 3_600), vec![ReminderStage::Today]);
+        // A day later it has lapsed: nothing more (the page says so).
+        assert_eq!(stages(e + 86_400), vec![]);
+        // Passed again on the phone, waiting for the server: no reminder.
+        conn.execute(
+            "INSERT INTO quiz_attempts (module_id, module_version, correct, total, passed, at)
+             VALUES ('cold-chain', 1, 1, 1, 1, ?1)",
+            [e - 2 * 86_400],
+        )
+        .unwrap();
+        assert_eq!(stages(e + 3_600), vec![]);
     }
 }

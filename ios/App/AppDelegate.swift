@@ -65,6 +65,21 @@ final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCent
         completionHandler([.banner, .list, .sound])
     }
 
+    /// The courier tapped one of the core's notifications: the core opens the page it is about
+    /// (the training page for a qualification about to expire, ...). Its request id is the
+    /// core's notification id.
+    nonisolated func userNotificationCenter(
+        _ center: UNUserNotificationCenter,
+        didReceive response: UNNotificationResponse,
+        withCompletionHandler completionHandler: @escaping () -> Void
+    ) {
+        let id = response.notification.request.identifier
+        Task { @MainActor in
+            self.store.openNotification(id)
+            completionHandler()
+        }
+    }
+
     /// The user info as a JSON object (APNs payloads are JSON, so their keys are strings).
     private static func json(_ userInfo: [AnyHashable: Any]) -> String? {
         var object: [String: Any] = [:]

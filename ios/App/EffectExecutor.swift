@@ -101,6 +101,7 @@ final class EffectExecutor: NSObject, ObservableObject, CLLocationManagerDelegat
         case .ratings: return "ratings"
         case .cases: return "cases"
         case .offers: return "offers"
+        case .training: return "training"
         }
     }
 

@@ -87,6 +87,10 @@ final class ScreenStore: ObservableObject {
                 }
             }
             subscription = await screens.subscribe(listener: ScreenRelay(queue))
+            if let id = pendingNotification {
+                pendingNotification = nil
+                await screens.openNotification(id: id)
+            }
         } catch {
             failure = sentence(of: error)
         }
@@ -167,6 +171,19 @@ final class ScreenStore: ObservableObject {
         guard case .offers(let page) = screen?.body else { return false }
         return page.offers.contains { $0.timeLeft != nil }
     }
+
+    /// The courier tapped the core's notification `id`: the core opens the page it is about.
+    /// Before the screens are open (a cold start from the notification) it waits for them.
+    func openNotification(_ id: String) {
+        guard let screens else {
+            pendingNotification = id
+            return
+        }
+        Task { await screens.openNotification(id: id) }
+    }
+
+    /// A notification tapped before the screens were open, opened once they are.
+    private var pendingNotification: String?
 
     /// Recomputes the screen for the time that passed (on return to the front, then each minute).
     func refresh() {

@@ -745,6 +745,10 @@ pub enum RejectCode {
     /// An offer's acceptance made or received after the offer expired (by the server's clock):
     /// nothing changed, the tasks are not the courier's.
     OfferExpired,
+    /// An offer's acceptance (or decline) for an offer withdrawn before it reached the server
+    /// (by dispatch, or because a task of it went elsewhere): nothing changed, the tasks are
+    /// not the courier's.
+    OfferWithdrawn,
     /// A quiz answered for a training module version that has since been replaced: nothing
     /// is recorded; the courier takes the new version.
     ModuleReplaced,
@@ -759,6 +763,7 @@ impl RejectCode {
             RejectCode::InvalidState => "invalid_state",
             RejectCode::Invalid => "invalid",
             RejectCode::OfferExpired => "offer_expired",
+            RejectCode::OfferWithdrawn => "offer_withdrawn",
             RejectCode::ModuleReplaced => "module_replaced",
         }
     }

@@ -73,7 +73,9 @@ pub enum OfferStatus {
     Declined,
     /// No answer in time, or an acceptance that came too late.
     Expired,
-    /// A task of the offer went to someone else, or was cancelled, before the answer.
+    /// Withdrawn before an answer: by dispatch (`POST /v1/dispatch/offers/{id}/withdraw`), or
+    /// because a task of the offer went to someone else or was cancelled meanwhile. An
+    /// acceptance of it is refused with [`crate::RejectCode::OfferWithdrawn`].
     Withdrawn,
 }
 
@@ -167,6 +169,21 @@ pub struct OfferRecord {
     /// Acceptances refused because they came after the expiry.
     #[serde(default)]
     pub late_acceptances: u32,
+    /// Why dispatch withdrew the offer (`None` unless withdrawn by dispatch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdraw_reason: Option<String>,
+}
+
+/// Longest reason dispatch gives when it withdraws an offer, characters.
+pub const MAX_WITHDRAW_REASON_CHARS: usize = 500;
+
+/// `POST /v1/dispatch/offers/{id}/withdraw` body: dispatch takes back an open offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawOffer {
+    /// Why (1 to [`MAX_WITHDRAW_REASON_CHARS`] characters), kept with the offer for dispatch;
+    /// the courier is told the offer was withdrawn, in their language.
+    pub reason: String,
 }
 
 /// What the figures need of one offer.
@@ -284,6 +301,7 @@ mod tests {
             f(OfferStatus::Expired, None),
             f(OfferStatus::Open, None),
             f(OfferStatus::Withdrawn, None),
+            f(OfferStatus::Withdrawn, None),
         ];
         let c = compute_offer_figures(&facts);
         assert_eq!(
@@ -295,8 +313,9 @@ mod tests {
                 c.open,
                 c.withdrawn
             ),
-            (8, 2, 3, 1, 1, 1)
+            (9, 2, 3, 1, 1, 2)
         );
+        // A withdrawn offer is neither accepted nor declined: the rate leaves it out.
         assert_eq!(c.acceptance_rate, Some(2.0 / 6.0));
         assert_eq!(
             c.decline_reasons,

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use runsheet_core::listener::{SyncEvent, SyncListener, TaskListUpdate, TaskListener};
+use runsheet_core::training::ReminderStage;
 use runsheet_core::{LocationAccuracy, Runsheet, ShiftState, Subscription, Token};
 use runsheet_protocol::{AppealStatus, ChecklistStage, ExceptionReason, TaskStatus};
 use runsheet_route::hint::Risk;
@@ -207,6 +208,35 @@ impl CourierApp {
             .retain(|(i, _)| *i != id);
     }
 
+    /// The courier tapped the notification `id` (an [`Effect::Notify`]'s): opens the page it
+    /// is about — the training page for a qualification about to expire, the offers page for
+    /// an offer, the earnings for a pay appeal, the case or the task it names — above the
+    /// current page (back returns to it). An id the core does not know leaves the page as it
+    /// is.
+    pub fn open_notification(&self, id: &str) {
+        let page = if id.starts_with("qualification-") {
+            Some(Page::Training)
+        } else if id.starts_with("offer-") {
+            Some(Page::Offers)
+        } else if id.starts_with("pay-appeal-") {
+            Some(Page::Earnings {
+                period: runsheet_core::earnings::EarningsPeriod::Day,
+            })
+        } else if let Some(case) = id.strip_prefix("case-") {
+            case.parse().ok().map(|case_id| Page::Case { case_id })
+        } else {
+            id.strip_prefix("task-").map(|task_id| Page::Task {
+                task_id: task_id.to_owned(),
+            })
+        };
+        let Some(page) = page else {
+            tracing::debug!("notification opened: nothing to show");
+            return;
+        };
+        self.inner.go(page);
+        self.inner.render(Vec::new());
+    }
+
     /// Recomputes the screen for the time that passed (a stop now at risk, a wait at the door
     /// run out) and delivers what changed. Shells call it when the app comes to the front and
     /// once a minute while it is there.
@@ -399,6 +429,37 @@ impl Inner {
                 });
             }
         }
+        // Qualifications about to expire: each reminder once, remembered in the core's store
+        // (a restart does not repeat it). Taken only when a shell listens to show it.
+        if !r.listeners.is_empty() {
+            match self.core.take_qualification_reminders() {
+                Ok(due) => {
+                    let settings = self.core.settings().unwrap_or_default();
+                    for q in due {
+                        let (title, body) = match q.stage {
+                            ReminderStage::Soon => (
+                                "notify-qualification-soon-title",
+                                "notify-qualification-soon-body",
+                            ),
+                            ReminderStage::Today => (
+                                "notify-qualification-today-title",
+                                "notify-qualification-today-body",
+                            ),
+                        };
+                        let date =
+                            words.date(q.expires_at, local_offset_min(&settings, q.expires_at));
+                        out.push(Effect::Notify {
+                            id: format!("qualification-{}-{}", q.module_id, q.stage.as_str()),
+                            channel: Channel::Training,
+                            title: t(&words, title),
+                            body: words
+                                .text(body, &Args::new().str("module", q.title).str("date", date)),
+                        });
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "qualification reminders unreadable"),
+            }
+        }
         // Stops at risk, within the platform's lead time of their promise.
         let now = self.core.now();
         if let (Ok(route), Ok(settings)) = (self.core.route(), self.core.settings()) {
@@ -492,28 +553,47 @@ impl Inner {
             }
             state.words
         };
+        let offers = if event.new_rejections.is_empty() && event.withdrawn_offers.is_empty() {
+            Vec::new()
+        } else {
+            self.core.offers().unwrap_or_default()
+        };
         for rej in &event.new_rejections {
-            // A late acceptance of an offer: said on the screen and in its own notification.
-            if rej.code == runsheet_protocol::RejectCode::OfferExpired.as_str() {
-                let offer = self
-                    .core
-                    .offers()
-                    .ok()
-                    .and_then(|os| {
-                        os.into_iter()
-                            .find(|o| o.refused_mutation_id == Some(rej.mutation_id))
-                    })
-                    .map_or(0, |o| o.offer_id);
-                let args = Args::new().str("offer", offer.to_string());
+            let expired = rej.code == runsheet_protocol::RejectCode::OfferExpired.as_str();
+            let withdrawn = rej.code == runsheet_protocol::RejectCode::OfferWithdrawn.as_str();
+            if expired || withdrawn {
+                let Some(offer) = offers
+                    .iter()
+                    .find(|o| o.refused_mutation_id == Some(rej.mutation_id))
+                else {
+                    // A decline of an offer withdrawn meanwhile: the withdrawal was told.
+                    continue;
+                };
+                // A late acceptance, or one for an offer dispatch withdrew: said on the screen
+                // and in its own notification.
+                let (notice, title, body) = if expired {
+                    (
+                        "notice-offer-refused",
+                        "notify-offer-refused-title",
+                        "notify-offer-refused-body",
+                    )
+                } else {
+                    (
+                        "notice-offer-withdrawn-refused",
+                        "notify-offer-withdrawn-title",
+                        "notify-offer-withdrawn-refused-body",
+                    )
+                };
+                let args = Args::new().str("offer", offer.offer_id.to_string());
                 *lock(&self.notice) = Some(Verdict {
-                    text: words.text("notice-offer-refused", &args),
+                    text: words.text(notice, &args),
                     tone: Tone::Bad,
                 });
                 out.push(Effect::Notify {
                     id: format!("refused-{}", rej.mutation_id),
                     channel: Channel::Offers,
-                    title: t(&words, "notify-offer-refused-title"),
-                    body: words.text("notify-offer-refused-body", &args),
+                    title: t(&words, title),
+                    body: words.text(body, &args),
                 });
                 continue;
             }
@@ -524,6 +604,42 @@ impl Inner {
                 body: words.text(
                     "notify-refused-body",
                     &Args::new().str("task", rej.task_id.clone()),
+                ),
+            });
+        }
+        // Offers withdrawn while they waited for an answer: gone from the page, told once.
+        for id in &event.withdrawn_offers {
+            let Some(o) = offers.iter().find(|o| o.offer_id == *id) else {
+                continue;
+            };
+            out.push(Effect::Notify {
+                id: format!("offer-{id}"),
+                channel: Channel::Offers,
+                title: t(&words, "notify-offer-withdrawn-title"),
+                body: words.text(
+                    "notify-offer-withdrawn-body",
+                    &Args::new().str("title", task_offer_page::title(&words, o)),
+                ),
+            });
+        }
+        // A pay appeal decided, as a rating's.
+        for line in &event.decided_pay_appeals {
+            let title = match line.appeal {
+                Some(AppealStatus::Upheld) => "notify-pay-appeal-upheld",
+                _ => "notify-pay-appeal-rejected",
+            };
+            out.push(Effect::Notify {
+                id: format!("pay-appeal-{}", line.id),
+                channel: Channel::Ratings,
+                title: t(&words, title),
+                body: words.text(
+                    "notify-pay-appeal-body",
+                    &Args::new()
+                        .str("line", crate::earnings_page::line_title(&words, line))
+                        .str(
+                            "amount",
+                            runsheet_core::wording::money(&words, &line.amount),
+                        ),
                 ),
             });
         }

@@ -24,6 +24,18 @@ fn kind_word(w: &Words, kind: PayLineKind) -> String {
     t(w, &format!("pay-kind-{}", kind.as_str()))
 }
 
+/// A line's title: "Base pay · task F1", or the kind alone.
+pub fn line_title(w: &Words, l: &runsheet_protocol::EarningLineDoc) -> String {
+    let kind = kind_word(w, l.kind);
+    match &l.task_id {
+        Some(task) => w.text(
+            "earning-line-title",
+            &Args::new().str("kind", kind).str("task", task.clone()),
+        ),
+        None => kind,
+    }
+}
+
 /// The page for `period`.
 pub fn build(v: &View<'_>, period: EarningsPeriod) -> Result<EarningsPage> {
     let w = v.words;
@@ -51,14 +63,7 @@ pub fn build(v: &View<'_>, period: EarningsPeriod) -> Result<EarningsPage> {
         .rev()
         .map(|entry| {
             let l = &entry.line;
-            let kind = kind_word(w, l.kind);
-            let title = match &l.task_id {
-                Some(task) => w.text(
-                    "earning-line-title",
-                    &Args::new().str("kind", kind).str("task", task.clone()),
-                ),
-                None => kind,
-            };
+            let title = line_title(w, l);
             let appeal = l.appeal.map(|a| {
                 t(
                     w,

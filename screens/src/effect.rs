@@ -48,6 +48,8 @@ pub enum Channel {
     Cases,
     /// Offers of work to answer, and late acceptances refused.
     Offers,
+    /// Training and qualifications: one about to expire.
+    Training,
 }
 
 /// Why a photo is taken.
@@ -86,7 +88,8 @@ pub enum PhotoPurpose {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Effect {
-    /// Show a local notification.
+    /// Show a local notification. When the courier taps it, the shell opens the app and calls
+    /// `CourierApp::open_notification` with its id: the core opens the page it is about.
     Notify {
         /// Stable id: a second notification with the same id replaces the first.
         id: String,

@@ -2,8 +2,9 @@
 //! data (seconds, counted by the core on the server's clock) and in words, what accepting it
 //! would do to the current plan (extra time and distance, the promised times it puts at risk),
 //! and its answers: accept, or decline with one of the reasons. An answered offer shows as sent
-//! until the server confirms; a late acceptance the server refused shows as refused. An
-//! expired offer is gone from the page.
+//! until the server confirms; an acceptance the server refused (too late, or the offer
+//! withdrawn by dispatch meanwhile) shows as refused. An expired or withdrawn offer is gone
+//! from the page.
 
 use runsheet_core::{CourierOffer, OfferImpact, OfferState, Result, StopAtRisk};
 use runsheet_protocol::{DeclineReason, StopRole};
@@ -49,8 +50,11 @@ pub fn title(w: &Words, o: &CourierOffer) -> String {
     )
 }
 
-fn state_text(w: &Words, s: OfferState) -> (String, Tone) {
-    let (id, tone) = match s {
+fn state_text(w: &Words, o: &CourierOffer) -> (String, Tone) {
+    let withdrawn =
+        o.refusal_code.as_deref() == Some(runsheet_protocol::RejectCode::OfferWithdrawn.as_str());
+    let (id, tone) = match o.state {
+        OfferState::Refused if withdrawn => ("offer-state-refused-withdrawn", Tone::Bad),
         OfferState::Open => ("offer-state-open", Tone::Warning),
         OfferState::AcceptSent => ("offer-state-accept-sent", Tone::Neutral),
         OfferState::DeclineSent => ("offer-state-decline-sent", Tone::Neutral),
@@ -199,7 +203,7 @@ fn decline_offers(w: &Words, offer_id: i64) -> Vec<Offer> {
 fn view(v: &View<'_>, o: &CourierOffer) -> Result<TaskOfferView> {
     let w = v.words;
     let offset = v.core.sync_status()?.clock_offset_seconds.unwrap_or(0);
-    let (state, tone) = state_text(w, o.state);
+    let (state, tone) = state_text(w, o);
     let open = o.state.answerable();
     let (impact, impact_tone) = if open {
         impact_lines(v, &v.core.offer_impact(o.offer_id)?)

@@ -2,15 +2,19 @@
 //! delivery made offline shows its pay as expected (computed on the phone with the published
 //! rates), the sync replaces it with the server's confirmed lines of the same amounts, the
 //! week's second on-time delivery meets the incentive programme (expected bonus, then the
-//! server's), and a confirmed line is appealed through its offer and decided by dispatch.
+//! server's), and a confirmed line is appealed through its offer and decided by dispatch: the
+//! decision is notified once, in the courier's language.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use runsheet_core::earnings::EarningsPeriod;
 use runsheet_core::{Clock, Config, Runsheet, Token};
 use runsheet_protocol::{Incentive, PayLineState, PayRates, Settings, StopDoc, TaskKind};
-use runsheet_screens::{Body, CourierApp, EarningsPage, Screen, Tap, TapError, Tone};
+use runsheet_screens::{
+    Body, Channel, CourierApp, EarningsPage, Effect, Screen, ScreenListener, ScreenUpdate, Tap,
+    TapError, Tone,
+};
 use runsheet_server::{DbConfig, Dispatcher, ServerConfig};
 use runsheet_words::Words;
 
@@ -23,6 +27,37 @@ struct Shared(Arc<AtomicI64>);
 impl Clock for Shared {
     fn now(&self) -> i64 {
         self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Records the effects an app asks for.
+#[derive(Default)]
+struct Recorder {
+    effects: Mutex<Vec<Effect>>,
+}
+
+impl ScreenListener for Recorder {
+    fn on_screen(&self, _update: ScreenUpdate) {}
+    fn on_effect(&self, effect: Effect) {
+        self.effects.lock().unwrap().push(effect);
+    }
+}
+
+impl Recorder {
+    /// The (title, body) of the notifications about pay appeals, taken.
+    fn pay_appeals(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *self.effects.lock().unwrap())
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Notify {
+                    id,
+                    channel: Channel::Ratings,
+                    title,
+                    body,
+                } if id.starts_with("pay-appeal-") => Some((title, body)),
+                _ => None,
+            })
+            .collect()
     }
 }
 
@@ -125,6 +160,11 @@ async fn pay_is_expected_offline_then_confirmed_and_a_week_earns_its_bonus() {
     deliver("F1", 8 * 60);
 
     let app = CourierApp::new(core.clone(), "en", true).unwrap();
+    let heard = Arc::new(Recorder::default());
+    app.subscribe(heard.clone());
+    let zh = CourierApp::new(core.clone(), "zh-CN", true).unwrap();
+    let heard_zh = Arc::new(Recorder::default());
+    zh.subscribe(heard_zh.clone());
     let tab = app
         .screen()
         .unwrap()
@@ -260,6 +300,8 @@ async fn pay_is_expected_offline_then_confirmed_and_a_week_earns_its_bonus() {
     assert_eq!(line.appeal.as_deref(), Some("Appeal pending"));
     assert!(line.offers.is_empty());
     core.sync().await.unwrap();
+    // Filed, not decided: nothing to tell yet.
+    assert_eq!(heard.pay_appeals(), vec![]);
     advance(3600);
     dispatch
         .decide_pay_appeal(
@@ -281,9 +323,25 @@ async fn pay_is_expected_offline_then_confirmed_and_a_week_earns_its_bonus() {
     assert_eq!(line.detail.as_deref(), Some("detour paid"));
     assert_eq!(lines(&screen)[0].0, "Adjustment · task F1");
     assert_eq!(page(&screen).total, "Total CN¥35.72");
+    // The decision is notified, once, as a rating appeal's is, in each app's language.
+    assert_eq!(
+        heard.pay_appeals(),
+        vec![(
+            "Pay appeal upheld".to_owned(),
+            "Distance · task F1 (CN¥1.11): see My earnings".to_owned()
+        )]
+    );
+    assert_eq!(
+        heard_zh.pay_appeals(),
+        vec![(
+            "收入申诉成功".to_owned(),
+            "距离补贴 · 订单F1（¥1.11），详情见“我的收入”".to_owned()
+        )]
+    );
+    core.sync().await.unwrap();
+    assert_eq!(heard.pay_appeals(), vec![]);
 
     // The same page in Chinese.
-    let zh = CourierApp::new(core.clone(), "zh-CN", true).unwrap();
     zh.tap(Tap::ShowEarnings {
         period: EarningsPeriod::Day,
     })

@@ -565,6 +565,26 @@ impl Dispatcher {
         .await
     }
 
+    /// Withdraws an open offer with a reason (`POST /v1/dispatch/offers/{id}/withdraw`);
+    /// `offer_not_open` (409) once it is accepted, declined, expired or withdrawn.
+    pub async fn withdraw_offer(
+        &self,
+        offer_id: i64,
+        reason: &str,
+    ) -> Result<runsheet_protocol::OfferRecord, DispatchError> {
+        self.send(
+            self.http
+                .post(format!(
+                    "{}/v1/dispatch/offers/{offer_id}/withdraw",
+                    self.base
+                ))
+                .json(&runsheet_protocol::WithdrawOffer {
+                    reason: reason.to_owned(),
+                }),
+        )
+        .await
+    }
+
     /// The offers (of one courier, or all), oldest first, their status as of now.
     pub async fn offers(
         &self,

@@ -141,6 +141,7 @@ impl From<Refusal> for ApiError {
             Refusal::RecallLifted => ApiError::conflict("recall_lifted", reason),
             Refusal::TaskNotOfferable => ApiError::conflict("task_not_offerable", reason),
             Refusal::TaskOnOffer => ApiError::conflict("task_on_offer", reason),
+            Refusal::OfferNotOpen(_) => ApiError::conflict("offer_not_open", reason),
             Refusal::OfferSize => {
                 let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", reason);
                 e.field = Some("task_ids".into());

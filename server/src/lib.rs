@@ -331,6 +331,11 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/v1/dispatch/offers", post(offer_api::create)),
         ("GET", "/v1/dispatch/offers", get(offer_api::list)),
         ("GET", "/v1/dispatch/offers/{id}", get(offer_api::get)),
+        (
+            "POST",
+            "/v1/dispatch/offers/{id}/withdraw",
+            post(offer_api::withdraw),
+        ),
         ("GET", "/v1/dispatch/offer-figures", get(offer_api::figures)),
         (
             "PUT",

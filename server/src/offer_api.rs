@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use runsheet_protocol::{NewOffer, OfferFigures, OfferRecord};
+use runsheet_protocol::{NewOffer, OfferFigures, OfferRecord, WithdrawOffer};
 use serde::Deserialize;
 
 use crate::auth::Admin;
@@ -73,6 +73,30 @@ pub async fn get(
     let now = state.clock.now();
     Ok(Json(
         state.db.run(move |tx| offers::find(tx, id, now)).await?,
+    ))
+}
+
+/// `POST /v1/dispatch/offers/{id}/withdraw`: dispatch takes back an open offer, with its
+/// reason. The offer is `withdrawn` (its tasks free to be offered again) and the courier's next
+/// pull carries it: the phone drops it from the offers page and tells the courier. An
+/// acceptance that reaches the server afterwards is refused `offer_withdrawn`. 404 for an
+/// unknown offer, 409 `offer_not_open` for one accepted, declined, expired or withdrawn
+/// already.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<WithdrawOffer>,
+) -> Result<Json<OfferRecord>, ApiError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::not_found("no offer with this id"))?;
+    let now = state.clock.now();
+    Ok(Json(
+        state
+            .db
+            .run(move |tx| offers::withdraw(tx, id, body.reason.trim(), now))
+            .await?,
     ))
 }
 

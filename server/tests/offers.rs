@@ -482,6 +482,140 @@ async fn declines_and_expiries_make_the_figures(engine: Engine) {
     assert!(m.contains("runsheet_offers_made_total 5"), "{m}");
 }
 
+async fn dispatch_withdraws_an_open_offer(engine: Engine) {
+    let Some(e) = env_on(engine, "offer_withdrawn").await else {
+        return;
+    };
+    let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
+    e.task("W1", None).await;
+    e.task("W2", None).await;
+    let first = e.offer("ann", &["W1"], Some(60)).await;
+    let seq = e.pull(&ann, "ann-phone", 0).await.offers[0].seq;
+
+    // Dispatch takes it back: withdrawn, its reason kept for dispatch.
+    e.advance(5);
+    let rec = e
+        .dispatch
+        .withdraw_offer(first, "the customer changed the address")
+        .await
+        .unwrap();
+    assert_eq!(rec.offer.status, OfferStatus::Withdrawn);
+    assert_eq!(
+        rec.withdraw_reason.as_deref(),
+        Some("the customer changed the address")
+    );
+    assert_eq!(rec.decided_at, Some(e.now()));
+    // The courier's next pull carries it as withdrawn (without the reason: dispatch's words).
+    let page = e.pull(&ann, "ann-phone", seq).await;
+    let doc = page.offers.iter().find(|o| o.id == first).unwrap();
+    assert_eq!(doc.status, OfferStatus::Withdrawn);
+    assert!(doc.seq > seq);
+
+    // The acceptance the phone made offline before it knew is refused, nothing changed.
+    let r = e
+        .push_at(
+            &ann,
+            "ann-phone",
+            vec![json!({"type": "accept_offer", "offer_id": first})],
+            e.now() - 3,
+            Some(0),
+        )
+        .await;
+    let MutationOutcome::Rejected { code, reason } = &r.results[0].outcome else {
+        panic!("an acceptance of a withdrawn offer was applied: {r:?}");
+    };
+    assert_eq!(*code, RejectCode::OfferWithdrawn);
+    assert!(reason.contains("withdrawn"), "{reason}");
+    let t = e.dispatch.task("W1").await.unwrap();
+    assert_eq!((t.courier_id, t.task.status), (None, TaskStatus::Assigned));
+    let rec = e
+        .dispatch
+        .offers(Some("ann"))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.offer.id == first)
+        .unwrap();
+    assert_eq!(
+        (rec.offer.status, rec.late_acceptances),
+        (OfferStatus::Withdrawn, 0)
+    );
+    // Not a case for after-sales.
+    assert!(e.dispatch.cases(&[]).await.unwrap().is_empty());
+
+    // Its task is free to be offered again.
+    let again = e.offer("ann", &["W1"], Some(60)).await;
+    assert_ne!(again, first);
+
+    // Withdrawn already, accepted, declined, expired: 409 offer_not_open; unknown: 404; a
+    // reason is required.
+    let not_open = |r: Result<_, DispatchError>| status_of(r.unwrap_err());
+    assert_eq!(
+        not_open(e.dispatch.withdraw_offer(first, "again").await),
+        (409, "offer_not_open".into())
+    );
+    let r = e
+        .push(
+            &ann,
+            "ann-phone",
+            vec![json!({"type": "accept_offer", "offer_id": again})],
+        )
+        .await;
+    assert_eq!(rejected(&r), None);
+    assert_eq!(
+        not_open(e.dispatch.withdraw_offer(again, "too late").await),
+        (409, "offer_not_open".into())
+    );
+    let declined = e.offer("ann", &["W2"], Some(30)).await;
+    let r = e
+        .push(
+            &ann,
+            "ann-phone",
+            vec![json!({"type": "decline_offer", "offer_id": declined, "reason": "too_far"})],
+        )
+        .await;
+    assert_eq!(rejected(&r), None);
+    assert_eq!(
+        not_open(e.dispatch.withdraw_offer(declined, "x").await),
+        (409, "offer_not_open".into())
+    );
+    e.task("W3", None).await;
+    let expired = e.offer("ann", &["W3"], Some(5)).await;
+    e.advance(6);
+    assert_eq!(
+        not_open(e.dispatch.withdraw_offer(expired, "x").await),
+        (409, "offer_not_open".into())
+    );
+    assert_eq!(
+        not_open(e.dispatch.withdraw_offer(99_999, "x").await),
+        (404, "not_found".into())
+    );
+    e.task("W4", None).await;
+    let open = e.offer("ann", &["W4"], Some(60)).await;
+    assert_eq!(
+        not_open(e.dispatch.withdraw_offer(open, "  ").await),
+        (422, "invalid".into())
+    );
+
+    // The figures: a withdrawn offer is neither accepted nor declined.
+    let f = e.dispatch.offer_figures(None).await.unwrap();
+    let c = &f.platform;
+    assert_eq!(
+        (
+            c.offered,
+            c.accepted,
+            c.declined,
+            c.expired,
+            c.withdrawn,
+            c.open
+        ),
+        (5, 1, 1, 1, 1, 1)
+    );
+    assert_eq!(c.acceptance_rate, Some(1.0 / 3.0));
+    let m = e.metrics().await;
+    assert!(m.contains("runsheet_offers{status=\"withdrawn\"} 1"), "{m}");
+}
+
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -503,4 +637,5 @@ on_both_stores!(
     a_stack_accepted_in_time_becomes_the_couriers,
     a_late_acceptance_is_refused_and_changes_nothing,
     declines_and_expiries_make_the_figures,
+    dispatch_withdraws_an_open_offer,
 );

@@ -218,12 +218,18 @@ pub struct SyncReport {
     pub changed_recalls: Vec<i64>,
     /// Offers new to the phone and open, received in this sync.
     pub new_offers: Vec<i64>,
-    /// Offers whose acceptance the server refused in this sync (it came after the expiry).
+    /// Offers whose acceptance the server refused in this sync (it came after the expiry, or
+    /// dispatch had withdrawn the offer).
     pub refused_offers: Vec<i64>,
+    /// Offers withdrawn (by dispatch, or a task gone elsewhere) while they waited for the
+    /// courier's answer, received in this sync.
+    pub withdrawn_offers: Vec<i64>,
     /// Dispatch set a new vehicle or box for the courier, now applied.
     pub vehicle_changed: bool,
     /// Earning lines new or changed (confirmed, appeal decided) in this sync.
     pub changed_earnings: Vec<String>,
+    /// Of those, the lines whose appeal was decided (upheld or rejected) in this sync.
+    pub decided_pay_appeals: Vec<String>,
 }
 
 /// Most rounds in one sync: a round that put the queue right (see [`recover`]) starts over.
@@ -415,7 +421,8 @@ async fn round(
                             Some(runsheet_protocol::Action::AnswerCase { case_id, .. }) => {
                                 cases::drop_answer(tx, *case_id)?;
                             }
-                            // A late acceptance: the offer shows as refused, nothing added.
+                            // A late acceptance, or one for an offer withdrawn meanwhile: the
+                            // offer shows as refused, nothing added.
                             Some(runsheet_protocol::Action::AcceptOffer { offer_id }) => {
                                 offer::refuse(tx, *offer_id, r.mutation_id, reason)?;
                                 report.refused_offers.push(*offer_id);
@@ -553,12 +560,16 @@ async fn round(
                 report.changed_recalls.push(r.id);
             }
             for o in &page.offers {
-                if offer::store(tx, o)? {
-                    report.new_offers.push(o.id);
+                match offer::store(tx, o)? {
+                    offer::OfferNews::New => report.new_offers.push(o.id),
+                    offer::OfferNews::Withdrawn => report.withdrawn_offers.push(o.id),
+                    offer::OfferNews::Nothing => {}
                 }
             }
             for l in &page.earnings {
-                crate::earnings::store(tx, l)?;
+                if crate::earnings::store(tx, l)? {
+                    report.decided_pay_appeals.push(l.id.clone());
+                }
                 report.changed_earnings.push(l.id.clone());
             }
             for m in &page.training {

@@ -202,6 +202,9 @@ pub enum Refusal {
     /// A task offered is on another open offer.
     #[error("the task is on another open offer")]
     TaskOnOffer,
+    /// The offer cannot be withdrawn: it is no longer open (its status named).
+    #[error("the offer is {0}, no longer open")]
+    OfferNotOpen(&'static str),
     /// Dispatch cannot name this receiving courier for the task's handover.
     #[error("{}", handover_refusal_text(*.0))]
     Handover(runsheet_protocol::HandoverRefusal),

@@ -15,7 +15,7 @@ use crate::params;
 
 /// The columns [`row_to_record`] reads, in order.
 pub(crate) const COLUMNS: &str = "id, tasks, offered_at, expires_at, status, decline_reason, seq, \
-     courier_id, decided_at, decline_note, late_acceptances";
+     courier_id, decided_at, decline_note, late_acceptances, withdraw_reason";
 
 /// Least and most seconds an offer may stay open.
 pub const EXPIRY_RANGE_S: std::ops::RangeInclusive<u32> = 5..=600;
@@ -40,6 +40,7 @@ pub(crate) fn row_to_record(r: &Row) -> Result<OfferRecord, StoreError> {
         decided_at: r.get(8)?,
         decline_note: r.get(9)?,
         late_acceptances: u32::try_from(r.get::<i64>(10)?).unwrap_or(u32::MAX),
+        withdraw_reason: r.get(11)?,
     })
 }
 
@@ -158,6 +159,40 @@ pub fn find(tx: &mut Tx<'_>, id: i64, now: i64) -> Result<OfferRecord, StoreErro
     Ok(as_of(get(tx, id)?.ok_or(Refusal::NoSuchOffer)?, now))
 }
 
+/// Dispatch withdraws an open offer at `now`, with its reason: the offer becomes
+/// [`OfferStatus::Withdrawn`], its tasks free to be offered again, and the courier's next pull
+/// carries it (the long-poll is woken). An acceptance of it that reaches the server later is
+/// refused [`RejectCode::OfferWithdrawn`]. An offer no longer open (accepted, declined,
+/// expired by now, withdrawn already) is refused with [`Refusal::OfferNotOpen`].
+pub fn withdraw(
+    tx: &mut Tx<'_>,
+    id: i64,
+    reason: &str,
+    now: i64,
+) -> Result<OfferRecord, StoreError> {
+    let rec = tx
+        .query_opt(
+            &format!(
+                "SELECT {COLUMNS} FROM offers WHERE id = ?1{}",
+                tx.for_update()
+            ),
+            params![id],
+            row_to_record,
+        )?
+        .ok_or(Refusal::NoSuchOffer)?;
+    let status = rec.offer.status.at(rec.offer.expires_at, now);
+    if status != OfferStatus::Open {
+        return Err(Refusal::OfferNotOpen(status.as_str()).into());
+    }
+    set(tx, &rec, OfferStatus::Withdrawn, None, now)?;
+    tx.execute(
+        "UPDATE offers SET withdraw_reason = ?2 WHERE id = ?1",
+        params![id, reason],
+    )?;
+    tracing::info!(offer_id = id, "offer withdrawn by dispatch");
+    find(tx, id, now)
+}
+
 /// Offers (of one courier, or all), oldest first, their status as of `now`.
 pub fn list(
     tx: &mut Tx<'_>,
@@ -223,8 +258,10 @@ fn made_at(m: &Mutation) -> i64 {
 /// Applies `courier`'s answer to an offer ([`Action::AcceptOffer`] or
 /// [`Action::DeclineOffer`]) received at `now`. An acceptance made or received after the
 /// expiry is refused with [`RejectCode::OfferExpired`] (the offer is recorded expired, the
-/// tasks stay unassigned); one for an offer that is no longer open, or whose tasks have gone
-/// to someone else meanwhile, is refused with [`RejectCode::InvalidState`].
+/// tasks stay unassigned); an answer to an offer withdrawn meanwhile (by dispatch, or because
+/// a task of it went elsewhere) is refused with [`RejectCode::OfferWithdrawn`]; one for an
+/// offer otherwise no longer open, or whose tasks have gone to someone else meanwhile, is
+/// refused with [`RejectCode::InvalidState`].
 pub fn answer(
     tx: &mut Tx<'_>,
     courier: &str,
@@ -250,6 +287,18 @@ pub fn answer(
         return Ok(reject(
             RejectCode::Invalid,
             "the offer was made to another courier".into(),
+        ));
+    }
+    if rec.offer.status == OfferStatus::Withdrawn {
+        // Withdrawn before the answer reached the server: nothing changes.
+        tracing::info!(
+            offer_id,
+            action = m.action.name(),
+            "answer to a withdrawn offer refused"
+        );
+        return Ok(reject(
+            RejectCode::OfferWithdrawn,
+            "the offer was withdrawn before the answer reached the server".into(),
         ));
     }
     let expires_at = rec.offer.expires_at;

@@ -412,6 +412,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         dropped_at  INTEGER NOT NULL
     ) STRICT;
 "#,
+    // Offers dispatch withdraws: the reason it gave.
+    r#"
+    ALTER TABLE offers ADD COLUMN withdraw_reason TEXT;
+"#,
     // The feeds numbered by `MAX(seq) + 1` on insert (pay lines, offers, ratings, cases,
     // recalls, qualifications) read their maximum from an index instead of the whole table,
     // which grew with every line ever written: an insert cost in proportion to the history

@@ -222,6 +222,7 @@ fn flag_for_after_sales(
         RejectCode::UnknownTask
         | RejectCode::Invalid
         | RejectCode::OfferExpired
+        | RejectCode::OfferWithdrawn
         | RejectCode::ModuleReplaced => return Ok(()),
     };
     // Several facts on the same closed task (the whole walk done offline) are one case.

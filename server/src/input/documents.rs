@@ -661,6 +661,19 @@ impl Document for runsheet_protocol::NewOffer {
     }
 }
 
+impl Document for runsheet_protocol::WithdrawOffer {
+    fn check(&self) -> Result<(), Invalid> {
+        if self.reason.trim().is_empty() {
+            return Err(Invalid::new("reason", "a reason is required"));
+        }
+        text(
+            "reason",
+            &self.reason,
+            runsheet_protocol::MAX_WITHDRAW_REASON_CHARS,
+        )
+    }
+}
+
 impl Document for VehicleDoc {
     fn check(&self) -> Result<(), Invalid> {
         int("version", self.version, 0, MAX_COUNT)?;

@@ -979,6 +979,8 @@ async fn check_offers(world: &World, core: &Runsheet, x: &ExpectSpec) -> Result<
                 "accepted" => Some(f64::from(f.accepted)),
                 "declined" => Some(f64::from(f.declined)),
                 "expired" => Some(f64::from(f.expired)),
+                "withdrawn" => Some(f64::from(f.withdrawn)),
+                "open" => Some(f64::from(f.open)),
                 "acceptance_rate" => f.acceptance_rate,
                 k => k.strip_prefix("decline.").map(|r| {
                     f64::from(
@@ -1623,6 +1625,28 @@ async fn act(
                     task_ids,
                     expires_in_s: step.expires_in_s,
                 })
+                .await;
+            match &step.dispatch_refusal {
+                None => dispatched(made),
+                Some(code) => refused_by_dispatch(made, code),
+            }
+        }
+        "withdraw_offer" => {
+            // The newest offer whose first task is `task`.
+            let offers = world
+                .dispatch
+                .offers(None)
+                .await
+                .map_err(|e| ActError::Harness(e.to_string()))?;
+            let id = offers
+                .iter()
+                .filter(|o| o.offer.tasks.first().is_some_and(|t| t.id == task))
+                .map(|o| o.offer.id)
+                .max()
+                .ok_or_else(|| ActError::Harness(format!("no offer of {task} to withdraw")))?;
+            let made = world
+                .dispatch
+                .withdraw_offer(id, step.note.as_deref().unwrap_or("withdrawn by dispatch"))
                 .await;
             match &step.dispatch_refusal {
                 None => dispatched(made),

@@ -400,7 +400,7 @@ pub struct ExpectSpec {
     #[serde(default)]
     pub offer_at_risk: BTreeMap<String, Vec<String>>,
     /// The platform's offer figures: `offered`, `accepted`, `declined`, `expired`,
-    /// `acceptance_rate`, and `decline.<reason>` counts.
+    /// `withdrawn`, `open`, `acceptance_rate`, and `decline.<reason>` counts.
     #[serde(default)]
     pub offer_figures: BTreeMap<String, f64>,
     /// Text the shift bar's box line contains (`"box 7/10"`; `""`: no box shown).
@@ -529,7 +529,7 @@ pub struct StepSpec {
     /// (`customer_unreachable`, `merchant_delay`, ...).
     #[serde(default)]
     pub reason: Option<Spanned<String>>,
-    /// For `report`: the courier's note.
+    /// For `report`: the courier's note. For `withdraw_offer`: dispatch's reason.
     #[serde(default)]
     pub note: Option<String>,
     /// For `report`: how many photos to attach (files the harness writes).
@@ -694,8 +694,9 @@ pub struct StepSpec {
     /// For `take_quiz`: the version answered (default: the one on the phone).
     #[serde(default)]
     pub version: Option<i64>,
-    /// For `assign`, `reassign` and `offer`: the dispatcher's refusal the server must answer
-    /// (`not_qualified`); nothing is assigned or offered.
+    /// For `assign`, `reassign`, `offer` and `withdraw_offer`: the dispatcher's refusal the
+    /// server must answer (`not_qualified`, `offer_not_open`); nothing is assigned, offered or
+    /// withdrawn.
     #[serde(default)]
     pub dispatch_refusal: Option<Spanned<String>>,
     /// For a `tap` of `collect_cash`: the cash collected, as the courier types it ("50").
@@ -780,6 +781,7 @@ pub const ACTIONS: &[&str] = &[
     "set_aside",
     "expect",
     "offer",
+    "withdraw_offer",
     "tip",
     "decide_pay_appeal",
     "publish_training",
@@ -1173,6 +1175,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                     | "case"
                     | "recall"
                     | "offer"
+                    | "withdraw_offer"
                     | "publish_training"
                     | "assign_handover"
             )
@@ -1209,6 +1212,7 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
                 | "answer_case"
                 | "set_aside"
                 | "offer"
+                | "withdraw_offer"
                 | "tip"
                 | "assign_handover"
                 | "take_handover"
@@ -1528,11 +1532,12 @@ pub fn parse(file: &Path, source: String) -> Result<Scenario, ScenarioError> {
             }
         }
         if let Some(r) = &step.dispatch_refusal {
-            if !matches!(action, "assign" | "reassign" | "offer") {
+            if !matches!(action, "assign" | "reassign" | "offer" | "withdraw_offer") {
                 return Err(err(
                     at(r.span()),
                     format!(
-                        "step {n}: dispatch_refusal belongs to an assign, reassign or offer step"
+                        "step {n}: dispatch_refusal belongs to an assign, reassign, offer or \
+                         withdraw_offer step"
                     ),
                 ));
             }

@@ -27,6 +27,9 @@ pay-state-expected = expected
 pay-state-confirmed = confirmed
 pay-appeal-upheld = Appeal upheld
 notice-pay-appealed = Appeal sent.
+notify-pay-appeal-upheld = Pay appeal upheld
+notify-pay-appeal-rejected = Pay appeal rejected
+notify-pay-appeal-body = { $line } ({ $amount }): see My earnings
 
 ## Incentive programmes.
 incentive-title = { $target } deliveries this week at { $rate } on time or better: { $bonus }

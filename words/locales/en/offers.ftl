@@ -22,6 +22,7 @@ offer-state-open = Waiting for your answer
 offer-state-accept-sent = Accepted, waiting for dispatch to confirm
 offer-state-decline-sent = Declined, sending
 offer-state-refused = Too late: the offer had expired when your acceptance reached dispatch. The tasks were not added.
+offer-state-refused-withdrawn = Withdrawn: dispatch had taken the offer back before your acceptance reached it. The tasks were not added.
 offer-task-line = { $kind }: { $from } → { $to }
 offer-task-pickup-ready = Pickup ready { $time }
 offer-task-due = Promised by { $time }
@@ -50,6 +51,10 @@ notify-offer-title = New offer
 notify-offer-body = { $title }: { $duration } to answer
 notify-offer-refused-title = Offer expired
 notify-offer-refused-body = Offer { $offer } had expired; your acceptance did not count.
+notice-offer-withdrawn-refused = Offer { $offer } had been withdrawn by dispatch before your acceptance reached it. Its tasks were not added.
+notify-offer-withdrawn-title = Offer withdrawn
+notify-offer-withdrawn-body = Dispatch withdrew { $title }. It is no longer yours to answer.
+notify-offer-withdrawn-refused-body = Offer { $offer } had been withdrawn; your acceptance did not count.
 
 ## Errors.
 error-offer-not-found = Offer { $offer } is not on this phone.

@@ -26,6 +26,9 @@ pay-state-expected = 预计
 pay-state-confirmed = 已确认
 pay-appeal-upheld = 申诉成功
 notice-pay-appealed = 申诉已提交。
+notify-pay-appeal-upheld = 收入申诉成功
+notify-pay-appeal-rejected = 收入申诉未通过
+notify-pay-appeal-body = { $line }（{ $amount }），详情见“我的收入”
 
 ## 奖励活动。
 incentive-title = 本周完成{ $target }单且准时率不低于{ $rate }，奖励{ $bonus }

@@ -22,6 +22,7 @@ offer-state-open = 等待您应答
 offer-state-accept-sent = 已接单，等待调度确认
 offer-state-decline-sent = 已拒单，正在发送
 offer-state-refused = 接单失败：您的接单到达调度时派单已过期，订单未加入您的任务。
+offer-state-refused-withdrawn = 接单失败：您的接单到达调度前派单已被撤回，订单未加入您的任务。
 offer-task-line = { $kind }：{ $from } → { $to }
 offer-task-pickup-ready = 取货点{ $time }出餐
 offer-task-due = 承诺{ $time }送达
@@ -50,6 +51,10 @@ notify-offer-title = 新派单
 notify-offer-body = { $title }，请在{ $duration }内应答
 notify-offer-refused-title = 派单已过期
 notify-offer-refused-body = 派单{ $offer }已过期，您的接单未生效。
+notice-offer-withdrawn-refused = 接单失败：派单{ $offer }在您的接单到达调度前已被撤回，订单未加入您的任务。
+notify-offer-withdrawn-title = 派单已撤回
+notify-offer-withdrawn-body = 调度已撤回{ $title }，无需再应答。
+notify-offer-withdrawn-refused-body = 派单{ $offer }已被撤回，您的接单未生效。
 
 ## 错误。
 error-offer-not-found = 本机没有派单{ $offer }。

@@ -87,6 +87,8 @@ class MainActivity : ComponentActivity() {
         // never come (the courier left through the launcher), so the capture is answered now,
         // with the photo if the camera had written it.
         if (savedInstanceState == null) store.resolveRecordedCapture(saved = null)
+        // Opened from one of the core's notifications: the core shows the page it is about.
+        if (savedInstanceState == null) openNotification(intent)
         lifecycleScope.launch {
             repeatOnLifecycle(Lifecycle.State.STARTED) {
                 launch { store.effects.keepScreenOn.collect { keepScreenOn(it) } }
@@ -104,6 +106,19 @@ class MainActivity : ComponentActivity() {
                 Surface(Modifier.fillMaxSize()) { Shell() }
             }
         }
+    }
+
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        setIntent(intent)
+        openNotification(intent)
+    }
+
+    /** The notification id the intent carries (`NotificationChannels.EXTRA_NOTIFICATION`), handed to the core once. */
+    private fun openNotification(intent: Intent?) {
+        val id = intent?.getStringExtra(NotificationChannels.EXTRA_NOTIFICATION) ?: return
+        intent.removeExtra(NotificationChannels.EXTRA_NOTIFICATION)
+        store.openNotification(id)
     }
 
     @Composable

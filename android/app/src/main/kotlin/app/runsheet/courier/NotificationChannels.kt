@@ -24,6 +24,10 @@ object NotificationChannels {
     private const val RATINGS = "ratings-v1"
     private const val CASES = "cases-v1"
     private const val OFFERS = "offers-v1"
+    private const val TRAINING = "training-v1"
+
+    /** The intent extra holding the id of the core's notification the courier tapped. */
+    const val EXTRA_NOTIFICATION = "app.runsheet.courier.NOTIFICATION"
 
     /** The ongoing notification of the location foreground service. */
     const val TRACKING = "tracking-v1"
@@ -41,6 +45,7 @@ object NotificationChannels {
             channel(context, RATINGS, R.string.channel_ratings, R.string.channel_ratings_description, NotificationManager.IMPORTANCE_DEFAULT),
             channel(context, CASES, R.string.channel_cases, R.string.channel_cases_description, NotificationManager.IMPORTANCE_HIGH),
             channel(context, OFFERS, R.string.channel_offers, R.string.channel_offers_description, NotificationManager.IMPORTANCE_HIGH),
+            channel(context, TRAINING, R.string.channel_training, R.string.channel_training_description, NotificationManager.IMPORTANCE_DEFAULT),
             channel(context, TRACKING, R.string.channel_tracking, R.string.channel_tracking_description, NotificationManager.IMPORTANCE_LOW),
             channel(context, SYNC, R.string.channel_sync, R.string.channel_sync_description, NotificationManager.IMPORTANCE_MIN),
         )
@@ -60,6 +65,7 @@ object NotificationChannels {
         Channel.RATINGS -> RATINGS
         Channel.CASES -> CASES
         Channel.OFFERS -> OFFERS
+        Channel.TRAINING -> TRAINING
     }
 
     /**
@@ -72,8 +78,17 @@ object NotificationChannels {
         val allowed = ContextCompat.checkSelfPermission(context, Manifest.permission.POST_NOTIFICATIONS) ==
             PackageManager.PERMISSION_GRANTED || android.os.Build.VERSION.SDK_INT < 33
         if (!allowed) return
+        // Tapping it opens the app on the page the core says it is about (MainActivity hands the
+        // id to the core); one request code per id, so each keeps its own extra.
         val open = context.packageManager.getLaunchIntentForPackage(context.packageName)?.let {
-            android.app.PendingIntent.getActivity(context, 0, it, android.app.PendingIntent.FLAG_IMMUTABLE)
+            it.putExtra(EXTRA_NOTIFICATION, id)
+            it.addFlags(android.content.Intent.FLAG_ACTIVITY_SINGLE_TOP)
+            android.app.PendingIntent.getActivity(
+                context,
+                id.hashCode(),
+                it,
+                android.app.PendingIntent.FLAG_IMMUTABLE or android.app.PendingIntent.FLAG_UPDATE_CURRENT,
+            )
         }
         val notification = NotificationCompat.Builder(context, idOf(channel))
             .setSmallIcon(android.R.drawable.stat_notify_more)

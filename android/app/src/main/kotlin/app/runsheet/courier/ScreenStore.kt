@@ -163,6 +163,11 @@ class ScreenStore(app: Application) : AndroidViewModel(app) {
     }
 
     /** The device's locale changed. */
+    /** The courier tapped the core's notification `id`: the core opens the page it is about. */
+    fun openNotification(id: String) {
+        viewModelScope.launch { screens.await().openNotification(id) }
+    }
+
     fun setLocale(tag: String) {
         viewModelScope.launch { screens.await().setLocale(tag) }
     }

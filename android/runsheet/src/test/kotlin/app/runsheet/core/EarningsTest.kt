@@ -102,7 +102,16 @@ class EarningsTest {
         assertEquals(AppealStatus.PENDING, pending.line.appeal)
         core.sync().now()
         server.decidePayAppeal("pay:P1:base", false)
+        // The decision reaches the sync listener once (the screens notify it, as a rating's).
+        val events = RecordingSyncListener()
+        val sub = core.sync().subscribe(events)
+        val report = core.sync().now()
+        assertEquals(listOf("pay:P1:base"), report.decidedPayAppeals)
+        val told = events.events.last().decidedPayAppeals.single()
+        assertEquals("pay:P1:base" to AppealStatus.REJECTED, told.id to told.appeal)
         core.sync().now()
+        assertTrue(events.events.last().decidedPayAppeals.isEmpty())
+        sub.cancel()
         val decided = core.earnings().statement(EarningsPeriod.DAY, null).lines.single { it.line.id == "pay:P1:base" }
         assertEquals(AppealStatus.REJECTED, decided.line.appeal)
     }

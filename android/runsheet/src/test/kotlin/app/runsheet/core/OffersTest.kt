@@ -19,7 +19,8 @@ import java.io.File
  * phone shows the time left and what accepting would do to the plan, and the acceptance makes
  * them the courier's; a declined offer keeps its reason in the platform's figures; an
  * acceptance made offline that reaches the server after the expiry is refused, the courier is
- * told, and the task is not added.
+ * told, and the task is not added; an offer dispatch withdraws leaves the phone (the sync event
+ * names it once), and an acceptance queued for it offline is refused `offer_withdrawn`.
  */
 class OffersTest {
     @get:Rule
@@ -120,5 +121,42 @@ class OffersTest {
         } catch (e: RunsheetException.OfferAnswered) {
             assertEquals("Offer $late has already been answered.", e.message)
         }
+    }
+
+    @Test
+    fun `a withdrawn offer is told once, and an acceptance queued for one is refused offer_withdrawn`() = runBlocking {
+        val token = server.createCourier("wes")
+        server.createOpen("W1")
+        server.createOpen("W2")
+        val gone = server.offer("wes", listOf("W1"), expiresInS = 300)
+        val accepted = server.offer("wes", listOf("W2"), expiresInS = 300)
+        val core = open("wes", token)
+        val events = RecordingSyncListener()
+        core.sync().subscribe(events).also { sub ->
+            core.sync().now()
+            // W2 accepted on the phone, not yet sent; both withdrawn by dispatch meanwhile.
+            core.offers().accept(accepted)
+            assertEquals(200, server.withdrawOffer(gone, "customer changed the order").first)
+            assertEquals(200, server.withdrawOffer(accepted, "a nearer courier").first)
+            val again = server.withdrawOffer(gone, "twice")
+            assertEquals(409, again.first)
+            assertTrue(again.second, again.second.contains("offer_not_open"))
+            val report = core.sync().now()
+            assertEquals(1UL, report.rejected)
+            assertEquals(listOf(gone), report.withdrawnOffers)
+            assertEquals(listOf(gone), events.events.last().withdrawnOffers)
+            assertEquals("offer_withdrawn", events.events.last().newRejections.single().code)
+            // Told once: the next sync names nothing.
+            core.sync().now()
+            assertTrue(events.events.last().withdrawnOffers.isEmpty())
+            sub.cancel()
+        }
+        assertEquals(OfferState.WITHDRAWN, core.offers().get(gone).state)
+        val refused = core.offers().get(accepted)
+        assertEquals(OfferState.REFUSED, refused.state)
+        assertEquals("offer_withdrawn", refused.refusalCode)
+        assertEquals("withdrawn", server.offerStatus(accepted))
+        assertTrue(core.tasks().all().isEmpty())
+        assertTrue(server.offerFigures(), server.offerFigures().contains("\"withdrawn\":2"))
     }
 }

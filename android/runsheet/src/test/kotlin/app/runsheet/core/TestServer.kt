@@ -239,7 +239,11 @@ class TestServer private constructor(
         return Regex(""""id":(\d+)""").find(body)!!.groupValues[1].toLong()
     }
 
-    /** The offer's status as dispatch sees it (`open`, `accepted`, `declined`, `expired`). */
+    /** Dispatch withdraws an offer with a reason: the HTTP status and the body. */
+    fun withdrawOffer(id: Long, reason: String): Pair<Int, String> =
+        call("POST", "/v1/dispatch/offers/$id/withdraw", """{"reason":"$reason"}""")
+
+    /** The offer's status as dispatch sees it (`open`, `accepted`, `declined`, `expired`, `withdrawn`). */
     fun offerStatus(id: Long): String =
         Regex(""""expires_at":\d+,"status":"(\w+)"""").find(ok(call("GET", "/v1/dispatch/offers/$id")))!!.groupValues[1]
 

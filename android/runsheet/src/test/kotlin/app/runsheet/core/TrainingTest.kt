@@ -2,6 +2,8 @@ package app.runsheet.core
 
 import app.runsheet.ffi.*
 import app.runsheet.protocol.*
+import app.runsheet.screens.Channel
+import app.runsheet.screens.Effect
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.Assert.assertEquals
@@ -17,7 +19,9 @@ import java.io.File
  * Training over the real FFI against a real server: dispatch publishes the cold-chain module;
  * a chilled order is withheld from the courier until they pass its quiz (taken on the phone,
  * graded there with the server's function, queued, graded again by the server); answers for a
- * replaced version are refused with a typed error and nothing recorded.
+ * replaced version are refused with a typed error and nothing recorded; a qualification about
+ * to expire is notified once through the screens, and tapping the notification opens the
+ * training page.
  */
 class TrainingTest {
     @get:Rule
@@ -97,5 +101,40 @@ class TrainingTest {
         } catch (e: RunsheetException.ModuleNotFound) {
             assertEquals("This training module is not on this phone.", e.message)
         }
+    }
+
+    @Test
+    fun `a qualification about to expire is notified once, and its notification opens the training page`() = runBlocking {
+        val token = server.createCourier("eve")
+        server.publishTraining(module("Cold chain"))
+        val clock = ManualClock(System.currentTimeMillis() / 1000)
+        val core = openRunsheet(
+            RunsheetConfig(File(tmp.root, "eve.db").path, server.url, token, locale = "en"),
+            clock,
+        ).also { opened.add(it) }
+        core.sync().now()
+        core.training().takeQuiz("cold-chain", 1L, listOf(0u, 1u))
+        core.sync().now()
+        core.sync().now()
+        val expiresAt = core.training().qualifications().single().expiresAt!!
+
+        val screens = core.screens()
+        val mirror = ScreenMirror()
+        val subscription = screens.subscribe(mirror)
+        // The phone's clock 13 days before the expiry: one reminder, not repeated.
+        clock.now.set(expiresAt - 13L * 86_400)
+        screens.refresh()
+        screens.refresh()
+        val reminders = mirror.effects.filterIsInstance<Effect.Notify>().filter { it.channel == Channel.TRAINING }
+        assertEquals(1, reminders.size)
+        val reminder = reminders.single()
+        assertEquals("qualification-cold-chain-soon", reminder.id)
+        assertEquals("Qualification expiring", reminder.title)
+        assertTrue(reminder.body, reminder.body.contains("\"Cold chain\" qualification expires on"))
+
+        // Tapped: the core opens the training page.
+        screens.openNotification(reminder.id)
+        assertEquals("Training and qualifications", screens.screen().header.title)
+        subscription.cancel()
     }
 }
