@@ -173,10 +173,9 @@ pub fn build(v: &View<'_>) -> Result<NearbyHandoversPage> {
         t(w, "offer-refresh-nearby-handovers"),
         OfferStyle::Secondary,
     );
-    if position.is_none() {
-        refresh.enabled = false;
-        refresh.why.push(t(w, "nearby-needs-position"));
-    } else if fetching {
+    // Without a position it stays offered (the screen a shell holds may predate the first
+    // fix): tapped then, it fetches nothing and the page still says why.
+    if fetching {
         refresh.enabled = false;
         refresh.why.push(t(w, "nearby-fetching"));
     }

@@ -71,7 +71,6 @@ nearby-offline-no-list = You are offline: the requests near you are shown once t
 nearby-failed = The requests near you could not be fetched: { $reason }
 nearby-no-position = Your position is not known yet: turn location on to see the requests near you.
 nearby-waiting-position = Waiting for your position…
-nearby-needs-position = your position is not known yet
 nearby-needs-connection = taking over needs a connection
 nearby-take-under-way = another take is under way
 nearby-empty = No courier near you is asking to hand an order over.

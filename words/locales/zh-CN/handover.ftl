@@ -70,7 +70,6 @@ nearby-offline-no-list = 当前离线：手机恢复联网后显示附近的转�
 nearby-failed = 未能获取附近的转单申请：{ $reason }
 nearby-no-position = 尚未获取您的位置：请开启定位，查看附近的转单申请。
 nearby-waiting-position = 正在等待定位…
-nearby-needs-position = 尚未获取您的位置
 nearby-needs-connection = 接单需要联网
 nearby-take-under-way = 正在处理另一笔接单
 nearby-empty = 附近暂无骑手申请转单。
