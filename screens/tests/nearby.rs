@@ -393,3 +393,24 @@ async fn a_take_the_server_refuses_is_told_in_words_and_the_list_fetched_again()
     assert!(w.bob.task("F1").is_err());
     let _ = &w.ann;
 }
+
+/// A tap from a thread without a runtime (and no runtime given to the app): the fetch runs to
+/// its end on a small runtime of its own before the tap returns.
+#[test]
+fn without_a_runtime_the_fetch_is_done_when_the_tap_returns() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let w = rt.block_on(world());
+    w.bob.record_location(NEAR.0, NEAR.1, 5.0).unwrap();
+    let bob = CourierApp::new(w.bob.clone(), "en", true).unwrap();
+    bob.tap(Tap::ShowOffers).unwrap();
+    bob.tap(Tap::OpenNearbyHandovers).unwrap();
+    let screen = bob.screen().unwrap();
+    let p = page(&screen);
+    assert!(!p.busy);
+    assert_eq!(p.entries.len(), 1, "{p:?}");
+    assert_eq!(p.entries[0].task_id, "F1");
+}
