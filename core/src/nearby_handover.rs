@@ -10,6 +10,12 @@ use crate::error::{Error, Result};
 use crate::Runsheet;
 
 impl Runsheet {
+    /// The courier's last reported position (`lat`, `lon`), if the shell reported a fix since
+    /// the app started: where the nearby handovers are looked for.
+    pub fn last_position(&self) -> Option<(f64, f64)> {
+        self.dev.last_position()
+    }
+
     /// The open handover requests (asked for, no receiving courier named) of other couriers
     /// within 3 km of (`lat`, `lon`), nearest first, without any customer's details. Asks the
     /// server: [`Error::Offline`] without a network.

@@ -389,6 +389,9 @@ struct OffersPageView: View {
     let onOffer: OnOffer
 
     var body: some View {
+        Section {
+            OfferButton(offer: page.nearbyHandovers, onOffer: onOffer)
+        }
         if let empty = page.emptyText {
             Section {
                 Text(empty)
@@ -482,6 +485,54 @@ struct HandoverPageView: View {
             ForEach(Array(page.offers.enumerated()), id: \.offset) { _, offer in
                 OfferButton(offer: offer, onOffer: onOffer)
             }
+        }
+    }
+}
+
+/// Other couriers' open handover requests near this courier, as the core words them: what the
+/// page lists, when the list was fetched, where things stand (looking, taking, offline, no
+/// position), and each request with its distance, bags, reason and age and its take offer
+/// (disabled with the core's reason offline or off duty). The core fetches and takes; the page
+/// changes by itself when the server answers, with a spinner while it waits.
+struct NearbyHandoversPageView: View {
+    let page: NearbyHandoversPage
+    let onOffer: OnOffer
+
+    var body: some View {
+        Section {
+            Text(page.summary)
+            if let asOf = page.asOf {
+                Text(asOf)
+                    .font(.footnote)
+                    .foregroundStyle(.secondary)
+            }
+            if let status = page.status {
+                ToneLabel(text: status.text, tone: status.tone)
+            }
+            if page.busy {
+                ProgressView()
+            }
+            if let empty = page.emptyText {
+                Text(empty)
+            }
+        }
+        ForEach(page.entries, id: \.taskId) { entry in
+            Section {
+                Text(entry.title)
+                    .font(.headline)
+                    .accessibilityAddTraits(.isHeader)
+                Text(entry.bags)
+                Text(entry.reason)
+                if let note = entry.note {
+                    Text(note)
+                }
+                Text(entry.asked)
+                    .font(.footnote)
+                OfferButton(offer: entry.take, onOffer: onOffer)
+            }
+        }
+        Section {
+            OfferList(offers: page.offers, onOffer: onOffer)
         }
     }
 }

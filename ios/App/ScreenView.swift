@@ -236,6 +236,8 @@ struct BodyView: View {
             HandoverPageView(page: page, onOffer: onOffer)
         case .earnings(let page):
             EarningsPageView(page: page, onOffer: onOffer)
+        case .nearbyHandovers(let page):
+            NearbyHandoversPageView(page: page, onOffer: onOffer)
         }
     }
 }

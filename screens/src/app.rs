@@ -19,11 +19,12 @@ use crate::diff::{diff, ScreenUpdate};
 use crate::effect::{Channel, Effect, EffectResult, Permission, PermissionState, PhotoPurpose};
 use crate::offer::Tap;
 use crate::screen::{Body, Header, Screen, Tone, Verdict};
-use crate::view::{local_offset_min, AppState, Page, View};
+use crate::view::{local_offset_min, AppState, NearbyFetch, NearbyList, Page, View};
 use crate::wording::t;
 use crate::{
-    cases_page, checklist_page, handover_page, kpi_page, problem_page, ratings_page, scan_page,
-    shift_bar, sync_banner, task_list, task_offer_page, task_page, training_page,
+    cases_page, checklist_page, handover_page, kpi_page, nearby_handovers_page, problem_page,
+    ratings_page, scan_page, shift_bar, sync_banner, task_list, task_offer_page, task_page,
+    training_page,
 };
 
 /// Why a tap was refused, in the screen's language. Nothing changed.
@@ -115,6 +116,8 @@ struct Inner {
     notice: Mutex<Option<Verdict>>,
     rendered: Mutex<Rendered>,
     next_id: AtomicU64,
+    /// Where network work the app starts itself runs when the tap's thread has no runtime.
+    runtime: Mutex<Option<tokio::runtime::Handle>>,
 }
 
 /// The courier app over one core: screens, taps and effects.
@@ -165,10 +168,18 @@ impl CourierApp {
             notice: Mutex::new(None),
             rendered: Mutex::new(Rendered::default()),
             next_id: AtomicU64::new(1),
+            runtime: Mutex::new(None),
         });
         let relay = Arc::new(Relay(Arc::downgrade(&inner)));
         let subs = vec![core.subscribe(relay.clone())?, core.subscribe_sync(relay)?];
         Ok(CourierApp { inner, _subs: subs })
+    }
+
+    /// The runtime to run the app's own network work on (the nearby handovers' fetch and take)
+    /// when a tap's thread runs none: a shell that taps from a plain thread (the terminal app)
+    /// gives its runtime here. Taps from the FFI run on its runtime and need none.
+    pub fn set_runtime(&self, handle: tokio::runtime::Handle) {
+        *lock(&self.inner.runtime) = Some(handle);
     }
 
     /// The words the app speaks now (errors of other calls are worded in them too).
@@ -700,7 +711,127 @@ impl Inner {
         *lock(&self.notice) = Some(Verdict { text, tone });
     }
 
-    fn execute(&self, words: &Words, tap: Tap) -> Result<Vec<Effect>, TapError> {
+    /// Runs `work` on the runtime of this thread, else on the one the shell gave; without
+    /// either (a plain test), to its end on a small runtime of its own before returning.
+    fn run_async(&self, work: impl std::future::Future<Output = ()> + Send + 'static) {
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(work);
+            return;
+        }
+        let given = lock(&self.runtime).clone();
+        if let Some(handle) = given {
+            handle.spawn(work);
+            return;
+        }
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt.block_on(work),
+            Err(e) => tracing::error!(error = %e, "no runtime for the app's network work"),
+        }
+    }
+
+    /// Marks a fetch of the nearby handovers as started from the courier's last position:
+    /// its number and the position, or `None` (nothing fetched) when no position is known.
+    fn begin_nearby_fetch(&self) -> Option<(u64, f64, f64)> {
+        let (lat, lon) = self.core.last_position()?;
+        let mut s = lock(&self.state);
+        s.nearby.generation += 1;
+        s.nearby.fetch = NearbyFetch::Fetching;
+        Some((s.nearby.generation, lat, lon))
+    }
+
+    /// Fetches the nearby handovers and keeps the answer (unless a later fetch started), then
+    /// renders. A list fetched while the core believed itself offline syncs first, so that the
+    /// connection state (and the take offers) follow.
+    async fn fetch_nearby(&self, generation: u64, lat: f64, lon: f64) {
+        let result = self.core.nearby_handovers(lat, lon).await;
+        if result.is_ok()
+            && self
+                .core
+                .sync_status()
+                .is_ok_and(|s| s.online == Some(false))
+        {
+            if let Err(e) = self.core.sync().await {
+                tracing::info!(error = %e, "sync after the nearby handovers did not complete");
+            }
+        }
+        {
+            let mut s = lock(&self.state);
+            if s.nearby.generation != generation {
+                return; // a later fetch answers instead
+            }
+            s.nearby.fetch = match result {
+                Ok(entries) => {
+                    s.nearby.list = Some(NearbyList {
+                        at: self.core.now(),
+                        entries,
+                    });
+                    NearbyFetch::Idle
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "the nearby handovers could not be fetched");
+                    NearbyFetch::Failed {
+                        sentence: crate::wording::error(&s.words, &e),
+                        offline: matches!(e, runsheet_core::Error::Offline(_)),
+                    }
+                }
+            };
+        }
+        self.render(Vec::new());
+    }
+
+    /// Starts fetching the nearby handovers (see [`Inner::fetch_nearby`]); nothing without a
+    /// position.
+    fn refresh_nearby(self: &Arc<Self>) {
+        if let Some((generation, lat, lon)) = self.begin_nearby_fetch() {
+            let inner = self.clone();
+            self.run_async(async move { inner.fetch_nearby(generation, lat, lon).await });
+        }
+    }
+
+    /// Takes `task_id`'s handover on the server. Taken: the Handover page of the task opens
+    /// (the phone synced, the task is incoming: scan every bag). Refused: the refusal in words
+    /// as the notice, and the list fetched again.
+    fn take_nearby(self: &Arc<Self>, task_id: String) {
+        lock(&self.state).nearby.taking = Some(task_id.clone());
+        let inner = self.clone();
+        self.run_async(async move {
+            let result = inner.core.take_handover(&task_id).await;
+            let words = {
+                let mut s = lock(&inner.state);
+                s.nearby.taking = None;
+                s.words
+            };
+            match result {
+                Ok(_) => {
+                    if let Some(l) = lock(&inner.state).nearby.list.as_mut() {
+                        l.entries.retain(|e| e.task_id != task_id);
+                    }
+                    inner.say(
+                        words.text(
+                            "notice-handover-taken",
+                            &Args::new().str("task", task_id.clone()),
+                        ),
+                        Tone::Good,
+                    );
+                    inner.go(Page::Handover { task_id });
+                    inner.render(Vec::new());
+                }
+                Err(e) => {
+                    inner.say(crate::wording::error(&words, &e), Tone::Bad);
+                    let again = inner.begin_nearby_fetch();
+                    inner.render(Vec::new());
+                    if let Some((generation, lat, lon)) = again {
+                        inner.fetch_nearby(generation, lat, lon).await;
+                    }
+                }
+            }
+        });
+    }
+
+    fn execute(self: &Arc<Self>, words: &Words, tap: Tap) -> Result<Vec<Effect>, TapError> {
         let core = &self.core;
         let err = |e: runsheet_core::Error| refused(words, &e);
         let mut effects = Vec::new();
@@ -1132,6 +1263,17 @@ impl Inner {
                 core.appeal_pay(&line_id, &reason).map_err(err)?;
                 self.say(t(words, "notice-pay-appealed"), Tone::Neutral);
             }
+            Tap::OpenNearbyHandovers => {
+                self.go(Page::NearbyHandovers);
+                self.refresh_nearby();
+            }
+            Tap::RefreshNearbyHandovers => self.refresh_nearby(),
+            Tap::TakeHandover { task_id } => self.take_nearby(task_id),
+            Tap::AllowLocation => {
+                effects.push(self.ask(words, Permission::Location));
+                // The location mode again, for a shell that turned location off when refused.
+                lock(&self.rendered).location = None;
+            }
         }
         Ok(effects)
     }
@@ -1414,6 +1556,12 @@ fn build_screen(v: &View<'_>, notice: Option<Verdict>) -> runsheet_core::Result<
             t(w, "title-review"),
             Body::Review {
                 page: training_page::build_review(v)?,
+            },
+        ),
+        Page::NearbyHandovers => (
+            t(w, "title-nearby-handovers"),
+            Body::NearbyHandovers {
+                page: nearby_handovers_page::build(v)?,
             },
         ),
     };

@@ -33,6 +33,7 @@ pub mod earnings_page;
 pub mod effect;
 pub mod handover_page;
 pub mod kpi_page;
+pub mod nearby_handovers_page;
 pub mod offer;
 pub mod problem_page;
 pub mod ratings_page;

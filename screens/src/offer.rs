@@ -336,6 +336,18 @@ pub enum Tap {
         /// What the courier hands in, as typed.
         handed: String,
     },
+    /// Show other couriers' open handover requests near this courier (fetched from the server).
+    OpenNearbyHandovers,
+    /// Fetch the nearby handover requests again.
+    RefreshNearbyHandovers,
+    /// Take a nearby courier's open handover request: this courier becomes its receiving
+    /// courier (decided by the server, first come first served), then scans every bag.
+    TakeHandover {
+        /// Which task.
+        task_id: String,
+    },
+    /// Ask the platform for the location permission (the nearby handovers need a position).
+    AllowLocation,
     /// Record a locker or pickup-point drop-off: the locker's label and the compartment,
     /// scanned (or typed).
     LockerDrop {
@@ -460,6 +472,10 @@ impl Tap {
             CollectCash { task_id, .. } => format!("collect_cash/{task_id}"),
             HandInCash { .. } => "hand_in_cash".into(),
             LockerDrop { task_id, .. } => format!("locker_drop/{task_id}"),
+            OpenNearbyHandovers => "open_nearby_handovers".into(),
+            RefreshNearbyHandovers => "refresh_nearby_handovers".into(),
+            TakeHandover { task_id } => format!("take_handover/{task_id}"),
+            AllowLocation => "allow_location".into(),
         }
     }
 }

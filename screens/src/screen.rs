@@ -177,6 +177,11 @@ pub enum Body {
         /// The page.
         page: crate::training_page::ReviewPage,
     },
+    /// Other couriers' open handover requests near this courier, to take one over.
+    NearbyHandovers {
+        /// The page.
+        page: crate::nearby_handovers_page::NearbyHandoversPage,
+    },
 }
 
 /// The sign-in page.
@@ -630,6 +635,9 @@ pub struct TaskOfferView {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TaskOffersPage {
+    /// Open the nearby couriers' handover requests (more work, taken rather than offered);
+    /// disabled with the reason off duty or on a break.
+    pub nearby_handovers: Offer,
     /// The offers.
     pub offers: Vec<TaskOfferView>,
     /// What an empty page says.
@@ -800,6 +808,7 @@ impl Screen {
                 out.extend(page.detail.offers.iter());
             }
             Body::Offers { page } => {
+                out.push(&page.nearby_handovers);
                 for o in &page.offers {
                     out.extend(o.accept.iter());
                     out.extend(o.decline.iter());
@@ -826,6 +835,12 @@ impl Screen {
                 out.push(&page.submit);
             }
             Body::Review { .. } => {}
+            Body::NearbyHandovers { page } => {
+                for e in &page.entries {
+                    out.push(&e.take);
+                }
+                out.extend(page.offers.iter());
+            }
         }
         // The banner comes and goes: its offers last, so the others keep their places.
         out.extend(self.sync_banner.offers.iter());

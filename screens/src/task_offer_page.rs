@@ -35,6 +35,7 @@ pub fn build(v: &View<'_>) -> Result<TaskOffersPage> {
         .map(|o| view(v, o))
         .collect::<Result<_>>()?;
     Ok(TaskOffersPage {
+        nearby_handovers: crate::nearby_handovers_page::open_offer(v)?,
         empty_text: offers.is_empty().then(|| t(v.words, "offers-empty")),
         offers,
     })

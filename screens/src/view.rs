@@ -78,6 +78,48 @@ pub enum Page {
     },
     /// The six-monthly performance review.
     Review,
+    /// Other couriers' open handover requests near this courier.
+    NearbyHandovers,
+}
+
+/// The nearby handovers as the app last fetched them from the server (the list needs the
+/// network, so it is held here between fetches).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NearbyState {
+    /// The last list fetched: when (the core's clock) and the requests, nearest first.
+    pub list: Option<NearbyList>,
+    /// Where the current fetch stands.
+    pub fetch: NearbyFetch,
+    /// The task whose handover is being taken, while the take is with the server.
+    pub taking: Option<String>,
+    /// Counts the fetches started: a fetch's answer is kept only if no later one started.
+    pub generation: u64,
+}
+
+/// A list of nearby handovers fetched from the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearbyList {
+    /// When it was fetched, Unix seconds by the core's clock.
+    pub at: i64,
+    /// The open requests, nearest first.
+    pub entries: Vec<runsheet_protocol::NearbyHandover>,
+}
+
+/// Where fetching the nearby handovers stands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum NearbyFetch {
+    /// Not fetched since the page opened (or nothing asked yet).
+    #[default]
+    Idle,
+    /// Asked; waiting for the server.
+    Fetching,
+    /// The last fetch failed.
+    Failed {
+        /// What went wrong, as one sentence in the courier's words when it failed.
+        sentence: String,
+        /// Whether it failed for want of a network (the page then says so in its own words).
+        offline: bool,
+    },
 }
 
 /// The app's own state, beside what the store holds.
@@ -103,6 +145,8 @@ pub struct AppState {
     pub problem_photos: HashMap<String, Vec<String>>,
     /// Photos of items to confirm by hand, per (task, item).
     pub item_photos: HashMap<(String, String), Vec<String>>,
+    /// The nearby handovers fetched so far.
+    pub nearby: NearbyState,
 }
 
 impl AppState {
@@ -119,6 +163,7 @@ impl AppState {
             proof: HashMap::new(),
             problem_photos: HashMap::new(),
             item_photos: HashMap::new(),
+            nearby: NearbyState::default(),
         }
     }
 

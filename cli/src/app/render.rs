@@ -441,6 +441,7 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
             case_lines(&mut lines, &page.detail, n);
         }
         Body::Offers { page } => {
+            lines.extend(n.row(&[&page.nearby_handovers], 0));
             if let Some(e) = &page.empty_text {
                 lines.push(Line::raw(e.clone()));
             }
@@ -480,6 +481,35 @@ fn body_lines(body: &Body, n: &Numbers<'_>) -> Vec<Line<'static>> {
             }
             // The bags first, then the page's offers: the order of `Screen::offers`.
             items(&mut lines, &page.bags, n);
+            lines.extend(n.row(&page.offers.iter().collect::<Vec<_>>(), 0));
+        }
+        Body::NearbyHandovers { page } => {
+            lines.push(Line::raw(page.summary.clone()));
+            if let Some(a) = &page.as_of {
+                lines.push(Line::styled(a.clone(), Style::new().fg(Color::DarkGray)));
+            }
+            if let Some(s) = &page.status {
+                lines.push(Line::styled(format!("» {}", s.text), tone(s.tone)));
+            }
+            if let Some(e) = &page.empty_text {
+                lines.push(Line::raw(e.clone()));
+            }
+            // The requests first, then the page's offers: the order of `Screen::offers`.
+            for e in &page.entries {
+                lines.push(heading(&e.title));
+                lines.push(Line::raw(format!(
+                    "  {}",
+                    joined([
+                        Some(e.bags.as_str()),
+                        Some(e.reason.as_str()),
+                        Some(e.asked.as_str()),
+                    ])
+                )));
+                if let Some(note) = &e.note {
+                    lines.push(Line::raw(format!("  {note}")));
+                }
+                lines.extend(n.row(&[&e.take], 2));
+            }
             lines.extend(n.row(&page.offers.iter().collect::<Vec<_>>(), 0));
         }
         Body::Kpis { page } => {

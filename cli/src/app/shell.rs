@@ -132,7 +132,7 @@ pub struct Shell {
 }
 
 impl Shell {
-    /// The shell over `app`: syncs on `runtime`, writes generated images into `files`, feeds
+    /// The shell over `app`: syncs (and lets the app fetch) on `runtime`, writes generated images into `files`, feeds
     /// fixes from `location`.
     pub fn new(
         app: CourierApp,
@@ -142,6 +142,8 @@ impl Shell {
     ) -> Self {
         let inbox = Arc::new(Inbox::default());
         app.subscribe(inbox.clone());
+        // The app's own network work (the nearby handovers) runs there too.
+        app.set_runtime(runtime.clone());
         Shell {
             app,
             inbox,

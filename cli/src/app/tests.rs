@@ -44,9 +44,13 @@ impl Pace for VirtualPace {
 struct World {
     shell: Shell,
     terminal: Terminal<TestBackend>,
+    /// The reference server's address.
+    url: String,
+    /// The clock the server and the phone share.
+    clock: Arc<AtomicI64>,
     // Dropped last: the shell's syncs run on it.
-    _runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
+    runtime: tokio::runtime::Runtime,
+    dir: tempfile::TempDir,
 }
 
 fn stop(name: &str, address: &str, lat: f64, lon: f64, due_by: Option<i64>) -> serde_json::Value {
@@ -122,9 +126,10 @@ fn world_offering(
         .unwrap(),
     );
     runtime.block_on(core.sync()).unwrap();
+    let url = server.url();
     std::mem::forget(server); // lives as long as the test process
     let app = CourierApp::new(core, locale, true).unwrap();
-    let location = LocationSource::new(Arc::new(VirtualPace(clock)), false);
+    let location = LocationSource::new(Arc::new(VirtualPace(clock.clone())), false);
     let shell = Shell::new(
         app,
         runtime.handle().clone(),
@@ -135,8 +140,10 @@ fn world_offering(
     World {
         shell,
         terminal,
-        _runtime: runtime,
-        _dir: dir,
+        url,
+        clock,
+        runtime,
+        dir,
     }
 }
 
@@ -330,6 +337,81 @@ fn offers_in(locale: &str) {
     w.press(Vec::new());
     w.choose(|t| matches!(t, Tap::ShowOffers));
     snapshot(&format!("{locale}-offers"), &w.text());
+}
+
+/// The nearby handovers page, in `locale`, as the snapshot `{locale}-nearby`: courier c2's
+/// scooter broke down five minutes ago with two bags of H1 on board; c1, on duty 400 m away,
+/// opens the page from the offers page.
+fn nearby_in(locale: &str) {
+    let mut w = world(locale, shift_tasks(), Vec::new());
+    let dispatch = Dispatcher::new(&w.url, ADMIN);
+    let token = w.runtime.block_on(async {
+        let token = dispatch.create_courier("c2", "Courier 2").await.unwrap();
+        dispatch
+            .create_task(&json!({"id": "H1", "courier_id": "c2", "kind": "food",
+                "pickup": stop("Noodle House 面馆", "12 Wensan Rd 文三路12号", 30.2790, 120.1410, None),
+                "dropoff": stop("李先生", "3 Huanglong Rd 黄龙路3号", 30.2700, 120.1500, Some(T0 + 45 * 60)),
+                "items": [{"code": "RS1:H1:1/2:U", "name": "Bag 1 热食袋", "temperature": "hot"},
+                          {"code": "RS1:H1:2/2:M", "name": "Bag 2 饮料袋"}],
+                "ordered_at": T0 - 600}))
+            .await
+            .unwrap();
+        token
+    });
+    let giver = Runsheet::open(Config {
+        db_path: w.dir.path().join("c2.db"),
+        db_key: None,
+        server_url: w.url.clone(),
+        token: Token::new(token),
+        clock: Arc::new(FixedClock(w.clock.clone())),
+    })
+    .unwrap();
+    w.runtime.block_on(giver.sync()).unwrap();
+    giver.start_shift().unwrap();
+    giver.accept("H1").unwrap();
+    giver.arrive_manually("H1", "at the counter").unwrap();
+    for code in ["RS1:H1:1/2:U", "RS1:H1:2/2:M"] {
+        giver
+            .scan("H1", code, runsheet_gs1::Symbology::QrCode)
+            .unwrap();
+    }
+    giver.pick_up("H1").unwrap();
+    giver
+        .request_handover(
+            "H1",
+            runsheet_protocol::HandoverReason::VehicleBreakdown,
+            None,
+        )
+        .unwrap();
+    w.runtime.block_on(giver.sync()).unwrap();
+    w.clock.fetch_add(5 * 60, Ordering::SeqCst);
+    w.press(Vec::new());
+    w.start_shift();
+    w.shell
+        .app()
+        .core()
+        .record_location(30.2800, 120.1450, 5.0)
+        .unwrap();
+    w.choose(|t| matches!(t, Tap::ShowOffers));
+    w.choose(|t| matches!(t, Tap::OpenNearbyHandovers));
+    // The list comes from the server on the shell's runtime.
+    for _ in 0..400 {
+        let busy = matches!(&w.shell.app().screen().unwrap().body,
+            Body::NearbyHandovers { page } if page.busy);
+        if !busy {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    w.press(Vec::new());
+    snapshot(&format!("{locale}-nearby"), &w.text());
+    assert!(w.text().contains("H1"), "{}", w.text());
+}
+
+#[test]
+fn the_nearby_handovers_page_in_both_languages() {
+    nearby_in("zh-CN");
+    nearby_in("en");
 }
 
 #[test]

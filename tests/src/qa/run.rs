@@ -2080,6 +2080,9 @@ async fn tap(phone: &mut Phone, step: &StepSpec) -> Result<(), ActError> {
         Some(t) => screens.tap(t).await.map_err(|e| e.to_string()),
         None => Err(format!("not on the screen ({})", seen::describe(&screen))),
     };
+    if outcome.is_ok() {
+        settle(&screens).await?;
+    }
     phone.last_tap = Some((label, outcome.as_ref().err().cloned()));
     match (outcome, expect_refusal) {
         (Ok(()), false) => Ok(()),
@@ -2099,6 +2102,26 @@ async fn tap(phone: &mut Phone, step: &StepSpec) -> Result<(), ActError> {
             _ => Ok(()),
         },
     }
+}
+
+/// Waits until the network work a tap started on its own (the nearby handovers' fetch or
+/// take) has answered: the page stops saying it is busy. Real time, at most 20 s.
+async fn settle(screens: &runsheet_ffi::Screens) -> Result<(), ActError> {
+    for _ in 0..400 {
+        let busy = match screens.screen().await {
+            Ok(s) => {
+                matches!(&s.body, runsheet_screens::Body::NearbyHandovers { page } if page.busy)
+            }
+            Err(_) => false,
+        };
+        if !busy {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Err(ActError::Harness(
+        "the nearby handovers page stayed busy for 20 s".into(),
+    ))
 }
 
 /// A `resolve` step: the shell's answer to the platform work the core asked for (a permission

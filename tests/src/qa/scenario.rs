@@ -848,6 +848,10 @@ pub const OFFER_KINDS: &[&str] = &[
     "collect_cash",
     "hand_in_cash",
     "locker_drop",
+    "open_nearby_handovers",
+    "refresh_nearby_handovers",
+    "take_handover",
+    "allow_location",
 ];
 
 /// The steps a `case` step takes (`CaseCommand`'s).

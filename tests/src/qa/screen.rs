@@ -91,7 +91,8 @@ pub fn task_of(tap: &Tap) -> Option<&str> {
         | TakeChecklistPhoto { task_id, .. } => task_id.as_deref(),
         ShowHandover { task_id }
         | RequestHandover { task_id, .. }
-        | ScanHandoverBag { task_id, .. } => Some(task_id),
+        | ScanHandoverBag { task_id, .. }
+        | TakeHandover { task_id } => Some(task_id),
         _ => None,
     }
 }
@@ -188,6 +189,8 @@ fn unoffered(kind: &str, task: &str) -> Option<Tap> {
         "end_shift" => Tap::EndShift,
         "show_ratings" => Tap::ShowRatings,
         "show_kpis" => Tap::ShowKpis,
+        "open_nearby_handovers" => Tap::OpenNearbyHandovers,
+        "refresh_nearby_handovers" => Tap::RefreshNearbyHandovers,
         _ if task.is_empty() => return None,
         "show_task" => Tap::ShowTask { task_id },
         "show_scan" => Tap::ShowScan { task_id },
@@ -207,6 +210,7 @@ fn unoffered(kind: &str, task: &str) -> Option<Tap> {
             code: String::new(),
         },
         "camera" => Tap::StartCamera { task_id },
+        "take_handover" => Tap::TakeHandover { task_id },
         "scan" => Tap::Scan {
             task_id,
             code: String::new(),

@@ -55,3 +55,31 @@ error-take-courier-off-duty = You are not on duty (or on a break): start your sh
 error-take-handover-already-assigned = Another courier took this handover, or dispatch named one.
 error-take-no-handover-requested = This task no longer needs handing over.
 error-take-task-final = This task is finished: it cannot be taken.
+
+# Handovers nearby (screens/src/nearby_handovers_page.rs)
+title-nearby-handovers = Handovers nearby
+offer-open-nearby-handovers = Handovers nearby
+offer-refresh-nearby-handovers = Refresh
+offer-take-handover = Take over
+offer-allow-location = Turn on location
+nearby-summary = Other couriers asking to hand an order over, within { $radius } of you, nearest first.
+nearby-as-of = As of { $time }
+nearby-fetching = Looking for handover requests near you…
+nearby-taking = Taking over task { $task }…
+nearby-offline = You are offline: the list is as of { $time }. Taking over needs a connection.
+nearby-offline-no-list = You are offline: the requests near you are shown once the phone is back online.
+nearby-failed = The requests near you could not be fetched: { $reason }
+nearby-no-position = Your position is not known yet: turn location on to see the requests near you.
+nearby-waiting-position = Waiting for your position…
+nearby-needs-connection = taking over needs a connection
+nearby-take-under-way = another take is under way
+nearby-empty = No courier near you is asking to hand an order over.
+nearby-entry-title = Task { $task } · { $distance } away
+nearby-bags =
+    { $n ->
+        [one] 1 bag
+       *[other] { $n } bags
+    }
+nearby-note = Note: { $note }
+nearby-asked = Asked for { $age } ago
+notice-handover-taken = You are taking over task { $task }: meet the courier and scan every bag; the order is yours once the last bag is scanned.

@@ -54,3 +54,27 @@ error-take-courier-off-duty = 您未在岗（或正在休息）：请先上岗�
 error-take-handover-already-assigned = 这单已由其他骑手接走或调度已指派。
 error-take-no-handover-requested = 这单已不需要转交。
 error-take-task-final = 这单已经结束，无法接单。
+
+# 附近转单（screens/src/nearby_handovers_page.rs）
+title-nearby-handovers = 附近转单
+offer-open-nearby-handovers = 附近转单
+offer-refresh-nearby-handovers = 刷新
+offer-take-handover = 接单
+offer-allow-location = 开启定位
+nearby-summary = 您附近{ $radius }内其他骑手的转单申请，由近到远。
+nearby-as-of = 截至 { $time }
+nearby-fetching = 正在查找附近的转单申请…
+nearby-taking = 正在接订单{ $task }的转单…
+nearby-offline = 当前离线：列表截至 { $time }。接单需要联网。
+nearby-offline-no-list = 当前离线：手机恢复联网后显示附近的转单申请。
+nearby-failed = 未能获取附近的转单申请：{ $reason }
+nearby-no-position = 尚未获取您的位置：请开启定位，查看附近的转单申请。
+nearby-waiting-position = 正在等待定位…
+nearby-needs-connection = 接单需要联网
+nearby-take-under-way = 正在处理另一笔接单
+nearby-empty = 附近暂无骑手申请转单。
+nearby-entry-title = 订单{ $task } · 距您{ $distance }
+nearby-bags = { $n } 袋
+nearby-note = 备注：{ $note }
+nearby-asked = { $age }前申请
+notice-handover-taken = 您已接下订单{ $task }的转单：请与原骑手碰面并逐袋扫码，最后一袋扫完后订单归您。

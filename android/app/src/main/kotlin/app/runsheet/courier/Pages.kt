@@ -302,6 +302,7 @@ private fun CaseCard(case: CaseView, onOffer: OnOffer) {
 @Composable
 fun OffersPageView(page: TaskOffersPage, onOffer: OnOffer) {
     Column(verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        OfferButton(page.nearbyHandovers, onOffer)
         page.emptyText?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
         for (offer in page.offers) OfferCard(offer, onOffer)
     }

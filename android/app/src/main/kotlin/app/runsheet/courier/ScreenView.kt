@@ -88,6 +88,7 @@ private fun LazyListScope.body(body: Body, onOffer: OnOffer, scan: ScanInput) {
         is Body.Offers -> item(key = "offers") { OffersPageView(body.page, onOffer) }
         is Body.Handover -> item(key = "handover") { HandoverPageView(body.page, onOffer) }
         is Body.Earnings -> item(key = "earnings") { EarningsPageView(body.page, onOffer) }
+        is Body.NearbyHandovers -> item(key = "nearby-handovers") { NearbyHandoversPageView(body.page, onOffer) }
     }
 }
 
