@@ -389,6 +389,53 @@ async fn metrics_count_pushes_and_outcomes(postgres: bool) {
     assert!(text.contains("route=\"/v1/sync/push\""));
 }
 
+/// The requests the replica answered on `route` so far (every method and status), from its
+/// metrics.
+async fn requests_on(http: &reqwest::Client, url: &str, route: &str) -> u64 {
+    let text = http
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let label = format!("route=\"{route}\"");
+    text.lines()
+        .filter(|l| l.starts_with("runsheet_http_requests_total{") && l.contains(&label))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// A phone's sync after an action is one request: the push carries the pull's position and its
+/// answer brings the page, which the phone applies (the task at the server's revision) without
+/// a pull of its own.
+async fn a_phones_sync_after_an_action_is_one_request(postgres: bool) {
+    let Some(r) = Replicas::start(postgres, "one_request").await else {
+        return;
+    };
+    let (_, token) = courier_with_task(&r).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let core = phone(&dir, &r.url(0), &token).await;
+    core.sync().now().await.expect("first sync");
+    let http = reqwest::Client::new();
+    let (pushes, pulls) = (
+        requests_on(&http, &r.url(0), "/v1/sync/push").await,
+        requests_on(&http, &r.url(0), "/v1/sync/pull").await,
+    );
+    core.tasks().accept("T1".into()).await.expect("accept");
+    let report = core.sync().now().await.expect("sync");
+    assert_eq!(report.pushed, 1);
+    assert_eq!(
+        requests_on(&http, &r.url(0), "/v1/sync/push").await,
+        pushes + 1
+    );
+    assert_eq!(requests_on(&http, &r.url(0), "/v1/sync/pull").await, pulls);
+    let task = core.tasks().task("T1".into()).await.expect("task");
+    assert_eq!(task.status, runsheet_ffi::TaskStatus::Accepted);
+    assert_eq!(core.sync().status().await.expect("status").pending, 0);
+}
+
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -412,6 +459,7 @@ on_both_stores!(
     a_foreground_phone_gets_a_new_task_without_polling,
     a_draining_replica_releases_its_long_polls,
     metrics_count_pushes_and_outcomes,
+    a_phones_sync_after_an_action_is_one_request,
 );
 
 /// Push payloads: Runsheet's sync hint at the top level (APNs user info) or under `data`
