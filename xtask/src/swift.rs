@@ -47,12 +47,18 @@ pub(crate) fn check() -> Result<(u64, u64, String)> {
     Ok((passed, failed, s.text))
 }
 
+/// Held while the tree-sitter modules are looked for and installed: the tests that need them
+/// run on parallel threads, and one running the check while another's `npm install` rewrites
+/// `node_modules` found no calls at all (a fresh clone's CI run failed so).
+static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The tree-sitter node modules: `RUNSHEET_TREE_SITTER_MODULES`, or installed from npm under
 /// `target/tools/tree-sitter` the first time.
 fn modules() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os(MODULES_ENV) {
         return Ok(PathBuf::from(dir));
     }
+    let _installing = INSTALLING.lock().unwrap_or_else(|p| p.into_inner());
     let prefix = target_dir().join("tools/tree-sitter");
     let modules = prefix.join("node_modules");
     if !modules.join("tree-sitter-swift").exists() || !modules.join("tree-sitter").exists() {
