@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::db::couriers;
+use crate::db::{couriers, ChangeFeed};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -44,40 +44,58 @@ struct Verified {
     courier: String,
     expires_at: i64,
     checked: Instant,
+    /// The store's revocation count when it was checked ([`ChangeFeed::revocation_count`]).
+    revocations: u64,
 }
 
 /// Courier tokens this replica has verified, by digest, so that a phone's every request does not
-/// cost a database transaction. An entry is trusted until the token expires (by the server
-/// clock) and for at most [`TokenCache::TTL`] after it was checked: a revocation on this replica
-/// forgets the courier's entries at once, and one on another replica sharing the PostgreSQL
-/// store is seen here within the TTL.
+/// cost a database query. An entry is trusted until the token expires (by the server clock), and
+/// only while no revocation has been heard of since it was checked: every replica announces a
+/// revocation to the others as it commits (PostgreSQL's NOTIFY, [`ChangeFeed`]), so a revoked
+/// token is refused at once everywhere. While a replica's listener is away (a revocation may go
+/// unheard) an entry is trusted for at most [`TokenCache::TTL`], and on reconnecting it trusts
+/// none it verified before; even when all is well it is checked again after
+/// [`TokenCache::HEARD_TTL`].
 #[derive(Default)]
 pub struct TokenCache {
     known: Mutex<HashMap<String, Verified>>,
 }
 
 impl TokenCache {
-    /// How long a verified token is trusted without asking the store again: the longest a
-    /// token revoked on another replica may still be accepted here.
+    /// How long a verified token is trusted without asking the store again while this
+    /// replica's listener is not connected: the longest a token revoked on another replica may
+    /// still be accepted here.
     pub const TTL: Duration = Duration::from_secs(5);
+    /// How long a verified token is trusted while every revocation reaches this replica.
+    pub const HEARD_TTL: Duration = Duration::from_secs(600);
     /// Most entries kept (a full cache is emptied: the cost is one query per courier).
     pub const MAX: usize = 200_000;
 
-    fn get(&self, digest: &str, now: i64) -> Option<String> {
+    fn get(&self, digest: &str, now: i64, feed: &ChangeFeed) -> Option<String> {
+        let ttl = if feed.hears_every_revocation() {
+            Self::HEARD_TTL
+        } else {
+            Self::TTL
+        };
+        let revocations = feed.revocation_count();
         let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         known
             .get(digest)
-            .filter(|v| v.checked.elapsed() < Self::TTL && now < v.expires_at)
+            .filter(|v| {
+                v.revocations == revocations && v.checked.elapsed() < ttl && now < v.expires_at
+            })
             .map(|v| v.courier.clone())
     }
 
     /// Whether the token with this digest was verified recently and has not expired by `now`
-    /// (a cheap request to answer).
-    pub fn knows(&self, digest: &str, now: i64) -> bool {
-        self.get(digest, now).is_some()
+    /// nor been revoked since (a cheap request to answer).
+    pub fn knows(&self, digest: &str, now: i64, feed: &ChangeFeed) -> bool {
+        self.get(digest, now, feed).is_some()
     }
 
-    fn put(&self, digest: String, courier: String, expires_at: i64) {
+    /// Keeps a token verified by the store, read under the revocation count `revocations`
+    /// (taken before the store was asked, so that a revocation heard meanwhile is not lost).
+    fn put(&self, digest: String, courier: String, expires_at: i64, revocations: u64) {
         let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         if known.len() >= Self::MAX {
             known.clear();
@@ -88,6 +106,7 @@ impl TokenCache {
                 courier,
                 expires_at,
                 checked: Instant::now(),
+                revocations,
             },
         );
     }
@@ -116,13 +135,16 @@ impl FromRequestParts<AppState> for Courier {
         let token = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
         let d = digest(token);
         let now = state.clock.now();
-        if let Some(c) = state.tokens.get(&d, now) {
+        let feed = state.db.feed();
+        if let Some(c) = state.tokens.get(&d, now, feed) {
             return Ok(Courier(c));
         }
+        let revocations = feed.revocation_count();
         let key = d.clone();
+        // One statement: no transaction to open and commit around it.
         let grant = state
             .db
-            .run(move |tx| couriers::by_token(tx, &key))
+            .run_autocommit(move |tx| couriers::by_token(tx, &key))
             .await?
             .filter(|g| !g.revoked)
             .ok_or_else(ApiError::unauthorized)?;
@@ -133,7 +155,9 @@ impl FromRequestParts<AppState> for Courier {
                 "the bearer token has expired; get a fresh one",
             ));
         }
-        state.tokens.put(d, grant.courier.clone(), grant.expires_at);
+        state
+            .tokens
+            .put(d, grant.courier.clone(), grant.expires_at, revocations);
         Ok(Courier(grant.courier))
     }
 }

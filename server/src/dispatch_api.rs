@@ -108,8 +108,9 @@ pub struct TokensRevoked {
 }
 
 /// `POST /v1/dispatch/couriers/{id}/revoke-tokens`: every token of the courier is refused from
-/// now on (a lost phone, a courier who left). On this replica at once; other replicas trust a
-/// token they verified for at most [`auth::TokenCache::TTL`].
+/// now on (a lost phone, a courier who left). On this replica at once, on the others as soon as
+/// the revocation's notice reaches them (or, while their listener is away, after at most
+/// [`auth::TokenCache::TTL`]).
 pub async fn revoke_tokens(
     State(state): State<AppState>,
     _: Admin,
@@ -121,6 +122,8 @@ pub async fn revoke_tokens(
         .db
         .run(move |tx| couriers::revoke_tokens(tx, &courier, now))
         .await?;
+    // A request that verified one of these tokens before the commit must not keep it.
+    state.db.feed().tokens_revoked();
     state.tokens.forget_courier(&id);
     tracing::info!(courier = %id, revoked, "courier tokens revoked");
     Ok(Json(TokensRevoked { id, revoked }))

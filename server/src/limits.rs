@@ -156,9 +156,11 @@ pub async fn throttle(State(state): State<AppState>, req: Request, next: Next) -
     let verdict = match crate::auth::bearer(req.headers()) {
         Some(token) if crate::auth::is_admin(state.admin_token.as_deref(), token) => Ok(()),
         Some(token)
-            if state
-                .tokens
-                .knows(&crate::auth::digest(token), state.clock.now()) =>
+            if state.tokens.knows(
+                &crate::auth::digest(token),
+                state.clock.now(),
+                state.db.feed(),
+            ) =>
         {
             state.rate_limits.token(&crate::auth::digest(token))
         }

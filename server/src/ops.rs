@@ -132,6 +132,7 @@ pub struct Metrics {
     pool_connections: Gauge,
     pool_idle: Gauge,
     listening: Gauge,
+    revocations_heard: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -162,6 +163,7 @@ impl Default for Metrics {
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();
         let listening = Gauge::default();
+        let revocations_heard = Gauge::default();
         registry.register(
             "http_requests",
             "HTTP requests by route, method and status class",
@@ -244,6 +246,12 @@ impl Default for Metrics {
             "1 when other replicas' change notifications reach this one (PostgreSQL)",
             listening.clone(),
         );
+        registry.register(
+            "token_revocations_heard",
+            "Token revocations this replica has heard of (any replica's), plus its listener's \
+             connections; a courier token verified before the last one is verified again",
+            revocations_heard.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -264,6 +272,7 @@ impl Default for Metrics {
             pool_connections,
             pool_idle,
             listening,
+            revocations_heard,
         }
     }
 }
@@ -317,6 +326,8 @@ impl Metrics {
         self.pool_connections.set(i64::from(open));
         self.pool_idle.set(i64::from(idle));
         self.listening.set(i64::from(state.db.feed().listening()));
+        self.revocations_heard
+            .set(i64::try_from(state.db.feed().revocation_count()).unwrap_or(i64::MAX));
         let mut out = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
             tracing::error!(error = %e, "metrics encoding failed");

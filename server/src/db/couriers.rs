@@ -65,6 +65,7 @@ pub fn revoke_tokens(tx: &mut Tx<'_>, courier: &str, now: i64) -> Result<u64, St
         "UPDATE courier_tokens SET revoked_at = ?2 WHERE courier_id = ?1 AND revoked_at IS NULL",
         params![courier, now],
     )?;
+    tx.announce_revocation(courier)?;
     Ok(n)
 }
 

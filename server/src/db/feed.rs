@@ -1,9 +1,10 @@
 //! Who is waiting for what: long-polling pulls register here per courier, and a commit that
 //! changes something for a courier (on this replica directly, on any replica through
-//! PostgreSQL's NOTIFY) wakes them.
+//! PostgreSQL's NOTIFY) wakes them. Token revocations travel the same way, so that every
+//! replica's cache of verified tokens forgets at once what any replica revoked.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
@@ -14,6 +15,11 @@ pub struct ChangeFeed {
     waiters: Mutex<HashMap<String, Arc<Notify>>>,
     waiting: AtomicI64,
     listening: AtomicBool,
+    /// The only process on its store (SQLite): every revocation is made here.
+    alone: AtomicBool,
+    /// Counts the revocations heard of, and the listener's (re)connections (one may have been
+    /// missed while it was away): a verified token is trusted only within one count.
+    revocations: AtomicU64,
 }
 
 impl ChangeFeed {
@@ -60,7 +66,32 @@ impl ChangeFeed {
     }
 
     pub(crate) fn set_listening(&self, on: bool) {
+        if on {
+            // Connected (again): a revocation may have been missed while away.
+            self.revocations.fetch_add(1, Ordering::SeqCst);
+        }
         self.listening.store(on, Ordering::SeqCst);
+    }
+
+    pub(crate) fn set_alone(&self) {
+        self.alone.store(true, Ordering::SeqCst);
+    }
+
+    /// Some replica revoked tokens (heard through PostgreSQL's NOTIFY, or made here).
+    pub fn tokens_revoked(&self) {
+        self.revocations.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The revocations heard of so far (see [`ChangeFeed::tokens_revoked`]); a token verified
+    /// under an older count must be verified again.
+    pub fn revocation_count(&self) -> u64 {
+        self.revocations.load(Ordering::SeqCst)
+    }
+
+    /// Whether every revocation reaches this replica as it commits: it is alone on its store,
+    /// or its listener is connected. When not, a verified token must be checked again soon.
+    pub fn hears_every_revocation(&self) -> bool {
+        self.alone.load(Ordering::SeqCst) || self.listening()
     }
 }
 

@@ -208,7 +208,10 @@ impl Db {
     pub fn open(config: &DbConfig) -> Result<Self, StoreError> {
         let feed = Arc::new(ChangeFeed::default());
         let engine = match config {
-            DbConfig::Sqlite(path) => Engine::Sqlite(sqlite::Sqlite::open(path)?),
+            DbConfig::Sqlite(path) => {
+                feed.set_alone();
+                Engine::Sqlite(sqlite::Sqlite::open(path)?)
+            }
             DbConfig::Postgres { url, pool } => {
                 Engine::Postgres(postgres::Postgres::open(url, *pool, feed.clone())?)
             }
@@ -511,6 +514,19 @@ impl Tx<'_> {
             )?;
         }
         self.announced.push(courier.to_owned());
+        Ok(())
+    }
+
+    /// Tells every replica, at commit, that `courier`'s tokens were revoked, so that their
+    /// caches of verified tokens forget them at once (PostgreSQL's NOTIFY; one process on
+    /// SQLite, whose cache the caller empties).
+    pub fn announce_revocation(&mut self, courier: &str) -> Result<(), StoreError> {
+        if let TxInner::Postgres(..) = self.inner {
+            self.execute(
+                &format!("SELECT pg_notify('{}', ?1)", postgres::REVOCATIONS),
+                crate::params![courier],
+            )?;
+        }
         Ok(())
     }
 }

@@ -53,6 +53,10 @@ impl r2d2::ManageConnection for Manager {
 /// The channel replicas announce committed changes on; the payload is a courier id or `*`.
 const CHANNEL: &str = "runsheet_changes";
 
+/// The channel replicas announce token revocations on (the payload is the courier's id), so
+/// that every replica's token cache forgets them at once.
+pub(super) const REVOCATIONS: &str = "runsheet_revocations";
+
 /// Key of the advisory lock held while migrating.
 const MIGRATION_LOCK: i64 = 0x5255_4e53_4845_4554; // "RUNSHEET"
 
@@ -311,7 +315,7 @@ fn listen(config: postgres::Config, feed: Arc<ChangeFeed>, stop: Arc<AtomicBool>
                 continue;
             }
         };
-        if let Err(e) = client.batch_execute(&format!("LISTEN {CHANNEL}")) {
+        if let Err(e) = client.batch_execute(&format!("LISTEN {CHANNEL}; LISTEN {REVOCATIONS}")) {
             tracing::warn!(error = %e, sqlstate = e.code().map_or("-", |c| c.code()), "LISTEN failed; retrying");
             std::thread::sleep(backoff);
             continue;
@@ -325,6 +329,7 @@ fn listen(config: postgres::Config, feed: Arc<ChangeFeed>, stop: Arc<AtomicBool>
                 let mut iter = notifications.timeout_iter(Duration::from_millis(500));
                 loop {
                     match postgres::fallible_iterator::FallibleIterator::next(&mut iter) {
+                        Ok(Some(n)) if n.channel() == REVOCATIONS => feed.tokens_revoked(),
                         Ok(Some(n)) => feed.notify(n.payload()),
                         Ok(None) => break,
                         Err(e) => {
