@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::auth::Courier;
 use crate::db::mutations::RefusedMutation;
 use crate::db::sync::{self, PullPosition, Pushed};
-use crate::db::{earnings, push_batch, standby};
+use crate::db::{push_batch, standby};
 use crate::error::ApiError;
 use crate::input::{self, Document, Invalid};
 use crate::{ApiJson, AppState};
@@ -135,11 +135,7 @@ pub async fn push(
     let sent_at = body.sent_at;
     let pull_from = body.pull;
     let items = read_mutations(body)?;
-    let delivers = items.iter().any(|p| {
-        matches!(p, Pushed::Valid(m) if matches!(m.action, runsheet_protocol::Action::Delivered { .. }))
-    });
     let clock = state.clock.clone();
-    let payee = courier.clone();
     let mut resp = push_batch::push_fewest_trips(
         &state.db,
         clock,
@@ -149,11 +145,6 @@ pub async fn push(
         sent_at,
     )
     .await?;
-    if delivers {
-        // The one-statement push records a delivery's status step only: its pay (and the
-        // week's bonus it completes) is computed now, before the push is answered.
-        state.db.run(move |tx| earnings::settle(tx, &payee)).await?;
-    }
     resp.wal_lsn = standby::wal_position(&state.db).await?;
     if let Some(from) = pull_from {
         // The sync's pull in the same request: the page the phone would fetch next, read on

@@ -8,7 +8,7 @@ use runsheet_protocol::{
 };
 use runsheet_server::db::push_batch::push_fewest_trips;
 use runsheet_server::db::sync::{self, PullPosition, Pushed};
-use runsheet_server::db::{couriers, mutations, tasks, RoundTrips};
+use runsheet_server::db::{couriers, earnings, mutations, tasks, RoundTrips};
 use runsheet_server::{Clock, Db, DbConfig, PoolLimits};
 
 fn stop(name: &str) -> StopDoc {
@@ -300,5 +300,147 @@ async fn a_push_of_other_work_takes_the_transaction() {
         .iter()
         .all(|r| r.outcome == MutationOutcome::Applied));
     assert!(cost.executed > 3, "{cost:?}");
+    db.close();
+}
+
+/// A task from `shop` to a door about 1.4 km away (so its pay has a distance line).
+fn far_task(id: &str) -> TaskDoc {
+    let mut t = task(id);
+    t.dropoff.lat = 31.21;
+    t.dropoff.lon = 121.41;
+    t
+}
+
+/// The walk of `task_id` with device times: ten minutes waited at the pickup.
+fn timed_walk(first_id: i64, task_id: &str, at: i64) -> (Vec<Pushed>, Vec<Pushed>) {
+    let mut items = batch(first_id, walk(task_id));
+    for (i, item) in items.iter_mut().enumerate() {
+        if let Pushed::Valid(m) = item {
+            m.device_time = at + [0, 60, 660, 1200, 1260][i];
+        }
+    }
+    let second = items.split_off(3);
+    (items, second)
+}
+
+/// The courier's pay lines as (id, kind, amount, earned at).
+async fn lines(db: &Db, courier: &'static str) -> Vec<(String, String, i64, i64)> {
+    let mut l: Vec<_> = db
+        .run(move |tx| earnings::after(tx, courier, 0))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| {
+            (
+                l.id,
+                l.kind.as_str().to_owned(),
+                l.amount.minor,
+                l.earned_at,
+            )
+        })
+        .collect();
+    l.sort();
+    l
+}
+
+/// A delivery's pay is written by the push's one statement, the same lines as the
+/// transaction computes from the same history; with an incentive programme running, the push
+/// leaves the pay to the transaction that also decides the week's bonus.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_is_paid_in_the_push_statement() {
+    let Some(DbConfig::Postgres { url, .. }) =
+        tokio::task::spawn_blocking(|| runsheet_server::test_postgres("trips_pay"))
+            .await
+            .unwrap()
+    else {
+        return;
+    };
+    let config = DbConfig::Postgres {
+        url,
+        pool: PoolLimits {
+            max_connections: 1,
+            ..PoolLimits::default()
+        },
+    };
+    let db = tokio::task::spawn_blocking(move || Db::open(&config))
+        .await
+        .unwrap()
+        .unwrap();
+    db.run(|tx| {
+        couriers::create(tx, "c1", "C", "digest-c1", 0)?;
+        tasks::create(tx, far_task("warm"), Some("c1"), 1_795_400_000)?;
+        tasks::create(tx, far_task("paid"), Some("c1"), 1_795_400_000)?;
+        tasks::create(tx, far_task("bonus"), Some("c1"), 1_795_400_000)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let now = Clock::system().now();
+    // Warm up the statements (a whole walk in one push).
+    let (a, b) = timed_walk(1, "warm", now - 4000);
+    push(&db, a.into_iter().chain(b).collect()).await;
+
+    // The walk in two pushes: the delivery's push reads the wait from the first one's records.
+    let (first, second) = timed_walk(6, "paid", now - 2000);
+    push(&db, first).await;
+    let before = db.round_trips();
+    let resp = push(&db, second).await;
+    let cost = db.round_trips() - before;
+    assert!(resp
+        .results
+        .iter()
+        .all(|r| r.outcome == MutationOutcome::Applied));
+    assert!(
+        cost.executed <= 2 && cost.prepared == 0,
+        "a delivering push cost {cost:?}"
+    );
+    let paid = lines(&db, "c1").await;
+    let kinds: Vec<&str> = paid
+        .iter()
+        .filter(|l| l.0.starts_with("pay:paid:"))
+        .map(|l| l.1.as_str())
+        .collect();
+    for kind in ["base", "distance", "waiting"] {
+        assert!(kinds.contains(&kind), "{kind} missing from {paid:?}");
+    }
+
+    // The transaction's pay from the same history is the same, line for line.
+    db.run(|tx| {
+        tx.execute(
+            "DELETE FROM earning_lines WHERE courier_id = ?1",
+            runsheet_server::params!["c1"],
+        )?;
+        assert_eq!(earnings::settle(tx, "c1")?, 2);
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(lines(&db, "c1").await, paid);
+
+    // An incentive programme runs: the push's statement writes no pay, the transaction after
+    // it pays the task and the bonus the delivery completes.
+    db.run(|tx| {
+        let mut s = runsheet_protocol::Settings::default();
+        s.pay.incentives.push(runsheet_protocol::Incentive {
+            id: "any-delivery".into(),
+            target_deliveries: 1,
+            min_on_time_bp: 0,
+            bonus_minor: 1000,
+        });
+        runsheet_server::db::settings::publish(tx, s)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let (a, b) = timed_walk(11, "bonus", now - 1500);
+    let before = db.round_trips();
+    push(&db, a.into_iter().chain(b).collect()).await;
+    assert!((db.round_trips() - before).executed > 3);
+    let after = lines(&db, "c1").await;
+    assert!(
+        after.iter().any(|l| l.0.starts_with("pay:bonus:")),
+        "{after:?}"
+    );
+    assert!(after.iter().any(|l| l.1 == "bonus"), "{after:?}");
     db.close();
 }

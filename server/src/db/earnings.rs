@@ -111,19 +111,33 @@ fn pay_facts(
         params![courier, doc.id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    Ok(facts_from(
+        doc,
+        rows.iter()
+            .filter_map(|(at, action)| Some((*at, serde_json::from_str(action).ok()?))),
+    ))
+}
+
+/// The pay facts of task `doc` from its applied mutations as (bounded time, action), in the
+/// order the server received them: the last delivery is when it was handed over, the last
+/// arrival at the pickup and pick-up give the wait. None when it holds no delivery.
+pub(crate) fn facts_from(
+    doc: &runsheet_protocol::TaskDoc,
+    applied: impl IntoIterator<Item = (i64, Action)>,
+) -> Option<PayFacts> {
     let (mut arrived, mut picked, mut delivered) = (None, None, None);
-    for (at, action) in rows {
-        match serde_json::from_str::<Action>(&action) {
-            Ok(Action::Arrive {
+    for (at, action) in applied {
+        match action {
+            Action::Arrive {
                 stop: StopRole::Pickup,
                 ..
-            }) => arrived = Some(at),
-            Ok(Action::PickUp { .. }) => picked = Some(at),
-            Ok(Action::Delivered { .. }) => delivered = Some(at),
+            } => arrived = Some(at),
+            Action::PickUp { .. } => picked = Some(at),
+            Action::Delivered { .. } => delivered = Some(at),
             _ => {}
         }
     }
-    Ok(delivered.map(|delivered_at| PayFacts {
+    delivered.map(|delivered_at| PayFacts {
         kind: doc.kind,
         distance_m: crow_distance_m(
             doc.pickup.as_ref().map(|p| (p.lat, p.lon)),
@@ -134,7 +148,36 @@ fn pay_facts(
             (Some(a), Some(p)) => (p - a).max(0),
             _ => 0,
         },
-    }))
+    })
+}
+
+/// The lines of task `task_id`'s pay, from its facts and the platform's rates.
+pub(crate) fn task_lines(
+    task_id: &str,
+    facts: &PayFacts,
+    settings: &Settings,
+) -> Vec<EarningLineDoc> {
+    let rates = &settings.pay;
+    pay_for(facts, rates, &settings.kpi_targets, settings.utc_offset_min)
+        .into_iter()
+        .map(|line| EarningLineDoc {
+            id: pay_line_id(task_id, line.kind),
+            task_id: Some(task_id.to_owned()),
+            kind: line.kind,
+            amount: Money::new(line.minor, &rates.currency),
+            note: None,
+            earned_at: facts.delivered_at,
+            appeal: None,
+            appeal_note: None,
+            seq: 0,
+        })
+        .collect()
+}
+
+/// Whether a delivery's pay is its task's lines alone: no incentive programme runs, so no
+/// week's bonus can be completed by it (see [`on_delivered`]).
+pub(crate) fn pays_task_lines_only(settings: &Settings) -> bool {
+    settings.pay.incentives.is_empty()
 }
 
 /// Computes and stores the pay of a task `courier` has just delivered (inside the push
@@ -148,28 +191,8 @@ pub fn on_delivered(tx: &mut Tx<'_>, courier: &str, task_id: &str) -> Result<(),
     let Some(facts) = pay_facts(tx, courier, &doc)? else {
         return Ok(());
     };
-    let rates = &settings.pay;
-    for line in pay_for(
-        &facts,
-        rates,
-        &settings.kpi_targets,
-        settings.utc_offset_min,
-    ) {
-        insert(
-            tx,
-            courier,
-            &EarningLineDoc {
-                id: pay_line_id(task_id, line.kind),
-                task_id: Some(task_id.to_owned()),
-                kind: line.kind,
-                amount: Money::new(line.minor, &rates.currency),
-                note: None,
-                earned_at: facts.delivered_at,
-                appeal: None,
-                appeal_note: None,
-                seq: 0,
-            },
-        )?;
+    for line in task_lines(task_id, &facts, &settings) {
+        insert(tx, courier, &line)?;
     }
     tracing::info!("task pay computed");
     award_bonuses(tx, courier, facts.delivered_at, &settings)

@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::mutations;
 use super::sql::rows_from_json;
 use super::sync::Pushed;
-use super::{device_time, tasks, Db, StoreError, Tx};
+use super::{device_time, earnings, settings, tasks, Db, StoreError, Tx};
 use crate::clock::Clock;
 use crate::params;
 
@@ -31,7 +31,7 @@ use crate::params;
 /// install's last applied id or a task changed since the batch was decided (then it changed
 /// nothing).
 pub(crate) const APPLY_FUNCTION: &str = r#"
-CREATE OR REPLACE FUNCTION runsheet_apply_push_v3(batch_text TEXT) RETURNS TEXT
+CREATE OR REPLACE FUNCTION runsheet_apply_push_v4(batch_text TEXT) RETURNS TEXT
 LANGUAGE plpgsql AS $fn$
 DECLARE
     batch   JSONB := batch_text::jsonb;
@@ -99,6 +99,20 @@ BEGIN
             FROM jsonb_array_elements(batch->'changes') WITH ORDINALITY AS a(e, n)
             ORDER BY n;
     END IF;
+    IF jsonb_array_length(batch->'pay') > 0 THEN
+        -- A delivery's pay lines, numbered after every line under the courier's lock (as
+        -- every append to their feeds), each once (a line's id is its task's and kind's).
+        PERFORM 1 FROM couriers c WHERE c.id = courier FOR UPDATE;
+        PERFORM pg_notify('runsheet_changes', courier);
+        INSERT INTO earning_lines (id, courier_id, task_id, kind, amount_minor, currency, note,
+                                   earned_at, seq)
+            SELECT e->>'id', courier, e->>'task_id', e->>'kind', (e->>'amount_minor')::BIGINT,
+                   e->>'currency', NULL, (e->>'earned_at')::BIGINT,
+                   (SELECT COALESCE(MAX(l.seq), 0) FROM earning_lines l) + n
+            FROM jsonb_array_elements(batch->'pay') WITH ORDINALITY AS a(e, n)
+            ORDER BY n
+            ON CONFLICT (id) DO NOTHING;
+    END IF;
     UPDATE clients SET last_mutation_id = (batch->>'new_last')::BIGINT
         WHERE client_id = client;
     RETURN 'applied';
@@ -129,7 +143,17 @@ SELECT (SELECT courier_id FROM clients WHERE client_id = ?1),
        (SELECT COALESCE(json_agg(json_build_array(i.id,
                    (SELECT MAX(bounded_time) FROM mutations
                      WHERE task_id = i.id AND task_id > ''))), '[]')::TEXT
-          FROM jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb) AS i(id))";
+          FROM jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb) AS i(id)),
+       (SELECT json_build_array(version, body)::TEXT FROM settings
+         WHERE id = 1 AND CAST(?6 AS TEXT) <> '[]'),
+       (SELECT COALESCE(json_agg(json_build_array(d.id, m.at, m.action)
+                                 ORDER BY d.n, m.received_at, m.mutation_id), '[]')::TEXT
+          FROM jsonb_array_elements_text(CAST(?6 AS TEXT)::jsonb) WITH ORDINALITY AS d(id, n),
+               LATERAL (SELECT COALESCE(bounded_time, device_time) AS at, action, received_at,
+                               mutation_id
+                          FROM mutations
+                         WHERE task_id = d.id AND task_id > '' AND courier_id = ?5
+                           AND outcome = 'applied') m)";
 
 /// A task as the batch read it and leaves it.
 #[derive(Serialize)]
@@ -165,6 +189,17 @@ struct ChangeRow {
     op: &'static str,
 }
 
+/// A pay line of a delivery the batch applies (see [`earnings::task_lines`]).
+#[derive(Serialize)]
+struct PayRow {
+    id: String,
+    task_id: Option<String>,
+    kind: &'static str,
+    amount_minor: i64,
+    currency: String,
+    earned_at: i64,
+}
+
 /// The decided batch, as [`APPLY_FUNCTION`] takes it.
 #[derive(Serialize)]
 struct Batch<'a> {
@@ -178,6 +213,17 @@ struct Batch<'a> {
     absent: Vec<String>,
     mutations: Vec<Recorded>,
     changes: Vec<ChangeRow>,
+    /// The pay of the deliveries it applies.
+    pay: Vec<PayRow>,
+}
+
+/// A push applied in one statement.
+pub struct Applied {
+    /// The answer.
+    pub response: PushResponse,
+    /// It applied a delivery whose pay it did not write (an incentive programme runs, whose
+    /// bonus the delivery may complete): [`earnings::settle`] must pay it.
+    pub unpaid: bool,
 }
 
 /// Whether the action's effects, when it applies, are a status step of its task and nothing
@@ -202,9 +248,9 @@ fn is_plain_step(action: &Action) -> bool {
 }
 
 /// Applies a push in two statements when it is one of everyday work (see the module's
-/// description). `Ok(None)`: it was not, or it raced another change, or the store refused its
-/// data; nothing was written and [`super::sync::push`] must take it. Run outside a
-/// transaction ([`super::Db::run_autocommit`]).
+/// description), a delivery's pay included. `Ok(None)`: it was not, or it raced another
+/// change, or the store refused its data; nothing was written and [`super::sync::push`] must
+/// take it. Run outside a transaction ([`super::Db::run_autocommit`]).
 pub fn push(
     tx: &mut Tx<'_>,
     clock: &Clock,
@@ -212,7 +258,7 @@ pub fn push(
     client_id: &str,
     items: &[Pushed],
     sent_at: Option<i64>,
-) -> Result<Option<PushResponse>, StoreError> {
+) -> Result<Option<Applied>, StoreError> {
     if !tx.is_postgres() || items.is_empty() {
         return Ok(None);
     }
@@ -232,11 +278,21 @@ pub fn push(
     task_ids.sort_unstable();
     task_ids.dedup();
     let ids_json = serde_json::to_string(&task_ids).map_err(StoreError::document)?;
+    // The tasks the batch delivers: their history and the platform's rates are read too, so
+    // that their pay is written with the batch.
+    let mut delivering: Vec<&str> = valid
+        .iter()
+        .filter(|m| matches!(m.action, Action::Delivered { .. }))
+        .filter_map(|m| m.action.task())
+        .collect();
+    delivering.sort_unstable();
+    delivering.dedup();
+    let delivering_json = serde_json::to_string(&delivering).map_err(StoreError::document)?;
     let first = valid.first().map_or(0, |m| m.mutation_id);
     let end = valid.last().map_or(0, |m| m.mutation_id);
     let read = tx.query_row(
         READ,
-        params![client_id, ids_json, first, end, courier],
+        params![client_id, ids_json, first, end, courier, delivering_json],
         |r| Ok(r.clone()),
     )?;
     let owner: Option<String> = read.get(0)?;
@@ -280,6 +336,8 @@ pub fn push(
     let mut records = Vec::new();
     let mut changes = Vec::new();
     let mut updated_at: HashMap<String, i64> = HashMap::new();
+    // What the batch applies to the tasks it delivers, as (bounded time, action).
+    let mut applied_to_delivered: Vec<(&str, i64, &Action)> = Vec::new();
     for m in valid {
         if m.mutation_id <= last {
             // A retry: the same content, or another install under this id (left to the
@@ -351,6 +409,11 @@ pub fn push(
             let f = task_floors.entry(task.to_owned()).or_insert(bounded);
             *f = (*f).max(bounded);
         }
+        if outcome == MutationOutcome::Applied {
+            if let Some(task) = m.action.task().filter(|t| delivering.contains(t)) {
+                applied_to_delivered.push((task, bounded, &m.action));
+            }
+        }
         records.push(record(m, &outcome, bounded)?);
         last = m.mutation_id;
         results.push(MutationResult {
@@ -379,7 +442,8 @@ pub fn push(
         .filter(|id| !docs.contains_key(**id))
         .map(|id| (*id).to_owned())
         .collect();
-    let announce = !changes.is_empty();
+    let (pay, unpaid) = delivery_pay(&read, &docs, &applied_to_delivered)?;
+    let announce = !changes.is_empty() || !pay.is_empty();
     let batch = Batch {
         client_id,
         courier,
@@ -390,9 +454,10 @@ pub fn push(
         absent,
         mutations: records,
         changes,
+        pay,
     };
     let text = serde_json::to_string(&batch).map_err(StoreError::document)?;
-    let verdict = tx.query_row("SELECT runsheet_apply_push_v3(?1)", params![text], |r| {
+    let verdict = tx.query_row("SELECT runsheet_apply_push_v4(?1)", params![text], |r| {
         r.get::<String>(0)
     });
     match verdict {
@@ -425,12 +490,91 @@ pub fn push(
         last,
         "push processed in one statement"
     );
-    Ok(Some(PushResponse {
-        results,
-        last_mutation_id: last,
-        wal_lsn: None,
-        pulled: None,
+    Ok(Some(Applied {
+        response: PushResponse {
+            results,
+            last_mutation_id: last,
+            wal_lsn: None,
+            pulled: None,
+        },
+        unpaid,
     }))
+}
+
+/// The pay lines of the deliveries the batch applies (`applied`: what it applies to the tasks
+/// it delivers, in order), from their tasks' earlier history and the platform's rates as the
+/// read statement returned them (its columns 6 and 7); and whether a delivery was left unpaid
+/// because an incentive programme runs (its bonus is awarded by [`earnings::settle`]).
+fn delivery_pay(
+    read: &super::Row,
+    docs: &HashMap<String, (runsheet_protocol::TaskDoc, Option<String>)>,
+    applied: &[(&str, i64, &Action)],
+) -> Result<(Vec<PayRow>, bool), StoreError> {
+    let delivered: Vec<&str> = applied
+        .iter()
+        .filter(|(_, _, a)| matches!(a, Action::Delivered { .. }))
+        .map(|(t, _, _)| *t)
+        .collect();
+    if delivered.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    let rates = match read.get::<Option<String>>(6)? {
+        Some(text) => {
+            let row = rows_from_json(&format!("[{text}]"))?
+                .into_iter()
+                .next()
+                .ok_or_else(|| StoreError::Query("no settings row".into()))?;
+            settings::from_row(row.get(0)?, &row.get::<String>(1)?)?
+        }
+        None => runsheet_protocol::Settings::default(),
+    };
+    if !earnings::pays_task_lines_only(&rates) {
+        return Ok((Vec::new(), true));
+    }
+    let mut history: HashMap<String, Vec<(i64, Action)>> = HashMap::new();
+    for row in rows_from_json(&read.get::<String>(7)?)? {
+        let action: String = row.get(2)?;
+        // (A stored action this release cannot read pays nothing, as in the transaction.)
+        if let Ok(a) = serde_json::from_str::<Action>(&action) {
+            history
+                .entry(row.get(0)?)
+                .or_default()
+                .push((row.get(1)?, a));
+        }
+    }
+    for (task, at, action) in applied {
+        history
+            .entry((*task).to_owned())
+            .or_default()
+            .push((*at, (*action).clone()));
+    }
+    let mut pay = Vec::new();
+    let mut paid: Vec<&str> = Vec::new();
+    for task in delivered {
+        if paid.contains(&task) {
+            continue;
+        }
+        paid.push(task);
+        let (Some((doc, _)), Some(h)) = (docs.get(task), history.remove(task)) else {
+            continue;
+        };
+        let Some(facts) = earnings::facts_from(doc, h) else {
+            continue;
+        };
+        pay.extend(
+            earnings::task_lines(task, &facts, &rates)
+                .into_iter()
+                .map(|l| PayRow {
+                    id: l.id,
+                    task_id: l.task_id,
+                    kind: l.kind.as_str(),
+                    amount_minor: l.amount.minor,
+                    currency: l.amount.currency,
+                    earned_at: l.earned_at,
+                }),
+        );
+    }
+    Ok((pay, false))
 }
 
 /// Applies a push in as few round trips as the store allows: in one statement after one read
@@ -454,8 +598,14 @@ pub async fn push_fewest_trips(
         let done = db
             .run_autocommit(move |tx| push(tx, &c, &who, &id, &batch, sent_at))
             .await?;
-        if let Some(resp) = done {
-            return Ok(resp);
+        if let Some(Applied { response, unpaid }) = done {
+            if unpaid {
+                // The week's bonus a delivery may complete is decided from the week's figures,
+                // in a transaction of its own before the push is answered.
+                db.run(move |tx| super::earnings::settle(tx, &courier))
+                    .await?;
+            }
+            return Ok(response);
         }
     }
     db.run(move |tx| super::sync::push(tx, &clock, &courier, &client_id, &items, sent_at))
