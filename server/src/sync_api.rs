@@ -136,21 +136,18 @@ pub async fn push(
     let pull_from = body.pull;
     let items = read_mutations(body)?;
     let clock = state.clock.clone();
+    let at = pull_from.map(|from| position(client_id.clone(), MAX_PULL_PAGE, from));
     let mut resp = push_batch::push_fewest_trips(
         &state.db,
         clock,
-        courier.clone(),
-        client_id.clone(),
+        (courier.clone(), client_id),
         items,
         sent_at,
+        at,
     )
     .await?;
     resp.wal_lsn = standby::wal_position(&state.db).await?;
-    if let Some(from) = pull_from {
-        // The sync's pull in the same request: the page the phone would fetch next, read on
-        // the primary after the push (so it holds it), one statement on PostgreSQL.
-        let at = position(client_id, MAX_PULL_PAGE, from);
-        resp.pulled = Some(Box::new(read_page(&state, &courier, &at).await?));
+    if resp.pulled.is_some() {
         state.metrics.pulls.inc();
     }
     state.metrics.pushes.inc();

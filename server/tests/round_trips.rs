@@ -87,8 +87,8 @@ fn batch(first_id: i64, actions: Vec<Action>) -> Vec<Pushed> {
         .collect()
 }
 
-async fn pull(db: &Db, cursor: i64) -> runsheet_protocol::PullResponse {
-    let at = PullPosition {
+fn position(cursor: i64) -> PullPosition {
+    PullPosition {
         client_id: "phone".into(),
         cursor,
         limit: 100,
@@ -102,7 +102,11 @@ async fn pull(db: &Db, cursor: i64) -> runsheet_protocol::PullResponse {
         earnings_after: 0,
         training_after: 0,
         qualifications_after: 0,
-    };
+    }
+}
+
+async fn pull(db: &Db, cursor: i64) -> runsheet_protocol::PullResponse {
+    let at = position(cursor);
     db.run_autocommit(move |tx| sync::pull(tx, &Clock::system(), "c1", &at))
         .await
         .unwrap()
@@ -112,9 +116,9 @@ async fn push(db: &Db, items: Vec<Pushed>) -> runsheet_protocol::PushResponse {
     push_fewest_trips(
         db,
         Clock::system(),
-        "c1".into(),
-        "phone".into(),
+        ("c1".into(), "phone".into()),
         items,
+        None,
         None,
     )
     .await
@@ -442,5 +446,87 @@ async fn a_delivery_is_paid_in_the_push_statement() {
         "{after:?}"
     );
     assert!(after.iter().any(|l| l.1 == "bonus"), "{after:?}");
+    db.close();
+}
+
+/// The sync after an action: a push carrying the pull's position answers the page in the
+/// push's own statement (two round trips in all, the delivery's pay included), the same page
+/// a pull from that position reads after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_answers_the_pull_page_in_its_statement() {
+    let Some(DbConfig::Postgres { url, .. }) =
+        tokio::task::spawn_blocking(|| runsheet_server::test_postgres("trips_page"))
+            .await
+            .unwrap()
+    else {
+        return;
+    };
+    let config = DbConfig::Postgres {
+        url,
+        pool: PoolLimits {
+            max_connections: 1,
+            ..PoolLimits::default()
+        },
+    };
+    let db = tokio::task::spawn_blocking(move || Db::open(&config))
+        .await
+        .unwrap()
+        .unwrap();
+    db.run(|tx| {
+        couriers::create(tx, "c1", "C", "digest-c1", 0)?;
+        for id in ["warm", "t1", "t2"] {
+            tasks::create(tx, far_task(id), Some("c1"), 1_795_400_000)?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let sync_after = |first: i64, actions: Vec<Action>, cursor: i64| {
+        let db = db.clone();
+        async move {
+            push_fewest_trips(
+                &db,
+                Clock::system(),
+                ("c1".into(), "phone".into()),
+                batch(first, actions),
+                None,
+                Some(position(cursor)),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    // Warm up (statements prepared), then walk t1 a step at a time as a phone does.
+    let warm = sync_after(1, walk("warm"), 0).await;
+    let mut cursor = warm.pulled.expect("a page").cursor;
+    for (i, action) in walk("t1").into_iter().enumerate() {
+        let before = db.round_trips();
+        let resp = sync_after(6 + i as i64, vec![action], cursor).await;
+        let cost = db.round_trips() - before;
+        assert_eq!(resp.results[0].outcome, MutationOutcome::Applied);
+        assert!(
+            cost.executed <= 2 && cost.prepared == 0,
+            "a sync after an action cost {cost:?}"
+        );
+        let page = *resp.pulled.expect("the push answers the page");
+        // The page holds the step just applied, and is what a pull from there reads.
+        assert!(page.changes.iter().any(|c| matches!(c,
+            Change::UpsertTask { task } if task.id == "t1")));
+        let mut read = pull(&db, cursor).await;
+        read.server_time = page.server_time;
+        assert_eq!(
+            serde_json::to_value(&page).unwrap(),
+            serde_json::to_value(&read).unwrap()
+        );
+        if i == 4 {
+            // The delivery's pay is in the page that answered it.
+            assert!(
+                page.earnings.iter().any(|l| l.id == "pay:t1:base"),
+                "{:?}",
+                page.earnings
+            );
+        }
+        cursor = page.cursor;
+    }
     db.close();
 }

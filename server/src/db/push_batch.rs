@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::mutations;
 use super::sql::rows_from_json;
-use super::sync::Pushed;
+use super::sync::{self, PullPosition, Pushed};
 use super::{device_time, earnings, settings, tasks, Db, StoreError, Tx};
 use crate::clock::Clock;
 use crate::params;
@@ -31,7 +31,7 @@ use crate::params;
 /// install's last applied id or a task changed since the batch was decided (then it changed
 /// nothing).
 pub(crate) const APPLY_FUNCTION: &str = r#"
-CREATE OR REPLACE FUNCTION runsheet_apply_push_v4(batch_text TEXT) RETURNS TEXT
+CREATE OR REPLACE FUNCTION runsheet_apply_push_v5(batch_text TEXT, OUT verdict TEXT, OUT page TEXT)
 LANGUAGE plpgsql AS $fn$
 DECLARE
     batch   JSONB := batch_text::jsonb;
@@ -52,7 +52,8 @@ BEGIN
             FROM clients c WHERE c.client_id = client FOR UPDATE;
     END IF;
     IF owner IS DISTINCT FROM courier OR last <> (batch->>'expected_last')::BIGINT THEN
-        RETURN 'conflict';
+        verdict := 'conflict';
+        RETURN;
     END IF;
     -- The tasks the batch read, locked in id order, must be as they were read. (One
     -- statement per task, each answered from the primary key whatever the table's size.)
@@ -67,12 +68,14 @@ BEGIN
               AND t.status = step->>'status'
               AND t.courier_id IS NOT DISTINCT FROM step->>'courier_id';
         IF NOT FOUND THEN
-            RETURN 'conflict';
+            verdict := 'conflict';
+        RETURN;
         END IF;
     END LOOP;
     FOR tid IN SELECT jsonb_array_elements_text(batch->'absent') LOOP
         IF EXISTS (SELECT 1 FROM tasks t WHERE t.id = tid) THEN
-            RETURN 'conflict';
+            verdict := 'conflict';
+        RETURN;
         END IF;
     END LOOP;
     FOR step IN SELECT e FROM jsonb_array_elements(batch->'tasks') e
@@ -115,7 +118,21 @@ BEGIN
     END IF;
     UPDATE clients SET last_mutation_id = (batch->>'new_last')::BIGINT
         WHERE client_id = client;
-    RETURN 'applied';
+    verdict := 'applied';
+    -- The pull's first page after the batch (when the phone sent its position): read by this
+    -- statement after its own writes, so the sync after an action costs no third round trip.
+    IF jsonb_typeof(batch->'page') = 'object' THEN
+        page := runsheet_page_v1(batch->'page'->>'client_id', courier,
+            (batch->'page'->>'cursor')::BIGINT, (batch->'page'->>'limit')::BIGINT,
+            (batch->'page'->>'settings_version')::BIGINT,
+            (batch->'page'->>'checklists_after')::BIGINT,
+            (batch->'page'->>'ratings_after')::BIGINT, (batch->'page'->>'cases_after')::BIGINT,
+            (batch->'page'->>'recalls_after')::BIGINT, (batch->'page'->>'offers_after')::BIGINT,
+            (batch->'page'->>'vehicle_version')::BIGINT,
+            (batch->'page'->>'earnings_after')::BIGINT,
+            (batch->'page'->>'training_after')::BIGINT,
+            (batch->'page'->>'qualifications_after')::BIGINT);
+    END IF;
 END
 $fn$;
 "#;
@@ -215,6 +232,47 @@ struct Batch<'a> {
     changes: Vec<ChangeRow>,
     /// The pay of the deliveries it applies.
     pay: Vec<PayRow>,
+    /// Where the pull's page after the batch starts, when the phone sent its position.
+    page: Option<PageAt<'a>>,
+}
+
+/// A pull's position as [`APPLY_FUNCTION`] passes it to the page function (see
+/// [`sync::PullPosition`]; `limit` one more than the page, to tell whether more follow).
+#[derive(Serialize)]
+struct PageAt<'a> {
+    client_id: &'a str,
+    cursor: i64,
+    limit: i64,
+    settings_version: i64,
+    checklists_after: i64,
+    ratings_after: i64,
+    cases_after: i64,
+    recalls_after: i64,
+    offers_after: i64,
+    vehicle_version: i64,
+    earnings_after: i64,
+    training_after: i64,
+    qualifications_after: i64,
+}
+
+impl<'a> PageAt<'a> {
+    fn of(at: &'a PullPosition) -> Self {
+        PageAt {
+            client_id: &at.client_id,
+            cursor: at.cursor,
+            limit: i64::try_from(at.limit.saturating_add(1)).unwrap_or(i64::MAX),
+            settings_version: at.settings_version,
+            checklists_after: at.checklists_after,
+            ratings_after: at.ratings_after,
+            cases_after: at.cases_after,
+            recalls_after: at.recalls_after,
+            offers_after: at.offers_after,
+            vehicle_version: at.vehicle_version,
+            earnings_after: at.earnings_after,
+            training_after: at.training_after,
+            qualifications_after: at.qualifications_after,
+        }
+    }
 }
 
 /// A push applied in one statement.
@@ -224,6 +282,9 @@ pub struct Applied {
     /// It applied a delivery whose pay it did not write (an incentive programme runs, whose
     /// bonus the delivery may complete): [`earnings::settle`] must pay it.
     pub unpaid: bool,
+    /// The pull's page after the batch, read by the same statement (asked for with the
+    /// position, and not left unpaid).
+    pub page: Option<runsheet_protocol::PullResponse>,
 }
 
 /// Whether the action's effects, when it applies, are a status step of its task and nothing
@@ -248,16 +309,17 @@ fn is_plain_step(action: &Action) -> bool {
 }
 
 /// Applies a push in two statements when it is one of everyday work (see the module's
-/// description), a delivery's pay included. `Ok(None)`: it was not, or it raced another
-/// change, or the store refused its data; nothing was written and [`super::sync::push`] must
-/// take it. Run outside a transaction ([`super::Db::run_autocommit`]).
+/// description), a delivery's pay included, and with it the pull's page from `page_at`.
+/// `Ok(None)`: it was not, or it raced another change, or the store refused its data; nothing
+/// was written and [`super::sync::push`] must take it. Run outside a transaction
+/// ([`super::Db::run_autocommit`]).
 pub fn push(
     tx: &mut Tx<'_>,
     clock: &Clock,
-    courier: &str,
-    client_id: &str,
+    (courier, client_id): (&str, &str),
     items: &[Pushed],
     sent_at: Option<i64>,
+    page_at: Option<&PullPosition>,
 ) -> Result<Option<Applied>, StoreError> {
     if !tx.is_postgres() || items.is_empty() {
         return Ok(None);
@@ -455,13 +517,17 @@ pub fn push(
         mutations: records,
         changes,
         pay,
+        // (Left unpaid, the page is read after the pay is.)
+        page: page_at.filter(|_| !unpaid).map(PageAt::of),
     };
     let text = serde_json::to_string(&batch).map_err(StoreError::document)?;
-    let verdict = tx.query_row("SELECT runsheet_apply_push_v4(?1)", params![text], |r| {
-        r.get::<String>(0)
-    });
-    match verdict {
-        Ok(v) if v == "applied" => {}
+    let verdict = tx.query_row(
+        "SELECT verdict, page FROM runsheet_apply_push_v5(?1)",
+        params![text],
+        |r| Ok((r.get::<String>(0)?, r.get::<Option<String>>(1)?)),
+    );
+    let page = match verdict {
+        Ok((v, page)) if v == "applied" => page,
         Ok(_) => {
             tracing::info!("push raced another change; applying it in a transaction");
             return Ok(None);
@@ -474,7 +540,7 @@ pub fn push(
             return Ok(None);
         }
         Err(e) => return Err(e),
-    }
+    };
     if announce {
         // Committed with the statement (its NOTIFY reached the other replicas); this
         // replica's waiting pulls are woken by the caller.
@@ -490,6 +556,16 @@ pub fn push(
         last,
         "push processed in one statement"
     );
+    let page = match (page, page_at) {
+        (Some(text), Some(at)) => {
+            let row = rows_from_json(&format!("[{text}]"))?
+                .into_iter()
+                .next()
+                .ok_or_else(|| StoreError::Query("the page function answered no row".into()))?;
+            Some(sync::page_from_row(&row, clock, courier, at)?)
+        }
+        _ => None,
+    };
     Ok(Some(Applied {
         response: PushResponse {
             results,
@@ -498,6 +574,7 @@ pub fn push(
             pulled: None,
         },
         unpaid,
+        page,
     }))
 }
 
@@ -578,38 +655,62 @@ fn delivery_pay(
 }
 
 /// Applies a push in as few round trips as the store allows: in one statement after one read
-/// ([`push`]) when it can, else in the transaction of [`super::sync::push`]. What the push
-/// handler calls.
+/// ([`push`]) when it can, else in the transaction of [`super::sync::push`]; and answers the
+/// pull's first page from `pull` when given (the phone's sync after an action), read after the
+/// push, in the push's statement when it can. What the push handler calls.
 pub async fn push_fewest_trips(
     db: &Db,
     clock: Clock,
-    courier: String,
-    client_id: String,
+    (courier, client_id): (String, String),
     items: Vec<Pushed>,
     sent_at: Option<i64>,
+    pull: Option<PullPosition>,
 ) -> Result<PushResponse, StoreError> {
+    let mut response = None;
     if db.engine_name() == "postgres" {
-        let (c, who, id, batch) = (
+        let (c, who, id, batch, at) = (
             clock.clone(),
             courier.clone(),
             client_id.clone(),
             items.clone(),
+            pull.clone(),
         );
         let done = db
-            .run_autocommit(move |tx| push(tx, &c, &who, &id, &batch, sent_at))
+            .run_autocommit(move |tx| push(tx, &c, (&who, &id), &batch, sent_at, at.as_ref()))
             .await?;
-        if let Some(Applied { response, unpaid }) = done {
+        if let Some(Applied {
+            response: mut r,
+            unpaid,
+            page,
+        }) = done
+        {
             if unpaid {
                 // The week's bonus a delivery may complete is decided from the week's figures,
                 // in a transaction of its own before the push is answered.
-                db.run(move |tx| super::earnings::settle(tx, &courier))
+                let payee = courier.clone();
+                db.run(move |tx| super::earnings::settle(tx, &payee))
                     .await?;
             }
-            return Ok(response);
+            r.pulled = page.map(Box::new);
+            response = Some(r);
         }
     }
-    db.run(move |tx| super::sync::push(tx, &clock, &courier, &client_id, &items, sent_at))
-        .await
+    let mut response = match response {
+        Some(r) => r,
+        None => {
+            let (c, who, id) = (clock.clone(), courier.clone(), client_id);
+            db.run(move |tx| super::sync::push(tx, &c, &who, &id, &items, sent_at))
+                .await?
+        }
+    };
+    if let (None, Some(at)) = (&response.pulled, pull) {
+        // Read on the primary after the push, so it holds it: one statement on PostgreSQL.
+        let page = db
+            .run_autocommit(move |tx| sync::pull(tx, &clock, &courier, &at))
+            .await?;
+        response.pulled = Some(Box::new(page));
+    }
+    Ok(response)
 }
 
 /// The record of `m` as [`mutations::record`] writes it.

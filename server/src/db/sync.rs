@@ -1,6 +1,8 @@
 //! Sync protocol v1 in the store: a push applies each mutation at most once, in order; a pull
 //! reads a page of the courier's changes with what else is new for the phone.
 
+use std::sync::OnceLock;
+
 use runsheet_protocol::{
     Action, CaseActor, CaseKind, Change, ExceptionReason, Mutation, MutationOutcome,
     MutationResult, PullResponse, PushResponse, RejectCode,
@@ -776,23 +778,14 @@ pub fn pull_on_standby(
     pull_in_one(tx, clock, courier, at, Some(min_lsn))
 }
 
-/// The pull's one statement on PostgreSQL: one row whose columns are the install's owner and
-/// last applied id, the newest change number, the page of changes with their tasks, the
-/// settings, the newer checklists, ratings, cases and recalls, the courier's offers, vehicle
-/// (when newer), pay lines, the newer training modules and qualifications (the lists as JSON).
-/// One snapshot, one round trip. On a standby (`guarded`), no row unless it has replayed to
-/// `?15` and holds the
-/// courier's changes to the cursor.
-fn pull_statement(guarded: bool) -> String {
-    let guard = if guarded {
-        "
- WHERE pg_last_wal_replay_lsn() >= CAST(?15 AS TEXT)::pg_lsn
-   AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3"
-    } else {
-        ""
-    };
+/// The columns of the pull's one row on PostgreSQL: the install's owner and last applied id,
+/// the newest change number, the page of changes with their tasks, the settings, the newer
+/// checklists, ratings, cases and recalls, the courier's offers, vehicle (when newer), pay
+/// lines, the newer training modules and qualifications (the lists as JSON). Parameters `?1`
+/// to `?14` as [`pull_in_one`] binds them.
+fn pull_columns() -> String {
     format!(
-        "SELECT (SELECT courier_id FROM clients WHERE client_id = ?1),
+        "(SELECT courier_id FROM clients WHERE client_id = ?1),
        (SELECT last_mutation_id FROM clients WHERE client_id = ?1),
        (SELECT COALESCE(MAX(seq), 0) FROM changes),
        (SELECT COALESCE(json_agg(json_build_array(c.seq, c.task_id, c.op, t.kind, t.status,
@@ -821,13 +814,50 @@ fn pull_statement(guarded: bool) -> String {
        (SELECT COALESCE(json_agg(json_build_array(body) ORDER BY seq), '[]')::TEXT
           FROM training_modules WHERE seq > ?13),
        (SELECT COALESCE(json_agg(json_build_array({}) ORDER BY seq), '[]')::TEXT
-          FROM qualifications WHERE courier_id = ?2 AND seq > ?14){guard}",
+          FROM qualifications WHERE courier_id = ?2 AND seq > ?14)",
         ratings::COLUMNS,
         after_sales::COLUMNS,
         recalls::COLUMNS,
         offers::COLUMNS,
         earnings::COLUMNS,
         training::QUALIFICATION_COLUMNS,
+    )
+}
+
+/// The pull's one statement on PostgreSQL ([`pull_columns`]): one snapshot, one round trip.
+/// On a standby (`guarded`), no row unless it has replayed to `?15` and holds the courier's
+/// changes to the cursor.
+fn pull_statement(guarded: bool) -> &'static str {
+    static PLAIN: OnceLock<String> = OnceLock::new();
+    static GUARDED: OnceLock<String> = OnceLock::new();
+    if guarded {
+        GUARDED.get_or_init(|| {
+            format!(
+                "SELECT {}
+ WHERE pg_last_wal_replay_lsn() >= CAST(?15 AS TEXT)::pg_lsn
+   AND (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE courier_id = ?2) >= ?3",
+                pull_columns()
+            )
+        })
+    } else {
+        PLAIN.get_or_init(|| format!("SELECT {}", pull_columns()))
+    }
+}
+
+/// The PostgreSQL function answering a pull's page as the JSON array of the pull statement's
+/// row ([`pull_columns`], the same parameters in the same order), for a statement that reads
+/// the page after its own writes (the push's, [`super::push_batch`]). Installed, replaced, by
+/// every replica at start; its name carries its version.
+pub(crate) fn page_function() -> String {
+    format!(
+        "CREATE OR REPLACE FUNCTION runsheet_page_v1(TEXT, TEXT, BIGINT, BIGINT, BIGINT, BIGINT,
+     BIGINT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT) RETURNS TEXT
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    RETURN (SELECT json_build_array({})::TEXT);
+END
+$fn$;",
+        super::dollar_placeholders(&pull_columns())
     )
 }
 
@@ -845,7 +875,7 @@ fn pull_in_one(
     let read = |r: &Row| Ok(r.clone());
     let row = match min_lsn {
         None => tx.query_opt(
-            &sql,
+            sql,
             crate::params![
                 at.client_id,
                 courier,
@@ -865,7 +895,7 @@ fn pull_in_one(
             read,
         )?,
         Some(lsn) => tx.query_opt(
-            &sql,
+            sql,
             crate::params![
                 at.client_id,
                 courier,
@@ -889,6 +919,17 @@ fn pull_in_one(
     let Some(row) = row else {
         return Ok(None);
     };
+    page_from_row(&row, clock, courier, at).map(Some)
+}
+
+/// The page a pull answers, from the row of [`pull_columns`] (the statement's, or the JSON
+/// array [`page_function`] returns, read as a row).
+pub(crate) fn page_from_row(
+    row: &Row,
+    clock: &Clock,
+    courier: &str,
+    at: &PullPosition,
+) -> Result<PullResponse, StoreError> {
     let owner: Option<String> = row.get(0)?;
     if owner.as_deref().is_some_and(|o| o != courier) {
         return Err(Refusal::ClientOfAnotherCourier.into());
@@ -978,7 +1019,7 @@ fn pull_in_one(
         .iter()
         .map(training::row_to_qualification)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(PullResponse {
+    Ok(PullResponse {
         changes,
         cursor: next,
         has_more,
@@ -994,5 +1035,5 @@ fn pull_in_one(
         earnings,
         training,
         qualifications,
-    }))
+    })
 }
