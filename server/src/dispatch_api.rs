@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{self, Admin};
 use crate::db::{
-    after_sales, checklists, couriers, handoff_codes, messages, mutations, pin_corrections,
-    settings, tasks,
+    after_sales, checklists, couriers, messages, mutations, pin_corrections, settings,
+    task_creation, tasks,
 };
 use crate::error::ApiError;
 use crate::input::Invalid;
@@ -234,16 +234,7 @@ pub async fn create_task(
     };
     let courier = body.courier_id;
     let clock = state.clock.clone();
-    let out = state
-        .db
-        .run(move |tx| {
-            let out = tasks::create(tx, doc, courier.as_deref(), clock.now())?;
-            if let Some(c) = &code {
-                handoff_codes::remember(tx, &out.id, c)?;
-            }
-            Ok(out)
-        })
-        .await?;
+    let out = task_creation::create_fewest_trips(&state.db, clock, doc, courier, code).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 

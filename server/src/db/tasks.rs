@@ -104,6 +104,7 @@ struct Details {
     locker: Option<LockerDoc>,
 }
 
+/// The task's `details` column: the parts of `doc` stored as one JSON document.
 pub(crate) fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
     serde_json::to_string(&Details {
         ordered_at: doc.ordered_at,
@@ -122,7 +123,8 @@ pub(crate) fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
     .map_err(StoreError::document)
 }
 
-fn stop_json(stop: &StopDoc) -> Result<String, StoreError> {
+/// A stop as the task's `pickup` and `dropoff` columns hold it.
+pub(crate) fn stop_json(stop: &StopDoc) -> Result<String, StoreError> {
     serde_json::to_string(stop).map_err(StoreError::document)
 }
 
