@@ -95,20 +95,14 @@ pub fn apply(
 ) -> Result<(), StoreError> {
     let key = address_key(&dropoff.address);
     let own: Option<(f64, f64)> = match courier {
-        Some(c) => tx.query_opt(
-            OWN_PENDING_PIN,
-            params![key, c],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?,
+        Some(c) => tx.query_opt(OWN_PENDING_PIN, params![key, c], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?,
         None => None,
     };
     let accepted = match own {
         Some(_) => None,
-        None => tx.query_opt(
-            ACCEPTED_PIN,
-            params![key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?,
+        None => tx.query_opt(ACCEPTED_PIN, params![key], |r| Ok((r.get(0)?, r.get(1)?)))?,
     };
     place(dropoff, own, accepted);
     Ok(())

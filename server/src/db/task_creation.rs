@@ -209,7 +209,10 @@ pub fn create(
         // replica's waiting pulls are woken by the caller.
         tx.announced.push(courier.to_owned());
     }
-    tracing::info!(assigned = courier.is_some(), "task created in one statement");
+    tracing::info!(
+        assigned = courier.is_some(),
+        "task created in one statement"
+    );
     Ok(Some(doc))
 }
 
