@@ -177,7 +177,8 @@ pub struct NewTask {
 
 /// `POST /v1/dispatch/tasks`: creates a task, assigned if `courier_id` is given. A handoff code
 /// must be as long as the platform's settings ask; the server keeps it, and the phone gets only
-/// its slow salted hash.
+/// its slow salted hash. On PostgreSQL the store creates it in two round trips (see
+/// [`task_creation`]).
 pub async fn create_task(
     State(state): State<AppState>,
     _: Admin,

@@ -3,8 +3,8 @@
 //! whether the courier exists, the current training modules and the courier's
 //! qualifications), the server decides as [`tasks::create`] would (the pin the drop-off takes,
 //! an unknown courier, a missing qualification: the same rules, shared), and one call of the
-//! function [`CREATE_FUNCTION`] inserts the task, appends it to the courier's change log under
-//! their lock and keeps the customer's handoff code, atomically.
+//! PL/pgSQL function `runsheet_create_task_v1` inserts the task, appends it to the courier's
+//! change log under their lock and keeps the customer's handoff code, atomically.
 //!
 //! The transaction of [`tasks::create`] stays the rule: whatever this way cannot decide (a
 //! stored document that does not decode, data the store refuses, a courier gone between the

@@ -214,6 +214,8 @@ pub fn insert(
 
 /// A dispatcher's new task: its drop-off takes a corrected pin of the same address (the
 /// courier's own pending one, else one dispatch accepted), and it is assigned to `courier` (who must exist) when given.
+/// (On PostgreSQL the dispatch API creates in two statements, [`super::task_creation`], by the
+/// same rules, and falls back to this transaction, which stays the rule.)
 pub fn create(
     tx: &mut Tx<'_>,
     mut doc: TaskDoc,
