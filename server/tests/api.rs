@@ -1826,6 +1826,52 @@ async fn push_tokens_are_kept_one_per_install_for_dispatch(engine: Engine) {
     );
 }
 
+/// A dispatcher's new task (two statements on PostgreSQL, a transaction on SQLite) is created,
+/// or refused, alike on both stores: an existing id is a 409 `task_exists`, an unknown courier
+/// a 404, and neither changes anything; the courier's pull brings the task.
+async fn a_new_task_is_created_or_refused_alike_on_both_stores(engine: Engine) {
+    let Some(e) = env_on(engine, "new_task_refusals").await else {
+        return;
+    };
+    let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
+    let task = |id: &str, courier: Option<&str>, name: &str| json!({"id": id, "courier_id": courier, "kind": "parcel", "dropoff": stop(name)});
+    let create = |body: serde_json::Value| {
+        e.http
+            .post(format!("{}/v1/dispatch/tasks", e.server.url()))
+            .bearer_auth(ADMIN)
+            .json(&body)
+            .send()
+    };
+    let first = create(task("N1", Some("ann"), "First")).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let unassigned = create(task("N2", None, "Second")).await.unwrap();
+    assert_eq!(unassigned.status(), 201);
+    for (body, want) in [
+        (task("N1", Some("ann"), "Again"), (409, "task_exists")),
+        (task("N2", None, "Again"), (409, "task_exists")),
+        (task("N3", Some("nobody"), "Third"), (404, "not_found")),
+        (task("N1", Some("nobody"), "Again"), (404, "not_found")),
+    ] {
+        let (status, err) = error_of(create(body.clone()).await.unwrap()).await;
+        assert_eq!((status, err.error.as_str()), want, "{body}");
+    }
+    assert_eq!(
+        e.dispatch.task("N1").await.unwrap().task.dropoff.name,
+        "First"
+    );
+    assert!(e.dispatch.task("N3").await.is_err());
+    let pulled = e.pull(&ann, "ann-phone", 0, 50).await;
+    let ids: Vec<&str> = pulled
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::UpsertTask { task } => Some(task.id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, ["N1"]);
+}
+
 /// Every test of the shared suite, once per store.
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -1868,4 +1914,5 @@ on_both_stores!(
     one_bad_mutation_is_rejected_alone_and_the_rest_apply,
     the_customers_language_travels_with_the_task,
     push_tokens_are_kept_one_per_install_for_dispatch,
+    a_new_task_is_created_or_refused_alike_on_both_stores,
 );

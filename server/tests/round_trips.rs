@@ -1,15 +1,20 @@
-//! What a push and a pull cost PostgreSQL in round trips, counted by the replica's store: a
-//! push of everyday work is at most three whatever its size, a pull one. (On SQLite, which
+//! What a push, a pull and a dispatcher's task creation cost PostgreSQL in round trips, counted
+//! by the replica's store: a push of everyday work is at most three whatever its size, a pull
+//! one, a task creation two (and it answers as the transaction it replaces). (On SQLite, which
 //! runs in-process, nothing is counted; the suite skips without `RUNSHEET_TEST_POSTGRES`.)
 
 use runsheet_protocol::{
-    Action, ArrivalMethod, Change, Mutation, MutationOutcome, StopDoc, StopRole, TaskDoc, TaskKind,
-    TaskStatus,
+    expiry, Action, ArrivalMethod, Change, ItemDoc, Mutation, MutationOutcome, QuizQuestion,
+    StopDoc, StopRole, TaskDoc, TaskKind, TaskStatus, TemperatureClass, TrainingModule,
+    TrainingPage,
 };
 use runsheet_server::db::push_batch::push_fewest_trips;
 use runsheet_server::db::sync::{self, PullPosition, Pushed};
-use runsheet_server::db::{couriers, earnings, mutations, tasks, RoundTrips};
-use runsheet_server::{Clock, Db, DbConfig, PoolLimits};
+use runsheet_server::db::task_creation::{self, create_fewest_trips};
+use runsheet_server::db::{
+    couriers, earnings, handoff_codes, mutations, pin_corrections, tasks, training, RoundTrips,
+};
+use runsheet_server::{Clock, Db, DbConfig, PoolLimits, Refusal, StoreError};
 
 fn stop(name: &str) -> StopDoc {
     StopDoc {
@@ -528,5 +533,358 @@ async fn a_push_answers_the_pull_page_in_its_statement() {
         }
         cursor = page.cursor;
     }
+    db.close();
+}
+
+/// A store on PostgreSQL over `max_connections` connections, or `None` without
+/// `RUNSHEET_TEST_POSTGRES` (the test skips).
+async fn postgres_store(label: &'static str, max_connections: u32) -> Option<Db> {
+    let Some(DbConfig::Postgres { url, .. }) =
+        tokio::task::spawn_blocking(move || runsheet_server::test_postgres(label))
+            .await
+            .unwrap()
+    else {
+        return None;
+    };
+    let config = DbConfig::Postgres {
+        url,
+        pool: PoolLimits {
+            max_connections,
+            ..PoolLimits::default()
+        },
+    };
+    Some(
+        tokio::task::spawn_blocking(move || Db::open(&config))
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+}
+
+/// Creates a task as the dispatch API does, with a handoff code when given.
+async fn create(
+    db: &Db,
+    doc: TaskDoc,
+    courier: Option<&str>,
+    code: Option<&str>,
+) -> Result<TaskDoc, StoreError> {
+    create_fewest_trips(
+        db,
+        Clock::system(),
+        doc,
+        courier.map(str::to_owned),
+        code.map(str::to_owned),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_creation_costs_two_round_trips() {
+    // One connection, so that every statement is prepared once and then kept.
+    let Some(db) = postgres_store("create_trips", 1).await else {
+        return;
+    };
+    db.run(|tx| couriers::create(tx, "c1", "C", "digest-c1", 0))
+        .await
+        .unwrap();
+    // Warm up: the statements are prepared on the connection.
+    create(&db, task("w1"), Some("c1"), Some("1234"))
+        .await
+        .unwrap();
+    create(&db, task("w2"), None, None).await.unwrap();
+
+    // The transaction (what every creation cost before).
+    let before = db.round_trips();
+    db.run(|tx| tasks::create(tx, task("x1"), Some("c1"), 1_795_400_000))
+        .await
+        .unwrap();
+    let in_transaction = (db.round_trips() - before).executed;
+    assert!(in_transaction > 2, "{in_transaction}");
+    eprintln!("round trips of a task creation in a transaction: {in_transaction}");
+
+    // A waiting pull of the courier is woken by the creation.
+    let watch = db.feed().watch("c1");
+    let woken = watch.notify().notified();
+    tokio::pin!(woken);
+    woken.as_mut().enable();
+
+    for (id, courier, code) in [
+        ("n1", Some("c1"), None),
+        ("n2", None, None),
+        ("n3", Some("c1"), Some("4321")),
+    ] {
+        let before = db.round_trips();
+        let created = create(&db, task(id), courier, code).await.unwrap();
+        let cost = db.round_trips() - before;
+        assert_eq!(
+            cost,
+            RoundTrips {
+                executed: 2,
+                prepared: 0
+            },
+            "creating {id}"
+        );
+        let id_ = id.to_owned();
+        let stored = db.run(move |tx| tasks::load(tx, &id_)).await.unwrap();
+        assert_eq!(stored, Some((created, courier.map(str::to_owned))));
+    }
+    tokio::time::timeout(std::time::Duration::from_secs(5), woken)
+        .await
+        .expect("the courier's waiting pull is woken");
+
+    // The courier's change log has their tasks, in order; the customer's code is kept.
+    let (log, verdict) = db
+        .run(|tx| {
+            let log = tasks::changes_after(tx, "c1", 0, 100)?;
+            let verdict = handoff_codes::check(tx, "n3", Some("4321"), 1_795_400_000)?;
+            Ok((log, verdict))
+        })
+        .await
+        .unwrap();
+    let log: Vec<(&str, &str)> = log
+        .iter()
+        .map(|(_, t, op)| (t.as_str(), op.as_str()))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            ("w1", "upsert"),
+            ("x1", "upsert"),
+            ("n1", "upsert"),
+            ("n3", "upsert")
+        ]
+    );
+    assert_eq!(verdict, handoff_codes::Verdict::Matched);
+    db.close();
+}
+
+/// The cold-chain module: needed for chilled goods, valid 12 months; right answers 0, 1.
+fn cold_chain() -> TrainingModule {
+    let q = |id: &str, correct| QuizQuestion {
+        id: id.into(),
+        text: format!("question {id}"),
+        choices: vec!["a".into(), "b".into()],
+        correct,
+    };
+    TrainingModule {
+        id: "cold-chain".into(),
+        version: 0,
+        seq: 0,
+        title: "Cold chain".into(),
+        pages: vec![TrainingPage {
+            text: "Chilled goods stay at 0 to 4 °C.".into(),
+            images: vec![],
+        }],
+        quiz: vec![q("q1", 0), q("q2", 1)],
+        pass_mark_pct: 100,
+        required_for_kinds: vec![],
+        required_for_goods: vec![TemperatureClass::Chilled],
+        validity_months: 12,
+    }
+}
+
+/// A task of chilled goods.
+fn chilled(id: &str) -> TaskDoc {
+    TaskDoc {
+        items: vec![ItemDoc {
+            code: format!("{id}-1"),
+            name: "milk".into(),
+            temperature: TemperatureClass::Chilled,
+            quantity: 1,
+            size: None,
+            restricted: None,
+        }],
+        ..task(id)
+    }
+}
+
+/// A task to the drop-off `address`.
+fn to(id: &str, address: &str) -> TaskDoc {
+    let mut t = task(id);
+    t.dropoff.address = address.into();
+    t
+}
+
+/// The refusal of a creation that must be refused.
+fn refusal(r: Result<TaskDoc, StoreError>) -> Refusal {
+    match r {
+        Err(StoreError::Refused(r)) => r,
+        other => panic!("not a refusal: {other:?}"),
+    }
+}
+
+/// Creates `doc` at `now` the two-statement way, which must decide (no fallback to the
+/// transaction) within two round trips.
+async fn create_fast(
+    db: &Db,
+    doc: TaskDoc,
+    courier: Option<&str>,
+    now: i64,
+) -> Result<TaskDoc, StoreError> {
+    let who = courier.map(str::to_owned);
+    let before = db.round_trips();
+    let out = db
+        .run_autocommit(move |tx| task_creation::create(tx, doc, who.as_deref(), None, now))
+        .await;
+    let cost = db.round_trips() - before;
+    assert!(cost.executed <= 2, "{cost:?}");
+    match out {
+        Ok(Some(doc)) => Ok(doc),
+        Ok(None) => panic!("the two-statement creation left the task to the transaction"),
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates `doc` at `now` in the transaction (the rule the two-statement way follows).
+async fn create_in_transaction(
+    db: &Db,
+    doc: TaskDoc,
+    courier: Option<&str>,
+    now: i64,
+) -> Result<TaskDoc, StoreError> {
+    let who = courier.map(str::to_owned);
+    db.run(move |tx| tasks::create(tx, doc, who.as_deref(), now))
+        .await
+}
+
+/// Both ways refuse `doc` alike, and create nothing.
+async fn both_refuse(db: &Db, doc: TaskDoc, courier: Option<&str>, now: i64) -> Refusal {
+    let id = doc.id.clone();
+    let existed = {
+        let id = id.clone();
+        db.run(move |tx| tasks::load(tx, &id)).await.unwrap()
+    };
+    let fast = refusal(create_fast(db, doc.clone(), courier, now).await);
+    let slow = refusal(create_in_transaction(db, doc, courier, now).await);
+    assert_eq!(fast, slow, "{id}");
+    let now_stored = db.run(move |tx| tasks::load(tx, &id)).await.unwrap();
+    assert_eq!(now_stored, existed);
+    fast
+}
+
+/// Both ways create `doc` alike (the transaction's copy under the id `<id>-tx`): the task as
+/// created.
+async fn both_create(db: &Db, doc: TaskDoc, courier: Option<&str>, now: i64) -> TaskDoc {
+    let copy = TaskDoc {
+        id: format!("{}-tx", doc.id),
+        ..doc.clone()
+    };
+    let fast = create_fast(db, doc, courier, now).await.unwrap();
+    let slow = create_in_transaction(db, copy, courier, now).await.unwrap();
+    assert_eq!(
+        TaskDoc {
+            id: fast.id.clone(),
+            ..slow
+        },
+        fast
+    );
+    fast
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_created_in_two_round_trips_is_refused_and_pinned_as_in_a_transaction() {
+    const T0: i64 = 1_795_400_000;
+    let Some(db) = postgres_store("create_rules", 4).await else {
+        return;
+    };
+    db.run(|tx| {
+        couriers::create(tx, "ann", "Ann", "digest-ann", 0)?;
+        couriers::create(tx, "bob", "Bob", "digest-bob", 0)
+    })
+    .await
+    .unwrap();
+
+    // An existing id, an unknown courier: refused as before (the courier checked first).
+    both_create(&db, task("t1"), Some("ann"), T0).await;
+    assert_eq!(
+        both_refuse(&db, task("t1"), Some("ann"), T0).await,
+        Refusal::TaskExists
+    );
+    assert_eq!(
+        both_refuse(&db, task("t1"), None, T0).await,
+        Refusal::TaskExists
+    );
+    assert_eq!(
+        both_refuse(&db, task("t2"), Some("nobody"), T0).await,
+        Refusal::NoSuchCourier
+    );
+    assert_eq!(
+        both_refuse(&db, task("t1"), Some("nobody"), T0).await,
+        Refusal::NoSuchCourier
+    );
+
+    // Fresh goods to a courier without the module's pass: refused, with the pass's expiry
+    // once it has lapsed.
+    both_create(&db, chilled("g0"), Some("ann"), T0).await;
+    db.run(|tx| training::publish(tx, cold_chain()).map(|_| ()))
+        .await
+        .unwrap();
+    let unqualified = Refusal::NotQualified {
+        module_id: "cold-chain".into(),
+        expired_at: None,
+    };
+    assert_eq!(
+        both_refuse(&db, chilled("g1"), Some("ann"), T0).await,
+        unqualified
+    );
+    assert_eq!(
+        both_refuse(&db, chilled("t1"), Some("ann"), T0).await,
+        unqualified
+    );
+    // Ambient goods need no module; an unassigned task needs none either.
+    both_create(&db, task("a1"), Some("ann"), T0).await;
+    both_create(&db, chilled("g2"), None, T0).await;
+    let passed = db
+        .run(|tx| training::attempt(tx, "ann", ("ann-phone", 1), ("cold-chain", 1, &[0, 1]), T0))
+        .await
+        .unwrap();
+    assert_eq!(passed, None);
+    both_create(&db, chilled("g3"), Some("ann"), T0).await;
+    assert_eq!(
+        both_refuse(&db, chilled("g4"), Some("bob"), T0).await,
+        unqualified
+    );
+    let expired = expiry(T0, 12).unwrap();
+    assert_eq!(
+        both_refuse(&db, chilled("g5"), Some("ann"), expired + 86_400).await,
+        Refusal::NotQualified {
+            module_id: "cold-chain".into(),
+            expired_at: Some(expired),
+        }
+    );
+
+    // Ann's pending correction of an address: her later tasks there get it at once (the
+    // newest of hers), Bob's and unassigned ones only once dispatch accepts it.
+    let door = "9 Hidden Gate, Block C";
+    let original = (31.2, 121.4, false);
+    let pin_of = |t: &TaskDoc| (t.dropoff.lat, t.dropoff.lon, t.dropoff.pin_corrected);
+    let first = both_create(&db, to("p0", door), Some("ann"), T0).await;
+    assert_eq!(pin_of(&first), original);
+    let corrected = db
+        .run(move |tx| {
+            pin_corrections::record(tx, &first, "ann", 31.25, 121.45, T0)?;
+            pin_corrections::record(tx, &first, "ann", 31.2501, 121.4502, T0 + 1)?;
+            pin_corrections::list(tx, pin_corrections::PinCorrectionStatus::Pending)
+        })
+        .await
+        .unwrap();
+    assert_eq!(corrected.len(), 2);
+    let mine = both_create(&db, to("p1", "  9 hidden gate,   BLOCK C"), Some("ann"), T0).await;
+    assert_eq!(pin_of(&mine), (31.2501, 121.4502, true));
+    let bobs = both_create(&db, to("p2", door), Some("bob"), T0).await;
+    assert_eq!(pin_of(&bobs), original);
+    let nobodys = both_create(&db, to("p3", door), None, T0).await;
+    assert_eq!(pin_of(&nobodys), original);
+    let accepted = corrected[0].id;
+    db.run(move |tx| pin_corrections::decide(tx, accepted, true, T0 + 2).map(|_| ()))
+        .await
+        .unwrap();
+    let bobs = both_create(&db, to("p4", door), Some("bob"), T0).await;
+    assert_eq!(pin_of(&bobs), (31.25, 121.45, true));
+    let nobodys = both_create(&db, to("p5", door), None, T0).await;
+    assert_eq!(pin_of(&nobodys), (31.25, 121.45, true));
+    // Ann's other correction is still pending and still hers.
+    let mine = both_create(&db, to("p6", door), Some("ann"), T0).await;
+    assert_eq!(pin_of(&mine), (31.2501, 121.4502, true));
     db.close();
 }

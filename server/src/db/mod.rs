@@ -38,6 +38,7 @@ pub mod recalls;
 pub mod settings;
 pub mod standby;
 pub mod sync;
+pub mod task_creation;
 pub mod tasks;
 pub mod training;
 pub mod vehicles;

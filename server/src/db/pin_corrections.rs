@@ -77,6 +77,15 @@ pub fn address_key(address: &str) -> String {
     hex::encode(Sha256::digest(folded.as_bytes()))
 }
 
+/// The courier's (`?2`) newest pending correction of the address keyed `?1`: its latitude and
+/// longitude.
+pub(crate) const OWN_PENDING_PIN: &str = "SELECT lat, lon FROM pin_corrections
+             WHERE address_key = ?1 AND courier_id = ?2 AND status = 'pending'
+             ORDER BY id DESC LIMIT 1";
+
+/// The pin dispatch accepted last for the address keyed `?1`: its latitude and longitude.
+pub(crate) const ACCEPTED_PIN: &str = "SELECT lat, lon FROM address_pins WHERE address_key = ?1";
+
 /// Gives a new task's drop-off the corrected pin of the same address that `courier` may use:
 /// their own newest pending correction, else the one dispatch accepted last, if any.
 pub fn apply(
@@ -86,29 +95,27 @@ pub fn apply(
 ) -> Result<(), StoreError> {
     let key = address_key(&dropoff.address);
     let own: Option<(f64, f64)> = match courier {
-        Some(c) => tx.query_opt(
-            "SELECT lat, lon FROM pin_corrections
-             WHERE address_key = ?1 AND courier_id = ?2 AND status = 'pending'
-             ORDER BY id DESC LIMIT 1",
-            params![key, c],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?,
+        Some(c) => tx.query_opt(OWN_PENDING_PIN, params![key, c], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?,
         None => None,
     };
-    let pin = match own {
-        Some(p) => Some(p),
-        None => tx.query_opt(
-            "SELECT lat, lon FROM address_pins WHERE address_key = ?1",
-            params![key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?,
+    let accepted = match own {
+        Some(_) => None,
+        None => tx.query_opt(ACCEPTED_PIN, params![key], |r| Ok((r.get(0)?, r.get(1)?)))?,
     };
-    if let Some((lat, lon)) = pin {
+    place(dropoff, own, accepted);
+    Ok(())
+}
+
+/// The rule of [`apply`] on what it reads: `own`, the courier's newest pending correction of
+/// the drop-off's address, else `accepted`, the one dispatch accepted last, moves the pin.
+pub(crate) fn place(dropoff: &mut StopDoc, own: Option<(f64, f64)>, accepted: Option<(f64, f64)>) {
+    if let Some((lat, lon)) = own.or(accepted) {
         dropoff.lat = lat;
         dropoff.lon = lon;
         dropoff.pin_corrected = true;
     }
-    Ok(())
 }
 
 /// Records `courier`'s correction of the task's drop-off pin (`doc` as it was before), pending

@@ -294,6 +294,7 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
         // Functions are no part of the shared schema: each replica installs its own version.
         tx.batch_execute(&super::sync::page_function())?;
         tx.batch_execute(super::push_batch::APPLY_FUNCTION)?;
+        tx.batch_execute(super::task_creation::CREATE_FUNCTION)?;
         tx.commit()?;
         Ok(())
     })();

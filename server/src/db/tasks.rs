@@ -104,6 +104,7 @@ struct Details {
     locker: Option<LockerDoc>,
 }
 
+/// The task's `details` column: the parts of `doc` stored as one JSON document.
 pub(crate) fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
     serde_json::to_string(&Details {
         ordered_at: doc.ordered_at,
@@ -122,7 +123,8 @@ pub(crate) fn details_json(doc: &TaskDoc) -> Result<String, StoreError> {
     .map_err(StoreError::document)
 }
 
-fn stop_json(stop: &StopDoc) -> Result<String, StoreError> {
+/// A stop as the task's `pickup` and `dropoff` columns hold it.
+pub(crate) fn stop_json(stop: &StopDoc) -> Result<String, StoreError> {
     serde_json::to_string(stop).map_err(StoreError::document)
 }
 
@@ -212,6 +214,8 @@ pub fn insert(
 
 /// A dispatcher's new task: its drop-off takes a corrected pin of the same address (the
 /// courier's own pending one, else one dispatch accepted), and it is assigned to `courier` (who must exist) when given.
+/// (On PostgreSQL the dispatch API creates in two statements, [`super::task_creation`], by the
+/// same rules, and falls back to this transaction, which stays the rule.)
 pub fn create(
     tx: &mut Tx<'_>,
     mut doc: TaskDoc,

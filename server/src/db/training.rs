@@ -131,12 +131,30 @@ pub fn missing_for(
     now: i64,
 ) -> Result<Vec<MissingQualification>, StoreError> {
     let modules = current(tx)?;
-    let goods = goods_of(task);
-    if !modules.iter().any(|m| m.required_for(task.kind, &goods)) {
+    if !gated(task, &modules) {
         return Ok(Vec::new());
     }
     let held = held(tx, courier)?;
-    Ok(missing_in(task.kind, &goods, &modules, &held, now))
+    Ok(missing_among(task, &modules, &held, now))
+}
+
+/// Whether any of the current `modules` gates `task` (when none does, the courier's
+/// qualifications need not be read).
+fn gated(task: &TaskDoc, modules: &[TrainingModule]) -> bool {
+    let goods = goods_of(task);
+    modules.iter().any(|m| m.required_for(task.kind, &goods))
+}
+
+/// The rule of [`missing_for`] on what it reads: the qualifications `task` needs, given the
+/// current `modules` (one per id, the newest version), that `held` does not have in force at
+/// `now`.
+pub(crate) fn missing_among(
+    task: &TaskDoc,
+    modules: &[TrainingModule],
+    held: &[QualificationDoc],
+    now: i64,
+) -> Vec<MissingQualification> {
+    missing_in(task.kind, &goods_of(task), modules, held, now)
 }
 
 /// Refuses (409 `not_qualified`) giving `task` to `courier` when a qualification is missing.
@@ -146,7 +164,14 @@ pub fn must_be_qualified(
     task: &TaskDoc,
     now: i64,
 ) -> Result<(), StoreError> {
-    match missing_for(tx, courier, task, now)?.into_iter().next() {
+    refuse_missing(missing_for(tx, courier, task, now)?)
+}
+
+/// The refusal of an assignment that lacks the qualifications `missing` (the first one named),
+/// `Ok` when nothing is missing: the one answer of [`must_be_qualified`] and of the task
+/// creation that reads everything in one statement.
+pub(crate) fn refuse_missing(missing: Vec<MissingQualification>) -> Result<(), StoreError> {
+    match missing.into_iter().next() {
         None => Ok(()),
         Some(m) => {
             tracing::info!(module = %m.module_id, "assignment refused: qualification missing");
