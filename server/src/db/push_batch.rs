@@ -163,14 +163,14 @@ SELECT (SELECT courier_id FROM clients WHERE client_id = ?1),
           FROM jsonb_array_elements_text(CAST(?2 AS TEXT)::jsonb) AS i(id)),
        (SELECT json_build_array(version, body)::TEXT FROM settings
          WHERE id = 1 AND CAST(?6 AS TEXT) <> '[]'),
-       (SELECT COALESCE(json_agg(json_build_array(d.id, m.at, m.action)
-                                 ORDER BY d.n, m.received_at, m.mutation_id), '[]')::TEXT
-          FROM jsonb_array_elements_text(CAST(?6 AS TEXT)::jsonb) WITH ORDINALITY AS d(id, n),
-               LATERAL (SELECT COALESCE(bounded_time, device_time) AS at, action, received_at,
-                               mutation_id
-                          FROM mutations
-                         WHERE task_id = d.id AND task_id > '' AND courier_id = ?5
-                           AND outcome = 'applied') m)";
+       (SELECT COALESCE(json_agg(json_build_array(d.id,
+                   (SELECT COALESCE(json_agg(json_build_array(COALESCE(bounded_time, device_time),
+                                                              action, courier_id)
+                                             ORDER BY received_at, mutation_id), '[]')
+                      FROM mutations
+                     WHERE task_id = d.id AND task_id > '' AND outcome = 'applied'))),
+                 '[]')::TEXT
+          FROM jsonb_array_elements_text(CAST(?6 AS TEXT)::jsonb) AS d(id))";
 
 /// A task as the batch read it and leaves it.
 #[derive(Serialize)]
@@ -504,7 +504,7 @@ pub fn push(
         .filter(|id| !docs.contains_key(**id))
         .map(|id| (*id).to_owned())
         .collect();
-    let (pay, unpaid) = delivery_pay(&read, &docs, &applied_to_delivered)?;
+    let (pay, unpaid) = delivery_pay(&read, courier, &docs, &applied_to_delivered)?;
     let announce = !changes.is_empty() || !pay.is_empty();
     let batch = Batch {
         client_id,
@@ -579,11 +579,12 @@ pub fn push(
 }
 
 /// The pay lines of the deliveries the batch applies (`applied`: what it applies to the tasks
-/// it delivers, in order), from their tasks' earlier history and the platform's rates as the
-/// read statement returned them (its columns 6 and 7); and whether a delivery was left unpaid
+/// it delivers, in order), from their tasks' earlier history by `courier` and the platform's
+/// rates as the read statement returned them (its columns 6 and 7); and whether a delivery was left unpaid
 /// because an incentive programme runs (its bonus is awarded by [`earnings::settle`]).
 fn delivery_pay(
     read: &super::Row,
+    courier: &str,
     docs: &HashMap<String, (runsheet_protocol::TaskDoc, Option<String>)>,
     applied: &[(&str, i64, &Action)],
 ) -> Result<(Vec<PayRow>, bool), StoreError> {
@@ -609,14 +610,24 @@ fn delivery_pay(
         return Ok((Vec::new(), true));
     }
     let mut history: HashMap<String, Vec<(i64, Action)>> = HashMap::new();
-    for row in rows_from_json(&read.get::<String>(7)?)? {
-        let action: String = row.get(2)?;
-        // (A stored action this release cannot read pays nothing, as in the transaction.)
-        if let Ok(a) = serde_json::from_str::<Action>(&action) {
-            history
-                .entry(row.get(0)?)
-                .or_default()
-                .push((row.get(1)?, a));
+    for task in rows_from_json(&read.get::<String>(7)?)? {
+        let id: String = task.get(0)?;
+        let rows: String = task.get(1)?;
+        for row in rows_from_json(&rows)? {
+            // The courier's own (their earlier steps, not another courier's before a
+            // handover), as the transaction reads them; filtered here so that the lookup
+            // stays on the task's index whatever the courier's history.
+            if row.get::<Option<String>>(2)?.as_deref() != Some(courier) {
+                continue;
+            }
+            let action: String = row.get(1)?;
+            // (A stored action this release cannot read pays nothing, as in the transaction.)
+            if let Ok(a) = serde_json::from_str::<Action>(&action) {
+                history
+                    .entry(id.clone())
+                    .or_default()
+                    .push((row.get(0)?, a));
+            }
         }
     }
     for (task, at, action) in applied {
