@@ -888,3 +888,198 @@ async fn a_task_created_in_two_round_trips_is_refused_and_pinned_as_in_a_transac
     assert_eq!(pin_of(&mine), (31.2501, 121.4502, true));
     db.close();
 }
+
+/// `items` pushed by install `client` of courier c1 through `db`; the answer and what it cost.
+async fn push_on(
+    db: &Db,
+    client: &str,
+    items: Vec<Pushed>,
+) -> (runsheet_protocol::PushResponse, RoundTrips) {
+    let before = db.round_trips();
+    let resp = push_fewest_trips(
+        db,
+        Clock::system(),
+        ("c1".into(), client.into()),
+        items,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    (resp, db.round_trips() - before)
+}
+
+fn outcomes(resp: &runsheet_protocol::PushResponse) -> Vec<MutationOutcome> {
+    resp.results.iter().map(|r| r.outcome.clone()).collect()
+}
+
+/// A push that continues the install's last one is decided on the replica's memory and costs
+/// one round trip; when the memory is stale (dispatch changed the task, another replica took
+/// the same push, another install of the courier pushed) the apply function refuses it and the
+/// push is decided again from the read, with the right outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_continuing_the_last_is_decided_on_the_replicas_memory() {
+    let Some(DbConfig::Postgres { url, .. }) =
+        tokio::task::spawn_blocking(|| runsheet_server::test_postgres("trips_memory"))
+            .await
+            .unwrap()
+    else {
+        return;
+    };
+    let open = |url: String| async move {
+        let config = DbConfig::Postgres {
+            url,
+            pool: PoolLimits {
+                max_connections: 1,
+                ..PoolLimits::default()
+            },
+        };
+        tokio::task::spawn_blocking(move || Db::open(&config))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let db = open(url.clone()).await;
+    let other = open(url).await;
+    db.run(|tx| {
+        couriers::create(tx, "c1", "C", "digest-c1", 0)?;
+        for id in ["warm", "a", "b"] {
+            tasks::create(tx, far_task(id), Some("c1"), 1_795_400_000)?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let step = |id: i64, action: Action| batch(id, vec![action]);
+    let arrive = |task: &str, stop| Action::Arrive {
+        task_id: task.into(),
+        stop,
+        method: ArrivalMethod::Gps,
+        reason: None,
+    };
+    // Warm up both replicas' statements (the read, the function).
+    let (_, _) = push_on(&db, "phone", batch(1, walk("warm"))).await;
+    let (r, _) = push_on(
+        &other,
+        "tablet",
+        step(
+            1,
+            Action::Accept {
+                task_id: "b".into(),
+            },
+        ),
+    )
+    .await;
+    assert_eq!(outcomes(&r), [MutationOutcome::Applied]);
+
+    // Accepting a task the memory does not hold reads; the next step is one round trip.
+    let (r, cost) = push_on(
+        &db,
+        "phone",
+        step(
+            6,
+            Action::Accept {
+                task_id: "a".into(),
+            },
+        ),
+    )
+    .await;
+    assert_eq!(
+        (outcomes(&r), cost.executed),
+        (vec![MutationOutcome::Applied], 2)
+    );
+    let (r, cost) = push_on(&db, "phone", step(7, arrive("a", StopRole::Pickup))).await;
+    assert_eq!(
+        (outcomes(&r), cost.executed),
+        (vec![MutationOutcome::Applied], 1)
+    );
+    assert_eq!(db.push_memory().len(), 1);
+
+    // Dispatch moves the drop-off (a new revision): refused on the memory, read, applied.
+    db.run(|tx| {
+        let mut stop = far_task("a").dropoff;
+        stop.address = "2 Moved Road".into();
+        tasks::change_stops(tx, "a", None, Some(&stop), 1_795_400_100)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let (r, cost) = push_on(
+        &db,
+        "phone",
+        step(
+            8,
+            Action::PickUp {
+                task_id: "a".into(),
+            },
+        ),
+    )
+    .await;
+    assert_eq!(
+        (outcomes(&r), cost.executed),
+        (vec![MutationOutcome::Applied], 3)
+    );
+    let page = pull(&db, 0).await;
+    let a = page
+        .changes
+        .iter()
+        .find_map(|c| match c {
+            Change::UpsertTask { task } if task.id == "a" => Some(task),
+            _ => None,
+        })
+        .expect("task a in the page");
+    assert_eq!(
+        (a.status, a.dropoff.address.as_str()),
+        (TaskStatus::PickedUp, "2 Moved Road")
+    );
+
+    // The same push taken by another replica first (a retry raced the original): this
+    // replica's memory says it is new, the function says otherwise, the answer is duplicate.
+    let next = step(9, arrive("a", StopRole::Dropoff));
+    let (r, _) = push_on(&other, "phone", next.clone()).await;
+    assert_eq!(outcomes(&r), [MutationOutcome::Applied]);
+    let (r, cost) = push_on(&db, "phone", next).await;
+    assert_eq!(outcomes(&r), [MutationOutcome::Duplicate]);
+    assert!(cost.executed >= 2, "{cost:?}");
+
+    // Another install of the courier pushes (a later device time): the memory's time bound is
+    // stale, so the push is read and its time bounded after the other install's.
+    let mut later = step(2, arrive("b", StopRole::Pickup));
+    let tablet_time = Clock::system().now() - 5;
+    if let Some(Pushed::Valid(m)) = later.first_mut() {
+        m.device_time = tablet_time;
+    }
+    let (r, _) = push_on(&other, "tablet", later).await;
+    assert_eq!(outcomes(&r), [MutationOutcome::Applied]);
+    let contact = Action::ContactAttempt {
+        task_id: "a".into(),
+        channel: runsheet_protocol::ContactChannel::Call,
+        answered: false,
+    };
+    let (r, cost) = push_on(&db, "phone", step(10, contact)).await;
+    assert_eq!(
+        (outcomes(&r), cost.executed),
+        (vec![MutationOutcome::Applied], 3)
+    );
+
+    // Every mutation recorded once; the contact's time bounded after the tablet's step.
+    let records = db
+        .run(|tx| mutations::list(tx, Some("c1"), None))
+        .await
+        .unwrap();
+    let contact_time = records
+        .iter()
+        .find(|r| r.client_id == "phone" && r.mutation_id == 10)
+        .and_then(|r| r.bounded_time);
+    assert!(contact_time >= Some(tablet_time), "{contact_time:?}");
+    let mut ids: Vec<(String, i64)> = records
+        .iter()
+        .map(|r| (r.client_id.clone(), r.mutation_id))
+        .collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n);
+    db.close();
+    other.close();
+}

@@ -33,6 +33,7 @@ pub mod nearby_handovers;
 pub mod offers;
 pub mod pin_corrections;
 pub mod push_batch;
+pub mod push_memory;
 pub mod ratings;
 pub mod recalls;
 pub mod settings;
@@ -191,6 +192,8 @@ pub struct Db {
     /// A read-only standby that may serve pulls (PostgreSQL only).
     standby: Option<postgres::Postgres>,
     standby_reads: Arc<StandbyReads>,
+    /// What this replica remembers of each install's last push.
+    push_memory: Arc<push_memory::PushMemory>,
 }
 
 /// How the pulls that could go to the standby went.
@@ -222,6 +225,7 @@ impl Db {
             feed,
             standby: None,
             standby_reads: Arc::default(),
+            push_memory: Arc::default(),
         })
     }
 
@@ -277,6 +281,11 @@ impl Db {
             Engine::Sqlite(_) => "sqlite",
             Engine::Postgres(_) => "postgres",
         }
+    }
+
+    /// What this replica remembers of each install's last push ([`push_memory`]).
+    pub fn push_memory(&self) -> &Arc<push_memory::PushMemory> {
+        &self.push_memory
     }
 
     /// Couriers' change announcements (what long-polling pulls wait on).

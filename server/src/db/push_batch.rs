@@ -19,6 +19,7 @@ use runsheet_protocol::{Action, Mutation, MutationOutcome, MutationResult, PushR
 use serde::Serialize;
 
 use super::mutations;
+use super::push_memory::{PushMemory, Remembered};
 use super::sql::rows_from_json;
 use super::sync::{self, PullPosition, Pushed};
 use super::{device_time, earnings, settings, tasks, Db, StoreError, Tx};
@@ -31,7 +32,7 @@ use crate::params;
 /// install's last applied id or a task changed since the batch was decided (then it changed
 /// nothing).
 pub(crate) const APPLY_FUNCTION: &str = r#"
-CREATE OR REPLACE FUNCTION runsheet_apply_push_v5(batch_text TEXT, OUT verdict TEXT, OUT page TEXT)
+CREATE OR REPLACE FUNCTION runsheet_apply_push_v6(batch_text TEXT, OUT verdict TEXT, OUT page TEXT)
 LANGUAGE plpgsql AS $fn$
 DECLARE
     batch   JSONB := batch_text::jsonb;
@@ -72,6 +73,13 @@ BEGIN
         RETURN;
         END IF;
     END LOOP;
+    -- Decided on the replica's memory: no mutation of the courier since (another install's).
+    IF (batch->>'check_floor')::BOOLEAN
+       AND (SELECT MAX(m.bounded_time) FROM mutations m WHERE m.courier_id = courier)
+           IS DISTINCT FROM (batch->>'expected_floor')::BIGINT THEN
+        verdict := 'conflict';
+        RETURN;
+    END IF;
     FOR tid IN SELECT jsonb_array_elements_text(batch->'absent') LOOP
         IF EXISTS (SELECT 1 FROM tasks t WHERE t.id = tid) THEN
             verdict := 'conflict';
@@ -234,6 +242,10 @@ struct Batch<'a> {
     pay: Vec<PayRow>,
     /// Where the pull's page after the batch starts, when the phone sent its position.
     page: Option<PageAt<'a>>,
+    /// Decided on the replica's memory ([`PushMemory`]): the courier's latest bounded time
+    /// must still be `expected_floor`.
+    check_floor: bool,
+    expected_floor: Option<i64>,
 }
 
 /// A pull's position as [`APPLY_FUNCTION`] passes it to the page function (see
@@ -319,7 +331,7 @@ pub fn push(
     (courier, client_id): (&str, &str),
     items: &[Pushed],
     sent_at: Option<i64>,
-    page_at: Option<&PullPosition>,
+    (page_at, memory): (Option<&PullPosition>, &PushMemory),
 ) -> Result<Option<Applied>, StoreError> {
     if !tx.is_postgres() || items.is_empty() {
         return Ok(None);
@@ -352,35 +364,65 @@ pub fn push(
     let delivering_json = serde_json::to_string(&delivering).map_err(StoreError::document)?;
     let first = valid.first().map_or(0, |m| m.mutation_id);
     let end = valid.last().map_or(0, |m| m.mutation_id);
-    let read = tx.query_row(
-        READ,
-        params![client_id, ids_json, first, end, courier, delivering_json],
-        |r| Ok(r.clone()),
-    )?;
-    let owner: Option<String> = read.get(0)?;
-    if owner.as_deref().is_some_and(|o| o != courier) {
-        return Ok(None);
-    }
-    let expected_last: i64 = read.get::<Option<i64>>(1)?.unwrap_or(0);
-    let mut docs = HashMap::new();
-    for row in rows_from_json(&read.get::<String>(2)?)? {
-        let id: String = row.get(0)?;
-        let rest = super::Row {
-            values: row.values.get(1..).unwrap_or_default().to_vec(),
-        };
-        docs.insert(id.clone(), tasks::from_row(&id, &rest)?);
-    }
-    let mut hashes: HashMap<i64, Option<String>> = HashMap::new();
-    for row in rows_from_json(&read.get::<String>(3)?)? {
-        hashes.insert(row.get(0)?, row.get(1)?);
-    }
-    let mut courier_floor: Option<i64> = read.get(4)?;
-    let mut task_floors: HashMap<String, i64> = HashMap::new();
-    for row in rows_from_json(&read.get::<String>(5)?)? {
-        if let Some(floor) = row.get::<Option<i64>>(1)? {
-            task_floors.insert(row.get(0)?, floor);
+    // Decided on what this replica remembers of the install's last push when the batch
+    // continues it (the apply function checks it), else on the read statement.
+    let recalled = if delivering.is_empty() {
+        memory.recall(client_id, courier, first, &task_ids)
+    } else {
+        None
+    };
+    let remembered = recalled.is_some();
+    let (read, expected_last, mut docs, hashes, mut courier_floor, mut task_floors) = match recalled
+    {
+        Some(m) => (
+            None,
+            m.last,
+            m.tasks,
+            HashMap::new(),
+            m.courier_floor,
+            m.task_floors,
+        ),
+        None => {
+            let read = tx.query_row(
+                READ,
+                params![client_id, ids_json, first, end, courier, delivering_json],
+                |r| Ok(r.clone()),
+            )?;
+            let owner: Option<String> = read.get(0)?;
+            if owner.as_deref().is_some_and(|o| o != courier) {
+                return Ok(None);
+            }
+            let expected_last: i64 = read.get::<Option<i64>>(1)?.unwrap_or(0);
+            let mut docs = HashMap::new();
+            for row in rows_from_json(&read.get::<String>(2)?)? {
+                let id: String = row.get(0)?;
+                let rest = super::Row {
+                    values: row.values.get(1..).unwrap_or_default().to_vec(),
+                };
+                docs.insert(id.clone(), tasks::from_row(&id, &rest)?);
+            }
+            let mut hashes: HashMap<i64, Option<String>> = HashMap::new();
+            for row in rows_from_json(&read.get::<String>(3)?)? {
+                hashes.insert(row.get(0)?, row.get(1)?);
+            }
+            let courier_floor: Option<i64> = read.get(4)?;
+            let mut task_floors: HashMap<String, i64> = HashMap::new();
+            for row in rows_from_json(&read.get::<String>(5)?)? {
+                if let Some(floor) = row.get::<Option<i64>>(1)? {
+                    task_floors.insert(row.get(0)?, floor);
+                }
+            }
+            (
+                Some(read),
+                expected_last,
+                docs,
+                hashes,
+                courier_floor,
+                task_floors,
+            )
         }
-    }
+    };
+    let expected_floor = courier_floor;
     let read_docs: Vec<(String, i64, String, Option<String>)> = docs
         .iter()
         .map(|(id, (doc, owner))| {
@@ -504,7 +546,10 @@ pub fn push(
         .filter(|id| !docs.contains_key(**id))
         .map(|id| (*id).to_owned())
         .collect();
-    let (pay, unpaid) = delivery_pay(&read, courier, &docs, &applied_to_delivered)?;
+    let (pay, unpaid) = match &read {
+        Some(read) => delivery_pay(read, courier, &docs, &applied_to_delivered)?,
+        None => (Vec::new(), false),
+    };
     let announce = !changes.is_empty() || !pay.is_empty();
     let batch = Batch {
         client_id,
@@ -519,15 +564,30 @@ pub fn push(
         pay,
         // (Left unpaid, the page is read after the pay is.)
         page: page_at.filter(|_| !unpaid).map(PageAt::of),
+        check_floor: remembered,
+        expected_floor,
     };
     let text = serde_json::to_string(&batch).map_err(StoreError::document)?;
     let verdict = tx.query_row(
-        "SELECT verdict, page FROM runsheet_apply_push_v5(?1)",
+        "SELECT verdict, page FROM runsheet_apply_push_v6(?1)",
         params![text],
         |r| Ok((r.get::<String>(0)?, r.get::<Option<String>>(1)?)),
     );
     let page = match verdict {
         Ok((v, page)) if v == "applied" => page,
+        Ok(_) if remembered => {
+            // The memory was stale (another replica, dispatch, another install): decide again
+            // from the read statement.
+            memory.forget(client_id);
+            return push(
+                tx,
+                clock,
+                (courier, client_id),
+                items,
+                sent_at,
+                (page_at, memory),
+            );
+        }
         Ok(_) => {
             tracing::info!("push raced another change; applying it in a transaction");
             return Ok(None);
@@ -546,6 +606,16 @@ pub fn push(
         // replica's waiting pulls are woken by the caller.
         tx.announced.push(courier.to_owned());
     }
+    memory.remember(
+        client_id,
+        Remembered {
+            courier: courier.to_owned(),
+            last,
+            tasks: docs,
+            courier_floor,
+            task_floors,
+        },
+    );
     let applied = results
         .iter()
         .filter(|r| r.outcome == MutationOutcome::Applied)
@@ -679,15 +749,18 @@ pub async fn push_fewest_trips(
 ) -> Result<PushResponse, StoreError> {
     let mut response = None;
     if db.engine_name() == "postgres" {
-        let (c, who, id, batch, at) = (
+        let (c, who, id, batch, at, memory) = (
             clock.clone(),
             courier.clone(),
             client_id.clone(),
             items.clone(),
             pull.clone(),
+            db.push_memory().clone(),
         );
         let done = db
-            .run_autocommit(move |tx| push(tx, &c, (&who, &id), &batch, sent_at, at.as_ref()))
+            .run_autocommit(move |tx| {
+                push(tx, &c, (&who, &id), &batch, sent_at, (at.as_ref(), &memory))
+            })
             .await?;
         if let Some(Applied {
             response: mut r,
@@ -709,6 +782,8 @@ pub async fn push_fewest_trips(
     let mut response = match response {
         Some(r) => r,
         None => {
+            // What the transaction does is not remembered: the next push reads.
+            db.push_memory().forget(&client_id);
             let (c, who, id) = (clock.clone(), courier.clone(), client_id);
             db.run(move |tx| super::sync::push(tx, &c, &who, &id, &items, sent_at))
                 .await?

@@ -1,0 +1,217 @@
+//! What a replica remembers of each install's last push, so that the next push of everyday
+//! work is decided without the read statement of [`super::push_batch`]: the install's last
+//! applied id, the tasks its pushes touched as they left them, and the bounds of the device
+//! times. A push decided on a memory costs one round trip (the apply function's call).
+//!
+//! A memory is a guess, never trusted: the apply function checks, under the install's and the
+//! tasks' row locks, that the install's last id, each task's revision, status and courier,
+//! and the courier's latest bounded time are still what the memory says (every change to a
+//! task bumps its revision: a step, dispatch's edit, a handover). When anything moved (another
+//! replica took a push of the same install, dispatch changed a task, another install of the
+//! courier pushed) it answers `conflict`, the memory is forgotten and the push is decided
+//! again from the read statement. A batch that is not a plain continuation of the memory
+//! (a retry, a gap, a task it does not hold, a delivery, whose pay wants the task's history
+//! and the rates) is read as before.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use runsheet_protocol::TaskDoc;
+
+/// One install's memory.
+#[derive(Debug, Clone)]
+pub(crate) struct Remembered {
+    /// The courier the install belongs to.
+    pub courier: String,
+    /// The install's last applied mutation id.
+    pub last: i64,
+    /// The tasks as the install's pushes left them, with their courier.
+    pub tasks: HashMap<String, (TaskDoc, Option<String>)>,
+    /// The courier's latest bounded device time.
+    pub courier_floor: Option<i64>,
+    /// Each task's latest bounded device time.
+    pub task_floors: HashMap<String, i64>,
+}
+
+/// The memories of one replica, by install (client id).
+#[derive(Debug, Default)]
+pub struct PushMemory {
+    installs: Mutex<HashMap<String, Remembered>>,
+}
+
+impl PushMemory {
+    /// Most installs remembered: past it the memory is emptied (the cost is one read per
+    /// install's next push).
+    pub const MAX_INSTALLS: usize = 200_000;
+
+    /// The memory of `client_id` when a batch of `courier` starting at mutation `first` and
+    /// naming `tasks` continues it exactly (the next id, every task held).
+    pub(crate) fn recall(
+        &self,
+        client_id: &str,
+        courier: &str,
+        first: i64,
+        tasks: &[&str],
+    ) -> Option<Remembered> {
+        let installs = self.installs.lock().unwrap_or_else(|p| p.into_inner());
+        let m = installs.get(client_id)?;
+        let continues = m.courier == courier
+            && m.last.checked_add(1) == Some(first)
+            && tasks.iter().all(|t| m.tasks.contains_key(*t));
+        continues.then(|| Remembered {
+            courier: m.courier.clone(),
+            last: m.last,
+            tasks: tasks
+                .iter()
+                .filter_map(|t| m.tasks.get(*t).map(|d| ((*t).to_owned(), d.clone())))
+                .collect(),
+            courier_floor: m.courier_floor,
+            task_floors: m.task_floors.clone(),
+        })
+    }
+
+    /// Keeps what an applied push left: its last id, its tasks (merged into what was held;
+    /// a task that reached a final status is dropped, no step follows it) and the bounds.
+    pub(crate) fn remember(&self, client_id: &str, now: Remembered) {
+        let mut installs = self.installs.lock().unwrap_or_else(|p| p.into_inner());
+        if installs.len() >= Self::MAX_INSTALLS && !installs.contains_key(client_id) {
+            installs.clear();
+        }
+        let entry = installs
+            .entry(client_id.to_owned())
+            .or_insert_with(|| Remembered {
+                courier: now.courier.clone(),
+                last: now.last,
+                tasks: HashMap::new(),
+                courier_floor: None,
+                task_floors: HashMap::new(),
+            });
+        if entry.courier != now.courier {
+            entry.tasks.clear();
+            entry.task_floors.clear();
+        }
+        entry.courier = now.courier;
+        entry.last = now.last;
+        entry.courier_floor = now.courier_floor;
+        for (id, (doc, owner)) in now.tasks {
+            if doc.status.is_final() {
+                entry.tasks.remove(&id);
+                entry.task_floors.remove(&id);
+            } else {
+                entry.tasks.insert(id, (doc, owner));
+            }
+        }
+        for (id, floor) in now.task_floors {
+            if entry.tasks.contains_key(&id) {
+                entry.task_floors.insert(id, floor);
+            }
+        }
+    }
+
+    /// Forgets `client_id` (its push went another way, or its memory proved stale).
+    pub fn forget(&self, client_id: &str) {
+        self.installs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(client_id);
+    }
+
+    /// Installs remembered now.
+    pub fn len(&self) -> usize {
+        self.installs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
+    /// Whether no install is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runsheet_protocol::{StopDoc, TaskKind, TaskStatus};
+
+    fn doc(id: &str, status: TaskStatus) -> TaskDoc {
+        let stop = StopDoc {
+            name: "s".into(),
+            address: "a".into(),
+            phone: None,
+            lat: 31.2,
+            lon: 121.4,
+            ready_at: None,
+            due_by: None,
+            not_before: None,
+            pin_corrected: false,
+        };
+        TaskDoc {
+            id: id.into(),
+            kind: TaskKind::Food,
+            status,
+            pickup: Some(stop.clone()),
+            dropoff: stop,
+            revision: 2,
+            ordered_at: None,
+            items: vec![],
+            return_to: None,
+            handoff_code: None,
+            contactless: false,
+            proof: Default::default(),
+            customer_locale: None,
+            case_id: None,
+            take_back: Vec::new(),
+            handovers: Vec::new(),
+            cash_due: None,
+            locker: None,
+        }
+    }
+
+    fn after_push(last: i64, tasks: &[(&str, TaskStatus)]) -> Remembered {
+        Remembered {
+            courier: "ann".into(),
+            last,
+            tasks: tasks
+                .iter()
+                .map(|(id, s)| ((*id).to_owned(), (doc(id, *s), Some("ann".into()))))
+                .collect(),
+            courier_floor: Some(100),
+            task_floors: tasks
+                .iter()
+                .map(|(id, _)| ((*id).to_owned(), 100))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn only_the_exact_continuation_of_an_install_is_recalled() {
+        let m = PushMemory::default();
+        assert!(m.recall("phone", "ann", 1, &["t1"]).is_none());
+        m.remember("phone", after_push(4, &[("t1", TaskStatus::Accepted)]));
+        let r = m.recall("phone", "ann", 5, &["t1"]).expect("the next id");
+        assert_eq!((r.last, r.courier_floor), (4, Some(100)));
+        assert_eq!(r.tasks["t1"].0.status, TaskStatus::Accepted);
+        // A retry, a gap, another courier, a task it does not hold, another install: read.
+        assert!(m.recall("phone", "ann", 4, &["t1"]).is_none());
+        assert!(m.recall("phone", "ann", 6, &["t1"]).is_none());
+        assert!(m.recall("phone", "bob", 5, &["t1"]).is_none());
+        assert!(m.recall("phone", "ann", 5, &["t1", "t2"]).is_none());
+        assert!(m.recall("tablet", "ann", 5, &["t1"]).is_none());
+        m.forget("phone");
+        assert!(m.recall("phone", "ann", 5, &["t1"]).is_none());
+    }
+
+    #[test]
+    fn tasks_merge_and_a_finished_one_is_dropped() {
+        let m = PushMemory::default();
+        m.remember("phone", after_push(1, &[("t1", TaskStatus::Accepted)]));
+        m.remember("phone", after_push(2, &[("t2", TaskStatus::Accepted)]));
+        assert!(m.recall("phone", "ann", 3, &["t1", "t2"]).is_some());
+        m.remember("phone", after_push(3, &[("t1", TaskStatus::Delivered)]));
+        assert!(m.recall("phone", "ann", 4, &["t1"]).is_none());
+        assert!(m.recall("phone", "ann", 4, &["t2"]).is_some());
+        assert_eq!(m.len(), 1);
+    }
+}
