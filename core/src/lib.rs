@@ -421,8 +421,16 @@ impl Runsheet {
     /// next sync takes it as its first page instead of pulling it again, when nothing is
     /// queued and no other sync moved the phone on meanwhile.
     pub async fn wait_for_changes(&self, wait: Duration) -> Result<bool> {
-        let syncs = self.syncs_started.load(Ordering::SeqCst);
-        let at = sync::position(&self.dev.store)?;
+        // The position is read with no sync running (else the page is not kept: that sync may
+        // acknowledge what the page predates), and the next sync keeps the page only if no
+        // other sync started since.
+        let (syncs, at) = {
+            let idle = self.sync_lock.try_lock().ok();
+            let syncs = idle
+                .as_ref()
+                .map(|_| self.syncs_started.load(Ordering::SeqCst));
+            (syncs, sync::position(&self.dev.store)?)
+        };
         let client_id = self.client_id()?;
         let page = self
             .remote
@@ -430,7 +438,7 @@ impl Runsheet {
             .await?
             .filter(|p| !p.is_quiet());
         let news = page.is_some();
-        if let Some(page) = page {
+        if let (Some(syncs), Some(page)) = (syncs, page) {
             *lock(&self.prefetched) = Some((syncs, (at, page)));
         }
         Ok(news)

@@ -458,7 +458,10 @@ async fn a_phones_sync_after_a_long_poll_costs_no_request(postgres: bool) {
         .expect("task");
     let news = waiting.await.expect("join").expect("long-poll");
     assert!(news, "the long-poll found the new task");
-    assert!(!has_task(&core, "NEW").await, "the long-poll applies nothing");
+    assert!(
+        !has_task(&core, "NEW").await,
+        "the long-poll applies nothing"
+    );
     let http = reqwest::Client::new();
     let (pushes, pulls) = (
         requests_on(&http, &r.url(0), "/v1/sync/push").await,
@@ -466,10 +469,7 @@ async fn a_phones_sync_after_a_long_poll_costs_no_request(postgres: bool) {
     );
     let report = core.sync().now().await.expect("sync");
     assert_eq!(report.pulled_changes, 1);
-    assert_eq!(
-        requests_on(&http, &r.url(0), "/v1/sync/push").await,
-        pushes
-    );
+    assert_eq!(requests_on(&http, &r.url(0), "/v1/sync/push").await, pushes);
     assert_eq!(requests_on(&http, &r.url(0), "/v1/sync/pull").await, pulls);
     assert!(has_task(&core, "NEW").await);
     // The page was used once: the next sync pulls (nothing new).
