@@ -84,8 +84,9 @@ impl Syncing {
     }
 
     /// Waits up to `wait_seconds` (1 to 30) for the server to have something new for this
-    /// phone; true if it has. Nothing is applied: call `now()` next. Auto-sync does this by
-    /// itself in the foreground; this is for shells and tests that drive sync by hand.
+    /// phone; true if it has. Nothing is applied: call `now()` next, which takes the page this
+    /// brought as its first page (no second request when nothing is queued). Auto-sync does
+    /// this by itself in the foreground; this is for shells and tests that drive sync by hand.
     pub async fn wait_for_changes(&self, wait_seconds: u32) -> Result<bool, RunsheetError> {
         let core = Arc::clone(&self.inner.core);
         let words = self.inner.app.words();

@@ -973,7 +973,8 @@ async fn courier_loop(
             Ok(Ok(Ok(_))) => s.early_wakes += 1,
             _ => s.poll_failures += 1,
         }
-        // The app pulls the new task.
+        // The app syncs the new task in: the long-poll's page is its first page (no request
+        // when nothing is queued; a page with more behind it is followed by pulls).
         let t = Instant::now();
         match c.core.sync().await {
             Ok(r) => {

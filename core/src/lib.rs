@@ -67,7 +67,7 @@ pub mod wording;
 pub mod workflow;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -160,6 +160,12 @@ pub struct Runsheet {
     auto_sync: Mutex<Option<AutoSync>>,
     /// The shell says the app is in the foreground: auto-sync long-polls for changes.
     foreground: Arc<AtomicBool>,
+    /// Syncs started since the core opened: a long-poll's page is kept only for the next sync
+    /// when no sync started while it waited.
+    syncs_started: AtomicU64,
+    /// The page the last long-poll brought (see [`Runsheet::wait_for_changes`]): the syncs
+    /// started when it began, the position it asked from, the page.
+    prefetched: Mutex<Option<(u64, sync::Page)>>,
 }
 
 impl Runsheet {
@@ -202,6 +208,8 @@ impl Runsheet {
             online: Mutex::new(None),
             auto_sync: Mutex::new(None),
             foreground: Arc::new(AtomicBool::new(false)),
+            syncs_started: AtomicU64::new(0),
+            prefetched: Mutex::new(None),
         })
     }
 
@@ -282,7 +290,13 @@ impl Runsheet {
     pub async fn sync(&self) -> Result<SyncReport> {
         let _one_at_a_time = self.sync_lock.lock().await;
         let store = &self.dev.store;
-        let mut result = sync::run(store, self.remote.as_ref(), self.dev.now()).await;
+        // The long-poll's page, if no other sync started since it began (sync checks the rest:
+        // nothing pushed, the store still where the long-poll asked from).
+        let started = self.syncs_started.fetch_add(1, Ordering::SeqCst);
+        let prefetched = lock(&self.prefetched)
+            .take()
+            .and_then(|(syncs, page)| (syncs == started).then_some(page));
+        let mut result = sync::run(store, self.remote.as_ref(), self.dev.now(), prefetched).await;
         if matches!(result, Err(Error::AuthRequired)) {
             let provider = lock(&self.token_provider).clone();
             let mut fresh = None;
@@ -292,7 +306,7 @@ impl Runsheet {
             if let Some(token) = fresh {
                 tracing::info!("token refused; retrying once with a fresh token");
                 self.remote.set_token(token);
-                result = sync::run(store, self.remote.as_ref(), self.dev.now()).await;
+                result = sync::run(store, self.remote.as_ref(), self.dev.now(), None).await;
             }
         }
         *lock(&self.online) = Some(!matches!(result, Err(Error::Offline(_))));
@@ -402,12 +416,32 @@ impl Runsheet {
     }
 
     /// Waits up to `wait` (at most 30 s) for the server to have something new for this phone;
-    /// true if it has (then [`Runsheet::sync`] fetches it). Nothing is applied here, so this
-    /// never contends with a sync.
+    /// true if it has (then [`Runsheet::sync`] applies it). Nothing is applied here, so this
+    /// never contends with a sync; the page the server answered is kept in memory, and the
+    /// next sync takes it as its first page instead of pulling it again, when nothing is
+    /// queued and no other sync moved the phone on meanwhile.
     pub async fn wait_for_changes(&self, wait: Duration) -> Result<bool> {
-        let at = sync::position(&self.dev.store)?;
+        // The position is read with no sync running (else the page is not kept: that sync may
+        // acknowledge what the page predates), and the next sync keeps the page only if no
+        // other sync started since.
+        let (syncs, at) = {
+            let idle = self.sync_lock.try_lock().ok();
+            let syncs = idle
+                .as_ref()
+                .map(|_| self.syncs_started.load(Ordering::SeqCst));
+            (syncs, sync::position(&self.dev.store)?)
+        };
         let client_id = self.client_id()?;
-        self.remote.wait_for_change(&client_id, &at, wait).await
+        let page = self
+            .remote
+            .wait_for_change(&client_id, &at, wait)
+            .await?
+            .filter(|p| !p.is_quiet());
+        let news = page.is_some();
+        if let (Some(syncs), Some(page)) = (syncs, page) {
+            *lock(&self.prefetched) = Some((syncs, (at, page)));
+        }
+        Ok(news)
     }
 
     /// A push notification's data payload (FCM `data` or APNs user info, as JSON). Returns

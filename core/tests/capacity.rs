@@ -108,8 +108,8 @@ impl Remote for Server {
         _client_id: &str,
         _at: &PullPosition,
         _wait: Duration,
-    ) -> Result<bool, Error> {
-        Ok(false)
+    ) -> Result<Option<PullResponse>, Error> {
+        Ok(None)
     }
 
     fn set_token(&self, _token: Token) {}

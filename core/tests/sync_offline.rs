@@ -68,6 +68,11 @@ struct State {
     pull_in_push: bool,
     /// The pull positions pushes carried and this server answered.
     pulled_in_push: Vec<PullPosition>,
+    /// The positions long-polls asked from.
+    waits: Vec<PullPosition>,
+    /// When set, the next long-poll waits for this before the server reads its page (so the
+    /// test can run a sync while it waits).
+    hold_wait: Option<Arc<tokio::sync::Notify>>,
 }
 
 #[derive(Clone)]
@@ -278,8 +283,19 @@ impl Remote for Scripted {
         _client_id: &str,
         at: &PullPosition,
         _wait: Duration,
-    ) -> Result<bool, Error> {
-        self.call("wait", |s| Ok((at.cursor as usize) < s.log.len()))
+    ) -> Result<Option<PullResponse>, Error> {
+        let hold = self.state().hold_wait.take();
+        if let Some(hold) = hold {
+            hold.notified().await;
+        }
+        // A whole page from `at`, as the reference server's long-poll answers it; none when
+        // nothing is new.
+        self.call("wait", |s| {
+            let page = pull(s, at)?;
+            s.pulls.pop();
+            s.waits.push(*at);
+            Ok((!page.is_quiet()).then_some(page))
+        })
     }
 
     fn set_token(&self, token: Token) {
@@ -1096,4 +1112,170 @@ async fn a_sync_after_an_action_is_one_request_when_the_push_answers_the_page() 
     server.state().calls.clear();
     p.core.sync().await.unwrap();
     assert_eq!(server.state().calls, vec!["pull: Pass".to_owned()]);
+}
+
+/// Counts task-list updates that changed something.
+#[derive(Default)]
+struct Updates(Mutex<Vec<runsheet_core::TaskListUpdate>>);
+
+impl runsheet_core::TaskListener for Updates {
+    fn on_update(&self, update: runsheet_core::TaskListUpdate) {
+        self.0.lock().unwrap().push(update);
+    }
+}
+
+/// Dispatch changes task `id` (a new door): a new entry in the server's log.
+fn dispatch_changes(server: &Scripted, id: &str, revision: i64) {
+    let mut t = task_doc(id);
+    t.revision = revision;
+    t.dropoff.name = format!("door {revision}");
+    server
+        .state()
+        .log
+        .push(Change::UpsertTask { task: Box::new(t) });
+}
+
+#[tokio::test]
+async fn a_sync_after_a_long_poll_that_found_a_change_makes_no_request() {
+    let server = Scripted::new(2);
+    let p = phone(&server);
+    p.core.sync().await.unwrap();
+    let updates = Arc::new(Updates::default());
+    let _sub = p.core.subscribe(updates.clone()).unwrap();
+    server.state().calls.clear();
+    dispatch_changes(&server, "T0001", 2);
+    assert!(p
+        .core
+        .wait_for_changes(Duration::from_secs(1))
+        .await
+        .unwrap());
+    assert_eq!(server.state().calls, vec!["wait: Pass".to_owned()]);
+    assert_eq!(
+        server.state().waits,
+        vec![PullPosition {
+            cursor: 2,
+            ..PullPosition::default()
+        }]
+    );
+    // The long-poll applied nothing.
+    assert_eq!(p.core.task("T0001").unwrap().dropoff.name, "customer");
+    server.state().calls.clear();
+    let report = p.core.sync().await.unwrap();
+    assert_eq!(server.state().calls, Vec::<String>::new());
+    assert_eq!(report.pulled_changes, 1);
+    assert_eq!(report.changed_task_ids, vec!["T0001".to_owned()]);
+    assert_eq!(p.core.task("T0001").unwrap().dropoff.name, "door 2");
+    let last = updates.0.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(last.updated, vec!["T0001".to_owned()]);
+    // The page was used once: the next sync pulls, from the page's cursor.
+    let report = p.core.sync().await.unwrap();
+    assert_eq!(report.pulled_changes, 0);
+    assert_eq!(server.state().calls, vec!["pull: Pass".to_owned()]);
+    assert_eq!(server.state().pulls.last().map(|at| at.cursor), Some(3));
+    // A quiet long-poll keeps nothing: the sync pulls.
+    server.state().calls.clear();
+    assert!(!p
+        .core
+        .wait_for_changes(Duration::from_secs(1))
+        .await
+        .unwrap());
+    p.core.sync().await.unwrap();
+    assert_eq!(
+        server.state().calls,
+        vec!["wait: Pass".to_owned(), "pull: Pass".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn a_long_polls_page_from_before_a_sync_is_not_used() {
+    let server = Scripted::new(2);
+    let p = phone(&server);
+    p.core.sync().await.unwrap();
+    server.state().calls.clear();
+    dispatch_changes(&server, "T0001", 2);
+    // The long-poll asks from cursor 2 and waits; meanwhile a sync brings the change (cursor
+    // 3); then the long-poll answers its page from cursor 2, stale now.
+    let hold = Arc::new(tokio::sync::Notify::new());
+    server.state().hold_wait = Some(hold.clone());
+    let (news, report) = tokio::join!(p.core.wait_for_changes(Duration::from_secs(1)), async {
+        let report = p.core.sync().await.unwrap();
+        hold.notify_one();
+        report
+    });
+    assert!(news.unwrap());
+    assert_eq!(report.pulled_changes, 1);
+    assert_eq!(
+        server.state().calls,
+        vec!["pull: Pass".to_owned(), "wait: Pass".to_owned()]
+    );
+    assert_eq!(server.state().waits.last().map(|at| at.cursor), Some(2));
+    // The next sync does not apply the stale page again: it pulls from where the phone is.
+    server.state().calls.clear();
+    let report = p.core.sync().await.unwrap();
+    assert_eq!(report.pulled_changes, 0);
+    assert_eq!(server.state().calls, vec!["pull: Pass".to_owned()]);
+    assert_eq!(server.state().pulls.last().map(|at| at.cursor), Some(3));
+    assert_eq!(p.core.task("T0001").unwrap().dropoff.name, "door 2");
+}
+
+#[tokio::test]
+async fn with_an_action_queued_the_pushs_page_wins_over_the_long_polls() {
+    for pull_in_push in [true, false] {
+        let server = Scripted::new(2);
+        server.state().pull_in_push = pull_in_push;
+        let p = phone(&server);
+        p.core.sync().await.unwrap();
+        server.state().calls.clear();
+        dispatch_changes(&server, "T0001", 2);
+        assert!(p
+            .core
+            .wait_for_changes(Duration::from_secs(1))
+            .await
+            .unwrap());
+        // Dispatch changes the task again after the long-poll answered, and the courier acts.
+        dispatch_changes(&server, "T0001", 3);
+        p.core.accept("T0000").unwrap();
+        server.state().calls.clear();
+        let report = p.core.sync().await.unwrap();
+        assert_eq!(report.pushed, 1);
+        // Both changes came from the push's page (or a pull after a push that answered none),
+        // none from the long-poll's page.
+        assert_eq!(report.pulled_changes, 2, "pull in push: {pull_in_push}");
+        let expected: Vec<String> = if pull_in_push {
+            vec!["push: Pass".into()]
+        } else {
+            vec!["push: Pass".into(), "pull: Pass".into()]
+        };
+        assert_eq!(server.state().calls, expected);
+        assert_eq!(p.core.task("T0001").unwrap().dropoff.name, "door 3");
+        assert_eq!(p.core.sync_status().unwrap().pending, 0);
+        // And it was dropped: the next sync pulls.
+        server.state().calls.clear();
+        let report = p.core.sync().await.unwrap();
+        assert_eq!(report.pulled_changes, 0);
+        assert_eq!(server.state().calls, vec!["pull: Pass".to_owned()]);
+    }
+}
+
+#[tokio::test]
+async fn a_long_polls_page_with_more_behind_it_is_followed_by_a_pull_from_its_cursor() {
+    let server = Scripted::new(2);
+    server.state().page = 1;
+    let p = phone(&server);
+    p.core.sync().await.unwrap();
+    server.state().calls.clear();
+    dispatch_changes(&server, "T0000", 2);
+    dispatch_changes(&server, "T0001", 2);
+    assert!(p
+        .core
+        .wait_for_changes(Duration::from_secs(1))
+        .await
+        .unwrap());
+    server.state().calls.clear();
+    let report = p.core.sync().await.unwrap();
+    assert_eq!(report.pulled_changes, 2);
+    assert_eq!(server.state().calls, vec!["pull: Pass".to_owned()]);
+    assert_eq!(server.state().pulls.last().map(|at| at.cursor), Some(3));
+    assert_eq!(p.core.task("T0000").unwrap().dropoff.name, "door 2");
+    assert_eq!(p.core.task("T0001").unwrap().dropoff.name, "door 2");
 }

@@ -436,6 +436,51 @@ async fn a_phones_sync_after_an_action_is_one_request(postgres: bool) {
     assert_eq!(core.sync().status().await.expect("status").pending, 0);
 }
 
+/// A phone's sync after a long-poll that brought a new task costs no request: the long-poll's
+/// answer (a whole page) is the sync's first page, applied without a pull of its own. The task
+/// is created through the other replica while the long-poll waits.
+async fn a_phones_sync_after_a_long_poll_costs_no_request(postgres: bool) {
+    let Some(r) = Replicas::start(postgres, "long_poll_page").await else {
+        return;
+    };
+    let (_, token) = courier_with_task(&r).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let core = phone(&dir, &r.url(0), &token).await;
+    core.sync().now().await.expect("first sync");
+    let waiting = {
+        let core = Arc::clone(&core);
+        tokio::spawn(async move { core.sync().wait_for_changes(20).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    r.dispatch(1)
+        .assign_task("NEW", "c1", TaskKind::Parcel, None, stop("Customer"))
+        .await
+        .expect("task");
+    let news = waiting.await.expect("join").expect("long-poll");
+    assert!(news, "the long-poll found the new task");
+    assert!(
+        !has_task(&core, "NEW").await,
+        "the long-poll applies nothing"
+    );
+    let http = reqwest::Client::new();
+    let (pushes, pulls) = (
+        requests_on(&http, &r.url(0), "/v1/sync/push").await,
+        requests_on(&http, &r.url(0), "/v1/sync/pull").await,
+    );
+    let report = core.sync().now().await.expect("sync");
+    assert_eq!(report.pulled_changes, 1);
+    assert_eq!(requests_on(&http, &r.url(0), "/v1/sync/push").await, pushes);
+    assert_eq!(requests_on(&http, &r.url(0), "/v1/sync/pull").await, pulls);
+    assert!(has_task(&core, "NEW").await);
+    // The page was used once: the next sync pulls (nothing new).
+    let report = core.sync().now().await.expect("sync");
+    assert_eq!(report.pulled_changes, 0);
+    assert_eq!(
+        requests_on(&http, &r.url(0), "/v1/sync/pull").await,
+        pulls + 1
+    );
+}
+
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -460,6 +505,7 @@ on_both_stores!(
     a_draining_replica_releases_its_long_polls,
     metrics_count_pushes_and_outcomes,
     a_phones_sync_after_an_action_is_one_request,
+    a_phones_sync_after_a_long_poll_costs_no_request,
 );
 
 /// Push payloads: Runsheet's sync hint at the top level (APNs user info) or under `data`

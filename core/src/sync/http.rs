@@ -156,24 +156,25 @@ impl Remote for HttpRemote {
         decode(resp).await
     }
 
-    /// A long-poll: `GET /v1/sync/pull` with `wait_s` and a page of one; the server answers as
-    /// soon as a change commits, or after `wait`.
+    /// A long-poll: `GET /v1/sync/pull` with `wait_s` and the server's default page size; the
+    /// server answers as soon as a change commits, or after `wait`. Its page is the next
+    /// sync's first one (see [`Remote::wait_for_change`]).
     async fn wait_for_change(
         &self,
         client_id: &str,
         at: &PullPosition,
         wait: Duration,
-    ) -> Result<bool> {
+    ) -> Result<Option<PullResponse>> {
         let wait_s = wait.as_secs().clamp(1, 30);
         let resp = self
             .pull_request(client_id, at)
-            .query(&[("wait_s", wait_s.to_string()), ("limit", "1".into())])
+            .query(&[("wait_s", wait_s.to_string())])
             .timeout(Duration::from_secs(wait_s + 15))
             .send()
             .await
             .map_err(transport_error)?;
         let page: PullResponse = decode(resp).await?;
-        Ok(!page.is_quiet())
+        Ok((!page.is_quiet()).then_some(page))
     }
 
     fn set_token(&self, token: Token) {

@@ -80,14 +80,17 @@ pub trait Remote: Send + Sync {
     /// Registers the install's push token (`PUT /v1/sync/push-token`).
     async fn register_push_token(&self, reg: &PushTokenRegistration) -> Result<PushTokenAck>;
 
-    /// Waits up to `wait` (at most 30 s) for the server to have something after `at`; true
-    /// when it has. Nothing is applied: the caller syncs.
+    /// Waits up to `wait` (at most 30 s) for the server to have something after `at`, and
+    /// returns the page the server answered from `at` (a whole page, as [`Remote::pull`]
+    /// answers it) when it brings something ([`PullResponse::is_quiet`] is false); `None`
+    /// when nothing came. Nothing is applied here: the next sync takes the page as its first
+    /// one when the phone still stands at `at` and has nothing to push.
     async fn wait_for_change(
         &self,
         client_id: &str,
         at: &PullPosition,
         wait: Duration,
-    ) -> Result<bool>;
+    ) -> Result<Option<PullResponse>>;
 
     /// Replaces the bearer token (after the courier signs in again, or from the token
     /// provider after a 401).
@@ -235,14 +238,29 @@ pub struct SyncReport {
 /// Most rounds in one sync: a round that put the queue right (see [`recover`]) starts over.
 const MAX_ROUNDS: usize = 3;
 
+/// A page the server answered from a position, before the sync that applies it: the
+/// long-poll's ([`Remote::wait_for_change`]), or the one a push answered.
+pub(crate) type Page = (PullPosition, PullResponse);
+
 /// Pushes every pending mutation, then pulls and applies the server's changes. When the server
 /// finds this install's client id reused, or has lost acknowledged mutations, the queue is put
 /// right first and the sync starts over.
-pub(crate) async fn run(store: &Store, remote: &dyn Remote, now: i64) -> Result<SyncReport> {
+///
+/// `prefetched` is the page a long-poll brought, with the position it was asked from: the
+/// first round takes it as its first page instead of pulling when it pushed nothing and the
+/// store still stands at that position; otherwise it is dropped. Either way it is used at
+/// most once.
+pub(crate) async fn run(
+    store: &Store,
+    remote: &dyn Remote,
+    now: i64,
+    mut prefetched: Option<Page>,
+) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let mut changed = BTreeSet::new();
     for _ in 0..MAX_ROUNDS {
-        if round(store, remote, now, &mut report, &mut changed).await? {
+        let kept = prefetched.take();
+        if round(store, remote, now, kept, &mut report, &mut changed).await? {
             report.pending = store.read(outbox::stats)?.0;
             report.changed_task_ids = changed.into_iter().collect();
             let client_id = client_id(store)?;
@@ -344,11 +362,12 @@ fn rekey(tx: &rusqlite::Connection) -> Result<i64> {
 }
 
 /// One push and pull; false when the queue was put right ([`recover`]) and the sync must
-/// start over.
+/// start over. `kept` is a page a long-poll brought (see [`run`]).
 async fn round(
     store: &Store,
     remote: &dyn Remote,
     now: i64,
+    kept: Option<Page>,
     report: &mut SyncReport,
     changed: &mut BTreeSet<String>,
 ) -> Result<bool> {
@@ -356,12 +375,14 @@ async fn round(
 
     // Push, in batches, oldest first. The last batch asks for the pull's first page too (one
     // request for a sync after an action); a server that answers none is pulled from below.
-    let mut pulled: Option<(PullPosition, PullResponse)> = None;
+    let mut pulled: Option<Page> = None;
+    let mut pushed = false;
     loop {
         let batch = store.read(|c| outbox::pending(c, MAX_PUSH_BATCH))?;
         if batch.is_empty() {
             break;
         }
+        pushed = true;
         let full = batch.len() == MAX_PUSH_BATCH;
         let sent: Vec<i64> = batch.iter().map(|m| m.mutation_id).collect();
         let highest_sent = sent.last().copied().unwrap_or(0);
@@ -456,6 +477,20 @@ async fn round(
         })?;
         if !full {
             break;
+        }
+    }
+
+    // The long-poll's page is the first page when nothing was pushed (a push's page is newer
+    // and wins) and the phone still stands where the long-poll asked from (a sync meanwhile
+    // moved it: the page is stale). It then goes through exactly what a pulled page does.
+    if let Some((from, page)) = kept {
+        if !pushed && from == position(store)? {
+            pulled = Some((from, page));
+        } else {
+            tracing::debug!(
+                pushed,
+                "the long-poll's page no longer fits; pulling instead"
+            );
         }
     }
 
@@ -689,4 +724,100 @@ async fn upload_attachments(store: &Store, remote: &dyn Remote, now: i64) -> Res
         }
     }
     Ok(uploaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runsheet_protocol::Settings;
+    use std::sync::Mutex;
+
+    /// A server with nothing new, which records where each pull asked from.
+    #[derive(Default)]
+    struct Quiet(Mutex<Vec<PullPosition>>);
+
+    fn quiet_page(cursor: i64) -> PullResponse {
+        serde_json::from_value(serde_json::json!({
+            "changes": [],
+            "cursor": cursor,
+            "has_more": false,
+            "last_mutation_id": 0,
+            "server_time": 1_800_000_000,
+        }))
+        .unwrap()
+    }
+
+    #[async_trait::async_trait]
+    impl Remote for Quiet {
+        async fn push(&self, _req: &PushRequest) -> Result<PushResponse> {
+            Err(Error::Offline("nothing is queued in these tests".into()))
+        }
+
+        async fn pull(&self, _client_id: &str, at: &PullPosition) -> Result<PullResponse> {
+            self.0.lock().unwrap().push(*at);
+            Ok(quiet_page(at.cursor))
+        }
+
+        async fn put_attachment(&self, _sha256: &str, _bytes: Vec<u8>) -> Result<()> {
+            Ok(())
+        }
+
+        async fn push_locations(&self, batch: &LocationBatch) -> Result<LocationAck> {
+            Ok(LocationAck {
+                stored: batch.fixes.len() as u64,
+            })
+        }
+
+        async fn register_push_token(&self, _reg: &PushTokenRegistration) -> Result<PushTokenAck> {
+            Err(Error::Offline("no push tokens here".into()))
+        }
+
+        async fn wait_for_change(
+            &self,
+            _client_id: &str,
+            _at: &PullPosition,
+            _wait: Duration,
+        ) -> Result<Option<PullResponse>> {
+            Ok(None)
+        }
+
+        fn set_token(&self, _token: Token) {}
+    }
+
+    /// A long-poll's page that brings new settings (version 7).
+    fn settings_page() -> PullResponse {
+        PullResponse {
+            settings: Some(Settings {
+                version: 7,
+                ..Settings::default()
+            }),
+            ..quiet_page(0)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_kept_page_is_the_first_page_only_from_where_the_store_stands() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("phone.db")).unwrap();
+        let remote = Quiet::default();
+        let here = position(&store).unwrap();
+        // Asked from elsewhere (the store moved since): dropped, the sync pulls from here.
+        let elsewhere = PullPosition {
+            settings_version: 3,
+            ..here
+        };
+        let report = run(&store, &remote, 1, Some((elsewhere, settings_page())))
+            .await
+            .unwrap();
+        assert!(!report.settings_changed);
+        assert_eq!(*remote.0.lock().unwrap(), vec![here]);
+        assert_eq!(store.read(settings::load).unwrap().version, 0);
+        // Asked from here: applied as the first page, no pull.
+        let report = run(&store, &remote, 2, Some((here, settings_page())))
+            .await
+            .unwrap();
+        assert!(report.settings_changed);
+        assert_eq!(remote.0.lock().unwrap().len(), 1);
+        assert_eq!(store.read(settings::load).unwrap().version, 7);
+    }
 }
