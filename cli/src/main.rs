@@ -141,6 +141,11 @@ enum QaCommand {
     },
 }
 
+/// The allocator, as `runsheet-server`'s (`runsheet serve` and the load test's replicas are the
+/// same server): see server/src/main.rs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The demo and QA runs provoke failures on purpose; their output says what matters, so the

@@ -161,6 +161,8 @@ impl Args {
 /// for at most the grace period. Failures go to stderr with a non-zero exit.
 pub fn run(args: Args) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(crate::blocking_threads(args.db_pool))
+        .thread_keep_alive(crate::BLOCKING_KEEP_ALIVE)
         .enable_all()
         .build()
     {

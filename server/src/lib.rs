@@ -561,6 +561,22 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     start_limited(config, Limits::default())
 }
 
+/// Most threads a server's runtime starts for blocking work, for a store over `pool_connections`
+/// connections: the store's statements run there, so one thread per pooled connection (and
+/// as many for a standby's pool), plus a few for the handoff code's slow hash and for requests
+/// giving up their wait. More would only wait for a connection, each on a thread of its own
+/// (its stack faulted in when created, reaped after a quiet while: under the load test the
+/// replicas created hundreds, and zeroing their pages was two fifths of their CPU); past it a
+/// request waits in the runtime's queue, and still gets its 503 when the acquire timeout runs
+/// out first.
+pub fn blocking_threads(pool_connections: u32) -> usize {
+    2 * pool_connections.max(1) as usize + 8
+}
+
+/// How long an idle blocking thread is kept (tokio's default is 10 s): long enough that a load
+/// that comes and goes reuses its threads.
+pub const BLOCKING_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// [`start`] under `limits`.
 pub fn start_limited(config: ServerConfig, limits: Limits) -> Result<RunningServer, ServerError> {
     // On a thread of its own: the PostgreSQL client blocks on a runtime of its own, which
@@ -569,8 +585,14 @@ pub fn start_limited(config: ServerConfig, limits: Limits) -> Result<RunningServ
     let db = std::thread::spawn(move || Db::open(&db_config))
         .join()
         .map_err(|_| std::io::Error::other("opening the store panicked"))??;
+    let pool_connections = match &config.db {
+        DbConfig::Sqlite(_) => 1,
+        DbConfig::Postgres { pool, .. } => pool.max_connections,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(blocking_threads(pool_connections))
+        .thread_keep_alive(BLOCKING_KEEP_ALIVE)
         .enable_all()
         .thread_name("runsheet-server")
         .build()?;

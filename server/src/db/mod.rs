@@ -265,7 +265,8 @@ impl Db {
         let Some(standby) = self.standby.clone() else {
             return Ok(None);
         };
-        tokio::task::spawn_blocking(move || standby.autocommit(f).map(|(v, _)| Some(v)))
+        let asked = std::time::Instant::now();
+        tokio::task::spawn_blocking(move || standby.autocommit(asked, f).map(|(v, _)| Some(v)))
             .await
             .map_err(|e| StoreError::Worker(e.to_string()))?
     }
@@ -310,10 +311,11 @@ impl Db {
     {
         let engine = self.engine.clone();
         let feed = self.feed.clone();
+        let asked = std::time::Instant::now();
         tokio::task::spawn_blocking(move || {
             let (value, announced) = match &engine {
                 Engine::Sqlite(s) => s.transaction(f)?,
-                Engine::Postgres(p) => p.transaction(f)?,
+                Engine::Postgres(p) => p.transaction(asked, f)?,
             };
             for courier in &announced {
                 feed.notify(courier);
@@ -336,10 +338,11 @@ impl Db {
     {
         let engine = self.engine.clone();
         let feed = self.feed.clone();
+        let asked = std::time::Instant::now();
         tokio::task::spawn_blocking(move || {
             let (value, announced) = match &engine {
                 Engine::Sqlite(s) => s.transaction(f)?,
-                Engine::Postgres(p) => p.autocommit(f)?,
+                Engine::Postgres(p) => p.autocommit(asked, f)?,
             };
             for courier in &announced {
                 feed.notify(courier);

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
@@ -64,6 +64,9 @@ const MIGRATION_LOCK: i64 = 0x5255_4e53_4845_4554; // "RUNSHEET"
 pub(super) struct Postgres {
     pool: Arc<PoolOwner>,
     trips: Arc<Trips>,
+    /// Longest a request waits for a connection, counted from when it asked for the store
+    /// (its wait for a thread to run it included): then it is answered busy (503).
+    acquire_timeout: Duration,
 }
 
 /// What this replica's requests cost PostgreSQL in waits on the server: statements executed
@@ -178,6 +181,7 @@ impl Postgres {
                 stop,
             }),
             trips: Arc::new(Trips::default()),
+            acquire_timeout: limits.acquire_timeout,
         })
     }
 
@@ -198,6 +202,7 @@ impl Postgres {
                 stop: Arc::new(AtomicBool::new(true)),
             }),
             trips: Arc::new(Trips::default()),
+            acquire_timeout: limits.acquire_timeout,
         })
     }
 
@@ -214,15 +219,28 @@ impl Postgres {
         self.pool.stop.store(true, Ordering::SeqCst);
     }
 
-    /// Runs `f` in one READ COMMITTED transaction on a pooled connection.
+    /// A pooled connection for a request that asked for the store at `asked`: busy when none
+    /// frees within what is left of the acquire timeout.
+    fn connection(&self, asked: Instant) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
+        let left = self.acquire_timeout.saturating_sub(asked.elapsed());
+        if left.is_zero() {
+            return Err(StoreError::Busy(
+                "waited past the acquire timeout for a database connection".into(),
+            ));
+        }
+        self.pool
+            .get_timeout(left)
+            .map_err(|e| StoreError::Busy(e.to_string()))
+    }
+
+    /// Runs `f` in one READ COMMITTED transaction on a pooled connection (`asked`: when the
+    /// request asked for the store).
     pub(super) fn transaction<T>(
         &self,
+        asked: Instant,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
     ) -> Result<(T, Vec<String>), StoreError> {
-        let mut conn = self
-            .pool
-            .get()
-            .map_err(|e| StoreError::Busy(e.to_string()))?;
+        let mut conn = self.connection(asked)?;
         let Conn { client, statements } = &mut *conn;
         self.trips.executed();
         let tx = client.transaction()?;
@@ -251,12 +269,10 @@ impl Postgres {
     /// own, so work that one statement does whole costs that statement's round trip only.
     pub(super) fn autocommit<T>(
         &self,
+        asked: Instant,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>,
     ) -> Result<(T, Vec<String>), StoreError> {
-        let mut conn = self
-            .pool
-            .get()
-            .map_err(|e| StoreError::Busy(e.to_string()))?;
+        let mut conn = self.connection(asked)?;
         let Conn { client, statements } = &mut *conn;
         let mut t = Tx {
             inner: TxInner::Postgres(PgTx {
