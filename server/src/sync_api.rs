@@ -256,7 +256,16 @@ pub async fn pull(
         ));
     }
     if q.wait_s == 0 || state.lifecycle.draining() {
-        let page = standby::pull(&state.db, state.clock.clone(), courier, at, q.min_lsn).await?;
+        let client_id = at.client_id.clone();
+        let page = standby::pull(
+            &state.db,
+            state.clock.clone(),
+            courier.clone(),
+            at,
+            q.min_lsn,
+        )
+        .await?;
+        state.db.push_memory().learn(&client_id, &courier, &page);
         state.metrics.pulls.inc();
         return Ok(Json(page));
     }
@@ -272,6 +281,7 @@ pub async fn pull(
         changed.as_mut().enable();
         let page = read_page(&state, &courier, &at).await?;
         if !page.is_quiet() {
+            state.db.push_memory().learn(&at.client_id, &courier, &page);
             if woken {
                 state.metrics.long_poll_wakeups.inc();
             }

@@ -1083,3 +1083,77 @@ async fn a_push_continuing_the_last_is_decided_on_the_replicas_memory() {
     db.close();
     other.close();
 }
+
+/// A task dispatch created reaches the phone in a page this replica answered: the replica
+/// learns it, and the push accepting it is decided on the memory, in one round trip.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_task_in_a_page_is_accepted_in_one_round_trip() {
+    let Some(DbConfig::Postgres { url, .. }) =
+        tokio::task::spawn_blocking(|| runsheet_server::test_postgres("trips_learn"))
+            .await
+            .unwrap()
+    else {
+        return;
+    };
+    let config = DbConfig::Postgres {
+        url,
+        pool: PoolLimits {
+            max_connections: 1,
+            ..PoolLimits::default()
+        },
+    };
+    let db = tokio::task::spawn_blocking(move || Db::open(&config))
+        .await
+        .unwrap()
+        .unwrap();
+    db.run(|tx| {
+        couriers::create(tx, "c1", "C", "digest-c1", 0)?;
+        tasks::create(tx, far_task("warm"), Some("c1"), 1_795_400_000)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let sync_after = |first: i64, actions: Vec<Action>, cursor: i64| {
+        let db = db.clone();
+        async move {
+            let before = db.round_trips();
+            let resp = push_fewest_trips(
+                &db,
+                Clock::system(),
+                ("c1".into(), "phone".into()),
+                batch(first, actions),
+                None,
+                Some(position(cursor)),
+            )
+            .await
+            .unwrap();
+            (resp, db.round_trips() - before)
+        }
+    };
+    let (warm, _) = sync_after(1, walk("warm")[..2].to_vec(), 0).await;
+    let cursor = warm.pulled.expect("a page").cursor;
+    // Dispatch assigns a new task; the next sync's page (after picking up the first) brings it.
+    db.run(|tx| {
+        tasks::create(tx, far_task("new"), Some("c1"), 1_795_400_100)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let pick_up = Action::PickUp {
+        task_id: "warm".into(),
+    };
+    let (resp, _) = sync_after(3, vec![pick_up], cursor).await;
+    let page = resp.pulled.expect("a page");
+    assert!(page
+        .changes
+        .iter()
+        .any(|c| matches!(c, Change::UpsertTask { task } if task.id == "new")));
+    // Accepting it: decided on what the page taught, one round trip, applied.
+    let accept = Action::Accept {
+        task_id: "new".into(),
+    };
+    let (resp, cost) = sync_after(4, vec![accept], page.cursor).await;
+    assert_eq!(resp.results[0].outcome, MutationOutcome::Applied);
+    assert_eq!(cost.executed, 1, "{cost:?}");
+    db.close();
+}

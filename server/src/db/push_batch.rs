@@ -784,7 +784,7 @@ pub async fn push_fewest_trips(
         None => {
             // What the transaction does is not remembered: the next push reads.
             db.push_memory().forget(&client_id);
-            let (c, who, id) = (clock.clone(), courier.clone(), client_id);
+            let (c, who, id) = (clock.clone(), courier.clone(), client_id.clone());
             db.run(move |tx| super::sync::push(tx, &c, &who, &id, &items, sent_at))
                 .await?
         }
@@ -792,9 +792,15 @@ pub async fn push_fewest_trips(
     if let (None, Some(at)) = (&response.pulled, pull) {
         // Read on the primary after the push, so it holds it: one statement on PostgreSQL.
         let page = db
-            .run_autocommit(move |tx| sync::pull(tx, &clock, &courier, &at))
+            .run_autocommit({
+                let courier = courier.clone();
+                move |tx| sync::pull(tx, &clock, &courier, &at)
+            })
             .await?;
         response.pulled = Some(Box::new(page));
+    }
+    if let Some(page) = &response.pulled {
+        db.push_memory().learn(&client_id, &courier, page);
     }
     Ok(response)
 }

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use runsheet_protocol::TaskDoc;
+use runsheet_protocol::{Change, PullResponse, TaskDoc};
 
 /// One install's memory.
 #[derive(Debug, Clone)]
@@ -104,6 +104,34 @@ impl PushMemory {
         for (id, floor) in now.task_floors {
             if entry.tasks.contains_key(&id) {
                 entry.task_floors.insert(id, floor);
+            }
+        }
+    }
+
+    /// Learns from a page this replica answered `client_id` of `courier`: the tasks dispatch
+    /// created for them since (revision 1: no step, no earlier courier, no time bound yet) are
+    /// remembered, so that the push accepting one needs no read; a removed task is forgotten.
+    /// Only when the page saw the install where the memory stands (the same last id).
+    pub(crate) fn learn(&self, client_id: &str, courier: &str, page: &PullResponse) {
+        let mut installs = self.installs.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(m) = installs.get_mut(client_id) else {
+            return;
+        };
+        if m.courier != courier || m.last != page.last_mutation_id {
+            return;
+        }
+        for change in &page.changes {
+            match change {
+                Change::UpsertTask { task } if task.revision == 1 && task.handovers.is_empty() => {
+                    m.tasks
+                        .entry(task.id.clone())
+                        .or_insert_with(|| ((**task).clone(), Some(courier.to_owned())));
+                }
+                Change::UpsertTask { .. } => {}
+                Change::RemoveTask { task_id } => {
+                    m.tasks.remove(task_id);
+                    m.task_floors.remove(task_id);
+                }
             }
         }
     }
@@ -200,6 +228,67 @@ mod tests {
         assert!(m.recall("phone", "ann", 5, &["t1", "t2"]).is_none());
         assert!(m.recall("tablet", "ann", 5, &["t1"]).is_none());
         m.forget("phone");
+        assert!(m.recall("phone", "ann", 5, &["t1"]).is_none());
+    }
+
+    fn page(last: i64, changes: Vec<Change>) -> PullResponse {
+        PullResponse {
+            changes,
+            cursor: 1,
+            has_more: false,
+            last_mutation_id: last,
+            server_time: 0,
+            settings: None,
+            checklists: vec![],
+            ratings: vec![],
+            cases: vec![],
+            recalls: vec![],
+            offers: vec![],
+            vehicle: None,
+            earnings: vec![],
+            training: vec![],
+            qualifications: vec![],
+        }
+    }
+
+    #[test]
+    fn a_new_task_in_a_page_is_learnt_where_the_memory_stands() {
+        let m = PushMemory::default();
+        let mut fresh = doc("t9", TaskStatus::Assigned);
+        fresh.revision = 1;
+        let upsert = |d: &TaskDoc| Change::UpsertTask {
+            task: Box::new(d.clone()),
+        };
+        // Nothing remembered of the install: nothing learnt.
+        m.learn("phone", "ann", &page(4, vec![upsert(&fresh)]));
+        assert!(m.is_empty());
+        m.remember("phone", after_push(4, &[("t1", TaskStatus::Accepted)]));
+        // A page that saw another last id, or another courier's: not learnt.
+        m.learn("phone", "ann", &page(3, vec![upsert(&fresh)]));
+        m.learn("phone", "bob", &page(4, vec![upsert(&fresh)]));
+        assert!(m.recall("phone", "ann", 5, &["t9"]).is_none());
+        // A task changed since its creation (revision 2): its history is unknown here.
+        let mut changed = doc("t8", TaskStatus::Assigned);
+        changed.revision = 2;
+        m.learn(
+            "phone",
+            "ann",
+            &page(4, vec![upsert(&fresh), upsert(&changed)]),
+        );
+        let r = m.recall("phone", "ann", 5, &["t9"]).expect("learnt");
+        assert_eq!(r.tasks["t9"].1.as_deref(), Some("ann"));
+        assert!(m.recall("phone", "ann", 5, &["t8"]).is_none());
+        // A removal forgets.
+        m.learn(
+            "phone",
+            "ann",
+            &page(
+                4,
+                vec![Change::RemoveTask {
+                    task_id: "t1".into(),
+                }],
+            ),
+        );
         assert!(m.recall("phone", "ann", 5, &["t1"]).is_none());
     }
 
