@@ -132,25 +132,10 @@ async fn push(db: &Db, items: Vec<Pushed>) -> runsheet_protocol::PushResponse {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_costs_at_most_three_round_trips_and_a_pull_one() {
-    let Some(DbConfig::Postgres { url, .. }) =
-        tokio::task::spawn_blocking(|| runsheet_server::test_postgres("trips"))
-            .await
-            .unwrap()
-    else {
+    // One connection, so that every statement is prepared once and then kept.
+    let Some(db) = postgres_store("trips", 1).await else {
         return;
     };
-    // One connection, so that every statement is prepared once and then kept.
-    let config = DbConfig::Postgres {
-        url,
-        pool: PoolLimits {
-            max_connections: 1,
-            ..PoolLimits::default()
-        },
-    };
-    let db = tokio::task::spawn_blocking(move || Db::open(&config))
-        .await
-        .unwrap()
-        .unwrap();
     db.run(|tx| {
         couriers::create(tx, "c1", "C", "digest-c1", 0)?;
         for i in 0..40 {
@@ -357,24 +342,9 @@ async fn lines(db: &Db, courier: &'static str) -> Vec<(String, String, i64, i64)
 /// leaves the pay to the transaction that also decides the week's bonus.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_is_paid_in_the_push_statement() {
-    let Some(DbConfig::Postgres { url, .. }) =
-        tokio::task::spawn_blocking(|| runsheet_server::test_postgres("trips_pay"))
-            .await
-            .unwrap()
-    else {
+    let Some(db) = postgres_store("trips_pay", 1).await else {
         return;
     };
-    let config = DbConfig::Postgres {
-        url,
-        pool: PoolLimits {
-            max_connections: 1,
-            ..PoolLimits::default()
-        },
-    };
-    let db = tokio::task::spawn_blocking(move || Db::open(&config))
-        .await
-        .unwrap()
-        .unwrap();
     db.run(|tx| {
         couriers::create(tx, "c1", "C", "digest-c1", 0)?;
         tasks::create(tx, far_task("warm"), Some("c1"), 1_795_400_000)?;
@@ -454,29 +424,36 @@ async fn a_delivery_is_paid_in_the_push_statement() {
     db.close();
 }
 
+/// A phone's sync after `actions` (ids from `first`), its pull at `cursor`: the answer and what
+/// it cost.
+async fn sync_after(
+    db: &Db,
+    first: i64,
+    actions: Vec<Action>,
+    cursor: i64,
+) -> (runsheet_protocol::PushResponse, RoundTrips) {
+    let before = db.round_trips();
+    let resp = push_fewest_trips(
+        db,
+        Clock::system(),
+        ("c1".into(), "phone".into()),
+        batch(first, actions),
+        None,
+        Some(position(cursor)),
+    )
+    .await
+    .unwrap();
+    (resp, db.round_trips() - before)
+}
+
 /// The sync after an action: a push carrying the pull's position answers the page in the
 /// push's own statement (two round trips in all, the delivery's pay included), the same page
 /// a pull from that position reads after it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_answers_the_pull_page_in_its_statement() {
-    let Some(DbConfig::Postgres { url, .. }) =
-        tokio::task::spawn_blocking(|| runsheet_server::test_postgres("trips_page"))
-            .await
-            .unwrap()
-    else {
+    let Some(db) = postgres_store("trips_page", 1).await else {
         return;
     };
-    let config = DbConfig::Postgres {
-        url,
-        pool: PoolLimits {
-            max_connections: 1,
-            ..PoolLimits::default()
-        },
-    };
-    let db = tokio::task::spawn_blocking(move || Db::open(&config))
-        .await
-        .unwrap()
-        .unwrap();
     db.run(|tx| {
         couriers::create(tx, "c1", "C", "digest-c1", 0)?;
         for id in ["warm", "t1", "t2"] {
@@ -486,28 +463,11 @@ async fn a_push_answers_the_pull_page_in_its_statement() {
     })
     .await
     .unwrap();
-    let sync_after = |first: i64, actions: Vec<Action>, cursor: i64| {
-        let db = db.clone();
-        async move {
-            push_fewest_trips(
-                &db,
-                Clock::system(),
-                ("c1".into(), "phone".into()),
-                batch(first, actions),
-                None,
-                Some(position(cursor)),
-            )
-            .await
-            .unwrap()
-        }
-    };
     // Warm up (statements prepared), then walk t1 a step at a time as a phone does.
-    let warm = sync_after(1, walk("warm"), 0).await;
+    let (warm, _) = sync_after(&db, 1, walk("warm"), 0).await;
     let mut cursor = warm.pulled.expect("a page").cursor;
     for (i, action) in walk("t1").into_iter().enumerate() {
-        let before = db.round_trips();
-        let resp = sync_after(6 + i as i64, vec![action], cursor).await;
-        let cost = db.round_trips() - before;
+        let (resp, cost) = sync_after(&db, 6 + i as i64, vec![action], cursor).await;
         assert_eq!(resp.results[0].outcome, MutationOutcome::Applied);
         assert!(
             cost.executed <= 2 && cost.prepared == 0,
@@ -1088,24 +1048,9 @@ async fn a_push_continuing_the_last_is_decided_on_the_replicas_memory() {
 /// learns it, and the push accepting it is decided on the memory, in one round trip.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_task_in_a_page_is_accepted_in_one_round_trip() {
-    let Some(DbConfig::Postgres { url, .. }) =
-        tokio::task::spawn_blocking(|| runsheet_server::test_postgres("trips_learn"))
-            .await
-            .unwrap()
-    else {
+    let Some(db) = postgres_store("trips_learn", 1).await else {
         return;
     };
-    let config = DbConfig::Postgres {
-        url,
-        pool: PoolLimits {
-            max_connections: 1,
-            ..PoolLimits::default()
-        },
-    };
-    let db = tokio::task::spawn_blocking(move || Db::open(&config))
-        .await
-        .unwrap()
-        .unwrap();
     db.run(|tx| {
         couriers::create(tx, "c1", "C", "digest-c1", 0)?;
         tasks::create(tx, far_task("warm"), Some("c1"), 1_795_400_000)?;
@@ -1113,24 +1058,7 @@ async fn a_new_task_in_a_page_is_accepted_in_one_round_trip() {
     })
     .await
     .unwrap();
-    let sync_after = |first: i64, actions: Vec<Action>, cursor: i64| {
-        let db = db.clone();
-        async move {
-            let before = db.round_trips();
-            let resp = push_fewest_trips(
-                &db,
-                Clock::system(),
-                ("c1".into(), "phone".into()),
-                batch(first, actions),
-                None,
-                Some(position(cursor)),
-            )
-            .await
-            .unwrap();
-            (resp, db.round_trips() - before)
-        }
-    };
-    let (warm, _) = sync_after(1, walk("warm")[..2].to_vec(), 0).await;
+    let (warm, _) = sync_after(&db, 1, walk("warm")[..2].to_vec(), 0).await;
     let cursor = warm.pulled.expect("a page").cursor;
     // Dispatch assigns a new task; the next sync's page (after picking up the first) brings it.
     db.run(|tx| {
@@ -1142,7 +1070,7 @@ async fn a_new_task_in_a_page_is_accepted_in_one_round_trip() {
     let pick_up = Action::PickUp {
         task_id: "warm".into(),
     };
-    let (resp, _) = sync_after(3, vec![pick_up], cursor).await;
+    let (resp, _) = sync_after(&db, 3, vec![pick_up], cursor).await;
     let page = resp.pulled.expect("a page");
     assert!(page
         .changes
@@ -1152,7 +1080,7 @@ async fn a_new_task_in_a_page_is_accepted_in_one_round_trip() {
     let accept = Action::Accept {
         task_id: "new".into(),
     };
-    let (resp, cost) = sync_after(4, vec![accept], page.cursor).await;
+    let (resp, cost) = sync_after(&db, 4, vec![accept], page.cursor).await;
     assert_eq!(resp.results[0].outcome, MutationOutcome::Applied);
     assert_eq!(cost.executed, 1, "{cost:?}");
     db.close();
