@@ -305,6 +305,20 @@ fn far_task(id: &str) -> TaskDoc {
     t
 }
 
+/// Courier c1 with `tasks` (each a [`far_task`]) assigned to them.
+async fn seed(db: &Db, tasks: &[&str]) {
+    let ids: Vec<String> = tasks.iter().map(|t| (*t).to_owned()).collect();
+    db.run(move |tx| {
+        couriers::create(tx, "c1", "C", "digest-c1", 0)?;
+        for id in &ids {
+            tasks::create(tx, far_task(id), Some("c1"), 1_795_400_000)?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
 /// The walk of `task_id` with device times: ten minutes waited at the pickup.
 fn timed_walk(first_id: i64, task_id: &str, at: i64) -> (Vec<Pushed>, Vec<Pushed>) {
     let mut items = batch(first_id, walk(task_id));
@@ -345,15 +359,7 @@ async fn a_delivery_is_paid_in_the_push_statement() {
     let Some(db) = postgres_store("trips_pay", 1).await else {
         return;
     };
-    db.run(|tx| {
-        couriers::create(tx, "c1", "C", "digest-c1", 0)?;
-        tasks::create(tx, far_task("warm"), Some("c1"), 1_795_400_000)?;
-        tasks::create(tx, far_task("paid"), Some("c1"), 1_795_400_000)?;
-        tasks::create(tx, far_task("bonus"), Some("c1"), 1_795_400_000)?;
-        Ok(())
-    })
-    .await
-    .unwrap();
+    seed(&db, &["warm", "paid", "bonus"]).await;
     let now = Clock::system().now();
     // Warm up the statements (a whole walk in one push).
     let (a, b) = timed_walk(1, "warm", now - 4000);
@@ -454,15 +460,7 @@ async fn a_push_answers_the_pull_page_in_its_statement() {
     let Some(db) = postgres_store("trips_page", 1).await else {
         return;
     };
-    db.run(|tx| {
-        couriers::create(tx, "c1", "C", "digest-c1", 0)?;
-        for id in ["warm", "t1", "t2"] {
-            tasks::create(tx, far_task(id), Some("c1"), 1_795_400_000)?;
-        }
-        Ok(())
-    })
-    .await
-    .unwrap();
+    seed(&db, &["warm", "t1", "t2"]).await;
     // Warm up (statements prepared), then walk t1 a step at a time as a phone does.
     let (warm, _) = sync_after(&db, 1, walk("warm"), 0).await;
     let mut cursor = warm.pulled.expect("a page").cursor;
@@ -901,15 +899,7 @@ async fn a_push_continuing_the_last_is_decided_on_the_replicas_memory() {
     };
     let db = open(url.clone()).await;
     let other = open(url).await;
-    db.run(|tx| {
-        couriers::create(tx, "c1", "C", "digest-c1", 0)?;
-        for id in ["warm", "a", "b"] {
-            tasks::create(tx, far_task(id), Some("c1"), 1_795_400_000)?;
-        }
-        Ok(())
-    })
-    .await
-    .unwrap();
+    seed(&db, &["warm", "a", "b"]).await;
     let step = |id: i64, action: Action| batch(id, vec![action]);
     let arrive = |task: &str, stop| Action::Arrive {
         task_id: task.into(),
@@ -1051,13 +1041,7 @@ async fn a_new_task_in_a_page_is_accepted_in_one_round_trip() {
     let Some(db) = postgres_store("trips_learn", 1).await else {
         return;
     };
-    db.run(|tx| {
-        couriers::create(tx, "c1", "C", "digest-c1", 0)?;
-        tasks::create(tx, far_task("warm"), Some("c1"), 1_795_400_000)?;
-        Ok(())
-    })
-    .await
-    .unwrap();
+    seed(&db, &["warm"]).await;
     let (warm, _) = sync_after(&db, 1, walk("warm")[..2].to_vec(), 0).await;
     let cursor = warm.pulled.expect("a page").cursor;
     // Dispatch assigns a new task; the next sync's page (after picking up the first) brings it.
