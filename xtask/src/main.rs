@@ -106,9 +106,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// A `cargo` command at the workspace root. Incremental compilation is off unless the caller
+/// set `CARGO_INCREMENTAL`: the suite builds each crate once, and the incremental caches of a
+/// whole run were 5 GB of a disk a CI machine may not have (Cargo.toml, `[profile.dev]`).
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(root());
+    if std::env::var_os("CARGO_INCREMENTAL").is_none() {
+        c.env("CARGO_INCREMENTAL", "0");
+    }
     c
 }
 
