@@ -4,163 +4,20 @@
 //! the figures. Every test runs on SQLite (`sqlite::`) and on PostgreSQL (`postgres::`, on the
 //! cluster `cargo xtask test` starts).
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
-
 use runsheet_protocol::{
     AfterSalesPolicy, CaseCommand, CaseDeadlines, CaseKind, CaseRule, CaseStatus, CaseTeam, Fault,
-    FollowUp, FollowUpKind, ItemDoc, NewCase, NewRecall, PullResponse, PushResponse, Settings,
-    StopDoc, TaskKind, TemperatureClass,
+    FollowUp, FollowUpKind, NewCase, NewRecall, PullResponse, PushResponse, Settings, TaskKind,
 };
-use runsheet_server::{DbConfig, DispatchError, Dispatcher, RunningServer, ServerConfig};
-use serde_json::{json, Value};
+use serde_json::json;
 
-const ADMIN: &str = "test-admin-token";
-const T0: i64 = 1_795_400_000;
-
-struct Env {
-    _dir: tempfile::TempDir,
-    server: RunningServer,
-    dispatch: Dispatcher,
-    http: reqwest::Client,
-    clock: Arc<AtomicI64>,
-    /// The next mutation id of each install.
-    next: std::sync::Mutex<std::collections::HashMap<String, i64>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-async fn env_on(engine: Engine, label: &str) -> Option<Env> {
-    let dir = tempfile::tempdir().unwrap();
-    let db = match engine {
-        Engine::Sqlite => DbConfig::Sqlite(dir.path().join("s.db")),
-        Engine::Postgres => {
-            let label = label.to_owned();
-            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
-                .await
-                .unwrap()?
-        }
-    };
-    let clock = Arc::new(AtomicI64::new(T0));
-    let server = runsheet_server::start(ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        db,
-        admin_token: Some(ADMIN.into()),
-        clock: Some(clock.clone()),
-    })
-    .unwrap();
-    let dispatch = Dispatcher::new(&server.url(), ADMIN);
-    Some(Env {
-        _dir: dir,
-        server,
-        dispatch,
-        http: reqwest::Client::new(),
-        clock,
-        next: Default::default(),
-    })
-}
-
-fn stop(name: &str) -> StopDoc {
-    StopDoc {
-        name: name.into(),
-        address: "1 Test Road".into(),
-        phone: None,
-        lat: 30.27,
-        lon: 120.15,
-        ready_at: None,
-        due_by: None,
-        not_before: None,
-        pin_corrected: false,
-    }
-}
-
-fn item(code: &str) -> ItemDoc {
-    ItemDoc {
-        code: code.into(),
-        name: format!("item {code}"),
-        temperature: TemperatureClass::default(),
-        quantity: 1,
-        size: None,
-        restricted: None,
-    }
-}
-
-fn now(e: &Env) -> i64 {
-    e.clock.load(Ordering::SeqCst)
-}
-
-fn advance(e: &Env, seconds: i64) {
-    e.clock.fetch_add(seconds, Ordering::SeqCst);
-}
-
-fn status_of(err: DispatchError) -> (u16, String) {
-    match err {
-        DispatchError::Status { status, code, .. } => (status, code),
-        other => panic!("not an answer: {other}"),
-    }
-}
+mod loopback;
+use loopback::*;
 
 impl Env {
-    /// A food task from "Noodle Bar" to a customer, with these items, assigned to `courier`.
-    async fn food_task(&self, id: &str, courier: &str, items: &[&str]) {
-        let items: Vec<ItemDoc> = items.iter().map(|c| item(c)).collect();
-        self.dispatch
-            .create_task(&json!({
-                "id": id, "courier_id": courier, "kind": "food",
-                "pickup": stop("Noodle Bar"), "dropoff": stop("Customer"),
-                "items": items,
-            }))
+    /// `client`'s pull of the cases after `after`.
+    async fn cases_from(&self, token: &str, client: &str, after: i64) -> PullResponse {
+        self.pull(token, client, &format!("cases_after={after}"))
             .await
-            .unwrap();
-    }
-
-    async fn push(&self, token: &str, client: &str, actions: Vec<Value>) -> PushResponse {
-        let first = self.next_id(client);
-        let mutations: Vec<Value> = actions
-            .into_iter()
-            .enumerate()
-            .map(|(i, a)| {
-                json!({"mutation_id": first + i as i64, "device_time": now(self), "action": a})
-            })
-            .collect();
-        let r = self
-            .http
-            .post(format!("{}/v1/sync/push", self.server.url()))
-            .bearer_auth(token)
-            .json(&json!({"client_id": client, "mutations": mutations}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let resp: PushResponse = r.json().await.unwrap();
-        self.next
-            .lock()
-            .unwrap()
-            .insert(client.to_owned(), resp.last_mutation_id + 1);
-        resp
-    }
-
-    fn next_id(&self, client: &str) -> i64 {
-        self.next.lock().unwrap().get(client).copied().unwrap_or(1)
-    }
-
-    async fn pull(&self, token: &str, client: &str, cases_after: i64) -> PullResponse {
-        let r = self
-            .http
-            .get(format!(
-                "{}/v1/sync/pull?client_id={client}&cases_after={cases_after}",
-                self.server.url()
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        r.json().await.unwrap()
     }
 
     /// Walks a food task through pickup and drop-off, scanning the listed items at each.
@@ -205,27 +62,6 @@ impl Env {
             })
             .await
             .unwrap()
-    }
-
-    async fn raw(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let url = format!("{}{path}", self.server.url());
-        let req = match method {
-            "POST" => self.http.post(url),
-            _ => self.http.get(url),
-        };
-        let req = match body {
-            Some(b) => req.json(&b),
-            None => req,
-        };
-        let r = req.bearer_auth(token).send().await.unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
     }
 }
 
@@ -284,7 +120,7 @@ async fn cases_are_routed_and_timed_by_the_platforms_settings(engine: Engine) {
     );
     // Kinds the server opens itself are refused, and so is an unknown task.
     let (status, body) = e
-        .raw(
+        .call(
             "POST",
             "/v1/dispatch/cases",
             ADMIN,
@@ -318,10 +154,10 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
     let id = case.case.id;
     assert!(!case.case.breached);
     // 31 minutes without a first response: breached, recorded once.
-    advance(&e, 31 * 60);
+    e.advance(31 * 60);
     let c = e.dispatch.case(id).await.unwrap();
     assert!(c.case.breached);
-    advance(&e, 60);
+    e.advance(60);
     let c = e.dispatch.case(id).await.unwrap();
     let breaches = |c: &runsheet_protocol::CaseRecord, ev: &str| {
         c.history.iter().filter(|h| h.event == ev).count()
@@ -353,7 +189,7 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
         .await
         .unwrap();
     assert_eq!(c.case.status, CaseStatus::Acknowledged);
-    assert_eq!(c.case.first_response_at, Some(now(&e)));
+    assert_eq!(c.case.first_response_at, Some(e.now()));
     let c = e
         .dispatch
         .case_step(
@@ -388,7 +224,7 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
         (CaseStatus::Closed, Some(2))
     );
     // The customer disagrees two days later: reopened, a fresh 24 h to settle it.
-    advance(&e, 2 * 24 * 3600);
+    e.advance(2 * 24 * 3600);
     let c = e
         .dispatch
         .case_step(
@@ -400,7 +236,7 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
         .await
         .unwrap();
     assert_eq!(c.case.status, CaseStatus::Reopened);
-    assert_eq!(c.case.resolve_by, now(&e) + 24 * 3600);
+    assert_eq!(c.case.resolve_by, e.now() + 24 * 3600);
     assert_eq!(c.case.settled_at, None);
     assert_eq!(c.history.last().unwrap().event, "reopen");
     let err = e
@@ -410,7 +246,7 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
         .unwrap_err();
     assert_eq!(status_of(err), (409, "case_step_refused".into()));
     // Not settled again within the day: the resolution deadline is breached, once.
-    advance(&e, 25 * 3600);
+    e.advance(25 * 3600);
     let c = e.dispatch.case(id).await.unwrap();
     assert_eq!(breaches(&c, "breached_resolution"), 1);
     let f = e.dispatch.case_figures(None, None, None).await.unwrap();
@@ -422,7 +258,7 @@ async fn a_deadline_passed_is_recorded_once_and_a_reopen_restarts_the_resolution
     // Unknown and malformed case ids are 404s.
     let err = e.dispatch.case(999).await.unwrap_err();
     assert_eq!(status_of(err), (404, "not_found".into()));
-    let (status, body) = e.raw("GET", "/v1/dispatch/cases/abc", ADMIN, None).await;
+    let (status, body) = e.call("GET", "/v1/dispatch/cases/abc", ADMIN, None).await;
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
 }
 
@@ -446,14 +282,14 @@ async fn the_courier_sees_and_answers_only_their_own_cases(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(c.case.status, CaseStatus::WaitingForCourier);
-    assert_eq!(c.case.answer_by, Some(now(&e) + 120 * 60));
+    assert_eq!(c.case.answer_by, Some(e.now() + 120 * 60));
     // Ann's phone gets the case; Eve's does not.
-    let pulled = e.pull(&ann, "ann-phone", 0).await;
+    let pulled = e.cases_from(&ann, "ann-phone", 0).await;
     assert_eq!(pulled.cases.len(), 1);
     assert_eq!(pulled.cases[0].status, CaseStatus::WaitingForCourier);
     let seq = pulled.cases[0].seq;
-    assert!(e.pull(&ann, "ann-phone", seq).await.cases.is_empty());
-    assert!(e.pull(&eve, "eve-phone", 0).await.cases.is_empty());
+    assert!(e.cases_from(&ann, "ann-phone", seq).await.cases.is_empty());
+    assert!(e.cases_from(&eve, "eve-phone", 0).await.cases.is_empty());
     // Eve cannot answer it (and her attempt opens no case).
     let answer = |who: &str| {
         json!({"type": "answer_case", "case_id": id, "task_id": "A1",
@@ -466,7 +302,7 @@ async fn the_courier_sees_and_answers_only_their_own_cases(engine: Engine) {
     );
     assert_eq!(e.dispatch.cases(&[]).await.unwrap().len(), 1);
     // Within the deadline Ann answers: the case goes back to the team.
-    advance(&e, 10 * 60);
+    e.advance(10 * 60);
     let r = e.push(&ann, "ann-phone", vec![answer("ann")]).await;
     assert_eq!(rejected_code(&r, 0), None);
     let c = e.dispatch.case(id).await.unwrap();
@@ -482,7 +318,7 @@ async fn the_courier_sees_and_answers_only_their_own_cases(engine: Engine) {
         ("courier_answer", runsheet_protocol::CaseActor::Courier)
     );
     assert!(!c.case.breached);
-    let pulled = e.pull(&ann, "ann-phone", seq).await;
+    let pulled = e.cases_from(&ann, "ann-phone", seq).await;
     assert_eq!(
         pulled.cases[0].courier_statement.as_deref(),
         Some("ann says: traffic")
@@ -517,10 +353,10 @@ async fn the_courier_sees_and_answers_only_their_own_cases(engine: Engine) {
         Some(runsheet_protocol::RejectCode::Invalid)
     );
     // A courier's token opens no dispatch route.
-    let (status, _) = e.raw("GET", "/v1/dispatch/cases", &ann, None).await;
+    let (status, _) = e.call("GET", "/v1/dispatch/cases", &ann, None).await;
     assert_eq!(status, 401);
     let (status, _) = e
-        .raw(
+        .call(
             "POST",
             &format!("/v1/dispatch/cases/{id}/steps"),
             &ann,
@@ -542,7 +378,7 @@ async fn the_courier_sees_and_answers_only_their_own_cases(engine: Engine) {
                     courier_id: Some("ann".into()),
                     items: vec![],
                     take_back: vec![],
-                    due_by: Some(now(&e) - 60),
+                    due_by: Some(e.now() - 60),
                 }),
             },
         )
@@ -581,7 +417,7 @@ async fn a_wrong_item_counts_against_the_courier_unless_every_scan_was_made(engi
     assert_eq!(r1.case.fault, Some(Fault::Merchant));
     assert_eq!(r2.case.fault, Some(Fault::Courier));
     // The phone sees whom it counts against.
-    let pulled = e.pull(&ann, "ann-phone", 0).await;
+    let pulled = e.cases_from(&ann, "ann-phone", 0).await;
     let fault_of = |id: i64| pulled.cases.iter().find(|c| c.id == id).unwrap().fault;
     assert_eq!(
         (fault_of(c1), fault_of(c2)),
@@ -631,7 +467,7 @@ async fn a_resolution_creates_linked_follow_up_tasks(engine: Engine) {
     let bob = e.dispatch.create_courier("bob", "Bob").await.unwrap();
     e.food_task("R1", "ann", &["I1"]).await;
     e.deliver(&ann, "ann-phone", "R1", &["I1"], &["I1"]).await;
-    let due = now(&e) + 3 * 3600;
+    let due = e.now() + 3 * 3600;
     let ret = e.complain("R1", CaseKind::ReturnRequest).await.case.id;
     let c = e
         .dispatch
@@ -661,7 +497,7 @@ async fn a_resolution_creates_linked_follow_up_tasks(engine: Engine) {
     assert_eq!(t.task.dropoff.due_by, Some(due));
     assert_eq!(t.task.items[0].code, "I1");
     // Bob's phone gets the task with its link.
-    let pulled = e.pull(&bob, "bob-phone", 0).await;
+    let pulled = e.cases_from(&bob, "bob-phone", 0).await;
     assert!(pulled.changes.iter().any(|ch| matches!(ch,
         runsheet_protocol::Change::UpsertTask { task } if task.id == "R1-return"
             && task.case_id == Some(ret))));
@@ -778,7 +614,7 @@ async fn a_recall_lists_the_deliveries_of_the_batch_and_opens_a_case_for_each(en
     ];
     for (body, field) in bad {
         let (status, answer) = e
-            .raw("POST", "/v1/dispatch/recalls", ADMIN, Some(body))
+            .call("POST", "/v1/dispatch/recalls", ADMIN, Some(body))
             .await;
         assert_eq!(
             (status, answer["field"].as_str()),
@@ -809,7 +645,7 @@ async fn a_recall_lists_the_deliveries_of_the_batch_and_opens_a_case_for_each(en
     assert_eq!(cases[0].case.task_id, "M1");
     assert_eq!(cases[0].courier_id.as_deref(), Some("ann"));
     // Every phone gets the recall with its next pull.
-    let pulled = e.pull(&eve, "eve-phone", 0).await;
+    let pulled = e.cases_from(&eve, "eve-phone", 0).await;
     assert_eq!(pulled.recalls.len(), 1);
     assert!(!pulled.recalls[0].lifted);
     let seq = pulled.recalls[0].seq;
@@ -936,23 +772,6 @@ async fn couriers_facts_and_low_ratings_open_cases_of_their_kind(engine: Engine)
         legacy,
         ["exception:merchant_delay", "exception:checklist_breach"]
     );
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })*
-        }
-    };
 }
 
 on_both_stores!(

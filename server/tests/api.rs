@@ -5,77 +5,12 @@
 
 use runsheet_protocol::{
     Action, Change, ErrorBody, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse,
-    RejectCode, StopDoc, TaskKind, TaskStatus,
+    RejectCode, TaskKind, TaskStatus,
 };
-use runsheet_server::{DbConfig, Dispatcher, RunningServer, ServerConfig};
 use serde_json::json;
 
-const ADMIN: &str = "test-admin-token";
-
-struct Env {
-    _dir: tempfile::TempDir,
-    server: RunningServer,
-    dispatch: Dispatcher,
-    http: reqwest::Client,
-}
-
-fn stop(name: &str) -> StopDoc {
-    StopDoc {
-        name: name.into(),
-        address: "1 Test Road".into(),
-        phone: None,
-        lat: 30.27,
-        lon: 120.15,
-        ready_at: None,
-        due_by: None,
-        not_before: None,
-        pin_corrected: false,
-    }
-}
-
-/// Which store a run of the suite uses.
-#[derive(Debug, Clone, Copy)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-/// A server on `engine`, or `None` when PostgreSQL is not configured here (the run skips).
-async fn env_on(engine: Engine, label: &str) -> Option<Env> {
-    env_on_clock(engine, label, None).await
-}
-
-/// A server on `engine` reading `clock` (Unix seconds) instead of the system clock when given.
-async fn env_on_clock(
-    engine: Engine,
-    label: &str,
-    clock: Option<std::sync::Arc<std::sync::atomic::AtomicI64>>,
-) -> Option<Env> {
-    let dir = tempfile::tempdir().unwrap();
-    let db = match engine {
-        Engine::Sqlite => DbConfig::Sqlite(dir.path().join("s.db")),
-        Engine::Postgres => {
-            let label = label.to_owned();
-            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
-                .await
-                .unwrap()?
-        }
-    };
-    let server = runsheet_server::start(ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        db,
-        admin_token: Some(ADMIN.into()),
-        clock,
-    })
-    .unwrap();
-    let dispatch = Dispatcher::new(&server.url(), ADMIN);
-    Some(Env {
-        _dir: dir,
-        server,
-        dispatch,
-        http: reqwest::Client::new(),
-    })
-}
+mod loopback;
+use loopback::*;
 
 impl Env {
     async fn courier_with_tasks(&self, courier: &str, tasks: &[&str]) -> String {
@@ -89,21 +24,12 @@ impl Env {
         token
     }
 
-    async fn push_raw(&self, token: &str, body: serde_json::Value) -> reqwest::Response {
-        self.http
-            .post(format!("{}/v1/sync/push", self.server.url()))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn push(&self, token: &str, client: &str, muts: Vec<Mutation>) -> PushResponse {
+    /// Pushes typed mutations; the push must be answered 200.
+    async fn push_mutations(&self, token: &str, client: &str, muts: Vec<Mutation>) -> PushResponse {
         let r = self
             .push_raw(
                 token,
-                serde_json::to_value(PushRequest {
+                &serde_json::to_value(PushRequest {
                     pull: None,
                     client_id: client.into(),
                     mutations: muts,
@@ -116,7 +42,14 @@ impl Env {
         r.json().await.unwrap()
     }
 
-    async fn pull(&self, token: &str, client: &str, cursor: i64, limit: usize) -> PullResponse {
+    /// `client`'s pull of `limit` changes from `cursor`.
+    async fn pull_page(
+        &self,
+        token: &str,
+        client: &str,
+        cursor: i64,
+        limit: usize,
+    ) -> PullResponse {
         let r = self
             .http
             .get(format!(
@@ -159,13 +92,19 @@ async fn error_of(r: reqwest::Response) -> (u16, ErrorBody) {
 }
 
 async fn a_retried_push_is_acknowledged_but_applied_once(engine: Engine) {
-    let e = match env_on(engine, "a_retried_push_is_acknowledged_but_applied_once").await {
+    let e = match env_with_clock(
+        engine,
+        "a_retried_push_is_acknowledged_but_applied_once",
+        None,
+    )
+    .await
+    {
         Some(e) => e,
         None => return,
     };
     let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
     let first = e
-        .push(&token, "dev-1", vec![accept(1, "T1"), accept(2, "T2")])
+        .push_mutations(&token, "dev-1", vec![accept(1, "T1"), accept(2, "T2")])
         .await;
     assert_eq!(first.last_mutation_id, 2);
     assert!(first
@@ -174,7 +113,7 @@ async fn a_retried_push_is_acknowledged_but_applied_once(engine: Engine) {
         .all(|r| r.outcome == MutationOutcome::Applied));
     // The same request again (its answer was lost): acknowledged, not applied again.
     let again = e
-        .push(&token, "dev-1", vec![accept(1, "T1"), accept(2, "T2")])
+        .push_mutations(&token, "dev-1", vec![accept(1, "T1"), accept(2, "T2")])
         .await;
     assert_eq!(again.last_mutation_id, 2);
     assert!(again
@@ -195,11 +134,12 @@ async fn a_gap_in_mutation_ids_is_a_409_and_applies_nothing(engine: Engine) {
         None => return,
     };
     let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
-    e.push(&token, "dev-1", vec![delivered(1, "T1")]).await;
+    e.push_mutations(&token, "dev-1", vec![delivered(1, "T1")])
+        .await;
     let r = e
         .push_raw(
             &token,
-            json!({"client_id": "dev-1", "mutations": [
+            &json!({"client_id": "dev-1", "mutations": [
                 {"mutation_id": 3, "device_time": 0, "action": {"type": "delivered", "task_id": "T2"}}]}),
         )
         .await;
@@ -226,7 +166,7 @@ async fn a_courier_can_neither_see_nor_change_another_couriers_task(engine: Engi
     let ann = e.courier_with_tasks("ann", &["A1"]).await;
     let bob = e.courier_with_tasks("bob", &["B1"]).await;
 
-    let seen = e.pull(&bob, "bob-phone", 0, 100).await;
+    let seen = e.pull_page(&bob, "bob-phone", 0, 100).await;
     let ids: Vec<String> = seen
         .changes
         .iter()
@@ -237,7 +177,9 @@ async fn a_courier_can_neither_see_nor_change_another_couriers_task(engine: Engi
         .collect();
     assert_eq!(ids, ["B1"]);
 
-    let r = e.push(&bob, "bob-phone", vec![delivered(1, "A1")]).await;
+    let r = e
+        .push_mutations(&bob, "bob-phone", vec![delivered(1, "A1")])
+        .await;
     match &r.results[0].outcome {
         MutationOutcome::Rejected { code, .. } => assert_eq!(*code, RejectCode::NotYourTask),
         other => panic!("expected a rejection, got {other:?}"),
@@ -248,9 +190,9 @@ async fn a_courier_can_neither_see_nor_change_another_couriers_task(engine: Engi
     );
 
     // Bob cannot push or pull as Ann's phone either.
-    e.push(&ann, "ann-phone", vec![]).await;
+    e.push_mutations(&ann, "ann-phone", vec![]).await;
     let r = e
-        .push_raw(&bob, json!({"client_id": "ann-phone", "mutations": []}))
+        .push_raw(&bob, &json!({"client_id": "ann-phone", "mutations": []}))
         .await;
     let (status, body) = error_of(r).await;
     assert_eq!((status, body.error.as_str()), (403, "forbidden"));
@@ -268,7 +210,7 @@ async fn a_courier_can_neither_see_nor_change_another_couriers_task(engine: Engi
 }
 
 async fn requests_without_a_valid_token_are_refused(engine: Engine) {
-    let e = match env_on(engine, "requests_without_a_valid_token_are_refused").await {
+    let e = match env_with_clock(engine, "requests_without_a_valid_token_are_refused", None).await {
         Some(e) => e,
         None => return,
     };
@@ -348,12 +290,13 @@ async fn bad_requests_get_a_4xx_with_a_reason(engine: Engine) {
     }
     // Nothing was applied by any of them, and the server still works.
     assert_eq!(e.dispatch.mutations(None).await.unwrap().len(), 0);
-    e.push(&token, "d", vec![delivered(1, "T1")]).await;
+    e.push_mutations(&token, "d", vec![delivered(1, "T1")])
+        .await;
     assert_eq!(e.dispatch.mutations(None).await.unwrap().len(), 1);
 }
 
 async fn pull_pages_through_changes_with_a_cursor(engine: Engine) {
-    let e = match env_on(engine, "pull_pages_through_changes_with_a_cursor").await {
+    let e = match env_with_clock(engine, "pull_pages_through_changes_with_a_cursor", None).await {
         Some(e) => e,
         None => return,
     };
@@ -364,7 +307,7 @@ async fn pull_pages_through_changes_with_a_cursor(engine: Engine) {
     let mut seen = Vec::new();
     let mut pages = 0;
     loop {
-        let p = e.pull(&token, "d", cursor, 2).await;
+        let p = e.pull_page(&token, "d", cursor, 2).await;
         pages += 1;
         assert!(p.cursor > cursor || p.changes.is_empty());
         cursor = p.cursor;
@@ -380,9 +323,9 @@ async fn pull_pages_through_changes_with_a_cursor(engine: Engine) {
     assert_eq!(pages, 3);
     assert_eq!(seen, tasks);
     // Nothing new after the final cursor; a cancellation shows up next.
-    assert!(e.pull(&token, "d", cursor, 2).await.changes.is_empty());
+    assert!(e.pull_page(&token, "d", cursor, 2).await.changes.is_empty());
     e.dispatch.cancel_task("T3").await.unwrap();
-    let p = e.pull(&token, "d", cursor, 2).await;
+    let p = e.pull_page(&token, "d", cursor, 2).await;
     match &p.changes[..] {
         [Change::UpsertTask { task }] => {
             assert_eq!(task.id, "T3");
@@ -394,17 +337,23 @@ async fn pull_pages_through_changes_with_a_cursor(engine: Engine) {
 }
 
 async fn a_push_carrying_the_pull_answers_its_first_page(engine: Engine) {
-    let e = match env_on(engine, "a_push_carrying_the_pull_answers_its_first_page").await {
+    let e = match env_with_clock(
+        engine,
+        "a_push_carrying_the_pull_answers_its_first_page",
+        None,
+    )
+    .await
+    {
         Some(e) => e,
         None => return,
     };
     let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
-    let first = e.pull(&token, "d", 0, 100).await;
+    let first = e.pull_page(&token, "d", 0, 100).await;
     // One request: the acceptance applied, and the page after the phone's cursor holds it.
     let r = e
         .push_raw(
             &token,
-            serde_json::json!({
+            &serde_json::json!({
                 "client_id": "d",
                 "mutations": [accept(1, "T1")],
                 "pull": {"cursor": first.cursor},
@@ -425,19 +374,19 @@ async fn a_push_carrying_the_pull_answers_its_first_page(engine: Engine) {
         other => panic!("expected the acceptance, got {other:?}"),
     }
     // The same page a pull from that cursor answers next.
-    let pulled = e.pull(&token, "d", first.cursor, 100).await;
+    let pulled = e.pull_page(&token, "d", first.cursor, 100).await;
     assert_eq!(pulled.changes, page.changes);
     assert_eq!(pulled.cursor, page.cursor);
     // Without the position, no page; with a bad one, a typed refusal and nothing applied.
     assert!(e
-        .push(&token, "d", vec![accept(2, "T2")])
+        .push_mutations(&token, "d", vec![accept(2, "T2")])
         .await
         .pulled
         .is_none());
     let bad = e
         .push_raw(
             &token,
-            serde_json::json!({
+            &serde_json::json!({
                 "client_id": "d",
                 "mutations": [delivered(3, "T2")],
                 "pull": {"cursor": -1},
@@ -450,7 +399,7 @@ async fn a_push_carrying_the_pull_answers_its_first_page(engine: Engine) {
     let unknown = e
         .push_raw(
             &token,
-            serde_json::json!({
+            &serde_json::json!({
                 "client_id": "d",
                 "mutations": [delivered(3, "T2")],
                 "pull": {"cursor": 0, "colour": "red"},
@@ -477,7 +426,9 @@ async fn a_delivery_of_a_cancelled_task_is_recorded_and_rejected(engine: Engine)
     };
     let token = e.courier_with_tasks("c1", &["T1"]).await;
     e.dispatch.cancel_task("T1").await.unwrap();
-    let r = e.push(&token, "d", vec![delivered(1, "T1")]).await;
+    let r = e
+        .push_mutations(&token, "d", vec![delivered(1, "T1")])
+        .await;
     match &r.results[0].outcome {
         MutationOutcome::Rejected { code, reason } => {
             assert_eq!(*code, RejectCode::InvalidState);
@@ -641,7 +592,7 @@ async fn every_api_route_needs_the_right_token() {
 }
 
 async fn every_answer_carries_a_request_id(engine: Engine) {
-    let e = match env_on(engine, "every_answer_carries_a_request_id").await {
+    let e = match env_with_clock(engine, "every_answer_carries_a_request_id", None).await {
         Some(e) => e,
         None => return,
     };
@@ -763,7 +714,9 @@ async fn only_facts_about_tasks_the_courier_held_open_after_sales_cases(engine: 
     let ann = e.courier_with_tasks("ann", &["A1"]).await;
     let eve = e.courier_with_tasks("eve", &[]).await;
     // Eve never held A1: her claim is recorded and rejected, no case.
-    let r = e.push(&eve, "eve-phone", vec![delivered(1, "A1")]).await;
+    let r = e
+        .push_mutations(&eve, "eve-phone", vec![delivered(1, "A1")])
+        .await;
     assert!(matches!(
         r.results[0].outcome,
         MutationOutcome::Rejected {
@@ -774,7 +727,8 @@ async fn only_facts_about_tasks_the_courier_held_open_after_sales_cases(engine: 
     assert!(e.dispatch.after_sales().await.unwrap().is_empty());
     // Ann held A1 until it was reassigned: her delivery opens a case.
     e.dispatch.reassign_task("A1", "eve").await.unwrap();
-    e.push(&ann, "ann-phone", vec![delivered(1, "A1")]).await;
+    e.push_mutations(&ann, "ann-phone", vec![delivered(1, "A1")])
+        .await;
     let cases = e.dispatch.after_sales().await.unwrap();
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0].kind, "fact_on_reassigned_task");
@@ -800,14 +754,14 @@ fn correct_pin(id: i64, task: &str, lat: f64, lon: f64) -> Mutation {
 
 async fn a_pin_correction_is_the_couriers_own_until_dispatch_accepts_it(engine: Engine) {
     use runsheet_server::dispatch_api::PinCorrectionStatus;
-    let Some(e) = env_on(engine, "pin_scope").await else {
+    let Some(e) = env_with_clock(engine, "pin_scope", None).await else {
         return;
     };
     let ann = e.courier_with_tasks("ann", &["A1"]).await;
     e.courier_with_tasks("bob", &[]).await;
     let door = (30.2756, 120.1627);
     let r = e
-        .push(
+        .push_mutations(
             &ann,
             "ann-phone",
             vec![accept(1, "A1"), correct_pin(2, "A1", door.0, door.1)],
@@ -866,11 +820,11 @@ async fn a_pin_correction_is_the_couriers_own_until_dispatch_accepts_it(engine: 
 
 async fn a_rejected_pin_correction_moves_no_later_pin(engine: Engine) {
     use runsheet_server::dispatch_api::PinCorrectionStatus;
-    let Some(e) = env_on(engine, "pin_reject").await else {
+    let Some(e) = env_with_clock(engine, "pin_reject", None).await else {
         return;
     };
     let ann = e.courier_with_tasks("ann", &["A1"]).await;
-    e.push(
+    e.push_mutations(
         &ann,
         "ann-phone",
         vec![accept(1, "A1"), correct_pin(2, "A1", 31.0, 121.0)],
@@ -936,7 +890,7 @@ async fn kpis_use_the_servers_bound_on_device_time(engine: Engine) {
     const T0: i64 = 1_795_400_000;
     const LATE: i64 = 2 * 3600;
     let now = Arc::new(AtomicI64::new(T0));
-    let Some(e) = env_on_clock(engine, "device_time", Some(now.clone())).await else {
+    let Some(e) = env_with_clock(engine, "device_time", Some(now.clone())).await else {
         return;
     };
     let mut customer = stop("Customer");
@@ -1076,14 +1030,14 @@ async fn a_reused_mutation_id_with_other_content_is_a_409_and_applies_nothing(en
         None => return,
     };
     let token = e.courier_with_tasks("c1", &["T1", "T2", "T3"]).await;
-    e.push(&token, "dev-1", vec![accept(1, "T1"), accept(2, "T2")])
+    e.push_mutations(&token, "dev-1", vec![accept(1, "T1"), accept(2, "T2")])
         .await;
     // A restored copy of the phone's database: the same client id, ids 1 and 2 reused for
     // other actions (2 is identical, 3 is new).
     let r = e
         .push_raw(
             &token,
-            serde_json::to_value(PushRequest {
+            &serde_json::to_value(PushRequest {
                 pull: None,
                 client_id: "dev-1".into(),
                 mutations: vec![accept(1, "T1"), accept(2, "T3"), accept(3, "T3")],
@@ -1103,14 +1057,14 @@ async fn a_reused_mutation_id_with_other_content_is_a_409_and_applies_nothing(en
     assert_eq!(e.dispatch.mutations(Some("c1")).await.unwrap().len(), 2);
     // The same content again is still a duplicate, and the next id is applied.
     let again = e
-        .push(&token, "dev-1", vec![accept(2, "T2"), accept(3, "T3")])
+        .push_mutations(&token, "dev-1", vec![accept(2, "T2"), accept(3, "T3")])
         .await;
     assert_eq!(again.results[0].outcome, MutationOutcome::Duplicate);
     assert_eq!(again.results[1].outcome, MutationOutcome::Applied);
 }
 
 async fn a_location_batch_claims_its_client_id(engine: Engine) {
-    let e = match env_on(engine, "a_location_batch_claims_its_client_id").await {
+    let e = match env_with_clock(engine, "a_location_batch_claims_its_client_id", None).await {
         Some(e) => e,
         None => return,
     };
@@ -1138,7 +1092,7 @@ async fn a_location_batch_claims_its_client_id(engine: Engine) {
     let r = e
         .push_raw(
             &eve,
-            json!({"client_id": "dev-ann", "mutations": [
+            &json!({"client_id": "dev-ann", "mutations": [
                 {"mutation_id": 1, "device_time": 0, "action": {"type": "shift", "event": "start"}}]}),
         )
         .await;
@@ -1160,8 +1114,9 @@ async fn a_pull_past_the_servers_feed_is_answered_server_behind(engine: Engine) 
         None => return,
     };
     let token = e.courier_with_tasks("c1", &["T1"]).await;
-    e.push(&token, "dev-1", vec![accept(1, "T1")]).await;
-    let page = e.pull(&token, "dev-1", 0, 100).await;
+    e.push_mutations(&token, "dev-1", vec![accept(1, "T1")])
+        .await;
+    let page = e.pull_page(&token, "dev-1", 0, 100).await;
     // A cursor the server never handed out: the phone saw commits the server has lost.
     let r = e
         .http
@@ -1179,7 +1134,7 @@ async fn a_pull_past_the_servers_feed_is_answered_server_behind(engine: Engine) 
     assert_eq!(body.expected_mutation_id, Some(2));
     // Its own cursor is fine.
     assert!(e
-        .pull(&token, "dev-1", page.cursor, 100)
+        .pull_page(&token, "dev-1", page.cursor, 100)
         .await
         .changes
         .is_empty());
@@ -1187,7 +1142,12 @@ async fn a_pull_past_the_servers_feed_is_answered_server_behind(engine: Engine) 
 
 impl Env {
     /// A raw JSON request with the admin token.
-    async fn admin(&self, method: reqwest::Method, path: &str, body: &str) -> reqwest::Response {
+    async fn admin_raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &str,
+    ) -> reqwest::Response {
         self.http
             .request(method, format!("{}{path}", self.server.url()))
             .bearer_auth(ADMIN)
@@ -1229,7 +1189,7 @@ fn fix_batch(client: &str, seq: &str, dropped: &str) -> String {
 }
 
 async fn numbers_are_range_checked_and_sums_cannot_overflow(engine: Engine) {
-    let Some(e) = env_on(engine, "numbers_are_range_checked").await else {
+    let Some(e) = env_with_clock(engine, "numbers_are_range_checked", None).await else {
         return;
     };
     let token = e.courier_with_tasks("c1", &["T1"]).await;
@@ -1264,7 +1224,7 @@ async fn numbers_are_range_checked_and_sums_cannot_overflow(engine: Engine) {
         );
     }
     let r = e
-        .admin(
+        .admin_raw(
             reqwest::Method::GET,
             "/v1/dispatch/couriers/c1/locations",
             "",
@@ -1277,7 +1237,7 @@ async fn numbers_are_range_checked_and_sums_cannot_overflow(engine: Engine) {
 
     // Ratings, times, coordinates and quantities of the dispatch API.
     let r = e
-        .admin(
+        .admin_raw(
             reqwest::Method::POST,
             "/v1/dispatch/ratings",
             r#"{"id": "r1", "task_id": "T1", "source": "customer", "stars": 6}"#,
@@ -1301,17 +1261,17 @@ async fn numbers_are_range_checked_and_sums_cannot_overflow(engine: Engine) {
         ),
     ] {
         let r = e
-            .admin(reqwest::Method::POST, "/v1/dispatch/tasks", &task(extra))
+            .admin_raw(reqwest::Method::POST, "/v1/dispatch/tasks", &task(extra))
             .await;
         assert_invalid(extra, r, field).await;
     }
     let far = r#"{"id": "T9", "kind": "parcel", "dropoff": {"name": "n", "address": "a", "lat": 1000, "lon": 2}}"#;
     let r = e
-        .admin(reqwest::Method::POST, "/v1/dispatch/tasks", far)
+        .admin_raw(reqwest::Method::POST, "/v1/dispatch/tasks", far)
         .await;
     assert_invalid("lat 1000", r, "dropoff.lat").await;
     let r = e
-        .admin(
+        .admin_raw(
             reqwest::Method::POST,
             "/v1/dispatch/tasks",
             &task(r#", "ordered_at": 1795400000.0, "items": [{"code": "x", "name": "y", "quantity": 2.0}]"#),
@@ -1322,12 +1282,12 @@ async fn numbers_are_range_checked_and_sums_cannot_overflow(engine: Engine) {
     // Settings: a body that is not an object publishes nothing.
     for body in ["[]", "null", "3"] {
         let r = e
-            .admin(reqwest::Method::PUT, "/v1/dispatch/settings", body)
+            .admin_raw(reqwest::Method::PUT, "/v1/dispatch/settings", body)
             .await;
         assert_invalid(body, r, "(body)").await;
     }
     let r = e
-        .admin(
+        .admin_raw(
             reqwest::Method::PUT,
             "/v1/dispatch/settings",
             r#"{"kpi_targets": {"on_time_rate": 2}}"#,
@@ -1335,12 +1295,12 @@ async fn numbers_are_range_checked_and_sums_cannot_overflow(engine: Engine) {
         .await;
     assert_invalid("a rate of 2", r, "kpi_targets.on_time_rate").await;
     let r = e
-        .admin(reqwest::Method::GET, "/v1/dispatch/settings", "")
+        .admin_raw(reqwest::Method::GET, "/v1/dispatch/settings", "")
         .await;
     let settings: serde_json::Value = r.json().await.unwrap();
     assert_eq!(settings["version"], 0, "nothing was published");
     let r = e
-        .admin(
+        .admin_raw(
             reqwest::Method::PUT,
             "/v1/dispatch/settings",
             r#"{"auto_sync_interval_s": 30.0}"#,
@@ -1358,7 +1318,7 @@ async fn numbers_are_range_checked_and_sums_cannot_overflow(engine: Engine) {
 }
 
 async fn control_characters_are_refused_with_422_on_every_route(engine: Engine) {
-    let Some(e) = env_on(engine, "control_characters_are_refused").await else {
+    let Some(e) = env_with_clock(engine, "control_characters_are_refused", None).await else {
         return;
     };
     let token = e.courier_with_tasks("c1", &["T1"]).await;
@@ -1396,7 +1356,7 @@ async fn control_characters_are_refused_with_422_on_every_route(engine: Engine) 
         (Method::PUT, "/v1/dispatch/settings", r#"{"from_the_future\u0000": 1}"#.into(), "from_the_future\u{0}"),
     ];
     for (method, path, body, field) in admin_cases {
-        let r = e.admin(method.clone(), path, &body).await;
+        let r = e.admin_raw(method.clone(), path, &body).await;
         let (status, err) = error_of(r).await;
         assert_eq!(
             (status, err.error.as_str()),
@@ -1427,7 +1387,7 @@ async fn control_characters_are_refused_with_422_on_every_route(engine: Engine) 
         ("/v1/dispatch/couriers/c%001/ratings", "(path)"),
         ("/v1/dispatch/mutations?task_id=T%001", "task_id"),
     ] {
-        let r = e.admin(Method::GET, path, "").await;
+        let r = e.admin_raw(Method::GET, path, "").await;
         assert_invalid(path, r, field).await;
     }
     let r = e
@@ -1441,7 +1401,7 @@ async fn control_characters_are_refused_with_422_on_every_route(engine: Engine) 
     // Nothing of it was stored, and tabs and line breaks are text.
     assert!(e.dispatch.mutations(None).await.unwrap().is_empty());
     let r = e
-        .admin(
+        .admin_raw(
             reqwest::Method::POST,
             "/v1/dispatch/couriers",
             r#"{"id": "c4", "name": "Ann\tB\r\nC"}"#,
@@ -1451,7 +1411,7 @@ async fn control_characters_are_refused_with_422_on_every_route(engine: Engine) 
 }
 
 async fn one_bad_mutation_is_rejected_alone_and_the_rest_apply(engine: Engine) {
-    let Some(e) = env_on(engine, "one_bad_mutation_is_rejected_alone").await else {
+    let Some(e) = env_with_clock(engine, "one_bad_mutation_is_rejected_alone", None).await else {
         return;
     };
     let token = e.courier_with_tasks("c1", &["T1", "T2"]).await;
@@ -1466,7 +1426,7 @@ async fn one_bad_mutation_is_rejected_alone_and_the_rest_apply(engine: Engine) {
         m(7, json!({"type": "report_exception", "task_id": "T1", "reason": "merchant_delay", "note": "line one\nline\ttwo"})),
     ]);
     let body = json!({"client_id": "d", "mutations": mutations});
-    let r = e.push_raw(&token, body.clone()).await;
+    let r = e.push_raw(&token, &body).await;
     assert_eq!(r.status(), 200, "one bad mutation does not fail the push");
     let resp: PushResponse = r.json().await.unwrap();
     assert_eq!(resp.last_mutation_id, 7);
@@ -1511,12 +1471,14 @@ async fn one_bad_mutation_is_rejected_alone_and_the_rest_apply(engine: Engine) {
     assert_eq!(bad.action["text"], "at the door\u{FFFD}");
     assert_eq!(bad.task_id, "T1");
     // A retry is answered duplicate throughout, and the queue moves on.
-    let again: PushResponse = e.push_raw(&token, body).await.json().await.unwrap();
+    let again: PushResponse = e.push_raw(&token, &body).await.json().await.unwrap();
     assert!(again
         .results
         .iter()
         .all(|r| r.outcome == MutationOutcome::Duplicate));
-    let next = e.push(&token, "d", vec![delivered(8, "T2")]).await;
+    let next = e
+        .push_mutations(&token, "d", vec![delivered(8, "T2")])
+        .await;
     assert_eq!(next.last_mutation_id, 8);
 }
 
@@ -1534,7 +1496,7 @@ fn handoff(id: i64, task: &str, verified: bool, code: Option<&str>) -> Mutation 
 }
 
 async fn the_server_checks_handoff_codes_and_phones_get_only_a_slow_hash(engine: Engine) {
-    let Some(e) = env_on(engine, "handoff").await else {
+    let Some(e) = env_with_clock(engine, "handoff", None).await else {
         return;
     };
     let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
@@ -1559,13 +1521,13 @@ async fn the_server_checks_handoff_codes_and_phones_get_only_a_slow_hash(engine:
     assert!(doc.matches("482913") && !doc.matches("482914"));
     e.dispatch.create_task(&task("H2", "771204")).await.unwrap();
     // What the phone pulls holds no code.
-    let pulled = serde_json::to_string(&e.pull(&ann, "ann-phone", 0, 50).await).unwrap();
+    let pulled = serde_json::to_string(&e.pull_page(&ann, "ann-phone", 0, 50).await).unwrap();
     assert!(!pulled.contains("482913") && !pulled.contains("771204"));
 
     // A phone that says "verified" for a wrong code is answered `rejected`, and dispatch gets
     // a case; the right code is applied. A check without a code cannot be confirmed.
     let r = e
-        .push(
+        .push_mutations(
             &ann,
             "ann-phone",
             vec![
@@ -1601,7 +1563,7 @@ async fn the_server_checks_handoff_codes_and_phones_get_only_a_slow_hash(engine:
         muts.push(handoff(6 + i as i64, "H2", false, Some(guess)));
     }
     muts.push(handoff(11, "H2", true, Some("771204")));
-    let r = e.push(&ann, "ann-phone", muts).await;
+    let r = e.push_mutations(&ann, "ann-phone", muts).await;
     assert_eq!(r.results[0].outcome, MutationOutcome::Applied);
     for res in &r.results[1..] {
         assert!(
@@ -1640,7 +1602,7 @@ async fn the_server_checks_handoff_codes_and_phones_get_only_a_slow_hash(engine:
 }
 
 async fn the_customers_language_travels_with_the_task(engine: Engine) {
-    let Some(e) = env_on(engine, "customer_locale").await else {
+    let Some(e) = env_with_clock(engine, "customer_locale", None).await else {
         return;
     };
     let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
@@ -1667,7 +1629,7 @@ async fn the_customers_language_travels_with_the_task(engine: Engine) {
     // Stored, read back by dispatch, and pulled by the phone; absent stays absent on the wire.
     let stored = e.dispatch.task("L1").await.unwrap().task;
     assert_eq!(stored.customer_locale.as_deref(), Some("en-GB"));
-    let pulled = e.pull(&ann, "ann-phone", 0, 50).await;
+    let pulled = e.pull_page(&ann, "ann-phone", 0, 50).await;
     let locales: Vec<(String, Option<String>)> = pulled
         .changes
         .iter()
@@ -1700,7 +1662,13 @@ async fn put_push_token(e: &Env, token: &str, body: serde_json::Value) -> reqwes
 
 async fn push_tokens_are_kept_one_per_install_for_dispatch(engine: Engine) {
     use runsheet_protocol::PushPlatform;
-    let e = match env_on(engine, "push_tokens_are_kept_one_per_install_for_dispatch").await {
+    let e = match env_with_clock(
+        engine,
+        "push_tokens_are_kept_one_per_install_for_dispatch",
+        None,
+    )
+    .await
+    {
         Some(e) => e,
         None => return,
     };
@@ -1830,7 +1798,7 @@ async fn push_tokens_are_kept_one_per_install_for_dispatch(engine: Engine) {
 /// or refused, alike on both stores: an existing id is a 409 `task_exists`, an unknown courier
 /// a 404, and neither changes anything; the courier's pull brings the task.
 async fn a_new_task_is_created_or_refused_alike_on_both_stores(engine: Engine) {
-    let Some(e) = env_on(engine, "new_task_refusals").await else {
+    let Some(e) = env_with_clock(engine, "new_task_refusals", None).await else {
         return;
     };
     let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
@@ -1860,7 +1828,7 @@ async fn a_new_task_is_created_or_refused_alike_on_both_stores(engine: Engine) {
         "First"
     );
     assert!(e.dispatch.task("N3").await.is_err());
-    let pulled = e.pull(&ann, "ann-phone", 0, 50).await;
+    let pulled = e.pull_page(&ann, "ann-phone", 0, 50).await;
     let ids: Vec<&str> = pulled
         .changes
         .iter()
@@ -1872,24 +1840,7 @@ async fn a_new_task_is_created_or_refused_alike_on_both_stores(engine: Engine) {
     assert_eq!(ids, ["N1"]);
 }
 
-/// Every test of the shared suite, once per store.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })*
-        }
-    };
-}
-
+// Every test of the shared suite, once per store.
 on_both_stores!(
     a_retried_push_is_acknowledged_but_applied_once,
     a_gap_in_mutation_ids_is_a_409_and_applies_nothing,

@@ -5,50 +5,10 @@
 //! PostgreSQL (`postgres::`, on the cluster `cargo xtask test` starts).
 
 use runsheet_protocol::{PullResponse, VehicleDoc, VehicleKind};
-use runsheet_server::{DbConfig, DispatchError, Dispatcher, RunningServer, ServerConfig};
-use serde_json::{json, Value};
+use serde_json::json;
 
-const ADMIN: &str = "test-admin-token";
-
-struct Env {
-    _dir: tempfile::TempDir,
-    server: RunningServer,
-    dispatch: Dispatcher,
-    http: reqwest::Client,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-async fn env_on(engine: Engine, label: &str) -> Option<Env> {
-    let dir = tempfile::tempdir().unwrap();
-    let db = match engine {
-        Engine::Sqlite => DbConfig::Sqlite(dir.path().join("s.db")),
-        Engine::Postgres => {
-            let label = label.to_owned();
-            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
-                .await
-                .unwrap()?
-        }
-    };
-    let server = runsheet_server::start(ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        db,
-        admin_token: Some(ADMIN.into()),
-        clock: None,
-    })
-    .unwrap();
-    let dispatch = Dispatcher::new(&server.url(), ADMIN);
-    Some(Env {
-        _dir: dir,
-        server,
-        dispatch,
-        http: reqwest::Client::new(),
-    })
-}
+mod loopback;
+use loopback::*;
 
 fn scooter(box_units: i64, chilled_units: i64) -> VehicleDoc {
     VehicleDoc {
@@ -71,45 +31,23 @@ fn answer(err: DispatchError) -> (u16, String, String) {
 }
 
 impl Env {
-    async fn pull(&self, token: &str, client: &str, vehicle_version: i64) -> PullResponse {
-        let r = self
-            .http
-            .get(format!(
-                "{}/v1/sync/pull?client_id={client}&vehicle_version={vehicle_version}",
-                self.server.url()
-            ))
-            .bearer_auth(token)
-            .send()
+    /// `client`'s pull with the vehicle at `version` on the phone.
+    async fn vehicle_from(&self, token: &str, client: &str, version: i64) -> PullResponse {
+        self.pull(token, client, &format!("vehicle_version={version}"))
             .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        r.json().await.unwrap()
-    }
-
-    /// `method` `path` as the dispatcher, with a JSON body: the status and the JSON answer.
-    async fn admin(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
-        let url = format!("{}{path}", self.server.url());
-        let req = match method {
-            "PUT" => self.http.put(url).json(&body),
-            "POST" => self.http.post(url).json(&body),
-            _ => self.http.get(url),
-        };
-        let r = req.bearer_auth(ADMIN).send().await.unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
     }
 }
 
 async fn a_couriers_vehicle_reaches_only_their_phone_when_newer(engine: Engine) {
-    let Some(e) = env_on(engine, "vehicle_reaches_phone").await else {
+    let Some(e) = env_with_clock(engine, "vehicle_reaches_phone", None).await else {
         return;
     };
     let eve = e.dispatch.create_courier("eve", "Eve").await.unwrap();
     let bob = e.dispatch.create_courier("bob", "Bob").await.unwrap();
     // Nothing set yet: the pull carries no vehicle, and the dispatch GET says so.
-    assert_eq!(e.pull(&eve, "eve-phone", 0).await.vehicle, None);
+    assert_eq!(e.vehicle_from(&eve, "eve-phone", 0).await.vehicle, None);
     let (status, body) = e
-        .admin("GET", "/v1/dispatch/couriers/eve/vehicle", Value::Null)
+        .admin("GET", "/v1/dispatch/couriers/eve/vehicle", None)
         .await;
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
 
@@ -119,10 +57,10 @@ async fn a_couriers_vehicle_reaches_only_their_phone_when_newer(engine: Engine) 
         .await
         .unwrap();
     assert_eq!((v1.version, v1.box_units, v1.chilled_units), (1, 10, 2));
-    let pulled = e.pull(&eve, "eve-phone", 0).await.vehicle.unwrap();
+    let pulled = e.vehicle_from(&eve, "eve-phone", 0).await.vehicle.unwrap();
     assert_eq!(pulled, v1);
     // The phone holds version 1: nothing again until dispatch changes it.
-    assert_eq!(e.pull(&eve, "eve-phone", 1).await.vehicle, None);
+    assert_eq!(e.vehicle_from(&eve, "eve-phone", 1).await.vehicle, None);
     let v2 = e
         .dispatch
         .set_vehicle(
@@ -135,15 +73,15 @@ async fn a_couriers_vehicle_reaches_only_their_phone_when_newer(engine: Engine) 
         .await
         .unwrap();
     assert_eq!(v2.version, 2);
-    let pulled = e.pull(&eve, "eve-phone", 1).await.vehicle.unwrap();
+    let pulled = e.vehicle_from(&eve, "eve-phone", 1).await.vehicle.unwrap();
     assert_eq!(
         (pulled.kind, pulled.box_units, pulled.version),
         (VehicleKind::Van, 40, 2)
     );
     // Bob's phone never sees Eve's box.
-    assert_eq!(e.pull(&bob, "bob-phone", 0).await.vehicle, None);
+    assert_eq!(e.vehicle_from(&bob, "bob-phone", 0).await.vehicle, None);
     let (status, body) = e
-        .admin("GET", "/v1/dispatch/couriers/eve/vehicle", Value::Null)
+        .admin("GET", "/v1/dispatch/couriers/eve/vehicle", None)
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["box_units"], 40);
@@ -151,7 +89,7 @@ async fn a_couriers_vehicle_reaches_only_their_phone_when_newer(engine: Engine) 
 }
 
 async fn bad_boxes_and_sizes_are_refused_with_a_reason_and_change_nothing(engine: Engine) {
-    let Some(e) = env_on(engine, "bad_boxes_and_sizes").await else {
+    let Some(e) = env_with_clock(engine, "bad_boxes_and_sizes", None).await else {
         return;
     };
     let eve = e.dispatch.create_courier("eve", "Eve").await.unwrap();
@@ -165,7 +103,7 @@ async fn bad_boxes_and_sizes_are_refused_with_a_reason_and_change_nothing(engine
         .admin(
             "PUT",
             "/v1/dispatch/couriers/eve/vehicle",
-            json!({"kind": "scooter", "box_units": -1}),
+            Some(json!({"kind": "scooter", "box_units": -1})),
         )
         .await;
     assert_eq!(status, 422, "{body}");
@@ -175,7 +113,7 @@ async fn bad_boxes_and_sizes_are_refused_with_a_reason_and_change_nothing(engine
         .admin(
             "PUT",
             "/v1/dispatch/couriers/eve/vehicle",
-            json!({"kind": "scooter", "box_units": 5, "chilled_units": -2}),
+            Some(json!({"kind": "scooter", "box_units": 5, "chilled_units": -2})),
         )
         .await;
     assert_eq!(body["field"], "chilled_units");
@@ -183,11 +121,11 @@ async fn bad_boxes_and_sizes_are_refused_with_a_reason_and_change_nothing(engine
         .admin(
             "PUT",
             "/v1/dispatch/couriers/eve/vehicle",
-            json!({"kind": "rocket", "box_units": 5}),
+            Some(json!({"kind": "rocket", "box_units": 5})),
         )
         .await;
     assert_eq!(body["error"], "invalid");
-    let held = e.pull(&eve, "eve-phone", 0).await.vehicle.unwrap();
+    let held = e.vehicle_from(&eve, "eve-phone", 0).await.vehicle.unwrap();
     assert_eq!((held.version, held.box_units), (1, 10));
 
     // An unknown courier.
@@ -208,7 +146,7 @@ async fn bad_boxes_and_sizes_are_refused_with_a_reason_and_change_nothing(engine
             "items": [{"code": "BAG1", "name": "bag", "size": size}],
         })
     };
-    let (status, body) = e.admin("POST", "/v1/dispatch/tasks", task(-3)).await;
+    let (status, body) = e.admin("POST", "/v1/dispatch/tasks", Some(task(-3))).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"], "invalid");
     assert_eq!(body["field"], "items[0].size");
@@ -216,36 +154,23 @@ async fn bad_boxes_and_sizes_are_refused_with_a_reason_and_change_nothing(engine
         body["reason"].as_str().unwrap().contains("not -3"),
         "{body}"
     );
-    let (status, _) = e.admin("GET", "/v1/dispatch/tasks/F1", Value::Null).await;
+    let (status, _) = e.admin("GET", "/v1/dispatch/tasks/F1", None).await;
     assert_eq!(status, 404);
-    assert!(e.pull(&eve, "eve-phone", 1).await.changes.is_empty());
+    assert!(e
+        .vehicle_from(&eve, "eve-phone", 1)
+        .await
+        .changes
+        .is_empty());
 
     // A size in range travels with the task to the phone.
-    let (status, body) = e.admin("POST", "/v1/dispatch/tasks", task(4)).await;
+    let (status, body) = e.admin("POST", "/v1/dispatch/tasks", Some(task(4))).await;
     assert_eq!(status, 201, "{body}");
-    let pulled = e.pull(&eve, "eve-phone", 1).await;
+    let pulled = e.vehicle_from(&eve, "eve-phone", 1).await;
     let runsheet_protocol::Change::UpsertTask { task } = &pulled.changes[0] else {
         panic!("{:?}", pulled.changes);
     };
     assert_eq!(task.items[0].size, Some(4));
     assert_eq!(task.items[0].load().box_units, 4);
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })*
-        }
-    };
 }
 
 on_both_stores!(

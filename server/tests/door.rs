@@ -4,55 +4,11 @@
 //! amounts and lockers refused with the field. Every test runs on SQLite (`sqlite::`) and on
 //! PostgreSQL (`postgres::`, on the cluster `cargo xtask test` starts).
 
-use std::sync::atomic::AtomicI64;
-use std::sync::Arc;
-
 use runsheet_protocol::{CashBalance, MutationOutcome, PushResponse, RejectCode};
-use runsheet_server::{DbConfig, DispatchError, Dispatcher, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 
-const ADMIN: &str = "test-admin-token";
-const T0: i64 = 1_795_400_000;
-
-struct Env {
-    _dir: tempfile::TempDir,
-    server: RunningServer,
-    dispatch: Dispatcher,
-    http: reqwest::Client,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-async fn env_on(engine: Engine, label: &str) -> Option<Env> {
-    let dir = tempfile::tempdir().unwrap();
-    let db = match engine {
-        Engine::Sqlite => DbConfig::Sqlite(dir.path().join("s.db")),
-        Engine::Postgres => {
-            let label = label.to_owned();
-            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
-                .await
-                .unwrap()?
-        }
-    };
-    let server = runsheet_server::start(ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        db,
-        admin_token: Some(ADMIN.into()),
-        clock: Some(Arc::new(AtomicI64::new(T0))),
-    })
-    .unwrap();
-    let dispatch = Dispatcher::new(&server.url(), ADMIN);
-    Some(Env {
-        _dir: dir,
-        server,
-        dispatch,
-        http: reqwest::Client::new(),
-    })
-}
+mod loopback;
+use loopback::*;
 
 fn dropoff() -> Value {
     json!({"name": "Customer", "address": "1 Test Road", "lat": 30.27, "lon": 120.15})
@@ -66,24 +22,6 @@ impl Env {
             body[k] = v.clone();
         }
         self.dispatch.create_task(&body).await.unwrap();
-    }
-
-    async fn push(&self, token: &str, first: i64, actions: Vec<Value>) -> PushResponse {
-        let mutations: Vec<Value> = actions
-            .into_iter()
-            .enumerate()
-            .map(|(i, a)| json!({"mutation_id": first + i as i64, "device_time": T0, "action": a}))
-            .collect();
-        let r = self
-            .http
-            .post(format!("{}/v1/sync/push", self.server.url()))
-            .bearer_auth(token)
-            .json(&json!({"client_id": "phone-1", "mutations": mutations}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        r.json().await.unwrap()
     }
 }
 
@@ -133,7 +71,7 @@ async fn cash_is_reconciled_against_the_collections(engine: Engine) {
     actions.push(
         json!({"type": "collect_cash", "task_id": "C3", "collected": cny(100), "change": cny(0)}),
     );
-    let r = e.push(&token, 1, actions).await;
+    let r = e.push(&token, "phone-1", actions).await;
     assert_eq!(rejected(&r, 6), RejectCode::Invalid);
     assert_eq!(rejected(&r, 7), RejectCode::Invalid);
     assert_eq!(rejected(&r, 12), RejectCode::Invalid);
@@ -170,7 +108,7 @@ async fn cash_is_reconciled_against_the_collections(engine: Engine) {
     let r = e
         .push(
             &token,
-            14,
+            "phone-1",
             vec![json!({"type": "hand_in_cash", "held": cny(7700), "handed": cny(7500)})],
         )
         .await;
@@ -190,7 +128,7 @@ async fn cash_is_reconciled_against_the_collections(engine: Engine) {
     // A hand-in after it finds nothing held: over by all of it.
     e.push(
         &token,
-        15,
+        "phone-1",
         vec![json!({"type": "hand_in_cash", "held": cny(0), "handed": cny(100)})],
     )
     .await;
@@ -221,7 +159,7 @@ async fn a_locker_drop_is_checked_and_kept_as_the_proof(engine: Engine) {
     actions.push(json!({"type": "locker_drop", "task_id": "L1", "locker_code": "LOCKER-L18", "compartment": "B07"}));
     actions.push(json!({"type": "locker_drop", "task_id": "L1", "locker_code": " LOCKER-L17 ", "compartment": "B07"}));
     actions.push(json!({"type": "delivered", "task_id": "L1"}));
-    let r = e.push(&token, 1, actions).await;
+    let r = e.push(&token, "phone-1", actions).await;
     assert_eq!(rejected(&r, 2), RejectCode::Invalid);
     assert_eq!(r.results[3].outcome, MutationOutcome::Applied);
     assert_eq!(r.results[4].outcome, MutationOutcome::Applied);
@@ -281,23 +219,6 @@ async fn bad_amounts_and_lockers_are_refused_with_the_field(engine: Engine) {
     let task = json!({"id": "X2", "courier_id": "cy", "kind": "parcel", "dropoff": dropoff(),
         "cash_due": {"minor": 45.5, "currency": "CNY"}});
     assert!(e.dispatch.create_task(&task).await.is_err());
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })*
-        }
-    };
 }
 
 on_both_stores!(

@@ -5,67 +5,20 @@
 //! pull carrying the lines, and the day and week statements. Every test runs on SQLite
 //! (`sqlite::`) and on PostgreSQL (`postgres::`, on the cluster `cargo xtask test` starts).
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
-
 use runsheet_protocol::{
     AppealStatus, EarningLineDoc, Incentive, Money, MutationOutcome, PayLineKind, PayRates,
-    PullResponse, PushResponse, RejectCode, Settings, StopDoc,
+    PullResponse, RejectCode, Settings, StopDoc,
 };
 use runsheet_server::earnings_api::StatementPeriod;
-use runsheet_server::{DbConfig, DispatchError, Dispatcher, RunningServer, ServerConfig};
-use serde_json::{json, Value};
+use serde_json::json;
 
-const ADMIN: &str = "test-admin-token";
+mod loopback;
+use loopback::*;
+
 /// Monday 2026-11-23 10:00 in Beijing (02:00 UTC).
 const T0: i64 = 1_795_406_400 - 2 * 3600;
 /// Beijing.
 const UTC_OFFSET_MIN: i32 = 480;
-
-struct Env {
-    _dir: tempfile::TempDir,
-    server: RunningServer,
-    dispatch: Dispatcher,
-    http: reqwest::Client,
-    clock: Arc<AtomicI64>,
-    next: std::sync::Mutex<std::collections::HashMap<String, i64>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-async fn env_on(engine: Engine, label: &str) -> Option<Env> {
-    let dir = tempfile::tempdir().unwrap();
-    let db = match engine {
-        Engine::Sqlite => DbConfig::Sqlite(dir.path().join("s.db")),
-        Engine::Postgres => {
-            let label = label.to_owned();
-            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
-                .await
-                .unwrap()?
-        }
-    };
-    let clock = Arc::new(AtomicI64::new(T0));
-    let server = runsheet_server::start(ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        db,
-        admin_token: Some(ADMIN.into()),
-        clock: Some(clock.clone()),
-    })
-    .unwrap();
-    let dispatch = Dispatcher::new(&server.url(), ADMIN);
-    Some(Env {
-        _dir: dir,
-        server,
-        dispatch,
-        http: reqwest::Client::new(),
-        clock,
-        next: Default::default(),
-    })
-}
 
 fn stop(name: &str, lat: f64, due_by: Option<i64>) -> StopDoc {
     StopDoc {
@@ -78,21 +31,6 @@ fn stop(name: &str, lat: f64, due_by: Option<i64>) -> StopDoc {
         due_by,
         not_before: None,
         pin_corrected: false,
-    }
-}
-
-fn now(e: &Env) -> i64 {
-    e.clock.load(Ordering::SeqCst)
-}
-
-fn advance(e: &Env, seconds: i64) {
-    e.clock.fetch_add(seconds, Ordering::SeqCst);
-}
-
-fn status_of(err: DispatchError) -> (u16, String) {
-    match err {
-        DispatchError::Status { status, code, .. } => (status, code),
-        other => panic!("not an answer: {other}"),
     }
 }
 
@@ -117,42 +55,15 @@ fn settings(target: u32) -> Settings {
 impl Env {
     /// A food task whose drop-off is 0.01° of latitude (1,112 m) north of the pickup, due in
     /// an hour, assigned to `courier`.
-    async fn food_task(&self, id: &str, courier: &str) {
+    async fn timed_task(&self, id: &str, courier: &str) {
         self.dispatch
             .create_task(&json!({
                 "id": id, "courier_id": courier, "kind": "food",
                 "pickup": stop("Noodle Bar", 30.27, None),
-                "dropoff": stop("Customer", 30.28, Some(now(self) + 3600)),
+                "dropoff": stop("Customer", 30.28, Some(self.now() + 3600)),
             }))
             .await
             .unwrap();
-    }
-
-    /// Pushes actions as the courier does them now.
-    async fn push(&self, token: &str, client: &str, actions: Vec<Value>) -> PushResponse {
-        let first = self.next.lock().unwrap().get(client).copied().unwrap_or(1);
-        let mutations: Vec<Value> = actions
-            .into_iter()
-            .enumerate()
-            .map(|(i, a)| {
-                json!({"mutation_id": first + i as i64, "device_time": now(self), "action": a})
-            })
-            .collect();
-        let r = self
-            .http
-            .post(format!("{}/v1/sync/push", self.server.url()))
-            .bearer_auth(token)
-            .json(&json!({"client_id": client, "mutations": mutations}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let resp: PushResponse = r.json().await.unwrap();
-        self.next
-            .lock()
-            .unwrap()
-            .insert(client.to_owned(), resp.last_mutation_id + 1);
-        resp
     }
 
     /// Walks a food task through, waiting `wait_s` at the pickup.
@@ -169,7 +80,7 @@ impl Env {
             )
             .await;
         results.extend(r.results);
-        advance(self, wait_s);
+        self.advance(wait_s);
         let r = self
             .push(
                 token,
@@ -178,7 +89,7 @@ impl Env {
             )
             .await;
         results.extend(r.results);
-        advance(self, 600);
+        self.advance(600);
         let r = self
             .push(
                 token,
@@ -195,35 +106,10 @@ impl Env {
         }
     }
 
-    async fn pull(&self, token: &str, client: &str, earnings_after: i64) -> PullResponse {
-        let r = self
-            .http
-            .get(format!(
-                "{}/v1/sync/pull?client_id={client}&earnings_after={earnings_after}",
-                self.server.url()
-            ))
-            .bearer_auth(token)
-            .send()
+    /// `client`'s pull of the pay lines after `after`.
+    async fn earnings_from(&self, token: &str, client: &str, after: i64) -> PullResponse {
+        self.pull(token, client, &format!("earnings_after={after}"))
             .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        r.json().await.unwrap()
-    }
-
-    async fn raw(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let url = format!("{}{path}", self.server.url());
-        let req = match method {
-            "POST" => self.http.post(url),
-            "PUT" => self.http.put(url),
-            _ => self.http.get(url),
-        };
-        let req = match body {
-            Some(b) => req.json(&b),
-            None => req,
-        };
-        let r = req.bearer_auth(ADMIN).send().await.unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
     }
 }
 
@@ -235,15 +121,15 @@ fn amounts(lines: &[EarningLineDoc]) -> Vec<(String, PayLineKind, i64)> {
 }
 
 async fn a_delivery_is_paid_and_a_week_earns_the_bonus(engine: Engine) {
-    let Some(e) = env_on(engine, "earnings_bonus_week").await else {
+    let Some(e) = env_from(engine, "earnings_bonus_week", T0).await else {
         return;
     };
     e.dispatch.publish_settings(&settings(3)).await.unwrap();
     let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
     // Monday 10:00: eight minutes at the kitchen (five are free), delivered at 10:18.
-    e.food_task("F1", "ann").await;
+    e.timed_task("F1", "ann").await;
     e.deliver(&ann, "ann-phone", "F1", 8 * 60).await;
-    let page = e.pull(&ann, "ann-phone", 0).await;
+    let page = e.earnings_from(&ann, "ann-phone", 0).await;
     assert_eq!(
         amounts(&page.earnings),
         [
@@ -258,23 +144,23 @@ async fn a_delivery_is_paid_and_a_week_earns_the_bonus(engine: Engine) {
     let cursor = page.earnings.iter().map(|l| l.seq).max().unwrap();
     // At noon (the lunch peak) the next two: the peak supplement, and the third delivery of
     // the week, all on time, earns the programme's bonus.
-    advance(&e, 2 * 3600 - now(&e) + T0);
-    e.food_task("F2", "ann").await;
+    e.advance(2 * 3600 - e.now() + T0);
+    e.timed_task("F2", "ann").await;
     e.deliver(&ann, "ann-phone", "F2", 60).await;
-    e.food_task("F3", "ann").await;
+    e.timed_task("F3", "ann").await;
     e.deliver(&ann, "ann-phone", "F3", 0).await;
-    let page = e.pull(&ann, "ann-phone", cursor).await;
+    let page = e.earnings_from(&ann, "ann-phone", cursor).await;
     let got = amounts(&page.earnings);
     assert!(got.contains(&("pay:F2:peak".to_owned(), PayLineKind::Peak, 200)));
     let week_start = T0 - 10 * 3600;
     let bonus = format!("bonus:week:{week_start}");
     assert_eq!(got.last(), Some(&(bonus.clone(), PayLineKind::Bonus, 5000)));
     // Later deliveries in the same week earn no second bonus.
-    e.food_task("F4", "ann").await;
+    e.timed_task("F4", "ann").await;
     e.deliver(&ann, "ann-phone", "F4", 0).await;
     let week = e
         .dispatch
-        .earnings("ann", StatementPeriod::Week, Some(now(&e)))
+        .earnings("ann", StatementPeriod::Week, Some(e.now()))
         .await
         .unwrap();
     let bonuses = week
@@ -296,20 +182,20 @@ async fn a_delivery_is_paid_and_a_week_earns_the_bonus(engine: Engine) {
     // The day statement is the same day here; the next day has nothing yet.
     let day = e
         .dispatch
-        .earnings("ann", StatementPeriod::Day, Some(now(&e)))
+        .earnings("ann", StatementPeriod::Day, Some(e.now()))
         .await
         .unwrap();
     assert_eq!(day.total, week.total);
     let tomorrow = e
         .dispatch
-        .earnings("ann", StatementPeriod::Day, Some(now(&e) + 86_400))
+        .earnings("ann", StatementPeriod::Day, Some(e.now() + 86_400))
         .await
         .unwrap();
     assert!(tomorrow.lines.is_empty());
     assert_eq!(tomorrow.total, Money::new(0, "CNY"));
     // An unknown courier has no statement; a bad period is refused.
     let (status, _) = e
-        .raw(
+        .admin(
             "GET",
             "/v1/dispatch/couriers/nobody/earnings?period=week",
             None,
@@ -317,7 +203,7 @@ async fn a_delivery_is_paid_and_a_week_earns_the_bonus(engine: Engine) {
         .await;
     assert_eq!(status, 404);
     let (status, body) = e
-        .raw(
+        .admin(
             "GET",
             "/v1/dispatch/couriers/ann/earnings?period=month",
             None,
@@ -327,12 +213,12 @@ async fn a_delivery_is_paid_and_a_week_earns_the_bonus(engine: Engine) {
 }
 
 async fn tips_and_adjustments_are_read_exactly_or_refused(engine: Engine) {
-    let Some(e) = env_on(engine, "earnings_tips_refused").await else {
+    let Some(e) = env_from(engine, "earnings_tips_refused", T0).await else {
         return;
     };
     e.dispatch.publish_settings(&settings(50)).await.unwrap();
     let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
-    e.food_task("F1", "ann").await;
+    e.timed_task("F1", "ann").await;
     e.deliver(&ann, "ann-phone", "F1", 0).await;
     let tip = |id: &str, kind: &str, amount: &str, currency: &str| {
         json!({"id": id, "task_id": "F1", "kind": kind, "amount": amount,
@@ -358,7 +244,7 @@ async fn tips_and_adjustments_are_read_exactly_or_refused(engine: Engine) {
             "\"XYZ\" is not a currency the platform pays in",
         ),
     ] {
-        let (status, err) = e.raw("POST", "/v1/dispatch/earnings", Some(body)).await;
+        let (status, err) = e.admin("POST", "/v1/dispatch/earnings", Some(body)).await;
         assert_eq!(status, 422, "{err}");
         assert_eq!(err["error"], "invalid");
         assert_eq!(err["field"], "amount");
@@ -366,7 +252,7 @@ async fn tips_and_adjustments_are_read_exactly_or_refused(engine: Engine) {
     }
     // Yen have no minor unit, and couriers here are paid in yuan.
     let (status, err) = e
-        .raw(
+        .admin(
             "POST",
             "/v1/dispatch/earnings",
             Some(tip("T1", "tip", "5.5", "JPY")),
@@ -374,7 +260,7 @@ async fn tips_and_adjustments_are_read_exactly_or_refused(engine: Engine) {
         .await;
     assert_eq!((status, err["field"].as_str()), (422, Some("amount")));
     let (status, err) = e
-        .raw(
+        .admin(
             "POST",
             "/v1/dispatch/earnings",
             Some(tip("T1", "tip", "5", "USD")),
@@ -386,10 +272,12 @@ async fn tips_and_adjustments_are_read_exactly_or_refused(engine: Engine) {
     );
     let unknown = json!({"id": "T1", "task_id": "nope", "kind": "tip", "amount": "1",
                          "currency": "CNY"});
-    let (status, _) = e.raw("POST", "/v1/dispatch/earnings", Some(unknown)).await;
+    let (status, _) = e
+        .admin("POST", "/v1/dispatch/earnings", Some(unknown))
+        .await;
     assert_eq!(status, 404);
     // Nothing was stored by the refusals.
-    let page = e.pull(&ann, "ann-phone", 0).await;
+    let page = e.earnings_from(&ann, "ann-phone", 0).await;
     assert!(page.earnings.iter().all(|l| l.kind != PayLineKind::Tip));
     // A tip and a deduction, exact.
     let t = e
@@ -416,22 +304,22 @@ async fn tips_and_adjustments_are_read_exactly_or_refused(engine: Engine) {
     let before = e.dispatch.publish_settings(&settings(50)).await.unwrap();
     let mut bad = serde_json::to_value(settings(50)).unwrap();
     bad["pay"]["base"]["food"] = json!(-100);
-    let (status, err) = e.raw("PUT", "/v1/dispatch/settings", Some(bad)).await;
+    let (status, err) = e.admin("PUT", "/v1/dispatch/settings", Some(bad)).await;
     assert_eq!(status, 422);
     assert_eq!(err["field"], "pay.base.food");
-    let (_, now_published) = e.raw("GET", "/v1/dispatch/settings", None).await;
+    let (_, now_published) = e.admin("GET", "/v1/dispatch/settings", None).await;
     assert_eq!(now_published["version"], before.version);
     assert_eq!(now_published["pay"]["base"]["food"], 500);
 }
 
 async fn a_disputed_line_is_appealed_and_decided(engine: Engine) {
-    let Some(e) = env_on(engine, "earnings_appeal").await else {
+    let Some(e) = env_from(engine, "earnings_appeal", T0).await else {
         return;
     };
     e.dispatch.publish_settings(&settings(50)).await.unwrap();
     let ann = e.dispatch.create_courier("ann", "Ann").await.unwrap();
     let eve = e.dispatch.create_courier("eve", "Eve").await.unwrap();
-    e.food_task("F1", "ann").await;
+    e.timed_task("F1", "ann").await;
     e.deliver(&ann, "ann-phone", "F1", 0).await;
     let appeal =
         |line: &str, reason: &str| json!({"type": "appeal_pay", "line_id": line, "reason": reason});
@@ -471,7 +359,7 @@ async fn a_disputed_line_is_appealed_and_decided(engine: Engine) {
     ));
     let week = e
         .dispatch
-        .earnings("ann", StatementPeriod::Week, Some(now(&e)))
+        .earnings("ann", StatementPeriod::Week, Some(e.now()))
         .await
         .unwrap();
     let disputed = week
@@ -515,7 +403,7 @@ async fn a_disputed_line_is_appealed_and_decided(engine: Engine) {
         .await;
     assert_eq!(status_of(unknown.unwrap_err()).0, 404);
     // The courier's next pull brings the decision and the correction.
-    let page = e.pull(&ann, "ann-phone", 0).await;
+    let page = e.earnings_from(&ann, "ann-phone", 0).await;
     let line = page
         .earnings
         .iter()
@@ -533,24 +421,11 @@ async fn a_disputed_line_is_appealed_and_decided(engine: Engine) {
         (PayLineKind::Adjustment, 110)
     );
     // Eve's pull carries none of Ann's lines.
-    assert!(e.pull(&eve, "eve-phone", 0).await.earnings.is_empty());
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })*
-        }
-    };
+    assert!(e
+        .earnings_from(&eve, "eve-phone", 0)
+        .await
+        .earnings
+        .is_empty());
 }
 
 on_both_stores!(

@@ -5,14 +5,12 @@
 //! first courier voiding the handover. Every test runs on SQLite (`sqlite::`) and on PostgreSQL
 //! (`postgres::`, on the cluster `cargo xtask test` starts).
 
-use std::sync::atomic::Ordering;
-
 use runsheet_protocol::{HandoverSide, HandoverStatus, RejectCode};
 use serde_json::{json, Value};
 
-mod handover_env;
+mod loopback;
 
-use handover_env::*;
+use loopback::*;
 
 fn request(task: &str, reason: &str) -> Value {
     json!({"type": "request_handover", "task_id": task, "reason": reason})
@@ -44,7 +42,7 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
         .push(&ann, "ann-phone", vec![request("P1", "vehicle_breakdown")])
         .await;
     assert_eq!(outcome(&r, 0), Ok(()));
-    let asked = task_in(&e.pull(&ann, "ann-phone").await, "P1").expect("ann holds P1");
+    let asked = task_in(&e.pull(&ann, "ann-phone", "").await, "P1").expect("ann holds P1");
     let h = asked.handovers.last().expect("the request is on the task");
     assert_eq!(h.status, HandoverStatus::Requested);
     assert_eq!(h.from_courier, "ann");
@@ -75,7 +73,7 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
     assert_eq!(status_of(unknown).0, 404);
     assert_eq!(e.holder("P1").await.as_deref(), Some("ann"));
 
-    e.clock.fetch_add(60, Ordering::SeqCst);
+    e.advance(60);
     let assigned = e.dispatch.assign_handover("P1", "bob").await.unwrap();
     assert_eq!(assigned.courier_id.as_deref(), Some("ann"), "still ann's");
     let again = e
@@ -87,7 +85,7 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
     assert_eq!(status_of(again), (409, "handover_already_assigned".into()));
 
     // The receiver sees the task as incoming; it is not theirs to work yet.
-    let incoming = task_in(&e.pull(&bob, "bob-phone").await, "P1").expect("bob sees P1");
+    let incoming = task_in(&e.pull(&bob, "bob-phone", "").await, "P1").expect("bob sees P1");
     let h = incoming.handovers.last().unwrap();
     assert_eq!(h.status, HandoverStatus::Assigned);
     assert_eq!(h.to_courier.as_deref(), Some("bob"));
@@ -118,7 +116,7 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
     assert_eq!(e.holder("P1").await.as_deref(), Some("ann"));
 
     // Every bag scanned: custody passes.
-    e.clock.fetch_add(60, Ordering::SeqCst);
+    e.advance(60);
     let r = e
         .push(
             &bob,
@@ -128,7 +126,7 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
         .await;
     assert_eq!(outcome(&r, 0), Ok(()));
     assert_eq!(e.holder("P1").await.as_deref(), Some("bob"));
-    let mine = task_in(&e.pull(&bob, "bob-phone").await, "P1").expect("bob holds P1");
+    let mine = task_in(&e.pull(&bob, "bob-phone", "").await, "P1").expect("bob holds P1");
     let h = mine.handovers.last().unwrap();
     assert_eq!(h.status, HandoverStatus::Completed);
     assert_eq!(h.completed_at, Some(T0 + 120));
@@ -136,7 +134,7 @@ async fn custody_passes_only_when_every_bag_is_scanned(engine: Engine) {
     assert_eq!(h.bags, vec!["B1".to_owned(), "B2".to_owned()]);
     assert_eq!(mine.status, runsheet_protocol::TaskStatus::PickedUp);
     // The giver keeps the task with the completed handover: their record of it.
-    let given = task_in(&e.pull(&ann, "ann-phone").await, "P1").expect("ann's record");
+    let given = task_in(&e.pull(&ann, "ann-phone", "").await, "P1").expect("ann's record");
     assert_eq!(
         given.handovers.last().unwrap().side,
         Some(HandoverSide::Giver)
@@ -210,7 +208,7 @@ async fn the_first_courier_delivering_voids_the_handover(engine: Engine) {
         "one at a time"
     );
     e.dispatch.assign_handover("P2", "bob").await.unwrap();
-    assert!(task_in(&e.pull(&bob, "bob-phone").await, "P2").is_some());
+    assert!(task_in(&e.pull(&bob, "bob-phone", "").await, "P2").is_some());
     // Until the receiving scan the task is ann's: she delivers it after all.
     let r = e
         .push(
@@ -223,7 +221,7 @@ async fn the_first_courier_delivering_voids_the_handover(engine: Engine) {
         )
         .await;
     assert_eq!((outcome(&r, 0), outcome(&r, 1)), (Ok(()), Ok(())));
-    let pulled = e.pull(&bob, "bob-phone").await;
+    let pulled = e.pull(&bob, "bob-phone", "").await;
     assert!(task_in(&pulled, "P2").is_none(), "the receiver's copy goes");
     let r = e
         .push(&bob, "bob-phone", vec![receive("P2", &["B1"], T0)])
@@ -233,23 +231,6 @@ async fn the_first_courier_delivering_voids_the_handover(engine: Engine) {
     assert_eq!(task.courier_id.as_deref(), Some("ann"));
     assert_eq!(task.task.handovers[0].status, HandoverStatus::Void);
     assert_eq!(task.task.status, runsheet_protocol::TaskStatus::Delivered);
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })*
-        }
-    };
 }
 
 on_both_stores!(

@@ -7,14 +7,12 @@
 
 #![allow(dead_code)]
 
-use std::sync::atomic::Ordering;
-
 use runsheet_protocol::{HandoverSide, HandoverStatus, NearbyHandovers, TakenHandover};
 use serde_json::{json, Value};
 
-mod handover_env;
+mod loopback;
 
-use handover_env::*;
+use loopback::*;
 
 impl Env {
     async fn nearby(&self, token: &str, lat: f64, lon: f64) -> (u16, Value) {
@@ -130,7 +128,7 @@ async fn a_nearby_courier_takes_an_open_request(engine: Engine) {
     assert_eq!(e.take(&bob, "ZZ").await.0, 404);
     assert_eq!(e.holder("P1").await.as_deref(), Some("ann"));
 
-    e.clock.fetch_add(60, Ordering::SeqCst);
+    e.advance(60);
     let (status, body) = e.take(&bob, "P1").await;
     assert_eq!(status, 200, "{body}");
     let taken: TakenHandover = serde_json::from_value(body).unwrap();
@@ -152,7 +150,7 @@ async fn a_nearby_courier_takes_an_open_request(engine: Engine) {
     );
 
     // The taker's pull brings the task as incoming; every bag scanned passes custody.
-    let incoming = task_in(&e.pull(&bob, "bob-phone").await, "P1").expect("bob sees P1");
+    let incoming = task_in(&e.pull(&bob, "bob-phone", "").await, "P1").expect("bob sees P1");
     let h = incoming.handovers.last().unwrap();
     assert_eq!(h.status, HandoverStatus::Assigned);
     assert_eq!(h.to_courier.as_deref(), Some("bob"));
@@ -170,7 +168,7 @@ async fn a_nearby_courier_takes_an_open_request(engine: Engine) {
         .await;
     assert_eq!(outcome(&r, 0), Ok(()));
     assert_eq!(e.holder("P1").await.as_deref(), Some("bob"));
-    let given = task_in(&e.pull(&ann, "ann-phone").await, "P1").expect("ann's record");
+    let given = task_in(&e.pull(&ann, "ann-phone", "").await, "P1").expect("ann's record");
     assert_eq!(given.handovers[0].status, HandoverStatus::Completed);
     assert_eq!(given.handovers[0].side, Some(HandoverSide::Giver));
     // A completed handover is no longer open.
@@ -178,23 +176,6 @@ async fn a_nearby_courier_takes_an_open_request(engine: Engine) {
         code(&e.take(&cat, "P1").await),
         (409, "no_handover_requested")
     );
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })*
-        }
-    };
 }
 
 on_both_stores!(a_nearby_courier_takes_an_open_request);

@@ -6,63 +6,14 @@
 //! on SQLite (`sqlite::`) and on PostgreSQL (`postgres::`, on the cluster `cargo xtask test`
 //! starts).
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
-
 use runsheet_protocol::{
     DeclineReason, MutationOutcome, NewOffer, OfferStatus, PullResponse, PushResponse, RejectCode,
     Settings, StopDoc, TaskStatus,
 };
-use runsheet_server::{DbConfig, DispatchError, Dispatcher, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 
-const ADMIN: &str = "test-admin-token";
-const T0: i64 = 1_795_400_000;
-
-struct Env {
-    _dir: tempfile::TempDir,
-    server: RunningServer,
-    dispatch: Dispatcher,
-    http: reqwest::Client,
-    clock: Arc<AtomicI64>,
-    next: std::sync::Mutex<std::collections::HashMap<String, i64>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-async fn env_on(engine: Engine, label: &str) -> Option<Env> {
-    let dir = tempfile::tempdir().unwrap();
-    let db = match engine {
-        Engine::Sqlite => DbConfig::Sqlite(dir.path().join("s.db")),
-        Engine::Postgres => {
-            let label = label.to_owned();
-            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
-                .await
-                .unwrap()?
-        }
-    };
-    let clock = Arc::new(AtomicI64::new(T0));
-    let server = runsheet_server::start(ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        db,
-        admin_token: Some(ADMIN.into()),
-        clock: Some(clock.clone()),
-    })
-    .unwrap();
-    let dispatch = Dispatcher::new(&server.url(), ADMIN);
-    Some(Env {
-        _dir: dir,
-        server,
-        dispatch,
-        http: reqwest::Client::new(),
-        clock,
-        next: Default::default(),
-    })
-}
+mod loopback;
+use loopback::*;
 
 fn stop(name: &str, lat: f64) -> StopDoc {
     StopDoc {
@@ -78,22 +29,7 @@ fn stop(name: &str, lat: f64) -> StopDoc {
     }
 }
 
-fn status_of(err: DispatchError) -> (u16, String) {
-    match err {
-        DispatchError::Status { status, code, .. } => (status, code),
-        other => panic!("not an answer: {other}"),
-    }
-}
-
 impl Env {
-    fn now(&self) -> i64 {
-        self.clock.load(Ordering::SeqCst)
-    }
-
-    fn advance(&self, seconds: i64) {
-        self.clock.fetch_add(seconds, Ordering::SeqCst);
-    }
-
     /// A food task no courier holds (to be offered), or assigned to `courier`.
     async fn task(&self, id: &str, courier: Option<&str>) {
         self.dispatch
@@ -118,64 +54,16 @@ impl Env {
             .id
     }
 
-    /// Pushes `actions` made at device time `device_time` with the phone's measured clock
-    /// offset `offset`.
-    async fn push_at(
-        &self,
-        token: &str,
-        client: &str,
-        actions: Vec<Value>,
-        device_time: i64,
-        offset: Option<i64>,
-    ) -> PushResponse {
-        let first = self.next.lock().unwrap().get(client).copied().unwrap_or(1);
-        let mutations: Vec<Value> = actions
-            .into_iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let mut m = json!({"mutation_id": first + i as i64, "device_time": device_time,
-                                   "action": a});
-                if let Some(o) = offset {
-                    m["context"] = json!({"clock_offset_s": o});
-                }
-                m
-            })
-            .collect();
-        let r = self
-            .http
-            .post(format!("{}/v1/sync/push", self.server.url()))
-            .bearer_auth(token)
-            .json(&json!({"client_id": client, "mutations": mutations}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let resp: PushResponse = r.json().await.unwrap();
-        self.next
-            .lock()
-            .unwrap()
-            .insert(client.to_owned(), resp.last_mutation_id + 1);
-        resp
-    }
-
-    async fn push(&self, token: &str, client: &str, actions: Vec<Value>) -> PushResponse {
+    /// Pushes `actions` made now by a phone whose clock is in step with the server's.
+    async fn push_now(&self, token: &str, client: &str, actions: Vec<Value>) -> PushResponse {
         self.push_at(token, client, actions, self.now(), Some(0))
             .await
     }
 
-    async fn pull(&self, token: &str, client: &str, offers_after: i64) -> PullResponse {
-        let r = self
-            .http
-            .get(format!(
-                "{}/v1/sync/pull?client_id={client}&offers_after={offers_after}",
-                self.server.url()
-            ))
-            .bearer_auth(token)
-            .send()
+    /// `client`'s pull of the offers after `after`.
+    async fn offers_from(&self, token: &str, client: &str, after: i64) -> PullResponse {
+        self.pull(token, client, &format!("offers_after={after}"))
             .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        r.json().await.unwrap()
     }
 
     async fn metrics(&self) -> String {
@@ -211,7 +99,7 @@ async fn a_stack_accepted_in_time_becomes_the_couriers(engine: Engine) {
     assert_eq!(rec.offer.status, OfferStatus::Open);
 
     // The pull carries it, without the customer's name and phone; the tasks are not hers yet.
-    let page = e.pull(&ann, "ann-phone", 0).await;
+    let page = e.offers_from(&ann, "ann-phone", 0).await;
     assert!(page.changes.is_empty());
     assert_eq!(page.offers.len(), 1);
     let offered = &page.offers[0];
@@ -222,7 +110,7 @@ async fn a_stack_accepted_in_time_becomes_the_couriers(engine: Engine) {
     assert_eq!(offered.tasks[0].pickup.as_ref().unwrap().name, "Noodle Bar");
     // Pulled again from its sequence: nothing new.
     assert!(e
-        .pull(&ann, "ann-phone", offered.seq)
+        .offers_from(&ann, "ann-phone", offered.seq)
         .await
         .offers
         .is_empty());
@@ -274,7 +162,7 @@ async fn a_stack_accepted_in_time_becomes_the_couriers(engine: Engine) {
 
     // Another courier cannot answer it.
     let r = e
-        .push(
+        .push_now(
             &bob,
             "bob-phone",
             vec![json!({"type": "accept_offer", "offer_id": id})],
@@ -285,14 +173,14 @@ async fn a_stack_accepted_in_time_becomes_the_couriers(engine: Engine) {
     // Accepted 20 s in: both tasks are hers, accepted, with the customer's details.
     e.advance(20);
     let r = e
-        .push(
+        .push_now(
             &ann,
             "ann-phone",
             vec![json!({"type": "accept_offer", "offer_id": id})],
         )
         .await;
     assert_eq!(r.results[0].outcome, MutationOutcome::Applied);
-    let page = e.pull(&ann, "ann-phone", offered.seq).await;
+    let page = e.offers_from(&ann, "ann-phone", offered.seq).await;
     assert_eq!(page.changes.len(), 2);
     assert_eq!(page.offers.len(), 1);
     assert_eq!(page.offers[0].status, OfferStatus::Accepted);
@@ -303,7 +191,7 @@ async fn a_stack_accepted_in_time_becomes_the_couriers(engine: Engine) {
     }
     // Answered once: a second acceptance is refused as the offer's state.
     let r = e
-        .push(
+        .push_now(
             &ann,
             "ann-phone",
             vec![json!({"type": "accept_offer", "offer_id": id})],
@@ -321,7 +209,7 @@ async fn a_late_acceptance_is_refused_and_changes_nothing(engine: Engine) {
     e.task("L2", None).await;
     let late = e.offer("ann", &["L1"], Some(30)).await;
     let skewed = e.offer("ann", &["L2"], Some(30)).await;
-    let seq = e.pull(&ann, "ann-phone", 0).await.offers[1].seq;
+    let seq = e.offers_from(&ann, "ann-phone", 0).await.offers[1].seq;
 
     // Accepted on the phone 10 s in, but offline: it reaches the server 3 minutes later.
     let made = e.now() + 10;
@@ -344,7 +232,7 @@ async fn a_late_acceptance_is_refused_and_changes_nothing(engine: Engine) {
     let t = e.dispatch.task("L1").await.unwrap();
     assert_eq!(t.courier_id, None);
     assert_eq!(t.task.status, TaskStatus::Assigned);
-    let page = e.pull(&ann, "ann-phone", seq).await;
+    let page = e.offers_from(&ann, "ann-phone", seq).await;
     assert!(page.changes.is_empty());
     let doc = page.offers.iter().find(|o| o.id == late).unwrap();
     assert_eq!(doc.status, OfferStatus::Expired);
@@ -401,7 +289,7 @@ async fn declines_and_expiries_make_the_figures(engine: Engine) {
         T0 + 60
     );
     let r = e
-        .push(
+        .push_now(
             &ann,
             "ann-phone",
             vec![
@@ -418,7 +306,7 @@ async fn declines_and_expiries_make_the_figures(engine: Engine) {
         .all(|r| r.outcome == MutationOutcome::Applied));
     // A reason outside the list is refused as invalid at the edge.
     let r = e
-        .push(
+        .push_now(
             &ann,
             "ann-phone",
             vec![json!({"type": "decline_offer", "offer_id": d1, "reason": "bored"})],
@@ -490,7 +378,7 @@ async fn dispatch_withdraws_an_open_offer(engine: Engine) {
     e.task("W1", None).await;
     e.task("W2", None).await;
     let first = e.offer("ann", &["W1"], Some(60)).await;
-    let seq = e.pull(&ann, "ann-phone", 0).await.offers[0].seq;
+    let seq = e.offers_from(&ann, "ann-phone", 0).await.offers[0].seq;
 
     // Dispatch takes it back: withdrawn, its reason kept for dispatch.
     e.advance(5);
@@ -506,7 +394,7 @@ async fn dispatch_withdraws_an_open_offer(engine: Engine) {
     );
     assert_eq!(rec.decided_at, Some(e.now()));
     // The courier's next pull carries it as withdrawn (without the reason: dispatch's words).
-    let page = e.pull(&ann, "ann-phone", seq).await;
+    let page = e.offers_from(&ann, "ann-phone", seq).await;
     let doc = page.offers.iter().find(|o| o.id == first).unwrap();
     assert_eq!(doc.status, OfferStatus::Withdrawn);
     assert!(doc.seq > seq);
@@ -555,7 +443,7 @@ async fn dispatch_withdraws_an_open_offer(engine: Engine) {
         (409, "offer_not_open".into())
     );
     let r = e
-        .push(
+        .push_now(
             &ann,
             "ann-phone",
             vec![json!({"type": "accept_offer", "offer_id": again})],
@@ -568,7 +456,7 @@ async fn dispatch_withdraws_an_open_offer(engine: Engine) {
     );
     let declined = e.offer("ann", &["W2"], Some(30)).await;
     let r = e
-        .push(
+        .push_now(
             &ann,
             "ann-phone",
             vec![json!({"type": "decline_offer", "offer_id": declined, "reason": "too_far"})],
@@ -614,23 +502,6 @@ async fn dispatch_withdraws_an_open_offer(engine: Engine) {
     assert_eq!(c.acceptance_rate, Some(1.0 / 3.0));
     let m = e.metrics().await;
     assert!(m.contains("runsheet_offers{status=\"withdrawn\"} 1"), "{m}");
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })*
-        }
-    };
 }
 
 on_both_stores!(

@@ -12,26 +12,10 @@ use runsheet_server::{
     DbConfig, Dispatcher, RunningServer, ServerConfig, DEFAULT_TOKEN_LIFETIME_S,
 };
 
-const ADMIN: &str = "test-admin-token";
+mod loopback;
+use loopback::{store_on, Engine, ADMIN};
+
 const T0: i64 = 1_800_000_000;
-
-#[derive(Debug, Clone, Copy)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-async fn store(engine: Engine, dir: &tempfile::TempDir, label: &str) -> Option<DbConfig> {
-    match engine {
-        Engine::Sqlite => Some(DbConfig::Sqlite(dir.path().join("s.db"))),
-        Engine::Postgres => {
-            let label = label.to_owned();
-            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
-                .await
-                .unwrap()
-        }
-    }
-}
 
 fn replica(db: DbConfig, clock: Arc<AtomicI64>) -> RunningServer {
     runsheet_server::start(ServerConfig {
@@ -64,7 +48,7 @@ async fn pull(server: &RunningServer, token: &str) -> (u16, Option<String>) {
 
 async fn a_token_expires_and_a_fresh_one_is_issued(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let Some(db) = store(engine, &dir, "tokens_expire").await else {
+    let Some(db) = store_on(engine, &dir, "tokens_expire").await else {
         return;
     };
     let clock = Arc::new(AtomicI64::new(T0));
@@ -95,7 +79,7 @@ async fn a_token_expires_and_a_fresh_one_is_issued(engine: Engine) {
 
 async fn revoked_tokens_are_refused_at_once(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let Some(db) = store(engine, &dir, "tokens_revoked").await else {
+    let Some(db) = store_on(engine, &dir, "tokens_revoked").await else {
         return;
     };
     let clock = Arc::new(AtomicI64::new(T0));
@@ -161,23 +145,6 @@ async fn revocations_heard(server: &RunningServer) -> i64 {
         .find_map(|l| l.strip_prefix("runsheet_token_revocations_heard "))
         .and_then(|v| v.trim().parse().ok())
         .expect("the metric is exported")
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })*
-        }
-    };
 }
 
 on_both_stores!(

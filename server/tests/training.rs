@@ -5,77 +5,14 @@
 //! Every test runs on SQLite (`sqlite::`) and on PostgreSQL (`postgres::`, on the cluster
 //! `cargo xtask test` starts).
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
-
 use runsheet_protocol::{
-    expiry, months_before, ErrorBody, MutationOutcome, PullResponse, PushResponse, QuizQuestion,
-    RejectCode, StopDoc, TaskKind, TemperatureClass, TrainingModule, TrainingPage,
+    expiry, months_before, ErrorBody, MutationOutcome, QuizQuestion, RejectCode, TaskKind,
+    TemperatureClass, TrainingModule, TrainingPage,
 };
-use runsheet_server::{DbConfig, DispatchError, Dispatcher, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 
-const ADMIN: &str = "test-admin-token";
-const T0: i64 = 1_795_400_000;
-
-struct Env {
-    _dir: tempfile::TempDir,
-    server: RunningServer,
-    dispatch: Dispatcher,
-    http: reqwest::Client,
-    clock: Arc<AtomicI64>,
-    next: std::sync::Mutex<i64>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-async fn env_on(engine: Engine, label: &str) -> Option<Env> {
-    let dir = tempfile::tempdir().unwrap();
-    let db = match engine {
-        Engine::Sqlite => DbConfig::Sqlite(dir.path().join("s.db")),
-        Engine::Postgres => {
-            let label = label.to_owned();
-            tokio::task::spawn_blocking(move || runsheet_server::test_postgres(&label))
-                .await
-                .unwrap()?
-        }
-    };
-    let clock = Arc::new(AtomicI64::new(T0));
-    let server = runsheet_server::start(ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        db,
-        admin_token: Some(ADMIN.into()),
-        clock: Some(clock.clone()),
-    })
-    .unwrap();
-    let dispatch = Dispatcher::new(&server.url(), ADMIN);
-    Some(Env {
-        _dir: dir,
-        server,
-        dispatch,
-        http: reqwest::Client::new(),
-        clock,
-        next: std::sync::Mutex::new(1),
-    })
-}
-
-fn stop(name: &str) -> StopDoc {
-    StopDoc {
-        name: name.into(),
-        address: "1 Test Road".into(),
-        phone: None,
-        lat: 30.27,
-        lon: 120.15,
-        ready_at: None,
-        due_by: None,
-        not_before: None,
-        pin_corrected: false,
-    }
-}
+mod loopback;
+use loopback::*;
 
 /// The cold-chain module: four questions, pass mark 75 %, needed for groceries and for
 /// chilled or frozen goods, valid 12 months. Its right answers are 0, 1, 2, 0.
@@ -100,25 +37,6 @@ fn cold_chain(title: &str) -> TrainingModule {
         required_for_kinds: vec![TaskKind::Grocery],
         required_for_goods: vec![TemperatureClass::Chilled, TemperatureClass::Frozen],
         validity_months: 12,
-    }
-}
-
-fn now(e: &Env) -> i64 {
-    e.clock.load(Ordering::SeqCst)
-}
-
-fn status_of(err: DispatchError) -> (u16, String) {
-    match err {
-        DispatchError::Status { status, code, .. } => (status, code),
-        other => panic!("not an answer: {other}"),
-    }
-}
-
-/// The refusal of a dispatcher call that must be refused.
-fn refusal<T>(r: Result<T, DispatchError>) -> (u16, String) {
-    match r {
-        Ok(_) => panic!("the server accepted"),
-        Err(e) => status_of(e),
     }
 }
 
@@ -151,40 +69,10 @@ impl Env {
     }
 
     async fn quiz(&self, token: &str, version: i64, answers: &[u32]) -> MutationOutcome {
-        let id = {
-            let mut n = self.next.lock().unwrap();
-            *n += 1;
-            *n - 1
-        };
         let action = json!({"type": "take_quiz", "module_id": "cold-chain",
                             "module_version": version, "answers": answers});
-        let r = self
-            .http
-            .post(format!("{}/v1/sync/push", self.server.url()))
-            .bearer_auth(token)
-            .json(&json!({"client_id": "ann-phone", "mutations": [
-                {"mutation_id": id, "device_time": now(self), "action": action}]}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let resp: PushResponse = r.json().await.unwrap();
-        resp.results[0].outcome.clone()
-    }
-
-    async fn pull(&self, token: &str, query: &str) -> PullResponse {
-        let r = self
-            .http
-            .get(format!(
-                "{}/v1/sync/pull?client_id=ann-phone&{query}",
-                self.server.url()
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        r.json().await.unwrap()
+        let r = self.push(token, "ann-phone", vec![action]).await;
+        r.results[0].outcome.clone()
     }
 }
 
@@ -242,7 +130,7 @@ async fn an_unqualified_courier_is_never_given_fresh_goods(engine: Engine) {
         (409, "not_qualified".into())
     );
     // The phone gets the module with its pull; a failed quiz earns nothing.
-    let p = e.pull(&ann, "training_after=0").await;
+    let p = e.pull(&ann, "ann-phone", "training_after=0").await;
     assert_eq!(p.training.len(), 1);
     assert_eq!(p.training[0].quiz[1].correct, 1);
     assert_eq!(
@@ -250,7 +138,7 @@ async fn an_unqualified_courier_is_never_given_fresh_goods(engine: Engine) {
         MutationOutcome::Applied
     );
     assert!(e
-        .pull(&ann, "qualifications_after=0")
+        .pull(&ann, "ann-phone", "qualifications_after=0")
         .await
         .qualifications
         .is_empty());
@@ -264,7 +152,7 @@ async fn an_unqualified_courier_is_never_given_fresh_goods(engine: Engine) {
         MutationOutcome::Applied
     );
     let p = e
-        .pull(&ann, "qualifications_after=0&training_after=1")
+        .pull(&ann, "ann-phone", "qualifications_after=0&training_after=1")
         .await;
     assert!(p.training.is_empty());
     assert_eq!(p.qualifications.len(), 1);
@@ -290,8 +178,7 @@ async fn an_unqualified_courier_is_never_given_fresh_goods(engine: Engine) {
         201
     );
     // Thirteen months later the pass has lapsed: fresh goods are withheld again.
-    e.clock
-        .store(q.expires_at.unwrap() + 86_400, Ordering::SeqCst);
+    e.set_now(q.expires_at.unwrap() + 86_400);
     let (status, body) = e
         .create(&e.task("G6", Some("ann"), "food", "chilled"))
         .await;
@@ -333,13 +220,17 @@ async fn answers_for_a_replaced_version_are_refused_and_change_nothing(engine: E
     }
     let record = e.dispatch.training_record("ann").await.unwrap();
     assert!(record.attempts.is_empty() && record.qualifications.is_empty());
-    assert!(e.pull(&ann, "").await.qualifications.is_empty());
+    assert!(e
+        .pull(&ann, "ann-phone", "")
+        .await
+        .qualifications
+        .is_empty());
     // The current version passes.
     assert_eq!(
         e.quiz(&ann, 2, &[0, 1, 2, 0]).await,
         MutationOutcome::Applied
     );
-    let q = e.pull(&ann, "").await.qualifications;
+    let q = e.pull(&ann, "ann-phone", "").await.qualifications;
     assert_eq!((q.len(), q[0].module_version), (1, 2));
     // The dispatch list shows the current version only; a bad module is a 422.
     let list = e.dispatch.list_training().await.unwrap();
@@ -376,23 +267,6 @@ async fn the_review_covers_six_calendar_months(engine: Engine) {
         status_of(e.dispatch.review("nobody").await.unwrap_err()),
         (404, "not_found".into())
     );
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })*
-        }
-    };
 }
 
 on_both_stores!(
