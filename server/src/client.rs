@@ -1,6 +1,7 @@
 //! A typed client for the dispatch API, used by the demo, the QA harness and the tests to play
 //! the dispatcher against a running server.
 
+use reqwest::Method;
 use runsheet_protocol::{ErrorBody, StopDoc, TaskDoc, TaskKind};
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -43,6 +44,11 @@ impl Dispatcher {
         }
     }
 
+    /// A request for `path` (from `/v1/...`) on this server.
+    fn at(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
     async fn send<T: DeserializeOwned>(
         &self,
         req: reqwest::RequestBuilder,
@@ -79,8 +85,7 @@ impl Dispatcher {
     pub async fn create_courier(&self, id: &str, name: &str) -> Result<String, DispatchError> {
         let c: CourierCreated = self
             .send(
-                self.http
-                    .post(format!("{}/v1/dispatch/couriers", self.base))
+                self.at(Method::POST, "/v1/dispatch/couriers")
                     .json(&json!({"id": id, "name": name})),
             )
             .await?;
@@ -90,10 +95,10 @@ impl Dispatcher {
     /// Issues the courier a new bearer token; returns it.
     pub async fn issue_token(&self, courier_id: &str) -> Result<String, DispatchError> {
         let c: CourierCreated = self
-            .send(self.http.post(format!(
-                "{}/v1/dispatch/couriers/{courier_id}/tokens",
-                self.base
-            )))
+            .send(self.at(
+                Method::POST,
+                &format!("/v1/dispatch/couriers/{courier_id}/tokens"),
+            ))
             .await?;
         Ok(c.token)
     }
@@ -101,10 +106,10 @@ impl Dispatcher {
     /// Revokes every token of the courier; returns how many were still valid or expired.
     pub async fn revoke_tokens(&self, courier_id: &str) -> Result<u64, DispatchError> {
         let r: TokensRevoked = self
-            .send(self.http.post(format!(
-                "{}/v1/dispatch/couriers/{courier_id}/revoke-tokens",
-                self.base
-            )))
+            .send(self.at(
+                Method::POST,
+                &format!("/v1/dispatch/couriers/{courier_id}/revoke-tokens"),
+            ))
             .await?;
         Ok(r.revoked)
     }
@@ -119,8 +124,7 @@ impl Dispatcher {
         dropoff: StopDoc,
     ) -> Result<TaskDoc, DispatchError> {
         self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/tasks", self.base))
+            self.at(Method::POST, "/v1/dispatch/tasks")
                 .json(&json!({"id": id, "courier_id": courier_id, "kind": kind,
                               "pickup": pickup, "dropoff": dropoff})),
         )
@@ -129,11 +133,8 @@ impl Dispatcher {
 
     /// Cancels a task.
     pub async fn cancel_task(&self, id: &str) -> Result<DispatchTask, DispatchError> {
-        self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/tasks/{id}/cancel", self.base)),
-        )
-        .await
+        self.send(self.at(Method::POST, &format!("/v1/dispatch/tasks/{id}/cancel")))
+            .await
     }
 
     /// Gives the task to another courier.
@@ -143,8 +144,7 @@ impl Dispatcher {
         courier_id: &str,
     ) -> Result<DispatchTask, DispatchError> {
         self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/tasks/{id}/reassign", self.base))
+            self.at(Method::POST, &format!("/v1/dispatch/tasks/{id}/reassign"))
                 .json(&json!({ "courier_id": courier_id })),
         )
         .await
@@ -157,8 +157,7 @@ impl Dispatcher {
         courier_id: &str,
     ) -> Result<DispatchTask, DispatchError> {
         self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/tasks/{id}/handover", self.base))
+            self.at(Method::POST, &format!("/v1/dispatch/tasks/{id}/handover"))
                 .json(&json!({ "courier_id": courier_id })),
         )
         .await
@@ -179,8 +178,7 @@ impl Dispatcher {
             body.insert("dropoff".into(), json!(d));
         }
         self.send(
-            self.http
-                .patch(format!("{}/v1/dispatch/tasks/{id}", self.base))
+            self.at(Method::PATCH, &format!("/v1/dispatch/tasks/{id}"))
                 .json(&body),
         )
         .await
@@ -191,32 +189,22 @@ impl Dispatcher {
         &self,
         settings: &runsheet_protocol::Settings,
     ) -> Result<runsheet_protocol::Settings, DispatchError> {
-        self.send(
-            self.http
-                .put(format!("{}/v1/dispatch/settings", self.base))
-                .json(settings),
-        )
-        .await
+        self.send(self.at(Method::PUT, "/v1/dispatch/settings").json(settings))
+            .await
     }
 
     /// Open after-sales cases.
     pub async fn after_sales(
         &self,
     ) -> Result<Vec<crate::dispatch_api::AfterSalesCase>, DispatchError> {
-        self.send(
-            self.http
-                .get(format!("{}/v1/dispatch/after-sales", self.base)),
-        )
-        .await
+        self.send(self.at(Method::GET, "/v1/dispatch/after-sales"))
+            .await
     }
 
     /// A task as the server holds it.
     pub async fn task(&self, id: &str) -> Result<DispatchTask, DispatchError> {
-        self.send(
-            self.http
-                .get(format!("{}/v1/dispatch/tasks/{id}", self.base)),
-        )
-        .await
+        self.send(self.at(Method::GET, &format!("/v1/dispatch/tasks/{id}")))
+            .await
     }
 
     /// A courier's installs with their push tokens, most recently registered first.
@@ -224,10 +212,10 @@ impl Dispatcher {
         &self,
         courier_id: &str,
     ) -> Result<runsheet_protocol::PushDevices, DispatchError> {
-        self.send(self.http.get(format!(
-            "{}/v1/dispatch/couriers/{courier_id}/devices",
-            self.base
-        )))
+        self.send(self.at(
+            Method::GET,
+            &format!("/v1/dispatch/couriers/{courier_id}/devices"),
+        ))
         .await
     }
 
@@ -238,12 +226,11 @@ impl Dispatcher {
         since: i64,
     ) -> Result<crate::location_api::Track, DispatchError> {
         self.send(
-            self.http
-                .get(format!(
-                    "{}/v1/dispatch/couriers/{courier_id}/locations",
-                    self.base
-                ))
-                .query(&[("since", since)]),
+            self.at(
+                Method::GET,
+                &format!("/v1/dispatch/couriers/{courier_id}/locations"),
+            )
+            .query(&[("since", since)]),
         )
         .await
     }
@@ -253,9 +240,7 @@ impl Dispatcher {
         &self,
         courier_id: Option<&str>,
     ) -> Result<Vec<MutationRecord>, DispatchError> {
-        let mut req = self
-            .http
-            .get(format!("{}/v1/dispatch/mutations", self.base));
+        let mut req = self.at(Method::GET, "/v1/dispatch/mutations");
         if let Some(c) = courier_id {
             req = req.query(&[("courier_id", c)]);
         }
@@ -265,12 +250,8 @@ impl Dispatcher {
     /// Creates a task from a full dispatch body (`POST /v1/dispatch/tasks`): kind, stops,
     /// items, order time, return stop. The body is sent as given.
     pub async fn create_task(&self, body: &serde_json::Value) -> Result<TaskDoc, DispatchError> {
-        self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/tasks", self.base))
-                .json(body),
-        )
-        .await
+        self.send(self.at(Method::POST, "/v1/dispatch/tasks").json(body))
+            .await
     }
 
     /// A courier's duty status.
@@ -278,10 +259,10 @@ impl Dispatcher {
         &self,
         courier_id: &str,
     ) -> Result<crate::dispatch_api::CourierStatus, DispatchError> {
-        self.send(self.http.get(format!(
-            "{}/v1/dispatch/couriers/{courier_id}/status",
-            self.base
-        )))
+        self.send(self.at(
+            Method::GET,
+            &format!("/v1/dispatch/couriers/{courier_id}/status"),
+        ))
         .await
     }
 
@@ -290,10 +271,10 @@ impl Dispatcher {
         &self,
         task_id: &str,
     ) -> Result<Vec<crate::dispatch_api::SentMessage>, DispatchError> {
-        self.send(self.http.get(format!(
-            "{}/v1/dispatch/tasks/{task_id}/messages",
-            self.base
-        )))
+        self.send(self.at(
+            Method::GET,
+            &format!("/v1/dispatch/tasks/{task_id}/messages"),
+        ))
         .await
     }
 
@@ -303,8 +284,7 @@ impl Dispatcher {
         template: &runsheet_protocol::ChecklistTemplate,
     ) -> Result<runsheet_protocol::ChecklistTemplate, DispatchError> {
         self.send(
-            self.http
-                .put(format!("{}/v1/dispatch/checklists", self.base))
+            self.at(Method::PUT, "/v1/dispatch/checklists")
                 .json(template),
         )
         .await
@@ -315,19 +295,15 @@ impl Dispatcher {
         &self,
         module: &runsheet_protocol::TrainingModule,
     ) -> Result<runsheet_protocol::TrainingModule, DispatchError> {
-        self.send(
-            self.http
-                .put(format!("{}/v1/dispatch/training", self.base))
-                .json(module),
-        )
-        .await
+        self.send(self.at(Method::PUT, "/v1/dispatch/training").json(module))
+            .await
     }
 
     /// The current version of every training module.
     pub async fn list_training(
         &self,
     ) -> Result<Vec<runsheet_protocol::TrainingModule>, DispatchError> {
-        self.send(self.http.get(format!("{}/v1/dispatch/training", self.base)))
+        self.send(self.at(Method::GET, "/v1/dispatch/training"))
             .await
     }
 
@@ -336,10 +312,10 @@ impl Dispatcher {
         &self,
         courier_id: &str,
     ) -> Result<crate::training_api::TrainingRecord, DispatchError> {
-        self.send(self.http.get(format!(
-            "{}/v1/dispatch/couriers/{courier_id}/training",
-            self.base
-        )))
+        self.send(self.at(
+            Method::GET,
+            &format!("/v1/dispatch/couriers/{courier_id}/training"),
+        ))
         .await
     }
 
@@ -348,10 +324,10 @@ impl Dispatcher {
         &self,
         courier_id: &str,
     ) -> Result<runsheet_protocol::PerformanceReview, DispatchError> {
-        self.send(self.http.get(format!(
-            "{}/v1/dispatch/couriers/{courier_id}/review",
-            self.base
-        )))
+        self.send(self.at(
+            Method::GET,
+            &format!("/v1/dispatch/couriers/{courier_id}/review"),
+        ))
         .await
     }
 
@@ -360,12 +336,8 @@ impl Dispatcher {
         &self,
         body: &serde_json::Value,
     ) -> Result<runsheet_protocol::RatingDoc, DispatchError> {
-        self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/ratings", self.base))
-                .json(body),
-        )
-        .await
+        self.send(self.at(Method::POST, "/v1/dispatch/ratings").json(body))
+            .await
     }
 
     /// Decides a pending appeal.
@@ -375,12 +347,11 @@ impl Dispatcher {
         upheld: bool,
     ) -> Result<runsheet_protocol::RatingDoc, DispatchError> {
         self.send(
-            self.http
-                .post(format!(
-                    "{}/v1/dispatch/ratings/{rating_id}/decision",
-                    self.base
-                ))
-                .json(&json!({ "upheld": upheld })),
+            self.at(
+                Method::POST,
+                &format!("/v1/dispatch/ratings/{rating_id}/decision"),
+            )
+            .json(&json!({ "upheld": upheld })),
         )
         .await
     }
@@ -390,10 +361,10 @@ impl Dispatcher {
         &self,
         courier_id: &str,
     ) -> Result<Vec<crate::rating_api::ReviewedRating>, DispatchError> {
-        self.send(self.http.get(format!(
-            "{}/v1/dispatch/couriers/{courier_id}/ratings",
-            self.base
-        )))
+        self.send(self.at(
+            Method::GET,
+            &format!("/v1/dispatch/couriers/{courier_id}/ratings"),
+        ))
         .await
     }
 
@@ -404,12 +375,11 @@ impl Dispatcher {
         since: i64,
     ) -> Result<runsheet_protocol::Kpis, DispatchError> {
         self.send(
-            self.http
-                .get(format!(
-                    "{}/v1/dispatch/couriers/{courier_id}/kpis",
-                    self.base
-                ))
-                .query(&[("since", since)]),
+            self.at(
+                Method::GET,
+                &format!("/v1/dispatch/couriers/{courier_id}/kpis"),
+            )
+            .query(&[("since", since)]),
         )
         .await
     }
@@ -420,8 +390,7 @@ impl Dispatcher {
         status: crate::dispatch_api::PinCorrectionStatus,
     ) -> Result<Vec<crate::dispatch_api::PinCorrection>, DispatchError> {
         self.send(
-            self.http
-                .get(format!("{}/v1/dispatch/pin-corrections", self.base))
+            self.at(Method::GET, "/v1/dispatch/pin-corrections")
                 .query(&[("status", status.as_str())]),
         )
         .await
@@ -434,10 +403,10 @@ impl Dispatcher {
         accept: bool,
     ) -> Result<crate::dispatch_api::PinCorrection, DispatchError> {
         let verb = if accept { "accept" } else { "reject" };
-        self.send(self.http.post(format!(
-            "{}/v1/dispatch/pin-corrections/{id}/{verb}",
-            self.base
-        )))
+        self.send(self.at(
+            Method::POST,
+            &format!("/v1/dispatch/pin-corrections/{id}/{verb}"),
+        ))
         .await
     }
 
@@ -446,12 +415,8 @@ impl Dispatcher {
         &self,
         case: &runsheet_protocol::NewCase,
     ) -> Result<runsheet_protocol::CaseRecord, DispatchError> {
-        self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/cases", self.base))
-                .json(case),
-        )
-        .await
+        self.send(self.at(Method::POST, "/v1/dispatch/cases").json(case))
+            .await
     }
 
     /// The cases the filter selects, oldest first.
@@ -459,21 +424,14 @@ impl Dispatcher {
         &self,
         filter: &[(&str, &str)],
     ) -> Result<Vec<runsheet_protocol::CaseRecord>, DispatchError> {
-        self.send(
-            self.http
-                .get(format!("{}/v1/dispatch/cases", self.base))
-                .query(filter),
-        )
-        .await
+        self.send(self.at(Method::GET, "/v1/dispatch/cases").query(filter))
+            .await
     }
 
     /// One case with its history.
     pub async fn case(&self, id: i64) -> Result<runsheet_protocol::CaseRecord, DispatchError> {
-        self.send(
-            self.http
-                .get(format!("{}/v1/dispatch/cases/{id}", self.base)),
-        )
-        .await
+        self.send(self.at(Method::GET, &format!("/v1/dispatch/cases/{id}")))
+            .await
     }
 
     /// Takes a step on a case.
@@ -483,8 +441,7 @@ impl Dispatcher {
         command: &runsheet_protocol::CaseCommand,
     ) -> Result<runsheet_protocol::CaseRecord, DispatchError> {
         self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/cases/{id}/steps", self.base))
+            self.at(Method::POST, &format!("/v1/dispatch/cases/{id}/steps"))
                 .json(command),
         )
         .await
@@ -495,12 +452,8 @@ impl Dispatcher {
         &self,
         recall: &runsheet_protocol::NewRecall,
     ) -> Result<runsheet_protocol::RecallReport, DispatchError> {
-        self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/recalls", self.base))
-                .json(recall),
-        )
-        .await
+        self.send(self.at(Method::POST, "/v1/dispatch/recalls").json(recall))
+            .await
     }
 
     /// A recall with the deliveries that carried its batch.
@@ -508,11 +461,8 @@ impl Dispatcher {
         &self,
         id: i64,
     ) -> Result<runsheet_protocol::RecallReport, DispatchError> {
-        self.send(
-            self.http
-                .get(format!("{}/v1/dispatch/recalls/{id}", self.base)),
-        )
-        .await
+        self.send(self.at(Method::GET, &format!("/v1/dispatch/recalls/{id}")))
+            .await
     }
 
     /// Lifts a recall.
@@ -520,11 +470,8 @@ impl Dispatcher {
         &self,
         id: i64,
     ) -> Result<runsheet_protocol::RecallDoc, DispatchError> {
-        self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/recalls/{id}/lift", self.base)),
-        )
-        .await
+        self.send(self.at(Method::POST, &format!("/v1/dispatch/recalls/{id}/lift")))
+            .await
     }
 
     /// The case figures (per courier and platform) of cases opened in `from..=to`.
@@ -544,12 +491,8 @@ impl Dispatcher {
         if let Some(t) = to {
             q.push(("to", t.to_string()));
         }
-        self.send(
-            self.http
-                .get(format!("{}/v1/dispatch/case-figures", self.base))
-                .query(&q),
-        )
-        .await
+        self.send(self.at(Method::GET, "/v1/dispatch/case-figures").query(&q))
+            .await
     }
 
     /// Offers a courier one task or a stack (`POST /v1/dispatch/offers`).
@@ -557,12 +500,8 @@ impl Dispatcher {
         &self,
         offer: &runsheet_protocol::NewOffer,
     ) -> Result<runsheet_protocol::OfferRecord, DispatchError> {
-        self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/offers", self.base))
-                .json(offer),
-        )
-        .await
+        self.send(self.at(Method::POST, "/v1/dispatch/offers").json(offer))
+            .await
     }
 
     /// Withdraws an open offer with a reason (`POST /v1/dispatch/offers/{id}/withdraw`);
@@ -573,14 +512,13 @@ impl Dispatcher {
         reason: &str,
     ) -> Result<runsheet_protocol::OfferRecord, DispatchError> {
         self.send(
-            self.http
-                .post(format!(
-                    "{}/v1/dispatch/offers/{offer_id}/withdraw",
-                    self.base
-                ))
-                .json(&runsheet_protocol::WithdrawOffer {
-                    reason: reason.to_owned(),
-                }),
+            self.at(
+                Method::POST,
+                &format!("/v1/dispatch/offers/{offer_id}/withdraw"),
+            )
+            .json(&runsheet_protocol::WithdrawOffer {
+                reason: reason.to_owned(),
+            }),
         )
         .await
     }
@@ -591,12 +529,8 @@ impl Dispatcher {
         courier: Option<&str>,
     ) -> Result<Vec<runsheet_protocol::OfferRecord>, DispatchError> {
         let q: Vec<(&str, &str)> = courier.map(|c| ("courier", c)).into_iter().collect();
-        self.send(
-            self.http
-                .get(format!("{}/v1/dispatch/offers", self.base))
-                .query(&q),
-        )
-        .await
+        self.send(self.at(Method::GET, "/v1/dispatch/offers").query(&q))
+            .await
     }
 
     /// The offer figures (per courier and platform) of offers made at or after `since`.
@@ -608,12 +542,8 @@ impl Dispatcher {
             .map(|s| ("since", s.to_string()))
             .into_iter()
             .collect();
-        self.send(
-            self.http
-                .get(format!("{}/v1/dispatch/offer-figures", self.base))
-                .query(&q),
-        )
-        .await
+        self.send(self.at(Method::GET, "/v1/dispatch/offer-figures").query(&q))
+            .await
     }
 
     /// Sets a courier's vehicle and box; returns it with its new version.
@@ -623,12 +553,11 @@ impl Dispatcher {
         vehicle: &runsheet_protocol::VehicleDoc,
     ) -> Result<runsheet_protocol::VehicleDoc, DispatchError> {
         self.send(
-            self.http
-                .put(format!(
-                    "{}/v1/dispatch/couriers/{courier_id}/vehicle",
-                    self.base
-                ))
-                .json(vehicle),
+            self.at(
+                Method::PUT,
+                &format!("/v1/dispatch/couriers/{courier_id}/vehicle"),
+            )
+            .json(vehicle),
         )
         .await
     }
@@ -638,12 +567,8 @@ impl Dispatcher {
         &self,
         body: &serde_json::Value,
     ) -> Result<runsheet_protocol::EarningLineDoc, DispatchError> {
-        self.send(
-            self.http
-                .post(format!("{}/v1/dispatch/earnings", self.base))
-                .json(body),
-        )
-        .await
+        self.send(self.at(Method::POST, "/v1/dispatch/earnings").json(body))
+            .await
     }
 
     /// Decides the pending appeal of an earning line; an upheld one may pay a correction
@@ -664,12 +589,11 @@ impl Dispatcher {
             body["currency"] = json!(currency);
         }
         self.send(
-            self.http
-                .post(format!(
-                    "{}/v1/dispatch/earnings/{line_id}/decision",
-                    self.base
-                ))
-                .json(&body),
+            self.at(
+                Method::POST,
+                &format!("/v1/dispatch/earnings/{line_id}/decision"),
+            )
+            .json(&body),
         )
         .await
     }
@@ -692,12 +616,11 @@ impl Dispatcher {
             q.push(("at", t.to_string()));
         }
         self.send(
-            self.http
-                .get(format!(
-                    "{}/v1/dispatch/couriers/{courier_id}/earnings",
-                    self.base
-                ))
-                .query(&q),
+            self.at(
+                Method::GET,
+                &format!("/v1/dispatch/couriers/{courier_id}/earnings"),
+            )
+            .query(&q),
         )
         .await
     }
@@ -708,10 +631,10 @@ impl Dispatcher {
         &self,
         courier_id: &str,
     ) -> Result<runsheet_protocol::CashReport, DispatchError> {
-        self.send(self.http.get(format!(
-            "{}/v1/dispatch/couriers/{courier_id}/cash",
-            self.base
-        )))
+        self.send(self.at(
+            Method::GET,
+            &format!("/v1/dispatch/couriers/{courier_id}/cash"),
+        ))
         .await
     }
 
@@ -720,10 +643,10 @@ impl Dispatcher {
         &self,
         task_id: &str,
     ) -> Result<runsheet_protocol::LockerDrop, DispatchError> {
-        self.send(self.http.get(format!(
-            "{}/v1/dispatch/tasks/{task_id}/locker-drop",
-            self.base
-        )))
+        self.send(self.at(
+            Method::GET,
+            &format!("/v1/dispatch/tasks/{task_id}/locker-drop"),
+        ))
         .await
     }
 }
