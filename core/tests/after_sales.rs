@@ -4,161 +4,15 @@
 //! offline and confirmed by the server, a settled case refused, a recall that reaches the
 //! phone with the bag already in the box, and an order error a case puts on the courier.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use runsheet_core::rating::Period;
 use runsheet_core::scan::Symbology;
-use runsheet_core::{
-    Action, Blocker, Clock, Config, Error, PullPosition, Remote, Runsheet, Step, Token,
-};
+use runsheet_core::{Action, Blocker, Error, Runsheet, Step};
 use runsheet_protocol::{
-    CaseDoc, CaseKind, CaseStatus, CaseTeam, Change, Fault, LocationAck, LocationBatch,
-    MutationOutcome, MutationResult, PullResponse, PushRequest, PushResponse, PushTokenAck,
-    PushTokenRegistration, RecallDoc, RejectCode, TaskDoc,
+    CaseDoc, CaseKind, CaseStatus, CaseTeam, Fault, MutationOutcome, RecallDoc, RejectCode, TaskDoc,
 };
 
-const NOW: i64 = 1_800_000_000;
-
-#[derive(Default)]
-struct State {
-    tasks: Vec<TaskDoc>,
-    cases: Vec<CaseDoc>,
-    recalls: Vec<RecallDoc>,
-    pushed: Vec<Action>,
-    /// Refuse every answer to a case (the case was settled on the server meanwhile).
-    refuse_answers: bool,
-    last_mutation: i64,
-    pulls: Vec<PullPosition>,
-}
-
-#[derive(Clone, Default)]
-struct Server(Arc<Mutex<State>>);
-
-impl Server {
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.0.lock().unwrap()
-    }
-}
-
-#[async_trait::async_trait]
-impl Remote for Server {
-    async fn push(&self, req: &PushRequest) -> Result<PushResponse, Error> {
-        let mut s = self.state();
-        let mut results = Vec::new();
-        for m in &req.mutations {
-            s.pushed.push(m.action.clone());
-            s.last_mutation = m.mutation_id;
-            let outcome = match &m.action {
-                Action::AnswerCase { .. } if s.refuse_answers => MutationOutcome::Rejected {
-                    code: RejectCode::InvalidState,
-                    reason: "the case is settled".into(),
-                },
-                _ => MutationOutcome::Applied,
-            };
-            results.push(MutationResult {
-                mutation_id: m.mutation_id,
-                outcome,
-            });
-        }
-        Ok(PushResponse {
-            pulled: None,
-            results,
-            last_mutation_id: s.last_mutation,
-            wal_lsn: None,
-        })
-    }
-
-    async fn pull(&self, _client_id: &str, at: &PullPosition) -> Result<PullResponse, Error> {
-        let mut s = self.state();
-        s.pulls.push(*at);
-        let from = usize::try_from(at.cursor).unwrap_or(0).min(s.tasks.len());
-        Ok(PullResponse {
-            changes: s.tasks[from..]
-                .iter()
-                .map(|t| Change::UpsertTask {
-                    task: Box::new(t.clone()),
-                })
-                .collect(),
-            cursor: s.tasks.len() as i64,
-            has_more: false,
-            last_mutation_id: s.last_mutation,
-            server_time: NOW,
-            settings: None,
-            checklists: Vec::new(),
-            ratings: Vec::new(),
-            cases: s
-                .cases
-                .iter()
-                .filter(|c| c.seq > at.cases_after)
-                .cloned()
-                .collect(),
-            recalls: s
-                .recalls
-                .iter()
-                .filter(|r| r.seq > at.recalls_after)
-                .cloned()
-                .collect(),
-            offers: Vec::new(),
-            vehicle: None,
-            earnings: Vec::new(),
-            training: Vec::new(),
-            qualifications: Vec::new(),
-        })
-    }
-
-    async fn put_attachment(&self, _sha256: &str, _bytes: Vec<u8>) -> Result<(), Error> {
-        Ok(())
-    }
-
-    async fn push_locations(&self, batch: &LocationBatch) -> Result<LocationAck, Error> {
-        Ok(LocationAck {
-            stored: batch.fixes.len() as u64,
-        })
-    }
-
-    async fn register_push_token(
-        &self,
-        _reg: &PushTokenRegistration,
-    ) -> Result<PushTokenAck, Error> {
-        Ok(PushTokenAck { registered_at: NOW })
-    }
-
-    async fn wait_for_change(
-        &self,
-        _client_id: &str,
-        _at: &PullPosition,
-        _wait: Duration,
-    ) -> Result<Option<PullResponse>, Error> {
-        Ok(None)
-    }
-
-    fn set_token(&self, _token: Token) {}
-}
-
-struct Fixed(i64);
-
-impl Clock for Fixed {
-    fn now(&self) -> i64 {
-        self.0
-    }
-}
-
-fn phone(server: &Server) -> (Runsheet, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let core = Runsheet::open_with_remote(
-        Config {
-            db_path: dir.path().join("phone.db"),
-            db_key: None,
-            server_url: "unused://".into(),
-            token: Token::new("good"),
-            clock: Arc::new(Fixed(NOW)),
-        },
-        Arc::new(server.clone()),
-    )
-    .unwrap();
-    (core, dir)
-}
+mod scripted;
+use scripted::{phone, Server, NOW};
 
 fn task(id: &str, status: &str, items: &[&str]) -> TaskDoc {
     let stop = |name: &str| serde_json::json!({"name": name, "address": "1 Test Road", "lat": 30.27, "lon": 120.15});
@@ -464,7 +318,12 @@ async fn a_statement_the_server_refuses_is_no_longer_shown_as_given() {
         CaseStatus::WaitingForCourier,
         1,
     ));
-    server.state().refuse_answers = true;
+    server.state().refuse = Some(Box::new(|a| {
+        matches!(a, Action::AnswerCase { .. }).then(|| MutationOutcome::Rejected {
+            code: RejectCode::InvalidState,
+            reason: "the case is settled".into(),
+        })
+    }));
     let (core, _dir) = phone(&server);
     core.sync().await.unwrap();
     core.answer_case(9, "The bag was sealed at pickup.")

@@ -4,140 +4,14 @@
 //! refused offline with its blocker and nothing is queued; the plan keeps the box within its
 //! room; a vehicle out of range from a broken server is ignored and the old one kept.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use runsheet_core::scan::Symbology;
 use runsheet_core::{
-    Action, Blocker, Clock, Compartment, Config, Error, Load, PullPosition, Remote, Runsheet,
-    StopRole, Token, VehicleDoc, VehicleKind,
+    Action, Blocker, Compartment, Error, Load, Runsheet, StopRole, VehicleDoc, VehicleKind,
 };
-use runsheet_protocol::{
-    Change, LocationAck, LocationBatch, MutationOutcome, MutationResult, PullResponse, PushRequest,
-    PushResponse, PushTokenAck, PushTokenRegistration, TaskDoc,
-};
+use runsheet_protocol::TaskDoc;
 
-const NOW: i64 = 1_800_000_000;
-
-#[derive(Default)]
-struct State {
-    tasks: Vec<TaskDoc>,
-    vehicle: Option<VehicleDoc>,
-    pushed: Vec<Action>,
-    last_mutation: i64,
-    pulls: Vec<PullPosition>,
-}
-
-#[derive(Clone, Default)]
-struct Server(Arc<Mutex<State>>);
-
-impl Server {
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.0.lock().unwrap()
-    }
-}
-
-#[async_trait::async_trait]
-impl Remote for Server {
-    async fn push(&self, req: &PushRequest) -> Result<PushResponse, Error> {
-        let mut s = self.state();
-        let mut results = Vec::new();
-        for m in &req.mutations {
-            s.pushed.push(m.action.clone());
-            s.last_mutation = m.mutation_id;
-            results.push(MutationResult {
-                mutation_id: m.mutation_id,
-                outcome: MutationOutcome::Applied,
-            });
-        }
-        Ok(PushResponse {
-            pulled: None,
-            results,
-            last_mutation_id: s.last_mutation,
-            wal_lsn: None,
-        })
-    }
-
-    async fn pull(&self, _client_id: &str, at: &PullPosition) -> Result<PullResponse, Error> {
-        let mut s = self.state();
-        s.pulls.push(*at);
-        let from = usize::try_from(at.cursor).unwrap_or(0).min(s.tasks.len());
-        Ok(PullResponse {
-            changes: s.tasks[from..]
-                .iter()
-                .map(|t| Change::UpsertTask {
-                    task: Box::new(t.clone()),
-                })
-                .collect(),
-            cursor: s.tasks.len() as i64,
-            has_more: false,
-            last_mutation_id: s.last_mutation,
-            server_time: NOW,
-            settings: None,
-            checklists: Vec::new(),
-            ratings: Vec::new(),
-            cases: Vec::new(),
-            recalls: Vec::new(),
-            vehicle: s.vehicle.clone().filter(|v| v.version > at.vehicle_version),
-            offers: Vec::new(),
-            earnings: Vec::new(),
-            training: Vec::new(),
-            qualifications: Vec::new(),
-        })
-    }
-
-    async fn put_attachment(&self, _sha256: &str, _bytes: Vec<u8>) -> Result<(), Error> {
-        Ok(())
-    }
-
-    async fn push_locations(&self, batch: &LocationBatch) -> Result<LocationAck, Error> {
-        Ok(LocationAck {
-            stored: batch.fixes.len() as u64,
-        })
-    }
-
-    async fn register_push_token(
-        &self,
-        _reg: &PushTokenRegistration,
-    ) -> Result<PushTokenAck, Error> {
-        Ok(PushTokenAck { registered_at: NOW })
-    }
-
-    async fn wait_for_change(
-        &self,
-        _client_id: &str,
-        _at: &PullPosition,
-        _wait: Duration,
-    ) -> Result<Option<PullResponse>, Error> {
-        Ok(None)
-    }
-
-    fn set_token(&self, _token: Token) {}
-}
-
-struct Fixed(i64);
-
-impl Clock for Fixed {
-    fn now(&self) -> i64 {
-        self.0
-    }
-}
-
-fn phone(server: &Server) -> (Runsheet, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let core = Runsheet::open_with_remote(
-        Config {
-            db_path: dir.path().join("phone.db"),
-            db_key: None,
-            server_url: "unused://".into(),
-            token: Token::new("good"),
-            clock: Arc::new(Fixed(NOW)),
-        },
-        Arc::new(server.clone()),
-    )
-    .unwrap();
-    (core, dir)
-}
+mod scripted;
+use scripted::{phone, Server};
 
 /// A grocery task from the shop next door to a customer 2 km north, with one line of `size`
 /// units per piece.

@@ -6,122 +6,15 @@
 //! proof. An age check refused fails the delivery, and the evidence carries it. The customer's
 //! pickup code leaves the phone with the customer's data.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use runsheet_core::{
-    Action, AnswerValue, Blocker, ChecklistStage, Clock, Config, Error, PullPosition, Remote,
-    Runsheet, Token,
-};
+use runsheet_core::{Action, AnswerValue, Blocker, ChecklistStage, Error, Runsheet};
 use runsheet_protocol::{
-    AmountProblem, CashBalance, Change, ChecklistItemDef, ChecklistTemplate, IdCheckOutcome,
-    IdCheckResult, IdDocument, ItemDoc, ItemKind, LocationAck, LocationBatch, LockerDoc,
-    LockerKind, Money, MutationOutcome, MutationResult, PullResponse, PushRequest, PushResponse,
-    PushTokenAck, PushTokenRegistration, Restriction, StopDoc, TaskDoc, TaskKind, TaskStatus,
+    AmountProblem, CashBalance, ChecklistItemDef, ChecklistTemplate, IdCheckOutcome, IdCheckResult,
+    IdDocument, ItemDoc, ItemKind, LockerDoc, LockerKind, Money, Restriction, StopDoc, TaskDoc,
+    TaskKind, TaskStatus,
 };
 
-const NOW: i64 = 1_800_000_000;
-
-#[derive(Default)]
-struct State {
-    tasks: Vec<TaskDoc>,
-    checklists: Vec<ChecklistTemplate>,
-    pushed: Vec<Action>,
-    last_mutation: i64,
-}
-
-#[derive(Clone, Default)]
-struct Server(Arc<Mutex<State>>);
-
-#[async_trait::async_trait]
-impl Remote for Server {
-    async fn push(&self, req: &PushRequest) -> Result<PushResponse, Error> {
-        let mut s = self.0.lock().unwrap();
-        let mut results = Vec::new();
-        for m in &req.mutations {
-            s.pushed.push(m.action.clone());
-            s.last_mutation = m.mutation_id;
-            results.push(MutationResult {
-                mutation_id: m.mutation_id,
-                outcome: MutationOutcome::Applied,
-            });
-        }
-        Ok(PushResponse {
-            pulled: None,
-            results,
-            last_mutation_id: s.last_mutation,
-            wal_lsn: None,
-        })
-    }
-
-    async fn pull(&self, _client_id: &str, at: &PullPosition) -> Result<PullResponse, Error> {
-        let s = self.0.lock().unwrap();
-        let from = usize::try_from(at.cursor).unwrap_or(0).min(s.tasks.len());
-        Ok(PullResponse {
-            changes: s.tasks[from..]
-                .iter()
-                .map(|t| Change::UpsertTask {
-                    task: Box::new(t.clone()),
-                })
-                .collect(),
-            cursor: s.tasks.len() as i64,
-            has_more: false,
-            last_mutation_id: s.last_mutation,
-            server_time: NOW,
-            settings: None,
-            checklists: s
-                .checklists
-                .iter()
-                .filter(|c| c.seq > at.checklists_after)
-                .cloned()
-                .collect(),
-            ratings: Vec::new(),
-            cases: Vec::new(),
-            recalls: Vec::new(),
-            offers: Vec::new(),
-            vehicle: None,
-            earnings: Vec::new(),
-            training: Vec::new(),
-            qualifications: Vec::new(),
-        })
-    }
-
-    async fn put_attachment(&self, _sha256: &str, _bytes: Vec<u8>) -> Result<(), Error> {
-        Ok(())
-    }
-
-    async fn push_locations(&self, batch: &LocationBatch) -> Result<LocationAck, Error> {
-        Ok(LocationAck {
-            stored: batch.fixes.len() as u64,
-        })
-    }
-
-    async fn register_push_token(
-        &self,
-        _reg: &PushTokenRegistration,
-    ) -> Result<PushTokenAck, Error> {
-        Ok(PushTokenAck { registered_at: NOW })
-    }
-
-    async fn wait_for_change(
-        &self,
-        _client_id: &str,
-        _at: &PullPosition,
-        _wait: Duration,
-    ) -> Result<Option<PullResponse>, Error> {
-        Ok(None)
-    }
-
-    fn set_token(&self, _token: Token) {}
-}
-
-struct Fixed(i64);
-
-impl Clock for Fixed {
-    fn now(&self) -> i64 {
-        self.0
-    }
-}
+mod scripted;
+use scripted::{phone_in, Server, NOW};
 
 fn task(id: &str) -> TaskDoc {
     TaskDoc {
@@ -156,20 +49,6 @@ fn task(id: &str) -> TaskDoc {
     }
 }
 
-fn phone(server: &Server, dir: &tempfile::TempDir) -> Runsheet {
-    Runsheet::open_with_remote(
-        Config {
-            db_path: dir.path().join("phone.db"),
-            db_key: None,
-            server_url: "unused://".into(),
-            token: Token::new("good"),
-            clock: Arc::new(Fixed(NOW)),
-        },
-        Arc::new(server.clone()),
-    )
-    .unwrap()
-}
-
 fn at_door(core: &Runsheet, id: &str) {
     core.accept(id).unwrap();
     core.arrive_manually(id, "gate").unwrap();
@@ -187,9 +66,9 @@ async fn cash_is_typed_checked_recorded_and_handed_in() {
     let server = Server::default();
     let mut c1 = task("C1");
     c1.cash_due = Some(Money::new(4550, "CNY"));
-    server.0.lock().unwrap().tasks.push(c1);
+    server.state().tasks.push(c1);
     let dir = tempfile::tempdir().unwrap();
-    let core = phone(&server, &dir);
+    let core = phone_in(&server, &dir, NOW);
     core.sync().await.unwrap();
     core.start_shift().unwrap();
     at_door(&core, "C1");
@@ -255,7 +134,7 @@ async fn cash_is_typed_checked_recorded_and_handed_in() {
     core.end_shift().unwrap();
 
     core.sync().await.unwrap();
-    let pushed = server.0.lock().unwrap().pushed.clone();
+    let pushed = server.state().pushed.clone();
     assert!(pushed.contains(&Action::CollectCash {
         task_id: "C1".into(),
         collected: Money::new(5000, "CNY"),
@@ -279,9 +158,9 @@ async fn a_locker_drop_is_proven_by_its_label_and_the_pickup_code_is_purged() {
         code: "LOCKER-L17".into(),
         pickup_code: Some("884213".into()),
     });
-    server.0.lock().unwrap().tasks.push(l1);
+    server.state().tasks.push(l1);
     let dir = tempfile::tempdir().unwrap();
-    let core = phone(&server, &dir);
+    let core = phone_in(&server, &dir, NOW);
     core.sync().await.unwrap();
     at_door(&core, "L1");
     // The locker's scan replaces the photo the platform asks for at a door.
@@ -312,24 +191,10 @@ async fn a_locker_drop_is_proven_by_its_label_and_the_pickup_code_is_purged() {
         Some("884213")
     );
     // A day later the customer's data goes, the pickup code with it.
-    let later = phone_at(&server, &dir, NOW + 2 * 86_400);
+    let later = phone_in(&server, &dir, NOW + 2 * 86_400);
     drop(core);
     later.purge_customer_data().unwrap();
     assert_eq!(later.task("L1").unwrap().locker.unwrap().pickup_code, None);
-}
-
-fn phone_at(server: &Server, dir: &tempfile::TempDir, now: i64) -> Runsheet {
-    Runsheet::open_with_remote(
-        Config {
-            db_path: dir.path().join("phone.db"),
-            db_key: None,
-            server_url: "unused://".into(),
-            token: Token::new("good"),
-            clock: Arc::new(Fixed(now)),
-        },
-        Arc::new(server.clone()),
-    )
-    .unwrap()
 }
 
 #[tokio::test]
@@ -346,7 +211,7 @@ async fn a_refused_age_check_fails_the_delivery_and_is_in_the_evidence() {
     }];
     let a2 = task("A2");
     {
-        let mut s = server.0.lock().unwrap();
+        let mut s = server.state();
         s.tasks.push(a1);
         s.tasks.push(a2);
         s.checklists.push(ChecklistTemplate {
@@ -367,7 +232,7 @@ async fn a_refused_age_check_fails_the_delivery_and_is_in_the_evidence() {
         });
     }
     let dir = tempfile::tempdir().unwrap();
-    let core = phone(&server, &dir);
+    let core = phone_in(&server, &dir, NOW);
     core.sync().await.unwrap();
     at_door(&core, "A1");
     at_door(&core, "A2");
@@ -414,7 +279,7 @@ async fn a_refused_age_check_fails_the_delivery_and_is_in_the_evidence() {
     assert!(json.contains("\"underage\""), "{json}");
     assert!(json.contains("id_check_refused"), "{json}");
     core.sync().await.unwrap();
-    let pushed = server.0.lock().unwrap().pushed.clone();
+    let pushed = server.state().pushed.clone();
     assert!(pushed.iter().any(|a| matches!(
         a,
         Action::Fail {

@@ -6,143 +6,15 @@
 //! of an incoming task is theirs until every bag is scanned; per-bag verdicts; the last bag
 //! queues the receipt with the bags scanned.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use runsheet_core::scan::Symbology;
-use runsheet_core::{
-    Action, Blocker, Clock, Config, Custody, Error, HandoverReason, PullPosition, Remote, Runsheet,
-    Token,
-};
-use runsheet_protocol::{
-    Change, HandoverDoc, HandoverSide, HandoverStatus, LocationAck, LocationBatch, MutationOutcome,
-    MutationResult, PullResponse, PushRequest, PushResponse, PushTokenAck, PushTokenRegistration,
-    TaskDoc,
-};
+use runsheet_core::{Action, Blocker, Custody, Error, HandoverReason};
+use runsheet_protocol::{HandoverDoc, HandoverSide, HandoverStatus, TaskDoc};
 
-const NOW: i64 = 1_800_000_000;
+mod scripted;
+use scripted::{phone, Server, NOW};
+
 const BAG1: &str = "(01)09506000134352(21)BAG1";
 const BAG2: &str = "(01)09506000134352(21)BAG2";
-
-#[derive(Default)]
-struct State {
-    tasks: Vec<TaskDoc>,
-    pushed: Vec<Action>,
-    last_mutation: i64,
-    pulls: Vec<PullPosition>,
-}
-
-#[derive(Clone, Default)]
-struct Server(Arc<Mutex<State>>);
-
-impl Server {
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.0.lock().unwrap()
-    }
-}
-
-#[async_trait::async_trait]
-impl Remote for Server {
-    async fn push(&self, req: &PushRequest) -> Result<PushResponse, Error> {
-        let mut s = self.state();
-        let mut results = Vec::new();
-        for m in &req.mutations {
-            s.pushed.push(m.action.clone());
-            s.last_mutation = m.mutation_id;
-            let outcome = MutationOutcome::Applied;
-            results.push(MutationResult {
-                mutation_id: m.mutation_id,
-                outcome,
-            });
-        }
-        Ok(PushResponse {
-            pulled: None,
-            results,
-            last_mutation_id: s.last_mutation,
-            wal_lsn: None,
-        })
-    }
-
-    async fn pull(&self, _client_id: &str, at: &PullPosition) -> Result<PullResponse, Error> {
-        let mut s = self.state();
-        s.pulls.push(*at);
-        let from = usize::try_from(at.cursor).unwrap_or(0).min(s.tasks.len());
-        Ok(PullResponse {
-            changes: s.tasks[from..]
-                .iter()
-                .map(|t| Change::UpsertTask {
-                    task: Box::new(t.clone()),
-                })
-                .collect(),
-            cursor: s.tasks.len() as i64,
-            has_more: false,
-            last_mutation_id: s.last_mutation,
-            server_time: NOW,
-            settings: None,
-            checklists: Vec::new(),
-            ratings: Vec::new(),
-            cases: Vec::new(),
-            recalls: Vec::new(),
-            offers: Vec::new(),
-            vehicle: None,
-            earnings: Vec::new(),
-            training: Vec::new(),
-            qualifications: Vec::new(),
-        })
-    }
-
-    async fn put_attachment(&self, _sha256: &str, _bytes: Vec<u8>) -> Result<(), Error> {
-        Ok(())
-    }
-
-    async fn push_locations(&self, batch: &LocationBatch) -> Result<LocationAck, Error> {
-        Ok(LocationAck {
-            stored: batch.fixes.len() as u64,
-        })
-    }
-
-    async fn register_push_token(
-        &self,
-        _reg: &PushTokenRegistration,
-    ) -> Result<PushTokenAck, Error> {
-        Ok(PushTokenAck { registered_at: NOW })
-    }
-
-    async fn wait_for_change(
-        &self,
-        _client_id: &str,
-        _at: &PullPosition,
-        _wait: Duration,
-    ) -> Result<Option<PullResponse>, Error> {
-        Ok(None)
-    }
-
-    fn set_token(&self, _token: Token) {}
-}
-
-struct Fixed(i64);
-
-impl Clock for Fixed {
-    fn now(&self) -> i64 {
-        self.0
-    }
-}
-
-fn phone(server: &Server) -> (Runsheet, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let core = Runsheet::open_with_remote(
-        Config {
-            db_path: dir.path().join("phone.db"),
-            db_key: None,
-            server_url: "unused://".into(),
-            token: Token::new("good"),
-            clock: Arc::new(Fixed(NOW)),
-        },
-        Arc::new(server.clone()),
-    )
-    .unwrap();
-    (core, dir)
-}
 
 fn task(id: &str, handovers: Vec<HandoverDoc>) -> TaskDoc {
     let stop = |name: &str| serde_json::json!({"name": name, "address": "1 Test Road", "lat": 30.27, "lon": 120.15});
