@@ -172,7 +172,9 @@ async fn an_unreachable_customer_needs_attempts_and_the_wait_then_the_goods_go_b
     food(&w, "F1", "ann", "B2, Wulin Plaza").await;
     p.core.sync().now().await.unwrap();
     let core = &p.core;
-    runsheet_tests::qa::complete(core, "F1").await.unwrap();
+    runsheet_tests::qa::complete(core, w.dir.path(), "F1")
+        .await
+        .unwrap();
     assert_eq!(
         core.tasks().task("F1".into()).await.unwrap().status,
         TaskStatus::Delivered
@@ -359,7 +361,9 @@ async fn a_corrected_pin_reaches_the_next_courier_to_that_address_once_dispatch_
     let ann = phone(&w, "ann").await;
     food(&w, "F1", "ann", "Block 7,  Huanglong Garden").await;
     ann.core.sync().now().await.unwrap();
-    runsheet_tests::qa::complete(&ann.core, "F1").await.unwrap();
+    runsheet_tests::qa::complete(&ann.core, w.dir.path(), "F1")
+        .await
+        .unwrap();
     // The door is 120 m from the pin.
     ann.core
         .tasks()
@@ -562,7 +566,9 @@ async fn customer_data_is_purged_after_the_retention_and_leaves_the_file() {
     let p = phone(&w, "ann").await;
     food(&w, "F1", "ann", "Apartment 1601, Secret Towers").await;
     p.core.sync().now().await.unwrap();
-    runsheet_tests::qa::complete(&p.core, "F1").await.unwrap();
+    runsheet_tests::qa::complete(&p.core, w.dir.path(), "F1")
+        .await
+        .unwrap();
     p.core.sync().now().await.unwrap();
     let db = w.device_db("ann");
     let on_disk = |needle: &str| {

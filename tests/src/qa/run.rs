@@ -4,6 +4,7 @@
 //! network.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -120,6 +121,11 @@ impl Phone {
         self.screen_sub = Some(core.screens().subscribe(self.screens.clone()).await);
         self.core = Some(core);
         Ok(())
+    }
+
+    /// The folder of the phone's store, where the harness writes the files it photographs.
+    fn files(&self) -> &Path {
+        Path::new(&self.db).parent().unwrap_or(Path::new("."))
     }
 
     fn core(&self) -> &Runsheet {
@@ -262,13 +268,14 @@ pub fn outcome_name(o: &ScanOutcome) -> &'static str {
 /// Writes `n` photo files for a task and records them on the phone; returns their hashes.
 async fn attach_files(
     core: &Runsheet,
+    files: &Path,
     task: &str,
     what: &str,
     n: u32,
 ) -> Result<Vec<String>, ActError> {
     let mut hashes = Vec::new();
     for k in 0..n {
-        let file = harness_file(task, &format!("{what}{k}")).map_err(ActError::Typed)?;
+        let file = harness_file(files, task, &format!("{what}{k}")).map_err(ActError::Typed)?;
         let attached = core.scans().attach_file(file).await;
         hashes.push(attached.map_err(ActError::Typed)?.sha256);
     }
@@ -281,8 +288,10 @@ async fn attach(core: &Runsheet, path: String) -> Result<String, ActError> {
     Ok(attached.map_err(ActError::Typed)?.sha256)
 }
 
-fn harness_file(task: &str, what: &str) -> Result<String, RunsheetError> {
-    let path = std::env::temp_dir().join(format!(
+/// Writes a photo file for `task` in `files` (the folder of the phone's store, removed with the
+/// run's world), as a camera would in the app's own folder; returns its path.
+fn harness_file(files: &Path, task: &str, what: &str) -> Result<String, RunsheetError> {
+    let path = files.join(format!(
         "runsheet-qa-{}-{task}-{what}-{}.jpg",
         std::process::id(),
         rand::random::<u64>()
@@ -298,6 +307,7 @@ fn harness_file(task: &str, what: &str) -> Result<String, RunsheetError> {
 /// procedure wants it (for `complete`).
 async fn fill_checklist(
     core: &Runsheet,
+    files: &Path,
     task: &str,
     stage: runsheet_ffi::ChecklistStage,
 ) -> Result<(), RunsheetError> {
@@ -333,14 +343,14 @@ async fn fill_checklist(
                 K::Photo { min_count } => {
                     let mut photos = Vec::new();
                     for k in 0..*min_count {
-                        let f = harness_file(task, &format!("{}-{k}", i.def.id))?;
+                        let f = harness_file(files, task, &format!("{}-{k}", i.def.id))?;
                         photos.push(core.scans().attach_file(f).await?.sha256);
                     }
                     A::Photos(photos)
                 }
                 K::Signature => A::Signature(
                     core.scans()
-                        .attach_file(harness_file(task, "signature")?)
+                        .attach_file(harness_file(files, task, "signature")?)
                         .await?
                         .sha256,
                 ),
@@ -361,7 +371,7 @@ async fn fill_checklist(
 /// Walks a task through every remaining step of its workflow by hand (accept, manual
 /// arrivals, scanning every item of each handoff, pick up) and delivers it: what `complete`
 /// does in a scenario.
-pub async fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> {
+pub async fn complete(core: &Runsheet, files: &Path, task: &str) -> Result<(), RunsheetError> {
     for _ in 0..8 {
         let Some(next) = core.tasks().next_action(task.to_owned()).await? else {
             return Ok(());
@@ -377,7 +387,7 @@ pub async fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> 
             } else {
                 runsheet_ffi::ChecklistStage::Dropoff
             };
-            fill_checklist(core, task, stage).await?;
+            fill_checklist(core, files, task, stage).await?;
         }
         if next.step == Step::Deliver {
             // At the door: the exact cash of a cash-on-delivery task, the locker's label and a
@@ -408,7 +418,7 @@ pub async fn complete(core: &Runsheet, task: &str) -> Result<(), RunsheetError> 
             && runsheet_core::workflow::step_for(&core.tasks().task(task.to_owned()).await?)
                 .is_some()
         {
-            let photo = harness_file(task, "proof")?;
+            let photo = harness_file(files, task, "proof")?;
             let sha = core.scans().attach_file(photo).await?.sha256;
             return core
                 .tasks()
@@ -1404,7 +1414,9 @@ async fn act(
             .pick_up(task)
             .await
             .map_err(ActError::Typed),
-        "complete" => complete(phone.core(), &task).await.map_err(ActError::Typed),
+        "complete" => complete(phone.core(), phone.files(), &task)
+            .await
+            .map_err(ActError::Typed),
         "return" => phone
             .core()
             .tasks()
@@ -1412,8 +1424,14 @@ async fn act(
             .await
             .map_err(ActError::Typed),
         "report" => {
-            let photos =
-                attach_files(phone.core(), &task, "photo", step.photos.unwrap_or(0)).await?;
+            let photos = attach_files(
+                phone.core(),
+                phone.files(),
+                &task,
+                "photo",
+                step.photos.unwrap_or(0),
+            )
+            .await?;
             let ready_at = step
                 .ready_at
                 .as_ref()
@@ -1867,8 +1885,14 @@ async fn act(
             }
         }
         "confirm_item" => {
-            let photos =
-                attach_files(phone.core(), &task, "label", step.photos.unwrap_or(0)).await?;
+            let photos = attach_files(
+                phone.core(),
+                phone.files(),
+                &task,
+                "label",
+                step.photos.unwrap_or(0),
+            )
+            .await?;
             phone
                 .core()
                 .scans()
@@ -2149,8 +2173,12 @@ async fn resolve(phone: &mut Phone, step: &StepSpec, task: &str) -> Result<(), A
         };
         phone.captures_answered += k + 1;
         let file = |what: &str| -> Result<String, ActError> {
-            harness_file(if task.is_empty() { "shift" } else { task }, what)
-                .map_err(ActError::Typed)
+            harness_file(
+                phone.files(),
+                if task.is_empty() { "shift" } else { task },
+                what,
+            )
+            .map_err(ActError::Typed)
         };
         match (take, capture) {
             ("cancel", _) => EffectResult::Cancelled,
