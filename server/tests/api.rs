@@ -50,18 +50,8 @@ impl Env {
         cursor: i64,
         limit: usize,
     ) -> PullResponse {
-        let r = self
-            .http
-            .get(format!(
-                "{}/v1/sync/pull?client_id={client}&cursor={cursor}&limit={limit}",
-                self.server.url()
-            ))
-            .bearer_auth(token)
-            .send()
+        self.pull(token, client, &format!("cursor={cursor}&limit={limit}"))
             .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        r.json().await.unwrap()
     }
 }
 
