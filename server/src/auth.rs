@@ -93,6 +93,19 @@ impl TokenCache {
         self.get(digest, now, feed).is_some()
     }
 
+    /// Whether the store has vouched for the token with this digest and it has not expired by
+    /// `now`, however long ago that was and whatever was heard since: the rate limiter's
+    /// question (is this a guess?), not authentication's. A request it lets through is still
+    /// authenticated, and asks the store again when [`TokenCache::knows`] no longer trusts the
+    /// entry; so a courier whose entry a reconnecting listener or its age distrusted is not
+    /// answered 429 for the guesses of a neighbour on the same address. A revoked token is
+    /// forgotten ([`TokenCache::forget_courier`]) and, on another replica, answered 401 by the
+    /// store, which counts against its address like any failure.
+    pub fn vouched_for(&self, digest: &str, now: i64) -> bool {
+        let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        known.get(digest).is_some_and(|v| now < v.expires_at)
+    }
+
     /// Keeps a token verified by the store, read under the revocation count `revocations`
     /// (taken before the store was asked, so that a revocation heard meanwhile is not lost).
     fn put(&self, digest: String, courier: String, expires_at: i64, revocations: u64) {
@@ -203,4 +216,34 @@ pub(crate) fn is_admin(expected: Option<&str>, given: &str) -> bool {
         .zip(b.iter())
         .fold(0u8, |acc, (x, y)| acc | (x ^ y))
         == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_distrusted_by_a_reconnecting_listener_is_still_known_to_the_rate_limiter() {
+        let feed = ChangeFeed::default();
+        feed.set_listening(false);
+        let cache = TokenCache::default();
+        cache.put("d".into(), "c-1".into(), 100, feed.revocation_count());
+        assert!(cache.knows("d", 10, &feed));
+        // The listener connects after the token was verified: a revocation may have been
+        // missed, so authentication asks the store again...
+        feed.set_listening(true);
+        assert!(!cache.knows("d", 10, &feed));
+        // ...but the token is no guess, and the address's failures do not apply to it.
+        assert!(cache.vouched_for("d", 10));
+        assert!(
+            !cache.vouched_for("d", 100),
+            "an expired token is not vouched for"
+        );
+        assert!(
+            !cache.vouched_for("other", 10),
+            "a guess is not vouched for"
+        );
+        cache.forget_courier("c-1");
+        assert!(!cache.vouched_for("d", 10), "a revoked token is forgotten");
+    }
 }

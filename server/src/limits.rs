@@ -139,7 +139,8 @@ impl RateLimits {
 /// Routes no limit applies to: the load balancer's probes and the scraper.
 const UNLIMITED: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
-/// Middleware: a verified courier token is held to its own rate; an address whose requests
+/// Middleware: a courier token the store vouched for ([`crate::auth::TokenCache::vouched_for`],
+/// whether or not authentication still trusts that check) is held to its own rate; an address whose requests
 /// failed authentication (401) more often than its quota is answered 429 for its requests
 /// without a verified token (before the store is asked), so that guessing tokens from one
 /// address meets 429s while couriers who authenticate are never slowed by their neighbours on
@@ -156,11 +157,9 @@ pub async fn throttle(State(state): State<AppState>, req: Request, next: Next) -
     let verdict = match crate::auth::bearer(req.headers()) {
         Some(token) if crate::auth::is_admin(state.admin_token.as_deref(), token) => Ok(()),
         Some(token)
-            if state.tokens.knows(
-                &crate::auth::digest(token),
-                state.clock.now(),
-                state.db.feed(),
-            ) =>
+            if state
+                .tokens
+                .vouched_for(&crate::auth::digest(token), state.clock.now()) =>
         {
             state.rate_limits.token(&crate::auth::digest(token))
         }

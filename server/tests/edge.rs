@@ -281,6 +281,12 @@ async fn wrong_token_burst(engine: Engine) {
         "1,000 wrong tokens from one address never met a 429 ({unauthorized} answered 401)"
     );
     // The courier verified before keeps syncing from the same address.
+    assert_eq!(pull(token.clone()).await.unwrap().status(), 200);
+    // ...also once this replica no longer trusts its cached check: a revocation (here of
+    // another courier; a listener reconnecting does the same) sends its next request to the
+    // store, and the address's guesses do not turn it away first.
+    dispatch.create_courier("c-far", "Far").await.unwrap();
+    assert!(dispatch.revoke_tokens("c-far").await.unwrap() >= 1);
     assert_eq!(pull(token).await.unwrap().status(), 200);
     // The probes stay open to the load balancer from the same address.
     let health = http
