@@ -217,17 +217,7 @@ fn micros(d: Duration) -> u64 {
 }
 
 fn stop_doc(name: &str, lat: f64, lon: f64) -> StopDoc {
-    StopDoc {
-        name: name.into(),
-        address: "1 Load Test Road".into(),
-        phone: None,
-        lat,
-        lon,
-        ready_at: None,
-        due_by: None,
-        not_before: None,
-        pin_corrected: false,
-    }
+    StopDoc::new(name, "1 Load Test Road", lat, lon)
 }
 
 fn think(rng: &mut StdRng, mean: Duration) -> Duration {

@@ -39,15 +39,8 @@ const ACTIONS_PER_ORDER: usize = 5;
 
 fn stop(name: &str, address: &str) -> StopDoc {
     StopDoc {
-        name: name.into(),
-        address: address.into(),
-        phone: None,
-        lat: 30.27,
-        lon: 120.15,
-        ready_at: None,
         due_by: Some(1_795_410_000),
-        not_before: None,
-        pin_corrected: false,
+        ..StopDoc::new(name, address, 30.27, 120.15)
     }
 }
 

@@ -359,15 +359,8 @@ mod tests {
 
     fn doc(id: i64, status: OfferStatus, seq: i64) -> OfferDoc {
         let stop = StopDoc {
-            name: String::new(),
-            address: "2 Home Rd".into(),
-            phone: None,
-            lat: 30.27,
-            lon: 120.13,
-            ready_at: None,
             due_by: Some(1_000),
-            not_before: None,
-            pin_corrected: false,
+            ..StopDoc::new("", "2 Home Rd", 30.27, 120.13)
         };
         OfferDoc {
             id,

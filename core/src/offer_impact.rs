@@ -322,15 +322,8 @@ mod tests {
 
     fn stop(lat: f64, due: Option<i64>) -> StopDoc {
         StopDoc {
-            name: String::new(),
-            address: String::new(),
-            phone: None,
-            lat,
-            lon: 120.16,
-            ready_at: None,
             due_by: due,
-            not_before: None,
-            pin_corrected: false,
+            ..StopDoc::new("", "", lat, 120.16)
         }
     }
 

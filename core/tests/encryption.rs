@@ -26,15 +26,8 @@ fn doc(id: &str) -> TaskDoc {
         status: runsheet_protocol::TaskStatus::AtDropoff,
         pickup: None,
         dropoff: StopDoc {
-            name: NAME.into(),
-            address: ADDRESS.into(),
             phone: Some(PHONE.into()),
-            lat: 30.0,
-            lon: 120.0,
-            ready_at: None,
-            due_by: None,
-            not_before: None,
-            pin_corrected: false,
+            ..StopDoc::new(NAME, ADDRESS, 30.0, 120.0)
         },
         revision: 1,
         ordered_at: None,

@@ -23,15 +23,8 @@ fn doc(id: &str, customer_locale: Option<&str>) -> TaskDoc {
         status: TaskStatus::AtDropoff,
         pickup: None,
         dropoff: StopDoc {
-            name: "Customer".into(),
-            address: "Somewhere".into(),
-            phone: None,
-            lat: 30.0,
-            lon: 120.0,
-            ready_at: None,
             due_by: Some(100),
-            not_before: None,
-            pin_corrected: false,
+            ..StopDoc::new("Customer", "Somewhere", 30.0, 120.0)
         },
         revision: 1,
         ordered_at: None,

@@ -267,6 +267,25 @@ pub struct StopDoc {
     pub pin_corrected: bool,
 }
 
+impl StopDoc {
+    /// A stop with a name, an address and a location, and nothing else: no phone, no time
+    /// window, coordinates as given (not a courier's correction). Set the other fields with
+    /// struct update syntax: `StopDoc { due_by: Some(t), ..StopDoc::new(...) }`.
+    pub fn new(name: impl Into<String>, address: impl Into<String>, lat: f64, lon: f64) -> Self {
+        StopDoc {
+            name: name.into(),
+            address: address.into(),
+            phone: None,
+            lat,
+            lon,
+            ready_at: None,
+            due_by: None,
+            not_before: None,
+            pin_corrected: false,
+        }
+    }
+}
+
 impl std::fmt::Debug for StopDoc {
     /// Prints the coordinates and times only: names, addresses and phones never reach a log.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -890,15 +909,9 @@ mod tests {
     #[test]
     fn stop_debug_hides_personal_data() {
         let s = StopDoc {
-            name: "Alice Example".into(),
-            address: "1 Secret Lane".into(),
             phone: Some("+8613800000000".into()),
-            lat: 30.0,
-            lon: 120.0,
-            ready_at: None,
             due_by: Some(5),
-            not_before: None,
-            pin_corrected: false,
+            ..StopDoc::new("Alice Example", "1 Secret Lane", 30.0, 120.0)
         };
         let d = format!("{s:?}");
         assert!(!d.contains("Alice") && !d.contains("Secret") && !d.contains("138"));

@@ -367,17 +367,7 @@ mod tests {
     }
 
     fn task(kind: TaskKind, temperature: TemperatureClass) -> TaskDoc {
-        let stop = StopDoc {
-            name: "n".into(),
-            address: "a".into(),
-            phone: None,
-            lat: 0.0,
-            lon: 0.0,
-            ready_at: None,
-            due_by: None,
-            not_before: None,
-            pin_corrected: false,
-        };
+        let stop = StopDoc::new("n", "a", 0.0, 0.0);
         TaskDoc {
             id: "t".into(),
             kind,

@@ -42,15 +42,13 @@ impl ScreenListener for Stopwatch {
 
 fn stop(i: usize) -> StopDoc {
     StopDoc {
-        name: format!("Customer {i}"),
-        address: format!("{i} Test Road"),
-        phone: None,
-        lat: 30.27 + (i as f64) * 0.002,
-        lon: 120.15 + (i as f64 % 7.0) * 0.002,
-        ready_at: None,
         due_by: Some(1_795_410_000 + i as i64 * 60),
-        not_before: None,
-        pin_corrected: false,
+        ..StopDoc::new(
+            format!("Customer {i}"),
+            format!("{i} Test Road"),
+            30.27 + (i as f64) * 0.002,
+            120.15 + (i as f64 % 7.0) * 0.002,
+        )
     }
 }
 

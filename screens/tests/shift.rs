@@ -29,15 +29,8 @@ impl ScreenListener for Recorder {
 
 fn stop(name: &str) -> StopDoc {
     StopDoc {
-        name: name.into(),
-        address: "1 Test Road".into(),
         phone: Some("+86 138 0000 0000".into()),
-        lat: 30.27,
-        lon: 120.15,
-        ready_at: None,
-        due_by: None,
-        not_before: None,
-        pin_corrected: false,
+        ..StopDoc::new(name, "1 Test Road", 30.27, 120.15)
     }
 }
 

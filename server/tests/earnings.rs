@@ -22,15 +22,8 @@ const UTC_OFFSET_MIN: i32 = 480;
 
 fn stop(name: &str, lat: f64, due_by: Option<i64>) -> StopDoc {
     StopDoc {
-        name: name.into(),
-        address: "1 Test Road".into(),
-        phone: None,
-        lat,
-        lon: 120.15,
-        ready_at: None,
         due_by,
-        not_before: None,
-        pin_corrected: false,
+        ..StopDoc::new(name, "1 Test Road", lat, 120.15)
     }
 }
 

@@ -17,15 +17,9 @@ use loopback::*;
 
 fn stop(name: &str, lat: f64) -> StopDoc {
     StopDoc {
-        name: name.into(),
-        address: "1 Test Road".into(),
         phone: Some("+8613800000000".into()),
-        lat,
-        lon: 120.15,
-        ready_at: None,
         due_by: Some(T0 + 3600),
-        not_before: None,
-        pin_corrected: false,
+        ..StopDoc::new(name, "1 Test Road", lat, 120.15)
     }
 }
 

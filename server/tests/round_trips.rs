@@ -17,17 +17,7 @@ use runsheet_server::db::{
 use runsheet_server::{Clock, Db, DbConfig, PoolLimits, Refusal, StoreError};
 
 fn stop(name: &str) -> StopDoc {
-    StopDoc {
-        name: name.into(),
-        address: "1 Round Trip Road".into(),
-        phone: None,
-        lat: 31.2,
-        lon: 121.4,
-        ready_at: None,
-        due_by: None,
-        not_before: None,
-        pin_corrected: false,
-    }
+    StopDoc::new(name, "1 Round Trip Road", 31.2, 121.4)
 }
 
 fn task(id: &str) -> TaskDoc {

@@ -16,17 +16,7 @@ const STANDBY_VAR: &str = "RUNSHEET_TEST_POSTGRES_STANDBY";
 const ADMIN: &str = "standby-test-admin-token-0123456789abcdef";
 
 fn stop(name: &str) -> StopDoc {
-    StopDoc {
-        name: name.into(),
-        address: "1 Standby Road".into(),
-        phone: None,
-        lat: 31.2,
-        lon: 121.4,
-        ready_at: None,
-        due_by: None,
-        not_before: None,
-        pin_corrected: false,
-    }
+    StopDoc::new(name, "1 Standby Road", 31.2, 121.4)
 }
 
 /// The same database on the standby: the primary's URL with the standby's host and port.

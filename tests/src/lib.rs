@@ -179,17 +179,7 @@ pub async fn walk_to_door(core: &Runsheet, tasks: &[&str]) {
 
 /// A drop-off stop at a fixed test location.
 pub fn stop(name: &str) -> StopDoc {
-    StopDoc {
-        name: name.into(),
-        address: "1 Test Road".into(),
-        phone: None,
-        lat: 30.27,
-        lon: 120.15,
-        ready_at: None,
-        due_by: None,
-        not_before: None,
-        pin_corrected: false,
-    }
+    StopDoc::new(name, "1 Test Road", 30.27, 120.15)
 }
 
 /// The ids one listener update named: (added, updated, removed).

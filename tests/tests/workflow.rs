@@ -31,15 +31,8 @@ impl Clock {
 
 fn stop(name: &str, address: &str, lat: f64, lon: f64) -> StopDoc {
     StopDoc {
-        name: name.into(),
-        address: address.into(),
         phone: Some("+86 138 **** 0042".into()),
-        lat,
-        lon,
-        ready_at: None,
-        due_by: None,
-        not_before: None,
-        pin_corrected: false,
+        ..StopDoc::new(name, address, lat, lon)
     }
 }
 

@@ -164,17 +164,7 @@ mod tests {
     use runsheet_protocol::{StopDoc, TaskKind, TaskStatus};
 
     fn doc(id: &str, status: TaskStatus) -> TaskDoc {
-        let stop = StopDoc {
-            name: "s".into(),
-            address: "a".into(),
-            phone: None,
-            lat: 31.2,
-            lon: 121.4,
-            ready_at: None,
-            due_by: None,
-            not_before: None,
-            pin_corrected: false,
-        };
+        let stop = StopDoc::new("s", "a", 31.2, 121.4);
         TaskDoc {
             id: id.into(),
             kind: TaskKind::Food,

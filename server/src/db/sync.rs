@@ -873,48 +873,29 @@ fn pull_in_one(
     let limit = at.limit.saturating_add(1);
     let sql = pull_statement(min_lsn.is_some());
     let read = |r: &Row| Ok(r.clone());
+    let position = crate::params![
+        at.client_id,
+        courier,
+        at.cursor,
+        limit,
+        at.settings_version,
+        at.checklists_after,
+        at.ratings_after,
+        at.cases_after,
+        at.recalls_after,
+        at.offers_after,
+        at.vehicle_version,
+        at.earnings_after,
+        at.training_after,
+        at.qualifications_after
+    ];
     let row = match min_lsn {
-        None => tx.query_opt(
-            sql,
-            crate::params![
-                at.client_id,
-                courier,
-                at.cursor,
-                limit,
-                at.settings_version,
-                at.checklists_after,
-                at.ratings_after,
-                at.cases_after,
-                at.recalls_after,
-                at.offers_after,
-                at.vehicle_version,
-                at.earnings_after,
-                at.training_after,
-                at.qualifications_after
-            ],
-            read,
-        )?,
-        Some(lsn) => tx.query_opt(
-            sql,
-            crate::params![
-                at.client_id,
-                courier,
-                at.cursor,
-                limit,
-                at.settings_version,
-                at.checklists_after,
-                at.ratings_after,
-                at.cases_after,
-                at.recalls_after,
-                at.offers_after,
-                at.vehicle_version,
-                at.earnings_after,
-                at.training_after,
-                at.qualifications_after,
-                lsn
-            ],
-            read,
-        )?,
+        None => tx.query_opt(sql, position, read)?,
+        Some(lsn) => {
+            let guarded: Vec<&dyn crate::db::Param> =
+                position.iter().copied().chain([&lsn as _]).collect();
+            tx.query_opt(sql, &guarded, read)?
+        }
     };
     let Some(row) = row else {
         return Ok(None);
