@@ -68,8 +68,16 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
         // the time from the start, so some land while the store opens; the other half from the
         // moment it is open (`OPEN`), so that the workload acts however slowly a loaded machine
         // opens the store (on two busy cores opening took most of the time allowed).
+        // One kill in four waits for its lines however long the machine takes to print them
+        // (30 s at most): those kills always land after actions, so the run acts whatever the
+        // load, and the check below that it did is no race against the clock.
+        let by_lines_only = k % 4 == 3;
         let after_lines = rng.gen_range(1..8);
-        let deadline = Duration::from_millis(rng.gen_range(5..150));
+        let deadline = if by_lines_only {
+            Duration::from_secs(30)
+        } else {
+            Duration::from_millis(rng.gen_range(5..150))
+        };
         let mut started = std::time::Instant::now();
         let mut lines = 0;
         if k % 2 == 1 {
@@ -145,8 +153,9 @@ async fn killed_at_random_moments_the_phone_loses_nothing_and_sends_each_action_
         .map(|(id, _)| id.clone())
         .collect();
     assert!(acked_deliveries.is_subset(&delivered));
+    // The kills by lines alone (a quarter) see about three actions each.
     assert!(
-        acked.len() >= kills / 2,
+        acked.len() >= kills / 4,
         "the workload barely ran: {} acks",
         acked.len()
     );
