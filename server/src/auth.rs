@@ -87,20 +87,14 @@ impl TokenCache {
             .map(|v| v.courier.clone())
     }
 
-    /// Whether the token with this digest was verified recently and has not expired by `now`
-    /// nor been revoked since (a cheap request to answer).
-    pub fn knows(&self, digest: &str, now: i64, feed: &ChangeFeed) -> bool {
-        self.get(digest, now, feed).is_some()
-    }
-
     /// Whether the store has vouched for the token with this digest and it has not expired by
     /// `now`, however long ago that was and whatever was heard since: the rate limiter's
     /// question (is this a guess?), not authentication's. A request it lets through is still
-    /// authenticated, and asks the store again when [`TokenCache::knows`] no longer trusts the
-    /// entry; so a courier whose entry a reconnecting listener or its age distrusted is not
-    /// answered 429 for the guesses of a neighbour on the same address. A revoked token is
-    /// forgotten ([`TokenCache::forget_courier`]) and, on another replica, answered 401 by the
-    /// store, which counts against its address like any failure.
+    /// authenticated, and asks the store again when the cache no longer trusts the entry; so a
+    /// courier whose entry a reconnecting listener or its age distrusted is not answered 429
+    /// for the guesses of a neighbour on the same address. A revoked token is forgotten
+    /// ([`TokenCache::forget_courier`]) and, on another replica, answered 401 by the store,
+    /// which counts against its address like any failure.
     pub fn vouched_for(&self, digest: &str, now: i64) -> bool {
         let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         known.get(digest).is_some_and(|v| now < v.expires_at)
@@ -228,11 +222,11 @@ mod tests {
         feed.set_listening(false);
         let cache = TokenCache::default();
         cache.put("d".into(), "c-1".into(), 100, feed.revocation_count());
-        assert!(cache.knows("d", 10, &feed));
+        assert!(cache.get("d", 10, &feed).is_some());
         // The listener connects after the token was verified: a revocation may have been
         // missed, so authentication asks the store again...
         feed.set_listening(true);
-        assert!(!cache.knows("d", 10, &feed));
+        assert!(cache.get("d", 10, &feed).is_none());
         // ...but the token is no guess, and the address's failures do not apply to it.
         assert!(cache.vouched_for("d", 10));
         assert!(
